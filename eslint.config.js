@@ -1,0 +1,21 @@
+// Lint: typescript-eslint's recommended rules, no `any`, and the process-layer boundaries.
+import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layers.js';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'native/build/**', 'test/fixtures/**', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { local: { rules: { layers } } },
+    rules: {
+      'local/layers': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
