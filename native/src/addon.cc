@@ -1,0 +1,84 @@
+// Node-API bindings of the dsa110_native addon: argument checking and conversion only; the
+// kernels live one folder per algorithm (fft/, later gridder/, deconvolution/ ...).
+#include <napi.h>
+
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <sstream>
+#include <string>
+
+#include "fft/fft2d.h"
+
+namespace {
+
+constexpr unsigned kMaxThreads = 1024;
+
+std::string format_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// A whole number in [lo, hi], or a RangeError/TypeError naming the function and argument.
+std::size_t whole_number(const Napi::CallbackInfo& info, std::size_t index, const char* fn, const char* name,
+                         double lo, double hi) {
+  const Napi::Env env = info.Env();
+  if (info.Length() <= index || !info[index].IsNumber())
+    throw Napi::TypeError::New(env, std::string("dsa110_native.") + fn + ": argument '" + name + "' must be a number");
+  const double v = info[index].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v) || v != std::floor(v) || v < lo || v > hi)
+    throw Napi::RangeError::New(env, std::string("dsa110_native.") + fn + ": argument '" + name +
+                                         "' must be an integer in [" + std::to_string(static_cast<long long>(lo)) +
+                                         ", " + std::to_string(static_cast<long long>(hi)) + "], got " + format_number(v));
+  return static_cast<std::size_t>(v);
+}
+
+// fft2d(data: Float32Array | Float64Array, nx, ny, inverse: boolean, threads): undefined.
+// In place on interleaved complex data, ny rows of nx (see fft/fft2d.h for the convention).
+Napi::Value Fft2d(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray())
+    throw Napi::TypeError::New(env, "dsa110_native.fft2d: argument 'data' must be a Float32Array or Float64Array");
+  const Napi::TypedArray arr = info[0].As<Napi::TypedArray>();
+  const napi_typedarray_type type = arr.TypedArrayType();
+  if (type != napi_float32_array && type != napi_float64_array)
+    throw Napi::TypeError::New(env, "dsa110_native.fft2d: argument 'data' must be a Float32Array or Float64Array");
+  // 2^31 per axis keeps 2*nx*ny far from size_t overflow and is beyond any image we make.
+  const std::size_t nx = whole_number(info, 1, "fft2d", "nx", 1, 2147483648.0);
+  const std::size_t ny = whole_number(info, 2, "fft2d", "ny", 1, 2147483648.0);
+  if (info.Length() < 4 || !info[3].IsBoolean())
+    throw Napi::TypeError::New(env, "dsa110_native.fft2d: argument 'inverse' must be a boolean");
+  const bool inverse = info[3].As<Napi::Boolean>().Value();
+  const auto threads = static_cast<unsigned>(whole_number(info, 4, "fft2d", "threads", 1, kMaxThreads));
+  const std::size_t expected = 2 * nx * ny;
+  if (arr.ElementLength() != expected)
+    throw Napi::RangeError::New(env, "dsa110_native.fft2d: argument 'data' has " +
+                                         std::to_string(arr.ElementLength()) + " elements but 2*nx*ny = 2*" +
+                                         std::to_string(nx) + "*" + std::to_string(ny) + " = " +
+                                         std::to_string(expected) + " were expected (interleaved re, im)");
+  try {
+    if (type == napi_float32_array) {
+      dsa110::fft::fft2d(arr.As<Napi::Float32Array>().Data(), nx, ny, inverse, threads);
+    } else {
+      dsa110::fft::fft2d(arr.As<Napi::Float64Array>().Data(), nx, ny, inverse, threads);
+    }
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // bad_alloc and the kernel's own checks: keep the C++ message for the JS caller.
+    throw Napi::Error::New(env, std::string("dsa110_native.fft2d: ") + e.what());
+  }
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("fft2d", Napi::Function::New(env, Fft2d, "fft2d"));
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(dsa110_native, Init)
