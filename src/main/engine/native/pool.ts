@@ -1,0 +1,128 @@
+// NativePool: a piscina pool of worker threads that run the native kernels off the main
+// thread, on SharedArrayBuffer-backed arrays the workers transform in place (no copies).
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
+
+export interface NativePoolOptions {
+  /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
+  workers?: number;
+  /**
+   * The worker script. Default: src/main/engine/workers/native-worker.ts when this module runs
+   * from sources, else native-worker.js beside the bundle this module was bundled into
+   * (out/main/native-worker.js in the Electron build).
+   */
+  workerFile?: string;
+  /** The addon's path, passed to the workers; default: they search for it (see findAddon). */
+  addonPath?: string;
+  /** Milliseconds an idle worker stays alive before it exits. Default 30 s. */
+  idleTimeoutMs?: number;
+}
+
+export interface Fft2dOptions {
+  /** Inverse transform (+ sign, scaled by 1/(nx*ny)); default forward. */
+  inverse?: boolean;
+  /** Threads inside the kernel (rows, then columns); default 1. */
+  threads?: number;
+}
+
+export type ComplexPrecision = 'complex64' | 'complex128';
+
+/** The default worker script for where this module runs (sources or bundle). */
+export function defaultWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts')
+    ? path.join(path.dirname(here), '..', 'workers', 'native-worker.ts')
+    : path.join(path.dirname(here), 'native-worker.js');
+}
+
+/** Node flags for the workers: TypeScript worker scripts need tsx's loader (once). */
+export function workerExecArgv(workerFile: string, parent: readonly string[] = process.execArgv): string[] {
+  const argv = [...parent];
+  if (!/\.[cm]?ts$/.test(workerFile)) return argv;
+  const hasTsx = argv.some((a, i) => (a === '--import' && argv[i + 1] === 'tsx') || a === '--import=tsx');
+  return hasTsx ? argv : [...argv, '--import', 'tsx'];
+}
+
+function isShared(buffer: ArrayBufferLike): boolean {
+  // instanceof fails across realms; the tag does not.
+  return Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]';
+}
+
+/**
+ * A zeroed interleaved complex array of ny rows of nx values in a SharedArrayBuffer, ready
+ * for NativePool.fft2d: Float32Array for complex64, Float64Array for complex128.
+ */
+export function sharedComplexArray(nx: number, ny: number, precision: 'complex64'): Float32Array;
+export function sharedComplexArray(nx: number, ny: number, precision: 'complex128'): Float64Array;
+export function sharedComplexArray(nx: number, ny: number, precision: ComplexPrecision): Float32Array | Float64Array;
+export function sharedComplexArray(nx: number, ny: number, precision: ComplexPrecision): Float32Array | Float64Array {
+  if (!Number.isInteger(nx) || !Number.isInteger(ny) || nx < 1 || ny < 1) {
+    throw new RangeError(`sharedComplexArray: nx and ny must be integers >= 1, got nx=${nx}, ny=${ny}`);
+  }
+  const length = 2 * nx * ny;
+  return precision === 'complex64'
+    ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT))
+    : new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
+export class NativePool {
+  readonly workers: number;
+  readonly workerFile: string;
+  private readonly pool: Piscina<NativeTask, unknown>;
+  private closed = false;
+
+  constructor(options: NativePoolOptions = {}) {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(`NativePool: option 'workers' must be an integer >= 1, got ${workers}`);
+    }
+    this.workers = workers;
+    this.workerFile = options.workerFile ?? defaultWorkerFile();
+    const workerData: NativeWorkerData = { addonPath: options.addonPath ?? null };
+    this.pool = new Piscina<NativeTask, unknown>({
+      filename: this.workerFile,
+      // Started on demand, kept while busy: loading tsx and the addon costs ~100s of ms.
+      minThreads: 0,
+      maxThreads: workers,
+      idleTimeout: options.idleTimeoutMs ?? 30_000,
+      execArgv: workerExecArgv(this.workerFile),
+      workerData,
+    });
+  }
+
+  /**
+   * Complex 2-D FFT in place of `data` (ny rows of nx interleaved complex values; numpy's fft2
+   * convention, inverse scaled by 1/(nx*ny)) on a worker thread. `data` must be a view of a
+   * SharedArrayBuffer (see sharedComplexArray) so the worker writes the result into it;
+   * resolves when done. Argument errors from the addon reject with its message.
+   */
+  fft2d(data: Float32Array | Float64Array, nx: number, ny: number, opts: Fft2dOptions = {}): Promise<void> {
+    if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+      return Promise.reject(new TypeError('NativePool.fft2d: data must be a Float32Array or Float64Array'));
+    }
+    if (!isShared(data.buffer)) {
+      return Promise.reject(
+        new TypeError(
+          'NativePool.fft2d: data must be backed by a SharedArrayBuffer so the worker can transform it in place ' +
+            '(it is backed by an ArrayBuffer); allocate it with sharedComplexArray(nx, ny, precision)',
+        ),
+      );
+    }
+    return this.run({ kernel: 'fft2d', data, nx, ny, inverse: opts.inverse ?? false, threads: opts.threads ?? 1 });
+  }
+
+  /** Waits for running tasks, then stops the workers. Later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  private async run<T extends NativeTask>(task: T): Promise<NativeTaskResults[T['kernel']]> {
+    if (this.closed) throw new Error(`NativePool: ${task.kernel} called after close()`);
+    return (await this.pool.run(task)) as NativeTaskResults[T['kernel']];
+  }
+}

@@ -1,0 +1,32 @@
+// Piscina worker: loads the native addon once per thread and runs the kernel a task names.
+// Runs from sources (with --import tsx) and as the bundle entry out/main/native-worker.js.
+import { workerData } from 'node:worker_threads';
+import { loadAddon, type NativeAddon } from '../native/addon';
+import type { NativeKernelName, NativeTask, NativeTaskResults, NativeWorkerData } from '../native/tasks';
+
+type Kernels = {
+  [K in NativeKernelName]: (addon: NativeAddon, task: Extract<NativeTask, { kernel: K }>) => NativeTaskResults[K];
+};
+
+const kernels: Kernels = {
+  fft2d: (addon, t) => addon.fft2d(t.data, t.nx, t.ny, t.inverse, t.threads),
+};
+
+function isKernel(name: unknown): name is NativeKernelName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(kernels, name);
+}
+
+const data = (workerData ?? {}) as Partial<NativeWorkerData>;
+let addon: NativeAddon | undefined;
+
+/** Piscina's entry point; errors (the addon's included) reach the caller's promise as Errors. */
+export default function runNativeTask(task: NativeTask): NativeTaskResults[NativeKernelName] {
+  const name: unknown = (task as { kernel?: unknown } | null)?.kernel;
+  if (!isKernel(name)) {
+    throw new TypeError(`native-worker: unknown kernel ${JSON.stringify(name)}; known: ${Object.keys(kernels).join(', ')}`);
+  }
+  // Loaded on the first task so a missing addon is reported to the caller, not as a worker crash.
+  addon ??= loadAddon(data.addonPath ?? undefined);
+  const kernel = kernels[name] as (a: NativeAddon, t: NativeTask) => NativeTaskResults[NativeKernelName];
+  return kernel(addon, task);
+}
