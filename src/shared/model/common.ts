@@ -27,3 +27,22 @@ export type JsonObject = z.infer<typeof JsonObject>;
 
 /** Number of subbands in one DSA-110 observation group. */
 export const SUBBANDS_PER_GROUP = 16;
+
+/** MJD of the Unix epoch (1970-01-01T00:00:00 UTC). */
+export const MJD_UNIX_EPOCH = 40587;
+const MS_PER_DAY = 86_400_000;
+
+/** MJD (UTC) of a Unix time in milliseconds (leap seconds ignored, as in POSIX time). */
+export function mjdFromUnixMs(ms: number): number {
+  return ms / MS_PER_DAY + MJD_UNIX_EPOCH;
+}
+
+/** Unix time in milliseconds of an MJD (UTC). */
+export function unixMsFromMjd(mjd: number): number {
+  return (mjd - MJD_UNIX_EPOCH) * MS_PER_DAY;
+}
+
+/** The current time as MJD (UTC). */
+export function nowMjd(): number {
+  return mjdFromUnixMs(Date.now());
+}
