@@ -13,6 +13,7 @@ import {
   leafKeys,
   lookup,
   readConfigFile,
+  resolvePath,
   settingsFromEnv,
   settingsFromObject,
   type ConfigIssue,
@@ -105,6 +106,20 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, issues);
   }
   return { config: parsed.data, origins, configFile, warnings };
+}
+
+/**
+ * The config file that applies, found without reading or validating anything, so that a broken
+ * file can still be located: --config, else `<workspace>/config.json` with the workspace from
+ * the flag, DSA110_WORKSPACE or the default.
+ */
+export function locateConfigFile(opts: Pick<LoadConfigOptions, 'workspace' | 'configFile' | 'env' | 'cwd' | 'platform'> = {}): string {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.configFile !== undefined) return path.resolve(cwd, opts.configFile);
+  const ws = opts.workspace ?? env.DSA110_WORKSPACE;
+  const workspace = ws !== undefined && ws !== '' ? resolvePath(ws, cwd) : defaultWorkspace(opts.platform ?? { platform: process.platform, env, homedir: os.homedir() });
+  return path.join(workspace, 'config.json');
 }
 
 function fileLayer(file: string, content: Record<string, unknown>, defaults: Record<string, unknown>): Setting[] {

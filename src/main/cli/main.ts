@@ -1,0 +1,40 @@
+// CLI entry: parse, run one command, and turn every outcome into an exit code and a message on stderr.
+import { CommanderError } from 'commander';
+import { ConfigError } from '../engine/config';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
+import { buildProgram } from './program';
+import type { CliIO } from './context';
+
+export function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/** Run the CLI on `argv` (as process.argv: node, script, args...) and return the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const { program, ctx } = buildProgram(io);
+  const json = argv.slice(2).includes('--json');
+  const fail = (code: number, message: string, details?: unknown): number => {
+    if (json) io.stderr.write(`${JSON.stringify({ error: { message, exitCode: code, ...(details === undefined ? {} : { details }) } })}\n`);
+    else io.stderr.write(`dsa110: ${message}\n`);
+    return code;
+  };
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed its message (and the usage hint) on stderr.
+      if (err.exitCode === 0) return EXIT_OK;
+      return err.code === 'commander.error' ? err.exitCode : EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      return fail(err.fromFlagsOnly ? EXIT_USAGE : EXIT_FAILURE, err.message, err.issues);
+    }
+    if (err instanceof CliError) return fail(err.exitCode, err.message);
+    const e = err instanceof Error ? err : new Error(String(err));
+    const verbose = ctx.globals().logLevel === 'debug' || ctx.globals().logLevel === 'trace';
+    return fail(EXIT_FAILURE, verbose && e.stack ? e.stack : e.message);
+  } finally {
+    ctx.close();
+  }
+}
