@@ -52,6 +52,8 @@ export const ConfigView = z.object({
   path: z.string().nullable(),
   /** The resolved configuration, as the engine's config schema produced it. */
   values: JsonObject,
+  /** Dotted key (`imaging.niter`) -> where its value came from, in words ("the default", "config file ..."). */
+  origins: z.record(z.string(), z.string()),
 });
 export type ConfigView = z.infer<typeof ConfigView>;
 
