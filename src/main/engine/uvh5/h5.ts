@@ -1,0 +1,199 @@
+// Thin helpers over h5wasm's low-level module (Node build, real file system through NODERAWFS):
+// error capture, heap buffers, reading small datasets whole, creating typed datasets.
+import h5wasm, { Dataset } from 'h5wasm/node';
+import type { Metadata } from 'h5wasm/node';
+import { Uvh5Error } from './errors';
+
+export type H5Module = Awaited<typeof h5wasm.ready>;
+type WriteMetadataBase = Parameters<H5Module['create_dataset']>[3];
+/** h5wasm's C side also reads `chunks`, which its declared WriteMetadata type omits. */
+export interface CreateMetadata extends WriteMetadataBase {
+  chunks: bigint[] | null;
+}
+
+/** HDF5's H5S_UNLIMITED (outside the range emscripten can export as a constant). */
+export const H5S_UNLIMITED = 18446744073709551615n;
+
+/** The h5wasm module of this thread (each worker thread initialises its own instance). */
+export function h5Module(): Promise<H5Module> {
+  return h5wasm.ready;
+}
+
+let throwingDepth = 0;
+
+/**
+ * Run `fn` with HDF5's error stack turned into a JS exception (instead of being printed),
+ * and wrap any failure as a Uvh5Error naming `file` and `field`.
+ */
+export function hdf5Call<T>(M: H5Module, file: string, field: string, what: string, fn: () => T): T {
+  if (throwingDepth++ === 0) M.activate_throwing_error_handler();
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Uvh5Error) throw e;
+    throw new Uvh5Error(file, field, `${what}: ${summariseHdf5Error(e)}`, { cause: e });
+  } finally {
+    if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
+  }
+}
+
+/** HDF5 error stacks are long; keep the innermost messages, which say what failed. */
+export function summariseHdf5Error(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const majors = [...text.matchAll(/#\d+: [^\n]*? in (\w+)\(\): ([^\n]+)/g)].map((m) => `${m[1]}: ${m[2]}`);
+  if (majors.length === 0) return text.trim().split('\n').slice(0, 3).join(' ');
+  return majors.slice(-2).join('; ');
+}
+
+/** A reusable buffer in the wasm heap. Views must be re-taken after any HDF5 call (heap growth). */
+export class HeapBuffer {
+  private ptr = 0;
+  private cap = 0;
+  constructor(private readonly M: H5Module) {}
+
+  /** Pointer to at least `bytes` bytes (8-byte aligned). */
+  reserve(bytes: number): number {
+    if (bytes <= this.cap && this.ptr !== 0) return this.ptr;
+    this.free();
+    if (bytes > this.M.MAXIMUM_MEMORY / 2) throw new RangeError(`heap block of ${bytes} bytes exceeds half the wasm heap`);
+    const p = this.M._malloc(Math.max(bytes, 8));
+    if (p === 0) throw new RangeError(`wasm heap allocation of ${bytes} bytes failed`);
+    this.ptr = p;
+    this.cap = bytes;
+    return p;
+  }
+
+  bytes(length: number): Uint8Array {
+    return new Uint8Array(this.M.HEAPU8.buffer, this.ptr, length);
+  }
+
+  free(): void {
+    if (this.ptr !== 0) this.M._free(this.ptr);
+    this.ptr = 0;
+    this.cap = 0;
+  }
+}
+
+export type ValueKind = 'float' | 'int' | 'string' | 'bool' | 'other';
+
+export interface DatasetValue {
+  kind: ValueKind;
+  /** null for an empty (null-dataspace) dataset; [] for a scalar. */
+  shape: number[] | null;
+  numbers: Float64Array | null;
+  strings: string[] | null;
+  meta: Metadata;
+}
+
+export function classOf(M: H5Module, meta: Metadata): ValueKind {
+  const T = M.H5T_class_t;
+  if (meta.type === T.H5T_FLOAT.value) return 'float';
+  if (meta.type === T.H5T_INTEGER.value) return 'int';
+  if (meta.type === T.H5T_STRING.value) return 'string';
+  if (meta.type === T.H5T_ENUM.value) return isBoolEnum(meta) ? 'bool' : 'int';
+  return 'other';
+}
+
+export function isBoolEnum(meta: Metadata): boolean {
+  const m = meta.enum_type?.members;
+  return !!m && Object.keys(m).length === 2 && m.FALSE === 0 && m.TRUE === 1;
+}
+
+/** Read a small dataset whole (header fields): numbers as float64, strings decoded. */
+export function readDataset(M: H5Module, fid: bigint, path: string): DatasetValue {
+  const ds = new Dataset(fid, path);
+  const meta = ds.metadata;
+  const kind = classOf(M, meta);
+  const shape = meta.shape ? meta.shape.map(Number) : null;
+  if (shape === null) return { kind, shape, numbers: null, strings: null, meta };
+  if (kind === 'other') return { kind, shape, numbers: null, strings: null, meta };
+  const v = ds.value;
+  if (kind === 'string') {
+    const strings = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map((s) => String(s)) : [];
+    return { kind, shape, numbers: null, strings, meta };
+  }
+  let numbers: Float64Array;
+  if (typeof v === 'number' || typeof v === 'boolean') numbers = Float64Array.of(Number(v));
+  else if (typeof v === 'bigint') numbers = Float64Array.of(bigToNumber(v, path));
+  else if (v instanceof BigInt64Array || v instanceof BigUint64Array) numbers = Float64Array.from(v, (x) => bigToNumber(x, path));
+  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) numbers = Float64Array.from(v as ArrayLike<number>);
+  else throw new Error(`unexpected value type for ${path}`);
+  return { kind, shape, numbers, strings: null, meta };
+}
+
+function bigToNumber(x: bigint, path: string): number {
+  const n = Number(x);
+  if (!Number.isSafeInteger(n)) throw new Error(`${path}: integer ${x} is beyond 2^53`);
+  return n;
+}
+
+/** Names of the children of a group ([] when the group does not exist). */
+export function childNames(M: H5Module, fid: bigint, group: string): string[] {
+  if (M.get_type(fid, group) !== M.H5G_GROUP) return [];
+  return M.get_names(fid, group, false);
+}
+
+export function isDataset(M: H5Module, fid: bigint, path: string): boolean {
+  return M.get_type(fid, path) === M.H5G_DATASET;
+}
+
+export function isGroup(M: H5Module, fid: bigint, path: string): boolean {
+  return M.get_type(fid, path) === M.H5G_GROUP;
+}
+
+// ---- creation -----------------------------------------------------------------------------
+
+function baseMeta(type: number, size: number, signed: boolean, shape: readonly number[]): CreateMetadata {
+  return {
+    type,
+    size,
+    signed,
+    littleEndian: true,
+    vlen: false,
+    total_size: shape.reduce((a, b) => a * b, 1),
+    shape: shape.map(BigInt),
+    maxshape: shape.map(BigInt),
+    chunks: null,
+  };
+}
+
+export function floatMeta(M: H5Module, size: 4 | 8, shape: readonly number[]): CreateMetadata {
+  return baseMeta(M.H5T_class_t.H5T_FLOAT.value, size, true, shape);
+}
+
+export function intMeta(M: H5Module, size: 1 | 4 | 8, signed: boolean, shape: readonly number[]): CreateMetadata {
+  return baseMeta(M.H5T_class_t.H5T_INTEGER.value, size, signed, shape);
+}
+
+/** Fixed-length ASCII strings (numpy 'S'), the string type the UVH5 memo asks for. */
+export function stringMeta(M: H5Module, size: number, shape: readonly number[]): CreateMetadata {
+  return { ...baseMeta(M.H5T_class_t.H5T_STRING.value, size, false, shape), cset: 0 };
+}
+
+/** A compound of named members, all of one base type, packed in order. */
+export function compoundMeta(M: H5Module, members: readonly string[], member: CreateMetadata, shape: readonly number[]): CreateMetadata {
+  return {
+    ...baseMeta(M.H5T_class_t.H5T_COMPOUND.value, member.size * members.length, false, shape),
+    compound_type: {
+      nmembers: members.length,
+      members: members.map((name, i) => ({ ...member, shape: [], maxshape: [], chunks: null, name, offset: i * member.size })),
+    },
+  } as CreateMetadata;
+}
+
+/** Create a dataset and write `bytes` (its full contents, little-endian) into it. */
+export function createDataset(M: H5Module, heap: HeapBuffer, fid: bigint, path: string, meta: CreateMetadata, bytes: Uint8Array): void {
+  const p = heap.reserve(bytes.byteLength);
+  M.HEAPU8.set(bytes, p);
+  const status = M.create_dataset(fid, path, BigInt(p), meta);
+  if (status < 0) throw new Error(`creating ${path} failed (status ${status})`);
+}
+
+/** Encode strings as fixed-length, null-terminated ASCII cells; returns the cell size. */
+export function encodeFixedStrings(values: readonly string[]): { size: number; bytes: Uint8Array } {
+  const enc = values.map((s) => Buffer.from(s, 'utf8'));
+  const size = Math.max(1, ...enc.map((b) => b.length + 1));
+  const bytes = new Uint8Array(size * values.length);
+  enc.forEach((b, i) => bytes.set(b, i * size));
+  return { size, bytes };
+}
