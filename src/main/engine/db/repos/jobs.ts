@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { nowMjd } from '../../../../shared/model/common';
 import { Job, JobLogLine, JobState, LogLevel, LOG_LEVELS, StageId, StageRun } from '../../../../shared/model/jobs';
 import type { Connection } from '../connection';
+import { DbError } from '../errors';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const jobSpec: TableSpec<Job> = {
@@ -119,14 +120,37 @@ export class JobsRepo {
     });
   }
 
-  /** Mark a stage `running` by this process: counts the attempt, clears the last result. */
+  /**
+   * Claim a `pending` stage for this process: `running`, attempt + 1, last result cleared.
+   * Throws when the stage is not pending, so two processes can never run the same stage.
+   */
   startStageRun(jobId: string, stageId: string, pid: number): StageRun {
     return this.conn.write(() => {
       const r = this.conn.stmt(`UPDATE stage_runs SET state = 'running', attempt = attempt + 1, started_mjd = @now,
           finished_mjd = NULL, duration_s = NULL, error = NULL, outputs_json = NULL, pid = @pid
-        WHERE job_id = @job AND stage_id = @stage`).run({ now: nowMjd(), pid, job: jobId, stage: stageId });
-      if (r.changes === 0) throw notFound(this.conn, stageSpec.label, `job_id=${jobId} stage_id=${stageId}`);
+        WHERE job_id = @job AND stage_id = @stage AND state = 'pending'`).run({ now: nowMjd(), pid, job: jobId, stage: stageId });
+      if (r.changes === 0) {
+        const cur = this.requireStageRun(jobId, stageId);
+        throw new DbError(`${this.conn.file}: stage run ${jobId}/${stageId} is ${cur.state}${cur.pid ? ` (pid ${cur.pid})` : ''}, expected pending; is another process running this job?`);
+      }
       return this.requireStageRun(jobId, stageId);
+    });
+  }
+
+  /**
+   * Take over the stage runs of a job left `running` by processes that are gone (for cleanup
+   * and re-run): their pid becomes `pid`. Throws if a live process other than `pid` owns one.
+   */
+  adoptInterrupted(jobId: string, pid: number, isAlive: (pid: number) => boolean): StageRun[] {
+    return this.conn.write(() => {
+      const running = this.stageRuns(jobId).filter((s) => s.state === 'running');
+      for (const s of running) {
+        if (s.pid !== null && s.pid !== pid && isAlive(s.pid)) {
+          throw new DbError(`${this.conn.file}: job ${jobId}: stage ${s.stageId} is being run by process ${s.pid}, which is alive; cancel or wait for it`);
+        }
+      }
+      for (const s of running) this.conn.stmt('UPDATE stage_runs SET pid = ? WHERE job_id = ? AND stage_id = ?').run(pid, jobId, s.stageId);
+      return running.map((s) => ({ ...s, pid }));
     });
   }
 

@@ -1,0 +1,53 @@
+// File helpers for stages: outputs appear completely or not at all.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A temporary sibling path of `finalPath`, on the same filesystem so rename is atomic. */
+export function tempSibling(finalPath: string): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.partial-${randomBytes(4).toString('hex')}`);
+}
+
+/** Write a file atomically: a temp sibling, then rename over the final name. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  const tmp = tempSibling(finalPath);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, finalPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Produce a file or directory atomically: `produce(tmp)` writes to a temp sibling, which is
+ * renamed to `finalPath` only if it succeeds (an existing `finalPath` is replaced).
+ */
+export async function produceAtomic<T>(finalPath: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  const tmp = tempSibling(finalPath);
+  try {
+    const result = await produce(tmp);
+    if (!existsSync(tmp)) throw new Error(`${finalPath}: the producer wrote nothing to its temporary path ${tmp}`);
+    if (existsSync(finalPath)) await rm(finalPath, { recursive: true, force: true });
+    await rename(tmp, finalPath);
+    return result;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Remove outputs and any temp siblings left by an interrupted `writeFileAtomic`/`produceAtomic`. */
+export async function removeOutputs(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    await rm(p, { recursive: true, force: true });
+    const dir = dirname(p);
+    const prefix = `.${basename(p)}.partial-`;
+    const names = existsSync(dir) ? await readdir(dir) : [];
+    for (const n of names) if (n.startsWith(prefix)) await rm(join(dir, n), { recursive: true, force: true });
+  }
+}
