@@ -17,6 +17,18 @@ function flatten(obj: unknown, prefix = ''): [string, unknown][] {
   return Object.entries(obj).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
 }
 
+/** Rows back into the nested shape of the config file, so filtered output reads like the full one. */
+function unflatten(rows: [string, unknown][]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of rows) {
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1] as string] = value;
+  }
+  return out;
+}
+
 function originLabel(o: ConfigOrigin | undefined): string {
   if (!o) return '';
   return o.kind === 'default' ? 'default' : describeOrigin(o);
@@ -34,12 +46,13 @@ function show(ctx: CliContext, key: string | undefined): void {
   }
   const data = {
     configFile,
-    config: key === undefined ? config : Object.fromEntries(rows),
+    config: key === undefined ? config : unflatten(rows),
     origins: Object.fromEntries(rows.map(([k]) => [k, origins[k] ?? null])),
   };
   ctx.result(data, () => {
     const width = Math.max(...rows.map(([k]) => k.length));
-    const valueWidth = Math.min(40, Math.max(...rows.map(([, v]) => showValue(v).length)));
+    // Long values (paths, the refant chain) overflow their column instead of widening every row.
+    const valueWidth = Math.max(1, ...rows.map(([, v]) => showValue(v).length).filter((n) => n <= 24));
     const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${showValue(v).padEnd(valueWidth)}  ${originLabel(origins[k])}`.trimEnd());
     return [`# config file: ${configFile ?? 'none'}`, ...lines].join('\n');
   });
@@ -60,7 +73,7 @@ DSA110_<SECTION>__<KEY> (e.g. ${keyToEnvName('imaging.cellArcsec')}=4) or with -
     config
       .command('show')
       .description('print every configuration value and its origin (default, file, environment, flag)')
-      .argument('[key]', 'only this key or section, e.g. imaging or imaging.niter')
+      .argument('[key]', 'only this key or section, e.g. imaging or imaging.niter (--json keeps the nesting)')
       .action((key: string | undefined) => show(ctx, key));
     config
       .command('path')
