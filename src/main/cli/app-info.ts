@@ -1,9 +1,9 @@
 // Facts about this installation: the package's name and version, where it lives, and whether
 // the native addon is built and loads.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ADDON_RELATIVE_PATH, findAddon, loadAddon } from '../engine/native/addon';
 
 /** Repository (package) root: this file is src/main/cli/app-info.ts. */
 export const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,18 +25,19 @@ export function appInfo(): AppInfo {
 export interface NativeStatus {
   status: 'loaded' | 'not built' | 'failed';
   path: string;
-  /** Functions the addon exports, when it loaded. */
-  exports?: string[];
+  /** Node-API version and thread limit reported by the addon, when it loaded. */
+  napiVersion?: number;
+  maxThreads?: number;
   error?: string;
 }
 
-/** The addon built by scripts/build-native.mjs (node-gyp), loaded here only to prove it loads. */
+/** The addon built by scripts/build-native.mjs, found and loaded the way the engine does it. */
 export function nativeStatus(): NativeStatus {
-  const file = path.join(appRoot, 'native', 'build', 'Release', 'dsa110_native.node');
-  if (!existsSync(file)) return { status: 'not built', path: file };
+  const file = findAddon();
+  if (file === null || !existsSync(file)) return { status: 'not built', path: file ?? path.join(appRoot, ADDON_RELATIVE_PATH) };
   try {
-    const mod = createRequire(import.meta.url)(file) as Record<string, unknown>;
-    return { status: 'loaded', path: file, exports: Object.keys(mod).sort() };
+    const addon = loadAddon(file);
+    return { status: 'loaded', path: file, napiVersion: addon.napiVersion, maxThreads: addon.maxThreads };
   } catch (err) {
     return { status: 'failed', path: file, error: (err as Error).message };
   }

@@ -16,7 +16,7 @@ export function versionReport(): VersionReport {
 }
 
 export function formatNative(n: NativeStatus): string {
-  if (n.status === 'loaded') return `loaded (${n.exports?.join(', ') || 'no exports'}) from ${n.path}`;
+  if (n.status === 'loaded') return `loaded from ${n.path} (Node-API ${n.napiVersion}, up to ${n.maxThreads} threads)`;
   if (n.status === 'not built') return `not built (expected ${n.path}; run "npm run build:native")`;
   return `failed to load ${n.path}: ${n.error ?? 'unknown error'}`;
 }

@@ -23,6 +23,11 @@ export interface Setting {
 
 export const ENV_PREFIX = 'DSA110_';
 
+/** DSA110_* variables that are read elsewhere and are not configuration keys (no typo warning). */
+export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
+  'DSA110_NATIVE_ADDON', // path of the native addon, read by src/main/engine/native/addon.ts
+]);
+
 export function describeOrigin(o: ConfigOrigin): string {
   switch (o.kind) {
     case 'default':
@@ -131,7 +136,7 @@ export function settingsFromEnv(
   const settings: Setting[] = [];
   const warnings: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined || NON_CONFIG_ENV.has(name)) continue;
     const key = envNameToKey(name.slice(ENV_PREFIX.length));
     const def = lookup(defaults, key);
     if (def === undefined || isPlainObject(def)) {
