@@ -45,4 +45,56 @@ inline Cx<T> rotq(Cx<T> a) {
   }
 }
 
+// B complex values transformed side by side (B adjacent columns of an image), stored split
+// (all real parts, then all imaginary parts) so each operation is a plain loop over lanes the
+// compiler turns into SIMD instructions; twiddles and real constants are broadcast.
+template <typename T, std::size_t B>
+struct Lanes {
+  T r[B];
+  T i[B];
+};
+
+template <typename T, std::size_t B>
+inline Lanes<T, B> operator+(const Lanes<T, B>& a, const Lanes<T, B>& b) {
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] + b.r[c]; o.i[c] = a.i[c] + b.i[c]; }
+  return o;
+}
+template <typename T, std::size_t B>
+inline Lanes<T, B> operator-(const Lanes<T, B>& a, const Lanes<T, B>& b) {
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] - b.r[c]; o.i[c] = a.i[c] - b.i[c]; }
+  return o;
+}
+template <typename T, std::size_t B>
+inline Lanes<T, B> operator*(const Lanes<T, B>& a, T s) {
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] * s; o.i[c] = a.i[c] * s; }
+  return o;
+}
+template <typename T, std::size_t B>
+inline Lanes<T, B> conj(const Lanes<T, B>& a) {
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c]; o.i[c] = -a.i[c]; }
+  return o;
+}
+template <bool Fwd, typename T, std::size_t B>
+inline Lanes<T, B> rot(const Lanes<T, B>& a, Cx<T> w) {
+  const T wi = Fwd ? w.i : -w.i;
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) {
+    o.r[c] = a.r[c] * w.r - a.i[c] * wi;
+    o.i[c] = a.r[c] * wi + a.i[c] * w.r;
+  }
+  return o;
+}
+template <bool Fwd, typename T, std::size_t B>
+inline Lanes<T, B> rotq(const Lanes<T, B>& a) {
+  Lanes<T, B> o;
+  for (std::size_t c = 0; c < B; ++c) {
+    if constexpr (Fwd) { o.r[c] = a.i[c]; o.i[c] = -a.r[c]; } else { o.r[c] = -a.i[c]; o.i[c] = a.r[c]; }
+  }
+  return o;
+}
+
 }  // namespace dsa110

@@ -1,5 +1,5 @@
-// 2-D FFT driver: rows, then columns gathered in blocks of adjacent columns so every memory
-// access of the column pass touches whole cache lines; plans come from a thread-safe cache.
+// 2-D FFT driver: rows, then columns in blocks of adjacent columns transformed together, so
+// the column pass reads and writes whole cache lines; plans come from a thread-safe cache.
 #include "fft2d.h"
 
 #include <algorithm>
@@ -12,6 +12,10 @@
 #include "../common/complex.h"
 #include "../common/parallel.h"
 #include "plan.h"
+
+#ifndef LANE_BYTES
+#define LANE_BYTES 64
+#endif
 
 namespace dsa110::fft {
 namespace {
@@ -35,9 +39,10 @@ std::shared_ptr<const Plan<T>> get_plan(std::size_t n) {
   return plan;
 }
 
-// Columns per block: 256 bytes per row of the block, four 64-byte cache lines.
+// Columns per block: 64 bytes of each row, one cache line; 64 measured at least as fast as 128
+// and 256 at 1024^2 and 4096^2 complex64 (SSE2 baseline, no -march).
 template <typename T>
-constexpr std::size_t kColumnBlock = 256 / sizeof(Cx<T>);
+constexpr std::size_t kLanes = LANE_BYTES / sizeof(Cx<T>);
 
 }  // namespace
 
@@ -67,25 +72,38 @@ void fft2d(T* raw, std::size_t nx, std::size_t ny, bool inverse, unsigned thread
   }
 
   if (ny > 1) {
-    constexpr std::size_t B = kColumnBlock<T>;
-    const std::size_t nblocks = (nx + B - 1) / B;
-    parallel_for(nblocks, threads, [&](std::size_t begin, std::size_t end) {
-      std::vector<Cx<T>> buf(B * ny), scratch(py->scratch_size());
-      for (std::size_t b = begin; b < end; ++b) {
-        const std::size_t x0 = b * B;
-        const std::size_t w = std::min(B, nx - x0);
-        for (std::size_t y = 0; y < ny; ++y) {
-          const Cx<T>* src = data + y * nx + x0;
-          for (std::size_t c = 0; c < w; ++c) buf[c * ny + y] = src[c];
-        }
-        for (std::size_t c = 0; c < w; ++c) py->exec(buf.data() + c * ny, forward, scratch.data());
-        for (std::size_t y = 0; y < ny; ++y) {
-          Cx<T>* dst = data + y * nx + x0;
-          if (scale_cols) {
-            for (std::size_t c = 0; c < w; ++c) dst[c] = buf[c * ny + y] * scale;
-          } else {
-            for (std::size_t c = 0; c < w; ++c) dst[c] = buf[c * ny + y];
+    // Full blocks of B columns are transformed together as Lanes (SIMD across columns); the
+    // gather and scatter copy whole contiguous runs of each row, so no transposition.
+    constexpr std::size_t B = kLanes<T>;
+    using L = Lanes<T, B>;
+    const std::size_t nfull = nx / B;
+    const std::size_t tail = nx - nfull * B;
+    // Work items: the full blocks, then each leftover column on its own.
+    parallel_for(nfull + tail, threads, [&](std::size_t begin, std::size_t end) {
+      std::vector<L> buf, lane_scratch;
+      std::vector<Cx<T>> col, col_scratch;
+      for (std::size_t item = begin; item < end; ++item) {
+        if (item < nfull) {
+          if (buf.empty()) { buf.resize(ny); lane_scratch.resize(py->scratch_size()); }
+          const std::size_t x0 = item * B;
+          for (std::size_t y = 0; y < ny; ++y) {
+            const Cx<T>* src = data + y * nx + x0;
+            L& l = buf[y];
+            for (std::size_t c = 0; c < B; ++c) { l.r[c] = src[c].r; l.i[c] = src[c].i; }
           }
+          py->exec(buf.data(), forward, lane_scratch.data());
+          const T s = scale_cols ? scale : T(1);
+          for (std::size_t y = 0; y < ny; ++y) {
+            Cx<T>* dst = data + y * nx + x0;
+            const L& l = buf[y];
+            for (std::size_t c = 0; c < B; ++c) dst[c] = {l.r[c] * s, l.i[c] * s};
+          }
+        } else {
+          if (col.empty()) { col.resize(ny); col_scratch.resize(py->scratch_size()); }
+          const std::size_t x = nfull * B + (item - nfull);
+          for (std::size_t y = 0; y < ny; ++y) col[y] = data[y * nx + x];
+          py->exec(col.data(), forward, col_scratch.data());
+          for (std::size_t y = 0; y < ny; ++y) data[y * nx + x] = scale_cols ? col[y] * scale : col[y];
         }
       }
     });

@@ -88,7 +88,9 @@ class Plan {
 
   // In-place transform of data[0..n); forward uses exp(-2*pi*i*jk/n), inverse exp(+...),
   // both unnormalised (the 2-D driver applies 1/(nx*ny)).
-  void exec(Cx<T>* data, bool forward, Cx<T>* scratch) const {
+  // E is Cx<T> (one transform) or Lanes<T, B> (B transforms at once); scratch_size() elements of E.
+  template <typename E>
+  void exec(E* data, bool forward, E* scratch) const {
     if (n_ == 1) return;
     if (blue_plan_) {
       forward ? exec_bluestein<true>(data, scratch) : exec_bluestein<false>(data, scratch);
@@ -125,10 +127,10 @@ class Plan {
     }
   }
 
-  template <bool Fwd>
-  void exec_direct(Cx<T>* data, Cx<T>* scratch) const {
-    Cx<T>* src = data;
-    Cx<T>* dst = scratch;
+  template <bool Fwd, typename E>
+  void exec_direct(E* data, E* scratch) const {
+    E* src = data;
+    E* dst = scratch;
     for (const Stage& st : stages_) {
       const Cx<T>* wa = tw_.data() + st.tw;
       switch (st.ip) {
@@ -169,18 +171,18 @@ class Plan {
   }
 
   // The inverse uses conj(FFT(conj(x))), which keeps a single set of chirp tables.
-  template <bool Fwd>
-  void exec_bluestein(Cx<T>* data, Cx<T>* scratch) const {
+  template <bool Fwd, typename E>
+  void exec_bluestein(E* data, E* scratch) const {
     const std::size_t m = blue_plan_->size();
-    Cx<T>* a = scratch;
-    Cx<T>* inner = scratch + m;
-    for (std::size_t k = 0; k < n_; ++k) a[k] = (Fwd ? data[k] : conj(data[k])) * chirp_[k];
-    for (std::size_t k = n_; k < m; ++k) a[k] = {T(0), T(0)};
+    E* a = scratch;
+    E* inner = scratch + m;
+    for (std::size_t k = 0; k < n_; ++k) a[k] = rot<true>(Fwd ? data[k] : conj(data[k]), chirp_[k]);
+    for (std::size_t k = n_; k < m; ++k) a[k] = E{};
     blue_plan_->exec(a, true, inner);
-    for (std::size_t k = 0; k < m; ++k) a[k] = a[k] * bk_[k];
+    for (std::size_t k = 0; k < m; ++k) a[k] = rot<true>(a[k], bk_[k]);
     blue_plan_->exec(a, false, inner);
     for (std::size_t k = 0; k < n_; ++k) {
-      Cx<T> y = a[k] * chirp_[k];
+      E y = rot<true>(a[k], chirp_[k]);
       data[k] = Fwd ? y : conj(y);
     }
   }
