@@ -1,6 +1,6 @@
 // The progress helper: a redrawn bar on a terminal, sparse plain lines otherwise, silence when disabled.
 import { describe, expect, it } from 'vitest';
-import { createProgress, renderBar } from '../../src/main/cli/progress';
+import { createProgress, followJob, renderBar } from '../../src/main/cli/progress';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -58,5 +58,16 @@ describe('renderBar', () => {
     expect(renderBar('mosaic', 0.5, '', 80)).toBe(`mosaic [${'#'.repeat(15)}${'.'.repeat(15)}]  50%`);
     expect(renderBar('mosaic', null, 'waiting', 80)).toMatch(/\[\.+\] {3}\?% waiting$/);
     expect(renderBar('m', 1.7, 'x'.repeat(200), 60).length).toBeLessThanOrEqual(59);
+  });
+});
+
+describe('followJob', () => {
+  it('shows the whole job fraction with the stage, ignores other jobs, and ends on the terminal state', () => {
+    const { chunks, stream } = sink(false);
+    const p = createProgress({ label: 'job j1', stream, enabled: true, now: () => 0, plainIntervalMs: 0 });
+    followJob(p, { type: 'progress', jobId: 'j1', stageId: 'convert', fraction: 0.5, message: 'sb07', jobProgress: 0.25 }, 'j1');
+    followJob(p, { type: 'progress', jobId: 'j2', stageId: 'image', fraction: 0.9, message: null, jobProgress: 0.9 }, 'j1');
+    followJob(p, { type: 'job', jobId: 'j1', kind: 'convert', state: 'failed', progress: 0.25, message: null, error: 'sb07: truncated file' }, 'j1');
+    expect(chunks).toEqual(['job j1: 25% convert: sb07\n', 'job j1: failed (sb07: truncated file)\n']);
   });
 });

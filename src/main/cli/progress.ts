@@ -1,5 +1,6 @@
 // Progress display for long CLI work: a redrawn bar on a terminal's stderr, occasional plain
 // lines when stderr is a file or pipe, nothing under --json or --quiet. Feed it job progress events.
+import type { JobEvent } from '../../shared/model/jobs';
 
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -103,4 +104,21 @@ export function createProgress(opts: ProgressOptions): Progress {
     },
   };
   return progress;
+}
+
+/**
+ * Drive a progress display from the job runner's events (`runner.on('event', ...)` style): the
+ * whole job's fraction with the running stage's message, then done / failed / cancelled.
+ * Events of other jobs are ignored when `jobId` is given.
+ */
+export function followJob(progress: Progress, e: JobEvent, jobId?: string): void {
+  if (jobId !== undefined && e.jobId !== jobId) return;
+  if (e.type === 'progress') {
+    progress.update(e.jobProgress, e.message ? `${e.stageId}: ${e.message}` : e.stageId);
+  } else if (e.type === 'job') {
+    if (e.state === 'succeeded') progress.done(e.message ?? undefined);
+    else if (e.state === 'failed') progress.fail(e.error ?? e.message ?? undefined);
+    else if (e.state === 'cancelled') progress.fail('cancelled');
+    else progress.update(e.progress, e.message ?? undefined);
+  }
 }
