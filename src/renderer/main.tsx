@@ -1,4 +1,5 @@
 // Renderer entry: mounts the React app shell.
+import './zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -39,6 +39,12 @@ function xOf(ra: number, ref: number): number {
   return -(ref + d);
 }
 
+/** Graticule RA label: `8h36m` (the grid steps are whole minutes of time). */
+function raLabel(raDeg: number): string {
+  const minutes = Math.round((raDeg / 15) * 60) % 1440;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
 function niceStep(span: number): number {
   for (const step of [0.5, 1, 2, 5, 10, 15, 30, 45]) if (span / step <= 8) return step;
   return 90;
@@ -112,7 +118,7 @@ export function SkyPanel() {
     for (let x = Math.floor((x0 - pad) / step) * step; x <= x1 + pad; x += step) {
       lines.push({ path: [[x, yLo], [x, yHi]] });
       const ra = ((-x % 360) + 360) % 360;
-      labels.push({ position: [x, y0 - (y1 - y0) * 0.04 - 0.3], text: `${(ra / 15).toFixed(step < 15 ? 2 : 1)}h` });
+      labels.push({ position: [x, y0 - (y1 - y0) * 0.04 - 0.3], text: raLabel(ra) });
     }
     for (let y = Math.ceil(yLo / step) * step; y <= yHi; y += step) {
       lines.push({ path: [[x0 - pad * 2, y], [x1 + pad * 2, y]] });

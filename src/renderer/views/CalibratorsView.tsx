@@ -71,7 +71,7 @@ export function CalibratorsView() {
                     <td title={`beam model ${m.beamModel}`}>{formatJy(m.beamWeightedFluxJy)}</td>
                     <td>{m.decOffsetDeg.toFixed(2)}°</td>
                     <td className="mono">{formatUtc(m.nextTransitMjd)}</td>
-                    <td>{formatDuration((m.nextTransitMjd - nowMjd) * 86400)}</td>
+                    <td>{m.nextTransitMjd >= nowMjd ? formatDuration((m.nextTransitMjd - nowMjd) * 86400) : 'passed'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -39,7 +39,7 @@ function JobDetail() {
               <td><Badge tone={STAGE_TONES[s.state]}>{STAGE_STATE_LABELS[s.state]}</Badge></td>
               <td>{s.attempt}</td>
               <td>{formatDuration(s.durationS)}</td>
-              <td className="error-text">{s.error ?? ''}</td>
+              <td className="error-text wrap">{s.error ?? ''}</td>
             </tr>
           ))}
         </tbody>
@@ -65,7 +65,7 @@ export function PipelineView() {
   const setStates = useJobs((s) => s.setStates);
   const select = useJobs((s) => s.select);
   return (
-    <div className="view split">
+    <div className="view split split-wide">
       <section className="pane">
         <div className="toolbar">
           <h2>Jobs</h2>

@@ -85,7 +85,7 @@ export function ProductsView() {
   }
 
   return (
-    <div className="view split">
+    <div className="view split split-wide">
       <section className="pane">
         <div className="toolbar">
           <h2>Products</h2>
@@ -107,9 +107,11 @@ export function ProductsView() {
                     <td>{formatBytes(p.sizeBytes)}</td>
                     <td className="mono">{formatUtc(p.updatedMjd)}</td>
                     <td title={p.comment ?? ''}>{p.reviewer ?? '—'}</td>
-                    <td className="row-actions" onClick={(e) => e.stopPropagation()}>
+                    <td onClick={(e) => e.stopPropagation()}>
+                      <div className="row-actions">
                       <button type="button" className="primary" disabled={!canTransition(p.status, 'approved') || busy[p.id] !== undefined} onClick={() => start(p, 'approve')}>Approve</button>
                       <button type="button" className="danger" disabled={!canTransition(p.status, 'rejected') || busy[p.id] !== undefined} onClick={() => start(p, 'reject')}>Reject…</button>
+                      </div>
                     </td>
                   </tr>
                   {pending?.id === p.id ? (
