@@ -88,5 +88,8 @@ const out = {
   elevationEstimates: estimates,
   stations,
 };
-writeFileSync(outPath, JSON.stringify(out, null, 1) + '\n');
+// One station per line keeps the file readable and its diffs small.
+const { stations: rows, ...head } = out;
+const headText = JSON.stringify(head, null, 2).replace(/\n}$/, '');
+writeFileSync(outPath, `${headText},\n  "stations": [\n${rows.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]\n}\n`);
 console.log(`import-stations: wrote ${stations.length} stations to ${path.relative(root, outPath)}${estimates.length ? `; estimated: ${estimates.join('; ')}` : ''}`);

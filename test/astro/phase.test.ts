@@ -6,6 +6,8 @@ import {
   type VisShape,
   addPointSource,
   apparentContext,
+  apparentHourAngle,
+  driftPhaseCentreJ2000,
   apparentToJ2000,
   apparentVector,
   deltaW,
@@ -49,8 +51,14 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 describe('phase rotation', () => {
   // Old centre: the drift-scan centre (HA = 0 at Dec +55.57 of date); new centre: 0834+555.
-  const lastNow = gastRad(MJD) + ARRAY_CENTRE.longitudeDeg * DEG;
-  const oldC = apparentToJ2000(lastNow, 55.57 * DEG, MJD);
+  const oldC = driftPhaseCentreJ2000(MJD, 55.57 * DEG);
+  it('the drift-scan centre is on the meridian at the pointing declination of date', () => {
+    const { haRad, decRad } = apparentHourAngle(MJD, oldC.raRad, oldC.decRad);
+    expect(Math.abs(haRad)).toBeLessThan(1e-11);
+    expect(decRad).toBeCloseTo(55.57 * DEG, 11);
+    const viaApparent = apparentToJ2000(gastRad(MJD) + ARRAY_CENTRE.longitudeDeg * DEG, 55.57 * DEG, MJD);
+    expect(viaApparent.raRad).toBeCloseTo(oldC.raRad, 11);
+  });
   const newC = { raRad: (8 + 34 / 60 + 54.904117 / 3600) * 15 * DEG, decRad: (55 + 34 / 60 + 21.07098 / 3600) * DEG };
   // The source: 0.4 deg from the new centre, in the main lobe.
   const src = j2000ToApparent(newC.raRad + 0.5 * DEG, newC.decRad + 0.2 * DEG, MJD);

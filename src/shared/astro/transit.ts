@@ -2,7 +2,7 @@
 // Transit = the instant the geocentric apparent RA of date equals the local apparent sidereal
 // time (HA = 0), found by Newton iteration on the apparent position (which moves slowly).
 import { ARRAY_CENTRE } from '../instrument/stations';
-import { apparentContext, apparentVector, raDecOf, unitVector } from './frames';
+import { apparentContext, apparentVector, j2000Vector, raDecOf, unitVector } from './frames';
 import { EARTH_ROTATION_RAD_PER_DAY, type TimeOptions, lastRad, wrapPi } from './sidereal';
 
 export interface SiteOptions extends TimeOptions {
@@ -61,3 +61,18 @@ export function transitMjd(
 export const nextTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'next', opts);
 export const previousTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'previous', opts);
 export const nearestTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'nearest', opts);
+
+/**
+ * J2000 coordinates of a drift-scan phase centre: the Earth-fixed direction at local hour angle
+ * `haRad` (default 0, the meridian) and declination of date `decOfDateRad` (the correlator's
+ * pointing declination), at an instant. Each integration of a DSA-110 file has its own.
+ */
+export function driftPhaseCentreJ2000(
+  mjdUtc: number,
+  decOfDateRad: number,
+  haRad = 0,
+  opts: SiteOptions = {},
+): { raRad: number; decRad: number } {
+  const raApp = lastRad(mjdUtc, opts.longitudeDeg ?? ARRAY_CENTRE.longitudeDeg, opts) - haRad;
+  return raDecOf(j2000Vector(unitVector(raApp, decOfDateRad), apparentContext(mjdUtc, opts)));
+}
