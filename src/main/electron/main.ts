@@ -4,9 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, ipcMain, session } from 'electron';
 import { connectEngine, type EngineConnection } from './engine-binding';
 import { registerIpc } from './ipc';
-import {
-  createMainWindow, hardenSession, hardenWebContents, isAppFrame, registerAppScheme, rendererEntry, serveRenderer,
-} from './window';
+import { isAppFrame } from './trust';
+import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererEntry, serveRenderer } from './window';
 
 // Bundled as out/main/index.js beside out/preload and out/renderer.
 const here = dirname(fileURLToPath(import.meta.url));

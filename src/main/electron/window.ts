@@ -2,8 +2,9 @@
 // from app://renderer (or the dev server), may not navigate, open windows or ask for permissions.
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { BrowserWindow, protocol, shell, type Session, type WebContents, type WebFrameMain } from 'electron';
+import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron';
 import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp';
+import { originOf } from './trust';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://renderer`;
@@ -18,7 +19,7 @@ export function registerAppScheme(): void {
 /** Where the window loads from: the dev server under `electron-vite dev`, else app://. */
 export function rendererEntry(): { url: string; origin: string; csp: string } {
   const dev = process.env.ELECTRON_RENDERER_URL;
-  if (dev) return { url: dev, origin: new URL(dev).origin, csp: devContentSecurityPolicy(dev) };
+  if (dev) return { url: dev, origin: originOf(dev) ?? dev, csp: devContentSecurityPolicy(dev) };
   return { url: `${APP_ORIGIN}/index.html`, origin: APP_ORIGIN, csp: CONTENT_SECURITY_POLICY };
 }
 
@@ -64,26 +65,16 @@ export function hardenSession(session: Session, csp: string): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-/** True for the app's own top-level frame at the app's origin: the only trusted IPC sender. */
-export function isAppFrame(frame: WebFrameMain | null, sender: WebContents, origin: string): boolean {
-  if (!frame || frame !== sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === origin;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * No navigation away from the app, no new windows, no <webview>. An https link the user
  * clicks (e.g. a catalog page) opens in the system browser instead.
  */
 export function hardenWebContents(contents: WebContents, origin: string): void {
   contents.on('will-navigate', (event) => {
-    if (new URL(event.url).origin !== origin) event.preventDefault();
+    if (originOf(event.url) !== origin) event.preventDefault();
   });
   contents.on('will-redirect', (event) => {
-    if (new URL(event.url).origin !== origin) event.preventDefault();
+    if (originOf(event.url) !== origin) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
