@@ -73,16 +73,21 @@ export const JobEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('job'), jobId: JobId, kind: z.string(), state: JobState, progress: Fraction,
     message: z.string().nullable(), error: z.string().nullable(),
+    /** The whole job as persisted, so clients can upsert it. */
+    job: Job,
   }),
   z.object({
     type: z.literal('stage'), jobId: JobId, stageId: StageId, stageName: z.string(), state: StageState,
     attempt: NonNegInt, error: z.string().nullable(),
+    /** The whole stage run as persisted. */
+    stage: StageRun,
   }),
   z.object({
     type: z.literal('progress'), jobId: JobId, stageId: StageId, fraction: Fraction, message: z.string().nullable(),
     /** The whole job's progress: finished stages count 1, running ones their fraction. */
     jobProgress: Fraction,
   }),
-  z.object({ type: z.literal('log'), jobId: JobId, line: JobLogLine.omit({ id: true }) }),
+  /** A log line, after it was persisted. */
+  z.object({ type: z.literal('log'), jobId: JobId, line: JobLogLine }),
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;

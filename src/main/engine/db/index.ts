@@ -55,6 +55,7 @@ export { Connection, type ConnectionOptions } from './connection';
 export { migrate, currentVersion } from './migrate';
 export { MIGRATIONS, LATEST_VERSION } from './schema';
 export * from './errors';
+export type { Page, PageInput } from './page';
 export type { GroupQuery } from './repos/ingest';
 export type { MsQuery, MsPatch } from './repos/ms';
 export type { CalibratorQuery } from './repos/calibration';

@@ -1,5 +1,5 @@
 // The stage contract and the job runner: jobs are DAGs of stages, persisted and resumable.
-export { JobRunner, JobConflictError, newJobId, type JobRunnerOptions, type JobListener } from './runner';
+export { JobRunner, JobConflictError, newJobId, type JobRunnerOptions, type JobListener, type ClosableLogger } from './runner';
 export { JobRegistry, type JobKind } from './registry';
 export { topoOrder, JobGraphError, type StageInstance } from './graph';
 export { defineStage, type Stage, type StageContext, type AnyStage } from './stage';

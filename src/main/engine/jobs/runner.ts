@@ -17,8 +17,11 @@ export interface JobRunnerOptions {
   registry: JobRegistry;
   /** Root folder; each job works in `<workspace>/<jobId>`. */
   workspace: string;
-  /** The base logger of a job (e.g. a pino logger writing the job's log file). */
-  loggerFor?: (jobId: string) => Logger;
+  /**
+   * The base logger of a job (e.g. the app logger's `jobLogger(jobId)`, writing the job's log
+   * file). Created once per run or cancel; its `close()`, if any, is called when that ends.
+   */
+  loggerFor?: (jobId: string) => ClosableLogger;
   /** Most stages running at once in one job. Default 2. */
   concurrency?: number;
   /** Lowest level persisted to the job's log table and emitted as events. Default `info`. */
@@ -28,6 +31,7 @@ export interface JobRunnerOptions {
 }
 
 export type JobListener = (event: JobEvent) => void;
+export type ClosableLogger = Logger & { close?(): void };
 
 const DONE: readonly StageState[] = ['succeeded', 'skipped'];
 
@@ -71,6 +75,7 @@ interface Slot {
 export class JobRunner {
   private readonly listeners = new Set<JobListener>();
   private readonly active = new Map<string, AbortController>();
+  private readonly baseLoggers = new Map<string, ClosableLogger>();
   private readonly db: Database;
   private readonly registry: JobRegistry;
   private readonly concurrency: number;
@@ -139,6 +144,7 @@ export class JobRunner {
     } finally {
       clearInterval(poll);
       this.active.delete(jobId);
+      this.releaseLogger(jobId);
     }
   }
 
@@ -167,10 +173,18 @@ export class JobRunner {
       const stage = this.registry.stage(run.stageName);
       const ctx = this.context(jobId, { id: run.stageId, stage: run.stageName, params: run.params, deps: run.deps }, {}, run.attempt, log, new AbortController().signal, () => {});
       await this.cleanupQuietly(stage, ctx, log);
-      this.setStage(jobId, run.stageId, run.stageName, { state: 'cancelled', finishedMjd: nowMjd(), error: 'cancelled' });
+      this.setStage(jobId, run.stageId, { state: 'cancelled', finishedMjd: nowMjd(), error: 'cancelled' });
     }
     this.emitJob(job);
+    this.releaseLogger(jobId);
     return job;
+  }
+
+  private releaseLogger(jobId: string): void {
+    if (this.active.has(jobId)) return;
+    const base = this.baseLoggers.get(jobId);
+    this.baseLoggers.delete(jobId);
+    base?.close?.();
   }
 
   private async runOwned(initial: Job, signal: AbortSignal, interrupted: Set<string>): Promise<Job> {
@@ -217,7 +231,7 @@ export class JobRunner {
       } else if (DONE.includes(run.state)) {
         log.info({ stageId: inst.id }, `stage ${inst.id} is re-run because a stage it depends on is re-run`);
       }
-      if (run.state !== 'pending') this.setStage(jobId, inst.id, inst.stage, { state: 'pending', error: null, pid: null });
+      if (run.state !== 'pending') this.setStage(jobId, inst.id, { state: 'pending', error: null, pid: null });
     }
 
     // Schedule: start every stage whose dependencies are done, at most `concurrency` at once.
@@ -303,7 +317,7 @@ export class JobRunner {
     };
     const ctx = this.context(jobId, inst, deps, claimed.attempt, log, signal, progress, slot.params);
     const finish = (state: StageState, extra: { outputs?: JsonObject; error?: string }) => {
-      this.setStage(jobId, inst.id, inst.stage, {
+      this.setStage(jobId, inst.id, {
         state, outputs: extra.outputs ?? null, error: extra.error ?? null, finishedMjd: nowMjd(), durationS: (Date.now() - t0) / 1000,
       });
     };
@@ -363,30 +377,32 @@ export class JobRunner {
   }
 
   private jobLogger(jobId: string): Logger {
-    const base = this.opts.loggerFor?.(jobId) ?? silentLogger;
+    let base = this.baseLoggers.get(jobId);
+    if (!base) {
+      base = this.opts.loggerFor?.(jobId) ?? silentLogger;
+      this.baseLoggers.set(jobId, base);
+    }
     return teeLogger(base.child({ jobId }), (level, message, data, bindings) => {
       const stageId = typeof bindings.stageId === 'string' ? bindings.stageId : null;
       try {
         const line = this.db.jobs.appendLog({ jobId, stageId, level, message, data });
-        const { id: _id, ...rest } = line;
-        this.emit({ type: 'log', jobId, line: rest });
+        this.emit({ type: 'log', jobId, line });
       } catch (err) {
         base.error({ err }, `job ${jobId}: could not persist a log line: ${messageOf(err)}`);
       }
     }, this.opts.persistLevel ?? 'info');
   }
 
-  private setStage(jobId: string, stageId: string, stageName: string, patch: Parameters<Database['jobs']['updateStageRun']>[2]): void {
-    const run = this.db.jobs.updateStageRun(jobId, stageId, patch);
-    this.emitStage({ ...run, stageName });
+  private setStage(jobId: string, stageId: string, patch: Parameters<Database['jobs']['updateStageRun']>[2]): void {
+    this.emitStage(this.db.jobs.updateStageRun(jobId, stageId, patch));
   }
 
   private emitStage(run: StageRun): void {
-    this.emit({ type: 'stage', jobId: run.jobId, stageId: run.stageId, stageName: run.stageName, state: run.state, attempt: run.attempt, error: run.error });
+    this.emit({ type: 'stage', jobId: run.jobId, stageId: run.stageId, stageName: run.stageName, state: run.state, attempt: run.attempt, error: run.error, stage: run });
   }
 
   private emitJob(job: Job): void {
-    this.emit({ type: 'job', jobId: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.message, error: job.error });
+    this.emit({ type: 'job', jobId: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.message, error: job.error, job });
   }
 
   private emit(event: JobEvent): void {
@@ -395,7 +411,7 @@ export class JobRunner {
         l(event);
       } catch (err) {
         // A broken listener must not break the job; it is reported on the job's logger.
-        (this.opts.loggerFor?.(event.jobId) ?? silentLogger).error({ err }, `job event listener threw: ${messageOf(err)}`);
+        (this.baseLoggers.get(event.jobId) ?? silentLogger).error({ err }, `job event listener threw: ${messageOf(err)}`);
       }
     }
   }

@@ -1,9 +1,10 @@
 // Repository for images, mosaic groups (with their member MS and images) and mosaics.
 import { nowMjd } from '../../../../shared/model/common';
 import {
-  Image, ImageKind, Mosaic, MosaicGroup, MosaicGroupStatus, NewImage, NewMosaic, NewMosaicGroup,
+  Image, ImageKind, ImageTier, Mosaic, MosaicGroup, MosaicGroupStatus, NewImage, NewMosaic, NewMosaicGroup,
 } from '../../../../shared/model/images';
 import type { Connection } from '../connection';
+import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const imageSpec: TableSpec<Image> = {
@@ -85,6 +86,13 @@ export class ImagesRepo {
     const rows = this.conn.stmt(`SELECT * FROM images WHERE (@ms IS NULL OR ms_id = @ms) AND (@kind IS NULL OR kind = @kind)
       ORDER BY id LIMIT @limit`).all({ ms: q.msId ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, imageSpec, r));
+  }
+
+  /** A page of images, newest first. */
+  pageImages(q: PageInput & { msId?: number; kinds?: readonly ImageKind[]; tier?: ImageTier } = {}): Page<Image> {
+    const w = new Where().eq('ms_id', q.msId, 'msId').in('kind', q.kinds, 'kinds').eq('tier', q.tier, 'tier');
+    const p = selectPage(this.conn, 'SELECT * FROM images', 'images', w, 'created_mjd DESC, id DESC', q);
+    return { ...p, items: p.items.map((r) => fromRow(this.conn, imageSpec, r)) };
   }
 
   insertMosaicGroup(input: NewMosaicGroup): MosaicGroup {

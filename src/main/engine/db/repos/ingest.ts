@@ -4,6 +4,7 @@ import {
   IngestGroup, IngestState, NewIngestGroup, SubbandFile, type GroupId,
 } from '../../../../shared/model/ingest';
 import type { Connection } from '../connection';
+import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, validate, type Row, type TableSpec } from '../table';
 
 const groupSpec: TableSpec<IngestGroup> = {
@@ -88,6 +89,14 @@ export class IngestRepo {
         WHERE id = @id`).run({ now, dec: f.decDeg, start: f.startMjd, id: f.groupId });
       return this.requireGroup(f.groupId);
     });
+  }
+
+  /** A page of groups, newest first; start time in [startMjd, endMjd]. */
+  pageGroups(q: PageInput & { states?: readonly IngestState[]; decMinDeg?: number; decMaxDeg?: number; startMjd?: number; endMjd?: number } = {}): Page<IngestGroup> {
+    const w = new Where().in('g.state', q.states, 'states').cmp('g.dec_deg', '>=', q.decMinDeg, 'decMin').cmp('g.dec_deg', '<=', q.decMaxDeg, 'decMax')
+      .cmp('g.start_mjd', '>=', q.startMjd, 'startMjd').cmp('g.start_mjd', '<=', q.endMjd, 'endMjd');
+    const p = selectPage(this.conn, SELECT_GROUP, 'ingest_groups g', w, 'g.start_mjd DESC, g.id DESC', q);
+    return { ...p, items: p.items.map((r) => fromRow(this.conn, groupSpec, r)) };
   }
 
   getFile(path: string): SubbandFile | undefined {

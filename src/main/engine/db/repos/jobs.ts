@@ -4,6 +4,7 @@ import { nowMjd } from '../../../../shared/model/common';
 import { Job, JobLogLine, JobState, LogLevel, LOG_LEVELS, StageId, StageRun } from '../../../../shared/model/jobs';
 import type { Connection } from '../connection';
 import { DbError } from '../errors';
+import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const jobSpec: TableSpec<Job> = {
@@ -76,6 +77,13 @@ export class JobsRepo {
     const rows = this.conn.stmt(`SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind)
       ORDER BY created_mjd DESC, id LIMIT @limit`).all({ state: q.state ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, jobSpec, r));
+  }
+
+  /** A page of jobs, newest first. */
+  page(q: PageInput & { states?: readonly JobState[]; kind?: string } = {}): Page<Job> {
+    const w = new Where().in('state', q.states, 'states').eq('kind', q.kind, 'kind');
+    const p = selectPage(this.conn, 'SELECT * FROM jobs', 'jobs', w, 'created_mjd DESC, id DESC', q);
+    return { ...p, items: p.items.map((r) => fromRow(this.conn, jobSpec, r)) };
   }
 
   update(id: string, patch: JobPatch): Job {
@@ -170,5 +178,12 @@ export class JobsRepo {
         AND level IN (SELECT value FROM json_each(@levels)) ORDER BY id LIMIT @limit`)
       .all({ job: jobId, after: q.afterId ?? 0, stage: q.stageId ?? null, levels: JSON.stringify(levels), limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, logSpec, r));
+  }
+
+  /** Like `logs`, with a page size and whether more lines follow (for tailing in pages). */
+  logsPage(jobId: string, q: { afterId?: number; stageId?: StageId; minLevel?: LogLevel; limit?: number } = {}): { items: JobLogLine[]; hasMore: boolean } {
+    const limit = Math.max(1, Math.floor(q.limit ?? 500));
+    const rows = this.logs(jobId, { ...q, limit: limit + 1 });
+    return { items: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 }

@@ -2,6 +2,7 @@
 import { nowMjd } from '../../../../shared/model/common';
 import { MeasurementSet, MsStatus, NewMeasurementSet } from '../../../../shared/model/ms';
 import type { Connection } from '../connection';
+import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const spec: TableSpec<MeasurementSet> = {
@@ -81,4 +82,15 @@ export class MsRepo {
     }) as Row[];
     return rows.map((r) => fromRow(this.conn, spec, r));
   }
+  /** A page of measurement sets, newest (mid time) first; mid time in [startMjd, endMjd]. */
+  page(q: PageInput & {
+    statuses?: readonly MsStatus[]; groupId?: string; decMinDeg?: number; decMaxDeg?: number; startMjd?: number; endMjd?: number;
+  } = {}): Page<MeasurementSet> {
+    const w = new Where().in('status', q.statuses, 'statuses').eq('group_id', q.groupId, 'groupId')
+      .cmp('dec_deg', '>=', q.decMinDeg, 'decMin').cmp('dec_deg', '<=', q.decMaxDeg, 'decMax')
+      .cmp('mid_mjd', '>=', q.startMjd, 'startMjd').cmp('mid_mjd', '<=', q.endMjd, 'endMjd');
+    const p = selectPage(this.conn, 'SELECT * FROM measurement_sets', 'measurement_sets', w, 'mid_mjd DESC, id DESC', q);
+    return { ...p, items: p.items.map((r) => fromRow(this.conn, spec, r)) };
+  }
+
 }

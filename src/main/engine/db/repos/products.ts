@@ -5,6 +5,7 @@ import {
 } from '../../../../shared/model/products';
 import type { Connection } from '../connection';
 import { DbError } from '../errors';
+import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, validate, type Row, type TableSpec } from '../table';
 
 const spec: TableSpec<Product> = {
@@ -108,6 +109,13 @@ export class ProductsRepo {
     const rows = this.conn.stmt(`SELECT * FROM products WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
       ORDER BY updated_mjd DESC, id LIMIT @limit`).all({ status: q.status ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, spec, r));
+  }
+
+  /** A page of products, newest (creation) first. */
+  page(q: PageInput & { statuses?: readonly ProductStatus[]; kinds?: readonly ProductKind[] } = {}): Page<Product> {
+    const w = new Where().in('status', q.statuses, 'statuses').in('kind', q.kinds, 'kinds');
+    const p = selectPage(this.conn, 'SELECT * FROM products', 'products', w, 'created_mjd DESC, id DESC', q);
+    return { ...p, items: p.items.map((r) => fromRow(this.conn, spec, r)) };
   }
 
   /** The audit trail of a product, oldest first. */
