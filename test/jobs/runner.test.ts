@@ -162,6 +162,34 @@ describe('in-process runs', () => {
     expect(stageEvents.at(-1)).toBe('d');
   });
 
+  it('runs independent stages concurrently up to the bound, and one at a time with concurrency 1', async () => {
+    const sequence = (events: JobEvent[]) => events
+      .filter((e): e is Extract<JobEvent, { type: 'stage' }> => e.type === 'stage' && (e.state === 'running' || e.state === 'succeeded'))
+      .map((e) => `${e.stageId}:${e.state}`);
+    // Concurrency 2: b and c are both claimed in the same scheduling pass, before either ends.
+    const two = runner.submit('diamond', { stepMs: 5 });
+    await runner.run(two);
+    const seq2 = sequence(events.filter((e) => e.jobId === two));
+    expect(seq2.slice(0, 4)).toEqual(['a:running', 'a:succeeded', 'b:running', 'c:running']);
+    const serial = new JobRunner({ db, registry: testRegistry(), workspace: ws, concurrency: 1 });
+    const serialEvents: JobEvent[] = [];
+    serial.on((e) => serialEvents.push(e));
+    const one = serial.submit('diamond', { stepMs: 5 });
+    await serial.run(one);
+    // Declaration order among ready stages is d, b, c, a: so b before c, never overlapping.
+    expect(sequence(serialEvents.filter((e) => e.jobId === one))).toEqual([
+      'a:running', 'a:succeeded', 'b:running', 'b:succeeded', 'c:running', 'c:succeeded', 'd:running', 'd:succeeded',
+    ]);
+  });
+
+  it('a queued job cancelled before it runs ends cancelled without running a stage', async () => {
+    const jobId = runner.submit('chain3', {});
+    expect((await runner.cancel(jobId)).state).toBe('cancelled');
+    expect((await runner.run(jobId)).state).toBe('cancelled');
+    expect(executions(join(ws, jobId), 's1')).toBe(0);
+    expect(db.jobs.stageRuns(jobId).map((r) => r.state)).toEqual(['pending', 'pending', 'pending']);
+  });
+
   it('a succeeded stage whose output vanished is re-run on resume; dependants are re-checked, not blindly kept', async () => {
     const jobId = runner.submit('diamond', { stepMs: 0 });
     await runner.run(jobId);
