@@ -4,3 +4,4 @@ export * from './contract';
 export * from './types';
 export * from './validate';
 export * from './dispatch';
+export * from './job-events';
