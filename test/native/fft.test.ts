@@ -9,8 +9,8 @@ const addon = loadAddon();
 // Squares: powers of 2, 3, 5, mixed radices, primes (7, 17: generic odd butterfly; 97: Bluestein).
 const SQUARE = [2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 30, 45, 64, 97, 100, 128, 210, 243, 256, 300, 500, 512];
 // nx != ny, degenerate axes, 71 x 13 (generic butterfly), lengths the planner sends to
-// Bluestein (127, 257, 1009), and
-// shapes that exercise both passes in blocks of 8/4 lanes (float/double) and leftover lines.
+// Bluestein (127, 257, 1009), and shapes that exercise both passes in blocks of 8/4 lanes
+// (float/double) and leftover lines.
 const RECT: [number, number][] = [
   [1, 1], [1, 7], [7, 1], [71, 13], [3, 128], [128, 3], [100, 30], [17, 64], [127, 9], [9, 127], [257, 4], [8, 257], [1009, 2], [1009, 8], [2, 1009],
 ];
