@@ -99,32 +99,59 @@ export function isBoolEnum(meta: Metadata): boolean {
   return !!m && Object.keys(m).length === 2 && m.FALSE === 0 && m.TRUE === 1;
 }
 
-/** Read a small dataset whole (header fields): numbers as float64, strings decoded. */
+/**
+ * Read a dataset whole (header fields): numbers as float64, strings decoded. Numbers go through
+ * the low-level read and typed-array conversion (int64 without BigInt: per-row arrays of a
+ * full-size file hold ~10^5 values and indexing scans thousands of files).
+ */
 export function readDataset(M: H5Module, fid: bigint, path: string): DatasetValue {
-  const ds = new Dataset(fid, path);
-  const meta = ds.metadata;
+  const meta = M.get_dataset_metadata(fid, path);
   const kind = classOf(M, meta);
   const shape = meta.shape ? meta.shape.map(Number) : null;
-  if (shape === null) return { kind, shape, numbers: null, strings: null, meta };
-  if (kind === 'other') return { kind, shape, numbers: null, strings: null, meta };
-  const v = ds.value;
+  if (shape === null || kind === 'other') return { kind, shape, numbers: null, strings: null, meta };
   if (kind === 'string') {
-    const strings = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map((s) => String(s)) : [];
+    const v = new Dataset(fid, path).value;
+    const strings = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map((x) => String(x)) : [];
     return { kind, shape, numbers: null, strings, meta };
   }
-  let numbers: Float64Array;
-  if (typeof v === 'number' || typeof v === 'boolean') numbers = Float64Array.of(Number(v));
-  else if (typeof v === 'bigint') numbers = Float64Array.of(bigToNumber(v, path));
-  else if (v instanceof BigInt64Array || v instanceof BigUint64Array) numbers = Float64Array.from(v, (x) => bigToNumber(x, path));
-  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) numbers = Float64Array.from(v as ArrayLike<number>);
-  else throw new Error(`unexpected value type for ${path}`);
-  return { kind, shape, numbers, strings: null, meta };
+  const n = shape.reduce((a, b) => a * b, 1);
+  const size = meta.size;
+  const signed = meta.type === M.H5T_class_t.H5T_ENUM.value ? true : meta.signed;
+  const p = M._malloc(Math.max(8, n * size));
+  if (p === 0) throw new RangeError(`${path}: wasm heap allocation of ${n * size} bytes failed`);
+  try {
+    const status = M.get_dataset_data(fid, path, null, null, null, BigInt(p));
+    if (status < 0) throw new Error(`${path}: read failed (status ${status})`);
+    return { kind, shape, numbers: toFloat64(M.HEAPU8.buffer as ArrayBuffer, p, n, kind === 'float', size, signed, path), strings: null, meta };
+  } finally {
+    M._free(p);
+  }
 }
 
-function bigToNumber(x: bigint, path: string): number {
-  const n = Number(x);
-  if (!Number.isSafeInteger(n)) throw new Error(`${path}: integer ${x} is beyond 2^53`);
-  return n;
+function toFloat64(buf: ArrayBuffer, p: number, n: number, isFloat: boolean, size: number, signed: boolean, path: string): Float64Array {
+  const out = new Float64Array(n);
+  if (isFloat) {
+    if (size === 8) out.set(new Float64Array(buf, p, n));
+    else if (size === 4) out.set(new Float32Array(buf, p, n));
+    else throw new Error(`${path}: ${size}-byte floats are not supported`);
+    return out;
+  }
+  if (size === 8) {
+    // Little-endian int64 as two int32 words; exact while |value| < 2^53.
+    const w = new Int32Array(buf, p, 2 * n);
+    for (let i = 0; i < n; i++) {
+      const lo = (w[2 * i] as number) >>> 0;
+      const hi = w[2 * i + 1] as number;
+      const hiU = signed ? hi : hi >>> 0;
+      if (hiU > 0x1fffff || hiU < -0x200000) throw new Error(`${path}: integer at ${i} is beyond 2^53`);
+      out[i] = hiU * 4294967296 + lo;
+    }
+    return out;
+  }
+  const Ctor = size === 4 ? (signed ? Int32Array : Uint32Array) : size === 2 ? (signed ? Int16Array : Uint16Array) : size === 1 ? (signed ? Int8Array : Uint8Array) : null;
+  if (!Ctor) throw new Error(`${path}: ${size}-byte integers are not supported`);
+  out.set(new Ctor(buf, p, n));
+  return out;
 }
 
 /** Names of the children of a group ([] when the group does not exist). */

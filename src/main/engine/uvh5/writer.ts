@@ -162,12 +162,14 @@ function dataShape(h: Uvh5Header, layout: Uvh5Layout, rows: number): number[] {
 
 function createDataDatasets(M: H5Module, heap: HeapBuffer, fid: bigint, file: string, h: Uvh5Header, layout: Uvh5Layout, chunkBytes: number): void {
   hdf5Call(M, file, 'Data', 'cannot create group', () => M.create_group(fid, '/Data', false));
-  const chunkRows = Math.max(1, Math.min(h.Nblts, Math.floor(chunkBytes / (8 * rowElements(h)))));
-  const resizable = (meta: CreateMetadata): CreateMetadata => ({
-    ...meta,
-    maxshape: [H5S_UNLIMITED, ...(meta.shape ?? []).slice(1)],
-    chunks: dataShape(h, layout, chunkRows).map(BigInt),
-  });
+  // About chunkBytes per chunk, and a whole number of chunks per integration (Nbls rows) where
+  // possible: a read of whole integrations then covers whole chunks, which HDF5 reads straight
+  // into the destination instead of through its chunk cache.
+  const resizable = (meta: CreateMetadata): CreateMetadata => {
+    const target = Math.max(1, Math.floor(chunkBytes / (meta.size * rowElements(h))));
+    const chunkRows = Math.min(h.Nblts, Math.ceil(h.Nbls / Math.ceil(h.Nbls / target)));
+    return { ...meta, maxshape: [H5S_UNLIMITED, ...(meta.shape ?? []).slice(1)], chunks: dataShape(h, layout, chunkRows).map(BigInt) };
+  };
   const empty = dataShape(h, layout, 0);
   const f4 = floatMeta(M, 4, []);
   const sets: [string, CreateMetadata][] = [
