@@ -92,9 +92,9 @@ export const fakeData: FakeData = {
     { id: 2, jobId: RUNNING_JOB, stageId: 'image', level: 'info', timeMjd: T0 - 4.7 * min, message: 'wsclean -size 2048 2048 -scale 6asec -weight briggs 0 -niter 1000', data: null },
   ],
   groups: [
-    { id: GROUP_DONE, state: 'completed', expectedSubbands: 16, presentSubbands: 16, attempts: 1, lastError: null, decDeg: 54.57, startMjd: T0 - 6 * min, endMjd: T0 - 0.85 * min, createdMjd: T0 - 6 * min, updatedMjd: T0 - 1 * min },
-    { id: GROUP_FAILED, state: 'failed', expectedSubbands: 16, presentSubbands: 15, attempts: 2, lastError: 'sb07 missing after 600 s', decDeg: 54.57, startMjd: T0 - 11 * min, endMjd: null, createdMjd: T0 - 11 * min, updatedMjd: T0 - 2 * min },
-    { id: GROUP_COLLECTING, state: 'collecting', expectedSubbands: 16, presentSubbands: 9, attempts: 0, lastError: null, decDeg: 54.57, startMjd: T0 - 0.7 * min, endMjd: null, createdMjd: T0 - 0.7 * min, updatedMjd: T0 - 0.1 * min },
+    { id: GROUP_DONE, state: 'completed', expectedSubbands: 16, presentSubbands: 16, attempts: 1, lastError: null, decDeg: 54.57, startMjd: T0 - 6 * min + 11 / 86400, endMjd: T0 - 0.85 * min, createdMjd: T0 - 6 * min, updatedMjd: T0 - 1 * min },
+    { id: GROUP_FAILED, state: 'failed', expectedSubbands: 16, presentSubbands: 15, attempts: 2, lastError: 'sb07 missing after 600 s', decDeg: 54.57, startMjd: T0 - 11 * min + 2 / 86400, endMjd: null, createdMjd: T0 - 11 * min, updatedMjd: T0 - 2 * min },
+    { id: GROUP_COLLECTING, state: 'collecting', expectedSubbands: 16, presentSubbands: 9, attempts: 0, lastError: null, decDeg: 54.57, startMjd: T0 - 1 * min + 20 / 86400, endMjd: null, createdMjd: T0 - 0.7 * min, updatedMjd: T0 - 0.1 * min },
   ],
   ms: [
     ms(3, GROUP_DONE, 6, 'imaged', 0.082),
