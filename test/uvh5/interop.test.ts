@@ -75,6 +75,14 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('UVH5 interop with 
         }
       }
       expect(bad).toBe(0);
+      // The converting path of forEachBlock (int32 visdata, uint8 flags, float64 nsamples).
+      const rows: number[] = [];
+      f.forEachBlock({ blockRows: 20 }, (blk) => {
+        rows.push(blk.rows);
+        expect(blk.vis[2 * 12 * 3]).toBe((blk.rowStart + 3) * 2);
+        expect(blk.nsamples[12 * 4]).toBe(1 + ((blk.rowStart + 4) % 5) * 0.5);
+      });
+      expect(rows).toEqual([20, 20, 5]);
     } finally {
       f.close();
     }

@@ -59,6 +59,23 @@ describe.each(['spw-axis', 'flat'] as const)('round trip, %s layout', (layout) =
     }
   });
 
+  it('streams blocks as heap views with forEachBlock, the same values as readVisibilities', async () => {
+    const f = await openUvh5(path);
+    try {
+      const seen: number[] = [];
+      let values = 0;
+      f.forEachBlock({ rowStart: 5, blockRows: 16 }, (b) => {
+        seen.push(b.rowStart, b.rows);
+        values += expectPattern(header, b);
+      });
+      expect(seen).toEqual([5, 16, 21, 16, 37, 16, 53, 10]);
+      expect(values).toBe(58 * 16);
+      expect(() => f.forEachBlock({ rowStart: 60, rowCount: 5, blockRows: 4 }, () => undefined)).toThrow(/rows \[60, 65\) are outside/);
+    } finally {
+      f.close();
+    }
+  });
+
   it('gives the indexing metadata without the visibilities', async () => {
     const m = await readUvh5Metadata(path);
     const t0 = 2460950.5 - MJD_OFFSET;

@@ -27,6 +27,13 @@ export interface Uvh5File {
   readonly data: Uvh5DataInfo;
   /** Read rows [rowStart, rowStart + rowCount) of visdata, flags and nsamples. */
   readVisibilities(options: ReadVisibilitiesOptions): VisibilityBlock;
+  /**
+   * Stream rows [rowStart, rowStart + rowCount) in blocks of at most `blockRows`, without the
+   * copy out of the wasm heap when the file holds float32 {r,i}, boolean flags and float32
+   * nsamples: `visit` then gets views on the heap, valid only until it returns (copy what you
+   * keep). Other storage types are converted into a reused block.
+   */
+  forEachBlock(options: { rowStart?: number; rowCount?: number; blockRows: number }, visit: (block: VisibilityBlock) => void): void;
   close(): void;
 }
 
@@ -110,11 +117,7 @@ class Uvh5FileImpl implements Uvh5File {
   }
 
   readVisibilities({ rowStart, rowCount, out }: ReadVisibilitiesOptions): VisibilityBlock {
-    if (!this.open) throw new Uvh5Error(this.path, 'Data/visdata', 'read after close()');
-    const { Nblts } = this.header;
-    if (!Number.isSafeInteger(rowStart) || !Number.isSafeInteger(rowCount) || rowStart < 0 || rowCount < 0 || rowStart + rowCount > Nblts) {
-      throw new Uvh5Error(this.path, 'Data/visdata', `rows [${rowStart}, ${rowStart + rowCount}) are outside [0, Nblts=${Nblts})`);
-    }
+    this.checkRows(rowStart, rowCount);
     const E = rowElements(this.header);
     const block = out ?? allocateBlock(this.header, rowCount, rowStart);
     if (block.vis.length < 2 * rowCount * E || block.flags.length < rowCount * E || block.nsamples.length < rowCount * E) {
@@ -130,22 +133,58 @@ class Uvh5FileImpl implements Uvh5File {
     return block;
   }
 
-  /** One hyperslab of `n` rows of each Data dataset, converted into `block` at element `at`. */
-  private readRows(row: number, n: number, block: VisibilityBlock, at: number): void {
+  private checkRows(rowStart: number, rowCount: number): void {
+    if (!this.open) throw new Uvh5Error(this.path, 'Data/visdata', 'read after close()');
+    const { Nblts } = this.header;
+    if (!Number.isSafeInteger(rowStart) || !Number.isSafeInteger(rowCount) || rowStart < 0 || rowCount < 0 || rowStart + rowCount > Nblts) {
+      throw new Uvh5Error(this.path, 'Data/visdata', `rows [${rowStart}, ${rowStart + rowCount}) are outside [0, Nblts=${Nblts})`);
+    }
+  }
+
+  forEachBlock({ rowStart = 0, rowCount, blockRows }: { rowStart?: number; rowCount?: number; blockRows: number }, visit: (block: VisibilityBlock) => void): void {
+    const count = rowCount ?? this.header.Nblts - rowStart;
+    if (!Number.isSafeInteger(blockRows) || blockRows < 1) throw new RangeError(`forEachBlock: blockRows must be a positive integer, got ${blockRows}`);
+    this.checkRows(rowStart, count);
+    const d = this.data;
+    const direct = d.visType === 'float32' && d.visElementBytes === 8 && d.visOffsets.r === 0 && d.visOffsets.i === 4 && d.flagType === 'bool' && d.nsamplesType === 'float32';
+    if (!direct) {
+      const out = allocateBlock(this.header, Math.min(blockRows, count));
+      for (let r = 0; r < count; r += blockRows) visit(this.readVisibilities({ rowStart: rowStart + r, rowCount: Math.min(blockRows, count - r), out }));
+      return;
+    }
+    const E = rowElements(this.header);
+    for (let r = 0; r < count; r += blockRows) {
+      const n = Math.min(blockRows, count - r);
+      const elems = n * E;
+      // One heap region: visdata (8 B), nsamples (4 B), flags (1 B) per value, 8-byte aligned.
+      const base = this.heap.reserve(13 * elems + 8);
+      const nsAt = base + 8 * elems;
+      const flAt = nsAt + 4 * elems;
+      this.readRaw('visdata', rowStart + r, n, base);
+      this.readRaw('flags', rowStart + r, n, flAt);
+      this.readRaw('nsamples', rowStart + r, n, nsAt);
+      const buf = this.M.HEAPU8.buffer as ArrayBuffer; // after the reads: the heap may have grown
+      visit({ rowStart: rowStart + r, rows: n, vis: new Float32Array(buf, base, 2 * elems), flags: new Uint8Array(buf, flAt, elems), nsamples: new Float32Array(buf, nsAt, elems) });
+    }
+  }
+
+  private readRaw(name: string, row: number, n: number, ptr: number): void {
     const M = this.M;
     const { Nfreqs, Npols } = this.header;
     const spw = this.data.layout === 'spw-axis';
     const count = spw ? [BigInt(n), 1n, BigInt(Nfreqs), BigInt(Npols)] : [BigInt(n), BigInt(Nfreqs), BigInt(Npols)];
-    const offset = spw ? [BigInt(row), 0n, 0n, 0n] : [BigInt(row), 0n, 0n];
+    const offset = count.map((_, i) => (i === 0 ? BigInt(row) : 0n));
     const strides = count.map(() => 1n);
-    const elems = n * Nfreqs * Npols;
+    const status = hdf5Call(M, this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1}`, () => M.get_dataset_data(this.fid, `/Data/${name}`, count, offset, strides, BigInt(ptr)));
+    if (status < 0) throw new Uvh5Error(this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1} failed (status ${status})`);
+  }
+
+  /** One hyperslab of `n` rows of each Data dataset, converted into `block` at element `at`. */
+  private readRows(row: number, n: number, block: VisibilityBlock, at: number): void {
+    const M = this.M;
+    const elems = n * rowElements(this.header);
     const ptr = this.heap.reserve(elems * Math.max(this.data.visElementBytes, 8));
-    const read = (name: string): void => {
-      const status = hdf5Call(M, this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1}`, () =>
-        M.get_dataset_data(this.fid, `/Data/${name}`, count, offset, strides, BigInt(ptr)),
-      );
-      if (status < 0) throw new Uvh5Error(this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1} failed (status ${status})`);
-    };
+    const read = (name: string): void => this.readRaw(name, row, n, ptr);
 
     read('visdata');
     convertVis(M.HEAPU8.buffer as ArrayBuffer, ptr, elems, this.data, block.vis, 2 * at);
