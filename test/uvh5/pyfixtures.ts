@@ -126,7 +126,7 @@ with h5py.File(path, 'r') as fh:
         'freq_array', 'channel_width', 'spw_array', 'polarization_array', 'antenna_positions']
     required += ['object_name', 'phase_type'] if layout == 'spw-axis' else ['phase_center_catalog', 'phase_center_id_array', 'Nphase']
     for k in required: need(k in h, 'missing Header/' + k)
-    if fail: print('; '.join(fail)); sys.exit(1)
+    if fail: sys.exit('UVH5 check failed: ' + '; '.join(fail))
     n = {k: int(h[k][()]) for k in ['Nbls', 'Nblts', 'Nfreqs', 'Npols', 'Ntimes', 'Nspws', 'Nants_data', 'Nants_telescope']}
     nblts, nf, npol = n['Nblts'], n['Nfreqs'], n['Npols']
     for k in ['Nbls', 'Nblts', 'Nfreqs', 'Npols', 'Ntimes', 'Nspws', 'Nants_data', 'Nants_telescope']:
@@ -169,7 +169,7 @@ with h5py.File(path, 'r') as fh:
     need(np.array_equal(v.imag, np.broadcast_to(p - f * 0.25, v.shape)), 'visdata imaginary part differs from the pattern')
     need(np.array_equal(fl, np.broadcast_to((r + f + p) % 3 == 0, fl.shape)), 'flags differ from the pattern')
     need(np.array_equal(ns, np.broadcast_to(1 + (r % 5) * 0.5, ns.shape)), 'nsamples differ from the pattern')
-    if fail: print('; '.join(fail)); sys.exit(1)
+    if fail: sys.exit('UVH5 check failed: ' + '; '.join(fail))
     print(json.dumps({'ok': True, 'nflagged': int(fl.sum()), 'freq0': float(freq[0]), 'n': n}))
 `;
 
