@@ -7,7 +7,8 @@
       "target_name": "dsa110_native",
       "sources": [
         "src/addon.cc",
-        "src/fft/fft2d.cc"
+        "src/fft/fft2d.cc",
+        "src/predict/predict.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

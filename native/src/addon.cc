@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fft/fft2d.h"
+#include "predict/predict.h"
 
 namespace {
 
@@ -72,8 +73,55 @@ Napi::Value Fft2d(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// A Float64Array argument, or a TypeError naming it.
+Napi::Float64Array float64_arg(const Napi::CallbackInfo& info, std::size_t index, const char* fn, const char* name) {
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(info.Env(), std::string("dsa110_native.") + fn + ": argument '" + name + "' must be a Float64Array");
+  return info[index].As<Napi::Float64Array>();
+}
+
+// predictPoints(uvw, freqs, lmn1, amp, out, channelWidthHz, threads): adds the point-source
+// sum to out (nbl x nchan interleaved complex). See predict/predict.h for the convention.
+Napi::Value PredictPoints(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* fn = "predictPoints";
+  const Napi::Float64Array uvw = float64_arg(info, 0, fn, "uvw");
+  const Napi::Float64Array freqs = float64_arg(info, 1, fn, "freqs");
+  const Napi::Float64Array lmn1 = float64_arg(info, 2, fn, "lmn1");
+  const Napi::Float64Array amp = float64_arg(info, 3, fn, "amp");
+  Napi::Float64Array out = float64_arg(info, 4, fn, "out");
+  if (info.Length() <= 5 || !info[5].IsNumber())
+    throw Napi::TypeError::New(env, "dsa110_native.predictPoints: argument 'channelWidthHz' must be a number");
+  const double width = info[5].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(width) || width < 0)
+    throw Napi::RangeError::New(env, "dsa110_native.predictPoints: argument 'channelWidthHz' must be >= 0 (0 disables smearing), got " + format_number(width));
+  const auto threads = static_cast<unsigned>(whole_number(info, 6, fn, "threads", 1, kMaxThreads));
+  if (uvw.ElementLength() % 3 != 0)
+    throw Napi::RangeError::New(env, "dsa110_native.predictPoints: argument 'uvw' must hold nbl x 3 values, got " + std::to_string(uvw.ElementLength()));
+  if (lmn1.ElementLength() % 3 != 0)
+    throw Napi::RangeError::New(env, "dsa110_native.predictPoints: argument 'lmn1' must hold nsources x 3 values (l, m, n - 1), got " + std::to_string(lmn1.ElementLength()));
+  const std::size_t nbl = uvw.ElementLength() / 3;
+  const std::size_t nchan = freqs.ElementLength();
+  const std::size_t nsrc = lmn1.ElementLength() / 3;
+  if (amp.ElementLength() != nsrc * nchan)
+    throw Napi::RangeError::New(env, "dsa110_native.predictPoints: argument 'amp' has " + std::to_string(amp.ElementLength()) +
+                                         " values but nsources x nchan = " + std::to_string(nsrc) + " x " + std::to_string(nchan) + " were expected");
+  if (out.ElementLength() != 2 * nbl * nchan)
+    throw Napi::RangeError::New(env, "dsa110_native.predictPoints: argument 'out' has " + std::to_string(out.ElementLength()) +
+                                         " values but 2 x nbl x nchan = 2 x " + std::to_string(nbl) + " x " + std::to_string(nchan) + " were expected");
+  try {
+    dsa110::predict::predict_points(uvw.Data(), nbl, freqs.Data(), nchan,
+                                    dsa110::predict::PointSources{nsrc, lmn1.Data(), amp.Data()}, width, out.Data(), threads);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("dsa110_native.predictPoints: ") + e.what());
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fft2d", Napi::Function::New(env, Fft2d, "fft2d"));
+  exports.Set("predictPoints", Napi::Function::New(env, PredictPoints, "predictPoints"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
   return exports;

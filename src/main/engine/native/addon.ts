@@ -16,6 +16,21 @@ export interface NativeAddon {
    * nx/ny are not integers >= 1, or threads is not an integer in [1, maxThreads].
    */
   fft2d(data: Float32Array | Float64Array, nx: number, ny: number, inverse: boolean, threads: number): void;
+  /**
+   * Adds the direct point-source sum to `out` (nbl x nchan interleaved complex):
+   * V(b, nu) += amp[s, nu] exp(+2 pi i nu (u l + v m + w (n - 1)) / c), uvw (m, nbl x 3) =
+   * uvw(ant2) - uvw(ant1), `lmn1` = nsources x (l, m, n - 1), `amp` = nsources x nchan (Jy).
+   * `channelWidthHz` > 0 applies channel-width smearing, sinc(pi dnu tau); 0 disables it.
+   */
+  predictPoints(
+    uvw: Float64Array,
+    freqs: Float64Array,
+    lmn1: Float64Array,
+    amp: Float64Array,
+    out: Float64Array,
+    channelWidthHz: number,
+    threads: number,
+  ): void;
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
@@ -75,8 +90,8 @@ export function loadAddon(file: string | null = findAddon()): NativeAddon {
     });
   }
   const addon = mod as Partial<NativeAddon>;
-  if (typeof addon.fft2d !== 'function' || typeof addon.napiVersion !== 'number') {
-    throw new Error(`${file} is not the dsa110_native addon this code expects (no fft2d/napiVersion export); run "npm run build:native"`);
+  if (typeof addon.fft2d !== 'function' || typeof addon.predictPoints !== 'function' || typeof addon.napiVersion !== 'number') {
+    throw new Error(`${file} is not the dsa110_native addon this code expects (no fft2d/predictPoints/napiVersion export); run "npm run build:native"`);
   }
   loaded.set(file, addon as NativeAddon);
   return addon as NativeAddon;

@@ -68,6 +68,12 @@ export function sharedComplexArray(nx: number, ny: number, precision: ComplexPre
     : new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
+/** A zeroed Float64Array of n values in a SharedArrayBuffer. */
+export function sharedFloat64Array(n: number): Float64Array {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`sharedFloat64Array: n must be an integer >= 0, got ${n}`);
+  return new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+}
+
 export class NativePool {
   readonly workers: number;
   readonly workerFile: string;
@@ -112,6 +118,31 @@ export class NativePool {
       );
     }
     return this.run({ kernel: 'fft2d', data, nx, ny, inverse: opts.inverse ?? false, threads: opts.threads ?? 1 });
+  }
+
+  /**
+   * Direct point-source prediction on a worker thread, added into `out` (nbl x nchan complex,
+   * float64); see NativeAddon.predictPoints for the convention. `out` must be backed by a
+   * SharedArrayBuffer (the worker writes into it); the inputs are copied if they are not.
+   */
+  predictPoints(
+    input: { uvw: Float64Array; freqs: Float64Array; lmn1: Float64Array; amp: Float64Array; channelWidthHz?: number },
+    out: Float64Array,
+    opts: { threads?: number } = {},
+  ): Promise<void> {
+    if (!isShared(out.buffer)) {
+      return Promise.reject(new TypeError('NativePool.predictPoints: out must be backed by a SharedArrayBuffer so the worker can write into it; allocate it with sharedFloat64Array(n)'));
+    }
+    return this.run({
+      kernel: 'predictPoints',
+      uvw: input.uvw,
+      freqs: input.freqs,
+      lmn1: input.lmn1,
+      amp: input.amp,
+      out,
+      channelWidthHz: input.channelWidthHz ?? 0,
+      threads: opts.threads ?? 1,
+    });
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */

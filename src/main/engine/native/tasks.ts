@@ -11,14 +11,27 @@ export interface Fft2dTask {
   threads: number;
 }
 
+/** Direct point-source prediction added into `out` (see NativeAddon.predictPoints); shared buffers. */
+export interface PredictPointsTask {
+  kernel: 'predictPoints';
+  uvw: Float64Array;
+  freqs: Float64Array;
+  lmn1: Float64Array;
+  amp: Float64Array;
+  out: Float64Array;
+  channelWidthHz: number;
+  threads: number;
+}
+
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask;
+export type NativeTask = Fft2dTask | PredictPointsTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
 /** What each kernel's task resolves to (in-place kernels return nothing). */
 export interface NativeTaskResults {
   fft2d: void;
+  predictPoints: void;
 }
 
 /** Data the pool hands every worker at start-up. */

@@ -10,6 +10,7 @@ type Kernels = {
 
 const kernels: Kernels = {
   fft2d: (addon, t) => addon.fft2d(t.data, t.nx, t.ny, t.inverse, t.threads),
+  predictPoints: (addon, t) => addon.predictPoints(t.uvw, t.freqs, t.lmn1, t.amp, t.out, t.channelWidthHz, t.threads),
 };
 
 function isKernel(name: unknown): name is NativeKernelName {
