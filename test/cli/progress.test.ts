@@ -1,6 +1,7 @@
 // The progress helper: a redrawn bar on a terminal, sparse plain lines otherwise, silence when disabled.
 import { describe, expect, it } from 'vitest';
 import { createProgress, followJob, renderBar } from '../../src/main/cli/progress';
+import { job } from '../api/fixtures';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -67,7 +68,8 @@ describe('followJob', () => {
     const p = createProgress({ label: 'job j1', stream, enabled: true, now: () => 0, plainIntervalMs: 0 });
     followJob(p, { type: 'progress', jobId: 'j1', stageId: 'convert', fraction: 0.5, message: 'sb07', jobProgress: 0.25 }, 'j1');
     followJob(p, { type: 'progress', jobId: 'j2', stageId: 'image', fraction: 0.9, message: null, jobProgress: 0.9 }, 'j1');
-    followJob(p, { type: 'job', jobId: 'j1', kind: 'convert', state: 'failed', progress: 0.25, message: null, error: 'sb07: truncated file' }, 'j1');
+    const failed = { ...job('j1', 'failed', 0.25), kind: 'convert', error: 'sb07: truncated file' };
+    followJob(p, { type: 'job', jobId: 'j1', kind: 'convert', state: 'failed', progress: 0.25, message: null, error: failed.error, job: failed }, 'j1');
     expect(chunks).toEqual(['job j1: 25% convert: sb07\n', 'job j1: failed (sb07: truncated file)\n']);
   });
 });

@@ -1,7 +1,10 @@
 // Every CLI command, in the order `dsa110 --help` lists them. A new command is one file in this
 // folder exporting a CliCommand, plus one line here.
+import { calibratorsCommand } from './calibrators';
 import { configCommand } from './config';
+import { dbCommand } from './db';
 import { demoCommand } from './demo';
+import { jobsCommand } from './jobs';
 import type { CliCommand } from './types';
 import { versionCommand } from './version';
 
@@ -9,8 +12,11 @@ export const commands: readonly CliCommand[] = [
   demoCommand,
   configCommand,
   versionCommand,
-  // Later issues add: simulate, convert, calibrators, transits, calibrate, image,
-  // mosaic (plan/build/centered), stream, index, and jobs/db commands over the engine facade.
+  calibratorsCommand,
+  jobsCommand,
+  dbCommand,
+  // Later issues add: simulate, convert, transits, calibrate, image, mosaic (plan/build/centered),
+  // stream, index.
 ];
 
 export type { CliCommand } from './types';

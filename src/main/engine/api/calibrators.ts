@@ -1,0 +1,101 @@
+// Calibrator selection as the operational pipeline does it: catalog entries in a declination
+// strip, weighted by the primary-beam power response at their declination offset (the beam
+// points at the search declination on the meridian), with the next transit over the array.
+import { z } from 'zod';
+import curated from '../../../../resources/calibrators/dsa110_calibrators.json';
+import { transitMjd } from '../../../shared/astro';
+import { beamModel, channelFrequencyHz, CHANNELS_PER_SUBBAND, DISH_DIAMETER_M, SUBBAND_COUNT, type PrimaryBeamModel } from '../../../shared/instrument';
+import { Calibrator, nowMjd } from '../../../shared/model';
+import type { CalibratorMatch } from '../../../shared/api';
+import type { Config } from '../config';
+import type { Database } from '../db';
+
+const CATALOG_FILE = 'resources/calibrators/dsa110_calibrators.json';
+const DEG = Math.PI / 180;
+
+const CuratedEntry = z.object({
+  name: z.string().min(1),
+  raDeg: z.number(),
+  decDeg: z.number(),
+  positionCode: z.string().nullable(),
+  flux1400Jy: z.number(),
+  spectralIndex: z.number(),
+  uvMinKlambda: z.number().nullable(),
+  uvMaxKlambda: z.number().nullable(),
+});
+const CuratedList = z.object({ calibrators: z.array(CuratedEntry).min(1) });
+
+/** The shipped curated list as model calibrators; an invalid entry is named by index and field. */
+export function curatedCalibrators(): Calibrator[] {
+  const parsed = CuratedList.safeParse(curated);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`${CATALOG_FILE}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
+  }
+  return parsed.data.calibrators.map((c, index) => {
+    const cal = Calibrator.safeParse({ ...c, catalog: 'vla' });
+    if (!cal.success) {
+      const i = cal.error.issues[0];
+      throw new Error(`${CATALOG_FILE}: calibrators[${index}] (${c.name}): ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
+    }
+    return cal.data;
+  });
+}
+
+/**
+ * Fill the calibrator table from the curated list when it is empty; returns how many were
+ * written (0 when the table already had entries, so a user's own catalog is never touched).
+ */
+export function seedCalibrators(db: Database): number {
+  if (db.calibration.listCalibrators().length > 0) return 0;
+  const list = curatedCalibrators();
+  return db.transaction(() => {
+    // Re-check inside the write lock: another process may be seeding the same file.
+    if (db.calibration.listCalibrators().length > 0) return 0;
+    for (const c of list) db.calibration.upsertCalibrator(c);
+    return list.length;
+  });
+}
+
+/** Middle of the DSA-110 band (sb00 channel 0 to sb15 channel 47), where the beam is evaluated. */
+export const BAND_CENTRE_HZ = (channelFrequencyHz(0, 0) + channelFrequencyHz(SUBBAND_COUNT - 1, CHANNELS_PER_SUBBAND - 1)) / 2;
+
+/**
+ * The configured primary-beam model. The config calls the calibration code's model
+ * `dsa110-cos4` (after its cos^4 form); the instrument library calls it `dsa110-cal`.
+ */
+export function configuredBeam(config: Pick<Config, 'imaging'>): { model: PrimaryBeamModel; label: string } {
+  const name = config.imaging.beamModel === 'dsa110-cos4' ? 'dsa110-cal' : config.imaging.beamModel;
+  const model = beamModel(name, DISH_DIAMETER_M);
+  return { model, label: `${model.name}-${DISH_DIAMETER_M}m` };
+}
+
+export interface CalibratorSearch {
+  decDeg: number;
+  radiusDeg: number;
+  minFluxJy: number;
+  afterMjd?: number;
+  limit: number;
+}
+
+/** Calibrators within `radiusDeg` of `decDeg`, brightest beam-weighted flux first. */
+export function searchCalibrators(db: Database, config: Pick<Config, 'imaging'>, q: CalibratorSearch): CalibratorMatch[] {
+  const { model, label } = configuredBeam(config);
+  const after = q.afterMjd ?? nowMjd();
+  const candidates = db.calibration.listCalibrators({ decMinDeg: q.decDeg - q.radiusDeg, decMaxDeg: q.decDeg + q.radiusDeg, minFlux1400Jy: q.minFluxJy });
+  const matches = candidates.map((calibrator) => {
+    const decOffsetDeg = Math.abs(calibrator.decDeg - q.decDeg);
+    // At transit the source crosses the meridian at its declination: the offset from the
+    // pointing is the declination difference alone.
+    const response = model.response(decOffsetDeg * DEG, BAND_CENTRE_HZ);
+    return {
+      calibrator,
+      decOffsetDeg,
+      beamWeightedFluxJy: calibrator.flux1400Jy * response,
+      beamModel: label,
+      nextTransitMjd: transitMjd(calibrator.raDeg * DEG, calibrator.decDeg * DEG, after, 'next'),
+    };
+  });
+  matches.sort((a, b) => b.beamWeightedFluxJy - a.beamWeightedFluxJy || a.decOffsetDeg - b.decOffsetDeg || a.calibrator.name.localeCompare(b.calibrator.name));
+  return matches.slice(0, q.limit);
+}
