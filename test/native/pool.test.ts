@@ -3,10 +3,10 @@
 // TypeScript worker starts under vitest and under plain `node --import tsx`.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findAddon, loadAddon } from '../../src/main/engine/native/addon';
-import { defaultWorkerFile, NativePool, sharedComplexArray, workerExecArgv } from '../../src/main/engine/native/pool';
+import { defaultWorkerFile, NativePool, sharedComplexArray, tsxLoaderUrl, workerExecArgv } from '../../src/main/engine/native/pool';
 import { dft2d, randomValues, relativeError } from './dft';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -102,7 +102,10 @@ describe('NativePool', () => {
 describe('NativePool worker start-up', () => {
   it('defaults to the TypeScript worker from sources and adds tsx exactly once', () => {
     expect(defaultWorkerFile()).toBe(path.join(root, 'src', 'main', 'engine', 'workers', 'native-worker.ts'));
-    expect(workerExecArgv('/x/native-worker.ts', ['--foo'])).toEqual(['--foo', '--import', 'tsx']);
+    // An absolute URL: a bare "tsx" would be resolved from the working directory.
+    expect(tsxLoaderUrl()).toBe(pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href);
+    expect(workerExecArgv('/x/native-worker.ts', ['--foo'])).toEqual(['--foo', '--import', tsxLoaderUrl()]);
+    expect(workerExecArgv('/x/native-worker.ts', ['--import', tsxLoaderUrl()])).toEqual(['--import', tsxLoaderUrl()]);
     expect(workerExecArgv('/x/native-worker.ts', ['--import', 'tsx'])).toEqual(['--import', 'tsx']);
     expect(workerExecArgv('/out/main/native-worker.js', ['--foo'])).toEqual(['--foo']);
   });

@@ -1,8 +1,9 @@
 // NativePool: a piscina pool of worker threads that run the native kernels off the main
 // thread, on SharedArrayBuffer-backed arrays the workers transform in place (no copies).
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 
@@ -38,12 +39,21 @@ export function defaultWorkerFile(): string {
     : path.join(path.dirname(here), 'native-worker.js');
 }
 
+/**
+ * tsx's loader as a file URL. A bare `--import tsx` is resolved from the process's working
+ * directory, so the CLI run from outside the project would start workers that cannot find it.
+ */
+export function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
 /** Node flags for the workers: TypeScript worker scripts need tsx's loader (once). */
 export function workerExecArgv(workerFile: string, parent: readonly string[] = process.execArgv): string[] {
   const argv = [...parent];
   if (!/\.[cm]?ts$/.test(workerFile)) return argv;
-  const hasTsx = argv.some((a, i) => (a === '--import' && argv[i + 1] === 'tsx') || a === '--import=tsx');
-  return hasTsx ? argv : [...argv, '--import', 'tsx'];
+  const isTsx = (s: string | undefined) => s === 'tsx' || s === tsxLoaderUrl();
+  const hasTsx = argv.some((a, i) => (a === '--import' && isTsx(argv[i + 1])) || (a.startsWith('--import=') && isTsx(a.slice('--import='.length))));
+  return hasTsx ? argv : [...argv, '--import', tsxLoaderUrl()];
 }
 
 function isShared(buffer: ArrayBufferLike): boolean {
