@@ -5,6 +5,8 @@ import { ensureWorkspace, type Config } from '../../engine/config';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { versionReport, formatNative } from './version';
+import { databaseCheck, jobRunnerCheck, nativeFftCheck } from './demo-checks';
+import { closeEngine } from './engine-session';
 import type { CliCommand } from './types';
 
 export interface DemoStep {
@@ -48,7 +50,7 @@ const nativeCheck: DemoCheck = () => {
 };
 
 /** The engine checks `demo` runs, in order; the engine facade's parts append theirs here. */
-export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck];
+export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck];
 
 function summary(c: Config): string[] {
   const fov = (c.imaging.size * c.imaging.cellArcsec) / 3600;
@@ -68,15 +70,20 @@ async function runDemo(ctx: CliContext): Promise<void> {
   const { config } = ctx.config();
   const steps: DemoStep[] = [];
   const progress = ctx.progress('demo');
-  for (const [i, check] of demoChecks.entries()) {
-    let step: DemoStep;
-    try {
-      step = await check(ctx);
-    } catch (err) {
-      step = { name: check.name || `check ${i + 1}`, status: 'fail', detail: (err as Error).message };
+  try {
+    for (const [i, check] of demoChecks.entries()) {
+      let step: DemoStep;
+      try {
+        step = await check(ctx);
+      } catch (err) {
+        step = { name: check.name || `check ${i + 1}`, status: 'fail', detail: (err as Error).message };
+      }
+      steps.push(step);
+      progress.update((i + 1) / demoChecks.length, step.name);
     }
-    steps.push(step);
-    progress.update((i + 1) / demoChecks.length, step.name);
+  } finally {
+    // The engine checks share one engine (database, pool, runner); close it before reporting.
+    await closeEngine(ctx);
   }
   const failed = steps.filter((s) => s.status === 'fail').length;
   const warned = steps.filter((s) => s.status === 'warn').length;
