@@ -1,0 +1,451 @@
+// StandardStMan: rows in fixed-size buckets (table.f<N>), each column a run of values per
+// bucket; long strings in string buckets; the bucket index at the end; indirect arrays in .f<N>i.
+import { AipsReader, AipsWriter } from './aipsio';
+import { ArrayFile } from './arrayfile';
+import { bitBytes, decodeElements, encodeElements, packBits, unpackBits } from './codec';
+import type { Endian } from './codec';
+import type { DataManager, DataManagerContext } from './dataman';
+import { PFile, product } from './dataman';
+import type { ColumnData } from './datatypes';
+import { allocData, canonicalSize } from './datatypes';
+import { CasacoreError } from './errors';
+import type { ColumnDesc } from './tabledesc';
+import { COLUMN_DIRECT } from './tabledesc';
+import { SsmStrings } from './ssm-strings';
+
+const HEADER_BYTES = 512;
+
+type SlotKind = 'scalar' | 'string' | 'fixedString' | 'direct' | 'indirect' | 'indirectString';
+
+interface Slot {
+  desc: ColumnDesc;
+  kind: SlotKind;
+  /** Byte offset of the column's run inside a bucket. */
+  offset: number;
+  /** Bits per row on disk. */
+  bits: number;
+  /** Elements per row (direct arrays). */
+  nelem: number;
+  shape: number[];
+}
+
+interface SsmIndex { rowsPerBucket: number; lastRow: number[]; bucket: number[]; usedBytes: number; freeBytes: number; }
+
+function slotFor(desc: ColumnDesc, shapes: Map<string, number[]>, file: string): Omit<Slot, 'offset'> {
+  if (desc.kind === 'scalar') {
+    if (desc.type === 'String') {
+      return desc.maxLength > 0
+        ? { desc, kind: 'fixedString', bits: 8 * desc.maxLength, nelem: 1, shape: [] }
+        : { desc, kind: 'string', bits: 96, nelem: 1, shape: [] };
+    }
+    return { desc, kind: 'scalar', bits: desc.type === 'Bool' ? 1 : 8 * canonicalSize(desc.type), nelem: 1, shape: [] };
+  }
+  if ((desc.options & COLUMN_DIRECT) !== 0) {
+    const shape = shapes.get(desc.name) ?? desc.shape;
+    if (!shape) throw new CasacoreError(file, `direct array column ${desc.name} has no fixed shape`);
+    if (desc.type === 'String') throw new CasacoreError(file, `direct String array column ${desc.name} is not supported`);
+    const n = product(shape);
+    return { desc, kind: 'direct', bits: desc.type === 'Bool' ? n : 8 * n * canonicalSize(desc.type), nelem: n, shape };
+  }
+  return desc.type === 'String'
+    ? { desc, kind: 'indirectString', bits: 96, nelem: 1, shape: [] }
+    : { desc, kind: 'indirect', bits: 64, nelem: 1, shape: [] };
+}
+
+export class StandardStMan implements DataManager {
+  readonly type = 'StandardStMan';
+  readonly seqnr: number;
+  readonly columns: string[];
+  name: string;
+  private readonly file: PFile;
+  private readonly endian: Endian;
+  private readonly le: boolean;
+  private readonly slots = new Map<string, Slot>();
+  private bucketSize = 0;
+  private nBuckets = 0;
+  private index: SsmIndex = { rowsPerBucket: 1, lastRow: [], bucket: [], usedBytes: 0, freeBytes: 0 };
+  private indexBuckets: number[] = [];
+  private readonly strings: SsmStrings;
+  private arrays: ArrayFile | undefined;
+  private dirty = false;
+
+  private constructor(private readonly ctx: DataManagerContext, name: string, mode: 'r' | 'r+' | 'w+') {
+    this.seqnr = ctx.seqnr;
+    this.name = name;
+    this.columns = ctx.columns.map((c) => c.name);
+    this.endian = ctx.endian;
+    this.le = ctx.endian === 'little';
+    this.file = new PFile(ctx.file, mode);
+    this.strings = new SsmStrings(this.file, () => this.bucketSize, (b) => this.bucketOffset(b), () => this.nBuckets++);
+  }
+
+  private bucketOffset(b: number): number {
+    return HEADER_BYTES + b * this.bucketSize;
+  }
+
+  /** Open an existing manager from its table.dat blob and its file header and index. */
+  static open(ctx: DataManagerContext, blob: Uint8Array): StandardStMan {
+    const r = new AipsReader(blob, `${ctx.dir}/table.dat (StandardStMan header)`);
+    r.getStart('SSM');
+    const name = r.string('data manager name');
+    const offsets = readUIntBlock(r);
+    readUIntBlock(r); // column -> index map; one index is all casacore writes
+    r.getEnd();
+    const m = new StandardStMan(ctx, name, ctx.writable ? 'r+' : 'r');
+    m.readHeader();
+    ctx.columns.forEach((c, i) => {
+      const off = offsets[i];
+      if (off === undefined) throw new CasacoreError(ctx.file, `no bucket offset for column ${c.name}`);
+      m.slots.set(c.name, { ...slotFor(c, ctx.shapes, ctx.file), offset: off });
+    });
+    return m;
+  }
+
+  private readHeader(): void {
+    const f = this.ctx.file;
+    const head = this.file.read(0, Math.min(HEADER_BYTES, this.file.size()), 'StandardStMan header');
+    const r = new AipsReader(head, f, this.endian);
+    const version = r.getStart('StandardStMan');
+    if (version >= 3) {
+      const big = r.bool('endian flag');
+      if (big !== (this.endian === 'big')) throw new CasacoreError(f, `endian flag (${big ? 'big' : 'little'}) does not match the table (${this.endian})`);
+    }
+    this.bucketSize = r.u32('bucket size');
+    this.nBuckets = r.u32('number of buckets');
+    r.u32('cache size'); r.u32('free buckets'); r.i32('first free bucket');
+    const nIdxBuckets = r.u32('index buckets');
+    const firstIdx = r.i32('first index bucket');
+    const idxOffset = version >= 2 ? r.u32('index offset') : 0;
+    const lastString = r.i32('last string bucket');
+    const idxLength = r.u32('index length');
+    const nIndex = r.u32('number of indices');
+    r.getEnd();
+    if (nIndex !== 1) throw new CasacoreError(f, `${nIndex} bucket indices found; only one (all columns in one bucket list) is supported`);
+    // Gather the index bytes from its bucket chain (next-bucket numbers are big-endian).
+    const idx = new Uint8Array(idxLength);
+    let got = 0;
+    let b = firstIdx;
+    for (let j = 0; j < nIdxBuckets && b >= 0; j++) {
+      const bucket = this.file.read(this.bucketOffset(b), this.bucketSize, `index bucket ${b}`);
+      this.indexBuckets.push(b);
+      const next = new DataView(bucket.buffer).getInt32(4, false);
+      const start = idxOffset > 0 ? idxOffset : 8;
+      const n = Math.min(idxLength - got, this.bucketSize - start);
+      idx.set(bucket.subarray(start, start + n), got);
+      got += n;
+      b = next;
+    }
+    if (got < idxLength) throw new CasacoreError(f, `bucket index is ${idxLength} bytes but its buckets hold ${got}`);
+    const ir = new AipsReader(idx, `${f} (bucket index)`, this.endian);
+    const iv = ir.getStart('SSMIndex');
+    const nUsed = ir.u32('index entries');
+    const rowsPerBucket = ir.u32('rows per bucket');
+    ir.i32('number of columns');
+    ir.getStart('SimpleOrderedMap');
+    ir.i32('map default'); const nfree = ir.u32('map size'); ir.u32('map increment');
+    let usedBytes = 0;
+    let freeBytes = 0;
+    for (let i = 0; i < nfree; i++) { usedBytes = ir.i32('free offset'); freeBytes = ir.i32('free length'); }
+    ir.getEnd();
+    const lastRow = iv >= 2 ? readUInt64Block(ir) : readUIntBlock(ir);
+    const bucket = readUIntBlock(ir);
+    ir.getEnd();
+    this.index = { rowsPerBucket, lastRow: lastRow.slice(0, nUsed), bucket: bucket.slice(0, nUsed), usedBytes, freeBytes };
+    this.strings.lastBucket = lastString;
+  }
+
+  /** Create a new, empty manager for ctx.nrows rows; data buckets are allocated at once. */
+  static create(ctx: DataManagerContext, name: string, bucketSize?: number): StandardStMan {
+    const m = new StandardStMan(ctx, name, 'w+');
+    const partial = ctx.columns.map((c) => slotFor(c, ctx.shapes, ctx.file));
+    const rowBits = partial.reduce((a, s) => a + s.bits, 0);
+    const rowBytes = Math.max(1, Math.ceil(rowBits / 8));
+    const size = bucketSize ?? Math.max(512, Math.min(32768, rowBytes * Math.max(1, Math.min(ctx.nrows, 1024))));
+    let rpb = Math.max(1, Math.floor(size / rowBytes));
+    const used = (n: number): number => partial.reduce((a, s) => a + Math.ceil((n * s.bits) / 8), 0);
+    while (used(rpb + 1) <= size) rpb++;
+    m.bucketSize = Math.max(size, used(rpb), 128);
+    let off = 0;
+    for (const s of partial) {
+      m.slots.set(s.desc.name, { ...s, offset: off });
+      off += Math.ceil((rpb * s.bits) / 8);
+    }
+    const nData = Math.ceil(ctx.nrows / rpb);
+    m.index = {
+      rowsPerBucket: rpb,
+      lastRow: Array.from({ length: nData }, (_, i) => Math.min((i + 1) * rpb, ctx.nrows) - 1),
+      bucket: Array.from({ length: nData }, (_, i) => i),
+      usedBytes: off, freeBytes: m.bucketSize - off,
+    };
+    m.nBuckets = nData;
+    m.file.truncate(HEADER_BYTES + nData * m.bucketSize);
+    m.dirty = true;
+    return m;
+  }
+
+  private arrayFile(): ArrayFile {
+    if (!this.arrays) this.arrays = new ArrayFile(`${this.ctx.file}i`, this.endian, this.ctx.writable ? 'r+' : 'r');
+    return this.arrays;
+  }
+
+  private slot(col: ColumnDesc): Slot {
+    const s = this.slots.get(col.name);
+    if (!s) throw new CasacoreError(this.ctx.file, `column ${col.name} is not stored in StandardStMan ${this.name}`);
+    return s;
+  }
+
+  /** Bucket runs covering rows [rowStart, rowStart+nrows): (bucket, first row in bucket, count). */
+  private *runs(rowStart: number, nrows: number): Generator<{ bucket: number; inBucket: number; count: number; done: number }> {
+    const { lastRow, bucket } = this.index;
+    let row = rowStart;
+    let i = lowerBound(lastRow, row);
+    while (row < rowStart + nrows) {
+      const b = bucket[i];
+      const last = lastRow[i];
+      if (b === undefined || last === undefined) throw new CasacoreError(this.ctx.file, `row ${row} is beyond the bucket index (${lastRow.length} buckets)`);
+      const first = i > 0 ? (lastRow[i - 1] ?? -1) + 1 : 0;
+      const count = Math.min(last + 1, rowStart + nrows) - row;
+      yield { bucket: b, inBucket: row - first, count, done: row - rowStart };
+      row += count;
+      i++;
+    }
+  }
+
+  /** Raw bytes of the slots of rows in one run: returns bytes and the bit offset of the first row. */
+  private readRun(s: Slot, bucket: number, inBucket: number, count: number): { bytes: Uint8Array; bit: number } {
+    const bit0 = inBucket * s.bits;
+    const byte0 = Math.floor(bit0 / 8);
+    const len = Math.ceil((bit0 + count * s.bits) / 8) - byte0;
+    return { bytes: this.file.read(this.bucketOffset(bucket) + s.offset + byte0, len, `column ${s.desc.name}`), bit: bit0 - 8 * byte0 };
+  }
+
+  cellShape(col: ColumnDesc, row: number): number[] | null {
+    const s = this.slot(col);
+    if (s.kind === 'direct') return [...s.shape];
+    if (s.kind === 'indirect') {
+      const off = this.indirectOffsets(s, row, 1)[0] ?? 0;
+      return off === 0 ? null : this.arrayFile().shapeAt(off).shape;
+    }
+    if (s.kind === 'indirectString') {
+      const [ref] = this.stringRefs(s, row, 1);
+      return !ref || ref.length === 0 ? null : this.strings.arrayShape(ref);
+    }
+    return [];
+  }
+
+  private indirectOffsets(s: Slot, rowStart: number, nrows: number): number[] {
+    const out: number[] = [];
+    for (const run of this.runs(rowStart, nrows)) {
+      const { bytes } = this.readRun(s, run.bucket, run.inBucket, run.count);
+      const v = new DataView(bytes.buffer);
+      for (let i = 0; i < run.count; i++) out.push(Number(v.getBigInt64(8 * i, this.le)));
+    }
+    return out;
+  }
+
+  private stringRefs(s: Slot, rowStart: number, nrows: number): { bucket: number; offset: number; length: number; raw: Uint8Array }[] {
+    const out: { bucket: number; offset: number; length: number; raw: Uint8Array }[] = [];
+    for (const run of this.runs(rowStart, nrows)) {
+      const { bytes } = this.readRun(s, run.bucket, run.inBucket, run.count);
+      const v = new DataView(bytes.buffer);
+      for (let i = 0; i < run.count; i++) {
+        out.push({
+          bucket: v.getInt32(12 * i, this.le), offset: v.getInt32(12 * i + 4, this.le),
+          length: v.getInt32(12 * i + 8, this.le), raw: bytes.subarray(12 * i, 12 * i + 8),
+        });
+      }
+    }
+    return out;
+  }
+
+  read(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[]): ColumnData {
+    const s = this.slot(col);
+    const per = product(cellShape);
+    const out = allocData(col.type, nrows * per);
+    if (s.kind === 'string') {
+      this.stringRefs(s, rowStart, nrows).forEach((ref, i) => {
+        (out as string[])[i] = ref.length <= 8
+          ? Buffer.from(ref.raw.subarray(0, Math.max(0, ref.length))).toString('latin1')
+          : this.strings.readString(ref.bucket, ref.offset, ref.length);
+      });
+      return out;
+    }
+    if (s.kind === 'indirect') {
+      this.indirectOffsets(s, rowStart, nrows).forEach((off, i) => {
+        if (off === 0) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds no array`);
+        const { shape, dataOffset } = this.arrayFile().shapeAt(off);
+        if (product(shape) !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} has shape [${shape.join(',')}], expected [${cellShape.join(',')}]`);
+        this.arrayFile().readRange(col.type, dataOffset, 0, per, out, i * per);
+      });
+      return out;
+    }
+    if (s.kind === 'indirectString') {
+      this.stringRefs(s, rowStart, nrows).forEach((ref, i) => {
+        const a = this.strings.readStringArray(ref);
+        if (a.length !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds ${a.length} strings, expected ${per}`);
+        a.forEach((x, k) => { (out as string[])[i * per + k] = x; });
+      });
+      return out;
+    }
+    for (const run of this.runs(rowStart, nrows)) {
+      const { bytes, bit } = this.readRun(s, run.bucket, run.inBucket, run.count);
+      if (s.kind === 'fixedString') {
+        for (let i = 0; i < run.count; i++) {
+          const b = bytes.subarray(i * col.maxLength, (i + 1) * col.maxLength);
+          const z = b.indexOf(0);
+          (out as string[])[run.done + i] = Buffer.from(z < 0 ? b : b.subarray(0, z)).toString('latin1');
+        }
+      } else if (col.type === 'Bool') {
+        unpackBits(bytes, 0, bit, run.count * s.nelem, out as Uint8Array, run.done * s.nelem);
+      } else {
+        decodeElements(col.type, bytes, 0, run.count * s.nelem, out, run.done * s.nelem, this.endian);
+      }
+    }
+    return out;
+  }
+
+  write(col: ColumnDesc, rowStart: number, nrows: number, data: ColumnData): void {
+    const s = this.slot(col);
+    if (s.kind === 'indirect' || s.kind === 'indirectString') {
+      throw new CasacoreError(this.ctx.file, `writing indirect (variable-shape) column ${col.name} is not supported; give it a fixed shape`);
+    }
+    this.dirty = true;
+    for (const run of this.runs(rowStart, nrows)) {
+      const base = this.bucketOffset(run.bucket) + s.offset;
+      if (s.kind === 'string' || s.kind === 'fixedString') {
+        const size = s.bits / 8;
+        const buf = new Uint8Array(run.count * size);
+        const v = new DataView(buf.buffer);
+        for (let i = 0; i < run.count; i++) {
+          const str = Buffer.from((data as string[])[run.done + i] ?? '', 'latin1');
+          if (s.kind === 'fixedString') {
+            buf.set(str.subarray(0, size), i * size);
+          } else if (str.length <= 8) {
+            buf.set(str, 12 * i);
+            v.setInt32(12 * i + 8, str.length, this.le);
+          } else {
+            const ref = this.strings.append(str);
+            v.setInt32(12 * i, ref.bucket, this.le);
+            v.setInt32(12 * i + 4, ref.offset, this.le);
+            v.setInt32(12 * i + 8, str.length, this.le);
+          }
+        }
+        this.file.write(base + run.inBucket * size, buf);
+      } else if (col.type === 'Bool') {
+        const { bytes, bit } = this.readRun(s, run.bucket, run.inBucket, run.count);
+        packBits(data as Uint8Array, run.done * s.nelem, run.count * s.nelem, bytes, 0, bit);
+        this.file.write(base + Math.floor((run.inBucket * s.bits) / 8), bytes);
+      } else {
+        const size = s.bits / 8;
+        const buf = new Uint8Array(run.count * size);
+        encodeElements(col.type, data, run.done * s.nelem, run.count * s.nelem, buf, 0, this.endian);
+        this.file.write(base + run.inBucket * size, buf);
+      }
+    }
+  }
+
+  flush(): Uint8Array {
+    if (this.ctx.writable && this.dirty) {
+      this.strings.flush();
+      this.writeIndexAndHeader();
+      this.arrays?.flush();
+      this.dirty = false;
+    }
+    const w = new AipsWriter('big');
+    w.putStart('SSM', 2);
+    w.string(this.name);
+    writeUIntBlock(w, this.ctx.columns.map((c) => this.slots.get(c.name)?.offset ?? 0));
+    writeUIntBlock(w, this.ctx.columns.map(() => 0));
+    w.putEnd();
+    return w.bytes();
+  }
+
+  private writeIndexAndHeader(): void {
+    const iw = new AipsWriter(this.endian);
+    iw.putStart('SSMIndex', 1);
+    iw.u32(this.index.lastRow.length);
+    iw.u32(this.index.rowsPerBucket);
+    iw.i32(this.ctx.columns.length);
+    iw.putStart('SimpleOrderedMap', 1);
+    iw.i32(0);
+    const hasFree = this.index.freeBytes > 0;
+    iw.u32(hasFree ? 1 : 0);
+    iw.u32(1);
+    if (hasFree) { iw.i32(this.index.usedBytes); iw.i32(this.index.freeBytes); }
+    iw.putEnd();
+    writeUIntBlock(iw, this.index.lastRow);
+    writeUIntBlock(iw, this.index.bucket);
+    iw.putEnd();
+    const idx = iw.bytes();
+    const per = this.bucketSize - 8;
+    const need = Math.max(1, Math.ceil(idx.length / per));
+    if (this.indexBuckets.length !== need) {
+      this.indexBuckets = Array.from({ length: need }, () => this.nBuckets++);
+    }
+    this.indexBuckets.forEach((b, j) => {
+      const bucket = new Uint8Array(this.bucketSize);
+      const next = this.indexBuckets[j + 1] ?? -1;
+      new DataView(bucket.buffer).setInt32(0, next, false);
+      new DataView(bucket.buffer).setInt32(4, next, false);
+      bucket.set(idx.subarray(j * per, (j + 1) * per), 8);
+      this.file.write(this.bucketOffset(b), bucket);
+    });
+    const hw = new AipsWriter(this.endian);
+    if (this.endian === 'big') hw.putStart('StandardStMan', 2);
+    else { hw.putStart('StandardStMan', 3); hw.bool(false); }
+    hw.u32(this.bucketSize);
+    hw.u32(this.nBuckets);
+    hw.u32(2); // persistent cache size
+    hw.u32(0); // free buckets
+    hw.i32(-1); // first free bucket
+    hw.u32(need);
+    hw.i32(this.indexBuckets[0] ?? -1);
+    hw.u32(0); // index starts after the next-bucket numbers in every index bucket
+    hw.i32(this.strings.lastBucket);
+    hw.u32(idx.length);
+    hw.u32(1);
+    hw.putEnd();
+    const head = new Uint8Array(HEADER_BYTES);
+    head.set(hw.bytes());
+    this.file.write(0, head);
+    if (this.file.size() < HEADER_BYTES + this.nBuckets * this.bucketSize) this.file.truncate(HEADER_BYTES + this.nBuckets * this.bucketSize);
+  }
+
+  close(): void {
+    this.file.close();
+    this.arrays?.close();
+  }
+}
+
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] ?? 0) < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export function readUIntBlock(r: AipsReader): number[] {
+  r.getStart('Block');
+  const n = r.u32('block length');
+  const v: number[] = [];
+  for (let i = 0; i < n; i++) v.push(r.u32('block value'));
+  r.getEnd();
+  return v;
+}
+function readUInt64Block(r: AipsReader): number[] {
+  r.getStart('Block');
+  const n = r.u32('block length');
+  const v: number[] = [];
+  for (let i = 0; i < n; i++) v.push(r.i64('block value'));
+  r.getEnd();
+  return v;
+}
+export function writeUIntBlock(w: AipsWriter, v: readonly number[]): void {
+  w.putStart('Block', 1);
+  w.u32(v.length);
+  for (const x of v) w.u32(x);
+  w.putEnd();
+}
