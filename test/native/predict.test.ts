@@ -34,8 +34,8 @@ function bruteForce(p: ReturnType<typeof problem>, width: number): Float64Array 
       const smear = width > 0 && Math.abs(x) > 1e-8 ? Math.sin(x) / x : 1;
       for (let c = 0; c < nchan; c++) {
         const ph = 2 * Math.PI * p.freqs[c]! * tau;
-        out[2 * (b * nchan + c)] += p.amp[s * nchan + c]! * smear * Math.cos(ph);
-        out[2 * (b * nchan + c) + 1] += p.amp[s * nchan + c]! * smear * Math.sin(ph);
+        out[2 * (b * nchan + c)] = out[2 * (b * nchan + c)]! + p.amp[s * nchan + c]! * smear * Math.cos(ph);
+        out[2 * (b * nchan + c) + 1] = out[2 * (b * nchan + c) + 1]! + p.amp[s * nchan + c]! * smear * Math.sin(ph);
       }
     }
   }

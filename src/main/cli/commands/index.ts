@@ -7,6 +7,8 @@ import { demoCommand } from './demo';
 import { jobsCommand } from './jobs';
 import type { CliCommand } from './types';
 import { versionCommand } from './version';
+import { simulateCommand } from './simulate';
+import { indexCommand } from './index-files';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
@@ -15,8 +17,9 @@ export const commands: readonly CliCommand[] = [
   calibratorsCommand,
   jobsCommand,
   dbCommand,
-  // Later issues add: simulate, convert, transits, calibrate, image, mosaic (plan/build/centered),
-  // stream, index.
+  simulateCommand,
+  indexCommand,
+  // Later issues add: convert, transits, calibrate, image, mosaic (plan/build/centered), stream.
 ];
 
 export type { CliCommand } from './types';
