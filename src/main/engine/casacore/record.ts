@@ -196,11 +196,20 @@ function readField(r: AipsReader, f: FieldDesc): KeywordValue {
   return { kind: 'scalar', type: t.type, value: readScalar(r, t.type) };
 }
 
-/** Subtable names are stored relative to the parent as "./NAME" (CASA: "././NAME"). */
+/**
+ * casacore stores a subtable inside its parent as "././NAME" and one beside the parent as
+ * "./NAME"; the path kept here is relative to the parent table's own directory.
+ */
 function stripTablePath(p: string): string {
-  let s = p;
-  while (s.startsWith('./')) s = s.slice(2);
-  return s;
+  if (p.startsWith('././')) return p.slice(4);
+  if (p.startsWith('./')) return `../${p.slice(2)}`;
+  return p;
+}
+
+function storedTablePath(p: string): string {
+  if (p.startsWith('/')) return p;
+  if (p.startsWith('../') && !p.slice(3).includes('/')) return `./${p.slice(3)}`;
+  return `././${p}`;
 }
 
 function readRecordData(r: AipsReader, fields: FieldDesc[]): Keywords {
@@ -312,7 +321,7 @@ export function writeRecord(w: AipsWriter, k: Keywords, objectType: 'TableRecord
       case 'scalar': writeScalar(w, v.type, v.value, name); break;
       case 'array': writeArray(w, v.type, v.shape, v.data); break;
       case 'record': writeRecord(w, v.value, objectType); break;
-      case 'table': w.string(`./${v.path}`); break;
+      case 'table': w.string(storedTablePath(v.path)); break;
     }
   }
   w.putEnd();
