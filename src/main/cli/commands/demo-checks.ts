@@ -80,7 +80,7 @@ export const nativeFftCheck: DemoCheck = async (ctx) => {
   return {
     name: 'native FFT',
     status: ok ? 'ok' : 'fail',
-    detail: `fft2d ${nx} x ${ny} complex64 on a pool worker (${engine.config.threads} thread(s) allowed) in ${ms.toFixed(0)} ms; ` +
+    detail: `fft2d ${nx} x ${ny} complex64 on a worker of the native pool (${engine.config.threads} worker(s); start-up included) in ${ms.toFixed(0)} ms; ` +
       `${points.length} coefficients vs a direct DFT: max relative error ${rel.toExponential(1)}${ok ? '' : ' (expected < 1e-5)'}`,
   };
 };

@@ -26,7 +26,7 @@ const configurationCheck: DemoCheck = (ctx) => {
 
 const workspaceCheck: DemoCheck = (ctx) => {
   const paths = ensureWorkspace(ctx.config().config);
-  return { name: 'workspace', status: 'ok', detail: `directories ready under ${paths.root} (database will be ${paths.database})` };
+  return { name: 'workspace', status: 'ok', detail: `directories ready under ${paths.root} (database ${paths.database})` };
 };
 
 const loggingCheck: DemoCheck = (ctx) => {
