@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arrayColumn, keywordsToPlain, openTable } from '../../src/main/engine/casacore';
-import type { Cell } from '../../src/main/engine/casacore';
+import type { Cell, ColumnData } from '../../src/main/engine/casacore';
 import { NCHAN, NPOL, NROWS, expectedColumns, writeFixture } from './fixture';
+
+const nums = (x: ColumnData): number[] => Array.from(x as ArrayLike<number>);
 
 const root = mkdtempSync(join(tmpdir(), 'casacore-rt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -43,13 +45,13 @@ describe.each(['little', 'big'] as const)('round trip, %s-endian data files', (e
       const k = r * NPOL * NCHAN + c * NPOL + 1;
       want.push((exp.DATA as Float32Array)[2 * k] ?? NaN, (exp.DATA as Float32Array)[2 * k + 1] ?? NaN);
     }
-    expect(Array.from(sl)).toEqual(want);
+    expect(nums(sl)).toEqual(want);
     const fl = t.getColumnSlice('FLAG', 0, NROWS, { start: [0, 4], end: [2, 5] });
     const wantF: number[] = [];
     for (let r = 0; r < NROWS; r++) for (let p = 0; p < 2; p++) wantF.push((exp.FLAG as Uint8Array)[r * 10 + 4 * 2 + p] ?? -1);
-    expect(Array.from(fl)).toEqual(wantF);
+    expect(nums(fl)).toEqual(wantF);
     const uv = t.getColumnSlice('UVW', 2, 2, { start: [2], end: [3] });
-    expect(Array.from(uv)).toEqual([(exp.UVW as Float64Array)[8], (exp.UVW as Float64Array)[11]]);
+    expect(nums(uv)).toEqual([(exp.UVW as Float64Array)[8], (exp.UVW as Float64Array)[11]]);
     t.close();
   });
 
@@ -65,7 +67,7 @@ describe.each(['little', 'big'] as const)('round trip, %s-endian data files', (e
     expect(t.dataManagerOf('FLAG')).toMatchObject({ type: 'TiledColumnStMan', name: 'TiledFlag' });
     expect(t.info).toMatchObject({ type: 'Measurement Set', subType: 'test' });
     const sub = t.openSubtable('SUB');
-    expect(Array.from(sub.getColumn('X'))).toEqual([1.5, 2.5, -3]);
+    expect(nums(sub.getColumn('X'))).toEqual([1.5, 2.5, -3]);
     expect(sub.getColumn('LABEL')).toEqual(['a', 'bb', 'a long label over eight bytes']);
     sub.close();
     t.close();
@@ -85,7 +87,7 @@ describe('writing in place', () => {
     t.close();
     const r = openTable(dir);
     expect(r.getColumn('CORRECTED_DATA')).toEqual(corr);
-    expect(Array.from(r.getColumn('INT', 29, 4))).toEqual([(expectedColumns().INT as Int32Array)[29], 7, 8, (expectedColumns().INT as Int32Array)[32]]);
+    expect(nums(r.getColumn('INT', 29, 4))).toEqual([(expectedColumns().INT as Int32Array)[29], 7, 8, (expectedColumns().INT as Int32Array)[32]]);
     expect(r.getColumn('DATA')).toEqual(expectedColumns().DATA);
     r.close();
   });

@@ -2,7 +2,7 @@
 // bucket; long strings in string buckets; the bucket index at the end; indirect arrays in .f<N>i.
 import { AipsReader, AipsWriter } from './aipsio';
 import { ArrayFile } from './arrayfile';
-import { bitBytes, decodeElements, encodeElements, packBits, unpackBits } from './codec';
+import { decodeElements, encodeElements, packBits, unpackBits } from './codec';
 import type { Endian } from './codec';
 import type { DataManager, DataManagerContext } from './dataman';
 import { PFile, product } from './dataman';
