@@ -10,7 +10,7 @@ import { correlatorFileName } from '../src/main/engine/uvh5/filename';
 import { allocateBlock } from '../src/main/engine/uvh5/model';
 import type { Uvh5Header, VisibilityBlock } from '../src/main/engine/uvh5/model';
 import { openUvh5, readUvh5Metadata } from '../src/main/engine/uvh5/reader';
-import { dsaLikeHeader } from '../src/main/engine/uvh5/synthetic';
+import { dsaLikeHeader } from '../test/uvh5/synthetic';
 import { createUvh5Writer } from '../src/main/engine/uvh5/writer';
 
 export const description = 'UVH5 writer and reader MB/s on a full-size subband file vs cat; 16-file chunk write';

@@ -6,7 +6,7 @@ import { pythonModules, skipInterop } from '../helpers/interop';
 import { Uvh5Error } from '../../src/main/engine/uvh5/errors';
 import { correlatorFileName, parseCorrelatorFileName } from '../../src/main/engine/uvh5/filename';
 import { openUvh5, readUvh5Metadata } from '../../src/main/engine/uvh5/reader';
-import { dsaLikeHeader } from '../../src/main/engine/uvh5/synthetic';
+import { dsaLikeHeader } from './synthetic';
 import { writeUvh5 } from '../../src/main/engine/uvh5/writer';
 import { patternBlock, tempDir } from './helpers';
 import { writeWithH5py } from './pyfixtures';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { MJD_OFFSET } from '../../src/main/engine/uvh5/model';
 import { openUvh5, readUvh5Metadata } from '../../src/main/engine/uvh5/reader';
-import { dsaLikeHeader } from '../../src/main/engine/uvh5/synthetic';
+import { dsaLikeHeader } from './synthetic';
 import { writeUvh5 } from '../../src/main/engine/uvh5/writer';
 import { expectPattern, patternBlock, tempDir } from './helpers';
 import { H5PY_CHECKER, writeWithH5py } from './pyfixtures';

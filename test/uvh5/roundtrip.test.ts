@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Uvh5Error } from '../../src/main/engine/uvh5/errors';
 import { allocateBlock, MJD_OFFSET } from '../../src/main/engine/uvh5/model';
 import { openUvh5, readUvh5Metadata } from '../../src/main/engine/uvh5/reader';
-import { DSA_INTEGRATION_S, dsaChannelHz, dsaLikeHeader } from '../../src/main/engine/uvh5/synthetic';
+import { dsaLikeHeader } from './synthetic';
+import { INTEGRATION_S as DSA_INTEGRATION_S, channelFrequencyHz as dsaChannelHz } from '../../src/shared/instrument';
 import { createUvh5Writer, incompletePath, writeUvh5 } from '../../src/main/engine/uvh5/writer';
 import { expectPattern, expectSameHeader, patternBlock, tempDir } from './helpers';
 

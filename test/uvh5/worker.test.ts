@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readUvh5Metadata } from '../../src/main/engine/uvh5/reader';
-import { dsaLikeHeader } from '../../src/main/engine/uvh5/synthetic';
+import { dsaLikeHeader } from './synthetic';
 import { writeUvh5 } from '../../src/main/engine/uvh5/writer';
 import { patternBlock, tempDir } from './helpers';
 

@@ -6,7 +6,5 @@ export { allocateBlock, DATA_FIELDS, FIELD_BY_NAME, HEADER_FIELDS, MJD_OFFSET, r
 export type { Dim, ExtraValue, FieldSpec, PhaseCenter, Requirement, Uvh5Header, Uvh5Layout, VisibilityBlock } from './model';
 export { DEFAULT_MAX_BLOCK_BYTES, openUvh5, readUvh5Metadata } from './reader';
 export type { OpenOptions, ReadVisibilitiesOptions, Uvh5DataInfo, Uvh5File, Uvh5Metadata } from './reader';
-export { dsaChannelHz, dsaLikeHeader, DSA_CHANNEL_HZ, DSA_INTEGRATION_S, DSA_NANTS_TELESCOPE, DSA_SITE } from './synthetic';
-export type { SyntheticOptions } from './synthetic';
 export { createUvh5Writer, incompletePath, writeUvh5 } from './writer';
 export type { Uvh5Writer, WriterOptions } from './writer';
