@@ -248,7 +248,7 @@ describe('calibrators.search', () => {
 
   it('uses the configured beam model (the calibration code\'s narrower cos^4 beam)', async () => {
     const other = tempDir('dsa110-beam-');
-    const e2 = await openTestEngine(other.dir, { overrides: { threads: 1, 'imaging.beamModel': 'dsa110-cos4' } });
+    const e2 = await openTestEngine(other.dir, { overrides: { threads: 1, 'imaging.beamModel': 'dsa110-cal' } });
     try {
       const { items } = await call(e2, 'calibrators.search', { decDeg: 54.57, afterMjd: T0 });
       const airy = (await call(engine, 'calibrators.search', { decDeg: 54.57, afterMjd: T0 })).items;

@@ -60,13 +60,9 @@ export function seedCalibrators(db: Database): number {
 /** Middle of the DSA-110 band (sb00 channel 0 to sb15 channel 47), where the beam is evaluated. */
 export const BAND_CENTRE_HZ = (channelFrequencyHz(0, 0) + channelFrequencyHz(SUBBAND_COUNT - 1, CHANNELS_PER_SUBBAND - 1)) / 2;
 
-/**
- * The configured primary-beam model. The config calls the calibration code's model
- * `dsa110-cos4` (after its cos^4 form); the instrument library calls it `dsa110-cal`.
- */
+/** The configured primary-beam model (named as the instrument library names it). */
 export function configuredBeam(config: Pick<Config, 'imaging'>): { model: PrimaryBeamModel; label: string } {
-  const name = config.imaging.beamModel === 'dsa110-cos4' ? 'dsa110-cal' : config.imaging.beamModel;
-  const model = beamModel(name, DISH_DIAMETER_M);
+  const model = beamModel(config.imaging.beamModel, DISH_DIAMETER_M);
   return { model, label: `${model.name}-${DISH_DIAMETER_M}m` };
 }
 

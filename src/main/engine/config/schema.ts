@@ -1,6 +1,7 @@
 // The one typed configuration of the pipeline (zod 4) and its defaults, taken from the
 // operational DSA-110 pipeline (see /work/shared/guide/DSA110.md); every field is documented here.
 import { z } from 'zod';
+import { BEAM_MODEL_NAMES } from '../../../shared/instrument/beam';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -65,7 +66,7 @@ export const ConfigSchema = z
       /** Primary-beam correction is cut where the beam falls below this fraction. */
       pbCut: z.number().gt(0).lt(1),
       /** Named in every product's provenance: Airy disk of a 4.65 m dish, or the calibration code's (cos(pi x)/(1-4x^2))^4. */
-      beamModel: z.enum(['airy', 'dsa110-cos4']),
+      beamModel: z.enum(BEAM_MODEL_NAMES),
     }),
     mosaic: z.strictObject({
       timespanMin: z.number().positive(),
