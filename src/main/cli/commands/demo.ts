@@ -29,7 +29,7 @@ const workspaceCheck: DemoCheck = (ctx) => {
   return { name: 'workspace', status: 'ok', detail: `directories ready under ${paths.root} (database ${paths.database})` };
 };
 
-const loggingCheck: DemoCheck = (ctx) => {
+const loggingCheck: DemoCheck = async (ctx) => {
   const log = ctx.logger();
   const level = ctx.config().config.logLevel;
   if (!['trace', 'debug', 'info'].includes(level)) {
@@ -38,8 +38,14 @@ const loggingCheck: DemoCheck = (ctx) => {
   const marker = `demo check ${process.pid} ${Date.now()}`;
   log.info({ check: 'logging' }, marker);
   log.flush();
-  // Read the line back: the check is that it reached the disk, not that the call returned.
-  return readFileSync(log.file, 'utf8').includes(marker)
+  // Read the line back: the check is that it reached the disk, not that the call returned. The
+  // file destination writes asynchronously; a write already in flight can delay the line.
+  let found = false;
+  for (let i = 0; i < 40 && !found; i++) {
+    found = readFileSync(log.file, 'utf8').includes(marker);
+    if (!found) await new Promise((r) => setTimeout(r, 50));
+  }
+  return found
     ? { name: 'logging', status: 'ok', detail: `JSON lines in ${log.file}` }
     : { name: 'logging', status: 'fail', detail: `a line logged at info did not reach ${log.file}` };
 };
