@@ -61,6 +61,22 @@ export class SsmStrings {
     return this.parseArray(ref).values;
   }
 
+  /** A String array cell of a fixed-shape column: n (big-endian length, bytes) records, no shape header. */
+  readFixedStringArray(ref: { bucket: number; offset: number; length: number }, n: number): string[] {
+    if (ref.length === 0) return new Array<string>(n).fill('');
+    const b = this.readBytes(ref.bucket, ref.offset, ref.length);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const values: string[] = [];
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      if (p + 4 > b.length) throw new CasacoreError(this.file.path, `String array cell of ${b.length} bytes holds fewer than ${n} strings`);
+      const len = v.getInt32(p, false);
+      values.push(Buffer.from(b.subarray(p + 4, p + 4 + len)).toString('latin1'));
+      p += 4 + len;
+    }
+    return values;
+  }
+
   private parseArray(ref: { bucket: number; offset: number; length: number }): { shape: number[]; values: string[] } {
     const b = this.readBytes(ref.bucket, ref.offset, ref.length);
     const v = new DataView(b.buffer);

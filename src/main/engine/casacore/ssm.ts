@@ -179,6 +179,8 @@ export class StandardStMan implements DataManager {
     };
     m.nBuckets = nData;
     m.file.truncate(HEADER_BYTES + nData * m.bucketSize);
+    // casacore opens table.f<N>i whenever an indirect column exists, even with no cell written.
+    if (partial.some((s) => s.kind === 'indirect')) m.arrays = new ArrayFile(`${ctx.file}i`, m.endian, 'w+');
     m.dirty = true;
     return m;
   }
@@ -227,6 +229,8 @@ export class StandardStMan implements DataManager {
       return off === 0 ? null : this.arrayFile().shapeAt(off).shape;
     }
     if (s.kind === 'indirectString') {
+      const fixed = this.ctx.shapes.get(col.name);
+      if (fixed) return [...fixed];
       const [ref] = this.stringRefs(s, row, 1);
       return !ref || ref.length === 0 ? null : this.strings.arrayShape(ref);
     }
@@ -280,8 +284,9 @@ export class StandardStMan implements DataManager {
       return out;
     }
     if (s.kind === 'indirectString') {
+      const fixed = this.ctx.shapes.has(col.name);
       this.stringRefs(s, rowStart, nrows).forEach((ref, i) => {
-        const a = this.strings.readStringArray(ref);
+        const a = fixed ? this.strings.readFixedStringArray(ref, per) : this.strings.readStringArray(ref);
         if (a.length !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds ${a.length} strings, expected ${per}`);
         a.forEach((x, k) => { (out as string[])[i * per + k] = x; });
       });
@@ -306,10 +311,14 @@ export class StandardStMan implements DataManager {
 
   write(col: ColumnDesc, rowStart: number, nrows: number, data: ColumnData): void {
     const s = this.slot(col);
-    if (s.kind === 'indirect' || s.kind === 'indirectString') {
+    if (s.kind === 'indirect') {
       throw new CasacoreError(this.ctx.file, `writing indirect (variable-shape) column ${col.name} is not supported; give it a fixed shape`);
     }
     this.dirty = true;
+    if (s.kind === 'indirectString') {
+      this.writeStringArrays(col, rowStart, nrows, data as string[]);
+      return;
+    }
     for (const run of this.runs(rowStart, nrows)) {
       const base = this.bucketOffset(run.bucket) + s.offset;
       if (s.kind === 'string' || s.kind === 'fixedString') {
@@ -341,6 +350,32 @@ export class StandardStMan implements DataManager {
         encodeElements(col.type, data, run.done * s.nelem, run.count * s.nelem, buf, 0, this.endian);
         this.file.write(base + run.inBucket * size, buf);
       }
+    }
+  }
+
+  /**
+   * Fixed-shape String array cells (declared without the Direct option, as casacore stores
+   * String arrays): each cell goes to the string buckets as casacore writes a cell of known
+   * shape (per string a big-endian length and its bytes, no shape header); the row keeps the ref.
+   */
+  private writeStringArrays(col: ColumnDesc, rowStart: number, nrows: number, data: string[]): void {
+    const shape = this.ctx.shapes.get(col.name) ?? col.shape;
+    if (!shape) throw new CasacoreError(this.ctx.file, `String array column ${col.name} needs a fixed cell shape to be written`);
+    const per = product(shape);
+    for (const run of this.runs(rowStart, nrows)) {
+      const refs = new Uint8Array(12 * run.count);
+      const v = new DataView(refs.buffer);
+      for (let i = 0; i < run.count; i++) {
+        const strs = Array.from({ length: per }, (_, k) => Buffer.from(data[(run.done + i) * per + k] ?? '', 'latin1'));
+        const cell = Buffer.alloc(strs.reduce((a, b) => a + 4 + b.length, 0));
+        let p = 0;
+        for (const b of strs) { p = cell.writeInt32BE(b.length, p); p += b.copy(cell, p); }
+        const ref = this.strings.append(cell);
+        v.setInt32(12 * i, ref.bucket, this.le);
+        v.setInt32(12 * i + 4, ref.offset, this.le);
+        v.setInt32(12 * i + 8, cell.length, this.le);
+      }
+      this.file.write(this.bucketOffset(run.bucket) + this.slot(col).offset + run.inBucket * 12, refs);
     }
   }
 
