@@ -6,6 +6,7 @@ import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { versionReport, formatNative } from './version';
 import { databaseCheck, jobRunnerCheck, nativeFftCheck } from './demo-checks';
+import { simulationCheck } from './demo-sim';
 import { closeEngine } from './engine-session';
 import type { CliCommand } from './types';
 
@@ -56,7 +57,7 @@ const nativeCheck: DemoCheck = () => {
 };
 
 /** The engine checks `demo` runs, in order; the engine facade's parts append theirs here. */
-export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck];
+export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck, simulationCheck];
 
 function summary(c: Config): string[] {
   const fov = (c.imaging.size * c.imaging.cellArcsec) / 3600;
