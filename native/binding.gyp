@@ -8,7 +8,9 @@
       "sources": [
         "src/addon.cc",
         "src/fft/fft2d.cc",
-        "src/predict/predict.cc"
+        "src/predict/predict.cc",
+        "src/calib/solve.cc",
+        "src/flag/flag.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
