@@ -31,10 +31,130 @@ export interface NativeAddon {
     channelWidthHz: number,
     threads: number,
   ): void;
+  /**
+   * StefCal per solution cell (time slot x channel group x pol) for V_ij = g_i conj(g_j) M_ij:
+   * writes gains [slot][group][ant][pol] (complex), their flags (1 SNR < minSnr, 2 no data),
+   * SNR, and per cell the iterations, the reference antenna (phase 0) and the rms of a
+   * unit-weight residual into `out`. See native/src/calib/solve.h.
+   */
+  solveJones(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput): void;
+  /**
+   * Per cell and baseline (a1 < a2) the sums S = sum w V conj(M) (re, im), P = sum w |M|^2,
+   * Q = sum w |V|^2 and N (samples) into out[((slot*ngroup + group)*npol + pol)*nant*nant + a1*nant + a2][5].
+   */
+  baselineStats(data: CalVisData, cells: CalCells, out: Float64Array, threads: number): void;
+  /**
+   * corrected = V / (J_i conj(J_j)), J the product of the terms, in place; samples with a
+   * flagged (or zero) solution are flagged; weights scaled by |J_i J_j|^2. Returns the samples newly flagged.
+   */
+  applyJones(
+    vis: Float32Array,
+    flags: Uint8Array,
+    weights: Float32Array | null,
+    ant1: Int32Array,
+    ant2: Int32Array,
+    nchan: number,
+    npol: number,
+    nant: number,
+    terms: CalJonesTerm[],
+    threads: number,
+  ): number;
+  /** Flags autocorrelation rows (when `autos`), exact zeros and non-finite samples; counts of newly flagged samples per reason. */
+  flagBasic(
+    vis: Float32Array,
+    flags: Uint8Array,
+    ant1: Int32Array,
+    ant2: Int32Array,
+    nchan: number,
+    npol: number,
+    autos: boolean,
+    threads: number,
+  ): { autocorrelation: number; zero: number; nonfinite: number };
+  /**
+   * SumThreshold RFI detection per baseline (`grid`: nbl x ntime row indices, -1 missing) on
+   * the amplitude minus a smooth surface; flags in place, returns the samples newly flagged.
+   */
+  flagRfi(vis: Float32Array, flags: Uint8Array, grid: Int32Array, nbl: number, ntime: number, nchan: number, npol: number, options: RfiKernelOptions): number;
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
   readonly maxThreads: number;
+}
+
+/** A visibility block and its model for the calibration kernels (interleaved complex64 [row][chan][pol]). */
+export interface CalVisData {
+  vis: Float32Array;
+  /** Nonzero = flagged, [row][chan][pol]. */
+  flags: Uint8Array;
+  /** [row][chan][pol]; null or absent: unit weights. */
+  weights?: Float32Array | null;
+  /** Antenna numbers per row, in [0, nant). */
+  ant1: Int32Array;
+  ant2: Int32Array;
+  nant: number;
+  nchan: number;
+  npol: number;
+  /** Complex model in the layout of vis; or else modelFlux + rowTime. */
+  model?: Float32Array | null;
+  /** A point source at the phase centre: real flux (Jy) per [time][chan], every pol. */
+  modelFlux?: Float32Array | null;
+  /** Per row: index into modelFlux's time axis. */
+  rowTime?: Int32Array | null;
+  /** A known Jones term folded into the model, [chan][ant][pol] complex (e.g. the bandpass while solving gains). */
+  prior?: Float64Array | null;
+  priorFlags?: Uint8Array | null;
+}
+
+/** Solution cells: a time slot per row (< 0: row unused) and groups of chanGroup channels. */
+export interface CalCells {
+  rowSlot?: Int32Array | null;
+  nslot?: number;
+  chanGroup?: number;
+}
+
+export interface CalSolveOptions {
+  phaseOnly?: boolean;
+  maxIter?: number;
+  tol?: number;
+  minSnr?: number;
+  /** Reference antennas in order of preference. */
+  refants?: Int32Array | null;
+  /** Starting gains [slot][group][ant][pol] complex. */
+  initial?: Float64Array | null;
+  threads?: number;
+}
+
+/** Outputs of solveJones (n = nslot x ngroup x nant x npol, ncell = nslot x ngroup x npol). */
+export interface CalSolveOutput {
+  gains: Float64Array;
+  flags: Uint8Array;
+  snr: Float32Array;
+  iterations: Int32Array;
+  refant: Int32Array;
+  sigma: Float64Array;
+}
+
+/** A Jones term for applyJones: values [slot][group][ant][pol] complex. */
+export interface CalJonesTerm {
+  jones: Float64Array;
+  flags?: Uint8Array | null;
+  /** Slot per row; null: slot 0. */
+  rowSlot?: Int32Array | null;
+  nslot?: number;
+  chanGroup?: number;
+}
+
+/** Options of flagRfi (see native/src/flag/flag.h for the defaults). */
+export interface RfiKernelOptions {
+  threshold?: number;
+  rho?: number;
+  maxWindow?: number;
+  passes?: number;
+  halfTime?: number;
+  halfChan?: number;
+  sirEta?: number;
+  combinePols?: boolean;
+  threads?: number;
 }
 
 /** Where node-gyp puts the addon, relative to the project root. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
+import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
@@ -153,6 +154,57 @@ export class NativePool {
       channelWidthHz: input.channelWidthHz ?? 0,
       threads: opts.threads ?? 1,
     });
+  }
+
+  /**
+   * StefCal gain solve on a worker (see NativeAddon.solveJones). Every array of `out` must be
+   * backed by a SharedArrayBuffer (the worker writes into them); inputs are copied when not shared.
+   */
+  solveJones(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput): Promise<void> {
+    for (const [k, a] of Object.entries(out) as [string, { buffer: ArrayBufferLike }][]) {
+      if (!isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.solveJones: out.${k} must be backed by a SharedArrayBuffer so the worker can write into it`));
+    }
+    return this.run({ kernel: 'solveJones', data, cells, options, out });
+  }
+
+  /** Per-baseline calibration statistics on a worker (see NativeAddon.baselineStats); `out` shared. */
+  baselineStats(data: CalVisData, cells: CalCells, out: Float64Array, opts: { threads?: number } = {}): Promise<void> {
+    if (!isShared(out.buffer)) return Promise.reject(new TypeError('NativePool.baselineStats: out must be backed by a SharedArrayBuffer; allocate it with sharedFloat64Array(n)'));
+    return this.run({ kernel: 'baselineStats', data, cells, out, threads: opts.threads ?? 1 });
+  }
+
+  /**
+   * Applies Jones terms in place on a worker (see NativeAddon.applyJones): `vis`, `flags` and
+   * `weights` must be backed by SharedArrayBuffers. Resolves to the number of samples newly flagged.
+   */
+  applyJones(
+    input: { vis: Float32Array; flags: Uint8Array; weights?: Float32Array | null; ant1: Int32Array; ant2: Int32Array; nchan: number; npol: number; nant: number },
+    terms: CalJonesTerm[],
+    opts: { threads?: number } = {},
+  ): Promise<number> {
+    const shared: [string, ArrayBufferView | null | undefined][] = [['vis', input.vis], ['flags', input.flags], ['weights', input.weights]];
+    for (const [k, a] of shared) {
+      if (a && !isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.applyJones: ${k} must be backed by a SharedArrayBuffer so the worker can correct it in place`));
+    }
+    return this.run({ kernel: 'applyJones', ...input, weights: input.weights ?? null, terms, threads: opts.threads ?? 1 });
+  }
+
+  /** Basic flags in place on a worker (see NativeAddon.flagBasic); `flags` must be shared. */
+  flagBasic(
+    input: { vis: Float32Array; flags: Uint8Array; ant1: Int32Array; ant2: Int32Array; nchan: number; npol: number },
+    opts: { autos?: boolean; threads?: number } = {},
+  ): Promise<{ autocorrelation: number; zero: number; nonfinite: number }> {
+    if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagBasic: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
+    return this.run({ kernel: 'flagBasic', ...input, autos: opts.autos ?? true, threads: opts.threads ?? 1 });
+  }
+
+  /** SumThreshold RFI flags in place on a worker (see NativeAddon.flagRfi); `flags` must be shared. */
+  flagRfi(
+    input: { vis: Float32Array; flags: Uint8Array; grid: Int32Array; nbl: number; ntime: number; nchan: number; npol: number },
+    options: RfiKernelOptions = {},
+  ): Promise<number> {
+    if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagRfi: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
+    return this.run({ kernel: 'flagRfi', ...input, options });
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */

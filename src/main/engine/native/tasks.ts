@@ -1,5 +1,6 @@
 // The messages the main thread sends to the native worker: one variant per kernel, so the
 // pool and the worker's dispatcher agree on names and arguments at compile time.
+import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 
 /** Complex 2-D FFT in place on a SharedArrayBuffer-backed interleaved array (see NativeAddon.fft2d). */
 export interface Fft2dTask {
@@ -23,8 +24,67 @@ export interface PredictPointsTask {
   threads: number;
 }
 
+/** StefCal gain solve (see NativeAddon.solveJones); `out` arrays in shared buffers. */
+export interface SolveJonesTask {
+  kernel: 'solveJones';
+  data: CalVisData;
+  cells: CalCells;
+  options: CalSolveOptions;
+  out: CalSolveOutput;
+}
+
+/** Per-baseline calibration statistics (see NativeAddon.baselineStats) into a shared `out`. */
+export interface BaselineStatsTask {
+  kernel: 'baselineStats';
+  data: CalVisData;
+  cells: CalCells;
+  out: Float64Array;
+  threads: number;
+}
+
+/** Applies Jones terms in place (see NativeAddon.applyJones); vis/flags/weights in shared buffers. */
+export interface ApplyJonesTask {
+  kernel: 'applyJones';
+  vis: Float32Array;
+  flags: Uint8Array;
+  weights: Float32Array | null;
+  ant1: Int32Array;
+  ant2: Int32Array;
+  nchan: number;
+  npol: number;
+  nant: number;
+  terms: CalJonesTerm[];
+  threads: number;
+}
+
+/** Basic flags in place (see NativeAddon.flagBasic); flags in a shared buffer. */
+export interface FlagBasicTask {
+  kernel: 'flagBasic';
+  vis: Float32Array;
+  flags: Uint8Array;
+  ant1: Int32Array;
+  ant2: Int32Array;
+  nchan: number;
+  npol: number;
+  autos: boolean;
+  threads: number;
+}
+
+/** SumThreshold RFI flags in place (see NativeAddon.flagRfi); flags in a shared buffer. */
+export interface FlagRfiTask {
+  kernel: 'flagRfi';
+  vis: Float32Array;
+  flags: Uint8Array;
+  grid: Int32Array;
+  nbl: number;
+  ntime: number;
+  nchan: number;
+  npol: number;
+  options: RfiKernelOptions;
+}
+
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -32,6 +92,11 @@ export type NativeKernelName = NativeTask['kernel'];
 export interface NativeTaskResults {
   fft2d: void;
   predictPoints: void;
+  solveJones: void;
+  baselineStats: void;
+  applyJones: number;
+  flagBasic: { autocorrelation: number; zero: number; nonfinite: number };
+  flagRfi: number;
 }
 
 /** Data the pool hands every worker at start-up. */

@@ -11,6 +11,11 @@ type Kernels = {
 const kernels: Kernels = {
   fft2d: (addon, t) => addon.fft2d(t.data, t.nx, t.ny, t.inverse, t.threads),
   predictPoints: (addon, t) => addon.predictPoints(t.uvw, t.freqs, t.lmn1, t.amp, t.out, t.channelWidthHz, t.threads),
+  solveJones: (addon, t) => addon.solveJones(t.data, t.cells, t.options, t.out),
+  baselineStats: (addon, t) => addon.baselineStats(t.data, t.cells, t.out, t.threads),
+  applyJones: (addon, t) => addon.applyJones(t.vis, t.flags, t.weights, t.ant1, t.ant2, t.nchan, t.npol, t.nant, t.terms, t.threads),
+  flagBasic: (addon, t) => addon.flagBasic(t.vis, t.flags, t.ant1, t.ant2, t.nchan, t.npol, t.autos, t.threads),
+  flagRfi: (addon, t) => addon.flagRfi(t.vis, t.flags, t.grid, t.nbl, t.ntime, t.nchan, t.npol, t.options),
 };
 
 function isKernel(name: unknown): name is NativeKernelName {
