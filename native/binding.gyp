@@ -10,7 +10,9 @@
         "src/fft/fft2d.cc",
         "src/predict/predict.cc",
         "src/calib/solve.cc",
-        "src/flag/flag.cc"
+        "src/flag/flag.cc",
+        "src/gridder/kernel.cc",
+        "src/gridder/wgridder.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

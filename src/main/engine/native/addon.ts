@@ -75,6 +75,34 @@ export interface NativeAddon {
    * the amplitude minus a smooth surface; flags in place, returns the samples newly flagged.
    */
   flagRfi(vis: Float32Array, flags: Uint8Array, grid: Int32Array, nbl: number, ntime: number, nchan: number, npol: number, options: RfiKernelOptions): number;
+  /**
+   * Gridder, G^H (native/src/gridder/wgridder.h): dirty[y, x] (ny x nx, overwritten) =
+   * sum_k weights[k] Re(vis[k] exp(-2 pi i (u l + v m + w (n - 1)))), unnormalised, with
+   * l = -(x - nx/2) pixelL (RA grows to the left), m = (y - ny/2) pixelM, uvw (m, nrows x 3) =
+   * uvw(ant2) - uvw(ant1), vis nrows x nchan interleaved complex, weights 0 = flagged.
+   * `vis` and `dirty` are both Float32Array (float32 path) or both Float64Array.
+   */
+  ms2dirty(
+    uvw: Float64Array,
+    freqs: Float64Array,
+    vis: Float32Array | Float64Array,
+    weights: Float32Array,
+    dirty: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): GridderInfo;
+  /**
+   * Degridder, G, the exact adjoint of ms2dirty: vis[k] (overwritten) = weights[k] sum_{x,y}
+   * image[y, x] exp(+2 pi i (u l + v m + w (n - 1))) (no 1/n: pixels hold point fluxes);
+   * weights null = all 1; 0 where the weight is 0.
+   */
+  dirty2ms(
+    uvw: Float64Array,
+    freqs: Float64Array,
+    image: Float32Array | Float64Array,
+    weights: Float32Array | null,
+    vis: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): GridderInfo;
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
@@ -155,6 +183,43 @@ export interface RfiKernelOptions {
   sirEta?: number;
   combinePols?: boolean;
   threads?: number;
+}
+
+/** Options of ms2dirty/dirty2ms (see native/src/gridder/wgridder.h). */
+export interface GridderKernelOptions {
+  nx: number;
+  ny: number;
+  /** Pixel sizes in radians (direction cosines) along l and m. */
+  pixelL: number;
+  pixelM: number;
+  /** Requested relative (L2) accuracy; default 1e-5; >= 1e-6 in float32, >= 1e-13 in float64. */
+  epsilon?: number;
+  /** uv-grid oversampling; 0 or absent = chosen by a cost model; else in [1.2, 4]. */
+  sigma?: number;
+  /** Apply the w term by w-gridding (default true); false = 2-D gridding ignoring w. */
+  wgridding?: boolean;
+  threads?: number;
+}
+
+/** What a gridder call chose and saw. */
+export interface GridderInfo {
+  /** ES kernel support (cells) and shape. */
+  support: number;
+  beta: number;
+  /** Oversampling of the uv grid and the kernel's estimated aliasing error there. */
+  sigma: number;
+  kernelError: number;
+  /** uv grid size. */
+  nu: number;
+  nv: number;
+  /** w planes (1 without w-gridding), the |w| range (wavelengths) and plane spacing. */
+  nplanes: number;
+  wmin: number;
+  wmax: number;
+  dw: number;
+  /** Visibilities with weight != 0 and the sum of their weights. */
+  nvis: number;
+  sumWeights: number;
 }
 
 /** Where node-gyp puts the addon, relative to the project root. */

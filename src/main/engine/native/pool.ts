@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
+import type { GridderInfo, GridderKernelOptions } from './addon';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
@@ -205,6 +206,32 @@ export class NativePool {
   ): Promise<number> {
     if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagRfi: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
     return this.run({ kernel: 'flagRfi', ...input, options });
+  }
+
+  /**
+   * Gridding on a worker, dirty = G^H(vis) (see NativeAddon.ms2dirty). `dirty` (ny x nx, the
+   * type of vis) must be backed by a SharedArrayBuffer; inputs that are not are copied.
+   */
+  ms2dirty(
+    input: { uvw: Float64Array; freqs: Float64Array; vis: Float32Array | Float64Array; weights: Float32Array },
+    dirty: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): Promise<GridderInfo> {
+    if (!isShared(dirty.buffer)) return Promise.reject(new TypeError('NativePool.ms2dirty: dirty must be backed by a SharedArrayBuffer so the worker can write the image into it'));
+    return this.run({ kernel: 'ms2dirty', ...input, dirty, options });
+  }
+
+  /**
+   * Degridding on a worker, vis = G(image) (see NativeAddon.dirty2ms). `vis` (nrows x nchan
+   * complex, the type of image) must be backed by a SharedArrayBuffer; inputs that are not are copied.
+   */
+  dirty2ms(
+    input: { uvw: Float64Array; freqs: Float64Array; image: Float32Array | Float64Array; weights?: Float32Array | null },
+    vis: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): Promise<GridderInfo> {
+    if (!isShared(vis.buffer)) return Promise.reject(new TypeError('NativePool.dirty2ms: vis must be backed by a SharedArrayBuffer so the worker can write the visibilities into it'));
+    return this.run({ kernel: 'dirty2ms', ...input, weights: input.weights ?? null, vis, options });
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */

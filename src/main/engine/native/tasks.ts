@@ -1,6 +1,7 @@
 // The messages the main thread sends to the native worker: one variant per kernel, so the
 // pool and the worker's dispatcher agree on names and arguments at compile time.
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
+import type { GridderInfo, GridderKernelOptions } from './addon';
 
 /** Complex 2-D FFT in place on a SharedArrayBuffer-backed interleaved array (see NativeAddon.fft2d). */
 export interface Fft2dTask {
@@ -83,8 +84,30 @@ export interface FlagRfiTask {
   options: RfiKernelOptions;
 }
 
+/** Gridding, dirty = G^H(vis) into a shared `dirty` (see NativeAddon.ms2dirty). */
+export interface Ms2DirtyTask {
+  kernel: 'ms2dirty';
+  uvw: Float64Array;
+  freqs: Float64Array;
+  vis: Float32Array | Float64Array;
+  weights: Float32Array;
+  dirty: Float32Array | Float64Array;
+  options: GridderKernelOptions;
+}
+
+/** Degridding, vis = G(image) into a shared `vis` (see NativeAddon.dirty2ms). */
+export interface Dirty2MsTask {
+  kernel: 'dirty2ms';
+  uvw: Float64Array;
+  freqs: Float64Array;
+  image: Float32Array | Float64Array;
+  weights: Float32Array | null;
+  vis: Float32Array | Float64Array;
+  options: GridderKernelOptions;
+}
+
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -97,6 +120,8 @@ export interface NativeTaskResults {
   applyJones: number;
   flagBasic: { autocorrelation: number; zero: number; nonfinite: number };
   flagRfi: number;
+  ms2dirty: GridderInfo;
+  dirty2ms: GridderInfo;
 }
 
 /** Data the pool hands every worker at start-up. */

@@ -16,6 +16,8 @@ const kernels: Kernels = {
   applyJones: (addon, t) => addon.applyJones(t.vis, t.flags, t.weights, t.ant1, t.ant2, t.nchan, t.npol, t.nant, t.terms, t.threads),
   flagBasic: (addon, t) => addon.flagBasic(t.vis, t.flags, t.ant1, t.ant2, t.nchan, t.npol, t.autos, t.threads),
   flagRfi: (addon, t) => addon.flagRfi(t.vis, t.flags, t.grid, t.nbl, t.ntime, t.nchan, t.npol, t.options),
+  ms2dirty: (addon, t) => addon.ms2dirty(t.uvw, t.freqs, t.vis, t.weights, t.dirty, t.options),
+  dirty2ms: (addon, t) => addon.dirty2ms(t.uvw, t.freqs, t.image, t.weights, t.vis, t.options),
 };
 
 function isKernel(name: unknown): name is NativeKernelName {

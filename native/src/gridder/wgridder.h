@@ -1,0 +1,74 @@
+// Wide-field gridder and degridder ("w-gridding", Arras et al. 2021): visibilities <-> a real
+// SIN-projected image, with the ES kernel in u, v and w and the n - 1 term applied per w plane.
+//
+// CONVENTIONS
+// - uvw in metres, uvw = uvw(ant2) - uvw(ant1); frequencies in Hz; u = uvw * f / c wavelengths.
+// - Image: ny rows of nx pixels, x fastest (numpy shape (ny, nx)). Pixel (x, y) is at
+//     l = -(x - nx/2) * pixel_l,   m = (y - ny/2) * pixel_m   (integer division nx/2, ny/2),
+//   so l (towards east, increasing RA) grows to the LEFT and m (north) grows with y: FITS
+//   CDELT1 = -pixel_l, CDELT2 = +pixel_m, CRPIX1 = nx/2 + 1, CRPIX2 = ny/2 + 1, as WSClean writes.
+// - Degridding (G): vis[k] = wgt[k] * sum_{x,y} image[y,x] exp(+2 pi i (u l + v m + w (n - 1))),
+//   n = sqrt(1 - l^2 - m^2). No 1/n: a pixel holds the apparent flux of a point at its centre
+//   (a model/clean-component image), so a point source S gives DATA = S exp(+2 pi i ...), the
+//   Measurement Set convention.
+// - Gridding (G^H, the exact adjoint): dirty[y,x] = sum_k wgt[k] Re(vis[k] exp(-2 pi i (...))),
+//   unnormalised; divide by the returned sum of weights for a peak equal to a point's flux.
+// - Weights: wgt[k] = 0 means flagged/ignored. Without w-gridding the w term is dropped.
+// - Accuracy: the result's relative L2 error against the direct sums is about `epsilon`.
+#pragma once
+
+#include <cstddef>
+
+namespace dsa110::gridder {
+
+struct Options {
+  std::size_t nx = 0, ny = 0;
+  double pixel_l = 0, pixel_m = 0;  // pixel size in radians (direction cosines)
+  double epsilon = 1e-5;            // requested relative accuracy
+  double sigma = 0;                 // oversampling factor of the uv grid; 0 = automatic
+  bool wgridding = true;            // apply the w term (w-gridding); false = 2-D only
+  unsigned threads = 1;
+};
+
+// What a call did: the kernel and grid chosen and the data it saw.
+struct Info {
+  int support = 0;
+  double beta = 0;
+  double sigma = 0;
+  double kernel_error = 0;   // estimated aliasing error of the kernel
+  std::size_t nu = 0, nv = 0;
+  std::size_t nplanes = 0;   // w planes (1 without w-gridding)
+  double wmin = 0, wmax = 0; // |w| range of the used visibilities (wavelengths)
+  double dw = 0;             // w-plane spacing (wavelengths)
+  std::size_t nvis = 0;      // visibilities with weight != 0 (those with weight 0 are skipped)
+  double sum_weights = 0;    // sum of the weights of the used visibilities
+};
+
+// The data both directions share. vis: nrows x nchan complex (interleaved re, im) of T.
+// weights: nrows x nchan, or nullptr for all 1 (degridding only).
+struct Layout {
+  const double* uvw;
+  std::size_t nrows;
+  const double* freqs;
+  std::size_t nchan;
+  const float* weights;
+};
+
+// dirty (ny x nx, overwritten) = G^H(vis). Throws std::invalid_argument on bad options.
+template <typename T>
+Info grid(const Layout& data, const T* vis, const Options& opt, T* dirty);
+
+// vis (nrows x nchan complex, overwritten; 0 where the weight is 0) = G(image).
+template <typename T>
+Info degrid(const Layout& data, const T* image, const Options& opt, T* vis);
+
+// The kernel and grid a call with these options and this w range would use (for planning and
+// benchmarks); nvis is taken as the visibility count for the automatic oversampling choice.
+Info plan(const Options& opt, double wmin, double wmax, std::size_t nvis);
+
+extern template Info grid<float>(const Layout&, const float*, const Options&, float*);
+extern template Info grid<double>(const Layout&, const double*, const Options&, double*);
+extern template Info degrid<float>(const Layout&, const float*, const Options&, float*);
+extern template Info degrid<double>(const Layout&, const double*, const Options&, double*);
+
+}  // namespace dsa110::gridder
