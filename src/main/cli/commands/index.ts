@@ -9,17 +9,19 @@ import type { CliCommand } from './types';
 import { versionCommand } from './version';
 import { simulateCommand } from './simulate';
 import { indexCommand } from './index-files';
+import { transitsCommand } from './transits';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
   configCommand,
   versionCommand,
   calibratorsCommand,
+  transitsCommand,
   jobsCommand,
   dbCommand,
   simulateCommand,
   indexCommand,
-  // Later issues add: convert, transits, calibrate, image, mosaic (plan/build/centered), stream.
+  // Later issues add: convert, calibrate, image, mosaic (plan/build/centered), stream.
 ];
 
 export type { CliCommand } from './types';
