@@ -1,0 +1,183 @@
+// Typed wrapper over the native wide-field gridder (native/src/gridder): dirty images from
+// visibilities and model visibilities from images, on the NativePool's worker threads.
+//
+// Conventions (the same as the kernel's, see native/src/gridder/wgridder.h):
+// - uvw in metres, uvw = uvw(ant2) - uvw(ant1); DATA = S exp(+2 pi i (u l + v m + w (n - 1)) / lambda).
+// - Images are ny rows of nx pixels, x fastest. Pixel (x, y) is at l = -(x - cx) dl,
+//   m = (y - cy) dm with cx = floor(nx/2), cy = floor(ny/2): RA grows to the LEFT, as in FITS
+//   with CDELT1 = -dl (WSClean's orientation). A model pixel holds the apparent flux (Jy) of a
+//   point at its centre (no 1/n factor), so degridding a one-pixel image of S gives S exp(...).
+import type { GridderInfo, GridderKernelOptions } from '../native/addon';
+import type { NativePool } from '../native/pool';
+
+export type ImagePrecision = 'float32' | 'float64';
+
+export interface GridderOptions {
+  nx: number;
+  ny: number;
+  /** Pixel size in radians: one number for square pixels, or [dl, dm]. */
+  pixelRad: number | readonly [number, number];
+  /** Requested relative accuracy (L2 against the direct transform); default 1e-5. */
+  epsilon?: number;
+  /** Threads inside the kernel; default 1. */
+  threads?: number;
+  /** Apply the w term (w-gridding); default true. Without it, wide fields are distorted. */
+  doWStacking?: boolean;
+  /** uv-grid oversampling in [1.2, 4]; default: chosen per call by a cost model. */
+  oversampling?: number;
+}
+
+/** Visibilities for gridding: nrows x nchan, complex interleaved, weights 0 = flagged. */
+export interface GridderVisibilities {
+  uvw: Float64Array;
+  freqs: Float64Array;
+  vis: Float32Array | Float64Array;
+  weights: Float32Array;
+}
+
+/** Where to predict: the rows, channels and (optional) weights multiplying the result. */
+export interface GridderTargets {
+  uvw: Float64Array;
+  freqs: Float64Array;
+  weights?: Float32Array | null;
+}
+
+export interface DirtyImage {
+  /** ny x nx, x fastest, in a SharedArrayBuffer; the precision of the visibilities. */
+  image: Float32Array | Float64Array;
+  /** Divided by info.sumWeights (so a point source's peak equals its flux), or raw. */
+  normalized: boolean;
+  info: GridderInfo;
+}
+
+export interface PredictedVisibilities {
+  /** nrows x nchan complex interleaved, in a SharedArrayBuffer; the precision of the image. */
+  vis: Float32Array | Float64Array;
+  info: GridderInfo;
+}
+
+/** The FITS celestial axes of an image (degrees), for a phase centre (ra, dec) in degrees. */
+export interface SinWcs {
+  ctype1: 'RA---SIN';
+  ctype2: 'DEC--SIN';
+  crpix1: number;
+  crpix2: number;
+  cdelt1: number;
+  cdelt2: number;
+  crval1: number;
+  crval2: number;
+}
+
+function sharedArray(n: number, precision: ImagePrecision): Float32Array | Float64Array {
+  return precision === 'float32'
+    ? new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT))
+    : new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+}
+
+function positiveInteger(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`Gridder: option '${name}' must be an integer >= 1, got ${v}`);
+  return v;
+}
+
+export class Gridder {
+  readonly nx: number;
+  readonly ny: number;
+  readonly dl: number;
+  readonly dm: number;
+  readonly epsilon: number;
+  readonly threads: number;
+  readonly wgridding: boolean;
+  readonly oversampling: number;
+
+  constructor(
+    private readonly pool: NativePool,
+    options: GridderOptions,
+  ) {
+    this.nx = positiveInteger(options.nx, 'nx');
+    this.ny = positiveInteger(options.ny, 'ny');
+    const [dl, dm] = typeof options.pixelRad === 'number' ? [options.pixelRad, options.pixelRad] : options.pixelRad;
+    if (!(dl > 0 && dm > 0 && Number.isFinite(dl) && Number.isFinite(dm))) {
+      throw new RangeError(`Gridder: option 'pixelRad' must be > 0 radians, got ${String(options.pixelRad)}`);
+    }
+    this.dl = dl;
+    this.dm = dm;
+    const half = [Math.floor(this.nx / 2) * dl, Math.floor(this.ny / 2) * dm] as const;
+    if (half[0] ** 2 + half[1] ** 2 >= 1) throw new RangeError('Gridder: the image reaches beyond the horizon (l^2 + m^2 >= 1 at a corner)');
+    this.epsilon = options.epsilon ?? 1e-5;
+    if (!(this.epsilon >= 1e-13 && this.epsilon <= 0.01)) throw new RangeError(`Gridder: option 'epsilon' must be in [1e-13, 0.01], got ${this.epsilon}`);
+    this.threads = positiveInteger(options.threads ?? 1, 'threads');
+    this.wgridding = options.doWStacking ?? true;
+    this.oversampling = options.oversampling ?? 0;
+    if (this.oversampling !== 0 && !(this.oversampling >= 1.2 && this.oversampling <= 4)) {
+      throw new RangeError(`Gridder: option 'oversampling' must be in [1.2, 4], got ${this.oversampling}`);
+    }
+  }
+
+  /** The options the addon takes. */
+  kernelOptions(): GridderKernelOptions {
+    return {
+      nx: this.nx,
+      ny: this.ny,
+      pixelL: this.dl,
+      pixelM: this.dm,
+      epsilon: this.epsilon,
+      sigma: this.oversampling,
+      wgridding: this.wgridding,
+      threads: this.threads,
+    };
+  }
+
+  /** (l, m) direction cosines of pixel (x, y) (0-based, fractional allowed). */
+  pixelToLm(x: number, y: number): [number, number] {
+    return [-(x - Math.floor(this.nx / 2)) * this.dl, (y - Math.floor(this.ny / 2)) * this.dm];
+  }
+
+  /** Pixel (x, y) (fractional) of direction cosines (l, m). */
+  lmToPixel(l: number, m: number): [number, number] {
+    return [Math.floor(this.nx / 2) - l / this.dl, Math.floor(this.ny / 2) + m / this.dm];
+  }
+
+  /** The image's FITS SIN axes for a phase centre (degrees). */
+  wcs(raDeg: number, decDeg: number): SinWcs {
+    const deg = 180 / Math.PI;
+    return {
+      ctype1: 'RA---SIN',
+      ctype2: 'DEC--SIN',
+      crpix1: Math.floor(this.nx / 2) + 1,
+      crpix2: Math.floor(this.ny / 2) + 1,
+      cdelt1: -this.dl * deg,
+      cdelt2: this.dm * deg,
+      crval1: raDeg,
+      crval2: decDeg,
+    };
+  }
+
+  /**
+   * The dirty image G^H(weights * vis), by default divided by the sum of the weights (natural
+   * weighting gives a point source's flux at its peak; with other weights, pass them in).
+   */
+  async dirty(data: GridderVisibilities, opts: { normalize?: boolean } = {}): Promise<DirtyImage> {
+    const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
+    const image = sharedArray(this.nx * this.ny, precision);
+    const info = await this.pool.ms2dirty(data, image, this.kernelOptions());
+    const normalize = opts.normalize ?? true;
+    if (normalize && info.sumWeights > 0) {
+      const s = 1 / info.sumWeights;
+      for (let i = 0; i < image.length; i++) image[i] = image[i]! * s;
+    }
+    return { image, normalized: normalize && info.sumWeights > 0, info };
+  }
+
+  /** Model visibilities G(image) at the targets' rows and channels (times their weights, if given). */
+  async predict(targets: GridderTargets, image: Float32Array | Float64Array): Promise<PredictedVisibilities> {
+    if (image.length !== this.nx * this.ny) {
+      throw new RangeError(`Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`);
+    }
+    const nrows = targets.uvw.length / 3;
+    if (!Number.isInteger(nrows)) throw new RangeError(`Gridder.predict: uvw must hold nrows x 3 values, got ${targets.uvw.length}`);
+    const precision: ImagePrecision = image instanceof Float32Array ? 'float32' : 'float64';
+    const vis = sharedArray(2 * nrows * targets.freqs.length, precision);
+    const info = await this.pool.dirty2ms({ uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, this.kernelOptions());
+    return { vis, info };
+  }
+}
