@@ -163,7 +163,7 @@ export function subtableColumns(s: SubtableShapes): Record<SubtableName, ColumnD
     ],
     SOURCE: [
       ar('DIRECTION', 'Double', [2], DIRECTION_KW),
-      ar('PROPER_MOTION', 'Double', [2], quantum('rad/s', 2)),
+      ar('PROPER_MOTION', 'Double', [2], quantum('rad/s')),
       sc('CALIBRATION_GROUP', 'Int'), sc('CODE', 'String'), sc('INTERVAL', 'Double', quantum('s')), sc('NAME', 'String'),
       sc('NUM_LINES', 'Int'), sc('SOURCE_ID', 'Int'), sc('SPECTRAL_WINDOW_ID', 'Int'), sc('TIME', 'Double', EPOCH_KW),
     ],

@@ -1,0 +1,70 @@
+// The conversion as a job-runner stage (`convert`) and job kind (`convert`: one group -> one
+// MS), registered on an engine's registry so orchestration can chain it with later stages.
+import { z } from 'zod';
+import { defineStage } from '../jobs';
+import type { JobRegistry } from '../jobs';
+import type { Database } from '../db';
+import { removeStalePartials } from './convert';
+import { convertGroup, msPathFor } from './group';
+import { IncompleteGroupError } from './plan';
+import { parseCorrelatorFileName } from '../uvh5';
+
+export const CONVERT_KIND = 'convert';
+export const CONVERT_STAGE = 'convert';
+
+export const ConvertParams = z.object({
+  groupId: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, 'expected a group id YYYY-MM-DDTHH:MM:SS'),
+  outputDir: z.string().min(1),
+  allowIncomplete: z.boolean().default(false),
+  overwrite: z.boolean().default(false),
+  expectedSubbands: z.number().int().min(1).max(16).default(16),
+});
+export type ConvertParams = z.infer<typeof ConvertParams>;
+
+/** The convert stage over a database (the engine's). */
+export function convertStage(db: Database) {
+  return defineStage({
+    name: CONVERT_STAGE,
+    params: ConvertParams,
+    inputs: (ctx) => db.ingest.filesOfGroup(ctx.params.groupId).map((f) => f.path),
+    outputs: (ctx) => [msPathFor(ctx.params.outputDir, ctx.params.groupId)],
+    validate: (ctx) => {
+      const p = ctx.params;
+      db.ingest.requireGroup(p.groupId);
+      const present = db.ingest.filesOfGroup(p.groupId).map((f) => parseCorrelatorFileName(f.path).subband);
+      const missing = Array.from({ length: p.expectedSubbands }, (_, i) => i).filter((sb) => !present.includes(sb));
+      if (missing.length > 0 && !p.allowIncomplete) throw new IncompleteGroupError(p.groupId, missing, present);
+    },
+    verify: (ctx) => {
+      const path = msPathFor(ctx.params.outputDir, ctx.params.groupId);
+      const row = db.ms.getByPath(path);
+      if (!row || row.status === 'converting' || row.status === 'failed' || ctx.params.overwrite) return null;
+      return { path, msId: row.id, rows: row.nRows ?? 0 };
+    },
+    execute: async (ctx) => {
+      const p = ctx.params;
+      const r = await convertGroup(db, p.groupId, p.outputDir, {
+        allowIncomplete: p.allowIncomplete, overwrite: p.overwrite, expectedSubbands: p.expectedSubbands, signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m), cliCommand: `job ${ctx.jobId}`,
+      });
+      for (const w of r.warnings) ctx.log.warn({ group: p.groupId }, w);
+      ctx.log.info({ rows: r.rows, spws: r.spws, flagged: r.flaggedFraction }, `${r.skipped ? 'kept' : 'wrote'} ${r.path}`);
+      return { path: r.path, msId: r.msId, rows: r.rows, spws: r.spws, flaggedFraction: r.flaggedFraction };
+    },
+    cleanup: (ctx) => {
+      removeStalePartials(msPathFor(ctx.params.outputDir, ctx.params.groupId));
+    },
+  });
+}
+
+/** Register the convert stage and job kind once on a registry (e.g. `engine.registry`). */
+export function registerConvert(engine: { db: Database; registry: JobRegistry }): void {
+  const reg = engine.registry;
+  if (reg.jobKinds().some((k) => k.kind === CONVERT_KIND)) return;
+  reg.registerStage(convertStage(engine.db)).registerJob({
+    kind: CONVERT_KIND,
+    title: 'convert one 16-subband group to a Measurement Set',
+    params: ConvertParams,
+    build: (p) => [{ id: 'convert', stage: CONVERT_STAGE, params: p, deps: [] }],
+  });
+}
