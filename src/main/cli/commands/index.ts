@@ -9,6 +9,8 @@ import type { CliCommand } from './types';
 import { versionCommand } from './version';
 import { simulateCommand } from './simulate';
 import { indexCommand } from './index-files';
+import { convertCommand } from './convert';
+import { msCommand } from './ms';
 import { transitsCommand } from './transits';
 
 export const commands: readonly CliCommand[] = [
@@ -21,7 +23,9 @@ export const commands: readonly CliCommand[] = [
   dbCommand,
   simulateCommand,
   indexCommand,
-  // Later issues add: convert, calibrate, image, mosaic (plan/build/centered), stream.
+  convertCommand,
+  msCommand,
+  // Later issues add: calibrate, image, mosaic (plan/build/centered), stream.
 ];
 
 export type { CliCommand } from './types';

@@ -1,0 +1,100 @@
+// `dsa110 convert --input-dir DIR --output-dir DIR [--start ISO] [--end ISO] [--group ID]
+// [--allow-incomplete] [--overwrite]`: indexes the input directory, then converts each selected
+// 16-subband group into <output-dir>/<group>.ms (kept when already converted).
+import path from 'node:path';
+import { parseIsoUtc } from '../../../shared/astro';
+import { IncompleteGroupError, convertGroup } from '../../engine/convert';
+import type { ConvertGroupResult } from '../../engine/convert';
+import { indexDirectory } from '../../engine/ingest/indexer';
+import { CliError, UsageError } from '../errors';
+import { withEngine } from './engine-session';
+import { table, utc } from './table';
+import type { CliCommand } from './types';
+
+interface Options {
+  inputDir: string;
+  outputDir: string;
+  start?: string;
+  end?: string;
+  group?: string;
+  allowIncomplete: boolean;
+  overwrite: boolean;
+}
+
+interface Outcome {
+  converted: ConvertGroupResult[];
+  refused: { groupId: string; missingSubbands: number[]; error: string }[];
+  failed: { groupId: string; error: string }[];
+}
+
+function isoOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseIsoUtc(v);
+  } catch (e) {
+    throw new UsageError(`convert: ${name}: ${(e as Error).message}`);
+  }
+}
+
+export const convertCommand: CliCommand = {
+  name: 'convert',
+  register(program, ctx) {
+    program
+      .command('convert')
+      .description('convert 16-subband UVH5 groups into Measurement Sets (16 ascending SPWs, one J2000 phase centre)')
+      .requiredOption('--input-dir <dir>', 'directory holding YYYY-MM-DDTHH:MM:SS_sbNN.hdf5 files (indexed first)')
+      .requiredOption('--output-dir <dir>', 'where <group>.ms is written')
+      .option('--start <iso>', 'only groups starting at or after this time (ISO 8601 UTC)')
+      .option('--end <iso>', 'only groups starting before this time (ISO 8601 UTC)')
+      .option('--group <id>', 'only this group (YYYY-MM-DDTHH:MM:SS)')
+      .option('--allow-incomplete', 'convert groups with missing subbands (only the subbands present)', false)
+      .option('--overwrite', 'convert again even when the MS exists and is complete', false)
+      .action(async (o: Options) => {
+        const fromMjd = isoOption('--start', o.start);
+        const toMjd = isoOption('--end', o.end);
+        const inputDir = path.resolve(o.inputDir);
+        const progress = ctx.progress('convert');
+        const out: Outcome = await withEngine(ctx, async (engine) => {
+          const idx = await indexDirectory(engine.db, inputDir, {
+            toleranceS: engine.config.ingest.groupToleranceS, expectedSubbands: engine.config.ingest.expectedSubbands,
+          });
+          const groups = idx.groups
+            .filter((g) => (o.group === undefined || g.id === o.group) && (fromMjd === undefined || g.startMjd >= fromMjd) && (toMjd === undefined || g.startMjd < toMjd));
+          if (o.group !== undefined && groups.length === 0) throw new CliError(`convert: no group ${o.group} among the files of ${inputDir} (groups: ${idx.groups.map((g) => g.id).join(', ') || 'none'})`);
+          const res: Outcome = { converted: [], refused: [], failed: [] };
+          for (const [i, g] of groups.entries()) {
+            try {
+              const r = await convertGroup(engine.db, g.id, o.outputDir, {
+                allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: engine.config.ingest.expectedSubbands,
+                cliCommand: process.argv.slice(1).join(' '), application: 'dsa110-contimg convert',
+                onProgress: (f, m) => progress.update((i + f) / groups.length, `${g.id}: ${m}`),
+              });
+              res.converted.push(r);
+            } catch (e) {
+              if (e instanceof IncompleteGroupError) res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
+              else res.failed.push({ groupId: g.id, error: (e as Error).message });
+            }
+          }
+          return res;
+        });
+        progress.done();
+        ctx.result(out, () => {
+          const lines: string[] = [];
+          if (out.converted.length > 0) {
+            lines.push(table(['GROUP', 'MS', 'ROWS', 'SPWS', 'FLAGGED', 'PHASE CENTRE (J2000 deg)', 'START (UTC)', ''], out.converted.map((r) => [
+              r.groupId, r.path, String(r.rows), String(r.spws), `${(100 * r.flaggedFraction).toFixed(1)} %`,
+              `${r.phaseCentreRaDeg.toFixed(4)} ${r.phaseCentreDecDeg >= 0 ? '+' : ''}${r.phaseCentreDecDeg.toFixed(4)}`, utc(r.startMjd), r.skipped ? 'kept (already converted)' : 'written',
+            ]), new Set([2, 3])));
+          } else {
+            lines.push('no group converted');
+          }
+          for (const r of out.converted) for (const w of r.warnings) lines.push(`warning: ${w}`);
+          for (const r of out.refused) lines.push(`refused: ${r.error}`);
+          for (const f of out.failed) lines.push(`failed: ${f.groupId}: ${f.error}`);
+          return lines.join('\n');
+        });
+        if (out.failed.length > 0) throw new CliError(`convert: ${out.failed.length} group(s) failed (listed above)`);
+        if (o.group !== undefined && out.refused.length > 0) throw new CliError(`convert: ${out.refused[0]!.error}`);
+      });
+  },
+};
