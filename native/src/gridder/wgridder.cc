@@ -173,19 +173,42 @@ struct Kern {
       for (int a = 0; a < NV; ++a)
         c[d][a] = (d <= deg && a < W) ? static_cast<T>(k.coeff[static_cast<std::size_t>(d * W + a)]) : T(0);
   }
+  // Horner in y^2 on the even and the odd coefficients: two independent chains of half the
+  // length, since the evaluation is latency- rather than throughput-bound.
   inline void eval(T y, T* out) const {
-    T r[NV];
-    for (int a = 0; a < NV; ++a) r[a] = c[0][a];
-    for (int d = 1; d <= deg; ++d)
-      for (int a = 0; a < NV; ++a) r[a] = r[a] * y + c[d][a];
-    for (int a = 0; a < NV; ++a) out[a] = r[a];
+    const T y2 = y * y;
+    T e[NV], o[NV];
+    const int hi = deg & 1;  // c[0] multiplies y^deg: odd when deg is odd
+    for (int a = 0; a < NV; ++a) {
+      e[a] = hi ? T(0) : c[0][a];
+      o[a] = hi ? c[0][a] : T(0);
+    }
+    for (int d = 1; d <= deg; ++d) {
+      if (((deg - d) & 1) == 0) {
+        for (int a = 0; a < NV; ++a) e[a] = e[a] * y2 + c[d][a];
+      } else {
+        for (int a = 0; a < NV; ++a) o[a] = o[a] * y2 + c[d][a];
+      }
+    }
+    for (int a = 0; a < NV; ++a) out[a] = e[a] + y * o[a];
   }
   inline T eval_one(int a, T y) const {
-    T r = c[0][a];
-    for (int d = 1; d <= deg; ++d) r = r * y + c[d][a];
-    return r;
+    const T y2 = y * y;
+    T e = (deg & 1) ? T(0) : c[0][a];
+    T o = (deg & 1) ? c[0][a] : T(0);
+    for (int d = 1; d <= deg; ++d) {
+      if (((deg - d) & 1) == 0) e = e * y2 + c[d][a];
+      else o = o * y2 + c[d][a];
+    }
+    return e + y * o;
   }
 };
+
+// floor for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
+inline int ifloor(double x) {
+  const int i = static_cast<int>(x);
+  return i - (x < static_cast<double>(i) ? 1 : 0);
+}
 
 // Where a coordinate (in cells, any value) lands: first cell of the support in [0, n) and the
 // polynomial variable y in (-1, 1].
@@ -195,20 +218,21 @@ struct Pos {
 };
 inline Pos locate(double g, std::size_t n, int W) {
   const double dn = static_cast<double>(n);
-  g -= dn * std::floor(g / dn);
+  // Fold into [0, n) (the grid is periodic); the quotient is small, so ifloor is safe once
+  // |g| < 2^31 n, far beyond any baseline.
+  g -= dn * static_cast<double>(ifloor(g / dn));
   const double s = g - 0.5 * W;
-  const double fs = std::floor(s);
-  int first = static_cast<int>(fs) + 1;
+  int first = ifloor(s) + 1;
   const double y = 2 * (first - s) - 1;
   if (first < 0) first += static_cast<int>(n);
+  if (first >= static_cast<int>(n)) first -= static_cast<int>(n);
   return {first, y};
 }
 
 // First w plane touched and the polynomial variable in w.
 inline Pos locate_w(double w, double w0, double dw, int W) {
   const double s = (w - w0) / dw - 0.5 * W;
-  const double fs = std::floor(s);
-  const int first = static_cast<int>(fs) + 1;
+  const int first = ifloor(s) + 1;
   return {first, 2 * (first - s) - 1};
 }
 
@@ -460,8 +484,8 @@ struct Worker {
       const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
       for (int b = 0; b < W; ++b) {
         const T fr = vr * at.kv[b], fi = vi * at.kv[b];
-        T* pr = br + (at.rv + b) * kBuf + at.ru;
-        T* pi = bi + (at.rv + b) * kBuf + at.ru;
+        T* __restrict pr = br + (at.rv + b) * kBuf + at.ru;
+        T* __restrict pi = bi + (at.rv + b) * kBuf + at.ru;
         for (int a = 0; a < W; ++a) {
           pr[a] += fr * at.ku[a];
           pi[a] += fi * at.ku[a];
@@ -481,8 +505,8 @@ struct Worker {
       if (!where(u, v, w, d.freqs[c], plane, tu0, tv0, at)) continue;
       T sr = 0, si = 0;
       for (int b = 0; b < W; ++b) {
-        const T* pr = br + (at.rv + b) * kBuf + at.ru;
-        const T* pi = bi + (at.rv + b) * kBuf + at.ru;
+        const T* __restrict pr = br + (at.rv + b) * kBuf + at.ru;
+        const T* __restrict pi = bi + (at.rv + b) * kBuf + at.ru;
         T rr = 0, ri = 0;
         for (int a = 0; a < W; ++a) {
           rr += pr[a] * at.ku[a];
@@ -498,33 +522,61 @@ struct Worker {
   }
 };
 
+// Grid cells covered by a tile buffer along one axis: the first, and whether it wraps.
+inline std::size_t wrap_index(int i, std::size_t n) {
+  const int m = static_cast<int>(n);
+  i %= m;
+  return static_cast<std::size_t>(i < 0 ? i + m : i);
+}
+
 // Adds a tile buffer into the grid (wrapping at the edges) and clears it.
 template <typename T>
-void flush(const Plan& p, T* grid, T* br, T* bi, int tu, int tv, int W) {
+void flush(const Plan& p, T* grid, T* __restrict br, T* __restrict bi, int tu, int tv, int W) {
   const int span = kTile + W + 1;
+  const int x0 = tu * kTile - 1;
+  const bool inside = x0 >= 0 && x0 + span <= static_cast<int>(p.nu);
   for (int b = 0; b < span; ++b) {
-    const std::size_t gy = static_cast<std::size_t>((tv * kTile - 1 + b + static_cast<int>(p.nv)) % static_cast<int>(p.nv));
-    T* row = grid + 2 * gy * p.nu;
-    for (int a = 0; a < span; ++a) {
-      const std::size_t gx = static_cast<std::size_t>((tu * kTile - 1 + a + static_cast<int>(p.nu)) % static_cast<int>(p.nu));
-      row[2 * gx] += br[b * kBuf + a];
-      row[2 * gx + 1] += bi[b * kBuf + a];
-      br[b * kBuf + a] = 0;
-      bi[b * kBuf + a] = 0;
+    T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + b, p.nv) * p.nu;
+    T* __restrict r = br + b * kBuf;
+    T* __restrict i = bi + b * kBuf;
+    if (inside) {
+      T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
+      for (int a = 0; a < span; ++a) {
+        out[2 * a] += r[a];
+        out[2 * a + 1] += i[a];
+      }
+    } else {
+      for (int a = 0; a < span; ++a) {
+        const std::size_t gx = wrap_index(x0 + a, p.nu);
+        row[2 * gx] += r[a];
+        row[2 * gx + 1] += i[a];
+      }
     }
+    for (int a = 0; a < span; ++a) r[a] = i[a] = T(0);
   }
 }
 
 template <typename T>
-void load(const Plan& p, const T* grid, T* br, T* bi, int tu, int tv, int W) {
+void load(const Plan& p, const T* grid, T* __restrict br, T* __restrict bi, int tu, int tv, int W) {
   const int span = kTile + W + 1;
+  const int x0 = tu * kTile - 1;
+  const bool inside = x0 >= 0 && x0 + span <= static_cast<int>(p.nu);
   for (int b = 0; b < span; ++b) {
-    const std::size_t gy = static_cast<std::size_t>((tv * kTile - 1 + b + static_cast<int>(p.nv)) % static_cast<int>(p.nv));
-    const T* row = grid + 2 * gy * p.nu;
-    for (int a = 0; a < span; ++a) {
-      const std::size_t gx = static_cast<std::size_t>((tu * kTile - 1 + a + static_cast<int>(p.nu)) % static_cast<int>(p.nu));
-      br[b * kBuf + a] = row[2 * gx];
-      bi[b * kBuf + a] = row[2 * gx + 1];
+    const T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + b, p.nv) * p.nu;
+    T* __restrict r = br + b * kBuf;
+    T* __restrict i = bi + b * kBuf;
+    if (inside) {
+      const T* __restrict in = row + 2 * static_cast<std::size_t>(x0);
+      for (int a = 0; a < span; ++a) {
+        r[a] = in[2 * a];
+        i[a] = in[2 * a + 1];
+      }
+    } else {
+      for (int a = 0; a < span; ++a) {
+        const std::size_t gx = wrap_index(x0 + a, p.nu);
+        r[a] = row[2 * gx];
+        i[a] = row[2 * gx + 1];
+      }
     }
   }
 }
