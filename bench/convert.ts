@@ -55,10 +55,15 @@ async function ensureInput(dir: string): Promise<{ groupId: string; files: strin
 async function child(groupId: string, out: string, files: string[]): Promise<void> {
   const { planConversion, writeConversion } = await import('../src/main/engine/convert');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const plan = await planConversion(groupId, files);
+  const planS = (performance.now() - t0) / 1000;
   const r = await writeConversion(plan, out);
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(JSON.stringify({ seconds, maxRssKiB: process.resourceUsage().maxRSS, rows: r.rows, spws: r.spws }));
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({
+    seconds, planS, userS: cpu.user / 1e6, systemS: cpu.system / 1e6, maxRssKiB: process.resourceUsage().maxRSS, rows: r.rows, spws: r.spws,
+  }));
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -89,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
   spawnSync('sync');
   const wallS = (performance.now() - t) / 1000;
   if (c.status !== 0) throw new Error(`conversion child failed (exit ${c.status}): ${c.stderr}`);
-  const r = JSON.parse(c.stdout) as { seconds: number; maxRssKiB: number; rows: number; spws: number };
+  const r = JSON.parse(c.stdout) as { seconds: number; planS: number; userS: number; systemS: number; maxRssKiB: number; rows: number; spws: number };
   const outBytes = dirSize(out);
   if (!args.includes('--keep')) rmSync(out, { recursive: true, force: true });
 
@@ -97,6 +102,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`input: 16 subbands, ${ANTENNAS} antennas, 16 x ${CHANNELS} channels, 24 integrations, ${gb(inBytes)}`);
   console.log(`cp -r of the inputs (same disk, + sync):       ${cpS.toFixed(2)} s  (${(inBytes / 1e6 / cpS).toFixed(0)} MB/s)`);
   console.log(`convert -> MS (${r.rows} rows, ${r.spws} SPWs, ${gb(outBytes)}): ${r.seconds.toFixed(2)} s in the converter, ${wallS.toFixed(2)} s wall with process start and sync`);
+  console.log(`  of which planning (16 headers) ${r.planS.toFixed(2)} s; CPU ${r.userS.toFixed(2)} s user + ${r.systemS.toFixed(2)} s system (one thread: CPU/wall says how far a second thread could help)`);
   console.log(`ratio convert / cp:  ${(wallS / cpS).toFixed(2)}x  (target <= 3x)`);
   console.log(`peak RSS of the conversion process: ${(r.maxRssKiB / 1024).toFixed(0)} MiB  (target < 2048 MiB)`);
 }

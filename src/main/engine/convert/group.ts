@@ -28,7 +28,7 @@ export function msPathFor(outputDir: string, groupId: string): string {
 }
 
 /** An MS already at `path` whose database row says converted (or later) and whose MAIN holds its rows. */
-function existingComplete(db: Database, path: string): MsRow | null {
+export function existingComplete(db: Database, path: string): MsRow | null {
   if (!existsSync(path)) return null;
   const row = db.ms.getByPath(path);
   if (!row || row.status === 'converting' || row.status === 'failed' || row.nRows === null) return null;

@@ -5,7 +5,7 @@ import { defineStage } from '../jobs';
 import type { JobRegistry } from '../jobs';
 import type { Database } from '../db';
 import { removeStalePartials } from './convert';
-import { convertGroup, msPathFor } from './group';
+import { convertGroup, existingComplete, msPathFor } from './group';
 import { IncompleteGroupError } from './plan';
 import { parseCorrelatorFileName } from '../uvh5';
 
@@ -36,10 +36,10 @@ export function convertStage(db: Database) {
       if (missing.length > 0 && !p.allowIncomplete) throw new IncompleteGroupError(p.groupId, missing, present);
     },
     verify: (ctx) => {
+      if (ctx.params.overwrite) return null;
       const path = msPathFor(ctx.params.outputDir, ctx.params.groupId);
-      const row = db.ms.getByPath(path);
-      if (!row || row.status === 'converting' || row.status === 'failed' || ctx.params.overwrite) return null;
-      return { path, msId: row.id, rows: row.nRows ?? 0 };
+      const row = existingComplete(db, path);
+      return row ? { path, msId: row.id, rows: row.nRows ?? 0 } : null;
     },
     execute: async (ctx) => {
       const p = ctx.params;
