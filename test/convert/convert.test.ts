@@ -13,6 +13,7 @@ import type { ConversionPlan, ConvertResult } from '../../src/main/engine/conver
 import { MeasurementSet } from '../../src/main/engine/ms';
 import { openUvh5 } from '../../src/main/engine/uvh5';
 import type { SimulationResult } from '../../src/main/engine/sim/simulate';
+import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { DEC_DEG, expectedPhaseCentre, simulateGroup } from './sim-group';
 
 const root = mkdtempSync(join(tmpdir(), 'convert-test-'));
@@ -203,6 +204,37 @@ describe('values', () => {
     expect(chooseTileRows(4656, 2, 48)).toBe(1164);
     expect(4656 % chooseTileRows(4656, 2, 48)).toBe(0);
     expect(chooseTileRows(78, 2, 4)).toBe(78);
+  });
+});
+
+describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-casacore on the converted MS', () => {
+  it('getcol and TaQL see the rows, windows and flags the project wrote', () => {
+    const out = JSON.parse(runPython(String.raw`
+import sys, json
+import numpy as np
+import casacore.tables as pt
+t = pt.table(sys.argv[1], ack=False)
+d = t.getcol('DATA', startrow=int(sys.argv[2]), nrow=int(sys.argv[3]))
+autos_unflagged = pt.taql('select from $t where ANTENNA1 == ANTENNA2 && !all(FLAG)').nrows()
+per_spw = pt.taql('select DATA_DESC_ID, gcount() as n from $t groupby DATA_DESC_ID').getcol('n').tolist()
+spw = pt.table(t.getkeyword('SPECTRAL_WINDOW'), ack=False)
+fld = pt.table(t.getkeyword('FIELD'), ack=False)
+print(json.dumps({'shape': list(d.shape), 're': d.real.ravel().tolist(), 'im': d.imag.ravel().tolist(),
+  'autos': autos_unflagged, 'perSpw': per_spw, 'ascending': bool(np.all(np.diff(spw.getcol('CHAN_FREQ').ravel()) > 0)),
+  'phaseDir': fld.getcol('PHASE_DIR').ravel().tolist(), 'uvwRef': t.getcolkeyword('UVW', 'MEASINFO')['Ref']}))
+`, [result.path, '1000', '50'])) as { shape: number[]; re: number[]; im: number[]; autos: number; perSpw: number[]; ascending: boolean; phaseDir: number[]; uvwRef: string };
+    const ms = MeasurementSet.open(result.path);
+    const ours = ms.readRows('DATA', 1000, 50) as Float32Array;
+    ms.close();
+    expect(out.shape).toEqual([50, NCH, 2]);
+    expect(out.re).toEqual(Array.from(ours.filter((_, i) => i % 2 === 0)));
+    expect(out.im).toEqual(Array.from(ours.filter((_, i) => i % 2 === 1)));
+    expect(out.autos).toBe(0);
+    expect(out.perSpw).toEqual(new Array(16).fill(24 * plan.nbl));
+    expect(out.ascending).toBe(true);
+    expect(out.phaseDir[0]).toBeCloseTo(plan.phaseCentre.raRad, 12);
+    expect(out.phaseDir[1]).toBeCloseTo(plan.phaseCentre.decRad, 12);
+    expect(out.uvwRef).toBe('J2000');
   });
 });
 
