@@ -80,36 +80,50 @@ export class ArrayFile {
     return { shape, data };
   }
 
-  /** Append an array; returns its offset (to be stored in the manager's row slot). */
-  append(t: DataTypeName, shape: readonly number[], data: ColumnData): number {
+  /** Replace the values of the array at offset (same shape; not for String arrays, whose length varies). */
+  overwrite(t: DataTypeName, offset: number, data: ColumnData): void {
+    if (t === 'String') throw new CasacoreError(this.path, 'String arrays are rewritten by appending, not in place');
+    const { shape, dataOffset } = this.shapeAt(offset);
     const n = elementCount(t, data, `${this.path}: array`);
-    if (n !== product(shape)) throw new RangeError(`${this.path}: ${n} values do not fill shape [${shape.join(',')}]`);
-    const offset = 8 * Math.ceil(this.length / 8);
-    const head = new Uint8Array(4 + 4 * shape.length);
-    const hv = this.view(head);
-    hv.setUint32(0, shape.length, this.le);
-    shape.forEach((x, i) => hv.setInt32(4 + 4 * i, x, this.le));
-    let body: Uint8Array;
+    if (n !== product(shape)) throw new RangeError(`${this.path}: ${n} values do not fill the shape [${shape.join(',')}] stored at offset ${offset}`);
+    this.file.write(dataOffset, this.encode(t, data, n, dataOffset));
+  }
+
+  private encode(t: DataTypeName, data: ColumnData, n: number, at: number): Uint8Array {
     if (t === 'Bool') {
-      body = new Uint8Array(bitBytes(n));
+      const body = new Uint8Array(bitBytes(n));
       packBits(data as Uint8Array, 0, n, body, 0);
-    } else if (t === 'String') {
-      const strs = data as string[];
-      const parts = strs.map((s) => Buffer.from(s, 'latin1'));
-      const base = offset + head.length + 4 * n;
-      body = new Uint8Array(4 * n + parts.reduce((a, p) => a + 4 + p.length, 0));
+      return body;
+    }
+    if (t === 'String') {
+      const parts = (data as string[]).map((s) => Buffer.from(s, 'latin1'));
+      const body = new Uint8Array(4 * n + parts.reduce((a, p) => a + 4 + p.length, 0));
       const bv = this.view(body);
       let pos = 4 * n;
       parts.forEach((p, i) => {
-        bv.setUint32(4 * i, base + pos - 4 * n, this.le);
+        bv.setUint32(4 * i, at + pos, this.le);
         bv.setUint32(pos, p.length, this.le);
         body.set(p, pos + 4);
         pos += 4 + p.length;
       });
-    } else {
-      body = new Uint8Array(n * canonicalSize(t));
-      encodeElements(t, data, 0, n, body, 0, this.endian);
+      return body;
     }
+    const body = new Uint8Array(n * canonicalSize(t));
+    encodeElements(t, data, 0, n, body, 0, this.endian);
+    return body;
+  }
+
+  /** Append an array; returns its offset (to be stored in the manager's row slot). */
+  append(t: DataTypeName, shape: readonly number[], data: ColumnData): number {
+    const n = elementCount(t, data, `${this.path}: array`);
+    if (n !== product(shape)) throw new RangeError(`${this.path}: ${n} values do not fill shape [${shape.join(',')}]`);
+    // casacore appends at the current length, without alignment.
+    const offset = this.length;
+    const head = new Uint8Array(4 + 4 * shape.length);
+    const hv = this.view(head);
+    hv.setUint32(0, shape.length, this.le);
+    shape.forEach((x, i) => hv.setInt32(4 + 4 * i, x, this.le));
+    const body = this.encode(t, data, n, offset + head.length);
     const rec = new Uint8Array(head.length + body.length);
     rec.set(head, 0);
     rec.set(body, head.length);

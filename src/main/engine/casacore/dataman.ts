@@ -27,6 +27,8 @@ export interface DataManager {
   readSlice?(col: ColumnDesc, rowStart: number, nrows: number, start: number[], end: number[]): ColumnData;
   /** Write scalars or fixed-shape cells of rows [rowStart, rowStart+nrows). */
   write?(col: ColumnDesc, rowStart: number, nrows: number, data: ColumnData): void;
+  /** Write one variable-shape array cell with its own shape. */
+  writeCell?(col: ColumnDesc, row: number, cell: Cell): void;
   /** Write pending data and return the header blob kept in table.dat. */
   flush(): Uint8Array;
   close(): void;

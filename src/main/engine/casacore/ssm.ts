@@ -4,7 +4,7 @@ import { AipsReader, AipsWriter } from './aipsio';
 import { ArrayFile } from './arrayfile';
 import { decodeElements, encodeElements, packBits, unpackBits } from './codec';
 import type { Endian } from './codec';
-import type { DataManager, DataManagerContext } from './dataman';
+import type { Cell, DataManager, DataManagerContext } from './dataman';
 import { PFile, product } from './dataman';
 import type { ColumnData } from './datatypes';
 import { allocData, canonicalSize } from './datatypes';
@@ -312,7 +312,16 @@ export class StandardStMan implements DataManager {
   write(col: ColumnDesc, rowStart: number, nrows: number, data: ColumnData): void {
     const s = this.slot(col);
     if (s.kind === 'indirect') {
-      throw new CasacoreError(this.ctx.file, `writing indirect (variable-shape) column ${col.name} is not supported; give it a fixed shape`);
+      // A block of same-shape cells (the table checked the shape): one array per row.
+      const shape = this.ctx.shapes.get(col.name) ?? col.shape;
+      if (!shape) throw new CasacoreError(this.ctx.file, `variable-shape column ${col.name}: write cells with their shapes (writeCell)`);
+      const per = product(shape);
+      const spe = col.type === 'Complex' || col.type === 'DComplex' ? 2 : 1;
+      for (let i = 0; i < nrows; i++) {
+        const cell = Array.isArray(data) ? data.slice(i * per, (i + 1) * per) : data.subarray(i * per * spe, (i + 1) * per * spe);
+        this.writeCell(col, rowStart + i, { shape, data: cell });
+      }
+      return;
     }
     this.dirty = true;
     if (s.kind === 'indirectString') {
@@ -351,6 +360,33 @@ export class StandardStMan implements DataManager {
         this.file.write(base + run.inBucket * size, buf);
       }
     }
+  }
+
+  /**
+   * One variable-shape (indirect) array cell, as casacore's SSMIndColumn stores it: the array
+   * (ndim, shape, values) goes to table.f<N>i and the row's 8-byte slot holds its offset. A
+   * cell rewritten with the same shape is overwritten in place; a new shape is appended (the
+   * old array's bytes are left unused, as casacore does).
+   */
+  writeCell(col: ColumnDesc, row: number, cell: Cell): void {
+    const s = this.slot(col);
+    if (s.kind !== 'indirect') throw new CasacoreError(this.ctx.file, `column ${col.name} is not a variable-shape array column of StandardStMan ${this.name}`);
+    if (col.ndim > 0 && cell.shape.length !== col.ndim) {
+      throw new CasacoreError(this.ctx.file, `row ${row} of column ${col.name}: cell shape [${cell.shape.join(',')}] has ${cell.shape.length} axes, the column ${col.ndim}`);
+    }
+    this.dirty = true;
+    const files = this.arrayFile();
+    const [old] = this.indirectOffsets(s, row, 1);
+    let offset: number;
+    if (old !== undefined && old !== 0 && files.shapeAt(old).shape.join(',') === cell.shape.join(',')) {
+      files.overwrite(col.type, old, cell.data);
+      offset = old;
+    } else {
+      offset = files.append(col.type, cell.shape, cell.data);
+    }
+    const slotBytes = new Uint8Array(8);
+    new DataView(slotBytes.buffer).setBigInt64(0, BigInt(offset), this.le);
+    for (const run of this.runs(row, 1)) this.file.write(this.bucketOffset(run.bucket) + s.offset + run.inBucket * 8, slotBytes);
   }
 
   /**

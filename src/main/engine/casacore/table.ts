@@ -174,11 +174,35 @@ export class Table {
     if (!this.writable) throw new CasacoreError(this.dir, `table is open read-only; cannot write column ${name}`);
     this.rows(name, rowStart, nrows);
     const per = b.desc.kind === 'scalar' ? 1 : product(b.binding.shape ?? []);
-    if (b.desc.kind === 'array' && !b.binding.shape) throw new CasacoreError(this.dir, `column ${name} has no fixed cell shape; writing variable-shape cells is not supported`);
+    if (b.desc.kind === 'array' && !b.binding.shape) throw new CasacoreError(this.dir, `column ${name} has no fixed cell shape; write its cells with putCells`);
     const n = elementCount(b.desc.type, data, `${this.dir}: column ${name}`);
     if (n !== nrows * per) throw new RangeError(`${this.dir}: column ${name} needs ${nrows * per} values for ${nrows} rows, got ${n}`);
     if (!b.dm.write) throw new CasacoreError(this.dir, `column ${name} is stored in ${b.dm.type}, which this implementation cannot write`);
     if (nrows > 0) b.dm.write(b.desc, rowStart, nrows, data);
+  }
+
+  /**
+   * Write array cells of rows [rowStart, rowStart+cells.length) one by one, each with its own
+   * shape (variable-shape columns, e.g. CPARAM of a calibration table); values flattened in
+   * casacore order, complex interleaved. Fixed-shape columns accept cells of their shape.
+   */
+  putCells(name: string, rowStart: number, cells: readonly Cell[]): void {
+    const b = this.col(name);
+    if (!this.writable) throw new CasacoreError(this.dir, `table is open read-only; cannot write column ${name}`);
+    if (b.desc.kind !== 'array') throw new CasacoreError(this.dir, `column ${name} is a scalar column; write it with putColumnRange`);
+    this.rows(name, rowStart, cells.length);
+    cells.forEach((cell, i) => {
+      if (cell.shape.some((x) => !Number.isInteger(x) || x < 0)) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}] must be non-negative integers`);
+      const n = elementCount(b.desc.type, cell.data, `${this.dir}: column ${name} row ${rowStart + i}`);
+      if (n !== product(cell.shape)) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: ${n} values do not fill shape [${cell.shape.join(',')}]`);
+      if (b.binding.shape) {
+        if (cell.shape.join(',') !== b.binding.shape.join(',')) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}], the column's fixed shape is [${b.binding.shape.join(',')}]`);
+        this.putColumnRange(name, rowStart + i, 1, cell.data);
+        return;
+      }
+      if (!b.dm.writeCell) throw new CasacoreError(this.dir, `column ${name} is stored in ${b.dm.type}, which this implementation cannot write variable-shape cells to`);
+      b.dm.writeCell(b.desc, rowStart + i, cell);
+    });
   }
 
   /** Write a whole column. */
