@@ -20,6 +20,21 @@
 #include "fft/fft2d.h"
 #include "gridder/kernel.h"
 
+// The per-visibility code is compiled twice on x86-64 with GCC/Clang: for the baseline ISA the
+// binary ships for, and with AVX2+FMA, chosen at run time (no -march=native in the build).
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#define DSA110_GRIDDER_AVX2 1
+#define DSA110_INLINE __attribute__((always_inline)) inline
+#else
+#define DSA110_GRIDDER_AVX2 0
+#define DSA110_INLINE inline
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define DSA110_GRIDDER_VEC 1  // GCC/Clang vector types for the kernel lanes and buffer rows
+#else
+#define DSA110_GRIDDER_VEC 0
+#endif
+
 namespace dsa110::gridder {
 namespace {
 
@@ -165,7 +180,24 @@ Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis) {
 // Polynomial kernel evaluation for support W: all W values at once, lanes padded for SIMD.
 template <typename T, int W>
 struct Kern {
-  static constexpr int NV = (W + 3) / 4 * 4;
+  // Lanes: a power of two (GCC/Clang vector types) covering W; the extra lanes are 0.
+  static constexpr int NV = W <= 4 ? 4 : (W <= 8 ? 8 : 16);
+#if DSA110_GRIDDER_VEC
+  typedef T V __attribute__((vector_size(sizeof(T) * NV)));
+  // The same vector at any element-aligned address of the tile buffers.
+  typedef T U __attribute__((vector_size(sizeof(T) * NV), aligned(sizeof(T)), may_alias));
+  DSA110_INLINE void evalv(T y, V& out) const {
+    const T y2 = y * y;
+    const V* cv = reinterpret_cast<const V*>(&c[0][0]);
+    V e = (deg & 1) ? V{} : cv[0];
+    V o = (deg & 1) ? cv[0] : V{};
+    for (int d = 1; d <= deg; ++d) {
+      if (((deg - d) & 1) == 0) e = e * y2 + cv[d];
+      else o = o * y2 + cv[d];
+    }
+    out = e + y * o;
+  }
+#endif
   int deg;
   alignas(64) T c[kMaxDegree + 1][NV];
   explicit Kern(const EsKernel& k) : deg(k.degree) {
@@ -175,7 +207,7 @@ struct Kern {
   }
   // Horner in y^2 on the even and the odd coefficients: two independent chains of half the
   // length, since the evaluation is latency- rather than throughput-bound.
-  inline void eval(T y, T* out) const {
+  DSA110_INLINE void eval(T y, T* out) const {
     const T y2 = y * y;
     T e[NV], o[NV];
     const int hi = deg & 1;  // c[0] multiplies y^deg: odd when deg is odd
@@ -192,7 +224,7 @@ struct Kern {
     }
     for (int a = 0; a < NV; ++a) out[a] = e[a] + y * o[a];
   }
-  inline T eval_one(int a, T y) const {
+  DSA110_INLINE T eval_one(int a, T y) const {
     const T y2 = y * y;
     T e = (deg & 1) ? T(0) : c[0][a];
     T o = (deg & 1) ? c[0][a] : T(0);
@@ -205,7 +237,7 @@ struct Kern {
 };
 
 // floor for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
-inline int ifloor(double x) {
+DSA110_INLINE int ifloor(double x) {
   const int i = static_cast<int>(x);
   return i - (x < static_cast<double>(i) ? 1 : 0);
 }
@@ -216,7 +248,7 @@ struct Pos {
   int first;
   double y;
 };
-inline Pos locate(double g, std::size_t n, int W) {
+DSA110_INLINE Pos locate(double g, std::size_t n, int W) {
   const double dn = static_cast<double>(n);
   // Fold into [0, n) (the grid is periodic); the quotient is small, so ifloor is safe once
   // |g| < 2^31 n, far beyond any baseline.
@@ -230,14 +262,14 @@ inline Pos locate(double g, std::size_t n, int W) {
 }
 
 // First w plane touched and the polynomial variable in w.
-inline Pos locate_w(double w, double w0, double dw, int W) {
+DSA110_INLINE Pos locate_w(double w, double w0, double dw, int W) {
   const double s = (w - w0) / dw - 0.5 * W;
   const int first = ifloor(s) + 1;
   return {first, 2 * (first - s) - 1};
 }
 
 // Offset of `first` from the tile origin `origin`, folded into (-n/2, n/2].
-inline int tile_offset(int first, int origin, int n) {
+DSA110_INLINE int tile_offset(int first, int origin, int n) {
   int r = first - origin;
   if (r > n / 2) r -= n;
   if (r < -n / 2) r += n;
@@ -452,7 +484,7 @@ struct Worker {
     alignas(64) T kv[Kern<T, W>::NV];
     T kw;
   };
-  inline bool where(double u, double v, double w, double f, std::size_t plane, int tu0, int tv0, At& at) const {
+  DSA110_INLINE bool where(double u, double v, double w, double f, std::size_t plane, int tu0, int tv0, At& at) const {
     const Pos pu = locate(p.ufac * u * f, p.nu, W);
     const Pos pv = locate(p.vfac * v * f, p.nv, W);
     at.kw = T(1);
@@ -466,12 +498,20 @@ struct Worker {
     at.rv = tile_offset(pv.first, tv0, static_cast<int>(p.nv)) + 1;
     if (at.ru < 0 || at.rv < 0 || at.ru + W > kBuf || at.rv + W > kBuf)
       throw std::logic_error("gridder: visibility outside its tile buffer");
+#if DSA110_GRIDDER_VEC
+    typename Kern<T, W>::V ku, kv;
+    kern.evalv(static_cast<T>(pu.y), ku);
+    kern.evalv(static_cast<T>(pv.y), kv);
+    std::memcpy(at.ku, &ku, sizeof ku);
+    std::memcpy(at.kv, &kv, sizeof kv);
+#else
     kern.eval(static_cast<T>(pu.y), at.ku);
     kern.eval(static_cast<T>(pv.y), at.kv);
+#endif
     return true;
   }
 
-  void grid_item(const Item& it, std::size_t plane, const T* vis, T* br, T* bi, int tu0, int tv0) const {
+  DSA110_INLINE void grid_item(const Item& it, std::size_t plane, const T* vis, T* br, T* bi, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
@@ -482,6 +522,19 @@ struct Worker {
       if (!where(u, v, w, d.freqs[c], plane, tu0, tv0, at)) continue;
       const T wt = static_cast<T>(d.weights[k]) * at.kw;
       const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
+#if DSA110_GRIDDER_VEC
+      using U = typename Kern<T, W>::U;
+      using V = typename Kern<T, W>::V;
+      V ku;
+      std::memcpy(&ku, at.ku, sizeof ku);
+      for (int b = 0; b < W; ++b) {
+        U* pr = reinterpret_cast<U*>(br + (at.rv + b) * kBuf + at.ru);
+        U* pi = reinterpret_cast<U*>(bi + (at.rv + b) * kBuf + at.ru);
+        *pr += ku * (vr * at.kv[b]);
+        *pi += ku * (vi * at.kv[b]);
+      }
+      continue;
+#endif
       for (int b = 0; b < W; ++b) {
         const T fr = vr * at.kv[b], fi = vi * at.kv[b];
         T* __restrict pr = br + (at.rv + b) * kBuf + at.ru;
@@ -494,7 +547,7 @@ struct Worker {
     }
   }
 
-  void degrid_item(const Item& it, std::size_t plane, T* vis, const T* br, const T* bi, int tu0, int tv0) const {
+  DSA110_INLINE void degrid_item(const Item& it, std::size_t plane, T* vis, const T* br, const T* bi, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
@@ -504,6 +557,27 @@ struct Worker {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
       if (!where(u, v, w, d.freqs[c], plane, tu0, tv0, at)) continue;
       T sr = 0, si = 0;
+#if DSA110_GRIDDER_VEC
+      {
+        using U = typename Kern<T, W>::U;
+        using V = typename Kern<T, W>::V;
+        V ku, vr{}, vi{};
+        std::memcpy(&ku, at.ku, sizeof ku);
+        for (int b = 0; b < W; ++b) {
+          const U* pr = reinterpret_cast<const U*>(br + (at.rv + b) * kBuf + at.ru);
+          const U* pi = reinterpret_cast<const U*>(bi + (at.rv + b) * kBuf + at.ru);
+          vr += *pr * at.kv[b];
+          vi += *pi * at.kv[b];
+        }
+        vr *= ku;
+        vi *= ku;
+        for (int a = 0; a < W; ++a) {
+          sr += vr[a];
+          si += vi[a];
+        }
+      }
+      if (false)
+#endif
       for (int b = 0; b < W; ++b) {
         const T* __restrict pr = br + (at.rv + b) * kBuf + at.ru;
         const T* __restrict pi = bi + (at.rv + b) * kBuf + at.ru;
@@ -521,6 +595,50 @@ struct Worker {
     }
   }
 };
+
+template <typename T, int W>
+void grid_item_plain(const Worker<T, W>& w, const Item& it, std::size_t plane, const T* vis, T* br, T* bi, int tu0, int tv0) {
+  w.grid_item(it, plane, vis, br, bi, tu0, tv0);
+}
+template <typename T, int W>
+void degrid_item_plain(const Worker<T, W>& w, const Item& it, std::size_t plane, T* vis, const T* br, const T* bi, int tu0, int tv0) {
+  w.degrid_item(it, plane, vis, br, bi, tu0, tv0);
+}
+#if DSA110_GRIDDER_AVX2
+template <typename T, int W>
+__attribute__((target("avx2,fma"))) void grid_item_avx2(const Worker<T, W>& w, const Item& it, std::size_t plane, const T* vis, T* br,
+                                                        T* bi, int tu0, int tv0) {
+  w.grid_item(it, plane, vis, br, bi, tu0, tv0);
+}
+template <typename T, int W>
+__attribute__((target("avx2,fma"))) void degrid_item_avx2(const Worker<T, W>& w, const Item& it, std::size_t plane, T* vis, const T* br,
+                                                          const T* bi, int tu0, int tv0) {
+  w.degrid_item(it, plane, vis, br, bi, tu0, tv0);
+}
+#endif
+
+bool use_avx2() {
+#if DSA110_GRIDDER_AVX2
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+template <typename T, int W>
+auto grid_item_fn() {
+#if DSA110_GRIDDER_AVX2
+  if (use_avx2()) return &grid_item_avx2<T, W>;
+#endif
+  return &grid_item_plain<T, W>;
+}
+template <typename T, int W>
+auto degrid_item_fn() {
+#if DSA110_GRIDDER_AVX2
+  if (use_avx2()) return &degrid_item_avx2<T, W>;
+#endif
+  return &degrid_item_plain<T, W>;
+}
 
 // Grid cells covered by a tile buffer along one axis: the first, and whether it wraps.
 inline std::size_t wrap_index(int i, std::size_t n) {
@@ -594,6 +712,7 @@ void grid_planes(const Plan& p, const Layout& d, const std::vector<std::vector<I
                  const T* vis, T* dirty) {
   const Kern<T, W> kern(p.kernel);
   const Worker<T, W> worker{p, d, kern};
+  const auto grid_one = grid_item_fn<T, W>();
   const unsigned threads = p.opt.threads;
   const std::size_t nx = p.opt.nx, ny = p.opt.ny;
   std::vector<T> grid(2 * p.nu * p.nv);
@@ -623,7 +742,7 @@ void grid_planes(const Plan& p, const Layout& d, const std::vector<std::vector<I
               cur = it.tile;
             }
             const int tu = static_cast<int>(it.tile % p.ntu), tv = static_cast<int>(it.tile / p.ntu);
-            worker.grid_item(it, plane, vis, br, bi, tu * kTile, tv * kTile);
+            grid_one(worker, it, plane, vis, br, bi, tu * kTile, tv * kTile);
           }
         }
         if (cur >= 0) {
@@ -665,6 +784,7 @@ void degrid_planes(const Plan& p, const Layout& d, const std::vector<std::vector
                    const T* image, T* vis) {
   const Kern<T, W> kern(p.kernel);
   const Worker<T, W> worker{p, d, kern};
+  const auto degrid_one = degrid_item_fn<T, W>();
   const unsigned threads = p.opt.threads;
   const std::size_t nx = p.opt.nx, ny = p.opt.ny;
   std::vector<T> grid(2 * p.nu * p.nv);
@@ -716,7 +836,7 @@ void degrid_planes(const Plan& p, const Layout& d, const std::vector<std::vector
               load(p, grid.data(), br, bi, tu, tv, W);
               cur = it.tile;
             }
-            worker.degrid_item(it, plane, vis, br, bi, tu * kTile, tv * kTile);
+            degrid_one(worker, it, plane, vis, br, bi, tu * kTile, tv * kTile);
           }
         }
       });
