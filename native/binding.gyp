@@ -12,7 +12,8 @@
         "src/calib/solve.cc",
         "src/flag/flag.cc",
         "src/gridder/kernel.cc",
-        "src/gridder/wgridder.cc"
+        "src/gridder/wgridder.cc",
+        "src/deconv/hogbom.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -13,6 +13,7 @@
 #include "calib/solve.h"
 #include "flag/flag.h"
 #include "gridder/wgridder.h"
+#include "deconv/hogbom.h"
 #include <cstdint>
 #include <vector>
 
@@ -560,6 +561,47 @@ Napi::Value Dirty2Ms(const Napi::CallbackInfo& info) {
   return gridder_info(env, in);
 }
 
+// ---- deconv/: hogbomClean (the minor cycle); see deconv/hogbom.h ----
+
+// hogbomClean(residual, psf, mask | null, model, options): components into model, residual
+// updated at the active pixels; returns { iterations, startPeak, finalPeak, activePixels, reason }.
+Napi::Value HogbomClean(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* fn = "hogbomClean";
+  const std::string f = std::string(fn) + ": argument ";
+  auto arg = [&](std::size_t i) { return info.Length() > i ? info[i] : env.Undefined(); };
+  const Napi::Object o = object_arg(info, 4, fn, "options");
+  const std::string w = std::string(fn) + ": options";
+  dsa110::deconv::CleanOptions opt;
+  opt.nx = static_cast<std::size_t>(number_prop(o, "nx", w, 1, 1 << 20, true, 0, false));
+  opt.ny = static_cast<std::size_t>(number_prop(o, "ny", w, 1, 1 << 20, true, 0, false));
+  opt.gain = number_prop(o, "gain", w, 1e-6, 1, false, 0.1, true);
+  opt.stop_level = number_prop(o, "stopLevel", w, 0, 1e30, false, 0, false);
+  opt.max_iter = static_cast<std::size_t>(number_prop(o, "maxIter", w, 0, 1e12, true, 0, false));
+  opt.active_fraction = number_prop(o, "activeFraction", w, 1e-6, 1, false, 0.5, true);
+  opt.allow_negative = bool_prop(o, "allowNegative", w, true);
+  opt.threads = static_cast<unsigned>(number_prop(o, "threads", w, 1, kMaxThreads, true, 1, true));
+  const std::size_t npix = opt.nx * opt.ny;
+  const auto residual = typed_value<float>(env, arg(0), f + "'residual'", false);
+  expect_length(env, residual.length, npix, f + "'residual'", "nx x ny");
+  const auto psf = typed_value<float>(env, arg(1), f + "'psf'", false);
+  expect_length(env, psf.length, npix, f + "'psf'", "nx x ny");
+  const auto mask = typed_value<std::uint8_t>(env, arg(2), f + "'mask'", true);
+  if (mask.data) expect_length(env, mask.length, npix, f + "'mask'", "nx x ny");
+  const auto model = typed_value<double>(env, arg(3), f + "'model'", false);
+  expect_length(env, model.length, npix, f + "'model'", "nx x ny");
+  const dsa110::deconv::CleanResult r = kernel_call(env, fn, [&] {
+    return dsa110::deconv::hogbom(residual.data, psf.data, mask.data, model.data, opt);
+  });
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("iterations", Napi::Number::New(env, static_cast<double>(r.iterations)));
+  out.Set("startPeak", Napi::Number::New(env, r.start_peak));
+  out.Set("finalPeak", Napi::Number::New(env, r.final_peak));
+  out.Set("activePixels", Napi::Number::New(env, static_cast<double>(r.active_pixels)));
+  out.Set("reason", Napi::String::New(env, r.reason == 0 ? "stop-level" : r.reason == 1 ? "max-iter" : "empty"));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fft2d", Napi::Function::New(env, Fft2d, "fft2d"));
   exports.Set("predictPoints", Napi::Function::New(env, PredictPoints, "predictPoints"));
@@ -570,6 +612,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flagRfi", Napi::Function::New(env, FlagRfi, "flagRfi"));
   exports.Set("ms2dirty", Napi::Function::New(env, Ms2Dirty, "ms2dirty"));
   exports.Set("dirty2ms", Napi::Function::New(env, Dirty2Ms, "dirty2ms"));
+  exports.Set("hogbomClean", Napi::Function::New(env, HogbomClean, "hogbomClean"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
   return exports;

@@ -103,6 +103,13 @@ export interface NativeAddon {
     vis: Float32Array | Float64Array,
     options: GridderKernelOptions,
   ): GridderInfo;
+  /**
+   * Hogbom CLEAN minor cycle (native/src/deconv/hogbom.h): components of gain x peak added to
+   * `model` (ny x nx) while the largest |residual| inside `mask` exceeds options.stopLevel, at
+   * most options.maxIter; `psf` (ny x nx) peaks (1) at (floor(nx/2), floor(ny/2)). Only the
+   * active pixels (|residual| >= activeFraction x stopLevel) of `residual` are updated.
+   */
+  hogbomClean(residual: Float32Array, psf: Float32Array, mask: Uint8Array | null, model: Float64Array, options: HogbomOptions): HogbomResult;
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
@@ -199,6 +206,31 @@ export interface GridderKernelOptions {
   /** Apply the w term by w-gridding (default true); false = 2-D gridding ignoring w. */
   wgridding?: boolean;
   threads?: number;
+}
+
+/** Options of hogbomClean (see native/src/deconv/hogbom.h). */
+export interface HogbomOptions {
+  nx: number;
+  ny: number;
+  /** Loop gain in (0, 1]; default 0.1. */
+  gain?: number;
+  /** Stop when the largest |residual| in the mask is at or below this (Jy/beam). */
+  stopLevel: number;
+  maxIter: number;
+  /** Active set: |residual| >= activeFraction x stopLevel; default 0.5. */
+  activeFraction?: number;
+  /** Clean negative peaks too (default true, as WSClean). */
+  allowNegative?: boolean;
+  threads?: number;
+}
+
+/** What a minor cycle did. */
+export interface HogbomResult {
+  iterations: number;
+  startPeak: number;
+  finalPeak: number;
+  activePixels: number;
+  reason: 'stop-level' | 'max-iter' | 'empty';
 }
 
 /** What a gridder call chose and saw. */

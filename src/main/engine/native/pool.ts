@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
-import type { GridderInfo, GridderKernelOptions } from './addon';
+import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
@@ -232,6 +232,20 @@ export class NativePool {
   ): Promise<GridderInfo> {
     if (!isShared(vis.buffer)) return Promise.reject(new TypeError('NativePool.dirty2ms: vis must be backed by a SharedArrayBuffer so the worker can write the visibilities into it'));
     return this.run({ kernel: 'dirty2ms', ...input, weights: input.weights ?? null, vis, options });
+  }
+
+  /**
+   * Hogbom minor cycle on a worker (see NativeAddon.hogbomClean): `residual` and `model` must be
+   * backed by SharedArrayBuffers (updated in place); psf and mask are copied when they are not.
+   */
+  hogbomClean(
+    input: { residual: Float32Array; psf: Float32Array; mask?: Uint8Array | null; model: Float64Array },
+    options: HogbomOptions,
+  ): Promise<HogbomResult> {
+    if (!isShared(input.residual.buffer) || !isShared(input.model.buffer)) {
+      return Promise.reject(new TypeError('NativePool.hogbomClean: residual and model must be backed by SharedArrayBuffers so the worker can update them in place'));
+    }
+    return this.run({ kernel: 'hogbomClean', ...input, mask: input.mask ?? null, options });
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */

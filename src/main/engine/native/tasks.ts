@@ -1,7 +1,7 @@
 // The messages the main thread sends to the native worker: one variant per kernel, so the
 // pool and the worker's dispatcher agree on names and arguments at compile time.
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
-import type { GridderInfo, GridderKernelOptions } from './addon';
+import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 
 /** Complex 2-D FFT in place on a SharedArrayBuffer-backed interleaved array (see NativeAddon.fft2d). */
 export interface Fft2dTask {
@@ -106,8 +106,18 @@ export interface Dirty2MsTask {
   options: GridderKernelOptions;
 }
 
+/** Hogbom minor cycle on shared residual and model (see NativeAddon.hogbomClean). */
+export interface HogbomCleanTask {
+  kernel: 'hogbomClean';
+  residual: Float32Array;
+  psf: Float32Array;
+  mask: Uint8Array | null;
+  model: Float64Array;
+  options: HogbomOptions;
+}
+
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -122,6 +132,7 @@ export interface NativeTaskResults {
   flagRfi: number;
   ms2dirty: GridderInfo;
   dirty2ms: GridderInfo;
+  hogbomClean: HogbomResult;
 }
 
 /** Data the pool hands every worker at start-up. */
