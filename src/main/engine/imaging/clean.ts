@@ -1,0 +1,155 @@
+// Cotton-Schwab CLEAN (Schwab 1984): major cycles predict the model's visibilities with the
+// degridder, subtract them from the data and grid the residual again; minor cycles (Hogbom, the
+// native kernel) find components on the residual image with the PSF. Multi-frequency synthesis:
+// all channels go into one image. Stopping: niter components, an absolute threshold, an
+// auto-threshold in units of the residual's robust rms (1.4826 MAD), mgain per major cycle;
+// optional auto-masking (WSClean's -auto-mask): once the residual's peak falls below
+// autoMaskSigma x rms, further components are only allowed where components already are.
+import type { NativePool } from '../native/pool';
+import { Gridder } from './gridder';
+import { peak, robustRms } from './stats';
+
+export interface CleanOptions {
+  nx: number;
+  ny: number;
+  /** Pixel size, radians. */
+  pixelRad: number;
+  niter: number;
+  /** Loop gain; default 0.1. */
+  gain?: number;
+  /** Major-cycle gain: each minor cycle stops at (1 - mgain) x its starting peak; default 0.8. */
+  mgain?: number;
+  /** Absolute threshold, Jy/beam; default 0. */
+  threshold?: number;
+  /** Stop at this many robust rms of the residual; 0 = off. */
+  autoThresholdSigma?: number;
+  /** Auto-masking level in robust rms; 0 = off. */
+  autoMaskSigma?: number;
+  /** Gridder accuracy; default 1e-5. */
+  epsilon?: number;
+  threads?: number;
+  /** At most this many major cycles; default 20. */
+  maxMajorCycles?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+export interface CleanInput {
+  uvw: Float64Array;
+  freqs: Float64Array;
+  vis: Float32Array;
+  /** Imaging weights (nrows x nchan), shared. */
+  weights: Float32Array;
+}
+
+export interface MajorCycleRecord {
+  cycle: number;
+  peakJy: number;
+  rmsJy: number;
+  stopLevelJy: number;
+  iterations: number;
+  reason: string;
+}
+
+export interface CleanResult {
+  dirty: Float32Array;
+  psf: Float32Array;
+  residual: Float32Array;
+  /** Components, Jy per pixel. */
+  model: Float64Array;
+  sumWeights: number;
+  iterations: number;
+  majorCycles: MajorCycleRecord[];
+  /** Why cleaning stopped. */
+  stop: 'niter' | 'threshold' | 'auto-threshold' | 'major-cycles' | 'none';
+  /** The final threshold used, Jy/beam. */
+  thresholdJy: number;
+}
+
+function sharedF32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+function aborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('imaging cancelled');
+}
+
+/** Dirty image, PSF and (with niter > 0) the CLEAN model and residual. */
+export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOptions): Promise<CleanResult> {
+  const gridder = new Gridder(pool, { nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? 1e-5, threads: o.threads ?? 1 });
+  const gain = o.gain ?? 0.1;
+  const mgain = o.mgain ?? 0.8;
+  if (!(mgain > 0 && mgain <= 1)) throw new RangeError(`clean: mgain must be in (0, 1], got ${mgain}`);
+  if (!(gain > 0 && gain <= 1)) throw new RangeError(`clean: gain must be in (0, 1], got ${gain}`);
+  if (!Number.isInteger(o.niter) || o.niter < 0) throw new RangeError(`clean: niter must be an integer >= 0, got ${o.niter}`);
+  const progress = o.onProgress ?? (() => undefined);
+  const { uvw, freqs, vis, weights } = input;
+  const nvis = weights.length;
+
+  // PSF: the same weights on unit visibilities.
+  progress(0, 'PSF');
+  const ones = sharedF32(2 * nvis);
+  for (let k = 0; k < nvis; k++) ones[2 * k] = 1;
+  const psfImg = await gridder.dirty({ uvw, freqs, vis: ones, weights });
+  const sumWeights = psfImg.info.sumWeights;
+  if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
+  const psf = psfImg.image as Float32Array;
+  aborted(o.signal);
+  progress(0.05, 'dirty image');
+  const dirtyImg = await gridder.dirty({ uvw, freqs, vis, weights });
+  const dirty = dirtyImg.image as Float32Array;
+  const npix = o.nx * o.ny;
+  const model = new Float64Array(new SharedArrayBuffer(8 * npix));
+  let residual: Float32Array = Float32Array.from(dirty);
+  const cycles: MajorCycleRecord[] = [];
+  let total = 0;
+  let stop: CleanResult['stop'] = 'none';
+  let thresholdJy = o.threshold ?? 0;
+  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy };
+
+  let mask: Uint8Array | null = null;
+  const maxMajor = o.maxMajorCycles ?? 20;
+  for (let cycle = 1; ; cycle++) {
+    aborted(o.signal);
+    const rmsJy = robustRms(residual);
+    const autoT = (o.autoThresholdSigma ?? 0) * rmsJy;
+    thresholdJy = Math.max(o.threshold ?? 0, autoT);
+    if (mask === null && (o.autoMaskSigma ?? 0) > 0) {
+      const p0 = Math.abs(peak(residual, o.nx, { abs: true }).value);
+      if (p0 <= (o.autoMaskSigma ?? 0) * rmsJy && total > 0) {
+        mask = new Uint8Array(new SharedArrayBuffer(npix));
+        for (let i = 0; i < npix; i++) mask[i] = model[i] !== 0 ? 1 : 0;
+      }
+    }
+    const pk = Math.abs(peak(residual, o.nx, { abs: true, mask }).value);
+    if (total >= o.niter) { stop = 'niter'; break; }
+    if (pk <= thresholdJy) { stop = autoT >= (o.threshold ?? 0) && autoT > 0 ? 'auto-threshold' : 'threshold'; break; }
+    if (cycle > maxMajor) { stop = 'major-cycles'; break; }
+    // Without a mask yet, do not clean below the auto-mask level in this cycle.
+    const maskLevel = mask === null && (o.autoMaskSigma ?? 0) > 0 ? (o.autoMaskSigma ?? 0) * rmsJy : 0;
+    const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);
+    const resShared = sharedF32(npix);
+    resShared.set(residual);
+    const r = await pool.hogbomClean({ residual: resShared, psf, mask, model }, {
+      nx: o.nx, ny: o.ny, gain, stopLevel, maxIter: o.niter - total, threads: o.threads ?? 1,
+    });
+    total += r.iterations;
+    cycles.push({ cycle, peakJy: pk, rmsJy, stopLevelJy: stopLevel, iterations: r.iterations, reason: r.reason });
+    progress(Math.min(0.95, 0.1 + (0.85 * total) / o.niter), `major cycle ${cycle}: ${total} components, peak ${pk.toExponential(3)} Jy/beam`);
+    if (r.iterations === 0) {
+      // Nothing cleanable above the stop level (e.g. the mask excludes the peak).
+      stop = mask ? 'auto-threshold' : 'threshold';
+      break;
+    }
+    // Major cycle: residual visibilities = data - G(model), gridded again.
+    aborted(o.signal);
+    const model32 = sharedF32(npix);
+    for (let i = 0; i < npix; i++) model32[i] = model[i]!;
+    const pred = await gridder.predict({ uvw, freqs }, model32);
+    const rv = pred.vis as Float32Array;
+    for (let k = 0; k < rv.length; k++) rv[k] = vis[k]! - rv[k]!;
+    const res = await gridder.dirty({ uvw, freqs, vis: rv, weights });
+    residual = res.image as Float32Array;
+  }
+  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy };
+}
