@@ -39,7 +39,8 @@ function formatValue(v: FitsValue, integer: boolean): string {
     const s = integer ? String(v) : formatReal(v);
     return s.length >= 20 ? s : ' '.repeat(20 - s.length) + s;
   }
-  const quoted = `'${pad(v.replace(/'/g, "''"), 8)}'`;
+  const body = v.replace(/'/g, "''");
+  const quoted = `'${body.length < 8 ? pad(body, 8) : body}'`;
   return quoted.length < 20 ? pad(quoted, 20) : quoted;
 }
 
