@@ -12,6 +12,7 @@ import { indexCommand } from './index-files';
 import { convertCommand } from './convert';
 import { msCommand } from './ms';
 import { transitsCommand } from './transits';
+import { calibrateCommand } from './calibrate';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
@@ -25,7 +26,8 @@ export const commands: readonly CliCommand[] = [
   indexCommand,
   convertCommand,
   msCommand,
-  // Later issues add: calibrate, image, mosaic (plan/build/centered), stream.
+  calibrateCommand,
+  // Later issues add: image, mosaic (plan/build/centered), stream.
 ];
 
 export type { CliCommand } from './types';
