@@ -12,6 +12,7 @@ import { indexCommand } from './index-files';
 import { convertCommand } from './convert';
 import { msCommand } from './ms';
 import { transitsCommand } from './transits';
+import { imageCommand } from './image';
 import { calibrateCommand } from './calibrate';
 
 export const commands: readonly CliCommand[] = [
@@ -26,8 +27,9 @@ export const commands: readonly CliCommand[] = [
   indexCommand,
   convertCommand,
   msCommand,
+  imageCommand,
   calibrateCommand,
-  // Later issues add: image, mosaic (plan/build/centered), stream.
+  // Later issues add: mosaic (plan/build/centered), stream.
 ];
 
 export type { CliCommand } from './types';
