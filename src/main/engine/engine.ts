@@ -12,6 +12,7 @@ import { JobRegistry, JobRunner, type JobListener } from './jobs';
 import type { Job } from '../../shared/model/jobs';
 import { NativePool } from './native/pool';
 import { seedCalibrators } from './api/calibrators';
+import { registerPipeline } from './pipeline';
 
 /** Who runs the engine, as `app.info` reports it. */
 export interface AppIdentity {
@@ -105,7 +106,9 @@ export class Engine {
       const registry = new JobRegistry();
       const runner = new JobRunner({ db, registry, workspace: jobsDir, loggerFor: (jobId) => log.jobLogger(jobId) });
       log.debug({ workspace: paths.root, runtime: app.runtime }, 'engine opened');
-      return new Engine(loaded, paths, db, log, opts.logger === undefined, registry, runner, app);
+      const engine = new Engine(loaded, paths, db, log, opts.logger === undefined, registry, runner, app);
+      registerPipeline(engine);
+      return engine;
     } catch (err) {
       db?.close();
       if (opts.logger === undefined) log.close();

@@ -288,6 +288,29 @@ function alreadyApplied(previous: string | null, want: ReturnType<typeof applied
 }
 
 /** Apply the registered bandpass and gains valid at the MS's mid-time, writing CORRECTED_DATA. */
+/**
+ * The calibration set applied to the MS when it is the set a lookup picks now (the MS's
+ * CORRECTED_DATA is then current), else null.
+ */
+export function currentApplication(deps: CalibrationDeps, msPath: string): { bandpass: string; gains: string } | null {
+  const ms = MeasurementSet.open(msPath);
+  let layout: MsLayout;
+  let previous: string | null;
+  let hasCorrected: boolean;
+  try {
+    layout = msLayout(ms);
+    const kw = ms.main.keywords.get(APPLIED_KEYWORD);
+    previous = kw && kw.kind === 'scalar' && typeof kw.value === 'string' ? kw.value : null;
+    hasCorrected = ms.main.columnNames().includes('CORRECTED_DATA');
+  } finally {
+    ms.close();
+  }
+  if (!hasCorrected || previous === null) return null;
+  const set = lookupCalSet(deps.db, layout.midMjd, registryConfig(deps.config));
+  if (!set.bandpass || !set.gains) return null;
+  return alreadyApplied(previous, appliedRecord(set.bandpass, set.gains)) ? { bandpass: set.bandpass.table.path, gains: set.gains.table.path } : null;
+}
+
 export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal?: AbortSignal; onProgress?: (f: number, m: string) => void }): Promise<ApplyResult> {
   const ms = MeasurementSet.open(o.msPath);
   let layout: MsLayout;
@@ -397,8 +420,11 @@ export function calibrateApplyStage(deps: CalibrationDeps) {
     validate: (ctx) => {
       MeasurementSet.open(ctx.params.msPath).close();
     },
-    // applyMs itself skips a set applied before; the runner always calls it.
-    verify: () => null,
+    // Done when CORRECTED_DATA holds the set a lookup picks now (recorded in the MS).
+    verify: (ctx) => {
+      const a = currentApplication(deps, ctx.params.msPath);
+      return a ? { msPath: ctx.params.msPath, skipped: true, bandpass: a.bandpass, gains: a.gains, newlyFlagged: 0 } : null;
+    },
     execute: async (ctx) => {
       const r = await applyMs(deps, { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
       ctx.log.info({ skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path }, `${r.skipped ? 'already applied to' : 'applied to'} ${r.msPath}`);

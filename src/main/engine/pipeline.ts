@@ -1,0 +1,12 @@
+// The pipeline's stages and job kinds (convert, calibrate, image), registered on an engine's job
+// registry when it opens, so that any job in the database can be resumed by any process.
+import { registerConvert } from './convert';
+import { registerCalibrate } from './calibration/stage';
+import { registerImage } from './imaging';
+import type { Engine } from './engine';
+
+export function registerPipeline(engine: Engine): void {
+  registerConvert(engine);
+  registerCalibrate(engine);
+  registerImage(engine);
+}
