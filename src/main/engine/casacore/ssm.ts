@@ -22,6 +22,8 @@ interface Slot {
   kind: SlotKind;
   /** Byte offset of the column's run inside a bucket. */
   offset: number;
+  /** The bucket index (of this manager's indices) that holds the column's rows. */
+  index: number;
   /** Bits per row on disk. */
   bits: number;
   /** Elements per row (direct arrays). */
@@ -29,9 +31,21 @@ interface Slot {
   shape: number[];
 }
 
-interface SsmIndex { rowsPerBucket: number; lastRow: number[]; bucket: number[]; usedBytes: number; freeBytes: number; }
+/**
+ * One bucket index: which buckets hold which rows for the columns mapped to it. casacore adds a
+ * second index when a column is added to an existing manager (WSClean's MODEL_DATA, for one).
+ */
+interface SsmIndex {
+  rowsPerBucket: number;
+  lastRow: number[];
+  bucket: number[];
+  /** Columns of this index, as stored (casacore writes it; kept for the round trip). */
+  nColumns: number;
+  /** Free-space map (offset -> length in a bucket), kept as read for the round trip. */
+  free: [number, number][];
+}
 
-function slotFor(desc: ColumnDesc, shapes: Map<string, number[]>, file: string): Omit<Slot, 'offset'> {
+function slotFor(desc: ColumnDesc, shapes: Map<string, number[]>, file: string): Omit<Slot, 'offset' | 'index'> {
   if (desc.kind === 'scalar') {
     if (desc.type === 'String') {
       return desc.maxLength > 0
@@ -63,7 +77,7 @@ export class StandardStMan implements DataManager {
   private readonly slots = new Map<string, Slot>();
   private bucketSize = 0;
   private nBuckets = 0;
-  private index: SsmIndex = { rowsPerBucket: 1, lastRow: [], bucket: [], usedBytes: 0, freeBytes: 0 };
+  private indices: SsmIndex[] = [];
   private indexBuckets: number[] = [];
   private readonly strings: SsmStrings;
   private arrays: ArrayFile | undefined;
@@ -89,14 +103,16 @@ export class StandardStMan implements DataManager {
     r.getStart('SSM');
     const name = r.string('data manager name');
     const offsets = readUIntBlock(r);
-    readUIntBlock(r); // column -> index map; one index is all casacore writes
+    const indexOf = readUIntBlock(r); // column -> bucket index
     r.getEnd();
     const m = new StandardStMan(ctx, name, ctx.writable ? 'r+' : 'r');
     m.readHeader();
     ctx.columns.forEach((c, i) => {
       const off = offsets[i];
       if (off === undefined) throw new CasacoreError(ctx.file, `no bucket offset for column ${c.name}`);
-      m.slots.set(c.name, { ...slotFor(c, ctx.shapes, ctx.file), offset: off });
+      const index = indexOf[i] ?? 0;
+      if (index >= m.indices.length) throw new CasacoreError(ctx.file, `column ${c.name} refers to bucket index ${index}, but the file has ${m.indices.length}`);
+      m.slots.set(c.name, { ...slotFor(c, ctx.shapes, ctx.file), offset: off, index });
     });
     return m;
   }
@@ -120,7 +136,7 @@ export class StandardStMan implements DataManager {
     const idxLength = r.u32('index length');
     const nIndex = r.u32('number of indices');
     r.getEnd();
-    if (nIndex !== 1) throw new CasacoreError(f, `${nIndex} bucket indices found; only one (all columns in one bucket list) is supported`);
+    if (nIndex < 1) throw new CasacoreError(f, 'no bucket index found (expected at least one)');
     // Gather the index bytes from its bucket chain (next-bucket numbers are big-endian).
     const idx = new Uint8Array(idxLength);
     let got = 0;
@@ -137,20 +153,21 @@ export class StandardStMan implements DataManager {
     }
     if (got < idxLength) throw new CasacoreError(f, `bucket index is ${idxLength} bytes but its buckets hold ${got}`);
     const ir = new AipsReader(idx, `${f} (bucket index)`, this.endian);
-    const iv = ir.getStart('SSMIndex');
-    const nUsed = ir.u32('index entries');
-    const rowsPerBucket = ir.u32('rows per bucket');
-    ir.i32('number of columns');
-    ir.getStart('SimpleOrderedMap');
-    ir.i32('map default'); const nfree = ir.u32('map size'); ir.u32('map increment');
-    let usedBytes = 0;
-    let freeBytes = 0;
-    for (let i = 0; i < nfree; i++) { usedBytes = ir.i32('free offset'); freeBytes = ir.i32('free length'); }
-    ir.getEnd();
-    const lastRow = iv >= 2 ? readUInt64Block(ir) : readUIntBlock(ir);
-    const bucket = readUIntBlock(ir);
-    ir.getEnd();
-    this.index = { rowsPerBucket, lastRow: lastRow.slice(0, nUsed), bucket: bucket.slice(0, nUsed), usedBytes, freeBytes };
+    for (let k = 0; k < nIndex; k++) {
+      const iv = ir.getStart('SSMIndex');
+      const nUsed = ir.u32('index entries');
+      const rowsPerBucket = ir.u32('rows per bucket');
+      const nColumns = ir.i32('number of columns');
+      ir.getStart('SimpleOrderedMap');
+      ir.i32('map default'); const nfree = ir.u32('map size'); ir.u32('map increment');
+      const free: [number, number][] = [];
+      for (let i = 0; i < nfree; i++) free.push([ir.i32('free offset'), ir.i32('free length')]);
+      ir.getEnd();
+      const lastRow = iv >= 2 ? readUInt64Block(ir) : readUIntBlock(ir);
+      const bucket = readUIntBlock(ir);
+      ir.getEnd();
+      this.indices.push({ rowsPerBucket, lastRow: lastRow.slice(0, nUsed), bucket: bucket.slice(0, nUsed), nColumns, free });
+    }
     this.strings.lastBucket = lastString;
   }
 
@@ -167,16 +184,17 @@ export class StandardStMan implements DataManager {
     m.bucketSize = Math.max(size, used(rpb), 128);
     let off = 0;
     for (const s of partial) {
-      m.slots.set(s.desc.name, { ...s, offset: off });
+      m.slots.set(s.desc.name, { ...s, offset: off, index: 0 });
       off += Math.ceil((rpb * s.bits) / 8);
     }
     const nData = Math.ceil(ctx.nrows / rpb);
-    m.index = {
+    m.indices = [{
       rowsPerBucket: rpb,
       lastRow: Array.from({ length: nData }, (_, i) => Math.min((i + 1) * rpb, ctx.nrows) - 1),
       bucket: Array.from({ length: nData }, (_, i) => i),
-      usedBytes: off, freeBytes: m.bucketSize - off,
-    };
+      nColumns: partial.length,
+      free: m.bucketSize - off > 0 ? [[off, m.bucketSize - off]] : [],
+    }];
     m.nBuckets = nData;
     m.file.truncate(HEADER_BYTES + nData * m.bucketSize);
     // casacore opens table.f<N>i whenever an indirect column exists, even with no cell written.
@@ -197,8 +215,10 @@ export class StandardStMan implements DataManager {
   }
 
   /** Bucket runs covering rows [rowStart, rowStart+nrows): (bucket, first row in bucket, count). */
-  private *runs(rowStart: number, nrows: number): Generator<{ bucket: number; inBucket: number; count: number; done: number }> {
-    const { lastRow, bucket } = this.index;
+  private *runs(s: Slot, rowStart: number, nrows: number): Generator<{ bucket: number; inBucket: number; count: number; done: number }> {
+    const index = this.indices[s.index];
+    if (!index) throw new CasacoreError(this.ctx.file, `column ${s.desc.name}: no bucket index ${s.index}`);
+    const { lastRow, bucket } = index;
     let row = rowStart;
     let i = lowerBound(lastRow, row);
     while (row < rowStart + nrows) {
@@ -239,7 +259,7 @@ export class StandardStMan implements DataManager {
 
   private indirectOffsets(s: Slot, rowStart: number, nrows: number): number[] {
     const out: number[] = [];
-    for (const run of this.runs(rowStart, nrows)) {
+    for (const run of this.runs(s, rowStart, nrows)) {
       const { bytes } = this.readRun(s, run.bucket, run.inBucket, run.count);
       const v = new DataView(bytes.buffer);
       for (let i = 0; i < run.count; i++) out.push(Number(v.getBigInt64(8 * i, this.le)));
@@ -249,7 +269,7 @@ export class StandardStMan implements DataManager {
 
   private stringRefs(s: Slot, rowStart: number, nrows: number): { bucket: number; offset: number; length: number; raw: Uint8Array }[] {
     const out: { bucket: number; offset: number; length: number; raw: Uint8Array }[] = [];
-    for (const run of this.runs(rowStart, nrows)) {
+    for (const run of this.runs(s, rowStart, nrows)) {
       const { bytes } = this.readRun(s, run.bucket, run.inBucket, run.count);
       const v = new DataView(bytes.buffer);
       for (let i = 0; i < run.count; i++) {
@@ -292,7 +312,7 @@ export class StandardStMan implements DataManager {
       });
       return out;
     }
-    for (const run of this.runs(rowStart, nrows)) {
+    for (const run of this.runs(s, rowStart, nrows)) {
       const { bytes, bit } = this.readRun(s, run.bucket, run.inBucket, run.count);
       if (s.kind === 'fixedString') {
         for (let i = 0; i < run.count; i++) {
@@ -328,7 +348,7 @@ export class StandardStMan implements DataManager {
       this.writeStringArrays(col, rowStart, nrows, data as string[]);
       return;
     }
-    for (const run of this.runs(rowStart, nrows)) {
+    for (const run of this.runs(s, rowStart, nrows)) {
       const base = this.bucketOffset(run.bucket) + s.offset;
       if (s.kind === 'string' || s.kind === 'fixedString') {
         const size = s.bits / 8;
@@ -386,7 +406,7 @@ export class StandardStMan implements DataManager {
     }
     const slotBytes = new Uint8Array(8);
     new DataView(slotBytes.buffer).setBigInt64(0, BigInt(offset), this.le);
-    for (const run of this.runs(row, 1)) this.file.write(this.bucketOffset(run.bucket) + s.offset + run.inBucket * 8, slotBytes);
+    for (const run of this.runs(s, row, 1)) this.file.write(this.bucketOffset(run.bucket) + s.offset + run.inBucket * 8, slotBytes);
   }
 
   /**
@@ -398,7 +418,8 @@ export class StandardStMan implements DataManager {
     const shape = this.ctx.shapes.get(col.name) ?? col.shape;
     if (!shape) throw new CasacoreError(this.ctx.file, `String array column ${col.name} needs a fixed cell shape to be written`);
     const per = product(shape);
-    for (const run of this.runs(rowStart, nrows)) {
+    const s = this.slot(col);
+    for (const run of this.runs(s, rowStart, nrows)) {
       const refs = new Uint8Array(12 * run.count);
       const v = new DataView(refs.buffer);
       for (let i = 0; i < run.count; i++) {
@@ -426,27 +447,28 @@ export class StandardStMan implements DataManager {
     w.putStart('SSM', 2);
     w.string(this.name);
     writeUIntBlock(w, this.ctx.columns.map((c) => this.slots.get(c.name)?.offset ?? 0));
-    writeUIntBlock(w, this.ctx.columns.map(() => 0));
+    writeUIntBlock(w, this.ctx.columns.map((c) => this.slots.get(c.name)?.index ?? 0));
     w.putEnd();
     return w.bytes();
   }
 
   private writeIndexAndHeader(): void {
     const iw = new AipsWriter(this.endian);
-    iw.putStart('SSMIndex', 1);
-    iw.u32(this.index.lastRow.length);
-    iw.u32(this.index.rowsPerBucket);
-    iw.i32(this.ctx.columns.length);
-    iw.putStart('SimpleOrderedMap', 1);
-    iw.i32(0);
-    const hasFree = this.index.freeBytes > 0;
-    iw.u32(hasFree ? 1 : 0);
-    iw.u32(1);
-    if (hasFree) { iw.i32(this.index.usedBytes); iw.i32(this.index.freeBytes); }
-    iw.putEnd();
-    writeUIntBlock(iw, this.index.lastRow);
-    writeUIntBlock(iw, this.index.bucket);
-    iw.putEnd();
+    for (const index of this.indices) {
+      iw.putStart('SSMIndex', 1);
+      iw.u32(index.lastRow.length);
+      iw.u32(index.rowsPerBucket);
+      iw.i32(index.nColumns);
+      iw.putStart('SimpleOrderedMap', 1);
+      iw.i32(0);
+      iw.u32(index.free.length);
+      iw.u32(1);
+      for (const [o, l] of index.free) { iw.i32(o); iw.i32(l); }
+      iw.putEnd();
+      writeUIntBlock(iw, index.lastRow);
+      writeUIntBlock(iw, index.bucket);
+      iw.putEnd();
+    }
     const idx = iw.bytes();
     const per = this.bucketSize - 8;
     const need = Math.max(1, Math.ceil(idx.length / per));
@@ -474,7 +496,7 @@ export class StandardStMan implements DataManager {
     hw.u32(0); // index starts after the next-bucket numbers in every index bucket
     hw.i32(this.strings.lastBucket);
     hw.u32(idx.length);
-    hw.u32(1);
+    hw.u32(this.indices.length);
     hw.putEnd();
     const head = new Uint8Array(HEADER_BYTES);
     head.set(hw.bytes());
