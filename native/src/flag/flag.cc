@@ -78,9 +78,20 @@ void box(const std::vector<double>& x, const std::vector<double>& w, std::vector
 }
 
 // Smooth surface of amp (T x C) over unmasked samples: a box of (2 ht + 1) x (2 hc + 1), twice.
+struct SurfaceScratch {
+  std::vector<double> x, w, x2, w2;
+};
+
 void surface(const std::vector<double>& amp, const std::vector<std::uint8_t>& mask, std::size_t T, std::size_t Cn,
-             std::size_t ht, std::size_t hc, std::vector<double>& out) {
-  std::vector<double> x(T * Cn), w(T * Cn), x2(T * Cn), w2(T * Cn);
+             std::size_t ht, std::size_t hc, std::vector<double>& out, SurfaceScratch& s) {
+  std::vector<double>& x = s.x;
+  std::vector<double>& w = s.w;
+  std::vector<double>& x2 = s.x2;
+  std::vector<double>& w2 = s.w2;
+  x.resize(T * Cn);
+  w.resize(T * Cn);
+  x2.resize(T * Cn);
+  w2.resize(T * Cn);
   for (std::size_t i = 0; i < T * Cn; ++i) {
     w[i] = mask[i] ? 0.0 : 1.0;
     x[i] = mask[i] ? 0.0 : amp[i];
@@ -100,10 +111,20 @@ void surface(const std::vector<double>& amp, const std::vector<std::uint8_t>& ma
 // flagged values by the threshold).
 void sum_threshold(const std::vector<double>& z, const std::vector<std::uint8_t>& fixed, std::vector<std::uint8_t>& found,
                    std::size_t len, std::size_t count, std::size_t step, std::size_t stride, double chi, double rho,
-                   std::size_t max_window) {
-  std::vector<std::uint8_t> add(found.size(), 0);
+                   std::size_t max_window, std::vector<double>& zv, std::vector<std::uint8_t>& use,
+                   std::vector<std::uint8_t>& add) {
+  add.assign(found.size(), 0);
+  zv.resize(found.size());
+  use.resize(found.size());
   for (std::size_t M = 1; M <= std::min(max_window, len); M *= 2) {
     const double thr = chi / std::pow(rho, std::log2(static_cast<double>(M)));
+    // `found` only grows between window sizes, so the samples in the sums are fixed for one M:
+    // zero the others once and slide without branches (adding 0.0 leaves the sums unchanged).
+    for (std::size_t q = 0; q < found.size(); ++q) {
+      const bool u = !fixed[q] && !found[q];
+      use[q] = u ? 1 : 0;
+      zv[q] = u ? z[q] : 0.0;
+    }
     std::fill(add.begin(), add.end(), 0);
     for (std::size_t k = 0; k < count; ++k) {
       const std::size_t b = k * stride;
@@ -111,16 +132,12 @@ void sum_threshold(const std::vector<double>& z, const std::vector<std::uint8_t>
       std::size_t n = 0;
       for (std::size_t i = 0; i < len; ++i) {
         const std::size_t q = b + i * step;
-        if (!fixed[q] && !found[q]) {
-          s += z[q];
-          ++n;
-        }
+        s += zv[q];
+        n += use[q];
         if (i >= M) {
           const std::size_t o = b + (i - M) * step;
-          if (!fixed[o] && !found[o]) {
-            s -= z[o];
-            --n;
-          }
+          s -= zv[o];
+          n -= use[o];
         }
         if (i + 1 >= M && n > 0 && s > thr * static_cast<double>(n)) {
           for (std::size_t j = i + 1 - M; j <= i; ++j) add[b + j * step] = 1;
@@ -166,8 +183,9 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
   std::atomic<std::size_t> total{0};
   const std::size_t T = ntime, Cn = nchan, n = T * Cn;
   parallel_for(nbl, opt.threads, [&](std::size_t b0, std::size_t b1) {
-    std::vector<double> amp(n), bg, z(n), tmp, W, maxr;
-    std::vector<std::uint8_t> fixed(n), found(n), any(n);
+    std::vector<double> amp(n), bg, z(n), tmp, W, maxr, zv;
+    std::vector<std::uint8_t> fixed(n), found(n), any(n), mask(n), use, add;
+    SurfaceScratch scratch;
     std::size_t count = 0;
     for (std::size_t b = b0; b < b1; ++b) {
       const std::int32_t* rws = grid + b * T;
@@ -185,7 +203,9 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
             }
             const std::size_t idx = (static_cast<std::size_t>(rws[t]) * nchan + c) * npol + p;
             fixed[q] = flags[idx] ? 1 : 0;
-            amp[q] = std::hypot(static_cast<double>(vis[2 * idx]), static_cast<double>(vis[2 * idx + 1]));
+            // Float squares are exact in double: sqrt of their sum is as accurate as hypot, and faster.
+            const double re = vis[2 * idx], im = vis[2 * idx + 1];
+            amp[q] = std::sqrt(re * re + im * im);
             if (!std::isfinite(amp[q])) fixed[q] = 1;
             if (!fixed[q]) ++live;
           }
@@ -194,9 +214,8 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
         if (live >= 8) {
           for (int pass = 0; pass < opt.passes; ++pass) {
             const double chi = opt.threshold * std::pow(2.0, opt.passes - 1 - pass);
-            std::vector<std::uint8_t> mask(n);
             for (std::size_t q = 0; q < n; ++q) mask[q] = fixed[q] | found[q];
-            surface(amp, mask, T, Cn, opt.half_time, opt.half_chan, bg);
+            surface(amp, mask, T, Cn, opt.half_time, opt.half_chan, bg, scratch);
             tmp.clear();
             for (std::size_t q = 0; q < n; ++q)
               if (!mask[q]) tmp.push_back(amp[q] - bg[q]);
@@ -206,8 +225,8 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
             const double sigma = 1.4826 * median_of(tmp);
             if (!(sigma > 0)) break;
             for (std::size_t q = 0; q < n; ++q) z[q] = mask[q] ? 0.0 : (amp[q] - bg[q] - med) / sigma;
-            sum_threshold(z, fixed, found, Cn, T, 1, Cn, chi, opt.rho, opt.max_window);  // along channels
-            sum_threshold(z, fixed, found, T, Cn, Cn, 1, chi, opt.rho, opt.max_window);  // along time
+            sum_threshold(z, fixed, found, Cn, T, 1, Cn, chi, opt.rho, opt.max_window, zv, use, add);  // along channels
+            sum_threshold(z, fixed, found, T, Cn, Cn, 1, chi, opt.rho, opt.max_window, zv, use, add);  // along time
           }
           if (opt.sir_eta > 0) {
             for (std::size_t t = 0; t < T; ++t) sir_line(found, Cn, t * Cn, 1, opt.sir_eta, W, maxr);
@@ -215,7 +234,7 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
           }
         }
         for (std::size_t q = 0; q < n; ++q) any[q] |= found[q];
-        per_pol.push_back(found);
+        if (!opt.combine_pols) per_pol.push_back(found);
       }
       for (std::size_t p = 0; p < npol; ++p) {
         const std::vector<std::uint8_t>& f = opt.combine_pols ? any : per_pol[p];
