@@ -14,6 +14,7 @@ import { msCommand } from './ms';
 import { transitsCommand } from './transits';
 import { imageCommand } from './image';
 import { calibrateCommand } from './calibrate';
+import { productsCommand } from './products';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
@@ -29,6 +30,7 @@ export const commands: readonly CliCommand[] = [
   msCommand,
   imageCommand,
   calibrateCommand,
+  productsCommand,
   // Later issues add: mosaic (plan/build/centered), stream.
 ];
 

@@ -53,7 +53,10 @@ export class ProductsRepo {
    */
   transition(id: string, to: ProductStatus, opts: TransitionOptions): Product {
     const target = validate(this.conn, ProductStatus, `target status of product ${id}`, to);
-    if (!opts.actor) throw new DbError(`${this.conn.file}: product ${id}: a transition needs an actor`);
+    if (!opts.actor.trim()) throw new DbError(`${this.conn.file}: product ${id}: a transition needs an actor (a non-blank user name, or pipeline)`);
+    if (target === 'rejected' && !opts.note?.trim()) {
+      throw new DbError(`${this.conn.file}: product ${id}: a rejection needs a comment (note) saying why`);
+    }
     return this.conn.write(() => {
       const p = this.require(id);
       if (!canTransition(p.status, target)) {
