@@ -13,6 +13,10 @@
         "src/flag/flag.cc",
         "src/gridder/kernel.cc",
         "src/gridder/wgridder.cc",
+        "src/gridder/plan.cc",
+        "src/gridder/plane_fft.cc",
+        "src/gridder/grid.cc",
+        "src/gridder/degrid.cc",
         "src/deconv/hogbom.cc"
       ],
       "include_dirs": [

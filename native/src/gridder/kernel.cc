@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace dsa110::gridder {
 namespace {
@@ -99,6 +102,8 @@ double best_beta(int support, double sigma, double* error) {
   return g * scale;
 }
 
+EsKernel search_es_kernel(double target, double sigma, double poly_tolerance);
+
 }  // namespace
 
 double EsKernel::value(double t) const {
@@ -168,6 +173,25 @@ EsKernel make_es_kernel(int support, double beta, double sigma, double poly_tole
 }
 
 EsKernel choose_es_kernel(double target, double sigma, double poly_tolerance) {
+  // The search takes tens of milliseconds; calls repeat the same few requests (one per
+  // oversampling tried, each major cycle), so the results are kept (a small bounded memo).
+  static std::mutex mutex;
+  static std::map<std::tuple<double, double, double>, EsKernel> memo;
+  const auto key = std::make_tuple(target, sigma, poly_tolerance);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto it = memo.find(key);
+    if (it != memo.end()) return it->second;
+  }
+  EsKernel k = search_es_kernel(target, sigma, poly_tolerance);  // throws when none qualifies
+  std::lock_guard<std::mutex> lock(mutex);
+  if (memo.size() >= 64) memo.clear();
+  memo.emplace(key, k);
+  return k;
+}
+
+namespace {
+EsKernel search_es_kernel(double target, double sigma, double poly_tolerance) {
   double error = 0;
   for (int W = kMinSupport; W <= kMaxSupport; ++W) {
     const double beta = best_beta(W, sigma, &error);
@@ -179,6 +203,7 @@ EsKernel choose_es_kernel(double target, double sigma, double poly_tolerance) {
                 kMaxSupport, target, sigma, error);
   throw std::invalid_argument(msg);
 }
+}  // namespace
 
 double Chebyshev::operator()(double x) const {
   if (b_ == a_) return c_[0];

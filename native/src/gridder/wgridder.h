@@ -28,6 +28,9 @@ struct Options {
   double sigma = 0;                 // oversampling factor of the uv grid; 0 = automatic
   bool wgridding = true;            // apply the w term (w-gridding); false = 2-D only
   unsigned threads = 1;
+  // Memory for the uv-plane grids held at once; 0 = 1 GiB. With room for a visibility's w
+  // support (W planes) each visibility is visited once; with less, once per group of planes.
+  std::size_t max_grid_bytes = 0;
 };
 
 // What a call did: the kernel and grid chosen and the data it saw.
@@ -38,6 +41,7 @@ struct Info {
   double kernel_error = 0;   // estimated aliasing error of the kernel
   std::size_t nu = 0, nv = 0;
   std::size_t nplanes = 0;   // w planes (1 without w-gridding)
+  std::size_t slots = 0;     // plane grids held at once
   double wmin = 0, wmax = 0; // |w| range of the used visibilities (wavelengths)
   double dw = 0;             // w-plane spacing (wavelengths)
   std::size_t nvis = 0;      // visibilities with weight != 0 (those with weight 0 are skipped)

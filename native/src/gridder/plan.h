@@ -1,0 +1,104 @@
+// Internal to the gridder: the plan of one call (kernel, grid, w planes, how many planes are
+// held at once), the visibility buckets, the w-plane phasors and the grid correction.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "gridder/kernel.h"
+#include "gridder/wgridder.h"
+
+namespace dsa110::gridder {
+
+constexpr double kPi = 3.141592653589793238462643383279502884;
+constexpr double kSpeedOfLight = 299792458.0;
+// uv tiles of kTile x kTile cells; a thread's buffer covers a tile, one cell before it (rounding
+// at tile edges) and the kernel's reach after it.
+constexpr int kTile = 16;
+constexpr int kBuf = kTile + kMaxSupport + 2;
+// Plane grids held at once when Options::max_grid_bytes is 0.
+constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
+
+struct Plan {
+  Options opt;
+  EsKernel kernel;
+  Info info;
+  std::size_t nu = 0, nv = 0, ntu = 0, ntv = 0, hx = 0, hy = 0;
+  double w0 = 0, dw = 1;
+  bool wgrid = false;
+  double ufac = 0, vfac = 0;  // cells per (metre * Hz): g_u = ufac * u * f
+  double nm1max = 0;          // max |n - 1| over the image
+  int nw = 1;                 // w planes one visibility touches (the support, 1 without w-gridding)
+  std::size_t nbuckets = 1;   // possible first planes: nplanes - nw + 1
+  // Plane grids held at once. >= nw: a ring, each visibility is visited once and adds to all
+  // its planes; < nw: planes in groups of `slots`, a visibility visited once per group it reaches.
+  std::size_t slots = 1;
+};
+
+void check_options(const Options& o);
+// value_bytes: sizeof(T) of the grids, for the memory budget.
+Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis, std::size_t value_bytes);
+
+inline double nm1_of(double l, double m) {
+  const double r2 = l * l + m * m;
+  return -r2 / (1 + std::sqrt(1 - r2));
+}
+
+inline std::size_t quad_index(std::size_t i, std::size_t n) {
+  const std::size_t h = n / 2;
+  return i >= h ? i - h : h - i;
+}
+
+// A run of channels of one row with the same first w plane and uv tile.
+struct Item {
+  std::uint32_t row, ch0, ch1, tile;
+};
+
+// Items by first w plane (each list sorted by tile), and the grid columns any of them reaches.
+struct Buckets {
+  std::vector<std::vector<Item>> lists;
+  std::vector<char> ucols;  // nu flags
+};
+
+// exp(-2 pi i w (n - 1)) for the pixels of one quadrant (|x'|, |y'|), advanced plane by plane.
+struct Phasors {
+  std::vector<double> cur, step;  // interleaved complex, hy x hx
+  explicit Phasors(const Plan& p);
+  void advance(unsigned threads);
+};
+
+// 1 / (psi_u psi_v psi_w) per quadrant pixel (|x'|, |y'|), times `scale`.
+std::vector<double> correction(const Plan& p, double scale);
+
+void zero(void* data, std::size_t bytes, unsigned threads);
+
+// 2-D FFTs of one plane that skip what the gridder does not need: forward (gridding) transforms
+// only the columns with data and then only the image's rows; inverse (degridding, unscaled,
+// exp(+)) transforms only the image's rows and then only the columns visibilities reach.
+template <typename T>
+class PlaneFft {
+ public:
+  PlaneFft(const Plan& p, const std::vector<char>& ucols);
+  ~PlaneFft();
+  PlaneFft(const PlaneFft&) = delete;
+  PlaneFft& operator=(const PlaneFft&) = delete;
+  void forward(T* grid, unsigned threads) const;
+  void inverse(T* grid, unsigned threads) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+extern template class PlaneFft<float>;
+extern template class PlaneFft<double>;
+
+// The grid and degrid drivers, per precision (dispatching on the support).
+template <typename T>
+void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty);
+template <typename T>
+void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis);
+
+}  // namespace dsa110::gridder

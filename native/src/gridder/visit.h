@@ -1,0 +1,351 @@
+// Internal to the gridder: the per-visibility code shared by gridding and degridding. A
+// visibility's u, v and w kernels are evaluated once per visit and applied to every w plane of
+// the window it reaches, through a thread's tile buffer that holds those planes side by side:
+// row r of local plane j starts at buf + r * pitch + 2 j kBuf (real parts; imaginary kBuf later).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gridder/plan.h"
+
+// The per-visibility code is compiled twice on x86-64 with GCC/Clang: for the baseline ISA the
+// binary ships for, and with AVX2+FMA, chosen at run time (no -march=native in the build).
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#define DSA110_GRIDDER_AVX2 1
+#define DSA110_INLINE __attribute__((always_inline)) inline
+#else
+#define DSA110_GRIDDER_AVX2 0
+#define DSA110_INLINE inline
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define DSA110_GRIDDER_VEC 1  // GCC/Clang vector types for the kernel lanes and buffer rows
+#else
+#define DSA110_GRIDDER_VEC 0
+#endif
+
+namespace dsa110::gridder {
+
+// Items a thread takes at a time from a step's work list.
+constexpr std::size_t kChunk = 16;
+
+// Polynomial kernel evaluation for support W: all W values at once, lanes padded for SIMD.
+template <typename T, int W>
+struct Kern {
+  // Lanes: a power of two (GCC/Clang vector types) covering W; the extra lanes are 0.
+  static constexpr int NV = W <= 4 ? 4 : (W <= 8 ? 8 : 16);
+#if DSA110_GRIDDER_VEC
+  typedef T V __attribute__((vector_size(sizeof(T) * NV)));
+  // The same vector at any element-aligned address of the tile buffers.
+  typedef T U __attribute__((vector_size(sizeof(T) * NV), aligned(sizeof(T)), may_alias));
+#else
+  struct V {
+    T x[NV];
+    T& operator[](int i) { return x[i]; }
+    const T& operator[](int i) const { return x[i]; }
+  };
+#endif
+  int deg;
+  alignas(64) T c[kMaxDegree + 1][NV];
+  explicit Kern(const EsKernel& k) : deg(k.degree) {
+    for (int d = 0; d <= kMaxDegree; ++d)
+      for (int a = 0; a < NV; ++a)
+        c[d][a] = (d <= deg && a < W) ? static_cast<T>(k.coeff[static_cast<std::size_t>(d * W + a)]) : T(0);
+  }
+  // Horner in y^2 on the even and the odd coefficients: two independent chains of half the
+  // length, since the evaluation is latency- rather than throughput-bound.
+  DSA110_INLINE void eval(T y, V& out) const {
+    const T y2 = y * y;
+#if DSA110_GRIDDER_VEC
+    const V* cv = reinterpret_cast<const V*>(&c[0][0]);
+    V e = (deg & 1) ? V{} : cv[0];
+    V o = (deg & 1) ? cv[0] : V{};
+    for (int d = 1; d <= deg; ++d) {
+      if (((deg - d) & 1) == 0) e = e * y2 + cv[d];
+      else o = o * y2 + cv[d];
+    }
+    out = e + y * o;
+#else
+    T e[NV], o[NV];
+    const int hi = deg & 1;
+    for (int a = 0; a < NV; ++a) {
+      e[a] = hi ? T(0) : c[0][a];
+      o[a] = hi ? c[0][a] : T(0);
+    }
+    for (int d = 1; d <= deg; ++d) {
+      if (((deg - d) & 1) == 0) {
+        for (int a = 0; a < NV; ++a) e[a] = e[a] * y2 + c[d][a];
+      } else {
+        for (int a = 0; a < NV; ++a) o[a] = o[a] * y2 + c[d][a];
+      }
+    }
+    for (int a = 0; a < NV; ++a) out[a] = e[a] + y * o[a];
+#endif
+  }
+};
+
+// floor for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
+DSA110_INLINE int ifloor(double x) {
+  const int i = static_cast<int>(x);
+  return i - (x < static_cast<double>(i) ? 1 : 0);
+}
+
+// Where a coordinate (in cells, any value) lands: first cell of the support in [0, n) and the
+// polynomial variable y in (-1, 1].
+struct Pos {
+  int first;
+  double y;
+};
+DSA110_INLINE Pos locate(double g, std::size_t n, double inv_n, int W) {
+  const double dn = static_cast<double>(n);
+  // Fold into about [0, n) (the grid is periodic); a rounding error of the reciprocal leaves g
+  // just outside, which the wrap of `first` below absorbs.
+  g -= dn * static_cast<double>(ifloor(g * inv_n));
+  const double s = g - 0.5 * W;
+  int first = ifloor(s) + 1;
+  const double y = 2 * (first - s) - 1;
+  if (first < 0) first += static_cast<int>(n);
+  if (first >= static_cast<int>(n)) first -= static_cast<int>(n);
+  return {first, y};
+}
+
+// First w plane touched and the polynomial variable in w.
+DSA110_INLINE Pos locate_w(double w, double w0, double inv_dw, int W) {
+  const double s = (w - w0) * inv_dw - 0.5 * W;
+  const int first = ifloor(s) + 1;
+  return {first, 2 * (first - s) - 1};
+}
+
+// Offset of `first` from the tile origin `origin`, folded into (-n/2, n/2].
+DSA110_INLINE int tile_offset(int first, int origin, int n) {
+  int r = first - origin;
+  if (r > n / 2) r -= n;
+  if (r < -n / 2) r += n;
+  return r;
+}
+
+template <typename T, int W>
+struct Visitor {
+  using K = Kern<T, W>;
+  using V = typename K::V;
+  const Plan& p;
+  const Layout& d;
+  const K& kern;
+  double inv_nu, inv_nv, inv_dw;
+  int nw, pitch;  // planes per visibility; buffer row pitch (nw * 2 * kBuf)
+
+  Visitor(const Plan& plan, const Layout& data, const K& k)
+      : p(plan), d(data), kern(k), inv_nu(1.0 / static_cast<double>(plan.nu)), inv_nv(1.0 / static_cast<double>(plan.nv)),
+        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * kBuf) {}
+
+  // One visibility: buffer offsets, u and v kernels, the w kernel on local planes [j0, j1).
+  struct At {
+    int ru, rv;
+    V ku, kv;
+    T kw[kMaxSupport];
+  };
+
+  // False when the visibility's w support misses the planes [b + j0, b + j1).
+  DSA110_INLINE bool where(double u, double v, double w, double f, std::size_t b, int j0, int j1, int tu0, int tv0, At& at) const {
+    const Pos pu = locate(p.ufac * u * f, p.nu, inv_nu, W);
+    const Pos pv = locate(p.vfac * v * f, p.nv, inv_nv, W);
+    if (p.wgrid) {
+      const Pos pw = locate_w(w * f / kSpeedOfLight, p.w0, inv_dw, W);
+      // Local plane j is kernel cell j + off (off is 0 unless the bucket's plane was clamped).
+      const int off = static_cast<int>(b) - pw.first;
+      V kwl;
+      kern.eval(static_cast<T>(pw.y), kwl);
+      bool any = false;
+      for (int j = j0; j < j1; ++j) {
+        const int a = j + off;
+        const bool in = a >= 0 && a < W;
+        at.kw[j] = in ? kwl[in ? a : 0] : T(0);
+        any = any || in;
+      }
+      if (!any) return false;
+    } else {
+      at.kw[0] = T(1);
+    }
+    at.ru = tile_offset(pu.first, tu0, static_cast<int>(p.nu)) + 1;
+    at.rv = tile_offset(pv.first, tv0, static_cast<int>(p.nv)) + 1;
+    if (at.ru < 0 || at.rv < 0 || at.ru + W > kBuf || at.rv + W > kBuf)
+      throw std::logic_error("gridder: visibility outside its tile buffer");
+    kern.eval(static_cast<T>(pu.y), at.ku);
+    kern.eval(static_cast<T>(pv.y), at.kv);
+    return true;
+  }
+
+  // Adds the channels of one item (first plane b) to local planes [j0, j1) of the buffer.
+  DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) const {
+    const double* uvw = d.uvw + 3 * it.row;
+    const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
+    const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
+    const T conj = static_cast<T>(s);
+    At at;
+    for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
+      const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
+      if (!where(u, v, w, d.freqs[c], b, j0, j1, tu0, tv0, at)) continue;
+      const T wt = static_cast<T>(d.weights[k]);
+      const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
+      T* base = buf + at.rv * pitch + at.ru;
+#if DSA110_GRIDDER_VEC
+      using U = typename K::U;
+      for (int r = 0; r < W; ++r) {
+        const V tr = at.ku * (vr * at.kv[r]), ti = at.ku * (vi * at.kv[r]);
+        T* row = base + r * pitch;
+        for (int j = j0; j < j1; ++j) {
+          U* pr = reinterpret_cast<U*>(row + 2 * j * kBuf);
+          U* pi = reinterpret_cast<U*>(row + (2 * j + 1) * kBuf);
+          *pr += tr * at.kw[j];
+          *pi += ti * at.kw[j];
+        }
+      }
+#else
+      for (int r = 0; r < W; ++r) {
+        T* row = base + r * pitch;
+        for (int j = j0; j < j1; ++j) {
+          const T fr = vr * at.kv[r] * at.kw[j], fi = vi * at.kv[r] * at.kw[j];
+          T* pr = row + 2 * j * kBuf;
+          T* pi = row + (2 * j + 1) * kBuf;
+          for (int a = 0; a < W; ++a) {
+            pr[a] += fr * at.ku[a];
+            pi[a] += fi * at.ku[a];
+          }
+        }
+      }
+#endif
+    }
+  }
+
+  // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its visibilities.
+  DSA110_INLINE void degrid_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* buf, int tu0, int tv0) const {
+    const double* uvw = d.uvw + 3 * it.row;
+    const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
+    const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
+    const T conj = static_cast<T>(s);
+    At at;
+    for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
+      const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
+      if (!where(u, v, w, d.freqs[c], b, j0, j1, tu0, tv0, at)) continue;
+      const T* base = buf + at.rv * pitch + at.ru;
+      T sr = 0, si = 0;
+#if DSA110_GRIDDER_VEC
+      using U = typename K::U;
+      V ar{}, ai{};
+      for (int r = 0; r < W; ++r) {
+        const T* row = base + r * pitch;
+        V qr{}, qi{};
+        for (int j = j0; j < j1; ++j) {
+          qr += *reinterpret_cast<const U*>(row + 2 * j * kBuf) * at.kw[j];
+          qi += *reinterpret_cast<const U*>(row + (2 * j + 1) * kBuf) * at.kw[j];
+        }
+        ar += qr * at.kv[r];
+        ai += qi * at.kv[r];
+      }
+      ar *= at.ku;
+      ai *= at.ku;
+      for (int a = 0; a < W; ++a) {
+        sr += ar[a];
+        si += ai[a];
+      }
+#else
+      for (int r = 0; r < W; ++r) {
+        const T* row = base + r * pitch;
+        for (int j = j0; j < j1; ++j) {
+          const T* pr = row + 2 * j * kBuf;
+          const T* pi = row + (2 * j + 1) * kBuf;
+          T rr = 0, ri = 0;
+          for (int a = 0; a < W; ++a) {
+            rr += pr[a] * at.ku[a];
+            ri += pi[a] * at.ku[a];
+          }
+          sr += rr * at.kv[r] * at.kw[j];
+          si += ri * at.kv[r] * at.kw[j];
+        }
+      }
+#endif
+      const T wt = d.weights ? static_cast<T>(d.weights[k]) : T(1);
+      vis[2 * k] += sr * wt;
+      vis[2 * k + 1] += si * wt * conj;
+    }
+  }
+};
+
+// Locks the grid stripes (rows of tiles) a buffer at tile row tv touches: tv - 1, tv, tv + 1.
+class StripeLocks {
+ public:
+  explicit StripeLocks(std::size_t n) : mu_(n) {}
+  template <typename Fn>
+  void with(std::size_t tv, Fn&& fn) {
+    const std::size_t n = mu_.size();
+    std::size_t s[3] = {(tv + n - 1) % n, tv, (tv + 1) % n};
+    std::sort(s, s + 3);
+    const std::size_t* end = std::unique(s, s + 3);
+    for (const std::size_t* i = s; i != end; ++i) mu_[*i].lock();
+    try {
+      fn();
+    } catch (...) {
+      for (const std::size_t* i = s; i != end; ++i) mu_[*i].unlock();
+      throw;
+    }
+    for (const std::size_t* i = s; i != end; ++i) mu_[*i].unlock();
+  }
+
+ private:
+  std::vector<std::mutex> mu_;
+};
+
+inline std::size_t wrap_index(int i, std::size_t n) {
+  const int m = static_cast<int>(n);
+  i %= m;
+  return static_cast<std::size_t>(i < 0 ? i + m : i);
+}
+
+// The work of one step: the buckets [b0, b1] in order (each sorted by tile), as one list, and
+// the window of planes [lo, hi) held in the slots.
+struct Step {
+  std::vector<std::size_t> bucket;  // bucket index of each list
+  std::vector<const std::vector<Item>*> lists;
+  std::vector<std::size_t> starts;  // prefix sums of the list sizes
+  std::size_t total = 0;
+  std::size_t lo = 0, hi = 0;
+  Step(const Buckets& bk, std::size_t b0, std::size_t b1, std::size_t lo_, std::size_t hi_) : lo(lo_), hi(hi_) {
+    for (std::size_t b = b0; b <= b1 && b < bk.lists.size(); ++b) {
+      if (bk.lists[b].empty()) continue;
+      bucket.push_back(b);
+      lists.push_back(&bk.lists[b]);
+      starts.push_back(total);
+      total += bk.lists[b].size();
+    }
+  }
+  // Item i and the index of its list.
+  const Item& at(std::size_t i, std::size_t& k) const {
+    if (k >= starts.size() || i < starts[k] || i >= starts[k] + lists[k]->size())
+      k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin()) - 1;
+    return (*lists[k])[i - starts[k]];
+  }
+};
+
+// The steps of a call: with a ring (slots >= nw) one bucket per step, window [b, b + nw); with
+// fewer slots, groups of `slots` planes and every bucket that reaches them.
+inline std::vector<Step> make_steps(const Plan& p, const Buckets& bk) {
+  std::vector<Step> steps;
+  const std::size_t nw = static_cast<std::size_t>(p.nw), np = p.info.nplanes;
+  if (p.slots >= nw) {
+    for (std::size_t b = 0; b < p.nbuckets; ++b) steps.emplace_back(bk, b, b, b, b + nw);
+  } else {
+    for (std::size_t g = 0; g < np; g += p.slots) {
+      const std::size_t b0 = g + 1 >= nw ? g + 1 - nw : 0;
+      steps.emplace_back(bk, b0, g + p.slots - 1, g, std::min(np, g + p.slots));
+    }
+  }
+  return steps;
+}
+
+}  // namespace dsa110::gridder
