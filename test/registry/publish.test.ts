@@ -177,3 +177,14 @@ describe('review validation', () => {
     expect(() => engine.db.products.transition(p.id, 'approved', { actor: '  ' })).toThrow(/needs an actor/);
   });
 });
+
+describe('concurrent publishes in one process', () => {
+  it('the second call waits on the live claim and reports already-published', async () => {
+    const id = await approved(engine, stageDir(engine, 'obs-9.ms'), 'ms');
+    process.env.DSA110_FAULT = 'publish:rename=EXDEV';
+    const results = await Promise.all([publish(engine, id, { actor: 'a' }), publish(engine, id, { actor: 'b' })]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['already-published', 'published']);
+    expect(engine.db.products.events(id).filter((e) => e.toStatus === 'published')).toHaveLength(1);
+    expect(entries(engine.paths.products)).toEqual(['obs-9.ms']);
+  });
+});
