@@ -1,7 +1,7 @@
 // The registry in process: registration (ids, checksums of files and trees), the lifecycle
 // gates of publishing, path escapes refused, a full disk (injected ENOSPC) leaving the staged
 // copy intact, and the cross-file-system copy path.
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/main/engine/engine';
@@ -186,5 +186,27 @@ describe('concurrent publishes in one process', () => {
     expect(results.map((r) => r.outcome).sort()).toEqual(['already-published', 'published']);
     expect(engine.db.products.events(id).filter((e) => e.toStatus === 'published')).toHaveLength(1);
     expect(entries(engine.paths.products)).toEqual(['obs-9.ms']);
+  });
+});
+
+describe('a products root on another file system', () => {
+  // /dev/shm is a tmpfs: rename(2) from the disk to it fails with a real EXDEV.
+  const shm = '/dev/shm';
+  it.skipIf(!existsSync(shm))('copies, verifies and renames into place, then removes the staged copy', async () => {
+    const target = mkdtempSync(path.join(shm, 'dsa110-products-'));
+    try {
+      rmSync(engine.paths.products, { recursive: true });
+      symlinkSync(target, engine.paths.products);
+      const dir = stageDir(engine, 'obs-x.ms');
+      const id = await approved(engine, dir, 'ms');
+      const r = await publish(engine, id, { actor: 'bob' });
+      expect(r).toMatchObject({ outcome: 'published', method: 'copied' });
+      expect(r.product.publishedPath).toBe(path.join(target, 'obs-x.ms'));
+      expect((await checksumPath(path.join(target, 'obs-x.ms'))).sha256).toBe(r.product.sha256);
+      expect(entries(engine.paths.staging)).toEqual([]);
+      expect(entries(target)).toEqual(['obs-x.ms']);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 });
