@@ -6,7 +6,7 @@
 // of date). Writing corrected rows back goes through the same row runs.
 import { ARRAY_CENTRE, beamModel } from '../../../shared/instrument';
 import type { PrimaryBeamModel } from '../../../shared/instrument';
-import { directionCosines, lastRad, msTimeToMjd, rotatePhases } from '../../../shared/astro';
+import { C_M_S, directionCosines, lastRad, msTimeToMjd, rotatePhases } from '../../../shared/astro';
 import type { MeasurementSet, MsAntennaSummary } from '../ms';
 import type { Table } from '../casacore';
 import { apparentDirection, fluxAt } from './model';
@@ -40,16 +40,13 @@ export interface MsSpwBlock {
   uvw: Float64Array;
 }
 
-function shared<T extends Float32Array | Uint8Array>(src: T): T {
-  const ctor = src.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
-  const out = new ctor(new SharedArrayBuffer(src.length * ctor.BYTES_PER_ELEMENT));
-  out.set(src);
-  return out;
+function sharedOf<T extends Float32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
 }
 
 /** The layout of an open MS (one summary pass over MAIN). */
 export function msLayout(ms: MeasurementSet): MsLayout {
-  const s = ms.summary({ flags: false });
+  const s = ms.summary({ flags: false, counts: false });
   const field = s.fields[0];
   if (!field) throw new Error(`${ms.path}: FIELD: no rows; expected the phase centre in row 0`);
   const phaseCentre = { raRad: (field.raDeg * Math.PI) / 180, decRad: (field.decDeg * Math.PI) / 180 };
@@ -65,37 +62,76 @@ export function msLayout(ms: MeasurementSet): MsLayout {
   };
 }
 
-/** One spectral window of `column` (DATA by default) with FLAG, as a CalBlock in shared buffers. */
-export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, column = 'DATA'): MsSpwBlock {
+export interface ReadSpwOptions {
+  /** Visibility column; default DATA. */
+  column?: string;
+  /** Read UVW (rotations need it; applying does not); default true. */
+  uvw?: boolean;
+}
+
+/**
+ * Reads one window run by run of MAIN rows straight into shared buffers (one copy from the
+ * decoded tiles), yielding between runs so a caller can interleave other work (the event loop
+ * of a pipelined solve keeps the native workers fed while the next window is read).
+ */
+function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts: ReadSpwOptions): Generator<void, MsSpwBlock> {
   const sp = layout.spws[spw];
   if (!sp) throw new Error(`${ms.path}: spectral window ${spw} does not exist (${layout.spws.length} windows)`);
-  const { rows, data } = ms.readSpw(column, spw);
-  const flags = ms.readSpw('FLAG', spw).data as Uint8Array;
-  const n = rows.length;
+  const column = opts.column ?? 'DATA';
+  const runs = ms.spwRowRuns(spw);
+  const n = runs.reduce((a, r) => a + r.count, 0);
+  const per = sp.freqsHz.length * layout.npol;
+  const vis = sharedOf(Float32Array, 2 * n * per);
+  const flags = sharedOf(Uint8Array, n * per);
+  const rows = new Int32Array(n);
   const time = new Float64Array(n);
   const ant1 = new Int32Array(n);
   const ant2 = new Int32Array(n);
-  const uvw = new Float64Array(3 * n);
-  // Rows of one window come in runs (time-major MS); read the scalars run by run.
+  const uvw = new Float64Array(opts.uvw === false ? 0 : 3 * n);
   let k = 0;
-  while (k < n) {
-    let m = 1;
-    while (k + m < n && rows[k + m] === (rows[k] as number) + m) m++;
-    const r0 = rows[k] as number;
+  for (const run of runs) {
+    const { start: r0, count: m } = run;
+    const d = ms.main.getColumn(column, r0, m);
+    if (!(d instanceof Float32Array || d instanceof Float64Array) || d.length !== 2 * m * per) {
+      throw new Error(`${ms.path}: column ${column}, rows ${r0}..${r0 + m - 1}: expected ${2 * m * per} complex values' floats (${sp.freqsHz.length} channels x ${layout.npol} pols per row)`);
+    }
+    vis.set(d, 2 * k * per);
+    flags.set(ms.main.getColumn('FLAG', r0, m) as Uint8Array, k * per);
+    for (let i = 0; i < m; i++) rows[k + i] = r0 + i;
     time.set(ms.main.getColumn('TIME', r0, m) as Float64Array, k);
     ant1.set(ms.main.getColumn('ANTENNA1', r0, m) as Int32Array, k);
     ant2.set(ms.main.getColumn('ANTENNA2', r0, m) as Int32Array, k);
-    uvw.set(ms.main.getColumn('UVW', r0, m) as Float64Array, 3 * k);
+    if (opts.uvw !== false) uvw.set(ms.main.getColumn('UVW', r0, m) as Float64Array, 3 * k);
     k += m;
+    yield;
   }
   const uniq = [...new Set(time)].sort((a, b) => a - b);
   const index = new Map(uniq.map((t, i) => [t, i]));
   const block: CalBlock = {
-    vis: shared(data as Float32Array), flags: shared(flags), weights: null, ant1, ant2, nant: layout.nant,
+    vis, flags, weights: null, ant1, ant2, nant: layout.nant,
     freqsHz: sp.freqsHz, npol: layout.npol, timesMjd: Float64Array.from(uniq, msTimeToMjd),
     rowTime: Int32Array.from(time, (t) => index.get(t) as number),
   };
   return { spw, block, rows, uvw };
+}
+
+/** One spectral window of `column` (DATA by default) with FLAG, as a CalBlock in shared buffers. */
+export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, column = 'DATA', opts: Omit<ReadSpwOptions, 'column'> = {}): MsSpwBlock {
+  const steps = spwBlockSteps(ms, layout, spw, { ...opts, column });
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/** readSpwBlock, giving the event loop a turn after each run of rows. */
+export async function readSpwBlockAsync(ms: MeasurementSet, layout: MsLayout, spw: number, opts: ReadSpwOptions = {}): Promise<MsSpwBlock> {
+  const steps = spwBlockSteps(ms, layout, spw, opts);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
@@ -106,9 +142,42 @@ export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, 
 export function rotateToSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): void {
   const [l, m, nn] = directionCosines((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180, layout.phaseCentre.raRad, layout.phaseCentre.decRad);
   const rows = b.rows.length;
+  if (b.uvw.length !== 3 * rows) throw new Error(`rotateToSource: spectral window ${b.spw} was read without UVW`);
   const dw = new Float64Array(rows);
   for (let r = 0; r < rows; r++) dw[r] = (b.uvw[3 * r] as number) * l + (b.uvw[3 * r + 1] as number) * m + (b.uvw[3 * r + 2] as number) * (nn - 1);
-  rotatePhases(b.block.vis, { nbl: rows, nchan: b.block.freqsHz.length, npol: b.block.npol }, dw, b.block.freqsHz);
+  const f = b.block.freqsHz;
+  const nchan = f.length;
+  const f0 = f[0] ?? 0;
+  const df = nchan > 1 ? ((f[nchan - 1] as number) - f0) / (nchan - 1) : 0;
+  let uniform = nchan > 1;
+  for (let c = 0; c < nchan && uniform; c++) uniform = Math.abs((f[c] as number) - (f0 + c * df)) <= 1e-9 * Math.abs(df);
+  if (!uniform) {
+    rotatePhases(b.block.vis, { nbl: rows, nchan, npol: b.block.npol }, dw, f);
+    return;
+  }
+  // Evenly spaced channels: the per-channel factor is exp(i k f0) exp(i k df)^c, a complex
+  // recurrence in double (error ~nchan ulp) instead of a sine and cosine per channel.
+  const vis = b.block.vis;
+  const npol = b.block.npol;
+  for (let r = 0; r < rows; r++) {
+    const k = (-2 * Math.PI * (dw[r] as number)) / C_M_S;
+    let cr = Math.cos(k * f0);
+    let ci = Math.sin(k * f0);
+    const sr = Math.cos(k * df);
+    const si = Math.sin(k * df);
+    let i = r * nchan * npol * 2;
+    for (let c = 0; c < nchan; c++) {
+      for (let p = 0; p < npol; p++, i += 2) {
+        const re = vis[i] as number;
+        const im = vis[i + 1] as number;
+        vis[i] = re * cr - im * ci;
+        vis[i + 1] = re * ci + im * cr;
+      }
+      const t = cr * sr - ci * si;
+      ci = cr * si + ci * sr;
+      cr = t;
+    }
+  }
 }
 
 /** Angle (rad) between a J2000 source and the drift-scan pointing at each time. */
@@ -143,8 +212,8 @@ export function writeSpwBlock(t: Table, b: MsSpwBlock, column: string): void {
     let m = 1;
     while (k + m < n && b.rows[k + m] === (b.rows[k] as number) + m) m++;
     const r0 = b.rows[k] as number;
-    t.putColumnRange(column, r0, m, b.block.vis.slice(2 * k * per, 2 * (k + m) * per));
-    t.putColumnRange('FLAG', r0, m, b.block.flags.slice(k * per, (k + m) * per));
+    t.putColumnRange(column, r0, m, b.block.vis.subarray(2 * k * per, 2 * (k + m) * per));
+    t.putColumnRange('FLAG', r0, m, b.block.flags.subarray(k * per, (k + m) * per));
     k += m;
   }
 }

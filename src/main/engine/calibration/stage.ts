@@ -21,8 +21,8 @@ import type { NativePool } from '../native/pool';
 import { jonesToRows, readCalTable, rowsToJones, writeCalTable } from './caltable';
 import type { CalTableContents, CalTableRow, VisCal } from './caltable';
 import { flagBlock } from './flag';
-import { antennaIndicesOfStations, msLayout, pointModel, pointingOffsets, readSpwBlock, rotateToSource, writeSpwBlock } from './ms-block';
-import type { MsLayout } from './ms-block';
+import { antennaIndicesOfStations, msLayout, pointModel, pointingOffsets, readSpwBlockAsync, rotateToSource, writeSpwBlock } from './ms-block';
+import type { MsLayout, MsSpwBlock } from './ms-block';
 import { lookupCalSet, registerCalTable, tableFilesPresent } from './registry';
 import type { CalLookup, CalTableQa, RegistryConfig } from './registry';
 import { CalibrationError, applyCalibration, solveCalibration } from './solve';
@@ -178,25 +178,45 @@ export async function solveMs(deps: CalibrationDeps, o: SolveOptions): Promise<S
     let flaggedBefore = 0;
     let samples = 0;
     const dead = new Set<number>();
-    for (const sp of layout.spws) {
-      if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
-      o.onProgress?.(sp.id / layout.spws.length, `spectral window ${sp.id}: flag and solve on ${cal.name}`);
-      const b = readSpwBlock(ms, layout, sp.id);
-      rotateToSource(b, layout, src);
-      const model = { kind: 'point' as const, flux: pointModel(b.block, layout, src, beamName) };
-      const stats = await flagBlock(pool, b.block, { model });
-      flaggedBefore += stats.flagged;
-      samples += stats.samples;
-      for (const a of stats.deadAntennas) dead.add(a);
-      try {
-        const sol = await solveCalibration(pool, b.block, model, {
-          refants, minSnr: cfg.minSnr, solintS, bandpass: { maxFlaggedFraction: cfg.maxBandpassFlaggedPct / 100 },
-        });
-        solved.push({ spw: sp.id, b: sol.bandpass, p: sol.phase, g: sol.gains });
-      } catch (e) {
-        if (!(e instanceof CalibrationError)) throw e;
-        failedSpws.push({ spw: sp.id, error: e.message });
+    // Pipelined: window k+1 is read (in runs, between the event loop's turns) while the
+    // native workers flag and solve window k.
+    const readRotated = (spw: number): Promise<MsSpwBlock> => {
+      const p = readSpwBlockAsync(ms, layout, spw).then((b) => {
+        rotateToSource(b, layout, src);
+        return b;
+      });
+      // Handled here so a failure while this window is in flight is not an unhandled
+      // rejection; it is raised where the window is awaited.
+      p.catch(() => undefined);
+      return p;
+    };
+    let next: Promise<MsSpwBlock> | null = null;
+    try {
+      next = layout.spws[0] ? readRotated(layout.spws[0].id) : null;
+      for (const [i, sp] of layout.spws.entries()) {
+        if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
+        o.onProgress?.(sp.id / layout.spws.length, `spectral window ${sp.id}: flag and solve on ${cal.name}`);
+        const b = await (next as Promise<MsSpwBlock>);
+        const following = layout.spws[i + 1];
+        next = following ? readRotated(following.id) : null;
+        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, src, beamName) };
+        const stats = await flagBlock(pool, b.block, { model });
+        flaggedBefore += stats.flagged;
+        samples += stats.samples;
+        for (const a of stats.deadAntennas) dead.add(a);
+        try {
+          const sol = await solveCalibration(pool, b.block, model, {
+            refants, minSnr: cfg.minSnr, solintS, bandpass: { maxFlaggedFraction: cfg.maxBandpassFlaggedPct / 100 },
+          });
+          solved.push({ spw: sp.id, b: sol.bandpass, p: sol.phase, g: sol.gains });
+        } catch (e) {
+          if (!(e instanceof CalibrationError)) throw e;
+          failedSpws.push({ spw: sp.id, error: e.message });
+        }
       }
+    } finally {
+      // A read still under way must finish before the MS closes (its failure is moot by then).
+      await next?.catch(() => undefined);
     }
     if (solved.length === 0) throw new CalibrationError(`${o.msPath}: every spectral window failed to solve: ${failedSpws.map((f) => `spw ${f.spw}: ${f.error}`).join('; ')}`);
     const refIdx = mostCommonRefant(solved.map((s) => s.g));
@@ -343,19 +363,31 @@ export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal
   let newly = 0;
   let flagged = 0;
   let total = 0;
+  // Pipelined like the solve: window k+1 is read while the workers apply to window k.
+  const read = (spw: number): Promise<MsSpwBlock> => {
+    const p = readSpwBlockAsync(reader, layout, spw, { uvw: false });
+    p.catch(() => undefined);
+    return p;
+  };
+  let next: Promise<MsSpwBlock> | null = null;
   try {
-    for (const sp of layout.spws) {
+    next = layout.spws[0] ? read(layout.spws[0].id) : null;
+    for (const [i, sp] of layout.spws.entries()) {
       if (o.signal?.aborted) throw new Error(`applying calibration to ${o.msPath} cancelled`, { cause: o.signal.reason });
       o.onProgress?.(sp.id / layout.spws.length, `spectral window ${sp.id}: apply`);
-      const b = readSpwBlock(reader, layout, sp.id);
+      const b = await (next as Promise<MsSpwBlock>);
+      const following = layout.spws[i + 1];
+      next = following ? read(following.id) : null;
       const nchan = sp.freqsHz.length;
       newly += await applyCalibration(pool, b.block, { bandpass: rowsToJones(bp, sp.id, layout.nant, nchan), gains: rowsToJones(gains, sp.id, layout.nant, nchan) });
       writeSpwBlock(writer, b, 'CORRECTED_DATA');
-      for (const f of b.block.flags) flagged += f ? 1 : 0;
+      const fl = b.block.flags;
+      for (let q = 0; q < fl.length; q++) flagged += fl[q] ? 1 : 0;
       total += b.block.flags.length;
     }
     writer.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...record, appliedMjd: Date.now() / 86400000 + 40587 }));
   } finally {
+    await next?.catch(() => undefined);
     reader.close();
     writer.close();
   }

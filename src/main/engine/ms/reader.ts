@@ -68,6 +68,10 @@ const DEG = 180 / Math.PI;
 
 /** An open MS (read-only); close() when done. */
 export class MeasurementSet {
+  /** Row runs per DATA_DESC_ID: finding them scans the whole column, so once per open MS. */
+  private readonly runsOfDdid = new Map<number, RowRun[]>();
+  private ddCache: { spw: number; polarization: number }[] | null = null;
+
   private constructor(readonly path: string, readonly main: Table) {}
 
   static open(path: string): MeasurementSet {
@@ -108,11 +112,12 @@ export class MeasurementSet {
 
   /** SPECTRAL_WINDOW_ID of each DATA_DESCRIPTION row. */
   dataDescriptions(): { spw: number; polarization: number }[] {
-    return this.sub('DATA_DESCRIPTION', (t) => {
+    this.ddCache ??= this.sub('DATA_DESCRIPTION', (t) => {
       const spw = t.getColumn('SPECTRAL_WINDOW_ID') as Int32Array;
       const pol = t.getColumn('POLARIZATION_ID') as Int32Array;
       return Array.from(spw, (s, i) => ({ spw: s, polarization: pol[i] ?? 0 }));
     });
+    return this.ddCache;
   }
 
   /** The DATA_DESC_ID of a spectral window (the first description naming it). */
@@ -124,6 +129,8 @@ export class MeasurementSet {
 
   /** Runs of consecutive MAIN rows whose DATA_DESC_ID is `ddid` (read in blocks). */
   rowRunsOfDataDesc(ddid: number, blockRows = 1 << 18): RowRun[] {
+    const known = this.runsOfDdid.get(ddid);
+    if (known) return known;
     const runs: RowRun[] = [];
     let cur: RowRun | null = null;
     for (let r0 = 0; r0 < this.nrows; r0 += blockRows) {
@@ -136,25 +143,45 @@ export class MeasurementSet {
         }
       }
     }
+    this.runsOfDdid.set(ddid, runs);
     return runs;
+  }
+
+  /** Runs of consecutive MAIN rows of one spectral window (cached per open MS). */
+  spwRowRuns(spw: number): RowRun[] {
+    return this.rowRunsOfDataDesc(this.dataDescIdOfSpw(spw));
   }
 
   /**
    * A MAIN column for the rows of one spectral window, in MS row order: rows x cell (casacore
    * order, e.g. DATA as rows x nchan x npol complex); `channels` [start, end) cuts the channel
-   * axis of [npol, nchan] cells. Returns the row numbers read, too.
+   * axis of [npol, nchan] cells; `shared` reads into a SharedArrayBuffer (for the native
+   * workers) without an intermediate copy. Returns the row numbers read, too.
    */
-  readSpw(column: string, spw: number, opts: { channels?: [number, number] } = {}): { rows: Int32Array; data: ColumnData } {
-    const runs = this.rowRunsOfDataDesc(this.dataDescIdOfSpw(spw));
+  readSpw(column: string, spw: number, opts: { channels?: [number, number]; shared?: boolean } = {}): { rows: Int32Array; data: ColumnData } {
+    const runs = this.spwRowRuns(spw);
     const total = runs.reduce((a, r) => a + r.count, 0);
     const rows = new Int32Array(total);
-    const parts: ColumnData[] = [];
     let k = 0;
-    for (const run of runs) {
-      for (let i = 0; i < run.count; i++) rows[k++] = run.start + i;
-      parts.push(this.readRows(column, run.start, run.count, opts.channels));
+    for (const run of runs) for (let i = 0; i < run.count; i++) rows[k++] = run.start + i;
+    if (!opts.shared) {
+      const parts = runs.map((run) => this.readRows(column, run.start, run.count, opts.channels));
+      return { rows, data: concat(parts) };
     }
-    return { rows, data: concat(parts) };
+    // Straight into one SharedArrayBuffer sized from the first run: no concatenation, no copy.
+    let out: Exclude<ColumnData, string[]> | null = null;
+    let at = 0;
+    for (const run of runs) {
+      const part = this.readRows(column, run.start, run.count, opts.channels);
+      if (Array.isArray(part)) throw new Error(`${this.path}: column ${column} holds strings; it cannot be read into shared memory`);
+      if (!out) {
+        const Ctor = part.constructor as { new (b: SharedArrayBuffer): Exclude<ColumnData, string[]>; BYTES_PER_ELEMENT: number };
+        out = new Ctor(new SharedArrayBuffer((part.length / run.count) * total * Ctor.BYTES_PER_ELEMENT));
+      }
+      (out as Float64Array).set(part as unknown as Float64Array, at);
+      at += part.length;
+    }
+    return { rows, data: out ?? new Float32Array(new SharedArrayBuffer(0)) };
   }
 
   /** Rows [start, start+count) of a column; `channels` slices [npol, nchan] cells. */
@@ -178,7 +205,11 @@ export class MeasurementSet {
     return all > 0 ? set / all : 0;
   }
 
-  summary(opts: { flags?: boolean } = {}): MsSummary {
+  /**
+   * `flags: false` skips the flagged fraction (NaN); `counts: false` skips the counts of times,
+   * antennas with data and baselines (NaN), leaving a pass over TIME alone.
+   */
+  summary(opts: { flags?: boolean; counts?: boolean } = {}): MsSummary {
     const n = this.nrows;
     let first = Infinity;
     let last = -Infinity;
@@ -186,7 +217,19 @@ export class MeasurementSet {
     const ants = new Set<number>();
     const bls = new Set<number>();
     let interval = 0;
-    for (let r0 = 0; r0 < n; r0 += 1 << 18) {
+    if (opts.counts === false) {
+      let firstRow = 0;
+      for (let r0 = 0; r0 < n; r0 += 1 << 18) {
+        const t = this.main.getColumn('TIME', r0, Math.min(1 << 18, n - r0)) as Float64Array;
+        for (let i = 0; i < t.length; i++) {
+          const x = t[i] as number;
+          if (x < first) { first = x; firstRow = r0 + i; }
+          if (x > last) last = x;
+        }
+      }
+      if (n > 0) interval = (this.main.getColumn('INTERVAL', firstRow, 1) as Float64Array)[0] ?? 0;
+    }
+    for (let r0 = 0; opts.counts !== false && r0 < n; r0 += 1 << 18) {
       const k = Math.min(1 << 18, n - r0);
       const t = this.main.getColumn('TIME', r0, k) as Float64Array;
       const iv = this.main.getColumn('INTERVAL', r0, k) as Float64Array;
@@ -231,8 +274,8 @@ export class MeasurementSet {
       path: this.path, rows: n,
       firstTimeS: n > 0 ? first : 0, lastTimeS: n > 0 ? last : 0,
       startS: n > 0 ? first - interval / 2 : 0, endS: n > 0 ? last + interval / 2 : 0,
-      ntimes: times.size, intervalS: interval, spws, correlations, fields, antennas,
-      antennasWithData: ants.size, baselines: bls.size, columns: this.main.columnNames(), telescope,
+      ntimes: opts.counts === false ? Number.NaN : times.size, intervalS: interval, spws, correlations, fields, antennas,
+      antennasWithData: opts.counts === false ? Number.NaN : ants.size, baselines: opts.counts === false ? Number.NaN : bls.size, columns: this.main.columnNames(), telescope,
       flaggedFraction: opts.flags === false ? Number.NaN : this.flaggedFraction(),
     };
   }
