@@ -33,7 +33,9 @@ function asCliError(command: string, err: unknown): unknown {
 }
 
 function recoveryLines(reports: RecoveryReport[]): string[] {
-  return reports.map((r) => `recovered interrupted publish of ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`);
+  return reports.map((r) => (r.outcome === 'in-progress'
+    ? `${r.productId}: being published by another live process; left alone`
+    : `recovered interrupted publish of ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`));
 }
 
 async function list(ctx: CliContext, opts: { status?: ProductStatus[]; limit: number }): Promise<void> {
@@ -58,7 +60,8 @@ async function publishOne(ctx: CliContext, id: string, opts: { actor?: string })
   try {
     const out = await withEngine(ctx, async (engine) => {
       // The startup scan: repair anything a crashed publisher left before publishing more.
-      const recovered = await recoverPublishing(engine);
+      // Publishes still running elsewhere are not ours to report.
+      const recovered = (await recoverPublishing(engine)).filter((r) => r.outcome !== 'in-progress');
       for (const line of recoveryLines(recovered)) ctx.note(line);
       return { ...(await publish(engine, id, { actor })), recovered };
     });
