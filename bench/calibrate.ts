@@ -2,16 +2,23 @@
 // full-size 5-minute block (96 antennas, 768 channels, 24 integrations, 2 pols; 4656 baselines
 // with autocorrelations, which are flagged), generated in memory already phased to a point
 // calibrator: V = J_a conj(J_b) S(t, nu) + noise with random gains and smooth bandpasses.
-// Reports seconds per step, total, and visibilities per second of the solves.
+// Reports seconds per step, total, and visibilities per second of the solves. With --ms PATH it
+// first times the real path on that MS (solveMs: read, rotate, flag, solve, write tables;
+// applyMs: read, apply, write CORRECTED_DATA and FLAG; it writes into the MS) in a scratch
+// workspace, then the in-memory steps, and prints both side by side.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { INTEGRATION_S, bandFrequencies } from '../src/shared/instrument';
 import { NativePool } from '../src/main/engine/native/pool';
 import { activeStations } from '../src/main/engine/sim/array';
 import { Rng } from '../src/main/engine/sim/rng';
 import { type CalBlock, type CalModel, applyCalibration, solveBandpass, solveGains } from '../src/main/engine/calibration/solve';
+import { applyMs, solveMs } from '../src/main/engine/calibration/stage';
+import { Engine } from '../src/main/engine/engine';
 
-export const description = 'bandpass + gain solves and apply on a 96-antenna x 768-channel x 24-integration block; --threads --antennas --channels --solint';
+export const description = 'bandpass + gain solves and apply on a 96-antenna x 768-channel x 24-integration block; --threads --antennas --channels --solint; --ms PATH [--workspace DIR] also times solve + apply through a real MS (writes CORRECTED_DATA)';
 
 function sharedOf<T extends Float32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
   return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
@@ -101,6 +108,34 @@ function makeBlock(nAnt: number, nchanSb: number, seed: number): { block: CalBlo
   return { block: { vis, flags, weights: null, ant1, ant2, nant, freqsHz: freqs, npol: 2, timesMjd, rowTime }, model: { kind: 'point', flux } };
 }
 
+interface Timed { wallS: number; cpuS: number }
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, Timed]> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  return [r, { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 }];
+}
+
+/** solveMs then applyMs on the MS, in `workspace` (a scratch one, removed after, by default). */
+async function timeMs(msPath: string, workspace: string | undefined): Promise<{ solve: Timed; apply: Timed; peakRssMiB: number }> {
+  const ws = workspace ?? mkdtempSync(path.join(tmpdir(), 'dsa110-bench-calibrate-'));
+  const engine = await Engine.open({ workspace: ws });
+  try {
+    const ms = path.resolve(msPath);
+    const [sol, solve] = await timed(() => solveMs(engine, { msPath: ms }));
+    console.log(`MS solve on ${sol.calibrator}: ${sol.tables.map((t) => `${t.kind} ${(100 * t.qa.flaggedFraction).toFixed(2)} % flagged, median SNR ${t.qa.medianSnr.toFixed(1)}`).join('; ')}`);
+    const [app, apply] = await timed(() => applyMs(engine, { msPath: ms }));
+    console.log(`MS apply: ${app.skipped ? 'skipped (already applied)' : `${(100 * app.flaggedFraction).toFixed(2)} % flagged after`}`);
+    // ru_maxrss is in KiB on Linux.
+    return { solve, apply, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await engine.close();
+    if (workspace === undefined) rmSync(ws, { recursive: true, force: true });
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -109,8 +144,12 @@ export async function run(args: string[]): Promise<void> {
       antennas: { type: 'string', default: '96' },
       channels: { type: 'string', default: '48' },
       solint: { type: 'string', default: '60' },
+      ms: { type: 'string' },
+      workspace: { type: 'string' },
     },
   });
+  // The MS path first, so its peak memory is not the in-memory block's.
+  const real = values.ms !== undefined ? await timeMs(values.ms, values.workspace) : null;
   const threads = Number(values.threads);
   const nAnt = Number(values.antennas);
   const nchanSb = Number(values.channels);
@@ -141,6 +180,13 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${'total'.padEnd(28)} ${(solve + tA).toFixed(2).padStart(7)} s   (operational pipeline: 31 + 10 + 4 s on 40 cores)`);
     console.log(`solves: ${((3 * nvis) / solve / 1e6).toFixed(1)} M visibilities/s over 3 passes; apply ${(nvis / tA / 1e6).toFixed(1)} M visibilities/s; threads ${threads}`);
     console.log(`bandpass flagged ${(100 * bp.flaggedFraction).toFixed(2)} %, gains flagged ${(100 * g.flaggedFraction).toFixed(2)} %, apply flagged ${newly} samples`);
+    if (real) {
+      const f = (x: number) => x.toFixed(2).padStart(7);
+      console.log(`\n${''.padEnd(28)} ${'memory'.padStart(7)} ${'MS wall'.padStart(8)} ${'MS cpu'.padStart(7)}  (cpu: main thread + workers, s)`);
+      console.log(`${'solve (B, Gp, Gap; MS: +flag)'.padEnd(28)} ${f(solve)} ${f(real.solve.wallS)}  ${f(real.solve.cpuS)}`);
+      console.log(`${'apply'.padEnd(28)} ${f(tA)} ${f(real.apply.wallS)}  ${f(real.apply.cpuS)}`);
+      console.log(`${'total'.padEnd(28)} ${f(solve + tA)} ${f(real.solve.wallS + real.apply.wallS)}  ${f(real.solve.cpuS + real.apply.cpuS)}   MS peak RSS ${real.peakRssMiB.toFixed(0)} MiB`);
+    }
   } finally {
     await pool.close();
   }
