@@ -13,6 +13,7 @@ import type { Job } from '../../shared/model/jobs';
 import { NativePool } from './native/pool';
 import { seedCalibrators } from './api/calibrators';
 import { registerPipeline } from './pipeline';
+import { recoverPublishing } from './registry';
 
 /** Who runs the engine, as `app.info` reports it. */
 export interface AppIdentity {
@@ -108,6 +109,9 @@ export class Engine {
       log.debug({ workspace: paths.root, runtime: app.runtime }, 'engine opened');
       const engine = new Engine(loaded, paths, db, log, opts.logger === undefined, registry, runner, app);
       registerPipeline(engine);
+      // A publish interrupted between the move and the database update is finished or rolled
+      // back before anything else touches the products (the journal says which).
+      for (const r of await recoverPublishing(engine)) log.warn({ product: r.productId, outcome: r.outcome }, `publishing recovery: ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`);
       return engine;
     } catch (err) {
       db?.close();
