@@ -129,7 +129,7 @@ void sum_threshold(const std::vector<double>& z, const std::vector<std::uint8_t>
     for (std::size_t k = 0; k < count; ++k) {
       const std::size_t b = k * stride;
       double s = 0;
-      std::size_t n = 0;
+      double n = 0;  // a count, kept in double (exact) to spare a conversion per sample
       for (std::size_t i = 0; i < len; ++i) {
         const std::size_t q = b + i * step;
         s += zv[q];
@@ -139,7 +139,7 @@ void sum_threshold(const std::vector<double>& z, const std::vector<std::uint8_t>
           s -= zv[o];
           n -= use[o];
         }
-        if (i + 1 >= M && n > 0 && s > thr * static_cast<double>(n)) {
+        if (i + 1 >= M && n > 0 && s > thr * n) {
           for (std::size_t j = i + 1 - M; j <= i; ++j) add[b + j * step] = 1;
         }
       }
