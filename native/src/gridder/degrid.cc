@@ -33,7 +33,8 @@ auto degrid_item_fn() {
 template <typename T, int W>
 void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image, T* vis) {
   const Kern<T, W> kern(p.kernel);
-  const Visitor<T, W> visitor(p, d, kern);
+  using Vis = Visitor<T, W>;
+  const Vis visitor(p, d, kern);
   const auto degrid_one = degrid_item_fn<T, W>();
   const unsigned threads = p.opt.threads;
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
@@ -90,8 +91,8 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
       const T* grid = slot(b + static_cast<std::size_t>(j));
       for (int r = 0; r < span; ++r) {
         const T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + r, p.nv) * p.nu;
-        T* __restrict br = buf + r * pitch + 2 * j * kBuf;
-        T* __restrict bi = br + kBuf;
+        T* __restrict br = buf + r * pitch + 2 * j * Vis::BW;
+        T* __restrict bi = br + Vis::BW;
         if (inside) {
           const T* __restrict in = row + 2 * static_cast<std::size_t>(x0);
           for (int a = 0; a < span; ++a) {
@@ -123,7 +124,7 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
     std::atomic<std::size_t> next{0};
     parallel_for(threads, threads, [&](std::size_t, std::size_t) {
       // Lanes past the kernel's reach read (and multiply by 0) cells past the span: keep them finite.
-      std::vector<T> storage(static_cast<std::size_t>(kBuf * pitch), T(0));
+      std::vector<T> storage(static_cast<std::size_t>(Vis::BH * pitch), T(0));
       T* buf = storage.data();
       std::size_t k = 0, cur_tile = 0, cur_b = 0;
       int j0 = 0, j1 = 0;

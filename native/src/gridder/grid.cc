@@ -34,7 +34,8 @@ auto grid_item_fn() {
 template <typename T, int W>
 void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* dirty) {
   const Kern<T, W> kern(p.kernel);
-  const Visitor<T, W> visitor(p, d, kern);
+  using Vis = Visitor<T, W>;
+  const Vis visitor(p, d, kern);
   const auto grid_one = grid_item_fn<T, W>();
   const unsigned threads = p.opt.threads;
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
@@ -65,8 +66,8 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
         T* grid = slot(b + static_cast<std::size_t>(j));
         for (int r = 0; r < span; ++r) {
           T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + r, p.nv) * p.nu;
-          T* __restrict br = buf + r * pitch + 2 * j * kBuf;
-          T* __restrict bi = br + kBuf;
+          T* __restrict br = buf + r * pitch + 2 * j * Vis::BW;
+          T* __restrict bi = br + Vis::BW;
           if (inside) {
             T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
             for (int a = 0; a < span; ++a) {
@@ -116,7 +117,7 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
     const Step& st = steps[s];
     std::atomic<std::size_t> next{0};
     parallel_for(threads, threads, [&](std::size_t, std::size_t) {
-      std::vector<T> storage(static_cast<std::size_t>(kBuf * pitch), T(0));
+      std::vector<T> storage(static_cast<std::size_t>(Vis::BH * pitch), T(0));
       T* buf = storage.data();
       std::size_t k = 0, cur_tile = 0, cur_b = 0;
       int j0 = 0, j1 = 0;

@@ -17,7 +17,6 @@ constexpr double kSpeedOfLight = 299792458.0;
 // uv tiles of kTile x kTile cells; a thread's buffer covers a tile, one cell before it (rounding
 // at tile edges) and the kernel's reach after it.
 constexpr int kTile = 16;
-constexpr int kBuf = kTile + kMaxSupport + 2;
 // Plane grids held at once when Options::max_grid_bytes is 0.
 constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
 

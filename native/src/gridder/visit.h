@@ -1,7 +1,7 @@
 // Internal to the gridder: the per-visibility code shared by gridding and degridding. A
 // visibility's u, v and w kernels are evaluated once per visit and applied to every w plane of
 // the window it reaches, through a thread's tile buffer that holds those planes side by side:
-// row r of local plane j starts at buf + r * pitch + 2 j kBuf (real parts; imaginary kBuf later).
+// row r of local plane j starts at buf + r * pitch + 2 j BW (real parts; imaginary BW later).
 #pragma once
 
 #include <algorithm>
@@ -134,21 +134,28 @@ template <typename T, int W>
 struct Visitor {
   using K = Kern<T, W>;
   using V = typename K::V;
+  // Tile buffer: BH rows (the tile, one cell before it, the kernel's reach after it) of BW cells
+  // per plane (room for the NV lanes written from the last start cell of the tile).
+  static constexpr int BW = kTile + 1 + K::NV;
+  static constexpr int BH = kTile + 1 + W;
+  static_assert(BW >= kTile + W + 1, "buffer rows too short");
+  // Visibilities of one item at the same cell added together (gridding).
+  static constexpr int kRun = 8;
   const Plan& p;
   const Layout& d;
   const K& kern;
   double inv_nu, inv_nv, inv_dw;
-  int nw, pitch;  // planes per visibility; buffer row pitch (nw * 2 * kBuf)
+  int nw, pitch;  // planes per visibility; buffer row pitch (nw * 2 * BW)
 
   Visitor(const Plan& plan, const Layout& data, const K& k)
       : p(plan), d(data), kern(k), inv_nu(1.0 / static_cast<double>(plan.nu)), inv_nv(1.0 / static_cast<double>(plan.nv)),
-        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * kBuf) {}
+        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * BW) {}
 
   // One visibility: buffer offsets, u and v kernels, the w kernel on local planes [j0, j1).
   struct At {
     int ru, rv;
     V ku, kv;
-    T kw[kMaxSupport];
+    V kw;  // lane j: the w kernel on local plane j (0 outside the window)
   };
 
   // False when the visibility's w support misses the planes [b + j0, b + j1).
@@ -159,27 +166,105 @@ struct Visitor {
       const Pos pw = locate_w(w * f / kSpeedOfLight, p.w0, inv_dw, W);
       // Local plane j is kernel cell j + off (off is 0 unless the bucket's plane was clamped).
       const int off = static_cast<int>(b) - pw.first;
-      V kwl;
-      kern.eval(static_cast<T>(pw.y), kwl);
-      bool any = false;
-      for (int j = j0; j < j1; ++j) {
-        const int a = j + off;
-        const bool in = a >= 0 && a < W;
-        at.kw[j] = in ? kwl[in ? a : 0] : T(0);
-        any = any || in;
+      kern.eval(static_cast<T>(pw.y), at.kw);
+      if (off != 0 || j0 != 0 || j1 != W) {
+        // A clamped bucket or a partial window: local plane j takes kernel cell j + off.
+        const V kwl = at.kw;
+        bool any = false;
+        for (int j = 0; j < K::NV; ++j) {
+          const int a = j + off;
+          const bool in = j >= j0 && j < j1 && a >= 0 && a < W;
+          at.kw[j] = in ? kwl[in ? a : 0] : T(0);
+          any = any || in;
+        }
+        if (!any) return false;
       }
-      if (!any) return false;
     } else {
+      at.kw = V{};
       at.kw[0] = T(1);
     }
     at.ru = tile_offset(pu.first, tu0, static_cast<int>(p.nu)) + 1;
     at.rv = tile_offset(pv.first, tv0, static_cast<int>(p.nv)) + 1;
-    if (at.ru < 0 || at.rv < 0 || at.ru + W > kBuf || at.rv + W > kBuf)
+    if (at.ru < 0 || at.rv < 0 || at.ru + W > BW || at.rv + W > BH)
       throw std::logic_error("gridder: visibility outside its tile buffer");
     kern.eval(static_cast<T>(pu.y), at.ku);
     kern.eval(static_cast<T>(pv.y), at.kv);
     return true;
   }
+
+#if DSA110_GRIDDER_VEC
+  // A run of visibilities of one item that start at the same cell: their u kernels, and per
+  // row r the products (vis kv[r]) kw as vectors over the local planes j.
+  struct Run {
+    int m = 0, ru = -1, rv = -1;
+    V ku[kRun];
+    V qr[kRun][W], qi[kRun][W];
+  };
+  DSA110_INLINE void run_add(Run& run, const At& at, T vr, T vi) const {
+    const V kw = at.kw;
+    const int k = run.m++;
+    run.ku[k] = at.ku;
+    for (int r = 0; r < W; ++r) {
+      run.qr[k][r] = kw * (vr * at.kv[r]);
+      run.qi[k][r] = kw * (vi * at.kv[r]);
+    }
+  }
+  // buffer[r][j] += sum over the run of ku (vis kv[r] kw[j]), for rows r < W and local planes
+  // j in [j0, j1) (NJ of them when NJ > 0): each buffer vector is loaded and stored once a run.
+  template <int NJ>
+  DSA110_INLINE void run_flush(T* buf, const Run& run, int j0, int j1) const {
+    using U = typename K::U;
+    const int n = NJ > 0 ? NJ : j1 - j0;
+    T* base = buf + run.rv * pitch + run.ru;
+    for (int r = 0; r < W; ++r) {
+      T* row = base + r * pitch;
+      for (int jj = 0; jj < n; ++jj) {
+        const int j = j0 + jj;
+        U* pr = reinterpret_cast<U*>(row + 2 * j * BW);
+        U* pi = reinterpret_cast<U*>(row + (2 * j + 1) * BW);
+        V ar = *pr, ai = *pi;
+        for (int k = 0; k < run.m; ++k) {
+          ar += run.ku[k] * run.qr[k][r][j];
+          ai += run.ku[k] * run.qi[k][r][j];
+        }
+        *pr = ar;
+        *pi = ai;
+      }
+    }
+  }
+  DSA110_INLINE void run_flush(T* buf, Run& run, int j0, int j1) const {
+    if (run.m == 0) return;
+    if (j1 - j0 == W) run_flush<W>(buf, run, j0, j1);
+    else if (j1 - j0 == 1) run_flush<1>(buf, run, j0, j1);
+    else run_flush<0>(buf, run, j0, j1);
+    run.m = 0;
+  }
+
+  // (sr, si) = sum over r < W, j in [j0, j1), a of buffer[r][j][a] ku[a] kv[r] kw[j].
+  template <int NJ>
+  DSA110_INLINE void read_planes(const T* base, const At& at, int j0, int j1, T& sr, T& si) const {
+    using U = typename K::U;
+    const int n = NJ > 0 ? NJ : j1 - j0;
+    V ar{}, ai{};
+    for (int r = 0; r < W; ++r) {
+      const T* row = base + r * pitch + 2 * j0 * BW;
+      V qr{}, qi{};
+      for (int j = 0; j < n; ++j) {
+        const T kw = at.kw[j0 + j];
+        qr += *reinterpret_cast<const U*>(row + 2 * j * BW) * kw;
+        qi += *reinterpret_cast<const U*>(row + (2 * j + 1) * BW) * kw;
+      }
+      ar += qr * at.kv[r];
+      ai += qi * at.kv[r];
+    }
+    ar *= at.ku;
+    ai *= at.ku;
+    for (int a = 0; a < W; ++a) {
+      sr += ar[a];
+      si += ai[a];
+    }
+  }
+#endif
 
   // Adds the channels of one item (first plane b) to local planes [j0, j1) of the buffer.
   DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) const {
@@ -188,31 +273,29 @@ struct Visitor {
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
     At at;
+#if DSA110_GRIDDER_VEC
+    Run run;
+#endif
     for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
       if (!where(u, v, w, d.freqs[c], b, j0, j1, tu0, tv0, at)) continue;
       const T wt = static_cast<T>(d.weights[k]);
       const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
-      T* base = buf + at.rv * pitch + at.ru;
 #if DSA110_GRIDDER_VEC
-      using U = typename K::U;
-      for (int r = 0; r < W; ++r) {
-        const V tr = at.ku * (vr * at.kv[r]), ti = at.ku * (vi * at.kv[r]);
-        T* row = base + r * pitch;
-        for (int j = j0; j < j1; ++j) {
-          U* pr = reinterpret_cast<U*>(row + 2 * j * kBuf);
-          U* pi = reinterpret_cast<U*>(row + (2 * j + 1) * kBuf);
-          *pr += tr * at.kw[j];
-          *pi += ti * at.kw[j];
-        }
+      if (at.ru != run.ru || at.rv != run.rv || run.m == kRun) {
+        run_flush(buf, run, j0, j1);
+        run.ru = at.ru;
+        run.rv = at.rv;
       }
+      run_add(run, at, vr, vi);
 #else
+      T* base = buf + at.rv * pitch + at.ru;
       for (int r = 0; r < W; ++r) {
         T* row = base + r * pitch;
         for (int j = j0; j < j1; ++j) {
           const T fr = vr * at.kv[r] * at.kw[j], fi = vi * at.kv[r] * at.kw[j];
-          T* pr = row + 2 * j * kBuf;
-          T* pi = row + (2 * j + 1) * kBuf;
+          T* pr = row + 2 * j * BW;
+          T* pi = row + (2 * j + 1) * BW;
           for (int a = 0; a < W; ++a) {
             pr[a] += fr * at.ku[a];
             pi[a] += fi * at.ku[a];
@@ -221,6 +304,9 @@ struct Visitor {
       }
 #endif
     }
+#if DSA110_GRIDDER_VEC
+    run_flush(buf, run, j0, j1);
+#endif
   }
 
   // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its visibilities.
@@ -236,30 +322,15 @@ struct Visitor {
       const T* base = buf + at.rv * pitch + at.ru;
       T sr = 0, si = 0;
 #if DSA110_GRIDDER_VEC
-      using U = typename K::U;
-      V ar{}, ai{};
-      for (int r = 0; r < W; ++r) {
-        const T* row = base + r * pitch;
-        V qr{}, qi{};
-        for (int j = j0; j < j1; ++j) {
-          qr += *reinterpret_cast<const U*>(row + 2 * j * kBuf) * at.kw[j];
-          qi += *reinterpret_cast<const U*>(row + (2 * j + 1) * kBuf) * at.kw[j];
-        }
-        ar += qr * at.kv[r];
-        ai += qi * at.kv[r];
-      }
-      ar *= at.ku;
-      ai *= at.ku;
-      for (int a = 0; a < W; ++a) {
-        sr += ar[a];
-        si += ai[a];
-      }
+      if (j1 - j0 == W) read_planes<W>(base, at, j0, j1, sr, si);
+      else if (j1 - j0 == 1) read_planes<1>(base, at, j0, j1, sr, si);
+      else read_planes<0>(base, at, j0, j1, sr, si);
 #else
       for (int r = 0; r < W; ++r) {
         const T* row = base + r * pitch;
         for (int j = j0; j < j1; ++j) {
-          const T* pr = row + 2 * j * kBuf;
-          const T* pi = row + (2 * j + 1) * kBuf;
+          const T* pr = row + 2 * j * BW;
+          const T* pi = row + (2 * j + 1) * BW;
           T rr = 0, ri = 0;
           for (int a = 0; a < W; ++a) {
             rr += pr[a] * at.ku[a];
