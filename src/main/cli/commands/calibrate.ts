@@ -18,6 +18,7 @@ interface Options {
   calibrator?: string;
   solveOnly: boolean;
   applyOnly: boolean;
+  rfi: boolean;
 }
 
 interface Outcome {
@@ -61,6 +62,7 @@ export const calibrateCommand: CliCommand = {
       .option('--calibrator <name>', 'calibrator of the catalog (default: the one transiting during the MS)')
       .option('--solve-only', 'solve and register tables, do not apply', false)
       .option('--apply-only', 'apply registered solutions only, do not solve', false)
+      .option('--no-rfi', 'skip the RFI detector before solving (data flagged upstream); other flags still apply')
       .addHelpText('after', `
 Without --solve-only/--apply-only: solves when a catalog calibrator (>= 1 Jy, within 2.5 deg)
 transits during the MS (or --calibrator is given), then applies the bandpass and gains valid at
@@ -87,7 +89,7 @@ Tables go to <workspace>/caltables and are registered in the database.`)
                 if (o.solveOnly) throw new CliError(`calibrate: ${msPath}: no catalog calibrator transits during this MS; name one with --calibrator`);
                 res.solveSkipped = 'no catalog calibrator transits during this MS';
               } else {
-                res.solve = await solveMs(engine, { msPath, calibrator: named, onProgress: (f, m) => progress.update(o.solveOnly ? f : f / 2, m) });
+                res.solve = await solveMs(engine, { msPath, calibrator: named, rfi: o.rfi, onProgress: (f, m) => progress.update(o.solveOnly ? f : f / 2, m) });
               }
             }
             if (!o.solveOnly) res.apply = await applyMs(engine, { msPath, onProgress: (f, m) => progress.update(o.applyOnly ? f : 0.5 + f / 2, m) });

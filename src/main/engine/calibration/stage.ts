@@ -148,6 +148,11 @@ export interface SolveOptions {
   msPath: string;
   /** Calibrator name from the catalog; detected from the MS when absent. */
   calibrator?: string;
+  /**
+   * Run the time-frequency RFI detector before solving (default true). Off when the data were
+   * flagged upstream; autocorrelations, zeros, non-finite values and dead antennas are always flagged.
+   */
+  rfi?: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
 }
@@ -200,7 +205,7 @@ export async function solveMs(deps: CalibrationDeps, o: SolveOptions): Promise<S
         const following = layout.spws[i + 1];
         next = following ? readRotated(following.id) : null;
         const model = { kind: 'point' as const, flux: pointModel(b.block, layout, src, beamName) };
-        const stats = await flagBlock(pool, b.block, { model });
+        const stats = await flagBlock(pool, b.block, { model, ...(o.rfi === false ? { rfi: false as const } : {}) });
         flaggedBefore += stats.flagged;
         samples += stats.samples;
         for (const a of stats.deadAntennas) dead.add(a);

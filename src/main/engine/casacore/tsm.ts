@@ -267,6 +267,8 @@ export class TiledStMan implements DataManager {
     const tlo = lo.map((l, k) => Math.floor(l / (ts[k] ?? 1)));
     const thi = hi.map((h, k) => Math.floor((h - 1) / (ts[k] ?? 1)));
     const t = [...tlo];
+    // One tile buffer for the whole transfer: each tile is decoded (or written back) before the next.
+    const scratch = new Uint8Array(sectionBytes);
     for (;;) {
       let tileNr = 0;
       let mul = 1;
@@ -285,8 +287,8 @@ export class TiledStMan implements DataManager {
       }
       const full = olo.every((l, k) => l === (t[k] ?? 0) * (ts[k] ?? 1) && ohi[k] === ((t[k] ?? 0) + 1) * (ts[k] ?? 1));
       let section: Uint8Array;
-      if (mode === 'read' || !full) section = file.read(sectionAt, sectionBytes, `tile ${tileNr} of ${col.name}`, mode === 'write');
-      else section = new Uint8Array(sectionBytes);
+      if (mode === 'read' || !full) section = file.readInto(sectionAt, scratch, `tile ${tileNr} of ${col.name}`, mode === 'write');
+      else section = scratch.fill(0);
       const p = olo.slice(m);
       for (;;) {
         let src = 0;
