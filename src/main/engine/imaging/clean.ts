@@ -32,6 +32,8 @@ export interface CleanOptions {
   maxMajorCycles?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** Called with the PSF (peak 1) before any cleaning, e.g. to check it can be fitted; may throw. */
+  onPsf?: (psf: Float32Array) => void;
 }
 
 export interface CleanInput {
@@ -94,6 +96,7 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
   const sumWeights = psfImg.info.sumWeights;
   if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
   const psf = psfImg.image as Float32Array;
+  o.onPsf?.(psf);
   aborted(o.signal);
   progress(0.05, 'dirty image');
   const dirtyImg = await gridder.dirty({ uvw, freqs, vis, weights });

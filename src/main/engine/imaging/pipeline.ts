@@ -126,6 +126,9 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, epsilon: p.epsilon ?? 1e-5, threads: p.threads ?? 1,
     ...(run.signal ? { signal: run.signal } : {}),
     onProgress: (f, m) => progress(0.05 + 0.85 * f, m),
+    // Fit the restoring beam first: a PSF too coarsely sampled for the cell size fails now,
+    // not after the whole CLEAN.
+    onPsf: (psf) => void fitRestoringBeam(psf, p.size, p.size, p.cellArcsec, p.cellArcsec),
   });
   progress(0.92, 'restoring');
   const beam = fitRestoringBeam(clean.psf, p.size, p.size, p.cellArcsec, p.cellArcsec);
