@@ -462,6 +462,7 @@ dsa110::gridder::Options gridder_options(const Napi::CallbackInfo& info, std::si
     throw Napi::RangeError::New(info.Env(), "dsa110_native." + w + ".sigma must be 0 (automatic) or in [1.2, 4], got " + format_number(opt.sigma));
   opt.wgridding = bool_prop(o, "wgridding", w, true);
   opt.threads = static_cast<unsigned>(number_prop(o, "threads", w, 1, kMaxThreads, true, 1, true));
+  opt.max_grid_bytes = static_cast<std::size_t>(number_prop(o, "maxGridBytes", w, 0, 9007199254740991.0, true, 0, true));
   return opt;
 }
 
@@ -474,6 +475,7 @@ Napi::Object gridder_info(Napi::Env env, const dsa110::gridder::Info& in) {
   out.Set("nu", Napi::Number::New(env, static_cast<double>(in.nu)));
   out.Set("nv", Napi::Number::New(env, static_cast<double>(in.nv)));
   out.Set("nplanes", Napi::Number::New(env, static_cast<double>(in.nplanes)));
+  out.Set("slots", Napi::Number::New(env, static_cast<double>(in.slots)));
   out.Set("wmin", Napi::Number::New(env, in.wmin));
   out.Set("wmax", Napi::Number::New(env, in.wmax));
   out.Set("dw", Napi::Number::New(env, in.dw));

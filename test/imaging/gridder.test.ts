@@ -106,6 +106,30 @@ describe('gridder vs the direct transform', () => {
     expect(relativeL2(dirty, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(eps);
   });
 
+  it.each([1, 3])('holding %i plane grid(s) at once (planes in groups) gives the result of the ring of W planes', (slots) => {
+    // 24 channels: runs of consecutive channels at one cell are added to the buffer together.
+    const p = dsa110Problem(120, 24, 10, 11);
+    const geom: DftGeometry = { nx: 64, ny: 64, dl: 0.06 * DEG, dm: 0.06 * DEG, wterm: true };
+    const opts: GridderKernelOptions = { nx: 64, ny: 64, pixelL: geom.dl, pixelM: geom.dm, epsilon: 1e-7, threads: 2 };
+    const vis = randomArray(2 * p.nrows * p.nchan, 12, 'float64');
+    const ring = new Float64Array(64 * 64);
+    const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, ring, opts);
+    expect(info.slots).toBe(info.support);
+    expect(relativeL2(ring, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(1e-7);
+    const limited = { ...opts, maxGridBytes: slots * 16 * info.nu * info.nv };
+    const grouped = new Float64Array(64 * 64);
+    expect(addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, grouped, limited).slots).toBe(slots);
+    expect(relativeL2(grouped, ring)).toBeLessThan(1e-13);
+
+    const image = randomArray(64 * 64, 13, 'float64');
+    const m1 = new Float64Array(2 * p.nrows * p.nchan);
+    const m2 = new Float64Array(2 * p.nrows * p.nchan);
+    addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m1, opts);
+    expect(relativeL2(m1, directVis(p.uvw, p.freqs, image, p.weights, geom))).toBeLessThan(1e-7);
+    addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m2, limited);
+    expect(relativeL2(m2, m1)).toBeLessThan(1e-13);
+  });
+
   it('honours an explicit oversampling factor', () => {
     const p = dsa110Problem(200, 2, 10, 8);
     const geom: DftGeometry = { nx: 64, ny: 64, dl: 0.05 * DEG, dm: 0.05 * DEG, wterm: true };

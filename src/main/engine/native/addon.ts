@@ -206,6 +206,8 @@ export interface GridderKernelOptions {
   /** Apply the w term by w-gridding (default true); false = 2-D gridding ignoring w. */
   wgridding?: boolean;
   threads?: number;
+  /** Memory for the uv-plane grids held at once (bytes); 0 or absent = 1 GiB. */
+  maxGridBytes?: number;
 }
 
 /** Options of hogbomClean (see native/src/deconv/hogbom.h). */
@@ -246,6 +248,8 @@ export interface GridderInfo {
   nv: number;
   /** w planes (1 without w-gridding), the |w| range (wavelengths) and plane spacing. */
   nplanes: number;
+  /** Plane grids held at once (W: each visibility visited once; fewer under maxGridBytes). */
+  slots: number;
   wmin: number;
   wmax: number;
   dw: number;
