@@ -58,6 +58,12 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
   }
   zero(vis, 2 * d.nrows * d.nchan * sizeof(T), threads);
 
+  // Grid column and phasor column of each image column.
+  std::vector<std::size_t> gxs(nx), axs(nx);
+  for (std::size_t x = 0; x < nx; ++x) {
+    gxs[x] = (x + p.nu - nx / 2) % p.nu;
+    axs[x] = quad_index(x, nx);
+  }
   // Plane q: grid = image * exp(+2 pi i w_q (n - 1)) at the image's pixels, 0 elsewhere, then
   // the inverse FFT.
   std::size_t made = 0;
@@ -71,8 +77,7 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
         T* grow = grid + 2 * gy * p.nu;
         const double* srow = scaled.data() + y * nx;
         for (std::size_t x = 0; x < nx; ++x) {
-          const std::size_t gx = (x + p.nu - nx / 2) % p.nu;
-          const std::size_t ax = quad_index(x, nx);
+          const std::size_t gx = gxs[x], ax = axs[x];
           grow[2 * gx] = static_cast<T>(srow[x] * prow[2 * ax]);
           grow[2 * gx + 1] = static_cast<T>(-srow[x] * prow[2 * ax + 1]);
         }

@@ -87,6 +87,12 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
     });
   };
 
+  // Grid column and phasor column of each image column.
+  std::vector<std::size_t> gxs(nx), axs(nx);
+  for (std::size_t x = 0; x < nx; ++x) {
+    gxs[x] = (x + p.nu - nx / 2) % p.nu;
+    axs[x] = quad_index(x, nx);
+  }
   // FFT of plane q, acc += Re(grid * exp(-2 pi i w_q (n - 1))) over the image, grid cleared.
   auto finalize = [&](std::size_t q) {
     if (used[q]) {
@@ -100,8 +106,7 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
           const double* prow = ph.cur.data() + 2 * ay * p.hx;
           double* arow = acc.data() + y * nx;
           for (std::size_t x = 0; x < nx; ++x) {
-            const std::size_t gx = (x + p.nu - nx / 2) % p.nu;
-            const std::size_t ax = quad_index(x, nx);
+            const std::size_t gx = gxs[x], ax = axs[x];
             arow[x] += static_cast<double>(grow[2 * gx]) * prow[2 * ax] - static_cast<double>(grow[2 * gx + 1]) * prow[2 * ax + 1];
           }
         }
