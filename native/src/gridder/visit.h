@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -51,40 +52,41 @@ struct Kern {
     const T& operator[](int i) const { return x[i]; }
   };
 #endif
-  int deg;
-  alignas(64) T c[kMaxDegree + 1][NV];
-  explicit Kern(const EsKernel& k) : deg(k.degree) {
-    for (int d = 0; d <= kMaxDegree; ++d)
-      for (int a = 0; a < NV; ++a)
-        c[d][a] = (d <= deg && a < W) ? static_cast<T>(k.coeff[static_cast<std::size_t>(d * W + a)]) : T(0);
+  // Coefficients from the highest power down, padded with a leading 0 to an odd degree, so
+  // that row 2i multiplies an odd power and row 2i + 1 an even one.
+  int pairs;
+  alignas(64) T c[kMaxDegree + 2][NV];
+  explicit Kern(const EsKernel& k) : pairs((k.degree | 1) / 2 + 1) {
+    const int pad = (k.degree & 1) ? 0 : 1;
+    for (int d = 0; d < kMaxDegree + 2; ++d)
+      for (int a = 0; a < NV; ++a) {
+        const int src = d - pad;
+        c[d][a] = (src >= 0 && src <= k.degree && a < W) ? static_cast<T>(k.coeff[static_cast<std::size_t>(src * W + a)]) : T(0);
+      }
   }
-  // Horner in y^2 on the even and the odd coefficients: two independent chains of half the
-  // length, since the evaluation is latency- rather than throughput-bound.
+  // Horner in y^2 on the odd and the even coefficients: two independent chains of half the
+  // length (the evaluation is latency- rather than throughput-bound), no branches.
   DSA110_INLINE void eval(T y, V& out) const {
     const T y2 = y * y;
 #if DSA110_GRIDDER_VEC
     const V* cv = reinterpret_cast<const V*>(&c[0][0]);
-    V e = (deg & 1) ? V{} : cv[0];
-    V o = (deg & 1) ? cv[0] : V{};
-    for (int d = 1; d <= deg; ++d) {
-      if (((deg - d) & 1) == 0) e = e * y2 + cv[d];
-      else o = o * y2 + cv[d];
+    V o = cv[0], e = cv[1];
+    for (int i = 1; i < pairs; ++i) {
+      o = o * y2 + cv[2 * i];
+      e = e * y2 + cv[2 * i + 1];
     }
     out = e + y * o;
 #else
     T e[NV], o[NV];
-    const int hi = deg & 1;
     for (int a = 0; a < NV; ++a) {
-      e[a] = hi ? T(0) : c[0][a];
-      o[a] = hi ? c[0][a] : T(0);
+      o[a] = c[0][a];
+      e[a] = c[1][a];
     }
-    for (int d = 1; d <= deg; ++d) {
-      if (((deg - d) & 1) == 0) {
-        for (int a = 0; a < NV; ++a) e[a] = e[a] * y2 + c[d][a];
-      } else {
-        for (int a = 0; a < NV; ++a) o[a] = o[a] * y2 + c[d][a];
+    for (int i = 1; i < pairs; ++i)
+      for (int a = 0; a < NV; ++a) {
+        o[a] = o[a] * y2 + c[2 * i][a];
+        e[a] = e[a] * y2 + c[2 * i + 1][a];
       }
-    }
     for (int a = 0; a < NV; ++a) out[a] = e[a] + y * o[a];
 #endif
   }
@@ -145,11 +147,15 @@ struct Visitor {
   const Layout& d;
   const K& kern;
   double inv_nu, inv_nv, inv_dw;
+  double fspan;  // highest minus lowest frequency
   int nw, pitch;  // planes per visibility; buffer row pitch (nw * 2 * BW)
 
   Visitor(const Plan& plan, const Layout& data, const K& k)
       : p(plan), d(data), kern(k), inv_nu(1.0 / static_cast<double>(plan.nu)), inv_nv(1.0 / static_cast<double>(plan.nv)),
-        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * BW) {}
+        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * BW) {
+    const auto [lo, hi] = std::minmax_element(data.freqs, data.freqs + data.nchan);
+    fspan = *hi - *lo;
+  }
 
   // One visibility: buffer offsets, u and v kernels, the w kernel on local planes [j0, j1).
   struct At {
@@ -158,17 +164,63 @@ struct Visitor {
     V kw;  // lane j: the w kernel on local plane j (0 outside the window)
   };
 
+  // One item (a row's run of channels in one tile): coordinates in cells are a * f, and the
+  // first cell's offset in the tile buffer is floor(a f - W/2) + c. The grid's periodic fold is
+  // the same for all channels of the item (they share a tile), so it is found once, at the
+  // first channel, by locate() as the bucketing did.
+  struct Line {
+    double au, av, aw, bw;
+    int cu, cv;
+    int tu0, tv0;
+    // The fold is the same for all channels (checked from the band's span); if not (an image
+    // whose uv cells are coarser than the baselines' spread, aliasing), every channel is folded.
+    bool fixed;
+  };
+  DSA110_INLINE Line line(const Item& it, double u, double v, double w, int tu0, int tv0) const {
+    Line l;
+    l.au = p.ufac * u;
+    l.av = p.vfac * v;
+    l.aw = p.wgrid ? w / kSpeedOfLight * inv_dw : 0.0;
+    l.bw = p.wgrid ? -p.w0 * inv_dw - 0.5 * W : 0.0;
+    const double f0 = d.freqs[it.ch0];
+    const Pos pu = locate(p.ufac * u * f0, p.nu, inv_nu, W);
+    const Pos pv = locate(p.vfac * v * f0, p.nv, inv_nv, W);
+    l.cu = tile_offset(pu.first, tu0, static_cast<int>(p.nu)) + 1 - ifloor(l.au * f0 - 0.5 * W);
+    l.cv = tile_offset(pv.first, tv0, static_cast<int>(p.nv)) + 1 - ifloor(l.av * f0 - 0.5 * W);
+    l.tu0 = tu0;
+    l.tv0 = tv0;
+    // Channels of one tile whose unfolded first cells differ by less than n - kTile share the fold.
+    l.fixed = std::abs(l.au) * fspan + 2 < static_cast<double>(p.nu) - kTile - 1 &&
+              std::abs(l.av) * fspan + 2 < static_cast<double>(p.nv) - kTile - 1;
+    return l;
+  }
+
   // False when the visibility's w support misses the planes [b + j0, b + j1).
-  DSA110_INLINE bool where(double u, double v, double w, double f, std::size_t b, int j0, int j1, int tu0, int tv0, At& at) const {
-    const Pos pu = locate(p.ufac * u * f, p.nu, inv_nu, W);
-    const Pos pv = locate(p.vfac * v * f, p.nv, inv_nv, W);
+  DSA110_INLINE bool where(const Line& l, double f, std::size_t b, int j0, int j1, At& at) const {
+    T yu, yv;
+    if (l.fixed) {
+      const double su = l.au * f - 0.5 * W, sv = l.av * f - 0.5 * W;
+      const int fu = ifloor(su), fv = ifloor(sv);
+      at.ru = fu + l.cu;
+      at.rv = fv + l.cv;
+      yu = static_cast<T>(2 * (fu + 1 - su) - 1);
+      yv = static_cast<T>(2 * (fv + 1 - sv) - 1);
+    } else {
+      const Pos pu = locate(l.au * f, p.nu, inv_nu, W);
+      const Pos pv = locate(l.av * f, p.nv, inv_nv, W);
+      at.ru = tile_offset(pu.first, l.tu0, static_cast<int>(p.nu)) + 1;
+      at.rv = tile_offset(pv.first, l.tv0, static_cast<int>(p.nv)) + 1;
+      yu = static_cast<T>(pu.y);
+      yv = static_cast<T>(pv.y);
+    }
     if (p.wgrid) {
-      const Pos pw = locate_w(w * f / kSpeedOfLight, p.w0, inv_dw, W);
-      // Local plane j is kernel cell j + off (off is 0 unless the bucket's plane was clamped).
-      const int off = static_cast<int>(b) - pw.first;
-      kern.eval(static_cast<T>(pw.y), at.kw);
+      const double sw = l.aw * f + l.bw;
+      const int first = ifloor(sw) + 1;
+      // Local plane j is kernel cell j + off (off is 0 unless the bucket's plane was clamped or
+      // rounding put the visibility on the other side of a plane boundary).
+      const int off = static_cast<int>(b) - first;
+      kern.eval(static_cast<T>(2 * (first - sw) - 1), at.kw);
       if (off != 0 || j0 != 0 || j1 != W) {
-        // A clamped bucket or a partial window: local plane j takes kernel cell j + off.
         const V kwl = at.kw;
         bool any = false;
         for (int j = 0; j < K::NV; ++j) {
@@ -183,12 +235,10 @@ struct Visitor {
       at.kw = V{};
       at.kw[0] = T(1);
     }
-    at.ru = tile_offset(pu.first, tu0, static_cast<int>(p.nu)) + 1;
-    at.rv = tile_offset(pv.first, tv0, static_cast<int>(p.nv)) + 1;
     if (at.ru < 0 || at.rv < 0 || at.ru + W > BW || at.rv + W > BH)
       throw std::logic_error("gridder: visibility outside its tile buffer");
-    kern.eval(static_cast<T>(pu.y), at.ku);
-    kern.eval(static_cast<T>(pv.y), at.kv);
+    kern.eval(yu, at.ku);
+    kern.eval(yv, at.kv);
     return true;
   }
 
@@ -272,13 +322,14 @@ struct Visitor {
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
+    const Line l = line(it, u, v, w, tu0, tv0);
     At at;
 #if DSA110_GRIDDER_VEC
     Run run;
 #endif
     for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
-      if (!where(u, v, w, d.freqs[c], b, j0, j1, tu0, tv0, at)) continue;
+      if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
       const T wt = static_cast<T>(d.weights[k]);
       const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
 #if DSA110_GRIDDER_VEC
@@ -315,10 +366,11 @@ struct Visitor {
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
+    const Line l = line(it, u, v, w, tu0, tv0);
     At at;
     for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
-      if (!where(u, v, w, d.freqs[c], b, j0, j1, tu0, tv0, at)) continue;
+      if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
       const T* base = buf + at.rv * pitch + at.ru;
       T sr = 0, si = 0;
 #if DSA110_GRIDDER_VEC
