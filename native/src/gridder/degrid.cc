@@ -2,7 +2,6 @@
 // exp(+2 pi i w_p (n - 1)) and the grid correction, pruned inverse FFT) into the slot of a plane
 // no later step reads; every thread then loads the window's planes of a tile into its buffer
 // and adds them, through the kernels, to runs of channels of that tile.
-#include <memory>
 
 #include "common/parallel.h"
 #include "gridder/visit.h"
@@ -40,8 +39,9 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   const std::size_t plane = 2 * p.nu * p.nv;
-  std::unique_ptr<T[]> grids(new T[p.slots * plane]);
-  auto slot = [&](std::size_t q) { return grids.get() + (q % p.slots) * plane; };
+  const PlaneMemory memory(p.slots * plane * sizeof(T));
+  T* const grids = static_cast<T*>(memory.data());
+  auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
   Phasors ph(p);
   const PlaneFft<T> fft(p, bk.ucols);
   const int pitch = visitor.pitch;

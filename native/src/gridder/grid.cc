@@ -3,7 +3,6 @@
 // grids under per-stripe locks); a plane no later step reaches goes through the pruned FFT,
 // is multiplied by exp(-2 pi i w_p (n - 1)) and accumulated into the image, and its grid is
 // cleared for reuse by a later plane.
-#include <memory>
 
 #include "common/parallel.h"
 #include "gridder/visit.h"
@@ -41,9 +40,10 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   const std::size_t plane = 2 * p.nu * p.nv;
-  std::unique_ptr<T[]> grids(new T[p.slots * plane]);
-  zero(grids.get(), p.slots * plane * sizeof(T), threads);
-  auto slot = [&](std::size_t q) { return grids.get() + (q % p.slots) * plane; };
+  const PlaneMemory memory(p.slots * plane * sizeof(T));
+  T* const grids = static_cast<T*>(memory.data());
+  zero(grids, p.slots * plane * sizeof(T), threads);
+  auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
   // Planes some bucket reaches.
   std::vector<char> used(np, 0);
   for (std::size_t b = 0; b < p.nbuckets; ++b)

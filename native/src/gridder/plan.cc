@@ -6,10 +6,16 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <stdexcept>
 #include <string>
 
 #include "common/parallel.h"
+
+#if defined(__linux__)
+#include <stdlib.h>
+#include <sys/mman.h>
+#endif
 
 namespace dsa110::gridder {
 namespace {
@@ -190,6 +196,27 @@ void zero(void* data, std::size_t bytes, unsigned threads) {
     const std::size_t lo = b0 * 65536, hi = std::min(bytes, b1 * 65536);
     std::memset(c + lo, 0, hi - lo);
   });
+}
+
+PlaneMemory::PlaneMemory(std::size_t bytes) {
+#if defined(__linux__)
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kHuge - 1) / kHuge * kHuge;
+  if (posix_memalign(&p_, kHuge, rounded) != 0) throw std::bad_alloc();
+#if defined(MADV_HUGEPAGE)
+  madvise(p_, rounded, MADV_HUGEPAGE);  // advice only: ignored where unsupported
+#endif
+#else
+  p_ = ::operator new(std::max<std::size_t>(bytes, 1));
+#endif
+}
+
+PlaneMemory::~PlaneMemory() {
+#if defined(__linux__)
+  free(p_);
+#else
+  ::operator delete(p_);
+#endif
 }
 
 }  // namespace dsa110::gridder
