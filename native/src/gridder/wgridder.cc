@@ -64,6 +64,7 @@ Buckets bucket(const Layout& d, const Plan& p) {
   const int W = p.kernel.support;
   const double inv_nu = 1.0 / static_cast<double>(p.nu), inv_nv = 1.0 / static_cast<double>(p.nv);
   const double inv_dw = p.wgrid ? 1.0 / p.dw : 0.0;
+  const double fmax = *std::max_element(d.freqs, d.freqs + d.nchan);
   const std::size_t nblocks = (d.nrows + kRowBlock - 1) / kRowBlock;
   std::vector<std::vector<std::pair<std::uint32_t, Item>>> found(nblocks);
   parallel_for(nblocks, p.opt.threads, [&](std::size_t b0, std::size_t b1) {
@@ -72,6 +73,9 @@ Buckets bucket(const Layout& d, const Plan& p) {
       for (std::size_t r = b * kRowBlock; r < std::min(d.nrows, (b + 1) * kRowBlock); ++r) {
         const double* uvw = d.uvw + 3 * r;
         const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
+        const double au = p.ufac * (s * uvw[0]), av = p.vfac * (s * uvw[1]);
+        // |g| < n - W - 2 on the whole band: the first cell needs at most one wrap, no fold.
+        const bool near = std::abs(au) * fmax + W + 2 < static_cast<double>(p.nu) && std::abs(av) * fmax + W + 2 < static_cast<double>(p.nv);
         bool open = false;
         std::uint32_t plane = 0, tile = 0;
         for (std::size_t c = 0; c < d.nchan; ++c) {
@@ -81,9 +85,17 @@ Buckets bucket(const Layout& d, const Plan& p) {
             continue;
           }
           const double f = d.freqs[c];
-          const Pos pu = locate(p.ufac * (s * uvw[0]) * f, p.nu, inv_nu, W);
-          const Pos pv = locate(p.vfac * (s * uvw[1]) * f, p.nv, inv_nv, W);
-          const std::uint32_t t = static_cast<std::uint32_t>((pv.first / kTile) * p.ntu + pu.first / kTile);
+          int fu, fv;
+          if (near) {
+            fu = ifloor(au * f - 0.5 * W) + 1;
+            fv = ifloor(av * f - 0.5 * W) + 1;
+            if (fu < 0) fu += static_cast<int>(p.nu);
+            if (fv < 0) fv += static_cast<int>(p.nv);
+          } else {
+            fu = locate(au * f, p.nu, inv_nu, W).first;
+            fv = locate(av * f, p.nv, inv_nv, W).first;
+          }
+          const std::uint32_t t = static_cast<std::uint32_t>((fv / kTile) * static_cast<int>(p.ntu) + fu / kTile);
           std::uint32_t pl = 0;
           if (p.wgrid) {
             const int first = locate_w((s * uvw[2]) * f / kSpeedOfLight, p.w0, inv_dw, W).first;
