@@ -25,6 +25,11 @@ export interface GridderOptions {
   doWStacking?: boolean;
   /** uv-grid oversampling in [1.2, 4]; default: chosen per call by a cost model. */
   oversampling?: number;
+  /**
+   * Memory for the uv-plane grids held at once (bytes); default 1 GiB. With room for W planes
+   * (the kernel support) each visibility is visited once; with less, planes go in groups.
+   */
+  maxGridBytes?: number;
 }
 
 /** Visibilities for gridding: nrows x nchan, complex interleaved, weights 0 = flagged. */
@@ -88,6 +93,7 @@ export class Gridder {
   readonly threads: number;
   readonly wgridding: boolean;
   readonly oversampling: number;
+  readonly maxGridBytes: number;
 
   constructor(
     private readonly pool: NativePool,
@@ -111,6 +117,10 @@ export class Gridder {
     if (this.oversampling !== 0 && !(this.oversampling >= 1.2 && this.oversampling <= 4)) {
       throw new RangeError(`Gridder: option 'oversampling' must be in [1.2, 4], got ${this.oversampling}`);
     }
+    this.maxGridBytes = options.maxGridBytes ?? 0;
+    if (!Number.isSafeInteger(this.maxGridBytes) || this.maxGridBytes < 0) {
+      throw new RangeError(`Gridder: option 'maxGridBytes' must be an integer >= 0 (0 = 1 GiB), got ${this.maxGridBytes}`);
+    }
   }
 
   /** The options the addon takes. */
@@ -124,6 +134,7 @@ export class Gridder {
       sigma: this.oversampling,
       wgridding: this.wgridding,
       threads: this.threads,
+      maxGridBytes: this.maxGridBytes,
     };
   }
 
