@@ -312,43 +312,36 @@ function alreadyApplied(previous: string | null, want: ReturnType<typeof applied
     && r.data.gains.id === want.gains.id && r.data.gains.path === want.gains.path;
 }
 
-/** Apply the registered bandpass and gains valid at the MS's mid-time, writing CORRECTED_DATA. */
+/** What an MS says about calibration applied to it: its layout, the applied record, CORRECTED_DATA. */
+function applicationState(msPath: string): { layout: MsLayout; previous: string | null; hasCorrected: boolean } {
+  const ms = MeasurementSet.open(msPath);
+  try {
+    const kw = ms.main.keywords.get(APPLIED_KEYWORD);
+    return {
+      layout: msLayout(ms),
+      previous: kw && kw.kind === 'scalar' && typeof kw.value === 'string' ? kw.value : null,
+      hasCorrected: ms.main.columnNames().includes('CORRECTED_DATA'),
+    };
+  } finally {
+    ms.close();
+  }
+}
+
 /**
  * The calibration set applied to the MS when it is the set a lookup picks now (the MS's
  * CORRECTED_DATA is then current), else null.
  */
 export function currentApplication(deps: CalibrationDeps, msPath: string): { bandpass: string; gains: string } | null {
-  const ms = MeasurementSet.open(msPath);
-  let layout: MsLayout;
-  let previous: string | null;
-  let hasCorrected: boolean;
-  try {
-    layout = msLayout(ms);
-    const kw = ms.main.keywords.get(APPLIED_KEYWORD);
-    previous = kw && kw.kind === 'scalar' && typeof kw.value === 'string' ? kw.value : null;
-    hasCorrected = ms.main.columnNames().includes('CORRECTED_DATA');
-  } finally {
-    ms.close();
-  }
+  const { layout, previous, hasCorrected } = applicationState(msPath);
   if (!hasCorrected || previous === null) return null;
   const set = lookupCalSet(deps.db, layout.midMjd, registryConfig(deps.config));
   if (!set.bandpass || !set.gains) return null;
   return alreadyApplied(previous, appliedRecord(set.bandpass, set.gains)) ? { bandpass: set.bandpass.table.path, gains: set.gains.table.path } : null;
 }
 
+/** Apply the registered bandpass and gains valid at the MS's mid-time, writing CORRECTED_DATA. */
 export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal?: AbortSignal; onProgress?: (f: number, m: string) => void }): Promise<ApplyResult> {
-  const ms = MeasurementSet.open(o.msPath);
-  let layout: MsLayout;
-  let previous: string | null;
-  let hasCorrected: boolean;
-  try {
-    layout = msLayout(ms);
-    const kw = ms.main.keywords.get(APPLIED_KEYWORD);
-    previous = kw && kw.kind === 'scalar' && typeof kw.value === 'string' ? kw.value : null;
-    hasCorrected = ms.main.columnNames().includes('CORRECTED_DATA');
-  } finally {
-    ms.close();
-  }
+  const { layout, previous, hasCorrected } = applicationState(o.msPath);
   const set = lookupCalSet(deps.db, layout.midMjd, registryConfig(deps.config));
   if (!set.bandpass || !set.gains) {
     const missing = [set.bandpass ? null : 'bandpass (B)', set.gains ? null : 'amplitude+phase gains (Gap)'].filter(Boolean).join(' and ');
