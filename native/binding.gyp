@@ -7,6 +7,9 @@
       "target_name": "dsa110_native",
       "sources": [
         "src/addon.cc",
+        "src/bindings/fft_predict.cc",
+        "src/bindings/calib_flag.cc",
+        "src/bindings/imaging.cc",
         "src/fft/fft2d.cc",
         "src/predict/predict.cc",
         "src/calib/solve.cc",
