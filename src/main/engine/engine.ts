@@ -13,7 +13,7 @@ import type { Job } from '../../shared/model/jobs';
 import { NativePool } from './native/pool';
 import { seedCalibrators } from './api/calibrators';
 import { registerPipeline } from './pipeline';
-import { recoverPublishing } from './registry';
+import { recoverPublishing, type RecoveryReport } from './registry';
 
 /** Who runs the engine, as `app.info` reports it. */
 export interface AppIdentity {
@@ -66,6 +66,8 @@ function packageIdentity(): { name: string; version: string } {
 export class Engine {
   /** When this engine was opened, MJD (UTC). */
   readonly startedMjd = nowMjd();
+  /** What the publishing recovery scan at open repaired (interrupted publishes), for reports. */
+  startupRecovery: RecoveryReport[] = [];
   private pool: NativePool | null = null;
   private closing: Promise<void> | null = null;
   private readonly running: RunningJobs = new Map();
@@ -111,7 +113,8 @@ export class Engine {
       registerPipeline(engine);
       // A publish interrupted between the move and the database update is finished or rolled
       // back before anything else touches the products (the journal says which).
-      for (const r of await recoverPublishing(engine)) log.warn({ product: r.productId, outcome: r.outcome }, `publishing recovery: ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`);
+      engine.startupRecovery = await recoverPublishing(engine);
+      for (const r of engine.startupRecovery) log.warn({ product: r.productId, outcome: r.outcome }, `publishing recovery: ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`);
       return engine;
     } catch (err) {
       db?.close();

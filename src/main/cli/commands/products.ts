@@ -50,7 +50,8 @@ async function list(ctx: CliContext, opts: { status?: ProductStatus[]; limit: nu
 }
 
 async function recover(ctx: CliContext): Promise<void> {
-  const reports = await withEngine(ctx, (engine) => recoverPublishing(engine));
+  // Engine.open already ran the scan; report what it repaired along with anything left now.
+  const reports = await withEngine(ctx, async (engine) => [...engine.startupRecovery, ...(await recoverPublishing(engine))]);
   ctx.result({ recovered: reports }, () => (reports.length === 0 ? 'no interrupted publishes' : recoveryLines(reports).join('\n')));
   if (reports.some((r) => r.outcome === 'failed')) throw new CliError('products recover: some interrupted publishes need an operator (see above)');
 }
@@ -61,7 +62,7 @@ async function publishOne(ctx: CliContext, id: string, opts: { actor?: string })
     const out = await withEngine(ctx, async (engine) => {
       // The startup scan: repair anything a crashed publisher left before publishing more.
       // Publishes still running elsewhere are not ours to report.
-      const recovered = (await recoverPublishing(engine)).filter((r) => r.outcome !== 'in-progress');
+      const recovered = [...engine.startupRecovery, ...(await recoverPublishing(engine))].filter((r) => r.outcome !== 'in-progress');
       for (const line of recoveryLines(recovered)) ctx.note(line);
       return { ...(await publish(engine, id, { actor })), recovered };
     });
