@@ -82,6 +82,7 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
   const n = runs.reduce((a, r) => a + r.count, 0);
   const per = sp.freqsHz.length * layout.npol;
   const vis = sharedOf(Float32Array, 2 * n * per);
+  const complexColumn = ms.main.columnDesc(column).type === 'Complex';
   const flags = sharedOf(Uint8Array, n * per);
   const rows = new Int32Array(n);
   const time = new Float64Array(n);
@@ -91,12 +92,10 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
   let k = 0;
   for (const run of runs) {
     const { start: r0, count: m } = run;
-    const d = ms.main.getColumn(column, r0, m);
-    if (!(d instanceof Float32Array || d instanceof Float64Array) || d.length !== 2 * m * per) {
-      throw new Error(`${ms.path}: column ${column}, rows ${r0}..${r0 + m - 1}: expected ${2 * m * per} complex values' floats (${sp.freqsHz.length} channels x ${layout.npol} pols per row)`);
-    }
-    vis.set(d, 2 * k * per);
-    flags.set(ms.main.getColumn('FLAG', r0, m) as Uint8Array, k * per);
+    // Decoded straight into the shared buffers (the table checks the length); DComplex data is converted.
+    if (complexColumn) ms.main.getColumnInto(column, r0, m, vis.subarray(2 * k * per, 2 * (k + m) * per));
+    else vis.set(ms.main.getColumn(column, r0, m) as Float64Array, 2 * k * per);
+    ms.main.getColumnInto('FLAG', r0, m, flags.subarray(k * per, (k + m) * per));
     for (let i = 0; i < m; i++) rows[k + i] = r0 + i;
     time.set(ms.main.getColumn('TIME', r0, m) as Float64Array, k);
     ant1.set(ms.main.getColumn('ANTENNA1', r0, m) as Int32Array, k);

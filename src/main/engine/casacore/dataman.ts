@@ -23,6 +23,8 @@ export interface DataManager {
   cellShape(col: ColumnDesc, row: number): number[] | null;
   /** Scalars, or array cells of one shape, of rows [rowStart, rowStart+nrows) flattened (row slowest). */
   read(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[]): ColumnData;
+  /** As read, into `out` (exactly the elements read would return); saves the allocation. */
+  readInto?(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[], out: Exclude<ColumnData, string[]>): void;
   /** A box [start, end) (end exclusive, casacore axis order) of each cell of rows [rowStart, +nrows). */
   readSlice?(col: ColumnDesc, rowStart: number, nrows: number, start: number[], end: number[]): ColumnData;
   /** Write scalars or fixed-shape cells of rows [rowStart, rowStart+nrows). */

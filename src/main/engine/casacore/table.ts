@@ -125,6 +125,26 @@ export class Table {
     return b.dm.read(b.desc, rowStart, nrows, this.blockShape(b, rowStart, nrows));
   }
 
+  /**
+   * As getColumn, into `out` (a typed array, or a view on a larger one, of exactly the values
+   * getColumn would return): tiled columns decode straight into it, others are copied.
+   */
+  getColumnInto(name: string, rowStart: number, nrows: number, out: Exclude<ColumnData, string[]>): void {
+    const b = this.col(name);
+    this.rows(name, rowStart, nrows);
+    if (nrows === 0) return;
+    const shape = this.blockShape(b, rowStart, nrows);
+    if (b.dm.readInto) {
+      b.dm.readInto(b.desc, rowStart, nrows, shape, out);
+      return;
+    }
+    const data = b.dm.read(b.desc, rowStart, nrows, shape);
+    if (Array.isArray(data) || data.length !== out.length || data.constructor !== out.constructor) {
+      throw new CasacoreError(this.dir, `column ${name}: getColumnInto needs ${data.length} values of the column's type for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`);
+    }
+    (out as Float64Array).set(data as Float64Array);
+  }
+
   /** Cells of an array column one by one (for variable shapes); null for empty cells. */
   getColumnCells(name: string, rowStart = 0, nrows = this.nrowsValue - rowStart): (Cell | null)[] {
     const out: (Cell | null)[] = [];

@@ -219,6 +219,16 @@ export class TiledStMan implements DataManager {
     return this.readSlice(col, rowStart, nrows, cellShape.map(() => 0), cellShape);
   }
 
+  readInto(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[], out: Exclude<ColumnData, string[]>): void {
+    const proto = allocData(col.type, 0);
+    const n = product(cellShape) * nrows * (col.type === 'Complex' || col.type === 'DComplex' ? 2 : 1);
+    if (proto.constructor !== out.constructor || out.length !== n) {
+      throw new CasacoreError(this.ctx.file, `column ${col.name}: readInto needs a ${proto.constructor.name} of length ${n} for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`);
+    }
+    const zero = cellShape.map(() => 0);
+    for (const seg of this.segments(col, rowStart, nrows)) this.access(col, seg, zero, cellShape, out, 'read');
+  }
+
   readSlice(col: ColumnDesc, rowStart: number, nrows: number, start: number[], end: number[]): ColumnData {
     const per = product(end.map((e, k) => e - (start[k] ?? 0)));
     const out = allocData(col.type, per * nrows);
