@@ -12,6 +12,7 @@ import type { Table } from '../casacore';
 import { apparentDirection, fluxAt } from './model';
 import type { ModelSource } from './model';
 import type { CalBlock } from './solve';
+import { sharedOf } from '../native/pool';
 
 /** What every block of one MS shares. */
 export interface MsLayout {
@@ -40,9 +41,6 @@ export interface MsSpwBlock {
   uvw: Float64Array;
 }
 
-function sharedOf<T extends Float32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
-  return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
-}
 
 /** The layout of an open MS (one summary pass over MAIN). */
 export function msLayout(ms: MeasurementSet): MsLayout {

@@ -5,7 +5,7 @@
 // auto-threshold in units of the residual's robust rms (1.4826 MAD), mgain per major cycle;
 // optional auto-masking (WSClean's -auto-mask): once the residual's peak falls below
 // autoMaskSigma x rms, further components are only allowed where components already are.
-import type { NativePool } from '../native/pool';
+import { sharedOf, type NativePool } from '../native/pool';
 import { Gridder } from './gridder';
 import { peak, robustRms } from './stats';
 
@@ -68,10 +68,6 @@ export interface CleanResult {
   thresholdJy: number;
 }
 
-function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
-}
-
 function aborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('imaging cancelled');
 }
@@ -90,7 +86,7 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
 
   // PSF: the same weights on unit visibilities.
   progress(0, 'PSF');
-  const ones = sharedF32(2 * nvis);
+  const ones = sharedOf(Float32Array, 2 * nvis);
   for (let k = 0; k < nvis; k++) ones[2 * k] = 1;
   const psfImg = await gridder.dirty({ uvw, freqs, vis: ones, weights });
   const sumWeights = psfImg.info.sumWeights;
@@ -131,7 +127,7 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
     // Without a mask yet, do not clean below the auto-mask level in this cycle.
     const maskLevel = mask === null && (o.autoMaskSigma ?? 0) > 0 ? (o.autoMaskSigma ?? 0) * rmsJy : 0;
     const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);
-    const resShared = sharedF32(npix);
+    const resShared = sharedOf(Float32Array, npix);
     resShared.set(residual);
     const r = await pool.hogbomClean({ residual: resShared, psf, mask, model }, {
       nx: o.nx, ny: o.ny, gain, stopLevel, maxIter: o.niter - total, threads: o.threads ?? 1,
@@ -146,7 +142,7 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
     }
     // Major cycle: residual visibilities = data - G(model), gridded again.
     aborted(o.signal);
-    const model32 = sharedF32(npix);
+    const model32 = sharedOf(Float32Array, npix);
     for (let i = 0; i < npix; i++) model32[i] = model[i]!;
     const pred = await gridder.predict({ uvw, freqs }, model32);
     const rv = pred.vis as Float32Array;

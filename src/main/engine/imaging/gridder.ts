@@ -8,7 +8,7 @@
 //   with CDELT1 = -dl (WSClean's orientation). A model pixel holds the apparent flux (Jy) of a
 //   point at its centre (no 1/n factor), so degridding a one-pixel image of S gives S exp(...).
 import type { GridderInfo, GridderKernelOptions } from '../native/addon';
-import type { NativePool } from '../native/pool';
+import { sharedOf, type NativePool } from '../native/pool';
 
 export type ImagePrecision = 'float32' | 'float64';
 
@@ -74,9 +74,7 @@ export interface SinWcs {
 }
 
 function sharedArray(n: number, precision: ImagePrecision): Float32Array | Float64Array {
-  return precision === 'float32'
-    ? new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT))
-    : new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+  return precision === 'float32' ? sharedOf(Float32Array, n) : sharedOf(Float64Array, n);
 }
 
 function positiveInteger(v: number, name: string): number {

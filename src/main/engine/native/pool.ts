@@ -80,10 +80,15 @@ export function sharedComplexArray(nx: number, ny: number, precision: ComplexPre
     : new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
+/** A zeroed typed array of n elements in a SharedArrayBuffer, for the native workers to share. */
+export function sharedOf<T extends ArrayBufferView>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`sharedOf: n must be an integer >= 0, got ${n}`);
+  return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
+}
+
 /** A zeroed Float64Array of n values in a SharedArrayBuffer. */
 export function sharedFloat64Array(n: number): Float64Array {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`sharedFloat64Array: n must be an integer >= 0, got ${n}`);
-  return new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+  return sharedOf(Float64Array, n);
 }
 
 export class NativePool {
