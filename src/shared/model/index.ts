@@ -9,3 +9,4 @@ export * from './products';
 export * from './jobs';
 export * from './sources';
 export * from './labels';
+export * from './qa';

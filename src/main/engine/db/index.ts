@@ -7,6 +7,7 @@ import { IngestRepo } from './repos/ingest';
 import { JobsRepo } from './repos/jobs';
 import { MsRepo } from './repos/ms';
 import { ProductsRepo } from './repos/products';
+import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
 
 export interface Database {
@@ -18,6 +19,8 @@ export interface Database {
   readonly products: ProductsRepo;
   readonly jobs: JobsRepo;
   readonly sources: SourcesRepo;
+  /** QA results, mosaic tile validations and batch mosaic plans. */
+  readonly qa: QaRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** How often writes had to be retried because another process held the lock. */
@@ -45,6 +48,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     products: new ProductsRepo(conn),
     jobs: new JobsRepo(conn),
     sources: new SourcesRepo(conn),
+    qa: new QaRepo(conn),
     transaction: (fn) => conn.write(fn),
     stats: conn.stats,
     close: () => conn.close(),
@@ -63,4 +67,4 @@ export type { ImagePatch } from './repos/images';
 export type { TransitionOptions } from './repos/products';
 export type { NewJob, NewStageRun, JobPatch, StageRunPatch, NewLogLine } from './repos/jobs';
 export { separationDeg } from './repos/sources';
-export type { IngestRepo, MsRepo, CalibrationRepo, ImagesRepo, ProductsRepo, JobsRepo, SourcesRepo };
+export type { IngestRepo, MsRepo, CalibrationRepo, ImagesRepo, ProductsRepo, JobsRepo, SourcesRepo, QaRepo };

@@ -6,6 +6,7 @@ import { INGEST_STATES } from '../../../shared/model/ingest';
 import { JOB_STATES, LOG_LEVELS, STAGE_STATES } from '../../../shared/model/jobs';
 import { MS_STATUSES } from '../../../shared/model/ms';
 import { PRODUCT_KINDS, PRODUCT_STATUSES } from '../../../shared/model/products';
+import { PLAN_STATUSES, QA_SUBJECTS, QA_TIERS, QA_VERDICTS } from '../../../shared/model/qa';
 import { FLUX_MEASURES } from '../../../shared/model/sources';
 
 export interface Migration {
@@ -278,9 +279,49 @@ CREATE INDEX photometry_by_source ON photometry (source_id, mjd);
 CREATE INDEX photometry_by_product ON photometry (product_id);
 `;
 
+const v3QaAndPlans = `
+CREATE TABLE qa_results (
+  id           INTEGER PRIMARY KEY,
+  subject      TEXT NOT NULL CHECK (${oneOf('subject', QA_SUBJECTS)}),
+  subject_id   INTEGER NOT NULL,
+  product_id   TEXT REFERENCES products (id) ON DELETE SET NULL,
+  tier         TEXT NOT NULL CHECK (${oneOf('tier', QA_TIERS)}),
+  verdict      TEXT NOT NULL CHECK (${oneOf('verdict', QA_VERDICTS)}),
+  metrics_json TEXT NOT NULL DEFAULT '{}' ${json('metrics_json')},
+  reasons_json TEXT NOT NULL DEFAULT '[]' ${json('reasons_json')},
+  created_mjd  REAL NOT NULL
+);
+CREATE INDEX qa_results_by_subject ON qa_results (subject, subject_id, id);
+CREATE INDEX qa_results_by_product ON qa_results (product_id);
+
+CREATE TABLE mosaic_validations (
+  id          INTEGER PRIMARY KEY,
+  group_id    INTEGER NOT NULL REFERENCES mosaic_groups (id) ON DELETE CASCADE,
+  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+  checks_json TEXT NOT NULL DEFAULT '[]' ${json('checks_json')},
+  created_mjd REAL NOT NULL
+);
+CREATE INDEX mosaic_validations_by_group ON mosaic_validations (group_id, id);
+
+CREATE TABLE mosaic_plans (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  params_json TEXT NOT NULL DEFAULT '{}' ${json('params_json')},
+  plan_json   TEXT NOT NULL DEFAULT '{}' ${json('plan_json')},
+  status      TEXT NOT NULL CHECK (${oneOf('status', PLAN_STATUSES)}),
+  job_id      TEXT REFERENCES jobs (id) ON DELETE SET NULL,
+  mosaic_id   INTEGER REFERENCES mosaics (id) ON DELETE SET NULL,
+  created_mjd REAL NOT NULL,
+  updated_mjd REAL NOT NULL
+);
+
+CREATE INDEX sources_by_catalog_position ON sources (catalog, dec_deg, ra_deg);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
+  { version: 3, name: 'QA results, mosaic tile validations, batch mosaic plans', sql: v3QaAndPlans },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);
