@@ -1,0 +1,170 @@
+// Elliptical Gaussians: shapes (FWHM, PA) <-> covariance matrices through a pixel-to-sky
+// Jacobian, and a Levenberg-Marquardt fit of one 2-D Gaussian to the pixels of an island.
+
+/** 2x2 symmetric matrix [a, b; b, c]. */
+export interface Sym2 { a: number; b: number; c: number }
+
+/** FWHM = FWHM_PER_SIGMA x sigma. */
+export const FWHM_PER_SIGMA = Math.sqrt(8 * Math.LN2);
+const D2R = Math.PI / 180;
+
+/** Sky covariance (arcsec^2, axes east, north) of an ellipse with FWHM major/minor (arcsec) at PA (deg east of north). */
+export function skyCov(majArcsec: number, minArcsec: number, paDeg: number): Sym2 {
+  const sM = majArcsec / FWHM_PER_SIGMA;
+  const sm = minArcsec / FWHM_PER_SIGMA;
+  const s = Math.sin(paDeg * D2R);
+  const c = Math.cos(paDeg * D2R);
+  // Major axis along (sin PA, cos PA) in (east, north); minor along (cos PA, -sin PA).
+  return { a: sM * sM * s * s + sm * sm * c * c, b: (sM * sM - sm * sm) * s * c, c: sM * sM * c * c + sm * sm * s * s };
+}
+
+/** FWHM major/minor (arcsec) and PA (deg east of north, 0..180) of a sky covariance. */
+export function shapeOfSkyCov(m: Sym2): { majArcsec: number; minArcsec: number; paDeg: number } {
+  const tr = m.a + m.c;
+  const disc = Math.sqrt(Math.max(0, ((m.a - m.c) / 2) ** 2 + m.b * m.b));
+  const l1 = tr / 2 + disc;
+  const l2 = Math.max(0, tr / 2 - disc);
+  // Eigenvector of l1: (b, l1 - a) or (l1 - c, b); in (east, north).
+  let e = m.b;
+  let n = l1 - m.a;
+  if (Math.abs(e) + Math.abs(n) < 1e-300) { e = l1 - m.c; n = m.b; }
+  if (Math.abs(e) + Math.abs(n) < 1e-300) { e = 0; n = 1; }
+  let pa = Math.atan2(e, n) / D2R;
+  pa = ((pa % 180) + 180) % 180;
+  return { majArcsec: Math.sqrt(l1) * FWHM_PER_SIGMA, minArcsec: Math.sqrt(l2) * FWHM_PER_SIGMA, paDeg: pa };
+}
+
+/** J M J^T for a 2x2 J given row-major [j00, j01, j10, j11]. */
+export function transform(j: readonly [number, number, number, number], m: Sym2): Sym2 {
+  const [p, q, r, s] = j;
+  // (J M)
+  const a1 = p * m.a + q * m.b;
+  const b1 = p * m.b + q * m.c;
+  const c1 = r * m.a + s * m.b;
+  const d1 = r * m.b + s * m.c;
+  return { a: a1 * p + b1 * q, b: a1 * r + b1 * s, c: c1 * r + d1 * s };
+}
+
+export function invert2(j: readonly [number, number, number, number]): [number, number, number, number] {
+  const det = j[0] * j[3] - j[1] * j[2];
+  return [j[3] / det, -j[1] / det, -j[2] / det, j[0] / det];
+}
+
+export function det(m: Sym2): number {
+  return m.a * m.c - m.b * m.b;
+}
+
+export function inverse(m: Sym2): Sym2 {
+  const d = det(m);
+  return { a: m.c / d, b: -m.b / d, c: m.a / d };
+}
+
+export interface GaussFit {
+  amp: number;
+  x0: number;
+  y0: number;
+  /** Pixel covariance of the Gaussian (pixels^2). */
+  cov: Sym2;
+  iterations: number;
+}
+
+/** Solve the n x n system A x = y (row-major A, destroyed) by Gaussian elimination with partial pivoting. */
+function solve(a: Float64Array, y: Float64Array, n: number): Float64Array | null {
+  const x = Float64Array.from(y);
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]!) > Math.abs(a[p * n + k]!)) p = i;
+    const piv = a[p * n + k]!;
+    if (!Number.isFinite(piv) || Math.abs(piv) < 1e-300) return null;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) { const t = a[k * n + j]!; a[k * n + j] = a[p * n + j]!; a[p * n + j] = t; }
+      const t = x[k]!; x[k] = x[p]!; x[p] = t;
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = a[i * n + k]! / piv;
+      if (f === 0) continue;
+      for (let j = k; j < n; j++) a[i * n + j] = a[i * n + j]! - f * a[k * n + j]!;
+      x[i] = x[i]! - f * x[k]!;
+    }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    let s = x[k]!;
+    for (let j = k + 1; j < n; j++) s -= a[k * n + j]! * x[j]!;
+    x[k] = s / a[k * n + k]!;
+  }
+  return x;
+}
+
+/**
+ * Least-squares fit of A exp(-Q/2), Q = [dx dy] P [dx dy]^T (P the inverse covariance), to the
+ * samples (xs, ys, vs). Parameters (A, x0, y0, Paa, Pab, Pbb); returns null when the fit does not
+ * converge to a positive-definite Gaussian.
+ */
+export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, init: GaussFit, maxIter = 60): GaussFit | null {
+  const n = vs.length;
+  if (n < 7) return null;
+  const pInv = inverse(init.cov);
+  let p = Float64Array.from([init.amp, init.x0, init.y0, pInv.a, pInv.b, pInv.c]);
+  const cost = (q: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i]! - q[1]!;
+      const dy = ys[i]! - q[2]!;
+      const f = q[0]! * Math.exp(-0.5 * (q[3]! * dx * dx + 2 * q[4]! * dx * dy + q[5]! * dy * dy));
+      const r = vs[i]! - f;
+      s += r * r;
+    }
+    return s;
+  };
+  let c0 = cost(p);
+  let lambda = 1e-3;
+  const jtj = new Float64Array(36);
+  const jtr = new Float64Array(6);
+  const g = new Float64Array(6);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    jtj.fill(0);
+    jtr.fill(0);
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i]! - p[1]!;
+      const dy = ys[i]! - p[2]!;
+      const e = Math.exp(-0.5 * (p[3]! * dx * dx + 2 * p[4]! * dx * dy + p[5]! * dy * dy));
+      const f = p[0]! * e;
+      const r = vs[i]! - f;
+      g[0] = e;
+      g[1] = f * (p[3]! * dx + p[4]! * dy);
+      g[2] = f * (p[4]! * dx + p[5]! * dy);
+      g[3] = -0.5 * f * dx * dx;
+      g[4] = -f * dx * dy;
+      g[5] = -0.5 * f * dy * dy;
+      for (let a = 0; a < 6; a++) {
+        jtr[a] = jtr[a]! + g[a]! * r;
+        for (let b = a; b < 6; b++) jtj[a * 6 + b] = jtj[a * 6 + b]! + g[a]! * g[b]!;
+      }
+    }
+    for (let a = 0; a < 6; a++) for (let b = 0; b < a; b++) jtj[a * 6 + b] = jtj[b * 6 + a]!;
+    let improved = false;
+    for (let tries = 0; tries < 12; tries++) {
+      const m = Float64Array.from(jtj);
+      for (let a = 0; a < 6; a++) m[a * 6 + a] = m[a * 6 + a]! * (1 + lambda) + 1e-30;
+      const step = solve(m, jtr, 6);
+      if (!step) { lambda *= 10; continue; }
+      const q = p.map((v, k) => v + step[k]!);
+      const c1 = q[3]! > 0 && q[5]! > 0 && q[3]! * q[5]! - q[4]! * q[4]! > 0 ? cost(q) : Infinity;
+      if (c1 < c0) {
+        const rel = (c0 - c1) / Math.max(c0, 1e-300);
+        p = q;
+        c0 = c1;
+        lambda = Math.max(lambda / 10, 1e-9);
+        improved = true;
+        if (rel < 1e-10) it = maxIter;
+        break;
+      }
+      lambda *= 10;
+    }
+    if (!improved) break;
+  }
+  const P = { a: p[3]!, b: p[4]!, c: p[5]! };
+  if (!(P.a > 0 && P.c > 0 && det(P) > 0) || !Number.isFinite(p[0]!) || p[0]! <= 0) return null;
+  return { amp: p[0]!, x0: p[1]!, y0: p[2]!, cov: inverse(P), iterations: it };
+}
