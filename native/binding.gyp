@@ -10,6 +10,7 @@
         "src/bindings/fft_predict.cc",
         "src/bindings/calib_flag.cc",
         "src/bindings/imaging.cc",
+        "src/bindings/mosaic.cc",
         "src/fft/fft2d.cc",
         "src/predict/predict.cc",
         "src/calib/solve.cc",
@@ -20,7 +21,8 @@
         "src/gridder/plane_fft.cc",
         "src/gridder/grid.cc",
         "src/gridder/degrid.cc",
-        "src/deconv/hogbom.cc"
+        "src/deconv/hogbom.cc",
+        "src/reproject/reproject.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -126,5 +126,6 @@ auto kernel_call(Napi::Env env, const char* fn, Fn&& body) -> decltype(body()) {
 void register_fft_predict(Napi::Env env, Napi::Object exports);
 void register_calib_flag(Napi::Env env, Napi::Object exports);
 void register_imaging(Napi::Env env, Napi::Object exports);
+void register_mosaic(Napi::Env env, Napi::Object exports);
 
 }  // namespace dsa110::bind
