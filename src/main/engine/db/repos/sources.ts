@@ -62,13 +62,58 @@ export class SourcesRepo {
   cone(raDeg: number, decDeg: number, radiusDeg: number, catalog?: string): (Source & { separationDeg: number })[] {
     // The index narrows by declination; RA is filtered exactly in JS (it wraps at 0/360 and
     // its scale shrinks with cos(dec), so a box in RA would be wrong near the poles).
-    const rows = this.conn.stmt(`SELECT * FROM sources WHERE dec_deg BETWEEN @lo AND @hi AND (@cat IS NULL OR catalog = @cat)`)
-      .all({ lo: decDeg - radiusDeg, hi: decDeg + radiusDeg, cat: catalog ?? null }) as Row[];
+    // With a catalog, the (catalog, dec, ra) index also bounds RA by the cap's exact RA extent.
+    const rows = catalog !== undefined
+      ? this.capRows(catalog, raDeg, decDeg, radiusDeg)
+      : this.conn.stmt(`SELECT * FROM sources WHERE dec_deg BETWEEN @lo AND @hi`).all({ lo: decDeg - radiusDeg, hi: decDeg + radiusDeg }) as Row[];
     return rows
       .map((r) => fromRow(this.conn, sourceSpec, r))
       .map((s) => ({ ...s, separationDeg: separationDeg(raDeg, decDeg, s.raDeg, s.decDeg) }))
       .filter((s) => s.separationDeg <= radiusDeg)
       .sort((a, b) => a.separationDeg - b.separationDeg);
+  }
+
+  /** Rows of one catalog in the RA/Dec box that bounds a spherical cap (index range scans). */
+  private capRows(catalog: string, raDeg: number, decDeg: number, radiusDeg: number): Row[] {
+    const lo = decDeg - radiusDeg;
+    const hi = decDeg + radiusDeg;
+    const sql = 'SELECT * FROM sources WHERE catalog = @cat AND dec_deg BETWEEN @lo AND @hi AND ra_deg BETWEEN @ra0 AND @ra1';
+    if (hi >= 90 || lo <= -90 || radiusDeg >= 90) return this.conn.stmt(sql).all({ cat: catalog, lo, hi, ra0: 0, ra1: 360 }) as Row[];
+    // The largest RA offset on a cap of radius r centred at dec: asin(sin r / cos dec).
+    const half = (Math.asin(Math.min(1, Math.sin(radiusDeg * DEG) / Math.cos(decDeg * DEG))) / DEG) * 1.000001;
+    const ra = ((raDeg % 360) + 360) % 360;
+    const ranges: [number, number][] = ra - half < 0 ? [[0, ra + half], [ra - half + 360, 360]]
+      : ra + half >= 360 ? [[ra - half, 360], [0, ra + half - 360]] : [[ra - half, ra + half]];
+    return ranges.flatMap(([ra0, ra1]) => this.conn.stmt(sql).all({ cat: catalog, lo, hi, ra0, ra1 }) as Row[]);
+  }
+
+  /**
+   * Insert or update many sources of catalogs in one transaction (re-importing a catalog
+   * updates its rows by (catalog, name)); returns how many were new and how many updated.
+   */
+  upsertMany(inputs: readonly NewSource[]): { inserted: number; updated: number } {
+    return this.conn.write(() => {
+      let inserted = 0;
+      let updated = 0;
+      const exists = this.conn.stmt('SELECT 1 FROM sources WHERE catalog = ? AND name = ?');
+      for (const input of inputs) {
+        const s = validate(this.conn, NewSource, 'source', input);
+        const row = toRow(sourceSpec, { raErrArcsec: null, decErrArcsec: null, fluxJy: null, fluxErrJy: null, ...s });
+        const sets = Object.keys(row).filter((c) => c !== 'catalog' && c !== 'name').map((c) => `${c} = excluded.${c}`);
+        if (exists.get(s.catalog, s.name)) updated++;
+        else inserted++;
+        guarded(this.conn, sourceSpec.table, sourceSpec.label, row, () =>
+          this.conn.stmt(`${insertSql(sourceSpec.table, row)} ON CONFLICT (catalog, name) DO UPDATE SET ${sets.join(', ')}`).run(row));
+      }
+      return { inserted, updated };
+    });
+  }
+
+  /** The catalogs held, with their source counts and declination ranges. */
+  catalogs(): { catalog: string; count: number; minDecDeg: number; maxDecDeg: number }[] {
+    const rows = this.conn.stmt(`SELECT catalog, COUNT(*) AS n, MIN(dec_deg) AS lo, MAX(dec_deg) AS hi FROM sources GROUP BY catalog ORDER BY catalog`)
+      .all() as { catalog: string; n: number; lo: number; hi: number }[];
+    return rows.map((r) => ({ catalog: r.catalog, count: r.n, minDecDeg: r.lo, maxDecDeg: r.hi }));
   }
 
   addPhotometry(input: NewPhotometry): Photometry {
