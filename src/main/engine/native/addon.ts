@@ -110,6 +110,15 @@ export interface NativeAddon {
    * active pixels (|residual| >= activeFraction x stopLevel) of `residual` are updated.
    */
   hogbomClean(residual: Float32Array, psf: Float32Array, mask: Uint8Array | null, model: Float64Array, options: HogbomOptions): HogbomResult;
+  /**
+   * Reprojection of a SIN image (rows input.row0 .. row0+nrows-1, one or more planes on the same
+   * grid) onto a region of another SIN grid (native/src/reproject/reproject.h): exact direction-
+   * cosine mapping in double precision, bilinear or Lanczos-3, NaN where the kernel touches a NaN
+   * or leaves the view. Writes output.planes (nx x ny each); returns the covered pixel count.
+   */
+  reproject(input: ReprojectInput, output: ReprojectOutput, options: ReprojectOptions): number;
+  /** The input pixel (0-based) of each output pixel xy (n x 2, 0-based) into result (n x 2); NaN off the input's hemisphere. */
+  mapPixels(inWcs: SinWcs, outWcs: SinWcs, xy: Float64Array, result: Float64Array): void;
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
@@ -233,6 +242,43 @@ export interface HogbomResult {
   finalPeak: number;
   activePixels: number;
   reason: 'stop-level' | 'max-iter' | 'empty';
+}
+
+/** A FITS SIN celestial WCS (degrees; crpix 1-based; no PV terms, LONPOLE 180). */
+export interface SinWcs {
+  crval1: number;
+  crval2: number;
+  crpix1: number;
+  crpix2: number;
+  cdelt1: number;
+  cdelt2: number;
+}
+
+/** Input rows [row0, row0 + nrows) of an image nx wide; each plane nx x nrows float32. */
+export interface ReprojectInput {
+  planes: Float32Array[];
+  nx: number;
+  row0: number;
+  nrows: number;
+  wcs: SinWcs;
+}
+
+/** The output region [x0, x0 + nx) x [y0, y0 + ny) of a grid; one plane (nx x ny) per input plane. */
+export interface ReprojectOutput {
+  planes: Float32Array[];
+  x0: number;
+  y0: number;
+  nx: number;
+  ny: number;
+  wcs: SinWcs;
+}
+
+export interface ReprojectOptions {
+  /** Default lanczos3. */
+  interpolation?: 'bilinear' | 'lanczos3';
+  threads?: number;
+  /** Output tile side in pixels (threads take whole tiles); default 256. */
+  tile?: number;
 }
 
 /** What a gridder call chose and saw. */

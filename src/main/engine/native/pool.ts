@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
+import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
@@ -251,6 +252,18 @@ export class NativePool {
       return Promise.reject(new TypeError('NativePool.hogbomClean: residual and model must be backed by SharedArrayBuffers so the worker can update them in place'));
     }
     return this.run({ kernel: 'hogbomClean', ...input, mask: input.mask ?? null, options });
+  }
+
+  /**
+   * Reprojection on a worker (see NativeAddon.reproject): every output plane must be backed by a
+   * SharedArrayBuffer (the worker writes into it); input planes that are not are copied.
+   * Resolves to the number of covered output pixels.
+   */
+  reproject(input: ReprojectInput, output: ReprojectOutput, options: ReprojectOptions = {}): Promise<number> {
+    if (output.planes.some((p) => !isShared(p.buffer))) {
+      return Promise.reject(new TypeError('NativePool.reproject: output.planes must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf(Float32Array, n)'));
+    }
+    return this.run({ kernel: 'reproject', input, output, options });
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */

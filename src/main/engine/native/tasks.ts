@@ -2,6 +2,7 @@
 // pool and the worker's dispatcher agree on names and arguments at compile time.
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
+import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
 
 /** Complex 2-D FFT in place on a SharedArrayBuffer-backed interleaved array (see NativeAddon.fft2d). */
 export interface Fft2dTask {
@@ -116,8 +117,16 @@ export interface HogbomCleanTask {
   options: HogbomOptions;
 }
 
+/** Reprojection onto a region of the mosaic grid; output planes in shared buffers (see NativeAddon.reproject). */
+export interface ReprojectTask {
+  kernel: 'reproject';
+  input: ReprojectInput;
+  output: ReprojectOutput;
+  options: ReprojectOptions;
+}
+
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask | ReprojectTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -133,6 +142,7 @@ export interface NativeTaskResults {
   ms2dirty: GridderInfo;
   dirty2ms: GridderInfo;
   hogbomClean: HogbomResult;
+  reproject: number;
 }
 
 /** Data the pool hands every worker at start-up. */

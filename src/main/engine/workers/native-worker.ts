@@ -19,6 +19,7 @@ const kernels: Kernels = {
   ms2dirty: (addon, t) => addon.ms2dirty(t.uvw, t.freqs, t.vis, t.weights, t.dirty, t.options),
   dirty2ms: (addon, t) => addon.dirty2ms(t.uvw, t.freqs, t.image, t.weights, t.vis, t.options),
   hogbomClean: (addon, t) => addon.hogbomClean(t.residual, t.psf, t.mask, t.model, t.options),
+  reproject: (addon, t) => addon.reproject(t.input, t.output, t.options),
 };
 
 function isKernel(name: unknown): name is NativeKernelName {
