@@ -16,6 +16,32 @@ const lowerTier = z.strictObject({ warn: z.number().min(0), fail: z.number().min
 });
 const percent = z.number().min(0).max(100);
 
+/** The QA limits of one tier (quicklook, science or deep). */
+const qaTier = z.strictObject({
+  msFlaggedPct: upperTier,
+  calFlaggedPct: upperTier,
+  /** Brightest pixel over the deepest negative pixel (artefacts, corrupted data). */
+  imageDynamicRange: lowerTier,
+  /** Brightest pixel over the robust rms. */
+  imagePeakSnr: lowerTier,
+  /** |flux scale - 1| in percent, the scale being max(R, 1/R) for the median ratio R of measured to catalog flux. */
+  catalogFluxRatioErrorPct: upperTier,
+  /** Rms of the matched sources' position offsets from the catalog (about zero, so it includes a shift). */
+  catalogAstrometricRmsArcsec: upperTier,
+  /** Share of the detectable catalog sources that were found. */
+  catalogCompleteness: lowerTier,
+  /** Mosaics only: the systematic shift (median offset) from the catalog. */
+  mosaicAstrometricRmsArcsec: upperTier,
+  /** Share of the covered area that is blank (NaN or exactly zero): lost or corrupted data. */
+  blankAreaPct: upperTier,
+  /** Share of the covered area whose measured noise exceeds twice the expected (the noise map, or the image's median): stripes, bad tiles. */
+  noisyAreaPct: upperTier,
+  /** Median fitted source size over the beam (major axis): smearing, misaligned tiles. */
+  sourceSizeRatio: upperTier,
+  /** Restoring-beam major over minor axis. */
+  beamElongation: upperTier,
+});
+
 /** CASA-style solution interval: "inf" (whole scan), "int" (per integration) or a duration. */
 const solint = z.string().regex(/^(inf|int|\d+(\.\d+)?(s|min))$/, 'expected "inf", "int" or a duration like "60s" / "2min"');
 
@@ -80,16 +106,22 @@ export const ConfigSchema = z
       decToleranceDeg: z.number().positive(),
     }),
     qa: z.strictObject({
-      msFlaggedPct: upperTier,
-      calFlaggedPct: upperTier,
-      imageDynamicRange: lowerTier,
-      imagePeakSnr: lowerTier,
-      catalogFluxRatioErrorPct: upperTier,
-      catalogAstrometricRmsArcsec: upperTier,
-      catalogCompleteness: lowerTier,
-      mosaicAstrometricRmsArcsec: upperTier,
       /** Cross-match radius against NVSS / FIRST / VLASS / RACS. */
       matchRadiusArcsec: z.number().positive(),
+      /** Source finding: islands seeded at this many sigma, grown to `growSigma`. */
+      seedSigma: z.number().positive(),
+      growSigma: z.number().positive(),
+      /** A catalog source counts toward completeness when its expected SNR (after the primary beam) exceeds this. */
+      detectableSnr: z.number().positive(),
+      /** Fewest detectable catalog sources for the catalog checks to be judged at all. */
+      minCatalogSources: z.int().min(1),
+      /** Reference frequency of the catalog fluxes and the spectral index used to scale them to the image. */
+      catalogFreqHz: z.number().positive(),
+      catalogSpectralIndex: z.number().min(-5).max(5),
+      /** The limits of each tier: `dsa110 qa ID --tier NAME` picks one. */
+      quicklook: qaTier,
+      science: qaTier,
+      deep: qaTier,
     }),
     publishing: z.strictObject({
       autoPublish: z.boolean(),
@@ -146,16 +178,59 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {
-      // `fail` values are the operational pipeline's thresholds; `warn` marks a margin chosen here.
-      msFlaggedPct: { warn: 30, fail: 50 },
-      calFlaggedPct: { warn: 20, fail: 30 },
-      imageDynamicRange: { warn: 10, fail: 5 },
-      imagePeakSnr: { warn: 10, fail: 5 },
-      catalogFluxRatioErrorPct: { warn: 10, fail: 20 },
-      catalogAstrometricRmsArcsec: { warn: 2.5, fail: 5 },
-      catalogCompleteness: { warn: 0.85, fail: 0.7 },
-      mosaicAstrometricRmsArcsec: { warn: 0.5, fail: 1 },
       matchRadiusArcsec: 10,
+      seedSigma: 5,
+      growSigma: 3,
+      detectableSnr: 10,
+      minCatalogSources: 5,
+      // NVSS's frequency; -0.7 where no spectral index is known (the operational practice).
+      catalogFreqHz: 1.4e9,
+      catalogSpectralIndex: -0.7,
+      // Looser limits for fast checks of single 5-minute images.
+      quicklook: {
+        msFlaggedPct: { warn: 40, fail: 60 },
+        calFlaggedPct: { warn: 25, fail: 40 },
+        imageDynamicRange: { warn: 5, fail: 3 },
+        imagePeakSnr: { warn: 5, fail: 3 },
+        catalogFluxRatioErrorPct: { warn: 20, fail: 30 },
+        catalogAstrometricRmsArcsec: { warn: 5, fail: 8 },
+        catalogCompleteness: { warn: 0.7, fail: 0.5 },
+        mosaicAstrometricRmsArcsec: { warn: 1, fail: 2 },
+        blankAreaPct: { warn: 5, fail: 20 },
+        noisyAreaPct: { warn: 10, fail: 25 },
+        sourceSizeRatio: { warn: 1.3, fail: 1.6 },
+        beamElongation: { warn: 3, fail: 5 },
+      },
+      // `fail` values are the operational pipeline's thresholds; `warn` marks a margin chosen here.
+      science: {
+        msFlaggedPct: { warn: 30, fail: 50 },
+        calFlaggedPct: { warn: 20, fail: 30 },
+        imageDynamicRange: { warn: 10, fail: 5 },
+        imagePeakSnr: { warn: 10, fail: 5 },
+        catalogFluxRatioErrorPct: { warn: 10, fail: 20 },
+        catalogAstrometricRmsArcsec: { warn: 2.5, fail: 5 },
+        catalogCompleteness: { warn: 0.85, fail: 0.7 },
+        mosaicAstrometricRmsArcsec: { warn: 0.5, fail: 1 },
+        blankAreaPct: { warn: 1, fail: 5 },
+        noisyAreaPct: { warn: 5, fail: 15 },
+        sourceSizeRatio: { warn: 1.2, fail: 1.4 },
+        beamElongation: { warn: 2.5, fail: 4 },
+      },
+      // Long integrations: tighter flux scale, astrometry and completeness.
+      deep: {
+        msFlaggedPct: { warn: 25, fail: 50 },
+        calFlaggedPct: { warn: 15, fail: 30 },
+        imageDynamicRange: { warn: 20, fail: 10 },
+        imagePeakSnr: { warn: 20, fail: 10 },
+        catalogFluxRatioErrorPct: { warn: 5, fail: 10 },
+        catalogAstrometricRmsArcsec: { warn: 1.5, fail: 3 },
+        catalogCompleteness: { warn: 0.9, fail: 0.8 },
+        mosaicAstrometricRmsArcsec: { warn: 0.3, fail: 0.5 },
+        blankAreaPct: { warn: 0.5, fail: 2 },
+        noisyAreaPct: { warn: 3, fail: 10 },
+        sourceSizeRatio: { warn: 1.15, fail: 1.3 },
+        beamElongation: { warn: 2.5, fail: 4 },
+      },
     },
     publishing: { autoPublish: false, minQaTier: 'pass' },
   };
