@@ -7,6 +7,7 @@
 // autoMaskSigma x rms, further components are only allowed where components already are.
 import { sharedOf, type NativePool } from '../native/pool';
 import { Gridder } from './gridder';
+import type { GridderStats } from './gridder';
 import { peak, robustRms } from './stats';
 
 export interface CleanOptions {
@@ -66,6 +67,9 @@ export interface CleanResult {
   stop: 'niter' | 'threshold' | 'auto-threshold' | 'major-cycles' | 'none';
   /** The final threshold used, Jy/beam. */
   thresholdJy: number;
+  /** Wall seconds: PSF, dirty image, minor cycles, major cycles (predict + regrid). */
+  timings: { psf: number; dirty: number; minor: number; major: number };
+  gridder: GridderStats;
 }
 
 function aborted(signal?: AbortSignal): void {
@@ -84,19 +88,30 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
   const { uvw, freqs, vis, weights } = input;
   const nvis = weights.length;
 
-  // PSF: the same weights on unit visibilities.
+  const timings = { psf: 0, dirty: 0, minor: 0, major: 0 };
+  let t0 = performance.now();
+  const lap = (): number => {
+    const t = performance.now();
+    const dt = (t - t0) / 1000;
+    t0 = t;
+    return dt;
+  };
+  // PSF: the same weights on unit visibilities. One work buffer of the visibilities' size holds
+  // them, then each major cycle's residual visibilities (a second buffer only, not one per use).
   progress(0, 'PSF');
-  const ones = sharedOf(Float32Array, 2 * nvis);
-  for (let k = 0; k < nvis; k++) ones[2 * k] = 1;
-  const psfImg = await gridder.dirty({ uvw, freqs, vis: ones, weights });
+  const work = sharedOf(Float32Array, 2 * nvis);
+  for (let k = 0; k < nvis; k++) work[2 * k] = 1;
+  const psfImg = await gridder.dirty({ uvw, freqs, vis: work, weights });
   const sumWeights = psfImg.info.sumWeights;
   if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
   const psf = psfImg.image as Float32Array;
   o.onPsf?.(psf);
   aborted(o.signal);
   progress(0.05, 'dirty image');
+  timings.psf = lap();
   const dirtyImg = await gridder.dirty({ uvw, freqs, vis, weights });
   const dirty = dirtyImg.image as Float32Array;
+  timings.dirty = lap();
   const npix = o.nx * o.ny;
   const model = new Float64Array(new SharedArrayBuffer(8 * npix));
   let residual: Float32Array = Float32Array.from(dirty);
@@ -104,7 +119,7 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
   let total = 0;
   let stop: CleanResult['stop'] = 'none';
   let thresholdJy = o.threshold ?? 0;
-  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy };
+  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats };
 
   let mask: Uint8Array | null = null;
   const maxMajor = o.maxMajorCycles ?? 20;
@@ -129,9 +144,11 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
     const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);
     const resShared = sharedOf(Float32Array, npix);
     resShared.set(residual);
+    lap();
     const r = await pool.hogbomClean({ residual: resShared, psf, mask, model }, {
       nx: o.nx, ny: o.ny, gain, stopLevel, maxIter: o.niter - total, threads: o.threads ?? 1,
     });
+    timings.minor += lap();
     total += r.iterations;
     cycles.push({ cycle, peakJy: pk, rmsJy, stopLevelJy: stopLevel, iterations: r.iterations, reason: r.reason });
     progress(Math.min(0.95, 0.1 + (0.85 * total) / o.niter), `major cycle ${cycle}: ${total} components, peak ${pk.toExponential(3)} Jy/beam`);
@@ -144,11 +161,12 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
     aborted(o.signal);
     const model32 = sharedOf(Float32Array, npix);
     for (let i = 0; i < npix; i++) model32[i] = model[i]!;
-    const pred = await gridder.predict({ uvw, freqs }, model32);
-    const rv = pred.vis as Float32Array;
-    for (let k = 0; k < rv.length; k++) rv[k] = vis[k]! - rv[k]!;
-    const res = await gridder.dirty({ uvw, freqs, vis: rv, weights });
+    lap();
+    await gridder.predict({ uvw, freqs }, model32, work);
+    for (let k = 0; k < work.length; k++) work[k] = vis[k]! - work[k]!;
+    const res = await gridder.dirty({ uvw, freqs, vis: work, weights });
     residual = res.image as Float32Array;
+    timings.major += lap();
   }
-  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy };
+  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats };
 }

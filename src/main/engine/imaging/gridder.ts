@@ -82,7 +82,20 @@ function positiveInteger(v: number, name: string): number {
   return v;
 }
 
+/** What a Gridder's calls cost so far (wall seconds inside the kernel calls, worker hand-off included). */
+export interface GridderStats {
+  gridCalls: number;
+  gridSeconds: number;
+  /** Visibilities with weight != 0 seen by the gridding calls, summed over the calls. */
+  gridVisibilities: number;
+  degridCalls: number;
+  degridSeconds: number;
+  degridVisibilities: number;
+}
+
 export class Gridder {
+  /** Accumulated over this gridder's calls, for benchmarks and logs. */
+  readonly stats: GridderStats = { gridCalls: 0, gridSeconds: 0, gridVisibilities: 0, degridCalls: 0, degridSeconds: 0, degridVisibilities: 0 };
   readonly nx: number;
   readonly ny: number;
   readonly dl: number;
@@ -168,7 +181,11 @@ export class Gridder {
   async dirty(data: GridderVisibilities, opts: { normalize?: boolean } = {}): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const image = sharedArray(this.nx * this.ny, precision);
+    const t0 = performance.now();
     const info = await this.pool.ms2dirty(data, image, this.kernelOptions());
+    this.stats.gridCalls++;
+    this.stats.gridSeconds += (performance.now() - t0) / 1000;
+    this.stats.gridVisibilities += info.nvis;
     const normalize = opts.normalize ?? true;
     if (normalize && info.sumWeights > 0) {
       const s = 1 / info.sumWeights;
@@ -177,16 +194,28 @@ export class Gridder {
     return { image, normalized: normalize && info.sumWeights > 0, info };
   }
 
-  /** Model visibilities G(image) at the targets' rows and channels (times their weights, if given). */
-  async predict(targets: GridderTargets, image: Float32Array | Float64Array): Promise<PredictedVisibilities> {
+  /**
+   * Model visibilities G(image) at the targets' rows and channels (times their weights, if
+   * given), written into `into` (nrows x nchan complex, shared, the image's precision) when
+   * given, so repeated predictions can reuse one buffer.
+   */
+  async predict(targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array): Promise<PredictedVisibilities> {
     if (image.length !== this.nx * this.ny) {
       throw new RangeError(`Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`);
     }
     const nrows = targets.uvw.length / 3;
     if (!Number.isInteger(nrows)) throw new RangeError(`Gridder.predict: uvw must hold nrows x 3 values, got ${targets.uvw.length}`);
     const precision: ImagePrecision = image instanceof Float32Array ? 'float32' : 'float64';
-    const vis = sharedArray(2 * nrows * targets.freqs.length, precision);
+    const n = 2 * nrows * targets.freqs.length;
+    if (into && (into.length !== n || (into instanceof Float32Array) !== (precision === 'float32'))) {
+      throw new RangeError(`Gridder.predict: 'into' must be a ${precision} array of ${n} values (nrows x nchan complex), got ${into.constructor.name}(${into.length})`);
+    }
+    const vis = into ?? sharedArray(n, precision);
+    const t0 = performance.now();
     const info = await this.pool.dirty2ms({ uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, this.kernelOptions());
+    this.stats.degridCalls++;
+    this.stats.degridSeconds += (performance.now() - t0) / 1000;
+    this.stats.degridVisibilities += info.nvis;
     return { vis, info };
   }
 }

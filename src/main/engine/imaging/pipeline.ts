@@ -9,6 +9,7 @@ import { writeFitsImage } from '../fits';
 import type { FitsCard, FitsImageDescription } from '../fits';
 import { cleanImage } from './clean';
 import type { CleanResult, MajorCycleRecord } from './clean';
+import type { GridderStats } from './gridder';
 import { pbCorrect, primaryBeamImage } from './primary-beam';
 import { fitRestoringBeam, restore } from './restore';
 import type { RestoringBeam } from './restore';
@@ -76,11 +77,28 @@ export interface ImagingSummary {
   dateObs: string;
 }
 
+/** Wall seconds per step of one imaging run. */
+export interface ImagingTimings {
+  read: number;
+  weights: number;
+  psf: number;
+  dirty: number;
+  minor: number;
+  major: number;
+  restore: number;
+  write: number;
+  total: number;
+}
+
 /** What the imager produced in memory (for tests and callers that do not want files only). */
 export interface ImagingOutput extends ImagingSummary {
   images: Record<ImageProduct, Float32Array>;
+  /** The visibilities as read; `data.weights` holds the imaging weights (computed in place). */
   data: ImagingVisibilities;
+  /** The imaging weights (the same array as data.weights). */
   weights: Float32Array;
+  timings: ImagingTimings;
+  gridder: GridderStats;
 }
 
 const ARCSEC = Math.PI / 180 / 3600;
@@ -97,11 +115,21 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   checkParams(p);
   const progress = run.onProgress ?? (() => undefined);
   progress(0, `reading ${run.msPath}`);
+  const tStart = performance.now();
+  let t0 = tStart;
+  const lap = (): number => {
+    const t = performance.now();
+    const dt = (t - t0) / 1000;
+    t0 = t;
+    return dt;
+  };
   const data = readImagingVisibilities(run.msPath, { column: p.column ?? 'DATA', signal: run.signal });
+  const tRead = lap();
   const dl = p.cellArcsec * ARCSEC;
   const pad = paddedSize(p.size);
+  // In place: the natural weights are not needed once the imaging weights exist.
   const w = imagingWeights(data.uvw, data.freqs, data.weights, {
-    mode: p.weighting, robust: p.robust, gridNx: pad, gridNy: pad, pixelL: dl, pixelM: dl,
+    mode: p.weighting, robust: p.robust, gridNx: pad, gridNy: pad, pixelL: dl, pixelM: dl, inPlace: true,
     ...(p.uvMinLambda !== undefined ? { uvMinLambda: p.uvMinLambda } : {}),
     ...(p.uvMaxLambda !== undefined ? { uvMaxLambda: p.uvMaxLambda } : {}),
     ...(p.taperArcsec ? { taperFwhmRad: p.taperArcsec * ARCSEC } : {}),
@@ -120,6 +148,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     fmin = Math.min(fmin, data.freqs[c]! - data.widthsHz[c]! / 2);
     fmax = Math.max(fmax, data.freqs[c]! + data.widthsHz[c]! / 2);
   }
+  const tWeights = lap();
 
   const clean = await cleanImage(pool, { uvw: data.uvw, freqs: data.freqs, vis: data.vis, weights: w.weights }, {
     nx: p.size, ny: p.size, pixelRad: dl, niter: p.niter, gain: p.gain ?? 0.1, mgain: p.mgain, threshold: p.threshold ?? 0,
@@ -130,6 +159,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     // not after the whole CLEAN.
     onPsf: (psf) => void fitRestoringBeam(psf, p.size, p.size, p.cellArcsec, p.cellArcsec),
   });
+  lap();
   progress(0.92, 'restoring');
   const beam = fitRestoringBeam(clean.psf, p.size, p.size, p.cellArcsec, p.cellArcsec);
   const restored = restore(clean.model, clean.residual, p.size, p.size, beam, p.cellArcsec, p.cellArcsec);
@@ -141,6 +171,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const rmsJy = robustRms(clean.residual);
   const pk = peak(restored, p.size).value;
   const model32 = Float32Array.from(clean.model);
+  const tRestore = lap();
   const images: Record<ImageProduct, Float32Array> = {
     dirty: clean.dirty, psf: clean.psf, model: model32, residual: clean.residual, image: restored, pb, 'image-pb': imagePb,
   };
@@ -191,11 +222,13 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     writeFitsImage(file, { ...base, bunit: bunits[name], extra, history: [...history, `product: ${name}`] }, images[name]);
     files[name] = path.resolve(file);
   }
+  const tWrite = lap();
   progress(1, 'done');
   return {
     msPath: path.resolve(run.msPath), files, beam, rmsJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
     centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
     majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
-    pbModel: p.beamModel, dateObs, images, data, weights: w.weights,
+    pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder,
+    timings: { read: tRead, weights: tWeights, ...clean.timings, restore: tRestore, write: tWrite, total: (performance.now() - tStart) / 1000 },
   };
 }
