@@ -1,0 +1,116 @@
+// runQa in the product lifecycle: staged products move to qa_passed / qa_failed with the reasons
+// in the audit trail, warn follows publishing.minQaTier, passed products auto-publish when enabled.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/engine/engine';
+import { runQa } from '../../src/main/engine/qa';
+import { importCatalog } from '../../src/main/engine/refcat';
+import { registerProduct } from '../../src/main/engine/registry';
+import { tempDir } from '../registry/fixtures';
+import { combine, synthField, truthCsv, writeSynth } from './synth';
+
+const field = synthField({ seed: 5, nSources: 40, snrRange: [20, 500] });
+const open: Engine[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const e of open.splice(0)) await e.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function setup(overrides: Record<string, unknown> = {}): Promise<Engine> {
+  const ws = tempDir('qa');
+  dirs.push(ws);
+  const engine = await Engine.open({ workspace: ws, env: {}, overrides: { logLevel: 'warn', ...overrides } });
+  open.push(engine);
+  const csv = path.join(ws, 'truth.csv');
+  writeFileSync(csv, truthCsv(field.truth));
+  importCatalog(engine.db, csv, { name: 'TRUTH' });
+  return engine;
+}
+
+/** A staged image file, its images row and its registered product. */
+async function stagedImage(engine: Engine, id: string, scale = 1): Promise<{ imageId: number }> {
+  const file = path.join(engine.paths.staging, `${id}.fits`);
+  writeSynth(file, field, combine(field, scale));
+  const row = engine.db.images.insertImage({
+    path: file, kind: 'clean', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
+    cellArcsec: 5, freqHz: 1.4e9,
+  });
+  await registerProduct(engine, { kind: 'image', stagedPath: file });
+  return { imageId: row.id };
+}
+
+describe('runQa', () => {
+  it('passes a good staged image: qa_passed, result stored with the product, summary in the metadata', async () => {
+    const engine = await setup();
+    const { imageId } = await stagedImage(engine, 'img-good');
+    const r = await runQa(engine, 'img-good', { catalog: 'TRUTH' });
+    expect(r.verdict).toBe('pass');
+    expect(r.transition).toEqual({ from: 'staging', to: 'qa_passed' });
+    expect(r.product?.status).toBe('qa_passed');
+    expect(r.published).toBeNull();
+    expect(engine.db.qa.latestForProduct('img-good')).toMatchObject({ id: r.id, subject: 'image', subjectId: imageId, tier: 'science', verdict: 'pass' });
+    expect(r.product?.metadata.qa).toMatchObject({ resultId: r.id, verdict: 'pass', failed: [], warned: [] });
+    const events = engine.db.products.events('img-good');
+    expect(events.at(-1)).toMatchObject({ actor: 'pipeline', fromStatus: 'staging', toStatus: 'qa_passed' });
+    expect(events.at(-1)?.note).toMatch(/^QA science: pass \(all \d+ checks passed\)$/);
+  });
+
+  it('fails a 20 % flux-scale error with the reason in the audit trail; a re-run after a fix passes', async () => {
+    const engine = await setup();
+    await stagedImage(engine, 'img-flux', 0.8);
+    const r = await runQa(engine, 'img-flux', { catalog: 'TRUTH' });
+    expect(r.verdict).toBe('fail');
+    expect(r.product?.status).toBe('qa_failed');
+    const note = engine.db.products.events('img-flux').at(-1)?.note ?? '';
+    expect(note).toMatch(/^QA science: fail: \[fail\] flux_scale: flux-scale error 2\d.*exceeds the fail limit 20%/);
+    expect(r.product?.metadata.qa).toMatchObject({ failed: ['flux_scale'] });
+    // The same product assessed again (after the file was repaired): back to staging, then passed.
+    writeSynth(r.file, field, combine(field));
+    const again = await runQa(engine, 'img-flux', { catalog: 'TRUTH' });
+    expect(again.transition).toEqual({ from: 'qa_failed', to: 'qa_passed' });
+    expect(engine.db.products.events('img-flux').map((e) => e.toStatus)).toEqual(['staging', 'qa_failed', 'staging', 'qa_passed']);
+    expect(engine.db.qa.history('image', again.subjectId).map((q) => q.verdict)).toEqual(['fail', 'pass']);
+  });
+
+  it('a warn verdict passes only when publishing.minQaTier is warn', async () => {
+    // Without a catalog a science-tier assessment warns (flux scale and astrometry unchecked).
+    const strict = await setup();
+    await stagedImage(strict, 'img-warn');
+    const a = await runQa(strict, 'img-warn');
+    expect(a.verdict).toBe('warn');
+    expect(a.product?.status).toBe('qa_failed');
+    const lenient = await setup({ 'publishing.minQaTier': 'warn' });
+    await stagedImage(lenient, 'img-warn');
+    expect((await runQa(lenient, 'img-warn')).product?.status).toBe('qa_passed');
+  });
+
+  it('auto-publishes a passed product when publishing.autoPublish is on', async () => {
+    const engine = await setup({ 'publishing.autoPublish': true });
+    await stagedImage(engine, 'img-pub');
+    const r = await runQa(engine, 'img-pub', { catalog: 'TRUTH' });
+    expect(r.published?.outcome).toBe('published');
+    expect(r.product?.status).toBe('published');
+    expect(r.product?.publishedPath).toBe(path.join(engine.paths.products, 'img-pub.fits'));
+    // A failed product is never published.
+    await stagedImage(engine, 'img-bad', 0.8);
+    const bad = await runQa(engine, 'img-bad', { catalog: 'TRUTH' });
+    expect(bad.published).toBeNull();
+    expect(bad.product?.status).toBe('qa_failed');
+  });
+
+  it('assesses a row by image:N, and names what is wrong with a bad subject', async () => {
+    const engine = await setup();
+    const { imageId } = await stagedImage(engine, 'img-row');
+    const r = await runQa(engine, `image:${imageId}`, { catalog: 'TRUTH', tier: 'deep' });
+    expect(r).toMatchObject({ subject: 'image', subjectId: imageId, tier: 'deep', productId: 'img-row' });
+    await expect(runQa(engine, 'nope')).rejects.toThrow(/no product with id "nope" \(expected a product id, image:N or mosaic:N\)/);
+    await expect(runQa(engine, 'image:999')).rejects.toThrow(/no image with id 999/);
+    await expect(runQa(engine, 'img-row', { catalog: 'NVSS' })).rejects.toThrow(/no reference catalog named "NVSS" \(have: TRUTH\)/);
+    const ms = path.join(engine.paths.staging, 'obs1.ms');
+    writeFileSync(ms, 'x');
+    await registerProduct(engine, { kind: 'ms', stagedPath: ms });
+    await expect(runQa(engine, 'obs1')).rejects.toThrow(/product obs1 is a ms; QA assesses images and mosaics/);
+  });
+});
