@@ -217,6 +217,10 @@ export interface GridderKernelOptions {
   threads?: number;
   /** Memory for the uv-plane grids held at once (bytes); 0 or absent = 1 GiB. */
   maxGridBytes?: number;
+  /** ms2dirty: take every visibility as 1 + 0i (the PSF; vis is not read). Default false. */
+  unitVisibilities?: boolean;
+  /** dirty2ms: add G(image) to vis instead of overwriting it. Default false. */
+  accumulate?: boolean;
 }
 
 /** Options of hogbomClean (see native/src/deconv/hogbom.h). */
