@@ -15,6 +15,8 @@ import { transitsCommand } from './transits';
 import { imageCommand } from './image';
 import { calibrateCommand } from './calibrate';
 import { productsCommand } from './products';
+import { catalogCommand } from './catalog';
+import { qaCommand } from './qa';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
@@ -31,6 +33,8 @@ export const commands: readonly CliCommand[] = [
   imageCommand,
   calibrateCommand,
   productsCommand,
+  catalogCommand,
+  qaCommand,
   // Later issues add: mosaic (plan/build/centered), stream.
 ];
 

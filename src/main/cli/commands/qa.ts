@@ -1,0 +1,69 @@
+// `dsa110 qa ID [--tier science] [--catalog NAME]`: assess an image or mosaic (a product id, or
+// image:N / mosaic:N), print the checks and the verdict, and move a staged product along.
+import { Option } from 'commander';
+import { QA_TIERS, type QaTier } from '../../../shared/model/qa';
+import { QaError, runQa, type QaRunResult } from '../../engine/qa';
+import type { CliContext } from '../context';
+import { CliError, UsageError } from '../errors';
+import { withEngine } from './engine-session';
+import { table } from './table';
+import type { CliCommand } from './types';
+
+const SHOWN_METRICS: [string, string, (v: number) => string][] = [
+  ['rmsJy', 'robust rms', (v) => `${(v * 1e3).toFixed(3)} mJy/beam`],
+  ['peakJy', 'peak', (v) => `${(v * 1e3).toFixed(2)} mJy/beam`],
+  ['nSources', 'sources found', (v) => String(v)],
+  ['catalogDetectable', 'detectable catalog sources', (v) => String(v)],
+  ['catalogMatched', 'matched', (v) => String(v)],
+  ['fluxRatioMedian', 'median flux ratio', (v) => v.toFixed(3)],
+  ['raOffsetMedianArcsec', 'median dRA cos(dec)', (v) => `${v.toFixed(2)}"`],
+  ['decOffsetMedianArcsec', 'median dDec', (v) => `${v.toFixed(2)}"`],
+];
+
+function render(r: QaRunResult): string {
+  const rows = r.reasons.map((x) => [x.check, x.severity.toUpperCase(), x.value === null ? '-' : String(Number(x.value.toPrecision(4))), x.limit === null ? '-' : String(x.limit), x.message]);
+  const lines = [`${r.subject} ${r.subjectId}${r.productId ? ` (product ${r.productId})` : ''}: ${r.file}`, '', table(['CHECK', 'RESULT', 'VALUE', 'LIMIT', 'WHY'], rows, new Set([2, 3])), ''];
+  const m = SHOWN_METRICS.filter(([k]) => typeof r.metrics[k] === 'number').map(([k, label, f]) => `${label} ${f(r.metrics[k] as number)}`);
+  if (m.length) lines.push(m.join(', '));
+  lines.push(`verdict (${r.tier}): ${r.verdict.toUpperCase()}`);
+  if (r.transition) lines.push(`product ${r.productId ?? ''}: ${r.transition.from} -> ${r.transition.to}`);
+  else if (r.product) lines.push(`product ${r.product.id} stays ${r.product.status} (already reviewed)`);
+  if (r.published) lines.push(`published to ${r.published.product.publishedPath ?? '?'} (auto-publish)`);
+  return lines.join('\n');
+}
+
+async function qa(ctx: CliContext, id: string, opts: { tier: QaTier; catalog?: string; pb?: string; noise?: string }): Promise<void> {
+  const result = await withEngine(ctx, async (engine) => {
+    try {
+      return await runQa(engine, id, {
+        tier: opts.tier, actor: 'pipeline',
+        ...(opts.catalog ? { catalog: opts.catalog } : {}), ...(opts.pb ? { pbPath: opts.pb } : {}), ...(opts.noise ? { noisePath: opts.noise } : {}),
+      });
+    } catch (e) {
+      if (e instanceof QaError) throw e.code === 'invalid' ? new UsageError(`qa: ${e.message}`) : new CliError(`qa: ${e.message}`);
+      throw e;
+    }
+  });
+  // The JSON form leaves out the per-source lists' bulk: counts are in the metrics.
+  const { assessment, ...rest } = result;
+  ctx.result({ ...rest, sources: assessment.sources.length, matches: assessment.matches }, () => render(result));
+  if (result.verdict === 'fail') {
+    const failed = result.reasons.filter((x) => x.severity === 'fail').map((x) => x.check);
+    throw new CliError(`qa: ${result.productId ?? `${result.subject}:${result.subjectId}`} failed QA (${result.tier}): ${failed.join(', ')}`);
+  }
+}
+
+export const qaCommand: CliCommand = {
+  name: 'qa',
+  register(program, ctx) {
+    program
+      .command('qa')
+      .description('quality assessment of an image or mosaic: the checks, their reasons and the verdict (exit 1 on fail)')
+      .argument('<id>', 'product id, or image:N / mosaic:N (database row)')
+      .addOption(new Option('--tier <tier>', 'threshold tier').choices(QA_TIERS).default('science'))
+      .option('--catalog <name>', 'reference catalog to cross-match (see "dsa110 catalog list")')
+      .option('--pb <file>', 'primary-beam FITS on the same grid (default: the MS\'s recorded PB image)')
+      .option('--noise <file>', 'effective-noise FITS (default for a mosaic: <name>-noise.fits beside it)')
+      .action((id: string, opts: { tier: QaTier; catalog?: string; pb?: string; noise?: string }) => qa(ctx, id, opts));
+  },
+};
