@@ -1,8 +1,10 @@
-// `dsa110 jobs list|show|cancel`: the jobs in the workspace's database, one job's stages, timings
+// `dsa110 jobs list|show|cancel|resume`: the jobs in the workspace's database, one job's stages, timings
 // and last log lines, and cancelling a job (also one running in another process).
 import { InvalidArgumentError, Option } from 'commander';
 import { JOB_STATES, nowMjd, type Job, type JobState } from '../../../shared/model';
 import type { CliContext } from '../context';
+import { CliError } from '../errors';
+import { followJob } from '../progress';
 import { callApi, withEngine } from './engine-session';
 import { duration, positiveInt, table, utc } from './table';
 import type { CliCommand } from './types';
@@ -76,6 +78,23 @@ async function cancel(ctx: CliContext, id: string, opts: { reason?: string }): P
       : `job ${id} had already finished (${result.job.state}); nothing to cancel`);
 }
 
+/** Run a job to its end in this process: a queued one, one left by a killed process, or a failed one again. */
+async function resume(ctx: CliContext, id: string): Promise<void> {
+  const job = await withEngine(ctx, async (engine) => {
+    const before = engine.db.jobs.get(id);
+    if (!before) throw new CliError(`jobs resume: no job ${id} (see "dsa110 jobs list")`);
+    const progress = ctx.progress(`${before.kind} ${id}`);
+    const off = engine.onJobEvent((e) => followJob(progress, e, id));
+    try {
+      return await engine.run(id, { retry: true });
+    } finally {
+      off();
+    }
+  });
+  if (job.state !== 'succeeded') throw new CliError(`jobs resume: job ${job.id} ended ${job.state}${job.error ? `: ${job.error}` : ''}`);
+  ctx.result(job, () => `job ${job.id}: ${job.state}`);
+}
+
 export const jobsCommand: CliCommand = {
   name: 'jobs',
   register(program, ctx) {
@@ -100,5 +119,10 @@ export const jobsCommand: CliCommand = {
       .argument('<id>', 'job id')
       .option('--reason <text>', "why; recorded in the job's log")
       .action((id: string, opts: { reason?: string }) => cancel(ctx, id, opts));
+    jobs
+      .command('resume')
+      .description('run a job to its end here: queued, interrupted (its process died) or failed; finished stages are not redone')
+      .argument('<id>', 'job id')
+      .action((id: string) => resume(ctx, id));
   },
 };

@@ -7,6 +7,7 @@ import type { JsonObject } from '../../../shared/model/common';
 import { nowMjd } from '../../../shared/model/common';
 import type { Job, JobEvent, LogLevel, StageRun, StageState } from '../../../shared/model/jobs';
 import type { Database } from '../db';
+import { faultPoint } from '../registry/faults';
 import { topoOrder, type StageInstance } from './graph';
 import { silentLogger, teeLogger, type Logger } from './logger';
 import type { JobRegistry } from './registry';
@@ -336,7 +337,11 @@ export class JobRunner {
       }
       await stage.cleanup(ctx);
       log.info(`stage ${inst.id} (${inst.stage}) started (attempt ${claimed.attempt})`);
+      // Kill points for the resume tests (DSA110_FAULT=stage:mosaic-build:after, ...); no-ops unset.
+      const point = `stage:${inst.stage.replace(/[^a-z0-9-]/g, '-')}`;
+      faultPoint(`${point}:before`);
       const outputs = await stage.execute(ctx);
+      faultPoint(`${point}:after`);
       const verified = await stage.verify(ctx);
       if (!verified) throw new Error(`execute() returned but verify() finds its outputs missing or invalid (${stage.outputs(ctx).join(', ') || 'no declared outputs'})`);
       slot.outputs = outputs;

@@ -2,6 +2,8 @@
 // process kills itself (SIGKILL, no cleanup) or sees an injected file-system error.
 //
 //   DSA110_FAULT=publish:after-rename              kill at that step
+//   DSA110_FAULT=stage:mosaic-build:after*1        the job runner: kill once, after that stage's
+//                                                  execute and before its success is recorded
 //   DSA110_FAULT=publish:copy-write=ENOSPC         every write of a copy fails with ENOSPC
 //   DSA110_FAULT=publish:copy-write=ENOSPC*2       only the first two do
 //   DSA110_FAULT=publish:rename=EXDEV,publish:after-copy   several entries, comma-separated

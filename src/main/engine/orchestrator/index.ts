@@ -1,0 +1,78 @@
+// The mosaic orchestrator: plans (centred on a transit, next window, time range) recorded in the
+// database with the job that executes each, so the same request resumes the same job.
+import path from 'node:path';
+import type { Job } from '../../../shared/model/jobs';
+import type { MosaicPlan } from '../../../shared/model/qa';
+import { MOSAIC_JOB, MosaicJobParams, type OrchestratorEngine } from './job';
+import { MosaicPlanDoc, PlanError } from './plan';
+
+export { MOSAIC_JOB, MosaicJobParams, jobGraph, registerMosaicJob, type OrchestratorEngine } from './job';
+export {
+  MosaicPlanDoc, PlanError, calibratorForDec, dataDeclination, describePlan, mosaicName, planCentered, planNext, planRange,
+  type PlanEngine, type PlanOptions, type PlannedGroup,
+} from './plan';
+
+export interface RunEngine extends OrchestratorEngine {
+  submit(kind: string, params: unknown): string;
+  run(jobId: string, options?: { retry?: boolean }): Promise<Job>;
+}
+
+/** Is `dir` inside the staging root (so the mosaic can be registered and published)? */
+export function insideStaging(engine: Pick<OrchestratorEngine, 'paths'>, dir: string): boolean {
+  const rel = path.relative(path.resolve(engine.paths.staging), path.resolve(dir));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Store a new plan (status planned), or return the stored one of that name unchanged. */
+export function recordPlan(engine: OrchestratorEngine, plan: MosaicPlanDoc, params: Record<string, unknown>): { record: MosaicPlan; created: boolean } {
+  const existing = engine.db.qa.getPlan(plan.name);
+  if (existing) return { record: existing, created: false };
+  return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan: plan as unknown as MosaicPlan['plan'] }), created: true };
+}
+
+/** The stored plan of a name, parsed; a clear error when it is missing or unreadable. */
+export function storedPlan(engine: OrchestratorEngine, name: string): { record: MosaicPlan; plan: MosaicPlanDoc } {
+  const record = engine.db.qa.getPlan(name);
+  if (!record) {
+    const known = engine.db.qa.listPlans().map((p) => p.name);
+    throw new PlanError(`no mosaic plan named ${name}${known.length ? ` (plans: ${known.slice(-10).join(', ')})` : ' (make one with `dsa110 mosaic plan`)'}`);
+  }
+  const parsed = MosaicPlanDoc.safeParse(record.plan);
+  if (!parsed.success) throw new PlanError(`${engine.db.file}: mosaic plan ${name} is not a valid plan: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return { record, plan: parsed.data };
+}
+
+export interface StartResult {
+  plan: MosaicPlanDoc;
+  jobId: string;
+  /** `new`: submitted now; `resume`: the plan's unfinished job; `done`: its job already succeeded. */
+  state: 'new' | 'resume' | 'done';
+}
+
+/**
+ * The job for a plan: the stored plan's job when it has one (resumed unless it succeeded; a
+ * failed or cancelled one is retried), else a new job submitted with the stored plan.
+ */
+export function jobForPlan(engine: RunEngine, plan: MosaicPlanDoc, opts: { autoPublish: boolean; publishAttempts?: number; register?: boolean }): StartResult {
+  const { record } = recordPlan(engine, plan, { autoPublish: opts.autoPublish });
+  const stored = MosaicPlanDoc.parse(record.plan);
+  if (record.jobId) {
+    const job = engine.db.jobs.get(record.jobId);
+    if (job) return { plan: stored, jobId: job.id, state: job.state === 'succeeded' ? 'done' : 'resume' };
+  }
+  const params: MosaicJobParams = { plan: stored, autoPublish: opts.autoPublish, register: opts.register ?? insideStaging(engine, stored.outputDir), ...(opts.publishAttempts ? { publishAttempts: opts.publishAttempts } : {}) };
+  const jobId = engine.submit(MOSAIC_JOB, params);
+  engine.db.qa.updatePlan(stored.name, { jobId, status: 'building' });
+  return { plan: stored, jobId, state: 'new' };
+}
+
+/** Run (or resume) a plan's job to its end and record the outcome on the plan. */
+export async function runPlanJob(engine: RunEngine, start: StartResult, opts: { retry?: boolean } = {}): Promise<Job> {
+  const job = await engine.run(start.jobId, { retry: opts.retry ?? true });
+  const mosaic = engine.db.images.getMosaicByPath(path.join(start.plan.outputDir, `${start.plan.name}.fits`));
+  engine.db.qa.updatePlan(start.plan.name, {
+    status: job.state === 'succeeded' ? 'built' : job.state === 'running' || job.state === 'queued' ? 'building' : 'failed',
+    ...(mosaic ? { mosaicId: mosaic.id } : {}),
+  });
+  return job;
+}
