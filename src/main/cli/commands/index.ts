@@ -15,6 +15,7 @@ import { transitsCommand } from './transits';
 import { imageCommand } from './image';
 import { calibrateCommand } from './calibrate';
 import { productsCommand } from './products';
+import { mosaicCommand } from './mosaic';
 import { catalogCommand } from './catalog';
 import { qaCommand } from './qa';
 
@@ -33,6 +34,7 @@ export const commands: readonly CliCommand[] = [
   imageCommand,
   calibrateCommand,
   productsCommand,
+  mosaicCommand,
   catalogCommand,
   qaCommand,
   // Later issues add: mosaic (plan/build/centered), stream.
