@@ -30,12 +30,12 @@ async function setup(overrides: Record<string, unknown> = {}): Promise<Engine> {
 }
 
 /** A staged image file, its images row and its registered product. */
-async function stagedImage(engine: Engine, id: string, scale = 1): Promise<{ imageId: number }> {
+async function stagedImage(engine: Engine, id: string, scale = 1, msId: number | null = null): Promise<{ imageId: number }> {
   const file = path.join(engine.paths.staging, `${id}.fits`);
   writeSynth(file, field, combine(field, scale));
   const row = engine.db.images.insertImage({
     path: file, kind: 'clean', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
-    cellArcsec: 5, freqHz: 1.4e9,
+    cellArcsec: 5, freqHz: 1.4e9, msId,
   });
   await registerProduct(engine, { kind: 'image', stagedPath: file });
   return { imageId: row.id };
@@ -98,6 +98,24 @@ describe('runQa', () => {
     const bad = await runQa(engine, 'img-bad', { catalog: 'TRUTH' });
     expect(bad.published).toBeNull();
     expect(bad.product?.status).toBe('qa_failed');
+  });
+
+  it('judges the flagged fractions of the input MS and of the calibration tables that apply to it', async () => {
+    const engine = await setup();
+    const mid = 60950.5;
+    const ms = engine.db.ms.insert({ path: path.join(engine.paths.ms, 'obs.ms'), startMjd: mid - 0.002, endMjd: mid + 0.002, midMjd: mid, decDeg: 54.57, flaggedFraction: 0.55 });
+    for (const [kind, f] of [['B', 0.25], ['G', 0.05]] as const) {
+      engine.db.calibration.insertTable({ path: path.join(engine.paths.caltables, `x.${kind}`), kind, solveMjd: mid, validStartMjd: mid - 1, validEndMjd: mid + 1, status: 'valid', qa: { flaggedFraction: f } });
+    }
+    // A stale table of the same kind outside its window must not count.
+    engine.db.calibration.insertTable({ path: path.join(engine.paths.caltables, 'old.B'), kind: 'B', solveMjd: mid - 5, validStartMjd: mid - 6, validEndMjd: mid - 4, status: 'valid', qa: { flaggedFraction: 0.9 } });
+    await stagedImage(engine, 'img-flags', 1, ms.id);
+    const r = await runQa(engine, 'img-flags', { catalog: 'TRUTH' });
+    expect(r.metrics.msFlaggedPct).toBeCloseTo(55, 10);
+    expect(r.metrics.calFlaggedPct).toBeCloseTo(25, 10);
+    expect(r.reasons.find((x) => x.check === 'ms_flagged')).toMatchObject({ severity: 'fail', value: expect.closeTo(55, 8) as number, limit: 50 });
+    expect(r.reasons.find((x) => x.check === 'cal_flagged')).toMatchObject({ severity: 'warn', limit: 20 });
+    expect(r.product?.status).toBe('qa_failed');
   });
 
   it('assesses a row by image:N, and names what is wrong with a bad subject', async () => {

@@ -3,6 +3,7 @@
 // trail and QA summary in its metadata, and hand passed products to auto-publish.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { CALTABLE_KINDS } from '../../../shared/model/calibration';
 import type { Product } from '../../../shared/model/products';
 import type { QaResult, QaSubject, QaTier } from '../../../shared/model/qa';
 import { onQaPassed, type RegistryEngine } from '../registry';
@@ -53,6 +54,7 @@ interface Target {
   pbCorrected: boolean;
   noisePath?: string;
   msFlagged: number | null;
+  calFlagged: number | null;
 }
 
 /** A mosaic product may be its FITS file or a directory holding `<id>.fits`. */
@@ -67,6 +69,23 @@ function fitsOf(p: string, id: string | null): string {
 
 function mean(values: number[]): number | null {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+/**
+ * The worst flagged fraction among the calibration tables that apply to these MS: per kind, the
+ * valid table nearest each MS's mid time (the lookup the apply stage makes); null when none is known.
+ */
+function calFlaggedOf(db: QaEngine['db'], msIds: number[]): number | null {
+  let worst: number | null = null;
+  for (const id of msIds) {
+    const ms = db.ms.get(id);
+    if (!ms) continue;
+    for (const kind of CALTABLE_KINDS) {
+      const f = db.calibration.findValid(kind, ms.midMjd)[0]?.qa.flaggedFraction;
+      if (typeof f === 'number' && Number.isFinite(f)) worst = Math.max(worst ?? 0, f);
+    }
+  }
+  return worst;
 }
 
 function resolve(engine: QaEngine, which: string | { subject: QaSubject; subjectId: number }): Target {
@@ -99,6 +118,7 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
     const ms = img.msId !== null ? db.ms.get(img.msId) : undefined;
     return {
       subject, subjectId, product, file, pbCorrected: img.kind === 'pbcor', msFlagged: ms?.flaggedFraction ?? null,
+      calFlagged: img.msId !== null ? calFlaggedOf(db, [img.msId]) : null,
       ...(pb && existsSync(pb.path) ? { pbPath: pb.path } : {}),
     };
   }
@@ -110,7 +130,7 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
   const group = db.images.getMosaicGroup(m.groupId);
   const flagged = (group?.memberMsIds ?? []).map((id) => db.ms.get(id)?.flaggedFraction).filter((f): f is number => typeof f === 'number');
   return {
-    subject, subjectId, product, file, pbCorrected: true, msFlagged: mean(flagged),
+    subject, subjectId, product, file, pbCorrected: true, msFlagged: mean(flagged), calFlagged: calFlaggedOf(db, group?.memberMsIds ?? []),
     ...(existsSync(noise) && noise !== file ? { noisePath: noise } : {}),
   };
 }
@@ -139,7 +159,7 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
   const pbPath = opts.pbPath ?? t.pbPath;
   const noisePath = opts.noisePath ?? t.noisePath;
   const assessment = await assessImageFile(t.file, {
-    tier, config: engine.config, db: engine.db, subject: t.subject, pbCorrected: t.pbCorrected, flaggedFraction: t.msFlagged,
+    tier, config: engine.config, db: engine.db, subject: t.subject, pbCorrected: t.pbCorrected, flaggedFraction: t.msFlagged, calFlaggedFraction: t.calFlagged,
     ...(opts.catalog !== undefined ? { catalog: opts.catalog } : {}),
     ...(pbPath !== undefined ? { pbPath } : {}),
     ...(noisePath !== undefined ? { noisePath } : {}),
