@@ -1,11 +1,16 @@
-// Basic and SumThreshold flagging, parallel over rows (basic) and baselines (RFI).
+// Basic and SumThreshold flagging, parallel over rows (basic) and baselines (RFI). The RFI
+// detector works per baseline and pol on a float32 time x channel plane with loops the
+// compiler vectorises (see the notes on speed above flag_rfi).
 #include "flag/flag.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/parallel.h"
@@ -50,102 +55,237 @@ BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t
 
 namespace {
 
-// Masked box smoothing along one axis of an (n_outer x n_inner) plane, where consecutive
-// elements along the axis are `step` apart: out = sum of x over the window / sum of w.
-void box(const std::vector<double>& x, const std::vector<double>& w, std::vector<double>& xo, std::vector<double>& wo,
-         std::size_t len, std::size_t count, std::size_t step, std::size_t stride, std::size_t half) {
-  for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t b = k * stride;
-    double sx = 0, sw = 0;
-    // Window [i - half, i + half] clipped to [0, len).
-    for (std::size_t j = 0; j < std::min(len, half); ++j) {
-      sx += x[b + j * step];
-      sw += w[b + j * step];
+// Runs fn(unit) for unit in [0, count) on up to `threads` threads pulling units from a shared
+// counter, so a thread the OS delays (a loaded machine) does not hold the others up; the
+// first exception is re-thrown on the caller's thread.
+template <typename Fn>
+void dynamic_for(std::size_t count, unsigned threads, Fn&& fn) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex m;
+  auto work = [&]() {
+    try {
+      for (std::size_t u = next.fetch_add(1); u < count; u = next.fetch_add(1)) fn(u);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m);
+      if (!failure) failure = std::current_exception();
+      next.store(count);
     }
-    for (std::size_t i = 0; i < len; ++i) {
-      if (i + half < len) {
-        sx += x[b + (i + half) * step];
-        sw += w[b + (i + half) * step];
-      }
-      if (i > half) {
-        sx -= x[b + (i - half - 1) * step];
-        sw -= w[b + (i - half - 1) * step];
-      }
-      xo[b + i * step] = sx;
-      wo[b + i * step] = sw;
+  };
+  const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(threads, count));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < nt; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (...) {
+      break;  // run with the threads we have
     }
+  }
+  work();
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// Sliding masked box sum along the outer axis of an (len x width) array, vectorised across
+// the `width` inner lanes: out[i] = sum of in[j], j in [i - half, i + half] clipped to [0, len).
+void box_outer(const float* in, float* out, std::size_t len, std::size_t width, std::size_t half, float* acc) {
+  std::fill(acc, acc + width, 0.0f);
+  for (std::size_t j = 0; j < std::min(len, half); ++j)
+    for (std::size_t k = 0; k < width; ++k) acc[k] += in[j * width + k];
+  for (std::size_t i = 0; i < len; ++i) {
+    if (i + half < len)
+      for (std::size_t k = 0; k < width; ++k) acc[k] += in[(i + half) * width + k];
+    if (i > half)
+      for (std::size_t k = 0; k < width; ++k) acc[k] -= in[(i - half - 1) * width + k];
+    for (std::size_t k = 0; k < width; ++k) out[i * width + k] = acc[k];
   }
 }
 
-// Smooth surface of amp (T x C) over unmasked samples: a box of (2 ht + 1) x (2 hc + 1), twice.
-struct SurfaceScratch {
-  std::vector<double> x, w, x2, w2;
+void transpose(const float* in, float* out, std::size_t rows, std::size_t cols) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) out[c * rows + r] = in[r * cols + c];
+}
+
+// Scratch for one time x channel plane (T x C, time major), reused across baselines.
+struct Plane {
+  std::size_t T = 0, C = 0, n = 0;
+  std::vector<float> amp, x, w, x2, w2, bg, z, zv, use, S, N, S2, N2, tmp, sel, acc;
+  std::vector<std::uint8_t> fixed, found, add, any, bins;
+  std::vector<double> W, maxr;
+  void resize(std::size_t t, std::size_t c) {
+    T = t;
+    C = c;
+    n = t * c;
+    for (auto* v : {&amp, &x, &w, &x2, &w2, &bg, &z, &zv, &use, &S, &N, &S2, &N2}) v->assign(n, 0.0f);
+    acc.assign(std::max(t, c), 0.0f);
+    for (auto* v : {&fixed, &found, &add, &any}) v->assign(n, 0);
+  }
 };
 
-void surface(const std::vector<double>& amp, const std::vector<std::uint8_t>& mask, std::size_t T, std::size_t Cn,
-             std::size_t ht, std::size_t hc, std::vector<double>& out, SurfaceScratch& s) {
-  std::vector<double>& x = s.x;
-  std::vector<double>& w = s.w;
-  std::vector<double>& x2 = s.x2;
-  std::vector<double>& w2 = s.w2;
-  x.resize(T * Cn);
-  w.resize(T * Cn);
-  x2.resize(T * Cn);
-  w2.resize(T * Cn);
-  for (std::size_t i = 0; i < T * Cn; ++i) {
-    w[i] = mask[i] ? 0.0 : 1.0;
-    x[i] = mask[i] ? 0.0 : amp[i];
+// Smooth surface of amp over unmasked samples: the (2 ht + 1) x (2 hc + 1) box applied twice,
+// as sums of amp and of the unmasked count (box filters commute, so both time boxes run
+// first, on the time-major plane, then both channel boxes on its transpose).
+void surface(Plane& p, std::size_t ht, std::size_t hc) {
+  const std::size_t T = p.T, C = p.C, n = p.n;
+  for (std::size_t q = 0; q < n; ++q) {
+    const bool m = p.fixed[q] | p.found[q];
+    p.w[q] = m ? 0.0f : 1.0f;
+    p.x[q] = m ? 0.0f : p.amp[q];
   }
-  for (int rep = 0; rep < 2; ++rep) {
-    box(x, w, x2, w2, Cn, T, 1, Cn, hc);   // along channels, per time
-    box(x2, w2, x, w, T, Cn, Cn, 1, ht);   // along time, per channel
-  }
-  out.resize(T * Cn);
-  for (std::size_t i = 0; i < T * Cn; ++i) out[i] = w[i] > 1e-9 ? x[i] / w[i] : 0.0;
+  box_outer(p.x.data(), p.x2.data(), T, C, ht, p.acc.data());
+  box_outer(p.x2.data(), p.x.data(), T, C, ht, p.acc.data());
+  box_outer(p.w.data(), p.w2.data(), T, C, ht, p.acc.data());
+  box_outer(p.w2.data(), p.w.data(), T, C, ht, p.acc.data());
+  transpose(p.x.data(), p.x2.data(), T, C);
+  transpose(p.w.data(), p.w2.data(), T, C);
+  box_outer(p.x2.data(), p.x.data(), C, T, hc, p.acc.data());
+  box_outer(p.x.data(), p.x2.data(), C, T, hc, p.acc.data());
+  box_outer(p.w2.data(), p.w.data(), C, T, hc, p.acc.data());
+  box_outer(p.w.data(), p.w2.data(), C, T, hc, p.acc.data());
+  for (std::size_t q = 0; q < n; ++q) p.x[q] = p.w2[q] > 0.5f ? p.x2[q] / p.w2[q] : 0.0f;
+  transpose(p.x.data(), p.bg.data(), C, T);
 }
 
-// SumThreshold along lines of `len` samples (stride between samples `step`, `count` lines
-// `stride` apart): a window of M samples is flagged when the mean of its unflagged z exceeds
-// chi / rho^log2(M). `fixed` marks samples excluded from the sums (input flags); `found`
-// carries the detections, which also leave the sums (equivalent to Offringa's replacement of
-// flagged values by the threshold).
-void sum_threshold(const std::vector<double>& z, const std::vector<std::uint8_t>& fixed, std::vector<std::uint8_t>& found,
-                   std::size_t len, std::size_t count, std::size_t step, std::size_t stride, double chi, double rho,
-                   std::size_t max_window, std::vector<double>& zv, std::vector<std::uint8_t>& use,
-                   std::vector<std::uint8_t>& add) {
-  add.assign(found.size(), 0);
-  zv.resize(found.size());
-  use.resize(found.size());
-  for (std::size_t M = 1; M <= std::min(max_window, len); M *= 2) {
-    const double thr = chi / std::pow(rho, std::log2(static_cast<double>(M)));
-    // `found` only grows between window sizes, so the samples in the sums are fixed for one M:
-    // zero the others once and slide without branches (adding 0.0 leaves the sums unchanged).
-    for (std::size_t q = 0; q < found.size(); ++q) {
-      const bool u = !fixed[q] && !found[q];
-      use[q] = u ? 1 : 0;
-      zv[q] = u ? z[q] : 0.0;
+// The k-th smallest of v[0, n) (v is overwritten), exactly: a histogram of 256 bins over
+// [min, max] finds the bin holding rank k (the bin index is monotonic in the value, so bins
+// order the values), then the same on that bin's values, down to a small set for
+// nth_element. About 3 passes over the data instead of nth_element's branchy partitions.
+float select_kth(float* v, std::size_t n, std::size_t k, std::vector<std::uint8_t>& bins) {
+  for (int depth = 0; n > 64 && depth < 4; ++depth) {
+    float lo = v[0], hi = v[0];
+    for (std::size_t i = 1; i < n; ++i) {
+      lo = std::min(lo, v[i]);
+      hi = std::max(hi, v[i]);
     }
-    std::fill(add.begin(), add.end(), 0);
-    for (std::size_t k = 0; k < count; ++k) {
-      const std::size_t b = k * stride;
-      double s = 0;
-      double n = 0;  // a count, kept in double (exact) to spare a conversion per sample
-      for (std::size_t i = 0; i < len; ++i) {
-        const std::size_t q = b + i * step;
-        s += zv[q];
-        n += use[q];
-        if (i >= M) {
-          const std::size_t o = b + (i - M) * step;
-          s -= zv[o];
-          n -= use[o];
-        }
-        if (i + 1 >= M && n > 0 && s > thr * n) {
-          for (std::size_t j = i + 1 - M; j <= i; ++j) add[b + j * step] = 1;
-        }
-      }
+    if (!(hi > lo)) return lo;  // all equal
+    const float scale = 255.0f / (hi - lo);
+    bins.resize(n);
+    std::size_t hist[256] = {};
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t b = static_cast<std::uint8_t>(std::min(255.0f, (v[i] - lo) * scale));
+      bins[i] = b;
+      ++hist[b];
     }
-    for (std::size_t q = 0; q < found.size(); ++q) found[q] |= add[q];
+    std::size_t below = 0, b = 0;
+    while (below + hist[b] <= k) below += hist[b++];
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (bins[i] == b) v[m++] = v[i];
+    n = m;
+    k -= below;
   }
+  std::nth_element(v, v + k, v + n);
+  return v[k];
+}
+
+// The h-th smallest of v (h = size / 2, the upper median), as the detector has always used;
+// v is left as it was (the selection runs on `work`).
+float median_of(const std::vector<float>& v, std::vector<float>& work, std::vector<std::uint8_t>& bins) {
+  if (v.empty()) return 0;
+  work.assign(v.begin(), v.end());
+  return select_kth(work.data(), work.size(), work.size() / 2, bins);
+}
+
+// SumThreshold (Offringa et al. 2010) along one axis of the plane: for window sizes M = 1, 2,
+// 4, ... <= min(max_window, len), every window of M consecutive samples whose unflagged z
+// have a mean above chi / rho^log2(M) is flagged. `step` is the distance between samples of a
+// line (1: along channels, C: along time). Samples flagged before (fixed) or by a smaller
+// window (found) leave the sums. Window sums of 2M come from those of M (S_2M[i] = S_M[i] +
+// S_M[i - M]: one vector add per sample and size), rebuilt from the samples only when a
+// detection changes which samples count. Returns whether anything was flagged.
+bool sum_threshold(Plane& p, bool along_time, double chi, double rho, std::size_t max_window) {
+  const std::size_t T = p.T, C = p.C, n = p.n;
+  const std::size_t len = along_time ? T : C;
+  const std::size_t step = along_time ? C : 1;
+  const std::size_t top = std::min(max_window, len);
+  // No window mean exceeds the largest z counted (or 0: thresholds are positive); sizes whose
+  // threshold is above it cannot flag anything, so the scan starts at the first size that can.
+  float zmax = -INFINITY;
+  for (std::size_t q = 0; q < n; ++q) {
+    const bool u = !(p.fixed[q] | p.found[q]);
+    p.use[q] = u ? 1.0f : 0.0f;
+    p.zv[q] = u ? p.z[q] : 0.0f;
+    zmax = std::max(zmax, p.zv[q]);
+  }
+  auto threshold = [&](std::size_t M) { return chi / std::pow(rho, std::log2(static_cast<double>(M))); };
+  std::size_t M0 = 1;
+  while (M0 <= top && threshold(M0) > static_cast<double>(zmax) * (1 + 1e-5)) M0 *= 2;
+  if (M0 > top) return false;
+  // Valid windows end at line position i >= M - 1: one range of the flat array along time,
+  // a range per row along channels.
+  auto for_valid = [&](std::size_t M, auto&& fn) {
+    if (along_time) {
+      fn(std::size_t{(M - 1) * C}, n);
+    } else {
+      for (std::size_t t = 0; t < T; ++t) fn(t * C + M - 1, (t + 1) * C);
+    }
+  };
+  // S, N <- window sums of size M of zv, use (doubling from size 1).
+  auto build = [&](std::size_t M) {
+    std::copy(p.zv.begin(), p.zv.end(), p.S.begin());
+    std::copy(p.use.begin(), p.use.end(), p.N.begin());
+    for (std::size_t m = 1; m < M; m *= 2) {
+      const std::size_t off = m * step;
+      for_valid(2 * m, [&](std::size_t a, std::size_t b) {
+        float* __restrict s2 = p.S2.data();
+        float* __restrict n2 = p.N2.data();
+        const float* __restrict s = p.S.data();
+        const float* __restrict c = p.N.data();
+        for (std::size_t q = a; q < b; ++q) {
+          s2[q] = s[q] + s[q - off];
+          n2[q] = c[q] + c[q - off];
+        }
+      });
+      p.S.swap(p.S2);
+      p.N.swap(p.N2);
+    }
+  };
+  build(M0);
+  bool any_found = false;
+  for (std::size_t M = M0; M <= top; M *= 2) {
+    if (M > M0) {
+      const std::size_t off = (M / 2) * step;
+      for_valid(M, [&](std::size_t a, std::size_t b) {
+        float* __restrict s2 = p.S2.data();
+        float* __restrict n2 = p.N2.data();
+        const float* __restrict s = p.S.data();
+        const float* __restrict c = p.N.data();
+        for (std::size_t q = a; q < b; ++q) {
+          s2[q] = s[q] + s[q - off];
+          n2[q] = c[q] + c[q - off];
+        }
+      });
+      p.S.swap(p.S2);
+      p.N.swap(p.N2);
+    }
+    const float thr = static_cast<float>(threshold(M));
+    int hit = 0;
+    for_valid(M, [&](std::size_t a, std::size_t b) {
+      const float* __restrict s = p.S.data();
+      const float* __restrict c = p.N.data();
+      int h = 0;
+      for (std::size_t q = a; q < b; ++q) h |= (c[q] > 0.0f) & (s[q] > thr * c[q]);
+      hit |= h;
+    });
+    if (!hit) continue;
+    // Rare: mark the windows, add them to `found`, and rebuild the sums without them.
+    std::fill(p.add.begin(), p.add.end(), 0);
+    for_valid(M, [&](std::size_t a, std::size_t b) {
+      for (std::size_t q = a; q < b; ++q)
+        if (p.N[q] > 0.0f && p.S[q] > thr * p.N[q])
+          for (std::size_t j = 0; j < M; ++j) p.add[q - j * step] = 1;
+    });
+    for (std::size_t q = 0; q < n; ++q) {
+      p.found[q] |= p.add[q];
+      const bool u = !(p.fixed[q] | p.found[q]);
+      p.use[q] = u ? 1.0f : 0.0f;
+      p.zv[q] = u ? p.z[q] : 0.0f;
+    }
+    any_found = true;
+    if (2 * M <= top) build(2 * M);
+    M0 = 2 * M;  // the next size is built, not doubled
+  }
+  return any_found;
 }
 
 // Scale-invariant rank operator on one line: sample i is flagged when some interval containing
@@ -165,15 +305,54 @@ void sir_line(std::vector<std::uint8_t>& m, std::size_t len, std::size_t b, std:
   }
 }
 
-double median_of(std::vector<double>& v) {
-  if (v.empty()) return 0;
-  const std::size_t h = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
-  return v[h];
+// The detector on one pol's plane (p.amp and p.fixed filled); detections in p.found.
+void detect(Plane& p, const RfiOptions& opt) {
+  const std::size_t n = p.n;
+  std::fill(p.found.begin(), p.found.end(), 0);
+  std::size_t live = 0;
+  for (std::size_t q = 0; q < n; ++q) live += p.fixed[q] ? 0 : 1;
+  if (live < 8) return;
+  // The surface, noise and z depend only on the mask (fixed | found): a pass that flags
+  // nothing leaves them as they are for the next, lower threshold.
+  bool current = false;
+  for (int pass = 0; pass < opt.passes; ++pass) {
+    const double chi = opt.threshold * std::pow(2.0, opt.passes - 1 - pass);
+    if (!current) {
+      surface(p, opt.half_time, opt.half_chan);
+      p.tmp.clear();
+      for (std::size_t q = 0; q < n; ++q)
+        if (!(p.fixed[q] | p.found[q])) p.tmp.push_back(p.amp[q] - p.bg[q]);
+      if (p.tmp.size() < 8) break;
+      const float med = median_of(p.tmp, p.sel, p.bins);
+      for (float& v : p.tmp) v = std::abs(v - med);
+      const double sigma = 1.4826 * static_cast<double>(median_of(p.tmp, p.sel, p.bins));
+      if (!(sigma > 0)) break;
+      const float inv = static_cast<float>(1.0 / sigma);
+      for (std::size_t q = 0; q < n; ++q) p.z[q] = (p.fixed[q] | p.found[q]) ? 0.0f : (p.amp[q] - p.bg[q] - med) * inv;
+      current = true;
+    }
+    const bool a = sum_threshold(p, false, chi, opt.rho, opt.max_window);  // along channels
+    const bool b = sum_threshold(p, true, chi, opt.rho, opt.max_window);   // along time
+    if (a || b) current = false;
+  }
+  if (opt.sir_eta > 0) {
+    bool some = false;
+    for (std::size_t q = 0; q < n && !some; ++q) some = p.found[q] != 0;
+    // With nothing flagged every interval's fraction is 0 < 1 - eta: nothing to dilate.
+    if (some) {
+      for (std::size_t t = 0; t < p.T; ++t) sir_line(p.found, p.C, t * p.C, 1, opt.sir_eta, p.W, p.maxr);
+      for (std::size_t c = 0; c < p.C; ++c) sir_line(p.found, p.T, c, p.C, opt.sir_eta, p.W, p.maxr);
+    }
+  }
 }
 
 }  // namespace
 
+// Speed: per plane the surface, the robust noise and z are recomputed only when a pass has
+// flagged something (a clean plane computes them once for its three passes); SumThreshold
+// builds window sums by doubling and starts at the first window size whose threshold the
+// plane's largest z reaches; everything is float32 (the sums of at most max_window z and
+// the box sums keep ~1e-6 relative error, far below the thresholds' resolution).
 std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, const std::int32_t* grid, std::size_t nbl,
                      std::size_t ntime, std::size_t nchan, std::size_t npol, const RfiOptions& opt) {
   for (std::size_t i = 0; i < nbl * ntime; ++i)
@@ -181,71 +360,71 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
       throw std::invalid_argument("grid entry " + std::to_string(i) + " is row " + std::to_string(grid[i]) +
                                   " but there are " + std::to_string(rows) + " rows");
   std::atomic<std::size_t> total{0};
-  const std::size_t T = ntime, Cn = nchan, n = T * Cn;
-  parallel_for(nbl, opt.threads, [&](std::size_t b0, std::size_t b1) {
-    std::vector<double> amp(n), bg, z(n), tmp, W, maxr, zv;
-    std::vector<std::uint8_t> fixed(n), found(n), any(n), mask(n), use, add;
-    SurfaceScratch scratch;
+  const std::size_t T = ntime, Cn = nchan;
+  // Units of a few baselines: small enough to balance two threads, large enough that the
+  // shared counter is not contended.
+  const std::size_t per_unit = 8;
+  const std::size_t units = (nbl + per_unit - 1) / per_unit;
+  const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(opt.threads, units));
+  std::vector<Plane> scratch(nt);
+  std::atomic<std::size_t> next_unit{0};
+  dynamic_for(nt, static_cast<unsigned>(nt), [&](std::size_t slot) {
+    Plane& p = scratch[slot];
+    p.resize(T, Cn);
+    const std::size_t n = p.n;
+    // A unit's amplitudes and input flags, [baseline][pol][time][chan]: gathered time by time,
+    // where the unit's rows lie side by side in memory (rows are time-major in an MS).
+    std::vector<float> amps(per_unit * npol * n);
+    std::vector<std::uint8_t> fixed(per_unit * npol * n);
+    std::vector<std::vector<std::uint8_t>> per_pol(opt.combine_pols ? 0 : npol);
     std::size_t count = 0;
-    for (std::size_t b = b0; b < b1; ++b) {
-      const std::int32_t* rws = grid + b * T;
-      std::fill(any.begin(), any.end(), 0);
-      std::vector<std::vector<std::uint8_t>> per_pol;
-      for (std::size_t p = 0; p < npol; ++p) {
-        std::size_t live = 0;
-        for (std::size_t t = 0; t < T; ++t) {
-          for (std::size_t c = 0; c < Cn; ++c) {
-            const std::size_t q = t * Cn + c;
-            if (rws[t] < 0) {
-              fixed[q] = 1;
-              amp[q] = 0;
+    for (std::size_t u = next_unit.fetch_add(1); u < units; u = next_unit.fetch_add(1)) {
+      const std::size_t b0 = u * per_unit, b1 = std::min(nbl, (u + 1) * per_unit);
+      for (std::size_t t = 0; t < T; ++t) {
+        for (std::size_t b = b0; b < b1; ++b) {
+          const std::int32_t row = grid[b * T + t];
+          for (std::size_t pol = 0; pol < npol; ++pol) {
+            float* a = amps.data() + ((b - b0) * npol + pol) * n + t * Cn;
+            std::uint8_t* f = fixed.data() + ((b - b0) * npol + pol) * n + t * Cn;
+            if (row < 0) {
+              std::fill(a, a + Cn, 0.0f);
+              std::fill(f, f + Cn, 1);
               continue;
             }
-            const std::size_t idx = (static_cast<std::size_t>(rws[t]) * nchan + c) * npol + p;
-            fixed[q] = flags[idx] ? 1 : 0;
-            // Float squares are exact in double: sqrt of their sum is as accurate as hypot, and faster.
-            const double re = vis[2 * idx], im = vis[2 * idx + 1];
-            amp[q] = std::sqrt(re * re + im * im);
-            if (!std::isfinite(amp[q])) fixed[q] = 1;
-            if (!fixed[q]) ++live;
+            const std::size_t base = static_cast<std::size_t>(row) * nchan * npol + pol;
+            const float* v = vis + 2 * base;
+            const std::uint8_t* fl = flags + base;
+            for (std::size_t c = 0; c < Cn; ++c) {
+              const float re = v[2 * c * npol], im = v[2 * c * npol + 1];
+              const float m = std::sqrt(re * re + im * im);
+              a[c] = m;
+              f[c] = (fl[c * npol] != 0) | !std::isfinite(m);
+            }
           }
         }
-        std::fill(found.begin(), found.end(), 0);
-        if (live >= 8) {
-          for (int pass = 0; pass < opt.passes; ++pass) {
-            const double chi = opt.threshold * std::pow(2.0, opt.passes - 1 - pass);
-            for (std::size_t q = 0; q < n; ++q) mask[q] = fixed[q] | found[q];
-            surface(amp, mask, T, Cn, opt.half_time, opt.half_chan, bg, scratch);
-            tmp.clear();
-            for (std::size_t q = 0; q < n; ++q)
-              if (!mask[q]) tmp.push_back(amp[q] - bg[q]);
-            if (tmp.size() < 8) break;
-            const double med = median_of(tmp);
-            for (double& x : tmp) x = std::abs(x - med);
-            const double sigma = 1.4826 * median_of(tmp);
-            if (!(sigma > 0)) break;
-            for (std::size_t q = 0; q < n; ++q) z[q] = mask[q] ? 0.0 : (amp[q] - bg[q] - med) / sigma;
-            sum_threshold(z, fixed, found, Cn, T, 1, Cn, chi, opt.rho, opt.max_window, zv, use, add);  // along channels
-            sum_threshold(z, fixed, found, T, Cn, Cn, 1, chi, opt.rho, opt.max_window, zv, use, add);  // along time
-          }
-          if (opt.sir_eta > 0) {
-            for (std::size_t t = 0; t < T; ++t) sir_line(found, Cn, t * Cn, 1, opt.sir_eta, W, maxr);
-            for (std::size_t c = 0; c < Cn; ++c) sir_line(found, T, c, Cn, opt.sir_eta, W, maxr);
-          }
-        }
-        for (std::size_t q = 0; q < n; ++q) any[q] |= found[q];
-        if (!opt.combine_pols) per_pol.push_back(found);
       }
-      for (std::size_t p = 0; p < npol; ++p) {
-        const std::vector<std::uint8_t>& f = opt.combine_pols ? any : per_pol[p];
-        for (std::size_t t = 0; t < T; ++t) {
-          if (rws[t] < 0) continue;
-          for (std::size_t c = 0; c < Cn; ++c) {
-            if (!f[t * Cn + c]) continue;
-            const std::size_t idx = (static_cast<std::size_t>(rws[t]) * nchan + c) * npol + p;
-            if (!flags[idx]) {
-              flags[idx] = 1;
-              ++count;
+      for (std::size_t b = b0; b < b1; ++b) {
+        const std::int32_t* rws = grid + b * T;
+        std::fill(p.any.begin(), p.any.end(), 0);
+        for (std::size_t pol = 0; pol < npol; ++pol) {
+          const std::size_t o = ((b - b0) * npol + pol) * n;
+          std::copy(amps.begin() + static_cast<std::ptrdiff_t>(o), amps.begin() + static_cast<std::ptrdiff_t>(o + n), p.amp.begin());
+          std::copy(fixed.begin() + static_cast<std::ptrdiff_t>(o), fixed.begin() + static_cast<std::ptrdiff_t>(o + n), p.fixed.begin());
+          detect(p, opt);
+          for (std::size_t q = 0; q < n; ++q) p.any[q] |= p.found[q];
+          if (!opt.combine_pols) per_pol[pol] = p.found;
+        }
+        for (std::size_t pol = 0; pol < npol; ++pol) {
+          const std::vector<std::uint8_t>& f = opt.combine_pols ? p.any : per_pol[pol];
+          for (std::size_t t = 0; t < T; ++t) {
+            if (rws[t] < 0) continue;
+            for (std::size_t c = 0; c < Cn; ++c) {
+              if (!f[t * Cn + c]) continue;
+              const std::size_t idx = (static_cast<std::size_t>(rws[t]) * nchan + c) * npol + pol;
+              if (!flags[idx]) {
+                flags[idx] = 1;
+                ++count;
+              }
             }
           }
         }
