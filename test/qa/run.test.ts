@@ -1,9 +1,10 @@
 // runQa in the product lifecycle: staged products move to qa_passed / qa_failed with the reasons
 // in the audit trail, warn follows publishing.minQaTier, passed products auto-publish when enabled.
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
+import { writeFitsImage } from '../../src/main/engine/fits';
 import { runQa } from '../../src/main/engine/qa';
 import { importCatalog } from '../../src/main/engine/refcat';
 import { registerProduct } from '../../src/main/engine/registry';
@@ -116,6 +117,36 @@ describe('runQa', () => {
     expect(r.reasons.find((x) => x.check === 'ms_flagged')).toMatchObject({ severity: 'fail', value: expect.closeTo(55, 8) as number, limit: 50 });
     expect(r.reasons.find((x) => x.check === 'cal_flagged')).toMatchObject({ severity: 'warn', limit: 20 });
     expect(r.product?.status).toBe('qa_failed');
+  });
+
+  it('assesses a mosaic product (a directory with <id>.fits and <id>-noise.fits) against its noise map', async () => {
+    const engine = await setup();
+    const dir = path.join(engine.paths.staging, 'mos-a');
+    mkdirSync(dir);
+    const { nx, ny } = field.wcs;
+    const noiseMap = new Float32Array(nx * ny);
+    const img = new Float32Array(nx * ny);
+    for (let i = 0; i < img.length; i++) {
+      // A strip mosaic: the top and bottom 40 rows are outside the coverage (NaN in both maps).
+      const y = Math.floor(i / nx);
+      const inside = y >= 40 && y < ny - 40;
+      noiseMap[i] = inside ? field.sigmaJy : Number.NaN;
+      img[i] = inside ? field.sky[i]! + field.noise[i]! : Number.NaN;
+    }
+    writeFitsImage(path.join(dir, 'mos-a.fits'), field.desc, img);
+    writeFitsImage(path.join(dir, 'mos-a-noise.fits'), field.desc, noiseMap);
+    const group = engine.db.images.insertMosaicGroup({ name: 'mos-a', decDeg: 54.57, startMjd: 60950, endMjd: 60950.03 });
+    const m = engine.db.images.insertMosaic({ path: path.join(dir, 'mos-a.fits'), groupId: group.id, method: 'pbweighted', nImages: 10, startMjd: 60950, endMjd: 60950.03 });
+    await registerProduct(engine, { kind: 'mosaic', stagedPath: dir });
+    const r = await runQa(engine, 'mos-a', { catalog: 'TRUTH' });
+    expect(r).toMatchObject({ subject: 'mosaic', subjectId: m.id, verdict: 'pass', file: path.join(dir, 'mos-a.fits') });
+    expect(r.metrics.medianNoiseMapJy).toBeCloseTo(field.sigmaJy, 10);
+    expect(r.metrics.blankAreaPct).toBe(0);
+    expect(r.reasons.find((x) => x.check === 'mosaic_astrometry')?.severity).toBe('pass');
+    // Catalog sources off the strip are outside the coverage: neither expected nor missed.
+    expect(r.metrics.catalogInField!).toBeLessThan(field.truth.length);
+    expect(r.metrics.completeness).toBe(1);
+    expect((await runQa(engine, `mosaic:${m.id}`, { catalog: 'TRUTH' })).productId).toBe('mos-a');
   });
 
   it('assesses a row by image:N, and names what is wrong with a bad subject', async () => {

@@ -104,7 +104,10 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
     }
     subject = product.kind;
     const metaId = product.metadata[subject === 'image' ? 'imageId' : 'mosaicId'];
-    const row = typeof metaId === 'number' ? { id: metaId } : subject === 'image' ? db.images.getImageByPath(product.path) : db.images.getMosaicByPath(product.path);
+    // A mosaic product is its FITS file or the directory holding `<id>.fits` and its companions.
+    const row = typeof metaId === 'number' ? { id: metaId }
+      : subject === 'image' ? db.images.getImageByPath(product.path)
+        : db.images.getMosaicByPath(product.path) ?? db.images.getMosaicByPath(path.join(product.path, `${product.id}.fits`));
     if (!row) throw new QaError(`product ${product.id}: no ${subject} row has path ${product.path} (register the ${subject} in the database, or set metadata.${subject}Id)`, 'not_found');
     subjectId = row.id;
   }
