@@ -1,6 +1,5 @@
 // Background and noise of an image in boxes: median and 1.4826 MAD per box of finite pixels,
 // bilinearly interpolated between box centres (NaN-aware: empty boxes take their nearest neighbour).
-import { robustRms } from '../imaging/stats';
 
 export interface BackgroundGrid {
   /** Box side in pixels and the number of boxes along x and y. */
@@ -15,11 +14,41 @@ export interface BackgroundGrid {
   measured: Uint8Array;
 }
 
-function medianOf(a: Float64Array): number {
-  if (a.length === 0) return Number.NaN;
-  const s = Float64Array.from(a).sort();
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : 0.5 * (s[h - 1]! + s[h]!);
+/** The k-th smallest of a[0..n) by quickselect (Hoare partition); reorders a. */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function medianInPlace(a: Float64Array, n: number): number {
+  const hi = select(a, n, n >> 1);
+  if (n % 2 === 1) return hi;
+  // After selecting n/2, the lower half holds the smaller values: its maximum is the other middle.
+  let lo = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
+  return 0.5 * (lo + hi);
+}
+
+/** Median and 1.4826 MAD of a[0..n) (reorders and overwrites a). */
+export function medianAndRobustRms(a: Float64Array, n: number): { median: number; rms: number } {
+  if (n === 0) return { median: Number.NaN, rms: Number.NaN };
+  const med = medianInPlace(a, n);
+  for (let i = 0; i < n; i++) a[i] = Math.abs(a[i]! - med);
+  return { median: med, rms: 1.4826 * medianInPlace(a, n) };
 }
 
 /**
@@ -52,9 +81,9 @@ export function backgroundGrid(img: ArrayLike<number>, nx: number, ny: number, b
       const cell = j * bx + i;
       count[cell] = k;
       if (k < Math.max(16, ((x1 - x0) * (y1 - y0)) / 4)) continue;
-      const vals = buf.subarray(0, k);
-      mean[cell] = medianOf(vals);
-      rms[cell] = robustRms(vals);
+      const m = medianAndRobustRms(buf, k);
+      mean[cell] = m.median;
+      rms[cell] = m.rms;
       measured[cell] = 1;
     }
   }

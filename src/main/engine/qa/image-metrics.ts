@@ -1,7 +1,6 @@
 // Image-level QA measurements: robust rms, peak, dynamic range, pixels above 5 sigma, the blank
 // share of the covered area and the share whose noise (in small boxes) is far above what was expected.
-import { robustRms } from '../imaging/stats';
-import { interpolate, type BackgroundGrid } from './background';
+import { interpolate, medianAndRobustRms, type BackgroundGrid } from './background';
 
 /** At most this many pixels enter the global median/MAD (a strided sample beyond: 0.05 % accuracy). */
 const MAX_SAMPLE = 4_000_000;
@@ -25,18 +24,16 @@ export interface ImageMetrics {
   medianNoiseMapJy: number | null;
 }
 
-/** Robust rms of the finite values, from a strided sample when the image is large. */
+/** Robust rms of the finite (and masked-in) values, from a strided sample when the image is large. */
 export function sampledRobustRms(img: ArrayLike<number>, mask?: ArrayLike<number> | null): number {
   const stride = Math.max(1, Math.ceil(img.length / MAX_SAMPLE));
-  if (stride === 1) return robustRms(img, mask);
-  const n = Math.ceil(img.length / stride);
-  const a = new Float32Array(n);
-  const m = mask ? new Uint8Array(n) : null;
-  for (let i = 0, k = 0; i < img.length; i += stride, k++) {
-    a[k] = img[i]!;
-    if (m && mask) m[k] = mask[i] ? 1 : 0;
+  const a = new Float64Array(Math.ceil(img.length / stride));
+  let n = 0;
+  for (let i = 0; i < img.length; i += stride) {
+    const v = img[i]!;
+    if (Number.isFinite(v) && (!mask || mask[i])) a[n++] = v;
   }
-  return robustRms(a, m);
+  return medianAndRobustRms(a, n).rms;
 }
 
 function median(values: number[]): number {
