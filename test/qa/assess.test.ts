@@ -56,6 +56,7 @@ describe('QA of a good image', () => {
     expect(Math.abs(a.metrics.sourceSizeRatio! - 1)).toBeLessThan(0.05);
     expect(a.sources.length).toBe(40);
     expect(a.matches.every((m) => m.sourceId !== null)).toBe(true);
+    expect(a.metrics.unmatchedBrightFraction).toBe(0);
   });
 
   it('without a catalog warns at science tier and passes at quicklook', async () => {
@@ -125,6 +126,7 @@ describe('QA of injected problems', () => {
     expect(a.metrics.noisyAreaPct!).toBeGreaterThan(5);
     // The garbage also breeds spurious islands, far beyond the 40 real sources.
     expect(a.metrics.nSources!).toBeGreaterThan(80);
+    expect(a.metrics.unmatchedBrightFraction!).toBeGreaterThan(0.5);
   });
 });
 

@@ -145,7 +145,13 @@ export function assessImageData(
     msFlaggedPct: opts.flaggedFraction === null || opts.flaggedFraction === undefined ? null : 100 * opts.flaggedFraction,
     calFlaggedPct: opts.calFlaggedFraction === null || opts.calFlaggedFraction === undefined ? null : 100 * opts.calFlaggedFraction,
   };
-  if (cat) for (const [k, v] of Object.entries(cat)) metrics[k] = finite(v as number | null);
+  if (cat) {
+    for (const [k, v] of Object.entries(cat)) metrics[k] = finite(v as number | null);
+    // Bright sources with no catalog counterpart: artefacts, or sources the catalog misses (variables).
+    const matched = new Set(matches.map((m) => m.sourceId));
+    const bright = sources.filter((s) => s.snr > q.detectableSnr);
+    metrics.unmatchedBrightFraction = bright.length > 0 ? bright.filter((s) => !matched.has(s.id)).length / bright.length : null;
+  }
   return { tier: opts.tier, verdict: worst(reasons), metrics, reasons, sources, matches };
 }
 
