@@ -94,7 +94,8 @@ export function runChecks(tiles: readonly TileInfo[], limits: ValidationLimits):
   }
 
   // Time order: the images in the order given must be in time order without overlapping.
-  const timed = tiles.filter((t) => t.startMjd !== null);
+  // Repeats are the duplicates check's business, not an ordering error.
+  const timed = tiles.filter((t) => t.startMjd !== null && !dup.includes(t));
   const late: TileInfo[] = [];
   let maxGapMin = 0;
   for (let k = 1; k < timed.length; k++) {
