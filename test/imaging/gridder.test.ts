@@ -249,6 +249,38 @@ describe('flags, weights and threads', () => {
     }
   });
 
+  it('grids unit visibilities without reading vis (unitVisibilities) and adds to vis when degridding (accumulate)', () => {
+    for (const precision of ['float32', 'float64'] as const) {
+      const p = dsa110Problem(200, 6, 10, 33, 0.2);
+      const n = p.nrows * p.nchan;
+      const ones = zeros(2 * n, precision);
+      for (let k = 0; k < n; k++) ones[2 * k] = 1;
+      const psf = zeros(48 * 48, precision);
+      addon.ms2dirty(p.uvw, p.freqs, ones, p.weights, psf, opts);
+      // NaN everywhere: the unit path must not read it.
+      const nan = zeros(2 * n, precision).fill(Number.NaN);
+      const unit = zeros(48 * 48, precision);
+      addon.ms2dirty(p.uvw, p.freqs, nan, p.weights, unit, { ...opts, unitVisibilities: true });
+      expect(Array.from(unit)).toEqual(Array.from(psf));
+
+      // vis0 + G(image) in place equals vis0 + a separate G(image), to rounding.
+      const image = randomArray(48 * 48, 11, precision);
+      const vis0 = randomArray(2 * n, 12, precision);
+      const sep = zeros(2 * n, precision);
+      addon.dirty2ms(p.uvw, p.freqs, image, null, sep, opts);
+      const acc = vis0.slice();
+      addon.dirty2ms(p.uvw, p.freqs, image, null, acc, { ...opts, accumulate: true });
+      const tol = precision === 'float32' ? 1e-6 : 1e-14;
+      let scale = 0;
+      let worst = 0;
+      for (let i = 0; i < 2 * n; i++) {
+        scale = Math.max(scale, Math.abs(vis0[i]! + sep[i]!));
+        worst = Math.max(worst, Math.abs(acc[i]! - (vis0[i]! + sep[i]!)));
+      }
+      expect(worst / scale, precision).toBeLessThan(tol);
+    }
+  });
+
   it('gives the same result on 1 and 3 threads (to rounding)', () => {
     const p = dsa110Problem(400, 8, 10, 32);
     const vis = randomArray(2 * p.nrows * p.nchan, 9, 'float64');

@@ -26,6 +26,8 @@ dsa110::gridder::Options gridder_options(const Napi::CallbackInfo& info, std::si
   opt.wgridding = bool_prop(o, "wgridding", w, true);
   opt.threads = static_cast<unsigned>(number_prop(o, "threads", w, 1, kMaxThreads, true, 1, true));
   opt.max_grid_bytes = static_cast<std::size_t>(number_prop(o, "maxGridBytes", w, 0, 9007199254740991.0, true, 0, true));
+  opt.unit_vis = bool_prop(o, "unitVisibilities", w, false);
+  opt.accumulate = bool_prop(o, "accumulate", w, false);
   return opt;
 }
 
@@ -108,7 +110,8 @@ Napi::Value Ms2Dirty(const Napi::CallbackInfo& info) {
   return gridder_info(env, in);
 }
 
-// dirty2ms(uvw, freqs, image, weights | null, vis, options): vis = G(image) (overwritten); returns the info.
+// dirty2ms(uvw, freqs, image, weights | null, vis, options): vis = G(image) (overwritten, or added to
+// with options.accumulate); returns the info.
 Napi::Value Dirty2Ms(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const char* fn = "dirty2ms";

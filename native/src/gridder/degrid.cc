@@ -56,7 +56,7 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
           scaled[y * nx + x] = static_cast<double>(image[y * nx + x]) * corr[quad_index(y, ny) * p.hx + quad_index(x, nx)];
     });
   }
-  zero(vis, 2 * d.nrows * d.nchan * sizeof(T), threads);
+  if (!p.opt.accumulate) zero(vis, 2 * d.nrows * d.nchan * sizeof(T), threads);
 
   // Grid column and phasor column of each image column.
   std::vector<std::size_t> gxs(nx), axs(nx);

@@ -322,6 +322,7 @@ struct Visitor {
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
+    const bool unit = p.opt.unit_vis;
     const Line l = line(it, u, v, w, tu0, tv0);
     At at;
 #if DSA110_GRIDDER_VEC
@@ -331,7 +332,7 @@ struct Visitor {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
       if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
       const T wt = static_cast<T>(d.weights[k]);
-      const T vr = vis[2 * k] * wt, vi = vis[2 * k + 1] * wt * conj;
+      const T vr = unit ? wt : vis[2 * k] * wt, vi = unit ? T(0) : vis[2 * k + 1] * wt * conj;
 #if DSA110_GRIDDER_VEC
       if (at.ru != run.ru || at.rv != run.rv || run.m == kRun) {
         run_flush(buf, run, j0, j1);

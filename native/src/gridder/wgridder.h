@@ -31,6 +31,12 @@ struct Options {
   // Memory for the uv-plane grids held at once; 0 = 1 GiB. With room for a visibility's w
   // support (W planes) each visibility is visited once; with less, once per group of planes.
   std::size_t max_grid_bytes = 0;
+  // Gridding: every visibility taken as 1 + 0i (the PSF from the weights alone, so no array of
+  // ones the size of the data is needed); the vis argument is not read.
+  bool unit_vis = false;
+  // Degridding: add G(image) to vis instead of overwriting it (vis -= G(model) with a negated
+  // model: residual visibilities in place, no second array of the data's size).
+  bool accumulate = false;
 };
 
 // What a call did: the kernel and grid chosen and the data it saw.

@@ -40,6 +40,11 @@ export interface CleanOptions {
 export interface CleanInput {
   uvw: Float64Array;
   freqs: Float64Array;
+  /**
+   * Visibilities, shared. With niter > 0 they are overwritten with the residual visibilities
+   * (data - G(model)): each major cycle subtracts the new components' prediction in place, so
+   * no second array of the data's size is held.
+   */
   vis: Float32Array;
   /** Imaging weights (nrows x nchan), shared. */
   weights: Float32Array;
@@ -96,12 +101,10 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
     t0 = t;
     return dt;
   };
-  // PSF: the same weights on unit visibilities. One work buffer of the visibilities' size holds
-  // them, then each major cycle's residual visibilities (a second buffer only, not one per use).
+  // PSF: the same weights on unit visibilities (the kernel takes every visibility as 1).
   progress(0, 'PSF');
-  const work = sharedOf(Float32Array, 2 * nvis);
-  for (let k = 0; k < nvis; k++) work[2 * k] = 1;
-  const psfImg = await gridder.dirty({ uvw, freqs, vis: work, weights });
+  if (vis.length !== 2 * nvis) throw new RangeError(`clean: vis has ${vis.length} values but 2 x weights.length = ${2 * nvis} were expected`);
+  const psfImg = await gridder.dirty({ uvw, freqs, vis, weights }, { unitVisibilities: true });
   const sumWeights = psfImg.info.sumWeights;
   if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
   const psf = psfImg.image as Float32Array;
@@ -122,6 +125,9 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
   if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats };
 
   let mask: Uint8Array | null = null;
+  // The model already subtracted from vis, and the negated new components to predict.
+  const subtracted = new Float64Array(npix);
+  const delta = sharedOf(Float32Array, npix);
   const maxMajor = o.maxMajorCycles ?? 20;
   for (let cycle = 1; ; cycle++) {
     aborted(o.signal);
@@ -157,14 +163,16 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
       stop = mask ? 'auto-threshold' : 'threshold';
       break;
     }
-    // Major cycle: residual visibilities = data - G(model), gridded again.
+    // Major cycle: residual visibilities = data - G(model), by subtracting the prediction of the
+    // components found since the last cycle in place, gridded again.
     aborted(o.signal);
-    const model32 = sharedOf(Float32Array, npix);
-    for (let i = 0; i < npix; i++) model32[i] = model[i]!;
     lap();
-    await gridder.predict({ uvw, freqs }, model32, work);
-    for (let k = 0; k < work.length; k++) work[k] = vis[k]! - work[k]!;
-    const res = await gridder.dirty({ uvw, freqs, vis: work, weights });
+    for (let i = 0; i < npix; i++) {
+      delta[i] = subtracted[i]! - model[i]!;
+      subtracted[i] = model[i]!;
+    }
+    await gridder.predict({ uvw, freqs }, delta, vis, { accumulate: true });
+    const res = await gridder.dirty({ uvw, freqs, vis, weights });
     residual = res.image as Float32Array;
     timings.major += lap();
   }

@@ -176,13 +176,14 @@ export class Gridder {
 
   /**
    * The dirty image G^H(weights * vis), by default divided by the sum of the weights (natural
-   * weighting gives a point source's flux at its peak; with other weights, pass them in).
+   * weighting gives a point source's flux at its peak; with other weights, pass them in). With
+   * `unitVisibilities` every visibility is taken as 1 (the PSF; data.vis only sets the precision).
    */
-  async dirty(data: GridderVisibilities, opts: { normalize?: boolean } = {}): Promise<DirtyImage> {
+  async dirty(data: GridderVisibilities, opts: { normalize?: boolean; unitVisibilities?: boolean } = {}): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const image = sharedArray(this.nx * this.ny, precision);
     const t0 = performance.now();
-    const info = await this.pool.ms2dirty(data, image, this.kernelOptions());
+    const info = await this.pool.ms2dirty(data, image, { ...this.kernelOptions(), unitVisibilities: opts.unitVisibilities ?? false });
     this.stats.gridCalls++;
     this.stats.gridSeconds += (performance.now() - t0) / 1000;
     this.stats.gridVisibilities += info.nvis;
@@ -197,9 +198,12 @@ export class Gridder {
   /**
    * Model visibilities G(image) at the targets' rows and channels (times their weights, if
    * given), written into `into` (nrows x nchan complex, shared, the image's precision) when
-   * given, so repeated predictions can reuse one buffer.
+   * given, so repeated predictions can reuse one buffer; with `accumulate` added to what `into`
+   * holds (predicting a negated model subtracts it from visibilities in place).
    */
-  async predict(targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array): Promise<PredictedVisibilities> {
+  async predict(
+    targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array, opts: { accumulate?: boolean } = {},
+  ): Promise<PredictedVisibilities> {
     if (image.length !== this.nx * this.ny) {
       throw new RangeError(`Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`);
     }
@@ -210,9 +214,12 @@ export class Gridder {
     if (into && (into.length !== n || (into instanceof Float32Array) !== (precision === 'float32'))) {
       throw new RangeError(`Gridder.predict: 'into' must be a ${precision} array of ${n} values (nrows x nchan complex), got ${into.constructor.name}(${into.length})`);
     }
+    if (opts.accumulate && !into) throw new RangeError('Gridder.predict: accumulate needs the visibilities to add to (into)');
     const vis = into ?? sharedArray(n, precision);
     const t0 = performance.now();
-    const info = await this.pool.dirty2ms({ uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, this.kernelOptions());
+    const info = await this.pool.dirty2ms(
+      { uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, { ...this.kernelOptions(), accumulate: opts.accumulate ?? false },
+    );
     this.stats.degridCalls++;
     this.stats.degridSeconds += (performance.now() - t0) / 1000;
     this.stats.degridVisibilities += info.nvis;
