@@ -1,25 +1,29 @@
-// Calibration benchmark: bandpass + phase-only + amplitude+phase gain solves and the apply on a
-// full-size 5-minute block (96 antennas, 768 channels, 24 integrations, 2 pols; 4656 baselines
-// with autocorrelations, which are flagged), generated in memory already phased to a point
-// calibrator: V = J_a conj(J_b) S(t, nu) + noise with random gains and smooth bandpasses.
-// Reports seconds per step, total, and visibilities per second of the solves. With --ms PATH it
-// first times the real path on that MS (solveMs: read, rotate, flag, solve, write tables;
-// applyMs: read, apply, write CORRECTED_DATA and FLAG; it writes into the MS) in a scratch
-// workspace, then the in-memory steps, and prints both side by side.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Calibration benchmark. With --ms PATH (a full-size 5-minute MS: 96 antennas, 16 windows of
+// 48 channels, 24 integrations, 2 pols) on a scratch copy of it: (1) `calibrateMs`, what
+// `dsa110 calibrate --ms` runs (solve and apply in one pass, RFI flagging on), its wall and
+// CPU time (main thread + workers); (2) the same steps one after the other with no overlap,
+// timed per phase (read, rotate, flag, solve B, solve G, apply, write) in wall and CPU. Then,
+// always, the solves and the apply on an in-memory block of the same size (generated already
+// phased to a point calibrator: V = J_a conj(J_b) S(t, nu) + noise, random gains and smooth
+// bandpasses). Prints the load average (the machine is shared) and visibilities per second.
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { INTEGRATION_S, bandFrequencies } from '../src/shared/instrument';
 import { NativePool } from '../src/main/engine/native/pool';
 import { activeStations } from '../src/main/engine/sim/array';
 import { Rng } from '../src/main/engine/sim/rng';
+import { openTable } from '../src/main/engine/casacore';
+import { MeasurementSet } from '../src/main/engine/ms';
 import { type CalBlock, type CalModel, applyCalibration, solveBandpass, solveGains } from '../src/main/engine/calibration/solve';
-import { applyMs, solveMs } from '../src/main/engine/calibration/stage';
+import { flagBlock } from '../src/main/engine/calibration/flag';
+import { ensureCorrectedColumn, msLayout, pointModel, readSpwBlock, rotateFromSource, rotateToSource, windowBuffers, writeSpwBlock } from '../src/main/engine/calibration/ms-block';
+import { calibrateMs } from '../src/main/engine/calibration/stage';
+import { resolveCalibrator, windowSolveContext } from '../src/main/engine/calibration/window-solve';
 import { Engine } from '../src/main/engine/engine';
 
-export const description = 'bandpass + gain solves and apply on a 96-antenna x 768-channel x 24-integration block; --threads --antennas --channels --solint; --ms PATH [--workspace DIR] also times solve + apply through a real MS (writes CORRECTED_DATA)';
-
+export const description = 'calibrate (solve + apply in one pass) on a copy of --ms PATH, then per phase; and bandpass + gain solves and apply on an in-memory 96-antenna x 768-channel block; --threads --antennas --channels --solint --keep';
 function sharedOf<T extends Float32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
   return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
 }
@@ -118,22 +122,108 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, Timed]> {
   return [r, { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 }];
 }
 
-/** solveMs then applyMs on the MS, in `workspace` (a scratch one, removed after, by default). */
-async function timeMs(msPath: string, workspace: string | undefined): Promise<{ solve: Timed; apply: Timed; peakRssMiB: number }> {
-  const ws = workspace ?? mkdtempSync(path.join(tmpdir(), 'dsa110-bench-calibrate-'));
-  const engine = await Engine.open({ workspace: ws });
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const f2 = (x: number, w = 7): string => x.toFixed(2).padStart(w);
+
+/** A scratch copy of the MS (calibrate writes into it). */
+function scratchCopy(msPath: string): { dir: string; ms: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dsa110-bench-calibrate-'));
+  const ms = path.join(dir, path.basename(msPath));
+  cpSync(msPath, ms, { recursive: true });
+  return { dir, ms };
+}
+
+/** calibrateMs end to end, as `dsa110 calibrate --ms` runs it. */
+async function timeCalibrate(msPath: string, threads: number): Promise<void> {
+  const { dir, ms } = scratchCopy(msPath);
+  const engine = await Engine.open({ workspace: path.join(dir, 'ws'), overrides: { threads } });
   try {
-    const ms = path.resolve(msPath);
-    const [sol, solve] = await timed(() => solveMs(engine, { msPath: ms }));
-    console.log(`MS solve on ${sol.calibrator}: ${sol.tables.map((t) => `${t.kind} ${(100 * t.qa.flaggedFraction).toFixed(2)} % flagged, median SNR ${t.qa.medianSnr.toFixed(1)}`).join('; ')}`);
-    const [app, apply] = await timed(() => applyMs(engine, { msPath: ms }));
-    console.log(`MS apply: ${app.skipped ? 'skipped (already applied)' : `${(100 * app.flaggedFraction).toFixed(2)} % flagged after`}`);
-    // ru_maxrss is in KiB on Linux.
-    return { solve, apply, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    const hadCorrected = MeasurementSet.open(ms);
+    const had = hadCorrected.main.columnNames().includes('CORRECTED_DATA');
+    const nvis = hadCorrected.main.nrows * (hadCorrected.main.getCellShape('DATA', 0) ?? [0, 0]).reduce((a, x) => a * x, 1);
+    hadCorrected.close();
+    engine.native();
+    console.log(`calibrate (one pass, RFI flagging on), ${threads} threads, ${(nvis / 1e6).toFixed(0)} M visibilities${had ? ' (CORRECTED_DATA already present)' : ''}; load average before: ${load()}`);
+    const [r, t] = await timed(() => calibrateMs(engine, { msPath: ms }));
+    console.log(`  solved on ${r.solve.calibrator}: ${r.solve.tables.map((x) => `${x.kind} ${(100 * x.qa.flaggedFraction).toFixed(2)} % flagged, median SNR ${x.qa.medianSnr.toFixed(1)}`).join('; ')}`);
+    console.log(`  ${(100 * r.solve.flaggedBeforeSolve).toFixed(1)} % flagged before solving; after apply ${(100 * r.apply.flaggedFraction).toFixed(1)} %`);
+    console.log(`  wall ${f2(t.wallS, 0)} s, CPU ${f2(t.cpuS, 0)} s (main thread + workers), ${(nvis / t.wallS / 1e6).toFixed(1)} M visibilities/s end to end; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average after: ${load()}`);
   } finally {
     await engine.close();
-    if (workspace === undefined) rmSync(ws, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The same steps with no overlap, per phase. */
+async function timePhases(msPath: string, threads: number): Promise<void> {
+  const { dir, ms: copy } = scratchCopy(msPath);
+  const engine = await Engine.open({ workspace: path.join(dir, 'ws'), overrides: { threads } });
+  const pool = engine.native();
+  const acc = new Map<string, Timed>();
+  let t0 = performance.now();
+  let c0 = process.cpuUsage();
+  const lap = (what: string): void => {
+    const c = process.cpuUsage(c0);
+    const a = acc.get(what) ?? { wallS: 0, cpuS: 0 };
+    a.wallS += (performance.now() - t0) / 1000;
+    a.cpuS += (c.user + c.system) / 1e6;
+    acc.set(what, a);
+    t0 = performance.now();
+    c0 = process.cpuUsage();
+  };
+  const ms = MeasurementSet.open(copy);
+  let nvis = 0;
+  try {
+    const layout = msLayout(ms);
+    const ctx = windowSolveContext(engine.config, layout, resolveCalibrator(engine.db, engine.config, layout, copy, undefined), true);
+    await pool.flagBasic({ vis: new Float32Array(new SharedArrayBuffer(8)), flags: new Uint8Array(new SharedArrayBuffer(1)), ant1: Int32Array.of(0), ant2: Int32Array.of(1), nchan: 1, npol: 1 });
+    ensureCorrectedColumn(ms);
+    const writer = openTable(copy, { writable: true });
+    const bufs = windowBuffers(ms, layout);
+    lap('setup');
+    try {
+      for (const sp of layout.spws) {
+        const b = readSpwBlock(ms, layout, sp.id, 'DATA', { buffers: bufs });
+        nvis += b.block.flags.length;
+        lap('read');
+        rotateToSource(b, layout, ctx.src);
+        lap('rotate (both ways)');
+        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, ctx.src, ctx.beamName) };
+        await flagBlock(pool, b.block, { model, threads });
+        lap('flag (RFI, dead antennas)');
+        const common = { refants: ctx.refants, minSnr: ctx.minSnr, threads };
+        const bp = await solveBandpass(pool, b.block, model, { ...common, maxFlaggedFraction: 1 });
+        lap('solve B');
+        const ph = await solveGains(pool, b.block, model, { ...common, bandpass: bp, solintS: ctx.solintS, phaseOnly: true });
+        const g = await solveGains(pool, b.block, model, { ...common, bandpass: bp, solintS: ctx.solintS, initial: ph });
+        lap('solve G (Gp, Gap)');
+        rotateFromSource(b, layout, ctx.src);
+        lap('rotate (both ways)');
+        await applyCalibration(pool, b.block, { bandpass: bp, gains: g }, { threads });
+        lap('apply');
+        writeSpwBlock(writer, b, 'CORRECTED_DATA');
+        lap('write');
+      }
+    } finally {
+      writer.close();
+    }
+  } finally {
+    ms.close();
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nthe same, phase by phase with no overlap (${threads} threads); load average after: ${load()}`);
+  console.log(`${'phase'.padEnd(28)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)}`);
+  let w = 0;
+  let c = 0;
+  for (const [k, v] of acc) {
+    console.log(`${k.padEnd(28)} ${f2(v.wallS)} ${f2(v.cpuS)}`);
+    w += v.wallS;
+    c += v.cpuS;
+  }
+  console.log(`${'total'.padEnd(28)} ${f2(w)} ${f2(c)}`);
+  const solveS = (acc.get('solve B')?.wallS ?? 0) + (acc.get('solve G (Gp, Gap)')?.wallS ?? 0);
+  console.log(`solves: ${((3 * nvis) / solveS / 1e6).toFixed(1)} M visibilities/s over 3 passes (B, Gp, Gap)`);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -145,12 +235,19 @@ export async function run(args: string[]): Promise<void> {
       channels: { type: 'string', default: '48' },
       solint: { type: 'string', default: '60' },
       ms: { type: 'string' },
-      workspace: { type: 'string' },
+      phases: { type: 'boolean', default: true },
     },
+    allowNegative: true,
   });
-  // The MS path first, so its peak memory is not the in-memory block's.
-  const real = values.ms !== undefined ? await timeMs(values.ms, values.workspace) : null;
   const threads = Number(values.threads);
+  console.log(`load average (1, 5, 15 min): ${load()} on ${availableParallelism()} cores${loadavg()[0]! > 0.5 * availableParallelism() ? ' -- the machine is busy: walls are upper bounds, CPU times hold' : ''}`);
+  // The MS first, so its peak memory is not the in-memory block's.
+  if (values.ms !== undefined) {
+    if (!existsSync(values.ms)) throw new Error(`bench calibrate: --ms ${values.ms} does not exist`);
+    await timeCalibrate(values.ms, threads);
+    if (values.phases) await timePhases(values.ms, threads);
+    console.log('');
+  }
   const nAnt = Number(values.antennas);
   const nchanSb = Number(values.channels);
   const solintS = Number(values.solint);
@@ -158,35 +255,27 @@ export async function run(args: string[]): Promise<void> {
   const { block, model } = makeBlock(nAnt, nchanSb, 1);
   const nvis = block.flags.length;
   console.log(
-    `block: ${nAnt} antennas, ${block.freqsHz.length} channels, ${block.timesMjd.length} integrations, 2 pols: ` +
+    `in memory: ${nAnt} antennas, ${block.freqsHz.length} channels, ${block.timesMjd.length} integrations, 2 pols: ` +
       `${(nvis / 1e6).toFixed(1)} M visibilities (${((block.vis.byteLength + block.flags.byteLength) / 2 ** 30).toFixed(2)} GiB) generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const pool = new NativePool({ workers: 1 });
   try {
     // Warm the worker (tsx + addon load) outside the timings.
     await solveGains(pool, { ...block, ant1: block.ant1.subarray(0, 10), ant2: block.ant2.subarray(0, 10), rowTime: block.rowTime.subarray(0, 10), vis: block.vis.subarray(0, 10 * block.freqsHz.length * 4), flags: block.flags.subarray(0, 10 * block.freqsHz.length * 2) }, model, { threads: 1 }).catch(() => undefined);
-    const time = async <T>(what: string, fn: () => Promise<T>): Promise<[T, number]> => {
-      const s = performance.now();
-      const r = await fn();
-      const dt = (performance.now() - s) / 1000;
-      console.log(`${what.padEnd(28)} ${dt.toFixed(2).padStart(7)} s`);
-      return [r, dt];
+    const time = async <T>(what: string, fn: () => Promise<T>): Promise<[T, Timed]> => {
+      const [r, t] = await timed(fn);
+      console.log(`${what.padEnd(28)} ${f2(t.wallS)} ${f2(t.cpuS)}`);
+      return [r, t];
     };
+    console.log(`${'step'.padEnd(28)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)}`);
     const [bp, tB] = await time('bandpass (per channel)', () => solveBandpass(pool, block, model, { threads }));
     const [ph, tP] = await time(`gains phase-only (${solintS} s)`, () => solveGains(pool, block, model, { bandpass: bp, solintS, phaseOnly: true, threads }));
     const [g, tG] = await time(`gains amp+phase (${solintS} s)`, () => solveGains(pool, block, model, { bandpass: bp, solintS, initial: ph, threads }));
     const [newly, tA] = await time('apply (bandpass x gains)', () => applyCalibration(pool, block, { bandpass: bp, gains: g }, { threads }));
-    const solve = tB + tP + tG;
-    console.log(`${'total'.padEnd(28)} ${(solve + tA).toFixed(2).padStart(7)} s   (operational pipeline: 31 + 10 + 4 s on 40 cores)`);
-    console.log(`solves: ${((3 * nvis) / solve / 1e6).toFixed(1)} M visibilities/s over 3 passes; apply ${(nvis / tA / 1e6).toFixed(1)} M visibilities/s; threads ${threads}`);
-    console.log(`bandpass flagged ${(100 * bp.flaggedFraction).toFixed(2)} %, gains flagged ${(100 * g.flaggedFraction).toFixed(2)} %, apply flagged ${newly} samples`);
-    if (real) {
-      const f = (x: number) => x.toFixed(2).padStart(7);
-      console.log(`\n${''.padEnd(28)} ${'memory'.padStart(7)} ${'MS wall'.padStart(8)} ${'MS cpu'.padStart(7)}  (cpu: main thread + workers, s)`);
-      console.log(`${'solve (B, Gp, Gap; MS: +flag)'.padEnd(28)} ${f(solve)} ${f(real.solve.wallS)}  ${f(real.solve.cpuS)}`);
-      console.log(`${'apply'.padEnd(28)} ${f(tA)} ${f(real.apply.wallS)}  ${f(real.apply.cpuS)}`);
-      console.log(`${'total'.padEnd(28)} ${f(solve + tA)} ${f(real.solve.wallS + real.apply.wallS)}  ${f(real.solve.cpuS + real.apply.cpuS)}   MS peak RSS ${real.peakRssMiB.toFixed(0)} MiB`);
-    }
+    const solve = tB.wallS + tP.wallS + tG.wallS;
+    console.log(`${'total'.padEnd(28)} ${f2(solve + tA.wallS)} ${f2(tB.cpuS + tP.cpuS + tG.cpuS + tA.cpuS)}   (operational pipeline: 31 + 10 + 4 s on 40 cores)`);
+    console.log(`solves: ${((3 * nvis) / solve / 1e6).toFixed(1)} M visibilities/s over 3 passes; apply ${(nvis / tA.wallS / 1e6).toFixed(1)} M visibilities/s; threads ${threads}`);
+    console.log(`bandpass flagged ${(100 * bp.flaggedFraction).toFixed(2)} %, gains flagged ${(100 * g.flaggedFraction).toFixed(2)} %, apply flagged ${newly} samples; load average after: ${load()}`);
   } finally {
     await pool.close();
   }

@@ -1,10 +1,11 @@
 // `dsa110 calibrate --ms PATH [--calibrator NAME] [--solve-only | --apply-only]`: solves
 // bandpass and gains when the MS holds a calibrator transit (the calibrator detected from the
-// catalog when not named), then applies the valid registered solutions for the MS's time,
-// writing CORRECTED_DATA; prints the solutions' QA and the tables applied.
+// catalog when not named) and applies them in the same pass over the data, or applies the valid
+// registered solutions for the MS's time, writing CORRECTED_DATA; prints the solutions' QA and
+// the tables applied.
 import path from 'node:path';
 import { CalibrationError } from '../../engine/calibration/solve';
-import { applyMs, detectCalibrator, solveMs } from '../../engine/calibration/stage';
+import { applyMs, calibrateMs, detectCalibrator, solveMs } from '../../engine/calibration/stage';
 import type { ApplyResult, SolveResult } from '../../engine/calibration/stage';
 import { msLayout } from '../../engine/calibration/ms-block';
 import { MeasurementSet } from '../../engine/ms';
@@ -88,11 +89,16 @@ Tables go to <workspace>/caltables and are registered in the database.`)
               if (named === undefined) {
                 if (o.solveOnly) throw new CliError(`calibrate: ${msPath}: no catalog calibrator transits during this MS; name one with --calibrator`);
                 res.solveSkipped = 'no catalog calibrator transits during this MS';
+              } else if (o.solveOnly) {
+                res.solve = await solveMs(engine, { msPath, calibrator: named, rfi: o.rfi, onProgress: (f, m) => progress.update(f, m) });
               } else {
-                res.solve = await solveMs(engine, { msPath, calibrator: named, rfi: o.rfi, onProgress: (f, m) => progress.update(o.solveOnly ? f : f / 2, m) });
+                // Solve and apply in one pass over the data (each window read once).
+                const both = await calibrateMs(engine, { msPath, calibrator: named, rfi: o.rfi, onProgress: (f, m) => progress.update(f, m) });
+                res.solve = both.solve;
+                res.apply = both.apply;
               }
             }
-            if (!o.solveOnly) res.apply = await applyMs(engine, { msPath, onProgress: (f, m) => progress.update(o.applyOnly ? f : 0.5 + f / 2, m) });
+            if (!o.solveOnly && !res.apply) res.apply = await applyMs(engine, { msPath, onProgress: (f, m) => progress.update(f, m) });
           } catch (e) {
             if (e instanceof CalibrationError) throw new CliError(`calibrate: ${e.message}`);
             throw e;

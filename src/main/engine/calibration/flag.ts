@@ -21,9 +21,26 @@ export interface FlagStats {
   deadAntennas: number[];
 }
 
-function countFlags(flags: Uint8Array): number {
+/** Nonzero bytes of flags[start, end), four at a time where the bytes are 4-aligned. */
+export function countFlags(flags: Uint8Array, start = 0, end = flags.length): number {
   let n = 0;
-  for (let i = 0; i < flags.length; i++) if (flags[i]) n++;
+  let i = start;
+  for (; i < end && (flags.byteOffset + i) % 4 !== 0; i++) n += flags[i] ? 1 : 0;
+  const words = Math.floor((end - i) / 4);
+  if (words > 0) {
+    const w32 = new Uint32Array(flags.buffer, flags.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      // Fold each byte onto its lowest bit (masks keep bits inside their byte), then add the
+      // four 0/1 bytes with one multiply.
+      let t = w32[k] as number;
+      t |= (t >>> 4) & 0x0f0f0f0f;
+      t |= (t >>> 2) & 0x03030303;
+      t |= (t >>> 1) & 0x01010101;
+      n += (Math.imul(t & 0x01010101, 0x01010101) >>> 24);
+    }
+    i += 4 * words;
+  }
+  for (; i < end; i++) n += flags[i] ? 1 : 0;
   return n;
 }
 
@@ -136,26 +153,32 @@ export function flagAntennas(b: CalBlock, antennas: readonly number[]): number {
 export function flagStatistics(b: CalBlock, byReason: Record<FlagReason, number>, deadAntennas: number[]): FlagStats {
   const nchan = b.freqsHz.length;
   const npol = b.npol;
+  const per = nchan * npol;
   const antFlag = new Float64Array(b.nant);
   const antTot = new Float64Array(b.nant);
   const chFlag = new Float64Array(nchan);
-  const chTot = new Float64Array(nchan);
+  // Rows wholly clean or wholly flagged (dead antennas, most rows) add the same to every
+  // channel: counted, and only the partly flagged rows are walked channel by channel.
+  let crossRows = 0;
+  let fullRows = 0;
   for (let r = 0; r < b.ant1.length; r++) {
     const a1 = b.ant1[r] as number;
     const a2 = b.ant2[r] as number;
     if (a1 === a2) continue;
-    let rowFlagged = 0;
-    for (let c = 0; c < nchan; c++) {
-      let f = 0;
-      for (let p = 0; p < npol; p++) f += b.flags[(r * nchan + c) * npol + p] ? 1 : 0;
-      chFlag[c] = (chFlag[c] as number) + f;
-      chTot[c] = (chTot[c] as number) + npol;
-      rowFlagged += f;
+    crossRows++;
+    const rowFlagged = countFlags(b.flags, r * per, (r + 1) * per);
+    if (rowFlagged === per) fullRows++;
+    else if (rowFlagged > 0) {
+      for (let c = 0; c < nchan; c++) {
+        let f = 0;
+        for (let p = 0; p < npol; p++) f += b.flags[(r * nchan + c) * npol + p] ? 1 : 0;
+        chFlag[c] = (chFlag[c] as number) + f;
+      }
     }
-    for (const a of [a1, a2]) {
-      antFlag[a] = (antFlag[a] as number) + rowFlagged;
-      antTot[a] = (antTot[a] as number) + nchan * npol;
-    }
+    antFlag[a1] = (antFlag[a1] as number) + rowFlagged;
+    antFlag[a2] = (antFlag[a2] as number) + rowFlagged;
+    antTot[a1] = (antTot[a1] as number) + per;
+    antTot[a2] = (antTot[a2] as number) + per;
   }
   const flagged = countFlags(b.flags);
   return {
@@ -164,7 +187,7 @@ export function flagStatistics(b: CalBlock, byReason: Record<FlagReason, number>
     fraction: b.flags.length > 0 ? flagged / b.flags.length : 0,
     byReason,
     perAntenna: antFlag.map((f, a) => ((antTot[a] as number) > 0 ? f / (antTot[a] as number) : NaN)),
-    perChannel: chFlag.map((f, c) => ((chTot[c] as number) > 0 ? f / (chTot[c] as number) : NaN)),
+    perChannel: chFlag.map((f) => (crossRows > 0 ? (f + fullRows * npol) / (crossRows * npol) : NaN)),
     deadAntennas,
   };
 }

@@ -8,6 +8,8 @@ import { ARRAY_CENTRE, beamModel } from '../../../shared/instrument';
 import type { PrimaryBeamModel } from '../../../shared/instrument';
 import { C_M_S, directionCosines, lastRad, msTimeToMjd, rotatePhases } from '../../../shared/astro';
 import type { MeasurementSet, MsAntennaSummary } from '../ms';
+import { TILED_COLUMNS, visibilityColumn } from '../ms/schema';
+import { openTable } from '../casacore';
 import type { Table } from '../casacore';
 import { apparentDirection, fluxAt } from './model';
 import type { ModelSource } from './model';
@@ -65,6 +67,28 @@ export interface ReadSpwOptions {
   column?: string;
   /** Read UVW (rotations need it; applying does not); default true. */
   uvw?: boolean;
+  /**
+   * Shared buffers to read into (see windowBuffers); the block's vis and flags are views of
+   * their start. Default: new buffers for this window. Reusing buffers across windows spares
+   * the ~100 MB of fresh pages (and their page faults) every full-size window costs.
+   */
+  buffers?: WindowBuffers;
+}
+
+/** A window's worth of shared visibility and flag memory, reused from window to window. */
+export interface WindowBuffers {
+  vis: Float32Array;
+  flags: Uint8Array;
+}
+
+/** Buffers large enough for the largest spectral window of the MS. */
+export function windowBuffers(ms: MeasurementSet, layout: MsLayout): WindowBuffers {
+  let most = 0;
+  for (const sp of layout.spws) {
+    const rows = ms.spwRowRuns(sp.id).reduce((a, r) => a + r.count, 0);
+    most = Math.max(most, rows * sp.freqsHz.length * layout.npol);
+  }
+  return { vis: sharedOf(Float32Array, 2 * most), flags: sharedOf(Uint8Array, most) };
 }
 
 /**
@@ -79,9 +103,13 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
   const runs = ms.spwRowRuns(spw);
   const n = runs.reduce((a, r) => a + r.count, 0);
   const per = sp.freqsHz.length * layout.npol;
-  const vis = sharedOf(Float32Array, 2 * n * per);
+  const buf = opts.buffers;
+  if (buf && (buf.vis.length < 2 * n * per || buf.flags.length < n * per)) {
+    throw new RangeError(`${ms.path}: spectral window ${spw} needs ${n * per} samples; the window buffers hold ${buf.flags.length}`);
+  }
+  const vis = buf ? buf.vis.subarray(0, 2 * n * per) : sharedOf(Float32Array, 2 * n * per);
   const complexColumn = ms.main.columnDesc(column).type === 'Complex';
-  const flags = sharedOf(Uint8Array, n * per);
+  const flags = buf ? buf.flags.subarray(0, n * per) : sharedOf(Uint8Array, n * per);
   const rows = new Int32Array(n);
   const time = new Float64Array(n);
   const ant1 = new Int32Array(n);
@@ -121,6 +149,43 @@ export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, 
   }
 }
 
+/**
+ * Runs fn on every spectral window in order, reading window k + 1 (between the event loop's
+ * turns) while fn works on window k. Two window buffers, allocated once, alternate: fn must be
+ * done with a block when its promise settles.
+ */
+export async function forEachWindow(
+  ms: MeasurementSet, layout: MsLayout, opts: Omit<ReadSpwOptions, 'buffers'> & { prepare?: (b: MsSpwBlock) => void },
+  fn: (b: MsSpwBlock, index: number) => Promise<void>,
+): Promise<void> {
+  const bufs = [windowBuffers(ms, layout), windowBuffers(ms, layout)] as const;
+  const { prepare, ...readOpts } = opts;
+  const read = (i: number): Promise<MsSpwBlock> | null => {
+    const sp = layout.spws[i];
+    if (!sp) return null;
+    // `prepare` (e.g. a rotation) runs as soon as the window is read, still ahead of fn.
+    const p = readSpwBlockAsync(ms, layout, sp.id, { ...readOpts, buffers: bufs[i % 2] }).then((b) => {
+      prepare?.(b);
+      return b;
+    });
+    // Handled here so a failure while this window is in flight is not an unhandled
+    // rejection; it is raised where the window is awaited.
+    p.catch(() => undefined);
+    return p;
+  };
+  let next = read(0);
+  try {
+    for (let i = 0; next; i++) {
+      const b = await next;
+      next = read(i + 1);
+      await fn(b, i);
+    }
+  } finally {
+    // A read still under way must finish before the caller closes the MS (its failure is moot by then).
+    await next?.catch(() => undefined);
+  }
+}
+
 /** readSpwBlock, giving the event loop a turn after each run of rows. */
 export async function readSpwBlockAsync(ms: MeasurementSet, layout: MsLayout, spw: number, opts: ReadSpwOptions = {}): Promise<MsSpwBlock> {
   const steps = spwBlockSteps(ms, layout, spw, opts);
@@ -137,6 +202,18 @@ export async function readSpwBlockAsync(ms: MeasurementSet, layout: MsLayout, sp
  * phase centre and the rows' J2000 uvw.
  */
 export function rotateToSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): void {
+  rotate(b, layout, src, -1);
+}
+
+/**
+ * Undo rotateToSource: the block is phased to the MS phase centre again (two float32
+ * roundings of each visibility, ~1e-7 relative, away from never having been rotated).
+ */
+export function rotateFromSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): void {
+  rotate(b, layout, src, 1);
+}
+
+function rotate(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }, sign: 1 | -1): void {
   const [l, m, nn] = directionCosines((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180, layout.phaseCentre.raRad, layout.phaseCentre.decRad);
   const rows = b.rows.length;
   if (b.uvw.length !== 3 * rows) throw new Error(`rotateToSource: spectral window ${b.spw} was read without UVW`);
@@ -149,6 +226,8 @@ export function rotateToSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: nu
   let uniform = nchan > 1;
   for (let c = 0; c < nchan && uniform; c++) uniform = Math.abs((f[c] as number) - (f0 + c * df)) <= 1e-9 * Math.abs(df);
   if (!uniform) {
+    // rotatePhases multiplies by exp(-2 pi i nu dw / c): negate dw to turn the other way.
+    if (sign > 0) for (let r = 0; r < rows; r++) dw[r] = -(dw[r] as number);
     rotatePhases(b.block.vis, { nbl: rows, nchan, npol: b.block.npol }, dw, f);
     return;
   }
@@ -157,7 +236,7 @@ export function rotateToSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: nu
   const vis = b.block.vis;
   const npol = b.block.npol;
   for (let r = 0; r < rows; r++) {
-    const k = (-2 * Math.PI * (dw[r] as number)) / C_M_S;
+    const k = (sign * 2 * Math.PI * (dw[r] as number)) / C_M_S;
     let cr = Math.cos(k * f0);
     let ci = Math.sin(k * f0);
     const sr = Math.cos(k * df);
@@ -212,6 +291,37 @@ export function writeSpwBlock(t: Table, b: MsSpwBlock, column: string): void {
     t.putColumnRange(column, r0, m, b.block.vis.subarray(2 * k * per, 2 * (k + m) * per));
     t.putColumnRange('FLAG', r0, m, b.block.flags.subarray(k * per, (k + m) * per));
     k += m;
+  }
+}
+
+/**
+ * Adds CORRECTED_DATA to an MS that lacks it: a tiled column whose tile file is created at its
+ * full size as a sparse file, so it reads as zeros (what addVisibilityColumn's 'zero' writes
+ * out explicitly) at no cost. Tiles hold whole fractions of the first row run (one time of one
+ * window, e.g. 4656 rows for 96 antennas) of at most 1 MiB, so window writes cover whole tiles.
+ */
+export function ensureCorrectedColumn(ms: MeasurementSet): void {
+  if (ms.main.columnNames().includes('CORRECTED_DATA')) return;
+  const t = openTable(ms.path, { writable: true });
+  try {
+    const shape = t.getCellShape('DATA', 0);
+    if (!shape || shape.length !== 2) throw new Error(`${ms.path}: DATA has no fixed [npol, nchan] cell shape; cannot size CORRECTED_DATA`);
+    const [npol, nchan] = shape as [number, number];
+    const cellBytes = 8 * npol * nchan;
+    const run = ms.spwRowRuns(0)[0]?.count ?? 0;
+    let tileRows = Math.max(1, Math.floor(2 ** 20 / cellBytes));
+    for (let k = 1; run > 0 && k <= run; k++) {
+      if (run % k === 0 && (run / k) * cellBytes <= 2 ** 20) {
+        if (run / k >= 64) tileRows = run / k;
+        break;
+      }
+    }
+    tileRows = Math.min(tileRows, Math.max(1, t.nrows));
+    t.addColumn(visibilityColumn('CORRECTED_DATA', { npol, nchan }), {
+      type: 'TiledShapeStMan', name: TILED_COLUMNS.CORRECTED_DATA, columns: ['CORRECTED_DATA'], tileShape: [npol, nchan, tileRows],
+    });
+  } finally {
+    t.close();
   }
 }
 

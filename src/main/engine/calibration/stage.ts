@@ -3,30 +3,30 @@
 // Gap tables into <workspace>/caltables (temp + rename) and register them; apply the valid
 // bandpass and gains for an MS's time to DATA, writing CORRECTED_DATA (added in place) and
 // FLAG. Applying the same tables twice is a no-op: the applied set is recorded in the MS's
-// DSA110_CALAPPLIED keyword. Both are job-runner stages (calibrate.solve, calibrate.apply).
-import { basename, join } from 'node:path';
+// DSA110_CALAPPLIED keyword. Both are job-runner stages (calibrate.solve, calibrate.apply);
+// calibrateMs does both in one pass over the data.
+import { basename } from 'node:path';
 import { z } from 'zod';
-import { DISH_DIAMETER_M, beamModel } from '../../../shared/instrument';
-import { transitMjd } from '../../../shared/astro';
-import type { Calibrator } from '../../../shared/model/calibration';
-import type { CalTableKind } from '../../../shared/model/calibration';
 import { openTable } from '../casacore';
+import type { Table } from '../casacore';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { defineStage } from '../jobs';
 import type { JobRegistry } from '../jobs';
-import { produceAtomic } from '../jobs/fsutil';
-import { MeasurementSet, addVisibilityColumn } from '../ms';
+import { MeasurementSet } from '../ms';
 import type { NativePool } from '../native/pool';
-import { jonesToRows, readCalTable, rowsToJones, writeCalTable } from './caltable';
-import type { CalTableContents, CalTableRow, VisCal } from './caltable';
-import { flagBlock } from './flag';
-import { antennaIndicesOfStations, msLayout, pointModel, pointingOffsets, readSpwBlockAsync, rotateToSource, writeSpwBlock } from './ms-block';
-import type { MsLayout, MsSpwBlock } from './ms-block';
-import { lookupCalSet, registerCalTable, tableFilesPresent } from './registry';
-import type { CalLookup, CalTableQa, RegistryConfig } from './registry';
-import { CalibrationError, applyCalibration, solveCalibration } from './solve';
-import type { JonesTable } from './solve';
+import type { CalTableKind } from '../../../shared/model/calibration';
+import { readCalTable, rowsToJones } from './caltable';
+import { ensureCorrectedColumn, forEachWindow, msLayout, rotateFromSource, rotateToSource, writeSpwBlock } from './ms-block';
+import type { MsLayout } from './ms-block';
+import { lookupCalSet, tableFilesPresent } from './registry';
+import type { CalLookup } from './registry';
+import { countFlags } from './flag';
+import { CalibrationError, applyCalibration } from './solve';
+import type { CalBlock } from './solve';
+import { registryConfig, writeSolvedTables } from './solved-tables';
+import type { SolvedTable } from './solved-tables';
+import { SolveTally, resolveCalibrator, solveWindow, windowSolveContext } from './window-solve';
 
 /** What calibration needs from the engine (an Engine satisfies it). */
 export interface CalibrationDeps {
@@ -38,48 +38,11 @@ export interface CalibrationDeps {
 
 export const APPLIED_KEYWORD = 'DSA110_CALAPPLIED';
 
-export function registryConfig(config: Config): RegistryConfig {
-  const c = config.calibration;
-  return { bandpassValidityH: c.bandpassValidityH, gainValidityH: c.gainValidityH, freshH: c.freshH, agingH: c.agingH };
-}
+export { registryConfig } from './solved-tables';
+export type { SolvedTable } from './solved-tables';
 
-/** A config solution interval ("inf", "int", "60s", "2min") in seconds. */
-export function solintSeconds(solint: string, integrationS: number): number {
-  if (solint === 'inf') return Infinity;
-  if (solint === 'int') return integrationS;
-  const m = /^(\d+(?:\.\d+)?)(s|min)$/.exec(solint);
-  if (!m) throw new Error(`calibration solint: expected "inf", "int" or a duration like "60s", got "${solint}"`);
-  return Number(m[1]) * (m[2] === 'min' ? 60 : 1);
-}
-
-export interface CalibratorChoice {
-  calibrator: Calibrator;
-  transitMjd: number;
-  offsetDeg: number;
-  /** Catalog flux times the beam's power response at the offset, band centre. */
-  weightedFluxJy: number;
-}
-
-/**
- * The catalog calibrator whose transit falls inside the MS's time span, within 2.5 deg of its
- * declination, at least 1 Jy, with the highest primary-beam-weighted flux; null when none.
- */
-export function detectCalibrator(db: Database, layout: MsLayout, beamName: string): CalibratorChoice | null {
-  const decDeg = (layout.phaseCentre.decRad * 180) / Math.PI;
-  const beam = beamModel(beamName);
-  const centreHz = layout.spws.reduce((a, s) => a + s.refFreqHz, 0) / Math.max(1, layout.spws.length);
-  let best: CalibratorChoice | null = null;
-  for (const c of db.calibration.listCalibrators({ decMinDeg: decDeg - 2.5, decMaxDeg: decDeg + 2.5, minFlux1400Jy: 1 })) {
-    const tr = transitMjd((c.raDeg * Math.PI) / 180, (c.decDeg * Math.PI) / 180, layout.midMjd);
-    if (tr < layout.startMjd || tr > layout.endMjd) continue;
-    const off = pointingOffsets(Float64Array.of(tr), layout, c)[0] as number;
-    const w = c.flux1400Jy * beam.response(off, centreHz);
-    if (!best || w > best.weightedFluxJy) best = { calibrator: c, transitMjd: tr, offsetDeg: (off * 180) / Math.PI, weightedFluxJy: w };
-  }
-  return best;
-}
-
-export interface SolvedTable { kind: CalTableKind; path: string; id: number; qa: CalTableQa }
+export { detectCalibrator, solintSeconds } from './window-solve';
+export type { CalibratorChoice } from './window-solve';
 
 export interface SolveResult {
   msPath: string;
@@ -92,56 +55,6 @@ export interface SolveResult {
   flaggedBeforeSolve: number;
   /** Names of antennas the coherence test flagged as dead in any window. */
   deadAntennas: string[];
-}
-
-function qaOf(tables: JonesTable[], failedSpws: number): CalTableQa {
-  let flagged = 0;
-  let total = 0;
-  const snrs: number[] = [];
-  for (const t of tables) {
-    const per = t.nslot * t.ngroup;
-    for (let s = 0; s < per; s++) {
-      for (const a of t.antennas) {
-        for (let p = 0; p < t.npol; p++) {
-          const k = (s * t.nant + a) * t.npol + p;
-          total++;
-          if (t.flags[k]) flagged++;
-          else snrs.push(t.snr[k] as number);
-        }
-      }
-    }
-  }
-  snrs.sort((x, y) => x - y);
-  return {
-    flaggedFraction: total > 0 ? flagged / total : 1,
-    medianSnr: snrs.length > 0 ? (snrs[Math.floor(snrs.length / 2)] as number) : 0,
-    spwsSolved: tables.length,
-    spwsFailed: failedSpws,
-  };
-}
-
-/** Rows of a window whose solve failed: unit gains, all flagged, at the MS mid-time. */
-function flaggedRows(spw: number, layout: MsLayout, ngroup: number): CalTableRow[] {
-  const n = layout.npol * ngroup;
-  return Array.from({ length: layout.nant }, (_, a): CalTableRow => ({
-    timeS: layout.midMjd * 86400, intervalS: (layout.endMjd - layout.startMjd) * 86400, fieldId: 0, spw, antenna: a, refant: -1,
-    scan: 1, obsId: 0, nchan: ngroup, param: Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? 1 : 0)),
-    paramErr: new Float32Array(n), flag: new Uint8Array(n).fill(1), snr: new Float32Array(n), weight: null,
-  }));
-}
-
-function mostCommonRefant(tables: JonesTable[]): number {
-  const count = new Map<number, number>();
-  for (const t of tables) for (const r of t.refant) if (r >= 0) count.set(r, (count.get(r) ?? 0) + 1);
-  return [...count.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
-}
-
-/** A free path for a new table: <caltables>/<ms stem>.<kind>, suffixed when the database has it. */
-function tablePath(db: Database, dir: string, msPath: string, kind: CalTableKind): string {
-  const stem = basename(msPath).replace(/\.ms$/i, '');
-  let p = join(dir, `${stem}.${kind}`);
-  for (let v = 2; db.calibration.getTableByPath(p); v++) p = join(dir, `${stem}.${kind}.v${v}`);
-  return p;
 }
 
 export interface SolveOptions {
@@ -159,115 +72,24 @@ export interface SolveOptions {
 
 /** Solve bandpass and gains on a calibrator transit MS; write and register the tables. */
 export async function solveMs(deps: CalibrationDeps, o: SolveOptions): Promise<SolveResult> {
-  const cfg = deps.config.calibration;
-  const beamName = deps.config.imaging.beamModel;
   const ms = MeasurementSet.open(o.msPath);
   try {
     const layout = msLayout(ms);
-    let cal: Calibrator;
-    if (o.calibrator !== undefined) {
-      const c = deps.db.calibration.getCalibrator(o.calibrator);
-      if (!c) throw new CalibrationError(`calibrator ${o.calibrator} is not in the catalog (dsa110 calibrators --import FILE loads a VLA list)`);
-      cal = c;
-    } else {
-      const found = detectCalibrator(deps.db, layout, beamName);
-      if (!found) throw new CalibrationError(`${o.msPath}: no catalog calibrator (>= 1 Jy, within 2.5 deg of Dec ${((layout.phaseCentre.decRad * 180) / Math.PI).toFixed(2)}) transits between MJD ${layout.startMjd.toFixed(5)} and ${layout.endMjd.toFixed(5)}`);
-      cal = found.calibrator;
-    }
-    const src = { name: cal.name, raDeg: cal.raDeg, decDeg: cal.decDeg, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex };
-    const refants = antennaIndicesOfStations(layout.antennas, cfg.refantChain);
-    const solintS = solintSeconds(cfg.gainSolint, layout.intervalS);
+    const cal = resolveCalibrator(deps.db, deps.config, layout, o.msPath, o.calibrator);
+    const ctx = windowSolveContext(deps.config, layout, cal, o.rfi !== false);
     const pool = deps.native();
-    const solved: { spw: number; b: JonesTable; p: JonesTable; g: JonesTable }[] = [];
-    const failedSpws: { spw: number; error: string }[] = [];
-    let flaggedBefore = 0;
-    let samples = 0;
-    const dead = new Set<number>();
-    // Pipelined: window k+1 is read (in runs, between the event loop's turns) while the
-    // native workers flag and solve window k.
-    const readRotated = (spw: number): Promise<MsSpwBlock> => {
-      const p = readSpwBlockAsync(ms, layout, spw).then((b) => {
-        rotateToSource(b, layout, src);
-        return b;
-      });
-      // Handled here so a failure while this window is in flight is not an unhandled
-      // rejection; it is raised where the window is awaited.
-      p.catch(() => undefined);
-      return p;
-    };
-    let next: Promise<MsSpwBlock> | null = null;
-    try {
-      next = layout.spws[0] ? readRotated(layout.spws[0].id) : null;
-      for (const [i, sp] of layout.spws.entries()) {
-        if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
-        o.onProgress?.(sp.id / layout.spws.length, `spectral window ${sp.id}: flag and solve on ${cal.name}`);
-        const b = await (next as Promise<MsSpwBlock>);
-        const following = layout.spws[i + 1];
-        next = following ? readRotated(following.id) : null;
-        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, src, beamName) };
-        const stats = await flagBlock(pool, b.block, { model, ...(o.rfi === false ? { rfi: false as const } : {}) });
-        flaggedBefore += stats.flagged;
-        samples += stats.samples;
-        for (const a of stats.deadAntennas) dead.add(a);
-        try {
-          const sol = await solveCalibration(pool, b.block, model, {
-            refants, minSnr: cfg.minSnr, solintS, bandpass: { maxFlaggedFraction: cfg.maxBandpassFlaggedPct / 100 },
-          });
-          solved.push({ spw: sp.id, b: sol.bandpass, p: sol.phase, g: sol.gains });
-        } catch (e) {
-          if (!(e instanceof CalibrationError)) throw e;
-          failedSpws.push({ spw: sp.id, error: e.message });
-        }
-      }
-    } finally {
-      // A read still under way must finish before the MS closes (its failure is moot by then).
-      await next?.catch(() => undefined);
-    }
-    if (solved.length === 0) throw new CalibrationError(`${o.msPath}: every spectral window failed to solve: ${failedSpws.map((f) => `spw ${f.spw}: ${f.error}`).join('; ')}`);
-    const refIdx = mostCommonRefant(solved.map((s) => s.g));
-    const refAnt = layout.antennas[refIdx]?.name ?? null;
-    const base = {
-      msName: basename(o.msPath), npol: layout.npol,
-      antennas: layout.antennas.map((a) => ({ name: a.name, station: a.station, positionM: a.positionM, diameterM: DISH_DIAMETER_M })),
-      fields: [{ name: cal.name, raRad: (cal.raDeg * Math.PI) / 180, decRad: (cal.decDeg * Math.PI) / 180, timeS: layout.midMjd * 86400 }],
-      observation: { telescope: 'DSA_110', observer: 'dsa110-contimg', project: 'dsa110-continuum', startS: layout.startMjd * 86400, endS: layout.endMjd * 86400 },
-      writer: 'dsa110-contimg calibrate',
-    };
-    const scanS = (layout.endMjd - layout.startMjd) * 86400;
-    const kinds: { kind: CalTableKind; visCal: VisCal; pick: (s: (typeof solved)[number]) => JonesTable; intervalS: number }[] = [
-      { kind: 'B', visCal: 'B Jones', pick: (s) => s.b, intervalS: scanS },
-      { kind: 'Gp', visCal: 'G Jones', pick: (s) => s.p, intervalS: Number.isFinite(solintS) ? solintS : scanS },
-      { kind: 'Gap', visCal: 'G Jones', pick: (s) => s.g, intervalS: Number.isFinite(solintS) ? solintS : scanS },
-    ];
-    const params = {
-      calibrator: cal.name, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex, beamModel: beamName, minSnr: cfg.minSnr,
-      refantChain: cfg.refantChain, gainSolint: cfg.gainSolint, bandpassSolint: 'inf', maxBandpassFlaggedPct: cfg.maxBandpassFlaggedPct, msPath: o.msPath,
-    };
-    const msRow = deps.db.ms.getByPath(o.msPath) ?? null;
-    const tables: SolvedTable[] = [];
-    for (const k of kinds) {
-      const rows = layout.spws.flatMap((sp) => {
-        const s = solved.find((x) => x.spw === sp.id);
-        return s ? jonesToRows(k.pick(s), sp.id, { fieldId: 0, scan: 1, intervalS: k.intervalS }) : flaggedRows(sp.id, layout, k.kind === 'B' ? sp.freqsHz.length : 1);
-      });
-      const spws = layout.spws.map((sp) => (k.kind === 'B'
-        ? { name: sp.name, freqsHz: sp.freqsHz, widthsHz: sp.widthsHz, refFreqHz: sp.refFreqHz }
-        : {
-          name: sp.name, freqsHz: Float64Array.of(sp.freqsHz.reduce((a, f) => a + f, 0) / sp.freqsHz.length),
-          widthsHz: Float64Array.of(sp.widthsHz.reduce((a, w) => a + Math.abs(w), 0)), refFreqHz: sp.refFreqHz,
-        }));
-      const contents: CalTableContents = { ...base, visCal: k.visCal, rows, spws };
-      const path = tablePath(deps.db, deps.paths.caltables, o.msPath, k.kind);
-      await produceAtomic(path, async (tmp) => writeCalTable(tmp, contents));
-      const qa = qaOf(solved.map(k.pick), failedSpws.length);
-      const row = registerCalTable(deps.db, {
-        path, kind: k.kind, calibrator: cal.name, msId: msRow?.id ?? null, refAnt, solveMjd: layout.midMjd, params, qa,
-      }, registryConfig(deps.config));
-      tables.push({ kind: k.kind, path, id: row.id, qa });
-    }
-    o.onProgress?.(1, `solved ${solved.length} of ${layout.spws.length} windows on ${cal.name}`);
-    return { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: layout.midMjd, tables, failedSpws,
-      flaggedBeforeSolve: samples > 0 ? flaggedBefore / samples : 0, deadAntennas: [...dead].sort((x, y) => x - y).map((a) => layout.antennas[a]?.name ?? String(a)) };
+    const tally = new SolveTally();
+    // Window k + 1 is read and rotated (between the event loop's turns) while the native
+    // workers flag and solve window k.
+    await forEachWindow(ms, layout, { prepare: (b) => rotateToSource(b, layout, ctx.src) }, async (b) => {
+      if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
+      o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: flag and solve on ${cal.name}`);
+      tally.add(b.spw, await solveWindow(pool, b, ctx));
+    });
+    const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
+    o.onProgress?.(1, `solved ${tally.solved.length} of ${layout.spws.length} windows on ${cal.name}`);
+    return { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: layout.midMjd, tables, failedSpws: tally.failedSpws,
+      flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(layout) };
   } finally {
     ms.close();
   }
@@ -354,45 +176,116 @@ export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal
   }
   const bp = readCalTable(set.bandpass.table.path);
   const gains = readCalTable(set.gains.table.path);
-  if (!hasCorrected) addVisibilityColumn(o.msPath, 'CORRECTED_DATA', 'zero');
   const pool = deps.native();
   const reader = MeasurementSet.open(o.msPath);
-  const writer = openTable(o.msPath, { writable: true });
-  let newly = 0;
-  let flagged = 0;
-  let total = 0;
-  // Pipelined like the solve: window k+1 is read while the workers apply to window k.
-  const read = (spw: number): Promise<MsSpwBlock> => {
-    const p = readSpwBlockAsync(reader, layout, spw, { uvw: false });
-    p.catch(() => undefined);
-    return p;
-  };
-  let next: Promise<MsSpwBlock> | null = null;
+  let writer: Table | null = null;
+  const count = { newly: 0, flagged: 0, total: 0 };
   try {
-    next = layout.spws[0] ? read(layout.spws[0].id) : null;
-    for (const [i, sp] of layout.spws.entries()) {
+    ensureCorrectedColumn(reader);
+    writer = openTable(o.msPath, { writable: true });
+    const w = writer;
+    // Window k + 1 is read while the workers apply to window k.
+    await forEachWindow(reader, layout, { uvw: false }, async (b) => {
       if (o.signal?.aborted) throw new Error(`applying calibration to ${o.msPath} cancelled`, { cause: o.signal.reason });
-      o.onProgress?.(sp.id / layout.spws.length, `spectral window ${sp.id}: apply`);
-      const b = await (next as Promise<MsSpwBlock>);
-      const following = layout.spws[i + 1];
-      next = following ? read(following.id) : null;
-      const nchan = sp.freqsHz.length;
-      newly += await applyCalibration(pool, b.block, { bandpass: rowsToJones(bp, sp.id, layout.nant, nchan), gains: rowsToJones(gains, sp.id, layout.nant, nchan) });
-      writeSpwBlock(writer, b, 'CORRECTED_DATA');
-      const fl = b.block.flags;
-      for (let q = 0; q < fl.length; q++) flagged += fl[q] ? 1 : 0;
-      total += b.block.flags.length;
-    }
-    writer.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...record, appliedMjd: Date.now() / 86400000 + 40587 }));
+      o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: apply`);
+      const nchan = b.block.freqsHz.length;
+      count.newly += await applyCalibration(pool, b.block, { bandpass: rowsToJones(bp, b.spw, layout.nant, nchan), gains: rowsToJones(gains, b.spw, layout.nant, nchan) });
+      writeSpwBlock(w, b, 'CORRECTED_DATA');
+      count.flagged += countFlags(b.block.flags);
+      count.total += b.block.flags.length;
+    });
+    w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...record, appliedMjd: Date.now() / 86400000 + 40587 }));
   } finally {
-    await next?.catch(() => undefined);
     reader.close();
-    writer.close();
+    writer?.close();
   }
+  const newly = count.newly;
+  const flagged = count.flagged;
+  const total = count.total;
   const row = deps.db.ms.getByPath(o.msPath);
   if (row) deps.db.ms.update(row.id, { status: 'calibrated', stage: 'calibrate.apply', flaggedFraction: total > 0 ? flagged / total : 0 });
   o.onProgress?.(1, `applied ${basename(set.bandpass.table.path)} and ${basename(set.gains.table.path)}`);
   return { ...result, skipped: false, newlyFlagged: newly, flaggedFraction: total > 0 ? flagged / total : 0 };
+}
+
+/** The flags of a block's autocorrelation rows, to put back after the solve's flagging. */
+function saveAutocorrelationFlags(b: CalBlock): () => void {
+  const per = b.freqsHz.length * b.npol;
+  const rows: number[] = [];
+  for (let r = 0; r < b.ant1.length; r++) if (b.ant1[r] === b.ant2[r]) rows.push(r);
+  const saved = new Uint8Array(rows.length * per);
+  rows.forEach((r, i) => saved.set(b.flags.subarray(r * per, (r + 1) * per), i * per));
+  return () => rows.forEach((r, i) => b.flags.set(saved.subarray(i * per, (i + 1) * per), r * per));
+}
+
+export interface CalibrateResult {
+  solve: SolveResult;
+  apply: ApplyResult;
+}
+
+/**
+ * Solve on a calibrator transit MS and apply the solutions to it in one pass over its data,
+ * instead of solveMs then applyMs (which read every window twice): each window is read once,
+ * rotated to the calibrator, flagged and solved, rotated back, corrected in memory by its own
+ * bandpass and gains and written to CORRECTED_DATA. FLAG gets the solve's flags (RFI, zeros,
+ * non-finite values, dead antennas; autocorrelations keep theirs) and those of flagged
+ * solutions. The tables are written and registered as solveMs does; when the registry's
+ * lookup for the MS's time picks them (the normal case: they were solved on this MS) the MS
+ * records them as applied, otherwise applyMs applies what the lookup picks.
+ */
+export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promise<CalibrateResult> {
+  const ms = MeasurementSet.open(o.msPath);
+  let writer: Table | null = null;
+  let solve: SolveResult;
+  let apply: ApplyResult | null = null;
+  const count = { newly: 0, flagged: 0, total: 0 };
+  try {
+    const lay = msLayout(ms);
+    const cal = resolveCalibrator(deps.db, deps.config, lay, o.msPath, o.calibrator);
+    const ctx = windowSolveContext(deps.config, lay, cal, o.rfi !== false);
+    const pool = deps.native();
+    const tally = new SolveTally();
+    ensureCorrectedColumn(ms);
+    writer = openTable(o.msPath, { writable: true });
+    const w = writer;
+    await forEachWindow(ms, lay, { prepare: (b) => rotateToSource(b, lay, ctx.src) }, async (b) => {
+      if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
+      o.onProgress?.(b.spw / lay.spws.length, `spectral window ${b.spw}: flag, solve on ${cal.name} and apply`);
+      const restoreAutos = saveAutocorrelationFlags(b.block);
+      const ws = await solveWindow(pool, b, ctx);
+      tally.add(b.spw, ws);
+      rotateFromSource(b, lay, ctx.src);
+      restoreAutos();
+      if (ws.solution) {
+        count.newly += await applyCalibration(pool, b.block, { bandpass: ws.solution.bandpass, gains: ws.solution.gains });
+      } else {
+        // As applying the failed window's unit, flagged solutions would: DATA as it is, all flagged.
+        count.newly += b.block.flags.length - countFlags(b.block.flags);
+        b.block.flags.fill(1);
+      }
+      writeSpwBlock(w, b, 'CORRECTED_DATA');
+      count.flagged += countFlags(b.block.flags);
+      count.total += b.block.flags.length;
+    });
+    const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout: lay, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
+    solve = { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: lay.midMjd, tables, failedSpws: tally.failedSpws,
+      flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(lay) };
+    const set = lookupCalSet(deps.db, lay.midMjd, registryConfig(deps.config));
+    const id = (k: string) => tables.find((t) => t.kind === k)?.id;
+    if (set.bandpass && set.gains && set.bandpass.table.id === id('B') && set.gains.table.id === id('Gap')) {
+      w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...appliedRecord(set.bandpass, set.gains), appliedMjd: Date.now() / 86400000 + 40587 }));
+      const fraction = count.total > 0 ? count.flagged / count.total : 0;
+      apply = { msPath: o.msPath, bandpass: describeLookup(set.bandpass), gains: describeLookup(set.gains), skipped: false, newlyFlagged: count.newly, flaggedFraction: fraction };
+    }
+  } finally {
+    ms.close();
+    writer?.close();
+  }
+  if (!apply) return { solve, apply: await applyMs(deps, { msPath: o.msPath, signal: o.signal }) };
+  const row = deps.db.ms.getByPath(o.msPath);
+  if (row) deps.db.ms.update(row.id, { status: 'calibrated', stage: 'calibrate.apply', flaggedFraction: apply.flaggedFraction });
+  o.onProgress?.(1, `solved on ${solve.calibrator} and applied ${basename(apply.bandpass.path)} and ${basename(apply.gains.path)}`);
+  return { solve, apply };
 }
 
 // ------------------------------------------------------------ job-runner stages
