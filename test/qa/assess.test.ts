@@ -114,6 +114,11 @@ describe('QA of injected problems', () => {
     const a = await assess('zero-tile', img);
     expect(failing(a)).toContain('blank_area');
     expect(a.metrics.blankAreaPct!).toBeCloseTo((100 * 150 * 300) / 512 ** 2, 5);
+    // Zeros are blanked data, not noise: the rms and the finder ignore them (no spurious islands at the edge).
+    expect(Math.abs(a.metrics.rmsJy! / field.sigmaJy - 1)).toBeLessThan(0.05);
+    expect(a.metrics.nSources!).toBeLessThan(40);
+    // (One source cut in half by the blank edge is found 13" from its catalog position: at most that.)
+    expect(a.metrics.unmatchedBrightFraction!).toBeLessThan(0.05);
   });
 
   it('a stripe of garbage (5 % of the image) fails on noisy area and dynamic range', async () => {

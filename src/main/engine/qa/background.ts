@@ -1,5 +1,6 @@
 // Background and noise of an image in boxes: median and 1.4826 MAD per box of finite pixels,
-// bilinearly interpolated between box centres (NaN-aware: empty boxes take their nearest neighbour).
+// bilinearly interpolated between box centres (NaN and exact zeros are blank; empty boxes take
+// their nearest neighbour's values).
 
 export interface BackgroundGrid {
   /** Box side in pixels and the number of boxes along x and y. */
@@ -75,7 +76,8 @@ export function backgroundGrid(img: ArrayLike<number>, nx: number, ny: number, b
         const row = y * nx;
         for (let x = x0; x < x1; x++) {
           const v = img[row + x]!;
-          if (Number.isFinite(v)) buf[k++] = v;
+          // An exact 0 is blanked data (no restored image has one), not a noise sample.
+          if (Number.isFinite(v) && v !== 0) buf[k++] = v;
         }
       }
       const cell = j * bx + i;

@@ -24,14 +24,14 @@ export interface ImageMetrics {
   medianNoiseMapJy: number | null;
 }
 
-/** Robust rms of the finite (and masked-in) values, from a strided sample when the image is large. */
+/** Robust rms of the finite, non-zero (blanked) and masked-in values, from a strided sample when the image is large. */
 export function sampledRobustRms(img: ArrayLike<number>, mask?: ArrayLike<number> | null): number {
   const stride = Math.max(1, Math.ceil(img.length / MAX_SAMPLE));
   const a = new Float64Array(Math.ceil(img.length / stride));
   let n = 0;
   for (let i = 0; i < img.length; i += stride) {
     const v = img[i]!;
-    if (Number.isFinite(v) && (!mask || mask[i])) a[n++] = v;
+    if (Number.isFinite(v) && v !== 0 && (!mask || mask[i])) a[n++] = v;
   }
   return medianAndRobustRms(a, n).rms;
 }
