@@ -42,6 +42,8 @@ dsa110::calib::VisView vis_view(const Napi::Object& d, const std::string& fn) {
     expect_length(env, rowTime.length, v.rows, w + ".rowTime", "rows");
     v.model_ntime = flux.length / v.nchan;
   }
+  const auto phase = typed_prop<double>(d, "modelPhase", w, true);
+  if (phase.data) expect_length(env, phase.length, 2 * v.rows, w + ".modelPhase", "2 x rows (phi0, dphi per row)");
   const auto prior = typed_prop<double>(d, "prior", w, true);
   const auto priorFlags = typed_prop<std::uint8_t>(d, "priorFlags", w, true);
   const std::size_t np = v.nchan * v.nant * v.npol;
@@ -55,6 +57,7 @@ dsa110::calib::VisView vis_view(const Napi::Object& d, const std::string& fn) {
   v.model = model.data;
   v.model_flux = model.data ? nullptr : flux.data;
   v.row_time = rowTime.data;
+  v.model_phase = model.data ? nullptr : phase.data;
   v.prior = prior.data;
   v.prior_flags = prior.data ? priorFlags.data : nullptr;
   return v;

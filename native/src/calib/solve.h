@@ -23,6 +23,10 @@ struct VisView {
   const float* model_flux = nullptr;      // model_ntime x nchan, or null
   const std::int32_t* row_time = nullptr; // rows, index into model_flux's time axis
   std::size_t model_ntime = 0;
+  // With model_flux, or null: per row (phi0, dphi), the point source's phase at channel c is
+  // phi0 + c dphi (rad): model = flux exp(i (phi0 + c dphi)), a source away from the phase
+  // centre on evenly spaced channels, so the data need not be rotated to it.
+  const double* model_phase = nullptr;
   // A known Jones term folded into the model (e.g. the bandpass while solving gains):
   // [chan][ant][pol] complex double; samples where either antenna's entry is flagged are skipped.
   const double* prior = nullptr;

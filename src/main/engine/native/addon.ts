@@ -144,6 +144,12 @@ export interface CalVisData {
   modelFlux?: Float32Array | null;
   /** Per row: index into modelFlux's time axis. */
   rowTime?: Int32Array | null;
+  /**
+   * With modelFlux: per row (phi0, dphi), the source's phase at channel c is phi0 + c dphi
+   * (rad), model = flux exp(i (phi0 + c dphi)): a point source away from the phase centre on
+   * evenly spaced channels, without rotating the data to it.
+   */
+  modelPhase?: Float64Array | null;
   /** A known Jones term folded into the model, [chan][ant][pol] complex (e.g. the bandpass while solving gains). */
   prior?: Float64Array | null;
   priorFlags?: Uint8Array | null;
