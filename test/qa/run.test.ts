@@ -149,6 +149,33 @@ describe('runQa', () => {
     expect((await runQa(engine, `mosaic:${m.id}`, { catalog: 'TRUTH' })).productId).toBe('mos-a');
   });
 
+  it('finds the primary beam beside an uncorrected image (<prefix>-pb.fits) and compares attenuated fluxes', async () => {
+    const engine = await setup();
+    const { nx, ny } = field.wcs;
+    const pb = new Float32Array(nx * ny);
+    const img = new Float32Array(nx * ny);
+    for (let i = 0; i < img.length; i++) {
+      const x = i % nx;
+      const y = Math.floor(i / nx);
+      // A Gaussian beam at half power 256 pixels from the centre: fluxes attenuated by up to 2x.
+      pb[i] = Math.exp(-Math.LN2 * ((x - nx / 2) ** 2 + (y - ny / 2) ** 2) / 256 ** 2);
+      img[i] = field.sky[i]! * pb[i]! + field.noise[i]!;
+    }
+    const file = path.join(engine.paths.staging, 'obs-image.fits');
+    writeFitsImage(file, field.desc, img);
+    writeFitsImage(path.join(engine.paths.staging, 'obs-pb.fits'), { ...field.desc, bunit: '' }, pb);
+    engine.db.images.insertImage({ path: file, kind: 'clean', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: nx, heightPx: ny, cellArcsec: 5, freqHz: 1.4e9 });
+    await registerProduct(engine, { kind: 'image', stagedPath: file });
+    const r = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
+    expect(r.verdict).toBe('pass');
+    expect(Math.abs(r.metrics.fluxRatioMedian! - 1)).toBeLessThan(0.03);
+    // Without the beam the catalog fluxes are not attenuated and the flux scale looks ~25 % low.
+    rmSync(path.join(engine.paths.staging, 'obs-pb.fits'));
+    const blind = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
+    expect(blind.metrics.fluxRatioMedian!).toBeLessThan(0.85);
+    expect(blind.reasons.find((x) => x.check === 'flux_scale')?.severity).toBe('fail');
+  });
+
   it('assesses a row by image:N, and names what is wrong with a bad subject', async () => {
     const engine = await setup();
     const { imageId } = await stagedImage(engine, 'img-row');

@@ -116,8 +116,10 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
     if (!img) throw new QaError(`${db.file}: no image with id ${subjectId}`, 'not_found');
     product ??= db.products.getByPath(img.path) ?? null;
     const file = product && existsSync(product.path) ? product.path : img.path;
-    // The primary beam of the same MS, when imaging recorded one.
-    const pb = img.msId !== null ? db.images.listImages({ msId: img.msId, kind: 'pb' })[0] : undefined;
+    // The primary beam written beside the image (`<prefix>-pb.fits`), else the newest recorded for its MS.
+    const sibling = img.path.replace(/-image(-pb)?\.fits$/i, '-pb.fits');
+    const pb = sibling !== img.path && existsSync(sibling) ? { path: sibling }
+      : img.msId !== null ? db.images.listImages({ msId: img.msId, kind: 'pb' }).at(-1) : undefined;
     const ms = img.msId !== null ? db.ms.get(img.msId) : undefined;
     return {
       subject, subjectId, product, file, pbCorrected: img.kind === 'pbcor', msFlagged: ms?.flaggedFraction ?? null,
