@@ -75,6 +75,17 @@ describe('runQa', () => {
     expect(engine.db.qa.history('image', again.subjectId).map((q) => q.verdict)).toEqual(['fail', 'pass']);
   });
 
+  it('uses the configured qa.catalog when none is named', async () => {
+    const engine = await setup({ 'qa.catalog': 'TRUTH' });
+    await stagedImage(engine, 'img-cfg');
+    const r = await runQa(engine, 'img-cfg');
+    expect(r.verdict).toBe('pass');
+    expect(r.metrics.catalogMatched).toBe(40);
+    const other = await setup({ 'qa.catalog': 'NVSS' });
+    await stagedImage(other, 'img-cfg');
+    await expect(runQa(other, 'img-cfg')).rejects.toThrow(/no reference catalog named "NVSS" \(configured as qa\.catalog\) \(have: TRUTH\)/);
+  });
+
   it('a warn verdict passes only when publishing.minQaTier is warn', async () => {
     // Without a catalog a science-tier assessment warns (flux scale and astrometry unchecked).
     const strict = await setup();

@@ -61,7 +61,7 @@ export const qaCommand: CliCommand = {
       .description('quality assessment of an image or mosaic: the checks, their reasons and the verdict (exit 1 on fail)')
       .argument('<id>', 'product id, or image:N / mosaic:N (database row)')
       .addOption(new Option('--tier <tier>', 'threshold tier').choices(QA_TIERS).default('science'))
-      .option('--catalog <name>', 'reference catalog to cross-match (see "dsa110 catalog list")')
+      .option('--catalog <name>', 'reference catalog to cross-match (default: config qa.catalog; see "dsa110 catalog list")')
       .option('--pb <file>', 'primary-beam FITS on the same grid (default: the MS\'s recorded PB image)')
       .option('--noise <file>', 'effective-noise FITS (default for a mosaic: <name>-noise.fits beside it)')
       .action((id: string, opts: { tier: QaTier; catalog?: string; pb?: string; noise?: string }) => qa(ctx, id, opts));

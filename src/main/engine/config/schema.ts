@@ -106,6 +106,8 @@ export const ConfigSchema = z
       decToleranceDeg: z.number().positive(),
     }),
     qa: z.strictObject({
+      /** Reference catalog (a name in the sources table) used when QA is not given one; null = none. */
+      catalog: z.string().min(1).nullable(),
       /** Cross-match radius against NVSS / FIRST / VLASS / RACS. */
       matchRadiusArcsec: z.number().positive(),
       /** Source finding: islands seeded at this many sigma, grown to `growSigma`. */
@@ -178,6 +180,7 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {
+      catalog: null,
       matchRadiusArcsec: 10,
       seedSigma: 5,
       growSigma: 3,

@@ -16,7 +16,7 @@ export type QaEngine = RegistryEngine;
 export interface RunQaOptions {
   /** Default `science`. */
   tier?: QaTier;
-  /** Reference catalog name in the sources table (see `dsa110 catalog list`). */
+  /** Reference catalog name in the sources table (see `dsa110 catalog list`); default config qa.catalog. */
   catalog?: string;
   /** Who runs QA, for the audit trail (default `pipeline`). */
   actor?: string;
@@ -157,15 +157,17 @@ function eventNote(a: Assessment): string {
 export async function runQa(engine: QaEngine, which: string | { subject: QaSubject; subjectId: number }, opts: RunQaOptions = {}): Promise<QaRunResult> {
   const tier = opts.tier ?? 'science';
   const t = resolve(engine, which);
-  if (opts.catalog !== undefined && !engine.db.sources.catalogs().some((c) => c.catalog === opts.catalog)) {
+  const catalog = opts.catalog ?? engine.config.qa.catalog ?? undefined;
+  if (catalog !== undefined && !engine.db.sources.catalogs().some((c) => c.catalog === catalog)) {
     const have = engine.db.sources.catalogs().map((c) => c.catalog);
-    throw new QaError(`${engine.db.file}: no reference catalog named ${JSON.stringify(opts.catalog)} (have: ${have.length ? have.join(', ') : 'none; import one with dsa110 catalog import'})`, 'not_found');
+    const from = opts.catalog !== undefined ? '' : ' (configured as qa.catalog)';
+    throw new QaError(`${engine.db.file}: no reference catalog named ${JSON.stringify(catalog)}${from} (have: ${have.length ? have.join(', ') : 'none; import one with dsa110 catalog import'})`, 'not_found');
   }
   const pbPath = opts.pbPath ?? t.pbPath;
   const noisePath = opts.noisePath ?? t.noisePath;
   const assessment = await assessImageFile(t.file, {
     tier, config: engine.config, db: engine.db, subject: t.subject, pbCorrected: t.pbCorrected, flaggedFraction: t.msFlagged, calFlaggedFraction: t.calFlagged,
-    ...(opts.catalog !== undefined ? { catalog: opts.catalog } : {}),
+    ...(catalog !== undefined ? { catalog } : {}),
     ...(pbPath !== undefined ? { pbPath } : {}),
     ...(noisePath !== undefined ? { noisePath } : {}),
   });
