@@ -26,7 +26,9 @@ export interface RunQaOptions {
 }
 
 /** The stored QA result (id, verdict, metrics, reasons, ...) and what the run did. */
-export type QaRunResult = QaResult & {
+export type QaRunResult = Omit<QaResult, 'metrics'> & {
+  /** The metrics as numbers (null: not measured), as stored. */
+  metrics: Record<string, number | null>;
   assessment: Assessment;
   /** The file assessed. */
   file: string;
@@ -202,5 +204,5 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
   let published: PublishResult | null = null;
   if (t.product && transition !== null && to === 'qa_passed') published = await onQaPassed(engine, t.product.id, { actor });
   const product = t.product ? engine.db.products.require(t.product.id) : null;
-  return { ...result, assessment, file: t.file, product, transition, published };
+  return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition, published };
 }
