@@ -151,7 +151,10 @@ export async function run(args: string[]): Promise<void> {
     const ours = timed(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify({ ms, prefix, size, scale, niter, threads, column } satisfies ChildParams)], process.env, root);
     const o = JSON.parse(ours.stdout) as {
       timings: Record<string, number>; iterations: number; majors: number; rms: number; peak: number; nvis: number;
-      gridder: { gridCalls: number; gridSeconds: number; gridVisibilities: number; degridCalls: number; degridSeconds: number; degridVisibilities: number };
+      gridder: {
+        gridCalls: number; gridSeconds: number; gridCpuSeconds: number; gridVisibilities: number;
+        degridCalls: number; degridSeconds: number; degridCpuSeconds: number; degridVisibilities: number;
+      };
     };
     const ws = wsc(path.join(out, 'wsc'), niter, null);
     const steps = wscleanSteps(ws.stdout);
@@ -159,9 +162,11 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\nniter ${niter}`);
     console.log(`  ours      ${f1(ours.wall)} s wall, ${f1(ours.cpu)} s CPU, peak RSS ${ours.rssMiB.toFixed(0)} MiB; ${o.iterations} components, ${o.majors} major cycles`);
     console.log(`            steps (s): ${Object.entries(o.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
-    console.log(`            gridding ${g.gridCalls} x ${(g.gridVisibilities / g.gridCalls / 1e6).toFixed(1)} M vis in ${f1(g.gridSeconds)} s: ` +
-      `${(g.gridVisibilities / g.gridSeconds / threads / 1e6).toFixed(1)} M vis/s/core` +
-      (g.degridCalls > 0 ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s: ${(g.degridVisibilities / g.degridSeconds / threads / 1e6).toFixed(1)} M vis/s/core` : ''));
+    const rate = (n: number, wall: number, cpu: number) =>
+      `${(n / wall / threads / 1e6).toFixed(1)} M vis/s/core (wall), ${(n / cpu / 1e6).toFixed(1)} M vis/CPU-s`;
+    console.log(`            gridding ${g.gridCalls} x ${(g.gridVisibilities / g.gridCalls / 1e6).toFixed(1)} M vis in ${f1(g.gridSeconds)} s wall, ${f1(g.gridCpuSeconds)} s CPU: ` +
+      rate(g.gridVisibilities, g.gridSeconds, g.gridCpuSeconds) +
+      (g.degridCalls > 0 ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s wall, ${f1(g.degridCpuSeconds)} s CPU: ${rate(g.degridVisibilities, g.degridSeconds, g.degridCpuSeconds)}` : ''));
     console.log(`  WSClean   ${f1(ws.wall)} s wall, ${f1(ws.cpu)} s CPU, peak RSS ${ws.rssMiB.toFixed(0)} MiB (w-stacking)` +
       (steps ? `; inversion ${f1(steps.inversion)} s, prediction ${f1(steps.prediction)} s, deconvolution ${f1(steps.deconvolution)} s` : ''));
     console.log(`  ratio ours/WSClean: wall ${(ours.wall / ws.wall).toFixed(2)}, CPU ${(ours.cpu / ws.cpu).toFixed(2)}, memory ${(ours.rssMiB / ws.rssMiB).toFixed(2)}`);

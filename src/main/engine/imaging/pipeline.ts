@@ -138,8 +138,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   // Weighted mean frequency and the band's extent.
   let fw = 0;
   let sw = 0;
-  const perChan = new Float64Array(data.nchan);
-  for (let r = 0; r < data.nrows; r++) for (let c = 0; c < data.nchan; c++) perChan[c]! += w.weights[r * data.nchan + c]!;
+  const perChan = w.perChannel;
   for (let c = 0; c < data.nchan; c++) { fw += perChan[c]! * data.freqs[c]!; sw += perChan[c]!; }
   const freqHz = fw / sw;
   let fmin = Infinity;

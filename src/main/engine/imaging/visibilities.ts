@@ -44,6 +44,64 @@ function stokesIPair(correlations: string[], path: string): [number, number] {
   throw new Error(`${path}: cannot form Stokes I from the correlations ${correlations.join(', ')} (need XX and YY, or RR and LL)`);
 }
 
+interface Block {
+  r0: number;
+  k: number;
+  d: number;
+  ddid: Int32Array;
+  rowOf: Int32Array;
+  rowFlag: Uint8Array;
+  data: Float32Array;
+  flag: Uint8Array;
+  wsp: Float32Array | null;
+  wrow: Float32Array | null;
+  nc: number;
+  npol: number;
+  ix: number;
+  iy: number;
+  nchan: number;
+  off: number;
+  vis: Float32Array;
+  weights: Float32Array;
+}
+
+/**
+ * Stokes I of one block of MS rows into the output rows; returns the visibilities written. A
+ * function of its own so V8 optimises the hot loop with monomorphic array accesses.
+ */
+function combineBlock(b: Block): number {
+  const { r0, k, d, ddid, rowOf, rowFlag, data, flag, wsp, wrow, nc, npol, ix, iy, nchan, off, vis, weights } = b;
+  let used = 0;
+  for (let i = 0; i < k; i++) {
+    const r = r0 + i;
+    if (ddid[r] !== d) continue;
+    const out = rowOf[r]!;
+    if (out < 0 || rowFlag[i]) continue;
+    const o0 = out * nchan + off;
+    // Row weights (WEIGHT) when there is no WEIGHT_SPECTRUM.
+    const rwx = wrow ? wrow[i * npol + ix]! : 0;
+    const rwy = wrow ? wrow[i * npol + iy]! : 0;
+    for (let c = 0; c < nc; c++) {
+      const cell = (i * nc + c) * npol;
+      if (flag[cell + ix] || flag[cell + iy]) continue;
+      const wx = wsp ? wsp[cell + ix]! : rwx;
+      const wy = wsp ? wsp[cell + iy]! : rwy;
+      if (!(wx > 0 && wy > 0)) continue;
+      const xr = data[2 * (cell + ix)]!;
+      const xi = data[2 * (cell + ix) + 1]!;
+      const yr = data[2 * (cell + iy)]!;
+      const yi = data[2 * (cell + iy) + 1]!;
+      if (!Number.isFinite(xr + xi + yr + yi)) continue;
+      const o = o0 + c;
+      vis[2 * o] = 0.5 * (xr + yr);
+      vis[2 * o + 1] = 0.5 * (xi + yi);
+      weights[o] = (4 * wx * wy) / (wx + wy);
+      used++;
+    }
+  }
+  return used;
+}
+
 /** Read a Measurement Set's `column` as Stokes I visibilities for imaging. */
 export function readImagingVisibilities(path: string, opts: { column?: DataColumn; signal?: AbortSignal } = {}): ImagingVisibilities {
   const column = opts.column ?? 'DATA';
@@ -105,6 +163,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
 
     // One spectral window at a time (a whole SPW of DATA is what the reader gives back).
     let used = 0;
+    let buf: { cells: number; rows: number; data: Float32Array; flag: Uint8Array; wsp: Float32Array | null; wrow: Float32Array | null; rowFlag: Uint8Array } | null = null;
     for (const [d, desc] of dds.entries()) {
       if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('imaging cancelled');
       const spwIdx = spws.findIndex((s) => s.id === desc.spw);
@@ -113,39 +172,32 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
       const nc = spw.freqsHz.length;
       const off = chanOffset[spwIdx]!;
       const runs = ms.rowRunsOfDataDesc(d);
+      // Blocks of rows keep the temporary arrays small; they are reused from block to block
+      // (fresh arrays per block cost a page fault per 4 KiB: seconds of system time at full size).
+      const block = Math.max(1, Math.floor((1 << 22) / (nc * npol)));
+      const cells = block * nc * npol;
+      if (!buf || buf.cells < cells || buf.rows < block) {
+        buf = {
+          cells, rows: block, data: new Float32Array(2 * cells), flag: new Uint8Array(cells), wsp: hasWs ? new Float32Array(cells) : null,
+          wrow: hasWs ? null : new Float32Array(block * npol), rowFlag: new Uint8Array(block),
+        };
+      }
+      const b = buf;
       for (const run of runs) {
-        // Blocks of rows keep the temporary arrays small.
-        const block = Math.max(1, Math.floor((1 << 22) / (nc * npol)));
         for (let r0 = run.start; r0 < run.start + run.count; r0 += block) {
           const k = Math.min(block, run.start + run.count - r0);
-          const data = ms.readRows(column, r0, k) as Float32Array;
-          const flag = ms.readRows('FLAG', r0, k) as Uint8Array;
-          const wsp = hasWs ? (ms.readRows('WEIGHT_SPECTRUM', r0, k) as Float32Array) : null;
-          const wrow = hasWs ? null : (ms.readRows('WEIGHT', r0, k) as Float32Array);
-          const rowFlag = ms.readRows('FLAG_ROW', r0, k) as Uint8Array;
-          for (let i = 0; i < k; i++) {
-            const r = r0 + i;
-            if (ddid[r] !== d) continue;
-            const out = rowOf[r]!;
-            if (out < 0 || rowFlag[i]) continue;
-            for (let c = 0; c < nc; c++) {
-              const cell = (i * nc + c) * npol;
-              if (flag[cell + ix] || flag[cell + iy]) continue;
-              const wx = wsp ? wsp[cell + ix]! : wrow![i * npol + ix]!;
-              const wy = wsp ? wsp[cell + iy]! : wrow![i * npol + iy]!;
-              if (!(wx > 0 && wy > 0)) continue;
-              const xr = data[2 * (cell + ix)]!;
-              const xi = data[2 * (cell + ix) + 1]!;
-              const yr = data[2 * (cell + iy)]!;
-              const yi = data[2 * (cell + iy) + 1]!;
-              if (!Number.isFinite(xr + xi + yr + yi)) continue;
-              const o = out * nchan + off + c;
-              vis[2 * o] = 0.5 * (xr + yr);
-              vis[2 * o + 1] = 0.5 * (xi + yi);
-              weights[o] = (4 * wx * wy) / (wx + wy);
-              used++;
-            }
-          }
+          const n = k * nc * npol;
+          const data = b.data.subarray(0, 2 * n);
+          const flag = b.flag.subarray(0, n);
+          const wsp = b.wsp ? b.wsp.subarray(0, n) : null;
+          const wrow = b.wrow ? b.wrow.subarray(0, k * npol) : null;
+          const rowFlag = b.rowFlag.subarray(0, k);
+          ms.main.getColumnInto(column, r0, k, data);
+          ms.main.getColumnInto('FLAG', r0, k, flag);
+          if (wsp) ms.main.getColumnInto('WEIGHT_SPECTRUM', r0, k, wsp);
+          if (wrow) ms.main.getColumnInto('WEIGHT', r0, k, wrow);
+          ms.main.getColumnInto('FLAG_ROW', r0, k, rowFlag);
+          used += combineBlock({ r0, k, d, ddid, rowOf, rowFlag, data, flag, wsp, wrow, nc, npol, ix, iy, nchan, off, vis, weights });
         }
       }
     }

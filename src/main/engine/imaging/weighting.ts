@@ -45,6 +45,8 @@ export interface WeightingResult {
   sum: number;
   /** Visibilities with weight > 0. */
   count: number;
+  /** Sum of the weights of each channel over the rows. */
+  perChannel: Float64Array;
 }
 
 /**
@@ -131,9 +133,13 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
   }
   let sum = 0;
   let count = 0;
-  for (let k = 0; k < out.length; k++) {
-    const w = out[k]!;
-    if (w > 0) { sum += w; count++; }
+  const perChannel = new Float64Array(nchan);
+  for (let r = 0; r < nrows; r++) {
+    for (let c = 0; c < nchan; c++) {
+      const w = out[r * nchan + c]!;
+      if (w > 0) { perChannel[c] = perChannel[c]! + w; count++; }
+    }
   }
-  return { weights: out, sum, count };
+  for (let c = 0; c < nchan; c++) sum += perChannel[c]!;
+  return { weights: out, sum, count, perChannel };
 }
