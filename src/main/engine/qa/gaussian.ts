@@ -96,21 +96,37 @@ function solve(a: Float64Array, y: Float64Array, n: number): Float64Array | null
 }
 
 /**
- * Least-squares fit of A exp(-Q/2), Q = [dx dy] P [dx dy]^T (P the inverse covariance), to the
- * samples (xs, ys, vs). Parameters (A, x0, y0, Paa, Pab, Pbb); returns null when the fit does not
- * converge to a positive-definite Gaussian.
+ * Least-squares fit of a sum of K Gaussians A_k exp(-Q_k/2), Q_k = [dx dy] P_k [dx dy]^T (P the
+ * inverse covariance), to the samples (xs, ys, vs), by Levenberg-Marquardt on (A, x0, y0, Paa, Pab,
+ * Pbb) per component. Returns null when it does not converge to positive-definite, positive Gaussians.
  */
-export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, init: GaussFit, maxIter = 60): GaussFit | null {
+export function fitGaussians(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, inits: readonly GaussFit[], maxIter = 60): GaussFit[] | null {
   const n = vs.length;
-  if (n < 7) return null;
-  const pInv = inverse(init.cov);
-  let p = Float64Array.from([init.amp, init.x0, init.y0, pInv.a, pInv.b, pInv.c]);
+  const K = inits.length;
+  const np = 6 * K;
+  if (K === 0 || n < np + 1) return null;
+  let p = new Float64Array(np);
+  inits.forEach((g, k) => {
+    const q = inverse(g.cov);
+    p.set([g.amp, g.x0, g.y0, q.a, q.b, q.c], 6 * k);
+  });
+  const valid = (q: Float64Array): boolean => {
+    for (let k = 0; k < K; k++) {
+      const o = 6 * k;
+      if (!(q[o + 3]! > 0 && q[o + 5]! > 0 && q[o + 3]! * q[o + 5]! - q[o + 4]! ** 2 > 0)) return false;
+    }
+    return true;
+  };
   const cost = (q: Float64Array): number => {
     let s = 0;
     for (let i = 0; i < n; i++) {
-      const dx = xs[i]! - q[1]!;
-      const dy = ys[i]! - q[2]!;
-      const f = q[0]! * Math.exp(-0.5 * (q[3]! * dx * dx + 2 * q[4]! * dx * dy + q[5]! * dy * dy));
+      let f = 0;
+      for (let k = 0; k < K; k++) {
+        const o = 6 * k;
+        const dx = xs[i]! - q[o + 1]!;
+        const dy = ys[i]! - q[o + 2]!;
+        f += q[o]! * Math.exp(-0.5 * (q[o + 3]! * dx * dx + 2 * q[o + 4]! * dx * dy + q[o + 5]! * dy * dy));
+      }
       const r = vs[i]! - f;
       s += r * r;
     }
@@ -118,39 +134,50 @@ export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: Ar
   };
   let c0 = cost(p);
   let lambda = 1e-3;
-  const jtj = new Float64Array(36);
-  const jtr = new Float64Array(6);
-  const g = new Float64Array(6);
+  const jtj = new Float64Array(np * np);
+  const jtr = new Float64Array(np);
+  const g = new Float64Array(np);
+  const e = new Float64Array(K);
   let it = 0;
   for (; it < maxIter; it++) {
     jtj.fill(0);
     jtr.fill(0);
     for (let i = 0; i < n; i++) {
-      const dx = xs[i]! - p[1]!;
-      const dy = ys[i]! - p[2]!;
-      const e = Math.exp(-0.5 * (p[3]! * dx * dx + 2 * p[4]! * dx * dy + p[5]! * dy * dy));
-      const f = p[0]! * e;
+      let f = 0;
+      for (let k = 0; k < K; k++) {
+        const o = 6 * k;
+        const dx = xs[i]! - p[o + 1]!;
+        const dy = ys[i]! - p[o + 2]!;
+        e[k] = Math.exp(-0.5 * (p[o + 3]! * dx * dx + 2 * p[o + 4]! * dx * dy + p[o + 5]! * dy * dy));
+        f += p[o]! * e[k]!;
+      }
       const r = vs[i]! - f;
-      g[0] = e;
-      g[1] = f * (p[3]! * dx + p[4]! * dy);
-      g[2] = f * (p[4]! * dx + p[5]! * dy);
-      g[3] = -0.5 * f * dx * dx;
-      g[4] = -f * dx * dy;
-      g[5] = -0.5 * f * dy * dy;
-      for (let a = 0; a < 6; a++) {
+      for (let k = 0; k < K; k++) {
+        const o = 6 * k;
+        const dx = xs[i]! - p[o + 1]!;
+        const dy = ys[i]! - p[o + 2]!;
+        const fk = p[o]! * e[k]!;
+        g[o] = e[k]!;
+        g[o + 1] = fk * (p[o + 3]! * dx + p[o + 4]! * dy);
+        g[o + 2] = fk * (p[o + 4]! * dx + p[o + 5]! * dy);
+        g[o + 3] = -0.5 * fk * dx * dx;
+        g[o + 4] = -fk * dx * dy;
+        g[o + 5] = -0.5 * fk * dy * dy;
+      }
+      for (let a = 0; a < np; a++) {
         jtr[a] = jtr[a]! + g[a]! * r;
-        for (let b = a; b < 6; b++) jtj[a * 6 + b] = jtj[a * 6 + b]! + g[a]! * g[b]!;
+        for (let b = a; b < np; b++) jtj[a * np + b] = jtj[a * np + b]! + g[a]! * g[b]!;
       }
     }
-    for (let a = 0; a < 6; a++) for (let b = 0; b < a; b++) jtj[a * 6 + b] = jtj[b * 6 + a]!;
+    for (let a = 0; a < np; a++) for (let b = 0; b < a; b++) jtj[a * np + b] = jtj[b * np + a]!;
     let improved = false;
     for (let tries = 0; tries < 12; tries++) {
       const m = Float64Array.from(jtj);
-      for (let a = 0; a < 6; a++) m[a * 6 + a] = m[a * 6 + a]! * (1 + lambda) + 1e-30;
-      const step = solve(m, jtr, 6);
+      for (let a = 0; a < np; a++) m[a * np + a] = m[a * np + a]! * (1 + lambda) + 1e-30;
+      const step = solve(m, jtr, np);
       if (!step) { lambda *= 10; continue; }
       const q = p.map((v, k) => v + step[k]!);
-      const c1 = q[3]! > 0 && q[5]! > 0 && q[3]! * q[5]! - q[4]! * q[4]! > 0 ? cost(q) : Infinity;
+      const c1 = valid(q) ? cost(q) : Infinity;
       if (c1 < c0) {
         const rel = (c0 - c1) / Math.max(c0, 1e-300);
         p = q;
@@ -164,7 +191,17 @@ export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: Ar
     }
     if (!improved) break;
   }
-  const P = { a: p[3]!, b: p[4]!, c: p[5]! };
-  if (!(P.a > 0 && P.c > 0 && det(P) > 0) || !Number.isFinite(p[0]!) || p[0]! <= 0) return null;
-  return { amp: p[0]!, x0: p[1]!, y0: p[2]!, cov: inverse(P), iterations: it };
+  const out: GaussFit[] = [];
+  for (let k = 0; k < K; k++) {
+    const o = 6 * k;
+    const P = { a: p[o + 3]!, b: p[o + 4]!, c: p[o + 5]! };
+    if (!(P.a > 0 && P.c > 0 && det(P) > 0) || !Number.isFinite(p[o]!) || p[o]! <= 0) return null;
+    out.push({ amp: p[o]!, x0: p[o + 1]!, y0: p[o + 2]!, cov: inverse(P), iterations: it });
+  }
+  return out;
+}
+
+/** One Gaussian (see fitGaussians). */
+export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, init: GaussFit, maxIter = 60): GaussFit | null {
+  return fitGaussians(xs, ys, vs, [init], maxIter)?.[0] ?? null;
 }

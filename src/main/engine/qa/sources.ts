@@ -1,7 +1,8 @@
 // Source finding on a restored image (Jy/beam): a box background and noise, islands seeded at
 // 5 sigma and grown to 3 sigma, one elliptical Gaussian per island, errors after Condon (1997).
 import { backgroundGrid, interpolate, type BackgroundGrid } from './background';
-import { fitGaussian, FWHM_PER_SIGMA, invert2, shapeOfSkyCov, skyCov, transform, det, type GaussFit, type Sym2 } from './gaussian';
+import { islandPeaks, type Island } from './deblend';
+import { fitGaussian, fitGaussians, FWHM_PER_SIGMA, invert2, shapeOfSkyCov, skyCov, transform, det, type GaussFit, type Sym2 } from './gaussian';
 import { localJacobian, pixToWorld, type SinWcs } from './wcs';
 
 export interface BeamShape {
@@ -27,6 +28,9 @@ export interface FindSourcesOptions {
   maxFitPixels?: number;
   /** Stop after this many islands, brightest seeds first (default 100000). */
   maxSources?: number;
+  /** Fit one Gaussian per significant peak of an island (default true); a peak counts when it stands `dipSigma` (default 3) above the dip towards a brighter one. */
+  deblend?: boolean;
+  dipSigma?: number;
 }
 
 export interface FoundSource {
@@ -54,6 +58,9 @@ export interface FoundSource {
   noiseJy: number;
   snr: number;
   islandPixels: number;
+  /** 1-based island number, and how many Gaussians were fitted to it (more than 1: a deblended blend). */
+  island: number;
+  components: number;
   /** `gaussian`: a converged 2-D fit; `peak`: parabolic peak and centroid (small or odd islands). */
   fit: 'gaussian' | 'peak';
 }
@@ -110,12 +117,16 @@ export function findSources(img: Float32Array | Float64Array, wcs: SinWcs, opts:
   const xs: number[] = [];
   const ys: number[] = [];
   const vs: number[] = [];
+  const sigmas: number[] = [];
+  let islands = 0;
+  const deblend = opts.deblend === false ? null : { seedSigma: seed, dipSigma: opts.dipSigma ?? 3, maxPeaks: 4 };
   for (const sd of seeds) {
     if (visited[sd.i]) continue;
-    if (out.length >= maxSources) break;
+    if (islands >= maxSources) break;
     xs.length = 0;
     ys.length = 0;
     vs.length = 0;
+    sigmas.length = 0;
     // Flood fill (8-connected) down to `grow` sigma.
     stack.length = 0;
     stack.push(sd.i);
@@ -130,6 +141,7 @@ export function findSources(img: Float32Array | Float64Array, wcs: SinWcs, opts:
       xs.push(x);
       ys.push(y);
       vs.push(v);
+      sigmas.push(interpolate(bg, bg.rms, nx, ny, x, y));
       if (v > peakV) { peakV = v; peakI = i; }
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
@@ -148,8 +160,10 @@ export function findSources(img: Float32Array | Float64Array, wcs: SinWcs, opts:
         }
       }
     }
-    const src = measureIsland(img, wcs, opts.beam, bg, xs, ys, vs, peakI, peakV, maxFit, opts.noise ?? null);
-    if (src) out.push({ ...src, id: out.length + 1 });
+    islands++;
+    for (const src of measureIsland(img, wcs, opts.beam, bg, { xs, ys, vs, sigmas }, peakI, peakV, maxFit, opts.noise ?? null, deblend)) {
+      out.push({ ...src, id: 0, island: islands });
+    }
   }
   out.sort((a, b) => b.peakJy - a.peakJy);
   return out.map((s, k) => ({ ...s, id: k + 1 }));
@@ -172,36 +186,70 @@ function parabolicPeak(img: ArrayLike<number>, nx: number, ny: number, i: number
   return { x: x + ox.d, y: y + oy.d, value: ox.v + oy.v - v0 };
 }
 
+/** Fits that wandered off their island, or into shapes no restored image holds, are not trusted. */
+function plausible(f: GaussFit, beamPx: Sym2, peakV: number, box: { xmin: number; xmax: number; ymin: number; ymax: number }): boolean {
+  const area = Math.sqrt(det(f.cov)) / Math.sqrt(det(beamPx));
+  const inside = f.x0 >= box.xmin - 1 && f.x0 <= box.xmax + 1 && f.y0 >= box.ymin - 1 && f.y0 <= box.ymax + 1;
+  return inside && f.amp < 3 * peakV && area >= 0.25 && area <= 400;
+}
+
 function measureIsland(
-  img: ArrayLike<number>, wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid,
-  xs: number[], ys: number[], vs: number[], peakI: number, peakV: number, maxFit: number, noise: ArrayLike<number> | null,
-): Omit<FoundSource, 'id'> | null {
+  img: ArrayLike<number>, wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, isl: Island, peakI: number, peakV: number,
+  maxFit: number, noise: ArrayLike<number> | null, deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
+): Omit<FoundSource, 'id' | 'island'>[] {
   const { nx, ny } = wcs;
+  const { xs, ys } = isl;
   const pp = parabolicPeak(img, nx, ny, peakI);
   const bgAtPeak = interpolate(bg, bg.mean, nx, ny, pp.x, pp.y);
   const beamPx = beamPixelCov(wcs, beam, pp.x, pp.y);
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
+  const box = { xmin: Infinity, xmax: -Infinity, ymin: Infinity, ymax: -Infinity };
   for (let k = 0; k < xs.length; k++) {
-    xmin = Math.min(xmin, xs[k]!); xmax = Math.max(xmax, xs[k]!);
-    ymin = Math.min(ymin, ys[k]!); ymax = Math.max(ymax, ys[k]!);
+    box.xmin = Math.min(box.xmin, xs[k]!); box.xmax = Math.max(box.xmax, xs[k]!);
+    box.ymin = Math.min(box.ymin, ys[k]!); box.ymax = Math.max(box.ymax, ys[k]!);
   }
-  let fit: GaussFit | null = null;
-  if (xs.length >= 7 && xs.length <= maxFit) {
-    fit = fitGaussian(xs, ys, vs, { amp: Math.max(peakV, pp.value - bgAtPeak), x0: pp.x, y0: pp.y, cov: beamPx, iterations: 0 });
-    // A fit that wandered off its island, or into a shape far from anything the image can hold, is not trusted.
-    if (fit) {
-      const area = Math.sqrt(det(fit.cov)) / Math.sqrt(det(beamPx));
-      const inside = fit.x0 >= xmin - 1 && fit.x0 <= xmax + 1 && fit.y0 >= ymin - 1 && fit.y0 <= ymax + 1;
-      if (!inside || !(fit.amp < 3 * peakV) || area < 0.25 || area > 400) fit = null;
-    }
+  const fits = xs.length <= maxFit ? fitIsland(img, wcs, beam, bg, isl, pp, bgAtPeak, beamPx, peakV, box, deblend) : null;
+  const one = (fit: GaussFit | null, components: number) => describe(wcs, beam, bg, noise, fit, { x: pp.x, y: pp.y, value: pp.value - bgAtPeak }, xs.length, components);
+  const out = fits ? fits.map((f) => one(f, fits.length)) : [one(null, 1)];
+  return out.filter((s): s is Omit<FoundSource, 'id' | 'island'> => s !== null);
+}
+
+/** One Gaussian per significant peak (joint fit), else one for the island; null when no fit is trusted. */
+function fitIsland(
+  img: ArrayLike<number>, wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, isl: Island, pp: { x: number; y: number; value: number },
+  bgAtPeak: number, beamPx: Sym2, peakV: number, box: { xmin: number; xmax: number; ymin: number; ymax: number },
+  deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
+): GaussFit[] | null {
+  const { nx, ny } = wcs;
+  const { xs, ys, vs } = isl;
+  const peaks = deblend ? islandPeaks(isl, nx, deblend) : [];
+  if (peaks.length > 1) {
+    const inits = peaks.map((k) => {
+      const q = parabolicPeak(img, nx, ny, ys[k]! * nx + xs[k]!);
+      return { amp: vs[k]!, x0: q.x, y0: q.y, cov: beamPixelCov(wcs, beam, q.x, q.y), iterations: 0 };
+    });
+    const fits = fitGaussians(xs, ys, vs, inits);
+    // Each component must stay near its peak (within a beam): otherwise the split was not real.
+    const reach = Math.sqrt(Math.max(beamPx.a, beamPx.c)) * FWHM_PER_SIGMA;
+    if (fits && fits.every((f, k) => plausible(f, beamPx, peakV, box) && Math.hypot(f.x0 - inits[k]!.x0, f.y0 - inits[k]!.y0) <= reach)) return fits;
   }
+  if (xs.length < 7) return null;
+  const fit = fitGaussian(xs, ys, vs, { amp: Math.max(peakV, pp.value - bgAtPeak), x0: pp.x, y0: pp.y, cov: beamPx, iterations: 0 });
+  return fit && plausible(fit, beamPx, peakV, box) ? [fit] : null;
+}
+
+/** A found source from a fit (or, without one, the parabolic peak and the beam), with Condon (1997) errors. */
+function describe(
+  wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, noise: ArrayLike<number> | null, fit: GaussFit | null,
+  pp: { x: number; y: number; value: number }, islandPixels: number, components: number,
+): Omit<FoundSource, 'id' | 'island'> | null {
+  const { nx, ny } = wcs;
   const x = fit ? fit.x0 : pp.x;
   const y = fit ? fit.y0 : pp.y;
   const world = pixToWorld(wcs, x, y);
   if (!Number.isFinite(world.ra)) return null;
   const J = localJacobian(wcs, x, y);
   const shape = fit ? shapeOfSkyCov(transform(J, fit.cov)) : { majArcsec: beam.majArcsec, minArcsec: beam.minArcsec, paDeg: beam.paDeg };
-  const peak = fit ? fit.amp : pp.value - bgAtPeak;
+  const peak = fit ? fit.amp : pp.value;
   const ix = Math.min(nx - 1, Math.max(0, Math.round(x)));
   const iy = Math.min(ny - 1, Math.max(0, Math.round(y)));
   const mapNoise = noise ? noise[iy * nx + ix]! : Number.NaN;
@@ -239,7 +287,8 @@ function measureIsland(
     paDeg: shape.paDeg,
     noiseJy: sigma,
     snr,
-    islandPixels: xs.length,
+    islandPixels,
+    components,
     fit: fit ? 'gaussian' : 'peak',
   };
 }
