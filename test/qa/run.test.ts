@@ -1,6 +1,6 @@
 // runQa in the product lifecycle: staged products move to qa_passed / qa_failed with the reasons
 // in the audit trail, warn follows publishing.minQaTier, passed products auto-publish when enabled.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
@@ -185,6 +185,23 @@ describe('runQa', () => {
     const blind = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
     expect(blind.metrics.fluxRatioMedian!).toBeLessThan(0.85);
     expect(blind.reasons.find((x) => x.check === 'flux_scale')?.severity).toBe('fail');
+  });
+
+  it('reports a failed auto-publish without failing QA: the staged product waits for dsa110 publish', async () => {
+    const engine = await setup({ 'publishing.autoPublish': true });
+    await stagedImage(engine, 'img-nopub');
+    process.env.DSA110_FAULT = 'publish:rename=EPERM';
+    try {
+      const r = await runQa(engine, 'img-nopub', { catalog: 'TRUTH' });
+      expect(r.verdict).toBe('pass');
+      expect(r.published).toBeNull();
+      expect(r.publishError).toMatch(/EPERM/);
+      // The registry approved it on the way to publishing; the staged file is intact for a retry.
+      expect(engine.db.products.require('img-nopub').status).toBe('approved');
+      expect(existsSync(r.file)).toBe(true);
+    } finally {
+      delete process.env.DSA110_FAULT;
+    }
   });
 
   it('assesses a row by image:N, and names what is wrong with a bad subject', async () => {

@@ -29,6 +29,7 @@ function render(r: QaRunResult): string {
   if (r.transition) lines.push(`product ${r.productId ?? ''}: ${r.transition.from} -> ${r.transition.to}`);
   else if (r.product) lines.push(`product ${r.product.id} stays ${r.product.status} (already reviewed)`);
   if (r.published) lines.push(`published to ${r.published.product.publishedPath ?? '?'} (auto-publish)`);
+  if (r.publishError) lines.push(`auto-publish failed: ${r.publishError} (retry with dsa110 publish ${r.productId ?? ''})`);
   return lines.join('\n');
 }
 

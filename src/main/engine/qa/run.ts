@@ -38,6 +38,8 @@ export type QaRunResult = Omit<QaResult, 'metrics'> & {
   transition: { from: Product['status']; to: 'qa_passed' | 'qa_failed' } | null;
   /** Auto-publish outcome when the product passed and publishing.autoPublish is on. */
   published: PublishResult | null;
+  /** Why auto-publish failed (the staged product is intact; `dsa110 publish ID` retries), or null. */
+  publishError: string | null;
 };
 
 export class QaError extends Error {
@@ -202,7 +204,16 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
   });
   engine.log.info({ subject: t.subject, subjectId: t.subjectId, productId: t.product?.id, tier, verdict: assessment.verdict, file: t.file }, note);
   let published: PublishResult | null = null;
-  if (t.product && transition !== null && to === 'qa_passed') published = await onQaPassed(engine, t.product.id, { actor });
+  let publishError: string | null = null;
+  if (t.product && transition !== null && to === 'qa_passed') {
+    // QA is done and recorded whatever happens to the publish: a failed publish is reported, not thrown.
+    try {
+      published = await onQaPassed(engine, t.product.id, { actor });
+    } catch (err) {
+      publishError = (err as Error).message;
+      engine.log.error({ productId: t.product.id, err }, `auto-publish of ${t.product.id} after QA failed: ${publishError}`);
+    }
+  }
   const product = t.product ? engine.db.products.require(t.product.id) : null;
-  return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition, published };
+  return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition, published, publishError };
 }
