@@ -135,6 +135,28 @@ describe('QA of injected problems', () => {
   });
 });
 
+describe('QA of malformed inputs', () => {
+  it('an image without a restoring beam fails, naming the missing keywords', async () => {
+    const file = path.join(dir, 'nobeam.fits');
+    const { beam: _beam, ...desc } = field.desc;
+    writeFitsImage(file, desc, combine(field));
+    const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'TRUTH' });
+    expect(reason(a, 'beam_elongation')).toMatchObject({ severity: 'fail', message: 'the image header has no restoring beam (BMAJ/BMIN/BPA)' });
+    expect(reason(a, 'catalog')?.message).toBe('not evaluated: no restoring beam, so no sources to match against TRUTH');
+    expect(a.verdict).toBe('fail');
+  });
+
+  it('a noise map on another grid, a missing file, a non-SIN image: errors name the file', async () => {
+    const good = path.join(dir, 'good.fits');
+    writeSynth(good, field, combine(field));
+    const small = path.join(dir, 'small-noise.fits');
+    writeFitsImage(small, { ...field.desc, nx: 100, ny: 100 }, new Float32Array(100 * 100).fill(1e-3));
+    await expect(assessImageFile(good, { tier: 'science', config, noisePath: small })).rejects.toThrow(`${small}: the noise map is 100 x 100 pixels; expected the image's 512 x 512`);
+    await expect(assessImageFile(path.join(dir, 'none.fits'), { tier: 'science', config })).rejects.toThrow(/none\.fits: no such file \(the image to assess\)/);
+    await expect(assessImageFile(good, { tier: 'science', config, catalog: 'TRUTH' })).rejects.toThrow(/catalog TRUTH was asked for but no database was given/);
+  });
+});
+
 describe('QA of a mosaic with its effective-noise map', () => {
   it('passes inside the coverage, with the NaN border not counted as blank', async () => {
     const { nx, ny } = field.wcs;

@@ -54,6 +54,8 @@ export interface CheckInputs {
   msFlagged: number | null;
   calFlagged: number | null;
   catalog: { name: string; metrics: CatalogMetrics; minSources: number; radiusArcsec: number } | null;
+  /** The catalog asked for when the checks could not run (no restoring beam to find sources with). */
+  catalogUnusable?: string;
 }
 
 export function evaluate(q: CheckInputs): QaReason[] {
@@ -85,6 +87,10 @@ export function evaluate(q: CheckInputs): QaReason[] {
     ? skipped('source_size', 'not evaluated: fewer than 3 sources with SNR > 20 were fitted')
     : upper('source_size', 'median fitted source size / beam', q.sourceSizeRatio, L.sourceSizeRatio));
 
+  if (!q.catalog && q.catalogUnusable) {
+    out.push(skipped('catalog', `not evaluated: no restoring beam, so no sources to match against ${q.catalogUnusable}`, q.tier === 'quicklook' ? 'pass' : 'warn'));
+    return out;
+  }
   if (!q.catalog) {
     // Without a reference the flux scale and astrometry are unknown: a science product needs them.
     out.push(skipped('catalog', 'not evaluated: no reference catalog given (flux scale, astrometry and completeness unchecked)', q.tier === 'quicklook' ? 'pass' : 'warn'));
