@@ -2,7 +2,7 @@
 // 48 channels, 24 integrations, 2 pols) on a scratch copy of it: (1) `calibrateMs`, what
 // `dsa110 calibrate --ms` runs (solve and apply in one pass, RFI flagging on), its wall and
 // CPU time (main thread + workers); (2) the same steps one after the other with no overlap,
-// timed per phase (read, rotate, flag, solve B, solve G, apply, write) in wall and CPU. Then,
+// timed per phase (read, model, flag, solve B, solve G, apply, write) in wall and CPU. Then,
 // always, the solves and the apply on an in-memory block of the same size (generated already
 // phased to a point calibrator: V = J_a conj(J_b) S(t, nu) + noise, random gains and smooth
 // bandpasses). Prints the load average (the machine is shared) and visibilities per second.
@@ -18,7 +18,7 @@ import { openTable } from '../src/main/engine/casacore';
 import { MeasurementSet } from '../src/main/engine/ms';
 import { type CalBlock, type CalModel, applyCalibration, solveBandpass, solveGains } from '../src/main/engine/calibration/solve';
 import { flagBlock } from '../src/main/engine/calibration/flag';
-import { ensureCorrectedColumn, msLayout, pointModel, readSpwBlock, rotateFromSource, rotateToSource, windowBuffers, writeSpwBlock } from '../src/main/engine/calibration/ms-block';
+import { ensureCorrectedColumn, msLayout, pointModel, readSpwBlock, sourcePhases, windowBuffers, writeSpwBlock } from '../src/main/engine/calibration/ms-block';
 import { calibrateMs } from '../src/main/engine/calibration/stage';
 import { resolveCalibrator, windowSolveContext } from '../src/main/engine/calibration/window-solve';
 import { Engine } from '../src/main/engine/engine';
@@ -186,9 +186,8 @@ async function timePhases(msPath: string, threads: number): Promise<void> {
         const b = readSpwBlock(ms, layout, sp.id, 'DATA', { buffers: bufs });
         nvis += b.block.flags.length;
         lap('read');
-        rotateToSource(b, layout, ctx.src);
-        lap('rotate (both ways)');
-        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, ctx.src, ctx.beamName) };
+        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, ctx.src, ctx.beamName), phase: sourcePhases(b, layout, ctx.src) };
+        lap('model (beam, phases)');
         await flagBlock(pool, b.block, { model, threads });
         lap('flag (RFI, dead antennas)');
         const common = { refants: ctx.refants, minSnr: ctx.minSnr, threads };
@@ -197,8 +196,6 @@ async function timePhases(msPath: string, threads: number): Promise<void> {
         const ph = await solveGains(pool, b.block, model, { ...common, bandpass: bp, solintS: ctx.solintS, phaseOnly: true });
         const g = await solveGains(pool, b.block, model, { ...common, bandpass: bp, solintS: ctx.solintS, initial: ph });
         lap('solve G (Gp, Gap)');
-        rotateFromSource(b, layout, ctx.src);
-        lap('rotate (both ways)');
         await applyCalibration(pool, b.block, { bandpass: bp, gains: g }, { threads });
         lap('apply');
         writeSpwBlock(writer, b, 'CORRECTED_DATA');

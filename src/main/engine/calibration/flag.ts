@@ -95,6 +95,7 @@ export async function findDeadAntennas(pool: NativePool, b: CalBlock, model: Cal
       npol: b.npol,
       model: model.kind === 'visibilities' ? model.model : null,
       modelFlux: model.kind === 'point' ? model.flux : null,
+      modelPhase: model.kind === 'point' ? model.phase ?? null : null,
       rowTime: b.rowTime,
     },
     { rowSlot: null, nslot: 1, chanGroup },

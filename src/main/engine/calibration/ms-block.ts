@@ -132,10 +132,19 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
   }
   const uniq = [...new Set(time)].sort((a, b) => a - b);
   const index = new Map(uniq.map((t, i) => [t, i]));
+  // Rows come in runs of one time: look a time up only when it changes.
+  const rowTime = new Int32Array(n);
+  for (let r = 0, last = NaN, at = 0; r < n; r++) {
+    const t = time[r] as number;
+    if (t !== last) {
+      last = t;
+      at = index.get(t) as number;
+    }
+    rowTime[r] = at;
+  }
   const block: CalBlock = {
     vis, flags, weights: null, ant1, ant2, nant: layout.nant,
-    freqsHz: sp.freqsHz, npol: layout.npol, timesMjd: Float64Array.from(uniq, msTimeToMjd),
-    rowTime: Int32Array.from(time, (t) => index.get(t) as number),
+    freqsHz: sp.freqsHz, npol: layout.npol, timesMjd: Float64Array.from(uniq, msTimeToMjd), rowTime,
   };
   return { spw, block, rows, uvw };
 }
@@ -151,38 +160,47 @@ export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, 
 
 /**
  * Runs fn on every spectral window in order, reading window k + 1 (between the event loop's
- * turns) while fn works on window k. Two window buffers, allocated once, alternate: fn must be
- * done with a block when its promise settles.
+ * turns) while fn works on window k. With `finish` (e.g. writing the window back), window k's
+ * finish runs while fn works on window k + 1 and window k + 2 is read. The window buffers (two,
+ * three with finish) are allocated once and reused: fn and finish must be done with a block
+ * when their promises settle.
  */
 export async function forEachWindow(
-  ms: MeasurementSet, layout: MsLayout, opts: Omit<ReadSpwOptions, 'buffers'> & { prepare?: (b: MsSpwBlock) => void },
+  ms: MeasurementSet, layout: MsLayout, opts: Omit<ReadSpwOptions, 'buffers'>,
   fn: (b: MsSpwBlock, index: number) => Promise<void>,
+  finish?: (b: MsSpwBlock) => Promise<void>,
 ): Promise<void> {
-  const bufs = [windowBuffers(ms, layout), windowBuffers(ms, layout)] as const;
-  const { prepare, ...readOpts } = opts;
+  const bufs = Array.from({ length: finish ? 3 : 2 }, () => windowBuffers(ms, layout));
   const read = (i: number): Promise<MsSpwBlock> | null => {
     const sp = layout.spws[i];
     if (!sp) return null;
-    // `prepare` (e.g. a rotation) runs as soon as the window is read, still ahead of fn.
-    const p = readSpwBlockAsync(ms, layout, sp.id, { ...readOpts, buffers: bufs[i % 2] }).then((b) => {
-      prepare?.(b);
-      return b;
-    });
+    const p = readSpwBlockAsync(ms, layout, sp.id, { ...opts, buffers: bufs[i % bufs.length] as WindowBuffers });
     // Handled here so a failure while this window is in flight is not an unhandled
     // rejection; it is raised where the window is awaited.
     p.catch(() => undefined);
     return p;
   };
   let next = read(0);
+  let finishing: Promise<void> | null = null;
+  let prev: MsSpwBlock | null = null;
   try {
     for (let i = 0; next; i++) {
       const b = await next;
+      // Window i + 1 goes into the buffer of window i - 2, whose finish must be over.
+      await finishing;
       next = read(i + 1);
+      finishing = prev && finish ? finish(prev) : null;
+      finishing?.catch(() => undefined);
       await fn(b, i);
+      prev = b;
     }
+    await finishing;
+    finishing = prev && finish ? finish(prev) : null;
+    await finishing;
   } finally {
-    // A read still under way must finish before the caller closes the MS (its failure is moot by then).
+    // Work still under way must end before the caller closes the MS (its failure is moot by then).
     await next?.catch(() => undefined);
+    await finishing?.catch(() => undefined);
   }
 }
 
@@ -213,19 +231,52 @@ export function rotateFromSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: 
   rotate(b, layout, src, 1);
 }
 
-function rotate(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }, sign: 1 | -1): void {
+/** Per row, the extra path (m) to a J2000 source relative to the phase centre: u l + v m + w (n - 1). */
+function pathDifferences(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): Float64Array {
   const [l, m, nn] = directionCosines((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180, layout.phaseCentre.raRad, layout.phaseCentre.decRad);
   const rows = b.rows.length;
   if (b.uvw.length !== 3 * rows) throw new Error(`rotateToSource: spectral window ${b.spw} was read without UVW`);
   const dw = new Float64Array(rows);
   for (let r = 0; r < rows; r++) dw[r] = (b.uvw[3 * r] as number) * l + (b.uvw[3 * r + 1] as number) * m + (b.uvw[3 * r + 2] as number) * (nn - 1);
-  const f = b.block.freqsHz;
+  return dw;
+}
+
+/** First channel and spacing when the channels are evenly spaced (to 1e-9 of the spacing), else null. */
+function evenChannels(f: Float64Array): { f0: number; df: number } | null {
   const nchan = f.length;
   const f0 = f[0] ?? 0;
   const df = nchan > 1 ? ((f[nchan - 1] as number) - f0) / (nchan - 1) : 0;
   let uniform = nchan > 1;
   for (let c = 0; c < nchan && uniform; c++) uniform = Math.abs((f[c] as number) - (f0 + c * df)) <= 1e-9 * Math.abs(df);
-  if (!uniform) {
+  return uniform ? { f0, df } : null;
+}
+
+/**
+ * The phase of a J2000 source's visibilities relative to the phase centre, per row (phi0,
+ * dphi): phi0 + c dphi at channel c, 2 pi nu (u l + v m + w (n - 1)) / c: what rotateToSource
+ * takes out, for a point model at the source (CalModel.phase) instead of rotating the data.
+ * Null when the channels are not evenly spaced (rotate the data then).
+ */
+export function sourcePhases(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): Float64Array | null {
+  const even = evenChannels(b.block.freqsHz);
+  if (!even) return null;
+  const dw = pathDifferences(b, layout, src);
+  const out = new Float64Array(2 * dw.length);
+  for (let r = 0; r < dw.length; r++) {
+    const k = (2 * Math.PI * (dw[r] as number)) / C_M_S;
+    out[2 * r] = k * even.f0;
+    out[2 * r + 1] = k * even.df;
+  }
+  return out;
+}
+
+function rotate(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }, sign: 1 | -1): void {
+  const dw = pathDifferences(b, layout, src);
+  const rows = dw.length;
+  const f = b.block.freqsHz;
+  const nchan = f.length;
+  const even = evenChannels(f);
+  if (!even) {
     // rotatePhases multiplies by exp(-2 pi i nu dw / c): negate dw to turn the other way.
     if (sign > 0) for (let r = 0; r < rows; r++) dw[r] = -(dw[r] as number);
     rotatePhases(b.block.vis, { nbl: rows, nchan, npol: b.block.npol }, dw, f);
@@ -233,6 +284,7 @@ function rotate(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: n
   }
   // Evenly spaced channels: the per-channel factor is exp(i k f0) exp(i k df)^c, a complex
   // recurrence in double (error ~nchan ulp) instead of a sine and cosine per channel.
+  const { f0, df } = even;
   const vis = b.block.vis;
   const npol = b.block.npol;
   for (let r = 0; r < rows; r++) {
@@ -279,8 +331,7 @@ export function pointModel(b: CalBlock, layout: MsLayout, src: ModelSource, beam
   return out;
 }
 
-/** Write a block's visibilities to `column` and its flags to FLAG, run by run of MAIN rows. */
-export function writeSpwBlock(t: Table, b: MsSpwBlock, column: string): void {
+function* writeSteps(t: Table, b: MsSpwBlock, column: string): Generator<void, void> {
   const per = b.block.freqsHz.length * b.block.npol;
   const n = b.rows.length;
   let k = 0;
@@ -291,7 +342,18 @@ export function writeSpwBlock(t: Table, b: MsSpwBlock, column: string): void {
     t.putColumnRange(column, r0, m, b.block.vis.subarray(2 * k * per, 2 * (k + m) * per));
     t.putColumnRange('FLAG', r0, m, b.block.flags.subarray(k * per, (k + m) * per));
     k += m;
+    yield;
   }
+}
+
+/** Write a block's visibilities to `column` and its flags to FLAG, run by run of MAIN rows. */
+export function writeSpwBlock(t: Table, b: MsSpwBlock, column: string): void {
+  for (const _ of writeSteps(t, b, column)) continue;
+}
+
+/** writeSpwBlock, giving the event loop a turn after each run of rows. */
+export async function writeSpwBlockAsync(t: Table, b: MsSpwBlock, column: string): Promise<void> {
+  for (const _ of writeSteps(t, b, column)) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**

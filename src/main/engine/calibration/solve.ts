@@ -27,8 +27,12 @@ export interface CalBlock {
   rowTime: Int32Array;
 }
 
-/** The model: a point source at the phase centre (flux per [time][chan]) or full visibilities. */
-export type CalModel = { kind: 'point'; flux: Float32Array } | { kind: 'visibilities'; model: Float32Array };
+/**
+ * The model: a point source (flux per [time][chan]) at the phase centre, or away from it with
+ * `phase` (per row phi0, dphi: phase phi0 + c dphi at channel c, see sourcePhases), or full
+ * visibilities.
+ */
+export type CalModel = { kind: 'point'; flux: Float32Array; phase?: Float64Array | null } | { kind: 'visibilities'; model: Float32Array };
 
 export type JonesType = 'B' | 'G';
 
@@ -127,6 +131,7 @@ function visData(b: CalBlock, model: CalModel, prior: { gains: Float64Array; fla
     npol: b.npol,
     model: model.kind === 'visibilities' ? model.model : null,
     modelFlux: model.kind === 'point' ? model.flux : null,
+    modelPhase: model.kind === 'point' ? model.phase ?? null : null,
     rowTime: b.rowTime,
     prior: prior?.gains ?? null,
     priorFlags: prior?.flags ?? null,

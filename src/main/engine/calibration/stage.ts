@@ -17,7 +17,7 @@ import { MeasurementSet } from '../ms';
 import type { NativePool } from '../native/pool';
 import type { CalTableKind } from '../../../shared/model/calibration';
 import { readCalTable, rowsToJones } from './caltable';
-import { ensureCorrectedColumn, forEachWindow, msLayout, rotateFromSource, rotateToSource, writeSpwBlock } from './ms-block';
+import { ensureCorrectedColumn, forEachWindow, msLayout, writeSpwBlockAsync } from './ms-block';
 import type { MsLayout } from './ms-block';
 import { lookupCalSet, tableFilesPresent } from './registry';
 import type { CalLookup } from './registry';
@@ -79,9 +79,9 @@ export async function solveMs(deps: CalibrationDeps, o: SolveOptions): Promise<S
     const ctx = windowSolveContext(deps.config, layout, cal, o.rfi !== false);
     const pool = deps.native();
     const tally = new SolveTally();
-    // Window k + 1 is read and rotated (between the event loop's turns) while the native
-    // workers flag and solve window k.
-    await forEachWindow(ms, layout, { prepare: (b) => rotateToSource(b, layout, ctx.src) }, async (b) => {
+    // Window k + 1 is read (between the event loop's turns) while the native workers flag
+    // and solve window k.
+    await forEachWindow(ms, layout, {}, async (b) => {
       if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
       o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: flag and solve on ${cal.name}`);
       tally.add(b.spw, await solveWindow(pool, b, ctx));
@@ -184,16 +184,15 @@ export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal
     ensureCorrectedColumn(reader);
     writer = openTable(o.msPath, { writable: true });
     const w = writer;
-    // Window k + 1 is read while the workers apply to window k.
+    // Window k + 1 is read and window k - 1 written while the workers apply to window k.
     await forEachWindow(reader, layout, { uvw: false }, async (b) => {
       if (o.signal?.aborted) throw new Error(`applying calibration to ${o.msPath} cancelled`, { cause: o.signal.reason });
       o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: apply`);
       const nchan = b.block.freqsHz.length;
       count.newly += await applyCalibration(pool, b.block, { bandpass: rowsToJones(bp, b.spw, layout.nant, nchan), gains: rowsToJones(gains, b.spw, layout.nant, nchan) });
-      writeSpwBlock(w, b, 'CORRECTED_DATA');
       count.flagged += countFlags(b.block.flags);
       count.total += b.block.flags.length;
-    });
+    }, (b) => writeSpwBlockAsync(w, b, 'CORRECTED_DATA'));
     w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...record, appliedMjd: Date.now() / 86400000 + 40587 }));
   } finally {
     reader.close();
@@ -226,8 +225,8 @@ export interface CalibrateResult {
 /**
  * Solve on a calibrator transit MS and apply the solutions to it in one pass over its data,
  * instead of solveMs then applyMs (which read every window twice): each window is read once,
- * rotated to the calibrator, flagged and solved, rotated back, corrected in memory by its own
- * bandpass and gains and written to CORRECTED_DATA. FLAG gets the solve's flags (RFI, zeros,
+ * flagged and solved, corrected in memory by its own bandpass and gains and written to
+ * CORRECTED_DATA. FLAG gets the solve's flags (RFI, zeros,
  * non-finite values, dead antennas; autocorrelations keep theirs) and those of flagged
  * solutions. The tables are written and registered as solveMs does; when the registry's
  * lookup for the MS's time picks them (the normal case: they were solved on this MS) the MS
@@ -248,13 +247,13 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
     ensureCorrectedColumn(ms);
     writer = openTable(o.msPath, { writable: true });
     const w = writer;
-    await forEachWindow(ms, lay, { prepare: (b) => rotateToSource(b, lay, ctx.src) }, async (b) => {
+    // Window k + 1 is read and window k - 1 written while the workers flag, solve and apply window k.
+    await forEachWindow(ms, lay, {}, async (b) => {
       if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
       o.onProgress?.(b.spw / lay.spws.length, `spectral window ${b.spw}: flag, solve on ${cal.name} and apply`);
       const restoreAutos = saveAutocorrelationFlags(b.block);
       const ws = await solveWindow(pool, b, ctx);
       tally.add(b.spw, ws);
-      rotateFromSource(b, lay, ctx.src);
       restoreAutos();
       if (ws.solution) {
         count.newly += await applyCalibration(pool, b.block, { bandpass: ws.solution.bandpass, gains: ws.solution.gains });
@@ -263,10 +262,9 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
         count.newly += b.block.flags.length - countFlags(b.block.flags);
         b.block.flags.fill(1);
       }
-      writeSpwBlock(w, b, 'CORRECTED_DATA');
       count.flagged += countFlags(b.block.flags);
       count.total += b.block.flags.length;
-    });
+    }, (b) => writeSpwBlockAsync(w, b, 'CORRECTED_DATA'));
     const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout: lay, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
     solve = { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: lay.midMjd, tables, failedSpws: tally.failedSpws,
       flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(lay) };

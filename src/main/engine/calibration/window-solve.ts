@@ -1,5 +1,5 @@
 // One spectral window's solve on a calibrator transit (flag, then bandpass, phase-only and
-// amplitude+phase gains on the data rotated to the calibrator), the choice of calibrator, and
+// amplitude+phase gains against the calibrator's point model), the choice of calibrator, and
 // the tally of a solve over the windows; shared by the solve stage and the one-pass calibrate.
 import { beamModel } from '../../../shared/instrument';
 import { transitMjd } from '../../../shared/astro';
@@ -9,7 +9,7 @@ import type { Database } from '../db';
 import type { NativePool } from '../native/pool';
 import { flagBlock } from './flag';
 import type { FlagStats } from './flag';
-import { antennaIndicesOfStations, pointModel, pointingOffsets } from './ms-block';
+import { antennaIndicesOfStations, pointModel, pointingOffsets, rotateFromSource, rotateToSource, sourcePhases } from './ms-block';
 import type { MsLayout, MsSpwBlock } from './ms-block';
 import type { ModelSource } from './model';
 import { CalibrationError, solveCalibration } from './solve';
@@ -99,20 +99,29 @@ export interface WindowSolve {
 }
 
 /**
- * Flag and solve one window already rotated to the calibrator (rotateToSource), in place:
- * its flags gain the pre-solve flags. A CalibrationError (too much flagged) fails the window only.
+ * Flag and solve one window (phased to the MS phase centre) against the calibrator's point
+ * model placed at the calibrator (sourcePhases), in place: its flags gain the pre-solve flags,
+ * its visibilities are left as they were. Channels that are not evenly spaced are rotated to
+ * the calibrator for the solve and back after it. A CalibrationError (too much flagged) fails
+ * the window only.
  */
 export async function solveWindow(pool: NativePool, b: MsSpwBlock, ctx: WindowSolveContext): Promise<WindowSolve> {
-  const model = { kind: 'point' as const, flux: pointModel(b.block, ctx.layout, ctx.src, ctx.beamName) };
-  const flags = await flagBlock(pool, b.block, { model, ...(ctx.rfi ? {} : { rfi: false as const }) });
+  const phase = sourcePhases(b, ctx.layout, ctx.src);
+  if (!phase) rotateToSource(b, ctx.layout, ctx.src);
   try {
-    const solution = await solveCalibration(pool, b.block, model, {
-      refants: ctx.refants, minSnr: ctx.minSnr, solintS: ctx.solintS, bandpass: { maxFlaggedFraction: ctx.maxBandpassFlaggedFraction },
-    });
-    return { flags, solution, error: null };
-  } catch (e) {
-    if (!(e instanceof CalibrationError)) throw e;
-    return { flags, solution: null, error: e.message };
+    const model = { kind: 'point' as const, flux: pointModel(b.block, ctx.layout, ctx.src, ctx.beamName), phase };
+    const flags = await flagBlock(pool, b.block, { model, ...(ctx.rfi ? {} : { rfi: false as const }) });
+    try {
+      const solution = await solveCalibration(pool, b.block, model, {
+        refants: ctx.refants, minSnr: ctx.minSnr, solintS: ctx.solintS, bandpass: { maxFlaggedFraction: ctx.maxBandpassFlaggedFraction },
+      });
+      return { flags, solution, error: null };
+    } catch (e) {
+      if (!(e instanceof CalibrationError)) throw e;
+      return { flags, solution: null, error: e.message };
+    }
+  } finally {
+    if (!phase) rotateFromSource(b, ctx.layout, ctx.src);
   }
 }
 
