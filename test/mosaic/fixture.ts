@@ -45,7 +45,7 @@ export interface TileSpec extends Partial<Omit<SimImageSpec, 'prefix' | 'sources
 }
 
 /** Writes a simulated image and registers its MS and the restored image; returns the image id. */
-export function addTile(e: TestEngine, name: string, t: TileSpec, sources: readonly Source[]): { imageId: number; msId: number; files: ReturnType<typeof writeSimImage> } {
+export function addTile(e: { dir: string; db: Database }, name: string, t: TileSpec, sources: readonly Source[]): { imageId: number; msId: number; files: ReturnType<typeof writeSimImage> } {
   const startMjd = T0 + (5 * t.k) / 1440;
   const spec: SimImageSpec = {
     prefix: path.join(e.dir, 'images', name), raDeg: t.raDeg ?? 128 + 1.25 * t.k, decDeg: t.decDeg ?? DEC, n: t.n ?? 200, cellArcsec: t.cellArcsec ?? 60,
