@@ -100,6 +100,18 @@ describe('dsa110 qa', () => {
     expect(j).toMatchObject({ verdict: 'fail', tier: 'deep', product: { status: 'qa_failed' } });
     expect(j.reasons.find((x) => x.check === 'flux_scale')?.severity).toBe('fail');
     const unknown = await cli('qa', 'nope');
+    expect(unknown.error?.exitCode).toBe(1);
     expect(unknown.error?.message).toMatch(/^qa: .*no product with id "nope"/);
+  });
+
+  it('assesses a FITS file named directly (relative to the working directory), recording nothing', async () => {
+    writeSynth(path.join(tmp, 'loose.fits'), field, combine(field));
+    const r = await cli('qa', 'loose.fits', '--catalog', 'TRUTH');
+    expect(r.error).toBeNull();
+    expect(r.stdout).toContain(`${path.join(tmp, 'loose.fits')} (not recorded: a file, not a product)`);
+    expect(r.stdout).toContain('verdict (science): PASS');
+    const missing = await cli('qa', 'absent.fits');
+    expect(missing.error?.exitCode).toBe(2);
+    expect(missing.error?.message).toBe(`qa: <id> ${path.join(tmp, 'absent.fits')} does not exist`);
   });
 });

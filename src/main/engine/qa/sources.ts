@@ -76,7 +76,7 @@ export function beamPixelCov(wcs: SinWcs, beam: BeamShape, x: number, y: number)
   return transform(jinv, skyCov(beam.majArcsec, beam.minArcsec, beam.paDeg));
 }
 
-/** Condon (1997) rho^2 for exponents (aM, am): the effective SNR of a Gaussian fit parameter. */
+/** Condon (1997) rho for exponents (aM, am): the effective SNR of a Gaussian fit parameter. */
 function rho(thetaM: number, thetam: number, thetaN: number, snr: number, aM: number, am: number): number {
   return Math.sqrt(((thetaM * thetam) / (4 * thetaN * thetaN)) * (1 + (thetaN / thetaM) ** 2) ** aM * (1 + (thetaN / thetam) ** 2) ** am) * snr;
 }
