@@ -57,6 +57,19 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('mosaic: cancelled');
 }
 
+/** Named shared Float32Arrays that grow as needed and are handed out as views of the wanted length. */
+class SharedBuffers {
+  private readonly pool = new Map<string, Float32Array>();
+  get(name: string, n: number): Float32Array {
+    let b = this.pool.get(name);
+    if (!b || b.length < n) {
+      b = sharedOf(Float32Array, Math.ceil(n * 1.25));
+      this.pool.set(name, b);
+    }
+    return b.subarray(0, n);
+  }
+}
+
 /** Median of a numeric array (sorted copy). */
 function median(values: Float64Array): number {
   if (values.length === 0) return Number.NaN;
@@ -120,11 +133,19 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
   let reprojectMs = 0;
   let sampleIndex = 0;
   const nBands = Math.ceil(ny / bandRows);
+  // Every buffer is allocated once and reused by all bands and inputs: shared memory handed to
+  // the worker is freed late by the garbage collector, so fresh buffers per call pile up.
+  const buffers = new SharedBuffers();
+  const sums = { num: new Float64Array(nx * bandRows), den: new Float64Array(nx * bandRows), v: new Float64Array(nx * bandRows) };
+  const rowsOut = { mos: new Float32Array(nx * bandRows), noise: new Float32Array(nx * bandRows), weights: new Float32Array(nx * bandRows) };
 
   for (let b = 0; b < nBands; b++) {
     const band: PixelBox = { x0: 0, x1: nx, y0: b * bandRows, y1: Math.min(ny, (b + 1) * bandRows) };
     const rows = band.y1 - band.y0;
-    const acc = { num: new Float64Array(nx * rows), den: new Float64Array(nx * rows), v: new Float64Array(nx * rows) };
+    const acc = { num: sums.num.subarray(0, nx * rows), den: sums.den.subarray(0, nx * rows), v: sums.v.subarray(0, nx * rows) };
+    acc.num.fill(0);
+    acc.den.fill(0);
+    acc.v.fill(0);
     for (let k = 0; k < inputs.length; k++) {
       throwIfAborted(opts.signal);
       const inp = inputs[k]!;
@@ -134,14 +155,14 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
       const geom = { wcs: inp.wcs, nx: inp.image.nx, ny: inp.image.ny };
       const need = inputRowsFor(grid, region, geom, ROW_MARGIN);
       if (!need) continue;
-      const imgRows = sharedOf(Float32Array, inp.image.nx * need.nrows);
-      const pbRows = sharedOf(Float32Array, inp.image.nx * need.nrows);
+      const imgRows = buffers.get('inImage', inp.image.nx * need.nrows);
+      const pbRows = buffers.get('inPb', inp.image.nx * need.nrows);
       inp.image.readRows(need.row0, need.nrows, imgRows);
       inp.pb.readRows(need.row0, need.nrows, pbRows);
       const w = region.x1 - region.x0;
       const h = region.y1 - region.y0;
-      const outImg = sharedOf(Float32Array, w * h);
-      const outPb = sharedOf(Float32Array, w * h);
+      const outImg = buffers.get('outImage', w * h);
+      const outPb = buffers.get('outPb', w * h);
       const t0 = performance.now();
       await pool.reproject(
         { planes: [imgRows, pbRows], nx: inp.image.nx, row0: need.row0, nrows: need.nrows, wcs: inp.wcs },
@@ -154,9 +175,9 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
       opts.onProgress?.((b + (k + 1) / inputs.length) / nBands, `band ${b + 1}/${nBands}: image ${k + 1}/${inputs.length}`);
     }
     // Finish the band: mosaic, effective noise and weight rows.
-    const mos = new Float32Array(nx * rows);
-    const noise = new Float32Array(nx * rows);
-    const weights = new Float32Array(nx * rows);
+    const mos = rowsOut.mos.subarray(0, nx * rows);
+    const noise = rowsOut.noise.subarray(0, nx * rows);
+    const weights = rowsOut.weights.subarray(0, nx * rows);
     for (let i = 0; i < nx * rows; i++) {
       const d = acc.den[i]!;
       if (!(d > 0)) {

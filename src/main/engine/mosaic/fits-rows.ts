@@ -65,19 +65,27 @@ export class FitsRowReader {
     }
     if (out.length < this.nx * nrows) throw new RangeError(`${this.file}: readRows: out holds ${out.length} values, ${this.nx * nrows} needed`);
     const bytes = Math.abs(this.bitpix) / 8;
-    const chunkRows = Math.max(1, Math.floor((8 << 20) / (this.nx * bytes)));
-    const buf = Buffer.alloc(Math.min(nrows, chunkRows) * this.nx * bytes);
+    const chunkRows = Math.max(1, Math.floor((4 << 20) / (this.nx * bytes)));
+    // Buffer.alloc is never pooled: offset 0, so typed views over it are aligned.
+    const buf = (this.scratch ??= Buffer.alloc(Math.min(this.ny, chunkRows) * this.nx * bytes));
     for (let r = 0; r < nrows; r += chunkRows) {
       const n = Math.min(chunkRows, nrows - r);
       const len = n * this.nx * bytes;
       const got = readSync(this.fd, buf, 0, len, this.dataOffset + (row0 + r) * this.nx * bytes);
       if (got !== len) throw new Error(`${this.file}: short read at row ${row0 + r} (${got} of ${len} bytes)`);
-      const base = r * this.nx;
-      const count = n * this.nx;
-      if (this.bitpix === -32) for (let i = 0; i < count; i++) out[base + i] = buf.readFloatBE(4 * i);
-      else for (let i = 0; i < count; i++) out[base + i] = buf.readDoubleBE(8 * i);
+      // FITS is big-endian: swap in place, then view the bytes as floats.
+      const view = buf.subarray(0, len);
+      if (this.bitpix === -32) {
+        view.swap32();
+        out.set(new Float32Array(buf.buffer, buf.byteOffset, n * this.nx), r * this.nx);
+      } else {
+        view.swap64();
+        out.set(new Float64Array(buf.buffer, buf.byteOffset, n * this.nx), r * this.nx);
+      }
     }
   }
+
+  private scratch: Buffer | undefined;
 
   close(): void {
     closeSync(this.fd);
@@ -89,6 +97,7 @@ export class FitsRowWriter {
   private readonly fd: number;
   private rows = 0;
   private closed = false;
+  private scratch: Buffer | undefined;
 
   constructor(readonly file: string, readonly desc: FitsImageDescription) {
     this.fd = openSync(file, 'wx');
@@ -106,8 +115,10 @@ export class FitsRowWriter {
     if (values.length % nx !== 0) throw new RangeError(`${this.file}: writeRows got ${values.length} values, not a multiple of the ${nx} pixels of a row`);
     const n = values.length / nx;
     if (this.rows + n > this.desc.ny) throw new RangeError(`${this.file}: writing rows beyond the image's ${this.desc.ny} rows`);
-    const buf = Buffer.allocUnsafe(values.length * 4);
-    for (let i = 0; i < values.length; i++) buf.writeFloatBE(values[i]!, 4 * i);
+    if (!this.scratch || this.scratch.length < values.length * 4) this.scratch = Buffer.alloc(values.length * 4);
+    const buf = this.scratch.subarray(0, values.length * 4);
+    new Float32Array(buf.buffer, buf.byteOffset, values.length).set(values);
+    buf.swap32();
     writeSync(this.fd, buf);
     this.rows += n;
   }
