@@ -181,6 +181,8 @@ describe('QA of a mosaic with its effective-noise map', () => {
     expect(a.reasons.filter((r) => r.severity !== 'pass')).toEqual([]);
     expect(reason(a, 'mosaic_astrometry')?.severity).toBe('pass');
     expect(a.metrics.blankAreaPct).toBe(0);
+    // The map is exact here: the measured rms over it is 1 within the MAD's scatter in small boxes.
+    expect(Math.abs(a.metrics.noiseMapRatio! - 1)).toBeLessThan(0.05);
     // Only sources with expected SNR > 10 against the local (map) noise count toward completeness.
     for (const m of a.matches) expect(m.detectable).toBe(m.expectedSnr > 10);
     expect(a.metrics.catalogDetectable!).toBeLessThan(a.metrics.catalogInField! + 1);

@@ -139,7 +139,7 @@ export function assessImageData(
     rmsJy: finite(im.rmsJy), peakJy: finite(im.peakJy), minJy: finite(im.minJy), peakNoiseJy: finite(im.peakNoiseJy),
     dynamicRange: finite(im.dynamicRange), peakSnr: finite(im.peakSnr), pixelsAbove5Sigma: im.pixelsAbove5Sigma,
     coveredPixels: im.coveredPixels, blankAreaPct: finite(im.blankAreaPct), noisyAreaPct: finite(im.noisyAreaPct),
-    medianNoiseMapJy: finite(im.medianNoiseMapJy),
+    medianNoiseMapJy: finite(im.medianNoiseMapJy), noiseMapRatio: finite(im.noiseMapRatio),
     beamMajArcsec: beam?.majArcsec ?? null, beamMinArcsec: beam?.minArcsec ?? null, beamPaDeg: beam?.paDeg ?? null,
     beamElongation: beam ? beam.majArcsec / beam.minArcsec : null,
     nSources: sources.length, sourceSizeRatio,

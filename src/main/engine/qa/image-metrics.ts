@@ -22,6 +22,8 @@ export interface ImageMetrics {
   noisyAreaPct: number;
   /** Median of the effective-noise map over the covered area (null without one). */
   medianNoiseMapJy: number | null;
+  /** Median over small boxes of measured rms / noise-map prediction (1 when the map is right; null without one). */
+  noiseMapRatio: number | null;
 }
 
 /** Robust rms of the finite, non-zero (blanked) and masked-in values, from a strided sample when the image is large. */
@@ -89,6 +91,7 @@ export function imageMetrics(
   const typical = median(boxRms);
   let noisy = 0;
   let counted = 0;
+  const ratios: number[] = [];
   for (let j = 0; j < fine.by; j++) {
     for (let i = 0; i < fine.bx; i++) {
       const k = j * fine.bx + i;
@@ -105,7 +108,10 @@ export function imageMetrics(
         const vals: number[] = [];
         for (let x = x0; x < x1; x++) { const v = noise[cy * nx + x]!; if (Number.isFinite(v) && v > 0) vals.push(v); }
         for (let y = y0; y < y1; y++) { const v = noise[y * nx + cx]!; if (Number.isFinite(v) && v > 0) vals.push(v); }
-        if (vals.length > 0) expected = median(vals);
+        if (vals.length > 0) {
+          expected = median(vals);
+          ratios.push(fine.rms[k]! / expected);
+        }
       }
       const weight = fine.count[k]!;
       counted += weight;
@@ -126,5 +132,6 @@ export function imageMetrics(
     blankAreaPct: coveredN > 0 ? (100 * blank) / coveredN : 100,
     noisyAreaPct: counted > 0 ? (100 * noisy) / counted : 0,
     medianNoiseMapJy: noise ? median(noiseVals) : null,
+    noiseMapRatio: noise && ratios.length > 0 ? median(ratios) : null,
   };
 }
