@@ -153,6 +153,12 @@ describe('simulator truth and spatial queries', () => {
     // 0.02 deg of RA at dec 54.5 is 0.0116 deg on the sky.
     expect(db.sources.cone(0, 54.5, 0.01, 'SIM').map((s) => s.name).sort()).toEqual(['cal', 'f1']);
     expect(db.sources.cone(0, 54.5, 0.01).length).toBe(2);
+    // Near the pole the cap spans every RA: a source across the pole is 0.15 deg away.
+    db.sources.upsertMany([{ name: 'polar', catalog: 'SIM', raDeg: 10, decDeg: 89.9 }, { name: 'far', catalog: 'SIM', raDeg: 10, decDeg: 89.5 }]);
+    expect(db.sources.cone(190, 89.95, 0.2, 'SIM').map((s) => s.name)).toEqual(['polar']);
+    // At dec 60 a 1-deg cap reaches 2 deg of RA: the RA bound must allow for it.
+    db.sources.upsertMany([{ name: 'wide', catalog: 'SIM', raDeg: 101.9, decDeg: 60 }]);
+    expect(db.sources.cone(100, 60, 1, 'SIM').map((s) => s.name)).toEqual(['wide']);
     writeFileSync(f, JSON.stringify({ format: 'other' }));
     expect(() => importCatalog(db, f, { name: 'SIM' })).toThrow(/field "format" is "other"; expected "dsa110-contimg simulation truth v1"/);
   });
