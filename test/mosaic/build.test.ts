@@ -192,3 +192,36 @@ describe('mosaic noise', () => {
 function pixelWorld(w: SinWcs, x: number, y: number): { raDeg: number; decDeg: number } {
   return pixelToWorld(w, x, y)!;
 }
+
+describe('mosaic geometry', () => {
+  let e: TestEngine;
+  beforeAll(() => {
+    e = testEngine();
+  });
+  afterAll(async () => e.close());
+
+  it('band size does not change the result (bands of a few rows vs one band)', async () => {
+    const ids = [0, 1].map((k) => addTile(e, `band-${k}`, { k, n: 120 }, SOURCES).imageId);
+    const one = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name: 'band-one', outputDir: path.join(e.dir, 'out', 'band-one'), bandPixels: 1e9 });
+    const many = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name: 'band-many', outputDir: path.join(e.dir, 'out', 'band-many'), bandPixels: 1500 });
+    const a = loadMosaic(one.files.mosaic);
+    const b = loadMosaic(many.files.mosaic);
+    expect(b.ny / Math.floor(1500 / b.nx)).toBeGreaterThan(10); // really many bands
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(Array.from(loadMosaic(many.files.noise).data)).toEqual(Array.from(loadMosaic(one.files.noise).data));
+  });
+
+  it('a strip across RA 0 h: the grid is centred between, sources keep their flux', async () => {
+    const src: Source[] = [{ raDeg: 359.6, decDeg: DEC + 0.2, fluxJy: 1 }, { raDeg: 0.3, decDeg: DEC - 0.3, fluxJy: 2 }];
+    const ids = [0, 1].map((k) => addTile(e, `ra0-${k}`, { k: k + 10, raDeg: k === 0 ? 359.4 : 0.65 }, src).imageId);
+    const r = await buildMosaic(e, { imageIds: ids, method: 'mean', name: 'ra0', outputDir: path.join(e.dir, 'out', 'ra0') });
+    expect(Math.min(r.grid.crvalRaDeg, 360 - r.grid.crvalRaDeg)).toBeLessThan(0.1);
+    const m = loadMosaic(r.files.mosaic);
+    for (const s of src) {
+      const p = worldToPixel(m.wcs, s.raDeg, s.decDeg)!;
+      const fit = fitPeak(m.data, m.nx, m.ny, p.x, p.y)!;
+      expect(Math.abs(fit.amp / s.fluxJy - 1)).toBeLessThan(0.03);
+      expect(Math.hypot(fit.x - p.x, fit.y - p.y)).toBeLessThan(0.1);
+    }
+  });
+});

@@ -45,6 +45,8 @@ export interface MosaicBuildRequest {
   interpolation?: 'bilinear' | 'lanczos3';
   /** Combine even when validation failed (unreadable and duplicate images are still left out). */
   force?: boolean;
+  /** Output pixels per band held in memory (default combine.BAND_PIXELS, 4 M); results do not depend on it. */
+  bandPixels?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
 }
@@ -224,7 +226,7 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
       req.method === 'mean' ? 'weights: images per pixel' : req.method === 'weighted' ? 'weights: sum 1/sigma^2' : 'weights: sum PB^2/sigma^2', freq));
     writers.push(wWeights);
     const stats: CombineStats = await combine(engine.native(), grid, inputs, {
-      method: req.method, pbCut, interpolation, threads: engine.config.threads, signal: req.signal,
+      method: req.method, pbCut, interpolation, threads: engine.config.threads, signal: req.signal, ...(req.bandPixels ? { bandPixels: req.bandPixels } : {}),
       onProgress: (f, m) => req.onProgress?.(0.02 + 0.93 * f, m),
     }, { mosaic: wMosaic, noise: wNoise, weights: wWeights });
     for (const w of writers) w.finish();
