@@ -33,7 +33,8 @@ afterAll(() => {
 async function assess(name: string, data: Float32Array, opts: { catalog?: string; tier?: 'quicklook' | 'science' | 'deep' } = {}): Promise<Assessment> {
   const file = path.join(dir, `${name}.fits`);
   writeSynth(file, field, data);
-  return assessImageFile(file, { tier: opts.tier ?? 'science', config, db, catalog: opts.catalog ?? 'TRUTH' });
+  // The synthetic sky is not attenuated by a primary beam: it stands for a PB-corrected image.
+  return assessImageFile(file, { tier: opts.tier ?? 'science', config, db, catalog: opts.catalog ?? 'TRUTH', pbCorrected: true });
 }
 
 const reason = (a: Assessment, check: string) => a.reasons.find((r) => r.check === check);
@@ -140,7 +141,7 @@ describe('QA of malformed inputs', () => {
     const file = path.join(dir, 'nobeam.fits');
     const { beam: _beam, ...desc } = field.desc;
     writeFitsImage(file, desc, combine(field));
-    const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'TRUTH' });
+    const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'TRUTH', pbCorrected: true });
     expect(reason(a, 'beam_elongation')).toMatchObject({ severity: 'fail', message: 'the image header has no restoring beam (BMAJ/BMIN/BPA)' });
     expect(reason(a, 'catalog')?.message).toBe('not evaluated: no restoring beam, so no sources to match against TRUTH');
     expect(a.verdict).toBe('fail');

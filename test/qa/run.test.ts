@@ -35,7 +35,8 @@ async function stagedImage(engine: Engine, id: string, scale = 1, msId: number |
   const file = path.join(engine.paths.staging, `${id}.fits`);
   writeSynth(file, field, combine(field, scale));
   const row = engine.db.images.insertImage({
-    path: file, kind: 'clean', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
+    // pbcor: the synthetic sky is not attenuated by a primary beam.
+    path: file, kind: 'pbcor', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
     cellArcsec: 5, freqHz: 1.4e9, msId,
   });
   await registerProduct(engine, { kind: 'image', stagedPath: file });
@@ -185,6 +186,9 @@ describe('runQa', () => {
     const blind = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
     expect(blind.metrics.fluxRatioMedian!).toBeLessThan(0.85);
     expect(blind.reasons.find((x) => x.check === 'flux_scale')?.severity).toBe('fail');
+    // ... and the reviewer is told why the comparison is suspect.
+    expect(blind.reasons.find((x) => x.check === 'primary_beam')?.severity).toBe('warn');
+    expect(r.reasons.find((x) => x.check === 'primary_beam')).toBeUndefined();
   });
 
   it('reports a failed auto-publish without failing QA: the staged product waits for dsa110 publish', async () => {

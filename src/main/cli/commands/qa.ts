@@ -40,7 +40,7 @@ function render(r: QaRunResult): string {
   return lines.join('\n');
 }
 
-type QaFlags = { tier: QaTier; catalog?: string; pb?: string; noise?: string };
+type QaFlags = { tier: QaTier; catalog?: string; pb?: string; noise?: string; pbCorrected?: boolean };
 
 /** A FITS file named directly: assessed and printed, nothing recorded (it need not be in the database). */
 async function qaFile(ctx: CliContext, file: string, opts: QaFlags): Promise<void> {
@@ -50,7 +50,7 @@ async function qaFile(ctx: CliContext, file: string, opts: QaFlags): Promise<voi
   const a = await withEngine(ctx, (engine) => {
     const catalog = opts.catalog ?? engine.config.qa.catalog ?? undefined;
     return assessImageFile(file, {
-      tier: opts.tier, config: engine.config, db: engine.db,
+      tier: opts.tier, config: engine.config, db: engine.db, pbCorrected: opts.pbCorrected === true,
       ...(catalog !== undefined ? { catalog } : {}), ...(opts.pb ? { pbPath: opts.pb } : {}), ...(opts.noise ? { noisePath: opts.noise } : {}),
     });
   });
@@ -94,6 +94,7 @@ export const qaCommand: CliCommand = {
       .option('--catalog <name>', 'reference catalog to cross-match (default: config qa.catalog; see "dsa110 catalog list")')
       .option('--pb <file>', 'primary-beam FITS on the same grid (default: the MS\'s recorded PB image)')
       .option('--noise <file>', 'effective-noise FITS (default for a mosaic: <name>-noise.fits beside it)')
+      .option('--pb-corrected', 'a FITS file named directly is already primary-beam corrected')
       .action((id: string, opts: QaFlags) => qa(ctx, id, opts));
   },
 };

@@ -132,6 +132,7 @@ export function assessImageData(
     msFlagged: opts.flaggedFraction ?? null, calFlagged: opts.calFlaggedFraction ?? null,
     catalog: cat && opts.catalog !== undefined ? { name: opts.catalog, metrics: cat, minSources: q.minCatalogSources, radiusArcsec: q.matchRadiusArcsec } : null,
     ...(opts.catalog !== undefined && !beam ? { catalogUnusable: opts.catalog } : {}),
+    pbUnknown: subject === 'image' && !maps.pb && !(opts.pbCorrected ?? false),
   });
   const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
   const metrics: Record<string, number | null> = {

@@ -56,6 +56,8 @@ export interface CheckInputs {
   catalog: { name: string; metrics: CatalogMetrics; minSources: number; radiusArcsec: number } | null;
   /** The catalog asked for when the checks could not run (no restoring beam to find sources with). */
   catalogUnusable?: string;
+  /** An uncorrected image without its primary beam: catalog fluxes were compared unattenuated. */
+  pbUnknown?: boolean;
 }
 
 export function evaluate(q: CheckInputs): QaReason[] {
@@ -97,6 +99,9 @@ export function evaluate(q: CheckInputs): QaReason[] {
     return out;
   }
   const c = q.catalog.metrics;
+  if (q.pbUnknown) {
+    out.push(skipped('primary_beam', 'no primary beam for an uncorrected image: catalog fluxes are compared unattenuated, so off-axis sources look faint (pass the PB, or say the image is PB-corrected)', 'warn'));
+  }
   if (c.catalogDetectable < q.catalog.minSources) {
     out.push(skipped('catalog', `only ${c.catalogDetectable} ${q.catalog.name} source(s) in the field are detectable (expected SNR > limit; ${c.catalogInField} in the field); at least ${q.catalog.minSources} are needed to judge flux scale, astrometry and completeness`, q.tier === 'quicklook' ? 'pass' : 'warn'));
     return out;
