@@ -97,9 +97,42 @@ async function child(dir: string, p: Params, threads: number, method: string): P
   const cpu = process.cpuUsage(c0);
   await pool.close();
   db.close();
-  console.log(JSON.stringify({ wall, user: cpu.user / 1e6, sys: cpu.system / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, grid: r.grid, noiseJy: r.noiseJy,
-    reprojectedPixels: r.reprojectedPixels, reprojectSeconds: r.reprojectSeconds }));
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  const kernel = await kernelSpeed(dir, p, threads);
+  console.log(JSON.stringify({ wall, user: cpu.user / 1e6, sys: cpu.system / 1e6, maxRssMiB, grid: r.grid, noiseJy: r.noiseJy,
+    reprojectedPixels: r.reprojectedPixels, reprojectSeconds: r.reprojectSeconds, kernel }));
   rmSync(work, { recursive: true, force: true });
+}
+
+/** The kernel alone on this thread: tile 0 (image + PB) onto its footprint on the mosaic grid, per CPU-second. */
+async function kernelSpeed(dir: string, p: Params, threads: number): Promise<Record<string, number>> {
+  const { loadAddon } = await import('../src/main/engine/native/addon');
+  const { FitsRowReader, mosaicGrid, footprint, sinWcsOf } = await import('../src/main/engine/mosaic');
+  const tiles = Array.from({ length: p.images }, (_, k) => new FitsRowReader(path.join(dir, `tile-${k}-image.fits`)));
+  const grid = mosaicGrid(tiles.map((t) => ({ wcs: sinWcsOf(t.file, t.keywords), nx: t.nx, ny: t.ny })));
+  const t0 = tiles[0]!;
+  const pbr = new FitsRowReader(path.join(dir, 'tile-0-pb.fits'));
+  const img = new Float32Array(t0.nx * t0.ny);
+  const pb = new Float32Array(t0.nx * t0.ny);
+  t0.readRows(0, t0.ny, img);
+  pbr.readRows(0, pbr.ny, pb);
+  const wcs = sinWcsOf(t0.file, t0.keywords);
+  const box = footprint(grid, { wcs, nx: t0.nx, ny: t0.ny })!;
+  const w = box.x1 - box.x0;
+  const h = box.y1 - box.y0;
+  const out: Record<string, number> = {};
+  const addon = loadAddon();
+  for (const interpolation of ['bilinear', 'lanczos3'] as const) {
+    const c0 = process.cpuUsage();
+    const s0 = performance.now();
+    addon.reproject({ planes: [img, pb], nx: t0.nx, row0: 0, nrows: t0.ny, wcs }, { planes: [new Float32Array(w * h), new Float32Array(w * h)], x0: box.x0, y0: box.y0, nx: w, ny: h, wcs: grid.wcs },
+      { interpolation, threads });
+    const c = process.cpuUsage(c0);
+    out[`${interpolation}PerCpuS`] = (w * h) / ((c.user + c.system) / 1e6);
+    out[`${interpolation}PerS`] = (w * h) / ((performance.now() - s0) / 1000);
+  }
+  for (const t of [...tiles, pbr]) t.close();
+  return out;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -119,9 +152,13 @@ export async function run(args: string[]): Promise<void> {
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`bench mosaic child (threads ${threads}) failed: ${r.stderr}`);
     const line = r.stdout.trim().split('\n').pop()!;
-    const o = JSON.parse(line) as { wall: number; user: number; sys: number; maxRssMiB: number; grid: { nx: number; ny: number }; noiseJy: number; reprojectedPixels: number; reprojectSeconds: number };
+    const o = JSON.parse(line) as { wall: number; user: number; sys: number; maxRssMiB: number; grid: { nx: number; ny: number }; noiseJy: number; reprojectedPixels: number; reprojectSeconds: number; kernel: Record<string, number> };
     console.log(`  threads ${threads}: ${o.wall.toFixed(1)} s wall, CPU ${o.user.toFixed(1)} s user + ${o.sys.toFixed(1)} s sys, peak RSS ${o.maxRssMiB.toFixed(0)} MiB; ` +
       `grid ${o.grid.nx} x ${o.grid.ny}; reprojection ${(o.reprojectedPixels / 1e6).toFixed(1)} M output pixels (x2 planes) in ${o.reprojectSeconds.toFixed(1)} s = ` +
       `${(o.reprojectedPixels / o.reprojectSeconds / 1e6).toFixed(2)} M pixels/s; median noise ${(o.noiseJy * 1e3).toFixed(3)} mJy/beam; load average after: ${loadavg()[0]!.toFixed(2)}`);
+    const k = o.kernel;
+    const m = (x: number | undefined) => ((x ?? 0) / 1e6).toFixed(1);
+    console.log(`    kernel alone (one tile, image + PB, ${threads} thread${threads > 1 ? 's' : ''}): Lanczos-3 ${m(k.lanczos3PerS)} M pixels/s wall, ${m(k.lanczos3PerCpuS)} M per CPU-s; ` +
+      `bilinear ${m(k.bilinearPerS)} M/s wall, ${m(k.bilinearPerCpuS)} M per CPU-s`);
   }
 }

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTable, scalarColumn } from '../../src/main/engine/casacore';
-import { buildMosaic, MosaicValidationError, validateTiles } from '../../src/main/engine/mosaic';
-import { addTile, DEC, FREQ, testEngine, type TestEngine, type TileSpec } from './fixture';
+import { buildMosaic, MosaicValidationError, selectImages, validateTiles } from '../../src/main/engine/mosaic';
+import { addTile, DEC, FREQ, T0, testEngine, type TestEngine, type TileSpec } from './fixture';
 
 let e: TestEngine;
 beforeEach(() => {
@@ -149,5 +149,23 @@ describe('a failed build leaves nothing behind', () => {
     await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z', outputDir: `${outputDir}-again` })).rejects.toThrow(/already built/);
     expect(existsSync(`${outputDir}-again`)).toBe(false);
     await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: '../evil', outputDir: `${outputDir}-evil` })).rejects.toThrow(/name/);
+  });
+});
+
+describe('selectImages', () => {
+  it('one restored image per MS with mid time in the range, in time order, science before quicklook, optionally one strip', () => {
+    const ids = [2, 0, 1].map((k) => tile(`s${k}`, { k }));
+    const other = tile('s-other', { k: 1, decDeg: DEC + 5 });
+    const img0 = e.db.images.getImage(ids[1]!)!;
+    // A newer quicklook image of the first MS, and a residual: neither is chosen.
+    e.db.images.insertImage({ ...img0, path: path.join(e.dir, 'ql-image.fits'), tier: 'quicklook' });
+    e.db.images.insertImage({ ...img0, path: path.join(e.dir, 's0-residual.fits'), kind: 'residual' });
+    const all = selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 15 / 1440 });
+    expect(all.map((i) => i.id).sort()).toEqual([...ids, other].sort());
+    expect(all.map((i) => i.id).filter((id) => id !== other)).toEqual([ids[1]!, ids[2]!, ids[0]!]);
+    const strip = selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 15 / 1440, decDeg: DEC });
+    expect(strip.map((i) => i.id)).toEqual([ids[1]!, ids[2]!, ids[0]!]);
+    expect(selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 5 / 1440, decDeg: DEC }).map((i) => i.id)).toEqual([ids[1]!]);
+    expect(() => selectImages(e.db, { sinceMjd: T0, untilMjd: T0 })).toThrow(/after/);
   });
 });
