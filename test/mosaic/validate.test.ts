@@ -1,7 +1,7 @@
 // Tile validation: each failure kind is caught, names the offending images, is stored on the
 // mosaic group, and stops the build (no directory, no mosaic row) unless forced; a dry run
 // stores nothing. Also: a failed or cancelled build leaves nothing behind.
-import { existsSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTable, scalarColumn } from '../../src/main/engine/casacore';
@@ -103,6 +103,16 @@ describe('tile validation', () => {
     await expectRefused(ids.map((t) => t.imageId), 'read', 'readable', [ids[1]!.imageId, ids[2]!.imageId]);
     const v = await validateTiles(e, [ids[0]!.imageId, 9999], 'read2', { store: false });
     expect(v.checks.find((c) => c.check === 'readable')).toMatchObject({ ok: false, imageIds: [9999] });
+    // A projection other than SIN (same-length CTYPE rewritten in the header) and a broken residual.
+    const more = [3, 4, 5].map((k) => addTile(e, `r${k}`, { ...SMALL, k }, []));
+    const f = more[1]!.files.image;
+    writeFileSync(f, readFileSync(f, 'latin1').replace("'RA---SIN'", "'RA---TAN'"), 'latin1');
+    truncateSync(more[2]!.files.residual, 100);
+    const w = await validateTiles(e, more.map((t) => t.imageId), 'read3', { store: false });
+    const readable = w.checks.find((c) => c.check === 'readable')!;
+    expect(readable).toMatchObject({ ok: false, imageIds: [more[1]!.imageId, more[2]!.imageId] });
+    expect(readable.message).toMatch(/RA---TAN/);
+    expect(readable.message).toMatch(/residual/);
   });
 
   it('a dry run stores nothing; force combines the usable images and records that it did', async () => {

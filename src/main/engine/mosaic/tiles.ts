@@ -124,6 +124,18 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
     } finally {
       reader?.close();
     }
+    if (t.residualPath && t.wcs) {
+      // The noise estimate reads it: a broken residual would fail the build after validation.
+      let res: FitsRowReader | null = null;
+      try {
+        res = new FitsRowReader(t.residualPath);
+        if (res.nx !== t.nx || res.ny !== t.ny) t.problems.push(`${t.residualPath}: the residual is ${res.nx} x ${res.ny}, the image ${t.nx} x ${t.ny}`);
+      } catch (e) {
+        t.problems.push(`residual of image ${imageId}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        res?.close();
+      }
+    }
     if (!t.pbPath) t.problems.push(`${img.path}: the name does not end in -image.fits, so its primary beam (PREFIX-pb.fits) cannot be found`);
     else if (t.wcs) {
       let pb: FitsRowReader | null = null;
