@@ -75,7 +75,7 @@ export function renderPreview(data: Float32Array, nx: number, ny: number, meta: 
   const unit = 'mJy/beam';
   const labelW = Math.max(textWidth(unit, scale), ...labels.map((l) => textWidth(l, scale)));
   const barH = Math.max(ny, 120 * scale);
-  const width = pad + nx + 2 * pad + barW + 4 * scale + labelW + pad;
+  const width = pad + nx + 2 * pad + barW + 7 * scale + labelW + pad;
   const height = pad + Math.max(ny, barH) + pad + (GLYPH_H + 4) * scale;
   const r = new Raster(width, height);
   // The image, flipped so north is up.
@@ -98,7 +98,7 @@ export function renderPreview(data: Float32Array, nx: number, ny: number, meta: 
     const y = pad + Math.round((1 - u) * (barH - 1));
     r.fillRect(bx + barW, y, 4 * scale, scale, INK);
     const ly = Math.min(Math.max(pad, y - Math.floor((GLYPH_H * scale) / 2)), pad + barH - GLYPH_H * scale);
-    drawText(r, bx + barW + 5 * scale, ly, labels[k]!, scale, INK);
+    drawText(r, bx + barW + 7 * scale, ly, labels[k]!, scale, INK);
   });
   drawText(r, bx, pad + barH + 4 * scale, unit, scale, INK);
   const png = encodePng(r, { Software: 'dsa110-contimg', ...meta, Stretch: `asinh a=${s.a} vmin=${s.vmin} vmax=${s.vmax} Jy/beam` });
