@@ -107,7 +107,7 @@ describe('--json', () => {
   });
 
   it('demo creates the workspace, logs to a file and prints only JSON on stdout', () => {
-    const r = run(['--workspace', ws, 'demo', '--json']);
+    const r = run(['--workspace', ws, 'demo', '--checks-only', '--json']);
     const d = json<{ workspace: string; ok: boolean; steps: { name: string; status: string }[] }>(r);
     expect(d.workspace).toBe(ws);
     expect(d.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['configuration', 'workspace', 'logging']));

@@ -54,7 +54,7 @@ describe('db status', () => {
     const human = run('db', 'status');
     expect(human.status, human.stderr).toBe(0);
     expect(human.stdout).toContain(`database  ${path.join(ws, 'dsa110.sqlite')}`);
-    expect(human.stdout).toMatch(/schema {4}version 2 \(current\)/);
+    expect(human.stdout).toMatch(/schema {4}version 3 \(current\)/);
     expect(human.stdout).toMatch(/^ {2}calibrators +210$/m);
     const s = json<{ schemaVersion: number; latestVersion: number; tables: Record<string, number> }>(run('db', 'status', '--json'));
     expect(s.schemaVersion).toBe(s.latestVersion);
@@ -149,10 +149,10 @@ describe('calibrators', () => {
 
 describe('demo', () => {
   it('checks the database, the native FFT on the pool and a job through the runner', () => {
-    const r = json<{ ok: boolean; steps: { name: string; status: string; detail: string }[] }>(run('demo', '--json'));
+    const r = json<{ ok: boolean; steps: { name: string; status: string; detail: string }[] }>(run('demo', '--checks-only', '--json'));
     const step = (name: string) => r.steps.find((s) => s.name === name);
     expect(step('database')).toMatchObject({ status: 'ok' });
-    expect(step('database')?.detail).toMatch(/schema version 2 \(current\); 210 calibrators/);
+    expect(step('database')?.detail).toMatch(/schema version 3 \(current\); 210 calibrators/);
     const fft = step('native FFT');
     expect(['ok', 'warn']).toContain(fft?.status);
     if (fft?.status === 'ok') expect(fft.detail).toMatch(/max relative error \d\.\de-\d+/);

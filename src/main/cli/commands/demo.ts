@@ -1,12 +1,12 @@
-// `dsa110 demo` (`npm run demo`): shows what the application is and checks, step by step, the
-// parts of the engine that exist so far. New engine parts add a check to `demoChecks`.
+// `dsa110 demo` (`npm run demo`): shows the setup, checks the engine's parts step by step, then
+// runs the main job on simulated data (demo-pipeline.ts): raw UVH5 to a published mosaic.
 import { readFileSync } from 'node:fs';
 import { ensureWorkspace, type Config } from '../../engine/config';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { versionReport, formatNative } from './version';
 import { databaseCheck, jobRunnerCheck, nativeFftCheck } from './demo-checks';
-import { simulationCheck } from './demo-sim';
+import { runDemoPipeline } from './demo-pipeline';
 import { closeEngine } from './engine-session';
 import type { CliCommand } from './types';
 
@@ -57,7 +57,7 @@ const nativeCheck: DemoCheck = () => {
 };
 
 /** The engine checks `demo` runs, in order; the engine facade's parts append theirs here. */
-export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck, simulationCheck];
+export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck];
 
 function summary(c: Config): string[] {
   const fov = (c.imaging.size * c.imaging.cellArcsec) / 3600;
@@ -72,7 +72,7 @@ function summary(c: Config): string[] {
   ];
 }
 
-async function runDemo(ctx: CliContext): Promise<void> {
+async function runDemo(ctx: CliContext, opts: { checksOnly?: boolean } = {}): Promise<void> {
   const version = versionReport();
   const { config } = ctx.config();
   const steps: DemoStep[] = [];
@@ -92,6 +92,17 @@ async function runDemo(ctx: CliContext): Promise<void> {
     // The engine checks share one engine (database, pool, runner); close it before reporting.
     await closeEngine(ctx);
   }
+  // The main job, once the engine checks pass: raw data to a published mosaic.
+  let pipelineLines: string[] = [];
+  if (!opts.checksOnly && steps.every((s) => s.status !== 'fail')) {
+    try {
+      const r = await runDemoPipeline(ctx);
+      steps.push(r.step);
+      pipelineLines = r.lines;
+    } catch (err) {
+      steps.push({ name: 'pipeline', status: 'fail', detail: (err as Error).message });
+    }
+  }
   const failed = steps.filter((s) => s.status === 'fail').length;
   const warned = steps.filter((s) => s.status === 'warn').length;
   const ok = steps.length - failed - warned;
@@ -108,6 +119,7 @@ async function runDemo(ctx: CliContext): Promise<void> {
       'Checks:',
       ...steps.map((s) => `  ${s.status.padEnd(5)} ${s.name.padEnd(14)} ${s.detail}`),
       '',
+      ...(pipelineLines.length ? ['From raw data to a published mosaic:', ...pipelineLines, ''] : []),
       `demo: ${ok} ok, ${warned} warning(s), ${failed} failed`,
     ].join('\n'),
   );
@@ -119,7 +131,8 @@ export const demoCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('demo')
-      .description('show the resolved setup and check each part of the engine built so far (npm run demo)')
-      .action(() => runDemo(ctx));
+      .description('check each part of the engine, then simulate an hour of data around a calibrator transit and run it to a published, QA-checked mosaic (npm run demo)')
+      .option('--checks-only', 'only the engine checks, not the simulated hour of data and its mosaic', false)
+      .action((o: { checksOnly?: boolean }) => runDemo(ctx, o));
   },
 };

@@ -16,6 +16,8 @@ import { imageCommand } from './image';
 import { calibrateCommand } from './calibrate';
 import { productsCommand } from './products';
 import { mosaicCommand } from './mosaic';
+// Adds centered / next / plan / plans to the mosaic group and runs `mosaic build --name PLAN`.
+import './mosaic-orchestrate';
 import { catalogCommand } from './catalog';
 import { qaCommand } from './qa';
 
@@ -37,7 +39,7 @@ export const commands: readonly CliCommand[] = [
   mosaicCommand,
   catalogCommand,
   qaCommand,
-  // Later issues add: mosaic (plan/build/centered), stream.
+  // Later issues add: stream.
 ];
 
 export type { CliCommand } from './types';

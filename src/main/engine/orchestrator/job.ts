@@ -203,6 +203,11 @@ function mosaicQaStage(engine: OrchestratorEngine) {
   });
 }
 
+/** A product this job leaves to a reviewer: failed QA, rejected, or passed with auto-publish off. */
+function awaitsReview(status: string, autoPublish: boolean): boolean {
+  return status === 'qa_failed' || status === 'rejected' || (status === 'qa_passed' && !autoPublish);
+}
+
 function mosaicPublishStage(engine: OrchestratorEngine) {
   return defineStage({
     name: MOSAIC_PUBLISH_STAGE,
@@ -214,12 +219,13 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
     },
     verify: (ctx) => {
       const p = engine.db.products.require(ctx.params.name);
-      if (p.status === 'published') return { productId: p.id, outcome: 'published', path: p.publishedPath ?? p.path };
+      if (p.status === 'published') return { productId: p.id, outcome: 'published', path: p.publishedPath ?? p.path, status: p.status };
+      if (awaitsReview(p.status, ctx.params.autoPublish)) return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
       return null;
     },
     execute: async (ctx) => {
       const p = engine.db.products.require(ctx.params.name);
-      if (p.status === 'qa_failed' || p.status === 'rejected' || (p.status === 'qa_passed' && !ctx.params.autoPublish)) {
+      if (awaitsReview(p.status, ctx.params.autoPublish)) {
         const why = p.status === 'qa_failed' ? 'QA failed' : p.status === 'rejected' ? 'rejected by a reviewer' : 'auto-publish is off';
         ctx.log.warn({ productId: p.id, status: p.status }, `mosaic ${p.id} left for review (${why}): dsa110 qa ${p.id}; dsa110 approve ${p.id} --reviewer NAME`);
         return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
@@ -227,7 +233,7 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
       // The user asked this job for a published mosaic: publish a QA-passed one without review.
       const pubEngine = { ...engine, config: { ...engine.config, publishing: { ...engine.config.publishing, autoPublish: true } } };
       const r = await publish(pubEngine, p.id, { actor: 'pipeline', ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}) });
-      return { productId: p.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path };
+      return { productId: p.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path, status: r.product.status };
     },
     cleanup: () => undefined,
   });
