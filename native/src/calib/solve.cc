@@ -107,17 +107,16 @@ std::vector<std::vector<std::size_t>> rows_by_slot(const VisView& v, const CellL
 
 constexpr std::size_t kStat = 5;  // S.re, S.im, P, Q, N
 
-// Accumulates the statistics of channel groups [g0, g1) of the rows given into
-// acc[(baseline * ncell + (g - g0) * npol + pol) * kStat].
+// Adds the statistics of channel groups [g0, g1) of the rows given whose baseline is in
+// [k0, k1) into acc[(baseline * ncell + (g - g0) * npol + pol) * kStat] (zeroed by the caller).
 void accumulate(const VisView& v, const CellLayout& cells, const Baselines& bl, const std::vector<std::size_t>& rows,
-                std::size_t g0, std::size_t g1, std::vector<double>& acc) {
+                std::size_t g0, std::size_t g1, std::size_t k0, std::size_t k1, std::vector<double>& acc) {
   const std::size_t npol = v.npol, nchan = v.nchan, nant = v.nant;
   const std::size_t ncell = (g1 - g0) * npol;
-  acc.assign(bl.a.size() * ncell * kStat, 0.0);
   const std::size_t c0 = g0 * cells.chan_group, c1 = std::min(nchan, g1 * cells.chan_group);
   for (const std::size_t r : rows) {
     const std::int32_t k = bl.of_row[r];
-    if (k < 0) continue;
+    if (k < 0 || static_cast<std::size_t>(k) < k0 || static_cast<std::size_t>(k) >= k1) continue;
     const bool swap = bl.swapped[r] != 0;
     const std::size_t a1 = static_cast<std::size_t>(v.ant1[r]), a2 = static_cast<std::size_t>(v.ant2[r]);
     const float* flux = nullptr;
@@ -304,7 +303,7 @@ CellResult solve_cell(const double* acc, std::size_t stride, const Baselines& bl
 struct Plan {
   Baselines bl;
   std::vector<std::vector<std::size_t>> slot_rows;
-  std::size_t ngroup, groups_per_unit, blocks;
+  std::size_t ngroup, groups_per_unit, blocks, ranges;
 };
 
 Plan make_plan(const VisView& v, const CellLayout& cells) {
@@ -314,11 +313,34 @@ Plan make_plan(const VisView& v, const CellLayout& cells) {
   p.bl = index_baselines(v);
   p.slot_rows = rows_by_slot(v, cells);
   p.ngroup = groups_of(v.nchan, cells.chan_group);
-  // Enough cells per unit to read each row's channels in runs, few enough to keep the
-  // accumulators (baselines x cells x 5 doubles) in the cache hierarchy.
-  p.groups_per_unit = std::max<std::size_t>(1, std::min<std::size_t>(p.ngroup, 32 / std::max<std::size_t>(1, v.npol)));
+  // Units read whole rows (a row's channels lie side by side) up to 128 cells, and split the
+  // baselines into ranges: a range's rows are adjacent in each integration (MS rows are time
+  // major), so a unit streams through memory, its accumulators (range x cells x 5 doubles)
+  // stay small, and at least 16 units share the threads. Each (baseline, cell) sums its rows
+  // in row order whatever the split, so the results do not depend on it or on the threads.
+  p.groups_per_unit = std::max<std::size_t>(1, std::min<std::size_t>(p.ngroup, 128 / std::max<std::size_t>(1, v.npol)));
   p.blocks = (p.ngroup + p.groups_per_unit - 1) / p.groups_per_unit;
+  p.ranges = std::max<std::size_t>(1, std::min<std::size_t>(p.bl.a.size(), (16 + cells.nslot * p.blocks - 1) / (cells.nslot * p.blocks)));
   return p;
+}
+
+// The statistics of every (slot, block): acc[slot * blocks + block], laid out as accumulate's.
+std::vector<std::vector<double>> accumulate_all(const VisView& v, const CellLayout& cells, const Plan& plan, unsigned threads) {
+  const std::size_t units = cells.nslot * plan.blocks, nbl = plan.bl.a.size();
+  std::vector<std::vector<double>> acc(units);
+  for (std::size_t sb = 0; sb < units; ++sb) {
+    const std::size_t g0 = (sb % plan.blocks) * plan.groups_per_unit;
+    const std::size_t g1 = std::min(plan.ngroup, g0 + plan.groups_per_unit);
+    acc[sb].assign(nbl * (g1 - g0) * v.npol * kStat, 0.0);
+  }
+  dynamic_for(units * plan.ranges, threads, [&](std::size_t u) {
+    const std::size_t sb = u / plan.ranges, range = u % plan.ranges;
+    const std::size_t slot = sb / plan.blocks;
+    const std::size_t g0 = (sb % plan.blocks) * plan.groups_per_unit;
+    const std::size_t g1 = std::min(plan.ngroup, g0 + plan.groups_per_unit);
+    accumulate(v, cells, plan.bl, plan.slot_rows[slot], g0, g1, nbl * range / plan.ranges, nbl * (range + 1) / plan.ranges, acc[sb]);
+  });
+  return acc;
 }
 
 }  // namespace
@@ -326,52 +348,46 @@ Plan make_plan(const VisView& v, const CellLayout& cells) {
 void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& opt, const SolveOutput& out) {
   const Plan plan = make_plan(v, cells);
   const std::size_t nant = v.nant, npol = v.npol, ngroup = plan.ngroup;
-  dynamic_for(cells.nslot * plan.blocks, opt.threads, [&](std::size_t unit) {
-    const std::size_t slot = unit / plan.blocks;
-    const std::size_t g0 = (unit % plan.blocks) * plan.groups_per_unit;
+  const std::vector<std::vector<double>> acc = accumulate_all(v, cells, plan, opt.threads);
+  // Cells solve independently: one unit each.
+  dynamic_for(cells.nslot * ngroup * npol, opt.threads, [&](std::size_t cell) {
+    const std::size_t p = cell % npol, gr = (cell / npol) % ngroup, slot = cell / (npol * ngroup);
+    const std::size_t block = gr / plan.groups_per_unit, g0 = block * plan.groups_per_unit;
     const std::size_t g1 = std::min(ngroup, g0 + plan.groups_per_unit);
-    std::vector<double> acc;
-    accumulate(v, cells, plan.bl, plan.slot_rows[slot], g0, g1, acc);
     const std::size_t ncell = (g1 - g0) * npol;
     std::vector<C> g(nant);
     std::vector<std::uint8_t> fl(nant);
     std::vector<float> snr(nant);
-    for (std::size_t gr = g0; gr < g1; ++gr) {
-      for (std::size_t p = 0; p < npol; ++p) {
-        const std::size_t cell = (slot * ngroup + gr) * npol + p;
-        const double* init = opt.initial ? opt.initial + 2 * (((slot * ngroup + gr) * nant) * npol + p) : nullptr;
-        const CellResult r = solve_cell(acc.data() + ((gr - g0) * npol + p) * kStat, ncell * kStat, plan.bl, nant, opt,
-                                        init, 2 * npol, g.data(), fl.data(), snr.data());
-        for (std::size_t a = 0; a < nant; ++a) {
-          const std::size_t o = ((slot * ngroup + gr) * nant + a) * npol + p;
-          out.gains[2 * o] = g[a].r;
-          out.gains[2 * o + 1] = g[a].i;
-          out.flags[o] = fl[a];
-          out.snr[o] = snr[a];
-        }
-        out.iterations[cell] = r.iterations;
-        out.refant[cell] = r.refant;
-        out.sigma[cell] = r.sigma;
-      }
+    const double* init = opt.initial ? opt.initial + 2 * (((slot * ngroup + gr) * nant) * npol + p) : nullptr;
+    const CellResult r = solve_cell(acc[slot * plan.blocks + block].data() + ((gr - g0) * npol + p) * kStat, ncell * kStat,
+                                    plan.bl, nant, opt, init, 2 * npol, g.data(), fl.data(), snr.data());
+    for (std::size_t a = 0; a < nant; ++a) {
+      const std::size_t o = ((slot * ngroup + gr) * nant + a) * npol + p;
+      out.gains[2 * o] = g[a].r;
+      out.gains[2 * o + 1] = g[a].i;
+      out.flags[o] = fl[a];
+      out.snr[o] = snr[a];
     }
+    out.iterations[cell] = r.iterations;
+    out.refant[cell] = r.refant;
+    out.sigma[cell] = r.sigma;
   });
 }
 
 void baseline_stats(const VisView& v, const CellLayout& cells, double* out, unsigned threads) {
   const Plan plan = make_plan(v, cells);
   const std::size_t nant = v.nant, npol = v.npol, ngroup = plan.ngroup;
+  const std::vector<std::vector<double>> acc = accumulate_all(v, cells, plan, threads);
   dynamic_for(cells.nslot * plan.blocks, threads, [&](std::size_t unit) {
     const std::size_t slot = unit / plan.blocks;
     const std::size_t g0 = (unit % plan.blocks) * plan.groups_per_unit;
     const std::size_t g1 = std::min(ngroup, g0 + plan.groups_per_unit);
-    std::vector<double> acc;
-    accumulate(v, cells, plan.bl, plan.slot_rows[slot], g0, g1, acc);
     const std::size_t ncell = (g1 - g0) * npol;
     for (std::size_t k = 0; k < plan.bl.a.size(); ++k) {
       const std::size_t pair = static_cast<std::size_t>(plan.bl.a[k]) * nant + static_cast<std::size_t>(plan.bl.b[k]);
       for (std::size_t gr = g0; gr < g1; ++gr) {
         for (std::size_t p = 0; p < npol; ++p) {
-          const double* s = acc.data() + (k * ncell + (gr - g0) * npol + p) * kStat;
+          const double* s = acc[unit].data() + (k * ncell + (gr - g0) * npol + p) * kStat;
           double* o = out + (((slot * ngroup + gr) * npol + p) * nant * nant + pair) * kStat;
           for (std::size_t q = 0; q < kStat; ++q) o[q] = s[q];
         }
