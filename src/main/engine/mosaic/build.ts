@@ -133,7 +133,7 @@ function softwareOf(r: FitsRowReader): string {
   return sw ? sw.slice('software:'.length).trim() : typeof origin === 'string' ? origin : 'unknown';
 }
 
-function describe(prep: Prepared, req: MosaicBuildRequest, engine: MosaicEngine, pbCut: number, interpolation: string, bunit: string, what: string, freq: { hz: number; bw: number }): FitsImageDescription {
+function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: MosaicEngine, pbCut: number, interpolation: string, bunit: string, what: string, freq: { hz: number; bw: number }): FitsImageDescription {
   const { grid, tiles } = prep;
   const b = beams(tiles);
   const app = engine.app ? `${engine.app.name} ${engine.app.version}` : 'dsa110-contimg';
@@ -218,11 +218,11 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     };
     mkdirSync(tmp, { recursive: true });
     const file = (suffix: string) => path.join(tmp, `${req.name}${suffix}`);
-    const wMosaic = new FitsRowWriter(file('.fits'), describe(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'mosaic', freq));
+    const wMosaic = new FitsRowWriter(file('.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'mosaic', freq));
     writers.push(wMosaic);
-    const wNoise = new FitsRowWriter(file('-noise.fits'), describe(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'effective noise', freq));
+    const wNoise = new FitsRowWriter(file('-noise.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'effective noise', freq));
     writers.push(wNoise);
-    const wWeights = new FitsRowWriter(file('-weights.fits'), describe(prep, req, engine, pbCut, interpolation, req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
+    const wWeights = new FitsRowWriter(file('-weights.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
       req.method === 'mean' ? 'weights: images per pixel' : req.method === 'weighted' ? 'weights: sum 1/sigma^2' : 'weights: sum PB^2/sigma^2', freq));
     writers.push(wWeights);
     const stats: CombineStats = await combine(engine.native(), grid, inputs, {
