@@ -113,6 +113,12 @@ describe('tile validation', () => {
     expect(readable).toMatchObject({ ok: false, imageIds: [more[1]!.imageId, more[2]!.imageId] });
     expect(readable.message).toMatch(/RA---TAN/);
     expect(readable.message).toMatch(/residual/);
+    // A file that is not the image the database describes (moved centre).
+    const moved = addTile(e, 'r6', { ...SMALL, k: 6 }, []);
+    e.db.images.updateImage(moved.imageId, { centerRaDeg: 140 });
+    const m = await validateTiles(e, [moved.imageId], 'read4', { store: false });
+    expect(m.checks.find((c) => c.check === 'readable')).toMatchObject({ ok: false, imageIds: [moved.imageId] });
+    expect(m.checks.find((c) => c.check === 'readable')!.message).toMatch(/not the image the database records/);
   });
 
   it('a dry run stores nothing; force combines the usable images and records that it did', async () => {

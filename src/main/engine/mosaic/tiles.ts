@@ -6,7 +6,7 @@ import type { Database } from '../db';
 import type { Image } from '../../../shared/model';
 import { openTable } from '../casacore';
 import { FitsRowReader } from './fits-rows';
-import { sinWcsOf, type SinWcs } from './wcs';
+import { angleBetween, radecToVec, sinWcsOf, type SinWcs } from './wcs';
 
 /** The MS keyword in which calibrate.apply records the tables it applied (calibration/stage.ts). */
 const APPLIED_KEYWORD = 'DSA110_CALAPPLIED';
@@ -107,6 +107,13 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
       t.nx = reader.nx;
       t.ny = reader.ny;
       if (t.decDeg === null) t.decDeg = t.wcs.crval2;
+      // The file must be the image the database describes (not one overwritten since).
+      const cell = Math.abs(t.wcs.cdelt2) * 3600;
+      const off = angleBetween(radecToVec(t.wcs.crval1, t.wcs.crval2), radecToVec(img.centerRaDeg, img.centerDecDeg)) * (180 / Math.PI) * 3600;
+      if (off > 2 * cell || Math.abs(cell - img.cellArcsec) > 0.01 * img.cellArcsec || t.nx !== img.widthPx || t.ny !== img.heightPx) {
+        t.problems.push(`${img.path}: the file (${t.nx} x ${t.ny} pixels of ${cell.toPrecision(4)}" at RA ${t.wcs.crval1.toFixed(4)} Dec ${t.wcs.crval2.toFixed(4)}) ` +
+          `is not the image the database records (${img.widthPx} x ${img.heightPx} of ${img.cellArcsec}" at RA ${img.centerRaDeg.toFixed(4)} Dec ${img.centerDecDeg.toFixed(4)})`);
+      }
       if (t.startMjd === null) {
         const d = reader.keywords.get('DATE-OBS');
         const mjd = typeof d === 'string' ? isoToMjd(d) : null;
