@@ -65,7 +65,8 @@ export class FitsRowReader {
     }
     if (out.length < this.nx * nrows) throw new RangeError(`${this.file}: readRows: out holds ${out.length} values, ${this.nx * nrows} needed`);
     const bytes = Math.abs(this.bitpix) / 8;
-    const chunkRows = Math.max(1, Math.floor((4 << 20) / (this.nx * bytes)));
+    // 1 MiB per read: a mosaic keeps two readers open per input, each with this scratch buffer.
+    const chunkRows = Math.max(1, Math.floor((1 << 20) / (this.nx * bytes)));
     // Buffer.alloc is never pooled: offset 0, so typed views over it are aligned.
     const buf = (this.scratch ??= Buffer.alloc(Math.min(this.ny, chunkRows) * this.nx * bytes));
     for (let r = 0; r < nrows; r += chunkRows) {
