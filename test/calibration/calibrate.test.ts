@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATION_S, beamModel } from '../../src/shared/instrument';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { phaseToSource, pointModelFlux } from '../../src/main/engine/calibration/model';
-import { type CalModel, CalibrationError, type CalibrationSolution, applyCalibration, solveBandpass, solveCalibration } from '../../src/main/engine/calibration/solve';
+import { type CalModel, CalibrationError, type CalibrationSolution, applyCalibration, solveBandpass, solveCalibration, solveGains } from '../../src/main/engine/calibration/solve';
 import { type FlagStats, flagBlock } from '../../src/main/engine/calibration/flag';
 import { CAL_0834, type Transit, simulateTransit } from './transit';
 
@@ -37,6 +37,19 @@ describe('a simulated 0834+555 transit', () => {
     stats = await flagBlock(pool, tr.block, { model });
     sol = await solveCalibration(pool, tr.block, model, { solintS: INTEGRATION_S });
   }, 300_000);
+
+  it('solves phase-only then amplitude+phase gains on one pass exactly as two separate solves do', async () => {
+    // Same sums, same start (the phase-only solutions): the fused pair must match bit for bit.
+    const opts = { bandpass: sol.bandpass, solintS: INTEGRATION_S };
+    const phase = await solveGains(pool, tr.block, model, { ...opts, phaseOnly: true });
+    const gains = await solveGains(pool, tr.block, model, { ...opts, initial: phase });
+    expect(Array.from(sol.phase.gains)).toEqual(Array.from(phase.gains));
+    expect(Array.from(sol.gains.gains)).toEqual(Array.from(gains.gains));
+    expect(Array.from(sol.gains.flags)).toEqual(Array.from(gains.flags));
+    expect(Array.from(sol.gains.snr)).toEqual(Array.from(gains.snr));
+    expect(sol.phase.phaseOnly).toBe(true);
+    expect(sol.gains.phaseOnly).toBe(false);
+  });
 
   it('finds and flags exactly the dead antennas', () => {
     expect([...stats.deadAntennas].sort((a, b) => a - b)).toEqual([...tr.dead].sort((a, b) => a - b));

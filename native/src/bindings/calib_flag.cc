@@ -74,7 +74,33 @@ dsa110::calib::CellLayout cell_layout(const Napi::Object& c, const std::string& 
   return cl;
 }
 
-// solveJones(data, cells, options, out): StefCal per cell (see calib/solve.h).
+// The output arrays of a solve (gains, flags, snr per solution; iterations, refant, sigma per cell).
+dsa110::calib::SolveOutput solve_output(const Napi::Object& out, const std::string& wr, std::size_t nsol, std::size_t ncell) {
+  const Napi::Env env = out.Env();
+  dsa110::calib::SolveOutput so;
+  const auto gains = typed_prop<double>(out, "gains", wr);
+  expect_length(env, gains.length, 2 * nsol, wr + ".gains", "2 x nslot x ngroup x nant x npol");
+  const auto flags = typed_prop<std::uint8_t>(out, "flags", wr);
+  expect_length(env, flags.length, nsol, wr + ".flags", "nslot x ngroup x nant x npol");
+  const auto snr = typed_prop<float>(out, "snr", wr);
+  expect_length(env, snr.length, nsol, wr + ".snr", "nslot x ngroup x nant x npol");
+  const auto iters = typed_prop<std::int32_t>(out, "iterations", wr);
+  expect_length(env, iters.length, ncell, wr + ".iterations", "nslot x ngroup x npol");
+  const auto refant = typed_prop<std::int32_t>(out, "refant", wr);
+  expect_length(env, refant.length, ncell, wr + ".refant", "nslot x ngroup x npol");
+  const auto sigma = typed_prop<double>(out, "sigma", wr);
+  expect_length(env, sigma.length, ncell, wr + ".sigma", "nslot x ngroup x npol");
+  so.gains = gains.data;
+  so.flags = flags.data;
+  so.snr = snr.data;
+  so.iterations = iters.data;
+  so.refant = refant.data;
+  so.sigma = sigma.data;
+  return so;
+}
+
+// solveJones(data, cells, options, out): StefCal per cell (see calib/solve.h); with
+// options.thenOut, an amplitude+phase solve from the first solve's solutions into it.
 Napi::Value SolveJones(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const char* fn = "solveJones";
@@ -97,27 +123,14 @@ Napi::Value SolveJones(const Napi::CallbackInfo& info) {
   const auto initial = typed_prop<double>(o, "initial", wo, true);
   if (initial.data) expect_length(env, initial.length, 2 * nsol, wo + ".initial", "2 x nslot x ngroup x nant x npol");
   opt.initial = initial.data;
-  const Napi::Object out = object_arg(info, 3, fn, "out");
-  const std::string wr = std::string(fn) + ": out";
-  dsa110::calib::SolveOutput so;
-  const auto gains = typed_prop<double>(out, "gains", wr);
-  expect_length(env, gains.length, 2 * nsol, wr + ".gains", "2 x nslot x ngroup x nant x npol");
-  const auto flags = typed_prop<std::uint8_t>(out, "flags", wr);
-  expect_length(env, flags.length, nsol, wr + ".flags", "nslot x ngroup x nant x npol");
-  const auto snr = typed_prop<float>(out, "snr", wr);
-  expect_length(env, snr.length, nsol, wr + ".snr", "nslot x ngroup x nant x npol");
-  const auto iters = typed_prop<std::int32_t>(out, "iterations", wr);
-  expect_length(env, iters.length, ncell, wr + ".iterations", "nslot x ngroup x npol");
-  const auto refant = typed_prop<std::int32_t>(out, "refant", wr);
-  expect_length(env, refant.length, ncell, wr + ".refant", "nslot x ngroup x npol");
-  const auto sigma = typed_prop<double>(out, "sigma", wr);
-  expect_length(env, sigma.length, ncell, wr + ".sigma", "nslot x ngroup x npol");
-  so.gains = gains.data;
-  so.flags = flags.data;
-  so.snr = snr.data;
-  so.iterations = iters.data;
-  so.refant = refant.data;
-  so.sigma = sigma.data;
+  const dsa110::calib::SolveOutput so = solve_output(object_arg(info, 3, fn, "out"), std::string(fn) + ": out", nsol, ncell);
+  dsa110::calib::SolveOutput then_so;
+  const Napi::Value then_out = o.Get("thenOut");
+  if (!then_out.IsUndefined() && !then_out.IsNull()) {
+    if (!then_out.IsObject()) throw Napi::TypeError::New(env, "dsa110_native." + wo + ".thenOut must be an object of output arrays, like out");
+    then_so = solve_output(then_out.As<Napi::Object>(), wo + ".thenOut", nsol, ncell);
+    opt.then_out = &then_so;
+  }
   kernel_call(env, fn, [&] { dsa110::calib::solve_jones(v, cells, opt, so); });
   return env.Undefined();
 }

@@ -358,19 +358,28 @@ void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& 
     std::vector<C> g(nant);
     std::vector<std::uint8_t> fl(nant);
     std::vector<float> snr(nant);
-    const double* init = opt.initial ? opt.initial + 2 * (((slot * ngroup + gr) * nant) * npol + p) : nullptr;
-    const CellResult r = solve_cell(acc[slot * plan.blocks + block].data() + ((gr - g0) * npol + p) * kStat, ncell * kStat,
-                                    plan.bl, nant, opt, init, 2 * npol, g.data(), fl.data(), snr.data());
-    for (std::size_t a = 0; a < nant; ++a) {
-      const std::size_t o = ((slot * ngroup + gr) * nant + a) * npol + p;
-      out.gains[2 * o] = g[a].r;
-      out.gains[2 * o + 1] = g[a].i;
-      out.flags[o] = fl[a];
-      out.snr[o] = snr[a];
+    const double* sums = acc[slot * plan.blocks + block].data() + ((gr - g0) * npol + p) * kStat;
+    const std::size_t first = 2 * (((slot * ngroup + gr) * nant) * npol + p);
+    auto run = [&](const SolveOptions& o, const double* init, const SolveOutput& to) {
+      const CellResult r = solve_cell(sums, ncell * kStat, plan.bl, nant, o, init, 2 * npol, g.data(), fl.data(), snr.data());
+      for (std::size_t a = 0; a < nant; ++a) {
+        const std::size_t k = ((slot * ngroup + gr) * nant + a) * npol + p;
+        to.gains[2 * k] = g[a].r;
+        to.gains[2 * k + 1] = g[a].i;
+        to.flags[k] = fl[a];
+        to.snr[k] = snr[a];
+      }
+      to.iterations[cell] = r.iterations;
+      to.refant[cell] = r.refant;
+      to.sigma[cell] = r.sigma;
+    };
+    run(opt, opt.initial ? opt.initial + first : nullptr, out);
+    if (opt.then_out) {
+      SolveOptions full = opt;
+      full.phase_only = false;
+      full.then_out = nullptr;
+      run(full, out.gains + first, *opt.then_out);
     }
-    out.iterations[cell] = r.iterations;
-    out.refant[cell] = r.refant;
-    out.sigma[cell] = r.sigma;
   });
 }
 

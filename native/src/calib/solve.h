@@ -53,6 +53,10 @@ struct SolveOptions {
   // Starting point [slot][group][ant][pol] complex, or null (all 1).
   const double* initial = nullptr;
   unsigned threads = 1;
+  // When set, every cell is solved a second time, for amplitude and phase, starting from the
+  // first solve's solutions, into then_out: the operational phase-only then amplitude+phase
+  // sequence on one pass over the data (both solves use the same sums).
+  const struct SolveOutput* then_out = nullptr;
 };
 
 struct SolveOutput {

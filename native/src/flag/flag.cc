@@ -112,6 +112,7 @@ struct Plane {
   std::vector<float> amp, x, w, x2, w2, bg, z, zv, use, S, N, S2, N2, tmp, sel, acc;
   std::vector<std::uint8_t> fixed, found, add, any, bins;
   std::vector<double> W, maxr;
+  float zmax = 0;  // largest z (0 when none is positive: thresholds are positive)
   void resize(std::size_t t, std::size_t c) {
     T = t;
     C = c;
@@ -186,6 +187,20 @@ float median_of(const std::vector<float>& v, std::vector<float>& work, std::vect
   return select_kth(work.data(), work.size(), work.size() / 2, bins);
 }
 
+// use = 1 for samples in the sums (not fixed, not found), else 0; zv = z there, else 0.
+void set_counted(Plane& p) {
+  const std::uint8_t* __restrict fx = p.fixed.data();
+  const std::uint8_t* __restrict fd = p.found.data();
+  const float* __restrict z = p.z.data();
+  float* __restrict use = p.use.data();
+  float* __restrict zv = p.zv.data();
+  for (std::size_t q = 0; q < p.n; ++q) {
+    const float u = (fx[q] | fd[q]) ? 0.0f : 1.0f;
+    use[q] = u;
+    zv[q] = u * z[q];
+  }
+}
+
 // SumThreshold (Offringa et al. 2010) along one axis of the plane: for window sizes M = 1, 2,
 // 4, ... <= min(max_window, len), every window of M consecutive samples whose unflagged z
 // have a mean above chi / rho^log2(M) is flagged. `step` is the distance between samples of a
@@ -198,15 +213,11 @@ bool sum_threshold(Plane& p, bool along_time, double chi, double rho, std::size_
   const std::size_t len = along_time ? T : C;
   const std::size_t step = along_time ? C : 1;
   const std::size_t top = std::min(max_window, len);
-  // No window mean exceeds the largest z counted (or 0: thresholds are positive); sizes whose
-  // threshold is above it cannot flag anything, so the scan starts at the first size that can.
-  float zmax = -INFINITY;
-  for (std::size_t q = 0; q < n; ++q) {
-    const bool u = !(p.fixed[q] | p.found[q]);
-    p.use[q] = u ? 1.0f : 0.0f;
-    p.zv[q] = u ? p.z[q] : 0.0f;
-    zmax = std::max(zmax, p.zv[q]);
-  }
+  // No window mean exceeds the largest z counted (p.zmax, from when z was computed: samples
+  // only leave the sums since); sizes whose threshold is above it cannot flag anything, so the
+  // scan starts at the first size that can.
+  const float zmax = p.zmax;
+  set_counted(p);
   auto threshold = [&](std::size_t M) { return chi / std::pow(rho, std::log2(static_cast<double>(M))); };
   std::size_t M0 = 1;
   while (M0 <= top && threshold(M0) > static_cast<double>(zmax) * (1 + 1e-5)) M0 *= 2;
@@ -275,12 +286,8 @@ bool sum_threshold(Plane& p, bool along_time, double chi, double rho, std::size_
         if (p.N[q] > 0.0f && p.S[q] > thr * p.N[q])
           for (std::size_t j = 0; j < M; ++j) p.add[q - j * step] = 1;
     });
-    for (std::size_t q = 0; q < n; ++q) {
-      p.found[q] |= p.add[q];
-      const bool u = !(p.fixed[q] | p.found[q]);
-      p.use[q] = u ? 1.0f : 0.0f;
-      p.zv[q] = u ? p.z[q] : 0.0f;
-    }
+    for (std::size_t q = 0; q < n; ++q) p.found[q] |= p.add[q];
+    set_counted(p);
     any_found = true;
     if (2 * M <= top) build(2 * M);
     M0 = 2 * M;  // the next size is built, not doubled
@@ -329,6 +336,13 @@ void detect(Plane& p, const RfiOptions& opt) {
       if (!(sigma > 0)) break;
       const float inv = static_cast<float>(1.0 / sigma);
       for (std::size_t q = 0; q < n; ++q) p.z[q] = (p.fixed[q] | p.found[q]) ? 0.0f : (p.amp[q] - p.bg[q] - med) * inv;
+      // The largest z, over 8 lanes (a single running max would chain every sample).
+      float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      std::size_t q = 0;
+      for (; q + 8 <= n; q += 8)
+        for (std::size_t k = 0; k < 8; ++k) lane[k] = std::max(lane[k], p.z[q + k]);
+      for (; q < n; ++q) lane[0] = std::max(lane[0], p.z[q]);
+      p.zmax = *std::max_element(lane, lane + 8);
       current = true;
     }
     const bool a = sum_threshold(p, false, chi, opt.rho, opt.max_window);  // along channels
@@ -376,6 +390,7 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
     // where the unit's rows lie side by side in memory (rows are time-major in an MS).
     std::vector<float> amps(per_unit * npol * n);
     std::vector<std::uint8_t> fixed(per_unit * npol * n);
+    std::vector<float> rowamp(nchan * npol);
     std::vector<std::vector<std::uint8_t>> per_pol(opt.combine_pols ? 0 : npol);
     std::size_t count = 0;
     for (std::size_t u = next_unit.fetch_add(1); u < units; u = next_unit.fetch_add(1)) {
@@ -383,6 +398,12 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
       for (std::size_t t = 0; t < T; ++t) {
         for (std::size_t b = b0; b < b1; ++b) {
           const std::int32_t row = grid[b * T + t];
+          if (row >= 0) {
+            // The row's amplitudes, all pols at once (a loop the compiler vectorises).
+            const float* __restrict v = vis + 2 * static_cast<std::size_t>(row) * nchan * npol;
+            float* __restrict m = rowamp.data();
+            for (std::size_t k = 0; k < nchan * npol; ++k) m[k] = std::sqrt(v[2 * k] * v[2 * k] + v[2 * k + 1] * v[2 * k + 1]);
+          }
           for (std::size_t pol = 0; pol < npol; ++pol) {
             float* a = amps.data() + ((b - b0) * npol + pol) * n + t * Cn;
             std::uint8_t* f = fixed.data() + ((b - b0) * npol + pol) * n + t * Cn;
@@ -391,14 +412,11 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
               std::fill(f, f + Cn, 1);
               continue;
             }
-            const std::size_t base = static_cast<std::size_t>(row) * nchan * npol + pol;
-            const float* v = vis + 2 * base;
-            const std::uint8_t* fl = flags + base;
+            const std::uint8_t* fl = flags + static_cast<std::size_t>(row) * nchan * npol + pol;
+            const float* m = rowamp.data() + pol;
             for (std::size_t c = 0; c < Cn; ++c) {
-              const float re = v[2 * c * npol], im = v[2 * c * npol + 1];
-              const float m = std::sqrt(re * re + im * im);
-              a[c] = m;
-              f[c] = (fl[c * npol] != 0) | !std::isfinite(m);
+              a[c] = m[c * npol];
+              f[c] = (fl[c * npol] != 0) | !std::isfinite(m[c * npol]);
             }
           }
         }

@@ -185,19 +185,8 @@ function groupFreqs(freqs: Float64Array, chanGroup: number): Float64Array {
   });
 }
 
-async function runSolve(
-  pool: NativePool,
-  b: CalBlock,
-  model: CalModel,
-  type: JonesType,
-  cells: { rowSlot: Int32Array | null; nslot: number; slotTimesMjd: Float64Array; chanGroup: number },
-  opts: SolveCommon & { phaseOnly: boolean; prior: { gains: Float64Array; flags: Uint8Array } | null; initial: Float64Array | null },
-): Promise<JonesTable> {
-  const nchan = b.freqsHz.length;
-  const ngroup = Math.ceil(nchan / cells.chanGroup);
-  const nsol = cells.nslot * ngroup * b.nant * b.npol;
-  const ncell = cells.nslot * ngroup * b.npol;
-  const out: CalSolveOutput = {
+function solveOutput(nsol: number, ncell: number): CalSolveOutput {
+  return {
     gains: shared(Float64Array, 2 * nsol),
     flags: shared(Uint8Array, nsol),
     snr: shared(Float32Array, nsol),
@@ -205,6 +194,26 @@ async function runSolve(
     refant: shared(Int32Array, ncell),
     sigma: shared(Float64Array, ncell),
   };
+}
+
+/**
+ * One solve of the block's cells; with `thenAmplitude` also the amplitude+phase solve started
+ * from its solutions, on the same pass over the data (two tables, else one).
+ */
+async function runSolve(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  type: JonesType,
+  cells: { rowSlot: Int32Array | null; nslot: number; slotTimesMjd: Float64Array; chanGroup: number },
+  opts: SolveCommon & { phaseOnly: boolean; prior: { gains: Float64Array; flags: Uint8Array } | null; initial: Float64Array | null; thenAmplitude?: boolean },
+): Promise<JonesTable[]> {
+  const nchan = b.freqsHz.length;
+  const ngroup = Math.ceil(nchan / cells.chanGroup);
+  const nsol = cells.nslot * ngroup * b.nant * b.npol;
+  const ncell = cells.nslot * ngroup * b.npol;
+  const out = solveOutput(nsol, ncell);
+  const thenOut = opts.thenAmplitude ? solveOutput(nsol, ncell) : null;
   await pool.solveJones(
     visData(b, model, opts.prior),
     { rowSlot: cells.rowSlot, nslot: cells.nslot, chanGroup: cells.chanGroup },
@@ -216,29 +225,24 @@ async function runSolve(
       refants: Int32Array.from(opts.refants ?? DSA110_REFANTS),
       initial: opts.initial,
       threads: opts.threads ?? pool.workers,
+      thenOut,
     },
     out,
   );
   const antennas = crossAntennas(b);
-  let flagged = 0;
-  for (let s = 0; s < cells.nslot * ngroup; s++) {
-    for (const a of antennas) for (let p = 0; p < b.npol; p++) if (out.flags[(s * b.nant + a) * b.npol + p]) flagged++;
-  }
-  const total = cells.nslot * ngroup * antennas.length * b.npol;
-  return {
-    type,
-    phaseOnly: opts.phaseOnly,
-    nslot: cells.nslot,
-    chanGroup: cells.chanGroup,
-    ngroup,
-    nant: b.nant,
-    npol: b.npol,
-    slotTimesMjd: cells.slotTimesMjd,
-    groupFreqsHz: groupFreqs(b.freqsHz, cells.chanGroup),
-    ...out,
-    antennas,
-    flaggedFraction: total > 0 ? flagged / total : 1,
+  const table = (o: CalSolveOutput, phaseOnly: boolean): JonesTable => {
+    let flagged = 0;
+    for (let s = 0; s < cells.nslot * ngroup; s++) {
+      for (const a of antennas) for (let p = 0; p < b.npol; p++) if (o.flags[(s * b.nant + a) * b.npol + p]) flagged++;
+    }
+    const total = cells.nslot * ngroup * antennas.length * b.npol;
+    return {
+      type, phaseOnly, nslot: cells.nslot, chanGroup: cells.chanGroup, ngroup, nant: b.nant, npol: b.npol,
+      slotTimesMjd: cells.slotTimesMjd, groupFreqsHz: groupFreqs(b.freqsHz, cells.chanGroup), ...o,
+      antennas, flaggedFraction: total > 0 ? flagged / total : 1,
+    };
   };
+  return thenOut ? [table(out, opts.phaseOnly), table(thenOut, false)] : [table(out, opts.phaseOnly)];
 }
 
 /**
@@ -253,12 +257,12 @@ export async function solveBandpass(pool: NativePool, b: CalBlock, model: CalMod
     throw new RangeError(`solveBandpass: chanGroup: expected an integer in [1, ${b.freqsHz.length}], got ${chanGroup}`);
   }
   const mean = b.timesMjd.reduce((a, t) => a + t, 0) / Math.max(1, b.timesMjd.length);
-  const table = await runSolve(pool, b, model, 'B', { rowSlot: null, nslot: 1, slotTimesMjd: Float64Array.of(mean), chanGroup }, {
+  const [table] = (await runSolve(pool, b, model, 'B', { rowSlot: null, nslot: 1, slotTimesMjd: Float64Array.of(mean), chanGroup }, {
     ...opts,
     phaseOnly: false,
     prior: null,
     initial: null,
-  });
+  })) as [JonesTable];
   const limit = opts.maxFlaggedFraction ?? 0.25;
   if (table.flaggedFraction > limit) {
     throw new CalibrationError(
@@ -289,6 +293,19 @@ export function bandpassPerChannel(bp: JonesTable, nchan: number): { gains: Floa
  * (folded into the model, which keeps the noise white): phase-only or amplitude+phase.
  */
 export async function solveGains(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions = {}): Promise<JonesTable> {
+  return (await gainSolves(pool, b, model, opts, false))[0] as JonesTable;
+}
+
+/**
+ * Phase-only gains, then amplitude+phase gains started from them, on one pass over the data
+ * (the operational sequence after the bandpass; opts.phaseOnly and opts.initial are ignored).
+ */
+export async function solveGainPair(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions = {}): Promise<[JonesTable, JonesTable]> {
+  return (await gainSolves(pool, b, model, { ...opts, phaseOnly: true, initial: undefined }, true)) as [JonesTable, JonesTable];
+}
+
+/** solveGains; with `thenAmplitude` also the amplitude+phase solve from its solutions (one data pass). */
+async function gainSolves(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions, thenAmplitude: boolean): Promise<JonesTable[]> {
   checkBlock(b, 'solveGains');
   const nchan = b.freqsHz.length;
   const slots = solutionSlots(b, opts.solintS ?? Infinity);
@@ -300,17 +317,20 @@ export async function solveGains(pool: NativePool, b: CalBlock, model: CalModel,
     }
     initial = i.gains;
   }
-  const table = await runSolve(pool, b, model, 'G', { ...slots, chanGroup: nchan }, {
+  const tables = await runSolve(pool, b, model, 'G', { ...slots, chanGroup: nchan }, {
     ...opts,
     phaseOnly: opts.phaseOnly ?? false,
     prior: opts.bandpass ? bandpassPerChannel(opts.bandpass, nchan) : null,
     initial,
+    thenAmplitude,
   });
   const limit = opts.maxFlaggedFraction ?? 1;
-  if (table.flaggedFraction > limit) {
-    throw new CalibrationError(`gains: ${(100 * table.flaggedFraction).toFixed(1)} % of the solutions are flagged, more than the ${(100 * limit).toFixed(0)} % allowed`);
+  for (const table of tables) {
+    if (table.flaggedFraction > limit) {
+      throw new CalibrationError(`gains: ${(100 * table.flaggedFraction).toFixed(1)} % of the solutions are flagged, more than the ${(100 * limit).toFixed(0)} % allowed`);
+    }
   }
-  return table;
+  return tables;
 }
 
 export interface CalibrationSolution {
@@ -319,7 +339,10 @@ export interface CalibrationSolution {
   gains: JonesTable;
 }
 
-/** Bandpass, then phase-only gains, then amplitude+phase gains started from them (the operational sequence). */
+/**
+ * Bandpass, then phase-only gains, then amplitude+phase gains started from them (the
+ * operational sequence); both gain solves use one pass over the data (the same sums).
+ */
 export async function solveCalibration(
   pool: NativePool,
   b: CalBlock,
@@ -327,8 +350,7 @@ export async function solveCalibration(
   opts: SolveCommon & { bandpass?: BandpassOptions; solintS?: number } = {},
 ): Promise<CalibrationSolution> {
   const bandpass = await solveBandpass(pool, b, model, { ...opts, ...opts.bandpass });
-  const phase = await solveGains(pool, b, model, { ...opts, bandpass, solintS: opts.solintS, phaseOnly: true });
-  const gains = await solveGains(pool, b, model, { ...opts, bandpass, solintS: opts.solintS, phaseOnly: false, initial: phase });
+  const [phase, gains] = await solveGainPair(pool, b, model, { ...opts, bandpass, solintS: opts.solintS });
   return { bandpass, phase, gains };
 }
 

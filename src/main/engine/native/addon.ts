@@ -172,6 +172,11 @@ export interface CalSolveOptions {
   /** Starting gains [slot][group][ant][pol] complex. */
   initial?: Float64Array | null;
   threads?: number;
+  /**
+   * Also solve every cell for amplitude and phase, starting from this solve's solutions, into
+   * these arrays (shared, like out): phase-only then amplitude+phase on one pass over the data.
+   */
+  thenOut?: CalSolveOutput | null;
 }
 
 /** Outputs of solveJones (n = nslot x ngroup x nant x npol, ncell = nslot x ngroup x npol). */

@@ -168,8 +168,10 @@ export class NativePool {
    * backed by a SharedArrayBuffer (the worker writes into them); inputs are copied when not shared.
    */
   solveJones(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput): Promise<void> {
-    for (const [k, a] of Object.entries(out) as [string, { buffer: ArrayBufferLike }][]) {
-      if (!isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.solveJones: out.${k} must be backed by a SharedArrayBuffer so the worker can write into it`));
+    for (const [name, o] of [['out', out], ['options.thenOut', options.thenOut ?? {}]] as const) {
+      for (const [k, a] of Object.entries(o) as [string, { buffer: ArrayBufferLike }][]) {
+        if (!isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.solveJones: ${name}.${k} must be backed by a SharedArrayBuffer so the worker can write into it`));
+      }
     }
     return this.run({ kernel: 'solveJones', data, cells, options, out });
   }
