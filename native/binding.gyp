@@ -13,6 +13,7 @@
         "src/bindings/mosaic.cc",
         "src/fft/fft2d.cc",
         "src/predict/predict.cc",
+        "src/predict/simvis.cc",
         "src/calib/solve.cc",
         "src/flag/flag.cc",
         "src/gridder/kernel.cc",
