@@ -183,11 +183,11 @@ describe('configuration through the CLI', () => {
     expect(flag.stderr).toMatch(/imaging\.weighting: .*"briggs"\|"natural"\|"uniform".*got "robust" \(from command-line flag --set imaging\.weighting\)/);
 
     const file = path.join(tmp, 'bad.json');
-    writeFileSync(file, JSON.stringify({ mosaic: { overlap: 20 }, qa: { imagePeakSnr: { warn: 2, fail: 5 } } }));
+    writeFileSync(file, JSON.stringify({ mosaic: { overlap: 20 }, qa: { science: { imagePeakSnr: { warn: 2, fail: 5 } } } }));
     const f = run(['--config', file, 'config', 'show']);
     expect(f.status).toBe(1);
     expect(f.stderr).toContain(`mosaic.overlap: must be smaller than the 10 images of a 50-min mosaic, got 20 (from config file ${file})`);
-    expect(f.stderr).toContain('qa.imagePeakSnr: warn must be >= fail');
+    expect(f.stderr).toContain('qa.science.imagePeakSnr: warn must be >= fail');
 
     const typo = run(['--workspace', ws, 'config', 'show', 'threads'], { DSA110_THREAD: '3' });
     expect(typo.status).toBe(0);

@@ -161,8 +161,8 @@ describe('validation errors name key, source and expectation', () => {
   });
 
   it('for QA tiers on the wrong side, naming the variable that moved them', () => {
-    const e = configError(() => loadConfig({ env: { DSA110_QA__IMAGE_PEAK_SNR__WARN: '3' }, platform: p() }));
-    expect(e.issues[0]).toMatchObject({ key: 'qa.imagePeakSnr', origin: { kind: 'env', detail: 'DSA110_QA__IMAGE_PEAK_SNR__WARN' } });
+    const e = configError(() => loadConfig({ env: { DSA110_QA__SCIENCE__IMAGE_PEAK_SNR__WARN: '3' }, platform: p() }));
+    expect(e.issues[0]).toMatchObject({ key: 'qa.science.imagePeakSnr', origin: { kind: 'env', detail: 'DSA110_QA__SCIENCE__IMAGE_PEAK_SNR__WARN' } });
     expect(e.message).toMatch(/warn must be >= fail/);
   });
 

@@ -183,7 +183,7 @@ function assemble(engine: PlanEngine, base: {
   return MosaicPlanDoc.parse({
     version: 1, name: opts.name ?? base.name, mode: base.mode, calibrator: base.calibrator?.name ?? null, transitMjd: base.transitMjd,
     window: base.window, decDeg: base.decDeg, groups, calibration, method: opts.method ?? config.mosaic.method, tier: opts.tier ?? 'science',
-    catalog: opts.catalog ?? null, outputDir: path.join(paths.staging, opts.name ?? base.name), asymmetric, notes, missing,
+    catalog: opts.catalog ?? config.qa.catalog ?? null, outputDir: path.join(paths.staging, opts.name ?? base.name), asymmetric, notes, missing,
   });
 }
 

@@ -185,6 +185,13 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
       subject: t.subject, subjectId: t.subjectId, productId: t.product?.id ?? null, tier, verdict: assessment.verdict,
       metrics: assessment.metrics, reasons: assessment.reasons,
     });
+    if (t.subject === 'mosaic' && engine.db.images.getMosaic(t.subjectId)) {
+      // The mosaic row carries its latest verdict beside the validation facts of its build.
+      engine.db.images.setMosaicQa(t.subjectId, {
+        qaResultId: r.id, tier, verdict: assessment.verdict, metrics: assessment.metrics,
+        failed: assessment.reasons.filter((x) => x.severity === 'fail').map((x) => x.check),
+      });
+    }
     if (t.product) {
       const p = engine.db.products.require(t.product.id);
       if (p.status === 'qa_passed' || p.status === 'qa_failed') {

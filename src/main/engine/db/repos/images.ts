@@ -178,6 +178,16 @@ export class ImagesRepo {
     return m;
   }
 
+  /** Merge QA results into a mosaic's `qa` JSON (validation facts written at build time are kept). */
+  setMosaicQa(id: number, qa: Mosaic['qa']): Mosaic {
+    return this.conn.write(() => {
+      const m = this.requireMosaic(id);
+      const merged = validate(this.conn, Mosaic.shape.qa, `qa of mosaic ${id}`, { ...m.qa, ...qa });
+      this.conn.stmt('UPDATE mosaics SET qa_json = ? WHERE id = ?').run(JSON.stringify(merged), id);
+      return this.requireMosaic(id);
+    });
+  }
+
   getMosaicByPath(path: string): Mosaic | undefined {
     const row = this.conn.stmt('SELECT * FROM mosaics WHERE path = ?').get(path) as Row | undefined;
     return row ? fromRow(this.conn, mosaicSpec, row) : undefined;
