@@ -8,7 +8,7 @@ import { INTEGRATION_S } from '../../src/shared/instrument';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { loadAddon } from '../../src/main/engine/native/addon';
 import { rfiAt } from '../../src/main/engine/sim/corruptions';
-import { type FlagStats, baselineGrid, flagBlock } from '../../src/main/engine/calibration/flag';
+import { type FlagStats, baselineGrid, countFlags, flagBlock } from '../../src/main/engine/calibration/flag';
 import { type Transit, simulateTransit } from './transit';
 
 const pool = new NativePool({ workers: 2 });
@@ -78,6 +78,19 @@ describe('RFI flagging', () => {
     expect(s.perChannel.length).toBe(dirty.block.freqsHz.length);
     expect(s.perAntenna.length).toBe(dirty.block.nant);
     expect(s.byReason.autocorrelation).toBe(32 * 24 * dirty.block.freqsHz.length * 2 - 32 * 24 * 2 * 2);
+  });
+
+  it('counts nonzero flags exactly, word by word, at any alignment and range', () => {
+    const buf = new Uint8Array(1003);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * 7919) % 10 < 3 ? 1 + ((i * 31) % 255) : 0;
+    const direct = (a: Uint8Array, s: number, e: number) => a.subarray(s, e).reduce((n, x) => n + (x ? 1 : 0), 0);
+    const words = new Uint32Array(buf.buffer, 0, buf.length >>> 2);
+    for (const [s, e] of [[0, 1003], [1, 1003], [3, 7], [5, 999], [0, 0], [8, 96], [100, 101]] as const) {
+      expect(countFlags(buf, s, e)).toBe(direct(buf, s, e));
+      expect(countFlags(buf, s, e, words)).toBe(direct(buf, s, e));
+    }
+    const odd = buf.subarray(1);
+    expect(countFlags(odd)).toBe(direct(odd, 0, odd.length));
   });
 
   it('rejects bad arguments naming them', () => {

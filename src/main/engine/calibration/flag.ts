@@ -21,24 +21,30 @@ export interface FlagStats {
   deadAntennas: number[];
 }
 
-/** Nonzero bytes of flags[start, end), four at a time where the bytes are 4-aligned. */
-export function countFlags(flags: Uint8Array, start = 0, end = flags.length): number {
+/** Nonzero bytes among four packed in a 32-bit word. */
+function nonzeroBytes(w: number): number {
+  // Fold each byte onto its lowest bit (the masks keep bits inside their byte), then add the
+  // four 0/1 bytes with one multiply.
+  let t = w | ((w >>> 4) & 0x0f0f0f0f);
+  t |= (t >>> 2) & 0x03030303;
+  t |= (t >>> 1) & 0x01010101;
+  return Math.imul(t & 0x01010101, 0x01010101) >>> 24;
+}
+
+/** The flags as 32-bit words when their start is 4-aligned (else null): view once, count many ranges. */
+function wordsOf(flags: Uint8Array): Uint32Array | null {
+  return flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, flags.length >>> 2) : null;
+}
+
+/** Nonzero bytes of flags[start, end), four at a time where a word view (wordsOf) is given. */
+export function countFlags(flags: Uint8Array, start = 0, end = flags.length, words: Uint32Array | null = start === 0 && end === flags.length ? wordsOf(flags) : null): number {
   let n = 0;
   let i = start;
-  for (; i < end && (flags.byteOffset + i) % 4 !== 0; i++) n += flags[i] ? 1 : 0;
-  const words = Math.floor((end - i) / 4);
-  if (words > 0) {
-    const w32 = new Uint32Array(flags.buffer, flags.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      // Fold each byte onto its lowest bit (masks keep bits inside their byte), then add the
-      // four 0/1 bytes with one multiply.
-      let t = w32[k] as number;
-      t |= (t >>> 4) & 0x0f0f0f0f;
-      t |= (t >>> 2) & 0x03030303;
-      t |= (t >>> 1) & 0x01010101;
-      n += (Math.imul(t & 0x01010101, 0x01010101) >>> 24);
-    }
-    i += 4 * words;
+  if (words) {
+    for (; i < end && i % 4 !== 0; i++) n += flags[i] ? 1 : 0;
+    const w1 = Math.min(words.length, end >>> 2);
+    for (let k = i >>> 2; k < w1; k++) n += nonzeroBytes(words[k] as number);
+    i = Math.max(i, w1 * 4);
   }
   for (; i < end; i++) n += flags[i] ? 1 : 0;
   return n;
@@ -162,12 +168,13 @@ export function flagStatistics(b: CalBlock, byReason: Record<FlagReason, number>
   // channel: counted, and only the partly flagged rows are walked channel by channel.
   let crossRows = 0;
   let fullRows = 0;
+  const words = wordsOf(b.flags);
   for (let r = 0; r < b.ant1.length; r++) {
     const a1 = b.ant1[r] as number;
     const a2 = b.ant2[r] as number;
     if (a1 === a2) continue;
     crossRows++;
-    const rowFlagged = countFlags(b.flags, r * per, (r + 1) * per);
+    const rowFlagged = countFlags(b.flags, r * per, (r + 1) * per, words);
     if (rowFlagged === per) fullRows++;
     else if (rowFlagged > 0) {
       for (let c = 0; c < nchan; c++) {
