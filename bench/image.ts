@@ -185,10 +185,25 @@ export async function run(args: string[]): Promise<void> {
         for (let i = 0; i < d.length; i++) ss += d[i]! * d[i]!;
         return Math.sqrt(ss / d.length);
       };
-      const wi = readFitsImage(path.join(out, 'wsc-image.fits')).data;
-      const c = compare(readFitsImage(`${prefix}-image.fits`).data, wi, wi);
+      const wf = readFitsImage(path.join(out, 'wsc-image.fits'));
+      const of = readFitsImage(`${prefix}-image.fits`);
+      const c = compare(of.data, wf.data, wf.data);
       console.log(`  residual rms: ours ${res(`${prefix}-residual.fits`).toExponential(3)}, WSClean ${res(path.join(out, 'wsc-residual.fits')).toExponential(3)} Jy/beam; ` +
         `restored images differ by max ${c.max.toExponential(2)} rms ${c.rms.toExponential(2)} of WSClean's peak`);
+      const beam = (f: typeof wf) => ['BMAJ', 'BMIN', 'BPA'].map((k) => Number(f.keywords.get(k)) * (k === 'BPA' ? 1 : 3600));
+      const [om, on, op] = beam(of);
+      const [wm, wn, wp] = beam(wf);
+      console.log(`  restoring beams: ours ${om!.toFixed(2)}" x ${on!.toFixed(2)}" PA ${op!.toFixed(1)}, WSClean ${wm!.toFixed(2)}" x ${wn!.toFixed(2)}" PA ${wp!.toFixed(1)}`);
+      // The brightest components: peak values of both restored images at WSClean's 5 brightest peaks.
+      const model = readFitsImage(path.join(out, 'wsc-model.fits')).data;
+      const order = Array.from(model.keys()).filter((i) => model[i] !== 0).sort((a, b) => model[b]! - model[a]!);
+      const seen: number[] = [];
+      for (const i of order) {
+        if (seen.length >= 5) break;
+        if (seen.some((j) => Math.hypot((i % size) - (j % size), Math.floor(i / size) - Math.floor(j / size)) < 20)) continue;
+        seen.push(i);
+      }
+      console.log(`  restored values at WSClean's brightest components (ours / WSClean, Jy/beam): ${seen.map((i) => `${of.data[i]!.toFixed(4)}/${wf.data[i]!.toFixed(4)}`).join(', ')}`);
     }
   }
   for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(path.join(dir, f), { force: true });
