@@ -1,8 +1,9 @@
-// Bindings of fft/ (fft2d) and predict/ (predictPoints).
+// Bindings of fft/ (fft2d) and predict/ (predictPoints, simulateVisibilities).
 #include "bindings/args.h"
 
 #include "fft/fft2d.h"
 #include "predict/predict.h"
+#include "predict/simvis.h"
 
 namespace dsa110::bind {
 namespace {
@@ -83,11 +84,95 @@ Napi::Value PredictPoints(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// simulateVisibilities(input, vis: Float32Array, flags: Uint8Array, threads): boolean. The
+// simulator's fused sky + noise + corruption pass (predict/simvis.h); returns true when the
+// antenna-factorised predictor ran.
+Napi::Value SimulateVisibilities(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* fn = "simulateVisibilities";
+  const Napi::Object o = object_arg(info, 0, fn, "input");
+  const std::string where = std::string(fn) + ".input";
+  const auto uvw = typed_prop<double>(o, "uvw", where);
+  const auto ant1 = typed_prop<std::int32_t>(o, "ant1", where);
+  const auto ant2 = typed_prop<std::int32_t>(o, "ant2", where);
+  const auto freqs = typed_prop<double>(o, "freqs", where);
+  const auto offs = typed_prop<std::int32_t>(o, "srcOffsets", where);
+  const auto lmn1 = typed_prop<double>(o, "lmn1", where);
+  const auto amp = typed_prop<double>(o, "amp", where);
+  const auto gains = typed_prop<double>(o, "gains", where);
+  const auto bandpass = typed_prop<double>(o, "bandpass", where);
+  const auto dead = typed_prop<std::uint8_t>(o, "dead", where);
+  const auto chanFlag = typed_prop<std::uint8_t>(o, "chanFlag", where);
+  const auto autoPower = typed_prop<double>(o, "autoPower", where);
+  const auto rfiAmp = typed_prop<double>(o, "rfiAmp", where, true);
+  const auto rfiPhase = typed_prop<double>(o, "rfiPhase", where, true);
+  const auto keys = typed_prop<std::int32_t>(o, "noiseKeys", where);
+  dsa110::predict::SimVisInput in;
+  in.nsub = static_cast<std::size_t>(number_prop(o, "nsub", where, 1, kMaxDim, true, 0, false));
+  in.sigma = number_prop(o, "sigma", where, 0, 1e300, false, 0, false);
+  in.auto_sigma_scale = number_prop(o, "autoSigmaScale", where, 0, 1e300, false, 0, false);
+  in.channel_width_hz = number_prop(o, "channelWidthHz", where, 0, 1e300, false, 0, true);
+  if (uvw.length % 3 != 0) throw Napi::RangeError::New(env, "dsa110_native." + where + ".uvw must hold nbl x 3 values, got " + std::to_string(uvw.length));
+  in.nbl = uvw.length / 3;
+  in.nant = dead.length;
+  in.nchan = freqs.length;
+  if (offs.length < 1) throw Napi::RangeError::New(env, "dsa110_native." + where + ".srcOffsets must hold ntimes + 1 values");
+  in.ntimes = offs.length - 1;
+  const std::size_t nsrc = lmn1.length / 3;
+  if (lmn1.length % 3 != 0) throw Napi::RangeError::New(env, "dsa110_native." + where + ".lmn1 must hold nsources x 3 values, got " + std::to_string(lmn1.length));
+  if (offs.data[0] != 0 || static_cast<std::size_t>(offs.data[in.ntimes]) != nsrc)
+    throw Napi::RangeError::New(env, "dsa110_native." + where + ".srcOffsets must run from 0 to nsources = " + std::to_string(nsrc));
+  for (std::size_t t = 0; t < in.ntimes; ++t)
+    if (offs.data[t + 1] < offs.data[t]) throw Napi::RangeError::New(env, "dsa110_native." + where + ".srcOffsets must not decrease (index " + std::to_string(t + 1) + ")");
+  if (in.nchan % in.nsub != 0)
+    throw Napi::RangeError::New(env, "dsa110_native." + where + ".freqs: " + std::to_string(in.nchan) + " channels do not split into nsub = " + std::to_string(in.nsub) + " subbands");
+  expect_length(env, ant1.length, in.nbl, where + ".ant1", "nbl");
+  expect_length(env, ant2.length, in.nbl, where + ".ant2", "nbl");
+  expect_length(env, amp.length, nsrc * in.nchan, where + ".amp", "nsources x nchan");
+  expect_length(env, gains.length, in.ntimes * in.nant * 4, where + ".gains", "ntimes x nant x 2 pols x 2");
+  expect_length(env, bandpass.length, in.nant * in.nchan * 4, where + ".bandpass", "nant x 2 pols x nchan x 2");
+  expect_length(env, chanFlag.length, in.nchan, where + ".chanFlag", "nchan");
+  expect_length(env, autoPower.length, in.ntimes, where + ".autoPower", "ntimes");
+  expect_length(env, keys.length, in.nsub, where + ".noiseKeys", "nsub");
+  if (rfiAmp.data) expect_length(env, rfiAmp.length, in.ntimes * in.nchan, where + ".rfiAmp", "ntimes x nchan");
+  if (rfiPhase.data) expect_length(env, rfiPhase.length, in.nbl, where + ".rfiPhase", "nbl");
+  if ((rfiAmp.data == nullptr) != (rfiPhase.data == nullptr))
+    throw Napi::TypeError::New(env, "dsa110_native." + where + ": rfiAmp and rfiPhase must both be given or both be null");
+  if (info.Length() < 2 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(env, "dsa110_native.simulateVisibilities: argument 'vis' must be a Float32Array");
+  if (info.Length() < 3 || !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "dsa110_native.simulateVisibilities: argument 'flags' must be a Uint8Array");
+  Napi::Float32Array vis = info[1].As<Napi::Float32Array>();
+  Napi::Uint8Array flags = info[2].As<Napi::Uint8Array>();
+  const auto threads = static_cast<unsigned>(whole_number(info, 3, fn, "threads", 1, kMaxThreads));
+  const std::size_t samples = in.ntimes * in.nbl * in.nchan * 2;
+  expect_length(env, vis.ElementLength(), 2 * samples, std::string(fn) + ".vis", "ntimes x nbl x nchan x 2 pols x 2");
+  expect_length(env, flags.ElementLength(), samples, std::string(fn) + ".flags", "ntimes x nbl x nchan x 2 pols");
+  in.uvw = uvw.data;
+  in.ant1 = ant1.data;
+  in.ant2 = ant2.data;
+  in.freqs = freqs.data;
+  in.src_offsets = offs.data;
+  in.lmn1 = lmn1.data;
+  in.amp = amp.data;
+  in.gains = gains.data;
+  in.bandpass = bandpass.data;
+  in.dead = dead.data;
+  in.chan_flag = chanFlag.data;
+  in.auto_power = autoPower.data;
+  in.rfi_amp = rfiAmp.data;
+  in.rfi_phase = rfiPhase.data;
+  in.noise_keys = reinterpret_cast<const std::uint32_t*>(keys.data);
+  const bool factorised = kernel_call(env, fn, [&] { return dsa110::predict::simulate_visibilities(in, vis.Data(), flags.Data(), threads); });
+  return Napi::Boolean::New(env, factorised);
+}
+
 }  // namespace
 
 void register_fft_predict(Napi::Env env, Napi::Object exports) {
   exports.Set("fft2d", Napi::Function::New(env, Fft2d, "fft2d"));
   exports.Set("predictPoints", Napi::Function::New(env, PredictPoints, "predictPoints"));
+  exports.Set("simulateVisibilities", Napi::Function::New(env, SimulateVisibilities, "simulateVisibilities"));
 }
 
 }  // namespace dsa110::bind

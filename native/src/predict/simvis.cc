@@ -1,0 +1,343 @@
+// The simulator's fused pass (simvis.h). The sky sum is factorised by antenna: with
+// uvw_b = uvw(a2) - uvw(a1), V_b(nu) = sum_s A_s(nu) E_{a2,s}(nu) conj(E_{a1,s}(nu)),
+// E_{a,s} = exp(2 pi i nu uvw(a).lmn1_s / c), so the phasors cost nant x nsrc per channel and
+// the sum is a dense dot product over sources (float32, SIMD) instead of a sincos recurrence
+// per baseline and source. Noise: xoshiro256** per row seeded from (subband key, time, baseline)
+// and Marsaglia's polar method, so every file is the same whatever the threads.
+#include "predict/simvis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/parallel.h"
+#include "predict/predict.h"
+
+namespace dsa110::predict {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+constexpr double kSpeedOfLight = 299792458.0;
+constexpr std::size_t kResync = 32;
+constexpr std::size_t kLane = 8;
+
+inline std::uint64_t mix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// xoshiro256** (Blackman & Vigna 2018) with Marsaglia's polar method: exact N(0, 1) pairs.
+class NormalStream {
+ public:
+  explicit NormalStream(std::uint64_t key) {
+    std::uint64_t x = key;
+    for (auto& w : s_) {
+      x = mix64(x);
+      w = x;
+    }
+  }
+  double next() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u, v, q;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      q = u * u + v * v;
+    } while (q >= 1.0 || q == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(q) / q);
+    spare_ = v * f;
+    has_spare_ = true;
+    return u * f;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  double uniform() {
+    const std::uint64_t r = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return static_cast<double>(r >> 11) * 0x1.0p-53;
+  }
+  std::uint64_t s_[4];
+  double spare_ = 0;
+  bool has_spare_ = false;
+};
+
+bool equally_spaced(const double* f, std::size_t n) {
+  if (n < 3) return true;
+  const double step = f[1] - f[0];
+  for (std::size_t k = 2; k < n; ++k)
+    if (std::abs((f[k] - f[k - 1]) - step) > 1e-9 * std::abs(f[k])) return false;
+  return true;
+}
+
+// Antenna uvw with the first baseline's ant1 at the origin, or empty when the baselines are
+// not differences of antenna positions (to 1e-6 m) or do not connect every antenna.
+std::vector<double> antenna_uvw(const SimVisInput& in) {
+  if (in.nbl == 0) return {};
+  std::vector<double> ua(3 * in.nant, 0.0);
+  std::vector<char> known(in.nant, 0);
+  const std::size_t ref = static_cast<std::size_t>(in.ant1[0]);
+  known[ref] = 1;
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
+    if (a1 == ref && a2 != ref) {
+      for (int k = 0; k < 3; ++k) ua[3 * a2 + k] = in.uvw[3 * b + k];
+      known[a2] = 1;
+    } else if (a2 == ref && a1 != ref) {
+      for (int k = 0; k < 3; ++k) ua[3 * a1 + k] = -in.uvw[3 * b + k];
+      known[a1] = 1;
+    }
+  }
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
+    if (!known[a1] || !known[a2]) return {};
+    for (int k = 0; k < 3; ++k)
+      if (std::abs(in.uvw[3 * b + k] - (ua[3 * a2 + k] - ua[3 * a1 + k])) > 1e-6) return {};
+  }
+  return ua;
+}
+
+// One channel of the factorised sum: model[b] = sum_s G[a2][s] conj(E[a1][s]) for the live
+// cross-correlations; G = A x E. Rows of E and G are padded with zeros to a multiple of kLane.
+struct PairArgs {
+  const SimVisInput* in;
+  const float* er;
+  const float* ei;
+  const float* gr;
+  const float* gi;
+  std::size_t stride;  // padded sources per antenna row
+  double* model;       // nbl x nchs complex, this channel at offset 2 * cc
+  std::size_t nchs, cc;
+};
+
+inline __attribute__((always_inline)) void pairs_body(const PairArgs& a) {
+  const SimVisInput& in = *a.in;
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
+    if (a1 == a2 || in.dead[a1] || in.dead[a2]) continue;
+    const float* gr = a.gr + a2 * a.stride;
+    const float* gi = a.gi + a2 * a.stride;
+    const float* er = a.er + a1 * a.stride;
+    const float* ei = a.ei + a1 * a.stride;
+    float sr[kLane] = {}, si[kLane] = {};
+    for (std::size_t s = 0; s < a.stride; s += kLane) {
+      for (std::size_t k = 0; k < kLane; ++k) {
+        sr[k] += gr[s + k] * er[s + k] + gi[s + k] * ei[s + k];
+        si[k] += gi[s + k] * er[s + k] - gr[s + k] * ei[s + k];
+      }
+    }
+    double re = 0, im = 0;
+    for (std::size_t k = 0; k < kLane; ++k) {
+      re += sr[k];
+      im += si[k];
+    }
+    a.model[2 * (b * a.nchs + a.cc)] = re;
+    a.model[2 * (b * a.nchs + a.cc) + 1] = im;
+  }
+}
+
+void pairs_generic(const PairArgs& a) { pairs_body(a); }
+__attribute__((target("avx2,fma"))) void pairs_avx2(const PairArgs& a) { pairs_body(a); }
+
+using PairsFn = void (*)(const PairArgs&);
+PairsFn pick_pairs() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &pairs_avx2;
+#endif
+  return &pairs_generic;
+}
+
+// Per thread: the factorised model of subband j at time t into `model` (nbl x nchs complex).
+struct Workspace {
+  std::vector<double> pr, pi, dr, di, tau;
+  std::vector<float> er, ei, gr, gi;
+  std::vector<double> amp;
+};
+
+void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool uniform, std::size_t t, std::size_t j,
+                      Workspace& w, double* model, PairsFn pairs) {
+  const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
+  const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
+  const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
+  const std::size_t stride = (ns + kLane - 1) / kLane * kLane;
+  const std::size_t na = in.nant;
+  if (stride == 0) return;
+  w.tau.assign(na * ns, 0.0);
+  w.pr.resize(na * ns);
+  w.pi.resize(na * ns);
+  w.dr.resize(na * ns);
+  w.di.resize(na * ns);
+  w.er.assign(na * stride, 0.0f);
+  w.ei.assign(na * stride, 0.0f);
+  w.gr.assign(na * stride, 0.0f);
+  w.gi.assign(na * stride, 0.0f);
+  const double df = nchs > 1 ? in.freqs[c0 + 1] - in.freqs[c0] : 0.0;
+  for (std::size_t a = 0; a < na; ++a) {
+    if (in.dead[a]) continue;
+    for (std::size_t s = 0; s < ns; ++s) {
+      const double* p = in.lmn1 + 3 * (s0 + s);
+      const double tau = (ua[3 * a] * p[0] + ua[3 * a + 1] * p[1] + ua[3 * a + 2] * p[2]) / kSpeedOfLight;
+      w.tau[a * ns + s] = tau;
+      w.dr[a * ns + s] = std::cos(kTwoPi * df * tau);
+      w.di[a * ns + s] = std::sin(kTwoPi * df * tau);
+    }
+  }
+  for (std::size_t cc = 0; cc < nchs; ++cc) {
+    const std::size_t c = c0 + cc;
+    const bool exact = !uniform || cc % kResync == 0;
+    for (std::size_t a = 0; a < na; ++a) {
+      if (in.dead[a]) continue;
+      double* pr = w.pr.data() + a * ns;
+      double* pi = w.pi.data() + a * ns;
+      const double* tau = w.tau.data() + a * ns;
+      const double* dr = w.dr.data() + a * ns;
+      const double* di = w.di.data() + a * ns;
+      float* er = w.er.data() + a * stride;
+      float* ei = w.ei.data() + a * stride;
+      float* gr = w.gr.data() + a * stride;
+      float* gi = w.gi.data() + a * stride;
+      if (exact) {
+        for (std::size_t s = 0; s < ns; ++s) {
+          const double ph = kTwoPi * in.freqs[c] * tau[s];
+          pr[s] = std::cos(ph);
+          pi[s] = std::sin(ph);
+        }
+      }
+      for (std::size_t s = 0; s < ns; ++s) {
+        const double A = in.amp[(s0 + s) * in.nchan + c];
+        er[s] = static_cast<float>(pr[s]);
+        ei[s] = static_cast<float>(pi[s]);
+        gr[s] = static_cast<float>(A * pr[s]);
+        gi[s] = static_cast<float>(A * pi[s]);
+        const double npr = pr[s] * dr[s] - pi[s] * di[s];
+        pi[s] = pr[s] * di[s] + pi[s] * dr[s];
+        pr[s] = npr;
+      }
+    }
+    pairs(PairArgs{&in, w.er.data(), w.ei.data(), w.gr.data(), w.gi.data(), stride, model, nchs, cc});
+  }
+}
+
+// The direct per-baseline sum (smearing, or uvw that are not antenna differences).
+void direct_model(const SimVisInput& in, std::size_t t, std::size_t j, Workspace& w, double* model) {
+  const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
+  const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
+  const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
+  w.amp.resize(ns * nchs);
+  for (std::size_t s = 0; s < ns; ++s)
+    for (std::size_t cc = 0; cc < nchs; ++cc) w.amp[s * nchs + cc] = in.amp[(s0 + s) * in.nchan + c0 + cc];
+  predict_points(in.uvw, in.nbl, in.freqs + c0, nchs, PointSources{ns, in.lmn1 + 3 * s0, w.amp.data()}, in.channel_width_hz,
+                 model, 1);
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    if (in.ant1[b] == in.ant2[b] || in.dead[in.ant1[b]] || in.dead[in.ant2[b]])
+      std::fill(model + 2 * b * nchs, model + 2 * (b + 1) * nchs, 0.0);
+  }
+}
+
+struct Cx {
+  double re, im;
+};
+inline Cx mul(Cx a, Cx b) { return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re}; }
+inline Cx mul_conj(Cx a, Cx b) { return {a.re * b.re + a.im * b.im, a.im * b.re - a.re * b.im}; }
+
+// Noise, RFI and J_a (.) conj(J_b) for every row of subband j at time t.
+void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const double* model, float* vis, std::uint8_t* flags) {
+  const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
+  const std::size_t rows = in.ntimes * in.nbl;
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
+    const std::size_t o0 = (j * rows + t * in.nbl + b) * nchs * 2;
+    NormalStream rng(mix64(mix64(mix64(in.noise_keys[j]) + t) + b));
+    const bool autocorr = a1 == a2;
+    const double power = in.auto_power[t];
+    const double rc = in.rfi_phase ? std::cos(in.rfi_phase[b]) : 0.0, rs = in.rfi_phase ? std::sin(in.rfi_phase[b]) : 0.0;
+    for (std::size_t cc = 0; cc < nchs; ++cc) {
+      const std::size_t c = c0 + cc;
+      if (in.chan_flag[c]) {
+        for (std::size_t p = 0; p < 2; ++p) {
+          const std::size_t o = o0 + cc * 2 + p;
+          flags[o] = 1;
+          vis[2 * o] = 0.0f;
+          vis[2 * o + 1] = 0.0f;
+        }
+        continue;
+      }
+      Cx v0{0, 0};
+      if (autocorr) {
+        // Total power, real; one radiometer deviate per channel shared by both pols.
+        v0.re = power + (in.sigma > 0 ? power * in.auto_sigma_scale * rng.next() : 0.0);
+      } else {
+        v0 = {model[2 * (b * nchs + cc)], model[2 * (b * nchs + cc) + 1]};
+        if (in.rfi_amp) {
+          v0.re += in.rfi_amp[t * in.nchan + c] * rc;
+          v0.im += in.rfi_amp[t * in.nchan + c] * rs;
+        }
+      }
+      for (std::size_t p = 0; p < 2; ++p) {
+        Cx v = v0;
+        if (!autocorr && in.sigma > 0) {
+          v.re += in.sigma * rng.next();
+          v.im += in.sigma * rng.next();
+        }
+        const double* g1 = in.gains + 2 * ((t * in.nant + a1) * 2 + p);
+        const double* g2 = in.gains + 2 * ((t * in.nant + a2) * 2 + p);
+        const double* b1 = in.bandpass + 2 * ((a1 * 2 + p) * in.nchan + c);
+        const double* b2 = in.bandpass + 2 * ((a2 * 2 + p) * in.nchan + c);
+        const Cx j1 = mul({g1[0], g1[1]}, {b1[0], b1[1]});
+        const Cx j2 = mul({g2[0], g2[1]}, {b2[0], b2[1]});
+        const Cx out = mul(v, mul_conj(j1, j2));
+        const std::size_t o = o0 + cc * 2 + p;
+        flags[o] = 0;
+        vis[2 * o] = static_cast<float>(out.re);
+        vis[2 * o + 1] = static_cast<float>(out.im);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flags, unsigned threads) {
+  if (in.nsub == 0 || in.nchan % in.nsub != 0)
+    throw std::invalid_argument("nchan (" + std::to_string(in.nchan) + ") must be a positive multiple of nsub (" + std::to_string(in.nsub) + ")");
+  for (std::size_t b = 0; b < in.nbl; ++b) {
+    if (in.ant1[b] < 0 || in.ant2[b] < 0 || static_cast<std::size_t>(in.ant1[b]) >= in.nant || static_cast<std::size_t>(in.ant2[b]) >= in.nant)
+      throw std::out_of_range("baseline " + std::to_string(b) + " names an antenna outside [0, " + std::to_string(in.nant) + ")");
+  }
+  const std::vector<double> ua = in.channel_width_hz > 0 ? std::vector<double>{} : antenna_uvw(in);
+  const bool factorised = !ua.empty();
+  const bool uniform = equally_spaced(in.freqs, in.nchan);
+  const PairsFn pairs = pick_pairs();
+  const std::size_t nchs = in.nchan / in.nsub;
+  // Units of (time, subband), all about the same work; each thread keeps its buffers.
+  parallel_for(in.ntimes * in.nsub, threads, [&](std::size_t u0, std::size_t u1) {
+    Workspace w;
+    std::vector<double> model(2 * in.nbl * nchs);
+    for (std::size_t u = u0; u < u1; ++u) {
+      const std::size_t t = u / in.nsub, j = u % in.nsub;
+      std::fill(model.begin(), model.end(), 0.0);
+      if (factorised) {
+        factorised_model(in, ua, uniform, t, j, w, model.data(), pairs);
+      } else {
+        direct_model(in, t, j, w, model.data());
+      }
+      corrupt_rows(in, t, j, model.data(), vis, flags);
+    }
+  });
+  return factorised;
+}
+
+}  // namespace dsa110::predict
