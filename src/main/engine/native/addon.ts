@@ -32,6 +32,12 @@ export interface NativeAddon {
     threads: number,
   ): void;
   /**
+   * The simulator's fused pass (native/src/predict/simvis.h): sky, RFI, noise, gains and
+   * bandpasses for every row of `input.nsub` subband files into `vis` (nsub x rows x nchan/nsub
+   * x 2 pols complex) and `flags`. Returns true when the antenna-factorised predictor ran.
+   */
+  simulateVisibilities(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number): boolean;
+  /**
    * StefCal per solution cell (time slot x channel group x pol) for V_ij = g_i conj(g_j) M_ij:
    * writes gains [slot][group][ant][pol] (complex), their flags (1 SNR < minSnr, 2 no data),
    * SNR, and per cell the iterations, the reference antenna (phase 0) and the rms of a
@@ -126,6 +132,29 @@ export interface NativeAddon {
 }
 
 /** A visibility block and its model for the calibration kernels (interleaved complex64 [row][chan][pol]). */
+/** Input of simulateVisibilities; shapes in native/src/predict/simvis.h. */
+export interface SimVisKernelInput {
+  uvw: Float64Array;
+  ant1: Int32Array;
+  ant2: Int32Array;
+  freqs: Float64Array;
+  nsub: number;
+  srcOffsets: Int32Array;
+  lmn1: Float64Array;
+  amp: Float64Array;
+  gains: Float64Array;
+  bandpass: Float64Array;
+  dead: Uint8Array;
+  chanFlag: Uint8Array;
+  autoPower: Float64Array;
+  sigma: number;
+  autoSigmaScale: number;
+  rfiAmp: Float64Array | null;
+  rfiPhase: Float64Array | null;
+  channelWidthHz: number;
+  noiseKeys: Int32Array;
+}
+
 export interface CalVisData {
   vis: Float32Array;
   /** Nonzero = flagged, [row][chan][pol]. */

@@ -9,6 +9,7 @@ import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
+import type { SimVisKernelInput } from './addon';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
@@ -136,6 +137,18 @@ export class NativePool {
       );
     }
     return this.run({ kernel: 'fft2d', data, nx, ny, inverse: opts.inverse ?? false, threads: opts.threads ?? 1 });
+  }
+
+  /**
+   * The simulator's fused pass on a worker thread (see NativeAddon.simulateVisibilities):
+   * `vis` and `flags` must be backed by SharedArrayBuffers; resolves to true when the
+   * antenna-factorised predictor ran.
+   */
+  simulateVisibilities(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, opts: { threads?: number } = {}): Promise<boolean> {
+    if (!isShared(vis.buffer) || !isShared(flags.buffer)) {
+      return Promise.reject(new TypeError('NativePool.simulateVisibilities: vis and flags must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf'));
+    }
+    return this.run({ kernel: 'simulateVisibilities', input, vis, flags, threads: opts.threads ?? 1 });
   }
 
   /**

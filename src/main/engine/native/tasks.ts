@@ -3,6 +3,7 @@
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
+import type { SimVisKernelInput } from './addon';
 
 /** Complex 2-D FFT in place on a SharedArrayBuffer-backed interleaved array (see NativeAddon.fft2d). */
 export interface Fft2dTask {
@@ -23,6 +24,15 @@ export interface PredictPointsTask {
   amp: Float64Array;
   out: Float64Array;
   channelWidthHz: number;
+  threads: number;
+}
+
+/** The simulator's fused pass (see NativeAddon.simulateVisibilities); vis and flags shared. */
+export interface SimulateVisibilitiesTask {
+  kernel: 'simulateVisibilities';
+  input: SimVisKernelInput;
+  vis: Float32Array;
+  flags: Uint8Array;
   threads: number;
 }
 
@@ -126,7 +136,7 @@ export interface ReprojectTask {
 }
 
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask | ReprojectTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SimulateVisibilitiesTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask | ReprojectTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -134,6 +144,7 @@ export type NativeKernelName = NativeTask['kernel'];
 export interface NativeTaskResults {
   fft2d: void;
   predictPoints: void;
+  simulateVisibilities: boolean;
   solveJones: void;
   baselineStats: void;
   applyJones: number;

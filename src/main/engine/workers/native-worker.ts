@@ -11,6 +11,7 @@ type Kernels = {
 const kernels: Kernels = {
   fft2d: (addon, t) => addon.fft2d(t.data, t.nx, t.ny, t.inverse, t.threads),
   predictPoints: (addon, t) => addon.predictPoints(t.uvw, t.freqs, t.lmn1, t.amp, t.out, t.channelWidthHz, t.threads),
+  simulateVisibilities: (addon, t) => addon.simulateVisibilities(t.input, t.vis, t.flags, t.threads),
   solveJones: (addon, t) => addon.solveJones(t.data, t.cells, t.options, t.out),
   baselineStats: (addon, t) => addon.baselineStats(t.data, t.cells, t.out, t.threads),
   applyJones: (addon, t) => addon.applyJones(t.vis, t.flags, t.weights, t.ant1, t.ant2, t.nchan, t.npol, t.nant, t.terms, t.threads),
