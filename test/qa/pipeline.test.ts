@@ -58,9 +58,10 @@ describe('QA of an image made by the pipeline from simulated data', () => {
 
   it('passes: every truth source found, flux scale within 3 %, astrometry well under 1"', async () => {
     const a = await assessImageFile(out.files['image-pb'], { tier: 'science', config, db, catalog: 'SIM', pbPath: out.files.pb, pbCorrected: true });
-    // 20 of the 117 antennas in 5 minutes make a beam about 2.75:1, beyond the science tier's warn
-    // limit (2.5): that warning is this toy array's, and every other check passes.
-    expect(a.reasons.filter((r) => r.severity !== 'pass').map((r) => `${r.check}:${r.severity}`)).toEqual(['beam_elongation:warn']);
+    // 20 of the 117 antennas in 5 minutes make a beam about 2.75:1, within the science tier's warn
+    // limit (3.2, set for DSA-110's ~2.8:1 snapshot beam): every check passes.
+    expect(a.reasons.filter((r) => r.severity !== 'pass').map((r) => `${r.check}:${r.severity}`)).toEqual([]);
+    expect(a.verdict).toBe('pass');
     expect(a.metrics.catalogDetectable).toBe(OFFSETS.length);
     expect(a.metrics.completeness).toBe(1);
     expect(Math.abs(a.metrics.fluxRatioMedian! - 1)).toBeLessThan(0.03);
