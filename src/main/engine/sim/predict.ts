@@ -1,6 +1,7 @@
-// Visibilities of one subband file: the point-source sky seen by the drift-scan array, with
+// Visibilities of subband files: the point-source sky seen by the drift-scan array, with
 // thermal noise added before the antenna gains and bandpasses (so calibrated data carry the
-// radiometer noise), RFI, dead antennas and correlator-flagged channels.
+// radiometer noise), RFI, dead antennas and correlator-flagged channels. The per-visibility
+// work runs in one native pass (native/src/predict/simvis.cc) on a pool worker.
 // CONVENTIONS: DATA = S exp(+2 pi i (u l + v m + w (n - 1)) / lambda) with uvw = uvw(ant2) -
 // uvw(ant1) (src/shared/astro/phase.ts); corrupted V_ab = g_a conj(g_b) V_ab (CASA's
 // V_ij = J_i V J_j^H); XX = YY = I for an unpolarised source of Stokes I.
@@ -8,9 +9,9 @@ import { ARRAY_CENTRE } from '../../../shared/instrument';
 import type { PrimaryBeamModel } from '../../../shared/instrument';
 import { apparentContext, apparentVector, directionCosines, lastRad, raDecOf, unitVector } from '../../../shared/astro';
 import type { VisibilityBlock } from '../uvh5/model';
-import { type NativePool, sharedFloat64Array } from '../native/pool';
+import { type NativePool, sharedOf } from '../native/pool';
 import { type BandpassParams, type GainParams, type RfiParams, bandpassAt, gainAt, rfiAt } from './corruptions';
-import { Rng } from './rng';
+import { Rng, hashSeed } from './rng';
 import { type SkySource, fluxAt } from './sky';
 
 export interface SubbandSimInput {
@@ -54,156 +55,208 @@ export interface SubbandSimInput {
   threads: number;
 }
 
-interface VisibleSource {
-  l: number;
-  m: number;
-  n: number;
-  /** Apparent flux per channel (Jy): S(nu) B(theta, nu). */
-  amp: Float64Array;
+/** The sources above the horizon and the beam cut at one integration. */
+export interface VisibleSky {
+  sources: SkySource[];
+  /** Per source: l, m, n - 1 at the integration's phase centre. */
+  lmn1: Float64Array;
+  /** Per source: offset from the pointing (rad), for the beam. */
+  theta: Float64Array;
+  /** Sum of the apparent fluxes at the reference frequency (Jy): the sky's share of an autocorrelation. */
+  totalApparentJy: number;
 }
 
 const NPOL = 2;
 
-/** Sources above the horizon of the phase centre, with their beam-attenuated spectra, at one time. */
-export function visibleSources(input: SubbandSimInput, mjd: number): VisibleSource[] {
+/**
+ * Sources above the horizon of the phase centre whose apparent flux at `refFreqHz` reaches
+ * `minApparentJy`, at one time. Geometry only: the spectra are evaluated per pass (skySpectra).
+ */
+export function visibleSky(
+  sources: readonly SkySource[],
+  beam: PrimaryBeamModel,
+  decOfDateRad: number,
+  mjd: number,
+  refFreqHz: number,
+  minApparentJy: number,
+): VisibleSky {
   const ctx = apparentContext(mjd);
   const last = lastRad(mjd, ARRAY_CENTRE.longitudeDeg);
-  const pc = { raRad: last, decRad: input.decOfDateRad };
-  const mid = input.freqsHz[input.freqsHz.length >> 1] as number;
-  const out: VisibleSource[] = [];
-  for (const s of input.sources) {
+  const kept: SkySource[] = [];
+  const lmn: number[] = [];
+  const th: number[] = [];
+  let total = 0;
+  for (const s of sources) {
     const app = raDecOf(apparentVector(unitVector((s.raDeg * Math.PI) / 180, (s.decDeg * Math.PI) / 180), ctx));
-    const [l, m, n] = directionCosines(app.raRad, app.decRad, pc.raRad, pc.decRad);
+    const [l, m, n] = directionCosines(app.raRad, app.decRad, last, decOfDateRad);
     if (n <= 0) continue;
     const theta = Math.acos(Math.min(1, n));
-    if (fluxAt(s, mid) * input.beam.response(theta, mid) < input.minApparentJy) continue;
-    const amp = new Float64Array(input.freqsHz.length);
-    for (let c = 0; c < amp.length; c++) {
-      const f = input.freqsHz[c] as number;
-      amp[c] = fluxAt(s, f) * input.beam.response(theta, f);
-    }
-    out.push({ l, m, n, amp });
+    const apparent = fluxAt(s, refFreqHz) * beam.response(theta, refFreqHz);
+    if (apparent < minApparentJy) continue;
+    kept.push(s);
+    lmn.push(l, m, n - 1);
+    th.push(theta);
+    total += apparent;
   }
-  return out;
+  return { sources: kept, lmn1: Float64Array.from(lmn), theta: Float64Array.from(th), totalApparentJy: total };
+}
+
+/** Everything of one pass (a group of equally wide, contiguous subbands) but the sky's geometry. */
+export interface PassInput {
+  antIndex1: Int32Array;
+  antIndex2: Int32Array;
+  nant: number;
+  uvw: Float64Array;
+  timesMjd: Float64Array;
+  integrationS: number;
+  /** Channel centres of all subbands of the pass, subband after subband. */
+  freqsHz: Float64Array;
+  /** Subbands in the pass; freqsHz holds freqsHz.length / nsub channels of each. */
+  nsub: number;
+  channelWidthHz: number;
+  /** Per integration: the visible sky (visibleSky). */
+  sky: readonly VisibleSky[];
+  beam: PrimaryBeamModel;
+  gains: GainParams[][] | null;
+  bandpasses: BandpassParams[][] | null;
+  bandLoHz: number;
+  bandHiHz: number;
+  epochMjd: number;
+  dead: ReadonlySet<number>;
+  /** Channel indices (in freqsHz) flagged by the correlator. */
+  flaggedChannels: ReadonlySet<number>;
+  noiseSigmaJy: number;
+  sefdJy: number;
+  rfi: RfiParams | null;
+  /** Per baseline: the RFI's phase (rad), when rfi is set. */
+  rfiPhase: Float64Array | null;
+  smearing: boolean;
+  /** Per subband: the 32-bit key of its noise streams (rows are keyed by (key, time, baseline)). */
+  noiseKeys: Int32Array;
+  threads: number;
 }
 
 /**
- * Simulate every row (time-major: each integration holds all baselines) of one file. The sky
- * sum runs in the native predictor on a pool worker; noise and corruptions are applied here.
+ * Simulate every row (time-major: each integration holds all baselines) of each subband of a
+ * pass. Returns one block per subband; their arrays are views of shared buffers.
  */
-export async function simulateSubband(input: SubbandSimInput, pool: NativePool): Promise<VisibilityBlock> {
+export async function simulatePass(input: PassInput, pool: NativePool): Promise<VisibilityBlock[]> {
   const nbl = input.antIndex1.length;
   const ntimes = input.timesMjd.length;
   const nchan = input.freqsHz.length;
-  const rows = nbl * ntimes;
-  const vis = new Float32Array(rows * nchan * NPOL * 2);
-  const flags = new Uint8Array(rows * nchan * NPOL);
-  const nsamples = new Float32Array(rows * nchan * NPOL).fill(1);
-  const nant = Math.max(...input.antIndex1, ...input.antIndex2) + 1;
-  const model = sharedFloat64Array(nbl * nchan * 2);
+  const nant = input.nant;
+  if (input.sky.length !== ntimes) throw new RangeError(`simulatePass: sky has ${input.sky.length} integrations, expected ${ntimes}`);
+  if (nchan % input.nsub !== 0) throw new RangeError(`simulatePass: ${nchan} channels do not split into ${input.nsub} subbands`);
 
-  // Bandpasses do not change with time: evaluate once per antenna, pol and channel.
-  const bp = new Float64Array(nant * NPOL * nchan * 2);
+  // Spectra S(nu) B(theta, nu) of each integration's sources on this pass's channels.
+  const offsets = new Int32Array(ntimes + 1);
+  for (let t = 0; t < ntimes; t++) offsets[t + 1] = (offsets[t] as number) + (input.sky[t] as VisibleSky).sources.length;
+  const nsrc = offsets[ntimes] as number;
+  const lmn1 = new Float64Array(3 * nsrc);
+  const amp = new Float64Array(nsrc * nchan);
+  for (let t = 0; t < ntimes; t++) {
+    const sky = input.sky[t] as VisibleSky;
+    const s0 = offsets[t] as number;
+    lmn1.set(sky.lmn1, 3 * s0);
+    sky.sources.forEach((s, i) => {
+      const theta = sky.theta[i] as number;
+      const row = (s0 + i) * nchan;
+      for (let c = 0; c < nchan; c++) {
+        const f = input.freqsHz[c] as number;
+        amp[row + c] = fluxAt(s, f) * input.beam.response(theta, f);
+      }
+    });
+  }
+
+  const gains = new Float64Array(ntimes * nant * NPOL * 2);
+  for (let t = 0; t < ntimes; t++) {
+    const hours = ((input.timesMjd[t] as number) - input.epochMjd) * 24;
+    for (let a = 0; a < nant; a++) {
+      for (let p = 0; p < NPOL; p++) {
+        const [re, im] = input.gains ? gainAt(input.gains[a]![p]!, hours) : [1, 0];
+        gains[((t * nant + a) * NPOL + p) * 2] = re;
+        gains[((t * nant + a) * NPOL + p) * 2 + 1] = im;
+      }
+    }
+  }
+  const bandpass = new Float64Array(nant * NPOL * nchan * 2);
   for (let a = 0; a < nant; a++) {
     for (let p = 0; p < NPOL; p++) {
       for (let c = 0; c < nchan; c++) {
         const [re, im] = input.bandpasses ? bandpassAt(input.bandpasses[a]![p]!, input.freqsHz[c] as number, input.bandLoHz, input.bandHiHz) : [1, 0];
         const k = ((a * NPOL + p) * nchan + c) * 2;
-        bp[k] = re;
-        bp[k + 1] = im;
+        bandpass[k] = re;
+        bandpass[k + 1] = im;
       }
     }
   }
-  const g = new Float64Array(nant * NPOL * 2);
-  const acc = new Float64Array(nchan * 2);
-  const rfiAmp = new Float64Array(nchan);
-  const rfiPhase = new Float64Array(nbl);
-  if (input.rfi) for (let b = 0; b < nbl; b++) rfiPhase[b] = input.rng.range(0, 2 * Math.PI);
-  const sigma = input.noiseSigmaJy;
-  const sigmaAutoScale = 1 / Math.sqrt(Math.abs(input.channelWidthHz) * input.integrationS);
-
-  for (let t = 0; t < ntimes; t++) {
-    const mjd = input.timesMjd[t] as number;
-    const hours = (mjd - input.epochMjd) * 24;
-    const srcs = visibleSources(input, mjd);
-    for (let a = 0; a < nant; a++) {
-      for (let p = 0; p < NPOL; p++) {
-        const [re, im] = input.gains ? gainAt(input.gains[a]![p]!, hours) : [1, 0];
-        g[(a * NPOL + p) * 2] = re;
-        g[(a * NPOL + p) * 2 + 1] = im;
-      }
-    }
-    let totalApparent = 0;
-    for (const s of srcs) totalApparent += s.amp[nchan >> 1] as number;
-    const lmn1 = new Float64Array(srcs.length * 3);
-    const amp = new Float64Array(srcs.length * nchan);
-    srcs.forEach((s, i) => {
-      lmn1[3 * i] = s.l;
-      lmn1[3 * i + 1] = s.m;
-      lmn1[3 * i + 2] = s.n - 1;
-      amp.set(s.amp, i * nchan);
-    });
-    model.fill(0);
-    await pool.predictPoints(
-      { uvw: input.uvw, freqs: input.freqsHz, lmn1, amp, channelWidthHz: input.smearing ? Math.abs(input.channelWidthHz) : 0 },
-      model,
-      { threads: input.threads },
-    );
-    if (input.rfi) for (let c = 0; c < nchan; c++) rfiAmp[c] = rfiAt(input.rfi, input.freqsHz[c] as number, input.channelWidthHz, hours, input.integrationS);
-
-    for (let b = 0; b < nbl; b++) {
-      const a1 = input.antIndex1[b] as number;
-      const a2 = input.antIndex2[b] as number;
-      const row = t * nbl + b;
-      acc.fill(0);
-      if (a1 === a2) {
-        // Autocorrelation: total power, real; radiometer noise relative to it.
-        const power = input.sefdJy + totalApparent;
-        for (let c = 0; c < nchan; c++) {
-          acc[2 * c] = power + (sigma > 0 ? power * sigmaAutoScale * input.rng.normal() : 0);
-        }
-      } else {
-        if (!input.dead.has(a1) && !input.dead.has(a2)) acc.set(model.subarray(b * nchan * 2, (b + 1) * nchan * 2));
-        if (input.rfi) {
-          const cr = Math.cos(rfiPhase[b] as number);
-          const ci = Math.sin(rfiPhase[b] as number);
-          for (let c = 0; c < nchan; c++) {
-            acc[2 * c] = (acc[2 * c] as number) + (rfiAmp[c] as number) * cr;
-            acc[2 * c + 1] = (acc[2 * c + 1] as number) + (rfiAmp[c] as number) * ci;
-          }
-        }
-      }
-      for (let c = 0; c < nchan; c++) {
-        const flagged = input.flaggedChannels.has(c);
-        for (let p = 0; p < NPOL; p++) {
-          const o = (row * nchan + c) * NPOL + p;
-          if (flagged) {
-            flags[o] = 1;
-            continue;
-          }
-          let re = acc[2 * c] as number;
-          let im = acc[2 * c + 1] as number;
-          if (sigma > 0 && a1 !== a2) {
-            re += sigma * input.rng.normal();
-            im += sigma * input.rng.normal();
-          }
-          // J_a V J_b^H with J = gain x bandpass.
-          const k1 = (a1 * NPOL + p) * 2;
-          const k2 = (a2 * NPOL + p) * 2;
-          const b1 = ((a1 * NPOL + p) * nchan + c) * 2;
-          const b2 = ((a2 * NPOL + p) * nchan + c) * 2;
-          const j1r = (g[k1] as number) * (bp[b1] as number) - (g[k1 + 1] as number) * (bp[b1 + 1] as number);
-          const j1i = (g[k1] as number) * (bp[b1 + 1] as number) + (g[k1 + 1] as number) * (bp[b1] as number);
-          const j2r = (g[k2] as number) * (bp[b2] as number) - (g[k2 + 1] as number) * (bp[b2 + 1] as number);
-          const j2i = (g[k2] as number) * (bp[b2 + 1] as number) + (g[k2 + 1] as number) * (bp[b2] as number);
-          // j = J1 conj(J2)
-          const jr = j1r * j2r + j1i * j2i;
-          const ji = j1i * j2r - j1r * j2i;
-          vis[2 * o] = re * jr - im * ji;
-          vis[2 * o + 1] = re * ji + im * jr;
-        }
-      }
+  const dead = new Uint8Array(nant);
+  for (const a of input.dead) if (a >= 0 && a < nant) dead[a] = 1;
+  const chanFlag = new Uint8Array(nchan);
+  for (const c of input.flaggedChannels) if (c >= 0 && c < nchan) chanFlag[c] = 1;
+  const autoPower = Float64Array.from(input.sky, (s) => input.sefdJy + s.totalApparentJy);
+  let rfiAmp: Float64Array | null = null;
+  if (input.rfi) {
+    rfiAmp = new Float64Array(ntimes * nchan);
+    for (let t = 0; t < ntimes; t++) {
+      const hours = ((input.timesMjd[t] as number) - input.epochMjd) * 24;
+      for (let c = 0; c < nchan; c++) rfiAmp[t * nchan + c] = rfiAt(input.rfi, input.freqsHz[c] as number, input.channelWidthHz, hours, input.integrationS);
     }
   }
-  return { rowStart: 0, rows, vis, flags, nsamples };
+
+  const rows = nbl * ntimes;
+  const samples = rows * nchan * NPOL;
+  const vis = sharedOf(Float32Array, 2 * samples);
+  const flags = sharedOf(Uint8Array, samples);
+  await pool.simulateVisibilities(
+    {
+      uvw: input.uvw,
+      ant1: input.antIndex1,
+      ant2: input.antIndex2,
+      freqs: input.freqsHz,
+      nsub: input.nsub,
+      srcOffsets: offsets,
+      lmn1,
+      amp,
+      gains,
+      bandpass,
+      dead,
+      chanFlag,
+      autoPower,
+      sigma: input.noiseSigmaJy,
+      // Autocorrelation radiometer noise: power / sqrt(dnu tau).
+      autoSigmaScale: 1 / Math.sqrt(Math.abs(input.channelWidthHz) * input.integrationS),
+      rfiAmp,
+      rfiPhase: input.rfi ? input.rfiPhase : null,
+      channelWidthHz: input.smearing ? Math.abs(input.channelWidthHz) : 0,
+      noiseKeys: input.noiseKeys,
+    },
+    vis,
+    flags,
+    { threads: input.threads },
+  );
+  const per = samples / input.nsub;
+  const nsamples = new Float32Array(per).fill(1);
+  return Array.from({ length: input.nsub }, (_, j) => ({
+    rowStart: 0,
+    rows,
+    vis: vis.subarray(2 * j * per, 2 * (j + 1) * per),
+    flags: flags.subarray(j * per, (j + 1) * per),
+    nsamples,
+  }));
+}
+
+/**
+ * One file's rows from loose inputs (the sky's geometry per integration computed here, the
+ * apparent-flux cut at the middle channel); noise and RFI phases drawn from `input.rng`.
+ */
+export async function simulateSubband(input: SubbandSimInput, pool: NativePool): Promise<VisibilityBlock> {
+  const nbl = input.antIndex1.length;
+  const nant = Math.max(...input.antIndex1, ...input.antIndex2) + 1;
+  const mid = input.freqsHz[input.freqsHz.length >> 1] as number;
+  const sky = Array.from(input.timesMjd, (mjd) => visibleSky(input.sources, input.beam, input.decOfDateRad, mjd, mid, input.minApparentJy));
+  const rfiPhase = input.rfi ? Float64Array.from({ length: nbl }, () => input.rng.range(0, 2 * Math.PI)) : null;
+  const noiseKeys = Int32Array.of(hashSeed(input.rng.nextUint32(), 'noise') | 0);
+  const [block] = await simulatePass({ ...input, nant, nsub: 1, sky, rfiPhase, noiseKeys }, pool);
+  return block as VisibilityBlock;
 }

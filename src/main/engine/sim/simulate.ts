@@ -30,9 +30,9 @@ import {
   gainAt,
   visibilityNoiseSigma,
 } from './corruptions';
-import { simulateSubband } from './predict';
+import { type VisibleSky, simulatePass, visibleSky } from './predict';
 import type { NativePool } from '../native/pool';
-import { Rng } from './rng';
+import { Rng, hashSeed } from './rng';
 import { type SkySource, calibratorsIn, fieldPopulation } from './sky';
 import { subbandHeader } from './header';
 
@@ -135,71 +135,114 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
   const sigma = corr.noise ? visibilityNoiseSigma(corr.sefdJy, subbandLayout(0, nchanSb).channelWidthHz, INTEGRATION_S) : 0;
 
   mkdirSync(opts.outDir, { recursive: true });
-  const chunks: SimulatedChunk[] = [];
-  const total = nChunks * SUBBAND_COUNT;
-  for (let ci = 0; ci < nChunks; ci++) {
+  const refFreqHz = allFreqs[allFreqs.length >> 1] as number;
+  const chunkPlans = Array.from({ length: nChunks }, (_, ci) => {
     const chunkStart = startMjd + (ci * CHUNK_S) / 86400;
     const times = Float64Array.from({ length: INTEGRATIONS_PER_CHUNK }, (_, t) => chunkStart + ((t + 0.5) * INTEGRATION_S) / 86400);
     const jitter = Array.from({ length: SUBBAND_COUNT }, () => Math.floor(jitterRng.range(0, (opts.jitterS ?? 3) + 1)));
     const stamps = jitter.map((j) => formatIsoUtc(chunkStart + j / 86400, 0).slice(0, 19));
-    const files: string[] = [];
-    // Subbands are contiguous and equally spaced, so several are predicted in one pass: one
-    // sincos per baseline and source serves all their channels.
-    const perPass = Math.max(1, Math.min(SUBBAND_COUNT, Math.floor(PASS_CHANNELS / nchanSb)));
-    for (let sb0 = 0; sb0 < SUBBAND_COUNT; sb0 += perPass) {
-      const sbs = Array.from({ length: Math.min(perPass, SUBBAND_COUNT - sb0) }, (_, j) => sb0 + j);
-      const layouts = sbs.map((sb) => subbandLayout(sb, nchanSb));
-      const freqs = new Float64Array(sbs.length * nchanSb);
-      layouts.forEach((l, j) => freqs.set(l.freqsHz, j * nchanSb));
-      const flagged = new Set<number>();
-      for (const g of flaggedGlobal) if (g >= sb0 * nchanSb && g < (sb0 + sbs.length) * nchanSb) flagged.add(g - sb0 * nchanSb);
-      const block = await simulateSubband({
-        antIndex1,
-        antIndex2,
-        uvw,
-        timesMjd: times,
-        integrationS: INTEGRATION_S,
-        freqsHz: freqs,
-        channelWidthHz: layouts[0]!.channelWidthHz,
-        decOfDateRad: dec0,
-        sources,
-        beam,
-        minApparentJy: opts.minApparentJy ?? 0.002,
-        gains: corr.gains ? gains : null,
-        bandpasses: corr.bandpass ? bandpasses : null,
-        bandLoHz: bandLo,
-        bandHiHz: bandHi,
-        epochMjd: startMjd,
-        dead: new Set(deadIdx),
-        flaggedChannels: flagged,
-        noiseSigmaJy: sigma,
-        sefdJy: corr.sefdJy,
-        rfi,
-        smearing: opts.smearing ?? false,
-        rng: new Rng(seed, `noise/${ci}/${sb0}`),
-        threads: opts.threads ?? pool.workers,
-      }, pool);
-      for (let j = 0; j < sbs.length; j++) {
-        const sb = sbs[j] as number;
-        const layout = layouts[j]!;
+    return { ci, chunkStart, times, stamps };
+  });
+  type ChunkPlan = (typeof chunkPlans)[number];
+  // The sky's geometry and the RFI phases are shared by every pass of a chunk.
+  const chunkInputs = new Map<number, { sky: VisibleSky[]; rfiPhase: Float64Array | null }>();
+  const chunkInput = (c: ChunkPlan): { sky: VisibleSky[]; rfiPhase: Float64Array | null } => {
+    let v = chunkInputs.get(c.ci);
+    if (!v) {
+      chunkInputs.clear();
+      const rfiRng = new Rng(seed, `rfi-phase/${c.ci}`);
+      v = {
+        sky: Array.from(c.times, (mjd) => visibleSky(sources, beam, dec0, mjd, refFreqHz, opts.minApparentJy ?? 0.002)),
+        rfiPhase: rfi ? Float64Array.from({ length: arr.ant1.length }, () => rfiRng.range(0, 2 * Math.PI)) : null,
+      };
+      chunkInputs.set(c.ci, v);
+    }
+    return v;
+  };
+  // Passes of perPass subbands: the native pass of the next runs while this one's files are written.
+  const perPass = Math.max(1, Math.min(SUBBAND_COUNT, Math.floor(PASS_CHANNELS / nchanSb)));
+  const passes = chunkPlans.flatMap((c) =>
+    Array.from({ length: Math.ceil(SUBBAND_COUNT / perPass) }, (_, k) => {
+      const sb0 = k * perPass;
+      return { chunk: c, sbs: Array.from({ length: Math.min(perPass, SUBBAND_COUNT - sb0) }, (_, j) => sb0 + j) };
+    }),
+  );
+  const startPass = (p: (typeof passes)[number]): Promise<VisibilityBlock[]> => {
+    const layouts = p.sbs.map((sb) => subbandLayout(sb, nchanSb));
+    const freqs = new Float64Array(p.sbs.length * nchanSb);
+    layouts.forEach((l, j) => freqs.set(l.freqsHz, j * nchanSb));
+    const sb0 = p.sbs[0] as number;
+    const flagged = new Set<number>();
+    for (const g of flaggedGlobal) if (g >= sb0 * nchanSb && g < (sb0 + p.sbs.length) * nchanSb) flagged.add(g - sb0 * nchanSb);
+    const { sky, rfiPhase } = chunkInput(p.chunk);
+    return simulatePass({
+      antIndex1,
+      antIndex2,
+      nant,
+      uvw,
+      timesMjd: p.chunk.times,
+      integrationS: INTEGRATION_S,
+      freqsHz: freqs,
+      nsub: p.sbs.length,
+      channelWidthHz: layouts[0]!.channelWidthHz,
+      sky,
+      beam,
+      gains: corr.gains ? gains : null,
+      bandpasses: corr.bandpass ? bandpasses : null,
+      bandLoHz: bandLo,
+      bandHiHz: bandHi,
+      epochMjd: startMjd,
+      dead: new Set(deadIdx),
+      flaggedChannels: flagged,
+      noiseSigmaJy: sigma,
+      sefdJy: corr.sefdJy,
+      rfi,
+      rfiPhase,
+      smearing: opts.smearing ?? false,
+      noiseKeys: Int32Array.from(p.sbs, (sb) => hashSeed(seed, `noise/${p.chunk.ci}/${sb}`) | 0),
+      threads: opts.threads ?? pool.workers,
+    }, pool);
+  };
+
+  const files: string[][] = chunkPlans.map(() => []);
+  const total = nChunks * SUBBAND_COUNT;
+  let next: Promise<VisibilityBlock[]> | null = passes.length > 0 ? startPass(passes[0]!) : null;
+  try {
+    for (let k = 0; k < passes.length; k++) {
+      const p = passes[k]!;
+      const blocks = await (next as Promise<VisibilityBlock[]>);
+      next = k + 1 < passes.length ? startPass(passes[k + 1]!) : null;
+      for (let j = 0; j < p.sbs.length; j++) {
+        const sb = p.sbs[j] as number;
+        const layout = subbandLayout(sb, nchanSb);
+        const ci = p.chunk.ci;
         const header = subbandHeader({
           arr,
           uvw,
-          timesMjd: times,
+          timesMjd: p.chunk.times,
           integrationS: INTEGRATION_S,
           freqsHz: layout.freqsHz,
           channelWidthHz: layout.channelWidthHz,
           decOfDateRad: dec0,
           history: `Simulated by dsa110-contimg (seed ${seed}, chunk ${ci}, subband ${sb}); truth in ${TRUTH_FILE}`,
         });
-        const file = path.join(opts.outDir, correlatorFileName(stamps[sb] as string, sb));
-        await writeUvh5(file, header, channelSlice(block, sbs.length * nchanSb, j * nchanSb, nchanSb), { overwrite: true });
-        files.push(file);
+        const file = path.join(opts.outDir, correlatorFileName(p.chunk.stamps[sb] as string, sb));
+        await writeUvh5(file, header, blocks[j]!, { overwrite: true });
+        files[ci]!.push(file);
         opts.onProgress?.(ci * SUBBAND_COUNT + sb + 1, total, path.basename(file));
       }
     }
-    chunks.push({ groupId: [...stamps].sort()[0] as string, startMjd: chunkStart, endMjd: chunkStart + CHUNK_S / 86400, files });
+  } catch (e) {
+    // Let a pass still in flight finish before reporting, so no rejection goes unobserved.
+    await next?.catch(() => undefined);
+    throw e;
   }
+  const chunks: SimulatedChunk[] = chunkPlans.map((c) => ({
+    groupId: [...c.stamps].sort()[0] as string,
+    startMjd: c.chunkStart,
+    endMjd: c.chunkStart + CHUNK_S / 86400,
+    files: files[c.ci]!,
+  }));
 
   // Truth: parameters, and the corruptions sampled on the data's own time and frequency grid.
   const gainSamples = chunks.flatMap((c) =>
@@ -249,28 +292,11 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
   return { outDir: opts.outDir, truthFile, chunks, sources };
 }
 
-/** Channels predicted together in one pass (bounds the pass's memory at full size). */
-const PASS_CHANNELS = 192;
-
-/** The rows of `block` restricted to channels [c0, c0 + n) of its `nchan` (2 pols). */
-function channelSlice(block: VisibilityBlock, nchan: number, c0: number, n: number): VisibilityBlock {
-  const npol = 2;
-  const out: VisibilityBlock = {
-    rowStart: block.rowStart,
-    rows: block.rows,
-    vis: new Float32Array(block.rows * n * npol * 2),
-    flags: new Uint8Array(block.rows * n * npol),
-    nsamples: new Float32Array(block.rows * n * npol),
-  };
-  for (let r = 0; r < block.rows; r++) {
-    const src = (r * nchan + c0) * npol;
-    const dst = r * n * npol;
-    out.vis.set(block.vis.subarray(2 * src, 2 * (src + n * npol)), 2 * dst);
-    out.flags.set(block.flags.subarray(src, src + n * npol), dst);
-    out.nsamples.set(block.nsamples.subarray(src, src + n * npol), dst);
-  }
-  return out;
-}
+/**
+ * Channels simulated in one native pass: bounds the memory of the two passes in flight
+ * (~110 MB each at 24 integrations and 4656 baselines) and keeps files flowing to the writer.
+ */
+const PASS_CHANNELS = 64;
 
 function round7(x: number): number {
   return Number(x.toPrecision(7));
