@@ -137,7 +137,9 @@ describe('mosaic plan and build --dry-run', () => {
     const plan = ok(run(['mosaic', 'plan', '--name', 'night1', '--since', '2026-01-15T08:43:00', '--until', '2026-01-15T08:59:00', '--method', 'mean']));
     expect(plan).toMatch(/images\s+3:/);
     const dry = ok(run(['mosaic', 'build', '--name', 'night1', '--output', path.join(ws, 'staging', 'night1'), '--dry-run']));
-    expect(dry).toMatch(/would run \d+ stages \(nothing was changed\)/);
+    // The groups were converted, calibrated and imaged by the centred mosaic: only the mosaic's own stages remain.
+    expect(dry).toMatch(/would run 3 of 12 stages; 9 are done already \(nothing was changed\)/);
+    expect(dry).toMatch(/done {2}image:2026-01-15T08:48:09/);
     expect(snapshot()).toEqual(dbBefore);
     expect(tree(ws)).toEqual(filesBefore);
     expect(query<{ name: string; status: string; job_id: string | null }>("SELECT name, status, job_id FROM mosaic_plans WHERE name = 'night1'")).toEqual([{ name: 'night1', status: 'planned', job_id: null }]);

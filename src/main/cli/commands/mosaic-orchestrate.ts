@@ -10,7 +10,7 @@ import { MOSAIC_METHODS, type MosaicMethod } from '../../../shared/model/images'
 import { QA_TIERS, type QaTier } from '../../../shared/model/qa';
 import type { Engine } from '../../engine/engine';
 import {
-  describePlan, insideStaging, jobForPlan, jobGraph, MosaicPlanDoc, planCentered, planNext, planRange, PlanError, recordPlan, runPlanJob,
+  describePlan, insideStaging, jobForPlan, jobGraph, MosaicPlanDoc, planCentered, planNext, planRange, PlanError, previewStages, recordPlan, runPlanJob,
   storedPlan, type StartResult,
 } from '../../engine/orchestrator';
 import type { CliContext } from '../context';
@@ -203,10 +203,11 @@ async function buildPlan(ctx: CliContext, name: string, opts: { output?: string;
     const plan: MosaicPlanDoc = opts.output ? { ...stored, outputDir: path.resolve(opts.output) } : stored;
     const register = insideStaging(engine, plan.outputDir);
     if (opts.dryRun) {
-      const stages = jobGraph({ plan, autoPublish: true, register });
-      ctx.result({ plan, stages }, () => [
-        ...describePlan(plan), '', `would run ${stages.length} stages (nothing was changed):`,
-        ...stages.map((s) => `  ${s.id.padEnd(32)} ${s.stage}${s.deps.length ? ` after ${s.deps.length > 3 ? `${s.deps.length} stages` : s.deps.join(', ')}` : ''}`),
+      const stages = await previewStages(engine, jobGraph({ plan, autoPublish: true, register }));
+      const todo = stages.filter((s) => !s.done).length;
+      ctx.result({ plan, stages: stages.map((s) => ({ ...s.inst, done: s.done })) }, () => [
+        ...describePlan(plan), '', `would run ${todo} of ${stages.length} stages; ${stages.length - todo} are done already (nothing was changed):`,
+        ...stages.map((s) => `  ${s.done ? 'done' : 'run '}  ${s.inst.id.padEnd(30)} ${s.inst.stage}${s.inst.deps.length ? ` after ${s.inst.deps.length > 3 ? `${s.inst.deps.length} stages` : s.inst.deps.join(', ')}` : ''}`),
         register ? '' : `  (the output is outside the staging root ${engine.paths.staging}: the mosaic is QA'd but not registered or published)`,
       ].join('\n'));
       return 0;

@@ -1,6 +1,7 @@
 // The mosaic orchestrator: plans (centred on a transit, next window, time range) recorded in the
 // database with the job that executes each, so the same request resumes the same job.
 import path from 'node:path';
+import { silentLogger, type StageInstance } from '../jobs';
 import type { Job } from '../../../shared/model/jobs';
 import type { MosaicPlan } from '../../../shared/model/qa';
 import { MOSAIC_JOB, MosaicJobParams, type OrchestratorEngine } from './job';
@@ -75,4 +76,26 @@ export async function runPlanJob(engine: RunEngine, start: StartResult, opts: { 
     ...(mosaic ? { mosaicId: mosaic.id } : {}),
   });
   return job;
+}
+
+/**
+ * Which stages of a graph would run and which are already done (their outputs exist and verify),
+ * asked of the stages themselves without running or changing anything (`--dry-run`).
+ */
+export async function previewStages(engine: OrchestratorEngine, stages: StageInstance[]): Promise<{ inst: StageInstance; done: boolean; error: string | null }[]> {
+  const out: { inst: StageInstance; done: boolean; error: string | null }[] = [];
+  for (const inst of stages) {
+    try {
+      const stage = engine.registry.stage(inst.stage);
+      const params = engine.registry.parseStageParams('dry run', inst);
+      const ctx = {
+        jobId: 'dry-run', stageId: inst.id, params, workspace: path.join(engine.paths.root, 'jobs', 'dry-run'), deps: {}, attempt: 0,
+        log: silentLogger, progress: () => undefined, signal: new AbortController().signal,
+      };
+      out.push({ inst, done: (await stage.verify(ctx)) !== null, error: null });
+    } catch (err) {
+      out.push({ inst, done: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
 }
