@@ -5,7 +5,8 @@
 // where the solutions come from (double precision in memory vs the tables' float32 CPARAM) and
 // in the data's rounding; 1e-5 of the sample's amplitude bounds both with a wide margin. The
 // one-pass FLAG holds the two-pass FLAG plus the solve's own flags (dead antennas' rows are
-// flagged both ways; without RFI the rest is < 1 %).
+// flagged both ways; without RFI the rest is < 1 %). A solve that fails in every window
+// leaves FLAG as it was.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +19,13 @@ import { convertGroup } from '../../src/main/engine/convert';
 import { simulate } from '../../src/main/engine/sim/simulate';
 import { MeasurementSet } from '../../src/main/engine/ms';
 import { APPLIED_KEYWORD, applyMs, calibrateMs, solveMs } from '../../src/main/engine/calibration/stage';
+import { CalibrationError } from '../../src/main/engine/calibration/solve';
 import type { ApplyResult, CalibrateResult, SolveResult } from '../../src/main/engine/calibration/stage';
 
 const root = mkdtempSync(join(tmpdir(), 'calibrate-one-pass-'));
 let twoPass: { solve: SolveResult; apply: ApplyResult; ms: string };
 let onePass: CalibrateResult & { ms: string };
+let failing: { error: unknown; ms: string; flagsBefore: Uint8Array };
 let engines: Engine[] = [];
 
 afterAll(async () => {
@@ -33,7 +36,9 @@ afterAll(async () => {
 beforeAll(async () => {
   const a = await Engine.open({ workspace: join(root, 'ws-a'), env: {}, overrides: { threads: 2 } });
   const b = await Engine.open({ workspace: join(root, 'ws-b'), env: {}, overrides: { threads: 2 } });
-  engines = [a, b];
+  // One dead antenna of 24 flags ~4 % of the bandpass solutions: above 1 % every window fails.
+  const c = await Engine.open({ workspace: join(root, 'ws-c'), env: {}, overrides: { threads: 2, calibration: { maxBandpassFlaggedPct: 1 } } });
+  engines = [a, b, c];
   const cal = a.db.calibration.requireCalibrator('0834+555');
   const tr = transitMjd((cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, 61055.4);
   const sim = await simulate({
@@ -46,6 +51,12 @@ beforeAll(async () => {
   const msA = (await convertGroup(a.db, sim.chunks[0]!.groupId, a.paths.ms)).path;
   const msB = join(root, 'one-pass.ms');
   cpSync(msA, msB, { recursive: true });
+  const msC = join(root, 'failing.ms');
+  cpSync(msA, msC, { recursive: true });
+  const before = MeasurementSet.open(msC);
+  const flagsBefore = Uint8Array.from(before.main.getColumn('FLAG', 0, before.main.nrows) as Uint8Array);
+  before.close();
+  failing = { error: await calibrateMs(c, { msPath: msC }).then(() => null, (e: unknown) => e), ms: msC, flagsBefore };
   const solve = await solveMs(a, { msPath: msA });
   twoPass = { solve, apply: await applyMs(a, { msPath: msA }), ms: msA };
   onePass = { ...(await calibrateMs(b, { msPath: msB })), ms: msB };
@@ -114,6 +125,22 @@ describe('calibrate in one pass', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('writes nothing into FLAG when every window fails to solve, and says why', () => {
+    expect(failing.error).toBeInstanceOf(CalibrationError);
+    expect(String((failing.error as Error).message)).toMatch(/every spectral window failed to solve: spw 0: bandpass: .* % of the solutions are flagged/);
+    const ms = MeasurementSet.open(failing.ms);
+    try {
+      const after = ms.main.getColumn('FLAG', 0, ms.main.nrows) as Uint8Array;
+      expect(after.length).toBe(failing.flagsBefore.length);
+      let changed = 0;
+      for (let i = 0; i < after.length; i++) if (after[i] !== failing.flagsBefore[i]) changed++;
+      expect(changed).toBe(0);
+      expect(ms.main.keywords.get(APPLIED_KEYWORD)).toBeUndefined();
+    } finally {
+      ms.close();
     }
   });
 });

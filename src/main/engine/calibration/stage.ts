@@ -229,8 +229,9 @@ export interface CalibrateResult {
  * CORRECTED_DATA. FLAG gets the solve's flags (RFI, zeros,
  * non-finite values, dead antennas; autocorrelations keep theirs) and those of flagged
  * solutions. The tables are written and registered as solveMs does; when the registry's
- * lookup for the MS's time picks them (the normal case: they were solved on this MS) the MS
- * records them as applied, otherwise applyMs applies what the lookup picks.
+ * lookup for the MS's time picks them (the normal case: they were solved on this MS) and every
+ * window solved, the MS records them as applied; otherwise applyMs applies what the lookup
+ * picks (reading the data again).
  */
 export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promise<CalibrateResult> {
   const ms = MeasurementSet.open(o.msPath);
@@ -244,6 +245,7 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
     const ctx = windowSolveContext(deps.config, lay, cal, o.rfi !== false);
     const pool = deps.native();
     const tally = new SolveTally();
+    const failed = new Set<number>();
     ensureCorrectedColumn(ms);
     writer = openTable(o.msPath, { writable: true });
     const w = writer;
@@ -255,22 +257,22 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
       const ws = await solveWindow(pool, b, ctx);
       tally.add(b.spw, ws);
       restoreAutos();
-      if (ws.solution) {
-        count.newly += await applyCalibration(pool, b.block, { bandpass: ws.solution.bandpass, gains: ws.solution.gains });
-      } else {
-        // As applying the failed window's unit, flagged solutions would: DATA as it is, all flagged.
-        count.newly += b.block.flags.length - countFlags(b.block.flags);
-        b.block.flags.fill(1);
+      if (!ws.solution) {
+        // Nothing is written for a window that failed to solve: applyMs does the MS after
+        // the loop (below), so a solve that fails everywhere leaves FLAG as it was.
+        failed.add(b.spw);
+        return;
       }
+      count.newly += await applyCalibration(pool, b.block, { bandpass: ws.solution.bandpass, gains: ws.solution.gains });
       count.flagged += countFlags(b.block.flags);
       count.total += b.block.flags.length;
-    }, (b) => writeSpwBlockAsync(w, b, 'CORRECTED_DATA'));
+    }, (b) => (failed.has(b.spw) ? Promise.resolve() : writeSpwBlockAsync(w, b, 'CORRECTED_DATA')));
     const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout: lay, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
     solve = { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: lay.midMjd, tables, failedSpws: tally.failedSpws,
       flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(lay) };
     const set = lookupCalSet(deps.db, lay.midMjd, registryConfig(deps.config));
     const id = (k: string) => tables.find((t) => t.kind === k)?.id;
-    if (set.bandpass && set.gains && set.bandpass.table.id === id('B') && set.gains.table.id === id('Gap')) {
+    if (failed.size === 0 && set.bandpass && set.gains && set.bandpass.table.id === id('B') && set.gains.table.id === id('Gap')) {
       w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...appliedRecord(set.bandpass, set.gains), appliedMjd: Date.now() / 86400000 + 40587 }));
       const fraction = count.total > 0 ? count.flagged / count.total : 0;
       apply = { msPath: o.msPath, bandpass: describeLookup(set.bandpass), gains: describeLookup(set.gains), skipped: false, newlyFlagged: count.newly, flaggedFraction: fraction };
