@@ -46,6 +46,8 @@ export interface StageReport {
   wallS: number;
   /** User + system CPU of this process (main thread and all worker threads) and its children. */
   cpuS: number;
+  /** Of cpuS, the kernel's (system) share: file reads and writes, page faults. */
+  sysS: number;
   /** Peak RSS during the stage (MiB); when the kernel cannot reset the high-water mark, the process's peak so far. */
   peakRssMiB: number;
   peakIsStage: boolean;
@@ -97,10 +99,10 @@ export function formatReport(r: PipelineReport): string {
   lines.push(`imaging: ${r.imaging.size} x ${r.imaging.cellArcsec}", ${r.imaging.weighting} ${r.imaging.robust}, niter ${r.imaging.niter}, ${r.imaging.column}; ${r.machine.threads} threads on ${r.machine.cores} cores (${r.machine.cpuModel})`);
   lines.push(`load average (1, 5, 15 min) at start ${r.machine.loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${r.machine.loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
   lines.push('');
-  lines.push(`${'stage'.padEnd(17)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)} ${'CPU/wall'.padStart(8)} ${'peak MiB'.padStart(8)} ${'others s'.padStart(8)} ${'load1'.padStart(6)}  ${'in RTF'.padEnd(7)} result`);
+  lines.push(`${'stage'.padEnd(17)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)} ${'sys s'.padStart(6)} ${'CPU/wall'.padStart(8)} ${'peak MiB'.padStart(8)} ${'others s'.padStart(8)} ${'load1'.padStart(6)}  ${'in RTF'.padEnd(7)} result`);
   for (const s of r.stages) {
     const rss = `${s.peakRssMiB.toFixed(0)}${s.peakIsStage ? '' : '*'}`.padStart(8);
-    lines.push(`${s.name.padEnd(17)} ${f(s.wallS)} ${f(s.cpuS)} ${f(s.wallS > 0 ? s.cpuS / s.wallS : 0, 2, 8)} ${rss} ${f(s.othersCpuS, 1, 8)} ${f(s.load1Start, 2, 6)}  ${(s.counts === 'group' ? 'yes' : s.counts === 'mosaic' ? 'solve' : 'no').padEnd(7)} ${s.detail}`);
+    lines.push(`${s.name.padEnd(17)} ${f(s.wallS)} ${f(s.cpuS)} ${f(s.sysS, 1, 6)} ${f(s.wallS > 0 ? s.cpuS / s.wallS : 0, 2, 8)} ${rss} ${f(s.othersCpuS, 1, 8)} ${f(s.load1Start, 2, 6)}  ${(s.counts === 'group' ? 'yes' : s.counts === 'mosaic' ? 'solve' : 'no').padEnd(7)} ${s.detail}`);
   }
   const tot = (which: StageReport['counts'][]) => r.stages.filter((s) => which.includes(s.counts));
   const g = tot(['group']);
@@ -112,7 +114,8 @@ export function formatReport(r: PipelineReport): string {
   const fa = r.factors;
   lines.push(`real-time factor (convert + apply + image) / ${d.skyS.toFixed(2)} s: ${fa.perGroup.toFixed(3)}  (target <= ${r.targetFactor}; operational pipeline ~2 on 40 cores)`);
   lines.push(`  with the solve (once per mosaic, here on this group):  ${fa.withSolve.toFixed(3)}`);
-  lines.push(`  CPU-seconds per sky-second: ${fa.cpuPerGroup.toFixed(3)} (${fa.cpuWithSolve.toFixed(3)} with the solve)`);
+  lines.push(`  CPU-seconds per sky-second: ${fa.cpuPerGroup.toFixed(3)} (${fa.cpuWithSolve.toFixed(3)} with the solve); with this CPU on an idle machine`);
+  lines.push(`  the factor would lie between ${(fa.cpuPerGroup / r.machine.threads).toFixed(3)} (all ${r.machine.threads} threads busy throughout) and ${fa.cpuPerGroup.toFixed(3)} (one at a time), I/O waits aside`);
   lines.push(`process peak RSS ${r.processPeakRssMiB.toFixed(0)} MiB${r.stages.some((s) => !s.peakIsStage) ? '; * = process peak so far (could not reset the high-water mark)' : ''}`);
   lines.push('"others s": CPU seconds other processes used during the stage (busy machine => longer walls; CPU holds)');
   return lines.join('\n');
@@ -143,7 +146,7 @@ function statusKiB(field: 'VmHWM' | 'VmRSS'): number | null {
 }
 
 /** CPU seconds of this process (all threads) plus its waited-for children. */
-function ownCpuS(): number {
+function ownCpu(): { cpuS: number; sysS: number } {
   const ru = process.resourceUsage();
   let children = 0;
   try {
@@ -154,7 +157,7 @@ function ownCpuS(): number {
   } catch {
     // Not Linux: children are not counted (the stages start none).
   }
-  return (ru.userCPUTime + ru.systemCPUTime) / 1e6 + children;
+  return { cpuS: (ru.userCPUTime + ru.systemCPUTime) / 1e6 + children, sysS: ru.systemCPUTime / 1e6 };
 }
 
 /** Busy CPU seconds of the whole machine (all cores) from /proc/stat; null when unavailable. */
@@ -172,17 +175,19 @@ async function measure<T>(name: string, counts: StageReport['counts'], fn: () =>
   const load1Start = loadavg()[0] ?? 0;
   const reset = resetPeakRss();
   const busy0 = machineBusyS();
-  const cpu0 = ownCpuS();
+  const cpu0 = ownCpu();
   const t0 = performance.now();
   const r = await fn();
   const wallS = (performance.now() - t0) / 1000;
-  const cpuS = ownCpuS() - cpu0;
+  const cpu1 = ownCpu();
+  const cpuS = cpu1.cpuS - cpu0.cpuS;
+  const sysS = cpu1.sysS - cpu0.sysS;
   const busy1 = machineBusyS();
   const hwm = reset ? statusKiB('VmHWM') : null;
   const peakRssMiB = (hwm ?? process.resourceUsage().maxRSS) / 1024;
   const othersCpuS = busy0 !== null && busy1 !== null ? Math.max(0, busy1 - busy0 - cpuS) : NaN;
-  const s: StageReport = { name, counts, wallS, cpuS, peakRssMiB, peakIsStage: hwm !== null, othersCpuS, load1Start, detail: detail(r) };
-  console.log(`  ${name}: ${wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU, peak ${peakRssMiB.toFixed(0)} MiB; ${s.detail}`);
+  const s: StageReport = { name, counts, wallS, cpuS, sysS, peakRssMiB, peakIsStage: hwm !== null, othersCpuS, load1Start, detail: detail(r) };
+  console.log(`  ${name}: ${wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${sysS.toFixed(1)} s system), peak ${peakRssMiB.toFixed(0)} MiB; ${s.detail}`);
   return [r, s];
 }
 

@@ -7,7 +7,7 @@ import { GROUP_SKY_S, type PipelineReport, type StageReport, formatReport, parse
 const defaults = { dir: '/tmp/default-bench', threads: 2 };
 
 function stage(name: string, counts: StageReport['counts'], wallS: number, cpuS: number, peakIsStage = true): StageReport {
-  return { name, counts, wallS, cpuS, peakRssMiB: 1000 + wallS, peakIsStage, othersCpuS: 1.5, load1Start: 0.5, detail: `${name} done` };
+  return { name, counts, wallS, cpuS, sysS: cpuS / 4, peakRssMiB: 1000 + wallS, peakIsStage, othersCpuS: 1.5, load1Start: 0.5, detail: `${name} done` };
 }
 
 const stages = [
@@ -70,14 +70,16 @@ describe('bench pipeline table', () => {
     const lines = text.split('\n');
     const row = lines.find((l) => l.startsWith('calibrate.apply'));
     expect(row).toBeDefined();
-    // wall, CPU, CPU/wall, peak MiB, others, load1, counted.
-    expect(row!.split(/\s+/).slice(1, 8)).toEqual(['5.0', '7.0', '1.40', '1005', '1.5', '0.50', 'yes']);
-    expect(lines.find((l) => l.startsWith('calibrate.solve'))!.split(/\s+/)[7]).toBe('solve');
-    expect(lines.find((l) => l.startsWith('index'))!.split(/\s+/)[7]).toBe('no');
+    // wall, CPU, system, CPU/wall, peak MiB, others, load1, counted.
+    expect(row!.split(/\s+/).slice(1, 9)).toEqual(['5.0', '7.0', '1.8', '1.40', '1005', '1.5', '0.50', 'yes']);
+    expect(lines.find((l) => l.startsWith('calibrate.solve'))!.split(/\s+/)[8]).toBe('solve');
+    expect(lines.find((l) => l.startsWith('index'))!.split(/\s+/)[8]).toBe('no');
     expect(lines.find((l) => l.startsWith('convert+apply+image'))!.split(/\s+/).slice(1, 3)).toEqual(['30.0', '47.0']);
     expect(lines.find((l) => l.startsWith('  + solve'))!.trim().split(/\s+/).slice(2, 4)).toEqual(['50.0', '82.0']);
     expect(text).toContain('real-time factor (convert + apply + image) / 300.00 s: 0.100  (target <= 0.2');
     expect(text).toContain('with the solve (once per mosaic, here on this group):  0.167');
+    // 47 CPU-s over 300 s of sky on 2 threads: between 0.078 and 0.157.
+    expect(text).toContain('the factor would lie between 0.078 (all 2 threads busy throughout) and 0.157 (one at a time)');
     expect(text).toContain('at start 1.00 2.00 3.00, at end 4.00 5.00 6.00');
     expect(text).toContain('96 antennas, 768 channels, 24 integrations, 1787904 rows, 172 M visibilities; 300.00 s of sky');
     expect(text).not.toContain('could not reset');
@@ -85,7 +87,7 @@ describe('bench pipeline table', () => {
 
   it('marks a peak RSS that is the process peak rather than the stage peak', () => {
     const text = formatReport(report([...stages.slice(0, 5), stage('image', 'group', 15, 28, false)]));
-    expect(text.split('\n').find((l) => l.startsWith('image'))!.split(/\s+/)[4]).toBe('1015*');
+    expect(text.split('\n').find((l) => l.startsWith('image'))!.split(/\s+/)[5]).toBe('1015*');
     expect(text).toContain('* = process peak so far');
   });
 });
