@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "common/parallel.h"
 #include "predict/predict.h"
 
@@ -119,57 +123,167 @@ struct PairArgs {
   const float* gr;
   const float* gi;
   std::size_t stride;  // padded sources per antenna row
-  double* model;       // nbl x nchs complex, this channel at offset 2 * cc
-  std::size_t nchs, cc;
+  double* model;       // nbl x nchan complex; this call fills channel c
+  std::size_t nchan, c;
 };
 
-inline __attribute__((always_inline)) void pairs_body(const PairArgs& a) {
-  const SimVisInput& in = *a.in;
-  for (std::size_t b = 0; b < in.nbl; ++b) {
-    const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
-    if (a1 == a2 || in.dead[a1] || in.dead[a2]) continue;
-    const float* gr = a.gr + a2 * a.stride;
-    const float* gi = a.gi + a2 * a.stride;
-    const float* er = a.er + a1 * a.stride;
-    const float* ei = a.ei + a1 * a.stride;
-    float sr[kLane] = {}, si[kLane] = {};
-    for (std::size_t s = 0; s < a.stride; s += kLane) {
-      for (std::size_t k = 0; k < kLane; ++k) {
-        sr[k] += gr[s + k] * er[s + k] + gi[s + k] * ei[s + k];
-        si[k] += gi[s + k] * er[s + k] - gr[s + k] * ei[s + k];
+// Consecutive baselines that share ant2 (the correlator's order groups them) are taken up to
+// kGroup at a time, so one load of G serves several rows of E.
+constexpr std::size_t kGroup = 4;
+
+inline bool live_cross(const SimVisInput& in, std::size_t b) {
+  const auto a1 = static_cast<std::size_t>(in.ant1[b]), a2 = static_cast<std::size_t>(in.ant2[b]);
+  return a1 != a2 && !in.dead[a1] && !in.dead[a2];
+}
+
+// The next group of live cross-correlations from baseline `b` on (advanced past it); 0 at the end.
+inline std::size_t next_group(const SimVisInput& in, std::size_t& b, std::size_t* bs) {
+  while (b < in.nbl && !live_cross(in, b)) ++b;
+  if (b >= in.nbl) return 0;
+  std::size_t n = 0;
+  const std::int32_t a2 = in.ant2[b];
+  while (b < in.nbl && n < kGroup && in.ant2[b] == a2) {
+    if (live_cross(in, b)) bs[n++] = b;
+    ++b;
+  }
+  return n;
+}
+
+inline void store(const PairArgs& a, std::size_t b, double re, double im) {
+  a.model[2 * (b * a.nchan + a.c)] = re;
+  a.model[2 * (b * a.nchan + a.c) + 1] = im;
+}
+
+void pairs_generic(const PairArgs& a) {
+  std::size_t next = 0, n, bs[kGroup];
+  while ((n = next_group(*a.in, next, bs)) > 0) {
+    for (std::size_t q = 0; q < n; ++q) {
+      const std::size_t b = bs[q];
+      const float* gr = a.gr + static_cast<std::size_t>(a.in->ant2[b]) * a.stride;
+      const float* gi = a.gi + static_cast<std::size_t>(a.in->ant2[b]) * a.stride;
+      const float* er = a.er + static_cast<std::size_t>(a.in->ant1[b]) * a.stride;
+      const float* ei = a.ei + static_cast<std::size_t>(a.in->ant1[b]) * a.stride;
+      float sr[kLane] = {}, si[kLane] = {};
+      for (std::size_t s = 0; s < a.stride; s += kLane) {
+        for (std::size_t k = 0; k < kLane; ++k) {
+          sr[k] += gr[s + k] * er[s + k] + gi[s + k] * ei[s + k];
+          si[k] += gi[s + k] * er[s + k] - gr[s + k] * ei[s + k];
+        }
       }
+      double re = 0, im = 0;
+      for (std::size_t k = 0; k < kLane; ++k) {
+        re += sr[k];
+        im += si[k];
+      }
+      store(a, b, re, im);
     }
-    double re = 0, im = 0;
-    for (std::size_t k = 0; k < kLane; ++k) {
-      re += sr[k];
-      im += si[k];
-    }
-    a.model[2 * (b * a.nchs + a.cc)] = re;
-    a.model[2 * (b * a.nchs + a.cc) + 1] = im;
   }
 }
 
-void pairs_generic(const PairArgs& a) { pairs_body(a); }
-__attribute__((target("avx2,fma"))) void pairs_avx2(const PairArgs& a) { pairs_body(a); }
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) inline double hsum(__m256 v) {
+  alignas(32) float x[8];
+  _mm256_store_ps(x, v);
+  double s = 0;
+  for (float f : x) s += f;
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) void pairs_avx2(const PairArgs& a) {
+  std::size_t next = 0, n, bs[kGroup];
+  while ((n = next_group(*a.in, next, bs)) > 0) {
+    const float* gr = a.gr + static_cast<std::size_t>(a.in->ant2[bs[0]]) * a.stride;
+    const float* gi = a.gi + static_cast<std::size_t>(a.in->ant2[bs[0]]) * a.stride;
+    const float* er[kGroup];
+    const float* ei[kGroup];
+    // Short groups repeat their first row; only the first n results are stored.
+    for (std::size_t q = 0; q < kGroup; ++q) {
+      const std::size_t b = bs[q < n ? q : 0];
+      er[q] = a.er + static_cast<std::size_t>(a.in->ant1[b]) * a.stride;
+      ei[q] = a.ei + static_cast<std::size_t>(a.in->ant1[b]) * a.stride;
+    }
+    __m256 sr0 = _mm256_setzero_ps(), sr1 = sr0, sr2 = sr0, sr3 = sr0;
+    __m256 si0 = sr0, si1 = sr0, si2 = sr0, si3 = sr0;
+    for (std::size_t s = 0; s < a.stride; s += kLane) {
+      const __m256 g_r = _mm256_loadu_ps(gr + s), g_i = _mm256_loadu_ps(gi + s);
+#define DSA_PAIR(Q)                                              \
+  {                                                              \
+    const __m256 e_r = _mm256_loadu_ps(er[Q] + s);               \
+    const __m256 e_i = _mm256_loadu_ps(ei[Q] + s);               \
+    sr##Q = _mm256_fmadd_ps(g_r, e_r, sr##Q);                    \
+    sr##Q = _mm256_fmadd_ps(g_i, e_i, sr##Q);                    \
+    si##Q = _mm256_fmadd_ps(g_i, e_r, si##Q);                    \
+    si##Q = _mm256_fnmadd_ps(g_r, e_i, si##Q);                   \
+  }
+      DSA_PAIR(0)
+      DSA_PAIR(1)
+      DSA_PAIR(2)
+      DSA_PAIR(3)
+#undef DSA_PAIR
+    }
+    const __m256 sr[kGroup] = {sr0, sr1, sr2, sr3}, si[kGroup] = {si0, si1, si2, si3};
+    for (std::size_t q = 0; q < n; ++q) store(a, bs[q], hsum(sr[q]), hsum(si[q]));
+  }
+}
+#endif
+
+// One channel step of every source's phasor of one antenna: E and G = A x E out (float32),
+// then the phasor advanced by one channel (double, so the recurrence keeps 1e-14 accuracy).
+struct PhasorArgs {
+  double* pr;
+  double* pi;
+  const double* dr;
+  const double* di;
+  const double* amp;
+  float* er;
+  float* ei;
+  float* gr;
+  float* gi;
+  std::size_t ns;
+};
+
+inline __attribute__((always_inline)) void phasor_body(const PhasorArgs& p) {
+  for (std::size_t s = 0; s < p.ns; ++s) {
+    const double A = p.amp[s], r = p.pr[s], i = p.pi[s];
+    p.er[s] = static_cast<float>(r);
+    p.ei[s] = static_cast<float>(i);
+    p.gr[s] = static_cast<float>(A * r);
+    p.gi[s] = static_cast<float>(A * i);
+    p.pr[s] = r * p.dr[s] - i * p.di[s];
+    p.pi[s] = r * p.di[s] + i * p.dr[s];
+  }
+}
+void phasor_generic(const PhasorArgs& p) { phasor_body(p); }
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) void phasor_avx2(const PhasorArgs& p) { phasor_body(p); }
+#endif
 
 using PairsFn = void (*)(const PairArgs&);
+using PhasorFn = void (*)(const PhasorArgs&);
 PairsFn pick_pairs() {
 #if defined(__x86_64__) || defined(__i386__)
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &pairs_avx2;
 #endif
   return &pairs_generic;
 }
+PhasorFn pick_phasor() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &phasor_avx2;
+#endif
+  return &phasor_generic;
+}
 
-// Per thread: the factorised model of subband j at time t into `model` (nbl x nchs complex).
+// Per thread: buffers of the factorised model.
 struct Workspace {
   std::vector<double> pr, pi, dr, di, tau;
   std::vector<float> er, ei, gr, gi;
   std::vector<double> amp;
 };
 
-void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool uniform, std::size_t t, std::size_t j,
-                      Workspace& w, double* model, PairsFn pairs) {
-  const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
+// The factorised model of every channel of the pass at time t into `model` (nbl x nchan
+// complex); the phasor recurrence runs across the pass's channels, exact sincos every kResync.
+void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool uniform, std::size_t t, Workspace& w,
+                      double* model, PairsFn pairs, PhasorFn phasor) {
   const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
   const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
   const std::size_t stride = (ns + kLane - 1) / kLane * kLane;
@@ -184,7 +298,8 @@ void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool
   w.ei.assign(na * stride, 0.0f);
   w.gr.assign(na * stride, 0.0f);
   w.gi.assign(na * stride, 0.0f);
-  const double df = nchs > 1 ? in.freqs[c0 + 1] - in.freqs[c0] : 0.0;
+  w.amp.resize(ns);
+  const double df = in.nchan > 1 ? in.freqs[1] - in.freqs[0] : 0.0;
   for (std::size_t a = 0; a < na; ++a) {
     if (in.dead[a]) continue;
     for (std::size_t s = 0; s < ns; ++s) {
@@ -195,55 +310,38 @@ void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool
       w.di[a * ns + s] = std::sin(kTwoPi * df * tau);
     }
   }
-  for (std::size_t cc = 0; cc < nchs; ++cc) {
-    const std::size_t c = c0 + cc;
-    const bool exact = !uniform || cc % kResync == 0;
+  for (std::size_t c = 0; c < in.nchan; ++c) {
+    const bool exact = !uniform || c % kResync == 0;
+    // This channel's spectra, read once (amp is source-major) for all antennas.
+    for (std::size_t s = 0; s < ns; ++s) w.amp[s] = in.amp[(s0 + s) * in.nchan + c];
     for (std::size_t a = 0; a < na; ++a) {
       if (in.dead[a]) continue;
       double* pr = w.pr.data() + a * ns;
       double* pi = w.pi.data() + a * ns;
-      const double* tau = w.tau.data() + a * ns;
-      const double* dr = w.dr.data() + a * ns;
-      const double* di = w.di.data() + a * ns;
-      float* er = w.er.data() + a * stride;
-      float* ei = w.ei.data() + a * stride;
-      float* gr = w.gr.data() + a * stride;
-      float* gi = w.gi.data() + a * stride;
       if (exact) {
+        const double* tau = w.tau.data() + a * ns;
         for (std::size_t s = 0; s < ns; ++s) {
           const double ph = kTwoPi * in.freqs[c] * tau[s];
           pr[s] = std::cos(ph);
           pi[s] = std::sin(ph);
         }
       }
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double A = in.amp[(s0 + s) * in.nchan + c];
-        er[s] = static_cast<float>(pr[s]);
-        ei[s] = static_cast<float>(pi[s]);
-        gr[s] = static_cast<float>(A * pr[s]);
-        gi[s] = static_cast<float>(A * pi[s]);
-        const double npr = pr[s] * dr[s] - pi[s] * di[s];
-        pi[s] = pr[s] * di[s] + pi[s] * dr[s];
-        pr[s] = npr;
-      }
+      phasor(PhasorArgs{pr, pi, w.dr.data() + a * ns, w.di.data() + a * ns, w.amp.data(), w.er.data() + a * stride,
+                        w.ei.data() + a * stride, w.gr.data() + a * stride, w.gi.data() + a * stride, ns});
     }
-    pairs(PairArgs{&in, w.er.data(), w.ei.data(), w.gr.data(), w.gi.data(), stride, model, nchs, cc});
+    pairs(PairArgs{&in, w.er.data(), w.ei.data(), w.gr.data(), w.gi.data(), stride, model, in.nchan, c});
   }
 }
 
 // The direct per-baseline sum (smearing, or uvw that are not antenna differences).
-void direct_model(const SimVisInput& in, std::size_t t, std::size_t j, Workspace& w, double* model) {
-  const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
+void direct_model(const SimVisInput& in, std::size_t t, double* model) {
   const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
   const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
-  w.amp.resize(ns * nchs);
-  for (std::size_t s = 0; s < ns; ++s)
-    for (std::size_t cc = 0; cc < nchs; ++cc) w.amp[s * nchs + cc] = in.amp[(s0 + s) * in.nchan + c0 + cc];
-  predict_points(in.uvw, in.nbl, in.freqs + c0, nchs, PointSources{ns, in.lmn1 + 3 * s0, w.amp.data()}, in.channel_width_hz,
-                 model, 1);
+  predict_points(in.uvw, in.nbl, in.freqs, in.nchan, PointSources{ns, in.lmn1 + 3 * s0, in.amp + s0 * in.nchan},
+                 in.channel_width_hz, model, 1);
   for (std::size_t b = 0; b < in.nbl; ++b) {
     if (in.ant1[b] == in.ant2[b] || in.dead[in.ant1[b]] || in.dead[in.ant2[b]])
-      std::fill(model + 2 * b * nchs, model + 2 * (b + 1) * nchs, 0.0);
+      std::fill(model + 2 * b * in.nchan, model + 2 * (b + 1) * in.nchan, 0.0);
   }
 }
 
@@ -280,7 +378,7 @@ void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const dou
         // Total power, real; one radiometer deviate per channel shared by both pols.
         v0.re = power + (in.sigma > 0 ? power * in.auto_sigma_scale * rng.next() : 0.0);
       } else {
-        v0 = {model[2 * (b * nchs + cc)], model[2 * (b * nchs + cc) + 1]};
+        v0 = {model[2 * (b * in.nchan + c)], model[2 * (b * in.nchan + c) + 1]};
         if (in.rfi_amp) {
           v0.re += in.rfi_amp[t * in.nchan + c] * rc;
           v0.im += in.rfi_amp[t * in.nchan + c] * rs;
@@ -321,20 +419,20 @@ bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flag
   const bool factorised = !ua.empty();
   const bool uniform = equally_spaced(in.freqs, in.nchan);
   const PairsFn pairs = pick_pairs();
-  const std::size_t nchs = in.nchan / in.nsub;
-  // Units of (time, subband), all about the same work; each thread keeps its buffers.
-  parallel_for(in.ntimes * in.nsub, threads, [&](std::size_t u0, std::size_t u1) {
+  const PhasorFn phasor = pick_phasor();
+  // One unit per integration (all subbands of the pass, so the phasor recurrence runs across
+  // them); each thread keeps its buffers.
+  parallel_for(in.ntimes, threads, [&](std::size_t t0, std::size_t t1) {
     Workspace w;
-    std::vector<double> model(2 * in.nbl * nchs);
-    for (std::size_t u = u0; u < u1; ++u) {
-      const std::size_t t = u / in.nsub, j = u % in.nsub;
+    std::vector<double> model(2 * in.nbl * in.nchan);
+    for (std::size_t t = t0; t < t1; ++t) {
       std::fill(model.begin(), model.end(), 0.0);
       if (factorised) {
-        factorised_model(in, ua, uniform, t, j, w, model.data(), pairs);
+        factorised_model(in, ua, uniform, t, w, model.data(), pairs, phasor);
       } else {
-        direct_model(in, t, j, w, model.data());
+        direct_model(in, t, model.data());
       }
-      corrupt_rows(in, t, j, model.data(), vis, flags);
+      for (std::size_t j = 0; j < in.nsub; ++j) corrupt_rows(in, t, j, model.data(), vis, flags);
     }
   });
   return factorised;
