@@ -142,6 +142,11 @@ describe('mosaic plan and build --dry-run', () => {
     expect(dry).toMatch(/done {2}image:2026-01-15T08:48:09/);
     expect(snapshot()).toEqual(dbBefore);
     expect(tree(ws)).toEqual(filesBefore);
+    // Listed with the jobs, and shown by name.
+    const listed = ok(run(['jobs', 'list']));
+    expect(listed).toMatch(/\nmosaic plans /);
+    expect(listed).toMatch(/\nnight1 +planned +- /);
+    expect(ok(run(['jobs', 'show', 'night1']))).toMatch(/^plan night1: planned \(not built/);
     expect(query<{ name: string; status: string; job_id: string | null }>("SELECT name, status, job_id FROM mosaic_plans WHERE name = 'night1'")).toEqual([{ name: 'night1', status: 'planned', job_id: null }]);
   });
 });

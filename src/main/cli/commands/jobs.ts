@@ -5,6 +5,7 @@ import { JOB_STATES, nowMjd, type Job, type JobState } from '../../../shared/mod
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { followJob } from '../progress';
+import { describePlan, MosaicPlanDoc } from '../../engine/orchestrator';
 import { callApi, withEngine } from './engine-session';
 import { duration, positiveInt, table, utc } from './table';
 import type { CliCommand } from './types';
@@ -25,17 +26,34 @@ function percent(f: number): string {
 }
 
 async function list(ctx: CliContext, opts: { state?: JobState[]; kind?: string; limit: number }): Promise<void> {
-  const page = await withEngine(ctx, (engine) =>
-    callApi(engine, 'jobs.list', { states: opts.state, kind: opts.kind, limit: opts.limit }, { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } }));
-  ctx.result(page, () => {
-    if (page.items.length === 0) return page.total === 0 ? 'no jobs' : `no jobs on this page (${page.total} in all)`;
-    const rows = page.items.map((j) => [j.id, j.kind, j.state, percent(j.progress), utc(j.createdMjd), duration(jobDurationS(j)), j.error ?? j.message ?? '']);
-    const shown = page.items.length < page.total ? `\n${page.items.length} of ${page.total} jobs (newest first; --limit for more)` : '';
-    return `${table(['ID', 'KIND', 'STATE', 'DONE', 'CREATED (UTC)', 'DURATION', 'MESSAGE'], rows, new Set([3]))}${shown}`;
+  const { page, plans } = await withEngine(ctx, async (engine) => ({
+    page: await callApi(engine, 'jobs.list', { states: opts.state, kind: opts.kind, limit: opts.limit }, { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } }),
+    // Recorded batch plans, built or not, with their jobs (unfiltered listing only).
+    plans: opts.state || opts.kind ? [] : engine.db.qa.listPlans(),
+  }));
+  ctx.result(opts.state || opts.kind ? page : { ...page, plans }, () => {
+    const jobs = page.items.length === 0
+      ? (page.total === 0 ? 'no jobs' : `no jobs on this page (${page.total} in all)`)
+      : `${table(['ID', 'KIND', 'STATE', 'DONE', 'CREATED (UTC)', 'DURATION', 'MESSAGE'],
+        page.items.map((j) => [j.id, j.kind, j.state, percent(j.progress), utc(j.createdMjd), duration(jobDurationS(j)), j.error ?? j.message ?? '']), new Set([3]))}` +
+        (page.items.length < page.total ? `\n${page.items.length} of ${page.total} jobs (newest first; --limit for more)` : '');
+    if (plans.length === 0) return jobs;
+    const planRows = plans.map((p) => [p.name, p.status, p.jobId ?? '-', utc(p.createdMjd)]);
+    return `${jobs}\n\nmosaic plans (dsa110 jobs show NAME; dsa110 mosaic build --name NAME):\n${table(['PLAN', 'STATUS', 'JOB', 'CREATED (UTC)'], planRows)}`;
   });
 }
 
 async function show(ctx: CliContext, id: string, opts: { lines: number }): Promise<void> {
+  // A recorded mosaic plan's name shows the plan, then its job when it has been built.
+  const plan = await withEngine(ctx, (engine) => engine.db.jobs.get(id) ? null : engine.db.qa.getPlan(id) ?? null);
+  if (plan) {
+    const parsed = MosaicPlanDoc.safeParse(plan.plan);
+    ctx.result(plan, () => [
+      `plan ${plan.name}: ${plan.status}${plan.jobId ? `, job ${plan.jobId} (dsa110 jobs show ${plan.jobId})` : ' (not built: dsa110 mosaic build --name ' + plan.name + ' --output DIR)'}`,
+      ...(parsed.success ? describePlan(parsed.data) : [`  (unreadable plan: ${parsed.error.issues[0]?.message ?? ''})`]),
+    ].join('\n'));
+    return;
+  }
   const report = await withEngine(ctx, async (engine) => {
     const { job, stages } = await callApi(engine, 'jobs.get', { id }, { command: 'jobs show', flags: { id: 'ID' } });
     // The last lines: the log table is ordered by id, so the tail is the newest.
@@ -109,8 +127,8 @@ export const jobsCommand: CliCommand = {
       .action((opts: { state?: JobState[]; kind?: string; limit: number }) => list(ctx, opts));
     jobs
       .command('show')
-      .description("one job: parameters, every stage with its state and timing, and the job's last log lines")
-      .argument('<id>', 'job id (see "dsa110 jobs list")')
+      .description("one job: parameters, every stage with its state and timing, and the job's last log lines; or a mosaic plan by name")
+      .argument('<id>', 'job id or mosaic plan name (see "dsa110 jobs list")')
       .option('--lines <n>', 'how many of the last log lines to show', positiveInt, 10)
       .action((id: string, opts: { lines: number }) => show(ctx, id, opts));
     jobs
