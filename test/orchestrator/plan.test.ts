@@ -144,6 +144,8 @@ describe('planNext', () => {
     db.products.register({ id: first.name, kind: 'mosaic', path: path.join(paths.staging, first.name), sha256: 'a'.repeat(64), sizeBytes: 1 }, 'test');
     const second = planNext(engine);
     expect(second.name).not.toBe(first.name);
+    // The name is the product id, so it carries no '.' (which would read as an extension).
+    expect(first.name).toMatch(/^mosaic_dec\+55_6_\d{8}T\d{4}$/);
     // Consecutive windows share config.mosaic.overlap (2) images.
     const shared = second.groups.filter((g) => first.groups.some((f) => f.groupId === g.groupId));
     expect(shared.length).toBe(2);

@@ -110,7 +110,7 @@ async function execute(ctx: CliContext, engine: Engine, start: StartResult, wait
     ctx.note(`${label}: job ${start.jobId} runs in the background (pid ${child.pid}); follow it with: dsa110 jobs show ${start.jobId} (output: ${log})`);
   }
   const status = mosaicStatus(engine, start);
-  ctx.result({ plan: start.plan, status }, () => [...describePlan(start.plan), '', renderStatus(status)].join('\n'));
+  ctx.result({ plan: start.plan, status }, () => [...describePlan(start.plan), '', renderStatus({ ...status, notes: [] })].join('\n'));
   if (wait && status.jobState !== 'succeeded') throw new CliError(`${label}: job ${status.jobId} ${status.jobState}${status.jobError ? `: ${status.jobError}` : ''}`);
 }
 
@@ -169,7 +169,7 @@ function registerPlan(group: Command, ctx: CliContext): void {
   group
     .command('plan')
     .description('record a batch mosaic plan (groups, calibration, what is missing) without running anything; `mosaic build --name` runs it')
-    .requiredOption('--name <name>', 'plan name, also the mosaic product name ([A-Za-z0-9._+-])')
+    .requiredOption('--name <name>', 'plan name, also the mosaic product name ([A-Za-z0-9_+-])')
     .requiredOption('--since <iso>', 'first group start, ISO 8601 UTC')
     .requiredOption('--until <iso>', 'groups starting before this, ISO 8601 UTC')
     .option('--method <m>', `${MOSAIC_METHODS.join(' | ')} (default: config mosaic.method)`)
@@ -177,7 +177,7 @@ function registerPlan(group: Command, ctx: CliContext): void {
     .option('--calibrator <name>', 'solve on this calibrator\'s transit (default: the strip\'s bandpass calibrator, or valid registered tables)')
     .option('--catalog <name>', 'reference catalog for the QA cross-match')
     .action(async (o: CommonOpts & { name: string; since: string; until: string; calibrator?: string }) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/.test(o.name)) throw new UsageError(`mosaic plan: --name must be file-name safe ([A-Za-z0-9._+-], max 200), got '${o.name}'`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/.test(o.name)) throw new UsageError(`mosaic plan: --name must be file-name safe ([A-Za-z0-9_+-], no dots: it is also the product id; max 200), got '${o.name}'`);
       const since = iso('--since', o.since);
       const until = iso('--until', o.until);
       await withEngine(ctx, (engine) => {

@@ -40,7 +40,8 @@ export type PlannedGroup = z.infer<typeof PlannedGroup>;
 
 export const MosaicPlanDoc = z.object({
   version: z.literal(1),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/),
+  /** Also the product id and directory name: no '.', which would read as an extension. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/, 'expected [A-Za-z0-9_+-] (no dots), at most 200 characters'),
   mode: z.enum(['centered', 'next', 'range']),
   calibrator: z.string().nullable(),
   transitMjd: z.number().nullable(),
@@ -85,7 +86,8 @@ const minutes = (d: number) => `${(d * 1440).toFixed(1)} min`;
 
 /** A file-name-safe mosaic name: `mosaic_<calibrator or dec>_<YYYYMMDDTHHMM of the window centre>`. */
 export function mosaicName(label: string, centreMjd: number): string {
-  const safe = label.replace(/[^A-Za-z0-9+.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '');
+  // No '.': a product's id is its file name without an extension, so a dot would cut the id.
+  const safe = label.replace(/[^A-Za-z0-9+-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '');
   const stamp = iso(centreMjd).replace(/[-:]/g, '').slice(0, 13);
   return `mosaic_${safe}_${stamp}`;
 }
