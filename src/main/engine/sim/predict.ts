@@ -136,11 +136,18 @@ export interface PassInput {
   threads: number;
 }
 
+/** Shared output buffers of a pass, reusable by a later pass of the same size. */
+export interface PassBuffers {
+  vis: Float32Array;
+  flags: Uint8Array;
+}
+
 /**
  * Simulate every row (time-major: each integration holds all baselines) of each subband of a
- * pass. Returns one block per subband; their arrays are views of shared buffers.
+ * pass. Returns one block per subband; their arrays are views of shared buffers: `reuse`'s when
+ * given and of the right size (every element is overwritten), new ones otherwise.
  */
-export async function simulatePass(input: PassInput, pool: NativePool): Promise<VisibilityBlock[]> {
+export async function simulatePass(input: PassInput, pool: NativePool, reuse?: PassBuffers): Promise<VisibilityBlock[]> {
   const nbl = input.antIndex1.length;
   const ntimes = input.timesMjd.length;
   const nchan = input.freqsHz.length;
@@ -206,8 +213,10 @@ export async function simulatePass(input: PassInput, pool: NativePool): Promise<
 
   const rows = nbl * ntimes;
   const samples = rows * nchan * NPOL;
-  const vis = sharedOf(Float32Array, 2 * samples);
-  const flags = sharedOf(Uint8Array, samples);
+  // Fresh shared memory costs a page fault per 4 KiB (~110 MB a pass): reuse when possible.
+  const fits = reuse !== undefined && reuse.vis.length === 2 * samples && reuse.flags.length === samples;
+  const vis = fits ? reuse.vis : sharedOf(Float32Array, 2 * samples);
+  const flags = fits ? reuse.flags : sharedOf(Uint8Array, samples);
   await pool.simulateVisibilities(
     {
       uvw: input.uvw,

@@ -30,7 +30,7 @@ import {
   gainAt,
   visibilityNoiseSigma,
 } from './corruptions';
-import { type VisibleSky, simulatePass, visibleSky } from './predict';
+import { type PassBuffers, type VisibleSky, simulatePass, visibleSky } from './predict';
 import type { NativePool } from '../native/pool';
 import { Rng, hashSeed } from './rng';
 import { type SkySource, calibratorsIn, fieldPopulation } from './sky';
@@ -167,7 +167,9 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
       return { chunk: c, sbs: Array.from({ length: Math.min(perPass, SUBBAND_COUNT - sb0) }, (_, j) => sb0 + j) };
     }),
   );
-  const startPass = (p: (typeof passes)[number]): Promise<VisibilityBlock[]> => {
+  // Two sets of output buffers: pass k + 1 fills one while pass k's files are written from the other.
+  const buffers: (PassBuffers | undefined)[] = [undefined, undefined];
+  const startPass = async (p: (typeof passes)[number], slot: number): Promise<VisibilityBlock[]> => {
     const layouts = p.sbs.map((sb) => subbandLayout(sb, nchanSb));
     const freqs = new Float64Array(p.sbs.length * nchanSb);
     layouts.forEach((l, j) => freqs.set(l.freqsHz, j * nchanSb));
@@ -175,7 +177,7 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
     const flagged = new Set<number>();
     for (const g of flaggedGlobal) if (g >= sb0 * nchanSb && g < (sb0 + p.sbs.length) * nchanSb) flagged.add(g - sb0 * nchanSb);
     const { sky, rfiPhase } = chunkInput(p.chunk);
-    return simulatePass({
+    const blocks = await simulatePass({
       antIndex1,
       antIndex2,
       nant,
@@ -201,17 +203,19 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
       smearing: opts.smearing ?? false,
       noiseKeys: Int32Array.from(p.sbs, (sb) => hashSeed(seed, `noise/${p.chunk.ci}/${sb}`) | 0),
       threads: opts.threads ?? pool.workers,
-    }, pool);
+    }, pool, buffers[slot]);
+    buffers[slot] = { vis: sharedView(Float32Array, blocks, (b) => b.vis), flags: sharedView(Uint8Array, blocks, (b) => b.flags) };
+    return blocks;
   };
 
   const files: string[][] = chunkPlans.map(() => []);
   const total = nChunks * SUBBAND_COUNT;
-  let next: Promise<VisibilityBlock[]> | null = passes.length > 0 ? startPass(passes[0]!) : null;
+  let next: Promise<VisibilityBlock[]> | null = passes.length > 0 ? startPass(passes[0]!, 0) : null;
   try {
     for (let k = 0; k < passes.length; k++) {
       const p = passes[k]!;
       const blocks = await (next as Promise<VisibilityBlock[]>);
-      next = k + 1 < passes.length ? startPass(passes[k + 1]!) : null;
+      next = k + 1 < passes.length ? startPass(passes[k + 1]!, (k + 1) % 2) : null;
       for (let j = 0; j < p.sbs.length; j++) {
         const sb = p.sbs[j] as number;
         const layout = subbandLayout(sb, nchanSb);
@@ -297,6 +301,11 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
  * (~110 MB each at 24 integrations and 4656 baselines) and keeps files flowing to the writer.
  */
 const PASS_CHANNELS = 64;
+
+/** The whole shared array the pass's per-subband views belong to. */
+function sharedView<T extends Float32Array | Uint8Array>(ctor: { new (b: ArrayBufferLike): T }, blocks: VisibilityBlock[], pick: (b: VisibilityBlock) => T): T {
+  return new ctor(pick(blocks[0]!).buffer);
+}
 
 function round7(x: number): number {
   return Number(x.toPrecision(7));
