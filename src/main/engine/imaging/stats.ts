@@ -1,9 +1,9 @@
 // Image statistics: robust rms (1.4826 x the median absolute deviation from the median), peak.
 
-/** The k-th smallest value (0-based) of a copy-free scratch array, by quickselect (reorders it). */
-function select(a: Float32Array | Float64Array, k: number): number {
+/** The k-th smallest value (0-based) of a[0..n), by quickselect (Hoare partition; reorders it). */
+function select(a: Float32Array | Float64Array, k: number, n = a.length): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   while (hi > lo) {
     const pivot = a[(lo + hi) >> 1]!;
     let i = lo;
@@ -26,14 +26,19 @@ function select(a: Float32Array | Float64Array, k: number): number {
   return a[k]!;
 }
 
-function median(a: Float32Array | Float64Array): number {
-  const n = a.length;
+/** Median of a[0..n) in place (reorders it); NaN when n is 0. */
+export function medianInPlace(a: Float32Array | Float64Array, n = a.length): number {
   if (n === 0) return Number.NaN;
-  const hi = select(a, n >> 1);
+  const hi = select(a, n >> 1, n);
   if (n % 2 === 1) return hi;
+  // After selecting n/2 the lower half holds the smaller values: its maximum is the other middle.
   let lo = -Infinity;
   for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
   return 0.5 * (lo + hi);
+}
+
+function median(a: Float32Array | Float64Array): number {
+  return medianInPlace(a);
 }
 
 /** 1.4826 x MAD of the finite values (optionally only where mask != 0). */

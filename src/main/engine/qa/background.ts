@@ -1,6 +1,7 @@
 // Background and noise of an image in boxes: median and 1.4826 MAD per box of finite pixels,
 // bilinearly interpolated between box centres (NaN and exact zeros are blank; empty boxes take
 // their nearest neighbour's values).
+import { medianInPlace } from '../imaging/stats';
 
 export interface BackgroundGrid {
   /** Box side in pixels and the number of boxes along x and y. */
@@ -13,35 +14,6 @@ export interface BackgroundGrid {
   count: Int32Array;
   /** Boxes that had data (the others were filled from neighbours). */
   measured: Uint8Array;
-}
-
-/** The k-th smallest of a[0..n) by quickselect (Hoare partition); reorders a. */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
-
-function medianInPlace(a: Float64Array, n: number): number {
-  const hi = select(a, n, n >> 1);
-  if (n % 2 === 1) return hi;
-  // After selecting n/2, the lower half holds the smaller values: its maximum is the other middle.
-  let lo = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
-  return 0.5 * (lo + hi);
 }
 
 /** Median and 1.4826 MAD of a[0..n) (reorders and overwrites a). */
