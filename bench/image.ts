@@ -204,6 +204,14 @@ export async function run(args: string[]): Promise<void> {
         seen.push(i);
       }
       console.log(`  restored values at WSClean's brightest components (ours / WSClean, Jy/beam): ${seen.map((i) => `${of.data[i]!.toFixed(4)}/${wf.data[i]!.toFixed(4)}`).join(', ')}`);
+      // Independent of the restoring beams: CLEAN flux (model sum) within 5 pixels of each.
+      const ours = readFitsImage(`${prefix}-model.fits`).data;
+      const near = (m: ArrayLike<number>, i: number) => {
+        let sum = 0;
+        for (let dy = -5; dy <= 5; dy++) for (let dx = -5; dx <= 5; dx++) sum += m[i + dy * size + dx] ?? 0;
+        return sum;
+      };
+      console.log(`  model flux within 5 pixels of them (ours / WSClean, Jy): ${seen.map((i) => `${near(ours, i).toFixed(4)}/${near(model, i).toFixed(4)}`).join(', ')}`);
     }
   }
   for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(path.join(dir, f), { force: true });

@@ -93,7 +93,10 @@ export interface ImagingTimings {
 /** What the imager produced in memory (for tests and callers that do not want files only). */
 export interface ImagingOutput extends ImagingSummary {
   images: Record<ImageProduct, Float32Array>;
-  /** The visibilities as read; `data.weights` holds the imaging weights (computed in place). */
+  /**
+   * The visibilities as read, except that `data.weights` holds the imaging weights (computed in
+   * place) and, with niter > 0, `data.vis` the residual visibilities (subtracted in place).
+   */
   data: ImagingVisibilities;
   /** The imaging weights (the same array as data.weights). */
   weights: Float32Array;
