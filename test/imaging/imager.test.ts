@@ -1,8 +1,9 @@
 // The imager on a small simulated, converted MS (20 antennas, 64 channels, noise on, no other
-// corruptions, three sources at exact pixel offsets), checked against the simulator's truth.json:
-// CLEAN recovers each source's primary-beam attenuated flux within 3 % and its position within
-// 0.1 synthesized beam; the PB-corrected image gives the true flux within 3 % inside the 0.5 PB
-// radius; astropy's reading of the FITS WCS puts each true RA/Dec on the source's pixel within
+// corruptions, three sources on pixel centres and two between pixels), checked against the
+// simulator's truth.json: CLEAN recovers each source's primary-beam attenuated flux within 3 %
+// (the restored peak on pixel centres; for every source the CLEAN flux, components near it plus
+// the residual there) and its position within 0.1 synthesized beam; the PB-corrected image gives
+// the true flux within 3 % inside the 0.5 PB radius; astropy's reading of the FITS WCS puts each true RA/Dec on the source's pixel within
 // 0.1 pixel; the restoring beam matches the PSF's half-power contour; the residual's rms is the
 // thermal noise predicted from the truth file's per-visibility sigma and the imaging weights
 // (within 20 %). Against WSClean 3.1 (wgridder at 1e-5, same size/scale/weighting): dirty images
@@ -36,7 +37,14 @@ const OFFSETS: Offset[] = [
   { name: 'A', lRad: 40 * PIX, mRad: -30 * PIX, fluxJy: 0.4 },
   { name: 'B', lRad: -150 * PIX, mRad: 110 * PIX, fluxJy: 0.25 },
   { name: 'C', lRad: 200 * PIX, mRad: 160 * PIX, fluxJy: 0.3 },
+  // Between pixels: CLEAN spreads such a source over neighbouring pixels, and with ~3 pixels
+  // per beam minor axis the restored peak of a source half a pixel off in both axes is ~6 % low
+  // (measured), so for these the flux is taken from the components (cleanFlux below).
+  { name: 'D', lRad: 100.5 * PIX, mRad: -80.5 * PIX, fluxJy: 0.3 },
+  { name: 'E', lRad: -60.3 * PIX, mRad: 20.5 * PIX, fluxJy: 0.3 },
 ];
+/** Components within this many pixels of a source count towards its CLEAN flux. */
+const NEAR_PX = 5;
 const PARAMS: ImagingParams = {
   size: SIZE, cellArcsec: CELL, weighting: 'briggs', robust: 0, niter: 1000, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy', threads: 2,
 };
@@ -93,6 +101,25 @@ describe('imaging a simulated, converted MS', () => {
     return { x: Math.floor(SIZE / 2) - l / PIX, y: Math.floor(SIZE / 2) + m / PIX };
   }
 
+  /** Is the source (within 0.01 pixel) on a pixel centre? */
+  function onPixel(src: TruthSource): boolean {
+    const { x, y } = pixelOf(src);
+    return Math.abs(x - Math.round(x)) < 0.01 && Math.abs(y - Math.round(y)) < 0.01;
+  }
+
+  /**
+   * CLEAN flux: the model's components within NEAR_PX pixels plus the residual at the source
+   * (what is left uncleaned of a point source shows as a PSF, peak 1, scaled by that flux).
+   */
+  function cleanFlux(model: ArrayLike<number>, residual: ArrayLike<number>, src: TruthSource): number {
+    const { x, y } = pixelOf(src);
+    const ix = Math.round(x);
+    const iy = Math.round(y);
+    let sum = 0;
+    for (let dy = -NEAR_PX; dy <= NEAR_PX; dy++) for (let dx = -NEAR_PX; dx <= NEAR_PX; dx++) sum += model[(iy + dy) * SIZE + ix + dx]!;
+    return sum + residual[iy * SIZE + ix]!;
+  }
+
   beforeAll(async () => {
     const sim = await simulate({
       outDir: join(dir, 'raw'), start: START, minutes: 5, decDeg: DEC_DEG, antennas: 20, channelsPerSubband: 4, sources: sourcesAt(OFFSETS),
@@ -114,12 +141,17 @@ describe('imaging a simulated, converted MS', () => {
   it('recovers every source within 3 % of its beam-attenuated flux and 0.1 beam of its position', () => {
     const img = out.images.image;
     const freqs = Array.from(out.data.freqs);
+    expect(truthSources.filter(onPixel).length).toBe(3);
     for (const src of truthSources) {
       const { x, y } = pixelOf(src);
       const p = quadPeak(img, SIZE, Math.round(x), Math.round(y));
       const expected = expectedApparentFlux(src, timesMjd, freqs);
       expect(p.value / out.rmsJy, `${src.name} SNR`).toBeGreaterThan(10);
-      expect(Math.abs(p.value / expected - 1), `${src.name}: ${p.value.toFixed(4)} Jy/beam vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.03);
+      if (onPixel(src)) {
+        expect(Math.abs(p.value / expected - 1), `${src.name}: peak ${p.value.toFixed(4)} Jy/beam vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.03);
+      }
+      const f = cleanFlux(out.images.model, out.images.residual, src);
+      expect(Math.abs(f / expected - 1), `${src.name}: CLEAN flux ${f.toFixed(4)} Jy vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.03);
       const errArcsec = Math.hypot(p.x - x, p.y - y) * CELL;
       expect(errArcsec / out.beam.minorArcsec, `${src.name} position error ${errArcsec.toFixed(2)}"`).toBeLessThan(0.1);
     }
@@ -136,7 +168,8 @@ describe('imaging a simulated, converted MS', () => {
       if (pb[iy * SIZE + ix]! < 0.5) continue;
       checked++;
       const p = quadPeak(corrected, SIZE, ix, iy);
-      expect(Math.abs(p.value / src.fluxJy - 1), `${src.name}: ${p.value.toFixed(4)} Jy vs true ${src.fluxJy} Jy (PB ${pb[iy * SIZE + ix]!.toFixed(3)})`).toBeLessThan(0.03);
+      const value = onPixel(src) ? p.value : cleanFlux(out.images.model, out.images.residual, src) / pb[iy * SIZE + ix]!;
+      expect(Math.abs(value / src.fluxJy - 1), `${src.name}: ${value.toFixed(4)} Jy vs true ${src.fluxJy} Jy (PB ${pb[iy * SIZE + ix]!.toFixed(3)})`).toBeLessThan(0.03);
     }
     expect(checked).toBe(truthSources.length);
   });
@@ -224,11 +257,20 @@ describe('imaging a simulated, converted MS', () => {
       });
       const image = wscleanProduct(wsc, 'image').data;
       const residual = wscleanProduct(wsc, 'residual').data;
+      const model = wscleanProduct(wsc, 'model').data;
       for (const src of truthSources) {
         const { x, y } = pixelOf(src);
-        const ours = quadPeak(out.images.image, SIZE, Math.round(x), Math.round(y));
-        const theirs = quadPeak(image, SIZE, Math.round(x), Math.round(y));
-        expect(Math.abs(ours.value / theirs.value - 1), `${src.name}: ours ${ours.value.toFixed(4)} vs WSClean ${theirs.value.toFixed(4)} Jy/beam`).toBeLessThan(0.02);
+        // Restored peaks depend on the restoring beams, which the two fit differently on this
+        // elongated PSF (WSClean's is far wider along the major axis): compared on pixel centres,
+        // where the peak is the flux whatever the beam. CLEAN fluxes for every source.
+        if (onPixel(src)) {
+          const ours = quadPeak(out.images.image, SIZE, Math.round(x), Math.round(y));
+          const theirs = quadPeak(image, SIZE, Math.round(x), Math.round(y));
+          expect(Math.abs(ours.value / theirs.value - 1), `${src.name}: ours ${ours.value.toFixed(4)} vs WSClean ${theirs.value.toFixed(4)} Jy/beam`).toBeLessThan(0.02);
+        }
+        const ours = cleanFlux(out.images.model, out.images.residual, src);
+        const theirs = cleanFlux(model, residual, src);
+        expect(Math.abs(ours / theirs - 1), `${src.name}: CLEAN flux ours ${ours.toFixed(4)} vs WSClean ${theirs.toFixed(4)} Jy`).toBeLessThan(0.02);
       }
       const ourRms = rms(out.images.residual);
       const theirRms = rms(residual);
