@@ -55,6 +55,42 @@ export interface StageReport {
   othersCpuS: number;
   load1Start: number;
   detail: string;
+  /** The stage's time split at its progress messages, summed per kind of message. */
+  steps: StepReport[];
+}
+
+export interface StepReport { label: string; count: number; wallS: number; cpuS: number }
+
+/** A progress message's kind: the part before a colon, numbers masked, paths shortened. */
+export function stepLabel(message: string): string {
+  const head = message.split(': ')[0] ?? message;
+  return head.replace(/\S*\/\S+/g, 'PATH').replace(/\d+(\.\d+)?(e[+-]?\d+)?/gi, '#').slice(0, 48);
+}
+
+/** Splits a stage's wall and CPU time at its progress messages, summed per kind of message (stepLabel). */
+export class StepRecorder {
+  private readonly marks: { label: string; t: number; cpu: number }[];
+  constructor(t: number, cpu: number) {
+    this.marks = [{ label: '(start: checks before the first message)', t, cpu }];
+  }
+  mark(message: string, t: number, cpu: number): void {
+    const label = stepLabel(message);
+    // The same message repeated (progress fractions) continues its step.
+    if (this.marks[this.marks.length - 1]?.label === label && !/#/.test(label)) return;
+    this.marks.push({ label, t, cpu });
+  }
+  steps(endT: number, endCpu: number): StepReport[] {
+    const out = new Map<string, StepReport>();
+    this.marks.forEach((m, i) => {
+      const next = this.marks[i + 1] ?? { t: endT, cpu: endCpu };
+      const s = out.get(m.label) ?? { label: m.label, count: 0, wallS: 0, cpuS: 0 };
+      s.count += 1;
+      s.wallS += (next.t - m.t) / 1000;
+      s.cpuS += next.cpu - m.cpu;
+      out.set(m.label, s);
+    });
+    return [...out.values()];
+  }
 }
 
 export interface Factors {
@@ -118,6 +154,16 @@ export function formatReport(r: PipelineReport): string {
   lines.push(`  the factor would lie between ${(fa.cpuPerGroup / r.machine.threads).toFixed(3)} (all ${r.machine.threads} threads busy throughout) and ${fa.cpuPerGroup.toFixed(3)} (one at a time), I/O waits aside`);
   lines.push(`process peak RSS ${r.processPeakRssMiB.toFixed(0)} MiB${r.stages.some((s) => !s.peakIsStage) ? '; * = process peak so far (could not reset the high-water mark)' : ''}`);
   lines.push('"others s": CPU seconds other processes used during the stage (busy machine => longer walls; CPU holds)');
+  const detailed = r.stages.filter((s) => s.steps.length > 1);
+  if (detailed.length > 0) {
+    lines.push('');
+    lines.push('where the time goes (split at the stages\' progress messages, numbers masked as #; wall s, CPU s):');
+    for (const s of detailed) {
+      s.steps.forEach((st, i) => {
+        lines.push(`  ${(i === 0 ? s.name : '').padEnd(17)} ${`${st.label}${st.count > 1 ? ` (x${st.count})` : ''}`.padEnd(56)} ${f(st.wallS)} ${f(st.cpuS)}`);
+      });
+    }
+  }
   return lines.join('\n');
 }
 
@@ -171,14 +217,25 @@ function machineBusyS(): number | null {
   }
 }
 
+/** The recorder of the stage being measured (the engine's progress events are routed to it). */
+let recorder: StepRecorder | null = null;
+
 async function measure<T>(name: string, counts: StageReport['counts'], fn: () => Promise<T>, detail: (r: T) => string): Promise<[T, StageReport]> {
   const load1Start = loadavg()[0] ?? 0;
   const reset = resetPeakRss();
   const busy0 = machineBusyS();
   const cpu0 = ownCpu();
   const t0 = performance.now();
-  const r = await fn();
-  const wallS = (performance.now() - t0) / 1000;
+  const rec = new StepRecorder(t0, cpu0.cpuS);
+  recorder = rec;
+  let r: T;
+  try {
+    r = await fn();
+  } finally {
+    recorder = null;
+  }
+  const t1 = performance.now();
+  const wallS = (t1 - t0) / 1000;
   const cpu1 = ownCpu();
   const cpuS = cpu1.cpuS - cpu0.cpuS;
   const sysS = cpu1.sysS - cpu0.sysS;
@@ -186,7 +243,8 @@ async function measure<T>(name: string, counts: StageReport['counts'], fn: () =>
   const hwm = reset ? statusKiB('VmHWM') : null;
   const peakRssMiB = (hwm ?? process.resourceUsage().maxRSS) / 1024;
   const othersCpuS = busy0 !== null && busy1 !== null ? Math.max(0, busy1 - busy0 - cpuS) : NaN;
-  const s: StageReport = { name, counts, wallS, cpuS, sysS, peakRssMiB, peakIsStage: hwm !== null, othersCpuS, load1Start, detail: detail(r) };
+  const steps = rec.steps(t1, cpu1.cpuS);
+  const s: StageReport = { name, counts, wallS, cpuS, sysS, peakRssMiB, peakIsStage: hwm !== null, othersCpuS, load1Start, detail: detail(r), steps };
   console.log(`  ${name}: ${wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${sysS.toFixed(1)} s system), peak ${peakRssMiB.toFixed(0)} MiB; ${s.detail}`);
   return [r, s];
 }
@@ -274,6 +332,9 @@ export async function run(args: string[]): Promise<void> {
   const { MeasurementSet } = await import('../src/main/engine/ms');
   const engine = await Engine.open({ workspace: ws, overrides: { threads: o.threads } });
   const stages: StageReport[] = [];
+  engine.onJobEvent((ev) => {
+    if (ev.type === 'progress' && ev.message !== null) recorder?.mark(ev.message, performance.now(), ownCpu().cpuS);
+  });
   let data: PipelineReport['data'] | null = null;
   const im = engine.config.imaging;
   try {

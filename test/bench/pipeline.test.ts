@@ -2,12 +2,12 @@
 // and the printed table. The benchmark itself (minutes on full-size data) is run by hand.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GROUP_SKY_S, type PipelineReport, type StageReport, formatReport, parseOptions, realTimeFactors } from '../../bench/pipeline';
+import { GROUP_SKY_S, type PipelineReport, type StageReport, StepRecorder, formatReport, parseOptions, realTimeFactors, stepLabel } from '../../bench/pipeline';
 
 const defaults = { dir: '/tmp/default-bench', threads: 2 };
 
 function stage(name: string, counts: StageReport['counts'], wallS: number, cpuS: number, peakIsStage = true): StageReport {
-  return { name, counts, wallS, cpuS, sysS: cpuS / 4, peakRssMiB: 1000 + wallS, peakIsStage, othersCpuS: 1.5, load1Start: 0.5, detail: `${name} done` };
+  return { name, counts, wallS, cpuS, sysS: cpuS / 4, peakRssMiB: 1000 + wallS, peakIsStage, othersCpuS: 1.5, load1Start: 0.5, detail: `${name} done`, steps: [] };
 }
 
 const stages = [
@@ -85,9 +85,50 @@ describe('bench pipeline table', () => {
     expect(text).not.toContain('could not reset');
   });
 
+  it('lists the steps of stages that reported progress, under the table', () => {
+    const steps = [{ label: '(start: checks before the first message)', count: 1, wallS: 0.2, cpuS: 0.1 }, { label: 'major cycle #', count: 3, wallS: 12.5, cpuS: 24 }];
+    const text = formatReport(report([...stages.slice(0, 5), { ...stage('image', 'group', 15, 28), steps }]));
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('where the time goes'));
+    expect(i).toBeGreaterThan(0);
+    expect(lines[i + 1]!.trim().split(/\s{2,}/)).toEqual(['image', '(start: checks before the first message)', '0.2', '0.1']);
+    expect(lines[i + 2]!.trim().split(/\s{2,}/)).toEqual(['major cycle # (x3)', '12.5', '24.0']);
+    expect(formatReport(report(stages))).not.toContain('where the time goes');
+  });
+
   it('marks a peak RSS that is the process peak rather than the stage peak', () => {
     const text = formatReport(report([...stages.slice(0, 5), stage('image', 'group', 15, 28, false)]));
     expect(text.split('\n').find((l) => l.startsWith('image'))!.split(/\s+/)[5]).toBe('1015*');
     expect(text).toContain('* = process peak so far');
+  });
+});
+
+describe('bench pipeline steps', () => {
+  it('labels a message by its kind: before a colon, numbers and paths masked', () => {
+    expect(stepLabel('major cycle 3: 450 components, peak 1.234e+0 Jy/beam')).toBe('major cycle #');
+    expect(stepLabel('sb03 -> spectral window 3')).toBe('sb# -> spectral window #');
+    expect(stepLabel('reading /tmp/ws/ms/2026-01-15T08:48:00.ms')).toBe('reading PATH');
+    expect(stepLabel('solved 16 of 16 windows on 0834+555')).toBe('solved # of # windows on #+#');
+  });
+
+  it('splits wall and CPU at the messages and sums each kind; time before the first message is its own step', () => {
+    const r = new StepRecorder(1000, 10);
+    r.mark('reading /x.ms', 1500, 10.4);
+    r.mark('PSF', 3000, 12);
+    r.mark('PSF', 3500, 12.5); // a repeated message continues its step
+    r.mark('major cycle 1: 100 components', 4000, 13);
+    r.mark('major cycle 2: 200 components', 6000, 16);
+    const steps = r.steps(9000, 21);
+    expect(steps.map((s) => [s.label, s.count])).toEqual([
+      ['(start: checks before the first message)', 1], ['reading PATH', 1], ['PSF', 1], ['major cycle #', 2],
+    ]);
+    const by = new Map(steps.map((s) => [s.label, s]));
+    expect(by.get('PSF')!.wallS).toBeCloseTo(1.0, 12);
+    expect(by.get('PSF')!.cpuS).toBeCloseTo(1.0, 12);
+    expect(by.get('major cycle #')!.wallS).toBeCloseTo(5.0, 12);
+    expect(by.get('major cycle #')!.cpuS).toBeCloseTo(8.0, 12);
+    // The steps add up to the stage.
+    expect(steps.reduce((a, s) => a + s.wallS, 0)).toBeCloseTo(8.0, 12);
+    expect(steps.reduce((a, s) => a + s.cpuS, 0)).toBeCloseTo(11.0, 12);
   });
 });
