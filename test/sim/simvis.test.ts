@@ -230,6 +230,28 @@ describe('simulateVisibilities: noise', () => {
     expect(Math.abs(Math.sqrt(saa / na) / autoSigma - 1)).toBeLessThan(5 / Math.sqrt(na));
   });
 
+  it('is Gaussian: tail fractions beyond 1, 2, 3 and 4 sigma and the kurtosis (800k deviates, 5 standard errors)', () => {
+    const q = problem({ nant: 40, ntimes: 8, nchan: 32, nsub: 1, nsrc: 0, seed: 9 });
+    const { vis } = run({ ...q.input, sigma: 1, autoSigmaScale: 0 });
+    const xs: number[] = [];
+    for (let t = 0; t < q.ntimes; t++) {
+      for (let b = 0; b < q.nbl; b++) {
+        if (q.input.ant1[b] === q.input.ant2[b]) continue;
+        for (let c = 0; c < q.nchan; c++) for (let pol = 0; pol < NPOL; pol++) xs.push(vis[2 * at(q, 0, t, b, c, pol)]!, vis[2 * at(q, 0, t, b, c, pol) + 1]!);
+      }
+    }
+    const n = xs.length;
+    expect(n).toBeGreaterThan(790_000);
+    // Two-sided normal tail probabilities P(|x| > k) for k = 1..4 (4 reaches past the ziggurat's tail at 3.65).
+    const tails: [number, number][] = [[1, 0.31731050786291415], [2, 0.04550026389635842], [3, 0.0026997960632601866], [4, 6.334248366623996e-5]];
+    for (const [k, p] of tails) {
+      const frac = xs.filter((x) => Math.abs(x) > k).length / n;
+      expect(Math.abs(frac - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
+    }
+    const m4 = xs.reduce((s, x) => s + x ** 4, 0) / n;
+    expect(Math.abs(m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+  });
+
   it('is identical for any thread count, and for one pass of two subbands or two passes of one', () => {
     const one = run(noisy, 1);
     const three = run(noisy, 3);

@@ -3,7 +3,7 @@
 // E_{a,s} = exp(2 pi i nu uvw(a).lmn1_s / c), so the phasors cost nant x nsrc per channel and
 // the sum is a dense dot product over sources (float32, SIMD) instead of a sincos recurrence
 // per baseline and source. Noise: xoshiro256** per row seeded from (subband key, time, baseline)
-// and Marsaglia's polar method, so every file is the same whatever the threads.
+// and the ziggurat of Marsaglia & Tsang, so every file is the same whatever the threads.
 #include "predict/simvis.h"
 
 #include <algorithm>
@@ -34,10 +34,31 @@ inline std::uint64_t mix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
-// xoshiro256** (Blackman & Vigna 2018) with Marsaglia's polar method: exact N(0, 1) pairs.
+// The 256-layer ziggurat of Marsaglia & Tsang (2000) for N(0, 1): exact (rectangles accepted
+// outright, wedges and the tail |x| > R by rejection), ~1 random word per deviate on average.
+struct Ziggurat {
+  static constexpr double kR = 3.6541528853610088;
+  static constexpr double kV = 4.92867323399e-3;  // area of each layer
+  double x[257];  // layer i spans |x| < x[i]; x[0] = V / f(R) (the base with its tail), x[256] = 0
+  double f[257];  // exp(-x^2 / 2)
+  Ziggurat() {
+    x[0] = kV / std::exp(-0.5 * kR * kR);
+    x[1] = kR;
+    for (int i = 2; i < 256; ++i) x[i] = std::sqrt(-2.0 * std::log(kV / x[i - 1] + std::exp(-0.5 * x[i - 1] * x[i - 1])));
+    x[256] = 0.0;
+    for (int i = 0; i <= 256; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
+  }
+};
+
+const Ziggurat& ziggurat() {
+  static const Ziggurat z;
+  return z;
+}
+
+// xoshiro256** (Blackman & Vigna 2018) driving the ziggurat; one stream per row.
 class NormalStream {
  public:
-  explicit NormalStream(std::uint64_t key) {
+  explicit NormalStream(std::uint64_t key) : z_(ziggurat()) {
     std::uint64_t x = key;
     for (auto& w : s_) {
       x = mix64(x);
@@ -45,25 +66,30 @@ class NormalStream {
     }
   }
   double next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
+    for (;;) {
+      // Bits 0-7: layer; bit 8: sign; bits 11-63: position in the layer.
+      const std::uint64_t r = bits();
+      const unsigned i = static_cast<unsigned>(r & 0xff);
+      const double sign = (r & 0x100) ? -1.0 : 1.0;
+      const double x = static_cast<double>(r >> 11) * 0x1.0p-53 * z_.x[i];
+      if (x < z_.x[i + 1]) return sign * x;
+      if (i == 0) {
+        // Tail beyond R (Marsaglia 1964): exact by rejection.
+        double a, b;
+        do {
+          a = -std::log(1.0 - uniform()) / Ziggurat::kR;
+          b = -std::log(1.0 - uniform());
+        } while (2.0 * b < a * a);
+        return sign * (Ziggurat::kR + a);
+      }
+      // Wedge between the layer's rectangle and the curve.
+      if (z_.f[i] + uniform() * (z_.f[i + 1] - z_.f[i]) < std::exp(-0.5 * x * x)) return sign * x;
     }
-    double u, v, q;
-    do {
-      u = 2.0 * uniform() - 1.0;
-      v = 2.0 * uniform() - 1.0;
-      q = u * u + v * v;
-    } while (q >= 1.0 || q == 0.0);
-    const double f = std::sqrt(-2.0 * std::log(q) / q);
-    spare_ = v * f;
-    has_spare_ = true;
-    return u * f;
   }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  double uniform() {
+  std::uint64_t bits() {
     const std::uint64_t r = rotl(s_[1] * 5, 7) * 9;
     const std::uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
@@ -72,11 +98,11 @@ class NormalStream {
     s_[0] ^= s_[3];
     s_[2] ^= t;
     s_[3] = rotl(s_[3], 45);
-    return static_cast<double>(r >> 11) * 0x1.0p-53;
+    return r;
   }
+  double uniform() { return static_cast<double>(bits() >> 11) * 0x1.0p-53; }
+  const Ziggurat& z_;
   std::uint64_t s_[4];
-  double spare_ = 0;
-  bool has_spare_ = false;
 };
 
 bool equally_spaced(const double* f, std::size_t n) {
@@ -352,7 +378,22 @@ inline Cx mul(Cx a, Cx b) { return {a.re * b.re - a.im * b.im, a.re * b.im + a.i
 inline Cx mul_conj(Cx a, Cx b) { return {a.re * b.re + a.im * b.im, a.im * b.re - a.re * b.im}; }
 
 // Noise, RFI and J_a (.) conj(J_b) for every row of subband j at time t.
-void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const double* model, float* vis, std::uint8_t* flags) {
+// J = gain(t) x bandpass(nu) per antenna, pol and channel of the pass, at integration t.
+void jones_at(const SimVisInput& in, std::size_t t, std::vector<Cx>& jones) {
+  jones.resize(in.nant * 2 * in.nchan);
+  for (std::size_t a = 0; a < in.nant; ++a) {
+    for (std::size_t p = 0; p < 2; ++p) {
+      const double* g = in.gains + 2 * ((t * in.nant + a) * 2 + p);
+      for (std::size_t c = 0; c < in.nchan; ++c) {
+        const double* bp = in.bandpass + 2 * ((a * 2 + p) * in.nchan + c);
+        jones[(a * 2 + p) * in.nchan + c] = mul({g[0], g[1]}, {bp[0], bp[1]});
+      }
+    }
+  }
+}
+
+void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const double* model, const std::vector<Cx>& jones,
+                  float* vis, std::uint8_t* flags) {
   const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
   const std::size_t rows = in.ntimes * in.nbl;
   for (std::size_t b = 0; b < in.nbl; ++b) {
@@ -390,13 +431,7 @@ void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const dou
           v.re += in.sigma * rng.next();
           v.im += in.sigma * rng.next();
         }
-        const double* g1 = in.gains + 2 * ((t * in.nant + a1) * 2 + p);
-        const double* g2 = in.gains + 2 * ((t * in.nant + a2) * 2 + p);
-        const double* b1 = in.bandpass + 2 * ((a1 * 2 + p) * in.nchan + c);
-        const double* b2 = in.bandpass + 2 * ((a2 * 2 + p) * in.nchan + c);
-        const Cx j1 = mul({g1[0], g1[1]}, {b1[0], b1[1]});
-        const Cx j2 = mul({g2[0], g2[1]}, {b2[0], b2[1]});
-        const Cx out = mul(v, mul_conj(j1, j2));
+        const Cx out = mul(v, mul_conj(jones[(a1 * 2 + p) * in.nchan + c], jones[(a2 * 2 + p) * in.nchan + c]));
         const std::size_t o = o0 + cc * 2 + p;
         flags[o] = 0;
         vis[2 * o] = static_cast<float>(out.re);
@@ -425,6 +460,7 @@ bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flag
   parallel_for(in.ntimes, threads, [&](std::size_t t0, std::size_t t1) {
     Workspace w;
     std::vector<double> model(2 * in.nbl * in.nchan);
+    std::vector<Cx> jones;
     for (std::size_t t = t0; t < t1; ++t) {
       std::fill(model.begin(), model.end(), 0.0);
       if (factorised) {
@@ -432,7 +468,8 @@ bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flag
       } else {
         direct_model(in, t, model.data());
       }
-      for (std::size_t j = 0; j < in.nsub; ++j) corrupt_rows(in, t, j, model.data(), vis, flags);
+      jones_at(in, t, jones);
+      for (std::size_t j = 0; j < in.nsub; ++j) corrupt_rows(in, t, j, model.data(), jones, vis, flags);
     }
   });
   return factorised;
