@@ -12,7 +12,7 @@ import type { VisibilityBlock } from '../uvh5/model';
 import { type NativePool, sharedOf } from '../native/pool';
 import { type BandpassParams, type GainParams, type RfiParams, bandpassAt, gainAt, rfiAt } from './corruptions';
 import { Rng, hashSeed } from './rng';
-import { type SkySource, fluxAt } from './sky';
+import { REF_FREQ_HZ, type SkySource, fluxAt } from './sky';
 
 export interface SubbandSimInput {
   /** Per baseline (correlator order): index into the active-antenna list of each antenna. */
@@ -161,6 +161,8 @@ export async function simulatePass(input: PassInput, pool: NativePool, reuse?: P
   const nsrc = offsets[ntimes] as number;
   const lmn1 = new Float64Array(3 * nsrc);
   const amp = new Float64Array(nsrc * nchan);
+  // fluxAt's power law as exp(alpha ln(nu / nu_ref)), the logarithm once per channel.
+  const lnRatio = Float64Array.from(input.freqsHz, (f) => Math.log(f / REF_FREQ_HZ));
   for (let t = 0; t < ntimes; t++) {
     const sky = input.sky[t] as VisibleSky;
     const s0 = offsets[t] as number;
@@ -169,8 +171,7 @@ export async function simulatePass(input: PassInput, pool: NativePool, reuse?: P
       const theta = sky.theta[i] as number;
       const row = (s0 + i) * nchan;
       for (let c = 0; c < nchan; c++) {
-        const f = input.freqsHz[c] as number;
-        amp[row + c] = fluxAt(s, f) * input.beam.response(theta, f);
+        amp[row + c] = s.fluxJy * Math.exp(s.spectralIndex * (lnRatio[c] as number)) * input.beam.response(theta, input.freqsHz[c] as number);
       }
     });
   }
