@@ -296,10 +296,11 @@ function prepareInput(o: PipelineOptions, root: string): PipelineReport['input']
       process.stdout.write(`no raw group found: simulating one into ${dir} (dsa110 simulate, ${SIM.antennas} antennas, ${SIM.channels} channels per subband) ... `);
       const args = [path.join(root, 'bin', 'dsa110.mjs'), 'simulate', '--out', dir, '--start', SIM.start, '--minutes', String(SIM.minutes),
         '--dec', String(SIM.dec), '--channels-per-subband', String(SIM.channels), '--antennas', String(SIM.antennas)];
+      const cpu0 = ownCpu().cpuS;
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: root, maxBuffer: 64 * 1024 * 1024 });
       if (r.status !== 0) throw new Error(`bench pipeline: dsa110 simulate failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
       source = 'simulated';
-      how = `simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s wall`;
+      how = `simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${(ownCpu().cpuS - cpu0).toFixed(1)} s CPU, load average ${loadavg()[0]?.toFixed(2)}`;
     }
     console.log(how);
     const files = groupFiles(dir);
