@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARRAY_CENTRE, CHUNK_S, beamModel } from '../../src/shared/instrument';
-import { apparentContext, apparentVector, directionCosines, driftPhaseCentreJ2000, formatIsoUtc, lastRad, lmToRaDec, raDecOf, transitMjd, unitVector } from '../../src/shared/astro';
+import { CHUNK_S } from '../../src/shared/instrument';
+import { driftPhaseCentreJ2000, formatIsoUtc, lmToRaDec, transitMjd } from '../../src/shared/astro';
 import { Engine } from '../../src/main/engine/engine';
 import { indexDirectory } from '../../src/main/engine/ingest/indexer';
 import { convertGroup } from '../../src/main/engine/convert';
@@ -25,6 +25,7 @@ import { MeasurementSet } from '../../src/main/engine/ms';
 import { msLayout, pointModel, readSpwBlock, rotateToSource } from '../../src/main/engine/calibration/ms-block';
 import { applyMs, solveMs } from '../../src/main/engine/calibration/stage';
 import type { ApplyResult, SolveResult } from '../../src/main/engine/calibration/stage';
+import { beamAveragedFlux } from '../helpers/apparent-flux';
 import { executable, pythonModules, runPython, skipInterop } from '../helpers/interop';
 
 const DEC_DEG = 55.57;
@@ -167,19 +168,6 @@ describe('apply', () => {
 const PIX_ARCSEC = 5;
 const SIZE = 1024;
 
-/** Mean of S B(theta(t), nu) over the MS's integrations and channels. */
-function apparentFlux(src: { raDeg: number; decDeg: number; fluxJy: number }, timesMjd: Float64Array, freqsHz: number[]): number {
-  const beam = beamModel(engine.config.imaging.beamModel);
-  let sum = 0;
-  for (const t of timesMjd) {
-    const app = raDecOf(apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(t)));
-    const n = directionCosines(app.raRad, app.decRad, lastRad(t, ARRAY_CENTRE.longitudeDeg), (DEC_DEG * Math.PI) / 180)[2];
-    const theta = Math.acos(Math.min(1, n));
-    for (const f of freqsHz) sum += src.fluxJy * beam.response(theta, f);
-  }
-  return sum / (timesMjd.length * freqsHz.length);
-}
-
 const MEASURE = String.raw`
 import sys, json
 import numpy as np
@@ -225,7 +213,7 @@ describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'num
     }
     const m = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, `${name}-psf.fits`, JSON.stringify(targets)])) as { dirty: number[]; fit: number[] };
     targets.forEach((s, i) => {
-      const want = apparentFlux(s, times, freqs);
+      const want = beamAveragedFlux(s, times, freqs, DEC_DEG, engine.config.imaging.beamModel);
       expect(Math.abs(m.fit[i]! / want - 1), `${s.name}: fitted ${m.fit[i]!.toFixed(3)} Jy (dirty ${m.dirty[i]!.toFixed(3)}), expected ${want.toFixed(3)} Jy`).toBeLessThan(0.03);
     });
   });

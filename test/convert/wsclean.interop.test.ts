@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARRAY_CENTRE, beamModel } from '../../src/shared/instrument';
-import { apparentContext, apparentVector, directionCosines, lastRad, raDecOf, unitVector } from '../../src/shared/astro';
 import { planConversion, writeConversion } from '../../src/main/engine/convert';
 import type { ConvertResult } from '../../src/main/engine/convert';
 import { MeasurementSet } from '../../src/main/engine/ms';
+import { beamAveragedFlux } from '../helpers/apparent-flux';
 import { executable, pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { DEC_DEG, simulateGroup, sourcesAt } from './sim-group';
 import type { Offset } from './sim-group';
@@ -27,19 +26,6 @@ const OFFSETS: Offset[] = [
   { name: 'C', lRad: -140 * PIX, mRad: 110 * PIX, fluxJy: 5 },
   { name: 'D', lRad: 400 * PIX, mRad: -300 * PIX, fluxJy: 6 },
 ];
-
-/** Mean of S B(theta(t), nu) over the MS's integrations and channels: the natural-weighted dirty peak. */
-function expectedApparentFlux(src: { raDeg: number; decDeg: number; fluxJy: number }, timesMjd: number[], freqsHz: number[]): number {
-  const beam = beamModel('airy');
-  let sum = 0;
-  for (const t of timesMjd) {
-    const app = raDecOf(apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(t)));
-    const n = directionCosines(app.raRad, app.decRad, lastRad(t, ARRAY_CENTRE.longitudeDeg), (DEC_DEG * Math.PI) / 180)[2];
-    const theta = Math.acos(Math.min(1, n));
-    for (const f of freqsHz) sum += src.fluxJy * beam.response(theta, f);
-  }
-  return sum / (timesMjd.length * freqsHz.length);
-}
 
 const MEASURE = String.raw`
 import sys, json
@@ -101,7 +87,7 @@ describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'num
       if (r.status !== 0) throw new Error(`wsclean failed (exit ${r.status}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
       const src = sources[k]!;
       const out = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, JSON.stringify([src])])) as { sources: Measured[]; crval: [number, number] };
-      runs.push({ result, measured: out.sources[0]!, crval: out.crval, expected: expectedApparentFlux(src, Array.from(plan.timesMjd), freqs), name: off.name });
+      runs.push({ result, measured: out.sources[0]!, crval: out.crval, expected: beamAveragedFlux(src, plan.timesMjd, freqs, DEC_DEG), name: off.name });
       rmSync(join(sub, 'raw'), { recursive: true, force: true });
     }
   }, 600_000);
