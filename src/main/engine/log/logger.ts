@@ -69,11 +69,17 @@ function closeDestination(d: Destination): void {
   d.end();
 }
 
-/** Open a file for appending synchronously, so the first lines are safe even on an immediate exit. */
+/**
+ * Open a file for appending, written synchronously: every line is on disk when the call returns,
+ * even if the process is then killed, and lines keep their order (an asynchronous destination
+ * can reorder a line in flight with a later one flushed synchronously at close). Log volume is
+ * low (stage transitions and messages, not per-sample), so the synchronous writes cost nothing
+ * measurable.
+ */
 function fileDestination(file: string): Destination {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const dest = pino.destination({ fd: openSync(file, 'a'), sync: false });
+    const dest = pino.destination({ fd: openSync(file, 'a'), sync: true });
     track(dest);
     return dest;
   } catch (err) {
