@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/complex.h"
+#include "common/parallel.h"
 
 namespace dsa110::calib {
 
@@ -29,36 +30,6 @@ using C = Cx<double>;
 inline double norm2(C a) { return a.r * a.r + a.i * a.i; }
 
 std::size_t groups_of(std::size_t nchan, std::size_t chan_group) { return (nchan + chan_group - 1) / chan_group; }
-
-// Runs fn(unit) for unit in [0, count) on `threads` threads pulling units from a shared counter
-// (cells differ in cost); the first exception is re-thrown on the caller's thread.
-template <typename Fn>
-void dynamic_for(std::size_t count, unsigned threads, Fn&& fn) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex m;
-  auto work = [&]() {
-    try {
-      for (std::size_t u = next.fetch_add(1); u < count; u = next.fetch_add(1)) fn(u);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(m);
-      if (!failure) failure = std::current_exception();
-      next.store(count);
-    }
-  };
-  const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(threads, count));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < nt; ++t) {
-    try {
-      pool.emplace_back(work);
-    } catch (...) {
-      break;  // run with the threads we have
-    }
-  }
-  work();
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-}
 
 // Cross-correlation baselines present in the block, compacted, and each row's baseline.
 struct Baselines {

@@ -55,37 +55,6 @@ BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t
 
 namespace {
 
-// Runs fn(unit) for unit in [0, count) on up to `threads` threads pulling units from a shared
-// counter, so a thread the OS delays (a loaded machine) does not hold the others up; the
-// first exception is re-thrown on the caller's thread.
-template <typename Fn>
-void dynamic_for(std::size_t count, unsigned threads, Fn&& fn) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex m;
-  auto work = [&]() {
-    try {
-      for (std::size_t u = next.fetch_add(1); u < count; u = next.fetch_add(1)) fn(u);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(m);
-      if (!failure) failure = std::current_exception();
-      next.store(count);
-    }
-  };
-  const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(threads, count));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < nt; ++t) {
-    try {
-      pool.emplace_back(work);
-    } catch (...) {
-      break;  // run with the threads we have
-    }
-  }
-  work();
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
 // Sliding masked box sum along the outer axis of an (len x width) array, vectorised across
 // the `width` inner lanes: out[i] = sum of in[j], j in [i - half, i + half] clipped to [0, len).
 void box_outer(const float* in, float* out, std::size_t len, std::size_t width, std::size_t half, float* acc) {
