@@ -93,6 +93,13 @@ export const ConfigSchema = z
       pbCut: z.number().gt(0).lt(1),
       /** Named in every product's provenance: Airy disk of a 4.65 m dish, or the calibration code's (cos(pi x)/(1-4x^2))^4. */
       beamModel: z.enum(BEAM_MODEL_NAMES),
+      /**
+       * Gridder accuracy: relative L2 error of gridding/degridding against the direct transform.
+       * 1e-4 is WSClean's wgridder default; the error per pixel is about epsilon x the image's rms
+       * (aliasing of each visibility, incoherent over millions of them), far below the thermal
+       * noise of a 5-minute image. Float32 data cannot go below 1e-6.
+       */
+      epsilon: z.number().min(1e-6).max(1e-2),
     }),
     mosaic: z.strictObject({
       timespanMin: z.number().positive(),
@@ -177,6 +184,7 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
       autoThresholdSigma: 3,
       pbCut: 0.2,
       beamModel: 'airy',
+      epsilon: 1e-4,
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {
