@@ -10,6 +10,13 @@ import { Gridder } from './gridder';
 import type { GridderStats } from './gridder';
 import { peak, robustRms } from './stats';
 
+/**
+ * WSClean's wgridder default accuracy and the config's (imaging.epsilon): the gridding error of a
+ * pixel is about epsilon x the image's rms (each visibility's aliasing depends on where it falls
+ * in its uv cell, so it adds incoherently), far below a 5-minute image's thermal noise.
+ */
+export const DEFAULT_IMAGING_EPSILON = 1e-4;
+
 export interface CleanOptions {
   nx: number;
   ny: number;
@@ -26,7 +33,7 @@ export interface CleanOptions {
   autoThresholdSigma?: number;
   /** Auto-masking level in robust rms; 0 = off. */
   autoMaskSigma?: number;
-  /** Gridder accuracy; default 1e-5. */
+  /** Gridder accuracy; default DEFAULT_IMAGING_EPSILON. */
   epsilon?: number;
   threads?: number;
   /** At most this many major cycles; default 20. */
@@ -83,7 +90,7 @@ function aborted(signal?: AbortSignal): void {
 
 /** Dirty image, PSF and (with niter > 0) the CLEAN model and residual. */
 export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOptions): Promise<CleanResult> {
-  const gridder = new Gridder(pool, { nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? 1e-5, threads: o.threads ?? 1 });
+  const gridder = new Gridder(pool, { nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: o.threads ?? 1 });
   const gain = o.gain ?? 0.1;
   const mgain = o.mgain ?? 0.8;
   if (!(mgain > 0 && mgain <= 1)) throw new RangeError(`clean: mgain must be in (0, 1], got ${mgain}`);

@@ -7,7 +7,7 @@ import { formatIsoUtc } from '../../../shared/astro';
 import type { NativePool } from '../native/pool';
 import { writeFitsImage } from '../fits';
 import type { FitsCard, FitsImageDescription } from '../fits';
-import { cleanImage } from './clean';
+import { cleanImage, DEFAULT_IMAGING_EPSILON } from './clean';
 import type { CleanResult, MajorCycleRecord } from './clean';
 import type { GridderStats } from './gridder';
 import { pbCorrect, primaryBeamImage } from './primary-beam';
@@ -39,6 +39,7 @@ export interface ImagingParams {
   uvMinLambda?: number;
   uvMaxLambda?: number;
   taperArcsec?: number;
+  /** Gridder accuracy; default DEFAULT_IMAGING_EPSILON (config imaging.epsilon). */
   epsilon?: number;
   threads?: number;
 }
@@ -154,7 +155,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
 
   const clean = await cleanImage(pool, { uvw: data.uvw, freqs: data.freqs, vis: data.vis, weights: w.weights }, {
     nx: p.size, ny: p.size, pixelRad: dl, niter: p.niter, gain: p.gain ?? 0.1, mgain: p.mgain, threshold: p.threshold ?? 0,
-    autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, epsilon: p.epsilon ?? 1e-5, threads: p.threads ?? 1,
+    autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, epsilon: p.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: p.threads ?? 1,
     ...(run.signal ? { signal: run.signal } : {}),
     onProgress: (f, m) => progress(0.05 + 0.85 * f, m),
     // Fit the restoring beam first: a PSF too coarsely sampled for the cell size fails now,
@@ -209,7 +210,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     `params: size ${p.size} cell ${p.cellArcsec}arcsec weighting ${p.weighting} robust ${p.robust} niter ${p.niter} gain ${p.gain ?? 0.1} mgain ${p.mgain} ` +
       `threshold ${p.threshold ?? 0} auto-threshold ${p.autoThresholdSigma} auto-mask ${p.autoMaskSigma ?? 0} pbcut ${p.pbCut}` +
       `${p.uvMinLambda !== undefined ? ` uvmin ${p.uvMinLambda}` : ''}${p.uvMaxLambda !== undefined ? ` uvmax ${p.uvMaxLambda}` : ''}${p.taperArcsec ? ` taper ${p.taperArcsec}arcsec` : ''}`,
-    `gridder: w-gridding ES kernel epsilon ${p.epsilon ?? 1e-5}; Stokes I = (XX+YY)/2; MFS over ${data.nchan} channels`,
+    `gridder: w-gridding ES kernel epsilon ${p.epsilon ?? DEFAULT_IMAGING_EPSILON}; Stokes I = (XX+YY)/2; MFS over ${data.nchan} channels`,
     `deconvolution: Cotton-Schwab, Hogbom minor cycles; ${clean.iterations} components in ${clean.majorCycles.length} major cycles; stop ${clean.stop}`,
     `restoring beam fitted to the PSF main lobe: ${beam.majorArcsec.toFixed(3)} x ${beam.minorArcsec.toFixed(3)} arcsec PA ${beam.paDeg.toFixed(2)} deg`,
     `primary beam: ${p.beamModel} at ${((fmin + fmax) / 2 / 1e6).toFixed(4)} MHz averaged over the drift of ${data.timesS.length} integrations`,

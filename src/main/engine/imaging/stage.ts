@@ -46,6 +46,7 @@ export function tierParams(imaging: Config['imaging'], tier: ImagingTier): Imagi
   const base: ImagingParams = {
     size: imaging.size, cellArcsec: imaging.cellArcsec, weighting: imaging.weighting, robust: imaging.robust, niter: imaging.niter,
     mgain: imaging.mgain, autoThresholdSigma: imaging.autoThresholdSigma, pbCut: imaging.pbCut, beamModel: imaging.beamModel,
+    epsilon: imaging.epsilon,
   };
   if (tier === 'quick') return { ...base, niter: 0 };
   if (tier === 'deep') return { ...base, niter: imaging.niter * 10, autoThresholdSigma: Math.min(1, imaging.autoThresholdSigma), autoMaskSigma: 4 };
