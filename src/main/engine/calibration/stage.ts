@@ -294,7 +294,16 @@ export const CALIBRATE_SOLVE_STAGE = 'calibrate.solve';
 export const CALIBRATE_APPLY_STAGE = 'calibrate.apply';
 export const CALIBRATE_KIND = 'calibrate';
 
-export const SolveParams = z.object({ msPath: z.string().min(1), calibrator: z.string().min(1).optional() });
+export const SolveParams = z.object({
+  msPath: z.string().min(1),
+  calibrator: z.string().min(1).optional(),
+  /**
+   * Also apply the solutions to this MS in the same pass over its data (calibrateMs): one read
+   * of the transit MS instead of two. Its calibrate.apply stage then finds CORRECTED_DATA done
+   * (verify) and does not run.
+   */
+  apply: z.boolean().optional(),
+});
 export type SolveParams = z.infer<typeof SolveParams>;
 export const ApplyParams = z.object({ msPath: z.string().min(1) });
 export type ApplyParams = z.infer<typeof ApplyParams>;
@@ -325,7 +334,15 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
       return t ? { msPath: ctx.params.msPath, tables: t } : null;
     },
     execute: async (ctx) => {
-      const r = await solveMs(deps, { msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
+      const o = { msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f: number, m: string) => ctx.progress(f, m) };
+      let r: SolveResult;
+      if (ctx.params.apply === true) {
+        const both = await calibrateMs(deps, o);
+        r = both.solve;
+        ctx.log.info({ bandpass: both.apply.bandpass.path, gains: both.apply.gains.path, newlyFlagged: both.apply.newlyFlagged }, `applied to ${both.apply.msPath} in the same pass`);
+      } else {
+        r = await solveMs(deps, o);
+      }
       for (const f of r.failedSpws) ctx.log.warn({ spw: f.spw }, f.error);
       ctx.log.info({ calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) }, `solved ${r.msPath}`);
       return { msPath: r.msPath, calibrator: r.calibrator, tables: r.tables.map((t) => ({ kind: t.kind, path: t.path, id: t.id, flaggedFraction: t.qa.flaggedFraction, medianSnr: t.qa.medianSnr })) };

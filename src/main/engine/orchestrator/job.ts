@@ -76,7 +76,12 @@ export function jobGraph(p: MosaicJobParams): StageInstance[] {
     convert(cal.solveGroupId, path.dirname(cal.solveMsPath));
     out.push({
       id: 'solve', stage: CALIBRATE_SOLVE_STAGE, deps: [`convert:${cal.solveGroupId}`],
-      params: { msPath: cal.solveMsPath, ...(plan.calibrator ? { calibrator: plan.calibrator } : {}) },
+      // When the transit MS is also a tile of the mosaic, its solutions are applied in the same
+      // pass over its data; its apply stage then verifies as done and does not read it again.
+      params: {
+        msPath: cal.solveMsPath, ...(plan.calibrator ? { calibrator: plan.calibrator } : {}),
+        ...(plan.groups.some((g) => g.groupId === cal.solveGroupId) ? { apply: true } : {}),
+      },
     });
   }
   for (const g of plan.groups) {
