@@ -63,12 +63,30 @@ export function bitBytes(n: number): number {
   return Math.ceil(n / 8);
 }
 
-/** Pack values[vStart..vStart+n) as bits into dst starting at bit `bitOff` of dst[off]. */
+/**
+ * Pack values[vStart..vStart+n) as bits into dst starting at bit `bitOff` of dst[off]. Bits
+ * outside the range keep their values. Whole bytes are assembled 8 values at a time (FLAG
+ * columns hold ~10^8 values per MS).
+ */
 export function packBits(values: Uint8Array, vStart: number, n: number, dst: Uint8Array, off: number, bitOff = 0): void {
-  for (let i = 0; i < n; i++) {
-    const bit = bitOff + i;
+  let i = 0;
+  let bit = bitOff;
+  // Leading values up to a byte boundary, one bit at a time.
+  for (; i < n && (bit & 7) !== 0; i++, bit++) {
     const idx = off + (bit >> 3);
     const mask = 1 << (bit & 7);
+    const cur = dst[idx] ?? 0;
+    dst[idx] = values[vStart + i] ? cur | mask : cur & ~mask;
+  }
+  let idx = off + (bit >> 3);
+  let v = vStart + i;
+  for (; i + 8 <= n; i += 8, v += 8, idx++) {
+    dst[idx] = ((values[v] ? 1 : 0) | (values[v + 1] ? 2 : 0) | (values[v + 2] ? 4 : 0) | (values[v + 3] ? 8 : 0)
+      | (values[v + 4] ? 16 : 0) | (values[v + 5] ? 32 : 0) | (values[v + 6] ? 64 : 0) | (values[v + 7] ? 128 : 0));
+  }
+  // Trailing values in a partly covered last byte.
+  for (let j = 0; i < n; i++, j++) {
+    const mask = 1 << j;
     const cur = dst[idx] ?? 0;
     dst[idx] = values[vStart + i] ? cur | mask : cur & ~mask;
   }
@@ -76,8 +94,16 @@ export function packBits(values: Uint8Array, vStart: number, n: number, dst: Uin
 
 /** Unpack n bits from src (starting at bit `bitOff` of src[off]) into out[outStart..). */
 export function unpackBits(src: Uint8Array, off: number, bitOff: number, n: number, out: Uint8Array, outStart: number): void {
-  for (let i = 0; i < n; i++) {
-    const bit = bitOff + i;
-    out[outStart + i] = ((src[off + (bit >> 3)] ?? 0) >> (bit & 7)) & 1;
+  let i = 0;
+  let bit = bitOff;
+  for (; i < n && (bit & 7) !== 0; i++, bit++) out[outStart + i] = ((src[off + (bit >> 3)] ?? 0) >> (bit & 7)) & 1;
+  let idx = off + (bit >> 3);
+  let o = outStart + i;
+  for (; i + 8 <= n; i += 8, o += 8, idx++) {
+    const b = src[idx] ?? 0;
+    out[o] = b & 1; out[o + 1] = (b >> 1) & 1; out[o + 2] = (b >> 2) & 1; out[o + 3] = (b >> 3) & 1;
+    out[o + 4] = (b >> 4) & 1; out[o + 5] = (b >> 5) & 1; out[o + 6] = (b >> 6) & 1; out[o + 7] = (b >> 7) & 1;
   }
+  const last = src[idx] ?? 0;
+  for (let j = 0; i < n; i++, j++, o++) out[o] = (last >> j) & 1;
 }

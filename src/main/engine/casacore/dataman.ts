@@ -1,5 +1,5 @@
 // The contract between the table and its storage managers, and positional file access.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
 import type { Endian } from './codec';
 import type { ColumnData } from './datatypes';
 import { CasacoreError } from './errors';
@@ -88,6 +88,22 @@ export class PFile {
   write(offset: number, b: Uint8Array): void {
     let done = 0;
     while (done < b.length) done += writeSync(this.fd, b, done, b.length - done, offset + done);
+  }
+  /** Write the buffers back to back at offset (one system call for many small buffers). */
+  writev(offset: number, bufs: readonly Uint8Array[]): void {
+    const total = bufs.reduce((a, b) => a + b.length, 0);
+    let done = writevSync(this.fd, bufs as Uint8Array[], offset);
+    if (done === total) return;
+    // A short write (rare): finish buffer by buffer from where it stopped.
+    let at = 0;
+    for (const b of bufs) {
+      if (at + b.length > done) {
+        const from = Math.max(0, done - at);
+        this.write(offset + at + from, b.subarray(from));
+        done = at + b.length;
+      }
+      at += b.length;
+    }
   }
   truncate(len: number): void {
     ftruncateSync(this.fd, len);

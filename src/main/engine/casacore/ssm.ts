@@ -2,6 +2,7 @@
 // bucket; long strings in string buckets; the bucket index at the end; indirect arrays in .f<N>i.
 import { AipsReader, AipsWriter } from './aipsio';
 import { ArrayFile } from './arrayfile';
+import { BucketCache } from './bucket-cache';
 import { decodeElements, encodeElements, packBits, unpackBits } from './codec';
 import type { Endian } from './codec';
 import type { Cell, DataManager, DataManagerContext } from './dataman';
@@ -82,6 +83,8 @@ export class StandardStMan implements DataManager {
   private readonly strings: SsmStrings;
   private arrays: ArrayFile | undefined;
   private dirty = false;
+  /** Data buckets: every slot read and write goes through it (index and string buckets do not). */
+  private readonly cache: BucketCache;
 
   private constructor(private readonly ctx: DataManagerContext, name: string, mode: 'r' | 'r+' | 'w+') {
     this.seqnr = ctx.seqnr;
@@ -90,6 +93,7 @@ export class StandardStMan implements DataManager {
     this.endian = ctx.endian;
     this.le = ctx.endian === 'little';
     this.file = new PFile(ctx.file, mode);
+    this.cache = new BucketCache(this.file, () => this.bucketSize, (b) => this.bucketOffset(b));
     this.strings = new SsmStrings(this.file, () => this.bucketSize, (b) => this.bucketOffset(b), () => this.nBuckets++);
   }
 
@@ -197,6 +201,7 @@ export class StandardStMan implements DataManager {
     }];
     m.nBuckets = nData;
     m.file.truncate(HEADER_BYTES + nData * m.bucketSize);
+    m.cache.markZero(nData);
     // casacore opens table.f<N>i whenever an indirect column exists, even with no cell written.
     if (partial.some((s) => s.kind === 'indirect')) m.arrays = new ArrayFile(`${ctx.file}i`, m.endian, 'w+');
     m.dirty = true;
@@ -238,7 +243,7 @@ export class StandardStMan implements DataManager {
     const bit0 = inBucket * s.bits;
     const byte0 = Math.floor(bit0 / 8);
     const len = Math.ceil((bit0 + count * s.bits) / 8) - byte0;
-    return { bytes: this.file.read(this.bucketOffset(bucket) + s.offset + byte0, len, `column ${s.desc.name}`), bit: bit0 - 8 * byte0 };
+    return { bytes: this.cache.read(bucket, s.offset + byte0, len, `column ${s.desc.name}`), bit: bit0 - 8 * byte0 };
   }
 
   cellShape(col: ColumnDesc, row: number): number[] | null {
@@ -349,17 +354,18 @@ export class StandardStMan implements DataManager {
       return;
     }
     for (const run of this.runs(s, rowStart, nrows)) {
-      const base = this.bucketOffset(run.bucket) + s.offset;
+      const img = this.cache.image(run.bucket);
       if (s.kind === 'string' || s.kind === 'fixedString') {
         const size = s.bits / 8;
-        const buf = new Uint8Array(run.count * size);
-        const v = new DataView(buf.buffer);
+        const at = s.offset + run.inBucket * size;
+        img.fill(0, at, at + run.count * size);
+        const v = new DataView(img.buffer, img.byteOffset + at, run.count * size);
         for (let i = 0; i < run.count; i++) {
           const str = Buffer.from((data as string[])[run.done + i] ?? '', 'latin1');
           if (s.kind === 'fixedString') {
-            buf.set(str.subarray(0, size), i * size);
+            img.set(str.subarray(0, size), at + i * size);
           } else if (str.length <= 8) {
-            buf.set(str, 12 * i);
+            img.set(str, at + 12 * i);
             v.setInt32(12 * i + 8, str.length, this.le);
           } else {
             const ref = this.strings.append(str);
@@ -368,18 +374,13 @@ export class StandardStMan implements DataManager {
             v.setInt32(12 * i + 8, str.length, this.le);
           }
         }
-        this.file.write(base + run.inBucket * size, buf);
       } else if (col.type === 'Bool') {
-        const { bytes, bit } = this.readRun(s, run.bucket, run.inBucket, run.count);
-        packBits(data as Uint8Array, run.done * s.nelem, run.count * s.nelem, bytes, 0, bit);
-        this.file.write(base + Math.floor((run.inBucket * s.bits) / 8), bytes);
+        packBits(data as Uint8Array, run.done * s.nelem, run.count * s.nelem, img, s.offset, run.inBucket * s.bits);
       } else {
-        const size = s.bits / 8;
-        const buf = new Uint8Array(run.count * size);
-        encodeElements(col.type, data, run.done * s.nelem, run.count * s.nelem, buf, 0, this.endian);
-        this.file.write(base + run.inBucket * size, buf);
+        encodeElements(col.type, data, run.done * s.nelem, run.count * s.nelem, img, s.offset + run.inBucket * (s.bits / 8), this.endian);
       }
     }
+    this.cache.maybeWriteBack();
   }
 
   /**
@@ -406,7 +407,7 @@ export class StandardStMan implements DataManager {
     }
     const slotBytes = new Uint8Array(8);
     new DataView(slotBytes.buffer).setBigInt64(0, BigInt(offset), this.le);
-    for (const run of this.runs(s, row, 1)) this.file.write(this.bucketOffset(run.bucket) + s.offset + run.inBucket * 8, slotBytes);
+    for (const run of this.runs(s, row, 1)) this.cache.image(run.bucket).set(slotBytes, s.offset + run.inBucket * 8);
   }
 
   /**
@@ -432,11 +433,12 @@ export class StandardStMan implements DataManager {
         v.setInt32(12 * i + 4, ref.offset, this.le);
         v.setInt32(12 * i + 8, cell.length, this.le);
       }
-      this.file.write(this.bucketOffset(run.bucket) + this.slot(col).offset + run.inBucket * 12, refs);
+      this.cache.image(run.bucket).set(refs, s.offset + run.inBucket * 12);
     }
   }
 
   flush(): Uint8Array {
+    if (this.ctx.writable) this.cache.writeBack();
     if (this.ctx.writable && this.dirty) {
       this.strings.flush();
       this.writeIndexAndHeader();
@@ -505,6 +507,7 @@ export class StandardStMan implements DataManager {
   }
 
   close(): void {
+    if (this.ctx.writable) this.cache.writeBack();
     this.file.close();
     this.arrays?.close();
   }
