@@ -127,24 +127,35 @@ export class MeasurementSet {
     return id;
   }
 
-  /** Runs of consecutive MAIN rows whose DATA_DESC_ID is `ddid` (read in blocks). */
+  /**
+   * Runs of consecutive MAIN rows whose DATA_DESC_ID is `ddid`. One pass over the column (read
+   * in blocks) finds the runs of every DATA_DESC_ID at once, cached per open MS: a window-by-window
+   * reader asks for all of them, and one pass per window read the column 16 times.
+   */
   rowRunsOfDataDesc(ddid: number, blockRows = 1 << 18): RowRun[] {
-    const known = this.runsOfDdid.get(ddid);
-    if (known) return known;
-    const runs: RowRun[] = [];
-    let cur: RowRun | null = null;
-    for (let r0 = 0; r0 < this.nrows; r0 += blockRows) {
-      const n = Math.min(blockRows, this.nrows - r0);
-      const dd = this.main.getColumn('DATA_DESC_ID', r0, n) as Int32Array;
-      for (let i = 0; i < n; i++) {
-        if (dd[i] === ddid) {
-          if (cur && cur.start + cur.count === r0 + i) cur.count++;
-          else { cur = { start: r0 + i, count: 1 }; runs.push(cur); }
+    if (this.runsOfDdid.size === 0) {
+      const open = new Map<number, RowRun>();
+      for (let r0 = 0; r0 < this.nrows; r0 += blockRows) {
+        const n = Math.min(blockRows, this.nrows - r0);
+        const dd = this.main.getColumn('DATA_DESC_ID', r0, n) as Int32Array;
+        for (let i = 0; i < n; ) {
+          const id = dd[i] as number;
+          let j = i + 1;
+          while (j < n && dd[j] === id) j++;
+          const cur = open.get(id);
+          if (cur && cur.start + cur.count === r0 + i) cur.count += j - i;
+          else {
+            const run = { start: r0 + i, count: j - i };
+            open.set(id, run);
+            const list = this.runsOfDdid.get(id);
+            if (list) list.push(run);
+            else this.runsOfDdid.set(id, [run]);
+          }
+          i = j;
         }
       }
     }
-    this.runsOfDdid.set(ddid, runs);
-    return runs;
+    return this.runsOfDdid.get(ddid) ?? [];
   }
 
   /** Runs of consecutive MAIN rows of one spectral window (cached per open MS). */
