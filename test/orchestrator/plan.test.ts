@@ -11,7 +11,7 @@ import { defaultConfig, workspacePaths, type Config, type WorkspacePaths } from 
 import { openDatabase, type Database } from '../../src/main/engine/db';
 import { seedCalibrators } from '../../src/main/engine/api/calibrators';
 import { formatIsoUtc } from '../../src/shared/astro';
-import { jobGraph, planCentered, planNext, PlanError } from '../../src/main/engine/orchestrator';
+import { coveringMosaic, jobGraph, planCentered, planNext, PlanError } from '../../src/main/engine/orchestrator';
 
 const CHUNK_D = CHUNK_S / 86400;
 const DEG = Math.PI / 180;
@@ -151,6 +151,25 @@ describe('planNext', () => {
     expect(shared.length).toBe(2);
   });
 
+  it('skips a window whose groups are all in a mosaic of another plan (e.g. a centered one)', () => {
+    const t = transit();
+    addRun(t, -5, 5 + 18 * CHUNK_D * 1440);
+    const first = planNext(engine);
+    // A differently named mosaic over the same groups (a `mosaic centered` run, say), not rejected.
+    const other = { ...first, name: 'centered_0834' };
+    db.qa.insertPlan({ name: other.name, params: {}, plan: other as unknown as Parameters<typeof db.qa.insertPlan>[0]['plan'] });
+    db.products.register({ id: other.name, kind: 'mosaic', path: path.join(paths.staging, other.name), sha256: 'b'.repeat(64), sizeBytes: 1 }, 'test');
+    expect(coveringMosaic(db, first.groups.map((g) => g.groupId), first.name)).toBe('centered_0834');
+    const next = planNext(engine);
+    expect(next.name).not.toBe(first.name);
+    expect(next.groups[0]?.groupId).toBe(first.groups[8]?.groupId);
+    // A rejected mosaic covers nothing: the window is offered again.
+    db.products.transition(other.name, 'qa_failed', { actor: 'test' });
+    db.products.transition(other.name, 'rejected', { actor: 'test', note: 'bad calibration' });
+    expect(coveringMosaic(db, first.groups.map((g) => g.groupId), first.name)).toBeNull();
+    expect(planNext(engine).name).toBe(first.name);
+  });
+
   it('fails clearly for a declination with no known calibrator', () => {
     addRun(61055, 0, 30, -60);
     expect(() => planNext(engine)).toThrow(/no known calibrator \(>= 1 Jy\) within 2\.5 deg of dec -60\.00/);
@@ -169,6 +188,8 @@ describe('jobGraph', () => {
       expect(stages.find((s) => s.id === `apply:${g.groupId}`)?.deps).toEqual([`convert:${g.groupId}`, 'solve']);
       expect(stages.find((s) => s.id === `image:${g.groupId}`)?.params).toMatchObject({ column: 'CORRECTED_DATA', msPath: g.msPath });
     }
+    // The transit group is one of the tiles: it is solved and calibrated in one pass.
+    expect(stages.find((s) => s.id === 'solve')?.params).toMatchObject({ msPath: plan.calibration.solveMsPath, apply: true });
     expect(ids.slice(-3)).toEqual(['mosaic', 'qa', 'publish']);
     expect(stages.find((s) => s.id === 'mosaic')?.deps.length).toBe(plan.groups.length);
     expect(jobGraph({ plan, autoPublish: true, register: false }).map((s) => s.id)).not.toContain('publish');

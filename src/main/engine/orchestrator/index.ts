@@ -9,7 +9,7 @@ import { MosaicPlanDoc, PlanError } from './plan';
 
 export { MOSAIC_JOB, MosaicJobParams, jobGraph, registerMosaicJob, type OrchestratorEngine } from './job';
 export {
-  MosaicPlanDoc, PlanError, calibratorForDec, dataDeclination, describePlan, mosaicName, planCentered, planNext, planRange,
+  MosaicPlanDoc, PlanError, calibratorForDec, coveringMosaic, dataDeclination, describePlan, mosaicName, planCentered, planNext, planRange,
   type PlanEngine, type PlanOptions, type PlannedGroup,
 } from './plan';
 

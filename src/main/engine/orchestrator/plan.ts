@@ -271,6 +271,7 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
     const name = opts.name ?? mosaicName(`dec${decDeg >= 0 ? '+' : ''}${decDeg.toFixed(1)}`, (window.startMjd + window.endMjd) / 2);
     const existing = db.products.get(name);
     if (existing && existing.status !== 'rejected') continue;
+    if (coveringMosaic(db, members.map((g) => g.id), name) !== null) continue;
     const centre = (window.startMjd + window.endMjd) / 2;
     const nearest = [...covered].sort((a, b) => Math.abs(a.transitMjd - centre) - Math.abs(b.transitMjd - centre))[0];
     if (members.length < perMosaic) {
@@ -283,6 +284,23 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
     }, { ...opts, name });
   }
   throw new PlanError(`every window of the data at dec ${decDeg.toFixed(2)} already has a mosaic (${strip.length} groups, windows of ${perMosaic} sliding by ${step})`);
+}
+
+/**
+ * A mosaic (not rejected) of another plan, e.g. a `mosaic centered` run, whose images include
+ * every one of these groups: `mosaic next` does not build that window again.
+ */
+export function coveringMosaic(db: Database, groupIds: readonly string[], exceptName: string): string | null {
+  for (const p of db.qa.listPlans()) {
+    if (p.name === exceptName) continue;
+    const product = db.products.get(p.name);
+    if (!product || product.status === 'rejected') continue;
+    const doc = MosaicPlanDoc.safeParse(p.plan);
+    if (!doc.success) continue;
+    const has = new Set(doc.data.groups.map((g) => g.groupId));
+    if (groupIds.every((id) => has.has(id))) return p.name;
+  }
+  return null;
 }
 
 /** `mosaic plan --since --until`: every group in the range; calibrated on a transit in it, or reused tables. */
