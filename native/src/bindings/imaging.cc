@@ -28,6 +28,8 @@ dsa110::gridder::Options gridder_options(const Napi::CallbackInfo& info, std::si
   opt.max_grid_bytes = static_cast<std::size_t>(number_prop(o, "maxGridBytes", w, 0, 9007199254740991.0, true, 0, true));
   opt.unit_vis = bool_prop(o, "unitVisibilities", w, false);
   opt.accumulate = bool_prop(o, "accumulate", w, false);
+  opt.select_only = bool_prop(o, "selectOnly", w, false);
+  opt.session = static_cast<std::uint32_t>(number_prop(o, "session", w, 0, 4294967295.0, true, 0, true));
   return opt;
 }
 
@@ -129,6 +131,17 @@ Napi::Value Dirty2Ms(const Napi::CallbackInfo& info) {
   return gridder_info(env, in);
 }
 
+// gridderRelease(session): frees what a gridder session holds; returns whether there was one.
+Napi::Value GridderRelease(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber())
+    throw Napi::TypeError::New(env, "dsa110_native.gridderRelease: argument 'session' must be an integer in [1, 2^32 - 1]");
+  const double id = info[0].As<Napi::Number>().DoubleValue();
+  if (!(id >= 1 && id <= 4294967295.0) || id != static_cast<double>(static_cast<std::uint32_t>(id)))
+    throw Napi::RangeError::New(env, "dsa110_native.gridderRelease: argument 'session' must be an integer in [1, 2^32 - 1], got " + format_number(id));
+  return Napi::Boolean::New(env, dsa110::gridder::release_session(static_cast<std::uint32_t>(id)));
+}
+
 // ---- deconv/: hogbomClean (the minor cycle); see deconv/hogbom.h ----
 
 // hogbomClean(residual, psf, mask | null, model, options): components into model, residual
@@ -175,6 +188,7 @@ Napi::Value HogbomClean(const Napi::CallbackInfo& info) {
 void register_imaging(Napi::Env env, Napi::Object exports) {
   exports.Set("ms2dirty", Napi::Function::New(env, Ms2Dirty, "ms2dirty"));
   exports.Set("dirty2ms", Napi::Function::New(env, Dirty2Ms, "dirty2ms"));
+  exports.Set("gridderRelease", Napi::Function::New(env, GridderRelease, "gridderRelease"));
   exports.Set("hogbomClean", Napi::Function::New(env, HogbomClean, "hogbomClean"));
 }
 

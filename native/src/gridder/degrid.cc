@@ -30,7 +30,7 @@ auto degrid_item_fn() {
 }
 
 template <typename T, int W>
-void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image, T* vis) {
+void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image, T* vis, T* const grids) {
   const Kern<T, W> kern(p.kernel);
   using Vis = Visitor<T, W>;
   const Vis visitor(p, d, kern);
@@ -39,8 +39,6 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   const std::size_t plane = 2 * p.nu * p.nv;
-  const PlaneMemory memory(p.slots * plane * sizeof(T));
-  T* const grids = static_cast<T*>(memory.data());
   auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
   Phasors ph(p);
   const PlaneFft<T> fft(p, bk.ucols);
@@ -159,26 +157,26 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
 }  // namespace
 
 template <typename T>
-void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis) {
+void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids) {
   switch (p.kernel.support) {
-    case 4: degrid_w<T, 4>(p, d, b, image, vis); break;
-    case 5: degrid_w<T, 5>(p, d, b, image, vis); break;
-    case 6: degrid_w<T, 6>(p, d, b, image, vis); break;
-    case 7: degrid_w<T, 7>(p, d, b, image, vis); break;
-    case 8: degrid_w<T, 8>(p, d, b, image, vis); break;
-    case 9: degrid_w<T, 9>(p, d, b, image, vis); break;
-    case 10: degrid_w<T, 10>(p, d, b, image, vis); break;
-    case 11: degrid_w<T, 11>(p, d, b, image, vis); break;
-    case 12: degrid_w<T, 12>(p, d, b, image, vis); break;
-    case 13: degrid_w<T, 13>(p, d, b, image, vis); break;
-    case 14: degrid_w<T, 14>(p, d, b, image, vis); break;
-    case 15: degrid_w<T, 15>(p, d, b, image, vis); break;
-    case 16: degrid_w<T, 16>(p, d, b, image, vis); break;
+    case 4: degrid_w<T, 4>(p, d, b, image, vis, grids); break;
+    case 5: degrid_w<T, 5>(p, d, b, image, vis, grids); break;
+    case 6: degrid_w<T, 6>(p, d, b, image, vis, grids); break;
+    case 7: degrid_w<T, 7>(p, d, b, image, vis, grids); break;
+    case 8: degrid_w<T, 8>(p, d, b, image, vis, grids); break;
+    case 9: degrid_w<T, 9>(p, d, b, image, vis, grids); break;
+    case 10: degrid_w<T, 10>(p, d, b, image, vis, grids); break;
+    case 11: degrid_w<T, 11>(p, d, b, image, vis, grids); break;
+    case 12: degrid_w<T, 12>(p, d, b, image, vis, grids); break;
+    case 13: degrid_w<T, 13>(p, d, b, image, vis, grids); break;
+    case 14: degrid_w<T, 14>(p, d, b, image, vis, grids); break;
+    case 15: degrid_w<T, 15>(p, d, b, image, vis, grids); break;
+    case 16: degrid_w<T, 16>(p, d, b, image, vis, grids); break;
     default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
   }
 }
 
-template void degrid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*);
-template void degrid_planes<double>(const Plan&, const Layout&, const Buckets&, const double*, double*);
+template void degrid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*);
+template void degrid_planes<double>(const Plan&, const Layout&, const Buckets&, const double*, double*, double*);
 
 }  // namespace dsa110::gridder

@@ -10,38 +10,38 @@
 namespace dsa110::gridder {
 namespace {
 
-template <typename T, int W>
+template <typename T, int W, bool Unit>
 void grid_item_plain(const Visitor<T, W>& v, const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) {
-  v.grid_item(it, b, j0, j1, vis, buf, tu0, tv0);
+  v.template grid_item<Unit>(it, b, j0, j1, vis, buf, tu0, tv0);
 }
 #if DSA110_GRIDDER_AVX2
-template <typename T, int W>
+template <typename T, int W, bool Unit>
 __attribute__((target("avx2,fma"))) void grid_item_avx2(const Visitor<T, W>& v, const Item& it, std::size_t b, int j0, int j1,
                                                         const T* vis, T* buf, int tu0, int tv0) {
-  v.grid_item(it, b, j0, j1, vis, buf, tu0, tv0);
+  v.template grid_item<Unit>(it, b, j0, j1, vis, buf, tu0, tv0);
 }
 #endif
 
-template <typename T, int W>
+template <typename T, int W, bool Unit>
 auto grid_item_fn() {
 #if DSA110_GRIDDER_AVX2
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &grid_item_avx2<T, W>;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &grid_item_avx2<T, W, Unit>;
 #endif
-  return &grid_item_plain<T, W>;
+  return &grid_item_plain<T, W, Unit>;
 }
 
 template <typename T, int W>
-void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* dirty) {
+void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* dirty, T* const grids) {
   const Kern<T, W> kern(p.kernel);
   using Vis = Visitor<T, W>;
   const Vis visitor(p, d, kern);
-  const auto grid_one = grid_item_fn<T, W>();
+  // Unit visibilities (the PSF) leave the buffers' imaginary parts 0: neither added nor flushed.
+  const bool real = p.opt.unit_vis;
+  const auto grid_one = real ? grid_item_fn<T, W, true>() : grid_item_fn<T, W, false>();
   const unsigned threads = p.opt.threads;
   const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   const std::size_t plane = 2 * p.nu * p.nv;
-  const PlaneMemory memory(p.slots * plane * sizeof(T));
-  T* const grids = static_cast<T*>(memory.data());
   zero(grids, p.slots * plane * sizeof(T), threads);
   auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
   // Planes some bucket reaches.
@@ -68,7 +68,10 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
           T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + r, p.nv) * p.nu;
           T* __restrict br = buf + r * pitch + 2 * j * Vis::BW;
           T* __restrict bi = br + Vis::BW;
-          if (inside) {
+          if (inside && real) {
+            T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
+            for (int a = 0; a < span; ++a) out[2 * a] += br[a];
+          } else if (inside) {
             T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
             for (int a = 0; a < span; ++a) {
               out[2 * a] += br[a];
@@ -81,7 +84,9 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
               row[2 * gx + 1] += bi[a];
             }
           }
-          for (int a = 0; a < span; ++a) br[a] = bi[a] = T(0);
+          for (int a = 0; a < span; ++a) br[a] = T(0);
+          if (!real)
+            for (int a = 0; a < span; ++a) bi[a] = T(0);
         }
       }
     });
@@ -164,26 +169,26 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
 }  // namespace
 
 template <typename T>
-void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty) {
+void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids) {
   switch (p.kernel.support) {
-    case 4: grid_w<T, 4>(p, d, b, vis, dirty); break;
-    case 5: grid_w<T, 5>(p, d, b, vis, dirty); break;
-    case 6: grid_w<T, 6>(p, d, b, vis, dirty); break;
-    case 7: grid_w<T, 7>(p, d, b, vis, dirty); break;
-    case 8: grid_w<T, 8>(p, d, b, vis, dirty); break;
-    case 9: grid_w<T, 9>(p, d, b, vis, dirty); break;
-    case 10: grid_w<T, 10>(p, d, b, vis, dirty); break;
-    case 11: grid_w<T, 11>(p, d, b, vis, dirty); break;
-    case 12: grid_w<T, 12>(p, d, b, vis, dirty); break;
-    case 13: grid_w<T, 13>(p, d, b, vis, dirty); break;
-    case 14: grid_w<T, 14>(p, d, b, vis, dirty); break;
-    case 15: grid_w<T, 15>(p, d, b, vis, dirty); break;
-    case 16: grid_w<T, 16>(p, d, b, vis, dirty); break;
+    case 4: grid_w<T, 4>(p, d, b, vis, dirty, grids); break;
+    case 5: grid_w<T, 5>(p, d, b, vis, dirty, grids); break;
+    case 6: grid_w<T, 6>(p, d, b, vis, dirty, grids); break;
+    case 7: grid_w<T, 7>(p, d, b, vis, dirty, grids); break;
+    case 8: grid_w<T, 8>(p, d, b, vis, dirty, grids); break;
+    case 9: grid_w<T, 9>(p, d, b, vis, dirty, grids); break;
+    case 10: grid_w<T, 10>(p, d, b, vis, dirty, grids); break;
+    case 11: grid_w<T, 11>(p, d, b, vis, dirty, grids); break;
+    case 12: grid_w<T, 12>(p, d, b, vis, dirty, grids); break;
+    case 13: grid_w<T, 13>(p, d, b, vis, dirty, grids); break;
+    case 14: grid_w<T, 14>(p, d, b, vis, dirty, grids); break;
+    case 15: grid_w<T, 15>(p, d, b, vis, dirty, grids); break;
+    case 16: grid_w<T, 16>(p, d, b, vis, dirty, grids); break;
     default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
   }
 }
 
-template void grid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*);
-template void grid_planes<double>(const Plan&, const Layout&, const Buckets&, const double*, double*);
+template void grid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*);
+template void grid_planes<double>(const Plan&, const Layout&, const Buckets&, const double*, double*, double*);
 
 }  // namespace dsa110::gridder

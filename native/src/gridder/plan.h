@@ -108,10 +108,11 @@ class PlaneFft {
 extern template class PlaneFft<float>;
 extern template class PlaneFft<double>;
 
-// The grid and degrid drivers, per precision (dispatching on the support).
+// The grid and degrid drivers, per precision (dispatching on the support). grids: room for
+// p.slots planes of 2 nu nv values, any content (the drivers clear what they use).
 template <typename T>
-void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty);
+void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids);
 template <typename T>
-void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis);
+void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids);
 
 }  // namespace dsa110::gridder

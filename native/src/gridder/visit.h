@@ -250,18 +250,20 @@ struct Visitor {
     V ku[kRun];
     V qr[kRun][W], qi[kRun][W];
   };
+  // Real: the visibilities are real (the PSF's unit visibilities): imaginary parts stay 0.
+  template <bool Real>
   DSA110_INLINE void run_add(Run& run, const At& at, T vr, T vi) const {
     const V kw = at.kw;
     const int k = run.m++;
     run.ku[k] = at.ku;
     for (int r = 0; r < W; ++r) {
       run.qr[k][r] = kw * (vr * at.kv[r]);
-      run.qi[k][r] = kw * (vi * at.kv[r]);
+      if (!Real) run.qi[k][r] = kw * (vi * at.kv[r]);
     }
   }
   // buffer[r][j] += sum over the run of ku (vis kv[r] kw[j]), for rows r < W and local planes
   // j in [j0, j1) (NJ of them when NJ > 0): each buffer vector is loaded and stored once a run.
-  template <int NJ>
+  template <int NJ, bool Real>
   DSA110_INLINE void run_flush(T* buf, const Run& run, int j0, int j1) const {
     using U = typename K::U;
     const int n = NJ > 0 ? NJ : j1 - j0;
@@ -271,22 +273,24 @@ struct Visitor {
       for (int jj = 0; jj < n; ++jj) {
         const int j = j0 + jj;
         U* pr = reinterpret_cast<U*>(row + 2 * j * BW);
-        U* pi = reinterpret_cast<U*>(row + (2 * j + 1) * BW);
-        V ar = *pr, ai = *pi;
-        for (int k = 0; k < run.m; ++k) {
-          ar += run.ku[k] * run.qr[k][r][j];
-          ai += run.ku[k] * run.qi[k][r][j];
-        }
+        V ar = *pr;
+        for (int k = 0; k < run.m; ++k) ar += run.ku[k] * run.qr[k][r][j];
         *pr = ar;
-        *pi = ai;
+        if (!Real) {
+          U* pi = reinterpret_cast<U*>(row + (2 * j + 1) * BW);
+          V ai = *pi;
+          for (int k = 0; k < run.m; ++k) ai += run.ku[k] * run.qi[k][r][j];
+          *pi = ai;
+        }
       }
     }
   }
+  template <bool Real>
   DSA110_INLINE void run_flush(T* buf, Run& run, int j0, int j1) const {
     if (run.m == 0) return;
-    if (j1 - j0 == W) run_flush<W>(buf, run, j0, j1);
-    else if (j1 - j0 == 1) run_flush<1>(buf, run, j0, j1);
-    else run_flush<0>(buf, run, j0, j1);
+    if (j1 - j0 == W) run_flush<W, Real>(buf, run, j0, j1);
+    else if (j1 - j0 == 1) run_flush<1, Real>(buf, run, j0, j1);
+    else run_flush<0, Real>(buf, run, j0, j1);
     run.m = 0;
   }
 
@@ -317,12 +321,15 @@ struct Visitor {
 #endif
 
   // Adds the channels of one item (first plane b) to local planes [j0, j1) of the buffer.
+  // Unit: every visibility is 1 (the PSF): the buffer's imaginary parts are left untouched (0),
+  // half the work, and the sums are those of the general path (which adds exact zeros).
+  template <bool Unit>
   DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
-    const bool unit = p.opt.unit_vis;
+    constexpr bool unit = Unit;
     const Line l = line(it, u, v, w, tu0, tv0);
     At at;
 #if DSA110_GRIDDER_VEC
@@ -335,11 +342,11 @@ struct Visitor {
       const T vr = unit ? wt : vis[2 * k] * wt, vi = unit ? T(0) : vis[2 * k + 1] * wt * conj;
 #if DSA110_GRIDDER_VEC
       if (at.ru != run.ru || at.rv != run.rv || run.m == kRun) {
-        run_flush(buf, run, j0, j1);
+        run_flush<Unit>(buf, run, j0, j1);
         run.ru = at.ru;
         run.rv = at.rv;
       }
-      run_add(run, at, vr, vi);
+      run_add<Unit>(run, at, vr, vi);
 #else
       T* base = buf + at.rv * pitch + at.ru;
       for (int r = 0; r < W; ++r) {
@@ -357,7 +364,7 @@ struct Visitor {
 #endif
     }
 #if DSA110_GRIDDER_VEC
-    run_flush(buf, run, j0, j1);
+    run_flush<Unit>(buf, run, j0, j1);
 #endif
   }
 
@@ -394,7 +401,7 @@ struct Visitor {
         }
       }
 #endif
-      const T wt = d.weights ? static_cast<T>(d.weights[k]) : T(1);
+      const T wt = d.weights && !p.opt.select_only ? static_cast<T>(d.weights[k]) : T(1);
       vis[2 * k] += sr * wt;
       vis[2 * k + 1] += si * wt * conj;
     }

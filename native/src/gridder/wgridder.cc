@@ -1,5 +1,6 @@
 // w-gridding entry points: the data is checked and scanned (|w| range, weights), visibilities
 // are bucketed once by (first w plane, uv tile), and the plan's drivers (grid.cc, degrid.cc) run.
+// Sessions keep a plan, its buckets and the plane-grid memory from call to call.
 // The kernel and plan are in kernel.cc and plan.cc, the per-visibility code in visit.h.
 #include "gridder/wgridder.h"
 
@@ -8,6 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -173,17 +176,129 @@ void check_precision(const Options& opt) {
                                 (sizeof(T) == sizeof(float) ? "float32 (1e-6)" : "float64 (1e-13)") + " can reach");
 }
 
+namespace {
+
+// What a session keeps, and the data and options it was made for.
+struct Session {
+  std::mutex busy;  // held by the call using it
+  const double* uvw = nullptr;
+  std::size_t nrows = 0;
+  const float* weights = nullptr;
+  std::vector<double> freqs;
+  Options opt;
+  std::size_t value_bytes = 0;
+  Scan scan;
+  Plan plan;
+  Buckets buckets;
+  std::unique_ptr<PlaneMemory> memory;
+  std::uint64_t used = 0;
+
+  bool serves(const Layout& d, const Options& o, std::size_t vb, const Scan& s) const {
+    return uvw == d.uvw && nrows == d.nrows && weights == d.weights && freqs.size() == d.nchan &&
+           std::equal(freqs.begin(), freqs.end(), d.freqs) && opt.nx == o.nx && opt.ny == o.ny && opt.pixel_l == o.pixel_l &&
+           opt.pixel_m == o.pixel_m && opt.epsilon == o.epsilon && opt.sigma == o.sigma && opt.wgridding == o.wgridding &&
+           opt.max_grid_bytes == o.max_grid_bytes && value_bytes == vb && scan.nvis == s.nvis && scan.wmin == s.wmin &&
+           scan.wmax == s.wmax && std::abs(scan.sumw - s.sumw) <= 1e-9 * std::abs(s.sumw);
+  }
+};
+
+std::mutex g_sessions_mu;
+std::map<std::uint32_t, std::shared_ptr<Session>> g_sessions;
+std::uint64_t g_session_clock = 0;
+
+// The session `id`, made (evicting the least recently used idle one beyond kMaxSessions) if new.
+std::shared_ptr<Session> session_of(std::uint32_t id) {
+  std::lock_guard<std::mutex> lock(g_sessions_mu);
+  auto it = g_sessions.find(id);
+  if (it == g_sessions.end()) {
+    while (g_sessions.size() >= kMaxSessions) {
+      auto lru = g_sessions.end();
+      for (auto e = g_sessions.begin(); e != g_sessions.end(); ++e) {
+        if (!e->second->busy.try_lock()) continue;
+        e->second->busy.unlock();
+        if (lru == g_sessions.end() || e->second->used < lru->second->used) lru = e;
+      }
+      if (lru == g_sessions.end()) break;  // all busy: keep them, exceed the cap for now
+      g_sessions.erase(lru);
+    }
+    it = g_sessions.emplace(id, std::make_shared<Session>()).first;
+  }
+  it->second->used = ++g_session_clock;
+  return it->second;
+}
+
+// A call's plan, buckets and plane memory: its own, or a session's (held for the call).
+template <typename T>
+struct Prepared {
+  Plan plan;
+  const Buckets* buckets = nullptr;
+  T* grids = nullptr;
+  Buckets own_buckets;
+  std::unique_ptr<PlaneMemory> own_memory;
+  std::shared_ptr<Session> session;
+  std::unique_lock<std::mutex> hold;
+
+  Prepared(const Layout& d, const Options& opt) {
+    const Scan s = scan(d, opt.threads);
+    const std::size_t vb = sizeof(T);
+    if (opt.session != 0) {
+      session = session_of(opt.session);
+      hold = std::unique_lock<std::mutex>(session->busy);
+      Session& ss = *session;
+      if (!ss.memory || !ss.serves(d, opt, vb, s)) {
+        ss.memory.reset();  // before the new bucketing: do not hold two sets at once
+        ss.buckets = Buckets{};
+        ss.plan = make_plan(opt, s.wmin, s.wmax, s.nvis, vb);
+        ss.buckets = bucket(d, ss.plan);
+        ss.memory = std::make_unique<PlaneMemory>(ss.plan.slots * 2 * ss.plan.nu * ss.plan.nv * vb);
+        ss.uvw = d.uvw;
+        ss.nrows = d.nrows;
+        ss.weights = d.weights;
+        ss.freqs.assign(d.freqs, d.freqs + d.nchan);
+        ss.opt = opt;
+        ss.value_bytes = vb;
+        ss.scan = s;
+      }
+      plan = ss.plan;
+      buckets = &ss.buckets;
+      grids = static_cast<T*>(ss.memory->data());
+    } else {
+      plan = make_plan(opt, s.wmin, s.wmax, s.nvis, vb);
+      own_buckets = bucket(d, plan);
+      buckets = &own_buckets;
+      own_memory = std::make_unique<PlaneMemory>(plan.slots * 2 * plan.nu * plan.nv * vb);
+      grids = static_cast<T*>(own_memory->data());
+    }
+    // This call's options (unit_vis, accumulate, threads ...) and data.
+    plan.opt = opt;
+    plan.info.nvis = s.nvis;
+    plan.info.sum_weights = s.sumw;
+  }
+};
+
+}  // namespace
+
+bool release_session(std::uint32_t id) {
+  std::shared_ptr<Session> gone;
+  {
+    std::lock_guard<std::mutex> lock(g_sessions_mu);
+    auto it = g_sessions.find(id);
+    if (it == g_sessions.end()) return false;
+    gone = std::move(it->second);
+    g_sessions.erase(it);
+  }
+  // Freed here, or by the call still using it when that returns.
+  return true;
+}
+
 template <typename T>
 Info grid(const Layout& d, const T* vis, const Options& opt, T* dirty) {
   check_options(opt);
   check_precision<T>(opt);
   check_layout(d, true);
-  const Scan s = scan(d, opt.threads);
-  Plan p = make_plan(opt, s.wmin, s.wmax, s.nvis, sizeof(T));
-  p.info.sum_weights = s.sumw;
-  const auto buckets = bucket(d, p);
-  grid_planes<T>(p, d, buckets, vis, dirty);
-  return p.info;
+  Prepared<T> prep(d, opt);
+  grid_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, prep.grids);
+  return prep.plan.info;
 }
 
 template <typename T>
@@ -191,12 +306,9 @@ Info degrid(const Layout& d, const T* image, const Options& opt, T* vis) {
   check_options(opt);
   check_precision<T>(opt);
   check_layout(d, false);
-  const Scan s = scan(d, opt.threads);
-  Plan p = make_plan(opt, s.wmin, s.wmax, s.nvis, sizeof(T));
-  p.info.sum_weights = s.sumw;
-  const auto buckets = bucket(d, p);
-  degrid_planes<T>(p, d, buckets, image, vis);
-  return p.info;
+  Prepared<T> prep(d, opt);
+  degrid_planes<T>(prep.plan, d, *prep.buckets, image, vis, prep.grids);
+  return prep.plan.info;
 }
 
 template Info grid<float>(const Layout&, const float*, const Options&, float*);

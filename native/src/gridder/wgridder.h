@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace dsa110::gridder {
 
@@ -37,6 +38,16 @@ struct Options {
   // Degridding: add G(image) to vis instead of overwriting it (vis -= G(model) with a negated
   // model: residual visibilities in place, no second array of the data's size).
   bool accumulate = false;
+  // Degridding: the weights only select the visibilities to predict (nonzero); the prediction
+  // is not multiplied by them. With the same weights as the gridding calls, a session (below)
+  // serves both directions with one plan and one bucketing.
+  bool select_only = false;
+  // Session id (0 = none): the call keeps its plan, visibility buckets and plane-grid memory
+  // under this id, and the next call with the same id, data arrays (the same memory, freqs,
+  // |w| range, visibility count and weight sum) and grid options reuses them instead of
+  // scanning, bucketing and allocating (page-faulting ~1 GB) again. The caller must not change
+  // uvw or the weights' zero pattern in place during a session; release_session() frees it.
+  std::uint32_t session = 0;
 };
 
 // What a call did: the kernel and grid chosen and the data it saw.
@@ -75,6 +86,11 @@ Info degrid(const Layout& data, const T* image, const Options& opt, T* vis);
 // The kernel and grid a call with these options and this w range would use (for planning and
 // benchmarks); nvis is taken as the visibility count for the automatic oversampling choice.
 Info plan(const Options& opt, double wmin, double wmax, std::size_t nvis);
+
+// Frees what session `id` holds (once a call using it has returned); false if there was none.
+// At most kMaxSessions are kept: a new one evicts the least recently used idle one.
+bool release_session(std::uint32_t id);
+constexpr std::size_t kMaxSessions = 4;
 
 extern template Info grid<float>(const Layout&, const float*, const Options&, float*);
 extern template Info grid<double>(const Layout&, const double*, const Options&, double*);

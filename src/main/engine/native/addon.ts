@@ -109,6 +109,8 @@ export interface NativeAddon {
     vis: Float32Array | Float64Array,
     options: GridderKernelOptions,
   ): GridderInfo;
+  /** Frees what gridder session `session` holds (GridderKernelOptions.session); false if there was none. */
+  gridderRelease(session: number): boolean;
   /**
    * Hogbom CLEAN minor cycle (native/src/deconv/hogbom.h): components of gain x peak added to
    * `model` (ny x nx) while the largest |residual| inside `mask` exceeds options.stopLevel, at
@@ -261,6 +263,15 @@ export interface GridderKernelOptions {
   unitVisibilities?: boolean;
   /** dirty2ms: add G(image) to vis instead of overwriting it. Default false. */
   accumulate?: boolean;
+  /** dirty2ms: the weights only select the visibilities to predict (nonzero); not multiplied. */
+  selectOnly?: boolean;
+  /**
+   * Session id (0/absent = none): plan, visibility buckets and plane-grid memory are kept under
+   * it and reused by the next call with the same arrays and grid options (both directions, with
+   * selectOnly degridding). uvw and the weights' zero pattern must not change in place during a
+   * session; free it with gridderRelease (at most 4 are kept, least recently used go first).
+   */
+  session?: number;
 }
 
 /** Options of hogbomClean (see native/src/deconv/hogbom.h). */

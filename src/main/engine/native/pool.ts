@@ -255,6 +255,11 @@ export class NativePool {
     return this.run({ kernel: 'dirty2ms', ...input, weights: input.weights ?? null, vis, options });
   }
 
+  /** Frees what gridder session `session` holds (see GridderKernelOptions.session); false if none. */
+  gridderRelease(session: number): Promise<boolean> {
+    return this.run({ kernel: 'gridderRelease', session });
+  }
+
   /**
    * Hogbom minor cycle on a worker (see NativeAddon.hogbomClean): `residual` and `model` must be
    * backed by SharedArrayBuffers (updated in place); psf and mask are copied when they are not.

@@ -117,6 +117,12 @@ export interface Dirty2MsTask {
   options: GridderKernelOptions;
 }
 
+/** Frees a gridder session (see NativeAddon.gridderRelease). */
+export interface GridderReleaseTask {
+  kernel: 'gridderRelease';
+  session: number;
+}
+
 /** Hogbom minor cycle on shared residual and model (see NativeAddon.hogbomClean). */
 export interface HogbomCleanTask {
   kernel: 'hogbomClean';
@@ -136,7 +142,7 @@ export interface ReprojectTask {
 }
 
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SimulateVisibilitiesTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | HogbomCleanTask | ReprojectTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SimulateVisibilitiesTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | GridderReleaseTask | HogbomCleanTask | ReprojectTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -152,6 +158,7 @@ export interface NativeTaskResults {
   flagRfi: number;
   ms2dirty: GridderInfo;
   dirty2ms: GridderInfo;
+  gridderRelease: boolean;
   hogbomClean: HogbomResult;
   reproject: number;
 }
