@@ -49,8 +49,9 @@ export interface CleanInput {
   freqs: Float64Array;
   /**
    * Visibilities, shared. With niter > 0 they are overwritten with the residual visibilities
-   * (data - G(model)): each major cycle subtracts the new components' prediction in place, so
-   * no second array of the data's size is held.
+   * (data - G(model)) where the weight is nonzero (elsewhere they are left as they are): each
+   * major cycle subtracts the new components' prediction in place, so no second array of the
+   * data's size is held.
    */
   vis: Float32Array;
   /** Imaging weights (nrows x nchan), shared. */
@@ -90,7 +91,18 @@ function aborted(signal?: AbortSignal): void {
 
 /** Dirty image, PSF and (with niter > 0) the CLEAN model and residual. */
 export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOptions): Promise<CleanResult> {
-  const gridder = new Gridder(pool, { nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: o.threads ?? 1 });
+  // One gridder session for all passes over the data: the same plan, buckets and plane memory.
+  const gridder = new Gridder(pool, {
+    nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: o.threads ?? 1, keepSession: true,
+  });
+  try {
+    return await clean(pool, gridder, input, o);
+  } finally {
+    await gridder.release();
+  }
+}
+
+async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: CleanOptions): Promise<CleanResult> {
   const gain = o.gain ?? 0.1;
   const mgain = o.mgain ?? 0.8;
   if (!(mgain > 0 && mgain <= 1)) throw new RangeError(`clean: mgain must be in (0, 1], got ${mgain}`);
@@ -178,7 +190,8 @@ export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOp
       delta[i] = subtracted[i]! - model[i]!;
       subtracted[i] = model[i]!;
     }
-    await gridder.predict({ uvw, freqs }, delta, vis, { accumulate: true });
+    // Only where the weights are nonzero (what is gridded): the session's buckets serve both.
+    await gridder.predict({ uvw, freqs, weights }, delta, vis, { accumulate: true, selectOnly: true });
     const res = await gridder.dirty({ uvw, freqs, vis, weights });
     residual = res.image as Float32Array;
     timings.major += lap();

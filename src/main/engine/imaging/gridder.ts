@@ -30,7 +30,20 @@ export interface GridderOptions {
    * (the kernel support) each visibility is visited once; with less, planes go in groups.
    */
   maxGridBytes?: number;
+  /**
+   * Keep the kernel's plan, visibility buckets and plane-grid memory (~1 GB at 2560^2 pixels)
+   * between calls on the same arrays (a native gridder session), instead of scanning, bucketing
+   * and page-faulting them in again on every call: for CLEAN's many passes over one data set.
+   * uvw, freqs and which weights are 0 must not change in place meanwhile (the kernel checks
+   * the arrays, the |w| range, the visibility count and the weight sum, and starts afresh when
+   * they differ). Call release() when done. Default false.
+   */
+  keepSession?: boolean;
 }
+
+// Session ids: unique in this module instance, from a random base so that gridders of other
+// threads (their own module instances) are unlikely to share one (which would only cost time).
+let nextSession = 1 + Math.floor(Math.random() * 2 ** 30);
 
 /** Visibilities for gridding: nrows x nchan, complex interleaved, weights 0 = flagged. */
 export interface GridderVisibilities {
@@ -118,6 +131,8 @@ export class Gridder {
   readonly wgridding: boolean;
   readonly oversampling: number;
   readonly maxGridBytes: number;
+  /** The native session id, or 0. */
+  private session: number;
 
   constructor(
     private readonly pool: NativePool,
@@ -145,6 +160,15 @@ export class Gridder {
     if (!Number.isSafeInteger(this.maxGridBytes) || this.maxGridBytes < 0) {
       throw new RangeError(`Gridder: option 'maxGridBytes' must be an integer >= 0 (0 = 1 GiB), got ${this.maxGridBytes}`);
     }
+    this.session = options.keepSession ? nextSession++ : 0;
+    if (nextSession > 0xffffffff) nextSession = 1;
+  }
+
+  /** Frees the kernel's session memory (keepSession); later calls work without a session. */
+  async release(): Promise<void> {
+    const id = this.session;
+    this.session = 0;
+    if (id !== 0) await this.pool.gridderRelease(id);
   }
 
   /** The options the addon takes. */
@@ -159,6 +183,7 @@ export class Gridder {
       wgridding: this.wgridding,
       threads: this.threads,
       maxGridBytes: this.maxGridBytes,
+      ...(this.session !== 0 ? { session: this.session } : {}),
     };
   }
 
@@ -214,10 +239,12 @@ export class Gridder {
    * Model visibilities G(image) at the targets' rows and channels (times their weights, if
    * given), written into `into` (nrows x nchan complex, shared, the image's precision) when
    * given, so repeated predictions can reuse one buffer; with `accumulate` added to what `into`
-   * holds (predicting a negated model subtracts it from visibilities in place).
+   * holds (predicting a negated model subtracts it from visibilities in place). With
+   * `selectOnly` the weights only select where to predict (nonzero; `into` is left as it is
+   * elsewhere) and do not multiply: given the gridding's weights, a session serves both.
    */
   async predict(
-    targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array, opts: { accumulate?: boolean } = {},
+    targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array, opts: { accumulate?: boolean; selectOnly?: boolean } = {},
   ): Promise<PredictedVisibilities> {
     if (image.length !== this.nx * this.ny) {
       throw new RangeError(`Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`);
@@ -230,11 +257,12 @@ export class Gridder {
       throw new RangeError(`Gridder.predict: 'into' must be a ${precision} array of ${n} values (nrows x nchan complex), got ${into.constructor.name}(${into.length})`);
     }
     if (opts.accumulate && !into) throw new RangeError('Gridder.predict: accumulate needs the visibilities to add to (into)');
+    if (opts.selectOnly && !targets.weights) throw new RangeError('Gridder.predict: selectOnly needs the weights that select the visibilities');
     const vis = into ?? sharedArray(n, precision);
     const t0 = performance.now();
     const c0 = cpuSeconds();
     const info = await this.pool.dirty2ms(
-      { uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, { ...this.kernelOptions(), accumulate: opts.accumulate ?? false },
+      { uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, { ...this.kernelOptions(), accumulate: opts.accumulate ?? false, selectOnly: opts.selectOnly ?? false },
     );
     this.stats.degridCalls++;
     this.stats.degridSeconds += (performance.now() - t0) / 1000;

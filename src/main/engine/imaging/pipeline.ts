@@ -96,7 +96,8 @@ export interface ImagingOutput extends ImagingSummary {
   images: Record<ImageProduct, Float32Array>;
   /**
    * The visibilities as read, except that `data.weights` holds the imaging weights (computed in
-   * place) and, with niter > 0, `data.vis` the residual visibilities (subtracted in place).
+   * place) and, with niter > 0, `data.vis` the residual visibilities (subtracted in place where
+   * the imaging weight is nonzero; visibilities with weight 0 keep their data).
    */
   data: ImagingVisibilities;
   /** The imaging weights (the same array as data.weights). */
