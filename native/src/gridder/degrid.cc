@@ -40,14 +40,15 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   const std::size_t plane = 2 * p.nu * p.nv;
   auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
-  Phasors ph(p);
+  Phasors ph = p.phasors ? *p.phasors : Phasors(p);
   const PlaneFft<T> fft(p, bk.ucols);
   const int pitch = visitor.pitch;
   const int span = kTile + W + 1;
   // The image with the grid correction, in double (the pruned inverse FFT is unscaled).
   std::vector<double> scaled(nx * ny);
   {
-    const std::vector<double> corr = correction(p, 1.0);
+    const std::vector<double> own = p.corr ? std::vector<double>() : correction(p, 1.0);
+    const std::vector<double>& corr = p.corr ? *p.corr : own;
     parallel_for(ny, threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t y = y0; y < y1; ++y)
         for (std::size_t x = 0; x < nx; ++x)

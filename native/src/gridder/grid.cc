@@ -51,7 +51,7 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
       for (std::size_t j = 0; j < nw; ++j) used[b + j] = 1;
   std::vector<double> acc(nx * ny, 0.0);
   StripeLocks locks(p.ntv);
-  Phasors ph(p);
+  Phasors ph = p.phasors ? *p.phasors : Phasors(p);
   const PlaneFft<T> fft(p, bk.ucols);
   const int pitch = visitor.pitch;
   const int span = kTile + W + 1;
@@ -157,11 +157,12 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
   }
   for (; done < np; ++done) finalize(done);
 
-  const std::vector<double> corr = correction(p, 1.0);
+  const std::vector<double> corr = p.corr ? std::vector<double>() : correction(p, 1.0);
+  const std::vector<double>& cr = p.corr ? *p.corr : corr;
   parallel_for(ny, threads, [&](std::size_t y0, std::size_t y1) {
     for (std::size_t y = y0; y < y1; ++y) {
       const std::size_t ay = quad_index(y, ny);
-      for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>(acc[y * nx + x] * corr[ay * p.hx + quad_index(x, nx)]);
+      for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>(acc[y * nx + x] * cr[ay * p.hx + quad_index(x, nx)]);
     }
   });
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "gridder/kernel.h"
@@ -20,6 +21,8 @@ constexpr int kTile = 16;
 // Plane grids held at once when Options::max_grid_bytes is 0.
 constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
 
+struct Phasors;
+
 struct Plan {
   Options opt;
   EsKernel kernel;
@@ -34,6 +37,10 @@ struct Plan {
   // Plane grids held at once. >= nw: a ring, each visibility is visited once and adds to all
   // its planes; < nw: planes in groups of `slots`, a visibility visited once per group it reaches.
   std::size_t slots = 1;
+  // The grid correction (correction(p, 1)) and the first plane's phasors, when a session has
+  // them already (the same for all its calls); computed per call when null.
+  std::shared_ptr<const std::vector<double>> corr;
+  std::shared_ptr<const Phasors> phasors;
 };
 
 void check_options(const Options& o);

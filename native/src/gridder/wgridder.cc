@@ -40,16 +40,20 @@ Scan scan(const Layout& d, unsigned threads) {
   parallel_for(d.nrows, threads, [&](std::size_t r0, std::size_t r1) {
     Scan s;
     for (std::size_t r = r0; r < r1; ++r) {
-      const double w = std::abs(d.uvw[3 * r + 2]);
+      // |w| f / c is monotonic in f: the row's extremes come from its extreme used frequencies.
+      double flo = std::numeric_limits<double>::infinity(), fhi = -flo;
       for (std::size_t c = 0; c < d.nchan; ++c) {
         const float wt = d.weights ? d.weights[r * d.nchan + c] : 1.0f;
         if (wt == 0) continue;
-        const double wl = w * d.freqs[c] / kSpeedOfLight;
-        s.wmin = std::min(s.wmin, wl);
-        s.wmax = std::max(s.wmax, wl);
+        flo = std::min(flo, d.freqs[c]);
+        fhi = std::max(fhi, d.freqs[c]);
         ++s.nvis;
         s.sumw += wt;
       }
+      if (flo > fhi) continue;
+      const double w = std::abs(d.uvw[3 * r + 2]);
+      s.wmin = std::min(s.wmin, w * flo / kSpeedOfLight);
+      s.wmax = std::max(s.wmax, w * fhi / kSpeedOfLight);
     }
     std::lock_guard<std::mutex> lock(mu);
     total.wmin = std::min(total.wmin, s.wmin);
@@ -188,7 +192,7 @@ struct Session {
   Options opt;
   std::size_t value_bytes = 0;
   Scan scan;
-  Plan plan;
+  Plan plan;  // with corr and phasors
   Buckets buckets;
   std::unique_ptr<PlaneMemory> memory;
   std::uint64_t used = 0;
@@ -249,6 +253,8 @@ struct Prepared {
         ss.memory.reset();  // before the new bucketing: do not hold two sets at once
         ss.buckets = Buckets{};
         ss.plan = make_plan(opt, s.wmin, s.wmax, s.nvis, vb);
+        ss.plan.corr = std::make_shared<const std::vector<double>>(correction(ss.plan, 1.0));
+        ss.plan.phasors = std::make_shared<const Phasors>(ss.plan);
         ss.buckets = bucket(d, ss.plan);
         ss.memory = std::make_unique<PlaneMemory>(ss.plan.slots * 2 * ss.plan.nu * ss.plan.nv * vb);
         ss.uvw = d.uvw;

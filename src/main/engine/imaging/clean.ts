@@ -8,6 +8,7 @@
 import { sharedOf, type NativePool } from '../native/pool';
 import { Gridder } from './gridder';
 import type { GridderStats } from './gridder';
+import type { GridderInfo } from '../native/addon';
 import { peak, robustRms } from './stats';
 
 /**
@@ -83,6 +84,8 @@ export interface CleanResult {
   /** Wall seconds: PSF, dirty image, minor cycles, major cycles (predict + regrid). */
   timings: { psf: number; dirty: number; minor: number; major: number };
   gridder: GridderStats;
+  /** The kernel, grid and w planes the gridder chose (the same for every pass). */
+  kernel: GridderInfo;
 }
 
 function aborted(signal?: AbortSignal): void {
@@ -141,7 +144,7 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   let total = 0;
   let stop: CleanResult['stop'] = 'none';
   let thresholdJy = o.threshold ?? 0;
-  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats };
+  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats, kernel: psfImg.info };
 
   let mask: Uint8Array | null = null;
   // The model already subtracted from vis, and the negated new components to predict.
@@ -196,5 +199,5 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
     residual = res.image as Float32Array;
     timings.major += lap();
   }
-  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats };
+  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats, kernel: psfImg.info };
 }

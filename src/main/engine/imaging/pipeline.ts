@@ -10,6 +10,7 @@ import type { FitsCard, FitsImageDescription } from '../fits';
 import { cleanImage, DEFAULT_IMAGING_EPSILON } from './clean';
 import type { CleanResult, MajorCycleRecord } from './clean';
 import type { GridderStats } from './gridder';
+import type { GridderInfo } from '../native/addon';
 import { pbCorrect, primaryBeamImage } from './primary-beam';
 import { fitRestoringBeam, restore } from './restore';
 import type { RestoringBeam } from './restore';
@@ -104,6 +105,8 @@ export interface ImagingOutput extends ImagingSummary {
   weights: Float32Array;
   timings: ImagingTimings;
   gridder: GridderStats;
+  /** The gridder's kernel, grid and w planes. */
+  kernel: GridderInfo;
 }
 
 const ARCSEC = Math.PI / 180 / 3600;
@@ -211,7 +214,8 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     `params: size ${p.size} cell ${p.cellArcsec}arcsec weighting ${p.weighting} robust ${p.robust} niter ${p.niter} gain ${p.gain ?? 0.1} mgain ${p.mgain} ` +
       `threshold ${p.threshold ?? 0} auto-threshold ${p.autoThresholdSigma} auto-mask ${p.autoMaskSigma ?? 0} pbcut ${p.pbCut}` +
       `${p.uvMinLambda !== undefined ? ` uvmin ${p.uvMinLambda}` : ''}${p.uvMaxLambda !== undefined ? ` uvmax ${p.uvMaxLambda}` : ''}${p.taperArcsec ? ` taper ${p.taperArcsec}arcsec` : ''}`,
-    `gridder: w-gridding ES kernel epsilon ${p.epsilon ?? DEFAULT_IMAGING_EPSILON}; Stokes I = (XX+YY)/2; MFS over ${data.nchan} channels`,
+    `gridder: w-gridding ES kernel epsilon ${p.epsilon ?? DEFAULT_IMAGING_EPSILON} (support ${clean.kernel.support}, oversampling ${clean.kernel.sigma}, ` +
+      `${clean.kernel.nplanes} w planes); Stokes I = (XX+YY)/2; MFS over ${data.nchan} channels`,
     `deconvolution: Cotton-Schwab, Hogbom minor cycles; ${clean.iterations} components in ${clean.majorCycles.length} major cycles; stop ${clean.stop}`,
     `restoring beam fitted to the PSF main lobe: ${beam.majorArcsec.toFixed(3)} x ${beam.minorArcsec.toFixed(3)} arcsec PA ${beam.paDeg.toFixed(2)} deg`,
     `primary beam: ${p.beamModel} at ${((fmin + fmax) / 2 / 1e6).toFixed(4)} MHz averaged over the drift of ${data.timesS.length} integrations`,
@@ -232,7 +236,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     msPath: path.resolve(run.msPath), files, beam, rmsJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
     centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
     majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
-    pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder,
+    pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder, kernel: clean.kernel,
     timings: { read: tRead, weights: tWeights, ...clean.timings, restore: tRestore, write: tWrite, total: (performance.now() - tStart) / 1000 },
   };
 }
