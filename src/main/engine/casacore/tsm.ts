@@ -6,6 +6,7 @@ import { bitBytes, decodeElements, encodeElements, packBits, unpackBits } from '
 import type { Endian } from './codec';
 import type { DataManager, DataManagerContext } from './dataman';
 import { PFile, product } from './dataman';
+import { DirectFile } from './direct-io';
 import type { ColumnData } from './datatypes';
 import { allocData, canonicalSize, scalarTypeCode, slotsPerElement } from './datatypes';
 import { CasacoreError } from './errors';
@@ -47,6 +48,8 @@ export class TiledStMan implements DataManager {
   readonly columns: string[];
   private cubes: Cube[] = [];
   private files = new Map<number, PFile>();
+  /** O_DIRECT descriptors of the tile files (aligned whole-section transfers), where possible. */
+  private direct = new Map<number, DirectFile | null>();
   private fileLengths = new Map<number, number>();
   private layout = new Map<string, ColLayout>();
   private tileBytes = 0;
@@ -141,6 +144,7 @@ export class TiledStMan implements DataManager {
     r.getEnd();
     for (const seq of m.fileLengths.keys()) {
       m.files.set(seq, new PFile(`${ctx.file}_TSM${seq}`, ctx.writable ? 'r+' : 'r'));
+      m.direct.set(seq, DirectFile.open(`${ctx.file}_TSM${seq}`, ctx.writable));
     }
     return m;
   }
@@ -173,6 +177,7 @@ export class TiledStMan implements DataManager {
     const f = new PFile(`${ctx.file}_TSM${fileSeq}`, 'w+');
     f.truncate(ntiles * m.tileBytes);
     m.files.set(fileSeq, f);
+    m.direct.set(fileSeq, DirectFile.open(`${ctx.file}_TSM${fileSeq}`, true));
     m.fileLengths.set(fileSeq, ntiles * m.tileBytes);
     m.dirty = true;
     return m;
@@ -311,13 +316,13 @@ export class TiledStMan implements DataManager {
         let dst = rowBase;
         for (let k = 0; k < D; k++) dst += ((olo[k] ?? 0) - (lo[k] ?? 0)) * (outStride[k] ?? 0);
         const bytes = elementBytes(buf as Exclude<ColumnData, string[]>, col.type, dst, run);
-        if (mode === 'read') file.readInto(sectionAt, bytes, `tile ${tileNr} of ${col.name}`);
-        else file.write(sectionAt, bytes);
+        if (mode === 'read') this.readSection(c.fileSeq, file, sectionAt, bytes, `tile ${tileNr} of ${col.name}`, false);
+        else this.writeSection(c.fileSeq, file, sectionAt, bytes);
         if (!this.nextTile(t, tlo, thi)) break;
         continue;
       }
       let section: Uint8Array;
-      if (mode === 'read' || !full) section = file.readInto(sectionAt, scratch, `tile ${tileNr} of ${col.name}`, mode === 'write');
+      if (mode === 'read' || !full) section = this.readSection(c.fileSeq, file, sectionAt, scratch, `tile ${tileNr} of ${col.name}`, mode === 'write');
       else section = scratch.fill(0);
       const p = olo.slice(m);
       for (;;) {
@@ -345,9 +350,21 @@ export class TiledStMan implements DataManager {
         }
         if (k === p.length) break;
       }
-      if (mode === 'write') file.write(sectionAt, section);
+      if (mode === 'write') this.writeSection(c.fileSeq, file, sectionAt, section);
       if (!this.nextTile(t, tlo, thi)) break;
     }
+  }
+
+  /** Read a tile section: directly when aligned (see direct-io.ts), the rest buffered. */
+  private readSection(seq: number, file: PFile, at: number, b: Uint8Array, what: string, allowShort: boolean): Uint8Array {
+    const n = this.direct.get(seq)?.read(at, b) ?? 0;
+    if (n < b.length) file.readInto(at + n, b.subarray(n), what, allowShort);
+    return b;
+  }
+
+  private writeSection(seq: number, file: PFile, at: number, b: Uint8Array): void {
+    const n = this.direct.get(seq)?.write(at, b) ?? 0;
+    if (n < b.length) file.write(at + n, b.subarray(n));
   }
 
   /** Advance the tile position t over [tlo, thi] (first axis fastest); false after the last. */
@@ -425,6 +442,8 @@ export class TiledStMan implements DataManager {
 
   close(): void {
     for (const f of this.files.values()) f.close();
+    for (const d of this.direct.values()) d?.close();
     this.files.clear();
+    this.direct.clear();
   }
 }

@@ -7,10 +7,14 @@ import { basename, dirname, join } from 'node:path';
 import { mjdToMsTime, uvwForJ2000, uvwFromHourAngle } from '../../../shared/astro';
 import { produceAtomic } from '../jobs/fsutil';
 import { MeasurementSet, createMeasurementSet } from '../ms';
-import type { MainRows, MsDescription } from '../ms';
-import { openUvh5 } from '../uvh5';
-import { convertIntegration } from './kernel';
-import { fileRowMap, sbName } from './plan';
+import type { MsDescription } from '../ms';
+import { WriterThread } from './pipeline';
+import { sbName } from './plan';
+import { produceSubband } from './produce';
+import type { ProduceJob } from './produce';
+import { rowsBytes, rowsIn } from './ring';
+import { IntegrationWriter } from './rows-writer';
+import type { RowsGeometry, SpotCheck } from './rows-writer';
 import type { ConversionPlan } from './plan';
 
 export interface WriteOptions {
@@ -21,6 +25,11 @@ export interface WriteOptions {
   cliCommand?: string;
   /** Application name and version for HISTORY. */
   application?: string;
+  /**
+   * Write the MS in a second thread while this one reads and rephases (default true). Without
+   * it, or when the writer script is absent (a bundle without its entry), everything runs here.
+   */
+  writerThread?: boolean;
 }
 
 export interface ConvertResult {
@@ -78,19 +87,6 @@ function describe(plan: ConversionPlan, opts: WriteOptions): MsDescription {
   };
 }
 
-function allocRows(nbl: number, nchan: number, npol: number): MainRows {
-  const per = nchan * npol;
-  return {
-    n: nbl, time: new Float64Array(nbl), interval: new Float64Array(nbl), antenna1: new Int32Array(nbl), antenna2: new Int32Array(nbl),
-    dataDescId: new Int32Array(nbl), uvw: new Float64Array(3 * nbl), data: new Float32Array(2 * nbl * per),
-    flag: new Uint8Array(nbl * per), weightSpectrum: new Float32Array(nbl * per), weight: new Float32Array(nbl * npol),
-    sigma: new Float32Array(nbl * npol), flagRow: new Uint8Array(nbl),
-  };
-}
-
-/** A few rows kept while writing, compared with what the finished MS holds. */
-interface SpotCheck { row: number; data: Float32Array; flag: Uint8Array; uvw: Float64Array }
-
 function abortIfNeeded(signal: AbortSignal | undefined, where: string): void {
   if (signal?.aborted) throw new Error(`conversion cancelled ${where}`, { cause: signal.reason });
 }
@@ -100,75 +96,58 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   const { nbl, nchan, npol } = plan;
   const ntimes = plan.timesMjd.length;
   const nspw = plan.spws.length;
-  const per = nchan * npol;
-  const w = createMeasurementSet(dir, describe(plan, opts));
-  let flagged = 0;
-  const spots: SpotCheck[] = [];
-  const spotAt = new Set([[0, 0, nbl - 1], [Math.floor(ntimes / 2), Math.floor(nspw / 2), Math.floor(nbl / 2)], [ntimes - 1, nspw - 1, 0]].map(([t, s, b]) => ((t! * nspw + s!) * nbl + b!)));
-  try {
-    // Geometry per integration, shared by all windows: old w (Earth-fixed meridian direction, the
-    // same every integration), new uvw for the J2000 centre, and their difference.
-    const wOld = uvwFromHourAngle(plan.baselinesEcef, plan.haPhaseCentreRad, plan.pointingDecRad, plan.longitudeDeg);
-    const uvwNew: Float64Array[] = [];
-    const dws: Float64Array[] = [];
-    for (let t = 0; t < ntimes; t++) {
-      const u = uvwForJ2000(plan.baselinesEcef, plan.phaseCentre.raRad, plan.phaseCentre.decRad, plan.timesMjd[t] as number, { frame: 'j2000' });
-      uvwNew.push(u);
-      dws.push(Float64Array.from({ length: nbl }, (_, b) => (u[3 * b + 2] as number) - (wOld[3 * b + 2] as number)));
-    }
-    const auto = Uint8Array.from({ length: nbl }, (_, b) => (plan.ant1[b] === plan.ant2[b] ? 1 : 0));
-    const rows = allocRows(nbl, nchan, npol);
-    rows.antenna1.set(plan.ant1);
-    rows.antenna2.set(plan.ant2);
-    rows.interval.fill(plan.integrationS);
-    for (let s = 0; s < nspw; s++) {
-      const sp = plan.spws[s]!;
-      abortIfNeeded(opts.signal, `before ${basename(sp.path)}`);
-      opts.onProgress?.(s / nspw, `${sbName(sp.subband)} -> spectral window ${s}`);
-      const f = await openUvh5(sp.path);
-      try {
-        const h = f.header;
-        if (h.Nfreqs !== nchan || h.Npols !== npol || h.Nbls !== nbl || h.Ntimes !== ntimes) {
-          throw new Error(`${sp.path}: Header: shape changed since planning (Nfreqs ${h.Nfreqs}, Npols ${h.Npols}, Nbls ${h.Nbls}, Ntimes ${h.Ntimes})`);
-        }
-        const map = fileRowMap(h, sp.path, plan.ant1, plan.ant2, new Map(Array.from(h.antenna_numbers, (n, i) => [n, i])));
-        const weightScale = Float64Array.from(sp.widthsHz, (dnu) => 2 * Math.abs(dnu) * plan.integrationS);
-        rows.dataDescId.fill(s);
-        // Whole integrations per read: views on the reader's heap, consumed before the next read.
-        const perRead = Math.max(1, Math.floor((64 * 1024 * 1024) / (nbl * per * 13)));
-        f.forEachBlock({ blockRows: perRead * nbl }, (block) => {
-          abortIfNeeded(opts.signal, `in ${basename(sp.path)}`);
-          const t0 = block.rowStart / nbl;
-          for (let i = 0; i < block.rows / nbl; i++) {
-            const t = t0 + i;
-            const ns = block.nsamples;
-            flagged += convertIntegration({
-              vis: block.vis, flags: block.flags, nsamples: ns, rowOffset: i * nbl, perm: map.perm, conj: map.conj, permOffset: t * nbl,
-              auto, dw: dws[t]!, freqsHz: sp.freqsHz, reverse: sp.reverse, nchan, npol, weightScale,
-            }, rows);
-            rows.time.fill(mjdToMsTime(plan.timesMjd[t] as number));
-            rows.uvw.set(uvwNew[t]!);
-            const rowStart = (t * nspw + s) * nbl;
-            w.putRows(rowStart, rows);
-            for (let b = 0; b < nbl; b++) {
-              if (!spotAt.has(rowStart + b)) continue;
-              spots.push({
-                row: rowStart + b, data: rows.data.slice(2 * b * per, 2 * (b + 1) * per),
-                flag: rows.flag.slice(b * per, (b + 1) * per), uvw: rows.uvw.slice(3 * b, 3 * b + 3),
-              });
-            }
-          }
-        });
-      } finally {
-        f.close();
-      }
-      // Let the event loop run (progress events, cancellation polls) between subbands.
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  } finally {
-    w.close();
+  // Geometry per integration, shared by all windows: old w (Earth-fixed meridian direction, the
+  // same every integration), new uvw for the J2000 centre, and their difference.
+  const wOld = uvwFromHourAngle(plan.baselinesEcef, plan.haPhaseCentreRad, plan.pointingDecRad, plan.longitudeDeg);
+  const uvw = new Float64Array(ntimes * nbl * 3);
+  const dw = new Float64Array(ntimes * nbl);
+  for (let t = 0; t < ntimes; t++) {
+    const u = uvwForJ2000(plan.baselinesEcef, plan.phaseCentre.raRad, plan.phaseCentre.decRad, plan.timesMjd[t] as number, { frame: 'j2000' });
+    uvw.set(u, t * nbl * 3);
+    for (let b = 0; b < nbl; b++) dw[t * nbl + b] = (u[3 * b + 2] as number) - (wOld[3 * b + 2] as number);
   }
-  return { flagged: flagged / (ntimes * nspw * nbl * per), spots };
+  const job: ProduceJob = {
+    spws: plan.spws.map((sp) => ({ path: sp.path, freqsHz: sp.freqsHz, widthsHz: sp.widthsHz, reverse: sp.reverse })),
+    nbl, nchan, npol, ntimes, ant1: plan.ant1, ant2: plan.ant2, dw, integrationS: plan.integrationS,
+  };
+  const geometry: RowsGeometry = {
+    nbl, nspw, ntimes, nchan, npol, timesS: Float64Array.from(plan.timesMjd, mjdToMsTime), uvw, ant1: plan.ant1, ant2: plan.ant2, integrationS: plan.integrationS,
+  };
+  const desc = describe(plan, opts);
+  const check = (where: string): void => abortIfNeeded(opts.signal, where);
+  const progress = (s: number): void => opts.onProgress?.(s / nspw, `${sbName(plan.spws[s]!.subband)} -> spectral window ${s}`);
+  // Let the event loop run (progress events, cancellation polls) between subbands.
+  const breathe = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+  let flagged = 0;
+  let spots: SpotCheck[];
+  const writer = opts.writerThread === false ? null : WriterThread.start(dir, desc, geometry);
+  if (writer) {
+    try {
+      for (let s = 0; s < nspw; s++) {
+        progress(s);
+        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t, n) => writer.done(t, s, n), check });
+        await breathe();
+      }
+      spots = await writer.finish();
+    } finally {
+      await writer.close();
+    }
+  } else {
+    const ms = createMeasurementSet(dir, desc);
+    try {
+      const w = new IntegrationWriter(ms, geometry);
+      const out = rowsIn(new ArrayBuffer(rowsBytes(nbl, nchan, npol)), 0, nbl, nchan, npol);
+      for (let s = 0; s < nspw; s++) {
+        progress(s);
+        flagged += await produceSubband(job, s, { rows: () => out, done: (t) => w.write(t, s, out), check });
+        await breathe();
+      }
+      spots = w.spots;
+    } finally {
+      ms.close();
+    }
+  }
+  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots };
 }
 
 /** Check a written MS before it is renamed into place: row count, windows, times, spot rows. */

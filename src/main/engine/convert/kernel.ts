@@ -61,46 +61,53 @@ export function uniformSpacing(f: Float64Array): boolean {
  */
 export function convertIntegration(inp: KernelInput, out: KernelOutput): number {
   const { vis, flags, nsamples, perm, conj, auto, dw, freqsHz, reverse, nchan, npol, weightScale, rowOffset, permOffset } = inp;
+  // Locals, not property loads, in the loop over ~10^8 values per group.
+  const data = out.data;
+  const wspec = out.weightSpectrum;
+  const flag = out.flag;
   const nbl = dw.length;
   const per = nchan * npol;
   const uniform = uniformSpacing(freqsHz);
   const f0 = freqsHz[0] as number;
   const df = nchan > 1 ? (freqsHz[1] as number) - f0 : 0;
+  // File channel of MS channel k: first + k * step (in values).
+  const first = reverse ? (nchan - 1) * npol : 0;
+  const step = reverse ? -npol : npol;
   const wsum = new Float64Array(npol);
   let flagged = 0;
   for (let b = 0; b < nbl; b++) {
     const src = (rowOffset + (perm[permOffset + b] as number)) * per;
     const sgn = conj[permOffset + b] ? -1 : 1;
-    const isAuto = auto[b] === 1;
+    const rowFlag = auto[b] === 1 ? 1 : 0;
     const k0 = (-2 * Math.PI * (dw[b] as number)) / C_M_S;
     let cr = Math.cos(k0 * f0);
     let ci = Math.sin(k0 * f0);
     const sr = Math.cos(k0 * df);
     const si = Math.sin(k0 * df);
-    const dst = b * per;
+    let d = b * per;
+    let c = src + first;
     let nflag = 0;
     wsum.fill(0);
-    for (let k = 0; k < nchan; k++) {
+    for (let k = 0; k < nchan; k++, c += step) {
       if (!uniform && k > 0) {
         const ph = k0 * (freqsHz[k] as number);
         cr = Math.cos(ph);
         ci = Math.sin(ph);
       }
-      const c = reverse ? nchan - 1 - k : k;
       const scale = weightScale[k] as number;
-      for (let p = 0; p < npol; p++) {
-        const s = src + c * npol + p;
-        const d = dst + k * npol + p;
+      for (let p = 0; p < npol; p++, d++) {
+        const s = c + p;
         const re = vis[2 * s] as number;
         const im = sgn * (vis[2 * s + 1] as number);
-        out.data[2 * d] = re * cr - im * ci;
-        out.data[2 * d + 1] = re * ci + im * cr;
+        data[2 * d] = re * cr - im * ci;
+        data[2 * d + 1] = re * ci + im * cr;
         const ns = nsamples[s] as number;
-        const w = ns > 0 ? scale * ns : 0;
-        out.weightSpectrum[d] = w;
+        const good = ns > 0;
+        const w = good ? scale * ns : 0;
+        wspec[d] = w;
         wsum[p] = (wsum[p] as number) + w;
-        const fl = isAuto || flags[s] !== 0 || !(ns > 0) ? 1 : 0;
-        out.flag[d] = fl;
+        const fl = rowFlag | (flags[s] !== 0 ? 1 : 0) | (good ? 0 : 1);
+        flag[d] = fl;
         nflag += fl;
       }
       if (uniform) {

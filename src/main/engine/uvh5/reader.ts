@@ -34,6 +34,11 @@ export interface Uvh5File {
    * keep). Other storage types are converted into a reused block.
    */
   forEachBlock(options: { rowStart?: number; rowCount?: number; blockRows: number }, visit: (block: VisibilityBlock) => void): void;
+  /**
+   * One block of forEachBlock on demand: rows [rowStart, rowStart + rowCount) as views on the
+   * heap (or a reused block for other storage types), valid until the next read or close().
+   */
+  readBlock(rowStart: number, rowCount: number): VisibilityBlock;
   close(): void;
 }
 
@@ -145,27 +150,31 @@ class Uvh5FileImpl implements Uvh5File {
     const count = rowCount ?? this.header.Nblts - rowStart;
     if (!Number.isSafeInteger(blockRows) || blockRows < 1) throw new RangeError(`forEachBlock: blockRows must be a positive integer, got ${blockRows}`);
     this.checkRows(rowStart, count);
+    for (let r = 0; r < count; r += blockRows) visit(this.readBlock(rowStart + r, Math.min(blockRows, count - r)));
+  }
+
+  private converted: VisibilityBlock | null = null;
+
+  readBlock(rowStart: number, n: number): VisibilityBlock {
+    this.checkRows(rowStart, n);
     const d = this.data;
     const direct = d.visType === 'float32' && d.visElementBytes === 8 && d.visOffsets.r === 0 && d.visOffsets.i === 4 && d.flagType === 'bool' && d.nsamplesType === 'float32';
     if (!direct) {
-      const out = allocateBlock(this.header, Math.min(blockRows, count));
-      for (let r = 0; r < count; r += blockRows) visit(this.readVisibilities({ rowStart: rowStart + r, rowCount: Math.min(blockRows, count - r), out }));
-      return;
+      // Other storage types are converted into a block kept for the next call (grown as needed).
+      const E = rowElements(this.header);
+      if (!this.converted || this.converted.nsamples.length < n * E) this.converted = allocateBlock(this.header, n);
+      return this.readVisibilities({ rowStart, rowCount: n, out: this.converted });
     }
-    const E = rowElements(this.header);
-    for (let r = 0; r < count; r += blockRows) {
-      const n = Math.min(blockRows, count - r);
-      const elems = n * E;
-      // One heap region: visdata (8 B), nsamples (4 B), flags (1 B) per value, 8-byte aligned.
-      const base = this.heap.reserve(13 * elems + 8);
-      const nsAt = base + 8 * elems;
-      const flAt = nsAt + 4 * elems;
-      this.readRaw('visdata', rowStart + r, n, base);
-      this.readRaw('flags', rowStart + r, n, flAt);
-      this.readRaw('nsamples', rowStart + r, n, nsAt);
-      const buf = this.M.HEAPU8.buffer as ArrayBuffer; // after the reads: the heap may have grown
-      visit({ rowStart: rowStart + r, rows: n, vis: new Float32Array(buf, base, 2 * elems), flags: new Uint8Array(buf, flAt, elems), nsamples: new Float32Array(buf, nsAt, elems) });
-    }
+    const elems = n * rowElements(this.header);
+    // One heap region: visdata (8 B), nsamples (4 B), flags (1 B) per value, 8-byte aligned.
+    const base = this.heap.reserve(13 * elems + 8);
+    const nsAt = base + 8 * elems;
+    const flAt = nsAt + 4 * elems;
+    this.readRaw('visdata', rowStart, n, base);
+    this.readRaw('flags', rowStart, n, flAt);
+    this.readRaw('nsamples', rowStart, n, nsAt);
+    const buf = this.M.HEAPU8.buffer as ArrayBuffer; // after the reads: the heap may have grown
+    return { rowStart, rows: n, vis: new Float32Array(buf, base, 2 * elems), flags: new Uint8Array(buf, flAt, elems), nsamples: new Float32Array(buf, nsAt, elems) };
   }
 
   private readRaw(name: string, row: number, n: number, ptr: number): void {
