@@ -77,6 +77,20 @@ describe.each(['spw-axis', 'flat'] as const)('round trip, %s layout', (layout) =
     }
   });
 
+  it('reads one block on demand with readBlock, as forEachBlock streams it', async () => {
+    const f = await openUvh5(path);
+    try {
+      const b = f.readBlock(21, 16);
+      expect([b.rowStart, b.rows]).toEqual([21, 16]);
+      expect(expectPattern(header, b)).toBe(16 * 16);
+      const copy = Array.from(b.vis);
+      f.forEachBlock({ rowStart: 21, rowCount: 16, blockRows: 16 }, (v) => expect(Array.from(v.vis)).toEqual(copy));
+      expect(() => f.readBlock(60, 5)).toThrow(/rows \[60, 65\) are outside/);
+    } finally {
+      f.close();
+    }
+  });
+
   it('gives the indexing metadata without the visibilities', async () => {
     const m = await readUvh5Metadata(path);
     const t0 = 2460950.5 - MJD_OFFSET;
