@@ -11,6 +11,7 @@
         "src/bindings/calib_flag.cc",
         "src/bindings/imaging.cc",
         "src/bindings/mosaic.cc",
+        "src/bindings/convert.cc",
         "src/fft/fft2d.cc",
         "src/predict/predict.cc",
         "src/predict/simvis.cc",
@@ -23,7 +24,8 @@
         "src/gridder/grid.cc",
         "src/gridder/degrid.cc",
         "src/deconv/hogbom.cc",
-        "src/reproject/reproject.cc"
+        "src/reproject/reproject.cc",
+        "src/convert/convert.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

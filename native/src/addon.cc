@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   dsa110::bind::register_calib_flag(env, exports);
   dsa110::bind::register_imaging(env, exports);
   dsa110::bind::register_mosaic(env, exports);
+  dsa110::bind::register_convert(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("maxThreads", Napi::Number::New(env, dsa110::bind::kMaxThreads));
   return exports;

@@ -127,5 +127,6 @@ void register_fft_predict(Napi::Env env, Napi::Object exports);
 void register_calib_flag(Napi::Env env, Napi::Object exports);
 void register_imaging(Napi::Env env, Napi::Object exports);
 void register_mosaic(Napi::Env env, Napi::Object exports);
+void register_convert(Napi::Env env, Napi::Object exports);
 
 }  // namespace dsa110::bind
