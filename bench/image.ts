@@ -4,7 +4,8 @@
 // at niter 0, in wgridder mode at 1e-5 as the accuracy reference. Wall, CPU (user + sys) and peak
 // RSS of every run from /usr/bin/time; our per-step times and gridding throughput; accuracy of
 // both dirty images against the reference. `npm run bench -- image [--ms PATH] [--column C]
-// [--size N] [--scale ARCSEC] [--niter 0,1000] [--threads N] [--dir DIR] [--antennas N]`.
+// [--size N] [--scale ARCSEC] [--niter 0,1000] [--threads N] [--dir DIR] [--antennas N]
+// [--epsilon E] [--ours-only]` (--ours-only: no WSClean runs, ours alone, for quick timings).
 // With --ms the MS is copied once into DIR (neither tool then touches the original); without it
 // a group is simulated and converted into DIR once.
 import { spawnSync } from 'node:child_process';
@@ -71,7 +72,7 @@ function copiedMs(dir: string, source: string): string {
   return ms;
 }
 
-interface ChildParams { ms: string; prefix: string; size: number; scale: number; niter: number; threads: number; column: 'DATA' | 'CORRECTED_DATA' }
+interface ChildParams { ms: string; prefix: string; size: number; scale: number; niter: number; threads: number; column: 'DATA' | 'CORRECTED_DATA'; epsilon: number }
 
 /** In the child: image, then print per-step times and gridder stats as JSON on stdout. */
 async function child(c: ChildParams): Promise<void> {
@@ -80,11 +81,14 @@ async function child(c: ChildParams): Promise<void> {
   const pool = new NativePool({ workers: 1 });
   const out = await imageMeasurementSet(pool, {
     msPath: c.ms, prefix: c.prefix,
-    params: { size: c.size, cellArcsec: c.scale, weighting: 'briggs', robust: 0, niter: c.niter, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy', threads: c.threads, column: c.column },
+    params: {
+      size: c.size, cellArcsec: c.scale, weighting: 'briggs', robust: 0, niter: c.niter, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy',
+      threads: c.threads, column: c.column, epsilon: c.epsilon,
+    },
   });
   await pool.close();
   process.stdout.write(JSON.stringify({
-    timings: out.timings, gridder: out.gridder, iterations: out.iterations, majors: out.majorCycles.length, rms: out.rmsJy, peak: out.peakJy, nvis: out.visibilities,
+    timings: out.timings, gridder: out.gridder, kernel: out.kernel, iterations: out.iterations, majors: out.majorCycles.length, rms: out.rmsJy, peak: out.peakJy, nvis: out.visibilities,
   }));
 }
 
@@ -130,6 +134,8 @@ export async function run(args: string[]): Promise<void> {
   const scale = Number(option(args, '--scale', '6'));
   const threads = Number(option(args, '--threads', '2'));
   const niters = option(args, '--niter', '0,1000').split(',').map(Number);
+  const epsilon = Number(option(args, '--epsilon', '1e-4'));
+  const oursOnly = args.includes('--ours-only');
   const ms = source ? copiedMs(dir, source) : await simulatedMs(dir, Number(option(args, '--antennas', '96')));
   const column = option(args, '--column', source ? 'CORRECTED_DATA' : 'DATA') as 'DATA' | 'CORRECTED_DATA';
   const self = fileURLToPath(import.meta.url);
@@ -139,7 +145,7 @@ export async function run(args: string[]): Promise<void> {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
   };
-  console.log(`${ms}: column ${column}, ${size} x ${size} pixels of ${scale}", Briggs 0, mgain 0.8, auto-threshold 3, ${threads} threads each`);
+  console.log(`${ms}: column ${column}, ${size} x ${size} pixels of ${scale}", Briggs 0, mgain 0.8, auto-threshold 3, ${threads} threads each; our gridder epsilon ${epsilon}`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const wsc = (name: string, niter: number, wgridder: number | null): Timed => timed('wsclean', wscleanArgs(ms, name, {
     size, scaleArcsec: scale, weight: ['briggs', '0'], niter, mgain: 0.8, autoThreshold: 3, threads, wgridderAccuracy: wgridder, dataColumn: column,
@@ -148,25 +154,30 @@ export async function run(args: string[]): Promise<void> {
   for (const niter of niters) {
     clear();
     const prefix = path.join(out, 'ours');
-    const ours = timed(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify({ ms, prefix, size, scale, niter, threads, column } satisfies ChildParams)], process.env, root);
+    const ours = timed(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify({ ms, prefix, size, scale, niter, threads, column, epsilon } satisfies ChildParams)], process.env, root);
     const o = JSON.parse(ours.stdout) as {
       timings: Record<string, number>; iterations: number; majors: number; rms: number; peak: number; nvis: number;
       gridder: {
         gridCalls: number; gridSeconds: number; gridCpuSeconds: number; gridVisibilities: number;
         degridCalls: number; degridSeconds: number; degridCpuSeconds: number; degridVisibilities: number;
+        residualCalls: number; residualSeconds: number; residualCpuSeconds: number; residualVisibilities: number;
       };
+      kernel: { support: number; sigma: number; nplanes: number; nu: number };
     };
-    const ws = wsc(path.join(out, 'wsc'), niter, null);
-    const steps = wscleanSteps(ws.stdout);
     const g = o.gridder;
     console.log(`\nniter ${niter}`);
     console.log(`  ours      ${f1(ours.wall)} s wall, ${f1(ours.cpu)} s CPU, peak RSS ${ours.rssMiB.toFixed(0)} MiB; ${o.iterations} components, ${o.majors} major cycles`);
     console.log(`            steps (s): ${Object.entries(o.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    console.log(`            kernel: support ${o.kernel.support}, oversampling ${o.kernel.sigma}, ${o.kernel.nu}^2 grid, ${o.kernel.nplanes} w planes`);
     const rate = (n: number, wall: number, cpu: number) =>
       `${(n / wall / threads / 1e6).toFixed(1)} M vis/s/core (wall), ${(n / cpu / 1e6).toFixed(1)} M vis/CPU-s`;
     console.log(`            gridding ${g.gridCalls} x ${(g.gridVisibilities / g.gridCalls / 1e6).toFixed(1)} M vis in ${f1(g.gridSeconds)} s wall, ${f1(g.gridCpuSeconds)} s CPU: ` +
       rate(g.gridVisibilities, g.gridSeconds, g.gridCpuSeconds) +
-      (g.degridCalls > 0 ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s wall, ${f1(g.degridCpuSeconds)} s CPU: ${rate(g.degridVisibilities, g.degridSeconds, g.degridCpuSeconds)}` : ''));
+      (g.degridCalls > 0 ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s wall, ${f1(g.degridCpuSeconds)} s CPU: ${rate(g.degridVisibilities, g.degridSeconds, g.degridCpuSeconds)}` : '') +
+      (g.residualCalls > 0 ? `; major cycles (predict + grid, one pass) ${g.residualCalls} x in ${f1(g.residualSeconds)} s wall, ${f1(g.residualCpuSeconds)} s CPU` : ''));
+    if (oursOnly) continue;
+    const ws = wsc(path.join(out, 'wsc'), niter, null);
+    const steps = wscleanSteps(ws.stdout);
     console.log(`  WSClean   ${f1(ws.wall)} s wall, ${f1(ws.cpu)} s CPU, peak RSS ${ws.rssMiB.toFixed(0)} MiB (w-stacking)` +
       (steps ? `; inversion ${f1(steps.inversion)} s, prediction ${f1(steps.prediction)} s, deconvolution ${f1(steps.deconvolution)} s` : ''));
     console.log(`  ratio ours/WSClean: wall ${(ours.wall / ws.wall).toFixed(2)}, CPU ${(ours.cpu / ws.cpu).toFixed(2)}, memory ${(ours.rssMiB / ws.rssMiB).toFixed(2)}`);

@@ -23,6 +23,7 @@
         "src/gridder/plane_fft.cc",
         "src/gridder/grid.cc",
         "src/gridder/degrid.cc",
+        "src/gridder/residual.cc",
         "src/deconv/hogbom.cc",
         "src/reproject/reproject.cc",
         "src/convert/convert.cc"

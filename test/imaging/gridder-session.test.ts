@@ -1,6 +1,6 @@
-// Gridder sessions (plan, buckets and plane memory kept between calls) and selectOnly
-// degridding: the results are those of independent calls, stale state is never used when the
-// data changes, sessions are released and capped.
+// Gridder sessions (plan, buckets and plane memory kept between calls), selectOnly degridding
+// and the fused major-cycle pass (ms2residual): the results are those of independent calls,
+// stale state is never used when the data changes, sessions are released and capped.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAddon, type GridderKernelOptions } from '../../src/main/engine/native/addon';
 import { NativePool, sharedOf } from '../../src/main/engine/native/pool';
@@ -119,6 +119,55 @@ describe('gridder sessions', () => {
   });
 });
 
+describe('ms2residual (prediction and gridding at one visit)', () => {
+  for (const precision of ['float32', 'float64'] as const) {
+    it(`${precision}: bit for bit dirty2ms (selectOnly, accumulate) then ms2dirty, with and without a session`, () => {
+      const p = problem(400, 8, 7);
+      const conv = <T extends Float32Array | Float64Array>(a: Float32Array): T => (precision === 'float32' ? a.slice() : Float64Array.from(a)) as T;
+      const image = conv(p.image);
+      // The budget for fewer than W planes: the two-pass fallback (planes in groups, whose sums
+      // come in another order than the ring's: compared with the two passes on that budget).
+      const extras: Partial<GridderKernelOptions>[] = [{}, { session: nextId++ }, { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) }];
+      for (const extra of extras) {
+        const visA = conv(p.vis);
+        const dirtyA = precision === 'float32' ? new Float32Array(NX * NX) : new Float64Array(NX * NX);
+        const budget = { ...OPTS, maxGridBytes: extra.maxGridBytes ?? 0 };
+        addon.dirty2ms(p.uvw, p.freqs, image, p.weights, visA, { ...budget, selectOnly: true, accumulate: true });
+        const infoA = addon.ms2dirty(p.uvw, p.freqs, visA, p.weights, dirtyA, budget);
+        const visB = conv(p.vis);
+        const dirtyB = precision === 'float32' ? new Float32Array(NX * NX) : new Float64Array(NX * NX);
+        const infoB = addon.ms2residual(p.uvw, p.freqs, image, p.weights, visB, dirtyB, { ...OPTS, ...extra });
+        expect(Array.from(visB), JSON.stringify(extra)).toEqual(Array.from(visA));
+        expect(Array.from(dirtyB), JSON.stringify(extra)).toEqual(Array.from(dirtyA));
+        expect(infoB.nvis).toBe(infoA.nvis);
+        if (extra.session !== undefined) expect(addon.gridderRelease(extra.session)).toBe(true);
+        if (extra.maxGridBytes !== undefined) expect(infoB.slots).toBeLessThan(infoB.support);
+      }
+    });
+  }
+
+  it('on 2 threads agrees with the two passes to rounding', () => {
+    const p = problem(600, 16, 8);
+    const visA = p.vis.slice();
+    const dirtyA = new Float32Array(NX * NX);
+    addon.dirty2ms(p.uvw, p.freqs, p.image, p.weights, visA, { ...OPTS, threads: 2, selectOnly: true, accumulate: true });
+    addon.ms2dirty(p.uvw, p.freqs, visA, p.weights, dirtyA, { ...OPTS, threads: 2 });
+    const visB = p.vis.slice();
+    const dirtyB = new Float32Array(NX * NX);
+    addon.ms2residual(p.uvw, p.freqs, p.image, p.weights, visB, dirtyB, { ...OPTS, threads: 2 });
+    // The prediction of each visibility is one thread's sum: identical; the image's sums over
+    // visibilities come in a thread-dependent order: float32 rounding of sums of ~1e4 terms.
+    expect(Array.from(visB)).toEqual(Array.from(visA));
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < dirtyA.length; i++) {
+      worst = Math.max(worst, Math.abs(dirtyB[i]! - dirtyA[i]!));
+      scale = Math.max(scale, Math.abs(dirtyA[i]!));
+    }
+    expect(worst / scale).toBeLessThan(1e-5);
+  });
+});
+
 describe('Gridder with keepSession', () => {
   const pool = new NativePool({ workers: 1 });
   afterAll(() => pool.close());
@@ -144,6 +193,15 @@ describe('Gridder with keepSession', () => {
     await plain.predict(data, shared(p.image), vb, { accumulate: true, selectOnly: true });
     expect(Array.from(va)).toEqual(Array.from(vb));
     await expect(kept.predict({ uvw: data.uvw, freqs: data.freqs }, p.image, va, { selectOnly: true })).rejects.toThrow(/selectOnly needs the weights/);
+    // The fused major cycle: the same residual visibilities and image as predict + dirty.
+    const image = shared(p.image);
+    const ra = await kept.residual({ ...data, vis: va }, image);
+    await plain.predict(data, image, vb, { accumulate: true, selectOnly: true });
+    const rb = await plain.dirty({ ...data, vis: vb });
+    expect(Array.from(va)).toEqual(Array.from(vb));
+    expect(Array.from(ra.image)).toEqual(Array.from(rb.image));
+    expect(ra.normalized).toBe(true);
+    expect(kept.stats.residualCalls).toBe(1);
     const id = kept.kernelOptions().session!;
     await kept.release();
     expect(kept.kernelOptions().session).toBeUndefined();

@@ -131,6 +131,29 @@ Napi::Value Dirty2Ms(const Napi::CallbackInfo& info) {
   return gridder_info(env, in);
 }
 
+// ms2residual(uvw, freqs, image, weights, vis, dirty, options): vis += G(image) where the weight is
+// nonzero, then dirty = G^H(weights * vis), in one pass (see gridder/wgridder.h); returns the info.
+Napi::Value Ms2Residual(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* fn = "ms2residual";
+  const dsa110::gridder::Layout d = gridder_layout(info, fn, 3, false);
+  const bool dbl = gridder_is_double(info, fn, 4, 2, "vis", "image");
+  if (gridder_is_double(info, fn, 4, 5, "vis", "dirty") != dbl)
+    throw Napi::TypeError::New(env, "dsa110_native.ms2residual: arguments 'vis' and 'dirty' must have the same type");
+  const dsa110::gridder::Options opt = gridder_options(info, 6, fn);
+  const std::size_t nvis = 2 * d.nrows * d.nchan, npix = opt.nx * opt.ny;
+  const dsa110::gridder::Info in = kernel_call(env, fn, [&] {
+    if (dbl)
+      return dsa110::gridder::residual<double>(d, gridder_array<double>(info, 2, npix, fn, "image", "nx x ny").Data(), opt,
+                                               gridder_array<double>(info, 4, nvis, fn, "vis", "2 x nrows x nchan").Data(),
+                                               gridder_array<double>(info, 5, npix, fn, "dirty", "nx x ny").Data());
+    return dsa110::gridder::residual<float>(d, gridder_array<float>(info, 2, npix, fn, "image", "nx x ny").Data(), opt,
+                                            gridder_array<float>(info, 4, nvis, fn, "vis", "2 x nrows x nchan").Data(),
+                                            gridder_array<float>(info, 5, npix, fn, "dirty", "nx x ny").Data());
+  });
+  return gridder_info(env, in);
+}
+
 // gridderRelease(session): frees what a gridder session holds; returns whether there was one.
 Napi::Value GridderRelease(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -188,6 +211,7 @@ Napi::Value HogbomClean(const Napi::CallbackInfo& info) {
 void register_imaging(Napi::Env env, Napi::Object exports) {
   exports.Set("ms2dirty", Napi::Function::New(env, Ms2Dirty, "ms2dirty"));
   exports.Set("dirty2ms", Napi::Function::New(env, Dirty2Ms, "dirty2ms"));
+  exports.Set("ms2residual", Napi::Function::New(env, Ms2Residual, "ms2residual"));
   exports.Set("gridderRelease", Napi::Function::New(env, GridderRelease, "gridderRelease"));
   exports.Set("hogbomClean", Napi::Function::New(env, HogbomClean, "hogbomClean"));
 }

@@ -4,8 +4,7 @@
 // is multiplied by exp(-2 pi i w_p (n - 1)) and accumulated into the image, and its grid is
 // cleared for reuse by a later plane.
 
-#include "common/parallel.h"
-#include "gridder/visit.h"
+#include "gridder/planes.h"
 
 namespace dsa110::gridder {
 namespace {
@@ -38,133 +37,22 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
   // Unit visibilities (the PSF) leave the buffers' imaginary parts 0: neither added nor flushed.
   const bool real = p.opt.unit_vis;
   const auto grid_one = real ? grid_item_fn<T, W, true>() : grid_item_fn<T, W, false>();
-  const unsigned threads = p.opt.threads;
-  const std::size_t nx = p.opt.nx, ny = p.opt.ny, np = p.info.nplanes;
-  const std::size_t nw = static_cast<std::size_t>(p.nw);
-  const std::size_t plane = 2 * p.nu * p.nv;
-  zero(grids, p.slots * plane * sizeof(T), threads);
-  auto slot = [&](std::size_t q) { return grids + (q % p.slots) * plane; };
-  // Planes some bucket reaches.
-  std::vector<char> used(np, 0);
-  for (std::size_t b = 0; b < p.nbuckets; ++b)
-    if (!bk.lists[b].empty())
-      for (std::size_t j = 0; j < nw; ++j) used[b + j] = 1;
-  std::vector<double> acc(nx * ny, 0.0);
-  StripeLocks locks(p.ntv);
-  Phasors ph = p.phasors ? *p.phasors : Phasors(p);
   const PlaneFft<T> fft(p, bk.ucols);
-  const int pitch = visitor.pitch;
-  const int span = kTile + W + 1;
-
-  // Adds local planes [j0, j1) of a tile buffer (first plane b) to the plane grids; clears them.
-  auto flush = [&](T* buf, std::size_t tile, std::size_t b, int j0, int j1) {
-    const int tu = static_cast<int>(tile % p.ntu), tv = static_cast<int>(tile / p.ntu);
-    const int x0 = tu * kTile - 1;
-    const bool inside = x0 >= 0 && x0 + span <= static_cast<int>(p.nu);
-    locks.with(static_cast<std::size_t>(tv), [&] {
-      for (int j = j0; j < j1; ++j) {
-        T* grid = slot(b + static_cast<std::size_t>(j));
-        for (int r = 0; r < span; ++r) {
-          T* __restrict row = grid + 2 * wrap_index(tv * kTile - 1 + r, p.nv) * p.nu;
-          T* __restrict br = buf + r * pitch + 2 * j * Vis::BW;
-          T* __restrict bi = br + Vis::BW;
-          if (inside && real) {
-            T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
-            for (int a = 0; a < span; ++a) out[2 * a] += br[a];
-          } else if (inside) {
-            T* __restrict out = row + 2 * static_cast<std::size_t>(x0);
-            for (int a = 0; a < span; ++a) {
-              out[2 * a] += br[a];
-              out[2 * a + 1] += bi[a];
-            }
-          } else {
-            for (int a = 0; a < span; ++a) {
-              const std::size_t gx = wrap_index(x0 + a, p.nu);
-              row[2 * gx] += br[a];
-              row[2 * gx + 1] += bi[a];
-            }
-          }
-          for (int a = 0; a < span; ++a) br[a] = T(0);
-          if (!real)
-            for (int a = 0; a < span; ++a) bi[a] = T(0);
-        }
-      }
-    });
-  };
-
-  // Grid column and phasor column of each image column.
-  std::vector<std::size_t> gxs(nx), axs(nx);
-  for (std::size_t x = 0; x < nx; ++x) {
-    gxs[x] = (x + p.nu - nx / 2) % p.nu;
-    axs[x] = quad_index(x, nx);
-  }
-  // FFT of plane q, acc += Re(grid * exp(-2 pi i w_q (n - 1))) over the image, grid cleared.
-  auto finalize = [&](std::size_t q) {
-    if (used[q]) {
-      T* grid = slot(q);
-      fft.forward(grid, threads);
-      parallel_for(ny, threads, [&](std::size_t y0, std::size_t y1) {
-        for (std::size_t y = y0; y < y1; ++y) {
-          const std::size_t gy = (y + p.nv - ny / 2) % p.nv;
-          const std::size_t ay = quad_index(y, ny);
-          const T* grow = grid + 2 * gy * p.nu;
-          const double* prow = ph.cur.data() + 2 * ay * p.hx;
-          double* arow = acc.data() + y * nx;
-          for (std::size_t x = 0; x < nx; ++x) {
-            const std::size_t gx = gxs[x], ax = axs[x];
-            arow[x] += static_cast<double>(grow[2 * gx]) * prow[2 * ax] - static_cast<double>(grow[2 * gx + 1]) * prow[2 * ax + 1];
-          }
-        }
-      });
-      if (q + p.slots < np) zero(grid, plane * sizeof(T), threads);
-    }
-    if (p.wgrid && q + 1 < np) ph.advance(threads);
-  };
-
+  GridPlanes<T, W> planes(p, bk, grids, fft, visitor.pitch, real);
+  const std::size_t np = p.info.nplanes;
   const std::vector<Step> steps = make_steps(p, bk);
   std::size_t done = 0;
   for (std::size_t s = 0; s < steps.size(); ++s) {
-    const Step& st = steps[s];
-    std::atomic<std::size_t> next{0};
-    parallel_for(threads, threads, [&](std::size_t, std::size_t) {
-      std::vector<T> storage(static_cast<std::size_t>(Vis::BH * pitch), T(0));
-      T* buf = storage.data();
-      std::size_t k = 0, cur_tile = 0, cur_b = 0;
-      int j0 = 0, j1 = 0;
-      bool open = false;
-      for (;;) {
-        const std::size_t i0 = next.fetch_add(kChunk);
-        if (i0 >= st.total) break;
-        for (std::size_t i = i0; i < std::min(st.total, i0 + kChunk); ++i) {
-          const Item& it = st.at(i, k);
-          const std::size_t b = st.bucket[k];
-          if (!open || it.tile != cur_tile || b != cur_b) {
-            if (open) flush(buf, cur_tile, cur_b, j0, j1);
-            cur_tile = it.tile;
-            cur_b = b;
-            j0 = static_cast<int>(std::max(st.lo, b) - b);
-            j1 = static_cast<int>(std::min(st.hi, b + nw) - b);
-            open = true;
-          }
-          const int tu = static_cast<int>(it.tile % p.ntu), tv = static_cast<int>(it.tile / p.ntu);
-          grid_one(visitor, it, b, j0, j1, vis, buf, tu * kTile, tv * kTile);
-        }
-      }
-      if (open) flush(buf, cur_tile, cur_b, j0, j1);
-    });
+    run_step(
+        p, steps[s], [&] { return std::vector<T>(static_cast<std::size_t>(Vis::BH * visitor.pitch), T(0)); },
+        [](std::vector<T>&, const Cursor&) {},
+        [&](std::vector<T>& buf, const Cursor& c) { planes.flush(buf.data(), c.tile, c.b, c.j0, c.j1); },
+        [&](std::vector<T>& buf, const Item& it, const Cursor& c) { grid_one(visitor, it, c.b, c.j0, c.j1, vis, buf.data(), c.tu0, c.tv0); });
     const std::size_t upto = s + 1 < steps.size() ? steps[s + 1].lo : np;
-    for (; done < upto; ++done) finalize(done);
+    for (; done < upto; ++done) planes.finalize(done);
   }
-  for (; done < np; ++done) finalize(done);
-
-  const std::vector<double> corr = p.corr ? std::vector<double>() : correction(p, 1.0);
-  const std::vector<double>& cr = p.corr ? *p.corr : corr;
-  parallel_for(ny, threads, [&](std::size_t y0, std::size_t y1) {
-    for (std::size_t y = y0; y < y1; ++y) {
-      const std::size_t ay = quad_index(y, ny);
-      for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>(acc[y * nx + x] * cr[ay * p.hx + quad_index(x, nx)]);
-    }
-  });
+  for (; done < np; ++done) planes.finalize(done);
+  planes.finish(dirty);
 }
 
 }  // namespace

@@ -121,5 +121,8 @@ template <typename T>
 void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids);
 template <typename T>
 void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids);
+// The fused major cycle (residual.cc); needs p.slots >= p.nw. model_grids: the same room again.
+template <typename T>
+void residual_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* dirty, T* model_grids, T* grids);
 
 }  // namespace dsa110::gridder

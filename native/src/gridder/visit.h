@@ -320,6 +320,74 @@ struct Visitor {
   }
 #endif
 
+#if !DSA110_GRIDDER_VEC
+  struct Run {};
+#endif
+
+  // Adds one visibility (vr, vi, weighted) to local planes [j0, j1) of the buffer: into the run
+  // of the item's visibilities at the same cell, flushed when the cell changes or it is full.
+  template <bool Real>
+  DSA110_INLINE void add_at(Run& run, T* buf, const At& at, T vr, T vi, int j0, int j1) const {
+#if DSA110_GRIDDER_VEC
+    if (at.ru != run.ru || at.rv != run.rv || run.m == kRun) {
+      run_flush<Real>(buf, run, j0, j1);
+      run.ru = at.ru;
+      run.rv = at.rv;
+    }
+    run_add<Real>(run, at, vr, vi);
+#else
+    (void)run;
+    T* base = buf + at.rv * pitch + at.ru;
+    for (int r = 0; r < W; ++r) {
+      T* row = base + r * pitch;
+      for (int j = j0; j < j1; ++j) {
+        const T fr = vr * at.kv[r] * at.kw[j], fi = vi * at.kv[r] * at.kw[j];
+        T* pr = row + 2 * j * BW;
+        T* pi = row + (2 * j + 1) * BW;
+        for (int a = 0; a < W; ++a) {
+          pr[a] += fr * at.ku[a];
+          if (!Real) pi[a] += fi * at.ku[a];
+        }
+      }
+    }
+#endif
+  }
+  template <bool Real>
+  DSA110_INLINE void end_run(Run& run, T* buf, int j0, int j1) const {
+#if DSA110_GRIDDER_VEC
+    run_flush<Real>(buf, run, j0, j1);
+#else
+    (void)run, (void)buf, (void)j0, (void)j1;
+#endif
+  }
+
+  // (sr, si) = the buffer's local planes [j0, j1) read through the kernels at one visibility.
+  DSA110_INLINE void read_at(const T* buf, const At& at, int j0, int j1, T& sr, T& si) const {
+    const T* base = buf + at.rv * pitch + at.ru;
+    sr = 0;
+    si = 0;
+#if DSA110_GRIDDER_VEC
+    if (j1 - j0 == W) read_planes<W>(base, at, j0, j1, sr, si);
+    else if (j1 - j0 == 1) read_planes<1>(base, at, j0, j1, sr, si);
+    else read_planes<0>(base, at, j0, j1, sr, si);
+#else
+    for (int r = 0; r < W; ++r) {
+      const T* row = base + r * pitch;
+      for (int j = j0; j < j1; ++j) {
+        const T* pr = row + 2 * j * BW;
+        const T* pi = row + (2 * j + 1) * BW;
+        T rr = 0, ri = 0;
+        for (int a = 0; a < W; ++a) {
+          rr += pr[a] * at.ku[a];
+          ri += pi[a] * at.ku[a];
+        }
+        sr += rr * at.kv[r] * at.kw[j];
+        si += ri * at.kv[r] * at.kw[j];
+      }
+    }
+#endif
+  }
+
   // Adds the channels of one item (first plane b) to local planes [j0, j1) of the buffer.
   // Unit: every visibility is 1 (the PSF): the buffer's imaginary parts are left untouched (0),
   // half the work, and the sums are those of the general path (which adds exact zeros).
@@ -327,84 +395,59 @@ struct Visitor {
   DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
-    const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
-    constexpr bool unit = Unit;
-    const Line l = line(it, u, v, w, tu0, tv0);
+    const Line l = line(it, s * uvw[0], s * uvw[1], s * uvw[2], tu0, tv0);
     At at;
-#if DSA110_GRIDDER_VEC
     Run run;
-#endif
     for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
       if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
       const T wt = static_cast<T>(d.weights[k]);
-      const T vr = unit ? wt : vis[2 * k] * wt, vi = unit ? T(0) : vis[2 * k + 1] * wt * conj;
-#if DSA110_GRIDDER_VEC
-      if (at.ru != run.ru || at.rv != run.rv || run.m == kRun) {
-        run_flush<Unit>(buf, run, j0, j1);
-        run.ru = at.ru;
-        run.rv = at.rv;
-      }
-      run_add<Unit>(run, at, vr, vi);
-#else
-      T* base = buf + at.rv * pitch + at.ru;
-      for (int r = 0; r < W; ++r) {
-        T* row = base + r * pitch;
-        for (int j = j0; j < j1; ++j) {
-          const T fr = vr * at.kv[r] * at.kw[j], fi = vi * at.kv[r] * at.kw[j];
-          T* pr = row + 2 * j * BW;
-          T* pi = row + (2 * j + 1) * BW;
-          for (int a = 0; a < W; ++a) {
-            pr[a] += fr * at.ku[a];
-            pi[a] += fi * at.ku[a];
-          }
-        }
-      }
-#endif
+      const T vr = Unit ? wt : vis[2 * k] * wt, vi = Unit ? T(0) : vis[2 * k + 1] * wt * conj;
+      add_at<Unit>(run, buf, at, vr, vi, j0, j1);
     }
-#if DSA110_GRIDDER_VEC
-    run_flush<Unit>(buf, run, j0, j1);
-#endif
+    end_run<Unit>(run, buf, j0, j1);
   }
 
   // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its visibilities.
   DSA110_INLINE void degrid_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* buf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
-    const double u = s * uvw[0], v = s * uvw[1], w = s * uvw[2];
     const T conj = static_cast<T>(s);
-    const Line l = line(it, u, v, w, tu0, tv0);
+    const Line l = line(it, s * uvw[0], s * uvw[1], s * uvw[2], tu0, tv0);
     At at;
     for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
       const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
       if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
-      const T* base = buf + at.rv * pitch + at.ru;
-      T sr = 0, si = 0;
-#if DSA110_GRIDDER_VEC
-      if (j1 - j0 == W) read_planes<W>(base, at, j0, j1, sr, si);
-      else if (j1 - j0 == 1) read_planes<1>(base, at, j0, j1, sr, si);
-      else read_planes<0>(base, at, j0, j1, sr, si);
-#else
-      for (int r = 0; r < W; ++r) {
-        const T* row = base + r * pitch;
-        for (int j = j0; j < j1; ++j) {
-          const T* pr = row + 2 * j * BW;
-          const T* pi = row + (2 * j + 1) * BW;
-          T rr = 0, ri = 0;
-          for (int a = 0; a < W; ++a) {
-            rr += pr[a] * at.ku[a];
-            ri += pi[a] * at.ku[a];
-          }
-          sr += rr * at.kv[r] * at.kw[j];
-          si += ri * at.kv[r] * at.kw[j];
-        }
-      }
-#endif
+      T sr, si;
+      read_at(buf, at, j0, j1, sr, si);
       const T wt = d.weights && !p.opt.select_only ? static_cast<T>(d.weights[k]) : T(1);
       vis[2 * k] += sr * wt;
       vis[2 * k + 1] += si * wt * conj;
     }
+  }
+
+  // Both at one visit (a major cycle): vis += G(model) read from `in` (the weights only select),
+  // then the new vis, weighted, added to `out` -- the values and sums of degrid_item with
+  // select_only and accumulate followed by grid_item, with the kernels evaluated once.
+  DSA110_INLINE void residual_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* in, T* out, int tu0, int tv0) const {
+    const double* uvw = d.uvw + 3 * it.row;
+    const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
+    const T conj = static_cast<T>(s);
+    const Line l = line(it, s * uvw[0], s * uvw[1], s * uvw[2], tu0, tv0);
+    At at;
+    Run run;
+    for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
+      const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
+      if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
+      T sr, si;
+      read_at(in, at, j0, j1, sr, si);
+      vis[2 * k] += sr * T(1);
+      vis[2 * k + 1] += si * T(1) * conj;
+      const T wt = static_cast<T>(d.weights[k]);
+      add_at<false>(run, out, at, vis[2 * k] * wt, vis[2 * k + 1] * wt * conj, j0, j1);
+    }
+    end_run<false>(run, out, j0, j1);
   }
 };
 

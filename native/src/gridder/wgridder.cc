@@ -194,7 +194,7 @@ struct Session {
   Scan scan;
   Plan plan;  // with corr and phasors
   Buckets buckets;
-  std::unique_ptr<PlaneMemory> memory;
+  std::unique_ptr<PlaneMemory> memory, model_memory;  // the second set only for residual()
   std::uint64_t used = 0;
 
   bool serves(const Layout& d, const Options& o, std::size_t vb, const Scan& s) const {
@@ -238,7 +238,7 @@ struct Prepared {
   const Buckets* buckets = nullptr;
   T* grids = nullptr;
   Buckets own_buckets;
-  std::unique_ptr<PlaneMemory> own_memory;
+  std::unique_ptr<PlaneMemory> own_memory, own_model;
   std::shared_ptr<Session> session;
   std::unique_lock<std::mutex> hold;
 
@@ -251,6 +251,7 @@ struct Prepared {
       Session& ss = *session;
       if (!ss.memory || !ss.serves(d, opt, vb, s)) {
         ss.memory.reset();  // before the new bucketing: do not hold two sets at once
+        ss.model_memory.reset();
         ss.buckets = Buckets{};
         ss.plan = make_plan(opt, s.wmin, s.wmax, s.nvis, vb);
         ss.plan.corr = std::make_shared<const std::vector<double>>(correction(ss.plan, 1.0));
@@ -279,7 +280,18 @@ struct Prepared {
     plan.opt = opt;
     plan.info.nvis = s.nvis;
     plan.info.sum_weights = s.sumw;
+    bytes_ = plan.slots * 2 * plan.nu * plan.nv * vb;
   }
+
+  // A second set of plane grids (the fused residual pass), kept by the session.
+  T* model_grids() {
+    std::unique_ptr<PlaneMemory>& m = session ? session->model_memory : own_model;
+    if (!m) m = std::make_unique<PlaneMemory>(bytes_);
+    return static_cast<T*>(m->data());
+  }
+
+ private:
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace
@@ -317,9 +329,30 @@ Info degrid(const Layout& d, const T* image, const Options& opt, T* vis) {
   return prep.plan.info;
 }
 
+template <typename T>
+Info residual(const Layout& d, const T* image, const Options& opt, T* vis, T* dirty) {
+  check_options(opt);
+  check_precision<T>(opt);
+  check_layout(d, true);
+  Options o = opt;
+  o.select_only = true;
+  o.accumulate = true;
+  o.unit_vis = false;
+  Prepared<T> prep(d, o);
+  if (prep.plan.slots >= static_cast<std::size_t>(prep.plan.nw)) {
+    residual_planes<T>(prep.plan, d, *prep.buckets, image, vis, dirty, prep.model_grids(), prep.grids);
+  } else {
+    degrid_planes<T>(prep.plan, d, *prep.buckets, image, vis, prep.grids);
+    grid_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, prep.grids);
+  }
+  return prep.plan.info;
+}
+
 template Info grid<float>(const Layout&, const float*, const Options&, float*);
 template Info grid<double>(const Layout&, const double*, const Options&, double*);
 template Info degrid<float>(const Layout&, const float*, const Options&, float*);
 template Info degrid<double>(const Layout&, const double*, const Options&, double*);
+template Info residual<float>(const Layout&, const float*, const Options&, float*, float*);
+template Info residual<double>(const Layout&, const double*, const Options&, double*, double*);
 
 }  // namespace dsa110::gridder

@@ -83,6 +83,14 @@ Info grid(const Layout& data, const T* vis, const Options& opt, T* dirty);
 template <typename T>
 Info degrid(const Layout& data, const T* image, const Options& opt, T* vis);
 
+// A major cycle in one pass: vis (in place) += G(image) where the weight is nonzero (the weights
+// select, as with select_only and accumulate), then dirty (ny x nx, overwritten) = G^H(vis):
+// the results of degrid followed by grid (bit for bit on one thread), with each visibility's
+// kernels evaluated once. Holds two sets of plane grids (the model's and the residual's); when
+// the memory budget does not hold each visibility's W planes at once, runs degrid then grid.
+template <typename T>
+Info residual(const Layout& data, const T* image, const Options& opt, T* vis, T* dirty);
+
 // The kernel and grid a call with these options and this w range would use (for planning and
 // benchmarks); nvis is taken as the visibility count for the automatic oversampling choice.
 Info plan(const Options& opt, double wmin, double wmax, std::size_t nvis);
@@ -96,5 +104,7 @@ extern template Info grid<float>(const Layout&, const float*, const Options&, fl
 extern template Info grid<double>(const Layout&, const double*, const Options&, double*);
 extern template Info degrid<float>(const Layout&, const float*, const Options&, float*);
 extern template Info degrid<double>(const Layout&, const double*, const Options&, double*);
+extern template Info residual<float>(const Layout&, const float*, const Options&, float*, float*);
+extern template Info residual<double>(const Layout&, const double*, const Options&, double*, double*);
 
 }  // namespace dsa110::gridder

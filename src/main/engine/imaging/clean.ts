@@ -193,9 +193,8 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
       delta[i] = subtracted[i]! - model[i]!;
       subtracted[i] = model[i]!;
     }
-    // Only where the weights are nonzero (what is gridded): the session's buckets serve both.
-    await gridder.predict({ uvw, freqs, weights }, delta, vis, { accumulate: true, selectOnly: true });
-    const res = await gridder.dirty({ uvw, freqs, vis, weights });
+    // Only where the weights are nonzero (what is gridded), predicted and gridded in one pass.
+    const res = await gridder.residual({ uvw, freqs, vis, weights }, delta);
     residual = res.image as Float32Array;
     timings.major += lap();
   }

@@ -110,6 +110,11 @@ export interface GridderStats {
   degridSeconds: number;
   degridCpuSeconds: number;
   degridVisibilities: number;
+  /** Fused major-cycle passes (residual()): prediction and gridding at one visit. */
+  residualCalls: number;
+  residualSeconds: number;
+  residualCpuSeconds: number;
+  residualVisibilities: number;
 }
 
 function cpuSeconds(): number {
@@ -121,6 +126,7 @@ export class Gridder {
   /** Accumulated over this gridder's calls, for benchmarks and logs. */
   readonly stats: GridderStats = {
     gridCalls: 0, gridSeconds: 0, gridCpuSeconds: 0, gridVisibilities: 0, degridCalls: 0, degridSeconds: 0, degridCpuSeconds: 0, degridVisibilities: 0,
+    residualCalls: 0, residualSeconds: 0, residualCpuSeconds: 0, residualVisibilities: 0,
   };
   readonly nx: number;
   readonly ny: number;
@@ -233,6 +239,34 @@ export class Gridder {
       for (let i = 0; i < image.length; i++) image[i] = image[i]! * s;
     }
     return { image, normalized: normalize && info.sumWeights > 0, info };
+  }
+
+  /**
+   * A major cycle in one pass: data.vis (shared, in place) += G(image) where data.weights are
+   * nonzero (they select; predicting a negated model subtracts it), then the dirty image of the
+   * new visibilities, normalised as dirty() does: the results of predict(..., { accumulate,
+   * selectOnly }) followed by dirty(), with each visibility's kernels evaluated once (twice the
+   * plane-grid memory; with less than a visibility's W planes in the budget, two passes).
+   */
+  async residual(data: GridderVisibilities, image: Float32Array | Float64Array, opts: { normalize?: boolean } = {}): Promise<DirtyImage> {
+    const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
+    if (image.length !== this.nx * this.ny || (image instanceof Float32Array) !== (precision === 'float32')) {
+      throw new RangeError(`Gridder.residual: image must be a ${precision} array of nx x ny = ${this.nx * this.ny} pixels, got ${image.constructor.name}(${image.length})`);
+    }
+    const dirty = sharedArray(this.nx * this.ny, precision);
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const info = await this.pool.ms2residual({ uvw: data.uvw, freqs: data.freqs, image, weights: data.weights }, data.vis, dirty, this.kernelOptions());
+    this.stats.residualCalls++;
+    this.stats.residualSeconds += (performance.now() - t0) / 1000;
+    this.stats.residualCpuSeconds += cpuSeconds() - c0;
+    this.stats.residualVisibilities += info.nvis;
+    const normalize = opts.normalize ?? true;
+    if (normalize && info.sumWeights > 0) {
+      const s = 1 / info.sumWeights;
+      for (let i = 0; i < dirty.length; i++) dirty[i] = dirty[i]! * s;
+    }
+    return { image: dirty, normalized: normalize && info.sumWeights > 0, info };
   }
 
   /**

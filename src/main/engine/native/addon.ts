@@ -109,6 +109,21 @@ export interface NativeAddon {
     vis: Float32Array | Float64Array,
     options: GridderKernelOptions,
   ): GridderInfo;
+  /**
+   * A major cycle in one pass (native/src/gridder/wgridder.h residual): vis (in place) +=
+   * G(image) where weights != 0 (the weights select, as dirty2ms with selectOnly and
+   * accumulate), then dirty (overwritten) = G^H(weights * vis), unnormalised: the results of
+   * those two calls with each visibility's kernels evaluated once. Holds twice the plane memory.
+   */
+  ms2residual(
+    uvw: Float64Array,
+    freqs: Float64Array,
+    image: Float32Array | Float64Array,
+    weights: Float32Array,
+    vis: Float32Array | Float64Array,
+    dirty: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): GridderInfo;
   /** Frees what gridder session `session` holds (GridderKernelOptions.session); false if there was none. */
   gridderRelease(session: number): boolean;
   /**

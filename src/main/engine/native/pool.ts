@@ -255,6 +255,22 @@ export class NativePool {
     return this.run({ kernel: 'dirty2ms', ...input, weights: input.weights ?? null, vis, options });
   }
 
+  /**
+   * A major cycle on a worker (see NativeAddon.ms2residual): vis += G(image) where the weight is
+   * nonzero, then dirty = G^H(weights * vis). `vis` and `dirty` must be backed by SharedArrayBuffers.
+   */
+  ms2residual(
+    input: { uvw: Float64Array; freqs: Float64Array; image: Float32Array | Float64Array; weights: Float32Array },
+    vis: Float32Array | Float64Array,
+    dirty: Float32Array | Float64Array,
+    options: GridderKernelOptions,
+  ): Promise<GridderInfo> {
+    if (!isShared(vis.buffer) || !isShared(dirty.buffer)) {
+      return Promise.reject(new TypeError('NativePool.ms2residual: vis and dirty must be backed by SharedArrayBuffers so the worker can write them'));
+    }
+    return this.run({ kernel: 'ms2residual', ...input, vis, dirty, options });
+  }
+
   /** Frees what gridder session `session` holds (see GridderKernelOptions.session); false if none. */
   gridderRelease(session: number): Promise<boolean> {
     return this.run({ kernel: 'gridderRelease', session });

@@ -117,6 +117,18 @@ export interface Dirty2MsTask {
   options: GridderKernelOptions;
 }
 
+/** A major cycle, degridding and gridding in one pass (see NativeAddon.ms2residual). */
+export interface Ms2ResidualTask {
+  kernel: 'ms2residual';
+  uvw: Float64Array;
+  freqs: Float64Array;
+  image: Float32Array | Float64Array;
+  weights: Float32Array;
+  vis: Float32Array | Float64Array;
+  dirty: Float32Array | Float64Array;
+  options: GridderKernelOptions;
+}
+
 /** Frees a gridder session (see NativeAddon.gridderRelease). */
 export interface GridderReleaseTask {
   kernel: 'gridderRelease';
@@ -142,7 +154,7 @@ export interface ReprojectTask {
 }
 
 /** Every task the native worker can run; later kernels (gridder, deconvolution ...) add variants. */
-export type NativeTask = Fft2dTask | PredictPointsTask | SimulateVisibilitiesTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | GridderReleaseTask | HogbomCleanTask | ReprojectTask;
+export type NativeTask = Fft2dTask | PredictPointsTask | SimulateVisibilitiesTask | SolveJonesTask | BaselineStatsTask | ApplyJonesTask | FlagBasicTask | FlagRfiTask | Ms2DirtyTask | Dirty2MsTask | Ms2ResidualTask | GridderReleaseTask | HogbomCleanTask | ReprojectTask;
 
 export type NativeKernelName = NativeTask['kernel'];
 
@@ -158,6 +170,7 @@ export interface NativeTaskResults {
   flagRfi: number;
   ms2dirty: GridderInfo;
   dirty2ms: GridderInfo;
+  ms2residual: GridderInfo;
   gridderRelease: boolean;
   hogbomClean: HogbomResult;
   reproject: number;

@@ -19,6 +19,7 @@ const kernels: Kernels = {
   flagRfi: (addon, t) => addon.flagRfi(t.vis, t.flags, t.grid, t.nbl, t.ntime, t.nchan, t.npol, t.options),
   ms2dirty: (addon, t) => addon.ms2dirty(t.uvw, t.freqs, t.vis, t.weights, t.dirty, t.options),
   dirty2ms: (addon, t) => addon.dirty2ms(t.uvw, t.freqs, t.image, t.weights, t.vis, t.options),
+  ms2residual: (addon, t) => addon.ms2residual(t.uvw, t.freqs, t.image, t.weights, t.vis, t.dirty, t.options),
   gridderRelease: (addon, t) => addon.gridderRelease(t.session),
   hogbomClean: (addon, t) => addon.hogbomClean(t.residual, t.psf, t.mask, t.model, t.options),
   reproject: (addon, t) => addon.reproject(t.input, t.output, t.options),
