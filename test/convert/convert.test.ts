@@ -1,8 +1,9 @@
 // The conversion against the UVH5 files it read: spectral windows ascend (channels reversed inside
 // each), every MS row is the right correlator row rephased by exp(-2 pi i dw nu / c), a source at
 // the new phase centre has phase 0 everywhere, weights follow the stated convention, and a group
-// with missing subbands is refused by name.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// with missing subbands is refused by name. The writer thread writes what the single-threaded
+// path writes, and stops on cancellation and on its own failures.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { ARRAY_CENTRE } from '../../src/shared/instrument';
 import { IncompleteGroupError, chooseTileRows, convertIntegration, planConversion, writeConversion } from '../../src/main/engine/convert';
 import type { ConversionPlan, ConvertResult } from '../../src/main/engine/convert';
 import { MeasurementSet } from '../../src/main/engine/ms';
+import { setDirectIo } from '../../src/main/engine/casacore/direct-io';
 import { openUvh5 } from '../../src/main/engine/uvh5';
 import type { SimulationResult } from '../../src/main/engine/sim/simulate';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
@@ -262,5 +264,39 @@ describe('incomplete groups', () => {
     const other = join(dup, `2026-01-15T03:00:59${basename(f[0]!).slice(19)}`);
     copyFileSync(f[0]!, other);
     await expect(planConversion('g', [...f, other])).rejects.toThrow(/subband sb\d\d is given twice/);
+  });
+});
+
+describe('writer thread', () => {
+  it('writes MAIN byte for byte as the single-threaded, buffered path does', async () => {
+    // The default: a writer thread with direct I/O for aligned tiles. The reference: everything
+    // on this thread, buffered (direct I/O is per thread, so the writer thread keeps its own).
+    setDirectIo(false);
+    let single: ConvertResult;
+    try {
+      single = await writeConversion(plan, join(root, 'single.ms'), { writerThread: false });
+    } finally {
+      setDirectIo(true);
+    }
+    const files = readdirSync(result.path).filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n)).sort();
+    expect(files).toEqual(readdirSync(single.path).filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n)).sort());
+    expect(files).toContain('table.f1_TSM1');
+    for (const f of files) expect(Buffer.compare(readFileSync(join(result.path, f)), readFileSync(join(single.path, f))), f).toBe(0);
+    expect(single.flaggedFraction).toBe(result.flaggedFraction);
+  });
+
+  it('stops the writer when the conversion is cancelled, leaving no MS', async () => {
+    const ac = new AbortController();
+    const out = join(root, 'cancelled.ms');
+    const run = writeConversion(plan, out, { signal: ac.signal, onProgress: (f) => { if (f >= 0.25) ac.abort(new Error('test cancel')); } });
+    await expect(run).rejects.toThrow(/conversion cancelled/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((n) => n.startsWith('.cancelled.ms.partial-'))).toEqual([]);
+  });
+
+  it('reports a failure inside the writer thread with its message', async () => {
+    // A description the writer refuses: a window whose channel count differs from the others'.
+    const bad: ConversionPlan = { ...plan, spws: plan.spws.map((s, i) => (i === 3 ? { ...s, freqsHz: s.freqsHz.subarray(1), widthsHz: s.widthsHz.subarray(1) } : s)) };
+    await expect(writeConversion(bad, join(root, 'bad.ms'))).rejects.toThrow(/spws\[3\] \(sb\d\d\) has 3 frequencies and 3 widths, expected 4/);
   });
 });

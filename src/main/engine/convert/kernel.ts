@@ -9,7 +9,8 @@
 // so weights are proportional to the radiometer 1/sigma^2 (sigma ~ SEFD / sqrt(2 dnu dt)) in
 // units of SEFD^-2. Flags are not folded into weights; FLAG carries them. Autocorrelations and
 // values with nsamples <= 0 are flagged; FLAG_ROW is set when every value of a row is flagged.
-import { C_M_S } from '../../../shared/astro';
+import { C_M_S } from '../../../shared/astro/phase';
+import { loadAddon } from '../native/addon';
 
 export interface KernelInput {
   /** One integration of one subband file: nbl rows x nchan x npol, file order (complex interleaved). */
@@ -54,12 +55,72 @@ export function uniformSpacing(f: Float64Array): boolean {
   return true;
 }
 
+/** The native twin of the loop (native/src/convert), as the addon exports it. */
+interface ConvertRowsAddon {
+  convertRows(input: {
+    vis: Float32Array; flags: Uint8Array; nsamples: Float32Array; rowOffset: number; perm: Int32Array; conj: Uint8Array;
+    autos: Uint8Array; phasors: Float64Array; weightScale: Float64Array; reverse: boolean; nchan: number; npol: number;
+  }, out: KernelOutput): number;
+}
+
+let nativeKernel: ConvertRowsAddon | null | undefined;
+
+/** The addon's convertRows, or null when the addon is absent or older than the kernel (JS is used). */
+function nativeConvertRows(): ConvertRowsAddon | null {
+  if (nativeKernel !== undefined) return nativeKernel;
+  try {
+    const addon = loadAddon() as unknown as Partial<ConvertRowsAddon>;
+    nativeKernel = typeof addon.convertRows === 'function' ? (addon as ConvertRowsAddon) : null;
+  } catch {
+    nativeKernel = null;
+  }
+  return nativeKernel;
+}
+
+/** Is the native loop available (the addon is built with native/src/convert)? */
+export function hasNativeKernel(): boolean {
+  return nativeConvertRows() !== null;
+}
+
+/** Use the native loop when the addon has it (default), or always the JS loop (tests compare them). */
+export function useNativeKernel(on: boolean): void {
+  nativeKernel = on ? undefined : null;
+}
+
+let phasorBuf = new Float64Array(0);
+
 /**
  * Fill nbl MS rows. The phase rotation is exp(-2 pi i dw nu / c) (shared/astro/phase.ts
  * convention); across equally spaced channels it advances by a phasor recurrence in float64,
  * restarted from sin/cos for each row (48 steps: error ~1e-14 rad). Returns the flagged count.
+ * With equal spacing the loop runs natively when the addon has it, on phasors computed here
+ * (Math.cos/sin), so both loops write the same bytes.
  */
 export function convertIntegration(inp: KernelInput, out: KernelOutput): number {
+  const native = uniformSpacing(inp.freqsHz) ? nativeConvertRows() : null;
+  if (!native) return convertIntegrationJs(inp, out);
+  const { freqsHz, dw, nchan, permOffset } = inp;
+  const nbl = dw.length;
+  const f0 = freqsHz[0] as number;
+  const df = nchan > 1 ? (freqsHz[1] as number) - f0 : 0;
+  if (phasorBuf.length < 4 * nbl) phasorBuf = new Float64Array(4 * nbl);
+  const ph = phasorBuf.subarray(0, 4 * nbl);
+  for (let b = 0; b < nbl; b++) {
+    const k0 = (-2 * Math.PI * (dw[b] as number)) / C_M_S;
+    ph[4 * b] = Math.cos(k0 * f0);
+    ph[4 * b + 1] = Math.sin(k0 * f0);
+    ph[4 * b + 2] = Math.cos(k0 * df);
+    ph[4 * b + 3] = Math.sin(k0 * df);
+  }
+  return native.convertRows({
+    vis: inp.vis, flags: inp.flags, nsamples: inp.nsamples, rowOffset: inp.rowOffset, perm: inp.perm.subarray(permOffset, permOffset + nbl),
+    conj: inp.conj.subarray(permOffset, permOffset + nbl), autos: inp.auto, phasors: ph, weightScale: inp.weightScale, reverse: inp.reverse,
+    nchan, npol: inp.npol,
+  }, out);
+}
+
+/** The loop in JS (any channel spacing). */
+export function convertIntegrationJs(inp: KernelInput, out: KernelOutput): number {
   const { vis, flags, nsamples, perm, conj, auto, dw, freqsHz, reverse, nchan, npol, weightScale, rowOffset, permOffset } = inp;
   // Locals, not property loads, in the loop over ~10^8 values per group.
   const data = out.data;
