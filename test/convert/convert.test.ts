@@ -283,6 +283,7 @@ describe('writer thread', () => {
     expect(files).toContain('table.f1_TSM1');
     for (const f of files) expect(Buffer.compare(readFileSync(join(result.path, f)), readFileSync(join(single.path, f))), f).toBe(0);
     expect(single.flaggedFraction).toBe(result.flaggedFraction);
+    expect([result.writerThread, single.writerThread]).toEqual([true, false]);
   });
 
   it('stops the writer when the conversion is cancelled, leaving no MS', async () => {
@@ -297,6 +298,6 @@ describe('writer thread', () => {
   it('reports a failure inside the writer thread with its message', async () => {
     // A description the writer refuses: a window whose channel count differs from the others'.
     const bad: ConversionPlan = { ...plan, spws: plan.spws.map((s, i) => (i === 3 ? { ...s, freqsHz: s.freqsHz.subarray(1), widthsHz: s.widthsHz.subarray(1) } : s)) };
-    await expect(writeConversion(bad, join(root, 'bad.ms'))).rejects.toThrow(/spws\[3\] \(sb\d\d\) has 3 frequencies and 3 widths, expected 4/);
+    await expect(writeConversion(bad, join(root, 'bad.ms'))).rejects.toThrow(/^conversion writer thread: .*spws\[3\] \(sb\d\d\) has 3 frequencies and 3 widths, expected 4/);
   });
 });

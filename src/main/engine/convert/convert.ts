@@ -54,6 +54,8 @@ export interface ConvertResult {
   freqMinHz: number;
   freqMaxHz: number;
   warnings: string[];
+  /** True when a writer thread wrote the MS (false: everything ran on the calling thread). */
+  writerThread?: boolean;
 }
 
 const DEG = 180 / Math.PI;
@@ -92,7 +94,7 @@ function abortIfNeeded(signal: AbortSignal | undefined, where: string): void {
 }
 
 /** Write the planned MS at `dir` (a new directory). Returns the flagged fraction and spot checks. */
-async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): Promise<{ flagged: number; spots: SpotCheck[] }> {
+async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): Promise<{ flagged: number; spots: SpotCheck[]; threaded: boolean }> {
   const { nbl, nchan, npol } = plan;
   const ntimes = plan.timesMjd.length;
   const nspw = plan.spws.length;
@@ -147,7 +149,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       ms.close();
     }
   }
-  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots };
+  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null };
 }
 
 /** Check a written MS before it is renamed into place: row count, windows, times, spot rows. */
@@ -188,7 +190,7 @@ export function removeStalePartials(finalPath: string): string[] {
  * that removeStalePartials clears).
  */
 export async function writeConversion(plan: ConversionPlan, outputPath: string, opts: WriteOptions = {}): Promise<ConvertResult> {
-  const { flagged } = await produceAtomic(outputPath, async (tmp) => {
+  const { flagged, threaded } = await produceAtomic(outputPath, async (tmp) => {
     const r = await writeMs(tmp, plan, opts);
     verifyWrittenMs(tmp, plan, r.spots);
     return r;
@@ -204,6 +206,6 @@ export async function writeConversion(plan: ConversionPlan, outputPath: string, 
     startMjd: plan.startMjd, endMjd: plan.endMjd, midMjd: plan.midMjd, pointingDecDeg: plan.pointingDecRad * DEG,
     phaseCentreRaDeg: plan.phaseCentre.raRad * DEG, phaseCentreDecDeg: plan.phaseCentre.decRad * DEG,
     flaggedFraction: flagged, freqMinHz: first.freqsHz[0] as number, freqMaxHz: last.freqsHz[last.freqsHz.length - 1] as number,
-    warnings: plan.warnings,
+    warnings: plan.warnings, writerThread: threaded,
   };
 }

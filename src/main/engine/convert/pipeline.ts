@@ -56,7 +56,7 @@ export class WriterThread {
           ended = true;
           resolveDone(m.spots ?? []);
         } else if (m.type === 'error') {
-          reject(Object.assign(new Error(m.message ?? 'the conversion writer thread failed'), { stack: m.stack }));
+          reject(Object.assign(new Error(`conversion writer thread: ${m.message ?? 'failed'}`), { stack: m.stack }));
         }
       });
       worker.once('error', reject);
