@@ -20,20 +20,31 @@ export function directIoEnabled(): boolean {
 }
 
 /** WebAssembly.Memory (not in the ES2023 lib typings this layer compiles with). */
-const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly.Memory;
+const WasmMemory = (globalThis as unknown as {
+  WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => { buffer: ArrayBuffer | SharedArrayBuffer } };
+}).WebAssembly.Memory;
+
+/**
+ * A page-aligned SharedArrayBuffer of at least `bytes` (a shared WebAssembly.Memory): views on it
+ * at offsets that are multiples of 512 go to and from the disk directly, with no bounce copy.
+ */
+export function alignedSharedBuffer(bytes: number): SharedArrayBuffer {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  return new WasmMemory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
+}
 
 /** This thread's bounce buffer. */
 let bounce: Uint8Array | null = null;
 
 /**
- * An aligned buffer of at least n bytes. JS cannot see addresses, but a WebAssembly.Memory starts
- * on a page boundary (V8 maps it page-aligned); a misaligned one would make the first direct
- * write fail with EINVAL, which turns direct I/O off for that file.
+ * An aligned buffer of at least n bytes, for callers' buffers the kernel refuses (EINVAL: not
+ * aligned). JS cannot see addresses, but a WebAssembly.Memory starts on a page boundary (V8 maps
+ * it page-aligned); were it not, the transfer fails again and direct I/O is turned off for the file.
  */
 function alignedBuffer(n: number): Uint8Array {
   if (bounce && bounce.length >= n) return bounce.subarray(0, n);
   const pages = Math.ceil(Math.max(n, 1 << 20) / 65536);
-  bounce = new Uint8Array(new WasmMemory({ initial: pages, maximum: pages }).buffer);
+  bounce = new Uint8Array(new WasmMemory({ initial: pages, maximum: pages }).buffer as ArrayBuffer);
   return bounce.subarray(0, n);
 }
 
@@ -51,48 +62,54 @@ export class DirectFile {
     }
   }
 
-  private usable(offset: number, n: number): Uint8Array | null {
-    if (this.fd < 0 || n === 0 || offset % DIRECT_ALIGN !== 0 || n % DIRECT_ALIGN !== 0) return null;
-    return alignedBuffer(n);
+  private applies(offset: number, n: number): boolean {
+    return this.fd >= 0 && n > 0 && offset % DIRECT_ALIGN === 0 && n % DIRECT_ALIGN === 0;
+  }
+
+  /** pread/pwrite all of buf at offset; -1 when the first call fails with EINVAL (misaligned memory). */
+  private move(kind: 'read' | 'write', buf: Uint8Array, offset: number): number {
+    let done = 0;
+    try {
+      while (done < buf.length) {
+        const k = kind === 'write'
+          ? writeSync(this.fd, buf, done, buf.length - done, offset + done)
+          : readSync(this.fd, buf, done, buf.length - done, offset + done);
+        done += k;
+        if (k <= 0 || k % DIRECT_ALIGN !== 0) break;
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+      if (done === 0) return -1;
+    }
+    return done;
   }
 
   /** Write src at offset directly; returns the bytes written (0 when not possible: write them buffered). */
   write(offset: number, src: Uint8Array): number {
-    const b = this.usable(offset, src.length);
-    if (!b) return 0;
+    if (!this.applies(offset, src.length)) return 0;
+    // Straight from the caller's memory when it is aligned (the kernel answers EINVAL when not).
+    const n = this.move('write', src, offset);
+    if (n >= 0) return n;
+    const b = alignedBuffer(src.length);
     b.set(src);
-    let done = 0;
-    try {
-      while (done < src.length) {
-        const k = writeSync(this.fd, b, done, src.length - done, offset + done);
-        done += k;
-        if (k <= 0 || k % DIRECT_ALIGN !== 0) break;
-      }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
-      this.close();
-    }
-    return done;
+    const m = this.move('write', b, offset);
+    if (m < 0) this.close();
+    return Math.max(0, m);
   }
 
   /** Read dst.length bytes at offset directly; returns the bytes read (fewer at the end of the file, or 0). */
   read(offset: number, dst: Uint8Array): number {
-    const b = this.usable(offset, dst.length);
-    if (!b) return 0;
-    let done = 0;
-    try {
-      while (done < dst.length) {
-        const k = readSync(this.fd, b, done, dst.length - done, offset + done);
-        done += k;
-        if (k <= 0 || k % DIRECT_ALIGN !== 0) break;
-      }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+    if (!this.applies(offset, dst.length)) return 0;
+    const n = this.move('read', dst, offset);
+    if (n >= 0) return n;
+    const b = alignedBuffer(dst.length);
+    const m = this.move('read', b, offset);
+    if (m < 0) {
       this.close();
-      done = 0;
+      return 0;
     }
-    dst.set(b.subarray(0, done));
-    return done;
+    dst.set(b.subarray(0, m));
+    return m;
   }
 
   close(): void {

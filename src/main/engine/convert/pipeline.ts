@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { alignedSharedBuffer } from '../casacore/direct-io';
 import type { MsDescription } from '../ms/writer';
 import type { KernelOutput } from './kernel';
 import { CTRL_CANCEL, CTRL_ERROR, CTRL_SLOTS, SLOT_EMPTY, SLOT_FULL, rowsIn, slotBytesFor, slotWord } from './ring';
@@ -75,7 +76,7 @@ export class WriterThread {
     const slotBytes = slotBytesFor(geometry.nbl, geometry.nchan, geometry.npol);
     const data: WriterData = {
       dir, desc, geometry, slots, slotBytes,
-      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + 4 * slots)), ring: new SharedArrayBuffer(slots * slotBytes),
+      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + 4 * slots)), ring: alignedSharedBuffer(slots * slotBytes),
     };
     const url = JSON.stringify(pathToFileURL(script).href);
     // From sources the thread registers tsx's loader itself before importing the .ts script

@@ -38,7 +38,10 @@ export function rowsIn(buf: ArrayBufferLike, at: number, nbl: number, nchan: num
   return { data, weightSpectrum, weight, sigma, flag, flagRow };
 }
 
-/** Bytes of one slot, a multiple of 8 so every slot's views stay aligned. */
+/**
+ * Bytes of one slot, a multiple of 4096: in a page-aligned ring every slot starts on a page, so
+ * its DATA (first) goes to disk with direct I/O straight from the ring (casacore/direct-io.ts).
+ */
 export function slotBytesFor(nbl: number, nchan: number, npol: number): number {
-  return Math.ceil(rowsBytes(nbl, nchan, npol) / 8) * 8;
+  return Math.ceil(rowsBytes(nbl, nchan, npol) / 4096) * 4096;
 }
