@@ -195,7 +195,9 @@ describe('Gridder with keepSession', () => {
     await expect(kept.predict({ uvw: data.uvw, freqs: data.freqs }, p.image, va, { selectOnly: true })).rejects.toThrow(/selectOnly needs the weights/);
     // The fused major cycle: the same residual visibilities and image as predict + dirty.
     const image = shared(p.image);
-    const ra = await kept.residual({ ...data, vis: va }, image);
+    const into = sharedOf(Float32Array, NX * NX);
+    const ra = await kept.residual({ ...data, vis: va }, image, { into });
+    expect(ra.image).toBe(into);
     await plain.predict(data, image, vb, { accumulate: true, selectOnly: true });
     const rb = await plain.dirty({ ...data, vis: vb });
     expect(Array.from(va)).toEqual(Array.from(vb));

@@ -157,7 +157,9 @@ Phasors::Phasors(const Plan& p) : cur(2 * p.hx * p.hy), step(2 * p.hx * p.hy) {
   });
 }
 
-void Phasors::advance(unsigned threads) {
+void Phasors::advance(unsigned threads) { advance_phasors(cur, step, threads); }
+
+void advance_phasors(std::vector<double>& cur, const std::vector<double>& step, unsigned threads) {
   const std::size_t n = cur.size() / 2;
   parallel_for(n, threads, [&](std::size_t i0, std::size_t i1) {
     for (std::size_t i = i0; i < i1; ++i) {

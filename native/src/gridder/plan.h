@@ -23,6 +23,12 @@ constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
 
 struct Phasors;
 
+// Work arrays a session lends its calls: their pages stay mapped from call to call (first
+// touches of fresh memory cost more than the work done on these arrays).
+struct Scratch {
+  std::vector<double> acc, scaled, cur_grid, cur_model;
+};
+
 struct Plan {
   Options opt;
   EsKernel kernel;
@@ -41,6 +47,7 @@ struct Plan {
   // them already (the same for all its calls); computed per call when null.
   std::shared_ptr<const std::vector<double>> corr;
   std::shared_ptr<const Phasors> phasors;
+  Scratch* scratch = nullptr;  // a session's, held for the call
 };
 
 void check_options(const Options& o);
@@ -71,9 +78,12 @@ struct Buckets {
 // exp(-2 pi i w (n - 1)) for the pixels of one quadrant (|x'|, |y'|), advanced plane by plane.
 struct Phasors {
   std::vector<double> cur, step;  // interleaved complex, hy x hx
+  Phasors() = default;
   explicit Phasors(const Plan& p);
   void advance(unsigned threads);
 };
+// cur *= step, element by element (the next plane's phasors).
+void advance_phasors(std::vector<double>& cur, const std::vector<double>& step, unsigned threads);
 
 // 1 / (psi_u psi_v psi_w) per quadrant pixel (|x'|, |y'|), times `scale`.
 std::vector<double> correction(const Plan& p, double scale);

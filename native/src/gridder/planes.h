@@ -23,6 +23,26 @@ struct Columns {
   }
 };
 
+// The phasors exp(-2 pi i w_q (n - 1)) of the current plane q, advanced plane by plane: from the
+// session's first-plane phasors into its scratch array (`cur_store`), or computed here.
+struct PlanePhasors {
+  Phasors own;
+  std::vector<double>* cur = nullptr;
+  const std::vector<double>* step = nullptr;
+  PlanePhasors(const Plan& p, std::vector<double>* cur_store) {
+    if (!p.phasors) {
+      own = Phasors(p);
+      cur = &own.cur;
+      step = &own.step;
+      return;
+    }
+    cur = cur_store ? cur_store : &own.cur;
+    cur->assign(p.phasors->cur.begin(), p.phasors->cur.end());
+    step = &p.phasors->step;
+  }
+  void advance(unsigned threads) { advance_phasors(*cur, *step, threads); }
+};
+
 // Gridding planes in p.slots slots of `grids` (cleared here). flush() adds a thread's tile
 // buffer under per-stripe locks; finalize(q), once no later step reaches plane q: its pruned
 // FFT, acc += Re(plane * exp(-2 pi i w_q (n - 1))), and the slot cleared for reuse; finish():
@@ -32,8 +52,10 @@ class GridPlanes {
  public:
   using Vis = Visitor<T, W>;
   GridPlanes(const Plan& p, const Buckets& bk, T* grids, const PlaneFft<T>& fft, int pitch, bool real)
-      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), real_(real), plane_(2 * p.nu * p.nv), used_(p.info.nplanes, 0),
-        acc_(p.opt.nx * p.opt.ny, 0.0), locks_(p.ntv), ph_(p.phasors ? *p.phasors : Phasors(p)), cols_(p) {
+      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), real_(real), plane_(2 * p.nu * p.nv), used_(p.info.nplanes, 0), locks_(p.ntv),
+        ph_(p, p.scratch ? &p.scratch->cur_grid : nullptr), cols_(p) {
+    acc_ = p.scratch ? &p.scratch->acc : &own_acc_;
+    acc_->assign(p.opt.nx * p.opt.ny, 0.0);
     zero(grids, p.slots * plane_ * sizeof(T), p.opt.threads);
     for (std::size_t b = 0; b < p.nbuckets; ++b)
       if (!bk.lists[b].empty())
@@ -87,8 +109,8 @@ class GridPlanes {
         for (std::size_t y = y0; y < y1; ++y) {
           const std::size_t gy = (y + p_.nv - ny / 2) % p_.nv;
           const T* grow = grid + 2 * gy * p_.nu;
-          const double* prow = ph_.cur.data() + 2 * quad_index(y, ny) * p_.hx;
-          double* arow = acc_.data() + y * nx;
+          const double* prow = ph_.cur->data() + 2 * quad_index(y, ny) * p_.hx;
+          double* arow = acc_->data() + y * nx;
           for (std::size_t x = 0; x < nx; ++x) {
             const std::size_t gx = cols_.gxs[x], ax = cols_.axs[x];
             arow[x] += static_cast<double>(grow[2 * gx]) * prow[2 * ax] - static_cast<double>(grow[2 * gx + 1]) * prow[2 * ax + 1];
@@ -107,7 +129,7 @@ class GridPlanes {
     parallel_for(ny, p_.opt.threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t y = y0; y < y1; ++y) {
         const std::size_t ay = quad_index(y, ny);
-        for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>(acc_[y * nx + x] * corr[ay * p_.hx + cols_.axs[x]]);
+        for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>((*acc_)[y * nx + x] * corr[ay * p_.hx + cols_.axs[x]]);
       }
     });
   }
@@ -121,9 +143,10 @@ class GridPlanes {
   const bool real_;
   const std::size_t plane_;
   std::vector<char> used_;
-  std::vector<double> acc_;
+  std::vector<double> own_acc_;
+  std::vector<double>* acc_ = nullptr;
   StripeLocks locks_;
-  Phasors ph_;
+  PlanePhasors ph_;
   const Columns cols_;
 };
 
@@ -136,9 +159,11 @@ class ModelPlanes {
  public:
   using Vis = Visitor<T, W>;
   ModelPlanes(const Plan& p, const T* image, T* grids, const PlaneFft<T>& fft, int pitch)
-      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), plane_(2 * p.nu * p.nv), scaled_(p.opt.nx * p.opt.ny),
-        ph_(p.phasors ? *p.phasors : Phasors(p)), cols_(p) {
+      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), plane_(2 * p.nu * p.nv), ph_(p, p.scratch ? &p.scratch->cur_model : nullptr), cols_(p) {
     const std::size_t nx = p.opt.nx, ny = p.opt.ny;
+    std::vector<double>& scaled = p.scratch ? p.scratch->scaled : own_scaled_;
+    scaled.resize(nx * ny);
+    scaled_ = scaled.data();
     const std::vector<double> own = p.corr ? std::vector<double>() : correction(p, 1.0);
     const std::vector<double>& corr = p.corr ? *p.corr : own;
     parallel_for(ny, p.opt.threads, [&](std::size_t y0, std::size_t y1) {
@@ -199,9 +224,9 @@ class ModelPlanes {
     parallel_for(ny, threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t y = y0; y < y1; ++y) {
         const std::size_t gy = (y + p_.nv - ny / 2) % p_.nv;
-        const double* prow = ph_.cur.data() + 2 * quad_index(y, ny) * p_.hx;
+        const double* prow = ph_.cur->data() + 2 * quad_index(y, ny) * p_.hx;
         T* grow = grid + 2 * gy * p_.nu;
-        const double* srow = scaled_.data() + y * nx;
+        const double* srow = scaled_ + y * nx;
         for (std::size_t x = 0; x < nx; ++x) {
           const std::size_t gx = cols_.gxs[x], ax = cols_.axs[x];
           grow[2 * gx] = static_cast<T>(srow[x] * prow[2 * ax]);
@@ -217,8 +242,9 @@ class ModelPlanes {
   const PlaneFft<T>& fft_;
   const int pitch_;
   const std::size_t plane_;
-  std::vector<double> scaled_;
-  Phasors ph_;
+  std::vector<double> own_scaled_;
+  double* scaled_ = nullptr;
+  PlanePhasors ph_;
   const Columns cols_;
   std::size_t made_ = 0;
 };

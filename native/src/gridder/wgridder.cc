@@ -195,6 +195,7 @@ struct Session {
   Plan plan;  // with corr and phasors
   Buckets buckets;
   std::unique_ptr<PlaneMemory> memory, model_memory;  // the second set only for residual()
+  Scratch scratch;
   std::uint64_t used = 0;
 
   bool serves(const Layout& d, const Options& o, std::size_t vb, const Scan& s) const {
@@ -267,6 +268,7 @@ struct Prepared {
         ss.scan = s;
       }
       plan = ss.plan;
+      plan.scratch = &ss.scratch;
       buckets = &ss.buckets;
       grids = static_cast<T*>(ss.memory->data());
     } else {

@@ -150,6 +150,10 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   // The model already subtracted from vis, and the negated new components to predict.
   const subtracted = new Float64Array(npix);
   const delta = sharedOf(Float32Array, npix);
+  // The minor cycles' copy of the residual and the gridder's output, reused from cycle to cycle
+  // (fresh pages cost more than the copies).
+  const resShared = sharedOf(Float32Array, npix);
+  const resOut = sharedOf(Float32Array, npix);
   const maxMajor = o.maxMajorCycles ?? 20;
   for (let cycle = 1; ; cycle++) {
     aborted(o.signal);
@@ -170,7 +174,6 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
     // Without a mask yet, do not clean below the auto-mask level in this cycle.
     const maskLevel = mask === null && (o.autoMaskSigma ?? 0) > 0 ? (o.autoMaskSigma ?? 0) * rmsJy : 0;
     const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);
-    const resShared = sharedOf(Float32Array, npix);
     resShared.set(residual);
     lap();
     const r = await pool.hogbomClean({ residual: resShared, psf, mask, model }, {
@@ -194,7 +197,7 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
       subtracted[i] = model[i]!;
     }
     // Only where the weights are nonzero (what is gridded), predicted and gridded in one pass.
-    const res = await gridder.residual({ uvw, freqs, vis, weights }, delta);
+    const res = await gridder.residual({ uvw, freqs, vis, weights }, delta, { into: resOut });
     residual = res.image as Float32Array;
     timings.major += lap();
   }

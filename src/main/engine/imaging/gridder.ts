@@ -247,13 +247,19 @@ export class Gridder {
    * new visibilities, normalised as dirty() does: the results of predict(..., { accumulate,
    * selectOnly }) followed by dirty(), with each visibility's kernels evaluated once (twice the
    * plane-grid memory; with less than a visibility's W planes in the budget, two passes).
+   * `into` (shared, nx x ny, the precision of vis) receives the image instead of a new array.
    */
-  async residual(data: GridderVisibilities, image: Float32Array | Float64Array, opts: { normalize?: boolean } = {}): Promise<DirtyImage> {
+  async residual(
+    data: GridderVisibilities, image: Float32Array | Float64Array, opts: { normalize?: boolean; into?: Float32Array | Float64Array } = {},
+  ): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     if (image.length !== this.nx * this.ny || (image instanceof Float32Array) !== (precision === 'float32')) {
       throw new RangeError(`Gridder.residual: image must be a ${precision} array of nx x ny = ${this.nx * this.ny} pixels, got ${image.constructor.name}(${image.length})`);
     }
-    const dirty = sharedArray(this.nx * this.ny, precision);
+    if (opts.into && (opts.into.length !== this.nx * this.ny || (opts.into instanceof Float32Array) !== (precision === 'float32'))) {
+      throw new RangeError(`Gridder.residual: 'into' must be a ${precision} array of ${this.nx * this.ny} pixels, got ${opts.into.constructor.name}(${opts.into.length})`);
+    }
+    const dirty = opts.into ?? sharedArray(this.nx * this.ny, precision);
     const t0 = performance.now();
     const c0 = cpuSeconds();
     const info = await this.pool.ms2residual({ uvw: data.uvw, freqs: data.freqs, image, weights: data.weights }, data.vis, dirty, this.kernelOptions());
