@@ -69,7 +69,7 @@ export class WriterThread {
     this.failed.catch(() => undefined);
   }
 
-  /** Start a writer creating the MS at `dir`, or null when no writer script can be found. */
+  /** Start a writer creating the MS at `dir`, or null when no writer script (from sources: no tsx) is found. */
   static start(dir: string, desc: MsDescription, geometry: RowsGeometry, slots = 4): WriterThread | null {
     const script = writerScript();
     if (!script) return null;
@@ -79,11 +79,18 @@ export class WriterThread {
       ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + 4 * slots)), ring: alignedSharedBuffer(slots * slotBytes),
     };
     const url = JSON.stringify(pathToFileURL(script).href);
-    // From sources the thread registers tsx's loader itself before importing the .ts script
-    // (an --import in execArgv does not reach an eval'd worker's dynamic import on Node 20).
-    const boot = script.endsWith('.ts')
-      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${url}));`
-      : `import(${url});`;
+    let boot = `import(${url});`;
+    if (script.endsWith('.ts')) {
+      // From sources the thread registers tsx's loader itself before importing the .ts script
+      // (an --import in execArgv does not reach an eval'd worker's dynamic import on Node 20).
+      let tsx: string;
+      try {
+        tsx = import.meta.resolve('tsx/esm/api');
+      } catch {
+        return null; // sources run without tsx at hand: convert on this thread
+      }
+      boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => ${boot.slice(0, -1)});`;
+    }
     return new WriterThread(new Worker(boot, { eval: true, workerData: data }), data);
   }
 
