@@ -13,7 +13,7 @@ import { sbName } from './plan';
 import { produceSubband } from './produce';
 import type { ProduceJob } from './produce';
 import { rowsBytes, rowsIn } from './ring';
-import { IntegrationWriter } from './rows-writer';
+import { IntegrationWriter, spotRows } from './rows-writer';
 import type { RowsGeometry, SpotCheck } from './rows-writer';
 import type { ConversionPlan } from './plan';
 
@@ -149,6 +149,8 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       ms.close();
     }
   }
+  // Every spot row must have come back (from the writer thread too), or the verification proves nothing.
+  if (spots.length !== spotRows(geometry).size) throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${spotRows(geometry).size}`);
   return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null };
 }
 

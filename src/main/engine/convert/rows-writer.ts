@@ -23,15 +23,21 @@ export interface RowsGeometry {
 /** A row kept while writing, compared with what the finished MS holds. */
 export interface SpotCheck { row: number; data: Float32Array; flag: Uint8Array; uvw: Float64Array }
 
+/** The MAIN rows kept as spot checks: first, middle and last integration and window. */
+export function spotRows(g: Pick<RowsGeometry, 'nbl' | 'nspw' | 'ntimes'>): Set<number> {
+  const { nbl, nspw, ntimes } = g;
+  return new Set([[0, 0, nbl - 1], [Math.floor(ntimes / 2), Math.floor(nspw / 2), Math.floor(nbl / 2)], [ntimes - 1, nspw - 1, 0]]
+    .map(([t, s, b]) => ((t! * nspw + s!) * nbl + b!)));
+}
+
 export class IntegrationWriter {
   readonly spots: SpotCheck[] = [];
   private readonly spotAt: Set<number>;
   private readonly fixed;
 
   constructor(private readonly ms: MsWriter, private readonly g: RowsGeometry) {
-    const { nbl, nspw, ntimes } = g;
-    this.spotAt = new Set([[0, 0, nbl - 1], [Math.floor(ntimes / 2), Math.floor(nspw / 2), Math.floor(nbl / 2)], [ntimes - 1, nspw - 1, 0]]
-      .map(([t, s, b]) => ((t! * nspw + s!) * nbl + b!)));
+    const { nbl } = g;
+    this.spotAt = spotRows(g);
     this.fixed = {
       n: nbl, time: new Float64Array(nbl), interval: new Float64Array(nbl).fill(g.integrationS), antenna1: Int32Array.from(g.ant1),
       antenna2: Int32Array.from(g.ant2), dataDescId: new Int32Array(nbl), uvw: new Float64Array(3 * nbl),
