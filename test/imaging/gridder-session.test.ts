@@ -168,6 +168,38 @@ describe('ms2residual (prediction and gridding at one visit)', () => {
   });
 });
 
+describe('ms2dirty with psf (dirty image and PSF at one visit)', () => {
+  for (const precision of ['float32', 'float64'] as const) {
+    it(`${precision}: bit for bit ms2dirty and ms2dirty with unitVisibilities, with and without a session, in a ring or in groups`, () => {
+      const p = problem(400, 8, 9);
+      const vis = precision === 'float32' ? p.vis : Float64Array.from(p.vis);
+      const make = () => (precision === 'float32' ? new Float32Array(NX * NX) : new Float64Array(NX * NX));
+      const extras: Partial<GridderKernelOptions>[] = [{}, { session: nextId++ }, { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) }];
+      for (const extra of extras) {
+        const o = { ...OPTS, maxGridBytes: extra.maxGridBytes ?? 0 };
+        const dirtyA = make();
+        const psfA = make();
+        const infoA = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirtyA, o);
+        addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, psfA, { ...o, unitVisibilities: true });
+        const dirtyB = make();
+        const psfB = make();
+        const infoB = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirtyB, { ...o, ...extra }, psfB);
+        expect(Array.from(dirtyB), JSON.stringify(extra)).toEqual(Array.from(dirtyA));
+        expect(Array.from(psfB), JSON.stringify(extra)).toEqual(Array.from(psfA));
+        expect(infoB).toEqual(infoA);
+        if (extra.session !== undefined) addon.gridderRelease(extra.session);
+      }
+    });
+  }
+
+  it('rejects a PSF of another type or combined with unitVisibilities', () => {
+    const p = problem(50, 4, 10);
+    expect(() => addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), OPTS, new Float64Array(NX * NX))).toThrow(/psf/);
+    expect(() => addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), { ...OPTS, unitVisibilities: true }, new Float32Array(NX * NX)))
+      .toThrow(/unitVisibilities/);
+  });
+});
+
 describe('Gridder with keepSession', () => {
   const pool = new NativePool({ workers: 1 });
   afterAll(() => pool.close());
@@ -187,6 +219,9 @@ describe('Gridder with keepSession', () => {
     const a = await kept.dirty(data, { unitVisibilities: true });
     const b = await plain.dirty(data, { unitVisibilities: true });
     expect(Array.from(a.image)).toEqual(Array.from(b.image));
+    const both = await kept.dirtyAndPsf(data);
+    expect(Array.from(both.psf.image)).toEqual(Array.from(b.image));
+    expect(Array.from(both.dirty.image)).toEqual(Array.from((await plain.dirty(data)).image));
     const va = shared(p.vis);
     const vb = shared(p.vis);
     await kept.predict(data, shared(p.image), va, { accumulate: true, selectOnly: true });

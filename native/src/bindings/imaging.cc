@@ -94,7 +94,8 @@ Napi::TypedArrayOf<T> gridder_array(const Napi::CallbackInfo& info, std::size_t 
   return a;
 }
 
-// ms2dirty(uvw, freqs, vis, weights, dirty, options): dirty (ny x nx) = G^H(vis); returns the info.
+// ms2dirty(uvw, freqs, vis, weights, dirty, options, psf?): dirty (ny x nx) = G^H(vis), and with
+// psf (same type and size) also the PSF G^H(weights) in the same pass; returns the info.
 Napi::Value Ms2Dirty(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const char* fn = "ms2dirty";
@@ -102,6 +103,20 @@ Napi::Value Ms2Dirty(const Napi::CallbackInfo& info) {
   const bool dbl = gridder_is_double(info, fn, 2, 4, "vis", "dirty");
   const dsa110::gridder::Options opt = gridder_options(info, 5, fn);
   const std::size_t nvis = 2 * d.nrows * d.nchan, npix = opt.nx * opt.ny;
+  if (info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull()) {
+    if (gridder_is_double(info, fn, 6, 4, "psf", "dirty") != dbl)
+      throw Napi::TypeError::New(env, "dsa110_native.ms2dirty: arguments 'psf' and 'dirty' must have the same type");
+    if (opt.unit_vis) throw Napi::TypeError::New(env, "dsa110_native.ms2dirty: argument 'psf' cannot be combined with options.unitVisibilities");
+    return gridder_info(env, kernel_call(env, fn, [&] {
+      if (dbl)
+        return dsa110::gridder::grid_with_psf<double>(d, gridder_array<double>(info, 2, nvis, fn, "vis", "2 x nrows x nchan").Data(), opt,
+                                                      gridder_array<double>(info, 4, npix, fn, "dirty", "nx x ny").Data(),
+                                                      gridder_array<double>(info, 6, npix, fn, "psf", "nx x ny").Data());
+      return dsa110::gridder::grid_with_psf<float>(d, gridder_array<float>(info, 2, nvis, fn, "vis", "2 x nrows x nchan").Data(), opt,
+                                                   gridder_array<float>(info, 4, npix, fn, "dirty", "nx x ny").Data(),
+                                                   gridder_array<float>(info, 6, npix, fn, "psf", "nx x ny").Data());
+    }));
+  }
   const dsa110::gridder::Info in = kernel_call(env, fn, [&] {
     if (dbl)
       return dsa110::gridder::grid<double>(d, gridder_array<double>(info, 2, nvis, fn, "vis", "2 x nrows x nchan").Data(), opt,

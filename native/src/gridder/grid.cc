@@ -55,7 +55,85 @@ void grid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* 
   planes.finish(dirty);
 }
 
+template <typename T, int W>
+void grid_psf_item_plain(const Visitor<T, W>& v, const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, T* pbuf, int tu0,
+                         int tv0) {
+  v.grid_psf_item(it, b, j0, j1, vis, buf, pbuf, tu0, tv0);
+}
+#if DSA110_GRIDDER_AVX2
+template <typename T, int W>
+__attribute__((target("avx2,fma"))) void grid_psf_item_avx2(const Visitor<T, W>& v, const Item& it, std::size_t b, int j0, int j1,
+                                                            const T* vis, T* buf, T* pbuf, int tu0, int tv0) {
+  v.grid_psf_item(it, b, j0, j1, vis, buf, pbuf, tu0, tv0);
+}
+#endif
+
+// The dirty image and the PSF at one visit per visibility: two sets of planes, two buffers.
+template <typename T, int W>
+void grid_psf_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis, T* dirty, T* psf, T* const grids, T* const psf_grids) {
+  const Kern<T, W> kern(p.kernel);
+  using Vis = Visitor<T, W>;
+  const Vis visitor(p, d, kern);
+  auto one = &grid_psf_item_plain<T, W>;
+#if DSA110_GRIDDER_AVX2
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) one = &grid_psf_item_avx2<T, W>;
+#endif
+  const PlaneFft<T> fft(p, bk.ucols);
+  GridPlanes<T, W> planes(p, bk, grids, fft, visitor.pitch, false);
+  GridPlanes<T, W> psf_planes(p, bk, psf_grids, fft, visitor.pitch, true, true);
+  struct Buffers {
+    std::vector<T> data, psf;
+  };
+  const std::size_t size = static_cast<std::size_t>(Vis::BH * visitor.pitch);
+  const std::size_t np = p.info.nplanes;
+  const std::vector<Step> steps = make_steps(p, bk);
+  std::size_t done = 0;
+  for (std::size_t s = 0; s < steps.size(); ++s) {
+    run_step(
+        p, steps[s], [&] { return Buffers{std::vector<T>(size, T(0)), std::vector<T>(size, T(0))}; }, [](Buffers&, const Cursor&) {},
+        [&](Buffers& b, const Cursor& c) {
+          planes.flush(b.data.data(), c.tile, c.b, c.j0, c.j1);
+          psf_planes.flush(b.psf.data(), c.tile, c.b, c.j0, c.j1);
+        },
+        [&](Buffers& b, const Item& it, const Cursor& c) { one(visitor, it, c.b, c.j0, c.j1, vis, b.data.data(), b.psf.data(), c.tu0, c.tv0); });
+    const std::size_t upto = s + 1 < steps.size() ? steps[s + 1].lo : np;
+    for (; done < upto; ++done) {
+      planes.finalize(done);
+      psf_planes.finalize(done);
+    }
+  }
+  for (; done < np; ++done) {
+    planes.finalize(done);
+    psf_planes.finalize(done);
+  }
+  planes.finish(dirty);
+  psf_planes.finish(psf);
+}
+
 }  // namespace
+
+template <typename T>
+void grid_psf_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* psf, T* grids, T* psf_grids) {
+  switch (p.kernel.support) {
+    case 4: grid_psf_w<T, 4>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 5: grid_psf_w<T, 5>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 6: grid_psf_w<T, 6>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 7: grid_psf_w<T, 7>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 8: grid_psf_w<T, 8>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 9: grid_psf_w<T, 9>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 10: grid_psf_w<T, 10>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 11: grid_psf_w<T, 11>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 12: grid_psf_w<T, 12>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 13: grid_psf_w<T, 13>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 14: grid_psf_w<T, 14>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 15: grid_psf_w<T, 15>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    case 16: grid_psf_w<T, 16>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
+    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
+  }
+}
+
+template void grid_psf_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*, float*, float*);
+template void grid_psf_planes<double>(const Plan&, const Layout&, const Buckets&, const double*, double*, double*, double*, double*);
 
 template <typename T>
 void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids) {

@@ -26,7 +26,8 @@ struct Phasors;
 // Work arrays a session lends its calls: their pages stay mapped from call to call (first
 // touches of fresh memory cost more than the work done on these arrays).
 struct Scratch {
-  std::vector<double> acc, scaled, cur_grid, cur_model;
+  std::vector<double> acc, scaled, cur_grid, cur_model;  // cur_model: also the PSF's planes
+  std::vector<double> acc_psf;
 };
 
 struct Plan {
@@ -131,6 +132,9 @@ template <typename T>
 void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids);
 template <typename T>
 void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids);
+// The dirty image and the PSF in one pass (grid.cc); psf_grids: the same room again.
+template <typename T>
+void grid_psf_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* psf, T* grids, T* psf_grids);
 // The fused major cycle (residual.cc); needs p.slots >= p.nw. model_grids: the same room again.
 template <typename T>
 void residual_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* dirty, T* model_grids, T* grids);

@@ -51,10 +51,11 @@ template <typename T, int W>
 class GridPlanes {
  public:
   using Vis = Visitor<T, W>;
-  GridPlanes(const Plan& p, const Buckets& bk, T* grids, const PlaneFft<T>& fft, int pitch, bool real)
+  // second: a second set alive at the same time (the PSF's), with its own work arrays.
+  GridPlanes(const Plan& p, const Buckets& bk, T* grids, const PlaneFft<T>& fft, int pitch, bool real, bool second = false)
       : p_(p), grids_(grids), fft_(fft), pitch_(pitch), real_(real), plane_(2 * p.nu * p.nv), used_(p.info.nplanes, 0), locks_(p.ntv),
-        ph_(p, p.scratch ? &p.scratch->cur_grid : nullptr), cols_(p) {
-    acc_ = p.scratch ? &p.scratch->acc : &own_acc_;
+        ph_(p, p.scratch ? (second ? &p.scratch->cur_model : &p.scratch->cur_grid) : nullptr), cols_(p) {
+    acc_ = p.scratch ? (second ? &p.scratch->acc_psf : &p.scratch->acc) : &own_acc_;
     acc_->assign(p.opt.nx * p.opt.ny, 0.0);
     zero(grids, p.slots * plane_ * sizeof(T), p.opt.threads);
     for (std::size_t b = 0; b < p.nbuckets; ++b)

@@ -409,6 +409,25 @@ struct Visitor {
     end_run<Unit>(run, buf, j0, j1);
   }
 
+  // grid_item<false> into `buf` and grid_item<true> (the PSF) into `pbuf` at one visit.
+  DSA110_INLINE void grid_psf_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, T* pbuf, int tu0, int tv0) const {
+    const double* uvw = d.uvw + 3 * it.row;
+    const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
+    const T conj = static_cast<T>(s);
+    const Line l = line(it, s * uvw[0], s * uvw[1], s * uvw[2], tu0, tv0);
+    At at;
+    Run run, prun;
+    for (std::uint32_t c = it.ch0; c < it.ch1; ++c) {
+      const std::size_t k = static_cast<std::size_t>(it.row) * d.nchan + c;
+      if (!where(l, d.freqs[c], b, j0, j1, at)) continue;
+      const T wt = static_cast<T>(d.weights[k]);
+      add_at<false>(run, buf, at, vis[2 * k] * wt, vis[2 * k + 1] * wt * conj, j0, j1);
+      add_at<true>(prun, pbuf, at, wt, T(0), j0, j1);
+    }
+    end_run<false>(run, buf, j0, j1);
+    end_run<true>(prun, pbuf, j0, j1);
+  }
+
   // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its visibilities.
   DSA110_INLINE void degrid_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* buf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;

@@ -332,6 +332,19 @@ Info degrid(const Layout& d, const T* image, const Options& opt, T* vis) {
 }
 
 template <typename T>
+Info grid_with_psf(const Layout& d, const T* vis, const Options& opt, T* dirty, T* psf) {
+  check_options(opt);
+  check_precision<T>(opt);
+  check_layout(d, true);
+  Options o = opt;
+  o.unit_vis = false;
+  Prepared<T> prep(d, o);
+  // The session's second set (the model planes of later major cycles) holds the PSF's planes.
+  grid_psf_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, psf, prep.grids, prep.model_grids());
+  return prep.plan.info;
+}
+
+template <typename T>
 Info residual(const Layout& d, const T* image, const Options& opt, T* vis, T* dirty) {
   check_options(opt);
   check_precision<T>(opt);
@@ -354,6 +367,8 @@ template Info grid<float>(const Layout&, const float*, const Options&, float*);
 template Info grid<double>(const Layout&, const double*, const Options&, double*);
 template Info degrid<float>(const Layout&, const float*, const Options&, float*);
 template Info degrid<double>(const Layout&, const double*, const Options&, double*);
+template Info grid_with_psf<float>(const Layout&, const float*, const Options&, float*, float*);
+template Info grid_with_psf<double>(const Layout&, const double*, const Options&, double*, double*);
 template Info residual<float>(const Layout&, const float*, const Options&, float*, float*);
 template Info residual<double>(const Layout&, const double*, const Options&, double*, double*);
 

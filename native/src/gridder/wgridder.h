@@ -83,6 +83,11 @@ Info grid(const Layout& data, const T* vis, const Options& opt, T* dirty);
 template <typename T>
 Info degrid(const Layout& data, const T* image, const Options& opt, T* vis);
 
+// dirty = G^H(weights * vis) and psf = G^H(weights) (unit visibilities) in one pass: the results
+// of grid() and grid() with unit_vis, each visibility's kernels evaluated once; two plane sets.
+template <typename T>
+Info grid_with_psf(const Layout& data, const T* vis, const Options& opt, T* dirty, T* psf);
+
 // A major cycle in one pass: vis (in place) += G(image) where the weight is nonzero (the weights
 // select, as with select_only and accumulate), then dirty (ny x nx, overwritten) = G^H(vis):
 // the results of degrid followed by grid (bit for bit on one thread), with each visibility's
@@ -104,6 +109,8 @@ extern template Info grid<float>(const Layout&, const float*, const Options&, fl
 extern template Info grid<double>(const Layout&, const double*, const Options&, double*);
 extern template Info degrid<float>(const Layout&, const float*, const Options&, float*);
 extern template Info degrid<double>(const Layout&, const double*, const Options&, double*);
+extern template Info grid_with_psf<float>(const Layout&, const float*, const Options&, float*, float*);
+extern template Info grid_with_psf<double>(const Layout&, const double*, const Options&, double*, double*);
 extern template Info residual<float>(const Layout&, const float*, const Options&, float*, float*);
 extern template Info residual<double>(const Layout&, const double*, const Options&, double*, double*);
 

@@ -81,7 +81,10 @@ export interface CleanResult {
   stop: 'niter' | 'threshold' | 'auto-threshold' | 'major-cycles' | 'none';
   /** The final threshold used, Jy/beam. */
   thresholdJy: number;
-  /** Wall seconds: PSF, dirty image, minor cycles, major cycles (predict + regrid). */
+  /**
+   * Wall seconds: PSF and dirty image (one gridding pass, in `psf`; `dirty` is 0), minor
+   * cycles, major cycles (predict + regrid).
+   */
   timings: { psf: number; dirty: number; minor: number; major: number };
   gridder: GridderStats;
   /** The kernel, grid and w planes the gridder chose (the same for every pass). */
@@ -123,20 +126,19 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
     t0 = t;
     return dt;
   };
-  // PSF: the same weights on unit visibilities (the kernel takes every visibility as 1).
-  progress(0, 'PSF');
+  // PSF (the same weights on unit visibilities) and dirty image in one pass over the data.
+  progress(0, 'PSF and dirty image');
   if (vis.length !== 2 * nvis) throw new RangeError(`clean: vis has ${vis.length} values but 2 x weights.length = ${2 * nvis} were expected`);
-  const psfImg = await gridder.dirty({ uvw, freqs, vis, weights }, { unitVisibilities: true });
+  const both = await gridder.dirtyAndPsf({ uvw, freqs, vis, weights });
+  const psfImg = both.psf;
   const sumWeights = psfImg.info.sumWeights;
   if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
   const psf = psfImg.image as Float32Array;
+  const dirty = both.dirty.image as Float32Array;
+  timings.psf = lap();
   o.onPsf?.(psf);
   aborted(o.signal);
-  progress(0.05, 'dirty image');
-  timings.psf = lap();
-  const dirtyImg = await gridder.dirty({ uvw, freqs, vis, weights });
-  const dirty = dirtyImg.image as Float32Array;
-  timings.dirty = lap();
+  if (o.niter > 0) progress(0.05, 'cleaning');
   const npix = o.nx * o.ny;
   const model = new Float64Array(new SharedArrayBuffer(8 * npix));
   let residual: Float32Array = Float32Array.from(dirty);

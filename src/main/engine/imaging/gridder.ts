@@ -242,6 +242,33 @@ export class Gridder {
   }
 
   /**
+   * The dirty image and the PSF (unit visibilities, the same weights) in one pass, both
+   * normalised by the sum of the weights: the results of dirty() and dirty(..., {
+   * unitVisibilities }) with each visibility's kernels evaluated once (two plane sets).
+   */
+  async dirtyAndPsf(data: GridderVisibilities): Promise<{ dirty: DirtyImage; psf: DirtyImage }> {
+    const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
+    const dirty = sharedArray(this.nx * this.ny, precision);
+    const psf = sharedArray(this.nx * this.ny, precision);
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const info = await this.pool.ms2dirty(data, dirty, { ...this.kernelOptions(), unitVisibilities: false }, psf);
+    this.stats.gridCalls++;
+    this.stats.gridSeconds += (performance.now() - t0) / 1000;
+    this.stats.gridCpuSeconds += cpuSeconds() - c0;
+    this.stats.gridVisibilities += info.nvis;
+    const ok = info.sumWeights > 0;
+    if (ok) {
+      const s = 1 / info.sumWeights;
+      for (let i = 0; i < dirty.length; i++) {
+        dirty[i] = dirty[i]! * s;
+        psf[i] = psf[i]! * s;
+      }
+    }
+    return { dirty: { image: dirty, normalized: ok, info }, psf: { image: psf, normalized: ok, info } };
+  }
+
+  /**
    * A major cycle in one pass: data.vis (shared, in place) += G(image) where data.weights are
    * nonzero (they select; predicting a negated model subtracts it), then the dirty image of the
    * new visibilities, normalised as dirty() does: the results of predict(..., { accumulate,

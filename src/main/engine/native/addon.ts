@@ -86,7 +86,9 @@ export interface NativeAddon {
    * sum_k weights[k] Re(vis[k] exp(-2 pi i (u l + v m + w (n - 1)))), unnormalised, with
    * l = -(x - nx/2) pixelL (RA grows to the left), m = (y - ny/2) pixelM, uvw (m, nrows x 3) =
    * uvw(ant2) - uvw(ant1), vis nrows x nchan interleaved complex, weights 0 = flagged.
-   * `vis` and `dirty` are both Float32Array (float32 path) or both Float64Array.
+   * `vis` and `dirty` are both Float32Array (float32 path) or both Float64Array. With `psf`
+   * (the same type and size) also psf = G^H(weights) (unit visibilities) in the same pass: each
+   * visibility's kernels evaluated once (two plane sets).
    */
   ms2dirty(
     uvw: Float64Array,
@@ -95,6 +97,7 @@ export interface NativeAddon {
     weights: Float32Array,
     dirty: Float32Array | Float64Array,
     options: GridderKernelOptions,
+    psf?: Float32Array | Float64Array | null,
   ): GridderInfo;
   /**
    * Degridder, G, the exact adjoint of ms2dirty: vis[k] (overwritten) = weights[k] sum_{x,y}

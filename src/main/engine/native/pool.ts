@@ -230,16 +230,20 @@ export class NativePool {
   }
 
   /**
-   * Gridding on a worker, dirty = G^H(vis) (see NativeAddon.ms2dirty). `dirty` (ny x nx, the
-   * type of vis) must be backed by a SharedArrayBuffer; inputs that are not are copied.
+   * Gridding on a worker, dirty = G^H(vis) (see NativeAddon.ms2dirty), with `psf` also the PSF
+   * in the same pass. `dirty` and `psf` (ny x nx, the type of vis) must be backed by
+   * SharedArrayBuffers; inputs that are not are copied.
    */
   ms2dirty(
     input: { uvw: Float64Array; freqs: Float64Array; vis: Float32Array | Float64Array; weights: Float32Array },
     dirty: Float32Array | Float64Array,
     options: GridderKernelOptions,
+    psf: Float32Array | Float64Array | null = null,
   ): Promise<GridderInfo> {
-    if (!isShared(dirty.buffer)) return Promise.reject(new TypeError('NativePool.ms2dirty: dirty must be backed by a SharedArrayBuffer so the worker can write the image into it'));
-    return this.run({ kernel: 'ms2dirty', ...input, dirty, options });
+    if (!isShared(dirty.buffer) || (psf && !isShared(psf.buffer))) {
+      return Promise.reject(new TypeError('NativePool.ms2dirty: dirty (and psf) must be backed by a SharedArrayBuffer so the worker can write the image into it'));
+    }
+    return this.run({ kernel: 'ms2dirty', ...input, dirty, options, psf });
   }
 
   /**

@@ -104,6 +104,8 @@ export interface Ms2DirtyTask {
   weights: Float32Array;
   dirty: Float32Array | Float64Array;
   options: GridderKernelOptions;
+  /** Also the PSF, in the same pass (see NativeAddon.ms2dirty). */
+  psf?: Float32Array | Float64Array | null;
 }
 
 /** Degridding, vis = G(image) into a shared `vis` (see NativeAddon.dirty2ms). */
