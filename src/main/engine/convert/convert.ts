@@ -10,7 +10,7 @@ import { MeasurementSet, createMeasurementSet } from '../ms';
 import type { MsDescription } from '../ms';
 import { WriterThread } from './pipeline';
 import { sbName } from './plan';
-import { produceSubband } from './produce';
+import { prefetchFile, produceSubband } from './produce';
 import type { ProduceJob } from './produce';
 import { rowsBytes, rowsIn } from './ring';
 import { IntegrationWriter, spotRows } from './rows-writer';
@@ -122,10 +122,16 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   const breathe = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
   let flagged = 0;
   let spots: SpotCheck[];
+  // Input pages in ahead of the reads: the next file while this one is converted.
+  const prefetch = (s: number): void => {
+    if (s < nspw) prefetchFile(plan.spws[s]!.path);
+  };
+  prefetch(0);
   const writer = opts.writerThread === false ? null : WriterThread.start(dir, desc, geometry);
   if (writer) {
     try {
       for (let s = 0; s < nspw; s++) {
+        prefetch(s + 1);
         progress(s);
         flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t, n) => writer.done(t, s, n), check });
         await breathe();
@@ -140,6 +146,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       const w = new IntegrationWriter(ms, geometry);
       const out = rowsIn(new ArrayBuffer(rowsBytes(nbl, nchan, npol)), 0, nbl, nchan, npol);
       for (let s = 0; s < nspw; s++) {
+        prefetch(s + 1);
         progress(s);
         flagged += await produceSubband(job, s, { rows: () => out, done: (t) => w.write(t, s, out), check });
         await breathe();
