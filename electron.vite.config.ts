@@ -9,6 +9,8 @@ import { META_CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './src/ma
 
 const root = import.meta.dirname;
 const nativeWorker = resolve(root, 'src/main/engine/workers/native-worker.ts');
+// The conversion's MS writer thread (src/main/engine/convert/pipeline.ts looks for it beside index.js).
+const convertWriteWorker = resolve(root, 'src/main/engine/convert/write-worker.ts');
 // Native and WASM packages are loaded from node_modules at run time, never bundled.
 const nodeExternals = ['better-sqlite3', 'piscina', 'h5wasm'];
 
@@ -64,6 +66,7 @@ export default defineConfig({
           index: resolve(root, 'src/main/electron/main.ts'),
           // Built beside index.js as out/main/native-worker.js once its source exists.
           ...(existsSync(nativeWorker) ? { 'native-worker': nativeWorker } : {}),
+          'convert-write-worker': convertWriteWorker,
         },
       },
     },
