@@ -4,9 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "common/parallel.h"
+#include "gridder/steps.h"
 #include "gridder/visit.h"
 
 namespace dsa110::gridder {

@@ -19,6 +19,7 @@
 
 #include "common/parallel.h"
 #include "gridder/plan.h"
+#include "gridder/steps.h"
 #include "gridder/visit.h"
 
 namespace dsa110::gridder {
