@@ -10,7 +10,7 @@
 // units of SEFD^-2. Flags are not folded into weights; FLAG carries them. Autocorrelations and
 // values with nsamples <= 0 are flagged; FLAG_ROW is set when every value of a row is flagged.
 import { C_M_S } from '../../../shared/astro/phase';
-import { loadAddon } from '../native/addon';
+import { loadAddon, type NativeAddon } from '../native/addon';
 
 export interface KernelInput {
   /** One integration of one subband file: nbl rows x nchan x npol, file order (complex interleaved). */
@@ -56,12 +56,7 @@ export function uniformSpacing(f: Float64Array): boolean {
 }
 
 /** The native twin of the loop (native/src/convert), as the addon exports it. */
-interface ConvertRowsAddon {
-  convertRows(input: {
-    vis: Float32Array; flags: Uint8Array; nsamples: Float32Array; rowOffset: number; perm: Int32Array; conj: Uint8Array;
-    autos: Uint8Array; phasors: Float64Array; weightScale: Float64Array; reverse: boolean; nchan: number; npol: number;
-  }, out: KernelOutput): number;
-}
+type ConvertRowsAddon = Pick<NativeAddon, 'convertRows'>;
 
 let nativeKernel: ConvertRowsAddon | null | undefined;
 

@@ -38,6 +38,12 @@ export interface NativeAddon {
    */
   simulateVisibilities(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number): boolean;
   /**
+   * One integration of a UVH5 file to MS rows (native/src/convert/convert.h; the JS twin and the
+   * conventions are in src/main/engine/convert/kernel.ts). Returns the flagged sample count.
+   * Called on the converting thread, not through NativePool (a few ms per integration).
+   */
+  convertRows(input: ConvertRowsInput, out: ConvertRowsOutput): number;
+  /**
    * StefCal per solution cell (time slot x channel group x pol) for V_ij = g_i conj(g_j) M_ij:
    * writes gains [slot][group][ant][pol] (complex), their flags (1 SNR < minSnr, 2 no data),
    * SNR, and per cell the iterations, the reference antenna (phase 0) and the rms of a
@@ -152,6 +158,17 @@ export interface NativeAddon {
 }
 
 /** A visibility block and its model for the calibration kernels (interleaved complex64 [row][chan][pol]). */
+/** Input of convertRows: one integration's file rows, the baseline permutation and per-row phasors. */
+export interface ConvertRowsInput {
+  vis: Float32Array; flags: Uint8Array; nsamples: Float32Array; rowOffset: number; perm: Int32Array; conj: Uint8Array;
+  autos: Uint8Array; phasors: Float64Array; weightScale: Float64Array; reverse: boolean; nchan: number; npol: number;
+}
+
+/** Output of convertRows: the integration's MS rows (nbl of them). */
+export interface ConvertRowsOutput {
+  data: Float32Array; flag: Uint8Array; weightSpectrum: Float32Array; weight: Float32Array; sigma: Float32Array; flagRow: Uint8Array;
+}
+
 /** Input of simulateVisibilities; shapes in native/src/predict/simvis.h. */
 export interface SimVisKernelInput {
   uvw: Float64Array;
