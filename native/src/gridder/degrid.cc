@@ -53,22 +53,7 @@ void degrid_w(const Plan& p, const Layout& d, const Buckets& bk, const T* image,
 
 template <typename T>
 void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids) {
-  switch (p.kernel.support) {
-    case 4: degrid_w<T, 4>(p, d, b, image, vis, grids); break;
-    case 5: degrid_w<T, 5>(p, d, b, image, vis, grids); break;
-    case 6: degrid_w<T, 6>(p, d, b, image, vis, grids); break;
-    case 7: degrid_w<T, 7>(p, d, b, image, vis, grids); break;
-    case 8: degrid_w<T, 8>(p, d, b, image, vis, grids); break;
-    case 9: degrid_w<T, 9>(p, d, b, image, vis, grids); break;
-    case 10: degrid_w<T, 10>(p, d, b, image, vis, grids); break;
-    case 11: degrid_w<T, 11>(p, d, b, image, vis, grids); break;
-    case 12: degrid_w<T, 12>(p, d, b, image, vis, grids); break;
-    case 13: degrid_w<T, 13>(p, d, b, image, vis, grids); break;
-    case 14: degrid_w<T, 14>(p, d, b, image, vis, grids); break;
-    case 15: degrid_w<T, 15>(p, d, b, image, vis, grids); break;
-    case 16: degrid_w<T, 16>(p, d, b, image, vis, grids); break;
-    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
-  }
+  with_support(p.kernel.support, [&](auto w) { degrid_w<T, decltype(w)::value>(p, d, b, image, vis, grids); });
 }
 
 template void degrid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*);

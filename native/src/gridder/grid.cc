@@ -114,22 +114,7 @@ void grid_psf_w(const Plan& p, const Layout& d, const Buckets& bk, const T* vis,
 
 template <typename T>
 void grid_psf_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* psf, T* grids, T* psf_grids) {
-  switch (p.kernel.support) {
-    case 4: grid_psf_w<T, 4>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 5: grid_psf_w<T, 5>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 6: grid_psf_w<T, 6>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 7: grid_psf_w<T, 7>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 8: grid_psf_w<T, 8>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 9: grid_psf_w<T, 9>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 10: grid_psf_w<T, 10>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 11: grid_psf_w<T, 11>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 12: grid_psf_w<T, 12>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 13: grid_psf_w<T, 13>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 14: grid_psf_w<T, 14>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 15: grid_psf_w<T, 15>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    case 16: grid_psf_w<T, 16>(p, d, b, vis, dirty, psf, grids, psf_grids); break;
-    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
-  }
+  with_support(p.kernel.support, [&](auto w) { grid_psf_w<T, decltype(w)::value>(p, d, b, vis, dirty, psf, grids, psf_grids); });
 }
 
 template void grid_psf_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*, float*, float*);
@@ -137,22 +122,7 @@ template void grid_psf_planes<double>(const Plan&, const Layout&, const Buckets&
 
 template <typename T>
 void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids) {
-  switch (p.kernel.support) {
-    case 4: grid_w<T, 4>(p, d, b, vis, dirty, grids); break;
-    case 5: grid_w<T, 5>(p, d, b, vis, dirty, grids); break;
-    case 6: grid_w<T, 6>(p, d, b, vis, dirty, grids); break;
-    case 7: grid_w<T, 7>(p, d, b, vis, dirty, grids); break;
-    case 8: grid_w<T, 8>(p, d, b, vis, dirty, grids); break;
-    case 9: grid_w<T, 9>(p, d, b, vis, dirty, grids); break;
-    case 10: grid_w<T, 10>(p, d, b, vis, dirty, grids); break;
-    case 11: grid_w<T, 11>(p, d, b, vis, dirty, grids); break;
-    case 12: grid_w<T, 12>(p, d, b, vis, dirty, grids); break;
-    case 13: grid_w<T, 13>(p, d, b, vis, dirty, grids); break;
-    case 14: grid_w<T, 14>(p, d, b, vis, dirty, grids); break;
-    case 15: grid_w<T, 15>(p, d, b, vis, dirty, grids); break;
-    case 16: grid_w<T, 16>(p, d, b, vis, dirty, grids); break;
-    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
-  }
+  with_support(p.kernel.support, [&](auto w) { grid_w<T, decltype(w)::value>(p, d, b, vis, dirty, grids); });
 }
 
 template void grid_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*);

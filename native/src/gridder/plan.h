@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "gridder/kernel.h"
@@ -20,6 +23,29 @@ constexpr double kSpeedOfLight = 299792458.0;
 constexpr int kTile = 16;
 // Plane grids held at once when Options::max_grid_bytes is 0.
 constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
+
+// Calls f(std::integral_constant<int, W>{}) for the kernel support W in [kMinSupport,
+// kMaxSupport]: the drivers are templates on W (the kernel's lanes are compile-time sized).
+template <typename F>
+void with_support(int support, F&& f) {
+  switch (support) {
+    case 4: f(std::integral_constant<int, 4>{}); break;
+    case 5: f(std::integral_constant<int, 5>{}); break;
+    case 6: f(std::integral_constant<int, 6>{}); break;
+    case 7: f(std::integral_constant<int, 7>{}); break;
+    case 8: f(std::integral_constant<int, 8>{}); break;
+    case 9: f(std::integral_constant<int, 9>{}); break;
+    case 10: f(std::integral_constant<int, 10>{}); break;
+    case 11: f(std::integral_constant<int, 11>{}); break;
+    case 12: f(std::integral_constant<int, 12>{}); break;
+    case 13: f(std::integral_constant<int, 13>{}); break;
+    case 14: f(std::integral_constant<int, 14>{}); break;
+    case 15: f(std::integral_constant<int, 15>{}); break;
+    case 16: f(std::integral_constant<int, 16>{}); break;
+    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(support));
+  }
+}
+static_assert(kMinSupport == 4 && kMaxSupport == 16, "with_support covers supports 4 to 16");
 
 struct Phasors;
 

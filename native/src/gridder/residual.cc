@@ -69,22 +69,7 @@ void residual_w(const Plan& p, const Layout& d, const Buckets& bk, const T* imag
 
 template <typename T>
 void residual_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* dirty, T* model_grids, T* grids) {
-  switch (p.kernel.support) {
-    case 4: residual_w<T, 4>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 5: residual_w<T, 5>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 6: residual_w<T, 6>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 7: residual_w<T, 7>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 8: residual_w<T, 8>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 9: residual_w<T, 9>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 10: residual_w<T, 10>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 11: residual_w<T, 11>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 12: residual_w<T, 12>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 13: residual_w<T, 13>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 14: residual_w<T, 14>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 15: residual_w<T, 15>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    case 16: residual_w<T, 16>(p, d, b, image, vis, dirty, model_grids, grids); break;
-    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(p.kernel.support));
-  }
+  with_support(p.kernel.support, [&](auto w) { residual_w<T, decltype(w)::value>(p, d, b, image, vis, dirty, model_grids, grids); });
 }
 
 template void residual_planes<float>(const Plan&, const Layout&, const Buckets&, const float*, float*, float*, float*, float*);
