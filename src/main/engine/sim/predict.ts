@@ -102,35 +102,20 @@ export function visibleSky(
 }
 
 /** Everything of one pass (a group of equally wide, contiguous subbands) but the sky's geometry. */
-export interface PassInput {
-  antIndex1: Int32Array;
-  antIndex2: Int32Array;
+export interface PassInput extends Pick<SubbandSimInput,
+  'antIndex1' | 'antIndex2' | 'uvw' | 'timesMjd' | 'integrationS' | 'channelWidthHz' | 'beam' | 'gains' | 'bandpasses' | 'bandLoHz' |
+  'bandHiHz' | 'epochMjd' | 'dead' | 'noiseSigmaJy' | 'sefdJy' | 'rfi' | 'smearing'> {
   nant: number;
-  uvw: Float64Array;
-  timesMjd: Float64Array;
-  integrationS: number;
   /** Channel centres of all subbands of the pass, subband after subband. */
   freqsHz: Float64Array;
   /** Subbands in the pass; freqsHz holds freqsHz.length / nsub channels of each. */
   nsub: number;
-  channelWidthHz: number;
   /** Per integration: the visible sky (visibleSky). */
   sky: readonly VisibleSky[];
-  beam: PrimaryBeamModel;
-  gains: GainParams[][] | null;
-  bandpasses: BandpassParams[][] | null;
-  bandLoHz: number;
-  bandHiHz: number;
-  epochMjd: number;
-  dead: ReadonlySet<number>;
   /** Channel indices (in freqsHz) flagged by the correlator. */
   flaggedChannels: ReadonlySet<number>;
-  noiseSigmaJy: number;
-  sefdJy: number;
-  rfi: RfiParams | null;
   /** Per baseline: the RFI's phase (rad), when rfi is set. */
   rfiPhase: Float64Array | null;
-  smearing: boolean;
   /** Per subband: the 32-bit key of its noise streams (rows are keyed by (key, time, baseline)). */
   noiseKeys: Int32Array;
   threads: number;
