@@ -123,17 +123,23 @@ function planned<T>(label: string, fn: () => T): T {
   }
 }
 
-function registerCentered(group: Command, ctx: CliContext): void {
-  group
-    .command('centered')
-    .description("a mosaic centred on a calibrator's earliest transit with data: convert, calibrate, image, combine, QA, publish")
-    .requiredOption('--calibrator <name>', 'calibrator name (see `dsa110 calibrators`)')
-    .option('--timespan-minutes <min>', 'window length around the transit (default: config mosaic.timespanMin)')
+/** The options `mosaic centered` and `mosaic next` share: method, QA tier and catalog, review, wait. */
+function runOptions(cmd: Command): Command {
+  return cmd
     .option('--method <m>', `${MOSAIC_METHODS.join(' | ')} (default: config mosaic.method)`)
     .option('--tier <t>', `QA tier: ${QA_TIERS.join(' | ')}`, 'science')
     .option('--catalog <name>', 'reference catalog for the QA cross-match (see `dsa110 catalog list`)')
     .option('--review', 'leave a QA-passed mosaic for a reviewer instead of publishing it', false)
-    .option('--wait', 'run here and return when the mosaic is published or has failed', false)
+    .option('--wait', 'run here and return when the mosaic is published or has failed', false);
+}
+
+function registerCentered(group: Command, ctx: CliContext): void {
+  const centered = group
+    .command('centered')
+    .description("a mosaic centred on a calibrator's earliest transit with data: convert, calibrate, image, combine, QA, publish")
+    .requiredOption('--calibrator <name>', 'calibrator name (see `dsa110 calibrators`)')
+    .option('--timespan-minutes <min>', 'window length around the transit (default: config mosaic.timespanMin)');
+  runOptions(centered)
     .action(async (o: CommonOpts & { calibrator: string; timespanMinutes?: string }) => {
       const span = o.timespanMinutes === undefined ? undefined : Number(o.timespanMinutes);
       if (span !== undefined && !(Number.isFinite(span) && span > 0 && span <= 24 * 60)) throw new UsageError(`mosaic centered: --timespan-minutes must be in (0, 1440], got '${o.timespanMinutes}'`);
@@ -145,16 +151,12 @@ function registerCentered(group: Command, ctx: CliContext): void {
 }
 
 function registerNext(group: Command, ctx: CliContext): void {
-  group
+  const next = group
     .command('next')
     .description("the earliest window of the data's declination strip with no mosaic yet (windows overlap by config mosaic.overlap images)")
     .option('--calibrator <name>', 'calibrator (default: the brightest beam-weighted one for the data declination)')
-    .option('--dec <deg>', 'declination strip (default: inferred from the data)')
-    .option('--method <m>', `${MOSAIC_METHODS.join(' | ')} (default: config mosaic.method)`)
-    .option('--tier <t>', `QA tier: ${QA_TIERS.join(' | ')}`, 'science')
-    .option('--catalog <name>', 'reference catalog for the QA cross-match')
-    .option('--review', 'leave a QA-passed mosaic for a reviewer instead of publishing it', false)
-    .option('--wait', 'run here and return when the mosaic is published or has failed', false)
+    .option('--dec <deg>', 'declination strip (default: inferred from the data)');
+  runOptions(next)
     .action(async (o: CommonOpts & { calibrator?: string; dec?: string }) => {
       const dec = o.dec === undefined ? undefined : Number(o.dec);
       if (dec !== undefined && !(Number.isFinite(dec) && dec >= -90 && dec <= 90)) throw new UsageError(`mosaic next: --dec must be in [-90, 90], got '${o.dec}'`);
