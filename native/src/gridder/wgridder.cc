@@ -244,7 +244,11 @@ struct Prepared {
   std::shared_ptr<Session> session;
   std::unique_lock<std::mutex> hold;
 
-  Prepared(const Layout& d, const Options& opt) {
+  // Checks the call (need_weights: gridding reads the weights), then plans it.
+  Prepared(const Layout& d, const Options& opt, bool need_weights) {
+    check_options(opt);
+    check_precision<T>(opt);
+    check_layout(d, need_weights);
     const Scan s = scan(d, opt.threads);
     const std::size_t vb = sizeof(T);
     if (opt.session != 0) {
@@ -314,32 +318,23 @@ bool release_session(std::uint32_t id) {
 
 template <typename T>
 Info grid(const Layout& d, const T* vis, const Options& opt, T* dirty) {
-  check_options(opt);
-  check_precision<T>(opt);
-  check_layout(d, true);
-  Prepared<T> prep(d, opt);
+  Prepared<T> prep(d, opt, true);
   grid_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, prep.grids);
   return prep.plan.info;
 }
 
 template <typename T>
 Info degrid(const Layout& d, const T* image, const Options& opt, T* vis) {
-  check_options(opt);
-  check_precision<T>(opt);
-  check_layout(d, false);
-  Prepared<T> prep(d, opt);
+  Prepared<T> prep(d, opt, false);
   degrid_planes<T>(prep.plan, d, *prep.buckets, image, vis, prep.grids);
   return prep.plan.info;
 }
 
 template <typename T>
 Info grid_with_psf(const Layout& d, const T* vis, const Options& opt, T* dirty, T* psf) {
-  check_options(opt);
-  check_precision<T>(opt);
-  check_layout(d, true);
   Options o = opt;
   o.unit_vis = false;
-  Prepared<T> prep(d, o);
+  Prepared<T> prep(d, o, true);
   // The session's second set (the model planes of later major cycles) holds the PSF's planes.
   grid_psf_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, psf, prep.grids, prep.model_grids());
   return prep.plan.info;
@@ -347,14 +342,11 @@ Info grid_with_psf(const Layout& d, const T* vis, const Options& opt, T* dirty, 
 
 template <typename T>
 Info residual(const Layout& d, const T* image, const Options& opt, T* vis, T* dirty) {
-  check_options(opt);
-  check_precision<T>(opt);
-  check_layout(d, true);
   Options o = opt;
   o.select_only = true;
   o.accumulate = true;
   o.unit_vis = false;
-  Prepared<T> prep(d, o);
+  Prepared<T> prep(d, o, true);
   if (prep.plan.slots >= static_cast<std::size_t>(prep.plan.nw)) {
     residual_planes<T>(prep.plan, d, *prep.buckets, image, vis, dirty, prep.model_grids(), prep.grids);
   } else {

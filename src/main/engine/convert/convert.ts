@@ -133,7 +133,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       for (let s = 0; s < nspw; s++) {
         prefetch(s + 1);
         progress(s);
-        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t, n) => writer.done(t, s, n), check });
+        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t) => writer.done(t, s), check });
         await breathe();
       }
       spots = await writer.finish();
@@ -157,7 +157,8 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
     }
   }
   // Every spot row must have come back (from the writer thread too), or the verification proves nothing.
-  if (spots.length !== spotRows(geometry).size) throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${spotRows(geometry).size}`);
+  const expected = spotRows(geometry).size;
+  if (spots.length !== expected) throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${expected}`);
   return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null };
 }
 

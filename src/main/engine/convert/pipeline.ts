@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { alignedSharedBuffer } from '../casacore/direct-io';
 import type { MsDescription } from '../ms/writer';
 import type { KernelOutput } from './kernel';
-import { CTRL_CANCEL, CTRL_ERROR, CTRL_SLOTS, SLOT_EMPTY, SLOT_FULL, rowsIn, slotBytesFor, slotWord } from './ring';
+import { CTRL_CANCEL, CTRL_ERROR, CTRL_SLOTS, SLOT_EMPTY, SLOT_FULL, SLOT_WORDS, rowsIn, slotBytesFor, slotWord } from './ring';
 import type { RowsGeometry, SpotCheck } from './rows-writer';
 
 /** What the writer thread is started with (structured-cloned; ctrl and ring are shared). */
@@ -76,7 +76,7 @@ export class WriterThread {
     const slotBytes = slotBytesFor(geometry.nbl, geometry.nchan, geometry.npol);
     const data: WriterData = {
       dir, desc, geometry, slots, slotBytes,
-      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + 4 * slots)), ring: alignedSharedBuffer(slots * slotBytes),
+      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + SLOT_WORDS * slots)), ring: alignedSharedBuffer(slots * slotBytes),
     };
     const url = JSON.stringify(pathToFileURL(script).href);
     let boot = `import(${url});`;
@@ -107,11 +107,10 @@ export class WriterThread {
   }
 
   /** The slot rows() returned now holds integration t of window s: hand it to the writer. */
-  done(t: number, s: number, flagged: number): void {
+  done(t: number, s: number): void {
     const k = this.seq % this.data.slots;
     Atomics.store(this.ctrl, slotWord(k, 1), t);
     Atomics.store(this.ctrl, slotWord(k, 2), s);
-    Atomics.store(this.ctrl, slotWord(k, 3), flagged);
     Atomics.store(this.ctrl, slotWord(k, 0), SLOT_FULL);
     Atomics.notify(this.ctrl, slotWord(k, 0));
     this.seq++;

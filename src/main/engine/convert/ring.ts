@@ -3,13 +3,14 @@
 // hands slots over with Atomics. No heavy imports: the writer thread loads this module.
 import type { KernelOutput } from './kernel';
 
-/** The ring shared with the writer thread. ctrl words: cancel, error; then per slot state, t, s, flagged. */
+/** The ring shared with the writer thread. ctrl words: cancel, error; then per slot state, t, s. */
 export const CTRL_CANCEL = 0;
 export const CTRL_ERROR = 1;
 export const CTRL_SLOTS = 4;
+export const SLOT_WORDS = 3;
 export const SLOT_EMPTY = 0;
 export const SLOT_FULL = 1;
-export const slotWord = (k: number, field: 0 | 1 | 2 | 3): number => CTRL_SLOTS + 4 * k + field;
+export const slotWord = (k: number, field: 0 | 1 | 2): number => CTRL_SLOTS + SLOT_WORDS * k + field;
 
 /** Bytes of one integration's kernel output (nbl rows). */
 export function rowsBytes(nbl: number, nchan: number, npol: number): number {

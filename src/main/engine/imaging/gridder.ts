@@ -226,19 +226,8 @@ export class Gridder {
   async dirty(data: GridderVisibilities, opts: { normalize?: boolean; unitVisibilities?: boolean } = {}): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const image = sharedArray(this.nx * this.ny, precision);
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const info = await this.pool.ms2dirty(data, image, { ...this.kernelOptions(), unitVisibilities: opts.unitVisibilities ?? false });
-    this.stats.gridCalls++;
-    this.stats.gridSeconds += (performance.now() - t0) / 1000;
-    this.stats.gridCpuSeconds += cpuSeconds() - c0;
-    this.stats.gridVisibilities += info.nvis;
-    const normalize = opts.normalize ?? true;
-    if (normalize && info.sumWeights > 0) {
-      const s = 1 / info.sumWeights;
-      for (let i = 0; i < image.length; i++) image[i] = image[i]! * s;
-    }
-    return { image, normalized: normalize && info.sumWeights > 0, info };
+    const info = await this.timed('grid', () => this.pool.ms2dirty(data, image, { ...this.kernelOptions(), unitVisibilities: opts.unitVisibilities ?? false }));
+    return { image, normalized: normalizeBySumOfWeights(info, opts.normalize ?? true, image), info };
   }
 
   /**
@@ -250,21 +239,8 @@ export class Gridder {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const dirty = sharedArray(this.nx * this.ny, precision);
     const psf = sharedArray(this.nx * this.ny, precision);
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const info = await this.pool.ms2dirty(data, dirty, { ...this.kernelOptions(), unitVisibilities: false }, psf);
-    this.stats.gridCalls++;
-    this.stats.gridSeconds += (performance.now() - t0) / 1000;
-    this.stats.gridCpuSeconds += cpuSeconds() - c0;
-    this.stats.gridVisibilities += info.nvis;
-    const ok = info.sumWeights > 0;
-    if (ok) {
-      const s = 1 / info.sumWeights;
-      for (let i = 0; i < dirty.length; i++) {
-        dirty[i] = dirty[i]! * s;
-        psf[i] = psf[i]! * s;
-      }
-    }
+    const info = await this.timed('grid', () => this.pool.ms2dirty(data, dirty, { ...this.kernelOptions(), unitVisibilities: false }, psf));
+    const ok = normalizeBySumOfWeights(info, true, dirty, psf);
     return { dirty: { image: dirty, normalized: ok, info }, psf: { image: psf, normalized: ok, info } };
   }
 
@@ -287,19 +263,8 @@ export class Gridder {
       throw new RangeError(`Gridder.residual: 'into' must be a ${precision} array of ${this.nx * this.ny} pixels, got ${opts.into.constructor.name}(${opts.into.length})`);
     }
     const dirty = opts.into ?? sharedArray(this.nx * this.ny, precision);
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const info = await this.pool.ms2residual({ uvw: data.uvw, freqs: data.freqs, image, weights: data.weights }, data.vis, dirty, this.kernelOptions());
-    this.stats.residualCalls++;
-    this.stats.residualSeconds += (performance.now() - t0) / 1000;
-    this.stats.residualCpuSeconds += cpuSeconds() - c0;
-    this.stats.residualVisibilities += info.nvis;
-    const normalize = opts.normalize ?? true;
-    if (normalize && info.sumWeights > 0) {
-      const s = 1 / info.sumWeights;
-      for (let i = 0; i < dirty.length; i++) dirty[i] = dirty[i]! * s;
-    }
-    return { image: dirty, normalized: normalize && info.sumWeights > 0, info };
+    const info = await this.timed('residual', () => this.pool.ms2residual({ uvw: data.uvw, freqs: data.freqs, image, weights: data.weights }, data.vis, dirty, this.kernelOptions()));
+    return { image: dirty, normalized: normalizeBySumOfWeights(info, opts.normalize ?? true, dirty), info };
   }
 
   /**
@@ -326,15 +291,30 @@ export class Gridder {
     if (opts.accumulate && !into) throw new RangeError('Gridder.predict: accumulate needs the visibilities to add to (into)');
     if (opts.selectOnly && !targets.weights) throw new RangeError('Gridder.predict: selectOnly needs the weights that select the visibilities');
     const vis = into ?? sharedArray(n, precision);
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const info = await this.pool.dirty2ms(
+    const info = await this.timed('degrid', () => this.pool.dirty2ms(
       { uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, { ...this.kernelOptions(), accumulate: opts.accumulate ?? false, selectOnly: opts.selectOnly ?? false },
-    );
-    this.stats.degridCalls++;
-    this.stats.degridSeconds += (performance.now() - t0) / 1000;
-    this.stats.degridCpuSeconds += cpuSeconds() - c0;
-    this.stats.degridVisibilities += info.nvis;
+    ));
     return { vis, info };
   }
+
+  /** Runs one kernel call, adding its wall and CPU time and visibilities to the stats of its kind. */
+  private async timed(kind: 'grid' | 'degrid' | 'residual', call: () => Promise<GridderInfo>): Promise<GridderInfo> {
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const info = await call();
+    const s = this.stats;
+    s[`${kind}Calls`]++;
+    s[`${kind}Seconds`] += (performance.now() - t0) / 1000;
+    s[`${kind}CpuSeconds`] += cpuSeconds() - c0;
+    s[`${kind}Visibilities`] += info.nvis;
+    return info;
+  }
+}
+
+/** Divides the images by the call's sum of weights when asked and it is positive; whether it did. */
+function normalizeBySumOfWeights(info: GridderInfo, normalize: boolean, ...images: (Float32Array | Float64Array)[]): boolean {
+  if (!normalize || !(info.sumWeights > 0)) return false;
+  const s = 1 / info.sumWeights;
+  for (const img of images) for (let i = 0; i < img.length; i++) img[i] = img[i]! * s;
+  return true;
 }

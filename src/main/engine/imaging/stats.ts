@@ -37,10 +37,6 @@ export function medianInPlace(a: Float32Array | Float64Array, n = a.length): num
   return 0.5 * (lo + hi);
 }
 
-function median(a: Float32Array | Float64Array): number {
-  return medianInPlace(a);
-}
-
 /** 1.4826 x MAD of the finite values (optionally only where mask != 0). */
 export function robustRms(img: ArrayLike<number>, mask?: ArrayLike<number> | null): number {
   let n = 0;
@@ -48,9 +44,9 @@ export function robustRms(img: ArrayLike<number>, mask?: ArrayLike<number> | nul
   const a = new Float64Array(n);
   let k = 0;
   for (let i = 0; i < img.length; i++) if (Number.isFinite(img[i]!) && (!mask || mask[i])) a[k++] = img[i]!;
-  const med = median(a);
+  const med = medianInPlace(a);
   for (let i = 0; i < n; i++) a[i] = Math.abs(a[i]! - med);
-  return 1.4826 * median(a);
+  return 1.4826 * medianInPlace(a);
 }
 
 /** Plain rms of the finite values. */

@@ -261,6 +261,7 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
   const strip = db.ingest.listGroups({}).filter((g) => g.decDeg === null || Math.abs(g.decDeg - decDeg) <= config.mosaic.decToleranceDeg);
   if (strip.length === 0) throw new PlanError(`no registered data at dec ${decDeg.toFixed(2)}`);
   const covered = transitsOverData(db, cal).filter((t) => t.groupId !== null);
+  const coveringOf = coveringIndex(db);
   for (let i = 0; i < strip.length; i += step) {
     const members = strip.slice(i, i + perMosaic);
     const firstG = members[0];
@@ -271,7 +272,7 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
     const name = opts.name ?? mosaicName(`dec${decDeg >= 0 ? '+' : ''}${decDeg.toFixed(1)}`, (window.startMjd + window.endMjd) / 2);
     const existing = db.products.get(name);
     if (existing && existing.status !== 'rejected') continue;
-    if (coveringMosaic(db, members.map((g) => g.id), name) !== null) continue;
+    if (coveringOf(members.map((g) => g.id), name) !== null) continue;
     const centre = (window.startMjd + window.endMjd) / 2;
     const nearest = [...covered].sort((a, b) => Math.abs(a.transitMjd - centre) - Math.abs(b.transitMjd - centre))[0];
     if (members.length < perMosaic) {
@@ -287,20 +288,24 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
 }
 
 /**
- * A mosaic (not rejected) of another plan, e.g. a `mosaic centered` run, whose images include
- * every one of these groups: `mosaic next` does not build that window again.
+ * The groups of every mosaic that exists and was not rejected, read once: a function naming the
+ * mosaic of another plan (e.g. a `mosaic centered` run) whose images include every one of the
+ * given groups, so `mosaic next` does not build that window again.
  */
-export function coveringMosaic(db: Database, groupIds: readonly string[], exceptName: string): string | null {
+function coveringIndex(db: Database): (groupIds: readonly string[], exceptName: string) => string | null {
+  const mosaics: { name: string; groups: Set<string> }[] = [];
   for (const p of db.qa.listPlans()) {
-    if (p.name === exceptName) continue;
     const product = db.products.get(p.name);
     if (!product || product.status === 'rejected') continue;
     const doc = MosaicPlanDoc.safeParse(p.plan);
-    if (!doc.success) continue;
-    const has = new Set(doc.data.groups.map((g) => g.groupId));
-    if (groupIds.every((id) => has.has(id))) return p.name;
+    if (doc.success) mosaics.push({ name: p.name, groups: new Set(doc.data.groups.map((g) => g.groupId)) });
   }
-  return null;
+  return (groupIds, exceptName) => mosaics.find((m) => m.name !== exceptName && groupIds.every((id) => m.groups.has(id)))?.name ?? null;
+}
+
+/** The mosaic of another plan that already holds all of these groups (see coveringIndex), or null. */
+export function coveringMosaic(db: Database, groupIds: readonly string[], exceptName: string): string | null {
+  return coveringIndex(db)(groupIds, exceptName);
 }
 
 /** `mosaic plan --since --until`: every group in the range; calibrated on a transit in it, or reused tables. */
