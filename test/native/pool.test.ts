@@ -1,12 +1,13 @@
 // NativePool: kernels run on worker threads in place on SharedArrayBuffers, C++ errors reach
-// the caller as Errors, the main event loop stays free during a long transform, and the
-// TypeScript worker starts under vitest and under plain `node --import tsx`.
+// the caller as Errors, the main event loop stays free during a long transform, and the bundled
+// worker entry starts under vitest and under plain `node --import tsx` (a missing one is named).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findAddon, loadAddon } from '../../src/main/engine/native/addon';
-import { defaultWorkerFile, NativePool, sharedComplexArray, tsxLoaderUrl, workerExecArgv } from '../../src/main/engine/native/pool';
+import { NativePool, sharedComplexArray } from '../../src/main/engine/native/pool';
+import { workerEntry, workerEntryDir, WorkerEntryError } from '../../src/main/engine/native/worker-entries';
 import { dft2d, randomValues, relativeError } from './dft';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -100,14 +101,21 @@ describe('NativePool', () => {
 });
 
 describe('NativePool worker start-up', () => {
-  it('defaults to the TypeScript worker from sources and adds tsx exactly once', () => {
-    expect(defaultWorkerFile()).toBe(path.join(root, 'src', 'main', 'engine', 'workers', 'native-worker.ts'));
-    // An absolute URL: a bare "tsx" would be resolved from the working directory.
-    expect(tsxLoaderUrl()).toBe(pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href);
-    expect(workerExecArgv('/x/native-worker.ts', ['--foo'])).toEqual(['--foo', '--import', tsxLoaderUrl()]);
-    expect(workerExecArgv('/x/native-worker.ts', ['--import', tsxLoaderUrl()])).toEqual(['--import', tsxLoaderUrl()]);
-    expect(workerExecArgv('/x/native-worker.ts', ['--import', 'tsx'])).toEqual(['--import', 'tsx']);
-    expect(workerExecArgv('/out/main/native-worker.js', ['--foo'])).toEqual(['--foo']);
+  it('defaults to the bundled entry out/cli/native-worker.js, from sources and from a bundle alike', () => {
+    const pool = new NativePool({ workers: 1 });
+    expect(pool.workerFile).toBe(path.join(root, 'out', 'cli', 'native-worker.js'));
+    void pool.close();
+    expect(workerEntryDir(path.join(root, 'src', 'main', 'engine', 'native', 'worker-entries.ts'))).toBe(path.join(root, 'out', 'cli'));
+    expect(workerEntryDir('/opt/app/out/main/index.js')).toBe('/opt/app/out/main');
+  });
+
+  it('refuses a missing worker entry with an error naming the worker and the file', () => {
+    const missing = path.join(root, 'out', 'no-such-dir', 'native-worker.js');
+    expect(() => new NativePool({ workers: 1, workerFile: missing })).toThrow(WorkerEntryError);
+    expect(() => new NativePool({ workers: 1, workerFile: missing })).toThrow(`the native-worker worker thread cannot start: its entry file ${missing} does not exist`);
+    expect(() => workerEntry('convert-write-worker', path.join(root, 'out', 'no-such-dir'))).toThrow(
+      `the convert-write-worker worker thread cannot start: its entry file ${path.join(root, 'out', 'no-such-dir', 'convert-write-worker.js')} does not exist (bundled from src/main/engine/convert/write-worker.ts`,
+    );
   });
 
   it('runs under plain `node --import tsx` outside vitest', () => {

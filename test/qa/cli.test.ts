@@ -41,6 +41,7 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {}, cwd: tmp };
   const program = new Command('dsa110').option('-w, --workspace <dir>').option('--json').option('-q, --quiet').exitOverride();
   const ctx = createContext(program, io);
+  await ctx.ready();
   catalogCommand.register(program, ctx);
   qaCommand.register(program, ctx);
   let error: CliError | null = null;

@@ -5,8 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADDON_RELATIVE_PATH, findAddon, loadAddon } from '../engine/native/addon';
 
-/** Repository (package) root: this file is src/main/cli/app-info.ts. */
-export const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The nearest folder at or above `dir` holding a package.json (else `dir` itself). */
+function packageRootOf(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
+
+/** Repository (package) root: above src/main/cli/ from sources, above out/cli/ in the bundle. */
+export const appRoot = packageRootOf(path.dirname(fileURLToPath(import.meta.url)));
 
 export interface AppInfo {
   name: string;

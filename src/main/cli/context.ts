@@ -1,9 +1,14 @@
 // What every command gets: the global options, the resolved configuration (loaded on first use),
 // a logger (created on first use, so read-only commands never create the workspace), output helpers.
+// The configuration and logging code (zod, pino) is imported by ready(), which buildProgram
+// awaits before running a command, so `dsa110 --help` and `dsa110 version` never load it.
 import type { Command } from 'commander';
-import { loadConfig, locateConfigFile, workspacePaths, type ConfigOrigin, type LoadedConfig, type WorkspacePaths } from '../engine/config';
-import { createLogger, type AppLogger, type LogLevel } from '../engine/log';
+import type { ConfigOrigin, LoadedConfig, WorkspacePaths } from '../engine/config';
+import type { AppLogger, LogLevel } from '../engine/log';
 import { createProgress, type Progress, type ProgressStream } from './progress';
+
+type ConfigModule = typeof import('../engine/config');
+type LogModule = typeof import('../engine/log');
 
 export interface CliIO {
   stdout: ProgressStream;
@@ -24,6 +29,8 @@ export interface GlobalOptions {
 
 export interface CliContext {
   readonly io: CliIO;
+  /** Imports the configuration and logging code; config(), configFile(), paths() and logger() need it. */
+  ready(): Promise<void>;
   globals(): GlobalOptions;
   /** The configuration from defaults, file, environment and flags; memoised. */
   config(): LoadedConfig;
@@ -49,6 +56,11 @@ const VERBOSE = new Set<LogLevel>(['trace', 'debug']);
 export function createContext(program: Command, io: CliIO): CliContext {
   let loaded: LoadedConfig | undefined;
   let logger: AppLogger | undefined;
+  let modules: { config: ConfigModule; log: LogModule } | undefined;
+  const need = (): { config: ConfigModule; log: LogModule } => {
+    if (!modules) throw new Error('CLI context: the configuration is used before ctx.ready() (a command listed as bare in commands/index.ts?)');
+    return modules;
+  };
 
   const globals = (): GlobalOptions => {
     const o = program.opts<Partial<GlobalOptions>>();
@@ -57,9 +69,15 @@ export function createContext(program: Command, io: CliIO): CliContext {
 
   const ctx: CliContext = {
     io,
+    async ready() {
+      if (modules) return;
+      const [config, log] = await Promise.all([import('../engine/config'), import('../engine/log')]);
+      modules = { config, log };
+    },
     globals,
     config() {
       if (loaded) return loaded;
+      const { loadConfig } = need().config;
       const g = globals();
       const overrides: Record<string, unknown> = {};
       // --set comes first so the dedicated flags win when both name the same key.
@@ -82,10 +100,10 @@ export function createContext(program: Command, io: CliIO): CliContext {
     },
     configFile() {
       const g = globals();
-      return locateConfigFile({ workspace: g.workspace, configFile: g.config, env: io.env, cwd: io.cwd });
+      return need().config.locateConfigFile({ workspace: g.workspace, configFile: g.config, env: io.env, cwd: io.cwd });
     },
     paths() {
-      return workspacePaths(ctx.config().config);
+      return need().config.workspacePaths(ctx.config().config);
     },
     logger() {
       if (logger) return logger;
@@ -93,7 +111,7 @@ export function createContext(program: Command, io: CliIO): CliContext {
       const g = globals();
       // stderr shows warnings and errors, or everything the user asked for with a verbose --log-level.
       const consoleLevel: LogLevel = g.quiet ? 'error' : VERBOSE.has(config.logLevel) ? config.logLevel : config.logLevel === 'info' ? 'warn' : config.logLevel;
-      logger = createLogger({ logsDir: ctx.paths().logs, level: config.logLevel, console: { level: consoleLevel, stream: io.stderr } });
+      logger = need().log.createLogger({ logsDir: ctx.paths().logs, level: config.logLevel, console: { level: consoleLevel, stream: io.stderr } });
       return logger;
     },
     result(data, human) {

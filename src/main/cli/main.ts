@@ -1,6 +1,5 @@
 // CLI entry: parse, run one command, and turn every outcome into an exit code and a message on stderr.
 import { CommanderError } from 'commander';
-import { ConfigError } from '../engine/config';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { buildProgram } from './program';
 import type { CliIO } from './context';
@@ -11,13 +10,20 @@ export function processIO(): CliIO {
 
 /** Run the CLI on `argv` (as process.argv: node, script, args...) and return the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const { program, ctx } = buildProgram(io);
   const json = argv.slice(2).includes('--json');
   const fail = (code: number, message: string, details?: unknown): number => {
     if (json) io.stderr.write(`${JSON.stringify({ error: { message, exitCode: code, ...(details === undefined ? {} : { details }) } })}\n`);
     else io.stderr.write(`dsa110: ${message}\n`);
     return code;
   };
+  let built: Awaited<ReturnType<typeof buildProgram>>;
+  try {
+    built = await buildProgram(io, argv);
+  } catch (err) {
+    // A command module that cannot be imported (a broken install or bundle): say which and why.
+    return fail(EXIT_FAILURE, err instanceof Error ? err.message : String(err));
+  }
+  const { program, ctx } = built;
   try {
     await program.parseAsync(argv);
     return EXIT_OK;
@@ -27,10 +33,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       if (err.exitCode === 0) return EXIT_OK;
       return err.code === 'commander.error' ? err.exitCode : EXIT_USAGE;
     }
+    if (err instanceof CliError) return fail(err.exitCode, err.message);
+    // Imported here, not at startup: a ConfigError means the configuration code is loaded already.
+    const { ConfigError } = await import('../engine/config');
     if (err instanceof ConfigError) {
       return fail(err.fromFlagsOnly ? EXIT_USAGE : EXIT_FAILURE, err.message, err.issues);
     }
-    if (err instanceof CliError) return fail(err.exitCode, err.message);
     const e = err instanceof Error ? err : new Error(String(err));
     const verbose = ctx.globals().logLevel === 'debug' || ctx.globals().logLevel === 'trace';
     return fail(EXIT_FAILURE, verbose && e.stack ? e.stack : e.message);

@@ -1,8 +1,10 @@
 // The commander program: global options, usage-error behaviour, and every command from one list.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { LOG_LEVELS } from '../engine/config';
+// Only the command being run is imported (commands/index.ts); the others are listed by name,
+// usage and description, so `dsa110 --help` loads no engine code.
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS } from '../engine/config/levels';
 import { appInfo } from './app-info';
-import { commands } from './commands';
+import { commands as commandList, type CliCommand, type CommandEntry } from './commands';
 import { createContext, type CliContext, type CliIO } from './context';
 
 function parseThreads(value: string): number {
@@ -17,9 +19,46 @@ function collectAssignment(value: string, previous: string[] | undefined): strin
   return [...(previous ?? []), value];
 }
 
-export function buildProgram(io: CliIO): { program: Command; ctx: CliContext } {
+/**
+ * The top-level command `args` (the arguments after node and the script) run, or ask help for
+ * (`help NAME`): the first operand once the program's global options and their values are
+ * skipped; undefined when there is none.
+ */
+export function invokedCommand(program: Command, args: readonly string[]): string | undefined {
+  const takesValue = (flag: string): boolean => {
+    const o = program.options.find((opt) => opt.short === flag || opt.long === flag);
+    return o !== undefined && (o.required || o.optional);
+  };
+  const operands: string[] = [];
+  for (let i = 0; i < args.length && operands.length < 2; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') operands.push(a);
+    else if (a.startsWith('--')) {
+      if (!a.includes('=') && takesValue(a)) i++;
+    } else {
+      // Short flags, possibly combined (-qw DIR): the first one taking a value takes the rest or the next argument.
+      for (let k = 1; k < a.length; k++) {
+        if (!takesValue(`-${a[k]}`)) continue;
+        if (k === a.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return operands[0] === 'help' ? operands[1] : operands[0];
+}
+
+/**
+ * The program for `argv` (as process.argv): the global options, the command `argv` runs loaded
+ * and registered, every other command of `entries` as a stub carrying its name and description.
+ */
+export async function buildProgram(io: CliIO, argv: readonly string[] = [], entries: readonly CommandEntry[] = commandList): Promise<{ program: Command; ctx: CliContext }> {
   const program = new Command('dsa110');
   const ctx = createContext(program, io);
+  const stubUsage = new WeakMap<Command, string>();
   program
     .description('DSA-110 continuum imaging: raw UVH5 to calibrated, quality-checked sky mosaics (headless).')
     .version(appInfo().version, '-V, --version', 'print the version number')
@@ -36,7 +75,15 @@ export function buildProgram(io: CliIO): { program: Command; ctx: CliContext } {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      // A stub shows its entry's usage, as the loaded command would.
+      subcommandTerm(this: Help, cmd: Command): string {
+        const usage = stubUsage.get(cmd);
+        return usage === undefined ? Help.prototype.subcommandTerm.call(this, cmd) : usage ? `${cmd.name()} ${usage}` : cmd.name();
+      },
+    })
     .showHelpAfterError('(run "dsa110 --help" or "dsa110 <command> --help" for usage)')
     .addHelpText(
       'after',
@@ -45,6 +92,26 @@ Exit codes: 0 success, 1 failure, 2 usage error.
 Configuration precedence: defaults < config file < DSA110_* environment < flags
 (nested keys: DSA110_IMAGING__NITER=500 or --set imaging.niter=500).`,
     );
-  for (const command of commands) command.register(program, ctx);
+  const name = invokedCommand(program, argv.slice(2));
+  const run = entries.find((e) => e.name === name);
+  const loaded = new Set<CommandEntry['load']>();
+  for (const entry of entries) {
+    if (program.commands.some((c) => c.name() === entry.name)) continue; // registered by its module already
+    if (run && entry.load === run.load && !loaded.has(entry.load)) {
+      loaded.add(entry.load);
+      let command: CliCommand;
+      try {
+        [command] = await Promise.all([entry.load(), run.bare ? undefined : ctx.ready()]);
+      } catch (err) {
+        throw new Error(`cannot load the '${run.name}' command: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      command.register(program, ctx);
+      if (!program.commands.some((c) => c.name() === entry.name)) {
+        throw new Error(`src/main/cli/commands/index.ts: the module loaded for command '${entry.name}' registered no command of that name (its CliCommand is '${command.name}')`);
+      }
+    } else {
+      stubUsage.set(program.command(entry.name).description(entry.description), entry.usage ?? '');
+    }
+  }
   return { program, ctx };
 }

@@ -1,5 +1,5 @@
 // `dsa110 mosaic centered|next|plan|plans` and `mosaic build --name PLAN`: the orchestrator's
-// commands, added to the `mosaic` command group. A request is planned, recorded with its job,
+// commands, added to the `mosaic` command group (commands/index.ts passes `orchestratorMosaic`). A request is planned, recorded with its job,
 // and run here (--wait) or in a detached process; asking again resumes the same job.
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { followJob } from '../progress';
 import { withEngine } from './engine-session';
-import { mosaicSubcommands, planBuildHook } from './mosaic';
+import type { MosaicExtensions } from './mosaic';
 
 interface CommonOpts { method?: string; tier?: string; catalog?: string; review?: boolean; wait?: boolean }
 
@@ -232,5 +232,5 @@ async function buildPlan(ctx: CliContext, name: string, opts: { output?: string;
   });
 }
 
-mosaicSubcommands.push(registerCentered, registerNext, registerPlan);
-planBuildHook.run = (ctx, name, opts) => buildPlan(ctx, name, opts);
+/** The orchestrator's additions to the `mosaic` group, for mosaicCommand(). */
+export const orchestratorMosaic: MosaicExtensions = { subcommands: [registerCentered, registerNext, registerPlan], runPlan: buildPlan };

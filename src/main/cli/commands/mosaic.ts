@@ -1,7 +1,7 @@
 // `dsa110 mosaic build --images ID|PATH ... | --since ISO --until ISO --method M --output DIR
 // [--name NAME] [--dry-run] [--force]`: validate and combine restored images into a mosaic product
-// directory. Other files add subcommands to the same group through `mosaicSubcommands`, and
-// `mosaic build --name PLAN` runs a recorded plan through `planBuildHook`.
+// directory. The orchestrator's commands (mosaic-orchestrate.ts) are passed in by the command
+// list (commands/index.ts): more subcommands of the group, and the runner of `mosaic build --name PLAN`.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseIsoUtc } from '../../../shared/astro';
@@ -13,11 +13,13 @@ import { withEngine } from './engine-session';
 import { table, utc } from './table';
 import type { CliCommand } from './types';
 
-/** Subcommands other modules add to `mosaic` (e.g. plan, centered, next); called after `build`. */
-export const mosaicSubcommands: Array<(group: Command, ctx: CliContext) => void> = [];
-
-/** Set by the orchestrator's CLI: runs the recorded plan `name` for `mosaic build --name` (exit code). */
-export const planBuildHook: { run?: (ctx: CliContext, name: string, opts: { output?: string; dryRun?: boolean }) => Promise<number> } = {};
+/** What other modules add to the `mosaic` group (the orchestrator's CLI: plan, centered, next, ...). */
+export interface MosaicExtensions {
+  /** More subcommands of `mosaic`, added after `build`. */
+  subcommands: ReadonlyArray<(group: Command, ctx: CliContext) => void>;
+  /** Runs the recorded plan `name` for `mosaic build --name` (exit code). */
+  runPlan?: (ctx: CliContext, name: string, opts: { output?: string; dryRun?: boolean }) => Promise<number>;
+}
 
 interface BuildOptions {
   images?: string[];
@@ -55,12 +57,12 @@ function validationLines(v: MosaicValidationReport): string[] {
   ];
 }
 
-async function build(ctx: CliContext, o: BuildOptions): Promise<void> {
+async function build(ctx: CliContext, o: BuildOptions, runPlan: MosaicExtensions['runPlan']): Promise<void> {
   const hasSelection = (o.images?.length ?? 0) > 0 || o.since !== undefined || o.until !== undefined;
-  if (!hasSelection && o.name !== undefined && planBuildHook.run) {
+  if (!hasSelection && o.name !== undefined && runPlan) {
     const isPlan = await withEngine(ctx, (engine) => engine.db.qa.getPlan(o.name!) !== undefined);
     if (isPlan) {
-      const code = await planBuildHook.run(ctx, o.name, { ...(o.output !== undefined ? { output: o.output } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
+      const code = await runPlan(ctx, o.name, { ...(o.output !== undefined ? { output: o.output } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
       if (code !== 0) throw new CliError(`mosaic build: plan ${o.name} ended with exit code ${code}`, code);
       return;
     }
@@ -146,7 +148,8 @@ async function build(ctx: CliContext, o: BuildOptions): Promise<void> {
   ].join('\n'));
 }
 
-export const mosaicCommand: CliCommand = {
+/** The `mosaic` group: `build`, then the subcommands of `extensions`. */
+export const mosaicCommand = (extensions: MosaicExtensions = { subcommands: [] }): CliCommand => ({
   name: 'mosaic',
   register(program, ctx) {
     const group = program.command('mosaic').description('combine restored images into mosaics');
@@ -164,7 +167,7 @@ export const mosaicCommand: CliCommand = {
       .option('--interpolation <kind>', 'bilinear | lanczos3 (default lanczos3)')
       .option('--dry-run', 'print the selection, the validation and the grid; change nothing')
       .option('--force', 'combine the usable images even when the validation fails')
-      .action((opts: BuildOptions) => build(ctx, opts));
-    for (const add of mosaicSubcommands) add(group, ctx);
+      .action((opts: BuildOptions) => build(ctx, opts, extensions.runPlan));
+    for (const add of extensions.subcommands) add(group, ctx);
   },
-};
+});

@@ -2,9 +2,9 @@
 // operational DSA-110 pipeline (see /work/shared/guide/DSA110.md); every field is documented here.
 import { z } from 'zod';
 import { BEAM_MODEL_NAMES } from '../../../shared/instrument/beam';
+import { LOG_LEVELS, type LogLevel } from './levels';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 /** A QA threshold where larger is worse (flagged fraction, astrometric error): warn <= fail. */
 const upperTier = z.strictObject({ warn: z.number().min(0), fail: z.number().min(0) }).refine((t) => t.warn <= t.fail, {

@@ -4,11 +4,9 @@
 // and the kernel. Slots are handed over with Atomics (no copies, no message per integration).
 // The writer, not the reader, is the thread: it loads only the table code, while h5wasm is
 // costly to load a second time (~3 s CPU and ~700 MB under tsx).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { alignedSharedBuffer } from '../casacore/direct-io';
+import { workerEntry } from '../native/worker-entries';
 import type { MsDescription } from '../ms/writer';
 import type { KernelOutput } from './kernel';
 import { CTRL_CANCEL, CTRL_ERROR, CTRL_SLOTS, SLOT_EMPTY, SLOT_FULL, SLOT_WORDS, rowsIn, slotBytesFor, slotWord } from './ring';
@@ -28,13 +26,6 @@ export interface WriterData {
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 /** Atomics.waitAsync (Node >= 16; not in the ES2023 lib typings). */
 const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, timeoutMs?: number) => WaitAsyncResult }).waitAsync;
-
-/** The writer thread's script beside this module (sources: .ts; a bundle: convert-write-worker.js), or null. */
-export function writerScript(): string | null {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts') ? join(dirname(here), 'write-worker.ts') : join(dirname(here), 'convert-write-worker.js');
-  return existsSync(file) ? file : null;
-}
 
 export class WriterThread {
   private readonly ctrl: Int32Array;
@@ -69,29 +60,18 @@ export class WriterThread {
     this.failed.catch(() => undefined);
   }
 
-  /** Start a writer creating the MS at `dir`, or null when no writer script (from sources: no tsx) is found. */
-  static start(dir: string, desc: MsDescription, geometry: RowsGeometry, slots = 4): WriterThread | null {
-    const script = writerScript();
-    if (!script) return null;
+  /**
+   * Start a writer creating the MS at `dir`, from the bundled entry convert-write-worker.js (see
+   * worker-entries.ts); a missing entry file throws an error naming it.
+   */
+  static start(dir: string, desc: MsDescription, geometry: RowsGeometry, slots = 4): WriterThread {
+    const script = workerEntry('convert-write-worker');
     const slotBytes = slotBytesFor(geometry.nbl, geometry.nchan, geometry.npol);
     const data: WriterData = {
       dir, desc, geometry, slots, slotBytes,
       ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + SLOT_WORDS * slots)), ring: alignedSharedBuffer(slots * slotBytes),
     };
-    const url = JSON.stringify(pathToFileURL(script).href);
-    let boot = `import(${url});`;
-    if (script.endsWith('.ts')) {
-      // From sources the thread registers tsx's loader itself before importing the .ts script
-      // (an --import in execArgv does not reach an eval'd worker's dynamic import on Node 20).
-      let tsx: string;
-      try {
-        tsx = import.meta.resolve('tsx/esm/api');
-      } catch {
-        return null; // sources run without tsx at hand: convert on this thread
-      }
-      boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => ${boot.slice(0, -1)});`;
-    }
-    return new WriterThread(new Worker(boot, { eval: true, workerData: data }), data);
+    return new WriterThread(new Worker(script, { workerData: data }), data);
   }
 
   /** The next slot to fill, once the writer has written what it held before. */

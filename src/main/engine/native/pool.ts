@@ -1,23 +1,21 @@
 // NativePool: a piscina pool of worker threads that run the native kernels off the main
 // thread, on SharedArrayBuffer-backed arrays the workers transform in place (no copies).
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
 import type { SimVisKernelInput } from './addon';
+import { workerEntry, WorkerEntryError } from './worker-entries';
 
 export interface NativePoolOptions {
   /** Worker threads (each runs one kernel at a time). Default: os.availableParallelism(). */
   workers?: number;
   /**
-   * The worker script. Default: src/main/engine/workers/native-worker.ts when this module runs
-   * from sources, else native-worker.js beside the bundle this module was bundled into
-   * (out/main/native-worker.js in the Electron build).
+   * The worker script. Default: the bundled entry native-worker.js (see worker-entries.ts:
+   * out/cli/ for the CLI and for code running from sources, out/main/ in the Electron build).
    */
   workerFile?: string;
   /** The addon's path, passed to the workers; default: they search for it (see findAddon). */
@@ -34,31 +32,6 @@ export interface Fft2dOptions {
 }
 
 export type ComplexPrecision = 'complex64' | 'complex128';
-
-/** The default worker script for where this module runs (sources or bundle). */
-export function defaultWorkerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts')
-    ? path.join(path.dirname(here), '..', 'workers', 'native-worker.ts')
-    : path.join(path.dirname(here), 'native-worker.js');
-}
-
-/**
- * tsx's loader as a file URL. A bare `--import tsx` is resolved from the process's working
- * directory, so the CLI run from outside the project would start workers that cannot find it.
- */
-export function tsxLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-}
-
-/** Node flags for the workers: TypeScript worker scripts need tsx's loader (once). */
-export function workerExecArgv(workerFile: string, parent: readonly string[] = process.execArgv): string[] {
-  const argv = [...parent];
-  if (!/\.[cm]?ts$/.test(workerFile)) return argv;
-  const isTsx = (s: string | undefined) => s === 'tsx' || s === tsxLoaderUrl();
-  const hasTsx = argv.some((a, i) => (a === '--import' && isTsx(argv[i + 1])) || (a.startsWith('--import=') && isTsx(a.slice('--import='.length))));
-  return hasTsx ? argv : [...argv, '--import', tsxLoaderUrl()];
-}
 
 function isShared(buffer: ArrayBufferLike): boolean {
   // instanceof fails across realms; the tag does not.
@@ -105,15 +78,16 @@ export class NativePool {
       throw new RangeError(`NativePool: option 'workers' must be an integer >= 1, got ${workers}`);
     }
     this.workers = workers;
-    this.workerFile = options.workerFile ?? defaultWorkerFile();
+    this.workerFile = options.workerFile ?? workerEntry('native-worker');
+    // A missing script would only surface as a worker crash on the first task: name it now.
+    if (!existsSync(this.workerFile)) throw new WorkerEntryError('native-worker', this.workerFile);
     const workerData: NativeWorkerData = { addonPath: options.addonPath ?? null };
     this.pool = new Piscina<NativeTask, unknown>({
       filename: this.workerFile,
-      // Started on demand, kept while busy: loading tsx and the addon costs ~100s of ms.
+      // Started on demand, kept while busy: starting a thread and loading the addon costs ~10s of ms.
       minThreads: 0,
       maxThreads: workers,
       idleTimeout: options.idleTimeoutMs ?? 30_000,
-      execArgv: workerExecArgv(this.workerFile),
       workerData,
     });
   }

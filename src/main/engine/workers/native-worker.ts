@@ -1,5 +1,5 @@
 // Piscina worker: loads the native addon once per thread and runs the kernel a task names.
-// Runs from sources (with --import tsx) and as the bundle entry out/main/native-worker.js.
+// Always runs bundled: out/cli/native-worker.js or out/main/native-worker.js (see native/worker-entries.ts).
 import { workerData } from 'node:worker_threads';
 import { loadAddon, type NativeAddon } from '../native/addon';
 import type { NativeKernelName, NativeTask, NativeTaskResults, NativeWorkerData } from '../native/tasks';
