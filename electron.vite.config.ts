@@ -1,16 +1,13 @@
-// Build of the desktop app into out/: main (ESM, plus the native worker entry), the sandboxed
+// Build of the desktop app into out/: main (ESM, plus the worker threads' entries), the sandboxed
 // preload (CommonJS, a single file) and the React renderer (with the CSP meta tag checked).
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type RendererViteConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { META_CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './src/main/electron/csp';
+import { WORKER_ENTRIES } from './src/main/engine/native/worker-entries';
 
 const root = import.meta.dirname;
-const nativeWorker = resolve(root, 'src/main/engine/workers/native-worker.ts');
-// The conversion's MS writer thread (src/main/engine/convert/pipeline.ts looks for it beside index.js).
-const convertWriteWorker = resolve(root, 'src/main/engine/convert/write-worker.ts');
 // Native and WASM packages are loaded from node_modules at run time, never bundled.
 const nodeExternals = ['better-sqlite3', 'piscina', 'h5wasm'];
 
@@ -64,10 +61,12 @@ export default defineConfig({
       rolldownOptions: {
         input: {
           index: resolve(root, 'src/main/electron/main.ts'),
-          // Built beside index.js as out/main/native-worker.js once its source exists.
-          ...(existsSync(nativeWorker) ? { 'native-worker': nativeWorker } : {}),
-          'convert-write-worker': convertWriteWorker,
+          // The worker threads' entries (native-worker.js, convert-write-worker.js), built beside
+          // index.js where the engine looks for them (src/main/engine/native/worker-entries.ts).
+          ...Object.fromEntries(Object.entries(WORKER_ENTRIES).map(([name, source]) => [name, resolve(root, source)])),
         },
+        // Shared chunks beside the entries too: bundled code finds the workers in its own folder.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

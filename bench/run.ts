@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureCli } from '../scripts/build-cli.mjs';
 
 /** What a benchmark module exports. */
 export interface Benchmark {
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: no benchmark "${name}" (no bench/${name}.ts); available: ${names.join(', ') || 'none'}`);
     return 2;
   }
+  // The engine's worker threads start from the bundled entries in out/cli: never an old build.
+  if (await ensureCli({ quiet: true })) console.log('bench: rebuilt out/cli (the sources had changed)');
   await (await load(name)).run(args);
   return 0;
 }
