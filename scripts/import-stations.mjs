@@ -1,12 +1,17 @@
 // Imports the DSA-110 station table (CSV from the instrument team) into the app's own resource,
-// resources/instrument/dsa110_stations.json, so the app never reads ../shared at run time.
-// Usage: node scripts/import-stations.mjs [path/to/DSA110_Station_Coordinates.csv]
+// resources/instrument/dsa110_stations.json, so the app never reads the CSV at run time.
+// Usage: node scripts/import-stations.mjs path/to/DSA110_Station_Coordinates.csv
+// (a copy is in test/fixtures).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const csvPath = path.resolve(process.argv[2] ?? '/work/shared/data/DSA110_Station_Coordinates.csv');
+if (!process.argv[2]) {
+  console.error('import-stations: usage: node scripts/import-stations.mjs path/to/DSA110_Station_Coordinates.csv (a copy is in test/fixtures)');
+  process.exit(2);
+}
+const csvPath = path.resolve(process.argv[2]);
 const outPath = path.join(root, 'resources', 'instrument', 'dsa110_stations.json');
 const EXPECTED_STATIONS = 117;
 const HEADER_LINES = 6;

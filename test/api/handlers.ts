@@ -33,6 +33,7 @@ export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'groups.list': notImplemented('groups.list'),
     'ms.list': notImplemented('ms.list'),
     'calibrators.search': notImplemented('calibrators.search'),
+    'calibrators.get': notImplemented('calibrators.get'),
     'products.list': notImplemented('products.list'),
     'products.get': notImplemented('products.get'),
     'products.approve': async (input, ctx) => {

@@ -3,7 +3,7 @@
 // the QA and applies; a second `--apply-only` writes nothing; usage and catalog errors exit
 // with the option or name in the message.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +11,11 @@ import { CHUNK_S } from '../../src/shared/instrument';
 import { formatIsoUtc, transitMjd } from '../../src/shared/astro';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { simulate } from '../../src/main/engine/sim/simulate';
+import { unpackFixture } from '../helpers/fixtures';
 
 const BIN = path.resolve('bin/dsa110.mjs');
-const VLA_LIST = '/work/shared/data/vlacalibrators.txt';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-cli-calibrate-'));
+const VLA_LIST = unpackFixture('vlacalibrators.txt.gz', tmp);
 const ws = path.join(tmp, 'ws');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('dsa110 calibrators --import', () => {
-  it.skipIf(!existsSync(VLA_LIST))('stores the VLA list entries with a 20 cm flux in the catalog', () => {
+  it('stores the VLA list entries with a 20 cm flux in the catalog', () => {
     const r = run('--json', 'calibrators', '--import', VLA_LIST);
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { imported: number; withoutFlux: number };

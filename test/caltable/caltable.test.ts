@@ -2,17 +2,18 @@
 // types, options, dimensionality, storage manager, keywords), table info and subtables as the
 // CASA-written fixture; CPARAM [npol, nchan] per row; python-casacore reads every cell; the
 // project reads them back; solver tables survive the round trip through rows.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jonesToRows, readCalTable, rowsToJones, writeCalTable } from '../../src/main/engine/calibration/caltable';
 import type { CalTableContents, VisCal } from '../../src/main/engine/calibration/caltable';
 import type { JonesTable } from '../../src/main/engine/calibration/solve';
+import { fixture } from '../helpers/fixtures';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { expectSameAsPython } from '../casacore/pydump';
 
-const FIXTURE = '/work/shared/data/casa_gaincal_template';
+const FIXTURE = fixture('casa_gaincal_template');
 const root = mkdtempSync(join(tmpdir(), 'caltable-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -122,7 +123,7 @@ interface Desc { columns: Record<string, Record<string, unknown>>; order: string
 type Dump = Record<'main' | 'ANTENNA' | 'FIELD' | 'SPECTRAL_WINDOW' | 'OBSERVATION' | 'HISTORY', Desc>;
 
 describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('against CASA and python-casacore', () => {
-  it.skipIf(!existsSync(FIXTURE))('has the CASA fixture table description: columns, options, ndim, manager, keywords, info, subtables', () => {
+  it('has the CASA fixture table description: columns, options, ndim, manager, keywords, info, subtables', () => {
     const want = JSON.parse(runPython(DESC, [FIXTURE])) as Dump;
     for (const dir of [bDir, gDir]) {
       const got = JSON.parse(runPython(DESC, [dir])) as Dump;

@@ -1,18 +1,19 @@
 // python-casacore as the judge, both ways: it opens and queries tables the project wrote, and
 // the project reads tables python-casacore wrote (every storage manager, both byte orders) and
 // the CASA-written gain table, cell by cell.
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTable } from '../../src/main/engine/casacore';
+import { fixture } from '../helpers/fixtures';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { NROWS, expectedColumns, writeFixture } from './fixture';
 import { expectSameAsPython, pythonDump } from './pydump';
 
 const root = mkdtempSync(join(tmpdir(), 'casacore-io-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const GAINCAL = '/work/shared/data/casa_gaincal_template';
+const GAINCAL = fixture('casa_gaincal_template');
 
 describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-casacore interop', () => {
   describe.each(['little', 'big'] as const)('a table the project wrote (%s-endian)', (endian) => {
@@ -157,7 +158,7 @@ t.close()
     });
   });
 
-  describe.skipIf(!existsSync(GAINCAL))('the CASA-written gain table', () => {
+  describe('the CASA-written gain table', () => {
     it('has the description CASA gave it', () => {
       const t = openTable(GAINCAL);
       expect(t.nrows).toBe(6);

@@ -1,6 +1,4 @@
-// The VLA calibrator list parser, on hand-made snippets and on the real list in ../shared.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// The VLA calibrator list parser, on hand-made snippets and on the real list (test/fixtures).
 import { describe, expect, it } from 'vitest';
 import {
   VlaCalibratorParseError,
@@ -9,6 +7,7 @@ import {
   spectralIndex20to6,
 } from '../../src/shared/catalog/vla-calibrators';
 import curated from '../../resources/calibrators/dsa110_calibrators.json';
+import { fixtureText } from '../helpers/fixtures';
 
 const SNIPPET = `IAU NAME EQUINOX  PC RA(hh,mm,ss)    DEC(ddd,mm,ss)   POS.REF ALT.NAME
 ===================================================================
@@ -71,10 +70,10 @@ describe('VLA calibrator list parser', () => {
   });
 });
 
-const REAL = path.resolve(__dirname, '../../../shared/data/vlacalibrators.txt');
-describe.skipIf(!existsSync(REAL))('the real VLA calibrator list', () => {
+const REAL = 'vlacalibrators.txt.gz';
+describe('the real VLA calibrator list', () => {
   it('has 1865 entries, about 1040 with a 20 cm flux, and 0834+555 at 8.8 Jy', () => {
-    const cals = parseVlaCalibrators(readFileSync(REAL, 'utf8'), REAL);
+    const cals = parseVlaCalibrators(fixtureText(REAL), REAL);
     expect(cals).toHaveLength(1865);
     const with20 = cals.filter((c) => bandFlux(c, '20cm') !== null).length;
     expect(with20).toBeGreaterThan(1000);

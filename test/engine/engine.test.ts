@@ -7,7 +7,6 @@ import { curatedCalibrators, engineEvents, seedCalibrators } from '../../src/mai
 import { ConfigError } from '../../src/main/engine/config';
 import { openDatabase } from '../../src/main/engine/db';
 import { sharedComplexArray } from '../../src/main/engine/native/pool';
-import { nativeStatus } from '../../src/main/cli/app-info';
 import { validateEvent, type EventName } from '../../src/shared/api';
 import { openTestEngine, registerTestJobs, tempDir } from './helpers';
 
@@ -54,7 +53,7 @@ describe('Engine.open', () => {
   });
 });
 
-describe.skipIf(nativeStatus().status !== 'loaded')('Engine.native', () => {
+describe('Engine.native', () => {
   it('starts the pool on first use with the configured threads and runs the FFT', async () => {
     const engine = await openTestEngine(tmp.dir);
     try {

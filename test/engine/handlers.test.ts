@@ -262,3 +262,26 @@ describe('calibrators.search', () => {
     }
   });
 });
+
+describe('calibrators.get', () => {
+  it('finds a calibrator by any of its names, saying which matched', async () => {
+    for (const [name, matchedAs] of [['3C286', 'alternate'], ['3c286', 'alternate'], ['J1331+3030', 'J2000'], ['B1328+307', 'B1950'], ['1331+305', 'J2000']] as const) {
+      const r = await call(engine, 'calibrators.get', { name });
+      expect(r.calibrator.name, name).toBe('1331+305');
+      expect(r.matchedAs, name).toBe(matchedAs);
+    }
+    expect((await call(engine, 'calibrators.get', { name: '3c 48' })).calibrator).toMatchObject({ name: '0137+331', altName: '3C48' });
+  });
+
+  it('answers not_found naming the name, and invalid_input listing the candidates of an ambiguous one', async () => {
+    await expect(call(engine, 'calibrators.get', { name: '3C999' })).rejects.toMatchObject({ code: 'not_found', field: 'name', message: 'request "calibrators.get": no calibrator with name "3C999"' });
+    const base = { raDeg: 150, decDeg: 23.2, flux1400Jy: 3, spectralIndex: -0.7, catalog: 'test', positionCode: null, uvMinKlambda: null, uvMaxKlambda: null };
+    engine.db.calibration.upsertCalibrator({ ...base, name: '1012+232', b1950Name: '1009+234' });
+    engine.db.calibration.upsertCalibrator({ ...base, name: '1014+230', b1950Name: '1012+232' });
+    const err = await call(engine, 'calibrators.get', { name: '1012+232' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'invalid_input', field: 'name' });
+    expect((err as Error).message).toContain('ambiguous in the calibrator catalog: 1012+232 (B1950 1009+234) as J1012+232; 1014+230 (B1950 1012+232) as B1012+232');
+    expect((await call(engine, 'calibrators.get', { name: 'B1012+232' })).calibrator.name).toBe('1014+230');
+  });
+});

@@ -1,7 +1,8 @@
 // The native wide-field gridder against the direct measurement equation (test/imaging/dft.ts)
 // on DSA-110 geometry: both directions at the requested accuracy in float32 and float64,
 // adjointness, a point source 2 degrees off centre at the right pixel with peak = flux, the
-// degridder against the point-source predictor, flags, threads and argument errors.
+// degridder against the point-source predictor, flags, threads and argument errors. Adjointness
+// also over 1, 2 and 3 threads, 1 to 300 rows and three flag masks (weights 0).
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAddon, type GridderKernelOptions } from '../../src/main/engine/native/addon';
 import { NativePool, sharedFloat64Array } from '../../src/main/engine/native/pool';
@@ -167,6 +168,74 @@ describe('adjointness <G x, y> = <x, G^H y>', () => {
     let scale = 0;
     for (let i = 0; i < gx.length; i++) scale += Math.abs(gx[i]! * y[i]!);
     expect(Math.abs(lhs - rhs) / scale).toBeLessThan(tol);
+  });
+});
+
+/** <G x, y> and <x, G^H y> (real inner products of the interleaved arrays) and the scale of the terms. */
+function adjointPair(p: Problem, opts: GridderKernelOptions, precision: 'float32' | 'float64', seed: number) {
+  const { nx, ny } = opts;
+  const x = randomArray(nx * ny, seed, precision);
+  const y = randomArray(2 * p.nrows * p.nchan, seed + 1, precision);
+  const gx = zeros(2 * p.nrows * p.nchan, precision).fill(Number.NaN);
+  const ghy = zeros(nx * ny, precision).fill(Number.NaN);
+  addon.dirty2ms(p.uvw, p.freqs, x, p.weights, gx, opts);
+  const info = addon.ms2dirty(p.uvw, p.freqs, y, p.weights, ghy, opts);
+  let lhs = 0;
+  let rhs = 0;
+  let scale = 0;
+  for (let i = 0; i < gx.length; i++) {
+    lhs += gx[i]! * y[i]!;
+    scale += Math.abs(gx[i]! * y[i]!);
+  }
+  for (let i = 0; i < ghy.length; i++) rhs += x[i]! * ghy[i]!;
+  return { lhs, rhs, scale, gx, ghy, info };
+}
+
+/** Weight masks: none flagged, ~10% at random, whole rows (every third) and one whole channel. */
+function masked(p: Problem, mask: 'none' | 'random' | 'rows+channel'): Problem {
+  const weights = Float32Array.from(p.weights);
+  const rng = new Rng(17, 'mask');
+  for (let r = 0; r < p.nrows; r++) {
+    for (let c = 0; c < p.nchan; c++) {
+      const k = r * p.nchan + c;
+      const w = 0.5 + rng.range(0, 1.5);
+      if (mask === 'none') weights[k] = w;
+      else if (mask === 'random') weights[k] = rng.range(0, 1) < 0.1 ? 0 : w;
+      else weights[k] = r % 3 === 1 || c === 2 ? 0 : w;
+    }
+  }
+  return { ...p, weights };
+}
+
+describe('adjointness over threads, row counts and flag masks', () => {
+  const cases: [number, number, 'none' | 'random' | 'rows+channel'][] = [];
+  for (const threads of [1, 2, 3]) for (const nrows of [1, 2, 7, 300]) for (const mask of ['none', 'random', 'rows+channel'] as const) cases.push([threads, nrows, mask]);
+  it.each(cases)('%i thread(s), %i row(s), flags %s', (threads, nrows, mask) => {
+    const p = masked(dsa110Problem(nrows, 5, 10, 100 + nrows), mask);
+    const nvis = p.weights.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
+    expect(nvis, 'unflagged visibilities in the problem').toBeGreaterThan(0);
+    for (const [precision, eps, tol] of [['float64', 1e-10, 1e-12], ['float32', 1e-5, 2e-5]] as const) {
+      const opts: GridderKernelOptions = { nx: 72, ny: 64, pixelL: 0.04 * DEG, pixelM: 0.04 * DEG, epsilon: eps, threads };
+      const { lhs, rhs, scale, gx, ghy, info } = adjointPair(p, opts, precision, 7 * nrows + threads);
+      expect(info.nvis, `${precision}: visibilities the gridder saw`).toBe(nvis);
+      expect(scale, `${precision}: |<G x, y>| terms`).toBeGreaterThan(0);
+      expect(Math.abs(lhs - rhs) / scale, `${precision} <G x, y> = ${lhs}, <x, G^H y> = ${rhs}`).toBeLessThan(tol);
+      // Every output written; flagged visibilities predicted as exactly 0.
+      expect(gx.every((v) => Number.isFinite(v)) && ghy.every((v) => Number.isFinite(v)), `${precision}: outputs all written`).toBe(true);
+      for (let k = 0; k < p.weights.length; k++) {
+        if (p.weights[k] === 0 && (gx[2 * k] !== 0 || gx[2 * k + 1] !== 0)) throw new Error(`${precision}: flagged visibility ${k} predicted as ${gx[2 * k]}, ${gx[2 * k + 1]}`);
+      }
+    }
+  });
+
+  it('writes zeros everywhere when every visibility is flagged', () => {
+    const p = dsa110Problem(7, 5, 10, 3);
+    p.weights.fill(0);
+    const { lhs, rhs, gx, ghy, info } = adjointPair(p, { nx: 72, ny: 64, pixelL: 0.04 * DEG, pixelM: 0.04 * DEG, epsilon: 1e-10, threads: 3 }, 'float64', 9);
+    expect(info.nvis).toBe(0);
+    expect([lhs, rhs]).toEqual([0, 0]);
+    expect(gx.every((v) => v === 0)).toBe(true);
+    expect(ghy.every((v) => v === 0)).toBe(true);
   });
 });
 

@@ -70,6 +70,10 @@ export function installFakeBridge(data: FakeData): void {
       items: data.calibrators.filter((m) => Math.abs(m.calibrator.decDeg - Number(i.decDeg)) <= Number(i.radiusDeg ?? 2.5)
         && m.calibrator.flux1400Jy >= Number(i.minFluxJy ?? 1)),
     }),
+    'calibrators.get': (i) => {
+      const m = data.calibrators.find((c) => c.calibrator.name === i.name);
+      return m ? { calibrator: m.calibrator, matchedAs: 'J2000' } : notFound('calibrator', i.name);
+    },
     'products.list': (i) => page(inSet(data.products, 'status', i.statuses), i),
     'products.get': (i) => ({
       product: data.products.find((p) => p.id === i.id) ?? notFound('product', i.id),

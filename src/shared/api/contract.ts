@@ -141,6 +141,14 @@ export const requests = {
     output: z.object({ items: z.array(CalibratorMatch) }),
     summary: 'Calibrators near a declination, best (beam-weighted flux) first',
   },
+  'calibrators.get': {
+    input: z.object({
+      /** As astronomers write it: J2000 (1331+305, J1331+305, J1331+3030), B1950 (B1328+307) or alternate (3C286), any case. */
+      name: z.string().trim().min(1).max(64),
+    }).strict(),
+    output: z.object({ calibrator: Calibrator, matchedAs: z.enum(['J2000', 'B1950', 'alternate']) }),
+    summary: 'One catalog calibrator by any of its names (an ambiguous name is refused with its candidates)',
+  },
   'products.list': {
     input: z.object({ statuses: z.array(ProductStatus).optional(), kinds: z.array(ProductKind).optional(), ...pageInput }).strict(),
     output: page(Product),

@@ -15,6 +15,7 @@ export const REQUEST_NAMES = [
   'groups.list',
   'ms.list',
   'calibrators.search',
+  'calibrators.get',
   'products.list',
   'products.get',
   'products.approve',

@@ -17,6 +17,10 @@ export const Calibrator = z.object({
   positionCode: z.string().nullable(),
   uvMinKlambda: z.number().min(0).nullable(),
   uvMaxKlambda: z.number().min(0).nullable(),
+  /** Alternate name from the VLA list, e.g. `3C286` (resolves like the name; see shared/catalog/calibrator-names). */
+  altName: z.string().min(1).nullish(),
+  /** B1950 IAU name without prefix, e.g. `1328+307`. */
+  b1950Name: z.string().min(1).nullish(),
 });
 export type Calibrator = z.infer<typeof Calibrator>;
 

@@ -35,6 +35,7 @@ export function calibratorsFromVlaList(text: string, source: string): { calibrat
     calibrators.push({
       name: e.name, raDeg: e.raDeg, decDeg: e.decDeg, flux1400Jy: l.fluxJy, spectralIndex: spectralIndex20to6(e).alpha, catalog: 'vla',
       positionCode: e.positionCode || null, uvMinKlambda: l.uvMinKlambda, uvMaxKlambda: l.uvMaxKlambda,
+      altName: e.altName, b1950Name: e.b1950Name,
     });
   }
   return { calibrators, withoutFlux: entries.length - calibrators.length };

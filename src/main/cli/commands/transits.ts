@@ -30,13 +30,13 @@ export const transitsCommand: CliCommand = {
     program
       .command('transits')
       .description('transit times of a calibrator and which data (group, integration) cover each')
-      .requiredOption('--calibrator <name>', 'calibrator name as in the catalog, e.g. 0834+555')
+      .requiredOption('--calibrator <name>', 'calibrator name: J2000 (0834+555, J0834+555), B1950 (B0831+557) or alternate (3C286), any case')
       .option('--start <iso>', 'from this time (default: the start of the registered data, else now)', isoOption)
       .option('--end <iso>', 'until this time (default: the end of the registered data, else start + 7 days)', isoOption)
       .option('--dec-tolerance <deg>', 'a group covers the transit when its declination is within this of the calibrator', finiteNumber, 2.5)
       .action(async (o: Options) => {
         const r = await withEngine(ctx, (engine) => {
-          const cal = engine.db.calibration.getCalibrator(o.calibrator);
+          const cal = engine.db.calibration.findCalibrator(o.calibrator);
           if (!cal) throw new CliError(`transits: no calibrator "${o.calibrator}" in the catalog of ${engine.paths.database} (see "dsa110 calibrators --dec DEG")`);
           const span = dataSpan(engine.db);
           const startMjd = o.start ?? span?.startMjd ?? nowMjd();

@@ -22,6 +22,8 @@ const CuratedEntry = z.object({
   spectralIndex: z.number(),
   uvMinKlambda: z.number().nullable(),
   uvMaxKlambda: z.number().nullable(),
+  altName: z.string().min(1).nullable(),
+  b1950Name: z.string().min(1).nullable(),
 });
 const CuratedList = z.object({ calibrators: z.array(CuratedEntry).min(1) });
 
@@ -45,9 +47,14 @@ export function curatedCalibrators(): Calibrator[] {
 /**
  * Fill the calibrator table from the curated list when it is empty; returns how many were
  * written (0 when the table already had entries, so a user's own catalog is never touched).
+ * A table seeded before the catalog kept other names (schema version 4) gets the curated
+ * entries' alternate and B1950 names filled in, so 3C286 resolves there too.
  */
 export function seedCalibrators(db: Database): number {
-  if (db.calibration.listCalibrators().length > 0) return 0;
+  if (db.calibration.listCalibrators().length > 0) {
+    if (!db.calibration.hasOtherNames()) db.calibration.fillCalibratorNames(curatedCalibrators());
+    return 0;
+  }
   const list = curatedCalibrators();
   return db.transaction(() => {
     // Re-check inside the write lock: another process may be seeding the same file.

@@ -7,6 +7,7 @@ import { describeOrigin } from '../config';
 import { DbNotFoundError } from '../db';
 import type { Engine } from '../engine';
 import { searchCalibrators } from './calibrators';
+import { CalibratorNameError, resolveCalibratorName } from '../../../shared/catalog/calibrator-names';
 
 function notFound(channel: RequestName, what: string, field: string, value: string): ApiError {
   return new ApiError({ code: 'not_found', channel, field, message: `request "${channel}": no ${what} with ${field} ${JSON.stringify(value)}` });
@@ -79,6 +80,16 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
         ...(input.afterMjd !== undefined ? { afterMjd: input.afterMjd } : {}),
       }),
     }),
+    'calibrators.get': async (input) => {
+      const entries = db.calibration.listCalibrators();
+      const r = resolveCalibratorName(input.name, entries);
+      if (r.status === 'unknown') throw notFound('calibrators.get', 'calibrator', 'name', input.name);
+      if (r.status === 'ambiguous') {
+        const e = new CalibratorNameError(input.name, r.candidates, 'the calibrator catalog');
+        throw new ApiError({ code: 'invalid_input', channel: 'calibrators.get', field: 'name', message: `request "calibrators.get": ${e.message}` });
+      }
+      return { calibrator: r.entry, matchedAs: r.via };
+    },
     'products.list': async (input) => db.products.page({ statuses: input.statuses, kinds: input.kinds, limit: input.limit, offset: input.offset }),
     'products.get': async (input) => {
       const product = db.products.get(input.id);

@@ -325,7 +325,7 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
     outputs: () => [],
     validate: (ctx) => {
       MeasurementSet.open(ctx.params.msPath).close();
-      if (ctx.params.calibrator !== undefined && !deps.db.calibration.getCalibrator(ctx.params.calibrator)) {
+      if (ctx.params.calibrator !== undefined && !deps.db.calibration.findCalibrator(ctx.params.calibrator)) {
         throw new CalibrationError(`params.calibrator: ${ctx.params.calibrator} is not in the calibrator catalog`);
       }
     },

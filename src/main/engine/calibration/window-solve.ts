@@ -55,7 +55,7 @@ export function detectCalibrator(db: Database, layout: MsLayout, beamName: strin
 /** The named catalog calibrator, or the one detected in the MS; CalibrationError when none. */
 export function resolveCalibrator(db: Database, config: Config, layout: MsLayout, msPath: string, name: string | undefined): Calibrator {
   if (name !== undefined) {
-    const c = db.calibration.getCalibrator(name);
+    const c = db.calibration.findCalibrator(name);
     if (!c) throw new CalibrationError(`calibrator ${name} is not in the catalog (dsa110 calibrators --import FILE loads a VLA list)`);
     return c;
   }

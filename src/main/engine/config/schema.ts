@@ -1,5 +1,5 @@
 // The one typed configuration of the pipeline (zod 4) and its defaults, taken from the
-// operational DSA-110 pipeline (see /work/shared/guide/DSA110.md); every field is documented here.
+// operational DSA-110 pipeline (the instrument guide, DSA110.md); every field is documented here.
 import { z } from 'zod';
 import { BEAM_MODEL_NAMES } from '../../../shared/instrument/beam';
 import { LOG_LEVELS, type LogLevel } from './levels';

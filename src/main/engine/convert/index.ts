@@ -2,7 +2,7 @@
 // database-backed group conversion and the job-runner stage.
 export { IncompleteGroupError, fileRowMap, planConversion, pointing, sbName } from './plan';
 export type { ConversionPlan, FileRowMap, SubbandPlan } from './plan';
-export { convertIntegration, convertIntegrationJs, hasNativeKernel, uniformSpacing, useNativeKernel } from './kernel';
+export { convertIntegration, convertIntegrationJs, uniformSpacing, useNativeKernel } from './kernel';
 export type { KernelInput, KernelOutput } from './kernel';
 export { chooseTileRows, removeStalePartials, verifyWrittenMs, writeConversion } from './convert';
 export type { ConvertResult, WriteOptions } from './convert';

@@ -60,24 +60,17 @@ type ConvertRowsAddon = Pick<NativeAddon, 'convertRows'>;
 
 let nativeKernel: ConvertRowsAddon | null | undefined;
 
-/** The addon's convertRows, or null when the addon is absent or older than the kernel (JS is used). */
+/**
+ * The addon's convertRows, or null after useNativeKernel(false). An addon that is absent or
+ * lacks the kernel is an error naming it (loadAddon checks every declared kernel), never a
+ * silent switch to the JS loop.
+ */
 function nativeConvertRows(): ConvertRowsAddon | null {
-  if (nativeKernel !== undefined) return nativeKernel;
-  try {
-    const addon = loadAddon() as unknown as Partial<ConvertRowsAddon>;
-    nativeKernel = typeof addon.convertRows === 'function' ? (addon as ConvertRowsAddon) : null;
-  } catch {
-    nativeKernel = null;
-  }
+  if (nativeKernel === undefined) nativeKernel = loadAddon();
   return nativeKernel;
 }
 
-/** Is the native loop available (the addon is built with native/src/convert)? */
-export function hasNativeKernel(): boolean {
-  return nativeConvertRows() !== null;
-}
-
-/** Use the native loop when the addon has it (default), or always the JS loop (tests compare them). */
+/** Use the native loop (default), or always the JS loop (an explicit choice: tests compare them). */
 export function useNativeKernel(on: boolean): void {
   nativeKernel = on ? undefined : null;
 }
@@ -88,7 +81,7 @@ let phasorBuf = new Float64Array(0);
  * Fill nbl MS rows. The phase rotation is exp(-2 pi i dw nu / c) (shared/astro/phase.ts
  * convention); across equally spaced channels it advances by a phasor recurrence in float64,
  * restarted from sin/cos for each row (48 steps: error ~1e-14 rad). Returns the flagged count.
- * With equal spacing the loop runs natively when the addon has it, on phasors computed here
+ * With equal spacing the loop runs natively (unless useNativeKernel(false)), on phasors computed here
  * (Math.cos/sin), so both loops write the same bytes.
  */
 export function convertIntegration(inp: KernelInput, out: KernelOutput): number {

@@ -318,10 +318,17 @@ CREATE TABLE mosaic_plans (
 CREATE INDEX sources_by_catalog_position ON sources (catalog, dec_deg, ra_deg);
 `;
 
+// The VLA list's other names of a calibrator, for name resolution (src/shared/catalog/calibrator-names.ts).
+const v4CalibratorNames = `
+ALTER TABLE calibrators ADD COLUMN alt_name TEXT;
+ALTER TABLE calibrators ADD COLUMN b1950_name TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
   { version: 3, name: 'QA results, mosaic tile validations, batch mosaic plans', sql: v3QaAndPlans },
+  { version: 4, name: 'calibrator alternate and B1950 names', sql: v4CalibratorNames },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

@@ -5,8 +5,34 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The addon's exports (see native/src/addon.cc). All kernels run synchronously on the calling thread. */
-export interface NativeAddon {
+/** Where a kernel runs: on NativePool's worker threads ('pool'), or on the calling thread ('caller'). */
+export type KernelRuns = 'pool' | 'caller';
+
+/** A kernel's declaration: where it runs, and its TypeScript signature (type-level only). */
+export interface KernelDecl<F extends (...args: never[]) => unknown = (...args: never[]) => unknown, R extends KernelRuns = KernelRuns> {
+  readonly runs: R;
+  /** Never set: carries the signature for the types derived from KERNELS. */
+  readonly signature?: F;
+}
+
+/** A kernel run through NativePool (a task variant and a line of the worker's table follow from it). */
+function pool<F extends (...args: never[]) => unknown>(): KernelDecl<F, 'pool'> {
+  return { runs: 'pool' };
+}
+
+/** A kernel called directly on the calling thread (short calls: a worker round trip would cost more). */
+function caller<F extends (...args: never[]) => unknown>(): KernelDecl<F, 'caller'> {
+  return { runs: 'caller' };
+}
+
+/**
+ * The addon's kernels, one declaration each: name, signature, where it runs. NativeAddon, the
+ * worker's task table (tasks.ts, workers/native-worker.ts) and the check of the loaded addon's
+ * exports (checkAddonSurface, run by loadAddon and test/native/surface.test.ts) follow from it;
+ * native/src/addon.cc must export exactly these (native/README.md, "Adding a kernel").
+ * All kernels run synchronously on the thread that calls them.
+ */
+export const KERNELS = {
   /**
    * In-place complex 2-D FFT of `ny` rows of `nx` complex values, interleaved (re, im),
    * row-major with x fastest: numpy.fft.fft2 of an array of shape (ny, nx). Forward uses
@@ -15,78 +41,84 @@ export interface NativeAddon {
    * Throws TypeError/RangeError naming the argument when data is not 2*nx*ny floats,
    * nx/ny are not integers >= 1, or threads is not an integer in [1, maxThreads].
    */
-  fft2d(data: Float32Array | Float64Array, nx: number, ny: number, inverse: boolean, threads: number): void;
+  fft2d: pool<(data: Float32Array | Float64Array, nx: number, ny: number, inverse: boolean, threads: number) => void>(),
   /**
    * Adds the direct point-source sum to `out` (nbl x nchan interleaved complex):
    * V(b, nu) += amp[s, nu] exp(+2 pi i nu (u l + v m + w (n - 1)) / c), uvw (m, nbl x 3) =
    * uvw(ant2) - uvw(ant1), `lmn1` = nsources x (l, m, n - 1), `amp` = nsources x nchan (Jy).
    * `channelWidthHz` > 0 applies channel-width smearing, sinc(pi dnu tau); 0 disables it.
    */
-  predictPoints(
-    uvw: Float64Array,
-    freqs: Float64Array,
-    lmn1: Float64Array,
-    amp: Float64Array,
-    out: Float64Array,
-    channelWidthHz: number,
-    threads: number,
-  ): void;
+  predictPoints: pool<
+    (
+      uvw: Float64Array,
+      freqs: Float64Array,
+      lmn1: Float64Array,
+      amp: Float64Array,
+      out: Float64Array,
+      channelWidthHz: number,
+      threads: number,
+    ) => void
+  >(),
   /**
    * The simulator's fused pass (native/src/predict/simvis.h): sky, RFI, noise, gains and
    * bandpasses for every row of `input.nsub` subband files into `vis` (nsub x rows x nchan/nsub
    * x 2 pols complex) and `flags`. Returns true when the antenna-factorised predictor ran.
    */
-  simulateVisibilities(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number): boolean;
+  simulateVisibilities: pool<(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number) => boolean>(),
   /**
    * One integration of a UVH5 file to MS rows (native/src/convert/convert.h; the JS twin and the
    * conventions are in src/main/engine/convert/kernel.ts). Returns the flagged sample count.
    * Called on the converting thread, not through NativePool (a few ms per integration).
    */
-  convertRows(input: ConvertRowsInput, out: ConvertRowsOutput): number;
+  convertRows: caller<(input: ConvertRowsInput, out: ConvertRowsOutput) => number>(),
   /**
    * StefCal per solution cell (time slot x channel group x pol) for V_ij = g_i conj(g_j) M_ij:
    * writes gains [slot][group][ant][pol] (complex), their flags (1 SNR < minSnr, 2 no data),
    * SNR, and per cell the iterations, the reference antenna (phase 0) and the rms of a
    * unit-weight residual into `out`. See native/src/calib/solve.h.
    */
-  solveJones(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput): void;
+  solveJones: pool<(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput) => void>(),
   /**
    * Per cell and baseline (a1 < a2) the sums S = sum w V conj(M) (re, im), P = sum w |M|^2,
    * Q = sum w |V|^2 and N (samples) into out[((slot*ngroup + group)*npol + pol)*nant*nant + a1*nant + a2][5].
    */
-  baselineStats(data: CalVisData, cells: CalCells, out: Float64Array, threads: number): void;
+  baselineStats: pool<(data: CalVisData, cells: CalCells, out: Float64Array, threads: number) => void>(),
   /**
    * corrected = V / (J_i conj(J_j)), J the product of the terms, in place; samples with a
    * flagged (or zero) solution are flagged; weights scaled by |J_i J_j|^2. Returns the samples newly flagged.
    */
-  applyJones(
-    vis: Float32Array,
-    flags: Uint8Array,
-    weights: Float32Array | null,
-    ant1: Int32Array,
-    ant2: Int32Array,
-    nchan: number,
-    npol: number,
-    nant: number,
-    terms: CalJonesTerm[],
-    threads: number,
-  ): number;
+  applyJones: pool<
+    (
+      vis: Float32Array,
+      flags: Uint8Array,
+      weights: Float32Array | null,
+      ant1: Int32Array,
+      ant2: Int32Array,
+      nchan: number,
+      npol: number,
+      nant: number,
+      terms: CalJonesTerm[],
+      threads: number,
+    ) => number
+  >(),
   /** Flags autocorrelation rows (when `autos`), exact zeros and non-finite samples; counts of newly flagged samples per reason. */
-  flagBasic(
-    vis: Float32Array,
-    flags: Uint8Array,
-    ant1: Int32Array,
-    ant2: Int32Array,
-    nchan: number,
-    npol: number,
-    autos: boolean,
-    threads: number,
-  ): { autocorrelation: number; zero: number; nonfinite: number };
+  flagBasic: pool<
+    (
+      vis: Float32Array,
+      flags: Uint8Array,
+      ant1: Int32Array,
+      ant2: Int32Array,
+      nchan: number,
+      npol: number,
+      autos: boolean,
+      threads: number,
+    ) => { autocorrelation: number; zero: number; nonfinite: number }
+  >(),
   /**
    * SumThreshold RFI detection per baseline (`grid`: nbl x ntime row indices, -1 missing) on
    * the amplitude minus a smooth surface; flags in place, returns the samples newly flagged.
    */
-  flagRfi(vis: Float32Array, flags: Uint8Array, grid: Int32Array, nbl: number, ntime: number, nchan: number, npol: number, options: RfiKernelOptions): number;
+  flagRfi: pool<(vis: Float32Array, flags: Uint8Array, grid: Int32Array, nbl: number, ntime: number, nchan: number, npol: number, options: RfiKernelOptions) => number>(),
   /**
    * Gridder, G^H (native/src/gridder/wgridder.h): dirty[y, x] (ny x nx, overwritten) =
    * sum_k weights[k] Re(vis[k] exp(-2 pi i (u l + v m + w (n - 1)))), unnormalised, with
@@ -96,61 +128,82 @@ export interface NativeAddon {
    * (the same type and size) also psf = G^H(weights) (unit visibilities) in the same pass: each
    * visibility's kernels evaluated once (two plane sets).
    */
-  ms2dirty(
-    uvw: Float64Array,
-    freqs: Float64Array,
-    vis: Float32Array | Float64Array,
-    weights: Float32Array,
-    dirty: Float32Array | Float64Array,
-    options: GridderKernelOptions,
-    psf?: Float32Array | Float64Array | null,
-  ): GridderInfo;
+  ms2dirty: pool<
+    (
+      uvw: Float64Array,
+      freqs: Float64Array,
+      vis: Float32Array | Float64Array,
+      weights: Float32Array,
+      dirty: Float32Array | Float64Array,
+      options: GridderKernelOptions,
+      psf?: Float32Array | Float64Array | null,
+    ) => GridderInfo
+  >(),
   /**
    * Degridder, G, the exact adjoint of ms2dirty: vis[k] (overwritten) = weights[k] sum_{x,y}
    * image[y, x] exp(+2 pi i (u l + v m + w (n - 1))) (no 1/n: pixels hold point fluxes);
    * weights null = all 1; 0 where the weight is 0.
    */
-  dirty2ms(
-    uvw: Float64Array,
-    freqs: Float64Array,
-    image: Float32Array | Float64Array,
-    weights: Float32Array | null,
-    vis: Float32Array | Float64Array,
-    options: GridderKernelOptions,
-  ): GridderInfo;
+  dirty2ms: pool<
+    (
+      uvw: Float64Array,
+      freqs: Float64Array,
+      image: Float32Array | Float64Array,
+      weights: Float32Array | null,
+      vis: Float32Array | Float64Array,
+      options: GridderKernelOptions,
+    ) => GridderInfo
+  >(),
   /**
    * A major cycle in one pass (native/src/gridder/wgridder.h residual): vis (in place) +=
    * G(image) where weights != 0 (the weights select, as dirty2ms with selectOnly and
    * accumulate), then dirty (overwritten) = G^H(weights * vis), unnormalised: the results of
    * those two calls with each visibility's kernels evaluated once. Holds twice the plane memory.
    */
-  ms2residual(
-    uvw: Float64Array,
-    freqs: Float64Array,
-    image: Float32Array | Float64Array,
-    weights: Float32Array,
-    vis: Float32Array | Float64Array,
-    dirty: Float32Array | Float64Array,
-    options: GridderKernelOptions,
-  ): GridderInfo;
+  ms2residual: pool<
+    (
+      uvw: Float64Array,
+      freqs: Float64Array,
+      image: Float32Array | Float64Array,
+      weights: Float32Array,
+      vis: Float32Array | Float64Array,
+      dirty: Float32Array | Float64Array,
+      options: GridderKernelOptions,
+    ) => GridderInfo
+  >(),
   /** Frees what gridder session `session` holds (GridderKernelOptions.session); false if there was none. */
-  gridderRelease(session: number): boolean;
+  gridderRelease: pool<(session: number) => boolean>(),
   /**
    * Hogbom CLEAN minor cycle (native/src/deconv/hogbom.h): components of gain x peak added to
    * `model` (ny x nx) while the largest |residual| inside `mask` exceeds options.stopLevel, at
    * most options.maxIter; `psf` (ny x nx) peaks (1) at (floor(nx/2), floor(ny/2)). Only the
    * active pixels (|residual| >= activeFraction x stopLevel) of `residual` are updated.
    */
-  hogbomClean(residual: Float32Array, psf: Float32Array, mask: Uint8Array | null, model: Float64Array, options: HogbomOptions): HogbomResult;
+  hogbomClean: pool<(residual: Float32Array, psf: Float32Array, mask: Uint8Array | null, model: Float64Array, options: HogbomOptions) => HogbomResult>(),
   /**
    * Reprojection of a SIN image (rows input.row0 .. row0+nrows-1, one or more planes on the same
    * grid) onto a region of another SIN grid (native/src/reproject/reproject.h): exact direction-
    * cosine mapping in double precision, bilinear or Lanczos-3, NaN where the kernel touches a NaN
    * or leaves the view. Writes output.planes (nx x ny each); returns the covered pixel count.
    */
-  reproject(input: ReprojectInput, output: ReprojectOutput, options: ReprojectOptions): number;
+  reproject: pool<(input: ReprojectInput, output: ReprojectOutput, options: ReprojectOptions) => number>(),
   /** The input pixel (0-based) of each output pixel xy (n x 2, 0-based) into result (n x 2); NaN off the input's hemisphere. */
-  mapPixels(inWcs: SinWcs, outWcs: SinWcs, xy: Float64Array, result: Float64Array): void;
+  mapPixels: caller<(inWcs: SinWcs, outWcs: SinWcs, xy: Float64Array, result: Float64Array) => void>(),
+} as const satisfies Record<string, KernelDecl>;
+
+/** The non-function exports of the addon. */
+export const ADDON_VALUES = ['napiVersion', 'maxThreads'] as const;
+
+export type KernelName = keyof typeof KERNELS;
+
+/** The signature a kernel declaration carries. */
+export type KernelSignature<D> = D extends KernelDecl<infer F, KernelRuns> ? F : never;
+
+/** Every kernel's function, from KERNELS. */
+export type NativeKernels = { [K in KernelName]: KernelSignature<(typeof KERNELS)[K]> };
+
+/** The addon's exports (see native/src/addon.cc): the kernels of KERNELS and two values. */
+export interface NativeAddon extends NativeKernels {
   /** The Node-API version the addon was built against. */
   readonly napiVersion: number;
   /** The largest `threads` a kernel accepts. */
@@ -446,10 +499,49 @@ export function loadAddon(file: string | null = findAddon()): NativeAddon {
       cause: err,
     });
   }
-  const addon = mod as Partial<NativeAddon>;
-  if (typeof addon.fft2d !== 'function' || typeof addon.predictPoints !== 'function' || typeof addon.napiVersion !== 'number') {
-    throw new Error(`${file} is not the dsa110_native addon this code expects (no fft2d/predictPoints/napiVersion export); run "npm run build:native"`);
+  const surface = checkAddonSurface(mod);
+  if (surface.missing.length > 0 || surface.wrongType.length > 0) {
+    throw new Error(`${file} does not match the dsa110_native surface this code declares (KERNELS in src/main/engine/native/addon.ts): ${describeSurface(surface)}; rebuild it with "npm run build:native"`);
   }
-  loaded.set(file, addon as NativeAddon);
-  return addon as NativeAddon;
+  const addon = mod as NativeAddon;
+  loaded.set(file, addon);
+  return addon;
+}
+
+/** How a loaded module's exports differ from KERNELS and ADDON_VALUES. */
+export interface AddonSurface {
+  /** Declared kernels or values the module does not export. */
+  missing: string[];
+  /** Exports nothing declares. */
+  undeclared: string[];
+  /** Declared names exported with the wrong type (a kernel that is not a function, a value that is not a number). */
+  wrongType: string[];
+}
+
+/**
+ * Compares a loaded addon's exports with the declarations: every kernel of KERNELS must be an
+ * exported function, every name of ADDON_VALUES an exported number, and nothing else exported.
+ */
+export function checkAddonSurface(mod: unknown): AddonSurface {
+  const exports = (typeof mod === 'object' || typeof mod === 'function') && mod !== null ? (mod as Record<string, unknown>) : {};
+  const declared = new Map<string, 'function' | 'number'>([
+    ...Object.keys(KERNELS).map((k) => [k, 'function'] as const),
+    ...ADDON_VALUES.map((k) => [k, 'number'] as const),
+  ]);
+  const out: AddonSurface = { missing: [], undeclared: [], wrongType: [] };
+  for (const [name, type] of declared) {
+    if (!Object.prototype.hasOwnProperty.call(exports, name)) out.missing.push(name);
+    else if (typeof exports[name] !== type) out.wrongType.push(`${name} (${typeof exports[name]}, expected ${type})`);
+  }
+  for (const name of Object.keys(exports)) if (!declared.has(name)) out.undeclared.push(name);
+  return out;
+}
+
+/** The differences in words, e.g. "missing kernel(s): convertRows". */
+export function describeSurface(s: AddonSurface): string {
+  const parts: string[] = [];
+  if (s.missing.length > 0) parts.push(`not exported: ${s.missing.join(', ')}`);
+  if (s.wrongType.length > 0) parts.push(`wrong type: ${s.wrongType.join(', ')}`);
+  if (s.undeclared.length > 0) parts.push(`exported but not declared: ${s.undeclared.join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : 'matches';
 }

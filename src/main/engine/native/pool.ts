@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { NativeTask, NativeTaskResults, NativeWorkerData } from './tasks';
+import type { NativeKernelName, NativeTask, NativeTaskOf, NativeTaskResults, NativeWorkerData } from './tasks';
+import type { NativeAddon } from './addon';
 import type { CalCells, CalJonesTerm, CalSolveOptions, CalSolveOutput, CalVisData, RfiKernelOptions } from './addon';
 import type { GridderInfo, GridderKernelOptions, HogbomOptions, HogbomResult } from './addon';
 import type { ReprojectInput, ReprojectOptions, ReprojectOutput } from './addon';
@@ -110,7 +111,7 @@ export class NativePool {
         ),
       );
     }
-    return this.run({ kernel: 'fft2d', data, nx, ny, inverse: opts.inverse ?? false, threads: opts.threads ?? 1 });
+    return this.run('fft2d', data, nx, ny, opts.inverse ?? false, opts.threads ?? 1);
   }
 
   /**
@@ -122,7 +123,7 @@ export class NativePool {
     if (!isShared(vis.buffer) || !isShared(flags.buffer)) {
       return Promise.reject(new TypeError('NativePool.simulateVisibilities: vis and flags must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf'));
     }
-    return this.run({ kernel: 'simulateVisibilities', input, vis, flags, threads: opts.threads ?? 1 });
+    return this.run('simulateVisibilities', input, vis, flags, opts.threads ?? 1);
   }
 
   /**
@@ -138,16 +139,7 @@ export class NativePool {
     if (!isShared(out.buffer)) {
       return Promise.reject(new TypeError('NativePool.predictPoints: out must be backed by a SharedArrayBuffer so the worker can write into it; allocate it with sharedFloat64Array(n)'));
     }
-    return this.run({
-      kernel: 'predictPoints',
-      uvw: input.uvw,
-      freqs: input.freqs,
-      lmn1: input.lmn1,
-      amp: input.amp,
-      out,
-      channelWidthHz: input.channelWidthHz ?? 0,
-      threads: opts.threads ?? 1,
-    });
+    return this.run('predictPoints', input.uvw, input.freqs, input.lmn1, input.amp, out, input.channelWidthHz ?? 0, opts.threads ?? 1);
   }
 
   /**
@@ -160,13 +152,13 @@ export class NativePool {
         if (!isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.solveJones: ${name}.${k} must be backed by a SharedArrayBuffer so the worker can write into it`));
       }
     }
-    return this.run({ kernel: 'solveJones', data, cells, options, out });
+    return this.run('solveJones', data, cells, options, out);
   }
 
   /** Per-baseline calibration statistics on a worker (see NativeAddon.baselineStats); `out` shared. */
   baselineStats(data: CalVisData, cells: CalCells, out: Float64Array, opts: { threads?: number } = {}): Promise<void> {
     if (!isShared(out.buffer)) return Promise.reject(new TypeError('NativePool.baselineStats: out must be backed by a SharedArrayBuffer; allocate it with sharedFloat64Array(n)'));
-    return this.run({ kernel: 'baselineStats', data, cells, out, threads: opts.threads ?? 1 });
+    return this.run('baselineStats', data, cells, out, opts.threads ?? 1);
   }
 
   /**
@@ -182,7 +174,8 @@ export class NativePool {
     for (const [k, a] of shared) {
       if (a && !isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.applyJones: ${k} must be backed by a SharedArrayBuffer so the worker can correct it in place`));
     }
-    return this.run({ kernel: 'applyJones', ...input, weights: input.weights ?? null, terms, threads: opts.threads ?? 1 });
+    const { vis, flags, ant1, ant2, nchan, npol, nant } = input;
+    return this.run('applyJones', vis, flags, input.weights ?? null, ant1, ant2, nchan, npol, nant, terms, opts.threads ?? 1);
   }
 
   /** Basic flags in place on a worker (see NativeAddon.flagBasic); `flags` must be shared. */
@@ -191,7 +184,7 @@ export class NativePool {
     opts: { autos?: boolean; threads?: number } = {},
   ): Promise<{ autocorrelation: number; zero: number; nonfinite: number }> {
     if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagBasic: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
-    return this.run({ kernel: 'flagBasic', ...input, autos: opts.autos ?? true, threads: opts.threads ?? 1 });
+    return this.run('flagBasic', input.vis, input.flags, input.ant1, input.ant2, input.nchan, input.npol, opts.autos ?? true, opts.threads ?? 1);
   }
 
   /** SumThreshold RFI flags in place on a worker (see NativeAddon.flagRfi); `flags` must be shared. */
@@ -200,7 +193,7 @@ export class NativePool {
     options: RfiKernelOptions = {},
   ): Promise<number> {
     if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagRfi: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
-    return this.run({ kernel: 'flagRfi', ...input, options });
+    return this.run('flagRfi', input.vis, input.flags, input.grid, input.nbl, input.ntime, input.nchan, input.npol, options);
   }
 
   /**
@@ -217,7 +210,7 @@ export class NativePool {
     if (!isShared(dirty.buffer) || (psf && !isShared(psf.buffer))) {
       return Promise.reject(new TypeError('NativePool.ms2dirty: dirty (and psf) must be backed by a SharedArrayBuffer so the worker can write the image into it'));
     }
-    return this.run({ kernel: 'ms2dirty', ...input, dirty, options, psf });
+    return this.run('ms2dirty', input.uvw, input.freqs, input.vis, input.weights, dirty, options, psf);
   }
 
   /**
@@ -230,7 +223,7 @@ export class NativePool {
     options: GridderKernelOptions,
   ): Promise<GridderInfo> {
     if (!isShared(vis.buffer)) return Promise.reject(new TypeError('NativePool.dirty2ms: vis must be backed by a SharedArrayBuffer so the worker can write the visibilities into it'));
-    return this.run({ kernel: 'dirty2ms', ...input, weights: input.weights ?? null, vis, options });
+    return this.run('dirty2ms', input.uvw, input.freqs, input.image, input.weights ?? null, vis, options);
   }
 
   /**
@@ -246,12 +239,12 @@ export class NativePool {
     if (!isShared(vis.buffer) || !isShared(dirty.buffer)) {
       return Promise.reject(new TypeError('NativePool.ms2residual: vis and dirty must be backed by SharedArrayBuffers so the worker can write them'));
     }
-    return this.run({ kernel: 'ms2residual', ...input, vis, dirty, options });
+    return this.run('ms2residual', input.uvw, input.freqs, input.image, input.weights, vis, dirty, options);
   }
 
   /** Frees what gridder session `session` holds (see GridderKernelOptions.session); false if none. */
   gridderRelease(session: number): Promise<boolean> {
-    return this.run({ kernel: 'gridderRelease', session });
+    return this.run('gridderRelease', session);
   }
 
   /**
@@ -265,7 +258,7 @@ export class NativePool {
     if (!isShared(input.residual.buffer) || !isShared(input.model.buffer)) {
       return Promise.reject(new TypeError('NativePool.hogbomClean: residual and model must be backed by SharedArrayBuffers so the worker can update them in place'));
     }
-    return this.run({ kernel: 'hogbomClean', ...input, mask: input.mask ?? null, options });
+    return this.run('hogbomClean', input.residual, input.psf, input.mask ?? null, input.model, options);
   }
 
   /**
@@ -277,7 +270,7 @@ export class NativePool {
     if (output.planes.some((p) => !isShared(p.buffer))) {
       return Promise.reject(new TypeError('NativePool.reproject: output.planes must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf(Float32Array, n)'));
     }
-    return this.run({ kernel: 'reproject', input, output, options });
+    return this.run('reproject', input, output, options);
   }
 
   /** Waits for running tasks, then stops the workers. Later calls reject. */
@@ -287,8 +280,10 @@ export class NativePool {
     await this.pool.close();
   }
 
-  private async run<T extends NativeTask>(task: T): Promise<NativeTaskResults[T['kernel']]> {
-    if (this.closed) throw new Error(`NativePool: ${task.kernel} called after close()`);
-    return (await this.pool.run(task)) as NativeTaskResults[T['kernel']];
+  /** Runs pool kernel `kernel` on a worker with the addon function's own arguments. */
+  private async run<K extends NativeKernelName>(kernel: K, ...args: Parameters<NativeAddon[K]>): Promise<NativeTaskResults[K]> {
+    if (this.closed) throw new Error(`NativePool: ${kernel} called after close()`);
+    const task = { kernel, args } as NativeTaskOf<K> as NativeTask;
+    return (await this.pool.run(task)) as NativeTaskResults[K];
   }
 }

@@ -199,7 +199,7 @@ function transitsOverData(db: Database, cal: Calibrator): TransitCoverage[] {
 }
 
 function requireCalibrator(db: Database, name: string): Calibrator {
-  const cal = db.calibration.getCalibrator(name);
+  const cal = db.calibration.findCalibrator(name);
   if (!cal) throw new PlanError(`calibrator ${name} is not in the calibrator catalog (list candidates with \`dsa110 calibrators --dec DEG\`)`);
   return cal;
 }

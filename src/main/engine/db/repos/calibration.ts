@@ -4,6 +4,7 @@ import {
   CalTable, CalTableKind, CalTableStatus, Calibrator, NewCalTable,
 } from '../../../../shared/model/calibration';
 import type { JsonObject } from '../../../../shared/model/common';
+import { CalibratorNameError, resolveCalibratorName } from '../../../../shared/catalog/calibrator-names';
 import type { Connection } from '../connection';
 import { fromRow, guarded, insertSql, notFound, toRow, validate, type Row, type TableSpec } from '../table';
 
@@ -12,6 +13,7 @@ const calSpec: TableSpec<Calibrator> = {
   columns: {
     name: 'name', raDeg: 'ra_deg', decDeg: 'dec_deg', flux1400Jy: 'flux_1400_jy', spectralIndex: 'spectral_index',
     catalog: 'catalog', positionCode: 'position_code', uvMinKlambda: 'uv_min_klambda', uvMaxKlambda: 'uv_max_klambda',
+    altName: 'alt_name', b1950Name: 'b1950_name',
   },
 };
 const tableSpec: TableSpec<CalTable> = {
@@ -45,6 +47,31 @@ export class CalibrationRepo {
   getCalibrator(name: string): Calibrator | undefined {
     const row = this.conn.stmt('SELECT * FROM calibrators WHERE name = ?').get(name) as Row | undefined;
     return row ? fromRow(this.conn, calSpec, row) : undefined;
+  }
+
+  /**
+   * The calibrator a user's name denotes: its J2000 name with or without the J prefix, the
+   * B1950 name with or without B, or its alternate name (3C286), case-insensitively (see
+   * shared/catalog/calibrator-names). Undefined when none; CalibratorNameError listing the
+   * candidates when several match.
+   */
+  findCalibrator(name: string): Calibrator | undefined {
+    const entries = this.conn.stmt('SELECT name, alt_name, b1950_name FROM calibrators ORDER BY name').all() as { name: string; alt_name: string | null; b1950_name: string | null }[];
+    const r = resolveCalibratorName(name, entries.map((e) => ({ name: e.name, altName: e.alt_name, b1950Name: e.b1950_name })));
+    if (r.status === 'ambiguous') throw new CalibratorNameError(name, r.candidates, `the calibrator catalog of ${this.conn.file}`);
+    return r.status === 'found' ? this.getCalibrator(r.entry.name) : undefined;
+  }
+
+  /** Does any entry carry an alternate or B1950 name? */
+  hasOtherNames(): boolean {
+    return this.conn.stmt('SELECT 1 FROM calibrators WHERE alt_name IS NOT NULL OR b1950_name IS NOT NULL LIMIT 1').get() !== undefined;
+  }
+
+  /** Fills in missing alternate and B1950 names of existing entries (by name); returns how many rows changed. */
+  fillCalibratorNames(names: readonly { name: string; altName?: string | null; b1950Name?: string | null }[]): number {
+    const stmt = this.conn.stmt(`UPDATE calibrators SET alt_name = COALESCE(alt_name, @alt), b1950_name = COALESCE(b1950_name, @b1950)
+      WHERE name = @name AND ((alt_name IS NULL AND @alt IS NOT NULL) OR (b1950_name IS NULL AND @b1950 IS NOT NULL))`);
+    return this.conn.write(() => names.reduce((n, c) => n + stmt.run({ name: c.name, alt: c.altName ?? null, b1950: c.b1950Name ?? null }).changes, 0));
   }
 
   requireCalibrator(name: string): Calibrator {
