@@ -8,7 +8,7 @@ import type { Product, ProductKind } from '../../../shared/model/products';
 import type { Engine } from '../engine';
 import { checksumPath } from './checksum';
 import { errnoCode, RegistryError } from './errors';
-import { faultPoint } from './faults';
+import { faultPoint } from '../jobs/faults';
 import {
   claim, journalDir, journalIds, newOwner, readJournal, journalFile, releaseOwner, removeJournal, updateJournal,
   type JournalRecord,
