@@ -144,8 +144,8 @@ export default {
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
       TSImportType: (node) => {
-        const arg = node.argument;
-        const lit = arg?.type === 'TSLiteralType' ? arg.literal : arg;
+        // `source` (typescript-eslint 8.x) replaces the deprecated `argument` (a literal type).
+        const lit = node.source ?? (node.argument?.type === 'TSLiteralType' ? node.argument.literal : null);
         if (lit?.type === 'Literal') check(node, lit.value);
       },
       TSExternalModuleReference: (node) => node.expression.type === 'Literal' && check(node, node.expression.value),
