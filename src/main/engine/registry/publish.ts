@@ -183,7 +183,7 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
       throw new RegistryError('conflict', `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); re-register it before publishing`);
     }
     if (p.status === 'qa_passed') {
-      p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed and publishing.autoPublish is on' });
+      p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed, published without review at the caller\'s request (publishing.autoPublish, or the job\'s choice)' });
     }
     if (await exists(record.destination)) {
       throw new RegistryError('conflict', `${record.destination}: already exists in the products root; refusing to overwrite it with product ${id} (${record.source})`);
