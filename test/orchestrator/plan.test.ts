@@ -9,7 +9,7 @@ import { transitMjd } from '../../src/shared/astro';
 import { CHUNK_S } from '../../src/shared/instrument';
 import { defaultConfig, workspacePaths, type Config, type WorkspacePaths } from '../../src/main/engine/config';
 import { openDatabase, type Database } from '../../src/main/engine/db';
-import { seedCalibrators } from '../../src/main/engine/api/calibrators';
+import { seedCalibrators } from '../../src/main/engine/calibration/calibrators';
 import { formatIsoUtc } from '../../src/shared/astro';
 import { coveringMosaic, jobGraph, planCentered, planNext, PlanError } from '../../src/main/engine/orchestrator';
 

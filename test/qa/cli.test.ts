@@ -23,7 +23,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-qa-cli-'));
   ws = path.join(tmp, 'ws');
   const engine = await Engine.open({ workspace: ws, env: {}, overrides: { logLevel: 'warn' } });
-  for (const [id, scale] of [['img-ok', 1], ['img-low', 0.8]] as const) {
+  for (const [id, scale] of [['img-ok', 1], ['img-low', 0.8], ['img-auto', 1]] as const) {
     const file = path.join(engine.paths.staging, `${id}.fits`);
     writeSynth(file, field, combine(field, scale));
     engine.db.images.insertImage({ path: file, kind: 'pbcor', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: 512, heightPx: 512, cellArcsec: 5, freqHz: 1.4e9 });
@@ -103,6 +103,24 @@ describe('dsa110 qa', () => {
     const unknown = await cli('qa', 'nope');
     expect(unknown.error?.exitCode).toBe(1);
     expect(unknown.error?.message).toMatch(/^qa: .*no product with id "nope"/);
+  });
+
+  it('publishes a passed product itself when publishing.autoPublish is on (QA alone never does)', async () => {
+    const config = path.join(ws, 'config.json');
+    writeFileSync(config, JSON.stringify({ publishing: { autoPublish: true } }));
+    try {
+      const r = await cli('--json', 'qa', 'img-auto', '--catalog', 'TRUTH');
+      expect(r.error).toBeNull();
+      const j = JSON.parse(r.stdout) as { verdict: string; transition: { to: string }; product: { status: string; publishedPath: string }; published: { outcome: string }; publishError: string | null };
+      expect(j).toMatchObject({ verdict: 'pass', transition: { to: 'qa_passed' }, product: { status: 'published' }, published: { outcome: 'published' }, publishError: null });
+      expect(j.product.publishedPath).toBe(path.join(ws, 'products', 'img-auto.fits'));
+    } finally {
+      rmSync(config);
+    }
+    // Off (the default), the passed product waits for review.
+    const off = await cli('qa', 'img-ok', '--catalog', 'TRUTH');
+    expect(off.stdout).toMatch(/product img-ok: \w+ -> qa_passed/);
+    expect(off.stdout).not.toContain('auto-publish');
   });
 
   it('assesses a FITS file named directly (relative to the working directory), recording nothing', async () => {

@@ -1,5 +1,6 @@
 // runQa in the product lifecycle: staged products move to qa_passed / qa_failed with the reasons
-// in the audit trail, warn follows publishing.minQaTier, passed products auto-publish when enabled.
+// in the audit trail, warn follows publishing.minQaTier; QA never publishes, and a passed product
+// is auto-published (when enabled) only by its caller's explicit step, publishAfterQa.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { Engine } from '../../src/main/engine/engine';
 import { writeFitsImage } from '../../src/main/engine/fits';
 import { runQa } from '../../src/main/engine/qa';
 import { importCatalog } from '../../src/main/engine/refcat';
-import { registerProduct } from '../../src/main/engine/registry';
+import { publishAfterQa, registerProduct } from '../../src/main/engine/registry';
 import { tempDir } from '../registry/fixtures';
 import { combine, synthField, truthCsv, writeSynth } from './synth';
 
@@ -51,7 +52,7 @@ describe('runQa', () => {
     expect(r.verdict).toBe('pass');
     expect(r.transition).toEqual({ from: 'staging', to: 'qa_passed' });
     expect(r.product?.status).toBe('qa_passed');
-    expect(r.published).toBeNull();
+    expect(r).not.toHaveProperty('published');
     expect(engine.db.qa.latestForProduct('img-good')).toMatchObject({ id: r.id, subject: 'image', subjectId: imageId, tier: 'science', verdict: 'pass' });
     expect(r.product?.metadata.qa).toMatchObject({ resultId: r.id, verdict: 'pass', failed: [], warned: [] });
     const events = engine.db.products.events('img-good');
@@ -99,18 +100,27 @@ describe('runQa', () => {
     expect((await runQa(lenient, 'img-warn')).product?.status).toBe('qa_passed');
   });
 
-  it('auto-publishes a passed product when publishing.autoPublish is on', async () => {
+  it('never publishes, even with publishing.autoPublish on; the caller\'s publishAfterQa does', async () => {
     const engine = await setup({ 'publishing.autoPublish': true });
     await stagedImage(engine, 'img-pub');
     const r = await runQa(engine, 'img-pub', { catalog: 'TRUTH' });
-    expect(r.published?.outcome).toBe('published');
-    expect(r.product?.status).toBe('published');
-    expect(r.product?.publishedPath).toBe(path.join(engine.paths.products, 'img-pub.fits'));
+    expect(r.product?.status).toBe('qa_passed');
+    expect(engine.db.products.require('img-pub').status).toBe('qa_passed');
+    const after = await publishAfterQa(engine, r);
+    expect(after.published?.outcome).toBe('published');
+    expect(after.publishError).toBeNull();
+    expect(after.product?.status).toBe('published');
+    expect(after.product?.publishedPath).toBe(path.join(engine.paths.products, 'img-pub.fits'));
+    expect(engine.db.products.events('img-pub').map((e) => `${e.toStatus}:${e.actor}`)).toEqual(['staging:pipeline', 'qa_passed:pipeline', 'approved:pipeline', 'published:pipeline']);
     // A failed product is never published.
     await stagedImage(engine, 'img-bad', 0.8);
     const bad = await runQa(engine, 'img-bad', { catalog: 'TRUTH' });
-    expect(bad.published).toBeNull();
-    expect(bad.product?.status).toBe('qa_failed');
+    expect(await publishAfterQa(engine, bad)).toMatchObject({ published: null, publishError: null, product: { status: 'qa_failed' } });
+    // Nor one QA passed with auto-publish off: it waits for a reviewer.
+    const off = await setup();
+    await stagedImage(off, 'img-wait');
+    const waits = await runQa(off, 'img-wait', { catalog: 'TRUTH' });
+    expect(await publishAfterQa(off, waits)).toMatchObject({ published: null, publishError: null, product: { status: 'qa_passed' } });
   });
 
   it('judges the flagged fractions of the input MS and of the calibration tables that apply to it', async () => {
@@ -198,8 +208,11 @@ describe('runQa', () => {
     try {
       const r = await runQa(engine, 'img-nopub', { catalog: 'TRUTH' });
       expect(r.verdict).toBe('pass');
-      expect(r.published).toBeNull();
-      expect(r.publishError).toMatch(/EPERM/);
+      const after = await publishAfterQa(engine, r);
+      expect(after.published).toBeNull();
+      expect(after.publishError).toMatch(/EPERM/);
+      expect(after.product?.status).toBe('approved');
+      expect(engine.db.qa.latestForProduct('img-nopub')).toMatchObject({ id: r.id, verdict: 'pass' });
       // The registry approved it on the way to publishing; the staged file is intact for a retry.
       expect(engine.db.products.require('img-nopub').status).toBe('approved');
       expect(existsSync(r.file)).toBe(true);

@@ -116,7 +116,7 @@ describe('publish', () => {
     const p = await registerProduct(engine, { kind: 'image', stagedPath: file });
     await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /product img-3 is staging; only approved products are published \(it has not been through QA yet\)/);
     engine.db.products.transition(p.id, 'qa_passed', { actor: 'pipeline' });
-    await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /img-3 is qa_passed; it passed QA but publishing.autoPublish is off/);
+    await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /img-3 is qa_passed; it passed QA but auto-publish is off \(publishing.autoPublish, or the caller's choice\): approve it first/);
     expect(await onQaPassed(engine, p.id)).toBeNull();
     engine.db.products.transition(p.id, 'approved', { actor: 'alice' });
     writeFileSync(file, 'tampered');
@@ -166,6 +166,22 @@ describe('auto-publish', () => {
     const r = await onQaPassed(engine, p.id);
     expect(r?.outcome).toBe('published');
     expect(engine.db.products.events(p.id).map((e) => `${e.toStatus}:${e.actor}`)).toEqual(['staging:pipeline', 'qa_passed:pipeline', 'approved:pipeline', 'published:pipeline']);
+  });
+
+  it('is the caller\'s explicit decision: publish() never reads publishing.autoPublish', async () => {
+    // On in the configuration, but not asked for: a QA-passed product is refused.
+    await engine.close();
+    engine = await openEngine(path.join(tmp, 'ws'), true);
+    const a = await registerProduct(engine, { kind: 'image', stagedPath: stageFile(engine, 'img-10.fits', 100) });
+    engine.db.products.transition(a.id, 'qa_passed', { actor: 'pipeline' });
+    await rejects(publish(engine, a.id, { actor: 'pipeline' }), 'conflict', /img-10 is qa_passed; it passed QA but auto-publish is off/);
+    // Off in the configuration, but asked for (the mosaic job does): published, approved on the way.
+    await engine.close();
+    engine = await openEngine(path.join(tmp, 'ws'), false);
+    const r = await publish(engine, a.id, { actor: 'pipeline', autoPublish: true });
+    expect(r.outcome).toBe('published');
+    expect(engine.db.products.events(a.id).map((e) => e.toStatus)).toEqual(['staging', 'qa_passed', 'approved', 'published']);
+    expect(await onQaPassed(engine, a.id)).toBeNull();
   });
 });
 

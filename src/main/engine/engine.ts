@@ -11,7 +11,7 @@ import { createLogger, type AppLogger } from './log';
 import { JobRegistry, JobRunner, type JobListener } from './jobs';
 import type { Job } from '../../shared/model/jobs';
 import { NativePool } from './native/pool';
-import { seedCalibrators } from './api/calibrators';
+import { seedCalibrators } from './calibration/calibrators';
 import { registerPipeline } from './pipeline';
 import { recoverPublishing, type RecoveryReport } from './registry';
 

@@ -3,10 +3,13 @@
 import { registerConvert } from './convert';
 import { registerCalibrate } from './calibration/stage';
 import { registerImage } from './imaging';
-import type { Engine } from './engine';
 import { registerMosaicJob } from './orchestrator/job';
 
-export function registerPipeline(engine: Engine): void {
+/** What the stages and job kinds need of the engine they register on (an Engine has all of it). */
+export type PipelineEngine = Parameters<typeof registerConvert>[0] & Parameters<typeof registerCalibrate>[0]
+  & Parameters<typeof registerImage>[0] & Parameters<typeof registerMosaicJob>[0];
+
+export function registerPipeline(engine: PipelineEngine): void {
   registerConvert(engine);
   registerCalibrate(engine);
   registerImage(engine);

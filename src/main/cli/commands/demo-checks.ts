@@ -8,7 +8,7 @@ import { defineStage, removeOutputs, writeFileAtomic, type JobRegistry } from '.
 import { databaseStatus } from '../../engine/api';
 import { sharedComplexArray } from '../../engine/native/pool';
 import { nativeStatus } from '../app-info';
-import type { DemoCheck } from './demo';
+import type { DemoCheck } from './demo-step';
 import { engineFor } from './engine-session';
 
 export const databaseCheck: DemoCheck = async (ctx) => {

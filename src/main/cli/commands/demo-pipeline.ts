@@ -16,7 +16,7 @@ import { simulate, TRUTH_FILE } from '../../engine/sim/simulate';
 import { appInfo } from '../app-info';
 import type { CliContext } from '../context';
 import { followJob } from '../progress';
-import type { DemoStep } from './demo';
+import type { DemoStep } from './demo-step';
 import { mosaicStatus, renderStatus } from './mosaic-orchestrate';
 
 const DEMO_EPOCH = '2026-01-15T00:00:00';

@@ -9,14 +9,7 @@ import { databaseCheck, jobRunnerCheck, nativeFftCheck } from './demo-checks';
 import { runDemoPipeline } from './demo-pipeline';
 import { closeEngine } from './engine-session';
 import type { CliCommand } from './types';
-
-export interface DemoStep {
-  name: string;
-  status: 'ok' | 'warn' | 'fail';
-  detail: string;
-}
-
-export type DemoCheck = (ctx: CliContext) => DemoStep | Promise<DemoStep>;
+import type { DemoCheck, DemoStep } from './demo-step';
 
 const configurationCheck: DemoCheck = (ctx) => {
   const { origins, configFile } = ctx.config();

@@ -64,7 +64,8 @@ async function publishOne(ctx: CliContext, id: string, opts: { actor?: string })
       // Publishes still running elsewhere are not ours to report.
       const recovered = [...engine.startupRecovery, ...(await recoverPublishing(engine))].filter((r) => r.outcome !== 'in-progress');
       for (const line of recoveryLines(recovered)) ctx.note(line);
-      return { ...(await publish(engine, id, { actor })), recovered };
+      // A QA-passed product publishes without review only when publishing.autoPublish is on.
+      return { ...(await publish(engine, id, { actor, autoPublish: engine.config.publishing.autoPublish })), recovered };
     });
     ctx.result(out, () => out.outcome === 'published'
       ? `published ${id} to ${out.product.publishedPath ?? '?'} (${out.method === 'copied' ? 'copied across file systems, checksum verified' : 'renamed'}${(out.attempts ?? 1) > 1 ? `, ${out.attempts} attempts` : ''})`

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { QA_TIERS, type QaTier } from '../../../shared/model/qa';
 import { assessImageFile, QaError, runQa, type Assessment, type QaRunResult } from '../../engine/qa';
+import { publishAfterQa, type AfterQa } from '../../engine/registry';
 import type { CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { withEngine } from './engine-session';
@@ -31,7 +32,7 @@ function checksTable(title: string, a: Pick<Assessment, 'reasons' | 'metrics' | 
   return lines;
 }
 
-function render(r: QaRunResult): string {
+function render(r: QaRunResult & AfterQa): string {
   const lines = checksTable(`${r.subject} ${r.subjectId}${r.productId ? ` (product ${r.productId})` : ''}: ${r.file}`, r);
   if (r.transition) lines.push(`product ${r.productId ?? ''}: ${r.transition.from} -> ${r.transition.to}`);
   else if (r.product) lines.push(`product ${r.product.id} stays ${r.product.status} (already reviewed)`);
@@ -64,8 +65,9 @@ async function qa(ctx: CliContext, id: string, opts: QaFlags): Promise<void> {
     ...opts, ...(opts.pb ? { pb: path.resolve(ctx.io.cwd, opts.pb) } : {}), ...(opts.noise ? { noise: path.resolve(ctx.io.cwd, opts.noise) } : {}),
   });
   const result = await withEngine(ctx, async (engine) => {
+    let assessed: QaRunResult;
     try {
-      return await runQa(engine, id, {
+      assessed = await runQa(engine, id, {
         tier: opts.tier, actor: 'pipeline',
         ...(opts.catalog ? { catalog: opts.catalog } : {}), ...(opts.pb ? { pbPath: opts.pb } : {}), ...(opts.noise ? { noisePath: opts.noise } : {}),
       });
@@ -73,6 +75,8 @@ async function qa(ctx: CliContext, id: string, opts: QaFlags): Promise<void> {
       if (e instanceof QaError) throw e.code === 'invalid' ? new UsageError(`qa: ${e.message}`) : new CliError(`qa: ${e.message}`);
       throw e;
     }
+    // QA has recorded its verdict; publishing is this command's decision: the configured auto-publish.
+    return { ...assessed, ...(await publishAfterQa(engine, assessed, { actor: 'pipeline' })) };
   });
   // The JSON form leaves out the per-source lists' bulk: counts are in the metrics.
   const { assessment, ...rest } = result;

@@ -6,7 +6,7 @@ import { canTransition, PRODUCT_TRANSITIONS, TERMINAL_JOB_STATES, type JsonObjec
 import { describeOrigin } from '../config';
 import { DbNotFoundError } from '../db';
 import type { Engine } from '../engine';
-import { searchCalibrators } from './calibrators';
+import { searchCalibrators } from '../calibration/calibrators';
 import { CalibratorNameError, resolveCalibratorName } from '../../../shared/catalog/calibrator-names';
 
 function notFound(channel: RequestName, what: string, field: string, value: string): ApiError {

@@ -26,7 +26,7 @@ export const ENV_PREFIX = 'DSA110_';
 /** DSA110_* variables that are read elsewhere and are not configuration keys (no typo warning). */
 export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
   'DSA110_NATIVE_ADDON', // path of the native addon, read by src/main/engine/native/addon.ts
-  'DSA110_FAULT', // fault injection points for the publishing tests, read by src/main/engine/registry/faults.ts
+  'DSA110_FAULT', // fault injection points for the publishing tests, read by src/main/engine/jobs/faults.ts
 ]);
 
 export function describeOrigin(o: ConfigOrigin): string {

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../../shared/model/common';
 import { nowMjd } from '../../../shared/model/common';
 import type { Job, JobEvent, LogLevel, StageRun, StageState } from '../../../shared/model/jobs';
 import type { Database } from '../db';
-import { faultPoint } from '../registry/faults';
+import { faultPoint } from './faults';
 import { topoOrder, type StageInstance } from './graph';
 import { silentLogger, teeLogger, type Logger } from './logger';
 import type { JobRegistry } from './registry';

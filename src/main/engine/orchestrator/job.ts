@@ -197,9 +197,8 @@ function mosaicQaStage(engine: OrchestratorEngine) {
           metadata: { ...ctx.params.metadata as JsonObject, mosaicId: mosaic?.id ?? null, noiseJy: mosaic?.noiseJy ?? null, endMjd: mosaic?.endMjd ?? null },
         });
       }
-      // QA alone: publishing is the next stage's decision, whatever publishing.autoPublish says.
-      const qaEngine = { ...engine, config: { ...engine.config, publishing: { ...engine.config.publishing, autoPublish: false } } };
-      const result = await runQa(qaEngine, product.id, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
+      // QA alone (it never publishes): publishing is the next stage's decision.
+      const result = await runQa(engine, product.id, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
       const after = engine.db.products.require(product.id);
       for (const r of result.reasons) ctx.log.info({ check: r.check, severity: r.severity }, r.message);
       return { productId: product.id, verdict: result.verdict, status: after.status, qaId: result.id };
@@ -236,8 +235,7 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
         return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
       }
       // The user asked this job for a published mosaic: publish a QA-passed one without review.
-      const pubEngine = { ...engine, config: { ...engine.config, publishing: { ...engine.config.publishing, autoPublish: true } } };
-      const r = await publish(pubEngine, p.id, { actor: 'pipeline', ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}) });
+      const r = await publish(engine, p.id, { actor: 'pipeline', autoPublish: ctx.params.autoPublish, ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}) });
       return { productId: p.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path, status: r.product.status };
     },
     cleanup: () => undefined,

@@ -9,7 +9,7 @@ import { CHUNK_S } from '../../../shared/instrument';
 import type { Calibrator, IngestGroup } from '../../../shared/model';
 import { MosaicMethod } from '../../../shared/model/images';
 import { QaTier } from '../../../shared/model/qa';
-import { searchCalibrators } from '../api/calibrators';
+import { searchCalibrators } from '../calibration/calibrators';
 import { calibratorTransits, dataSpan, type TransitCoverage } from '../calibration/transits';
 import type { Config, WorkspacePaths } from '../config';
 import { msPathFor } from '../convert';

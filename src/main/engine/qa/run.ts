@@ -1,17 +1,23 @@
 // The QA step of the product lifecycle: assess an image or mosaic (by product id or by row),
 // store the result, move a staged product to qa_passed / qa_failed with the reasons in its audit
-// trail and QA summary in its metadata, and hand passed products to auto-publish.
+// trail and QA summary in its metadata. Publishing is not QA's business: its caller decides
+// (registry publishAfterQa for the configured auto-publish, the mosaic job its publish stage).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CALTABLE_KINDS } from '../../../shared/model/calibration';
 import type { Product } from '../../../shared/model/products';
 import type { QaResult, QaSubject, QaTier } from '../../../shared/model/qa';
-import { onQaPassed, type RegistryEngine } from '../registry';
-import type { PublishResult } from '../registry/publish';
+import type { Config } from '../config';
+import type { Database } from '../db';
+import type { AppLogger } from '../log';
 import { assessImageFile, type Assessment } from './assess';
 
-/** What QA needs of the engine (tests may pass a narrower object). */
-export type QaEngine = RegistryEngine;
+/** What QA needs of the engine (an Engine has it; tests may pass a narrower object). */
+export interface QaEngine {
+  db: Database;
+  config: Config;
+  log: AppLogger;
+}
 
 export interface RunQaOptions {
   /** Default `science`. */
@@ -36,10 +42,6 @@ export type QaRunResult = Omit<QaResult, 'metrics'> & {
   product: Product | null;
   /** The status change made, if any (a product already reviewed or published keeps its status). */
   transition: { from: Product['status']; to: 'qa_passed' | 'qa_failed' } | null;
-  /** Auto-publish outcome when the product passed and publishing.autoPublish is on. */
-  published: PublishResult | null;
-  /** Why auto-publish failed (the staged product is intact; `dsa110 publish ID` retries), or null. */
-  publishError: string | null;
 };
 
 export class QaError extends Error {
@@ -156,7 +158,8 @@ function eventNote(a: Assessment): string {
  * Assess a product (by id), or an image / mosaic row (`image:N`, `mosaic:N` or an object), record
  * the result, and move a staged product to qa_passed or qa_failed. A product already through QA
  * is re-assessed (back to staging, then to the new outcome); a reviewed or published product keeps
- * its status. `warn` passes only when publishing.minQaTier is `warn`.
+ * its status. `warn` passes only when publishing.minQaTier is `warn`. It never publishes: that is
+ * the caller's decision (registry publishAfterQa, or the mosaic job's publish stage).
  */
 export async function runQa(engine: QaEngine, which: string | { subject: QaSubject; subjectId: number }, opts: RunQaOptions = {}): Promise<QaRunResult> {
   const tier = opts.tier ?? 'science';
@@ -210,17 +213,6 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
     return r;
   });
   engine.log.info({ subject: t.subject, subjectId: t.subjectId, productId: t.product?.id, tier, verdict: assessment.verdict, file: t.file }, note);
-  let published: PublishResult | null = null;
-  let publishError: string | null = null;
-  if (t.product && transition !== null && to === 'qa_passed') {
-    // QA is done and recorded whatever happens to the publish: a failed publish is reported, not thrown.
-    try {
-      published = await onQaPassed(engine, t.product.id, { actor });
-    } catch (err) {
-      publishError = (err as Error).message;
-      engine.log.error({ productId: t.product.id, err }, `auto-publish of ${t.product.id} after QA failed: ${publishError}`);
-    }
-  }
   const product = t.product ? engine.db.products.require(t.product.id) : null;
-  return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition, published, publishError };
+  return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition };
 }

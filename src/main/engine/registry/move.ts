@@ -6,7 +6,7 @@ import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checksumPath } from './checksum';
 import { errnoCode, RegistryError } from './errors';
-import { faultPoint, injectedError } from './faults';
+import { faultPoint, injectedError } from '../jobs/faults';
 import { fsyncDir } from './journal';
 
 const CHUNK = 1 << 20;

@@ -1,14 +1,17 @@
 // The data registry's lifecycle operations: register a staged product with its checksum,
 // publish it safely into the products root (journal, claim, retries, verify), publish
-// automatically after QA when configured, and repair publishes interrupted by a crash.
+// automatically after QA when configured, and repair publishes interrupted by a crash. Whether a
+// QA-passed product is published without review is always the caller's explicit decision.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonObject } from '../../../shared/model/common';
 import type { Product, ProductKind } from '../../../shared/model/products';
-import type { Engine } from '../engine';
+import type { Config, WorkspacePaths } from '../config';
+import type { Database } from '../db';
+import type { AppLogger } from '../log';
 import { checksumPath } from './checksum';
 import { errnoCode, RegistryError } from './errors';
-import { faultPoint } from './faults';
+import { faultPoint } from '../jobs/faults';
 import {
   claim, journalDir, journalIds, newOwner, readJournal, journalFile, releaseOwner, removeJournal, updateJournal,
   type JournalRecord,
@@ -17,8 +20,13 @@ import { exists, moveProduct } from './move';
 import { checkProductId, idFromPath, insideRoot, publishedPathFor, realRoot, stagedRealPath } from './paths';
 import { rm } from 'node:fs/promises';
 
-/** What the registry needs of the engine (tests may pass a narrower object). */
-export type RegistryEngine = Pick<Engine, 'db' | 'paths' | 'config' | 'log'>;
+/** What the registry needs of the engine (an Engine has it; tests may pass a narrower object). */
+export interface RegistryEngine {
+  db: Database;
+  paths: WorkspacePaths;
+  config: Config;
+  log: AppLogger;
+}
 
 export interface RegisterInput {
   kind: ProductKind;
@@ -57,6 +65,13 @@ export interface PublishOptions {
   backoffMs?: number;
   /** How long to wait for another process publishing the same product (default 10 min). */
   waitMs?: number;
+  /**
+   * Publish a QA-passed product that no reviewer approved (it is approved on the way, noted as
+   * auto-publish). The caller's decision, never read from the engine here: `dsa110 publish` and
+   * onQaPassed pass publishing.autoPublish, the mosaic job its own --review choice. Default false:
+   * only approved products publish.
+   */
+  autoPublish?: boolean;
 }
 
 export interface PublishResult {
@@ -79,12 +94,12 @@ function alreadyPublished(p: Product): PublishResult {
   return { product: p, outcome: 'already-published' };
 }
 
-/** Only approved products publish, or QA-passed ones when auto-publish is on. */
-function checkEligible(engine: RegistryEngine, p: Product): void {
+/** Only approved products publish, or QA-passed ones when the caller asked for auto-publish. */
+function checkEligible(p: Product, opts: PublishOptions): void {
   if (p.status === 'approved') return;
-  if (p.status === 'qa_passed' && engine.config.publishing.autoPublish) return;
+  if (p.status === 'qa_passed' && opts.autoPublish === true) return;
   const why = p.status === 'qa_passed'
-    ? 'it passed QA but publishing.autoPublish is off: approve it first (dsa110 approve ID --reviewer NAME)'
+    ? 'it passed QA but auto-publish is off (publishing.autoPublish, or the caller\'s choice): approve it first (dsa110 approve ID --reviewer NAME)'
     : `only approved products are published${p.status === 'staging' ? ' (it has not been through QA yet)' : ''}`;
   throw new RegistryError('conflict', `product ${p.id} is ${p.status}; ${why}`);
 }
@@ -104,7 +119,7 @@ export async function publish(engine: RegistryEngine, id: string, opts: PublishO
     const p = requireProduct(engine, id);
     const pending = readJournal(journalFile(dir, id));
     if (p.status === 'published' && !pending) return alreadyPublished(p);
-    if (p.status !== 'published') checkEligible(engine, p);
+    if (p.status !== 'published') checkEligible(p, opts);
     const owner = newOwner();
     let record: JournalRecord;
     if (pending) {
@@ -162,13 +177,13 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
       removeJournal(dir, record);
       return alreadyPublished(p);
     }
-    checkEligible(engine, p);
+    checkEligible(p, opts);
     const staged = await checksumPath(record.source);
     if (staged.sha256 !== p.sha256) {
       throw new RegistryError('conflict', `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); re-register it before publishing`);
     }
     if (p.status === 'qa_passed') {
-      p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed and publishing.autoPublish is on' });
+      p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed, published without review at the caller\'s request (publishing.autoPublish, or the job\'s choice)' });
     }
     if (await exists(record.destination)) {
       throw new RegistryError('conflict', `${record.destination}: already exists in the products root; refusing to overwrite it with product ${id} (${record.source})`);
@@ -305,8 +320,11 @@ export async function recoverPublishing(engine: RegistryEngine): Promise<Recover
   return reports;
 }
 
-/** The auto-publish hook, called when a product passes QA: publishes when publishing.autoPublish is on. */
-export async function onQaPassed(engine: RegistryEngine, id: string, opts: Omit<PublishOptions, 'actor'> & { actor?: string } = {}): Promise<PublishResult | null> {
+/**
+ * The configured auto-publish, for a caller whose product just passed QA: publishes it when
+ * publishing.autoPublish is on, else returns null (it waits for a reviewer).
+ */
+export async function onQaPassed(engine: RegistryEngine, id: string, opts: Omit<PublishOptions, 'actor' | 'autoPublish'> & { actor?: string } = {}): Promise<PublishResult | null> {
   if (!engine.config.publishing.autoPublish) return null;
-  return publish(engine, id, { ...opts, actor: opts.actor ?? 'pipeline' });
+  return publish(engine, id, { ...opts, actor: opts.actor ?? 'pipeline', autoPublish: true });
 }

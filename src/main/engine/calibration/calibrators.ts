@@ -1,6 +1,7 @@
 // Calibrator selection as the operational pipeline does it: catalog entries in a declination
 // strip, weighted by the primary-beam power response at their declination offset (the beam
 // points at the search declination on the meridian), with the next transit over the array.
+// The catalog is seeded by the engine, searched by the planner and the API: it lives here, below all three.
 import { z } from 'zod';
 import curated from '../../../../resources/calibrators/dsa110_calibrators.json';
 import { transitMjd } from '../../../shared/astro';

@@ -1,5 +1,7 @@
 // Fault points for the crash and full-disk tests: DSA110_FAULT names the steps at which this
-// process kills itself (SIGKILL, no cleanup) or sees an injected file-system error.
+// process kills itself (SIGKILL, no cleanup) or sees an injected file-system error. They live
+// with the job runner, the lowest layer that calls them; the registry's publish steps, above it,
+// use them too.
 //
 //   DSA110_FAULT=publish:after-rename              kill at that step
 //   DSA110_FAULT=stage:mosaic-build:after*1        the job runner: kill once, after that stage's
