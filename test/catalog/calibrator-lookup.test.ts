@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seedCalibrators } from '../../src/main/engine/api/calibrators';
+import { seedCalibrators } from '../../src/main/engine/calibration/calibrators';
 import { Connection, migrate, openDatabase } from '../../src/main/engine/db';
 import { importVlaList } from '../../src/main/cli/commands/calibrators';
 import { CalibratorNameError } from '../../src/shared/catalog/calibrator-names';
