@@ -11,7 +11,7 @@ import { openTable } from '../casacore';
 import type { Table } from '../casacore';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { defineStage } from '../jobs';
+import { defineStage, withJobConfig } from '../jobs';
 import type { JobRegistry } from '../jobs';
 import { MeasurementSet } from '../ms';
 import type { NativePool } from '../native/pool';
@@ -336,12 +336,13 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
     execute: async (ctx) => {
       const o = { msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f: number, m: string) => ctx.progress(f, m) };
       let r: SolveResult;
+      const jobDeps = withJobConfig(deps, ctx.config);
       if (ctx.params.apply === true) {
-        const both = await calibrateMs(deps, o);
+        const both = await calibrateMs(jobDeps, o);
         r = both.solve;
         ctx.log.info({ bandpass: both.apply.bandpass.path, gains: both.apply.gains.path, newlyFlagged: both.apply.newlyFlagged }, `applied to ${both.apply.msPath} in the same pass`);
       } else {
-        r = await solveMs(deps, o);
+        r = await solveMs(jobDeps, o);
       }
       for (const f of r.failedSpws) ctx.log.warn({ spw: f.spw }, f.error);
       ctx.log.info({ calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) }, `solved ${r.msPath}`);
@@ -362,11 +363,11 @@ export function calibrateApplyStage(deps: CalibrationDeps) {
     },
     // Done when CORRECTED_DATA holds the set a lookup picks now (recorded in the MS).
     verify: (ctx) => {
-      const a = currentApplication(deps, ctx.params.msPath);
+      const a = currentApplication(withJobConfig(deps, ctx.config), ctx.params.msPath);
       return a ? { msPath: ctx.params.msPath, skipped: true, bandpass: a.bandpass, gains: a.gains, newlyFlagged: 0 } : null;
     },
     execute: async (ctx) => {
-      const r = await applyMs(deps, { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
+      const r = await applyMs(withJobConfig(deps, ctx.config), { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
       ctx.log.info({ skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path }, `${r.skipped ? 'already applied to' : 'applied to'} ${r.msPath}`);
       return { msPath: r.msPath, skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path, newlyFlagged: r.newlyFlagged };
     },

@@ -142,7 +142,9 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       } satisfies ImageStageResult;
     },
     execute: async (ctx) => {
-      const params = resolveImagingParams(engine.config.imaging, ctx.params, engine.config.threads);
+      // The job's frozen configuration: a resumed job images as it was submitted.
+      const config = ctx.config ?? engine.config;
+      const params = resolveImagingParams(config.imaging, ctx.params, config.threads);
       const out = await imageMeasurementSet(engine.native(), {
         msPath: ctx.params.msPath, prefix: ctx.params.prefix, params, signal: ctx.signal,
         provenance: { software: `${engine.app?.name ?? 'dsa110-contimg'} ${engine.app?.version ?? ''}`.trim(), job: ctx.jobId, tier: ctx.params.tier },
