@@ -258,7 +258,8 @@ export function jobStatus(engine: Engine, job: Job): JobStatus {
   const pid = running.find((s) => s.pid !== null)?.pid ?? null;
   const here = engine.runner.isActive(job.id);
   const alive = pid === null ? here : pid === process.pid ? here : isAlive(pid);
-  const interrupted = running.length > 0 && !alive;
+  // Left running by a process that is gone (killed between or inside stages): resume or retry it.
+  const interrupted = (running.length > 0 || job.state === 'running') && !here && !(pid !== null && alive);
   return {
     id: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.message, error: job.error,
     stagesTotal: stages.length, stagesDone: stages.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length,

@@ -5,7 +5,8 @@
 // FLAG. Applying the same tables twice is a no-op: the applied set is recorded in the MS's
 // DSA110_CALAPPLIED keyword. Both are job-runner stages (calibrate.solve, calibrate.apply);
 // calibrateMs does both in one pass over the data.
-import { basename } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { openTable } from '../casacore';
 import type { Table } from '../casacore';
@@ -317,6 +318,34 @@ function solvedTablesOf(db: Database, msPath: string): { kind: string; path: str
   return ['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind)) ? valid.map((t) => ({ kind: t.kind, path: t.path, id: t.id })) : null;
 }
 
+/**
+ * Remove what an interrupted solve of `msPath` left behind: its temporary table directories
+ * (`.<ms>.<kind>*.partial-*` in the caltables folder) and tables it registered before it died
+ * that do not form a complete B + Gp + Gap set (marked failed, so no lookup hands them out
+ * beside the re-run's). A complete valid set is left alone: the stage's verify accepts it.
+ */
+export function cleanupInterruptedSolve(deps: Pick<CalibrationDeps, 'db' | 'paths'>, msPath: string): { partials: string[]; retired: number[] } {
+  const stem = basename(msPath).replace(/\.ms$/i, '');
+  const partials: string[] = [];
+  const dir = deps.paths.caltables;
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(`.${stem}.`) && /\.partial-[0-9a-f]+$/.test(name)) {
+        rmSync(join(dir, name), { recursive: true, force: true });
+        partials.push(join(dir, name));
+      }
+    }
+  }
+  const row = deps.db.ms.getByPath(msPath);
+  const mine = deps.db.calibration.listTables({ status: 'valid' }).filter((t) => (row !== undefined && t.msId === row.id) || t.params.msPath === msPath);
+  const kinds = new Set(mine.filter((t) => tableFilesPresent(t.path)).map((t) => t.kind));
+  if (['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind))) return { partials, retired: [] };
+  for (const t of mine) {
+    deps.db.calibration.setTableStatus(t.id, 'failed', { ...t.qa, retired: 'incomplete set left by an interrupted solve', retiredMjd: Date.now() / 86400000 + 40587 });
+  }
+  return { partials, retired: mine.map((t) => t.id) };
+}
+
 export function calibrateSolveStage(deps: CalibrationDeps) {
   return defineStage({
     name: CALIBRATE_SOLVE_STAGE,
@@ -348,7 +377,10 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
       ctx.log.info({ calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) }, `solved ${r.msPath}`);
       return { msPath: r.msPath, calibrator: r.calibrator, tables: r.tables.map((t) => ({ kind: t.kind, path: t.path, id: t.id, flaggedFraction: t.qa.flaggedFraction, medianSnr: t.qa.medianSnr })) };
     },
-    cleanup: () => undefined,
+    cleanup: (ctx) => {
+      const r = cleanupInterruptedSolve(deps, ctx.params.msPath);
+      if (r.partials.length || r.retired.length) ctx.log.warn({ partials: r.partials, retired: r.retired }, `solve of ${ctx.params.msPath}: removed ${r.partials.length} partial table director${r.partials.length === 1 ? 'y' : 'ies'} and retired ${r.retired.length} table(s) of an incomplete earlier attempt`);
+    },
   });
 }
 
