@@ -138,11 +138,11 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
     ]);
     expect(a.job?.id).toBe(b.job?.id);
     expect([a.created, b.created].sort()).toEqual([false, true]);
-    expect(counts().jobs).toBe(before.jobs + 2);
+    expect(counts().jobs).toBe((before.jobs ?? 0) + 2);
 
     const conflict = await rejection(call('jobs.submit', { type: 'convert', params: { groupId: data.group.id, overwrite: true }, idempotencyKey: 'convert-key-1' }));
     expect([conflict.code, conflict.field]).toEqual(['conflict', 'idempotencyKey']);
-    expect(counts().jobs).toBe(before.jobs + 2);
+    expect(counts().jobs).toBe((before.jobs ?? 0) + 2);
   });
 
   it('the key is unique in the database: a second job cannot take it', () => {

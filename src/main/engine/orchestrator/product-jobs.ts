@@ -34,7 +34,10 @@ function publishStage(engine: OrchestratorEngine) {
       // The registry's own rules decide (approved, or QA-passed with the job's publishing.autoPublish).
       const r = await publish(withJobConfig(engine, ctx.config), ctx.params.productId, { actor: ctx.params.actor });
       ctx.log.info({ productId: r.product.id, outcome: r.outcome, method: r.method ?? null }, `product ${r.product.id} ${r.outcome} to ${r.product.publishedPath ?? r.product.path}`);
-      return { productId: r.product.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path };
+      return {
+        productId: r.product.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path,
+        ...(r.method ? { method: r.method } : {}), ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
+      };
     },
     cleanup: () => undefined,
   });
