@@ -1,0 +1,92 @@
+// JSON Schemas of the contract (zod 4's toJSONSchema), computed once: for the OpenAPI document,
+// for coercing query strings to the types a request expects, and for knowing a request's fields.
+import { z } from 'zod';
+import { events, requests, REQUEST_NAMES, type EventName, type RequestName } from '../../shared/api';
+
+export type JsonSchema = Record<string, unknown>;
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const s = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  delete s.$schema;
+  return s;
+}
+
+export interface RequestSchemas {
+  input: JsonSchema;
+  output: JsonSchema;
+  summary: string;
+  /** Top-level input fields. */
+  fields: ReadonlySet<string>;
+}
+
+let cache: Map<RequestName, RequestSchemas> | null = null;
+
+/** Every request's input and output schema, in contract order. */
+export function requestSchemas(): Map<RequestName, RequestSchemas> {
+  if (cache) return cache;
+  const out = new Map<RequestName, RequestSchemas>();
+  for (const name of REQUEST_NAMES) {
+    const r = requests[name] as { input: z.ZodType; output: z.ZodType; summary: string };
+    const input = toSchema(r.input, 'input');
+    const props = (input.properties ?? {}) as Record<string, unknown>;
+    out.set(name, { input, output: toSchema(r.output, 'output'), summary: r.summary, fields: new Set(Object.keys(props)) });
+  }
+  cache = out;
+  return out;
+}
+
+export function eventSchema(name: EventName): JsonSchema {
+  return toSchema(events[name] as z.ZodType, 'output');
+}
+
+/** The JSON type a property accepts (first non-null type of a union), for query coercion. */
+function typeOf(schema: unknown): { type: string; items?: unknown } | null {
+  if (typeof schema !== 'object' || schema === null) return null;
+  const s = schema as JsonSchema;
+  if (typeof s.type === 'string' && s.type !== 'null') return { type: s.type, items: s.items };
+  if (Array.isArray(s.type)) {
+    const t = (s.type as unknown[]).find((x) => x !== 'null');
+    if (typeof t === 'string') return { type: t, items: s.items };
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = s[key];
+    if (Array.isArray(list)) {
+      for (const alt of list) {
+        const t = typeOf(alt);
+        if (t) return t;
+      }
+    }
+  }
+  return null;
+}
+
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+function coerceScalar(value: string, type: string | undefined): unknown {
+  if ((type === 'number' || type === 'integer') && NUMBER.test(value.trim())) return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  // Anything else stays a string, so validation reports the field with what was expected.
+  return value;
+}
+
+/**
+ * A query string as a request input: numbers, booleans and arrays (repeated keys or
+ * comma-separated) as the request's schema expects them. Unknown keys pass through, so the
+ * contract's strict validation names them.
+ */
+export function coerceQuery(name: RequestName, query: Record<string, unknown>): Record<string, unknown> {
+  const schemas = requestSchemas().get(name);
+  const props = ((schemas?.input.properties ?? {}) as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(query)) {
+    const t = typeOf(props[key]);
+    const values = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    if (t?.type === 'array') {
+      const itemType = typeOf(t.items)?.type;
+      out[key] = values.flatMap((v) => v.split(',')).filter((v) => v !== '').map((v) => coerceScalar(v, itemType));
+    } else {
+      out[key] = values.length === 1 ? coerceScalar(values[0] ?? '', t?.type) : values.map((v) => coerceScalar(v, t?.type));
+    }
+  }
+  return out;
+}
