@@ -6,8 +6,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../shared/api';
 
-/** Field names that carry file-system paths. */
-const PATH_FIELD = /^(path|paths|dir|dirs|directory|file|files|folder|root)$|(_(path|paths|dir|dirs|directory|file|files|folder|root)|[a-z0-9](Path|Paths|Dir|Dirs|Directory|File|Files|Folder|Root))$/;
+/** Field names that carry file-system paths (an output prefix is one too). */
+const PATH_FIELD = /^(path|paths|dir|dirs|directory|file|files|folder|root|prefix)$|(_(path|paths|dir|dirs|directory|file|files|folder|root|prefix)|[a-z0-9](Path|Paths|Dir|Dirs|Directory|File|Files|Folder|Root|Prefix))$/;
 
 export function isPathField(key: string): boolean {
   return PATH_FIELD.test(key);
