@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the server, generated from the contract's zod schemas (through
 // zod 4's JSON Schema output), so it cannot drift from what the dispatcher validates.
 import { EVENT_NAMES, API_ERROR_CODES, REQUEST_NAMES, type RequestName } from '../../shared/api';
-import { eventSchema, requestSchemas, type JsonSchema } from './schemas';
+import { eventSchema, requestSchemas, sharedDefinitions, type JsonSchema } from './schemas';
 import { isReadRequest, REST_ROUTES } from './routes';
 
 export interface OpenApiOptions {
@@ -144,6 +144,7 @@ export function buildOpenApi(opts: OpenApiOptions): JsonSchema {
         ApiError: ApiErrorSchema,
         ApiFailure: { type: 'object', required: ['ok', 'error'], properties: { ok: { const: false }, error: { $ref: '#/components/schemas/ApiError' } } },
         ...eventSchemas,
+        ...sharedDefinitions(),
       },
     },
   };

@@ -1,14 +1,41 @@
 // JSON Schemas of the contract (zod 4's toJSONSchema), computed once: for the OpenAPI document,
 // for coercing query strings to the types a request expects, and for knowing a request's fields.
 import { z } from 'zod';
-import { events, requests, REQUEST_NAMES, type EventName, type RequestName } from '../../shared/api';
+import { EVENT_NAMES, events, requests, REQUEST_NAMES, type EventName, type RequestName } from '../../shared/api';
 
 export type JsonSchema = Record<string, unknown>;
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+/** Definitions the schemas share (recursive types such as JSON values), by component name. */
+const definitions: Record<string, JsonSchema> = {};
+
+/**
+ * One schema, standalone except for recursive parts: zod puts those under `$defs` with
+ * `#/$defs/x` references; they move to the OpenAPI components (`label.x`) and the references follow.
+ */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', label: string): JsonSchema {
   const s = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
   delete s.$schema;
-  return s;
+  const defs = s.$defs as Record<string, JsonSchema> | undefined;
+  delete s.$defs;
+  if (!defs) return s;
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${label}.${v.slice(8)}` : rewrite(v);
+    }
+    return out;
+  };
+  for (const [key, def] of Object.entries(defs)) definitions[`${label}.${key}`] = rewrite(def) as JsonSchema;
+  return rewrite(s) as JsonSchema;
+}
+
+/** The shared definitions referenced from request and event schemas (call after requestSchemas()). */
+export function sharedDefinitions(): Record<string, JsonSchema> {
+  requestSchemas();
+  for (const e of EVENT_NAMES) eventSchema(e);
+  return { ...definitions };
 }
 
 export interface RequestSchemas {
@@ -27,16 +54,16 @@ export function requestSchemas(): Map<RequestName, RequestSchemas> {
   const out = new Map<RequestName, RequestSchemas>();
   for (const name of REQUEST_NAMES) {
     const r = requests[name] as { input: z.ZodType; output: z.ZodType; summary: string };
-    const input = toSchema(r.input, 'input');
+    const input = toSchema(r.input, 'input', `${name}.input`);
     const props = (input.properties ?? {}) as Record<string, unknown>;
-    out.set(name, { input, output: toSchema(r.output, 'output'), summary: r.summary, fields: new Set(Object.keys(props)) });
+    out.set(name, { input, output: toSchema(r.output, 'output', `${name}.output`), summary: r.summary, fields: new Set(Object.keys(props)) });
   }
   cache = out;
   return out;
 }
 
 export function eventSchema(name: EventName): JsonSchema {
-  return toSchema(events[name] as z.ZodType, 'output');
+  return toSchema(events[name] as z.ZodType, 'output', `event.${name}`);
 }
 
 /** The JSON type a property accepts (first non-null type of a union), for query coercion. */
