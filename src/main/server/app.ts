@@ -13,7 +13,7 @@ import { buildOpenApi } from './openapi';
 import { confinePaths } from './paths';
 import { isReadRequest, REST_ROUTES, type RestRoute } from './routes';
 import { coerceQuery, requestSchemas } from './schemas';
-import { LOGIN_CSP, loginPage, StaticFiles } from './static';
+import { LOGIN_CSP, loginPage, markServed, StaticFiles } from './static';
 import { tokenMatches } from './token';
 
 export interface ServerLog {
@@ -138,7 +138,7 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   const hub = new EventHub({ ...opts.replay, onInvalid: (event, error) => log.error(`dropped an invalid ${event} event`, error) });
   if (opts.events) hub.attach(opts.events);
   const dispatch = createDispatcher(opts.handlers, { onServerError: (channel, error) => log.error(`request ${channel} failed in the engine`, error) });
-  const files = opts.rendererDir ? new StaticFiles(opts.rendererDir) : null;
+  const files = opts.rendererDir ? new StaticFiles(opts.rendererDir, markServed) : null;
   const schemas = requestSchemas();
   const idempotency = new IdempotencyCache();
   const heartbeatMs = opts.heartbeatMs ?? 15_000;

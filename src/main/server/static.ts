@@ -32,7 +32,8 @@ export class StaticFiles {
   private readonly root: string;
   private readonly cache = new Map<string, StaticFile | null>();
 
-  constructor(root: string) {
+  /** `transformHtml` rewrites HTML pages once when read (the server marks its pages). */
+  constructor(root: string, private readonly transformHtml: (html: string) => string = (h) => h) {
     this.root = path.resolve(root);
   }
 
@@ -51,12 +52,25 @@ export class StaticFiles {
     const hit = this.cache.get(file);
     if (hit !== undefined) return hit;
     const st = statSync(file, { throwIfNoEntry: false });
+    const ext = path.extname(file).toLowerCase();
     const found: StaticFile | null = st?.isFile()
-      ? { body: readFileSync(file), type: MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream', immutable: rel.startsWith('/assets/') }
+      ? {
+        body: ext === '.html' ? Buffer.from(this.transformHtml(readFileSync(file, 'utf8'))) : readFileSync(file),
+        type: MIME[ext] ?? 'application/octet-stream',
+        immutable: rel.startsWith('/assets/'),
+      }
       : null;
     if (this.cache.size < 500) this.cache.set(file, found);
     return found;
   }
+}
+
+/** The marker by which the renderer knows it was served by `dsa110 serve` (and talks HTTP/SSE). */
+export const SERVER_MARKER = '<meta name="dsa110-transport" content="http">';
+
+/** Adds the marker to a page's head. */
+export function markServed(html: string): string {
+  return html.includes('<head>') ? html.replace('<head>', `<head>\n    ${SERVER_MARKER}`) : `${SERVER_MARKER}\n${html}`;
 }
 
 const LOGIN_STYLE = `body{font:15px system-ui,sans-serif;background:#0f141a;color:#dde3ea;display:flex;min-height:100vh;margin:0;align-items:center;justify-content:center}

@@ -100,8 +100,8 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge 
   };
 }
 
-/** True when this page was served over HTTP(S) (by `dsa110 serve`), not from the app's files. */
-export function servedOverHttp(): boolean {
-  const protocol = (globalThis as { location?: { protocol?: string } }).location?.protocol;
-  return protocol === 'http:' || protocol === 'https:';
+/** True when `dsa110 serve` served this page: it marks its pages with `<meta name="dsa110-transport" content="http">`. */
+export function servedByEngineServer(): boolean {
+  const doc = (globalThis as { document?: Document }).document;
+  return doc?.querySelector('meta[name="dsa110-transport"]')?.getAttribute('content') === 'http';
 }

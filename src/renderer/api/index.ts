@@ -1,11 +1,11 @@
 // The app's single API client and event subscription, bound at start-up to a transport: the
-// Electron preload's IPC bridge when present, else HTTP/SSE to `dsa110 serve` when the page came
-// from a server. Everything above this module is the same for both.
+// Electron preload's IPC bridge when present, else HTTP/SSE to `dsa110 serve` when that server
+// served the page (it marks it). Everything above this module is the same for both.
 import type { ApiEvents, EventName } from '../../shared/api';
 import { createApiClient, findBridge, subscribe } from './client';
-import { createHttpBridge, servedOverHttp } from './http';
+import { createHttpBridge, servedByEngineServer } from './http';
 
-export const bridge = findBridge() ?? (servedOverHttp() ? createHttpBridge() : null);
+export const bridge = findBridge() ?? (servedByEngineServer() ? createHttpBridge() : null);
 export const transport: 'ipc' | 'http' | 'none' = findBridge() ? 'ipc' : bridge ? 'http' : 'none';
 export const api = createApiClient(bridge);
 
