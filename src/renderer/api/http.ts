@@ -4,11 +4,31 @@
 // replays what was missed.
 import { EVENT_NAMES, type ApiErrorInfo, type ApiResult, type Dsa110Bridge, type EventName, type RequestName } from '../../shared/api';
 
+// The parts of fetch and EventSource used here, typed locally so this module also compiles
+// (and is unit-tested) without the DOM library.
+interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  credentials: 'same-origin';
+  signal: AbortSignal;
+}
+interface FetchResponse {
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+interface EventSourceLike {
+  addEventListener(name: string, listener: (e: { data?: unknown }) => void): void;
+}
+export type EventSourceCtor = new (url: string) => EventSourceLike;
+
 export interface HttpBridgeOptions {
   /** Base URL of the server (default: this page's origin). */
   baseUrl?: string;
-  fetch?: typeof fetch;
-  EventSource?: typeof EventSource;
+  fetch?: FetchLike;
+  EventSource?: EventSourceCtor;
   /** Told when the server could not replay missed events: the caller reloads its state. */
   onResync?: (reason: string) => void;
 }
@@ -25,21 +45,26 @@ function failureFrom(channel: string, status: number, body: unknown): ApiResult<
 }
 
 export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge {
-  const base = (options.baseUrl ?? globalThis.location.origin).replace(/\/$/, '');
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const ES = options.EventSource ?? globalThis.EventSource;
+  const g = globalThis as unknown as { location?: { origin: string }; fetch?: FetchLike; EventSource?: EventSourceCtor };
+  const base = (options.baseUrl ?? g.location?.origin ?? '').replace(/\/$/, '');
+  const doFetch: FetchLike = options.fetch ?? ((url, init) => {
+    if (!g.fetch) throw new Error('fetch is not available');
+    return g.fetch(url, init);
+  });
+  const ES = options.EventSource ?? g.EventSource;
   const inflight = new Map<string, AbortController>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  let source: EventSource | null = null;
+  let source: EventSourceLike | null = null;
 
   const connect = () => {
-    if (source) return;
-    source = new ES(`${base}/api/events`, { withCredentials: false });
+    if (source || !ES) return;
+    // Same origin: the session cookie goes along; the browser reconnects with Last-Event-ID.
+    source = new ES(`${base}/api/events`);
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (e) => {
         let payload: unknown;
         try {
-          payload = JSON.parse((e as MessageEvent<string>).data);
+          payload = JSON.parse(String(e.data));
         } catch {
           return;
         }
@@ -49,7 +74,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge 
     source.addEventListener('resync', (e) => {
       let reason = 'events were missed';
       try {
-        reason = (JSON.parse((e as MessageEvent<string>).data) as { reason?: string }).reason ?? reason;
+        reason = (JSON.parse(String(e.data)) as { reason?: string }).reason ?? reason;
       } catch {
         // keep the generic reason
       }
@@ -102,6 +127,6 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge 
 
 /** True when `dsa110 serve` served this page: it marks its pages with `<meta name="dsa110-transport" content="http">`. */
 export function servedByEngineServer(): boolean {
-  const doc = (globalThis as { document?: Document }).document;
+  const doc = (globalThis as { document?: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } }).document;
   return doc?.querySelector('meta[name="dsa110-transport"]')?.getAttribute('content') === 'http';
 }
