@@ -137,6 +137,9 @@ describe.skipIf(skip)('the UI in Chromium against dsa110 serve', () => {
     for (const g of groups.items) await groupTable.getByText(g.id).first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, '02-data.png') });
     await nav.getByRole('button', { name: /Calibrators/ }).click();
+    const search = page.getByRole('form', { name: 'Calibrator search' });
+    await search.getByLabel('Dec (°)').fill('55.57');
+    await search.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('table', { name: 'Calibrators' }).getByText(CALIBRATOR).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(SHOTS, '03-calibrators.png') });
 

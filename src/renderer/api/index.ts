@@ -5,7 +5,9 @@ import type { ApiEvents, EventName } from '../../shared/api';
 import { createApiClient, findBridge, subscribe } from './client';
 import { createHttpBridge, servedByEngineServer } from './http';
 
-export const bridge = findBridge() ?? (servedByEngineServer() ? createHttpBridge() : null);
+// A resync means events were lost (the server restarted, or this page was away longer than the
+// server keeps events): reloading the page is the one way to be sure every view is current.
+export const bridge = findBridge() ?? (servedByEngineServer() ? createHttpBridge({ onResync: () => window.location.reload() }) : null);
 export const transport: 'ipc' | 'http' | 'none' = findBridge() ? 'ipc' : bridge ? 'http' : 'none';
 export const api = createApiClient(bridge);
 
