@@ -273,14 +273,14 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   }
 
   /** A mutating call: the contract's own idempotencyKey field when it has one, else the server's cache. */
-  async function mutate(channel: string, input: unknown, request: FastifyRequest, reply: FastifyReply, okStatus = 200) {
+  async function mutate(channel: string, input: unknown, request: FastifyRequest, reply: FastifyReply, okStatus = 200): Promise<{ status: number; body: ApiResult<unknown> }> {
     const { key, error } = idempotencyKey(request, channel);
-    if (error) return sendFailure(reply, 400, error);
+    if (error) return { status: 400, body: error };
     let r: { status: number; body: ApiResult<unknown> };
     if (key !== null && isRequestName(channel) && schemas.get(channel)?.fields.has('idempotencyKey')) {
       const body = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : null;
       if (body && body.idempotencyKey !== undefined && body.idempotencyKey !== key) {
-        return sendFailure(reply, 400, failure('invalid_input', channel, `request "${channel}": field "idempotencyKey" differs from the Idempotency-Key header`, 'idempotencyKey'));
+        return { status: 400, body: failure('invalid_input', channel, `request "${channel}": field "idempotencyKey" differs from the Idempotency-Key header`, 'idempotencyKey') };
       }
       r = await call(channel, body ? { ...body, idempotencyKey: key } : input, request, reply, okStatus);
     } else if (key !== null) {
@@ -288,12 +288,14 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     } else {
       r = await call(channel, input, request, reply, okStatus);
     }
-    return reply.code(r.status).header('cache-control', 'no-store').send(r.body);
+    return r;
   }
+
+  const send = (reply: FastifyReply, r: { status: number; body: ApiResult<unknown> }) => reply.code(r.status).header('cache-control', 'no-store').send(r.body);
 
   app.post('/api/rpc/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
-    return mutate(name, request.body ?? {}, request, reply);
+    return send(reply, await mutate(name, request.body ?? {}, request, reply));
   });
   app.get('/api/rpc/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -343,7 +345,14 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
         if (error) return sendFailure(reply, 400, error);
         if (route.method === 'POST') {
           const dry = typeof input === 'object' && input !== null && (input as { dryRun?: unknown }).dryRun === true;
-          return mutate(route.channel, input, request, reply, dry ? 200 : route.status ?? 200);
+          const r = await mutate(route.channel, input, request, reply, dry ? 200 : route.status ?? 200);
+          if (r.body.ok) {
+            // A submission answered from an earlier one (same key) created nothing: 200, not 202.
+            const value = r.body.value as { created?: unknown; job?: { id?: unknown } | null } | null;
+            if (value?.created === false) r.status = 200;
+            if (typeof value?.job?.id === 'string' && route.url === '/api/jobs') reply.header('location', `/api/jobs/${encodeURIComponent(value.job.id)}`);
+          }
+          return send(reply, r);
         }
         const r = await call(route.channel, input, request, reply, route.status ?? 200);
         return reply.code(r.status).header('cache-control', 'no-store').send(r.body);
