@@ -31,7 +31,7 @@ function dbDigest(file: string): string {
   }
 }
 
-interface Bad { what: string; method: 'GET' | 'POST'; url: string; body?: unknown; raw?: string; headers?: Record<string, string>; field: string; needs?: string }
+interface Bad { what: string; method: 'GET' | 'POST'; url: string; body?: unknown; raw?: string; headers?: Record<string, string>; field: string; needs?: string; code?: string }
 
 const BAD: Bad[] = [
   { what: 'wrong type (string for a number)', method: 'POST', url: '/api/rpc/jobs.list', body: { limit: 'ten' }, field: 'limit' },
@@ -62,8 +62,8 @@ const BAD: Bad[] = [
   { what: 'unknown job type', method: 'POST', url: '/api/jobs', body: { type: 'warp-drive', params: {} }, field: 'type', needs: 'jobs.submit' },
   { what: 'job params of the wrong type', method: 'POST', url: '/api/jobs', body: { type: 'convert', params: 'all' }, field: 'params', needs: 'jobs.submit' },
   { what: 'job without params', method: 'POST', url: '/api/jobs', body: { type: 'convert' }, field: 'params', needs: 'jobs.submit' },
-  { what: 'unknown calibrator', method: 'POST', url: '/api/jobs', body: { type: 'mosaic.centered', params: { calibrator: 'NOPE+000' } }, field: 'params.calibrator', needs: 'jobs.submit' },
-  { what: 'bad ISO time', method: 'POST', url: '/api/jobs', body: { type: 'mosaic.range', params: { start: '2026-13-45T99:00:00', end: '2026-01-15T10:00:00' } }, field: 'params.start', needs: 'jobs.submit' },
+  { what: 'unknown calibrator', method: 'POST', url: '/api/jobs', body: { type: 'mosaic.centered', params: { calibrator: 'NOPE+000' } }, field: 'params.calibrator', needs: 'jobs.submit', code: 'not_found' },
+  { what: 'bad ISO time', method: 'POST', url: '/api/jobs', body: { type: 'mosaic.range', params: { name: 'm1', since: '2026-13-45T99:00:00', until: '2026-01-15T10:00:00' } }, field: 'params.since', needs: 'jobs.submit' },
   { what: 'output outside the workspace', method: 'POST', url: '/api/jobs', body: { type: 'convert', params: { groupId: '2026-01-15T08:43:00', outputDir: '/tmp/elsewhere' } }, field: 'params.outputDir', needs: 'jobs.submit' },
 ];
 
@@ -79,7 +79,8 @@ describe('malformed requests', () => {
         : await s.req(b.method, b.url, b.body, b.headers);
       expect(r.status, `${b.what}: ${r.text}`).toBe(400);
       const error = (r.body as { ok: boolean; error: { field?: string; message: string; code: string } }).error;
-      expect(error.code, b.what).toBe('invalid_input');
+      // A referenced object that does not exist (unknown calibrator) keeps its code, not_found.
+      expect(error.code, b.what).toBe(b.code ?? 'invalid_input');
       expect(error.field, `${b.what}: ${error.message}`).toBe(b.field);
       // The message names the field too (a person reads it, not only a program).
       if (!b.field.startsWith('(')) expect(error.message, b.what).toContain(b.field.split('.').at(-1)?.replace(/\[\d+\]$/, '') ?? b.field);

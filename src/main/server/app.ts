@@ -74,6 +74,16 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const silentLog: ServerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/**
+ * HTTP status of a failure. A missing object is 404 when it is the one the request is about (its
+ * `id` / `jobId`); one merely referenced by the input (a calibrator or group named in a job's
+ * params) makes the request itself invalid: 400, the body still says `not_found` and the field.
+ */
+function statusOf(error: ApiErrorInfo): number {
+  if (error.code === 'not_found' && error.field !== undefined && error.field !== 'id' && error.field !== 'jobId' && !error.field.startsWith('(')) return 400;
+  return STATUS[error.code];
+}
+
 function failure(code: ApiErrorCode, channel: string, message: string, field?: string): ApiResult<never> {
   return { ok: false, error: { code, channel, message, ...(field !== undefined ? { field } : {}) } };
 }
@@ -249,7 +259,7 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
       confined = confinePaths(channel, input, opts.workspace);
     } catch (error) {
       const info: ApiErrorInfo = error instanceof ApiError ? error.toInfo() : { code: 'internal', channel, message: String(error) };
-      return { status: STATUS[info.code], body: { ok: false, error: info } };
+      return { status: statusOf(info), body: { ok: false, error: info } };
     }
     // A client that goes away cancels its request.
     const controller = new AbortController();
@@ -259,7 +269,8 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     reply.raw.once('close', onClose);
     const result = await dispatch(channel, { input: confined }, controller.signal);
     reply.raw.off('close', onClose);
-    return { status: result.ok ? okStatus : STATUS[result.error.code], body: result };
+    if (result.ok) return { status: okStatus, body: result };
+    return { status: statusOf(result.error), body: result };
   }
 
   function idempotencyKey(request: FastifyRequest, channel: string): { key: string | null; error: ApiResult<never> | null } {
