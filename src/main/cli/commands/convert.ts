@@ -3,11 +3,13 @@
 // 16-subband group into <output-dir>/<group>.ms (kept when already converted).
 import path from 'node:path';
 import { parseIsoUtc } from '../../../shared/astro';
-import { IncompleteGroupError, convertGroup } from '../../engine/convert';
+import { CONVERT_KIND, IncompleteGroupError, convertGroup } from '../../engine/convert';
 import type { ConvertGroupResult } from '../../engine/convert';
 import { indexDirectory } from '../../engine/ingest/indexer';
+import { parseCorrelatorFileName } from '../../engine/uvh5';
 import { CliError, UsageError } from '../errors';
 import { withEngine } from './engine-session';
+import { runJobHere } from './run-job';
 import { table, utc } from './table';
 import type { CliCommand } from './types';
 
@@ -19,6 +21,7 @@ interface Options {
   group?: string;
   allowIncomplete: boolean;
   overwrite: boolean;
+  job: boolean;
 }
 
 interface Outcome {
@@ -49,6 +52,7 @@ export const convertCommand: CliCommand = {
       .option('--group <id>', 'only this group (YYYY-MM-DDTHH:MM:SS)')
       .option('--allow-incomplete', 'convert groups with missing subbands (only the subbands present)', false)
       .option('--overwrite', 'convert again even when the MS exists and is complete', false)
+      .option('--no-job', 'convert here without recording jobs (no resume)')
       .action(async (o: Options) => {
         const fromMjd = isoOption('--start', o.start);
         const toMjd = isoOption('--end', o.end);
@@ -62,6 +66,29 @@ export const convertCommand: CliCommand = {
             .filter((g) => (o.group === undefined || g.id === o.group) && (fromMjd === undefined || g.startMjd >= fromMjd) && (toMjd === undefined || g.startMjd < toMjd));
           if (o.group !== undefined && groups.length === 0) throw new CliError(`convert: no group ${o.group} among the files of ${inputDir} (groups: ${idx.groups.map((g) => g.id).join(', ') || 'none'})`);
           const res: Outcome = { converted: [], refused: [], failed: [] };
+          if (o.job) {
+            // Every group a `convert` job (resumable, its parameters and log kept); an incomplete
+            // group is refused before any job is made for it.
+            progress.done();
+            const expected = engine.config.ingest.expectedSubbands;
+            for (const g of groups) {
+              const present = engine.db.ingest.filesOfGroup(g.id).map((f) => parseCorrelatorFileName(f.path).subband);
+              const missing = Array.from({ length: expected }, (_, k) => k).filter((sb) => !present.includes(sb));
+              if (missing.length > 0 && !o.allowIncomplete) {
+                const e = new IncompleteGroupError(g.id, missing, present);
+                res.refused.push({ groupId: g.id, missingSubbands: missing, error: e.message });
+                continue;
+              }
+              const params = { groupId: g.id, outputDir: path.resolve(o.outputDir), allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: expected };
+              try {
+                const run = await runJobHere(ctx, engine, CONVERT_KIND, params, { label: `convert ${g.id}`, request: { type: 'convert', params } });
+                res.converted.push(run.outputs.get('convert') as unknown as ConvertGroupResult);
+              } catch (e) {
+                res.failed.push({ groupId: g.id, error: (e as Error).message });
+              }
+            }
+            return res;
+          }
           for (const [i, g] of groups.entries()) {
             try {
               const r = await convertGroup(engine.db, g.id, o.outputDir, {
