@@ -37,11 +37,26 @@ describe('Idempotency-Key', () => {
   });
 
   it('concurrent submissions with one key start one job', async () => {
-    if (!isRequestName('jobs.submit')) return; // the job API is the jobs engineer's; checked once merged
+    if (!isRequestName('jobs.submit')) throw new Error('this engine has no jobs.submit');
+    // A registered group (its files are not there: the job starts, then fails at conversion).
+    s.engine.db.ingest.ensureGroup({ id: '2026-01-15T08:43:00', startMjd: 61055.36319 });
     const request = { type: 'convert', params: { groupId: '2026-01-15T08:43:00' } };
+    const before = s.engine.db.jobs.page({ kind: 'convert' }).total;
     const replies = await Promise.all(Array.from({ length: 5 }, () => s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-1' })));
-    const ids = new Set(replies.map((r) => JSON.stringify(r.body)));
-    expect(replies.map((r) => r.status)).toEqual(replies.map(() => replies[0]?.status));
-    expect(ids.size).toBe(1);
+    const jobIds = replies.map((r) => (r.body as { value?: { job?: { id: string } } }).value?.job?.id);
+    expect(jobIds[0], JSON.stringify(replies[0]?.body)).toMatch(/^convert-/);
+    expect(new Set(jobIds)).toEqual(new Set([jobIds[0]]));
+    // One 202 (created), the others 200 (answered from the first).
+    expect(replies.map((r) => r.status).sort(), JSON.stringify(replies.map((r) => (r.body as { value: { created: boolean } }).value.created))).toEqual([200, 200, 200, 200, 202]);
+    expect(replies.find((r) => r.status === 202)?.headers.get('location')).toBe(`/api/jobs/${jobIds[0]}`);
+    expect(s.engine.db.jobs.page({ kind: 'convert' }).total).toBe(before + 1);
+    // A later retry, after the job ran, still gets the same job, and nothing new starts.
+    const later = await s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-1' });
+    expect((later.body as { value: { job: { id: string }; created: boolean } }).value).toMatchObject({ job: { id: jobIds[0] }, created: false });
+    expect(s.engine.db.jobs.page({ kind: 'convert' }).total).toBe(before + 1);
+    // Another key starts another job.
+    const other = await s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-2' });
+    expect(other.status).toBe(202);
+    expect(s.engine.db.jobs.page({ kind: 'convert' }).total).toBe(before + 2);
   });
 });

@@ -55,8 +55,7 @@ export function requestSchemas(): Map<RequestName, RequestSchemas> {
   for (const name of REQUEST_NAMES) {
     const r = requests[name] as { input: z.ZodType; output: z.ZodType; summary: string };
     const input = toSchema(r.input, 'input', `${name}.input`);
-    const props = (input.properties ?? {}) as Record<string, unknown>;
-    out.set(name, { input, output: toSchema(r.output, 'output', `${name}.output`), summary: r.summary, fields: new Set(Object.keys(props)) });
+    out.set(name, { input, output: toSchema(r.output, 'output', `${name}.output`), summary: r.summary, fields: new Set(Object.keys(propertiesOf(input))) });
   }
   cache = out;
   return out;
@@ -64,6 +63,16 @@ export function requestSchemas(): Map<RequestName, RequestSchemas> {
 
 export function eventSchema(name: EventName): JsonSchema {
   return toSchema(events[name] as z.ZodType, 'output', `event.${name}`);
+}
+
+/** Top-level properties of an object schema, or of every alternative of a union (jobs.submit: one shape per job type). */
+export function propertiesOf(schema: JsonSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...((schema.properties ?? {}) as Record<string, unknown>) };
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = schema[key];
+    if (Array.isArray(list)) for (const alt of list) if (typeof alt === 'object' && alt !== null) Object.assign(out, propertiesOf(alt as JsonSchema), out);
+  }
+  return out;
 }
 
 /** The JSON type a property accepts (first non-null type of a union), for query coercion. */
@@ -103,7 +112,7 @@ function coerceScalar(value: string, type: string | undefined): unknown {
  */
 export function coerceQuery(name: RequestName, query: Record<string, unknown>): Record<string, unknown> {
   const schemas = requestSchemas().get(name);
-  const props = ((schemas?.input.properties ?? {}) as Record<string, unknown>);
+  const props = schemas ? propertiesOf(schemas.input) : {};
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(query)) {
     const t = typeOf(props[key]);
