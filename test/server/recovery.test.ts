@@ -82,6 +82,10 @@ describe('SIGKILL during a job', () => {
     const jobDir = path.join(ws, 'jobs', jobId);
     expect(readFileSync(path.join(jobDir, 'slow.attempts'), 'utf8').trim().split('\n')).toEqual([String(first.pid), String(second.pid)]);
     expect(readFileSync(path.join(jobDir, 'quick.attempts'), 'utf8').trim().split('\n')).toEqual([String(second.pid)]);
+    // jobs.status through the REST route: finished here, nothing interrupted any more.
+    const status = await get(second, `/api/jobs/${jobId}/status`);
+    expect(status.status).toBe(200);
+    expect(status.body.value).toMatchObject({ state: 'succeeded', stagesDone: 2, stagesFailed: 0, interrupted: false });
     // The job's log says what happened, through the job API.
     const logs = await get(second, `/api/jobs/${jobId}/logs?limit=500`);
     const messages = (logs.body.value.items as { message: string }[]).map((l) => l.message);
