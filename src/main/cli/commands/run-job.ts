@@ -18,12 +18,18 @@ export interface JobRun {
   resumed: boolean;
 }
 
-/** An unfinished job of this kind and params whose process is gone (killed), to resume. */
+/**
+ * An unfinished job of this kind and params killed inside a stage: a stage left `running` by a
+ * process that is gone, and no stage run by a live one. (A job between two stages of a live
+ * process has no running stage and is never taken.)
+ */
 function interruptedTwin(engine: Engine, kind: string, params: JsonObject): Job | undefined {
   const want = JSON.stringify(engine.registry.buildJob(kind, params).params);
-  return engine.db.jobs.list({ state: 'running', kind, limit: 50 }).find((j) => JSON.stringify(j.params) === want
-    && !engine.runner.isActive(j.id)
-    && !engine.db.jobs.stageRuns(j.id).some((s) => s.state === 'running' && s.pid !== null && s.pid !== process.pid && isAlive(s.pid)));
+  return engine.db.jobs.list({ state: 'running', kind, limit: 50 }).find((j) => {
+    if (JSON.stringify(j.params) !== want || engine.runner.isActive(j.id)) return false;
+    const running = engine.db.jobs.stageRuns(j.id).filter((s) => s.state === 'running');
+    return running.length > 0 && running.every((s) => s.pid !== null && s.pid !== process.pid && !isAlive(s.pid));
+  });
 }
 
 /**

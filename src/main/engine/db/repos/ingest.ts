@@ -109,7 +109,7 @@ export class IngestRepo {
     return this.conn.stmt(`SELECT CAST(round(dec_deg / @w) AS INTEGER) AS strip,
         MIN(CAST((start_mjd - @start) / @bw AS INTEGER), @last) AS bin,
         COUNT(*) AS groups, SUM(state = 'completed') AS converted, SUM(state = 'collecting') AS incomplete
-      FROM ingest_groups INDEXED BY ingest_groups_by_time_dec_state
+      FROM ingest_groups
       WHERE start_mjd >= @start AND start_mjd < @end
       GROUP BY strip, bin ORDER BY strip, bin`).all({
       w: q.stripWidthDeg, start: q.startMjd, end: q.endMjd, bw: binWidth, last: q.bins - 1,
