@@ -1,5 +1,5 @@
-// Start-up recovery of the server: jobs left `running` by a process that is gone (a SIGKILL, a
-// power cut) are resumed here through the job runner, which cleans up the interrupted stages
+// Start-up recovery of the server: jobs left `running` inside a stage by a process that is gone
+// (a SIGKILL, a power cut) are resumed here through the job runner, which cleans up the interrupted stages
 // and skips the finished ones that still verify. A job whose stages another live process runs
 // is left to it.
 import type { Job } from '../../shared/model/jobs';
@@ -32,10 +32,13 @@ export function recoverInterruptedJobs(engine: Engine, who = `dsa110 serve (pid 
       if (engine.runner.isActive(job.id)) continue;
       const runningStages = engine.db.jobs.stageRuns(job.id).filter((s) => s.state === 'running');
       const pids = [...new Set(runningStages.map((s) => s.pid).filter((p): p is number => p !== null))];
+      // Only a job killed inside a stage is taken over: with no running stage, a live process may
+      // be between two of its stages (the CLI's rule too); such a job is left to `jobs retry`.
+      if (pids.length === 0) continue;
       if (pids.some((p) => p !== process.pid && alive(p))) continue; // its process still runs it
       engine.db.jobs.appendLog({
         jobId: job.id, level: 'warn',
-        message: `resumed by ${who}: the process running this job (${pids.length ? `pid ${pids.join(', ')}` : 'unknown pid'}) is gone; interrupted stages are cleaned up and re-run, finished ones are kept`,
+        message: `resumed by ${who}: the process running this job (pid ${pids.join(', ')}) is gone; interrupted stages are cleaned up and re-run, finished ones are kept`,
       });
       engine.log.warn({ jobId: job.id, previousPids: pids }, `resuming interrupted job ${job.id} (${job.kind})`);
       const done = engine.run(job.id).catch((err: unknown) => {
