@@ -1,8 +1,14 @@
-// The app's single API client and event subscription, bound to the bridge found at start-up.
+// The app's single API client and event subscription, bound at start-up to a transport: the
+// Electron preload's IPC bridge when present, else HTTP/SSE to `dsa110 serve` when that server
+// served the page (it marks it). Everything above this module is the same for both.
 import type { ApiEvents, EventName } from '../../shared/api';
 import { createApiClient, findBridge, subscribe } from './client';
+import { createHttpBridge, servedByEngineServer } from './http';
 
-export const bridge = findBridge();
+// A resync means events were lost (the server restarted, or this page was away longer than the
+// server keeps events): reloading the page is the one way to be sure every view is current.
+export const bridge = findBridge() ?? (servedByEngineServer() ? createHttpBridge({ onResync: () => window.location.reload() }) : null);
+export const transport: 'ipc' | 'http' | 'none' = findBridge() ? 'ipc' : bridge ? 'http' : 'none';
 export const api = createApiClient(bridge);
 
 export function onEvent<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {

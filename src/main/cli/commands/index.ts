@@ -100,6 +100,12 @@ export const commands: readonly CommandEntry[] = [
     description: 'quality assessment of an image or mosaic: the checks, their reasons and the verdict (exit 1 on fail)',
     load: () => import('./qa').then((m) => m.qaCommand),
   },
+  {
+    name: 'serve',
+    usage: '[options]',
+    description: 'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',
+    load: () => import('./serve').then((m) => m.serveCommand),
+  },
   // Later issues add: stream.
 ];
 
