@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../engine/config';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { buildProgram } from './program';
+import { installSignalHandlers, interruptedBy, SIGNAL_EXIT } from './signals';
 import type { CliIO } from './context';
 
 export function processIO(): CliIO {
@@ -18,9 +19,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     else io.stderr.write(`dsa110: ${message}\n`);
     return code;
   };
+  const removeHandlers = installSignalHandlers((s) => io.stderr.write(s));
   try {
     await program.parseAsync(argv);
-    return EXIT_OK;
+    const sig = interruptedBy();
+    // A command that finished its current safe step after a signal still stops as interrupted.
+    return sig ? fail(SIGNAL_EXIT[sig], `interrupted by ${sig}`) : EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) {
       // commander has already printed its message (and the usage hint) on stderr.
@@ -35,6 +39,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     const verbose = ctx.globals().logLevel === 'debug' || ctx.globals().logLevel === 'trace';
     return fail(EXIT_FAILURE, verbose && e.stack ? e.stack : e.message);
   } finally {
+    removeHandlers();
     ctx.close();
   }
 }

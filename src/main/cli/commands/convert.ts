@@ -3,10 +3,12 @@
 // 16-subband group into <output-dir>/<group>.ms (kept when already converted).
 import path from 'node:path';
 import { parseIsoUtc } from '../../../shared/astro';
-import { IncompleteGroupError, convertGroup } from '../../engine/convert';
+import { GroupConflictError, IncompleteGroupError, convertGroup } from '../../engine/convert';
 import type { ConvertGroupResult } from '../../engine/convert';
 import { indexDirectory } from '../../engine/ingest/indexer';
+import { parseCorrelatorFileName } from '../../engine/uvh5';
 import { CliError, UsageError } from '../errors';
+import { interruptSignal, throwIfInterrupted } from '../signals';
 import { withEngine } from './engine-session';
 import { table, utc } from './table';
 import type { CliCommand } from './types';
@@ -22,6 +24,10 @@ interface Options {
 }
 
 interface Outcome {
+  /** Files that could not be read, with the reason (a corrupt or truncated subband). */
+  unreadable: { path: string; error: string }[];
+  /** Copies of files already registered elsewhere (same content), not converted again. */
+  duplicates: { path: string; sameAs: string }[];
   converted: ConvertGroupResult[];
   refused: { groupId: string; missingSubbands: number[]; error: string }[];
   failed: { groupId: string; error: string }[];
@@ -61,17 +67,34 @@ export const convertCommand: CliCommand = {
           const groups = idx.groups
             .filter((g) => (o.group === undefined || g.id === o.group) && (fromMjd === undefined || g.startMjd >= fromMjd) && (toMjd === undefined || g.startMjd < toMjd));
           if (o.group !== undefined && groups.length === 0) throw new CliError(`convert: no group ${o.group} among the files of ${inputDir} (groups: ${idx.groups.map((g) => g.id).join(', ') || 'none'})`);
-          const res: Outcome = { converted: [], refused: [], failed: [] };
+          const res: Outcome = {
+            unreadable: idx.failed, duplicates: idx.duplicates.map((d) => ({ path: d.path, sameAs: d.sameAs })), converted: [], refused: [], failed: [],
+          };
+          // A subband missing because its file is unreadable is a failure of its group, named with the reason.
+          const unreadableNear = (g: { id: string; startMjd: number }, missing: number[]) => idx.failed.filter((f) => {
+            try {
+              const p = parseCorrelatorFileName(f.path);
+              return missing.includes(p.subband) && Math.abs(p.mjd - g.startMjd) * 86400 <= engine.config.ingest.groupToleranceS + 60;
+            } catch {
+              return false;
+            }
+          });
           for (const [i, g] of groups.entries()) {
+            throwIfInterrupted(`convert (before group ${g.id})`);
             try {
               const r = await convertGroup(engine.db, g.id, o.outputDir, {
                 allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: engine.config.ingest.expectedSubbands,
                 cliCommand: process.argv.slice(1).join(' '), application: 'dsa110-contimg convert',
                 onProgress: (f, m) => progress.update((i + f) / groups.length, `${g.id}: ${m}`),
+                signal: interruptSignal(),
               });
               res.converted.push(r);
             } catch (e) {
-              if (e instanceof IncompleteGroupError) res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
+              throwIfInterrupted(`convert of group ${g.id}`);
+              const bad = e instanceof IncompleteGroupError ? unreadableNear(g, e.missing) : [];
+              if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `${b.path} cannot be read: ${b.error}`).join('; ')}` });
+              else if (e instanceof IncompleteGroupError) res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
+              else if (e instanceof GroupConflictError) res.failed.push({ groupId: g.id, error: e.message.replace(/^group \S+ /, '') });
               else res.failed.push({ groupId: g.id, error: (e as Error).message });
             }
           }
@@ -90,10 +113,13 @@ export const convertCommand: CliCommand = {
           }
           for (const r of out.converted) for (const w of r.warnings) lines.push(`warning: ${w}`);
           for (const r of out.refused) lines.push(`refused: ${r.error}`);
+          for (const u of out.unreadable) lines.push(`unreadable: ${u.path}: ${u.error}`);
+          for (const d of out.duplicates) lines.push(`duplicate: ${d.path} is the same file as ${d.sameAs} (not converted again)`);
           for (const f of out.failed) lines.push(`failed: ${f.groupId}: ${f.error}`);
           return lines.join('\n');
         });
-        if (out.failed.length > 0) throw new CliError(`convert: ${out.failed.length} group(s) failed (listed above)`);
+        if (out.failed.length > 0) throw new CliError(`convert: ${out.failed.length} group(s) failed: ${out.failed.map((f) => `${f.groupId}: ${f.error}`).join('; ')}`);
+        if (out.unreadable.length > 0) throw new CliError(`convert: ${out.unreadable.length} file(s) could not be read: ${out.unreadable.map((u) => `${u.path}: ${u.error}`).join('; ')}`);
         if (o.group !== undefined && out.refused.length > 0) throw new CliError(`convert: ${out.refused[0]!.error}`);
       });
   },

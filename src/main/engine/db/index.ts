@@ -5,6 +5,7 @@ import { CalibrationRepo } from './repos/calibration';
 import { ImagesRepo } from './repos/images';
 import { IngestRepo } from './repos/ingest';
 import { JobsRepo } from './repos/jobs';
+import { LeasesRepo } from './repos/leases';
 import { MsRepo } from './repos/ms';
 import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
@@ -21,6 +22,8 @@ export interface Database {
   readonly sources: SourcesRepo;
   /** QA results, mosaic tile validations and batch mosaic plans. */
   readonly qa: QaRepo;
+  /** Cross-process leases (index, convert of a group, calibration solves, registry writes). */
+  readonly leases: LeasesRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** How often writes had to be retried because another process held the lock. */
@@ -49,6 +52,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     jobs: new JobsRepo(conn),
     sources: new SourcesRepo(conn),
     qa: new QaRepo(conn),
+    leases: new LeasesRepo(conn),
     transaction: (fn) => conn.write(fn),
     stats: conn.stats,
     close: () => conn.close(),
@@ -67,4 +71,5 @@ export type { ImagePatch } from './repos/images';
 export type { TransitionOptions } from './repos/products';
 export type { NewJob, NewStageRun, JobPatch, StageRunPatch, NewLogLine } from './repos/jobs';
 export { separationDeg } from './repos/sources';
-export type { IngestRepo, MsRepo, CalibrationRepo, ImagesRepo, ProductsRepo, JobsRepo, SourcesRepo, QaRepo };
+export { LeaseHeldError, type Lease, type HoldOptions } from './repos/leases';
+export type { IngestRepo, MsRepo, CalibrationRepo, ImagesRepo, ProductsRepo, JobsRepo, SourcesRepo, QaRepo, LeasesRepo };
