@@ -1,6 +1,7 @@
 // CLI entry: parse, run one command, and turn every outcome into an exit code and a message on stderr.
 import { CommanderError } from 'commander';
 import { ConfigError } from '../engine/config';
+import { corruptionError, isCorruptionError } from '../engine/db';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { buildProgram } from './program';
 import { installSignalHandlers, interruptedBy, SIGNAL_EXIT } from './signals';
@@ -35,6 +36,16 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return fail(err.fromFlagsOnly ? EXIT_USAGE : EXIT_FAILURE, err.message, err.issues);
     }
     if (err instanceof CliError) return fail(err.exitCode, err.message);
+    // A damaged database found after opening it: named with its path and pointed to the backup.
+    if (isCorruptionError(err)) {
+      let file = 'the state database';
+      try {
+        file = ctx.paths().database;
+      } catch {
+        // The configuration itself failed; the generic name is all there is.
+      }
+      return fail(EXIT_FAILURE, corruptionError(file, err).message);
+    }
     const e = err instanceof Error ? err : new Error(String(err));
     const verbose = ctx.globals().logLevel === 'debug' || ctx.globals().logLevel === 'trace';
     return fail(EXIT_FAILURE, verbose && e.stack ? e.stack : e.message);

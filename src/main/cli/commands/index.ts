@@ -20,6 +20,7 @@ import { mosaicCommand } from './mosaic';
 import './mosaic-orchestrate';
 import { catalogCommand } from './catalog';
 import { qaCommand } from './qa';
+import { doctorCommand } from './doctor';
 
 export const commands: readonly CliCommand[] = [
   demoCommand,
@@ -39,6 +40,7 @@ export const commands: readonly CliCommand[] = [
   mosaicCommand,
   catalogCommand,
   qaCommand,
+  doctorCommand,
   // Later issues add: stream.
 ];
 
