@@ -349,7 +349,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
   { version: 3, name: 'QA results, mosaic tile validations, batch mosaic plans', sql: v3QaAndPlans },
-  { version: 5, name: 'raw-data identity and conflicts, workspace leases', sql: v5IdentityAndLeases },
+  { version: 4, name: 'raw-data identity and conflicts, workspace leases', sql: v5IdentityAndLeases },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);
