@@ -12,7 +12,7 @@ import { openDatabase, type Database } from '../../src/main/engine/db';
 import { indexDirectory } from '../../src/main/engine/ingest/indexer';
 import { writeObservation } from './fixtures';
 
-const JD = 2461040.5; // 2026-01-01T00:00:00
+const JD = 2461041.5; // 2026-01-01T00:00:00 UTC
 const stampOf = (sb: number) => `2026-01-01T00:00:0${sb % 3}`; // jittered names, one observation
 let tmp: string;
 const dbs: Database[] = [];

@@ -74,7 +74,9 @@ export const convertCommand: CliCommand = {
           const unreadableNear = (g: { id: string; startMjd: number }, missing: number[]) => idx.failed.filter((f) => {
             try {
               const p = parseCorrelatorFileName(f.path);
-              return missing.includes(p.subband) && Math.abs(p.mjd - g.startMjd) * 86400 <= engine.config.ingest.groupToleranceS + 60;
+              // Its name is all an unreadable file has: compared with the group's name (its first file's).
+              const named = parseCorrelatorFileName(`${g.id.slice(0, 19)}_sb00.hdf5`).mjd;
+              return missing.includes(p.subband) && Math.min(Math.abs(p.mjd - g.startMjd), Math.abs(p.mjd - named)) * 86400 <= engine.config.ingest.groupToleranceS;
             } catch {
               return false;
             }
