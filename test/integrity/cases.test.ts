@@ -96,7 +96,7 @@ describe('issue 14 case 4: corrupt and truncated subbands', () => {
     expect(idx.stderr).toMatch(/truncated file/);
     const conv = await cli(tmp, ws, 'convert', '--input-dir', dir, '--output-dir', path.join(tmp, 'ms-trunc'), '--group', GROUP);
     expect(conv.code).toBe(1);
-    expect(conv.stderr).toContain(`${GROUP}: ${cut} cannot be read`);
+    expect(conv.stderr).toContain(`${GROUP}: cannot read ${cut}: file: HDF5 cannot open it`);
     expect(conv.stderr).not.toMatch(/missing/);
     expect(existsSync(path.join(tmp, 'ms-trunc', `${GROUP}.ms`))).toBe(false);
     // Without --group the run fails too (the group cannot be converted), naming the file.

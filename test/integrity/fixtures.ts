@@ -2,7 +2,7 @@
 // simulator's model, a deterministic pattern as data), for the identity and bad-input tests.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { correlatorFileName, writeUvh5 } from '../../src/main/engine/uvh5';
+import { correlatorFileName, writeUvh5, type VisibilityBlock } from '../../src/main/engine/uvh5';
 import { dsaLikeHeader } from '../uvh5/synthetic';
 import { patternBlock } from '../uvh5/helpers';
 
@@ -14,6 +14,8 @@ export interface ObsSpec {
   stamp: string | ((sb: number) => string);
   nants?: number;
   subbands?: number[];
+  /** Change a subband's visibilities before writing (bad-value tests). */
+  mutate?: (sb: number, block: VisibilityBlock) => void;
 }
 
 /** Write the subband files of one observation into `dir`; returns their paths. */
@@ -23,7 +25,9 @@ export async function writeObservation(dir: string, o: ObsSpec): Promise<string[
   for (const sb of o.subbands ?? Array.from({ length: 16 }, (_, i) => i)) {
     const h = dsaLikeHeader({ nants: o.nants ?? 4, ntimes: 2, nfreqs: 4, subband: sb, startJd: o.startJd, decRad: (o.decDeg * Math.PI) / 180 });
     const file = path.join(dir, correlatorFileName(typeof o.stamp === 'string' ? o.stamp : o.stamp(sb), sb));
-    await writeUvh5(file, h, patternBlock(h, 0, h.Nblts), { overwrite: true });
+    const block = patternBlock(h, 0, h.Nblts);
+    o.mutate?.(sb, block);
+    await writeUvh5(file, h, block, { overwrite: true });
     out.push(file);
   }
   return out;

@@ -1,6 +1,7 @@
 // `dsa110 convert --input-dir DIR --output-dir DIR [--start ISO] [--end ISO] [--group ID]
 // [--allow-incomplete] [--overwrite]`: indexes the input directory, then converts each selected
 // 16-subband group into <output-dir>/<group>.ms (kept when already converted).
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseIsoUtc } from '../../../shared/astro';
 import { GroupConflictError, IncompleteGroupError, convertGroup } from '../../engine/convert';
@@ -59,6 +60,7 @@ export const convertCommand: CliCommand = {
         const fromMjd = isoOption('--start', o.start);
         const toMjd = isoOption('--end', o.end);
         const inputDir = path.resolve(o.inputDir);
+        if (existsSync(o.outputDir) && !statSync(o.outputDir).isDirectory()) throw new UsageError(`convert: --output-dir ${o.outputDir} is a file; expected a directory (it is created when missing)`);
         const progress = ctx.progress('convert');
         const out: Outcome = await withEngine(ctx, async (engine) => {
           const idx = await indexDirectory(engine.db, inputDir, {
@@ -94,7 +96,7 @@ export const convertCommand: CliCommand = {
             } catch (e) {
               throwIfInterrupted(`convert of group ${g.id}`);
               const bad = e instanceof IncompleteGroupError ? unreadableNear(g, e.missing) : [];
-              if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `${b.path} cannot be read: ${b.error}`).join('; ')}` });
+              if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}` });
               else if (e instanceof IncompleteGroupError) res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
               else if (e instanceof GroupConflictError) res.failed.push({ groupId: g.id, error: e.message.replace(/^group \S+ /, '') });
               else res.failed.push({ groupId: g.id, error: (e as Error).message });
@@ -121,7 +123,7 @@ export const convertCommand: CliCommand = {
           return lines.join('\n');
         });
         if (out.failed.length > 0) throw new CliError(`convert: ${out.failed.length} group(s) failed: ${out.failed.map((f) => `${f.groupId}: ${f.error}`).join('; ')}`);
-        if (out.unreadable.length > 0) throw new CliError(`convert: ${out.unreadable.length} file(s) could not be read: ${out.unreadable.map((u) => `${u.path}: ${u.error}`).join('; ')}`);
+        if (out.unreadable.length > 0) throw new CliError(`convert: ${out.unreadable.length} file(s) could not be read: ${out.unreadable.map((u) => (u.error.startsWith(u.path) ? u.error : `${u.path}: ${u.error}`)).join('; ')}`);
         if (o.group !== undefined && out.refused.length > 0) throw new CliError(`convert: ${out.refused[0]!.error}`);
       });
   },

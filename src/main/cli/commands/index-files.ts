@@ -45,7 +45,7 @@ export const indexCommand: CliCommand = {
           for (const f of r.ignored) lines.push(`ignored: ${f.path}: ${f.error}`);
           return lines.join('\n');
         });
-        if (r.failed.length > 0) throw new CliError(`index: ${r.failed.length} file(s) could not be read: ${r.failed.map((f) => `${f.path}: ${f.error}`).join('; ')}`);
+        if (r.failed.length > 0) throw new CliError(`index: ${r.failed.length} file(s) could not be read: ${r.failed.map((f) => (f.error.startsWith(f.path) ? f.error : `${f.path}: ${f.error}`)).join('; ')}`);
         if (r.conflicts.length > 0) throw new CliError(`index: ${r.conflicts.length} conflict(s): ${r.conflicts.map((c) => `${c.path} vs ${c.registeredPath} (sb${String(c.subband).padStart(2, '0')} of ${c.groupId})`).join('; ')}`);
       });
   },
