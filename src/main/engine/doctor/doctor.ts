@@ -169,18 +169,22 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
       });
   }
 
-  // Images, mosaics, products: their files exist; products verify against their checksum.
+  // Images, mosaics, products: their files exist; products verify against their checksum. A
+  // published product moved from staging to the products root: its rows' staged paths live there.
+  const products = db.products.list({});
+  const movedTo = new Map(products.filter((p) => p.status === 'published' && p.publishedPath).map((p) => [path.resolve(p.path), p.publishedPath as string]));
+  const whereNow = (p: string): string => movedTo.get(path.resolve(p)) ?? p;
   for (const im of db.images.listImages({})) {
     rows++;
-    if (!existsSync(im.path)) add({ kind: 'missing-file', subject: im.path, message: `image ${im.id} (${im.kind}) is gone`, fix: 'image its measurement set again', fixable: false });
+    if (!existsSync(whereNow(im.path))) add({ kind: 'missing-file', subject: im.path, message: `image ${im.id} (${im.kind}) is gone`, fix: 'image its measurement set again', fixable: false });
     else files++;
   }
   for (const mo of db.images.listMosaics({})) {
     rows++;
-    if (!existsSync(mo.path)) add({ kind: 'missing-file', subject: mo.path, message: `mosaic ${mo.id} is gone`, fix: 'build the mosaic again', fixable: false });
+    if (!existsSync(whereNow(mo.path))) add({ kind: 'missing-file', subject: mo.path, message: `mosaic ${mo.id} is gone`, fix: 'build the mosaic again', fixable: false });
     else files++;
   }
-  for (const p of db.products.list({})) {
+  for (const p of products) {
     rows++;
     const where = p.status === 'published' && p.publishedPath ? p.publishedPath : p.path;
     if (!existsSync(where)) {
@@ -218,7 +222,7 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
   for (const t of cal) registered.add(path.resolve(t.path));
   for (const im of db.images.listImages({})) registered.add(path.resolve(im.path));
   for (const mo of db.images.listMosaics({})) registered.add(path.resolve(mo.path));
-  for (const p of db.products.list({})) {
+  for (const p of products) {
     registered.add(path.resolve(p.path));
     if (p.publishedPath) registered.add(path.resolve(p.publishedPath));
   }
