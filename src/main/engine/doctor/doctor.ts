@@ -173,7 +173,14 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
   // published product moved from staging to the products root: its rows' staged paths live there.
   const products = db.products.list({});
   const movedTo = new Map(products.filter((p) => p.status === 'published' && p.publishedPath).map((p) => [path.resolve(p.path), p.publishedPath as string]));
-  const whereNow = (p: string): string => movedTo.get(path.resolve(p)) ?? p;
+  // A product is a file or a directory: a row's path inside a published directory moved with it.
+  const whereNow = (p: string): string => {
+    const abs = path.resolve(p);
+    const exact = movedTo.get(abs);
+    if (exact) return exact;
+    for (const [from, to] of movedTo) if (abs.startsWith(from + path.sep)) return path.join(to, path.relative(from, abs));
+    return p;
+  };
   for (const im of db.images.listImages({})) {
     rows++;
     if (!existsSync(whereNow(im.path))) add({ kind: 'missing-file', subject: im.path, message: `image ${im.id} (${im.kind}) is gone`, fix: 'image its measurement set again', fixable: false });
