@@ -44,6 +44,16 @@ export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     },
     'products.reject': notImplemented('products.reject'),
     'images.list': notImplemented('images.list'),
+    'jobs.submit': notImplemented('jobs.submit'),
+    'jobs.status': notImplemented('jobs.status'),
+    'jobs.retry': notImplemented('jobs.retry'),
+    'mosaics.plan': notImplemented('mosaics.plan'),
+    'mosaics.list': notImplemented('mosaics.list'),
+    'products.publish': notImplemented('products.publish'),
+    'qa.get': notImplemented('qa.get'),
+    'config.setUser': notImplemented('config.setUser'),
+    'calibrators.transits': notImplemented('calibrators.transits'),
+    'coverage.summary': notImplemented('coverage.summary'),
     ...overrides,
   };
   return { handlers, calls };

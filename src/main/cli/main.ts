@@ -35,6 +35,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     if (err instanceof ConfigError) {
       return fail(err.fromFlagsOnly ? EXIT_USAGE : EXIT_FAILURE, err.message, err.issues);
     }
+    // Stopped by SIGINT/SIGTERM: whatever the command made of it, the exit code says so.
+    const sig = interruptedBy();
+    if (sig && !(err instanceof CommanderError)) return fail(SIGNAL_EXIT[sig], err instanceof Error && /interrupted/.test(err.message) ? err.message : `interrupted by ${sig}: ${err instanceof Error ? err.message : String(err)}`);
     if (err instanceof CliError) return fail(err.exitCode, err.message);
     // A damaged database found after opening it: named with its path and pointed to the backup.
     if (isCorruptionError(err)) {

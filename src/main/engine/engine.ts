@@ -73,7 +73,7 @@ export class Engine {
   private readonly running: RunningJobs = new Map();
 
   private constructor(
-    readonly loaded: LoadedConfig,
+    private current: LoadedConfig,
     readonly paths: WorkspacePaths,
     readonly db: Database,
     readonly log: AppLogger,
@@ -107,9 +107,12 @@ export class Engine {
       const seeded = seedCalibrators(db);
       if (seeded > 0) log.info({ calibrators: seeded }, `seeded the calibrator table of ${paths.database} from the curated VLA list`);
       const registry = new JobRegistry();
-      const runner = new JobRunner({ db, registry, workspace: jobsDir, loggerFor: (jobId) => log.jobLogger(jobId) });
+      // Jobs freeze the engine's configuration as it is when they are submitted (it can change: config.setUser).
+      let opened: Engine | null = null;
+      const runner = new JobRunner({ db, registry, workspace: jobsDir, loggerFor: (jobId) => log.jobLogger(jobId), config: () => (opened ? opened.config : loaded.config) });
       log.debug({ workspace: paths.root, runtime: app.runtime }, 'engine opened');
       const engine = new Engine(loaded, paths, db, log, opts.logger === undefined, registry, runner, app);
+      opened = engine;
       registerPipeline(engine);
       // A publish interrupted between the move and the database update is finished or rolled
       // back before anything else touches the products (the journal says which).
@@ -123,8 +126,24 @@ export class Engine {
     }
   }
 
+  /** The resolved configuration with the origin of every value. */
+  get loaded(): LoadedConfig {
+    return this.current;
+  }
+
   get config(): Config {
-    return this.loaded.config;
+    return this.current.config;
+  }
+
+  /**
+   * Take a new resolved configuration (user settings written by `config.setUser`). The
+   * workspace cannot change under an open engine; jobs already submitted keep their frozen one.
+   */
+  reconfigure(next: LoadedConfig): void {
+    if (next.config.workspace !== this.current.config.workspace) {
+      throw new Error(`engine: the workspace cannot change while the engine is open (${this.current.config.workspace} -> ${next.config.workspace})`);
+    }
+    this.current = next;
   }
 
   /** The worker pool for the native kernels, started on first use with `config.threads` workers. */

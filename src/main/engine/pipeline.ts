@@ -5,10 +5,17 @@ import { registerCalibrate } from './calibration/stage';
 import { registerImage } from './imaging';
 import type { Engine } from './engine';
 import { registerMosaicJob } from './orchestrator/job';
+import { syncPlanWithJob } from './orchestrator/plan-status';
+import { registerProductJobs } from './orchestrator/product-jobs';
 
 export function registerPipeline(engine: Engine): void {
   registerConvert(engine);
   registerCalibrate(engine);
   registerImage(engine);
   registerMosaicJob(engine);
+  registerProductJobs(engine);
+  // A mosaic plan follows its job whoever moves it (a run, a resume, a cancel from any process).
+  engine.onJobEvent((e) => {
+    if (e.type === 'job') syncPlanWithJob(engine, e.job);
+  });
 }

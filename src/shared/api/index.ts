@@ -5,3 +5,4 @@ export * from './types';
 export * from './validate';
 export * from './dispatch';
 export * from './job-events';
+export * from './job-types';

@@ -20,6 +20,16 @@ export const REQUEST_NAMES = [
   'products.approve',
   'products.reject',
   'images.list',
+  'jobs.submit',
+  'jobs.status',
+  'jobs.retry',
+  'mosaics.plan',
+  'mosaics.list',
+  'products.publish',
+  'qa.get',
+  'config.setUser',
+  'calibrators.transits',
+  'coverage.summary',
 ] as const;
 
 /** Event names pushed from the engine to every window. */

@@ -4,13 +4,14 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseIsoUtc } from '../../../shared/astro';
-import { GroupConflictError, IncompleteGroupError, convertGroup } from '../../engine/convert';
+import { CONVERT_KIND, GroupConflictError, IncompleteGroupError, convertGroup } from '../../engine/convert';
 import type { ConvertGroupResult } from '../../engine/convert';
 import { indexDirectory } from '../../engine/ingest/indexer';
 import { parseCorrelatorFileName } from '../../engine/uvh5';
 import { CliError, UsageError } from '../errors';
 import { interruptSignal, throwIfInterrupted } from '../signals';
 import { withEngine } from './engine-session';
+import { runJobHere } from './run-job';
 import { table, utc } from './table';
 import type { CliCommand } from './types';
 
@@ -22,6 +23,7 @@ interface Options {
   group?: string;
   allowIncomplete: boolean;
   overwrite: boolean;
+  job: boolean;
 }
 
 interface Outcome {
@@ -56,6 +58,7 @@ export const convertCommand: CliCommand = {
       .option('--group <id>', 'only this group (YYYY-MM-DDTHH:MM:SS)')
       .option('--allow-incomplete', 'convert groups with missing subbands (only the subbands present)', false)
       .option('--overwrite', 'convert again even when the MS exists and is complete', false)
+      .option('--no-job', 'convert here without recording jobs (no resume)')
       .action(async (o: Options) => {
         const fromMjd = isoOption('--start', o.start);
         const toMjd = isoOption('--end', o.end);
@@ -83,6 +86,38 @@ export const convertCommand: CliCommand = {
               return false;
             }
           });
+          if (o.job) {
+            // Every group a `convert` job (resumable, its parameters and log kept); an incomplete
+            // group is refused before any job is made for it.
+            progress.done();
+            const expected = engine.config.ingest.expectedSubbands;
+            for (const g of groups) {
+              throwIfInterrupted(`convert (before group ${g.id})`);
+              const conflicts = engine.db.ingest.conflicts(g.id);
+              if (conflicts.length > 0) {
+                res.failed.push({ groupId: g.id, error: new GroupConflictError(g.id, conflicts).message.replace(/^group \S+ /, '') });
+                continue;
+              }
+              const present = engine.db.ingest.filesOfGroup(g.id).map((f) => parseCorrelatorFileName(f.path).subband);
+              const missing = Array.from({ length: expected }, (_, k) => k).filter((sb) => !present.includes(sb));
+              if (missing.length > 0 && !o.allowIncomplete) {
+                // A subband missing because its file is unreadable fails the group, named with the reason.
+                const bad = unreadableNear(g, missing);
+                if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}` });
+                else res.refused.push({ groupId: g.id, missingSubbands: missing, error: new IncompleteGroupError(g.id, missing, present).message });
+                continue;
+              }
+              const params = { groupId: g.id, outputDir: path.resolve(o.outputDir), allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: expected };
+              try {
+                const run = await runJobHere(ctx, engine, CONVERT_KIND, params, { label: `convert ${g.id}`, request: { type: 'convert', params } });
+                res.converted.push(run.outputs.get('convert') as unknown as ConvertGroupResult);
+              } catch (e) {
+                throwIfInterrupted(`convert of group ${g.id}`);
+                res.failed.push({ groupId: g.id, error: (e as Error).message });
+              }
+            }
+            return res;
+          }
           for (const [i, g] of groups.entries()) {
             throwIfInterrupted(`convert (before group ${g.id})`);
             try {

@@ -3,11 +3,15 @@
 // images one Measurement Set (Stokes I, Cotton-Schwab CLEAN, primary beam) into PREFIX-*.fits
 // and records the images in the database. Defaults come from the configuration (imaging.*).
 import path from 'node:path';
-import { IMAGING_TIERS, imageMeasurementSet, recordImages, resolveImagingParams } from '../../engine/imaging';
+import type { JsonObject } from '../../../shared/model/common';
+import type { Engine } from '../../engine/engine';
+import { IMAGE_KIND, IMAGING_TIERS, imageMeasurementSet, recordImages, resolveImagingParams } from '../../engine/imaging';
 import type { ImageJobParams, ImagingTier } from '../../engine/imaging';
 import { appInfo } from '../app-info';
+import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { withEngine } from './engine-session';
+import { runJobHere } from './run-job';
 import type { CliCommand } from './types';
 
 interface Options {
@@ -22,6 +26,7 @@ interface Options {
   autoMask?: string;
   column: string;
   tier: string;
+  job: boolean;
 }
 
 function num(name: string, v: string | undefined, check: (x: number) => boolean, what: string): number | undefined {
@@ -46,6 +51,27 @@ function weighting(v: string[] | undefined): Pick<ImageJobParams, 'weighting' | 
   throw new UsageError(`image: --weight must be 'briggs R', 'natural' or 'uniform', got '${v.join(' ')}'`);
 }
 
+/** `--no-job`: image in this process without a job row (the behaviour before every action was a job). */
+async function imageDirectly(ctx: CliContext, engine: Engine, job: ImageJobParams) {
+  const progress = ctx.progress('image');
+  const params = resolveImagingParams(engine.config.imaging, job, engine.config.threads);
+  const { name, version } = appInfo();
+  const out = await imageMeasurementSet(engine.native(), {
+    msPath: job.msPath, prefix: job.prefix, params,
+    provenance: { software: `${name} ${version}`, command: process.argv.slice(1).join(' '), tier: job.tier },
+    onProgress: (f, m) => progress.update(f, m),
+  });
+  const ids = recordImages(engine.db, out, job.tier);
+  progress.done();
+  return {
+    jobId: null, imageId: ids.image, files: out.files as Record<string, string>, msPath: out.msPath, tier: job.tier, size: out.size, cellArcsec: out.cellArcsec,
+    weighting: params.weighting === 'briggs' ? `briggs ${params.robust}` : params.weighting, niter: params.niter,
+    iterations: out.iterations, majorCycles: out.majorCycles.length, stop: String(out.stop),
+    beam: out.beam, rmsJy: out.rmsJy, peakJy: out.peakJy, dynamicRange: Number.isFinite(out.dynamicRange) ? out.dynamicRange : null,
+    freqHz: out.freqHz, centre: out.centre, pbModel: out.pbModel, visibilities: out.visibilities,
+  };
+}
+
 export const imageCommand: CliCommand = {
   name: 'image',
   register(program, ctx) {
@@ -63,6 +89,7 @@ export const imageCommand: CliCommand = {
       .option('--auto-mask <sigma>', 'auto-masking level in robust rms (0: off)')
       .option('--column <name>', 'DATA or CORRECTED_DATA', 'DATA')
       .option('--tier <tier>', `${IMAGING_TIERS.join(' | ')}: quick = dirty image, standard = the configuration, deep = 10 x niter to 1 sigma in an auto-mask`, 'standard')
+      .option('--no-job', 'image here without recording a job (no resume; for quick looks and scripts that manage their own runs)')
       .action(async (o: Options) => {
         if (!(IMAGING_TIERS as readonly string[]).includes(o.tier)) throw new UsageError(`image: --tier must be one of ${IMAGING_TIERS.join(', ')}, got '${o.tier}'`);
         if (o.column !== 'DATA' && o.column !== 'CORRECTED_DATA') throw new UsageError(`image: --column must be DATA or CORRECTED_DATA, got '${o.column}'`);
@@ -78,25 +105,22 @@ export const imageCommand: CliCommand = {
           ...(niter !== undefined ? { niter } : {}), ...(mgain !== undefined ? { mgain } : {}),
           ...(autoThresholdSigma !== undefined ? { autoThresholdSigma } : {}), ...(autoMaskSigma !== undefined ? { autoMaskSigma } : {}),
         };
-        const progress = ctx.progress('image');
         const result = await withEngine(ctx, async (engine) => {
-          const params = resolveImagingParams(engine.config.imaging, job, engine.config.threads);
-          const { name, version } = appInfo();
-          const out = await imageMeasurementSet(engine.native(), {
-            msPath: job.msPath, prefix: job.prefix, params,
-            provenance: { software: `${name} ${version}`, command: process.argv.slice(1).join(' '), tier: job.tier },
-            onProgress: (f, m) => progress.update(f, m),
-          });
-          const ids = recordImages(engine.db, out, job.tier);
+          if (o.job === false) return imageDirectly(ctx, engine, job);
+          // An image job: the imaging parameters are resolved from the configuration now and frozen
+          // with the job, whose id the FITS provenance records; a killed run resumes (jobs resume).
+          const run = await runJobHere(ctx, engine, IMAGE_KIND, job as unknown as JsonObject, { label: 'image', request: { type: 'image', params: job as unknown as JsonObject } });
+          const r = run.outputs.get('image') ?? {};
+          const n = (k: string): number => (typeof r[k] === 'number' ? r[k] : NaN);
+          const str = (k: string): string => (typeof r[k] === 'string' ? r[k] : '');
           return {
-            imageId: ids.image, files: out.files, msPath: out.msPath, tier: job.tier, size: out.size, cellArcsec: out.cellArcsec,
-            weighting: params.weighting === 'briggs' ? `briggs ${params.robust}` : params.weighting, niter: params.niter,
-            iterations: out.iterations, majorCycles: out.majorCycles.length, stop: out.stop,
-            beam: out.beam, rmsJy: out.rmsJy, peakJy: out.peakJy, dynamicRange: Number.isFinite(out.dynamicRange) ? out.dynamicRange : null,
-            freqHz: out.freqHz, centre: out.centre, pbModel: out.pbModel, visibilities: out.visibilities,
+            jobId: run.job.id, imageId: n('imageId'), files: r.files as Record<string, string>, msPath: str('msPath'), tier: job.tier, size: n('size'), cellArcsec: n('cellArcsec'),
+            weighting: str('weighting'), niter: n('niter'), iterations: n('iterations'), majorCycles: n('majorCycles'), stop: str('stop'),
+            beam: { majorArcsec: n('beamMajorArcsec'), minorArcsec: n('beamMinorArcsec'), paDeg: n('beamPaDeg') },
+            rmsJy: n('rmsJy'), peakJy: n('peakJy'), dynamicRange: typeof r.dynamicRange === 'number' ? r.dynamicRange : null,
+            freqHz: n('freqHz'), centre: { raDeg: n('centreRaDeg'), decDeg: n('centreDecDeg') }, pbModel: str('pbModel'), visibilities: n('visibilities'),
           };
         });
-        progress.done();
         ctx.result(result, () => [
           `image ${result.files.image} (id ${result.imageId}, tier ${result.tier})`,
           `  ${result.size} x ${result.size} pixels of ${result.cellArcsec}", ${result.weighting}, ${result.visibilities} visibilities at ${(result.freqHz / 1e6).toFixed(3)} MHz`,

@@ -2,10 +2,12 @@
 // the data registry's review and publishing from the command line.
 import { InvalidArgumentError, Option } from 'commander';
 import { PRODUCT_STATUSES, type Product, type ProductStatus } from '../../../shared/model';
-import { publish, recoverPublishing, RegistryError, type RecoveryReport } from '../../engine/registry';
+import { PUBLISH_JOB } from '../../engine/orchestrator';
+import { checkProductId, recoverPublishing, RegistryError, type RecoveryReport } from '../../engine/registry';
 import type { CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { callApi, withEngine } from './engine-session';
+import { runJobHere } from './run-job';
 import { positiveInt, table, utc } from './table';
 import type { CliCommand } from './types';
 
@@ -64,7 +66,17 @@ async function publishOne(ctx: CliContext, id: string, opts: { actor?: string })
       // Publishes still running elsewhere are not ours to report.
       const recovered = [...engine.startupRecovery, ...(await recoverPublishing(engine))].filter((r) => r.outcome !== 'in-progress');
       for (const line of recoveryLines(recovered)) ctx.note(line);
-      return { ...(await publish(engine, id, { actor })), recovered };
+      // Checked here so a bad id (exit 2) or an unknown product is said before any job exists.
+      checkProductId(id);
+      if (!engine.db.products.get(id)) throw new RegistryError('not_found', `${engine.db.file}: no product with id ${JSON.stringify(id)}`);
+      // A publish job: its parameters frozen, its log kept, resumed if a killed run left it.
+      const run = await runJobHere(ctx, engine, PUBLISH_JOB, { productId: id, actor }, { label: 'publish', request: { type: 'publish', params: { productId: id, actor } } });
+      const o = run.outputs.get('publish') ?? {};
+      const product = engine.db.products.require(id);
+      return {
+        product, outcome: o.outcome === 'published' ? 'published' as const : 'already-published' as const, recovered, jobId: run.job.id,
+        ...(typeof o.method === 'string' ? { method: o.method } : {}), ...(typeof o.attempts === 'number' ? { attempts: o.attempts } : {}),
+      };
     });
     ctx.result(out, () => out.outcome === 'published'
       ? `published ${id} to ${out.product.publishedPath ?? '?'} (${out.method === 'copied' ? 'copied across file systems, checksum verified' : 'renamed'}${(out.attempts ?? 1) > 1 ? `, ${out.attempts} attempts` : ''})`

@@ -15,6 +15,7 @@ const DEG = Math.PI / 180;
 
 const CuratedEntry = z.object({
   name: z.string().min(1),
+  altName: z.string().nullable().optional(),
   raDeg: z.number(),
   decDeg: z.number(),
   positionCode: z.string().nullable(),
@@ -33,7 +34,8 @@ export function curatedCalibrators(): Calibrator[] {
     throw new Error(`${CATALOG_FILE}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
   }
   return parsed.data.calibrators.map((c, index) => {
-    const cal = Calibrator.safeParse({ ...c, catalog: 'vla' });
+    const { altName: _alias, ...fields } = c;
+    const cal = Calibrator.safeParse({ ...fields, catalog: 'vla' });
     if (!cal.success) {
       const i = cal.error.issues[0];
       throw new Error(`${CATALOG_FILE}: calibrators[${index}] (${c.name}): ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
@@ -66,6 +68,38 @@ export function configuredBeam(config: Pick<Config, 'imaging'>): { model: Primar
   return { model, label: `${model.name}-${DISH_DIAMETER_M}m` };
 }
 
+/** A name as compared: case and blanks ignored, a leading "J" or "B" epoch letter dropped for IAU names. */
+function normalName(n: string): string {
+  const t = n.toUpperCase().replace(/\s+/g, '');
+  return /^[JB]\d{4}[+-]\d{2,4}$/.test(t) ? t.slice(1) : t;
+}
+
+/**
+ * Other names of catalog calibrators (3C286 -> 1331+305), from the curated list's alternative
+ * names. This is the seam for the catalog's alias resolver (src/shared/catalog): replace the
+ * body with it and every name search (calibrators.search, calibrators.transits) uses it.
+ */
+export function calibratorAliases(): Map<string, string[]> {
+  const parsed = CuratedList.safeParse(curated);
+  const out = new Map<string, string[]>();
+  if (!parsed.success) return out;
+  for (const c of parsed.data.calibrators) if (c.altName) out.set(c.name, [c.altName]);
+  return out;
+}
+
+/** Catalog calibrators whose name or an alias matches `query` (case-insensitive), with the name matched. */
+export function calibratorsByName(db: Database, query: string): { calibrator: Calibrator; matchedName: string }[] {
+  const q = normalName(query);
+  const aliases = calibratorAliases();
+  const out: { calibrator: Calibrator; matchedName: string }[] = [];
+  for (const c of db.calibration.listCalibrators()) {
+    const names = [c.name, ...(aliases.get(c.name) ?? [])];
+    const hit = names.find((n) => normalName(n) === q);
+    if (hit !== undefined) out.push({ calibrator: c, matchedName: hit });
+  }
+  return out;
+}
+
 export interface CalibratorSearch {
   decDeg: number;
   radiusDeg: number;
@@ -94,4 +128,17 @@ export function searchCalibrators(db: Database, config: Pick<Config, 'imaging'>,
   });
   matches.sort((a, b) => b.beamWeightedFluxJy - a.beamWeightedFluxJy || a.decOffsetDeg - b.decOffsetDeg || a.calibrator.name.localeCompare(b.calibrator.name));
   return matches.slice(0, q.limit);
+}
+
+/** A name search: the calibrators matching a name or alias, weighted as seen at their own declination (or at `decDeg`). */
+export function searchCalibratorsByName(db: Database, config: Pick<Config, 'imaging'>, q: { name: string; decDeg?: number; afterMjd?: number; limit: number }): CalibratorMatch[] {
+  const { model, label } = configuredBeam(config);
+  const after = q.afterMjd ?? nowMjd();
+  return calibratorsByName(db, q.name).slice(0, q.limit).map(({ calibrator, matchedName }) => {
+    const decOffsetDeg = q.decDeg === undefined ? 0 : Math.abs(calibrator.decDeg - q.decDeg);
+    return {
+      calibrator, decOffsetDeg, beamWeightedFluxJy: calibrator.flux1400Jy * model.response(decOffsetDeg * DEG, BAND_CENTRE_HZ), beamModel: label,
+      nextTransitMjd: transitMjd(calibrator.raDeg * DEG, calibrator.decDeg * DEG, after, 'next'), matchedName,
+    };
+  });
 }

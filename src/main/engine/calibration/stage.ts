@@ -5,13 +5,14 @@
 // FLAG. Applying the same tables twice is a no-op: the applied set is recorded in the MS's
 // DSA110_CALAPPLIED keyword. Both are job-runner stages (calibrate.solve, calibrate.apply);
 // calibrateMs does both in one pass over the data.
-import { basename } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { openTable } from '../casacore';
 import type { Table } from '../casacore';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { defineStage } from '../jobs';
+import { defineStage, withJobConfig } from '../jobs';
 import type { JobRegistry } from '../jobs';
 import { MeasurementSet } from '../ms';
 import type { NativePool } from '../native/pool';
@@ -303,6 +304,8 @@ export const SolveParams = z.object({
    * (verify) and does not run.
    */
   apply: z.boolean().optional(),
+  /** Run the RFI detector before solving (default true; false when the data were flagged upstream). */
+  rfi: z.boolean().optional(),
 });
 export type SolveParams = z.infer<typeof SolveParams>;
 export const ApplyParams = z.object({ msPath: z.string().min(1) });
@@ -315,6 +318,34 @@ function solvedTablesOf(db: Database, msPath: string): { kind: string; path: str
   const valid = db.calibration.listTables({ msId: row.id, status: 'valid' }).filter((t) => tableFilesPresent(t.path));
   const kinds = new Set(valid.map((t) => t.kind));
   return ['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind)) ? valid.map((t) => ({ kind: t.kind, path: t.path, id: t.id })) : null;
+}
+
+/**
+ * Remove what an interrupted solve of `msPath` left behind: its temporary table directories
+ * (`.<ms>.<kind>*.partial-*` in the caltables folder) and tables it registered before it died
+ * that do not form a complete B + Gp + Gap set (marked failed, so no lookup hands them out
+ * beside the re-run's). A complete valid set is left alone: the stage's verify accepts it.
+ */
+export function cleanupInterruptedSolve(deps: Pick<CalibrationDeps, 'db' | 'paths'>, msPath: string): { partials: string[]; retired: number[] } {
+  const stem = basename(msPath).replace(/\.ms$/i, '');
+  const partials: string[] = [];
+  const dir = deps.paths.caltables;
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(`.${stem}.`) && /\.partial-[0-9a-f]+$/.test(name)) {
+        rmSync(join(dir, name), { recursive: true, force: true });
+        partials.push(join(dir, name));
+      }
+    }
+  }
+  const row = deps.db.ms.getByPath(msPath);
+  const mine = deps.db.calibration.listTables({ status: 'valid' }).filter((t) => (row !== undefined && t.msId === row.id) || t.params.msPath === msPath);
+  const kinds = new Set(mine.filter((t) => tableFilesPresent(t.path)).map((t) => t.kind));
+  if (['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind))) return { partials, retired: [] };
+  for (const t of mine) {
+    deps.db.calibration.setTableStatus(t.id, 'failed', { ...t.qa, retired: 'incomplete set left by an interrupted solve', retiredMjd: Date.now() / 86400000 + 40587 });
+  }
+  return { partials, retired: mine.map((t) => t.id) };
 }
 
 export function calibrateSolveStage(deps: CalibrationDeps) {
@@ -334,20 +365,34 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
       return t ? { msPath: ctx.params.msPath, tables: t } : null;
     },
     execute: async (ctx) => {
-      const o = { msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f: number, m: string) => ctx.progress(f, m) };
+      const o = {
+        msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f: number, m: string) => ctx.progress(f, m),
+        ...(ctx.params.rfi === false ? { rfi: false } : {}),
+      };
       let r: SolveResult;
+      let applied: ApplyResult | null = null;
+      const jobDeps = withJobConfig(deps, ctx.config);
       if (ctx.params.apply === true) {
-        const both = await calibrateMs(deps, o);
+        const both = await calibrateMs(jobDeps, o);
         r = both.solve;
+        applied = both.apply;
         ctx.log.info({ bandpass: both.apply.bandpass.path, gains: both.apply.gains.path, newlyFlagged: both.apply.newlyFlagged }, `applied to ${both.apply.msPath} in the same pass`);
       } else {
-        r = await solveMs(deps, o);
+        r = await solveMs(jobDeps, o);
       }
       for (const f of r.failedSpws) ctx.log.warn({ spw: f.spw }, f.error);
       ctx.log.info({ calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) }, `solved ${r.msPath}`);
-      return { msPath: r.msPath, calibrator: r.calibrator, tables: r.tables.map((t) => ({ kind: t.kind, path: t.path, id: t.id, flaggedFraction: t.qa.flaggedFraction, medianSnr: t.qa.medianSnr })) };
+      return {
+        msPath: r.msPath, calibrator: r.calibrator, refAnt: r.refAnt, solveMjd: r.solveMjd, flaggedBeforeSolve: r.flaggedBeforeSolve,
+        deadAntennas: r.deadAntennas, failedSpws: r.failedSpws,
+        tables: r.tables.map((t) => ({ kind: t.kind, path: t.path, id: t.id, flaggedFraction: t.qa.flaggedFraction, medianSnr: t.qa.medianSnr })),
+        applied: applied ? applyOutputs(applied) : null,
+      };
     },
-    cleanup: () => undefined,
+    cleanup: (ctx) => {
+      const r = cleanupInterruptedSolve(deps, ctx.params.msPath);
+      if (r.partials.length || r.retired.length) ctx.log.warn({ partials: r.partials, retired: r.retired }, `solve of ${ctx.params.msPath}: removed ${r.partials.length} partial table director${r.partials.length === 1 ? 'y' : 'ies'} and retired ${r.retired.length} table(s) of an incomplete earlier attempt`);
+    },
   });
 }
 
@@ -362,22 +407,39 @@ export function calibrateApplyStage(deps: CalibrationDeps) {
     },
     // Done when CORRECTED_DATA holds the set a lookup picks now (recorded in the MS).
     verify: (ctx) => {
-      const a = currentApplication(deps, ctx.params.msPath);
-      return a ? { msPath: ctx.params.msPath, skipped: true, bandpass: a.bandpass, gains: a.gains, newlyFlagged: 0 } : null;
+      const jobDeps = withJobConfig(deps, ctx.config);
+      const a = currentApplication(jobDeps, ctx.params.msPath);
+      if (!a) return null;
+      const { layout } = applicationState(ctx.params.msPath);
+      const set = lookupCalSet(jobDeps.db, layout.midMjd, registryConfig(jobDeps.config));
+      return {
+        msPath: ctx.params.msPath, skipped: true as boolean, bandpass: a.bandpass, gains: a.gains, newlyFlagged: 0, flaggedFraction: null as number | null,
+        ...(set.bandpass && set.gains ? { bandpassLookup: describeLookup(set.bandpass), gainsLookup: describeLookup(set.gains) } : {}),
+      };
     },
     execute: async (ctx) => {
-      const r = await applyMs(deps, { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
+      const r = await applyMs(withJobConfig(deps, ctx.config), { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
       ctx.log.info({ skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path }, `${r.skipped ? 'already applied to' : 'applied to'} ${r.msPath}`);
-      return { msPath: r.msPath, skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path, newlyFlagged: r.newlyFlagged };
+      return applyOutputs(r);
     },
     cleanup: () => undefined,
   });
+}
+
+/** An apply's result as stage outputs (JSON): the tables' paths, and each lookup with its staleness. */
+function applyOutputs(r: ApplyResult) {
+  return {
+    msPath: r.msPath, skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path, newlyFlagged: r.newlyFlagged,
+    bandpassLookup: r.bandpass, gainsLookup: r.gains, flaggedFraction: Number.isFinite(r.flaggedFraction) ? r.flaggedFraction : null,
+  };
 }
 
 export const CalibrateJobParams = z.object({
   msPath: z.string().min(1),
   calibrator: z.string().min(1).optional(),
   mode: z.enum(['solve', 'apply', 'both']).default('both'),
+  /** Run the RFI detector before solving (default true). */
+  rfi: z.boolean().optional(),
 });
 
 /** Register calibrate.solve, calibrate.apply and the `calibrate` job kind once on a registry. */
@@ -389,7 +451,11 @@ export function registerCalibrate(deps: CalibrationDeps & { registry: JobRegistr
     title: 'solve calibration on a calibrator transit MS and/or apply valid solutions to an MS',
     params: CalibrateJobParams,
     build: (p) => {
-      const solve = { id: 'solve', stage: CALIBRATE_SOLVE_STAGE, params: { msPath: p.msPath, ...(p.calibrator ? { calibrator: p.calibrator } : {}) }, deps: [] };
+      // Solve and apply: one pass over the data (the solve applies; the apply stage then verifies as done).
+      const solve = {
+        id: 'solve', stage: CALIBRATE_SOLVE_STAGE, deps: [],
+        params: { msPath: p.msPath, ...(p.calibrator ? { calibrator: p.calibrator } : {}), ...(p.mode === 'both' ? { apply: true } : {}), ...(p.rfi === false ? { rfi: false } : {}) },
+      };
       const apply = { id: 'apply', stage: CALIBRATE_APPLY_STAGE, params: { msPath: p.msPath }, deps: p.mode === 'both' ? ['solve'] : [] };
       return p.mode === 'solve' ? [solve] : p.mode === 'apply' ? [apply] : [solve, apply];
     },

@@ -42,7 +42,8 @@ export function existingComplete(db: Database, path: string): MsRow | null {
   }
 }
 
-function resultFromRow(row: MsRow, groupId: string): ConvertGroupResult {
+/** The result of a conversion, as an MS already converted (`skipped`) reads back from its row. */
+export function resultFromRow(row: MsRow, groupId: string): ConvertGroupResult {
   return {
     msId: row.id, skipped: true, path: row.path, groupId, rows: row.nRows ?? 0, spws: row.nSpws ?? 0, subbands: [], missingSubbands: [],
     antennas: row.nAntennas ?? 0, antennasWithData: row.nAntennas ?? 0, baselines: 0, ntimes: 0, startMjd: row.startMjd, endMjd: row.endMjd,

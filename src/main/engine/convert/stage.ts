@@ -5,7 +5,8 @@ import { defineStage } from '../jobs';
 import type { JobRegistry } from '../jobs';
 import type { Database } from '../db';
 import { removeStalePartials } from './convert';
-import { convertGroup, existingComplete, msPathFor } from './group';
+import type { JsonObject } from '../../../shared/model/common';
+import { convertGroup, existingComplete, msPathFor, resultFromRow, type ConvertGroupResult } from './group';
 import { IncompleteGroupError } from './plan';
 import { parseCorrelatorFileName } from '../uvh5';
 import { GroupId } from '../../../shared/model/ingest';
@@ -21,6 +22,11 @@ export const ConvertParams = z.object({
   expectedSubbands: z.number().int().min(1).max(16).default(16),
 });
 export type ConvertParams = z.infer<typeof ConvertParams>;
+
+/** A conversion result as stage outputs (plain JSON). */
+function toJson(r: ConvertGroupResult): JsonObject {
+  return JSON.parse(JSON.stringify(r)) as JsonObject;
+}
 
 /** The convert stage over a database (the engine's). */
 export function convertStage(db: Database) {
@@ -40,7 +46,7 @@ export function convertStage(db: Database) {
       if (ctx.params.overwrite) return null;
       const path = msPathFor(ctx.params.outputDir, ctx.params.groupId);
       const row = existingComplete(db, path);
-      return row ? { path, msId: row.id, rows: row.nRows ?? 0 } : null;
+      return row ? toJson(resultFromRow(row, ctx.params.groupId)) : null;
     },
     execute: async (ctx) => {
       const p = ctx.params;
@@ -50,7 +56,8 @@ export function convertStage(db: Database) {
       });
       for (const w of r.warnings) ctx.log.warn({ group: p.groupId }, w);
       ctx.log.info({ rows: r.rows, spws: r.spws, flagged: r.flaggedFraction }, `${r.skipped ? 'kept' : 'wrote'} ${r.path}`);
-      return { path: r.path, msId: r.msId, rows: r.rows, spws: r.spws, flaggedFraction: r.flaggedFraction };
+      // The whole result (rows, windows, phase centre, times, warnings) for whoever reads the job.
+      return toJson(r);
     },
     cleanup: (ctx) => {
       removeStalePartials(msPathFor(ctx.params.outputDir, ctx.params.groupId));

@@ -318,6 +318,17 @@ CREATE TABLE mosaic_plans (
 CREATE INDEX sources_by_catalog_position ON sources (catalog, dec_deg, ra_deg);
 `;
 
+// Every action a job: what a job was submitted with is frozen beside it (the request, the
+// resolved configuration its stages run with, the client's idempotency key); the timeline's
+// coverage summary counts groups by time, declination and state from one covering index.
+const v4FrozenJobs = `
+ALTER TABLE jobs ADD COLUMN request_json TEXT ${json('request_json')};
+ALTER TABLE jobs ADD COLUMN config_json TEXT ${json('config_json')};
+ALTER TABLE jobs ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX ingest_groups_by_time_dec_state ON ingest_groups (start_mjd, dec_deg, state);
+`;
+
 // Raw-data identity (a subband file is its content, not its path), conflicts between two files
 // claiming one subband of one observation, and the workspace's cross-process leases.
 const v5IdentityAndLeases = `
@@ -349,7 +360,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
   { version: 3, name: 'QA results, mosaic tile validations, batch mosaic plans', sql: v3QaAndPlans },
-  { version: 4, name: 'raw-data identity and conflicts, workspace leases', sql: v5IdentityAndLeases },
+  { version: 4, name: 'jobs: frozen request, configuration and idempotency key; coverage index', sql: v4FrozenJobs },
+  { version: 5, name: 'raw-data identity and conflicts, workspace leases', sql: v5IdentityAndLeases },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

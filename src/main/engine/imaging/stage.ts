@@ -142,7 +142,9 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       } satisfies ImageStageResult;
     },
     execute: async (ctx) => {
-      const params = resolveImagingParams(engine.config.imaging, ctx.params, engine.config.threads);
+      // The job's frozen configuration: a resumed job images as it was submitted.
+      const config = ctx.config ?? engine.config;
+      const params = resolveImagingParams(config.imaging, ctx.params, config.threads);
       const out = await imageMeasurementSet(engine.native(), {
         msPath: ctx.params.msPath, prefix: ctx.params.prefix, params, signal: ctx.signal,
         provenance: { software: `${engine.app?.name ?? 'dsa110-contimg'} ${engine.app?.version ?? ''}`.trim(), job: ctx.jobId, tier: ctx.params.tier },
@@ -150,7 +152,13 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       });
       const ids = recordImages(engine.db, out, ctx.params.tier);
       ctx.log.info({ rms: out.rmsJy, peak: out.peakJy, beam: out.beam, iterations: out.iterations }, `wrote ${out.files.image}`);
-      return stageResult(out, ids);
+      // What the run used and found, for whoever reads the job (the CLI prints it).
+      const result: ImageStageResult = {
+        ...stageResult(out, ids), size: out.size, cellArcsec: out.cellArcsec, freqHz: out.freqHz, centreRaDeg: out.centre.raDeg, centreDecDeg: out.centre.decDeg,
+        pbModel: out.pbModel, visibilities: out.visibilities, majorCycles: out.majorCycles.length, stop: String(out.stop), niter: params.niter,
+        weighting: params.weighting === 'briggs' ? `briggs ${params.robust}` : params.weighting,
+      };
+      return result;
     },
     cleanup: (ctx) => {
       // Partial files of an interrupted write (the writer renames complete files into place).

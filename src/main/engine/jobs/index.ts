@@ -1,8 +1,8 @@
 // The stage contract and the job runner: jobs are DAGs of stages, persisted and resumable.
-export { JobRunner, JobConflictError, newJobId, type JobRunnerOptions, type JobListener, type ClosableLogger } from './runner';
+export { JobRunner, JobConflictError, newJobId, isAlive, type JobRunnerOptions, type JobListener, type ClosableLogger, type SubmitOptions } from './runner';
 export { JobRegistry, type JobKind } from './registry';
 export { topoOrder, JobGraphError, type StageInstance } from './graph';
-export { defineStage, type Stage, type StageContext, type AnyStage } from './stage';
+export { defineStage, withJobConfig, type Stage, type StageContext, type AnyStage } from './stage';
 export { silentLogger, teeLogger, type Logger, type LogFn } from './logger';
 export { writeFileAtomic, produceAtomic, removeOutputs, tempSibling } from './fsutil';
 export { jobLiveness, type JobLiveness } from './liveness';

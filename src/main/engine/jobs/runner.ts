@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '../../../shared/model/common';
 import { nowMjd } from '../../../shared/model/common';
 import type { Job, JobEvent, LogLevel, StageRun, StageState } from '../../../shared/model/jobs';
+import { ConfigSchema, type Config } from '../config';
 import type { Database } from '../db';
 import { pidExists } from '../db/owner';
 import { faultPoint } from '../registry/faults';
@@ -30,7 +31,26 @@ export interface JobRunnerOptions {
   persistLevel?: LogLevel;
   /** How often a running job checks the database for a cancel made by another process (ms). Default 1000. */
   cancelPollMs?: number;
+  /**
+   * This process's resolved configuration. It is frozen into every job at submission; when a job
+   * runs, its stages get the frozen one, with only the machine settings (workspace, threads,
+   * log level) taken from here. Without it stages see no configuration in their context.
+   */
+  config?: () => Config;
 }
+
+/** What a submission freezes beside the job besides its params. */
+export interface SubmitOptions {
+  /** The configuration to freeze (default: the runner's `config()`). */
+  config?: Config;
+  /** The client's request as submitted (API type and params), kept for retry and audit. */
+  request?: { type: string; params: JsonObject };
+  /** A key making the submission idempotent: a job already holding it is returned instead. */
+  idempotencyKey?: string;
+}
+
+/** Settings of the machine running a job, not of the job: never frozen. */
+const MACHINE_KEYS = ['workspace', 'threads', 'logLevel'] as const;
 
 export type JobListener = (event: JobEvent) => void;
 export type ClosableLogger = Logger & { close?(): void };
@@ -46,7 +66,7 @@ export class JobConflictError extends Error {
 }
 
 /** The stage runs record only their pid: alive is "a process with that pid exists" (db/owner). */
-const isAlive = pidExists;
+export const isAlive = pidExists;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -72,6 +92,8 @@ export class JobRunner {
   private readonly listeners = new Set<JobListener>();
   private readonly active = new Map<string, AbortController>();
   private readonly baseLoggers = new Map<string, ClosableLogger>();
+  /** The frozen configuration of each job running here. */
+  private readonly configs = new Map<string, Config | undefined>();
   private readonly db: Database;
   private readonly registry: JobRegistry;
   private readonly concurrency: number;
@@ -88,16 +110,56 @@ export class JobRunner {
     return () => this.listeners.delete(listener);
   }
 
-  /** Validate params, build the stage graph and persist the job `queued`. */
-  submit(kind: string, params: unknown): string {
+  /** Validate params, build the stage graph and persist the job `queued`, its configuration frozen. */
+  submit(kind: string, params: unknown, options: SubmitOptions = {}): string {
+    return this.submitOnce(kind, params, options).job.id;
+  }
+
+  /**
+   * Like `submit`, telling whether the job is new: with an idempotency key some job already
+   * holds, that job is returned (`created: false`) and nothing is written.
+   */
+  submitOnce(kind: string, params: unknown, options: SubmitOptions = {}): { job: Job; created: boolean } {
+    if (options.idempotencyKey !== undefined) {
+      const existing = this.db.jobs.getByIdempotencyKey(options.idempotencyKey);
+      if (existing) return { job: existing, created: false };
+    }
     const built = this.registry.buildJob(kind, params);
     const id = newJobId(kind);
-    const job = this.db.jobs.create({
+    const config = options.config ?? this.opts.config?.();
+    const r = this.db.jobs.createFrozen({
       id, kind, params: built.params,
       stages: built.stages.map((s) => ({ stageId: s.id, stageName: s.stage, deps: s.deps, params: s.params })),
+    }, {
+      request: options.request ?? null,
+      // The config is plain JSON data (zod-parsed); the round trip drops nothing.
+      config: config ? JSON.parse(JSON.stringify(config)) as JsonObject : null,
+      idempotencyKey: options.idempotencyKey ?? null,
     });
-    this.emitJob(job);
-    return id;
+    if (r.created) this.emitJob(r.job);
+    return r;
+  }
+
+  /**
+   * The configuration a job's stages run with: the one frozen at its submission, with this
+   * machine's workspace, threads and log level. A job submitted before configurations were
+   * frozen runs with this process's (said in its log).
+   */
+  jobConfig(jobId: string, log?: Logger): Config | undefined {
+    const current = this.opts.config?.();
+    const frozen = this.db.jobs.frozen(jobId).config;
+    if (frozen === null) {
+      log?.warn(`job ${jobId} has no frozen configuration (submitted by an older version); its stages run with this process's configuration`);
+      return current;
+    }
+    const merged: Record<string, unknown> = { ...frozen };
+    if (current) for (const k of MACHINE_KEYS) merged[k] = current[k];
+    const r = ConfigSchema.safeParse(merged);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new Error(`job ${jobId}: its frozen configuration is not valid for this version: ${i ? `${i.path.join('.') || '(config)'}: ${i.message}` : 'invalid'}`);
+    }
+    return r.data;
   }
 
   /**
@@ -154,6 +216,7 @@ export class JobRunner {
     } finally {
       clearInterval(poll);
       this.active.delete(jobId);
+      this.configs.delete(jobId);
       this.releaseLogger(jobId);
     }
   }
@@ -212,6 +275,8 @@ export class JobRunner {
     this.emitJob(job);
     log.info({ kind: job.kind, stages: order.length }, `job ${jobId} (${job.kind}) started`);
 
+    const config = this.jobConfig(jobId, log);
+    this.configs.set(jobId, config);
     const slots = new Map<string, Slot>();
     const depOutputs = (inst: StageInstance) => Object.fromEntries(inst.deps.map((d) => [d, slots.get(d)?.outputs ?? {}]));
     const progressOf = () => [...slots.values()].reduce((a, s) => a + (s.done ? 1 : s.fraction), 0) / Math.max(1, slots.size);
@@ -388,9 +453,11 @@ export class JobRunner {
     jobId: string, inst: StageInstance, deps: Record<string, JsonObject>, attempt: number, log: Logger,
     signal: AbortSignal, progress: (fraction: number, message?: string) => void, params?: unknown,
   ): StageContext<unknown> {
+    // A cancel's cleanup outside a run reads the frozen configuration too.
+    const config = this.configs.has(jobId) ? this.configs.get(jobId) : this.jobConfig(jobId);
     return {
       jobId, stageId: inst.id, params: params ?? this.registry.parseStageParams(`job ${jobId}`, inst), workspace: join(this.opts.workspace, jobId),
-      deps, attempt, log, progress, signal,
+      deps, attempt, log, progress, signal, ...(config ? { config } : {}),
     };
   }
 

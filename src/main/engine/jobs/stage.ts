@@ -1,6 +1,7 @@
 // The stage contract: what a pipeline step declares and how the runner drives it.
 import type { z } from 'zod';
 import type { JsonObject } from '../../../shared/model/common';
+import type { Config } from '../config';
 import type { Logger } from './logger';
 
 export interface StageContext<P> {
@@ -19,6 +20,12 @@ export interface StageContext<P> {
   progress(fraction: number, message?: string): void;
   /** Aborted on cancellation; long work must check it and stop promptly. */
   readonly signal: AbortSignal;
+  /**
+   * The job's configuration, frozen when it was submitted (machine settings such as threads
+   * from this process). Stages read every setting from here, never from the engine's current
+   * configuration, so a resumed or retried job runs as submitted. Absent only outside a job.
+   */
+  readonly config?: Config;
 }
 
 /**
@@ -50,4 +57,15 @@ export type AnyStage = Stage<unknown, JsonObject>;
 /** Identity helper that infers P and O and checks the object against the contract. */
 export function defineStage<P, O extends JsonObject>(stage: Stage<P, O>): Stage<P, O> {
   return stage;
+}
+
+/**
+ * `engine` seen with the job's frozen configuration as its `config` (everything else, methods
+ * included, is the engine itself), for code below the stages that reads `engine.config`.
+ */
+export function withJobConfig<T extends { config: Config }>(engine: T, config: Config | undefined): T {
+  if (config === undefined || config === engine.config) return engine;
+  return new Proxy(engine, {
+    get: (target, key) => (key === 'config' ? config : Reflect.get(target, key, target) as unknown),
+  });
 }

@@ -7,8 +7,11 @@ import type { Job } from '../../../shared/model/jobs';
 import type { MosaicPlan } from '../../../shared/model/qa';
 import { MOSAIC_JOB, MosaicJobParams, type OrchestratorEngine } from './job';
 import { MosaicPlanDoc, PlanError } from './plan';
+import { syncPlanWithJob } from './plan-status';
 
 export { MOSAIC_JOB, MosaicJobParams, jobGraph, registerMosaicJob, type OrchestratorEngine } from './job';
+export { planStatusOf, syncPlanWithJob } from './plan-status';
+export { PUBLISH_JOB, QA_JOB, registerProductJobs } from './product-jobs';
 export {
   MosaicPlanDoc, PlanError, calibratorForDec, coveringMosaic, dataDeclination, describePlan, mosaicName, planCentered, planNext, planRange,
   type PlanEngine, type PlanOptions, type PlannedGroup,
@@ -93,11 +96,7 @@ export async function runPlanJob(engine: RunEngine, start: StartResult, opts: { 
       await sleep(500);
     }
   }
-  const mosaic = engine.db.images.getMosaicByPath(path.join(start.plan.outputDir, `${start.plan.name}.fits`));
-  engine.db.qa.updatePlan(start.plan.name, {
-    status: job.state === 'succeeded' ? 'built' : job.state === 'running' || job.state === 'queued' ? 'building' : 'failed',
-    ...(mosaic ? { mosaicId: mosaic.id } : {}),
-  });
+  syncPlanWithJob(engine, job);
   return job;
 }
 
@@ -113,7 +112,7 @@ export async function previewStages(engine: OrchestratorEngine, stages: StageIns
       const params = engine.registry.parseStageParams('dry run', inst);
       const ctx = {
         jobId: 'dry-run', stageId: inst.id, params, workspace: path.join(engine.paths.root, 'jobs', 'dry-run'), deps: {}, attempt: 0,
-        log: silentLogger, progress: () => undefined, signal: new AbortController().signal,
+        log: silentLogger, progress: () => undefined, signal: new AbortController().signal, config: engine.config,
       };
       out.push({ inst, done: (await stage.verify(ctx)) !== null, error: null });
     } catch (err) {

@@ -13,7 +13,7 @@ import type { Config, WorkspacePaths } from '../config';
 import { CONVERT_STAGE } from '../convert/stage';
 import type { Database } from '../db';
 import { IMAGE_STAGE } from '../imaging';
-import { defineStage, type JobRegistry, type StageInstance } from '../jobs';
+import { defineStage, withJobConfig, type JobRegistry, type StageInstance } from '../jobs';
 import { buildMosaic, type MosaicEngine } from '../mosaic';
 import type { NativePool } from '../native/pool';
 import { runQa } from '../qa';
@@ -146,7 +146,7 @@ function mosaicBuildStage(engine: OrchestratorEngine) {
     },
     execute: async (ctx) => {
       const imageIds = ctx.params.imagePaths.map((p) => engine.db.images.getImageByPath(p)?.id ?? -1);
-      const r = await buildMosaic(engine as MosaicEngine, {
+      const r = await buildMosaic(withJobConfig(engine, ctx.config) as MosaicEngine, {
         imageIds, method: ctx.params.method, outputDir: ctx.params.outputDir, name: ctx.params.name, signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });
@@ -185,7 +185,7 @@ function mosaicQaStage(engine: OrchestratorEngine) {
       if (!ctx.params.register) {
         const m = engine.db.images.getMosaicByPath(path.join(ctx.params.outputDir, `${ctx.params.name}.fits`));
         if (!m) throw new Error(`qa: mosaic ${ctx.params.name} is not recorded in the database`);
-        const q = await runQa(engine, { subject: 'mosaic', subjectId: m.id }, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
+        const q = await runQa(withJobConfig(engine, ctx.config), { subject: 'mosaic', subjectId: m.id }, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
         for (const r of q.reasons) ctx.log.info({ check: r.check, severity: r.severity }, r.message);
         return { productId: null, verdict: q.verdict, status: 'unregistered', qaId: q.id };
       }
@@ -194,11 +194,12 @@ function mosaicQaStage(engine: OrchestratorEngine) {
         const mosaic = engine.db.images.getMosaicByPath(path.join(ctx.params.outputDir, `${ctx.params.name}.fits`));
         product = await registerProduct(engine, {
           kind: 'mosaic', stagedPath: ctx.params.outputDir,
-          metadata: { ...ctx.params.metadata as JsonObject, mosaicId: mosaic?.id ?? null, noiseJy: mosaic?.noiseJy ?? null, endMjd: mosaic?.endMjd ?? null },
+          metadata: { ...ctx.params.metadata as JsonObject, mosaicId: mosaic?.id ?? null, noiseJy: mosaic?.noiseJy ?? null, endMjd: mosaic?.endMjd ?? null, jobId: ctx.jobId },
         });
       }
       // QA alone: publishing is the next stage's decision, whatever publishing.autoPublish says.
-      const qaEngine = { ...engine, config: { ...engine.config, publishing: { ...engine.config.publishing, autoPublish: false } } };
+      const jobConfig = ctx.config ?? engine.config;
+      const qaEngine = withJobConfig(engine, { ...jobConfig, publishing: { ...jobConfig.publishing, autoPublish: false } });
       const result = await runQa(qaEngine, product.id, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
       const after = engine.db.products.require(product.id);
       for (const r of result.reasons) ctx.log.info({ check: r.check, severity: r.severity }, r.message);
@@ -236,7 +237,8 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
         return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
       }
       // The user asked this job for a published mosaic: publish a QA-passed one without review.
-      const pubEngine = { ...engine, config: { ...engine.config, publishing: { ...engine.config.publishing, autoPublish: true } } };
+      const jobConfig = ctx.config ?? engine.config;
+      const pubEngine = withJobConfig(engine, { ...jobConfig, publishing: { ...jobConfig.publishing, autoPublish: true } });
       const r = await publish(pubEngine, p.id, { actor: 'pipeline', ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}) });
       return { productId: p.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path, status: r.product.status };
     },

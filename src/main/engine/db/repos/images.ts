@@ -3,6 +3,9 @@ import { nowMjd } from '../../../../shared/model/common';
 import {
   Image, ImageKind, ImageTier, Mosaic, MosaicGroup, MosaicGroupStatus, NewImage, NewMosaic, NewMosaicGroup,
 } from '../../../../shared/model/images';
+import type { ProductStatus } from '../../../../shared/model/products';
+import type { PlanStatus, QaVerdict } from '../../../../shared/model/qa';
+import type { MosaicMethod } from '../../../../shared/model/images';
 import type { Connection } from '../connection';
 import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
@@ -41,6 +44,42 @@ const SELECT_GROUP = `SELECT g.*,
 
 export const ImagePatch = NewImage.omit({ path: true }).partial();
 export type ImagePatch = Partial<Omit<NewImage, 'path'>>;
+
+export interface ImageFilter {
+  msId?: number;
+  kinds?: readonly ImageKind[];
+  tier?: ImageTier;
+  decMinDeg?: number;
+  decMaxDeg?: number;
+  startMjd?: number;
+  endMjd?: number;
+  maxRmsJy?: number;
+}
+
+export interface MosaicSummaryFilter {
+  planStatuses?: readonly PlanStatus[];
+  productStatuses?: readonly ProductStatus[];
+  /** Mosaics overlapping [startMjd, endMjd). */
+  startMjd?: number;
+  endMjd?: number;
+}
+
+export interface MosaicSummaryRow {
+  name: string;
+  mosaicId: number | null;
+  path: string | null;
+  method: MosaicMethod | null;
+  nImages: number | null;
+  startMjd: number | null;
+  endMjd: number | null;
+  decDeg: number | null;
+  noiseJy: number | null;
+  planStatus: PlanStatus | null;
+  jobId: string | null;
+  productStatus: ProductStatus | null;
+  qaVerdict: QaVerdict | null;
+  createdMjd: number;
+}
 
 export class ImagesRepo {
   constructor(private readonly conn: Connection) {}
@@ -88,11 +127,57 @@ export class ImagesRepo {
     return rows.map((r) => fromRow(this.conn, imageSpec, r));
   }
 
-  /** A page of images, newest first. */
-  pageImages(q: PageInput & { msId?: number; kinds?: readonly ImageKind[]; tier?: ImageTier } = {}): Page<Image> {
-    const w = new Where().eq('ms_id', q.msId, 'msId').in('kind', q.kinds, 'kinds').eq('tier', q.tier, 'tier');
+  /**
+   * A page of images, newest first: by MS, kind, tier, centre declination, the imaged MS's mid
+   * time in [startMjd, endMjd), and noise.
+   */
+  pageImages(q: PageInput & ImageFilter = {}): Page<Image> {
+    const w = new Where().eq('ms_id', q.msId, 'msId').in('kind', q.kinds, 'kinds').eq('tier', q.tier, 'tier')
+      .cmp('center_dec_deg', '>=', q.decMinDeg, 'decMin').cmp('center_dec_deg', '<=', q.decMaxDeg, 'decMax').cmp('rms_jy', '<=', q.maxRmsJy, 'maxRms');
+    if (q.startMjd !== undefined || q.endMjd !== undefined) {
+      w.clauses.push('ms_id IN (SELECT id FROM measurement_sets WHERE mid_mjd >= @tStart AND mid_mjd < @tEnd)');
+      w.params.tStart = q.startMjd ?? -1e9;
+      w.params.tEnd = q.endMjd ?? 1e9;
+    }
     const p = selectPage(this.conn, 'SELECT * FROM images', 'images', w, 'created_mjd DESC, id DESC', q);
     return { ...p, items: p.items.map((r) => fromRow(this.conn, imageSpec, r)) };
+  }
+
+  /**
+   * Mosaics as the UI lists them, newest first: every recorded plan (built or not) with its
+   * mosaic, and every mosaic built without a plan; with the product's status and the latest QA verdict.
+   */
+  pageMosaicSummaries(q: PageInput & MosaicSummaryFilter = {}): Page<MosaicSummaryRow> {
+    const items = `(
+      SELECT p.name AS name, m.id AS mosaic_id, m.path AS path, m.method AS method, m.n_images AS n_images,
+        COALESCE(m.start_mjd, json_extract(p.plan_json, '$.window.startMjd')) AS start_mjd,
+        COALESCE(m.end_mjd, json_extract(p.plan_json, '$.window.endMjd')) AS end_mjd,
+        COALESCE(g.dec_deg, json_extract(p.plan_json, '$.decDeg')) AS dec_deg, m.noise_jy AS noise_jy,
+        p.status AS plan_status, p.job_id AS job_id, p.created_mjd AS created_mjd
+      FROM mosaic_plans p LEFT JOIN mosaics m ON m.id = p.mosaic_id LEFT JOIN mosaic_groups g ON g.id = m.group_id
+      UNION ALL
+      SELECT g.name, m.id, m.path, m.method, m.n_images, m.start_mjd, m.end_mjd, g.dec_deg, m.noise_jy, NULL, NULL, m.created_mjd
+      FROM mosaics m JOIN mosaic_groups g ON g.id = m.group_id
+      WHERE NOT EXISTS (SELECT 1 FROM mosaic_plans p WHERE p.mosaic_id = m.id OR p.name = g.name)
+    ) AS i LEFT JOIN products pr ON pr.id = i.name`;
+    const w = new Where().in('i.plan_status', q.planStatuses, 'planStatuses').in('pr.status', q.productStatuses, 'productStatuses')
+      .cmp('i.end_mjd', '>', q.startMjd, 'startMjd').cmp('i.start_mjd', '<', q.endMjd, 'endMjd');
+    const select = `SELECT i.*, pr.status AS product_status, COALESCE(
+        (SELECT verdict FROM qa_results q WHERE q.product_id = i.name ORDER BY q.id DESC LIMIT 1),
+        (SELECT verdict FROM qa_results q WHERE q.subject = 'mosaic' AND q.subject_id = i.mosaic_id ORDER BY q.id DESC LIMIT 1)) AS qa_verdict
+      FROM ${items}`;
+    const p = selectPage(this.conn, select, items, w, 'i.created_mjd DESC, i.name DESC', q);
+    return {
+      ...p,
+      items: p.items.map((r) => ({
+        name: r.name as string, mosaicId: (r.mosaic_id as number | null) ?? null, path: (r.path as string | null) ?? null,
+        method: (r.method as MosaicSummaryRow['method']) ?? null, nImages: (r.n_images as number | null) ?? null,
+        startMjd: (r.start_mjd as number | null) ?? null, endMjd: (r.end_mjd as number | null) ?? null, decDeg: (r.dec_deg as number | null) ?? null,
+        noiseJy: (r.noise_jy as number | null) ?? null, planStatus: (r.plan_status as MosaicSummaryRow['planStatus']) ?? null,
+        jobId: (r.job_id as string | null) ?? null, productStatus: (r.product_status as MosaicSummaryRow['productStatus']) ?? null,
+        qaVerdict: (r.qa_verdict as MosaicSummaryRow['qaVerdict']) ?? null, createdMjd: r.created_mjd as number,
+      })),
+    };
   }
 
   insertMosaicGroup(input: NewMosaicGroup): MosaicGroup {

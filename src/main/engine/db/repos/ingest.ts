@@ -160,6 +160,23 @@ export class IngestRepo {
     return this.conn.write(() => this.conn.stmt('DELETE FROM ingest_groups WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subband_files WHERE group_id = ?)').run(id, id).changes > 0);
   }
 
+  /**
+   * Groups starting in [startMjd, endMjd) counted per declination strip (round(dec / width)) and
+   * time bin, in SQL over the (start_mjd, dec_deg, state) index: groups, converted ones
+   * (`completed`) and incomplete ones (`collecting`). Strip null: declination unknown.
+   */
+  coverage(q: { startMjd: number; endMjd: number; bins: number; stripWidthDeg: number }): { strip: number | null; bin: number; groups: number; converted: number; incomplete: number }[] {
+    const binWidth = (q.endMjd - q.startMjd) / q.bins;
+    return this.conn.stmt(`SELECT CAST(round(dec_deg / @w) AS INTEGER) AS strip,
+        MIN(CAST((start_mjd - @start) / @bw AS INTEGER), @last) AS bin,
+        COUNT(*) AS groups, SUM(state = 'completed') AS converted, SUM(state = 'collecting') AS incomplete
+      FROM ingest_groups
+      WHERE start_mjd >= @start AND start_mjd < @end
+      GROUP BY strip, bin ORDER BY strip, bin`).all({
+      w: q.stripWidthDeg, start: q.startMjd, end: q.endMjd, bw: binWidth, last: q.bins - 1,
+    }) as { strip: number | null; bin: number; groups: number; converted: number; incomplete: number }[];
+  }
+
   getFile(path: string): SubbandFile | undefined {
     const row = this.conn.stmt('SELECT * FROM subband_files WHERE path = ?').get(path) as Row | undefined;
     return row ? fromRow(this.conn, fileSpec, row) : undefined;

@@ -1,6 +1,6 @@
 // Repository for jobs, their stage runs and their persisted log lines.
 import { z } from 'zod';
-import { nowMjd } from '../../../../shared/model/common';
+import { JsonObject, nowMjd } from '../../../../shared/model/common';
 import { Job, JobLogLine, JobState, LogLevel, LOG_LEVELS, StageId, StageRun } from '../../../../shared/model/jobs';
 import type { Connection } from '../connection';
 import { DbError } from '../errors';
@@ -44,8 +44,76 @@ export type StageRunPatch = z.infer<typeof StageRunPatch>;
 export const NewLogLine = JobLogLine.omit({ id: true }).partial({ stageId: true, data: true, timeMjd: true });
 export type NewLogLine = z.infer<typeof NewLogLine>;
 
+/** What a job was submitted with, stored beside it and never changed: resume and retry use it. */
+export const JobFrozen = z.object({
+  request: z.object({ type: z.string().min(1), params: JsonObject }).nullable(),
+  config: JsonObject.nullable(),
+  idempotencyKey: z.string().min(1).max(200).nullable(),
+});
+export type JobFrozen = z.infer<typeof JobFrozen>;
+
+function parseJsonColumn(conn: Connection, what: string, text: unknown): JsonObject | null {
+  if (text === null || text === undefined) return null;
+  try {
+    return JsonObject.parse(JSON.parse(String(text)));
+  } catch (err) {
+    throw new DbError(`${conn.file}: ${what} is not a JSON object: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export interface LogPageQuery {
+  afterId?: number;
+  beforeId?: number;
+  stageId?: StageId;
+  minLevel?: LogLevel;
+  levels?: readonly LogLevel[];
+  tail?: boolean;
+  limit?: number;
+}
+
 export class JobsRepo {
   constructor(private readonly conn: Connection) {}
+
+  /**
+   * Create a job `queued` with all its stage runs `pending`, in one transaction, with what it was
+   * submitted with (`frozen`). With an idempotency key that a job already holds, nothing is
+   * written and that job is returned with `created: false` (checked inside the write lock, so two
+   * processes submitting the same key create one job).
+   */
+  createFrozen(input: NewJob, frozen: JobFrozen): { job: Job; created: boolean } {
+    const f = validate(this.conn, JobFrozen, 'frozen job parameters', frozen);
+    return this.conn.write(() => {
+      if (f.idempotencyKey !== null) {
+        const existing = this.getByIdempotencyKey(f.idempotencyKey);
+        if (existing) return { job: existing, created: false };
+      }
+      const job = this.create(input);
+      this.conn.stmt('UPDATE jobs SET request_json = @request, config_json = @config, idempotency_key = @key WHERE id = @id').run({
+        id: job.id, request: f.request === null ? null : JSON.stringify(f.request), config: f.config === null ? null : JSON.stringify(f.config), key: f.idempotencyKey,
+      });
+      return { job, created: true };
+    });
+  }
+
+  /** The job holding this idempotency key, if any. */
+  getByIdempotencyKey(key: string): Job | undefined {
+    const row = this.conn.stmt('SELECT * FROM jobs WHERE idempotency_key = ?').get(key) as Row | undefined;
+    return row ? fromRow(this.conn, jobSpec, row) : undefined;
+  }
+
+  /** What the job was submitted with; nulls for jobs created before the job API (or without it). */
+  frozen(id: string): JobFrozen {
+    const row = this.conn.stmt('SELECT request_json, config_json, idempotency_key FROM jobs WHERE id = ?').get(id) as
+      { request_json: string | null; config_json: string | null; idempotency_key: string | null } | undefined;
+    if (!row) throw notFound(this.conn, jobSpec.label, `id=${id}`);
+    const request = parseJsonColumn(this.conn, `job ${id}: request_json`, row.request_json);
+    return {
+      request: request && typeof request.type === 'string' && typeof request.params === 'object' && request.params !== null && !Array.isArray(request.params)
+        ? { type: request.type, params: request.params } : null,
+      config: parseJsonColumn(this.conn, `job ${id}: config_json`, row.config_json),
+      idempotencyKey: row.idempotency_key,
+    };
+  }
 
   /** Create a job `queued` with all its stage runs `pending`, in one transaction. */
   create(input: NewJob): Job {
@@ -162,6 +230,21 @@ export class JobsRepo {
     });
   }
 
+  /** Durations (s) of recent successful stage runs by stage name, newest first, at most `perStage` each. */
+  recentStageDurations(perStage = 50): Map<string, number[]> {
+    const rows = this.conn.stmt(`SELECT stage_name, duration_s FROM (
+        SELECT stage_name, duration_s, ROW_NUMBER() OVER (PARTITION BY stage_name ORDER BY finished_mjd DESC) AS k
+        FROM stage_runs WHERE state = 'succeeded' AND duration_s IS NOT NULL)
+      WHERE k <= @n`).all({ n: perStage }) as { stage_name: string; duration_s: number }[];
+    const out = new Map<string, number[]>();
+    for (const r of rows) {
+      const list = out.get(r.stage_name) ?? [];
+      list.push(r.duration_s);
+      out.set(r.stage_name, list);
+    }
+    return out;
+  }
+
   appendLog(input: NewLogLine): JobLogLine {
     const l = validate(this.conn, NewLogLine, 'job log line', input);
     return this.conn.write(() => {
@@ -180,10 +263,25 @@ export class JobsRepo {
     return rows.map((r) => fromRow(this.conn, logSpec, r));
   }
 
-  /** Like `logs`, with a page size and whether more lines follow (for tailing in pages). */
-  logsPage(jobId: string, q: { afterId?: number; stageId?: StageId; minLevel?: LogLevel; limit?: number } = {}): { items: JobLogLine[]; hasMore: boolean } {
+  /**
+   * Like `logs`, with a page size and whether more lines follow (for tailing in pages). `levels`
+   * filters exactly (instead of `minLevel`), `beforeId` pages backwards, `tail` takes the newest
+   * `limit` lines (returned oldest first); `total` counts every line matching stage and level.
+   */
+  logsPage(jobId: string, q: LogPageQuery = {}): { items: JobLogLine[]; hasMore: boolean; total: number } {
     const limit = Math.max(1, Math.floor(q.limit ?? 500));
-    const rows = this.logs(jobId, { ...q, limit: limit + 1 });
-    return { items: rows.slice(0, limit), hasMore: rows.length > limit };
+    const levels = q.levels ?? LOG_LEVELS.slice(LOG_LEVELS.indexOf(q.minLevel ?? 'debug'));
+    const where = `job_id = @job AND (@stage IS NULL OR stage_id = @stage) AND level IN (SELECT value FROM json_each(@levels))`;
+    const base = { job: jobId, stage: q.stageId ?? null, levels: JSON.stringify(levels) };
+    return this.conn.read(() => {
+      const total = (this.conn.stmt(`SELECT COUNT(*) AS n FROM job_logs WHERE ${where}`).get(base) as { n: number }).n;
+      const newestFirst = q.tail === true || q.beforeId !== undefined;
+      const rows = this.conn.stmt(`SELECT * FROM job_logs WHERE ${where} AND id > @after AND id < @before
+          ORDER BY id ${newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`)
+        .all({ ...base, after: q.afterId ?? 0, before: q.beforeId ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }) as Row[];
+      const page = rows.slice(0, limit).map((r) => fromRow(this.conn, logSpec, r));
+      if (newestFirst) page.reverse();
+      return { items: page, hasMore: rows.length > limit, total };
+    });
   }
 }

@@ -122,6 +122,12 @@ export class ProductsRepo {
   }
 
   /** The audit trail of a product, oldest first. */
+  /** Ids of the products a job registered (their metadata records the job id). */
+  idsOfJob(jobId: string): string[] {
+    const rows = this.conn.stmt("SELECT id FROM products WHERE json_extract(metadata_json, '$.jobId') = ? ORDER BY created_mjd, id").all(jobId) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   events(id: string): ProductEvent[] {
     const rows = this.conn.stmt('SELECT * FROM product_events WHERE product_id = ? ORDER BY id').all(id) as Row[];
     return rows.map((r) => fromRow(this.conn, eventSpec, r));

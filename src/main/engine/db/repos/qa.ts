@@ -104,6 +104,12 @@ export class QaRepo {
     return p;
   }
 
+  /** The plan a job builds, if any. */
+  planOfJob(jobId: string): MosaicPlan | undefined {
+    const row = this.conn.stmt('SELECT * FROM mosaic_plans WHERE job_id = ?').get(jobId) as Row | undefined;
+    return row ? fromRow(this.conn, planSpec, row) : undefined;
+  }
+
   listPlans(): MosaicPlan[] {
     const rows = this.conn.stmt('SELECT * FROM mosaic_plans ORDER BY created_mjd, id').all() as Row[];
     return rows.map((r) => fromRow(this.conn, planSpec, r));
