@@ -31,7 +31,9 @@ export function hdf5Call<T>(M: H5Module, file: string, field: string, what: stri
     return fn();
   } catch (e) {
     if (e instanceof Uvh5Error) throw e;
-    throw new Uvh5Error(file, field, `${what}: ${summariseHdf5Error(e)}`, { cause: e });
+    // No raw cause: HDF5's error stack is dozens of lines; its summary is the message (a logger
+    // printing causes would otherwise dump it on stderr).
+    throw new Uvh5Error(file, field, `${what}: ${summariseHdf5Error(e)}`);
   } finally {
     if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
   }
@@ -179,9 +181,9 @@ function objectType(M: H5Module, path: string, fid: bigint): number {
       try {
         names = parent === path ? [] : M.get_names(fid, parent, false);
       } catch (e2) {
-        throw new Hdf5ObjectError(parent, summariseHdf5Error(e2), { cause: e2 });
+        throw new Hdf5ObjectError(parent, summariseHdf5Error(e2));
       }
-      if (names.includes(path.slice(cut + 1))) throw new Hdf5ObjectError(path, summariseHdf5Error(e), { cause: e });
+      if (names.includes(path.slice(cut + 1))) throw new Hdf5ObjectError(path, summariseHdf5Error(e));
       return -1;
     }
   } finally {
@@ -209,7 +211,7 @@ function hdf5Quiet<T>(M: H5Module, objectPath: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw new Hdf5ObjectError(objectPath, summariseHdf5Error(e), { cause: e });
+    throw new Hdf5ObjectError(objectPath, summariseHdf5Error(e));
   } finally {
     if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
   }
