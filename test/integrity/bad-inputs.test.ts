@@ -119,7 +119,7 @@ const cases: Case[] = [
     const d = variant('conv-trunc', (dir) => truncateSync(sbFile(dir, 7), 9000));
     return { args: ['convert', '--input-dir', d, '--output-dir', path.join(tmp, 'out-trunc'), '--group', GROUP], inputs: [d] };
   } },
-  { klass: 'convert: corrupt object header found only by the full header read', exit: 1, message: /convert: 1 group\(s\) failed: 2026-01-01T00:00:00: .*_sb02\.hdf5: Header\/history: damaged HDF5 object/, setup: () => {
+  { klass: 'convert: corrupt object header found only by the full header read', exit: 1, stackTraceShown: true, message: /convert: 1 group\(s\) failed: 2026-01-01T00:00:00: .*_sb02\.hdf5: Header\/history: damaged HDF5 object/, setup: () => {
     const d = variant('conv-corrupt', (dir) => {
       const b = readFileSync(sbFile(dir, 2));
       for (let i = 6000; i < 6064; i++) b[i] = b[i]! ^ 0x5a;
