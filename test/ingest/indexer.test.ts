@@ -1,5 +1,5 @@
-// Indexing correlator files: grouping by timestamp with the 60 s tolerance, idempotence,
-// incomplete and misnamed files, unreadable files reported with their path.
+// Indexing correlator files: grouping by observation (header time, 60 s tolerance), idempotence,
+// copies recognised by content, incomplete and misnamed files, unreadable files reported with their path.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,15 +58,16 @@ describe('indexDirectory', () => {
     writeFileSync(path.join(other, '2026-03-01T11:00:00_sb04.hdf5'), 'this is not HDF5');
     utimesSync(path.join(other, path.basename(first)), new Date(), new Date());
     const r = await indexDirectory(db, other);
-    const copyIsGroupId = path.basename(first).startsWith(sim.chunks[0]!.groupId);
-    expect(r.registered).toBe(copyIsGroupId ? 0 : 1);
+    // Both copies are the registered file (same content): duplicates, neither registered nor failed.
+    expect(r.registered).toBe(0);
+    expect(r.duplicates.map((d) => [path.basename(d.path), d.sameAs, d.groupId]).sort()).toEqual(
+      [path.basename(first), `${sim.chunks[0]!.groupId}_${sb}.hdf5`].filter((n, i, a) => a.indexOf(n) === i).sort().map((n) => [n, first, sim.chunks[0]!.groupId]));
     const bad = r.failed.find((f) => /_sb04\.hdf5$/.test(f.path));
     expect(bad?.error).toMatch(/sb04\.hdf5/);
-    const dup = r.failed.find((f) => f.path.endsWith(`${sim.chunks[0]!.groupId}_${sb}.hdf5`));
-    expect(dup?.error).toMatch(/already registered as .*raw/);
-    expect(r.failed).toHaveLength(2);
+    expect(r.failed).toHaveLength(1);
     expect(r.ignored.map((f) => path.basename(f.path)).sort()).toEqual(['2026-03-01T11:00:00_sb03_incomplete.hdf5', 'notes.hdf5']);
-    // A copy under its own jittered timestamp cannot join the complete group: it starts a new one.
-    if (!copyIsGroupId) expect(r.groups.some((g) => g.presentSubbands === 1 && g.state === 'collecting')).toBe(true);
+    // No copy starts a group of its own.
+    expect(r.groups.map((g) => g.id)).toEqual([sim.chunks[0]!.groupId]);
+    expect(db.ingest.listGroups()).toHaveLength(2);
   });
 });

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nowMjd } from '../../shared/model/common';
 import { ensureWorkspace, loadConfig, type Config, type LoadedConfig, type WorkspacePaths } from './config';
-import { openDatabase, type Database } from './db';
+import { LeaseHeldError, openDatabase, type Database } from './db';
 import { createLogger, type AppLogger } from './log';
-import { JobRegistry, JobRunner, type JobListener } from './jobs';
+import { JobConflictError, JobRegistry, JobRunner, type JobListener } from './jobs';
 import type { Job } from '../../shared/model/jobs';
 import { NativePool } from './native/pool';
 import { seedCalibrators } from './calibration/calibrators';
@@ -168,13 +168,30 @@ export class Engine {
     return this.runner.submit(kind, params);
   }
 
-  /** Run (or resume) a job in this process; `close()` cancels it and waits for its cleanup. */
+  /**
+   * Run (or resume) a job in this process; `close()` cancels it and waits for its cleanup. The
+   * run holds the workspace lease `job:<id>`: another process sees the job's owner alive (or
+   * gone: then the job shows as interrupted), and two processes never run one job.
+   */
   run(jobId: string, options: { retry?: boolean } = {}): Promise<Job> {
     const existing = this.running.get(jobId);
     if (existing) return existing;
-    const p = this.runner.run(jobId, options).finally(() => this.running.delete(jobId));
+    const p = this.db.leases.hold(`job:${jobId}`, `run job ${jobId}`, () => this.runner.run(jobId, options), { waitMs: 0 })
+      .catch((err: unknown) => {
+        if (err instanceof LeaseHeldError) throw new JobConflictError(`job ${jobId} is being run by pid ${err.lease.owner.pid} on ${err.lease.owner.host}; wait for it or cancel it (dsa110 jobs cancel ${jobId})`, { cause: err });
+        throw err;
+      })
+      .finally(() => this.running.delete(jobId));
     this.running.set(jobId, p);
     return p;
+  }
+
+  /**
+   * SIGINT/SIGTERM: every job running here stops at its next safe point, removes its stages'
+   * partial outputs and is recorded as interrupted (resumable with `dsa110 jobs resume`).
+   */
+  interrupt(reason: string): void {
+    for (const jobId of this.running.keys()) this.runner.interrupt(jobId, reason);
   }
 
   /**

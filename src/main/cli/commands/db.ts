@@ -1,5 +1,11 @@
 // `dsa110 db status`: the workspace's state database: file, size, schema version, rows per table.
+// `dsa110 db backup [FILE]`: a consistent online copy of it.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { databaseStatus } from '../../engine/api';
+import { backupDir } from '../../engine/db';
+import { CliError } from '../errors';
 import { withEngine } from './engine-session';
 import { table } from './table';
 import type { CliCommand } from './types';
@@ -28,6 +34,29 @@ export const dbCommand: CliCommand = {
             table(['  TABLE', 'ROWS'], rows, new Set([1])),
           ].join('\n');
         });
+      });
+    db
+      .command('backup')
+      .description('a consistent copy of the live database (SQLite online backup: other processes may keep working)')
+      .argument('[file]', 'where to write it (default <workspace>/backups/dsa110-<UTC time>.sqlite)')
+      .action(async (file?: string) => {
+        const r = await withEngine(ctx, async (engine) => {
+          const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+          const dest = path.resolve(file ?? path.join(backupDir(engine.paths.database), `dsa110-${stamp}.sqlite`));
+          if (existsSync(dest)) throw new CliError(`db backup: ${dest} already exists; name another file`);
+          mkdirSync(path.dirname(dest), { recursive: true });
+          await engine.db.backup(dest);
+          // The copy must open and pass SQLite's check, or it is no backup.
+          const check = new BetterSqlite3(dest, { readonly: true });
+          try {
+            const bad = (check.pragma('quick_check') as { quick_check: string }[]).filter((x) => x.quick_check !== 'ok');
+            if (bad.length > 0) throw new CliError(`db backup: the copy ${dest} fails SQLite's check: ${bad.map((x) => x.quick_check).join('; ')}`);
+          } finally {
+            check.close();
+          }
+          return { database: engine.paths.database, backup: dest, sizeBytes: statSync(dest).size };
+        });
+        ctx.result(r, () => `backed up ${r.database} to ${r.backup} (${mib(r.sizeBytes)})`);
       });
   },
 };

@@ -8,6 +8,7 @@ import { Engine } from '../../engine/engine';
 import { appInfo } from '../app-info';
 import type { CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
+import { onInterrupt } from '../signals';
 
 const sessions = new WeakMap<CliContext, Promise<Engine>>();
 
@@ -18,6 +19,8 @@ export function engineFor(ctx: CliContext): Promise<Engine> {
     const { name, version } = appInfo();
     session = Engine.open({ config: ctx.config(), logger: ctx.logger(), app: { name, version, runtime: 'node' } });
     sessions.set(ctx, session);
+    // SIGINT/SIGTERM: the jobs running here stop at their next safe point, recorded as interrupted.
+    void session.then((engine) => onInterrupt((sig) => engine.interrupt(sig)), () => undefined);
   }
   return session;
 }

@@ -101,6 +101,12 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./qa').then((m) => m.qaCommand),
   },
   {
+    name: 'doctor',
+    usage: '[options]',
+    description: 'check that the database and the files agree (rows, files, orphans, partial outputs, calibration overlaps, stale locks); --fix repairs',
+    load: () => import('./doctor').then((m) => m.doctorCommand),
+  },
+  {
     name: 'serve',
     usage: '[options]',
     description: 'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',

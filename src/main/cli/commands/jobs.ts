@@ -6,6 +6,7 @@ import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { followJob } from '../progress';
 import { describePlan, MosaicPlanDoc } from '../../engine/orchestrator';
+import { jobLiveness } from '../../engine/jobs';
 import { callApi, withEngine } from './engine-session';
 import { duration, positiveInt, table, utc } from './table';
 import type { CliCommand } from './types';
@@ -26,16 +27,20 @@ function percent(f: number): string {
 }
 
 async function list(ctx: CliContext, opts: { state?: JobState[]; kind?: string; limit: number }): Promise<void> {
-  const { page, plans } = await withEngine(ctx, async (engine) => ({
-    page: await callApi(engine, 'jobs.list', { states: opts.state, kind: opts.kind, limit: opts.limit }, { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } }),
-    // Recorded batch plans, built or not, with their jobs (unfiltered listing only).
-    plans: opts.state || opts.kind ? [] : engine.db.qa.listPlans(),
-  }));
+  const { page, plans } = await withEngine(ctx, async (engine) => {
+    const raw = await callApi(engine, 'jobs.list', { states: opts.state, kind: opts.kind, limit: opts.limit }, { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } });
+    return {
+      // A running job whose process is gone shows as interrupted, with how to resume it.
+      page: { ...raw, items: raw.items.map((j) => ({ ...j, liveness: jobLiveness(engine.db, j) })) },
+      // Recorded batch plans, built or not, with their jobs (unfiltered listing only).
+      plans: opts.state || opts.kind ? [] : engine.db.qa.listPlans(),
+    };
+  });
   ctx.result(opts.state || opts.kind ? page : { ...page, plans }, () => {
     const jobs = page.items.length === 0
       ? (page.total === 0 ? 'no jobs' : `no jobs on this page (${page.total} in all)`)
       : `${table(['ID', 'KIND', 'STATE', 'DONE', 'CREATED (UTC)', 'DURATION', 'MESSAGE'],
-        page.items.map((j) => [j.id, j.kind, j.state, percent(j.progress), utc(j.createdMjd), duration(jobDurationS(j)), j.error ?? j.message ?? '']), new Set([3]))}` +
+        page.items.map((j) => [j.id, j.kind, j.liveness.shown, percent(j.progress), utc(j.createdMjd), duration(jobDurationS(j)), j.liveness.note ?? j.error ?? j.message ?? '']), new Set([3]))}` +
         (page.items.length < page.total ? `\n${page.items.length} of ${page.total} jobs (newest first; --limit for more)` : '');
     if (plans.length === 0) return jobs;
     const planRows = plans.map((p) => [p.name, p.status, p.jobId ?? '-', utc(p.createdMjd)]);
@@ -58,14 +63,16 @@ async function show(ctx: CliContext, id: string, opts: { lines: number }): Promi
     const { job, stages } = await callApi(engine, 'jobs.get', { id }, { command: 'jobs show', flags: { id: 'ID' } });
     // The last lines: the log table is ordered by id, so the tail is the newest.
     const all = engine.db.jobs.logs(id);
-    return { job, stages, logs: { total: all.length, items: all.slice(-opts.lines) } };
+    return { job, liveness: jobLiveness(engine.db, job), stages, logs: { total: all.length, items: all.slice(-opts.lines) } };
   });
-  const { job, stages, logs } = report;
+  const { job, liveness, stages, logs } = report;
   ctx.result(report, () => {
     const head = [
       `job ${job.id}`,
       `  kind      ${job.kind}`,
-      `  state     ${job.state} (${percent(job.progress)})${job.message ? `: ${job.message}` : ''}`,
+      liveness.note
+        ? `  state     interrupted (${percent(job.progress)}): ${liveness.note}`
+        : `  state     ${job.state} (${percent(job.progress)})${job.message ? `: ${job.message}` : ''}`,
       `  created   ${utc(job.createdMjd)} UTC`,
       `  started   ${utc(job.startedMjd)}${job.startedMjd === null ? '' : ' UTC'}`,
       `  finished  ${utc(job.finishedMjd)}${job.finishedMjd === null ? '' : ' UTC'}`,

@@ -94,7 +94,7 @@ async function execute(ctx: CliContext, engine: Engine, start: StartResult, wait
     const progress = ctx.progress(`${label} ${start.plan.name}`);
     const off = engine.onJobEvent((e) => followJob(progress, e, start.jobId));
     try {
-      await runPlanJob(engine, start);
+      await runPlanJob(engine, start, { onWait: (m) => ctx.note(`${label}: ${m}`) });
     } finally {
       off();
     }

@@ -25,11 +25,17 @@ export interface JobRun {
  */
 function interruptedTwin(engine: Engine, kind: string, params: JsonObject): Job | undefined {
   const want = JSON.stringify(engine.registry.buildJob(kind, params).params);
-  return engine.db.jobs.list({ state: 'running', kind, limit: 50 }).find((j) => {
-    if (JSON.stringify(j.params) !== want || engine.runner.isActive(j.id)) return false;
+  const mine = (j: Job): boolean => JSON.stringify(j.params) === want && !engine.runner.isActive(j.id);
+  // Killed inside a stage: still `running`, with a stage left running by a process that is gone.
+  const killed = engine.db.jobs.list({ state: 'running', kind, limit: 50 }).find((j) => {
+    if (!mine(j)) return false;
     const running = engine.db.jobs.stageRuns(j.id).filter((s) => s.state === 'running');
     return running.length > 0 && running.every((s) => s.pid !== null && s.pid !== process.pid && !isAlive(s.pid));
   });
+  if (killed) return killed;
+  // Stopped by SIGINT/SIGTERM: `queued` again after it had started, no stage run by a live process.
+  return engine.db.jobs.list({ state: 'queued', kind, limit: 50 }).find((j) => j.startedMjd !== null && mine(j)
+    && !engine.db.jobs.stageRuns(j.id).some((s) => s.state === 'running' && s.pid !== null && s.pid !== process.pid && isAlive(s.pid)));
 }
 
 /**

@@ -1,13 +1,15 @@
 // `dsa110 simulate`: DSA-110 correlator files (16 UVH5 subbands per ~309 s chunk) for a
 // point-source sky with the instrument's corruptions, plus a truth file for the tests.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { NativePool } from '../../engine/native/pool';
-import { simulate } from '../../engine/sim/simulate';
+import { simulate, TRUTH_FILE } from '../../engine/sim/simulate';
+import { parseIsoUtc } from '../../../shared/astro';
+import { BEAM_MODEL_NAMES, STATION_COUNT } from '../../../shared/instrument';
 import { parseSourcesFile } from '../../engine/sim/sources-file';
 import { finiteNumber, positiveInt, utc } from './table';
 import type { CliCommand } from './types';
-import { UsageError } from '../errors';
+import { CliError, UsageError } from '../errors';
 
 interface Options {
   out: string;
@@ -28,12 +30,37 @@ interface Options {
   sefd?: number;
   beam: string;
   smearing: boolean;
+  overwrite: boolean;
 }
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number >= 0, got "${value}".`);
   return n;
+}
+
+/** Every argument checked before anything is written, each named with what was expected. */
+function validate(o: Options): void {
+  try {
+    parseIsoUtc(o.start);
+  } catch (e) {
+    throw new UsageError(`simulate: --start ${JSON.stringify(o.start)}: ${(e as Error).message}`);
+  }
+  if (o.minutes > 24 * 60) throw new UsageError(`simulate: --minutes must be at most 1440 (one day), got ${o.minutes}`);
+  if (!(o.dec > -50 && o.dec <= 90)) throw new UsageError(`simulate: --dec must be a declination DSA-110 can point at (above -50, at most 90 deg), got ${o.dec}`);
+  if (o.antennas < 2 || o.antennas > STATION_COUNT) throw new UsageError(`simulate: --antennas must be from 2 to ${STATION_COUNT}, got ${o.antennas}`);
+  if (o.dead >= o.antennas) throw new UsageError(`simulate: --dead (${o.dead}) must be fewer than --antennas (${o.antennas})`);
+  if (!(o.flaggedFraction >= 0 && o.flaggedFraction < 1)) throw new UsageError(`simulate: --flagged-fraction must be in [0, 1), got ${o.flaggedFraction}`);
+  if (!(o.minFlux > 0)) throw new UsageError(`simulate: --min-flux must be a positive flux density in Jy, got ${o.minFlux}`);
+  if (o.sefd !== undefined && !(o.sefd > 0)) throw new UsageError(`simulate: --sefd must be positive (Jy), got ${o.sefd}`);
+  if (!(BEAM_MODEL_NAMES as readonly string[]).includes(o.beam)) throw new UsageError(`simulate: --beam must be one of ${BEAM_MODEL_NAMES.join(', ')}, got ${JSON.stringify(o.beam)}`);
+}
+
+/** Files of an earlier simulation in `dir` (its truth file and correlator files). */
+function existingOutputs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new UsageError(`simulate: --out ${dir} is a file; expected a directory`);
+  return readdirSync(dir).filter((n) => n === TRUTH_FILE || /_sb\d{2}\.hdf5$/.test(n)).sort();
 }
 
 export const simulateCommand: CliCommand = {
@@ -60,12 +87,28 @@ export const simulateCommand: CliCommand = {
       .option('--sefd <jy>', 'system equivalent flux density per polarisation, Jy (default from Tsys 25 K, 70 % efficiency)', finiteNumber)
       .option('--beam <model>', 'primary-beam model of the simulated sky (airy | dsa110-cal)', 'airy')
       .option('--smearing', 'apply channel-width (bandwidth) smearing', false)
+      .option('--overwrite', 'replace the files of an earlier simulation in --out (refused without it)', false)
       .action(async (o: Options) => {
         if (![1, 2, 3, 4, 6, 8, 12, 16, 24, 48].includes(o.channelsPerSubband)) {
           throw new UsageError(`simulate: --channels-per-subband must divide 48 (1, 2, 3, 4, 6, 8, 12, 16, 24, 48), got ${o.channelsPerSubband}`);
         }
         if (o.minutes <= 0) throw new UsageError(`simulate: --minutes must be positive, got ${o.minutes}`);
-        const sources = o.sources ? parseSourcesFile(readFileSync(o.sources, 'utf8'), o.sources) : undefined;
+        validate(o);
+        const existing = existingOutputs(o.out);
+        if (existing.length > 0 && !o.overwrite) {
+          throw new CliError(`simulate: ${o.out} already holds simulated output (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? `, ... ${existing.length} in all` : ''}); nothing was written. Use --overwrite to replace it, or choose another --out`);
+        }
+        let sources: ReturnType<typeof parseSourcesFile> | undefined;
+        if (o.sources) {
+          let text: string;
+          try {
+            if (statSync(o.sources).isDirectory()) throw new Error('is a directory; expected a CSV or JSON sky file');
+            text = readFileSync(o.sources, 'utf8');
+          } catch (e) {
+            throw new UsageError(`simulate: --sources ${o.sources}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+          }
+          sources = parseSourcesFile(text, o.sources);
+        }
         const threads = ctx.config().config.threads;
         const pool = new NativePool({ workers: threads });
         const progress = ctx.progress('simulate');

@@ -90,6 +90,14 @@ export async function writeSolvedTables(
   deps: TableDeps,
   o: { msPath: string; layout: MsLayout; calibrator: Calibrator; solintS: number; solved: SolvedWindow[]; failedSpws: { spw: number; error: string }[] },
 ): Promise<{ tables: SolvedTable[]; refAnt: string | null }> {
+  // Two processes solving on one MS take turns choosing table paths and registering them.
+  return deps.db.leases.hold(`calibrate:${o.msPath}`, `write and register the calibration tables solved on ${o.msPath}`, () => writeSolvedTablesHeld(deps, o));
+}
+
+async function writeSolvedTablesHeld(
+  deps: TableDeps,
+  o: { msPath: string; layout: MsLayout; calibrator: Calibrator; solintS: number; solved: SolvedWindow[]; failedSpws: { spw: number; error: string }[] },
+): Promise<{ tables: SolvedTable[]; refAnt: string | null }> {
   const { layout, solved, failedSpws, solintS } = o;
   const cal = o.calibrator;
   const cfg = deps.config.calibration;

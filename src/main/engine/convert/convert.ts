@@ -5,12 +5,12 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { mjdToMsTime, uvwForJ2000, uvwFromHourAngle } from '../../../shared/astro';
-import { produceAtomic } from '../jobs/fsutil';
+import { partialRemovable, produceAtomic } from '../jobs/fsutil';
 import { MeasurementSet, createMeasurementSet } from '../ms';
 import type { MsDescription } from '../ms';
 import { WriterThread } from './pipeline';
 import { sbName } from './plan';
-import { prefetchFile, produceSubband } from './produce';
+import { ABSURD_VISIBILITY, prefetchFile, produceSubband } from './produce';
 import type { ProduceJob } from './produce';
 import { rowsBytes, rowsIn } from './ring';
 import { IntegrationWriter, spotRows } from './rows-writer';
@@ -56,6 +56,8 @@ export interface ConvertResult {
   warnings: string[];
   /** True when a writer thread wrote the MS (false: everything ran on the calling thread). */
   writerThread?: boolean;
+  /** Visibilities (complex values) that were non-finite or absurd (> 1e15) in the files, flagged and zeroed. */
+  badValues?: number;
 }
 
 const DEG = 180 / Math.PI;
@@ -94,7 +96,7 @@ function abortIfNeeded(signal: AbortSignal | undefined, where: string): void {
 }
 
 /** Write the planned MS at `dir` (a new directory). Returns the flagged fraction and spot checks. */
-async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): Promise<{ flagged: number; spots: SpotCheck[]; threaded: boolean }> {
+async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): Promise<{ flagged: number; spots: SpotCheck[]; threaded: boolean; badValues: number[] }> {
   const { nbl, nchan, npol } = plan;
   const ntimes = plan.timesMjd.length;
   const nspw = plan.spws.length;
@@ -122,6 +124,8 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   const breathe = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
   let flagged = 0;
   let spots: SpotCheck[];
+  // Non-finite or absurd values flagged, per spectral window.
+  const bad = plan.spws.map(() => ({ badValues: 0 }));
   // Input pages in ahead of the reads: the next file while this one is converted.
   const prefetch = (s: number): void => {
     if (s < nspw) prefetchFile(plan.spws[s]!.path);
@@ -133,7 +137,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       for (let s = 0; s < nspw; s++) {
         prefetch(s + 1);
         progress(s);
-        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t) => writer.done(t, s), check });
+        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t) => writer.done(t, s), check }, bad[s]);
         await breathe();
       }
       spots = await writer.finish();
@@ -148,7 +152,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       for (let s = 0; s < nspw; s++) {
         prefetch(s + 1);
         progress(s);
-        flagged += await produceSubband(job, s, { rows: () => out, done: (t) => w.write(t, s, out), check });
+        flagged += await produceSubband(job, s, { rows: () => out, done: (t) => w.write(t, s, out), check }, bad[s]);
         await breathe();
       }
       spots = w.spots;
@@ -159,7 +163,7 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   // Every spot row must have come back (from the writer thread too), or the verification proves nothing.
   const expected = spotRows(geometry).size;
   if (spots.length !== expected) throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${expected}`);
-  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null };
+  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null, badValues: bad.map((b) => b.badValues) };
 }
 
 /** Check a written MS before it is renamed into place: row count, windows, times, spot rows. */
@@ -184,12 +188,15 @@ export function verifyWrittenMs(dir: string, plan: ConversionPlan, spots: SpotCh
   }
 }
 
-/** Remove temporary directories a killed conversion to `finalPath` left beside it. */
+/**
+ * Remove temporary directories a killed conversion to `finalPath` left beside it: only those
+ * whose owner process is gone (a live conversion's partial is its own).
+ */
 export function removeStalePartials(finalPath: string): string[] {
   const dir = dirname(finalPath);
   const prefix = `.${basename(finalPath)}.partial-`;
   if (!existsSync(dir)) return [];
-  const gone = readdirSync(dir).filter((n) => n.startsWith(prefix)).map((n) => join(dir, n));
+  const gone = readdirSync(dir).filter((n) => n.startsWith(prefix) && partialRemovable(dir, n)).map((n) => join(dir, n));
   for (const p of gone) rmSync(p, { recursive: true, force: true });
   return gone;
 }
@@ -200,7 +207,7 @@ export function removeStalePartials(finalPath: string): string[] {
  * that removeStalePartials clears).
  */
 export async function writeConversion(plan: ConversionPlan, outputPath: string, opts: WriteOptions = {}): Promise<ConvertResult> {
-  const { flagged, threaded } = await produceAtomic(outputPath, async (tmp) => {
+  const { flagged, threaded, badValues } = await produceAtomic(outputPath, async (tmp) => {
     const r = await writeMs(tmp, plan, opts);
     verifyWrittenMs(tmp, plan, r.spots);
     return r;
@@ -216,6 +223,7 @@ export async function writeConversion(plan: ConversionPlan, outputPath: string, 
     startMjd: plan.startMjd, endMjd: plan.endMjd, midMjd: plan.midMjd, pointingDecDeg: plan.pointingDecRad * DEG,
     phaseCentreRaDeg: plan.phaseCentre.raRad * DEG, phaseCentreDecDeg: plan.phaseCentre.decRad * DEG,
     flaggedFraction: flagged, freqMinHz: first.freqsHz[0] as number, freqMaxHz: last.freqsHz[last.freqsHz.length - 1] as number,
-    warnings: plan.warnings, writerThread: threaded,
+    warnings: [...plan.warnings, ...badValues.flatMap((n, s) => (n > 0 ? [`${plan.spws[s]!.path}: ${n} visibilities non-finite or larger than ${ABSURD_VISIBILITY} in magnitude; flagged and set to 0`] : []))],
+    writerThread: threaded, badValues: badValues.reduce((a, b) => a + b, 0),
   };
 }

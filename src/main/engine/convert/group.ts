@@ -52,9 +52,27 @@ export function resultFromRow(row: MsRow, groupId: string): ConvertGroupResult {
   };
 }
 
-/** Convert one ingest group to `<outputDir>/<groupId>.ms`, recording it in the database. */
+/** A group with two different files claiming one subband: not converted until one is removed. */
+export class GroupConflictError extends Error {
+  constructor(readonly groupId: string, readonly conflicts: { path: string; registeredPath: string; subband: number }[]) {
+    super(`group ${groupId} is not converted: ${conflicts.map((c) => `sb${String(c.subband).padStart(2, '0')} is claimed by two different files, ${c.registeredPath} and ${c.path}`).join('; ')}; remove (or move away) the wrong file and run dsa110 index on its directory again`);
+    this.name = 'GroupConflictError';
+  }
+}
+
+/**
+ * Convert one ingest group to `<outputDir>/<groupId>.ms`, recording it in the database. The
+ * workspace lease `convert:<group>` makes concurrent converts of one group take turns: the
+ * second finds the first one's MS complete and keeps it.
+ */
 export async function convertGroup(db: Database, groupId: string, outputDir: string, opts: ConvertGroupOptions = {}): Promise<ConvertGroupResult> {
   db.ingest.requireGroup(groupId);
+  const conflicts = db.ingest.conflicts(groupId);
+  if (conflicts.length > 0) throw new GroupConflictError(groupId, conflicts);
+  return db.leases.hold(`convert:${groupId}`, `convert group ${groupId} to ${msPathFor(outputDir, groupId)}`, () => convertHeld(db, groupId, outputDir, opts), { signal: opts.signal });
+}
+
+async function convertHeld(db: Database, groupId: string, outputDir: string, opts: ConvertGroupOptions): Promise<ConvertGroupResult> {
   const files = db.ingest.filesOfGroup(groupId).map((f) => f.path);
   const path = msPathFor(outputDir, groupId);
   if (!opts.overwrite) {

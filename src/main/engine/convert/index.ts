@@ -6,6 +6,6 @@ export { convertIntegration, convertIntegrationJs, uniformSpacing, useNativeKern
 export type { KernelInput, KernelOutput } from './kernel';
 export { chooseTileRows, removeStalePartials, verifyWrittenMs, writeConversion } from './convert';
 export type { ConvertResult, WriteOptions } from './convert';
-export { convertGroup, existingComplete, msPathFor } from './group';
+export { GroupConflictError, convertGroup, existingComplete, msPathFor } from './group';
 export type { ConvertGroupOptions, ConvertGroupResult } from './group';
 export { CONVERT_KIND, CONVERT_STAGE, ConvertParams, convertStage, registerConvert } from './stage';

@@ -61,12 +61,35 @@ export function prefetchFile(path: string): void {
   for (let at = 0; at < size; at += PREFETCH_CHUNK) read(fd, sink, 0, Math.min(PREFETCH_CHUNK, size - at), at, done);
 }
 
+/** Largest visibility amplitude (per real or imaginary part) taken as data; beyond it, a value is absurd. */
+export const ABSURD_VISIBILITY = 1e15;
+
+/**
+ * Flag (and zero) every non-finite or absurd visibility of a block in place: such values would
+ * reach CLEAN as infinite thresholds. Returns how many values (complex) were flagged this way.
+ */
+export function flagBadValues(vis: Float32Array, flags: Uint8Array, values: number): number {
+  let bad = 0;
+  for (let i = 0; i < values; i++) {
+    const re = vis[2 * i] as number;
+    const im = vis[2 * i + 1] as number;
+    // NaN fails both comparisons, as do the infinities.
+    if (!(Math.abs(re) <= ABSURD_VISIBILITY && Math.abs(im) <= ABSURD_VISIBILITY)) {
+      vis[2 * i] = 0;
+      vis[2 * i + 1] = 0;
+      if (flags[i] === 0) bad++;
+      flags[i] = 1;
+    }
+  }
+  return bad;
+}
+
 /**
  * Read subband `s` of the job and convert each integration in turn into sink.rows(); returns the
  * flagged count. Whole integrations are read per block, as views on the reader's heap consumed
- * before the next read.
+ * before the next read. Non-finite or absurd values are flagged and counted in `stats.badValues`.
  */
-export async function produceSubband(job: ProduceJob, s: number, sink: RowSink): Promise<number> {
+export async function produceSubband(job: ProduceJob, s: number, sink: RowSink, stats?: { badValues: number }): Promise<number> {
   const { nbl, nchan, npol, ntimes } = job;
   const per = nchan * npol;
   const sp = job.spws[s];
@@ -87,12 +110,17 @@ export async function produceSubband(job: ProduceJob, s: number, sink: RowSink):
       const n = Math.min(perRead, ntimes - t0);
       // Views on the reader's heap, consumed before the next read of this file.
       let block = f.readBlock(t0 * nbl, n * nbl);
+      const bad = flagBadValues(block.vis, block.flags, n * nbl * per);
+      if (stats) stats.badValues += bad;
       for (let i = 0; i < n; i++) {
         const t = t0 + i;
         sink.check(`in ${basename(sp.path)}`);
         const out = await sink.rows();
         // Another h5wasm user during the wait may have grown the heap (detaching the views): read again.
-        if (block.vis.length === 0) block = f.readBlock(t0 * nbl, n * nbl);
+        if (block.vis.length === 0) {
+          block = f.readBlock(t0 * nbl, n * nbl);
+          flagBadValues(block.vis, block.flags, n * nbl * per);
+        }
         const k = convertIntegration({
           vis: block.vis, flags: block.flags, nsamples: block.nsamples, rowOffset: i * nbl, perm: map.perm, conj: map.conj, permOffset: t * nbl,
           auto, dw: job.dw.subarray(t * nbl, (t + 1) * nbl), freqsHz: sp.freqsHz, reverse: sp.reverse, nchan, npol, weightScale,

@@ -9,12 +9,13 @@ import type { JsonObject } from '../../../shared/model/common';
 import { convertGroup, existingComplete, msPathFor, resultFromRow, type ConvertGroupResult } from './group';
 import { IncompleteGroupError } from './plan';
 import { parseCorrelatorFileName } from '../uvh5';
+import { GroupId } from '../../../shared/model/ingest';
 
 export const CONVERT_KIND = 'convert';
 export const CONVERT_STAGE = 'convert';
 
 export const ConvertParams = z.object({
-  groupId: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, 'expected a group id YYYY-MM-DDTHH:MM:SS'),
+  groupId: GroupId,
   outputDir: z.string().min(1),
   allowIncomplete: z.boolean().default(false),
   overwrite: z.boolean().default(false),

@@ -335,12 +335,40 @@ CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (idempotency_key) WHERE idem
 CREATE INDEX ingest_groups_by_time_dec_state ON ingest_groups (start_mjd, dec_deg, state);
 `;
 
+// Raw-data identity (a subband file is its content, not its path), conflicts between two files
+// claiming one subband of one observation, and the workspace's cross-process leases.
+const v6IdentityAndLeases = `
+ALTER TABLE subband_files ADD COLUMN fingerprint TEXT CHECK (fingerprint IS NULL OR length(fingerprint) = 64);
+CREATE UNIQUE INDEX subband_files_by_fingerprint ON subband_files (fingerprint) WHERE fingerprint IS NOT NULL;
+
+CREATE TABLE ingest_conflicts (
+  path            TEXT PRIMARY KEY,
+  group_id        TEXT NOT NULL REFERENCES ingest_groups (id) ON DELETE CASCADE,
+  subband         INTEGER NOT NULL CHECK (subband BETWEEN 0 AND 15),
+  fingerprint     TEXT NOT NULL CHECK (length(fingerprint) = 64),
+  registered_path TEXT NOT NULL,
+  detected_mjd    REAL NOT NULL
+);
+CREATE INDEX ingest_conflicts_by_group ON ingest_conflicts (group_id);
+
+CREATE TABLE leases (
+  name         TEXT PRIMARY KEY,
+  purpose      TEXT NOT NULL,
+  pid          INTEGER NOT NULL CHECK (pid > 0),
+  host         TEXT NOT NULL,
+  start        INTEGER,
+  token        TEXT NOT NULL,
+  acquired_mjd REAL NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
   { version: 3, name: 'QA results, mosaic tile validations, batch mosaic plans', sql: v3QaAndPlans },
   { version: 4, name: 'calibrator alternate and B1950 names', sql: v4CalibratorNames },
   { version: 5, name: 'jobs: frozen request, configuration and idempotency key; coverage index', sql: v5FrozenJobs },
+  { version: 6, name: 'raw-data identity and conflicts, workspace leases', sql: v6IdentityAndLeases },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

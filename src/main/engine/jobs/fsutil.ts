@@ -1,12 +1,29 @@
 // File helpers for stages: outputs appear completely or not at all.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ownerTag, partialOwnerAlive } from '../db/owner';
 
-/** A temporary sibling path of `finalPath`, on the same filesystem so rename is atomic. */
+/**
+ * A temporary sibling path of `finalPath`, on the same filesystem so rename is atomic. Its name
+ * carries this process's owner tag (`.NAME.partial-p<pid>s<start>-<hex>`): it belongs to this
+ * process, and no other process deletes it while this one runs.
+ */
 export function tempSibling(finalPath: string): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.partial-${randomBytes(4).toString('hex')}`);
+  return join(dirname(finalPath), `.${basename(finalPath)}.partial-${ownerTag()}-${randomBytes(4).toString('hex')}`);
+}
+
+/** May this process delete the temporary path `name` (in `dir`)? Only its own, or a dead owner's. */
+export function partialRemovable(dir: string, name: string): boolean {
+  if (name.includes(`.partial-${ownerTag()}-`)) return true;
+  let mtimeMs: number | undefined;
+  try {
+    mtimeMs = lstatSync(join(dir, name)).mtimeMs;
+  } catch {
+    return false;
+  }
+  return !partialOwnerAlive(name, mtimeMs);
 }
 
 /** Write a file atomically: a temp sibling, then rename over the final name. */
@@ -41,13 +58,16 @@ export async function produceAtomic<T>(finalPath: string, produce: (tmpPath: str
   }
 }
 
-/** Remove outputs and any temp siblings left by an interrupted `writeFileAtomic`/`produceAtomic`. */
+/**
+ * Remove outputs and any temp siblings left by an interrupted `writeFileAtomic`/`produceAtomic`
+ * of this process or of a process that is gone (a live process's temp siblings are its own).
+ */
 export async function removeOutputs(paths: readonly string[]): Promise<void> {
   for (const p of paths) {
     await rm(p, { recursive: true, force: true });
     const dir = dirname(p);
     const prefix = `.${basename(p)}.partial-`;
     const names = existsSync(dir) ? await readdir(dir) : [];
-    for (const n of names) if (n.startsWith(prefix)) await rm(join(dir, n), { recursive: true, force: true });
+    for (const n of names) if (n.startsWith(prefix) && partialRemovable(dir, n)) await rm(join(dir, n), { recursive: true, force: true });
   }
 }

@@ -5,3 +5,4 @@ export { topoOrder, JobGraphError, type StageInstance } from './graph';
 export { defineStage, withJobConfig, type Stage, type StageContext, type AnyStage } from './stage';
 export { silentLogger, teeLogger, type Logger, type LogFn } from './logger';
 export { writeFileAtomic, produceAtomic, removeOutputs, tempSibling } from './fsutil';
+export { jobLiveness, type JobLiveness } from './liveness';

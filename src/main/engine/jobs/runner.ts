@@ -8,6 +8,7 @@ import { nowMjd } from '../../../shared/model/common';
 import type { Job, JobEvent, LogLevel, StageRun, StageState } from '../../../shared/model/jobs';
 import { ConfigSchema, type Config } from '../config';
 import type { Database } from '../db';
+import { pidExists } from '../db/owner';
 import { faultPoint } from './faults';
 import { topoOrder, type StageInstance } from './graph';
 import { silentLogger, teeLogger, type Logger } from './logger';
@@ -64,14 +65,8 @@ export class JobConflictError extends Error {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** The stage runs record only their pid: alive is "a process with that pid exists" (db/owner). */
+export const isAlive = pidExists;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -165,6 +160,20 @@ export class JobRunner {
       throw new Error(`job ${jobId}: its frozen configuration is not valid for this version: ${i ? `${i.path.join('.') || '(config)'}: ${i.message}` : 'invalid'}`);
     }
     return r.data;
+  }
+
+  /**
+   * Interrupt a job running here (SIGINT/SIGTERM): its stages stop at the next safe point and
+   * clean their partial outputs, and the job is recorded `queued` again with the reason and how
+   * to resume it (not `cancelled`: nobody asked for it to stop for good). False when not running here.
+   */
+  interrupt(jobId: string, reason: string): boolean {
+    const controller = this.active.get(jobId);
+    if (!controller) return false;
+    const err = new Error(`interrupted (${reason})`);
+    err.name = 'JobInterrupted';
+    controller.abort(err);
+    return true;
   }
 
   /** Is the job running in this process? */
@@ -337,7 +346,11 @@ export class JobRunner {
     if (conflict) throw new JobConflictError(`job ${jobId}: ${conflict}`);
     const allDone = [...slots.values()].every((s) => s.done);
     const f = failure as { stageId: string; message: string } | null;
-    if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (signal.aborted && reason instanceof Error && reason.name === 'JobInterrupted') {
+      job = this.db.jobs.update(jobId, { state: 'queued', progress: progressOf(), message: `${reason.message}; resume with: dsa110 jobs resume ${jobId}`, finishedMjd: null });
+      log.warn(`job ${jobId} ${reason.message}; partial outputs of its running stages removed; resume with: dsa110 jobs resume ${jobId}`);
+    } else if (signal.aborted) {
       job = this.db.jobs.update(jobId, { state: 'cancelled', progress: progressOf(), message: 'cancelled', finishedMjd: nowMjd() });
       log.warn(`job ${jobId} cancelled`);
     } else if (f) {

@@ -1,7 +1,8 @@
 // The mosaic orchestrator: plans (centred on a transit, next window, time range) recorded in the
 // database with the job that executes each, so the same request resumes the same job.
 import path from 'node:path';
-import { silentLogger, type StageInstance } from '../jobs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobConflictError, silentLogger, type StageInstance } from '../jobs';
 import type { Job } from '../../../shared/model/jobs';
 import type { MosaicPlan } from '../../../shared/model/qa';
 import { MOSAIC_JOB, MosaicJobParams, type OrchestratorEngine } from './job';
@@ -29,9 +30,12 @@ export function insideStaging(engine: Pick<OrchestratorEngine, 'paths'>, dir: st
 
 /** Store a new plan (status planned), or return the stored one of that name unchanged. */
 export function recordPlan(engine: OrchestratorEngine, plan: MosaicPlanDoc, params: Record<string, unknown>): { record: MosaicPlan; created: boolean } {
-  const existing = engine.db.qa.getPlan(plan.name);
-  if (existing) return { record: existing, created: false };
-  return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan: plan as unknown as MosaicPlan['plan'] }), created: true };
+  // Look and insert in one write transaction: concurrent requests of one plan store it once.
+  return engine.db.transaction(() => {
+    const existing = engine.db.qa.getPlan(plan.name);
+    if (existing) return { record: existing, created: false };
+    return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan: plan as unknown as MosaicPlan['plan'] }), created: true };
+  });
 }
 
 /** The stored plan of a name, parsed; a clear error when it is missing or unreadable. */
@@ -58,6 +62,12 @@ export interface StartResult {
  * failed or cancelled one is retried), else a new job submitted with the stored plan.
  */
 export function jobForPlan(engine: RunEngine, plan: MosaicPlanDoc, opts: { autoPublish: boolean; publishAttempts?: number; register?: boolean }): StartResult {
+  // One write transaction: of several processes asking for one plan at once, one submits its job
+  // and the others get that job.
+  return engine.db.transaction(() => jobForPlanLocked(engine, plan, opts));
+}
+
+function jobForPlanLocked(engine: RunEngine, plan: MosaicPlanDoc, opts: { autoPublish: boolean; publishAttempts?: number; register?: boolean }): StartResult {
   const { record } = recordPlan(engine, plan, { autoPublish: opts.autoPublish });
   const stored = MosaicPlanDoc.parse(record.plan);
   if (record.jobId) {
@@ -71,8 +81,21 @@ export function jobForPlan(engine: RunEngine, plan: MosaicPlanDoc, opts: { autoP
 }
 
 /** Run (or resume) a plan's job to its end and record the outcome on the plan. */
-export async function runPlanJob(engine: RunEngine, start: StartResult, opts: { retry?: boolean } = {}): Promise<Job> {
-  const job = await engine.run(start.jobId, { retry: opts.retry ?? true });
+export async function runPlanJob(engine: RunEngine, start: StartResult, opts: { retry?: boolean; onWait?: (message: string) => void } = {}): Promise<Job> {
+  let job: Job;
+  let told = false;
+  for (;;) {
+    try {
+      job = await engine.run(start.jobId, { retry: opts.retry ?? true });
+      break;
+    } catch (err) {
+      // Another process runs this plan's job: wait for it, then take its outcome (or the rest).
+      if (!(err instanceof JobConflictError)) throw err;
+      if (!told) opts.onWait?.(`${err.message}; waiting for it`);
+      told = true;
+      await sleep(500);
+    }
+  }
   syncPlanWithJob(engine, job);
   return job;
 }

@@ -1,6 +1,6 @@
 // Import a reference catalog (CSV, VOTable, or the simulator's truth.json) into the sources
 // table under a catalog name: every row checked first, then one transaction (idempotent upsert).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { NewSource } from '../../../shared/model/sources';
 import type { Database } from '../db';
@@ -33,7 +33,20 @@ export interface ImportResult {
   skipped: RowProblem[];
 }
 
+/** A catalog path must be a readable regular file: a directory (or nothing) is named as such. */
+export function checkCatalogFile(file: string): void {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new Error(`${file}: cannot read the catalog file: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+  }
+  if (st.isDirectory()) throw new Error(`${file}: is a directory; expected a catalog file (CSV, VOTable or a simulator truth JSON)`);
+  if (!st.isFile()) throw new Error(`${file}: is not a regular file; expected a catalog file (CSV, VOTable or a simulator truth JSON)`);
+}
+
 export function detectFormat(file: string): CatalogFormat {
+  checkCatalogFile(file);
   const ext = path.extname(file).toLowerCase();
   if (['.csv', '.tsv', '.txt'].includes(ext)) return 'csv';
   if (['.vot', '.xml', '.votable'].includes(ext)) return 'votable';
@@ -169,6 +182,11 @@ export function simTruthSources(file: string, catalog: string): NewSource[] {
 export function importCatalog(db: Database, file: string, opts: ImportOptions): ImportResult {
   const name = opts.name.trim();
   if (!name) throw new CatalogError(`${file}: the catalog name must not be empty`);
+  try {
+    checkCatalogFile(file);
+  } catch (err) {
+    throw new CatalogError((err as Error).message);
+  }
   const format = opts.format ?? detectFormat(file);
   let sources: NewSource[];
   let problems: RowProblem[] = [];

@@ -3,24 +3,14 @@
 // claim: a file created exclusively while holding the database's write lock (BEGIN IMMEDIATE),
 // so of several processes publishing one product exactly one owns it; a claim whose owner
 // process has died is taken over and repaired by the next publisher or by recovery.
-import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Database } from '../db';
+import { Owner, ownerAlive } from '../db/owner';
 import { errnoCode, RegistryError } from './errors';
 
 export const JOURNAL_PHASES = ['claimed', 'moving'] as const;
-
-const Owner = z.object({
-  pid: z.number().int().positive(),
-  host: z.string(),
-  /** Process start time (clock ticks since boot, /proc/<pid>/stat field 22); null when unknown. */
-  start: z.number().nullable(),
-  token: z.string(),
-});
-export type Owner = z.infer<typeof Owner>;
 
 export const JournalRecord = z.object({
   version: z.literal(1),
@@ -45,48 +35,6 @@ export function journalDir(workspaceRoot: string): string {
 
 export function journalFile(dir: string, productId: string): string {
   return path.join(dir, `${productId}.json`);
-}
-
-function processStart(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name (which may contain spaces); starttime is field 22.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const v = Number(fields[19]);
-    return Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Claims held by publish calls running in this process (so a same-pid claim is judged exactly). */
-const activeTokens = new Set<string>();
-
-export function newOwner(): Owner {
-  const owner = { pid: process.pid, host: os.hostname(), start: processStart(process.pid), token: randomUUID() };
-  activeTokens.add(owner.token);
-  return owner;
-}
-
-export function releaseOwner(owner: Owner): void {
-  activeTokens.delete(owner.token);
-}
-
-/**
- * Is the process that wrote this claim still running? A claim from another host cannot be
- * checked from here and counts as alive (recover it on that host).
- */
-export function ownerAlive(owner: Owner): boolean {
-  if (owner.host !== os.hostname()) return true;
-  if (owner.pid === process.pid) return activeTokens.has(owner.token);
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if (errnoCode(err) !== 'EPERM') return false;
-  }
-  // The pid exists; it is the same process only if it started when the claim's owner did.
-  const start = processStart(owner.pid);
-  return owner.start === null || start === null || start === owner.start;
 }
 
 function fsyncDir(dir: string): void {
@@ -193,3 +141,5 @@ export function journalIds(dir: string): string[] {
 }
 
 export { fsyncDir };
+// The owner helpers live with the other cross-process claims (db/owner); re-exported for the registry's callers.
+export { newOwner, ownerAlive, releaseOwner, type Owner } from '../db/owner';

@@ -47,10 +47,16 @@ export async function registerProduct(engine: RegistryEngine, input: RegisterInp
   if (id !== derived) {
     throw new RegistryError('invalid', `product id ${JSON.stringify(id)} does not match its file name ${path.basename(real)} (expected id ${JSON.stringify(derived)})`);
   }
-  const sum = await checksumPath(real);
-  const product = engine.db.products.register({ id, kind: input.kind, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes, ...(input.metadata ? { metadata: input.metadata } : {}) }, input.actor ?? 'pipeline');
-  engine.log.info({ productId: id, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes }, `registered product ${id} (${input.kind}, ${sum.files} file(s))`);
-  return product;
+  // Registry writes of one product take turns across processes; a second registration of the
+  // same file with the same content is the same product.
+  return engine.db.leases.hold(`registry:${id}`, `register product ${id}`, async () => {
+    const sum = await checksumPath(real);
+    const prior = engine.db.products.get(id);
+    if (prior && prior.path === real && prior.sha256 === sum.sha256) return prior;
+    const product = engine.db.products.register({ id, kind: input.kind, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes, ...(input.metadata ? { metadata: input.metadata } : {}) }, input.actor ?? 'pipeline');
+    engine.log.info({ productId: id, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes }, `registered product ${id} (${input.kind}, ${sum.files} file(s))`);
+    return product;
+  });
 }
 
 /** Errors worth another attempt: the condition may clear (space freed, permissions fixed, a flaky disk). */
@@ -180,7 +186,7 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
     checkEligible(p, opts);
     const staged = await checksumPath(record.source);
     if (staged.sha256 !== p.sha256) {
-      throw new RegistryError('conflict', `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); re-register it before publishing`);
+      throw new RegistryError('conflict', `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); it is not published: restore the file that was registered (and checked by QA), or reject it (dsa110 reject ${id} --reviewer NAME --comment "changed after registration") and produce it again`);
     }
     if (p.status === 'qa_passed') {
       p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed, published without review at the caller\'s request (publishing.autoPublish, or the job\'s choice)' });

@@ -31,7 +31,9 @@ export function hdf5Call<T>(M: H5Module, file: string, field: string, what: stri
     return fn();
   } catch (e) {
     if (e instanceof Uvh5Error) throw e;
-    throw new Uvh5Error(file, field, `${what}: ${summariseHdf5Error(e)}`, { cause: e });
+    // No raw cause: HDF5's error stack is dozens of lines; its summary is the message (a logger
+    // printing causes would otherwise dump it on stderr).
+    throw new Uvh5Error(file, field, `${what}: ${summariseHdf5Error(e)}`);
   } finally {
     if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
   }
@@ -154,18 +156,65 @@ function toFloat64(buf: ArrayBuffer, p: number, n: number, isFloat: boolean, siz
   return out;
 }
 
+/** An HDF5 object whose link exists but which cannot be read: a damaged file. */
+export class Hdf5ObjectError extends Error {
+  constructor(readonly objectPath: string, detail: string, options?: { cause?: unknown }) {
+    super(`damaged HDF5 object ${objectPath} (${detail}); the file is corrupt`, options);
+    this.name = 'Hdf5ObjectError';
+  }
+}
+
+/**
+ * The type of the object at `path` (H5G_GROUP, H5G_DATASET, ...), or -1 when there is no such
+ * link. HDF5's diagnostics are captured (never printed); a link whose object cannot be read
+ * throws Hdf5ObjectError rather than passing for an absent field.
+ */
+function objectType(M: H5Module, path: string, fid: bigint): number {
+  if (throwingDepth++ === 0) M.activate_throwing_error_handler();
+  try {
+    try {
+      return M.get_type(fid, path);
+    } catch (e) {
+      const cut = path.lastIndexOf('/');
+      const parent = cut <= 0 ? '/' : path.slice(0, cut);
+      let names: string[];
+      try {
+        names = parent === path ? [] : M.get_names(fid, parent, false);
+      } catch (e2) {
+        throw new Hdf5ObjectError(parent, summariseHdf5Error(e2));
+      }
+      if (names.includes(path.slice(cut + 1))) throw new Hdf5ObjectError(path, summariseHdf5Error(e));
+      return -1;
+    }
+  } finally {
+    if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
+  }
+}
+
 /** Names of the children of a group ([] when the group does not exist). */
 export function childNames(M: H5Module, fid: bigint, group: string): string[] {
-  if (M.get_type(fid, group) !== M.H5G_GROUP) return [];
-  return M.get_names(fid, group, false);
+  if (objectType(M, group, fid) !== M.H5G_GROUP) return [];
+  return hdf5Quiet(M, group, () => M.get_names(fid, group, false));
 }
 
 export function isDataset(M: H5Module, fid: bigint, path: string): boolean {
-  return M.get_type(fid, path) === M.H5G_DATASET;
+  return objectType(M, path, fid) === M.H5G_DATASET;
 }
 
 export function isGroup(M: H5Module, fid: bigint, path: string): boolean {
-  return M.get_type(fid, path) === M.H5G_GROUP;
+  return objectType(M, path, fid) === M.H5G_GROUP;
+}
+
+/** Run an HDF5 call with its diagnostics captured; a failure is a damaged object at `objectPath`. */
+function hdf5Quiet<T>(M: H5Module, objectPath: string, fn: () => T): T {
+  if (throwingDepth++ === 0) M.activate_throwing_error_handler();
+  try {
+    return fn();
+  } catch (e) {
+    throw new Hdf5ObjectError(objectPath, summariseHdf5Error(e));
+  } finally {
+    if (--throwingDepth === 0) M.deactivate_throwing_error_handler();
+  }
 }
 
 // ---- creation -----------------------------------------------------------------------------

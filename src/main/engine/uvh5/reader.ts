@@ -2,7 +2,7 @@
 // hyperslab read into a reused wasm-heap buffer, and a metadata-only scan for indexing.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Uvh5Error } from './errors';
-import { HeapBuffer, h5Module, hdf5Call } from './h5';
+import { HeapBuffer, Hdf5ObjectError, h5Module, hdf5Call } from './h5';
 import type { H5Module } from './h5';
 import { HeaderReader } from './header-read';
 import type { Uvh5DataInfo } from './header-read';
@@ -102,8 +102,14 @@ export async function openUvh5(path: string, options: OpenOptions = {}): Promise
     return new Uvh5FileImpl(M, fid, path, header, data, options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES);
   } catch (e) {
     closeQuietly(M, fid);
-    throw e;
+    throw namedDamage(e, path);
   }
+}
+
+/** A damaged HDF5 object found while probing becomes a Uvh5Error naming the file and the object. */
+function namedDamage(e: unknown, path: string): unknown {
+  if (e instanceof Hdf5ObjectError) return new Uvh5Error(path, e.objectPath.replace(/^\//, '') || 'file', e.message, { cause: e });
+  return e;
 }
 
 class Uvh5FileImpl implements Uvh5File {
@@ -341,6 +347,8 @@ export async function readUvh5Metadata(path: string): Promise<Uvh5Metadata> {
       antennasWithData: [...used].sort((x, y) => x - y),
       visType: data.visType,
     };
+  } catch (e) {
+    throw namedDamage(e, path);
   } finally {
     closeQuietly(M, fid);
   }

@@ -1,7 +1,7 @@
 // Repository for raw subband files and the ingest groups they form.
 import { nowMjd } from '../../../../shared/model/common';
 import {
-  IngestGroup, IngestState, NewIngestGroup, SubbandFile, type GroupId,
+  IngestConflict, IngestGroup, IngestState, NewIngestGroup, SubbandFile, type GroupId,
 } from '../../../../shared/model/ingest';
 import type { Connection } from '../connection';
 import { selectPage, Where, type Page, type PageInput } from '../page';
@@ -19,7 +19,13 @@ const fileSpec: TableSpec<SubbandFile> = {
   table: 'subband_files', label: 'subband file', schema: SubbandFile,
   columns: {
     path: 'path', groupId: 'group_id', subband: 'subband', startMjd: 'start_mjd', decDeg: 'dec_deg',
-    sizeBytes: 'size_bytes', mtimeMjd: 'mtime_mjd', checksumSha256: 'checksum_sha256',
+    sizeBytes: 'size_bytes', mtimeMjd: 'mtime_mjd', checksumSha256: 'checksum_sha256', fingerprint: 'fingerprint',
+  },
+};
+const conflictSpec: TableSpec<IngestConflict> = {
+  table: 'ingest_conflicts', label: 'ingest conflict', schema: IngestConflict,
+  columns: {
+    path: 'path', groupId: 'group_id', subband: 'subband', fingerprint: 'fingerprint', registeredPath: 'registered_path', detectedMjd: 'detected_mjd',
   },
 };
 
@@ -79,7 +85,7 @@ export class IngestRepo {
       const row = toRow(fileSpec, f);
       guarded(this.conn, fileSpec.table, fileSpec.label, row, () => this.conn.stmt(`${insertSql('subband_files', row)}
         ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_mjd = excluded.mtime_mjd,
-          checksum_sha256 = excluded.checksum_sha256`).run(row));
+          checksum_sha256 = excluded.checksum_sha256, fingerprint = COALESCE(excluded.fingerprint, fingerprint)`).run(row));
       const now = nowMjd();
       this.conn.stmt(`UPDATE ingest_groups SET updated_mjd = @now,
           dec_deg = COALESCE(dec_deg, @dec),
@@ -97,6 +103,61 @@ export class IngestRepo {
       .cmp('g.start_mjd', '>=', q.startMjd, 'startMjd').cmp('g.start_mjd', '<=', q.endMjd, 'endMjd');
     const p = selectPage(this.conn, SELECT_GROUP, 'ingest_groups g', w, 'g.start_mjd DESC, g.id DESC', q);
     return { ...p, items: p.items.map((r) => fromRow(this.conn, groupSpec, r)) };
+  }
+
+  /** The registered file with this identity (wherever it was seen), if any. */
+  getFileByFingerprint(fingerprint: string): SubbandFile | undefined {
+    const row = this.conn.stmt('SELECT * FROM subband_files WHERE fingerprint = ?').get(fingerprint) as Row | undefined;
+    return row ? fromRow(this.conn, fileSpec, row) : undefined;
+  }
+
+  /** The same file found at a new path (the old one is gone): the row follows it. */
+  moveFile(oldPath: string, newPath: string, sizeBytes: number, mtimeMjd: number): void {
+    this.conn.write(() => this.conn.stmt('UPDATE subband_files SET path = ?, size_bytes = ?, mtime_mjd = ? WHERE path = ?').run(newPath, sizeBytes, mtimeMjd, oldPath));
+  }
+
+  /** Forget a file row (its file is gone and the group was never converted from it). */
+  removeFile(path: string): void {
+    this.conn.write(() => this.conn.stmt('DELETE FROM subband_files WHERE path = ?').run(path));
+  }
+
+  /** Record (or refresh) a conflict: `path` claims a subband `registeredPath` already holds. */
+  addConflict(c: Omit<IngestConflict, 'detectedMjd'>): IngestConflict {
+    const v = validate(this.conn, IngestConflict, 'ingest conflict', { ...c, detectedMjd: nowMjd() });
+    return this.conn.write(() => {
+      const row = toRow(conflictSpec, v);
+      this.conn.stmt(`${insertSql('ingest_conflicts', row)} ON CONFLICT (path) DO UPDATE SET group_id = excluded.group_id, subband = excluded.subband,
+        fingerprint = excluded.fingerprint, registered_path = excluded.registered_path`).run(row);
+      return v;
+    });
+  }
+
+  removeConflict(path: string): void {
+    this.conn.write(() => this.conn.stmt('DELETE FROM ingest_conflicts WHERE path = ?').run(path));
+  }
+
+  /** Unresolved conflicts, of one group or all. */
+  conflicts(groupId?: GroupId): IngestConflict[] {
+    const rows = (groupId === undefined
+      ? this.conn.stmt('SELECT * FROM ingest_conflicts ORDER BY group_id, subband, path').all()
+      : this.conn.stmt('SELECT * FROM ingest_conflicts WHERE group_id = ? ORDER BY subband, path').all(groupId)) as Row[];
+    return rows.map((r) => fromRow(this.conn, conflictSpec, r));
+  }
+
+  /** Every registered file (for the doctor). */
+  allFiles(): SubbandFile[] {
+    return (this.conn.stmt('SELECT * FROM subband_files ORDER BY path').all() as Row[]).map((r) => fromRow(this.conn, fileSpec, r));
+  }
+
+  /** Groups without any file (left by an interrupted index of an older version). */
+  emptyGroups(): IngestGroup[] {
+    const rows = this.conn.stmt(`${SELECT_GROUP} WHERE NOT EXISTS (SELECT 1 FROM subband_files f WHERE f.group_id = g.id) ORDER BY g.start_mjd`).all() as Row[];
+    return rows.map((r) => fromRow(this.conn, groupSpec, r));
+  }
+
+  /** Delete an empty group (a group with files is refused). */
+  removeEmptyGroup(id: GroupId): boolean {
+    return this.conn.write(() => this.conn.stmt('DELETE FROM ingest_groups WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subband_files WHERE group_id = ?)').run(id, id).changes > 0);
   }
 
   /**
