@@ -28,7 +28,7 @@ export function insideStaging(engine: Pick<OrchestratorEngine, 'paths'>, dir: st
 export function recordPlan(engine: OrchestratorEngine, plan: MosaicPlanDoc, params: Record<string, unknown>): { record: MosaicPlan; created: boolean } {
   const existing = engine.db.qa.getPlan(plan.name);
   if (existing) return { record: existing, created: false };
-  return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan: plan as unknown as MosaicPlan['plan'] }), created: true };
+  return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan }), created: true };
 }
 
 /** The stored plan of a name, parsed; a clear error when it is missing or unreadable. */
