@@ -75,7 +75,7 @@ describe('footprints', () => {
   });
 
   it('outlines an image\'s pixels on its SIN grid (2048 x 6" = 3.41 deg of Dec), across RA 0 without a jump', () => {
-    const image = { centerRaDeg: 0.5, centerDecDeg: 16.3, widthPx: 2048, heightPx: 2048, cellArcsec: 6 } as Image;
+    const image = { centerRaDeg: 0.5, centerDecDeg: 16.3, widthPx: 2048, heightPx: 2048, cellArcsec: 6, beamMajorArcsec: null, beamMinorArcsec: null, beamPaDeg: null } as Image;
     const ring = imageFootprint(image);
     const decs = ring.map((p) => p[1]);
     // SIN: more than the flat 3.4133 deg: 2 asin(1024 x 6") on the meridian, and the southern corners,
@@ -88,7 +88,8 @@ describe('footprints', () => {
     expect(Math.min(...ras)).toBeLessThan(0);
     expect(Math.max(...ras) - Math.min(...ras)).toBeLessThan(4);
     // Every outline point lies on the pixel border (edges at -0.5 and 2047.5).
-    const wcs = celestialWcs({ crval1: 0.5, crval2: 16.3, crpix1: 1024.5, crpix2: 1024.5, cdelt1: -6 / 3600, cdelt2: 6 / 3600 });
+    // The imager's grid: phase centre at FITS pixel 1025.
+    const wcs = celestialWcs({ crval1: 0.5, crval2: 16.3, crpix1: 1025, crpix2: 1025, cdelt1: -6 / 3600, cdelt2: 6 / 3600 });
     for (const [ra, dec] of ring) {
       const p = worldToPixel(wcs, ra, dec)!;
       const onEdge = Math.min(Math.abs(p.x + 0.5), Math.abs(p.x - 2047.5), Math.abs(p.y + 0.5), Math.abs(p.y - 2047.5));

@@ -6,7 +6,7 @@ import { lmstRad, SIDEREAL_PER_SOLAR } from '../../shared/astro/sidereal';
 import { pixelToWorld } from '../../shared/astro/sin';
 import { ARRAY_CENTRE } from '../../shared/instrument/stations';
 import type { Image, MeasurementSet } from '../../shared/model';
-import { celestialWcs } from '../../shared/model/sky-image';
+import { skyGridOfImage } from '../../shared/model/sky-image';
 /**
  * Primary-beam FWHM drawn around an MS: about 3 degrees for the Airy pattern of a 4.65 m dish
  * at 1.4 GHz. A display choice only; products name their own beam model.
@@ -61,12 +61,11 @@ export function msFootprint(ms: MeasurementSet): Ring {
 
 /**
  * The image's field of view: the outline of its pixels (edges at -0.5 and n - 0.5) on its SIN
- * grid about the centre, `per` points a side, RA kept continuous around the centre.
+ * grid (the one the imager writes), `per` points a side, RA kept continuous around the centre.
  */
 export function imageFootprint(image: Image, per = 8): Ring {
   const { widthPx: nx, heightPx: ny, centerRaDeg: ra0 } = image;
-  const cell = image.cellArcsec / 3600;
-  const wcs = celestialWcs({ crval1: ra0, crval2: image.centerDecDeg, crpix1: (nx + 1) / 2, crpix2: (ny + 1) / 2, cdelt1: -cell, cdelt2: cell });
+  const wcs = skyGridOfImage(image);
   const edge: Array<[number, number]> = [];
   for (let k = 0; k < per; k++) edge.push([-0.5 + (k / per) * nx, -0.5]);
   for (let k = 0; k < per; k++) edge.push([nx - 0.5, -0.5 + (k / per) * ny]);

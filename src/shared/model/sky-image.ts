@@ -105,3 +105,34 @@ export const ImageDescription = z.object({
   beam: RestoringBeam.optional(),
 });
 export type ImageDescription = z.infer<typeof ImageDescription>;
+
+/** The fields of an image row (database `images`, API `images.list`) that describe its grid and beam. */
+export interface ImageRowGeometry {
+  centerRaDeg: number;
+  centerDecDeg: number;
+  widthPx: number;
+  heightPx: number;
+  cellArcsec: number;
+  beamMajorArcsec: number | null;
+  beamMinorArcsec: number | null;
+  beamPaDeg: number | null;
+}
+
+/**
+ * The SIN grid an image row describes: the imager's convention (phase centre at pixel
+ * floor(n/2) + 1, square cells, east to the left, no rotation), as written to its FITS header.
+ */
+export function skyGridOfImage(i: ImageRowGeometry): SkyGrid {
+  const cell = i.cellArcsec / 3600;
+  return {
+    ...celestialWcs({ crval1: i.centerRaDeg, crval2: i.centerDecDeg, crpix1: Math.floor(i.widthPx / 2) + 1, crpix2: Math.floor(i.heightPx / 2) + 1, cdelt1: -cell, cdelt2: cell }),
+    nx: i.widthPx,
+    ny: i.heightPx,
+  };
+}
+
+/** The restoring beam an image row records, or null when it has none. */
+export function restoringBeamOfImage(i: ImageRowGeometry): RestoringBeam | null {
+  if (i.beamMajorArcsec === null || i.beamMinorArcsec === null) return null;
+  return { majorArcsec: i.beamMajorArcsec, minorArcsec: i.beamMinorArcsec, paDeg: i.beamPaDeg ?? 0 };
+}

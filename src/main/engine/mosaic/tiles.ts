@@ -7,7 +7,7 @@ import type { Image } from '../../../shared/model';
 import { openTable } from '../casacore';
 import { FitsRowReader } from './fits-rows';
 import { angleBetween, axisScalesDeg, radecToVec } from '../../../shared/astro/sin';
-import type { CelestialWcs, RestoringBeam } from '../../../shared/model/sky-image';
+import { restoringBeamOfImage, type CelestialWcs, type RestoringBeam } from '../../../shared/model/sky-image';
 import { restoringBeamFromHeader, skyGridFromHeader } from '../fits';
 
 /** The MS keyword in which calibrate.apply records the tables it applied (calibration/stage.ts). */
@@ -87,9 +87,7 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
     t.path = img.path;
     t.freqHz = img.freqHz;
     if (img.kind !== 'clean') t.problems.push(`image ${imageId} (${img.path}) is a '${img.kind}' image; a restored ('clean', PREFIX-image.fits) image was expected`);
-    if (img.beamMajorArcsec !== null && img.beamMinorArcsec !== null) {
-      t.beam = { majorArcsec: img.beamMajorArcsec, minorArcsec: img.beamMinorArcsec, paDeg: img.beamPaDeg ?? 0 };
-    }
+    t.beam = restoringBeamOfImage(img);
     if (img.msId !== null) {
       const ms = db.ms.get(img.msId);
       if (ms) {
