@@ -8,14 +8,15 @@ import { CHUNK_S } from '../../../shared/instrument';
 import type { Calibrator, IngestGroup } from '../../../shared/model';
 import type { MosaicMethod } from '../../../shared/model/images';
 import { MosaicPlanDoc, PlannedGroup, type QaTier } from '../../../shared/model/qa';
-
-export { MosaicPlanDoc, PlannedGroup };
 import { searchCalibrators } from '../api/calibrators';
 import { calibratorTransits, dataSpan, type TransitCoverage } from '../calibration/transits';
 import type { Config, WorkspacePaths } from '../config';
 import { msPathFor } from '../convert';
 import type { Database } from '../db';
 import { existsSync } from 'node:fs';
+
+/** The plan document is declared in the shared model (shared/model/qa.ts): stored, printed, a job's parameters. */
+export { MosaicPlanDoc, PlannedGroup };
 
 const DAY_S = 86400;
 const CHUNK_D = CHUNK_S / DAY_S;
