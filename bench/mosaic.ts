@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { celestialWcs } from '../src/shared/model/sky-image';
 
 export const description = '10 full-size images (2560^2 at 5") into a pbweighted mosaic: wall, CPU, peak RSS, reprojection pixels/s';
 
@@ -57,8 +58,8 @@ async function ensureInputs(dir: string, p: Params): Promise<void> {
     }
     const d = new Date((T0 + (5 * k) / 1440 - 40587) * 86_400_000).toISOString().replace(/Z$/, '');
     const base = {
-      nx: n, ny: n, crval1: ra, crval2: DEC, crpix1: c + 1, crpix2: c + 1, cdelt1: -p.cell / 3600, cdelt2: p.cell / 3600, freqHz: FREQ, bandwidthHz: 187.5e6,
-      beam: { majDeg: beamArcsec / 3600, minDeg: beamArcsec / 3600, paDeg: 0 }, dateObs: d, telescope: 'DSA-110', history: ['software: bench/mosaic synthetic'],
+      grid: { ...celestialWcs({ crval1: ra, crval2: DEC, crpix1: c + 1, crpix2: c + 1, cdelt1: -p.cell / 3600, cdelt2: p.cell / 3600 }), nx: n, ny: n },
+      freqHz: FREQ, bandwidthHz: 187.5e6, beam: { majorArcsec: beamArcsec, minorArcsec: beamArcsec, paDeg: 0 }, dateObs: d, telescope: 'DSA-110', history: ['software: bench/mosaic synthetic'],
     };
     const prefix = path.join(dir, `tile-${k}`);
     writeFitsImage(`${prefix}-image.fits`, { ...base, bunit: 'JY/BEAM' }, img);
@@ -107,16 +108,17 @@ async function child(dir: string, p: Params, threads: number, method: string): P
 /** The kernel alone on this thread: tile 0 (image + PB) onto its footprint on the mosaic grid, per CPU-second. */
 async function kernelSpeed(dir: string, p: Params, threads: number): Promise<Record<string, number>> {
   const { loadAddon } = await import('../src/main/engine/native/addon');
-  const { FitsRowReader, mosaicGrid, footprint, sinWcsOf } = await import('../src/main/engine/mosaic');
+  const { FitsRowReader, mosaicGrid, footprint } = await import('../src/main/engine/mosaic');
+  const { skyGridFromHeader } = await import('../src/main/engine/fits');
   const tiles = Array.from({ length: p.images }, (_, k) => new FitsRowReader(path.join(dir, `tile-${k}-image.fits`)));
-  const grid = mosaicGrid(tiles.map((t) => ({ wcs: sinWcsOf(t.file, t.keywords), nx: t.nx, ny: t.ny })));
+  const grid = mosaicGrid(tiles.map((t) => ({ wcs: skyGridFromHeader(t.keywords, t.file), nx: t.nx, ny: t.ny })));
   const t0 = tiles[0]!;
   const pbr = new FitsRowReader(path.join(dir, 'tile-0-pb.fits'));
   const img = new Float32Array(t0.nx * t0.ny);
   const pb = new Float32Array(t0.nx * t0.ny);
   t0.readRows(0, t0.ny, img);
   pbr.readRows(0, pbr.ny, pb);
-  const wcs = sinWcsOf(t0.file, t0.keywords);
+  const wcs = skyGridFromHeader(t0.keywords, t0.file);
   const box = footprint(grid, { wcs, nx: t0.nx, ny: t0.ny })!;
   const w = box.x1 - box.x0;
   const h = box.y1 - box.y0;

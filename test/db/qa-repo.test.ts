@@ -4,6 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DbConstraintError, openDatabase, type Database } from '../../src/main/engine/db';
+import type { MosaicPlanDoc } from '../../src/shared/model/qa';
+
+const PLAN: MosaicPlanDoc = {
+  version: 1, name: 'night1', mode: 'range', calibrator: null, transitMjd: null, window: { startMjd: 61000, endMjd: 61000.04 }, decDeg: 55.5,
+  groups: [{ groupId: '2026-01-15T08:48:13', startMjd: 61000.01, decDeg: 55.5, msPath: '/ms/a.ms', converted: true, imagePrefix: '/img/a' }],
+  calibration: { mode: 'reuse', solveGroupId: null, solveMsPath: null, tableIds: [1, 2] },
+  method: 'pbweighted', tier: 'science', catalog: null, outputDir: '/out', asymmetric: false, notes: [], missing: [],
+};
 
 let dir: string;
 let db: Database;
@@ -41,13 +49,18 @@ describe('QaRepo', () => {
     expect(db.qa.latestValidation(g.id)).toEqual(w);
   });
 
-  it('records, updates and lists plans; names are unique', () => {
-    const p = db.qa.insertPlan({ name: 'night1', params: { method: 'pbweighted' }, plan: { groups: [1, 2, 3] } });
+  it('records, updates and lists plans (the declared plan document); names are unique', () => {
+    const p = db.qa.insertPlan({ name: 'night1', params: { method: 'pbweighted' }, plan: PLAN });
     expect(p.status).toBe('planned');
-    expect(() => db.qa.insertPlan({ name: 'night1', params: {}, plan: {} })).toThrow(DbConstraintError);
+    expect(() => db.qa.insertPlan({ name: 'night1', params: {}, plan: PLAN })).toThrow(DbConstraintError);
     const q = db.qa.updatePlan('night1', { status: 'failed' });
     expect(q.status).toBe('failed');
-    expect(q.plan).toEqual({ groups: [1, 2, 3] });
+    expect(q.plan).toEqual(PLAN);
     expect(db.qa.listPlans().map((x) => x.name)).toEqual(['night1']);
+  });
+
+  it('refuses a plan document that is not a valid plan, naming the field', () => {
+    expect(() => db.qa.insertPlan({ name: 'bad', params: {}, plan: { ...PLAN, decDeg: 123 } })).toThrow(/decDeg/);
+    expect(() => db.qa.insertPlan({ name: 'bad', params: {}, plan: { ...PLAN, groups: [] } })).toThrow(/groups/);
   });
 });

@@ -219,7 +219,15 @@ describe('jobs.status, jobs.retry, jobs.logs', () => {
 
 describe('mosaics.list, mosaics.plan, qa.get, products.publish', () => {
   it('lists built mosaics and recorded plans, newest first, with product and QA state', async () => {
-    engine.db.qa.insertPlan({ name: 'plan_only', params: {}, plan: { window: { startMjd: T0 + 1, endMjd: T0 + 1.03 }, decDeg: 55.5 } });
+    engine.db.qa.insertPlan({
+      name: 'plan_only', params: {},
+      plan: {
+        version: 1, name: 'plan_only', mode: 'range', calibrator: null, transitMjd: null, window: { startMjd: T0 + 1, endMjd: T0 + 1.03 }, decDeg: 55.5,
+        groups: [{ groupId: 'g1', startMjd: T0 + 1, decDeg: 55.5, msPath: '/ws/ms/g1.ms', converted: false, imagePrefix: '/ws/images/g1' }],
+        calibration: { mode: 'reuse', solveGroupId: null, solveMsPath: null, tableIds: [] },
+        method: 'pbweighted', tier: 'science', catalog: null, outputDir: '/ws/mosaics/plan_only', asymmetric: false, notes: [], missing: [],
+      },
+    });
     const page = await call('mosaics.list', {});
     expect(page.total).toBe(2);
     const byName = new Map(page.items.map((m) => [m.name, m]));

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatCard, parseCard, readFitsImage, writeFitsImage } from '../../src/main/engine/fits';
 import type { FitsImageDescription } from '../../src/main/engine/fits';
 import { lmToRaDec } from '../../src/shared/astro';
+import { celestialWcs } from '../../src/shared/model/sky-image';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 
 const dir = mkdtempSync(join(tmpdir(), 'fits-'));
@@ -17,8 +18,8 @@ const NX = 300;
 const NY = 200;
 const CELL = 5 / 3600;
 const DESC: FitsImageDescription = {
-  nx: NX, ny: NY, crval1: 128.72876, crval2: 55.5725, crpix1: NX / 2 + 1, crpix2: NY / 2 + 1, cdelt1: -CELL, cdelt2: CELL,
-  freqHz: 1.405e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM', beam: { majDeg: 20 / 3600, minDeg: 12 / 3600, paDeg: -33.5 },
+  grid: { ...celestialWcs({ crval1: 128.72876, crval2: 55.5725, crpix1: NX / 2 + 1, crpix2: NY / 2 + 1, cdelt1: -CELL, cdelt2: CELL }), nx: NX, ny: NY },
+  freqHz: 1.405e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM', beam: { majorArcsec: 20, minorArcsec: 12, paDeg: -33.5 },
   dateObs: '2026-01-15T03:00:00.000', telescope: 'DSA-110', object: "it's a test",
   history: ['input /data/x.ms column DATA', 'a long line '.repeat(12)],
 };
@@ -43,7 +44,7 @@ describe('FITS images', () => {
       expect(img.data).toEqual(data);
       expect(img.keywords.get('CTYPE1')).toBe('RA---SIN');
       expect(img.keywords.get('CTYPE4')).toBe('STOKES');
-      expect(img.keywords.get('CRVAL1')).toBe(DESC.crval1);
+      expect(img.keywords.get('CRVAL1')).toBe(DESC.grid.crval1);
       expect(img.keywords.get('CDELT2')).toBe(CELL);
       expect(img.keywords.get('BMAJ')).toBe(20 / 3600);
       expect(img.keywords.get('BPA')).toBe(-33.5);
@@ -85,7 +86,7 @@ describe('FITS images', () => {
       const pixels = [[150, 100], [0, 0], [299, 199], [17.3, 180.6], [250, 20]] as const;
       const truth = pixels.map(([x, y]) => {
         const d = Math.PI / 180;
-        const p = lmToRaDec(-(x - NX / 2) * CELL * d, (y - NY / 2) * CELL * d, DESC.crval1 * d, DESC.crval2 * d);
+        const p = lmToRaDec(-(x - NX / 2) * CELL * d, (y - NY / 2) * CELL * d, DESC.grid.crval1 * d, DESC.grid.crval2 * d);
         return [((p.raRad / d) + 360) % 360, p.decRad / d];
       });
       const out = JSON.parse(runPython(String.raw`

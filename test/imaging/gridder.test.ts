@@ -414,7 +414,9 @@ describe('Gridder (TypeScript wrapper on the NativePool)', () => {
     model[50 * 64 + 12] = 1.5;
     const { vis } = await g.predict({ uvw: p.uvw, freqs: p.freqs }, model);
     expect(relativeL2(vis, point)).toBeLessThan(1e-5);
-    expect(g.wcs(150, 30)).toMatchObject({ crpix1: 33, crpix2: 33, cdelt1: -0.075, crval2: 30 });
+    expect(g.wcs(150, 30)).toMatchObject({ crpix1: 33, crpix2: 33, crval2: 30, lonpole: 180 });
+    expect(g.wcs(150, 30).cd[0]).toBeCloseTo(-0.075, 12);
+    expect(g.wcs(150, 30).cd.slice(1, 3)).toEqual([0, 0]);
   });
 
   it('rejects bad options naming them', () => {

@@ -5,8 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFitsImage } from '../../src/main/engine/fits';
-import { buildMosaic, pixelToWorld, sinWcsOf, worldToPixel, type MosaicBuildResult, type SinWcs } from '../../src/main/engine/mosaic';
+import { readFitsImage, skyGridFromHeader } from '../../src/main/engine/fits';
+import { buildMosaic, type MosaicBuildResult } from '../../src/main/engine/mosaic';
+import { pixelToWorld, worldToPixel } from '../../src/shared/astro/sin';
+import type { CelestialWcs } from '../../src/shared/model/sky-image';
 import type { MosaicMethod } from '../../src/shared/model';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 import { addTile, DEC, FREQ, testEngine, type TestEngine } from './fixture';
@@ -26,7 +28,7 @@ const coverage = (s: Source) => TILES.filter((k) => pbAt(tileCentre(k), s.raDeg,
 
 function loadMosaic(file: string) {
   const f = readFitsImage(file);
-  return { data: f.data, nx: f.shape[0]!, ny: f.shape[1]!, wcs: sinWcsOf(file, f.keywords), keywords: f.keywords, header: f.header };
+  return { data: f.data, nx: f.shape[0]!, ny: f.shape[1]!, wcs: skyGridFromHeader(f.keywords, file), keywords: f.keywords, header: f.header };
 }
 
 describe('mosaic of overlapping simulated images of a known sky', () => {
@@ -189,7 +191,7 @@ describe('mosaic noise', () => {
   });
 });
 
-function pixelWorld(w: SinWcs, x: number, y: number): { raDeg: number; decDeg: number } {
+function pixelWorld(w: CelestialWcs, x: number, y: number): { raDeg: number; decDeg: number } {
   return pixelToWorld(w, x, y)!;
 }
 

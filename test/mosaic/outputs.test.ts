@@ -8,6 +8,7 @@ import { readFitsImage, writeFitsImage, type FitsImageDescription } from '../../
 import { FitsRowReader, FitsRowWriter, renderPreview } from '../../src/main/engine/mosaic';
 import { autoStretch, colour, stretch, unstretch } from '../../src/main/engine/mosaic/preview';
 import { crc32 } from '../../src/main/engine/mosaic/png';
+import { celestialWcs } from '../../src/shared/model/sky-image';
 import { pythonModules, runPython, skipInterop } from '../helpers/interop';
 
 let tmp: string;
@@ -17,7 +18,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const desc: FitsImageDescription = {
-  nx: 37, ny: 23, crval1: 10, crval2: 20, crpix1: 19, crpix2: 12, cdelt1: -1e-3, cdelt2: 1e-3, freqHz: 1.4e9, bandwidthHz: 1e8, bunit: 'JY/BEAM',
+  grid: { ...celestialWcs({ crval1: 10, crval2: 20, crpix1: 19, crpix2: 12, cdelt1: -1e-3, cdelt2: 1e-3 }), nx: 37, ny: 23 }, freqHz: 1.4e9, bandwidthHz: 1e8, bunit: 'JY/BEAM',
 };
 
 describe('FITS rows', () => {

@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beamModel } from '../../src/shared/instrument';
 import { writeFitsImage, type FitsImageDescription } from '../../src/main/engine/fits';
-import { pixelToWorld, worldToPixel, type SinWcs } from '../../src/main/engine/mosaic/wcs';
+import { pixelToWorld, worldToPixel } from '../../src/shared/astro/sin';
+import { celestialWcs, type CelestialWcs } from '../../src/shared/model/sky-image';
 
 export interface Source {
   raDeg: number;
@@ -86,9 +87,9 @@ export function beamNoise(nx: number, ny: number, fwhmPx: number, rms: number, s
   return out;
 }
 
-export function imageWcs(spec: { raDeg: number; decDeg: number; n: number; cellArcsec: number }): SinWcs {
+export function imageWcs(spec: { raDeg: number; decDeg: number; n: number; cellArcsec: number }): CelestialWcs {
   const c = Math.floor(spec.n / 2) + 1;
-  return { crval1: spec.raDeg, crval2: spec.decDeg, crpix1: c, crpix2: c, cdelt1: -spec.cellArcsec / 3600, cdelt2: spec.cellArcsec / 3600 };
+  return celestialWcs({ crval1: spec.raDeg, crval2: spec.decDeg, crpix1: c, crpix2: c, cdelt1: -spec.cellArcsec / 3600, cdelt2: spec.cellArcsec / 3600 });
 }
 
 /** Power primary beam toward (ra, dec) for a pointing at the image centre. */
@@ -98,7 +99,7 @@ export function pbAt(spec: { raDeg: number; decDeg: number; freqHz: number; pbMo
 }
 
 /** Writes PREFIX-image.fits, -pb.fits and -residual.fits; returns their paths. */
-export function writeSimImage(spec: SimImageSpec): { image: string; pb: string; residual: string; wcs: SinWcs } {
+export function writeSimImage(spec: SimImageSpec): { image: string; pb: string; residual: string; wcs: CelestialWcs } {
   const { n } = spec;
   const wcs = imageWcs(spec);
   const fwhmPx = spec.beamArcsec / spec.cellArcsec;
@@ -125,8 +126,8 @@ export function writeSimImage(spec: SimImageSpec): { image: string; pb: string; 
   mkdirSync(path.dirname(spec.prefix), { recursive: true });
   const major = spec.beamMajorArcsec ?? spec.beamArcsec;
   const base: Omit<FitsImageDescription, 'bunit'> = {
-    nx: n, ny: n, ...wcs, freqHz: spec.freqHz, bandwidthHz: 187.5e6, stokes: 1,
-    beam: { majDeg: major / 3600, minDeg: spec.beamArcsec / 3600, paDeg: 0 }, dateObs: spec.dateObs, telescope: 'DSA-110', object: path.basename(spec.prefix),
+    grid: { ...wcs, nx: n, ny: n }, freqHz: spec.freqHz, bandwidthHz: 187.5e6, stokes: 1,
+    beam: { majorArcsec: major, minorArcsec: spec.beamArcsec, paDeg: 0 }, dateObs: spec.dateObs, telescope: 'DSA-110', object: path.basename(spec.prefix),
     extra: [{ keyword: 'PBMODEL', value: spec.pbModel ?? 'airy' }], history: ['software: test-sky 1.0'],
   };
   const files = { image: `${spec.prefix}-image.fits`, pb: `${spec.prefix}-pb.fits`, residual: `${spec.prefix}-residual.fits` };

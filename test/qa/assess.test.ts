@@ -151,7 +151,7 @@ describe('QA of malformed inputs', () => {
     const good = path.join(dir, 'good.fits');
     writeSynth(good, field, combine(field));
     const small = path.join(dir, 'small-noise.fits');
-    writeFitsImage(small, { ...field.desc, nx: 100, ny: 100 }, new Float32Array(100 * 100).fill(1e-3));
+    writeFitsImage(small, { ...field.desc, grid: { ...field.desc.grid, nx: 100, ny: 100 } }, new Float32Array(100 * 100).fill(1e-3));
     await expect(assessImageFile(good, { tier: 'science', config, noisePath: small })).rejects.toThrow(`${small}: the noise map is 100 x 100 pixels; expected the image's 512 x 512`);
     await expect(assessImageFile(path.join(dir, 'none.fits'), { tier: 'science', config })).rejects.toThrow(/none\.fits: no such file \(the image to assess\)/);
     await expect(assessImageFile(good, { tier: 'science', config, catalog: 'TRUTH' })).rejects.toThrow(/catalog TRUTH was asked for but no database was given/);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (const [id, scale] of [['img-ok', 1], ['img-low', 0.8], ['img-auto', 1]] as const) {
     const file = path.join(engine.paths.staging, `${id}.fits`);
     writeSynth(file, field, combine(field, scale));
-    engine.db.images.insertImage({ path: file, kind: 'pbcor', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: 512, heightPx: 512, cellArcsec: 5, freqHz: 1.4e9 });
+    engine.db.images.insertImage({ path: file, kind: 'pbcor', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: 512, heightPx: 512, cellArcsec: 5, freqHz: 1.4e9 });
     await registerProduct(engine, { kind: 'image', stagedPath: file });
   }
   writeFileSync(path.join(tmp, 'truth.csv'), truthCsv(field.truth));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/main/engine/config';
 import { planConversion, writeConversion } from '../../src/main/engine/convert';
 import { openDatabase, type Database } from '../../src/main/engine/db';
-import { readFitsImage, writeFitsImage } from '../../src/main/engine/fits';
+import { readFitsImage, restoringBeamFromHeader, skyGridFromHeader, writeFitsImage } from '../../src/main/engine/fits';
 import { imageMeasurementSet, type ImagingOutput } from '../../src/main/engine/imaging/pipeline';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { assessImageFile } from '../../src/main/engine/qa';
@@ -77,9 +77,8 @@ describe('QA of an image made by the pipeline from simulated data', () => {
     const k = img.keywords;
     const num = (key: string) => k.get(key) as number;
     writeFitsImage(file, {
-      nx: num('NAXIS1'), ny: num('NAXIS2'), crval1: num('CRVAL1'), crval2: num('CRVAL2'), crpix1: num('CRPIX1'), crpix2: num('CRPIX2'),
-      cdelt1: num('CDELT1'), cdelt2: num('CDELT2'), freqHz: num('CRVAL3'), bandwidthHz: num('CDELT3'), bunit: 'JY/BEAM',
-      beam: { majDeg: num('BMAJ'), minDeg: num('BMIN'), paDeg: num('BPA') },
+      grid: skyGridFromHeader(k, out.files['image-pb']), freqHz: num('CRVAL3'), bandwidthHz: num('CDELT3'), bunit: 'JY/BEAM',
+      beam: restoringBeamFromHeader(k)!,
     }, scaled);
     const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'SIM', pbPath: out.files.pb, pbCorrected: true });
     expect(a.reasons.filter((r) => r.severity === 'fail').map((r) => r.check)).toEqual(['flux_scale']);

@@ -37,7 +37,7 @@ async function stagedImage(engine: Engine, id: string, scale = 1, msId: number |
   writeSynth(file, field, combine(field, scale));
   const row = engine.db.images.insertImage({
     // pbcor: the synthetic sky is not attenuated by a primary beam.
-    path: file, kind: 'pbcor', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
+    path: file, kind: 'pbcor', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
     cellArcsec: 5, freqHz: 1.4e9, msId,
   });
   await registerProduct(engine, { kind: 'image', stagedPath: file });
@@ -186,7 +186,7 @@ describe('runQa', () => {
     const file = path.join(engine.paths.staging, 'obs-image.fits');
     writeFitsImage(file, field.desc, img);
     writeFitsImage(path.join(engine.paths.staging, 'obs-pb.fits'), { ...field.desc, bunit: '' }, pb);
-    engine.db.images.insertImage({ path: file, kind: 'clean', centerRaDeg: field.desc.crval1, centerDecDeg: field.desc.crval2, widthPx: nx, heightPx: ny, cellArcsec: 5, freqHz: 1.4e9 });
+    engine.db.images.insertImage({ path: file, kind: 'clean', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: nx, heightPx: ny, cellArcsec: 5, freqHz: 1.4e9 });
     await registerProduct(engine, { kind: 'image', stagedPath: file });
     const r = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
     expect(r.verdict).toBe('pass');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { separationDeg } from '../../src/main/engine/db';
 import { findSources, type FoundSource } from '../../src/main/engine/qa/sources';
-import { pixToWorld } from '../../src/main/engine/qa/wcs';
+import { pixelToWorld } from '../../src/shared/astro/sin';
 import { addPointSource, combine, synthField, type TruthSource } from './synth';
 
 function nearest(found: FoundSource[], t: TruthSource): { s: FoundSource; sepArcsec: number } | null {
@@ -21,14 +21,14 @@ describe('findSources', () => {
 
   it('finds every injected source and (almost) nothing else', () => {
     const matched = field.truth.map((t) => nearest(found, t));
-    expect(matched.every((m) => m !== null && m.sepArcsec < field.beam.minArcsec)).toBe(true);
+    expect(matched.every((m) => m !== null && m.sepArcsec < field.beam.minorArcsec)).toBe(true);
     // At 5 sigma over ~512^2 / (beam area ~ 11 px) ~ 24,000 independent beams, Gaussian noise gives
     // ~ 24,000 x 2.9e-7 = 0.007 false seeds: any extra source is a finder bug.
     expect(found.length).toBe(field.truth.length);
   });
 
   it('positions within 0.1 beam, consistent with their Condon errors', () => {
-    const beam = Math.sqrt(field.beam.majArcsec * field.beam.minArcsec);
+    const beam = Math.sqrt(field.beam.majorArcsec * field.beam.minorArcsec);
     let chi2 = 0;
     for (const t of field.truth) {
       const m = nearest(found, t)!;
@@ -56,8 +56,8 @@ describe('findSources', () => {
       if (m.s.snr > 100) expect(Math.abs(r - 1)).toBeLessThan(0.03);
       chi2 += ((m.s.peakJy - t.fluxJy) / m.s.peakErrJy) ** 2;
       if (m.s.snr > 100) {
-        expect(Math.abs(m.s.majArcsec / field.beam.majArcsec - 1)).toBeLessThan(0.05);
-        expect(Math.abs(m.s.minArcsec / field.beam.minArcsec - 1)).toBeLessThan(0.05);
+        expect(Math.abs(m.s.majArcsec / field.beam.majorArcsec - 1)).toBeLessThan(0.05);
+        expect(Math.abs(m.s.minArcsec / field.beam.minorArcsec - 1)).toBeLessThan(0.05);
         expect(Math.abs(m.s.paDeg - field.beam.paDeg)).toBeLessThan(5);
       }
     }
@@ -89,16 +89,16 @@ describe('deblending', () => {
   const field = synthField({ seed: 3, nSources: 0 });
   const pairs: TruthSource[][] = [];
   const img = combine(field);
-  const bmajPx = field.beam.majArcsec / 5;
+  const bmajPx = field.beam.majorArcsec / 5;
   [[1.5, 1], [1.5, 0.5], [1.8, 1], [1.8, 0.5]].forEach(([sep, ratio], k) => {
     const x0 = 100 + 100 * (k % 4);
     const y0 = 150 + 200 * Math.floor(k / 4) + (k % 2) * 150;
     const ang = 0.4 + k;
-    const a = pixToWorld(field.wcs, x0, y0);
-    const b = pixToWorld(field.wcs, x0 + sep! * bmajPx * Math.cos(ang), y0 + sep! * bmajPx * Math.sin(ang));
+    const a = pixelToWorld(field.wcs, x0, y0)!;
+    const b = pixelToWorld(field.wcs, x0 + sep! * bmajPx * Math.cos(ang), y0 + sep! * bmajPx * Math.sin(ang))!;
     const pair = [
-      { name: `P${k}a`, raDeg: a.ra, decDeg: a.dec, fluxJy: 0.2 },
-      { name: `P${k}b`, raDeg: b.ra, decDeg: b.dec, fluxJy: 0.2 * ratio! },
+      { name: `P${k}a`, raDeg: a.raDeg, decDeg: a.decDeg, fluxJy: 0.2 },
+      { name: `P${k}b`, raDeg: b.raDeg, decDeg: b.decDeg, fluxJy: 0.2 * ratio! },
     ];
     for (const t of pair) addPointSource(img, field.wcs, field.beam, t.raDeg, t.decDeg, t.fluxJy);
     pairs.push(pair);
@@ -113,7 +113,7 @@ describe('deblending', () => {
       for (const [j, t] of pair.entries()) {
         const h = hits[j]!;
         expect(h.s.components).toBe(2);
-        expect(h.sepArcsec).toBeLessThan(0.15 * field.beam.majArcsec);
+        expect(h.sepArcsec).toBeLessThan(0.15 * field.beam.majorArcsec);
         // Joint fits of overlapping Gaussians are less certain: 4 of their own (Condon) sigma, or 5 %.
         expect(Math.abs(h.s.peakJy - t.fluxJy)).toBeLessThan(Math.max(0.05 * t.fluxJy, 4 * h.s.peakErrJy));
       }
@@ -124,7 +124,7 @@ describe('deblending', () => {
     const found = findSources(img, field.wcs, { beam: field.beam, deblend: false });
     expect(found.length).toBe(4);
     expect(found.every((s) => s.components === 1)).toBe(true);
-    const recovered = pairs.flat().filter((t) => nearest(found, t)!.sepArcsec < 0.15 * field.beam.majArcsec).length;
+    const recovered = pairs.flat().filter((t) => nearest(found, t)!.sepArcsec < 0.15 * field.beam.majorArcsec).length;
     expect(recovered).toBeLessThanOrEqual(4);
   });
 });

@@ -3,7 +3,8 @@
 import { writeFitsImage, type FitsImageDescription } from '../../src/main/engine/fits';
 import { beamPixelCov, type BeamShape } from '../../src/main/engine/qa/sources';
 import { inverse } from '../../src/main/engine/qa/gaussian';
-import { sinWcs, worldToPix, pixToWorld, type SinWcs } from '../../src/main/engine/qa/wcs';
+import { pixelToWorld, worldToPixel } from '../../src/shared/astro/sin';
+import { celestialWcs, type SkyGrid } from '../../src/shared/model/sky-image';
 import { Rng } from '../../src/main/engine/sim/rng';
 
 export interface TruthSource { name: string; raDeg: number; decDeg: number; fluxJy: number }
@@ -24,7 +25,7 @@ export interface SynthOptions {
 }
 
 export interface Synth {
-  wcs: SinWcs;
+  wcs: SkyGrid;
   desc: FitsImageDescription;
   beam: BeamShape;
   sigmaJy: number;
@@ -35,8 +36,10 @@ export interface Synth {
 }
 
 /** Add a point source of `fluxJy` (Jy/beam peak = Jy for a point source) at (ra, dec) to `img`. */
-export function addPointSource(img: Float32Array, wcs: SinWcs, beam: BeamShape, raDeg: number, decDeg: number, fluxJy: number): void {
-  const { x: x0, y: y0 } = worldToPix(wcs, raDeg, decDeg);
+export function addPointSource(img: Float32Array, wcs: SkyGrid, beam: BeamShape, raDeg: number, decDeg: number, fluxJy: number): void {
+  const at = worldToPixel(wcs, raDeg, decDeg);
+  if (!at) throw new Error(`addPointSource: (${raDeg}, ${decDeg}) is not on the image's hemisphere`);
+  const { x: x0, y: y0 } = at;
   const p = inverse(beamPixelCov(wcs, beam, x0, y0));
   const r = Math.ceil(6 * Math.sqrt(Math.max(1 / p.a, 1 / p.c)) + 2);
   for (let y = Math.max(0, Math.floor(y0) - r); y <= Math.min(wcs.ny - 1, Math.ceil(y0) + r); y++) {
@@ -50,7 +53,7 @@ export function addPointSource(img: Float32Array, wcs: SinWcs, beam: BeamShape, 
 }
 
 /** White noise convolved with a Gaussian whose autocorrelation is the beam, scaled to rms sigma. */
-export function correlatedNoise(wcs: SinWcs, beam: BeamShape, sigma: number, rng: Rng): Float32Array {
+export function correlatedNoise(wcs: SkyGrid, beam: BeamShape, sigma: number, rng: Rng): Float32Array {
   const { nx, ny } = wcs;
   const white = new Float64Array(nx * ny);
   for (let i = 0; i < white.length; i++) white[i] = rng.normal();
@@ -82,18 +85,17 @@ export function synthField(o: SynthOptions = {}): Synth {
   const nx = o.nx ?? 512;
   const ny = o.ny ?? 512;
   const cell = o.cellArcsec ?? 5;
-  const beam = o.beam ?? { majArcsec: 18, minArcsec: 14, paDeg: 30 };
+  const beam = o.beam ?? { majorArcsec: 18, minorArcsec: 14, paDeg: 30 };
   const sigma = o.sigmaJy ?? 1e-3;
   const rng = new Rng(o.seed ?? 7, 'qa-synth');
   const desc: FitsImageDescription = {
-    nx, ny, crval1: o.raDeg ?? 128.7, crval2: o.decDeg ?? 54.57, crpix1: nx / 2 + 1, crpix2: ny / 2 + 1,
-    cdelt1: -cell / 3600, cdelt2: cell / 3600, freqHz: o.freqHz ?? 1.4e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM',
-    beam: { majDeg: beam.majArcsec / 3600, minDeg: beam.minArcsec / 3600, paDeg: beam.paDeg },
+    grid: { ...celestialWcs({ crval1: o.raDeg ?? 128.7, crval2: o.decDeg ?? 54.57, crpix1: nx / 2 + 1, crpix2: ny / 2 + 1, cdelt1: -cell / 3600, cdelt2: cell / 3600 }), nx, ny },
+    freqHz: o.freqHz ?? 1.4e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM', beam,
   };
-  const wcs = sinWcs(desc);
+  const wcs = desc.grid;
   const [lo, hi] = o.snrRange ?? [20, 500];
-  const minSep = (12 * beam.majArcsec) / cell;
-  const margin = (3 * beam.majArcsec) / cell;
+  const minSep = (12 * beam.majorArcsec) / cell;
+  const margin = (3 * beam.majorArcsec) / cell;
   const pts: { x: number; y: number }[] = [];
   const truth: TruthSource[] = [];
   const n = o.nSources ?? 40;
@@ -102,9 +104,9 @@ export function synthField(o: SynthOptions = {}): Synth {
     const y = rng.range(margin, ny - 1 - margin);
     if (pts.some((p) => Math.hypot(p.x - x, p.y - y) < minSep)) continue;
     pts.push({ x, y });
-    const w = pixToWorld(wcs, x, y);
+    const w = pixelToWorld(wcs, x, y)!;
     const flux = sigma * lo * Math.pow(hi / lo, rng.uniform());
-    truth.push({ name: `SYN${String(truth.length + 1).padStart(3, '0')}`, raDeg: w.ra, decDeg: w.dec, fluxJy: flux });
+    truth.push({ name: `SYN${String(truth.length + 1).padStart(3, '0')}`, raDeg: w.raDeg, decDeg: w.decDeg, fluxJy: flux });
   }
   const sky = new Float32Array(nx * ny);
   for (const t of truth) addPointSource(sky, wcs, beam, t.raDeg, t.decDeg, t.fluxJy);

@@ -4,25 +4,27 @@ import * as Astronomy from 'astronomy-engine';
 import { describe, expect, it } from 'vitest';
 import type { Image, MeasurementSet } from '../../src/shared/model';
 import { formatDec, formatDuration, formatRa, formatUtc, mjdToDate } from '../../src/renderer/lib/format';
-import { DISPLAY_BEAM_FWHM_DEG, DSA110_LONGITUDE_DEG, gmstDeg, imageFootprint, lstHours, msFootprint } from '../../src/renderer/lib/sky';
+import { DISPLAY_BEAM_FWHM_DEG, imageFootprint, lstHours, msFootprint } from '../../src/renderer/lib/sky';
+import { SIDEREAL_PER_SOLAR } from '../../src/shared/astro';
+import { worldToPixel } from '../../src/shared/astro/sin';
+import { ARRAY_CENTRE } from '../../src/shared/instrument';
+import { celestialWcs } from '../../src/shared/model/sky-image';
 
-describe('sidereal time', () => {
-  it('matches astronomy-engine GAST within 2 s of time over 2000-2040', () => {
-    // astronomy-engine returns apparent sidereal time; mean and apparent differ by the equation
-    // of the equinoxes (|eqeq| < 1.2 s), plus UT1-UTC (< 0.9 s) which our formula ignores.
+describe('sidereal time (shared/astro, at the shared/instrument array centre)', () => {
+  it('is astronomy-engine GAST at the array centre minus the equation of the equinoxes (< 1.2 s) over 2000-2040', () => {
     for (let mjd = 51544.3; mjd < 66154; mjd += 367.37) {
       const gast = Astronomy.SiderealTime(mjdToDate(mjd)); // hours
-      let diffS = (gmstDeg(mjd) / 15 - gast) * 3600;
+      let diffS = (lstHours(mjd) - ARRAY_CENTRE.longitudeDeg / 15 - gast) * 3600;
       diffS -= 86400 * Math.round(diffS / 86400);
-      expect(Math.abs(diffS)).toBeLessThan(2);
+      expect(Math.abs(diffS)).toBeLessThan(1.2);
     }
   });
 
   it('puts the local sidereal time at DSA-110 7h53m behind Greenwich', () => {
     const mjd = 60950.65;
-    let d = (lstHours(mjd) - gmstDeg(mjd) / 15) * 60;
+    let d = (lstHours(mjd) - lstHours(mjd, 0)) * 60;
     d -= 1440 * Math.round(d / 1440);
-    expect(d).toBeCloseTo((DSA110_LONGITUDE_DEG / 15) * 60, 9);
+    expect(d).toBeCloseTo((-118.283 / 15) * 60, 9);
   });
 });
 
@@ -58,7 +60,7 @@ describe('footprints', () => {
     const ring = msFootprint(ms);
     const ras = ring.map((p) => p[0]);
     const decs = ring.map((p) => p[1]);
-    const sweep = (309 / 86400) * 360.98564736629; // 1.291 deg
+    const sweep = (309 / 86400) * 360 * SIDEREAL_PER_SOLAR; // 1.291 deg
     const beamRa = DISPLAY_BEAM_FWHM_DEG / Math.cos((54.57 * Math.PI) / 180);
     expect(Math.max(...ras) - Math.min(...ras)).toBeCloseTo(sweep + beamRa, 9);
     expect((Math.max(...ras) + Math.min(...ras)) / 2).toBeCloseTo(128.7, 9);
@@ -72,10 +74,26 @@ describe('footprints', () => {
     expect((Math.max(...ras) + Math.min(...ras)) / 2).toBeCloseTo(lstHours(ms.midMjd) * 15, 9);
   });
 
-  it('spans an image\'s pixels times its cell (2048 x 6" = 3.41 deg of Dec)', () => {
-    const image = { centerRaDeg: 10, centerDecDeg: 16.3, widthPx: 2048, heightPx: 2048, cellArcsec: 6 } as Image;
+  it('outlines an image\'s pixels on its SIN grid (2048 x 6" = 3.41 deg of Dec), across RA 0 without a jump', () => {
+    const image = { centerRaDeg: 0.5, centerDecDeg: 16.3, widthPx: 2048, heightPx: 2048, cellArcsec: 6, beamMajorArcsec: null, beamMinorArcsec: null, beamPaDeg: null } as Image;
     const ring = imageFootprint(image);
     const decs = ring.map((p) => p[1]);
-    expect(Math.max(...decs) - Math.min(...decs)).toBeCloseTo((2048 * 6) / 3600, 9);
+    // SIN: more than the flat 3.4133 deg: 2 asin(1024 x 6") on the meridian, and the southern corners,
+    // 1.7 deg east and west, lie ~0.007 deg further south than the edge's middle at Dec +16.
+    const extent = Math.max(...decs) - Math.min(...decs);
+    expect(extent).toBeGreaterThan((2048 * 6) / 3600);
+    expect(extent).toBeLessThan((2048 * 6) / 3600 + 0.01);
+    expect(ring[0]).toEqual(ring[ring.length - 1]);
+    const ras = ring.map((p) => p[0]);
+    expect(Math.min(...ras)).toBeLessThan(0);
+    expect(Math.max(...ras) - Math.min(...ras)).toBeLessThan(4);
+    // Every outline point lies on the pixel border (edges at -0.5 and 2047.5).
+    // The imager's grid: phase centre at FITS pixel 1025.
+    const wcs = celestialWcs({ crval1: 0.5, crval2: 16.3, crpix1: 1025, crpix2: 1025, cdelt1: -6 / 3600, cdelt2: 6 / 3600 });
+    for (const [ra, dec] of ring) {
+      const p = worldToPixel(wcs, ra, dec)!;
+      const onEdge = Math.min(Math.abs(p.x + 0.5), Math.abs(p.x - 2047.5), Math.abs(p.y + 0.5), Math.abs(p.y - 2047.5));
+      expect(onEdge).toBeLessThan(1e-6);
+    }
   });
 });

@@ -15,10 +15,20 @@ dsa110::reproject::SinWcs sin_wcs(const Napi::Object& o, const std::string& wher
   w.crval2 = number_prop(o, "crval2", where, -90, 90, false, 0, false);
   w.crpix1 = number_prop(o, "crpix1", where, -1e9, 1e9, false, 0, false);
   w.crpix2 = number_prop(o, "crpix2", where, -1e9, 1e9, false, 0, false);
-  w.cdelt1 = number_prop(o, "cdelt1", where, -180, 180, false, 0, false);
-  w.cdelt2 = number_prop(o, "cdelt2", where, -180, 180, false, 0, false);
-  if (w.cdelt1 == 0 || w.cdelt2 == 0)
-    throw Napi::RangeError::New(o.Env(), "dsa110_native." + where + ".cdelt1/cdelt2 must be nonzero (degrees per pixel)");
+  const Napi::Value cd = o.Get("cd");
+  if (!cd.IsArray() || cd.As<Napi::Array>().Length() != 4)
+    throw Napi::TypeError::New(o.Env(), "dsa110_native." + where + ".cd must be an array of 4 numbers [CD1_1, CD1_2, CD2_1, CD2_2] (degrees per pixel)");
+  const Napi::Array a = cd.As<Napi::Array>();
+  for (uint32_t k = 0; k < 4; ++k) {
+    const Napi::Value v = a.Get(k);
+    if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), "dsa110_native." + where + ".cd[" + std::to_string(k) + "] must be a number");
+    w.cd[k] = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(w.cd[k]) || std::abs(w.cd[k]) > 180)
+      throw Napi::RangeError::New(o.Env(), "dsa110_native." + where + ".cd[" + std::to_string(k) + "] must be finite, within +-180 degrees per pixel");
+  }
+  if (w.cd[0] * w.cd[3] - w.cd[1] * w.cd[2] == 0)
+    throw Napi::RangeError::New(o.Env(), "dsa110_native." + where + ".cd must be non-singular (degrees per pixel)");
+  w.lonpole = number_prop(o, "lonpole", where, -360, 360, false, 180, false);
   return w;
 }
 

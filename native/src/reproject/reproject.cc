@@ -18,8 +18,10 @@ namespace {
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
 constexpr double kPi = 3.14159265358979323846;
 
-// Orthonormal basis of a SIN projection about (ra0, dec0): e_l points east (increasing RA),
-// e_m north, e_n toward the reference point; a direction is l e_l + m e_m + n e_n.
+// Orthonormal basis of a SIN projection about (ra0, dec0): e_l along the intermediate x axis,
+// e_m along y, e_n toward the reference point; a direction is l e_l + m e_m + n e_n. For LONPOLE
+// 180 e_l points east (increasing RA) and e_m north; another LONPOLE turns (e_l, e_m) about e_n
+// by alpha = LONPOLE - 180: (x, y) = R(alpha) (east, north).
 struct Frame {
   double el[3], em[3], en[3];
   explicit Frame(const SinWcs& w) {
@@ -28,16 +30,27 @@ struct Frame {
     el[0] = -sa, el[1] = ca, el[2] = 0;
     em[0] = -sd * ca, em[1] = -sd * sa, em[2] = cd;
     en[0] = cd * ca, en[1] = cd * sa, en[2] = sd;
+    if (w.lonpole != 180) {
+      const double al = (w.lonpole - 180) * kDeg, c = std::cos(al), s = std::sin(al);
+      double x[3], y[3];
+      for (int k = 0; k < 3; ++k) {
+        x[k] = c * el[k] - s * em[k];
+        y[k] = s * el[k] + c * em[k];
+      }
+      for (int k = 0; k < 3; ++k) el[k] = x[k], em[k] = y[k];
+    }
   }
 };
 
 void check_wcs(const SinWcs& w, const char* which) {
-  const double v[] = {w.crval1, w.crval2, w.crpix1, w.crpix2, w.cdelt1, w.cdelt2};
+  const double v[] = {w.crval1, w.crval2, w.crpix1, w.crpix2, w.cd[0], w.cd[1], w.cd[2], w.cd[3], w.lonpole};
   for (double x : v)
     if (!std::isfinite(x)) throw std::invalid_argument(std::string(which) + " WCS has a non-finite value");
-  if (w.cdelt1 == 0 || w.cdelt2 == 0) throw std::invalid_argument(std::string(which) + " WCS has cdelt1 or cdelt2 = 0");
+  if (w.cd[0] * w.cd[3] - w.cd[1] * w.cd[2] == 0) throw std::invalid_argument(std::string(which) + " WCS has a singular CD matrix");
   if (std::abs(w.crval2) > 90) throw std::invalid_argument(std::string(which) + " WCS crval2 (Dec) is outside [-90, 90] deg");
 }
+
+bool diagonal(const SinWcs& w) { return w.cd[1] == 0 && w.cd[2] == 0; }
 
 // The mapping output pixel -> input pixel, with the per-frame constants folded in.
 struct Mapper {
@@ -45,7 +58,11 @@ struct Mapper {
   // Input rows of the rotation: l' = r_l . (l, m, n), m' = r_m . (l, m, n), n' = r_n . (l, m, n).
   double rl[3], rm[3], rn[3];
   SinWcs wo, wi;
-  Mapper(const SinWcs& in, const SinWcs& out) : fo(out), fi(in), wo(out), wi(in) {
+  bool out_diagonal, in_diagonal;
+  double in_det;
+  Mapper(const SinWcs& in, const SinWcs& out)
+      : fo(out), fi(in), wo(out), wi(in), out_diagonal(diagonal(out)), in_diagonal(diagonal(in)),
+        in_det(in.cd[0] * in.cd[3] - in.cd[1] * in.cd[2]) {
     auto dot = [](const double* a, const double* b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; };
     const double* ob[3] = {fo.el, fo.em, fo.en};
     for (int k = 0; k < 3; ++k) {
@@ -55,9 +72,11 @@ struct Mapper {
     }
   }
   // 0-based output pixel -> 0-based input pixel; false when not on the input's hemisphere.
+  // A diagonal CD (CDELT-only header) is applied as two products, exactly as before CD existed.
   bool map(double x, double y, double& px, double& py) const {
-    const double l = wo.cdelt1 * (x + 1 - wo.crpix1) * kDeg;
-    const double m = wo.cdelt2 * (y + 1 - wo.crpix2) * kDeg;
+    const double dx = x + 1 - wo.crpix1, dy = y + 1 - wo.crpix2;
+    const double l = (out_diagonal ? wo.cd[0] * dx : wo.cd[0] * dx + wo.cd[1] * dy) * kDeg;
+    const double m = (out_diagonal ? wo.cd[3] * dy : wo.cd[2] * dx + wo.cd[3] * dy) * kDeg;
     const double r2 = l * l + m * m;
     if (r2 > 1) return false;
     const double n = std::sqrt(1 - r2);
@@ -65,8 +84,14 @@ struct Mapper {
     const double mi = rm[0] * l + rm[1] * m + rm[2] * n;
     const double ni = rn[0] * l + rn[1] * m + rn[2] * n;
     if (ni <= 0) return false;
-    px = li / kDeg / wi.cdelt1 + wi.crpix1 - 1;
-    py = mi / kDeg / wi.cdelt2 + wi.crpix2 - 1;
+    if (in_diagonal) {
+      px = li / kDeg / wi.cd[0] + wi.crpix1 - 1;
+      py = mi / kDeg / wi.cd[3] + wi.crpix2 - 1;
+    } else {
+      const double u = li / kDeg, v = mi / kDeg;
+      px = (wi.cd[3] * u - wi.cd[1] * v) / in_det + wi.crpix1 - 1;
+      py = (-wi.cd[2] * u + wi.cd[0] * v) / in_det + wi.crpix2 - 1;
+    }
     return true;
   }
 };

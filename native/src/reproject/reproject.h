@@ -7,14 +7,18 @@
 
 namespace dsa110::reproject {
 
-// A FITS SIN (orthographic) celestial WCS without PV terms, LONPOLE 180 (the default for a
-// zenithal projection): pixel p (1-based, FITS) -> intermediate x = cdelt1 (p1 - crpix1),
-// y = cdelt2 (p2 - crpix2) (degrees), which are the direction cosines l, m (times 180/pi)
-// about the reference point (crval1, crval2). Arrays here are 0-based: index i = p - 1.
+// A FITS SIN (orthographic) celestial WCS without PV terms, as src/shared/model/sky-image.ts
+// declares it: pixel p (1-based, FITS) -> intermediate (x, y) = CD (p - crpix) (degrees), which
+// are the direction cosines (times 180/pi) about the reference point (crval1, crval2) along axes
+// turned from (east, north) by LONPOLE - 180. Arrays here are 0-based: index i = p - 1. The
+// TypeScript reference of the same mapping is src/shared/astro/sin.ts.
 struct SinWcs {
   double crval1 = 0, crval2 = 0;  // reference RA, Dec (deg)
   double crpix1 = 1, crpix2 = 1;  // reference pixel (1-based)
-  double cdelt1 = -1, cdelt2 = 1;  // pixel size (deg); cdelt1 < 0 puts east on the left
+  // CD1_1, CD1_2, CD2_1, CD2_2 (deg per pixel); a diagonal CD is CDELT1, CDELT2 (CDELT1 < 0 puts
+  // east on the left).
+  double cd[4] = {-1, 0, 0, 1};
+  double lonpole = 180;  // native longitude of the celestial pole (deg)
 };
 
 // The rows [row0, row0 + nrows) of an image nx wide (x fastest), one or more planes sharing the

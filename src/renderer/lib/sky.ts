@@ -1,32 +1,23 @@
 // Sky geometry for the header clock and the sky panel: local sidereal time at DSA-110 and the
-// RA/Dec footprints of measurement sets and images (plate carrée, degrees).
+// RA/Dec footprints of measurement sets and images (plate carrée, degrees). The astronomy is the
+// engine's own (src/shared): sidereal time from shared/astro, the array centre from
+// shared/instrument, image outlines through the one SIN projection (shared/astro/sin).
+import { lmstRad, SIDEREAL_PER_SOLAR } from '../../shared/astro/sidereal';
+import { pixelToWorld } from '../../shared/astro/sin';
+import { ARRAY_CENTRE } from '../../shared/instrument/stations';
 import type { Image, MeasurementSet } from '../../shared/model';
-
-/** Array centre longitude used by the instrument's tools (east positive), degrees. */
-export const DSA110_LONGITUDE_DEG = -118.283;
+import { skyGridOfImage } from '../../shared/model/sky-image';
 /**
  * Primary-beam FWHM drawn around an MS: about 3 degrees for the Airy pattern of a 4.65 m dish
  * at 1.4 GHz. A display choice only; products name their own beam model.
  */
 export const DISPLAY_BEAM_FWHM_DEG = 3.0;
-/** Sidereal rate: the sky drifts 360.98564736629 degrees per solar day. */
-const SIDEREAL_DEG_PER_DAY = 360.98564736629;
+/** Sidereal rate: the sky drifts this many degrees per solar (UT1) day. */
+const SIDEREAL_DEG_PER_DAY = 360 * SIDEREAL_PER_SOLAR;
 
-/**
- * Greenwich mean sidereal time (IAU 1982 polynomial, UT1 taken as UTC), degrees in [0, 360).
- * UTC-UT1 < 0.9 s, so the error is below 15 arcsec of RA: ample for a clock and transit times.
- */
-export function gmstDeg(mjd: number): number {
-  const d = mjd - 51544.5; // days from J2000.0
-  const t = d / 36525;
-  const g = 280.46061837 + SIDEREAL_DEG_PER_DAY * d + 0.000387933 * t * t - (t * t * t) / 38710000;
-  return ((g % 360) + 360) % 360;
-}
-
-/** Local mean sidereal time at a longitude (east positive), hours in [0, 24). */
-export function lstHours(mjd: number, longitudeDeg: number = DSA110_LONGITUDE_DEG): number {
-  const deg = (((gmstDeg(mjd) + longitudeDeg) % 360) + 360) % 360;
-  return deg / 15;
+/** Local mean sidereal time at a longitude (east positive; default the DSA-110 array centre), hours in [0, 24). */
+export function lstHours(mjd: number, longitudeDeg: number = ARRAY_CENTRE.longitudeDeg): number {
+  return (lmstRad(mjd, longitudeDeg) * 12) / Math.PI;
 }
 
 export function formatLst(hours: number): string {
@@ -68,9 +59,24 @@ export function msFootprint(ms: MeasurementSet): Ring {
   return box(ra, dec, sweep / 2 + raSpan(DISPLAY_BEAM_FWHM_DEG / 2, dec), DISPLAY_BEAM_FWHM_DEG / 2);
 }
 
-/** The image's field of view: pixels times cell size around its centre. */
-export function imageFootprint(image: Image): Ring {
-  const halfW = (image.widthPx * image.cellArcsec) / 3600 / 2;
-  const halfH = (image.heightPx * image.cellArcsec) / 3600 / 2;
-  return box(image.centerRaDeg, image.centerDecDeg, raSpan(halfW, image.centerDecDeg), halfH);
+/**
+ * The image's field of view: the outline of its pixels (edges at -0.5 and n - 0.5) on its SIN
+ * grid (the one the imager writes), `per` points a side, RA kept continuous around the centre.
+ */
+export function imageFootprint(image: Image, per = 8): Ring {
+  const { widthPx: nx, heightPx: ny, centerRaDeg: ra0 } = image;
+  const wcs = skyGridOfImage(image);
+  const edge: Array<[number, number]> = [];
+  for (let k = 0; k < per; k++) edge.push([-0.5 + (k / per) * nx, -0.5]);
+  for (let k = 0; k < per; k++) edge.push([nx - 0.5, -0.5 + (k / per) * ny]);
+  for (let k = 0; k < per; k++) edge.push([nx - 0.5 - (k / per) * nx, ny - 0.5]);
+  for (let k = 0; k < per; k++) edge.push([-0.5, ny - 0.5 - (k / per) * ny]);
+  const ring: Ring = [];
+  for (const [x, y] of edge) {
+    const w = pixelToWorld(wcs, x, y);
+    if (!w) continue; // beyond the projection's disk (only for absurd cells): leave the point out
+    ring.push([ra0 + ((((w.raDeg - ra0) % 360) + 540) % 360) - 180, w.decDeg]);
+  }
+  if (ring.length > 0) ring.push(ring[0]!);
+  return ring;
 }

@@ -1,6 +1,7 @@
 // Quality assessment results, mosaic tile validations and batch mosaic plans.
 import { z } from 'zod';
-import { JsonObject, Mjd, RowId } from './common';
+import { DecDeg, JsonObject, Mjd, RowId } from './common';
+import { MosaicMethod } from './images';
 import { ProductId } from './products';
 
 /** quicklook: loose limits for fast checks; science: the publication tier; deep: long integrations. */
@@ -66,12 +67,66 @@ export const PLAN_STATUSES = ['planned', 'building', 'built', 'failed'] as const
 export const PlanStatus = z.enum(PLAN_STATUSES);
 export type PlanStatus = z.infer<typeof PlanStatus>;
 
+/** One 5-minute group of a mosaic plan: its MS (to convert, or converted) and its images' prefix. */
+export const PlannedGroup = z.object({
+  groupId: z.string().min(1),
+  /** Start of the group, MJD (UTC). */
+  startMjd: Mjd,
+  /** Pointing declination of the group, degrees (null: unknown until converted). */
+  decDeg: DecDeg.nullable(),
+  msPath: z.string().min(1),
+  /** Does the MS exist (complete) now, or must the group be converted first? */
+  converted: z.boolean(),
+  /** Output prefix of the group's images (PREFIX-image.fits, -pb.fits, ...). */
+  imagePrefix: z.string().min(1),
+});
+export type PlannedGroup = z.infer<typeof PlannedGroup>;
+
+/**
+ * A mosaic plan document (`dsa110 mosaic plan`): which groups form the mosaic window (centred on
+ * a calibrator transit, the next window of a declination strip, or a time range), how they are
+ * calibrated, and what is missing. Plain JSON: stored in mosaic_plans.plan_json, printed, and the
+ * `mosaic` job's parameters, so a killed run resumes from exactly the same plan.
+ */
+export const MosaicPlanDoc = z.object({
+  version: z.literal(1),
+  /** Also the product id and directory name: no '.', which would read as an extension. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/, 'expected [A-Za-z0-9_+-] (no dots), at most 200 characters'),
+  mode: z.enum(['centered', 'next', 'range']),
+  calibrator: z.string().nullable(),
+  /** The calibrator's transit, MJD (UTC), for a centred plan. */
+  transitMjd: Mjd.nullable(),
+  /** The window [startMjd, endMjd), MJD (UTC). */
+  window: z.object({ startMjd: Mjd, endMjd: Mjd }),
+  /** Declination of the strip, degrees. */
+  decDeg: DecDeg,
+  groups: z.array(PlannedGroup).min(1),
+  calibration: z.object({
+    /** `solve`: on `solveGroupId`'s MS with `calibrator`; `reuse`: valid registered tables cover the window. */
+    mode: z.enum(['solve', 'reuse']),
+    solveGroupId: z.string().nullable(),
+    solveMsPath: z.string().nullable(),
+    tableIds: z.array(z.number().int()),
+  }),
+  method: MosaicMethod,
+  tier: QaTier,
+  /** Reference catalog for QA cross-matching (null: QA without catalog checks). */
+  catalog: z.string().nullable(),
+  outputDir: z.string().min(1),
+  asymmetric: z.boolean(),
+  /** Human-readable facts: asymmetric window, gaps, groups left out and why. */
+  notes: z.array(z.string()),
+  /** Groups of the window that cannot be used (incomplete raw data), with the reason; times MJD (UTC). */
+  missing: z.array(z.object({ groupId: z.string().nullable(), startMjd: Mjd, endMjd: Mjd, reason: z.string() })),
+});
+export type MosaicPlanDoc = z.infer<typeof MosaicPlanDoc>;
+
 /** A recorded batch mosaic plan (`dsa110 mosaic plan`), executed by `dsa110 mosaic build --name`. */
 export const MosaicPlan = z.object({
   id: RowId,
   name: z.string().min(1),
   params: JsonObject,
-  plan: JsonObject,
+  plan: MosaicPlanDoc,
   status: PlanStatus,
   jobId: z.string().nullable(),
   mosaicId: RowId.nullable(),

@@ -215,7 +215,7 @@ async function buildPlan(ctx: CliContext, name: string, opts: { output?: string;
       return 0;
     }
     if (record.jobId && engine.db.jobs.get(record.jobId)?.state === 'succeeded') throw new CliError(`mosaic build: plan ${name} was already built by job ${record.jobId}`);
-    if (opts.output && opts.output !== stored.outputDir) engine.db.qa.updatePlan(name, { plan: plan as unknown as typeof record.plan });
+    if (opts.output && opts.output !== stored.outputDir) engine.db.qa.updatePlan(name, { plan });
     // Batch mode: one attempt at everything, a failure ends the command with its message.
     const start = jobForPlan(engine, plan, { autoPublish: true, publishAttempts: 1, register });
     const progress = ctx.progress(`mosaic build ${name}`);

@@ -3,27 +3,13 @@
 import { closeSync, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { BLOCK, encodeHeader, historyCards, parseCard } from './header';
 import type { FitsCard, FitsValue } from './header';
+import { ImageDescription, isDiagonal } from '../../../shared/model/sky-image';
 
-/** The celestial and spectral description of an image plane. */
-export interface FitsImageDescription {
-  nx: number;
-  ny: number;
-  /** Phase centre, J2000 degrees; the reference pixel (1-based, FITS) and pixel sizes (degrees). */
-  crval1: number;
-  crval2: number;
-  crpix1: number;
-  crpix2: number;
-  cdelt1: number;
-  cdelt2: number;
-  /** Reference frequency (Hz) and bandwidth (Hz) of the FREQ axis. */
-  freqHz: number;
-  bandwidthHz: number;
-  /** Stokes parameter code (1 = I). */
-  stokes?: number;
-  /** e.g. 'JY/BEAM', 'JY/PIXEL', '' for a primary beam. */
-  bunit: string;
-  /** Restoring beam, degrees (BMAJ, BMIN) and degrees east of north (BPA). */
-  beam?: { majDeg: number; minDeg: number; paDeg: number };
+/**
+ * An image plane as written: the declared image description (grid and WCS, frequency, Stokes,
+ * units, restoring beam; src/shared/model/sky-image.ts) and what only the FITS file carries.
+ */
+export type FitsImageDescription = ImageDescription & {
   /** ISO 8601 UTC start of the observation. */
   dateObs?: string;
   telescope?: string;
@@ -33,7 +19,7 @@ export interface FitsImageDescription {
   extra?: FitsCard[];
   /** HISTORY text lines (wrapped at 72 characters). */
   history?: string[];
-}
+};
 
 export interface FitsImage {
   header: FitsCard[];
@@ -48,12 +34,17 @@ export interface FitsImage {
 
 /** The cards of an image HDU from a description. */
 export function imageCards(d: FitsImageDescription, bitpix: -32 | -64): FitsCard[] {
+  const g = d.grid;
+  // A diagonal CD matrix is written as CDELT1/CDELT2 (what WSClean writes), any other as CDi_j.
+  const step = (axis: 1 | 2): FitsCard[] => isDiagonal(g)
+    ? [{ keyword: `CDELT${axis}`, value: axis === 1 ? g.cd[0] : g.cd[3] }]
+    : [{ keyword: `CD${axis}_1`, value: axis === 1 ? g.cd[0] : g.cd[2] }, { keyword: `CD${axis}_2`, value: axis === 1 ? g.cd[1] : g.cd[3] }];
   const cards: FitsCard[] = [
     { keyword: 'SIMPLE', value: true, comment: 'conforms to FITS standard' },
     { keyword: 'BITPIX', value: bitpix, comment: bitpix === -32 ? 'IEEE single precision' : 'IEEE double precision' },
     { keyword: 'NAXIS', value: 4 },
-    { keyword: 'NAXIS1', value: d.nx },
-    { keyword: 'NAXIS2', value: d.ny },
+    { keyword: 'NAXIS1', value: g.nx },
+    { keyword: 'NAXIS2', value: g.ny },
     { keyword: 'NAXIS3', value: 1 },
     { keyword: 'NAXIS4', value: 1 },
     { keyword: 'EXTEND', value: true },
@@ -63,25 +54,25 @@ export function imageCards(d: FitsImageDescription, bitpix: -32 | -64): FitsCard
   ];
   if (d.beam) {
     cards.push(
-      { keyword: 'BMAJ', value: d.beam.majDeg, comment: 'restoring beam major axis FWHM (deg)' },
-      { keyword: 'BMIN', value: d.beam.minDeg, comment: 'restoring beam minor axis FWHM (deg)' },
+      { keyword: 'BMAJ', value: d.beam.majorArcsec / 3600, comment: 'restoring beam major axis FWHM (deg)' },
+      { keyword: 'BMIN', value: d.beam.minorArcsec / 3600, comment: 'restoring beam minor axis FWHM (deg)' },
       { keyword: 'BPA', value: d.beam.paDeg, comment: 'restoring beam position angle (deg E of N)' },
     );
   }
   cards.push(
     { keyword: 'EQUINOX', value: 2000.0, comment: 'J2000' },
     { keyword: 'RADESYS', value: 'FK5' },
-    { keyword: 'LONPOLE', value: 180.0 },
-    { keyword: 'LATPOLE', value: d.crval2 },
+    { keyword: 'LONPOLE', value: g.lonpole },
+    { keyword: 'LATPOLE', value: g.crval2 },
     { keyword: 'CTYPE1', value: 'RA---SIN' },
-    { keyword: 'CRPIX1', value: d.crpix1 },
-    { keyword: 'CRVAL1', value: d.crval1 },
-    { keyword: 'CDELT1', value: d.cdelt1 },
+    { keyword: 'CRPIX1', value: g.crpix1 },
+    { keyword: 'CRVAL1', value: g.crval1 },
+    ...step(1),
     { keyword: 'CUNIT1', value: 'deg' },
     { keyword: 'CTYPE2', value: 'DEC--SIN' },
-    { keyword: 'CRPIX2', value: d.crpix2 },
-    { keyword: 'CRVAL2', value: d.crval2 },
-    { keyword: 'CDELT2', value: d.cdelt2 },
+    { keyword: 'CRPIX2', value: g.crpix2 },
+    { keyword: 'CRVAL2', value: g.crval2 },
+    ...step(2),
     { keyword: 'CUNIT2', value: 'deg' },
     { keyword: 'CTYPE3', value: 'FREQ' },
     { keyword: 'CRPIX3', value: 1.0 },
@@ -108,13 +99,12 @@ export function imageCards(d: FitsImageDescription, bitpix: -32 | -64): FitsCard
 }
 
 function check(d: FitsImageDescription, n: number): void {
-  for (const k of ['nx', 'ny'] as const) {
-    if (!Number.isInteger(d[k]) || d[k] < 1) throw new RangeError(`writeFitsImage: ${k} must be an integer >= 1, got ${d[k]}`);
+  const r = ImageDescription.safeParse(d);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new RangeError(`writeFitsImage: ${issue.path.join('.') || 'description'}: ${issue.message}`);
   }
-  if (n !== d.nx * d.ny) throw new RangeError(`writeFitsImage: data has ${n} values but nx x ny = ${d.nx * d.ny} were expected`);
-  for (const k of ['crval1', 'crval2', 'crpix1', 'crpix2', 'cdelt1', 'cdelt2', 'freqHz'] as const) {
-    if (!Number.isFinite(d[k])) throw new RangeError(`writeFitsImage: ${k} must be finite, got ${d[k]}`);
-  }
+  if (n !== d.grid.nx * d.grid.ny) throw new RangeError(`writeFitsImage: data has ${n} values but nx x ny = ${d.grid.nx * d.grid.ny} were expected`);
 }
 
 /** The data as big-endian IEEE floats, padded with zeros to a multiple of 2880 bytes. */

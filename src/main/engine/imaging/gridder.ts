@@ -9,6 +9,7 @@
 //   point at its centre (no 1/n factor), so degridding a one-pixel image of S gives S exp(...).
 import type { GridderInfo, GridderKernelOptions } from '../native/addon';
 import { sharedOf, type NativePool } from '../native/pool';
+import { celestialWcs, type CelestialWcs } from '../../../shared/model/sky-image';
 
 export type ImagePrecision = 'float32' | 'float64';
 
@@ -72,18 +73,6 @@ export interface PredictedVisibilities {
   /** nrows x nchan complex interleaved, in a SharedArrayBuffer; the precision of the image. */
   vis: Float32Array | Float64Array;
   info: GridderInfo;
-}
-
-/** The FITS celestial axes of an image (degrees), for a phase centre (ra, dec) in degrees. */
-export interface SinWcs {
-  ctype1: 'RA---SIN';
-  ctype2: 'DEC--SIN';
-  crpix1: number;
-  crpix2: number;
-  cdelt1: number;
-  cdelt2: number;
-  crval1: number;
-  crval2: number;
 }
 
 function sharedArray(n: number, precision: ImagePrecision): Float32Array | Float64Array {
@@ -204,18 +193,16 @@ export class Gridder {
   }
 
   /** The image's FITS SIN axes for a phase centre (degrees). */
-  wcs(raDeg: number, decDeg: number): SinWcs {
+  wcs(raDeg: number, decDeg: number): CelestialWcs {
     const deg = 180 / Math.PI;
-    return {
-      ctype1: 'RA---SIN',
-      ctype2: 'DEC--SIN',
+    return celestialWcs({
       crpix1: Math.floor(this.nx / 2) + 1,
       crpix2: Math.floor(this.ny / 2) + 1,
       cdelt1: -this.dl * deg,
       cdelt2: this.dm * deg,
       crval1: raDeg,
       crval2: decDeg,
-    };
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { formatIsoUtc } from '../../../shared/astro';
+import { celestialWcs, type ImageUnit } from '../../../shared/model/sky-image';
 import type { NativePool } from '../native/pool';
 import { writeFitsImage } from '../fits';
 import type { FitsCard, FitsImageDescription } from '../fits';
@@ -189,9 +190,12 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const dateObs = formatIsoUtc((data.timesS[0]! - data.intervalS / 2) / 86400, 3).replace(/Z$/, '');
   const cx = Math.floor(p.size / 2);
   const base: Omit<FitsImageDescription, 'bunit'> = {
-    nx: p.size, ny: p.size, crval1: data.phaseCentre.raDeg, crval2: data.phaseCentre.decDeg, crpix1: cx + 1, crpix2: cx + 1,
-    cdelt1: -p.cellArcsec / 3600, cdelt2: p.cellArcsec / 3600, freqHz: (fmin + fmax) / 2, bandwidthHz: fmax - fmin, stokes: 1,
-    beam: { majDeg: beam.majorArcsec / 3600, minDeg: beam.minorArcsec / 3600, paDeg: beam.paDeg },
+    grid: {
+      ...celestialWcs({ crval1: data.phaseCentre.raDeg, crval2: data.phaseCentre.decDeg, crpix1: cx + 1, crpix2: cx + 1, cdelt1: -p.cellArcsec / 3600, cdelt2: p.cellArcsec / 3600 }),
+      nx: p.size, ny: p.size,
+    },
+    freqHz: (fmin + fmax) / 2, bandwidthHz: fmax - fmin, stokes: 1,
+    beam: { majorArcsec: beam.majorArcsec, minorArcsec: beam.minorArcsec, paDeg: beam.paDeg },
     dateObs, telescope: data.telescope || 'DSA-110', object: path.basename(run.msPath).replace(/\.ms$/, ''),
   };
   const extra: FitsCard[] = [
@@ -222,7 +226,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     ...Object.entries(run.provenance ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
   const files = {} as Record<ImageProduct, string>;
-  const bunits: Record<ImageProduct, string> = {
+  const bunits: Record<ImageProduct, ImageUnit> = {
     dirty: 'JY/BEAM', psf: 'JY/BEAM', model: 'JY/PIXEL', residual: 'JY/BEAM', image: 'JY/BEAM', pb: '', 'image-pb': 'JY/BEAM',
   };
   for (const name of IMAGE_PRODUCTS) {

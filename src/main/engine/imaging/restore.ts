@@ -3,14 +3,10 @@
 // (e east, n north, arcsec; the peak fixed at 1) over the main lobe: the pixels connected to the
 // centre whose value exceeds `floor` (0.35 by default, above the first sidelobes of the
 // elongated 5-minute PSF). Weights psf^2 turn the log residuals back into value residuals.
+import type { RestoringBeam } from '../../../shared/model/sky-image';
 
-export interface RestoringBeam {
-  /** FWHM, arcsec. */
-  majorArcsec: number;
-  minorArcsec: number;
-  /** Position angle of the major axis, degrees east of north, in (-90, 90]. */
-  paDeg: number;
-}
+/** The fitted beam (src/shared/model/sky-image.ts); the position angle here is in (-90, 90]. */
+export type { RestoringBeam };
 
 export interface BeamFitOptions {
   /** Lowest PSF value of the main lobe pixels used; default 0.35. */

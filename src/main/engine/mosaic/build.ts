@@ -7,7 +7,8 @@ import { formatIsoUtc } from '../../../shared/astro';
 import { MOSAIC_METHODS, type MosaicMethod, type MosaicValidation } from '../../../shared/model';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import type { FitsCard, FitsImageDescription } from '../fits';
+import { bandwidthFromHeader, frequencyFromHeader, type FitsCard, type FitsImageDescription } from '../fits';
+import type { ImageUnit } from '../../../shared/model/sky-image';
 import { robustRms } from '../imaging/stats';
 import { tempSibling } from '../jobs/fsutil';
 import type { NativePool } from '../native/pool';
@@ -133,7 +134,7 @@ function softwareOf(r: FitsRowReader): string {
   return sw ? sw.slice('software:'.length).trim() : typeof origin === 'string' ? origin : 'unknown';
 }
 
-function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: MosaicEngine, pbCut: number, interpolation: string, bunit: string, what: string, freq: { hz: number; bw: number }): FitsImageDescription {
+function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: MosaicEngine, pbCut: number, interpolation: string, bunit: ImageUnit, what: string, freq: { hz: number; bw: number }): FitsImageDescription {
   const { grid, tiles } = prep;
   const b = beams(tiles);
   const app = engine.app ? `${engine.app.name} ${engine.app.version}` : 'dsa110-contimg';
@@ -160,9 +161,8 @@ function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: Mosaic
     ...tiles.map((t, k) => `input ${k + 1}: ${t.path} (image ${t.imageId}${t.msPath ? `, MS ${t.msPath}` : ''}, sigma ${prep.sigma[k]!.sigmaJy.toPrecision(4)} Jy/beam from ${prep.sigma[k]!.from}, made by ${prep.software[k]})`),
   ];
   return {
-    nx: grid.nx, ny: grid.ny, crval1: grid.wcs.crval1, crval2: grid.wcs.crval2, crpix1: grid.wcs.crpix1, crpix2: grid.wcs.crpix2,
-    cdelt1: grid.wcs.cdelt1, cdelt2: grid.wcs.cdelt2, freqHz: freq.hz, bandwidthHz: freq.bw, stokes: 1, bunit,
-    ...(b.mean ? { beam: { majDeg: b.mean.majorArcsec / 3600, minDeg: b.mean.minorArcsec / 3600, paDeg: b.mean.paDeg } } : {}),
+    grid: { ...grid.wcs, nx: grid.nx, ny: grid.ny }, freqHz: freq.hz, bandwidthHz: freq.bw, stokes: 1, bunit,
+    ...(b.mean ? { beam: { majorArcsec: b.mean.majorArcsec, minorArcsec: b.mean.minorArcsec, paDeg: b.mean.paDeg } } : {}),
     dateObs: formatIsoUtc(prep.startMjd, 3).replace(/Z$/, ''), telescope: 'DSA-110', object: req.name, origin: app, extra, history,
   };
 }
@@ -209,7 +209,7 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
       return { image, pb, wcs: t.wcs!, sigmaJy: sigma[k]!.sigmaJy };
     });
     const software = readers.filter((_, i) => i % 2 === 0).map(softwareOf);
-    const freqs = readers.filter((_, i) => i % 2 === 0).map((r) => ({ hz: r.keywords.get('CRVAL3'), bw: r.keywords.get('CDELT3') }));
+    const freqs = readers.filter((_, i) => i % 2 === 0).map((r) => ({ hz: frequencyFromHeader(r.keywords), bw: bandwidthFromHeader(r.keywords) }));
     const mean = (xs: unknown[]) => { const n = xs.filter((x): x is number => typeof x === 'number'); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : 0; };
     const freq = { hz: mean(tiles.map((t) => t.freqHz)) || mean(freqs.map((f) => f.hz)), bw: mean(freqs.map((f) => f.bw)) || 1 };
     const prep: Prepared = {

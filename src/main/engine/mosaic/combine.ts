@@ -6,7 +6,7 @@ import type { MosaicMethod } from '../../../shared/model';
 import { sharedOf, type NativePool } from '../native/pool';
 import type { FitsRowReader, FitsRowWriter } from './fits-rows';
 import { footprint, inputRowsFor, type MosaicGrid, type PixelBox } from './grid';
-import type { SinWcs } from './wcs';
+import type { CelestialWcs } from '../../../shared/model/sky-image';
 
 /** Output pixels per band (x 3 float64 sums = 96 MB). */
 export const BAND_PIXELS = 4_000_000;
@@ -16,7 +16,7 @@ const ROW_MARGIN = 4;
 export interface CombineInput {
   image: FitsRowReader;
   pb: FitsRowReader;
-  wcs: SinWcs;
+  wcs: CelestialWcs;
   /** Robust noise of the image (Jy/beam), for the weighted methods and the noise map. */
   sigmaJy: number;
 }

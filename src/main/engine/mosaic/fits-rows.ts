@@ -112,10 +112,10 @@ export class FitsRowWriter {
 
   /** Appends whole rows (values.length a multiple of nx). */
   writeRows(values: Float32Array): void {
-    const nx = this.desc.nx;
+    const nx = this.desc.grid.nx;
     if (values.length % nx !== 0) throw new RangeError(`${this.file}: writeRows got ${values.length} values, not a multiple of the ${nx} pixels of a row`);
     const n = values.length / nx;
-    if (this.rows + n > this.desc.ny) throw new RangeError(`${this.file}: writing rows beyond the image's ${this.desc.ny} rows`);
+    if (this.rows + n > this.desc.grid.ny) throw new RangeError(`${this.file}: writing rows beyond the image's ${this.desc.grid.ny} rows`);
     if (!this.scratch || this.scratch.length < values.length * 4) this.scratch = Buffer.alloc(values.length * 4);
     const buf = this.scratch.subarray(0, values.length * 4);
     new Float32Array(buf.buffer, buf.byteOffset, values.length).set(values);
@@ -126,8 +126,8 @@ export class FitsRowWriter {
 
   /** Pads the data to a whole number of 2880-byte blocks and closes; every row must be written. */
   finish(): void {
-    if (this.rows !== this.desc.ny) throw new Error(`${this.file}: ${this.rows} of ${this.desc.ny} rows were written`);
-    const bytes = this.desc.nx * this.desc.ny * 4;
+    if (this.rows !== this.desc.grid.ny) throw new Error(`${this.file}: ${this.rows} of ${this.desc.grid.ny} rows were written`);
+    const bytes = this.desc.grid.nx * this.desc.grid.ny * 4;
     const pad = (BLOCK - (bytes % BLOCK)) % BLOCK;
     if (pad > 0) writeSync(this.fd, Buffer.alloc(pad));
     this.close();

@@ -4,13 +4,15 @@
 // the centre pixels are 0.64 % smaller radially (a beam's peak in Jy/beam is unchanged), it is
 // the projection the images themselves use (no second convention), and any FITS reader handles
 // it. Beyond MAX_RADIUS_DEG (cos = 0.94) the distortion would matter: such mosaics are refused.
-import { angleBetween, pixelToVec, vecToPixel, vecToRadec, type SinWcs, type Vec3 } from './wcs';
+import type { Vec3 } from '../../../shared/astro/frames';
+import { angleBetween, axisScalesDeg, pixelToVec, vecToPixel, vecToRadec } from '../../../shared/astro/sin';
+import { celestialWcs, type CelestialWcs } from '../../../shared/model/sky-image';
 
 /** Largest angle from the mosaic centre to any input pixel the SIN grid accepts (degrees). */
 export const MAX_RADIUS_DEG = 20;
 
 export interface GridInput {
-  wcs: SinWcs;
+  wcs: CelestialWcs;
   nx: number;
   ny: number;
 }
@@ -18,7 +20,7 @@ export interface GridInput {
 export interface MosaicGrid {
   nx: number;
   ny: number;
-  wcs: SinWcs;
+  wcs: CelestialWcs;
   cellArcsec: number;
   projection: 'SIN';
 }
@@ -60,9 +62,9 @@ export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: nu
   if (norm < 1e-9) throw new Error('mosaic grid: the input centres cancel out (images spread around the sky); no single projection centre');
   const centre: Vec3 = [sum[0] / norm, sum[1] / norm, sum[2] / norm];
   const { raDeg, decDeg } = vecToRadec(centre);
-  const cellDeg = opts.cellArcsec !== undefined ? opts.cellArcsec / 3600 : Math.min(...inputs.map((g) => Math.min(Math.abs(g.wcs.cdelt1), Math.abs(g.wcs.cdelt2))));
+  const cellDeg = opts.cellArcsec !== undefined ? opts.cellArcsec / 3600 : Math.min(...inputs.map((g) => Math.min(...axisScalesDeg(g.wcs))));
   const maxRadius = opts.maxRadiusDeg ?? MAX_RADIUS_DEG;
-  const probe: SinWcs = { crval1: raDeg, crval2: decDeg, crpix1: 1, crpix2: 1, cdelt1: -cellDeg, cdelt2: cellDeg };
+  const probe = celestialWcs({ crval1: raDeg, crval2: decDeg, crpix1: 1, crpix2: 1, cdelt1: -cellDeg, cdelt2: cellDeg });
   let xmin = Infinity;
   let xmax = -Infinity;
   let ymin = Infinity;
@@ -90,7 +92,7 @@ export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: nu
   const ny = Math.ceil(ymax - 0.5) - y0 + 1;
   return {
     nx, ny, cellArcsec: cellDeg * 3600, projection: 'SIN',
-    wcs: { crval1: raDeg, crval2: decDeg, crpix1: 1 - x0, crpix2: 1 - y0, cdelt1: -cellDeg, cdelt2: cellDeg },
+    wcs: celestialWcs({ crval1: raDeg, crval2: decDeg, crpix1: 1 - x0, crpix2: 1 - y0, cdelt1: -cellDeg, cdelt2: cellDeg }),
   };
 }
 

@@ -7,7 +7,6 @@ export { selectImages } from './select';
 export { inspectTiles, siblingProduct, isoToMjd, type TileInfo } from './tiles';
 export { runChecks, DEFAULT_LIMITS, type ValidationCheck, type ValidationLimits } from './validate';
 export { mosaicGrid, footprint, MAX_RADIUS_DEG, type MosaicGrid } from './grid';
-export { pixelToWorld, worldToPixel, sinWcsOf, type SinWcs } from './wcs';
 export { FitsRowReader, FitsRowWriter } from './fits-rows';
 export { renderPreview } from './preview';
 export type { MosaicMethod } from '../../../shared/model';

@@ -6,7 +6,9 @@ import type { Database } from '../db';
 import type { Image } from '../../../shared/model';
 import { openTable } from '../casacore';
 import { FitsRowReader } from './fits-rows';
-import { angleBetween, radecToVec, sinWcsOf, type SinWcs } from './wcs';
+import { angleBetween, axisScalesDeg, radecToVec } from '../../../shared/astro/sin';
+import { restoringBeamOfImage, type CelestialWcs, type RestoringBeam } from '../../../shared/model/sky-image';
+import { restoringBeamFromHeader, skyGridFromHeader } from '../fits';
 
 /** The MS keyword in which calibrate.apply records the tables it applied (calibration/stage.ts). */
 const APPLIED_KEYWORD = 'DSA110_CALAPPLIED';
@@ -25,8 +27,8 @@ export interface TileInfo {
   /** Pointing declination of the MS, else the image's reference declination. */
   decDeg: number | null;
   freqHz: number | null;
-  beam: { majorArcsec: number; minorArcsec: number; paDeg: number } | null;
-  wcs: SinWcs | null;
+  beam: RestoringBeam | null;
+  wcs: CelestialWcs | null;
   nx: number;
   ny: number;
   /** Calibration applied to the MS: 'bandpass-id/gains-id', 'none' (MS on disk, no record), or null (unknown). */
@@ -64,8 +66,10 @@ function calibrationOf(msPath: string): string | null {
   }
 }
 
-const sameWcs = (a: SinWcs, b: SinWcs): boolean =>
-  (['crval1', 'crval2', 'crpix1', 'crpix2', 'cdelt1', 'cdelt2'] as const).every((k) => Math.abs(a[k] - b[k]) <= 1e-9 * Math.max(1, Math.abs(a[k])));
+const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+const sameWcs = (a: CelestialWcs, b: CelestialWcs): boolean =>
+  (['crval1', 'crval2', 'crpix1', 'crpix2', 'lonpole'] as const).every((k) => close(a[k], b[k])) &&
+  a.cd.every((v, i) => Math.abs(v - b.cd[i]!) <= 1e-9 * Math.max(Math.abs(a.cd[0]), Math.abs(a.cd[3])));
 
 /** Gathers a TileInfo per id (in the given order); problems are recorded, never thrown. */
 export function inspectTiles(db: Database, imageIds: readonly number[]): TileInfo[] {
@@ -83,9 +87,7 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
     t.path = img.path;
     t.freqHz = img.freqHz;
     if (img.kind !== 'clean') t.problems.push(`image ${imageId} (${img.path}) is a '${img.kind}' image; a restored ('clean', PREFIX-image.fits) image was expected`);
-    if (img.beamMajorArcsec !== null && img.beamMinorArcsec !== null) {
-      t.beam = { majorArcsec: img.beamMajorArcsec, minorArcsec: img.beamMinorArcsec, paDeg: img.beamPaDeg ?? 0 };
-    }
+    t.beam = restoringBeamOfImage(img);
     if (img.msId !== null) {
       const ms = db.ms.get(img.msId);
       if (ms) {
@@ -103,12 +105,12 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
     let reader: FitsRowReader | null = null;
     try {
       reader = new FitsRowReader(img.path);
-      t.wcs = sinWcsOf(img.path, reader.keywords);
+      t.wcs = skyGridFromHeader(reader.keywords, img.path);
       t.nx = reader.nx;
       t.ny = reader.ny;
       if (t.decDeg === null) t.decDeg = t.wcs.crval2;
       // The file must be the image the database describes (not one overwritten since).
-      const cell = Math.abs(t.wcs.cdelt2) * 3600;
+      const cell = axisScalesDeg(t.wcs)[1] * 3600;
       const off = angleBetween(radecToVec(t.wcs.crval1, t.wcs.crval2), radecToVec(img.centerRaDeg, img.centerDecDeg)) * (180 / Math.PI) * 3600;
       if (off > 2 * cell || Math.abs(cell - img.cellArcsec) > 0.01 * img.cellArcsec || t.nx !== img.widthPx || t.ny !== img.heightPx) {
         t.problems.push(`${img.path}: the file (${t.nx} x ${t.ny} pixels of ${cell.toPrecision(4)}" at RA ${t.wcs.crval1.toFixed(4)} Dec ${t.wcs.crval2.toFixed(4)}) ` +
@@ -120,12 +122,8 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
         if (mjd === null) t.problems.push(`${img.path}: no observation time (the image has no MS in the database and no valid DATE-OBS)`);
         t.startMjd = t.endMjd = mjd;
       }
-      const bmaj = reader.keywords.get('BMAJ');
-      const bmin = reader.keywords.get('BMIN');
-      if (!t.beam && typeof bmaj === 'number' && typeof bmin === 'number') {
-        const bpa = reader.keywords.get('BPA');
-        t.beam = { majorArcsec: bmaj * 3600, minorArcsec: bmin * 3600, paDeg: typeof bpa === 'number' ? bpa : 0 };
-      }
+      const rb = restoringBeamFromHeader(reader.keywords);
+      if (!t.beam && rb) t.beam = rb;
     } catch (e) {
       t.problems.push(e instanceof Error ? e.message : String(e));
     } finally {
@@ -148,7 +146,7 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
       let pb: FitsRowReader | null = null;
       try {
         pb = new FitsRowReader(t.pbPath);
-        const pw = sinWcsOf(t.pbPath, pb.keywords);
+        const pw = skyGridFromHeader(pb.keywords, t.pbPath);
         if (pb.nx !== t.nx || pb.ny !== t.ny || !sameWcs(pw, t.wcs)) t.problems.push(`${t.pbPath}: the primary beam is not on the grid of ${img.path} (${pb.nx} x ${pb.ny} vs ${t.nx} x ${t.ny}, or another WCS)`);
       } catch (e) {
         t.problems.push(`primary beam of image ${imageId}: ${e instanceof Error ? e.message : String(e)}`);

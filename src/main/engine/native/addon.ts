@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CelestialWcs } from '../../../shared/model/sky-image';
 
 /** Where a kernel runs: on NativePool's worker threads ('pool'), or on the calling thread ('caller'). */
 export type KernelRuns = 'pool' | 'caller';
@@ -387,15 +388,8 @@ export interface HogbomResult {
   reason: 'stop-level' | 'max-iter' | 'empty';
 }
 
-/** A FITS SIN celestial WCS (degrees; crpix 1-based; no PV terms, LONPOLE 180). */
-export interface SinWcs {
-  crval1: number;
-  crval2: number;
-  crpix1: number;
-  crpix2: number;
-  cdelt1: number;
-  cdelt2: number;
-}
+/** The celestial SIN WCS the reprojection kernels take: the shared model's (reference point, CD matrix, LONPOLE). */
+export type SinWcs = CelestialWcs;
 
 /** Input rows [row0, row0 + nrows) of an image nx wide; each plane nx x nrows float32. */
 export interface ReprojectInput {

@@ -34,7 +34,7 @@ export function recordPlan(engine: OrchestratorEngine, plan: MosaicPlanDoc, para
   return engine.db.transaction(() => {
     const existing = engine.db.qa.getPlan(plan.name);
     if (existing) return { record: existing, created: false };
-    return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan: plan as unknown as MosaicPlan['plan'] }), created: true };
+    return { record: engine.db.qa.insertPlan({ name: plan.name, params: params as MosaicPlan['params'], plan }), created: true };
   });
 }
 

@@ -3,18 +3,20 @@
 // how it is calibrated, and what is missing. A plan is plain JSON: it is stored, printed, and is
 // the `mosaic` job's parameters, so a killed run resumes from exactly the same plan.
 import path from 'node:path';
-import { z } from 'zod';
 import { formatIsoUtc } from '../../../shared/astro';
 import { CHUNK_S } from '../../../shared/instrument';
 import type { Calibrator, IngestGroup } from '../../../shared/model';
 import { MosaicMethod } from '../../../shared/model/images';
-import { QaTier } from '../../../shared/model/qa';
+import { MosaicPlanDoc, PlannedGroup, QaTier } from '../../../shared/model/qa';
 import { searchCalibrators } from '../calibration/calibrators';
 import { calibratorTransits, dataSpan, type TransitCoverage } from '../calibration/transits';
 import type { Config, WorkspacePaths } from '../config';
 import { msPathFor } from '../convert';
 import type { Database } from '../db';
 import { existsSync } from 'node:fs';
+
+/** The plan document is declared in the shared model (shared/model/qa.ts): stored, printed, a job's parameters. */
+export { MosaicPlanDoc, PlannedGroup };
 
 const DAY_S = 86400;
 const CHUNK_D = CHUNK_S / DAY_S;
@@ -25,48 +27,6 @@ export class PlanError extends Error {
     this.name = 'PlanError';
   }
 }
-
-export const PlannedGroup = z.object({
-  groupId: z.string(),
-  startMjd: z.number(),
-  decDeg: z.number().nullable(),
-  msPath: z.string(),
-  /** Does the MS exist (complete) now, or must the group be converted first? */
-  converted: z.boolean(),
-  /** Output prefix of the group's images (PREFIX-image.fits, -pb.fits, ...). */
-  imagePrefix: z.string(),
-});
-export type PlannedGroup = z.infer<typeof PlannedGroup>;
-
-export const MosaicPlanDoc = z.object({
-  version: z.literal(1),
-  /** Also the product id and directory name: no '.', which would read as an extension. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/, 'expected [A-Za-z0-9_+-] (no dots), at most 200 characters'),
-  mode: z.enum(['centered', 'next', 'range']),
-  calibrator: z.string().nullable(),
-  transitMjd: z.number().nullable(),
-  window: z.object({ startMjd: z.number(), endMjd: z.number() }),
-  decDeg: z.number(),
-  groups: z.array(PlannedGroup).min(1),
-  calibration: z.object({
-    /** `solve`: on `solveGroupId`'s MS with `calibrator`; `reuse`: valid registered tables cover the window. */
-    mode: z.enum(['solve', 'reuse']),
-    solveGroupId: z.string().nullable(),
-    solveMsPath: z.string().nullable(),
-    tableIds: z.array(z.number().int()),
-  }),
-  method: MosaicMethod,
-  tier: QaTier,
-  /** Reference catalog for QA cross-matching (null: QA without catalog checks). */
-  catalog: z.string().nullable(),
-  outputDir: z.string(),
-  asymmetric: z.boolean(),
-  /** Human-readable facts: asymmetric window, gaps, groups left out and why. */
-  notes: z.array(z.string()),
-  /** Groups of the window that cannot be used (incomplete raw data), with the reason. */
-  missing: z.array(z.object({ groupId: z.string().nullable(), startMjd: z.number(), endMjd: z.number(), reason: z.string() })),
-});
-export type MosaicPlanDoc = z.infer<typeof MosaicPlanDoc>;
 
 export interface PlanEngine {
   db: Database;

@@ -4,14 +4,15 @@ import { existsSync } from 'node:fs';
 import type { QaReason, QaTier, QaVerdict } from '../../../shared/model/qa';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { readFitsImage, type FitsImage } from '../fits';
+import { frequencyFromHeader, readFitsImage, restoringBeamFromHeader, skyGridFromHeader, type FitsImage } from '../fits';
 import { backgroundGrid, interpolate } from './background';
 import { evaluate, worst } from './checks';
 import { catalogInField, catalogMetrics, crossMatch, fieldCircle, type CatalogMatch, type CatalogMetrics } from './crossmatch';
 import { imageMetrics } from './image-metrics';
 import { beamPixelCov, defaultBoxPx, findSources, type BeamShape, type FoundSource } from './sources';
 import { FWHM_PER_SIGMA } from './gaussian';
-import { pixelScaleArcsec, sinWcsFromHeader, type SinWcs } from './wcs';
+import { pixelScaleArcsec } from '../../../shared/astro/sin';
+import type { SkyGrid } from '../../../shared/model/sky-image';
 
 export interface AssessOptions {
   tier: QaTier;
@@ -55,21 +56,7 @@ function sameGrid(other: FitsImage, file: string, nx: number, ny: number, what: 
 }
 
 function headerBeam(img: FitsImage): BeamShape | null {
-  const maj = img.keywords.get('BMAJ');
-  const min = img.keywords.get('BMIN');
-  const pa = img.keywords.get('BPA');
-  if (typeof maj !== 'number' || typeof min !== 'number' || !(maj > 0) || !(min > 0)) return null;
-  return { majArcsec: maj * 3600, minArcsec: min * 3600, paDeg: typeof pa === 'number' ? pa : 0 };
-}
-
-function imageFrequency(img: FitsImage): number | null {
-  for (let k = 3; k <= 4; k++) {
-    const t = img.keywords.get(`CTYPE${k}`);
-    const v = img.keywords.get(`CRVAL${k}`);
-    if (typeof t === 'string' && t.trim().toUpperCase().startsWith('FREQ') && typeof v === 'number' && v > 0) return v;
-  }
-  const r = img.keywords.get('RESTFRQ') ?? img.keywords.get('RESTFREQ');
-  return typeof r === 'number' && r > 0 ? r : null;
+  return restoringBeamFromHeader(img.keywords);
 }
 
 function median(v: number[]): number {
@@ -80,7 +67,7 @@ function median(v: number[]): number {
 
 /** QA of an image held in memory (the file reader's work done); see assessImageFile. */
 export function assessImageData(
-  data: Float32Array | Float64Array, wcs: SinWcs, beam: BeamShape | null, freqHz: number | null,
+  data: Float32Array | Float64Array, wcs: SkyGrid, beam: BeamShape | null, freqHz: number | null,
   maps: { pb: ArrayLike<number> | null; noise: ArrayLike<number> | null }, opts: AssessOptions,
 ): Assessment {
   const q = opts.config.qa;
@@ -104,7 +91,7 @@ export function assessImageData(
   const sources = beam
     ? findSources(data, wcs, { beam, seedSigma: q.seedSigma, growSigma: q.growSigma, background: bg, noise: maps.noise })
     : [];
-  const sizes = sources.filter((s) => s.fit === 'gaussian' && s.snr > 20).map((s) => Math.sqrt((s.majArcsec * s.minArcsec) / (beam!.majArcsec * beam!.minArcsec)));
+  const sizes = sources.filter((s) => s.fit === 'gaussian' && s.snr > 20).map((s) => Math.sqrt((s.majArcsec * s.minArcsec) / (beam!.majorArcsec * beam!.minorArcsec)));
   const sourceSizeRatio = sizes.length >= 3 ? median(sizes) : null;
 
   let matches: CatalogMatch[] = [];
@@ -128,7 +115,7 @@ export function assessImageData(
   }
 
   const reasons = evaluate({
-    tier: opts.tier, limits, subject, image: im, beam, sourceSizeRatio,
+    tier: opts.tier, limits, subject, image: im, beam: beam && { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec }, sourceSizeRatio,
     msFlagged: opts.flaggedFraction ?? null, calFlagged: opts.calFlaggedFraction ?? null,
     catalog: cat && opts.catalog !== undefined ? { name: opts.catalog, metrics: cat, minSources: q.minCatalogSources, radiusArcsec: q.matchRadiusArcsec } : null,
     ...(opts.catalog !== undefined && !beam ? { catalogUnusable: opts.catalog } : {}),
@@ -141,8 +128,8 @@ export function assessImageData(
     dynamicRange: finite(im.dynamicRange), peakSnr: finite(im.peakSnr), pixelsAbove5Sigma: im.pixelsAbove5Sigma,
     coveredPixels: im.coveredPixels, blankAreaPct: finite(im.blankAreaPct), noisyAreaPct: finite(im.noisyAreaPct),
     medianNoiseMapJy: finite(im.medianNoiseMapJy), noiseMapRatio: finite(im.noiseMapRatio),
-    beamMajArcsec: beam?.majArcsec ?? null, beamMinArcsec: beam?.minArcsec ?? null, beamPaDeg: beam?.paDeg ?? null,
-    beamElongation: beam ? beam.majArcsec / beam.minArcsec : null,
+    beamMajArcsec: beam?.majorArcsec ?? null, beamMinArcsec: beam?.minorArcsec ?? null, beamPaDeg: beam?.paDeg ?? null,
+    beamElongation: beam ? beam.majorArcsec / beam.minorArcsec : null,
     nSources: sources.length, sourceSizeRatio,
     msFlaggedPct: opts.flaggedFraction === null || opts.flaggedFraction === undefined ? null : 100 * opts.flaggedFraction,
     calFlaggedPct: opts.calFlaggedFraction === null || opts.calFlaggedFraction === undefined ? null : 100 * opts.calFlaggedFraction,
@@ -166,7 +153,7 @@ export async function assessImageFile(fitsPath: string, opts: AssessOptions): Pr
   if (!existsSync(fitsPath)) throw new Error(`${fitsPath}: no such file (the image to assess)`);
   const img = readFitsImage(fitsPath);
   const { data, nx, ny } = plane(img, fitsPath);
-  const wcs = sinWcsFromHeader(img.keywords, fitsPath);
+  const wcs = skyGridFromHeader(img.keywords, fitsPath);
   const read = (p: string | undefined, what: string) => {
     if (p === undefined) return null;
     if (!existsSync(p)) throw new Error(`${p}: no such file (the ${what} for ${fitsPath})`);
@@ -174,5 +161,5 @@ export async function assessImageFile(fitsPath: string, opts: AssessOptions): Pr
   };
   const pb = read(opts.pbPath, 'primary beam');
   const noise = read(opts.noisePath, 'noise map');
-  return assessImageData(data, wcs, headerBeam(img), imageFrequency(img), { pb, noise }, opts);
+  return assessImageData(data, wcs, headerBeam(img), frequencyFromHeader(img.keywords), { pb, noise }, opts);
 }

@@ -3,7 +3,8 @@
 import type { Source } from '../../../shared/model/sources';
 import { separationDeg } from '../db/repos/sources';
 import type { FoundSource } from './sources';
-import { pixToWorld, worldToPix, type SinWcs } from './wcs';
+import { pixelToWorld, worldToPixel } from '../../../shared/astro/sin';
+import type { SkyGrid } from '../../../shared/model/sky-image';
 
 export interface CatalogMatch {
   catalog: string;
@@ -27,7 +28,7 @@ export interface CatalogMatch {
 }
 
 export interface FieldContext {
-  wcs: SinWcs;
+  wcs: SkyGrid;
   /** Pixels that should hold data (null: all). */
   covered: Uint8Array | null;
   /** Primary beam on the image grid (null: none known) and whether the image is already corrected by it. */
@@ -44,14 +45,15 @@ export interface FieldContext {
 }
 
 /** The centre and the radius (degrees) of a circle holding the whole image. */
-export function fieldCircle(wcs: SinWcs): { raDeg: number; decDeg: number; radiusDeg: number } {
-  const c = pixToWorld(wcs, (wcs.nx - 1) / 2, (wcs.ny - 1) / 2);
+export function fieldCircle(wcs: SkyGrid): { raDeg: number; decDeg: number; radiusDeg: number } {
+  const c = pixelToWorld(wcs, (wcs.nx - 1) / 2, (wcs.ny - 1) / 2);
+  if (!c) throw new Error('fieldCircle: the image centre lies off its own SIN projection (bad WCS)');
   let r = 0;
   for (const [x, y] of [[0, 0], [wcs.nx - 1, 0], [0, wcs.ny - 1], [wcs.nx - 1, wcs.ny - 1]] as const) {
-    const w = pixToWorld(wcs, x, y);
-    if (Number.isFinite(w.ra)) r = Math.max(r, separationDeg(c.ra, c.dec, w.ra, w.dec));
+    const w = pixelToWorld(wcs, x, y);
+    if (w) r = Math.max(r, separationDeg(c.raDeg, c.decDeg, w.raDeg, w.decDeg));
   }
-  return { raDeg: c.ra, decDeg: c.dec, radiusDeg: r * 1.01 + 1 / 3600 };
+  return { raDeg: c.raDeg, decDeg: c.decDeg, radiusDeg: r * 1.01 + 1 / 3600 };
 }
 
 /** The catalog sources (with a flux) that fall on covered pixels of the image, with their expected flux and SNR. */
@@ -61,8 +63,8 @@ export function catalogInField(sources: Source[], f: FieldContext): CatalogMatch
   const scale = Math.pow(f.imageFreqHz / f.catalogFreqHz, f.spectralIndex);
   for (const s of sources) {
     if (s.fluxJy === null || !(s.fluxJy > 0)) continue;
-    const p = worldToPix(f.wcs, s.raDeg, s.decDeg);
-    if (!(p.x >= f.edgePx && p.y >= f.edgePx && p.x <= nx - 1 - f.edgePx && p.y <= ny - 1 - f.edgePx)) continue;
+    const p = worldToPixel(f.wcs, s.raDeg, s.decDeg);
+    if (!p || !(p.x >= f.edgePx && p.y >= f.edgePx && p.x <= nx - 1 - f.edgePx && p.y <= ny - 1 - f.edgePx)) continue;
     const i = Math.round(p.y) * nx + Math.round(p.x);
     if (f.covered && f.covered[i] !== 1) continue;
     const pbv = f.pb ? f.pb[i]! : 1;

@@ -4,5 +4,4 @@ export { assessImageData, assessImageFile, type AssessOptions, type Assessment }
 export { evaluate, worst, type CheckInputs, type TierLimits } from './checks';
 export { catalogInField, catalogMetrics, crossMatch, fieldCircle, type CatalogMatch, type CatalogMetrics } from './crossmatch';
 export { findSources, type BeamShape, type FindSourcesOptions, type FoundSource } from './sources';
-export { localJacobian, pixToWorld, pixelScaleArcsec, sinWcs, sinWcsFromHeader, worldToPix, type SinWcs } from './wcs';
 export { runQa, QaError, type QaEngine, type QaRunResult, type RunQaOptions } from './run';

@@ -3,14 +3,11 @@
 import { backgroundGrid, interpolate, type BackgroundGrid } from './background';
 import { islandPeaks, type Island } from './deblend';
 import { fitGaussian, fitGaussians, FWHM_PER_SIGMA, invert2, shapeOfSkyCov, skyCov, transform, det, type GaussFit, type Sym2 } from './gaussian';
-import { localJacobian, pixToWorld, type SinWcs } from './wcs';
+import { localJacobian, pixelToWorld } from '../../../shared/astro/sin';
+import type { RestoringBeam, SkyGrid } from '../../../shared/model/sky-image';
 
-export interface BeamShape {
-  /** FWHM, arcsec, and position angle, degrees east of north. */
-  majArcsec: number;
-  minArcsec: number;
-  paDeg: number;
-}
+/** The restoring beam (src/shared/model/sky-image.ts): FWHM arcsec, position angle degrees east of north. */
+export type BeamShape = RestoringBeam;
 
 export interface FindSourcesOptions {
   /** The restoring beam (the image header's BMAJ/BMIN/BPA). */
@@ -71,9 +68,12 @@ export function defaultBoxPx(beamMajPx: number, nx: number, ny: number): number 
 }
 
 /** The beam's covariance in pixels at (x, y). */
-export function beamPixelCov(wcs: SinWcs, beam: BeamShape, x: number, y: number): Sym2 {
-  const jinv = invert2(localJacobian(wcs, x, y));
-  return transform(jinv, skyCov(beam.majArcsec, beam.minArcsec, beam.paDeg));
+/** The Jacobian where the projection has none (a position off the SIN disk): NaN, which no fit accepts. */
+const OFF_PROJECTION: [number, number, number, number] = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+
+export function beamPixelCov(wcs: SkyGrid, beam: BeamShape, x: number, y: number): Sym2 {
+  const jinv = invert2(localJacobian(wcs, x, y) ?? OFF_PROJECTION);
+  return transform(jinv, skyCov(beam.majorArcsec, beam.minorArcsec, beam.paDeg));
 }
 
 /** Condon (1997) rho for exponents (aM, am): the effective SNR of a Gaussian fit parameter. */
@@ -82,7 +82,7 @@ function rho(thetaM: number, thetam: number, thetaN: number, snr: number, aM: nu
 }
 
 /** Find the sources of an ny x nx image (x fastest) with the SIN WCS `wcs`. NaN pixels are ignored. */
-export function findSources(img: Float32Array | Float64Array, wcs: SinWcs, opts: FindSourcesOptions): FoundSource[] {
+export function findSources(img: Float32Array | Float64Array, wcs: SkyGrid, opts: FindSourcesOptions): FoundSource[] {
   const { nx, ny } = wcs;
   if (img.length !== nx * ny) throw new RangeError(`findSources: the image has ${img.length} pixels but the WCS says ${nx} x ${ny}`);
   const seed = opts.seedSigma ?? 5;
@@ -194,7 +194,7 @@ function plausible(f: GaussFit, beamPx: Sym2, peakV: number, box: { xmin: number
 }
 
 function measureIsland(
-  img: ArrayLike<number>, wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, isl: Island, peakI: number, peakV: number,
+  img: ArrayLike<number>, wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, isl: Island, peakI: number, peakV: number,
   maxFit: number, noise: ArrayLike<number> | null, deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
 ): Omit<FoundSource, 'id' | 'island'>[] {
   const { nx, ny } = wcs;
@@ -215,7 +215,7 @@ function measureIsland(
 
 /** One Gaussian per significant peak (joint fit), else one for the island; null when no fit is trusted. */
 function fitIsland(
-  img: ArrayLike<number>, wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, isl: Island, pp: { x: number; y: number; value: number },
+  img: ArrayLike<number>, wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, isl: Island, pp: { x: number; y: number; value: number },
   bgAtPeak: number, beamPx: Sym2, peakV: number, box: { xmin: number; xmax: number; ymin: number; ymax: number },
   deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
 ): GaussFit[] | null {
@@ -239,16 +239,16 @@ function fitIsland(
 
 /** A found source from a fit (or, without one, the parabolic peak and the beam), with Condon (1997) errors. */
 function describe(
-  wcs: SinWcs, beam: BeamShape, bg: BackgroundGrid, noise: ArrayLike<number> | null, fit: GaussFit | null,
+  wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, noise: ArrayLike<number> | null, fit: GaussFit | null,
   pp: { x: number; y: number; value: number }, islandPixels: number, components: number,
 ): Omit<FoundSource, 'id' | 'island'> | null {
   const { nx, ny } = wcs;
   const x = fit ? fit.x0 : pp.x;
   const y = fit ? fit.y0 : pp.y;
-  const world = pixToWorld(wcs, x, y);
-  if (!Number.isFinite(world.ra)) return null;
+  const world = pixelToWorld(wcs, x, y);
   const J = localJacobian(wcs, x, y);
-  const shape = fit ? shapeOfSkyCov(transform(J, fit.cov)) : { majArcsec: beam.majArcsec, minArcsec: beam.minArcsec, paDeg: beam.paDeg };
+  if (!world || !J) return null;
+  const shape = fit ? shapeOfSkyCov(transform(J, fit.cov)) : { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec, paDeg: beam.paDeg };
   const peak = fit ? fit.amp : pp.value;
   const ix = Math.min(nx - 1, Math.max(0, Math.round(x)));
   const iy = Math.min(ny - 1, Math.max(0, Math.round(y)));
@@ -256,10 +256,10 @@ function describe(
   const sigma = Number.isFinite(mapNoise) && mapNoise > 0 ? mapNoise : interpolate(bg, bg.rms, nx, ny, x, y);
   const snr = peak / sigma;
   // Integrated flux: peak x (fitted area / beam area); a point source has S_int = S_peak.
-  const areaRatio = (shape.majArcsec * shape.minArcsec) / (beam.majArcsec * beam.minArcsec);
+  const areaRatio = (shape.majArcsec * shape.minArcsec) / (beam.majorArcsec * beam.minorArcsec);
   const intFlux = peak * areaRatio;
   // Condon (1997): noise correlated over the beam, theta_N^2 = bmaj x bmin.
-  const thetaN = Math.sqrt(beam.majArcsec * beam.minArcsec);
+  const thetaN = Math.sqrt(beam.majorArcsec * beam.minorArcsec);
   const tM = Math.max(shape.majArcsec, 1e-6);
   const tm = Math.max(shape.minArcsec, 1e-6);
   const rA = rho(tM, tm, thetaN, snr, 1.5, 1.5);
@@ -275,7 +275,7 @@ function describe(
   const s = Math.sin((shape.paDeg * Math.PI) / 180);
   const c = Math.cos((shape.paDeg * Math.PI) / 180);
   return {
-    x, y, raDeg: world.ra, decDeg: world.dec,
+    x, y, raDeg: world.raDeg, decDeg: world.decDeg,
     raErrArcsec: Math.sqrt((eAlongMaj * s) ** 2 + (eAlongMin * c) ** 2),
     decErrArcsec: Math.sqrt((eAlongMaj * c) ** 2 + (eAlongMin * s) ** 2),
     peakJy: peak,
