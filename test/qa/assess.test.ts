@@ -10,7 +10,7 @@ import { writeFitsImage } from '../../src/main/engine/fits';
 import { assessImageFile, type Assessment } from '../../src/main/engine/qa';
 import { importCatalog } from '../../src/main/engine/refcat';
 import { Rng } from '../../src/main/engine/sim/rng';
-import { combine, synthField, truthCsv, writeSynth } from './synth';
+import { addPointSource, combine, synthField, truthCsv, writeSynth } from './synth';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'qa-assess-'));
 const config = defaultConfig({ workspace: dir, threads: 1 });
@@ -122,17 +122,71 @@ describe('QA of injected problems', () => {
     expect(a.metrics.unmatchedBrightFraction!).toBeLessThan(0.05);
   });
 
-  it('a stripe of garbage (5 % of the image) fails on noisy area and dynamic range', async () => {
+  it('a stripe of garbage (5 % of the image) fails on noisy area and the artefact checks', async () => {
     const img = combine(field);
     const rng = new Rng(99, 'garbage');
     // 26 rows of corrupted data at 30x the noise (e.g. a tile with a bad calibration solution).
     for (let y = 200; y < 226; y++) for (let x = 0; x < 512; x++) img[y * 512 + x] = rng.normal() * 30 * field.sigmaJy;
     const a = await assess('stripe', img);
-    expect(failing(a)).toEqual(['dynamic_range', 'noisy_area']);
+    // Dynamic range is peak / rms now (the stripe barely moves the robust rms): the garbage's
+    // negative peaks and the area far below the background are what betray it.
+    expect(failing(a)).toEqual(['artifact_area', 'negative_peaks', 'noisy_area']);
     expect(a.metrics.noisyAreaPct!).toBeGreaterThan(5);
+    expect(a.metrics.negativePeaks!).toBeGreaterThan(20);
     // The garbage also breeds spurious islands, far beyond the 40 real sources.
     expect(a.metrics.nSources!).toBeGreaterThan(80);
     expect(a.metrics.unmatchedBrightFraction!).toBeGreaterThan(0.5);
+  });
+});
+
+describe('honest QA: the thermal noise and artefacts', () => {
+  async function withThermal(name: string, data: Float32Array, thermalJy: number, tier: 'quicklook' | 'science' | 'deep' = 'science'): Promise<Assessment> {
+    const file = path.join(dir, `${name}.fits`);
+    writeFitsImage(file, { ...field.desc, extra: [{ keyword: 'THERMRMS', value: thermalJy }] }, data);
+    return assessImageFile(file, { tier, config, db, catalog: 'TRUTH', pbCorrected: true });
+  }
+
+  it('a thermal-limited image passes with rms / thermal near 1; the good image has no negative peak', async () => {
+    const a = await withThermal('thermal-ok', combine(field), field.sigmaJy);
+    expect(a.verdict).toBe('pass');
+    expect(Math.abs(a.metrics.thermalNoiseRatio! - 1)).toBeLessThan(0.1);
+    expect(a.metrics.thermalNoiseJy).toBe(field.sigmaJy);
+    expect(a.metrics.negativePeaks).toBe(0);
+    expect(a.metrics.positivePeaks).toBeGreaterThanOrEqual(40);
+    expect(a.metrics.artifactAreaPct).toBe(0);
+    // Dynamic range is the peak over the rms: the brightest source is injected at SNR <= 500.
+    expect(a.metrics.dynamicRange!).toBeGreaterThan(100);
+    expect(a.metrics.dynamicRange!).toBeLessThan(520);
+  });
+
+  it('the same image 2.5 x above its thermal noise fails science tier on the thermal check only and passes quicklook (limit 3)', async () => {
+    const a = await withThermal('thermal-25', combine(field), field.sigmaJy / 2.5);
+    expect(failing(a)).toEqual(['thermal_noise']);
+    expect(a.metrics.thermalNoiseRatio!).toBeCloseTo(2.5, 0);
+    expect(reason(a, 'thermal_noise')!.message).toMatch(/rms over the expected thermal noise \(0\.4 mJy\/beam\) 2\.\d+ exceeds the fail limit 1\.5/);
+    const q = await withThermal('thermal-25', combine(field), field.sigmaJy / 2.5, 'quicklook');
+    expect(reason(q, 'thermal_noise')!.severity).toBe('pass');
+  });
+
+  it('deconvolution errors (positive and negative sidelobes of 10 sigma around the sources) fail on negative peaks', async () => {
+    const img = combine(field);
+    // Two sidelobes per source, 4 beams east and west of it, of opposite signs.
+    for (const t of field.truth) {
+      for (const [d, sgn] of [[4, 1], [-4, -1]] as const) {
+        addPointSource(img, field.wcs, field.beam, t.raDeg + (d * field.beam.majArcsec) / 3600 / Math.cos((t.decDeg * Math.PI) / 180), t.decDeg, sgn * 10 * field.sigmaJy);
+      }
+    }
+    const a = await withThermal('sidelobes', img, field.sigmaJy);
+    expect(a.metrics.negativePeaks!).toBeGreaterThanOrEqual(35);
+    expect(failing(a)).toContain('negative_peaks');
+    // The noise is still thermal: only the artefact checks can see this.
+    expect(reason(a, 'thermal_noise')!.severity).toBe('pass');
+  });
+
+  it('without THERMRMS the thermal check is not evaluated (external images pass on the others)', async () => {
+    const a = await assess('good', combine(field));
+    expect(reason(a, 'thermal_noise')).toMatchObject({ severity: 'pass', value: null });
+    expect(reason(a, 'thermal_noise')!.message).toMatch(/not evaluated/);
   });
 });
 

@@ -13,6 +13,7 @@ import { jobForPlan, planCentered, runPlanJob } from '../../engine/orchestrator'
 import { assessImageFile, type CatalogMatch } from '../../engine/qa';
 import { importCatalog } from '../../engine/refcat';
 import { simulate, TRUTH_FILE } from '../../engine/sim/simulate';
+import { REFERENCE_FILE, writeReferenceCatalog } from '../../engine/sim/reference';
 import { appInfo } from '../app-info';
 import type { CliContext } from '../context';
 import { followJob } from '../progress';
@@ -23,7 +24,10 @@ const DEMO_EPOCH = '2026-01-15T00:00:00';
 export const DEMO_CALIBRATOR = '0834+555';
 /** 11 chunks (57 min): a full 50-min window around the transit with a chunk to spare. */
 const DEMO_CHUNKS = 11;
-const CATALOG = 'SIM';
+/** The pipeline's reference catalog: the simulated sky perturbed like a real survey (sim/reference.ts). */
+const CATALOG = 'REF';
+/** The simulated sky itself, only to show the recovered against the true fluxes. */
+const TRUTH = 'SIM';
 
 /**
  * Demo size: 96 antennas, 16 x 8 channels; images of 1536 x 6" (2.56 deg, out to about the half
@@ -66,7 +70,10 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
       simulated = `simulated in ${((Date.now() - t0) / 1000).toFixed(0)} s`;
     }
     const indexed = await indexDirectory(engine.db, raw, { toleranceS: engine.config.ingest.groupToleranceS, expectedSubbands: engine.config.ingest.expectedSubbands });
-    const imported = importCatalog(engine.db, truthFile, { name: CATALOG, format: 'sim-truth' });
+    // A workspace simulated before the reference catalog existed gets one from its truth.
+    if (!existsSync(path.join(raw, REFERENCE_FILE))) writeReferenceCatalog(truthFile);
+    const imported = importCatalog(engine.db, path.join(raw, REFERENCE_FILE), { name: CATALOG, format: 'sim-truth' });
+    const importedTruth = importCatalog(engine.db, truthFile, { name: TRUTH, format: 'sim-truth' });
 
     const plan = planCentered(engine, DEMO_CALIBRATOR, engine.config.mosaic.timespanMin, { catalog: CATALOG, tier: 'science' });
     const start2 = jobForPlan(engine, plan, { autoPublish: true });
@@ -82,7 +89,7 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
     const status = mosaicStatus(engine, start2);
     const lines = [
       `demo workspace ${root}: ${simulated} ${DEMO_CHUNKS} chunks of 16 subbands (96 antennas, 16 x 8 channels) from ${start} around the ${DEMO_CALIBRATOR} transit at ${formatIsoUtc(transit, 0)};`,
-      `  ${indexed.groups.length} groups indexed; reference catalog ${CATALOG}: ${imported.imported + imported.updated} simulated sources`,
+      `  ${indexed.groups.length} groups indexed; reference catalog ${CATALOG}: ${imported.imported + imported.updated} sources (the ${importedTruth.imported + importedTruth.updated} simulated ones perturbed: fluxes 10 %, positions 1", none below 10 mJy, 2 % absent)`,
       `orchestrator: ${plan.groups.length} images, job ${start2.jobId} ${status.jobState} in ${pipelineS.toFixed(0)} s`,
       renderStatus(status),
     ];
@@ -92,7 +99,7 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
       const fits = path.join(dir, `${plan.name}.fits`);
       const noise = path.join(dir, `${plan.name}-noise.fits`);
       lines.push(`  mosaic   ${fits}`, `  preview  ${path.join(dir, `${plan.name}.png`)}`);
-      const a = await assessImageFile(fits, { tier: 'science', config: engine.config, db: engine.db, subject: 'mosaic', pbCorrected: true, catalog: CATALOG, ...(existsSync(noise) ? { noisePath: noise } : {}) });
+      const a = await assessImageFile(fits, { tier: 'science', config: engine.config, db: engine.db, subject: 'mosaic', pbCorrected: true, catalog: TRUTH, ...(existsSync(noise) ? { noisePath: noise } : {}) });
       const top = brightest(a.matches, 5);
       lines.push('  brightest sources: recovered vs true flux (true: the simulated flux at the mosaic frequency)');
       let worst = 0;

@@ -40,6 +40,12 @@ const qaTier = z.strictObject({
   sourceSizeRatio: upperTier,
   /** Restoring-beam major over minor axis. */
   beamElongation: upperTier,
+  /** Measured rms over the expected thermal noise (from the MS weights, SEFD and imaging weights). */
+  thermalNoiseRatio: upperTier,
+  /** Negative peaks beyond -5 sigma per positive peak beyond +5 sigma (at least 50 counted): artefacts. */
+  negativePeakFraction: upperTier,
+  /** Twice the share of the covered area more than 5 sigma below the smooth background (percent): artefacts. */
+  artifactAreaPct: upperTier,
 });
 
 /** CASA-style solution interval: "inf" (whole scan), "int" (per integration) or a duration. */
@@ -100,6 +106,12 @@ export const ConfigSchema = z
        * noise of a 5-minute image. Float32 data cannot go below 1e-6.
        */
       epsilon: z.number().min(1e-6).max(1e-2),
+      /**
+       * System equivalent flux density per polarisation (Jy): with the MS weights (2 dnu dt per
+       * sample) it gives each image's expected thermal noise, which QA compares the residual to.
+       * 5807 Jy: 2 k Tsys / A_eff for Tsys 25 K, 70 % efficiency, 4.65 m dish.
+       */
+      sefdJy: z.number().positive(),
     }),
     mosaic: z.strictObject({
       timespanMin: z.number().positive(),
@@ -185,6 +197,7 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
       pbCut: 0.2,
       beamModel: 'airy',
       epsilon: 1e-4,
+      sefdJy: 5807,
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {
@@ -211,6 +224,9 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
         noisyAreaPct: { warn: 5, fail: 15 },
         sourceSizeRatio: { warn: 1.3, fail: 1.6 },
         beamElongation: { warn: 3.5, fail: 5 },
+        thermalNoiseRatio: { warn: 3, fail: 6 },
+        negativePeakFraction: { warn: 0.1, fail: 0.3 },
+        artifactAreaPct: { warn: 0.5, fail: 2 },
       },
       // `fail` values are the operational pipeline's thresholds; `warn` marks a margin chosen here.
       science: {
@@ -227,6 +243,9 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
         sourceSizeRatio: { warn: 1.2, fail: 1.4 },
         // DSA-110's T-shaped array gives 5-minute beams of about 2.8:1 (51" x 18" measured).
         beamElongation: { warn: 3.2, fail: 4.5 },
+        thermalNoiseRatio: { warn: 1.2, fail: 1.5 },
+        negativePeakFraction: { warn: 0.02, fail: 0.05 },
+        artifactAreaPct: { warn: 0.05, fail: 0.2 },
       },
       // Long integrations: tighter flux scale, astrometry and completeness.
       deep: {
@@ -243,6 +262,9 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
         sourceSizeRatio: { warn: 1.15, fail: 1.3 },
         // DSA-110's T-shaped array gives 5-minute beams of about 2.8:1 (51" x 18" measured).
         beamElongation: { warn: 3.2, fail: 4.5 },
+        thermalNoiseRatio: { warn: 1.1, fail: 1.3 },
+        negativePeakFraction: { warn: 0.01, fail: 0.03 },
+        artifactAreaPct: { warn: 0.02, fail: 0.1 },
       },
     },
     publishing: { autoPublish: false, minQaTier: 'pass' },

@@ -18,6 +18,7 @@ import { peak, robustRms } from './stats';
 import { readImagingVisibilities } from './visibilities';
 import type { DataColumn, ImagingVisibilities } from './visibilities';
 import { imagingWeights, paddedSize } from './weighting';
+import { THERMAL_NOISE_KEYWORD, thermalNoiseJy } from './thermal';
 import type { WeightingMode } from './weighting';
 
 export const IMAGE_PRODUCTS = ['dirty', 'psf', 'model', 'residual', 'image', 'pb', 'image-pb'] as const;
@@ -42,6 +43,8 @@ export interface ImagingParams {
   taperArcsec?: number;
   /** Gridder accuracy; default DEFAULT_IMAGING_EPSILON (config imaging.epsilon). */
   epsilon?: number;
+  /** System equivalent flux density per polarisation (Jy) for the expected thermal noise; default DEFAULT_SEFD_JY. */
+  sefdJy?: number;
   threads?: number;
 }
 
@@ -61,6 +64,8 @@ export interface ImagingSummary {
   beam: RestoringBeam;
   /** Robust rms of the residual, peak of the restored image (Jy/beam), dynamic range = peak / rms. */
   rmsJy: number;
+  /** The thermal noise the data can reach with these imaging weights (thermal.ts), Jy/beam. */
+  thermalNoiseJy: number;
   peakJy: number;
   dynamicRange: number;
   centre: { raDeg: number; decDeg: number };
@@ -110,6 +115,11 @@ export interface ImagingOutput extends ImagingSummary {
 }
 
 const ARCSEC = Math.PI / 180 / 3600;
+/**
+ * DSA-110's system equivalent flux density per polarisation: 2 k Tsys / A_eff for Tsys 25 K and
+ * 70 % aperture efficiency on a 4.65 m dish (the simulator's default, sim/corruptions.ts).
+ */
+export const DEFAULT_SEFD_JY = 5807;
 
 function checkParams(p: ImagingParams): void {
   if (!Number.isInteger(p.size) || p.size < 16) throw new RangeError(`image: size must be an integer >= 16, got ${p.size}`);
@@ -143,6 +153,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     ...(p.taperArcsec ? { taperFwhmRad: p.taperArcsec * ARCSEC } : {}),
   });
   if (w.count === 0) throw new Error(`image: ${run.msPath}: no unflagged visibilities to image (column ${data.column})`);
+  const thermalJy = thermalNoiseJy(p.sefdJy ?? DEFAULT_SEFD_JY, w.sumSqOverNatural, w.sum);
   // Weighted mean frequency and the band's extent.
   let fw = 0;
   let sw = 0;
@@ -205,6 +216,8 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     { keyword: 'WSCVWSUM', value: clean.sumWeights, comment: 'sum of imaging weights' },
     { keyword: 'WSCNVIS', value: w.count, comment: 'gridded visibilities' },
     { keyword: 'WSCTHRES', value: clean.thresholdJy, comment: 'final CLEAN threshold (Jy/beam)' },
+    ...(Number.isFinite(thermalJy) ? [{ keyword: THERMAL_NOISE_KEYWORD, value: thermalJy, comment: 'expected thermal noise (Jy/beam) from weights, SEFD' }] : []),
+    { keyword: 'SEFD', value: p.sefdJy ?? DEFAULT_SEFD_JY, comment: 'SEFD per polarisation (Jy) for THERMRMS' },
     { keyword: 'PBMODEL', value: p.beamModel, comment: 'primary beam model' },
     { keyword: 'PBCUT', value: p.pbCut },
     { keyword: 'MEANFREQ', value: freqHz, comment: 'weighted mean frequency of the data (Hz)' },
@@ -233,7 +246,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const tWrite = lap();
   progress(1, 'done');
   return {
-    msPath: path.resolve(run.msPath), files, beam, rmsJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
+    msPath: path.resolve(run.msPath), files, beam, rmsJy, thermalNoiseJy: thermalJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
     centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
     majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
     pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder, kernel: clean.kernel,

@@ -46,7 +46,7 @@ export function tierParams(imaging: Config['imaging'], tier: ImagingTier): Imagi
   const base: ImagingParams = {
     size: imaging.size, cellArcsec: imaging.cellArcsec, weighting: imaging.weighting, robust: imaging.robust, niter: imaging.niter,
     mgain: imaging.mgain, autoThresholdSigma: imaging.autoThresholdSigma, pbCut: imaging.pbCut, beamModel: imaging.beamModel,
-    epsilon: imaging.epsilon,
+    epsilon: imaging.epsilon, sefdJy: imaging.sefdJy,
   };
   if (tier === 'quick') return { ...base, niter: 0 };
   if (tier === 'deep') return { ...base, niter: imaging.niter * 10, autoThresholdSigma: Math.min(1, imaging.autoThresholdSigma), autoMaskSigma: 4 };
@@ -102,6 +102,8 @@ export interface ImageStageResult {
   imageId: number;
   msPath: string;
   rmsJy: number;
+  /** Expected thermal noise of the image (Jy/beam; null when unknown, as for a reused image). */
+  thermalNoiseJy: number | null;
   peakJy: number;
   dynamicRange: number | null;
   beamMajorArcsec: number;
@@ -113,7 +115,8 @@ export interface ImageStageResult {
 
 export function stageResult(out: ImagingOutput, ids: Record<ImageProduct, number>): ImageStageResult {
   return {
-    image: out.files.image, imageId: ids.image, msPath: out.msPath, rmsJy: out.rmsJy, peakJy: out.peakJy,
+    image: out.files.image, imageId: ids.image, msPath: out.msPath, rmsJy: out.rmsJy,
+    thermalNoiseJy: Number.isFinite(out.thermalNoiseJy) ? out.thermalNoiseJy : null, peakJy: out.peakJy,
     dynamicRange: Number.isFinite(out.dynamicRange) ? out.dynamicRange : null, beamMajorArcsec: out.beam.majorArcsec,
     beamMinorArcsec: out.beam.minorArcsec, beamPaDeg: out.beam.paDeg, iterations: out.iterations, files: { ...out.files },
   };
@@ -136,7 +139,7 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       const row = engine.db.images.getImageByPath(files.image);
       if (!row) return null;
       return {
-        image: files.image, imageId: row.id, msPath: path.resolve(ctx.params.msPath), rmsJy: row.rmsJy ?? 0, peakJy: row.peakJy ?? 0,
+        image: files.image, imageId: row.id, msPath: path.resolve(ctx.params.msPath), rmsJy: row.rmsJy ?? 0, thermalNoiseJy: null, peakJy: row.peakJy ?? 0,
         dynamicRange: row.dynamicRange ?? null, beamMajorArcsec: row.beamMajorArcsec ?? 0, beamMinorArcsec: row.beamMinorArcsec ?? 0,
         beamPaDeg: row.beamPaDeg ?? 0, iterations: 0, files: { ...files },
       } satisfies ImageStageResult;

@@ -47,6 +47,11 @@ export interface WeightingResult {
   count: number;
   /** Sum of the weights of each channel over the rows. */
   perChannel: Float64Array;
+  /**
+   * Sum over the visibilities of (imaging weight)^2 / natural weight: with natural weights the
+   * inverse variance of one component of I, the image's noise is sqrt(this) / sum (see thermal.ts).
+   */
+  sumSqOverNatural: number;
 }
 
 /**
@@ -79,6 +84,8 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
   const needGrid = opts.mode !== 'natural';
   const grid = needGrid ? new Float64Array(W * halfH) : null;
   let total = 0;
+  // (imaging weight)^2 / natural weight = natural x (taper x density factor)^2, summed.
+  let sumSqN = 0;
   for (let r = 0; r < nrows; r++) {
     let um = uvw[3 * r]!;
     let vm = uvw[3 * r + 1]!;
@@ -91,7 +98,9 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
       const v = vm * invLambda[c]!;
       const q2 = u * u + v * v;
       if (q2 < uvMin2 || q2 > uvMax2) { out[k] = 0; continue; }
-      out[k] = taperK > 0 ? w * Math.exp(-taperK * q2) : w;
+      const t = taperK > 0 ? Math.exp(-taperK * q2) : 1;
+      out[k] = w * t;
+      if (!needGrid) sumSqN += w * t * t;
       if (grid) {
         const x = Math.floor(u * su + W / 2);
         const y = Math.floor(v * sv);
@@ -128,10 +137,15 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
         const k = r * nchan + c;
         const w = out[k]!;
         if (!(w > 0)) continue;
-        const x = Math.floor(um * invLambda[c]! * su + W / 2);
-        const y = Math.floor(vm * invLambda[c]! * sv);
+        const u = um * invLambda[c]!;
+        const v = vm * invLambda[c]!;
+        const x = Math.floor(u * su + W / 2);
+        const y = Math.floor(v * sv);
         const d = grid[y * W + x]!;
-        out[k] = w * (uniform ? 1 / d : 1 / (1 + d * f2));
+        const g = uniform ? 1 / d : 1 / (1 + d * f2);
+        out[k] = w * g;
+        // w = natural x taper, so (w g)^2 / natural = w x taper x g^2.
+        sumSqN += w * (taperK > 0 ? Math.exp(-taperK * (u * u + v * v)) : 1) * g * g;
         // The stored (float32) value, as a separate pass would read it.
         const wf = out[k]!;
         if (wf > 0) { perChannel[c] = perChannel[c]! + wf; count++; }
@@ -147,5 +161,5 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
   }
   let sum = 0;
   for (let c = 0; c < nchan; c++) sum += perChannel[c]!;
-  return { weights: out, sum, count, perChannel };
+  return { weights: out, sum, count, perChannel, sumSqOverNatural: sumSqN };
 }

@@ -8,7 +8,8 @@ import { MOSAIC_METHODS, type MosaicMethod, type MosaicValidation } from '../../
 import type { Config } from '../config';
 import type { Database } from '../db';
 import type { FitsCard, FitsImageDescription } from '../fits';
-import { robustRms } from '../imaging/stats';
+import { medianInPlace } from '../imaging/stats';
+import { THERMAL_NOISE_KEYWORD } from '../imaging/thermal';
 import { tempSibling } from '../jobs/fsutil';
 import type { NativePool } from '../native/pool';
 import { combine, type CombineInput, type CombineStats } from './combine';
@@ -55,7 +56,7 @@ export interface MosaicBuildResult {
   groupId: number;
   mosaicId: number;
   validation: MosaicValidation;
-  files: { mosaic: string; noise: string; weights: string; preview: string; provenance: string };
+  files: { mosaic: string; noise: string; weights: string; preview: string; provenance: string; thermal?: string };
   nImages: number;
   startMjd: number;
   endMjd: number;
@@ -84,23 +85,59 @@ function checkRequest(req: MosaicBuildRequest): void {
 const SIGMA_SAMPLES = 2_000_000;
 
 /**
- * Robust rms (1.4826 MAD) of the residual image when there is one, else of the restored image,
- * from every k-th row when the image has more than SIGMA_SAMPLES pixels (bounded memory).
+ * The noise of an input for its weight and the noise map: the rms of the residual image (else the
+ * restored image) about its median, taken over the pixels below the median only, inside the
+ * primary-beam cut, from every k-th row when the image has more than SIGMA_SAMPLES pixels.
+ * Sources are positive, so the lower half is source-free; artefacts (sidelobe stripes of sources
+ * outside the field, calibration errors) are as much negative as positive, so unlike a median-
+ * based sigma (which understated an artefact-dominated tile's noise 2.6-fold) it counts them in full.
  */
-function tileSigma(t: TileInfo): { sigmaJy: number; from: 'residual' | 'image' } {
+export function tileSigma(t: Pick<TileInfo, 'residualPath' | 'path' | 'pbPath'>, pbCut = 0): { sigmaJy: number; from: 'residual' | 'image' } {
   const file = t.residualPath ?? t.path!;
   const r = new FitsRowReader(file);
+  const pb = t.pbPath && pbCut > 0 && existsSync(t.pbPath) ? new FitsRowReader(t.pbPath) : null;
   try {
     const stride = Math.max(1, Math.ceil((r.nx * r.ny) / SIGMA_SAMPLES));
     const rows = Math.ceil(r.ny / stride);
     const data = new Float32Array(r.nx * rows);
-    for (let k = 0; k < rows; k++) r.readRows(k * stride, 1, data.subarray(k * r.nx, (k + 1) * r.nx));
-    const s = robustRms(data);
-    if (!(s > 0) || !Number.isFinite(s)) throw new Error(`${file}: robust rms is ${s}; cannot weight an image without noise`);
+    const beam = pb && pb.nx === r.nx && pb.ny === r.ny ? new Float32Array(r.nx * rows) : null;
+    for (let k = 0; k < rows; k++) {
+      r.readRows(k * stride, 1, data.subarray(k * r.nx, (k + 1) * r.nx));
+      if (beam) pb!.readRows(k * stride, 1, beam.subarray(k * r.nx, (k + 1) * r.nx));
+    }
+    const s = lowerHalfRms(data, beam, pbCut);
+    if (!(s > 0) || !Number.isFinite(s)) throw new Error(`${file}: noise (rms below the median) is ${s}; cannot weight an image without noise`);
     return { sigmaJy: s, from: t.residualPath ? 'residual' : 'image' };
   } finally {
     r.close();
+    pb?.close();
   }
+}
+
+/** Rms about the median of the finite, non-zero values below it (where beam >= cut, when a beam is given). */
+export function lowerHalfRms(data: Float32Array, beam: Float32Array | null, cut: number): number {
+  const vals = new Float64Array(data.length);
+  let n = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (Number.isFinite(v) && v !== 0 && (!beam || beam[i]! >= cut)) vals[n++] = v;
+  }
+  if (n === 0) return Number.NaN;
+  const sub = vals.subarray(0, n);
+  const med = medianInPlace(Float64Array.from(sub));
+  let s2 = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const d = sub[i]! - med;
+    if (d < 0) { s2 += d * d; m++; }
+  }
+  return m > 0 ? Math.sqrt(s2 / m) : Number.NaN;
+}
+
+/** The imager's expected thermal noise of a tile (THERMRMS), NaN when the image does not record one. */
+function tileThermal(r: FitsRowReader): number {
+  const v = r.keywords.get(THERMAL_NOISE_KEYWORD);
+  return typeof v === 'number' && v > 0 ? v : Number.NaN;
 }
 
 /** Mean beam (what BMAJ/BMIN/BPA record) and the largest, from the inputs that have one. */
@@ -199,15 +236,16 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
   const writers: FitsRowWriter[] = [];
   try {
     req.onProgress?.(0, 'measuring the input noise');
-    const sigma = tiles.map((t) => tileSigma(t));
+    const sigma = tiles.map((t) => tileSigma(t, pbCut));
     const grid = mosaicGrid(tiles.map((t) => ({ wcs: t.wcs!, nx: t.nx, ny: t.ny })));
     const inputs: CombineInput[] = tiles.map((t, k) => {
       const image = new FitsRowReader(t.path!);
       readers.push(image);
       const pb = new FitsRowReader(t.pbPath!);
       readers.push(pb);
-      return { image, pb, wcs: t.wcs!, sigmaJy: sigma[k]!.sigmaJy };
+      return { image, pb, wcs: t.wcs!, sigmaJy: sigma[k]!.sigmaJy, thermalJy: tileThermal(image) };
     });
+    const withThermal = inputs.every((inp) => Number.isFinite(inp.thermalJy));
     const software = readers.filter((_, i) => i % 2 === 0).map(softwareOf);
     const freqs = readers.filter((_, i) => i % 2 === 0).map((r) => ({ hz: r.keywords.get('CRVAL3'), bw: r.keywords.get('CDELT3') }));
     const mean = (xs: unknown[]) => { const n = xs.filter((x): x is number => typeof x === 'number'); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : 0; };
@@ -225,10 +263,12 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     const wWeights = new FitsRowWriter(file('-weights.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
       req.method === 'mean' ? 'weights: images per pixel' : req.method === 'weighted' ? 'weights: sum 1/sigma^2' : 'weights: sum PB^2/sigma^2', freq));
     writers.push(wWeights);
+    const wThermal = withThermal ? new FitsRowWriter(file('-thermal.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'thermal-limited noise (the inputs at their THERMRMS, combined with these weights)', freq)) : null;
+    if (wThermal) writers.push(wThermal);
     const stats: CombineStats = await combine(engine.native(), grid, inputs, {
       method: req.method, pbCut, interpolation, threads: engine.config.threads, signal: req.signal, ...(req.bandPixels ? { bandPixels: req.bandPixels } : {}),
       onProgress: (f, m) => req.onProgress?.(0.02 + 0.93 * f, m),
-    }, { mosaic: wMosaic, noise: wNoise, weights: wWeights });
+    }, { mosaic: wMosaic, noise: wNoise, weights: wWeights, ...(wThermal ? { thermal: wThermal } : {}) });
     for (const w of writers) w.finish();
     if (stats.coveredPixels === 0) throw new Error(`mosaic build ${req.name}: no pixel is covered above the PB cut ${pbCut}`);
     req.onProgress?.(0.96, 'preview');
@@ -236,7 +276,10 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     const preview = renderPreview(stats.preview.data, stats.preview.nx, stats.preview.ny, { Title: req.name, Method: req.method });
     writeFileSync(file('.png'), preview.png);
     const final = (suffix: string) => path.join(outputDir, `${req.name}${suffix}`);
-    const files = { mosaic: final('.fits'), noise: final('-noise.fits'), weights: final('-weights.fits'), preview: final('.png'), provenance: path.join(outputDir, 'provenance.json') };
+    const files = {
+      mosaic: final('.fits'), noise: final('-noise.fits'), weights: final('-weights.fits'), preview: final('.png'), provenance: path.join(outputDir, 'provenance.json'),
+      ...(wThermal ? { thermal: final('-thermal.fits') } : {}),
+    };
     const gridOut = { nx: grid.nx, ny: grid.ny, cellArcsec: grid.cellArcsec, crvalRaDeg: grid.wcs.crval1, crvalDecDeg: grid.wcs.crval2, projection: grid.projection };
     const b = beams(tiles);
     const provenance = {
@@ -246,12 +289,13 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
       time: { startMjd: prep.startMjd, endMjd: prep.endMjd, start: formatIsoUtc(prep.startMjd, 3), end: formatIsoUtc(prep.endMjd, 3) },
       inputs: tiles.map((t, k) => ({
         imageId: t.imageId, path: t.path, pbPath: t.pbPath, residualPath: t.residualPath, msId: t.msId, msPath: t.msPath, startMjd: t.startMjd, endMjd: t.endMjd,
-        decDeg: t.decDeg, freqHz: t.freqHz, beam: t.beam, sigmaJy: sigma[k]!.sigmaJy, sigmaFrom: sigma[k]!.from, calibration: t.calibration,
+        decDeg: t.decDeg, freqHz: t.freqHz, beam: t.beam, sigmaJy: sigma[k]!.sigmaJy, sigmaFrom: sigma[k]!.from,
+        sigmaMethod: 'rms about the median of the pixels below it, inside the PB cut', thermalJy: Number.isFinite(inputs[k]!.thermalJy) ? inputs[k]!.thermalJy : null, calibration: t.calibration,
         software: software[k], contributedPixels: stats.contributed[k],
       })),
       excluded: report.tiles.filter((t) => !tiles.includes(t)).map((t) => ({ imageId: t.imageId, path: t.path, problems: t.problems })),
       validation: { id: validation.id, ok: validation.ok, checks: validation.checks },
-      stats: { coveredPixels: stats.coveredPixels, medianNoiseJy: stats.medianNoiseJy, reprojectedPixels: stats.reprojectedPixels, reprojectSeconds: stats.reprojectSeconds },
+      stats: { coveredPixels: stats.coveredPixels, medianNoiseJy: stats.medianNoiseJy, medianThermalJy: Number.isFinite(stats.medianThermalJy) ? stats.medianThermalJy : null, reprojectedPixels: stats.reprojectedPixels, reprojectSeconds: stats.reprojectSeconds },
       preview: { stretch: 'asinh', ...preview.stretch, blockAverage: stats.preview.factor, colourMap: 'inferno' },
       files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, path.basename(v)])),
     };

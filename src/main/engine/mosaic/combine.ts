@@ -19,6 +19,8 @@ export interface CombineInput {
   wcs: SinWcs;
   /** Robust noise of the image (Jy/beam), for the weighted methods and the noise map. */
   sigmaJy: number;
+  /** The image's expected thermal noise (Jy/beam), for the thermal-limited noise map; NaN when unknown. */
+  thermalJy?: number;
 }
 
 export interface CombineOptions {
@@ -37,6 +39,8 @@ export interface CombineWriters {
   mosaic: FitsRowWriter;
   noise: FitsRowWriter;
   weights: FitsRowWriter;
+  /** The noise the mosaic would have, with its weights, were every input at its thermal noise (when all inputs know theirs). */
+  thermal?: FitsRowWriter;
 }
 
 export interface CombineStats {
@@ -44,6 +48,8 @@ export interface CombineStats {
   coveredPixels: number;
   /** Median of the effective-noise map over covered pixels (Jy/beam). */
   medianNoiseJy: number;
+  /** Median of the thermal-limited noise map (NaN when an input's thermal noise is unknown). */
+  medianThermalJy: number;
   /** Block-averaged mosaic for the PNG preview (NaN where empty) and its block size. */
   preview: { nx: number; ny: number; factor: number; data: Float32Array };
   /** Output pixels the kernel computed (summed over inputs) and the wall time it took. */
@@ -82,11 +88,13 @@ function median(values: Float64Array): number {
  * Sums per output pixel: mean: num = sum I/PB, den = n, v = sum (s/PB)^2; weighted (w = 1/s^2):
  * num = sum w I/PB, den = sum w, v = sum w^2 s^2 / PB^2; pbweighted: num = sum PB I / s^2,
  * den = sum PB^2 / s^2 (then noise = 1/sqrt(den), v unused). Only pixels with PB >= cut count.
+ * t sums (coefficient of I)^2 x thermal^2, so the thermal-limited noise is sqrt(t) / den.
  */
-function accumulate(method: MosaicMethod, cut: number, s: number, img: Float32Array, pb: Float32Array, acc: { num: Float64Array; den: Float64Array; v: Float64Array },
-  region: PixelBox, band: PixelBox, nx: number): number {
+function accumulate(method: MosaicMethod, cut: number, s: number, th: number, img: Float32Array, pb: Float32Array,
+  acc: { num: Float64Array; den: Float64Array; v: Float64Array; t: Float64Array }, region: PixelBox, band: PixelBox, nx: number): number {
   const w = region.x1 - region.x0;
   const inv2 = 1 / (s * s);
+  const th2 = th * th;
   let n = 0;
   for (let y = region.y0; y < region.y1; y++) {
     const src = (y - region.y0) * w;
@@ -101,14 +109,17 @@ function accumulate(method: MosaicMethod, cut: number, s: number, img: Float32Ar
       if (method === 'pbweighted') {
         acc.num[o] = acc.num[o]! + (b * i) * inv2;
         acc.den[o] = acc.den[o]! + b * b * inv2;
+        acc.t[o] = acc.t[o]! + b * b * inv2 * inv2 * th2;
       } else if (method === 'weighted') {
         acc.num[o] = acc.num[o]! + (inv2 * i) / b;
         acc.den[o] = acc.den[o]! + inv2;
         acc.v[o] = acc.v[o]! + inv2 / (b * b);
+        acc.t[o] = acc.t[o]! + (inv2 * inv2 * th2) / (b * b);
       } else {
         acc.num[o] = acc.num[o]! + i / b;
         acc.den[o] = acc.den[o]! + 1;
         acc.v[o] = acc.v[o]! + (s * s) / (b * b);
+        acc.t[o] = acc.t[o]! + th2 / (b * b);
       }
     }
   }
@@ -136,16 +147,18 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
   // Every buffer is allocated once and reused by all bands and inputs: shared memory handed to
   // the worker is freed late by the garbage collector, so fresh buffers per call pile up.
   const buffers = new SharedBuffers();
-  const sums = { num: new Float64Array(nx * bandRows), den: new Float64Array(nx * bandRows), v: new Float64Array(nx * bandRows) };
-  const rowsOut = { mos: new Float32Array(nx * bandRows), noise: new Float32Array(nx * bandRows), weights: new Float32Array(nx * bandRows) };
+  const sums = { num: new Float64Array(nx * bandRows), den: new Float64Array(nx * bandRows), v: new Float64Array(nx * bandRows), t: new Float64Array(nx * bandRows) };
+  const rowsOut = { mos: new Float32Array(nx * bandRows), noise: new Float32Array(nx * bandRows), weights: new Float32Array(nx * bandRows), thermal: new Float32Array(nx * bandRows) };
+  const thermalSamples: number[] = [];
 
   for (let b = 0; b < nBands; b++) {
     const band: PixelBox = { x0: 0, x1: nx, y0: b * bandRows, y1: Math.min(ny, (b + 1) * bandRows) };
     const rows = band.y1 - band.y0;
-    const acc = { num: sums.num.subarray(0, nx * rows), den: sums.den.subarray(0, nx * rows), v: sums.v.subarray(0, nx * rows) };
+    const acc = { num: sums.num.subarray(0, nx * rows), den: sums.den.subarray(0, nx * rows), v: sums.v.subarray(0, nx * rows), t: sums.t.subarray(0, nx * rows) };
     acc.num.fill(0);
     acc.den.fill(0);
     acc.v.fill(0);
+    acc.t.fill(0);
     for (let k = 0; k < inputs.length; k++) {
       throwIfAborted(opts.signal);
       const inp = inputs[k]!;
@@ -171,25 +184,27 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
       );
       reprojectMs += performance.now() - t0;
       reprojectedPixels += w * h;
-      contributed[k]! += accumulate(opts.method, opts.pbCut, inp.sigmaJy, outImg, outPb, acc, region, band, nx);
+      contributed[k]! += accumulate(opts.method, opts.pbCut, inp.sigmaJy, inp.thermalJy ?? Number.NaN, outImg, outPb, acc, region, band, nx);
       opts.onProgress?.((b + (k + 1) / inputs.length) / nBands, `band ${b + 1}/${nBands}: image ${k + 1}/${inputs.length}`);
     }
     // Finish the band: mosaic, effective noise and weight rows.
     const mos = rowsOut.mos.subarray(0, nx * rows);
     const noise = rowsOut.noise.subarray(0, nx * rows);
     const weights = rowsOut.weights.subarray(0, nx * rows);
+    const thermal = rowsOut.thermal.subarray(0, nx * rows);
     for (let i = 0; i < nx * rows; i++) {
       const d = acc.den[i]!;
       if (!(d > 0)) {
-        mos[i] = noise[i] = Number.NaN;
+        mos[i] = noise[i] = thermal[i] = Number.NaN;
         weights[i] = 0;
         continue;
       }
       mos[i] = acc.num[i]! / d;
       noise[i] = opts.method === 'pbweighted' ? 1 / Math.sqrt(d) : Math.sqrt(acc.v[i]!) / d;
+      thermal[i] = Math.sqrt(acc.t[i]!) / d;
       weights[i] = d;
       covered++;
-      if (sampleIndex++ % noiseStride === 0) noiseSamples.push(noise[i]!);
+      if (sampleIndex++ % noiseStride === 0) { noiseSamples.push(noise[i]!); thermalSamples.push(thermal[i]!); }
       const y = band.y0 + Math.floor(i / nx);
       const p = Math.floor(y / factor) * pnx + Math.floor((i % nx) / factor);
       psum[p] = psum[p]! + mos[i]!;
@@ -198,11 +213,12 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
     out.mosaic.writeRows(mos);
     out.noise.writeRows(noise);
     out.weights.writeRows(weights);
+    out.thermal?.writeRows(thermal);
   }
   const preview = new Float32Array(pnx * pny);
   for (let i = 0; i < preview.length; i++) preview[i] = pcount[i]! > 0 ? psum[i]! / pcount[i]! : Number.NaN;
   return {
-    coveredPixels: covered, medianNoiseJy: median(Float64Array.from(noiseSamples)), preview: { nx: pnx, ny: pny, factor, data: preview },
+    coveredPixels: covered, medianNoiseJy: median(Float64Array.from(noiseSamples)), medianThermalJy: median(Float64Array.from(thermalSamples)), preview: { nx: pnx, ny: pny, factor, data: preview },
     reprojectedPixels, reprojectSeconds: reprojectMs / 1000, contributed,
   };
 }

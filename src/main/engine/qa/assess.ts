@@ -12,6 +12,7 @@ import { imageMetrics } from './image-metrics';
 import { beamPixelCov, defaultBoxPx, findSources, type BeamShape, type FoundSource } from './sources';
 import { FWHM_PER_SIGMA } from './gaussian';
 import { pixelScaleArcsec, sinWcsFromHeader, type SinWcs } from './wcs';
+import { THERMAL_NOISE_KEYWORD } from '../imaging/thermal';
 
 export interface AssessOptions {
   tier: QaTier;
@@ -81,7 +82,7 @@ function median(v: number[]): number {
 /** QA of an image held in memory (the file reader's work done); see assessImageFile. */
 export function assessImageData(
   data: Float32Array | Float64Array, wcs: SinWcs, beam: BeamShape | null, freqHz: number | null,
-  maps: { pb: ArrayLike<number> | null; noise: ArrayLike<number> | null }, opts: AssessOptions,
+  maps: { pb: ArrayLike<number> | null; noise: ArrayLike<number> | null; thermal?: number | ArrayLike<number> | null }, opts: AssessOptions,
 ): Assessment {
   const q = opts.config.qa;
   const limits = q[opts.tier];
@@ -99,7 +100,7 @@ export function assessImageData(
   const beamMajPx = beamPx ? Math.sqrt(Math.max(beamPx.a, beamPx.c)) * FWHM_PER_SIGMA : 15 / pixelScaleArcsec(wcs);
   const bg = backgroundGrid(data, nx, ny, defaultBoxPx(beamMajPx, nx, ny));
   const fine = backgroundGrid(data, nx, ny, Math.max(16, Math.round(8 * beamMajPx)));
-  const im = imageMetrics(data, nx, ny, bg, fine, covered, maps.noise);
+  const im = imageMetrics(data, nx, ny, bg, fine, covered, maps.noise, maps.thermal ?? null);
 
   const sources = beam
     ? findSources(data, wcs, { beam, seedSigma: q.seedSigma, growSigma: q.growSigma, background: bg, noise: maps.noise })
@@ -139,6 +140,8 @@ export function assessImageData(
     widthPx: nx, heightPx: ny, freqHz: finite(freqHz),
     rmsJy: finite(im.rmsJy), peakJy: finite(im.peakJy), minJy: finite(im.minJy), peakNoiseJy: finite(im.peakNoiseJy),
     dynamicRange: finite(im.dynamicRange), peakSnr: finite(im.peakSnr), pixelsAbove5Sigma: im.pixelsAbove5Sigma,
+    thermalNoiseJy: finite(im.thermalNoiseJy), thermalNoiseRatio: finite(im.thermalRatio),
+    positivePeaks: im.positivePeaks, negativePeaks: im.negativePeaks, artifactAreaPct: finite(im.artifactAreaPct),
     coveredPixels: im.coveredPixels, blankAreaPct: finite(im.blankAreaPct), noisyAreaPct: finite(im.noisyAreaPct),
     medianNoiseMapJy: finite(im.medianNoiseMapJy), noiseMapRatio: finite(im.noiseMapRatio),
     beamMajArcsec: beam?.majArcsec ?? null, beamMinArcsec: beam?.minArcsec ?? null, beamPaDeg: beam?.paDeg ?? null,
@@ -174,5 +177,10 @@ export async function assessImageFile(fitsPath: string, opts: AssessOptions): Pr
   };
   const pb = read(opts.pbPath, 'primary beam');
   const noise = read(opts.noisePath, 'noise map');
-  return assessImageData(data, wcs, headerBeam(img), imageFrequency(img), { pb, noise }, opts);
+  // The expected thermal noise: a mosaic's thermal-limited noise map beside its noise map
+  // (NAME-thermal.fits), else the imager's THERMRMS keyword.
+  const thermalMap = opts.noisePath && /-noise\.fits$/i.test(opts.noisePath) ? opts.noisePath.replace(/-noise\.fits$/i, '-thermal.fits') : null;
+  const kw = img.keywords.get(THERMAL_NOISE_KEYWORD);
+  const thermal = thermalMap && existsSync(thermalMap) ? read(thermalMap, 'thermal noise map') : typeof kw === 'number' && kw > 0 ? kw : null;
+  return assessImageData(data, wcs, headerBeam(img), imageFrequency(img), { pb, noise, thermal }, opts);
 }

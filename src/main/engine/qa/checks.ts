@@ -9,6 +9,8 @@ export type TierLimits = Config['qa']['science'];
 type Limit = { warn: number; fail: number };
 
 const RANK: Record<QaVerdict, number> = { pass: 0, warn: 1, fail: 2 };
+/** The fewest positive peaks the negative-peak fraction is taken over (so that 1 in 3 is not 33 %). */
+export const NEGATIVE_PEAK_BASE = 50;
 
 export function worst(reasons: readonly QaReason[]): QaVerdict {
   let v: QaVerdict = 'pass';
@@ -76,10 +78,20 @@ export function evaluate(q: CheckInputs): QaReason[] {
     out.push({ check: 'peak_snr', severity: 'fail', message: 'the image has no finite pixel', value: null, limit: null });
   } else {
     out.push(im.dynamicRange === null
-      ? { check: 'dynamic_range', severity: 'fail', message: 'no negative pixel: this is not a restored radio image (a constant, clipped or blank image)', value: null, limit: null }
-      : lower('dynamic_range', 'dynamic range (peak / |most negative|)', im.dynamicRange, L.imageDynamicRange));
+      ? { check: 'dynamic_range', severity: 'fail', message: 'no negative pixel or no noise: this is not a restored radio image (a constant, clipped or blank image)', value: null, limit: null }
+      : lower('dynamic_range', 'dynamic range (peak / rms)', im.dynamicRange, L.imageDynamicRange));
     out.push(lower('peak_snr', 'peak SNR', im.peakSnr, L.imagePeakSnr));
   }
+  out.push(im.thermalRatio === null || im.thermalNoiseJy === null
+    ? skipped('thermal_noise', 'not evaluated: the expected thermal noise is not known (no THERMRMS in the header, no thermal map)')
+    : upper('thermal_noise', `rms over the expected thermal noise (${fmt(1e3 * im.thermalNoiseJy)} mJy/beam)`, im.thermalRatio, L.thermalNoiseRatio));
+  // Negative peaks per positive peak, at least NEGATIVE_PEAK_BASE positive ones counted: a
+  // thermal-limited sky has hardly any, an artifact-limited one about as many as positive.
+  const negFraction = im.negativePeaks / Math.max(NEGATIVE_PEAK_BASE, im.positivePeaks);
+  const np = upper('negative_peaks', 'negative peaks beyond -5 sigma per positive peak beyond +5 sigma', negFraction, L.negativePeakFraction);
+  np.message += ` (${im.negativePeaks} negative, ${im.positivePeaks} positive)`;
+  out.push(np);
+  out.push(upper('artifact_area', 'share of the covered area beyond 5 sigma of the smooth background (twice the negative side)', im.artifactAreaPct, L.artifactAreaPct, '%'));
   if (q.beam) {
     out.push(upper('beam_elongation', 'beam major/minor axis ratio', q.beam.majArcsec / q.beam.minArcsec, L.beamElongation));
   } else {

@@ -1,17 +1,13 @@
-// Image-level QA measurements: robust rms, peak, dynamic range, pixels above 5 sigma, the blank
-// share of the covered area and the share whose noise (in small boxes) is far above what was expected.
+// Image-level QA measurements: robust rms, peak, dynamic range (peak / rms), pixels above 5 sigma,
+// the blank share of the covered area, the share whose noise (in small boxes) is far above what was
+// expected, the noise against the thermal noise the data allow, and two artifact measures: negative
+// peaks beyond -5 sigma (a restored sky has none: sources are positive, Gaussian noise reaches -5
+// sigma once in 3.5 million beams) and the share of the area more than 5 sigma below the smooth
+// background (doubled: artifacts are as much negative as positive; sources only positive).
 import { interpolate, medianAndRobustRms, type BackgroundGrid } from './background';
 
 /** At most this many pixels enter the global median/MAD (a strided sample beyond: 0.05 % accuracy). */
 const MAX_SAMPLE = 4_000_000;
-/**
- * The dynamic range a snapshot image reaches near its brightest source (calibration and MFS
- * spectral errors): measured 1e4-2e4 peak/rms but ~400 peak/|min| on pipeline images of the
- * simulated 0834+555 field; noise below peak / 5000 is not counted as a noisy area.
- */
-const DYNAMIC_RANGE_FLOOR = 5000;
-
-
 
 export interface ImageMetrics {
   rmsJy: number;
@@ -21,8 +17,17 @@ export interface ImageMetrics {
   /** Noise at the peak (effective-noise map, or the local background rms), Jy/beam. */
   peakNoiseJy: number;
   minJy: number;
-  /** Peak over |most negative pixel|; null when nothing is negative. */
+  /** Peak over the robust rms; null when there is no noise (nothing negative: not a radio image). */
   dynamicRange: number | null;
+  /** Local maxima above +5 sigma and local minima below -5 sigma (sigma: the noise map, else the local background rms). */
+  positivePeaks: number;
+  negativePeaks: number;
+  /** Twice the share of the covered area more than 5 sigma below the smooth background, percent. */
+  artifactAreaPct: number;
+  /** The expected thermal noise (median over the covered area; null when unknown). */
+  thermalNoiseJy: number | null;
+  /** Quadratic mean over small boxes of the measured rms over the thermal noise there (null when unknown). */
+  thermalRatio: number | null;
   peakSnr: number;
   pixelsAbove5Sigma: number;
   coveredPixels: number;
@@ -46,6 +51,13 @@ export function sampledRobustRms(img: ArrayLike<number>, mask?: ArrayLike<number
   return medianAndRobustRms(a, n).rms;
 }
 
+function medianFinite(a: ArrayLike<number>, covered: Uint8Array | null): number | null {
+  const v: number[] = [];
+  const stride = Math.max(1, Math.ceil(a.length / 200_000));
+  for (let i = 0; i < a.length; i += stride) if ((!covered || covered[i]) && Number.isFinite(a[i]!) && a[i]! > 0) v.push(a[i]!);
+  return v.length ? median(v) : null;
+}
+
 function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const s = [...values].sort((x, y) => x - y);
@@ -61,6 +73,7 @@ function median(values: number[]): number {
  */
 export function imageMetrics(
   img: ArrayLike<number>, nx: number, ny: number, bg: BackgroundGrid, fine: BackgroundGrid, covered: Uint8Array | null, noise: ArrayLike<number> | null,
+  thermal: number | ArrayLike<number> | null = null,
 ): ImageMetrics {
   let peak = -Infinity;
   let peakAt = -1;
@@ -68,6 +81,9 @@ export function imageMetrics(
   let coveredN = 0;
   let blank = 0;
   let above = 0;
+  let below = 0;
+  let posPeaks = 0;
+  let negPeaks = 0;
   const noiseVals: number[] = [];
   const noiseStride = Math.max(1, Math.ceil((nx * ny) / 200_000));
   for (let y = 0; y < ny; y++) {
@@ -84,7 +100,24 @@ export function imageMetrics(
       if (v > peak) { peak = v; peakAt = i; }
       if (v < min) min = v;
       const r = interpolate(bg, bg.rms, nx, ny, x, y);
-      if (r > 0 && (v - interpolate(bg, bg.mean, nx, ny, x, y)) / r > 5) above++;
+      const z = r > 0 ? (v - interpolate(bg, bg.mean, nx, ny, x, y)) / r : 0;
+      if (z > 5) above++;
+      if (!inside) continue;
+      if (z < -5) below++;
+      // Peaks: beyond 5 sigma of the noise map (a mosaic's), else of the local background, and
+      // the extreme of their 3 x 3 neighbourhood.
+      const sig = noise ? noise[i]! : r;
+      if (!(sig > 0) || x === 0 || y === 0 || x === nx - 1 || y === ny - 1) continue;
+      const pos = v > 5 * sig;
+      if (!pos && !(v < -5 * sig)) continue;
+      let extreme = true;
+      for (let dy = -1; dy <= 1 && extreme; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const u = img[i + dy * nx + dx]!;
+          if ((dx !== 0 || dy !== 0) && (pos ? u > v : u < v)) { extreme = false; break; }
+        }
+      }
+      if (extreme) { if (pos) posPeaks++; else negPeaks++; }
     }
   }
   const rms = sampledRobustRms(img, covered);
@@ -93,17 +126,25 @@ export function imageMetrics(
   const mapNoise = noise && peakAt >= 0 ? noise[peakAt]! : Number.NaN;
   const peakNoise = Number.isFinite(mapNoise) && mapNoise > 0 ? mapNoise : peakAt >= 0 ? interpolate(bg, bg.rms, nx, ny, peakX, peakY) : Number.NaN;
 
-  // Noisy area: boxes whose measured rms exceeds twice the expected noise there. The expected
-  // noise has a floor at the image's peak over DYNAMIC_RANGE_FLOOR: calibration and deconvolution
-  // errors of a bright source spread over the field at that level in any snapshot, and a check
-  // meant for corrupted tiles and bad data must not fire on every field with a bright source.
-  const floor = peak > 0 ? peak / DYNAMIC_RANGE_FLOOR : 0;
+  // Noisy area: boxes whose measured rms exceeds twice the expected noise there (the noise map's,
+  // else the image's typical box rms). No floor: a bright source's calibration and deconvolution
+  // errors spread over the field are what this check is for.
   const boxRms: number[] = [];
   for (let k = 0; k < fine.rms.length; k++) if (fine.measured[k]) boxRms.push(fine.rms[k]!);
   const typical = median(boxRms);
   let noisy = 0;
   let counted = 0;
   const ratios: number[] = [];
+  // Measured over thermal, per box: quadratic mean weighted by the box's pixels.
+  let thSum = 0;
+  let thW = 0;
+  const thermalAt = (i: number, j: number): number => {
+    if (thermal === null) return Number.NaN;
+    if (typeof thermal === 'number') return thermal;
+    const cx = Math.min(nx - 1, Math.floor(((i + 0.5) * nx) / fine.bx));
+    const cy = Math.min(ny - 1, Math.floor(((j + 0.5) * ny) / fine.by));
+    return thermal[cy * nx + cx]!;
+  };
   for (let j = 0; j < fine.by; j++) {
     for (let i = 0; i < fine.bx; i++) {
       const k = j * fine.bx + i;
@@ -127,7 +168,12 @@ export function imageMetrics(
       }
       const weight = fine.count[k]!;
       counted += weight;
-      if (fine.rms[k]! > 2 * Math.max(expected, floor)) noisy += weight;
+      if (fine.rms[k]! > 2 * expected) noisy += weight;
+      const th = thermalAt(i, j);
+      if (th > 0) {
+        thSum += weight * (fine.rms[k]! / th) ** 2;
+        thW += weight;
+      }
     }
   }
   return {
@@ -137,7 +183,12 @@ export function imageMetrics(
     peakY,
     peakNoiseJy: peakNoise,
     minJy: min,
-    dynamicRange: min < 0 ? peak / -min : null,
+    dynamicRange: min < 0 && rms > 0 ? peak / rms : null,
+    positivePeaks: posPeaks,
+    negativePeaks: negPeaks,
+    artifactAreaPct: coveredN > 0 ? (200 * below) / coveredN : 0,
+    thermalNoiseJy: thermal === null ? null : typeof thermal === 'number' ? thermal : medianFinite(thermal, covered),
+    thermalRatio: thW > 0 ? Math.sqrt(thSum / thW) : null,
     peakSnr: peak / peakNoise,
     pixelsAbove5Sigma: above,
     coveredPixels: coveredN,

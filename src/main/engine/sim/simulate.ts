@@ -35,6 +35,7 @@ import type { NativePool } from '../native/pool';
 import { Rng, hashSeed } from './rng';
 import { type SkySource, calibratorsIn, fieldPopulation } from './sky';
 import { subbandHeader } from './header';
+import { writeReferenceCatalog } from './reference';
 
 export interface SimulateOptions {
   outDir: string;
@@ -293,6 +294,8 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
   const truthFile = path.join(opts.outDir, TRUTH_FILE);
   writeFileSync(truthFile + '.tmp', JSON.stringify(truth));
   renameSync(truthFile + '.tmp', truthFile);
+  // The reference catalog the pipeline is given (not the truth: reference.ts).
+  writeReferenceCatalog(truthFile);
   return { outDir: opts.outDir, truthFile, chunks, sources };
 }
 
