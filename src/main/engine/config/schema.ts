@@ -95,6 +95,10 @@ export const ConfigSchema = z
       mgain: z.number().gt(0).max(1),
       /** CLEAN stops at this many sigma of the residual noise. */
       autoThresholdSigma: z.number().positive(),
+      /** Auto-masking: below this many sigma, components only where components already are (0 = off). */
+      autoMaskSigma: z.number().min(0),
+      /** Wall seconds CLEAN may take per image after the dirty image (no major cycle starts later); 0 = no limit. */
+      cleanBudgetS: z.number().min(0),
       /** Primary-beam correction is cut where the beam falls below this fraction. */
       pbCut: z.number().gt(0).lt(1),
       /** Named in every product's provenance: Airy disk of a 4.65 m dish, or the calibration code's (cos(pi x)/(1-4x^2))^4. */
@@ -112,6 +116,12 @@ export const ConfigSchema = z
        * 5807 Jy: 2 k Tsys / A_eff for Tsys 25 K, 70 % efficiency, 4.65 m dish.
        */
       sefdJy: z.number().positive(),
+      /**
+       * Sources outside the imaged field (catalog flux x primary beam above minApparentJy, out to
+       * radiusNulls x the first null's radius) are predicted and subtracted before imaging, from
+       * the reference catalog the job names (else qa.catalog); off when minApparentJy is 0 or no catalog.
+       */
+      outOfField: z.strictObject({ minApparentJy: z.number().min(0), radiusNulls: z.number().positive() }),
     }),
     mosaic: z.strictObject({
       timespanMin: z.number().positive(),
@@ -191,13 +201,18 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
       cellArcsec: 5,
       weighting: 'briggs',
       robust: 0,
-      niter: 1000,
+      // Deep CLEAN by default (issue 15): the operational niter 1000 / 3 sigma left 9.7 mJy of
+      // sources in the residual; niter is a ceiling, the threshold and the time budget stop it.
+      niter: 100000,
       mgain: 0.8,
-      autoThresholdSigma: 3,
+      autoThresholdSigma: 1,
+      autoMaskSigma: 4,
+      cleanBudgetS: 600,
       pbCut: 0.2,
       beamModel: 'airy',
       epsilon: 1e-4,
       sefdJy: 5807,
+      outOfField: { minApparentJy: 0.05, radiusNulls: 2 },
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {

@@ -4,7 +4,8 @@
 // all channels go into one image. Stopping: niter components, an absolute threshold, an
 // auto-threshold in units of the residual's robust rms (1.4826 MAD), mgain per major cycle;
 // optional auto-masking (WSClean's -auto-mask): once the residual's peak falls below
-// autoMaskSigma x rms, further components are only allowed where components already are.
+// autoMaskSigma x rms, further components are only allowed where components already are; an
+// optional time budget after which no further major cycle starts.
 import { sharedOf, type NativePool } from '../native/pool';
 import { Gridder } from './gridder';
 import type { GridderStats } from './gridder';
@@ -39,6 +40,8 @@ export interface CleanOptions {
   threads?: number;
   /** At most this many major cycles; default 20. */
   maxMajorCycles?: number;
+  /** Wall seconds the cleaning (after the PSF and dirty image) may take: no major cycle starts after it; 0 or absent = no limit. */
+  timeBudgetS?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
   /** Called with the PSF (peak 1) before any cleaning, e.g. to check it can be fitted; may throw. */
@@ -78,7 +81,7 @@ export interface CleanResult {
   iterations: number;
   majorCycles: MajorCycleRecord[];
   /** Why cleaning stopped. */
-  stop: 'niter' | 'threshold' | 'auto-threshold' | 'major-cycles' | 'none';
+  stop: 'niter' | 'threshold' | 'auto-threshold' | 'major-cycles' | 'time-budget' | 'none';
   /** The final threshold used, Jy/beam. */
   thresholdJy: number;
   /**
@@ -157,6 +160,7 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   const resShared = sharedOf(Float32Array, npix);
   const resOut = sharedOf(Float32Array, npix);
   const maxMajor = o.maxMajorCycles ?? 20;
+  const cleanStart = performance.now();
   for (let cycle = 1; ; cycle++) {
     aborted(o.signal);
     const rmsJy = robustRms(residual);
@@ -173,6 +177,7 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
     if (total >= o.niter) { stop = 'niter'; break; }
     if (pk <= thresholdJy) { stop = autoT >= (o.threshold ?? 0) && autoT > 0 ? 'auto-threshold' : 'threshold'; break; }
     if (cycle > maxMajor) { stop = 'major-cycles'; break; }
+    if ((o.timeBudgetS ?? 0) > 0 && (performance.now() - cleanStart) / 1000 > o.timeBudgetS!) { stop = 'time-budget'; break; }
     // Without a mask yet, do not clean below the auto-mask level in this cycle.
     const maskLevel = mask === null && (o.autoMaskSigma ?? 0) > 0 ? (o.autoMaskSigma ?? 0) * rmsJy : 0;
     const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);

@@ -19,6 +19,7 @@ import { readImagingVisibilities } from './visibilities';
 import type { DataColumn, ImagingVisibilities } from './visibilities';
 import { imagingWeights, paddedSize } from './weighting';
 import { THERMAL_NOISE_KEYWORD, thermalNoiseJy } from './thermal';
+import { outOfFieldRadiusDeg, selectOutOfField, subtractSources, type CatalogSource, type OutOfFieldSource } from './outfield';
 import type { WeightingMode } from './weighting';
 
 export const IMAGE_PRODUCTS = ['dirty', 'psf', 'model', 'residual', 'image', 'pb', 'image-pb'] as const;
@@ -35,6 +36,8 @@ export interface ImagingParams {
   threshold?: number;
   autoThresholdSigma: number;
   autoMaskSigma?: number;
+  /** Wall seconds CLEAN may take after the dirty image (clean.ts); 0 or absent = no limit. */
+  cleanBudgetS?: number;
   pbCut: number;
   beamModel: string;
   column?: DataColumn;
@@ -45,6 +48,8 @@ export interface ImagingParams {
   epsilon?: number;
   /** System equivalent flux density per polarisation (Jy) for the expected thermal noise; default DEFAULT_SEFD_JY. */
   sefdJy?: number;
+  /** Subtract the catalog's sources outside the field (outfield.ts); needs ImagingRun.skyCatalog. */
+  outOfField?: { minApparentJy: number; radiusNulls: number; catalogFreqHz: number; spectralIndex: number; catalog: string };
   threads?: number;
 }
 
@@ -56,6 +61,8 @@ export interface ImagingRun {
   provenance?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** The reference catalog's sources within a radius (degrees) of a direction, for params.outOfField. */
+  skyCatalog?: (raDeg: number, decDeg: number, radiusDeg: number) => CatalogSource[];
 }
 
 export interface ImagingSummary {
@@ -66,6 +73,8 @@ export interface ImagingSummary {
   rmsJy: number;
   /** The thermal noise the data can reach with these imaging weights (thermal.ts), Jy/beam. */
   thermalNoiseJy: number;
+  /** The sources outside the field subtracted from the visibilities before imaging (brightest first). */
+  subtracted: OutOfFieldSource[];
   peakJy: number;
   dynamicRange: number;
   centre: { raDeg: number; decDeg: number };
@@ -142,8 +151,19 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     return dt;
   };
   const data = readImagingVisibilities(run.msPath, { column: p.column ?? 'DATA', signal: run.signal });
-  const tRead = lap();
   const dl = p.cellArcsec * ARCSEC;
+  let subtracted: OutOfFieldSource[] = [];
+  if (p.outOfField) {
+    if (!run.skyCatalog) throw new Error(`image: ${run.msPath}: subtracting the sources outside the field needs the reference catalog ${p.outOfField.catalog}`);
+    const oo = { nx: p.size, ny: p.size, cellRad: dl, beamModel: p.beamModel, ...p.outOfField };
+    const cat = run.skyCatalog(data.phaseCentre.raDeg, data.phaseCentre.decDeg, outOfFieldRadiusDeg(data.freqs, oo.radiusNulls));
+    subtracted = selectOutOfField(cat, data, oo);
+    if (subtracted.length > 0) {
+      progress(0.03, `subtracting ${subtracted.length} sources outside the field`);
+      await subtractSources(pool, data, subtracted, oo, p.threads ?? 1, run.signal);
+    }
+  }
+  const tRead = lap();
   const pad = paddedSize(p.size);
   // In place: the natural weights are not needed once the imaging weights exist.
   const w = imagingWeights(data.uvw, data.freqs, data.weights, {
@@ -170,7 +190,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
 
   const clean = await cleanImage(pool, { uvw: data.uvw, freqs: data.freqs, vis: data.vis, weights: w.weights }, {
     nx: p.size, ny: p.size, pixelRad: dl, niter: p.niter, gain: p.gain ?? 0.1, mgain: p.mgain, threshold: p.threshold ?? 0,
-    autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, epsilon: p.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: p.threads ?? 1,
+    autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, timeBudgetS: p.cleanBudgetS ?? 0, epsilon: p.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: p.threads ?? 1,
     ...(run.signal ? { signal: run.signal } : {}),
     onProgress: (f, m) => progress(0.05 + 0.85 * f, m),
     // Fit the restoring beam first: a PSF too coarsely sampled for the cell size fails now,
@@ -225,13 +245,18 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const history = [
     `dsa110-contimg image: input ${path.resolve(run.msPath)} column ${data.column}`,
     `params: size ${p.size} cell ${p.cellArcsec}arcsec weighting ${p.weighting} robust ${p.robust} niter ${p.niter} gain ${p.gain ?? 0.1} mgain ${p.mgain} ` +
-      `threshold ${p.threshold ?? 0} auto-threshold ${p.autoThresholdSigma} auto-mask ${p.autoMaskSigma ?? 0} pbcut ${p.pbCut}` +
+      `threshold ${p.threshold ?? 0} auto-threshold ${p.autoThresholdSigma} auto-mask ${p.autoMaskSigma ?? 0} budget ${p.cleanBudgetS ?? 0}s pbcut ${p.pbCut}` +
       `${p.uvMinLambda !== undefined ? ` uvmin ${p.uvMinLambda}` : ''}${p.uvMaxLambda !== undefined ? ` uvmax ${p.uvMaxLambda}` : ''}${p.taperArcsec ? ` taper ${p.taperArcsec}arcsec` : ''}`,
     `gridder: w-gridding ES kernel epsilon ${p.epsilon ?? DEFAULT_IMAGING_EPSILON} (support ${clean.kernel.support}, oversampling ${clean.kernel.sigma}, ` +
       `${clean.kernel.nplanes} w planes); Stokes I = (XX+YY)/2; MFS over ${data.nchan} channels`,
     `deconvolution: Cotton-Schwab, Hogbom minor cycles; ${clean.iterations} components in ${clean.majorCycles.length} major cycles; stop ${clean.stop}`,
     `restoring beam fitted to the PSF main lobe: ${beam.majorArcsec.toFixed(3)} x ${beam.minorArcsec.toFixed(3)} arcsec PA ${beam.paDeg.toFixed(2)} deg`,
     `primary beam: ${p.beamModel} at ${((fmin + fmax) / 2 / 1e6).toFixed(4)} MHz averaged over the drift of ${data.timesS.length} integrations`,
+    `expected thermal noise ${(thermalJy * 1e3).toPrecision(4)} mJy/beam (SEFD ${p.sefdJy ?? DEFAULT_SEFD_JY} Jy, MS weights, imaging weights)`,
+    ...(p.outOfField
+      ? [`sources outside the field subtracted (catalog ${p.outOfField.catalog}, apparent flux >= ${p.outOfField.minApparentJy} Jy, out to ${p.outOfField.radiusNulls} first nulls, ${p.beamModel} beam per integration and channel): ${subtracted.length}` +
+        (subtracted.length ? `: ${subtracted.slice(0, 12).map((s) => `${s.name} ${(1e3 * s.apparentJy).toFixed(0)}mJy@${s.offsetDeg.toFixed(2)}deg`).join(', ')}${subtracted.length > 12 ? ', ...' : ''}` : '')]
+      : []),
     ...Object.entries(run.provenance ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
   const files = {} as Record<ImageProduct, string>;
@@ -246,7 +271,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const tWrite = lap();
   progress(1, 'done');
   return {
-    msPath: path.resolve(run.msPath), files, beam, rmsJy, thermalNoiseJy: thermalJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
+    msPath: path.resolve(run.msPath), files, beam, rmsJy, thermalNoiseJy: thermalJy, subtracted, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
     centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
     majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
     pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder, kernel: clean.kernel,

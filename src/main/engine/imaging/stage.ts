@@ -33,23 +33,32 @@ export const ImageJobParams = z.object({
   autoThresholdSigma: z.number().positive().optional(),
   autoMaskSigma: z.number().min(0).optional(),
   column: z.enum(['DATA', 'CORRECTED_DATA']).default('DATA'),
+  /** Reference catalog (db sources) whose sources outside the field are subtracted; default config qa.catalog. */
+  catalog: z.string().min(1).nullable().optional(),
   overwrite: z.boolean().default(false),
 });
 export type ImageJobParams = z.infer<typeof ImageJobParams>;
 
 /**
- * The parameters of a tier, from the configuration (DSA-110 practice: Briggs 0, niter 1000,
- * mgain 0.8, auto-threshold 3 sigma, PB cut 0.2): quick = the dirty image (niter 0); standard =
- * the configuration; deep = 10 x niter, auto-threshold 1 sigma inside an auto-mask from 4 sigma.
+ * The parameters of a tier, from the configuration (Briggs 0, mgain 0.8, PB cut 0.2, and a deep
+ * CLEAN: auto-threshold 1 sigma inside an auto-mask from 4 sigma, a time budget): quick = the
+ * dirty image (niter 0); standard = the configuration; deep = 10 x niter, auto-threshold at most
+ * 0.5 sigma, 4 x the time budget.
  */
 export function tierParams(imaging: Config['imaging'], tier: ImagingTier): ImagingParams {
   const base: ImagingParams = {
     size: imaging.size, cellArcsec: imaging.cellArcsec, weighting: imaging.weighting, robust: imaging.robust, niter: imaging.niter,
-    mgain: imaging.mgain, autoThresholdSigma: imaging.autoThresholdSigma, pbCut: imaging.pbCut, beamModel: imaging.beamModel,
+    mgain: imaging.mgain, autoThresholdSigma: imaging.autoThresholdSigma, autoMaskSigma: imaging.autoMaskSigma, cleanBudgetS: imaging.cleanBudgetS,
+    pbCut: imaging.pbCut, beamModel: imaging.beamModel,
     epsilon: imaging.epsilon, sefdJy: imaging.sefdJy,
   };
   if (tier === 'quick') return { ...base, niter: 0 };
-  if (tier === 'deep') return { ...base, niter: imaging.niter * 10, autoThresholdSigma: Math.min(1, imaging.autoThresholdSigma), autoMaskSigma: 4 };
+  if (tier === 'deep') {
+    return {
+      ...base, niter: imaging.niter * 10, autoThresholdSigma: Math.min(0.5, imaging.autoThresholdSigma),
+      autoMaskSigma: imaging.autoMaskSigma > 0 ? imaging.autoMaskSigma : 4, cleanBudgetS: 4 * imaging.cleanBudgetS,
+    };
+  }
   return base;
 }
 
@@ -110,6 +119,8 @@ export interface ImageStageResult {
   beamMinorArcsec: number;
   beamPaDeg: number;
   iterations: number;
+  /** Sources outside the field subtracted before imaging: name, apparent flux (Jy), offset (deg). */
+  subtracted: string;
   files: Record<string, string>;
 }
 
@@ -118,7 +129,8 @@ export function stageResult(out: ImagingOutput, ids: Record<ImageProduct, number
     image: out.files.image, imageId: ids.image, msPath: out.msPath, rmsJy: out.rmsJy,
     thermalNoiseJy: Number.isFinite(out.thermalNoiseJy) ? out.thermalNoiseJy : null, peakJy: out.peakJy,
     dynamicRange: Number.isFinite(out.dynamicRange) ? out.dynamicRange : null, beamMajorArcsec: out.beam.majorArcsec,
-    beamMinorArcsec: out.beam.minorArcsec, beamPaDeg: out.beam.paDeg, iterations: out.iterations, files: { ...out.files },
+    beamMinorArcsec: out.beam.minorArcsec, beamPaDeg: out.beam.paDeg, iterations: out.iterations,
+    subtracted: out.subtracted.map((s) => `${s.name} ${s.apparentJy.toFixed(3)} Jy at ${s.offsetDeg.toFixed(2)} deg`).join('; '), files: { ...out.files },
   };
 }
 
@@ -139,14 +151,23 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       const row = engine.db.images.getImageByPath(files.image);
       if (!row) return null;
       return {
-        image: files.image, imageId: row.id, msPath: path.resolve(ctx.params.msPath), rmsJy: row.rmsJy ?? 0, thermalNoiseJy: null, peakJy: row.peakJy ?? 0,
+        image: files.image, imageId: row.id, msPath: path.resolve(ctx.params.msPath), rmsJy: row.rmsJy ?? 0, thermalNoiseJy: null as number | null, subtracted: '', peakJy: row.peakJy ?? 0,
         dynamicRange: row.dynamicRange ?? null, beamMajorArcsec: row.beamMajorArcsec ?? 0, beamMinorArcsec: row.beamMinorArcsec ?? 0,
         beamPaDeg: row.beamPaDeg ?? 0, iterations: 0, files: { ...files },
       } satisfies ImageStageResult;
     },
     execute: async (ctx) => {
       const params = resolveImagingParams(engine.config.imaging, ctx.params, engine.config.threads);
+      const catalog = ctx.params.catalog === undefined ? engine.config.qa.catalog : ctx.params.catalog;
+      const oo = engine.config.imaging.outOfField;
+      if (catalog && oo.minApparentJy > 0 && ctx.params.tier !== 'quick') {
+        if (!engine.db.sources.catalogs().some((c) => c.catalog === catalog)) {
+          throw new Error(`image: no reference catalog named ${JSON.stringify(catalog)} in the database to subtract the sources outside the field with (import one with dsa110 catalog import)`);
+        }
+        params.outOfField = { ...oo, catalog, catalogFreqHz: engine.config.qa.catalogFreqHz, spectralIndex: engine.config.qa.catalogSpectralIndex };
+      }
       const out = await imageMeasurementSet(engine.native(), {
+        skyCatalog: (ra, dec, r) => (catalog ? engine.db.sources.cone(ra, dec, r, catalog) : []).map((s) => ({ name: s.name, raDeg: s.raDeg, decDeg: s.decDeg, fluxJy: s.fluxJy ?? 0 })),
         msPath: ctx.params.msPath, prefix: ctx.params.prefix, params, signal: ctx.signal,
         provenance: { software: `${engine.app?.name ?? 'dsa110-contimg'} ${engine.app?.version ?? ''}`.trim(), job: ctx.jobId, tier: ctx.params.tier },
         onProgress: (f, m) => ctx.progress(f, m),

@@ -21,6 +21,8 @@ export interface ImagingVisibilities {
   phaseCentre: { raDeg: number; decDeg: number };
   /** Distinct row times (MJD seconds, mid-integration), ascending. */
   timesS: number[];
+  /** Per output row: its time's index in timesS. */
+  rowTime: Int32Array;
   intervalS: number;
   telescope: string;
   /** Channel widths (Hz, absolute) in the order of `freqs`. */
@@ -129,6 +131,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
     const rowOf = new Int32Array(n).fill(-1);
     const keyRow = new Map<number, number>();
     const uvwList: number[] = [];
+    const timeList: number[] = [];
     for (let r = 0; r < n; r++) {
       const p = a1[r]!;
       const q = a2[r]!;
@@ -139,6 +142,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
         out = keyRow.size;
         keyRow.set(key, out);
         uvwList.push(uvwAll[3 * r]!, uvwAll[3 * r + 1]!, uvwAll[3 * r + 2]!);
+        timeList.push(tIndex.get(time[r]!)!);
       }
       rowOf[r] = out;
     }
@@ -202,7 +206,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
       }
     }
     return {
-      uvw, freqs, vis, weights, nrows, nchan, phaseCentre: { raDeg: field.raDeg, decDeg: field.decDeg }, timesS,
+      uvw, freqs, vis, weights, nrows, nchan, phaseCentre: { raDeg: field.raDeg, decDeg: field.decDeg }, timesS, rowTime: Int32Array.from(timeList),
       intervalS: summary.intervalS, telescope: summary.telescope, widthsHz, usedFraction: nrows * nchan > 0 ? used / (nrows * nchan) : 0, column,
     };
   } finally {

@@ -92,7 +92,7 @@ export function jobGraph(p: MosaicJobParams): StageInstance[] {
     });
     out.push({
       id: `image:${g.groupId}`, stage: IMAGE_STAGE, deps: [`apply:${g.groupId}`],
-      params: { msPath: g.msPath, prefix: g.imagePrefix, tier: 'standard', column: 'CORRECTED_DATA' },
+      params: { msPath: g.msPath, prefix: g.imagePrefix, tier: 'standard', column: 'CORRECTED_DATA', ...(plan.catalog ? { catalog: plan.catalog } : {}) },
     });
   }
   const metadata: JsonObject = {
