@@ -22,7 +22,7 @@ function data(nrows: number, ntimes: number): ImagingVisibilities {
   const timesS = Array.from({ length: ntimes }, (_, t) => 5e9 + 12.884901888 * t);
   return {
     uvw, freqs, vis: sharedOf(Float32Array, 2 * nrows * 6), weights: sharedOf(Float32Array, nrows * 6).fill(1), nrows, nchan: 6, phaseCentre: centre,
-    timesS, rowTime: Int32Array.from({ length: nrows }, (_, r) => r % ntimes), intervalS: 12.884901888, telescope: 'DSA-110',
+    timesS, rowTime: Int32Array.from({ length: nrows }, (_, r) => r % ntimes), ant1: new Int32Array(nrows), ant2: new Int32Array(nrows).fill(1), intervalS: 12.884901888, telescope: 'DSA-110',
     widthsHz: new Float64Array(6).fill(244140.625), usedFraction: 1, column: 'DATA',
   };
 }

@@ -30,11 +30,11 @@ const CATALOG = 'REF';
 const TRUTH = 'SIM';
 
 /**
- * Demo size: 96 antennas, 16 x 8 channels; images of 1536 x 6" (2.56 deg, out to about the half
- * power of the primary beam) instead of the operational 2560 x 5", so the hour runs in minutes.
+ * Demo size: 96 antennas, 16 x 8 channels; images of 1800 x 6" (3.0 deg, past the primary beam's
+ * half-power radius of 1.35 deg) instead of the operational 2560 x 5", so the hour runs in minutes.
  */
 const DEMO_OVERRIDES = {
-  'imaging.size': 1536, 'imaging.cellArcsec': 6, 'mosaic.timespanMin': 50,
+  'imaging.size': 1800, 'imaging.cellArcsec': 6, 'mosaic.timespanMin': 50,
 };
 
 export interface DemoPipelineReport {

@@ -122,6 +122,12 @@ export const ConfigSchema = z
        * the reference catalog the job names (else qa.catalog); off when minApparentJy is 0 or no catalog.
        */
       outOfField: z.strictObject({ minApparentJy: z.number().min(0), radiusNulls: z.number().positive() }),
+      /**
+       * Sky-model calibration before imaging: per-integration phases and per-MS antenna amplitudes
+       * solved against the same catalog's sources brighter than minApparentJy after the primary beam
+       * (0 = off); amplitude false = phases only.
+       */
+      skyModelCal: z.strictObject({ minApparentJy: z.number().min(0), amplitude: z.boolean() }),
     }),
     mosaic: z.strictObject({
       timespanMin: z.number().positive(),
@@ -213,6 +219,7 @@ export function defaultConfig(machine: { workspace: string; threads: number }): 
       epsilon: 1e-4,
       sefdJy: 5807,
       outOfField: { minApparentJy: 0.05, radiusNulls: 2 },
+      skyModelCal: { minApparentJy: 0.01, amplitude: true },
     },
     mosaic: { timespanMin: 50, method: 'pbweighted', overlap: 2, minImages: 3, maxGapMin: 6, decToleranceDeg: 0.1 },
     qa: {

@@ -57,7 +57,7 @@ export function outOfFieldRadiusDeg(freqs: ArrayLike<number>, radiusNulls: numbe
   return (radiusNulls * firstNullRad(fmin) * 180) / Math.PI;
 }
 
-function lmn(raRad: number, decRad: number, ra0: number, dec0: number): [number, number, number] {
+export function lmn(raRad: number, decRad: number, ra0: number, dec0: number): [number, number, number] {
   const dra = raRad - ra0;
   const l = Math.cos(decRad) * Math.sin(dra);
   const m = Math.sin(decRad) * Math.cos(dec0) - Math.cos(decRad) * Math.sin(dec0) * Math.cos(dra);
@@ -75,7 +75,7 @@ function driftOffsets(timesS: readonly number[]): number[] {
  * Apparent spectra of `src` at each integration: amp[t][s * nchan + c] = S(nu_c) B(t, nu_c), the
  * pointing drifting with the sky (at the phase centre at mid-observation), as primary-beam.ts.
  */
-function apparentSpectra(src: readonly OutOfFieldSource[], data: Pick<ImagingVisibilities, 'freqs' | 'timesS' | 'phaseCentre'>, o: OutOfFieldOptions): Float64Array[] {
+export function apparentSpectra(src: readonly OutOfFieldSource[], data: Pick<ImagingVisibilities, 'freqs' | 'timesS' | 'phaseCentre'>, o: OutOfFieldOptions): Float64Array[] {
   const beam = beamModel(o.beamModel);
   const d2r = Math.PI / 180;
   const ra0 = data.phaseCentre.raDeg * d2r;

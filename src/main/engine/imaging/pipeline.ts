@@ -19,6 +19,7 @@ import { readImagingVisibilities } from './visibilities';
 import type { DataColumn, ImagingVisibilities } from './visibilities';
 import { imagingWeights, paddedSize } from './weighting';
 import { THERMAL_NOISE_KEYWORD, thermalNoiseJy } from './thermal';
+import { skyModelCalibrate, type SkyModelCalResult } from './selfcal';
 import { outOfFieldRadiusDeg, selectOutOfField, subtractSources, type CatalogSource, type OutOfFieldSource } from './outfield';
 import type { WeightingMode } from './weighting';
 
@@ -50,6 +51,8 @@ export interface ImagingParams {
   sefdJy?: number;
   /** Subtract the catalog's sources outside the field (outfield.ts); needs ImagingRun.skyCatalog. */
   outOfField?: { minApparentJy: number; radiusNulls: number; catalogFreqHz: number; spectralIndex: number; catalog: string };
+  /** Solve and apply per-integration phases and per-MS amplitudes against the catalog's sky model first (selfcal.ts); needs skyCatalog. */
+  skyModelCal?: { minApparentJy: number; amplitude: boolean; radiusNulls: number; catalogFreqHz: number; spectralIndex: number; catalog: string };
   threads?: number;
 }
 
@@ -75,6 +78,8 @@ export interface ImagingSummary {
   thermalNoiseJy: number;
   /** The sources outside the field subtracted from the visibilities before imaging (brightest first). */
   subtracted: OutOfFieldSource[];
+  /** The sky-model calibration applied before imaging, or null. */
+  skyModelCal: SkyModelCalResult | null;
   peakJy: number;
   dynamicRange: number;
   centre: { raDeg: number; decDeg: number };
@@ -153,6 +158,13 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const data = readImagingVisibilities(run.msPath, { column: p.column ?? 'DATA', signal: run.signal });
   const dl = p.cellArcsec * ARCSEC;
   let subtracted: OutOfFieldSource[] = [];
+  let smc: SkyModelCalResult | null = null;
+  if (p.skyModelCal) {
+    if (!run.skyCatalog) throw new Error(`image: ${run.msPath}: the sky-model calibration needs the reference catalog ${p.skyModelCal.catalog}`);
+    progress(0.02, 'sky-model calibration');
+    const cat = run.skyCatalog(data.phaseCentre.raDeg, data.phaseCentre.decDeg, outOfFieldRadiusDeg(data.freqs, p.skyModelCal.radiusNulls));
+    smc = await skyModelCalibrate(pool, data, cat, { ...p.skyModelCal, beamModel: p.beamModel, threads: p.threads ?? 1 }, run.signal);
+  }
   if (p.outOfField) {
     if (!run.skyCatalog) throw new Error(`image: ${run.msPath}: subtracting the sources outside the field needs the reference catalog ${p.outOfField.catalog}`);
     const oo = { nx: p.size, ny: p.size, cellRad: dl, beamModel: p.beamModel, ...p.outOfField };
@@ -252,6 +264,11 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
     `deconvolution: Cotton-Schwab, Hogbom minor cycles; ${clean.iterations} components in ${clean.majorCycles.length} major cycles; stop ${clean.stop}`,
     `restoring beam fitted to the PSF main lobe: ${beam.majorArcsec.toFixed(3)} x ${beam.minorArcsec.toFixed(3)} arcsec PA ${beam.paDeg.toFixed(2)} deg`,
     `primary beam: ${p.beamModel} at ${((fmin + fmax) / 2 / 1e6).toFixed(4)} MHz averaged over the drift of ${data.timesS.length} integrations`,
+    ...(smc && p.skyModelCal
+      ? [`sky-model calibration against ${p.skyModelCal.catalog} (${smc.modelSources} sources >= ${p.skyModelCal.minApparentJy} Jy apparent, ${smc.modelApparentJy.toFixed(2)} Jy in all): ` +
+        `phases per integration (${smc.solvedIntervals}/${smc.intervals} solved, ${smc.antennas} antennas; drift rms ${smc.phaseRmsDeg.toFixed(2)} deg, offsets rms ${smc.meanPhaseRmsDeg.toFixed(2)} deg)` +
+        `${p.skyModelCal.amplitude ? `, amplitudes per antenna over the MS (rms ${(100 * smc.ampRms).toFixed(2)} %, geometric mean 1)` : ''}`]
+      : []),
     `expected thermal noise ${(thermalJy * 1e3).toPrecision(4)} mJy/beam (SEFD ${p.sefdJy ?? DEFAULT_SEFD_JY} Jy, MS weights, imaging weights)`,
     ...(p.outOfField
       ? [`sources outside the field subtracted (catalog ${p.outOfField.catalog}, apparent flux >= ${p.outOfField.minApparentJy} Jy, out to ${p.outOfField.radiusNulls} first nulls, ${p.beamModel} beam per integration and channel): ${subtracted.length}` +
@@ -271,7 +288,7 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const tWrite = lap();
   progress(1, 'done');
   return {
-    msPath: path.resolve(run.msPath), files, beam, rmsJy, thermalNoiseJy: thermalJy, subtracted, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
+    msPath: path.resolve(run.msPath), files, beam, rmsJy, thermalNoiseJy: thermalJy, subtracted, skyModelCal: smc, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
     centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
     majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
     pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder, kernel: clean.kernel,

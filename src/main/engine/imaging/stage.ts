@@ -160,11 +160,14 @@ export function imageStage(engine: { db: Database; config: Config; native(): Nat
       const params = resolveImagingParams(engine.config.imaging, ctx.params, engine.config.threads);
       const catalog = ctx.params.catalog === undefined ? engine.config.qa.catalog : ctx.params.catalog;
       const oo = engine.config.imaging.outOfField;
-      if (catalog && oo.minApparentJy > 0 && ctx.params.tier !== 'quick') {
+      const smc = engine.config.imaging.skyModelCal;
+      if (catalog && (oo.minApparentJy > 0 || smc.minApparentJy > 0) && ctx.params.tier !== 'quick') {
         if (!engine.db.sources.catalogs().some((c) => c.catalog === catalog)) {
-          throw new Error(`image: no reference catalog named ${JSON.stringify(catalog)} in the database to subtract the sources outside the field with (import one with dsa110 catalog import)`);
+          throw new Error(`image: no reference catalog named ${JSON.stringify(catalog)} in the database for the sky model (import one with dsa110 catalog import)`);
         }
-        params.outOfField = { ...oo, catalog, catalogFreqHz: engine.config.qa.catalogFreqHz, spectralIndex: engine.config.qa.catalogSpectralIndex };
+        const spectral = { catalog, catalogFreqHz: engine.config.qa.catalogFreqHz, spectralIndex: engine.config.qa.catalogSpectralIndex };
+        if (oo.minApparentJy > 0) params.outOfField = { ...oo, ...spectral };
+        if (smc.minApparentJy > 0) params.skyModelCal = { ...smc, radiusNulls: oo.radiusNulls, ...spectral };
       }
       const out = await imageMeasurementSet(engine.native(), {
         skyCatalog: (ra, dec, r) => (catalog ? engine.db.sources.cone(ra, dec, r, catalog) : []).map((s) => ({ name: s.name, raDeg: s.raDeg, decDeg: s.decDeg, fluxJy: s.fluxJy ?? 0 })),

@@ -21,8 +21,10 @@ export interface ImagingVisibilities {
   phaseCentre: { raDeg: number; decDeg: number };
   /** Distinct row times (MJD seconds, mid-integration), ascending. */
   timesS: number[];
-  /** Per output row: its time's index in timesS. */
+  /** Per output row: its time's index in timesS, and its antennas (ANTENNA1, ANTENNA2). */
   rowTime: Int32Array;
+  ant1: Int32Array;
+  ant2: Int32Array;
   intervalS: number;
   telescope: string;
   /** Channel widths (Hz, absolute) in the order of `freqs`. */
@@ -132,6 +134,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
     const keyRow = new Map<number, number>();
     const uvwList: number[] = [];
     const timeList: number[] = [];
+    const antList: number[] = [];
     for (let r = 0; r < n; r++) {
       const p = a1[r]!;
       const q = a2[r]!;
@@ -143,6 +146,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
         keyRow.set(key, out);
         uvwList.push(uvwAll[3 * r]!, uvwAll[3 * r + 1]!, uvwAll[3 * r + 2]!);
         timeList.push(tIndex.get(time[r]!)!);
+        antList.push(p, q);
       }
       rowOf[r] = out;
     }
@@ -207,6 +211,7 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
     }
     return {
       uvw, freqs, vis, weights, nrows, nchan, phaseCentre: { raDeg: field.raDeg, decDeg: field.decDeg }, timesS, rowTime: Int32Array.from(timeList),
+      ant1: Int32Array.from({ length: nrows }, (_, i) => antList[2 * i]!), ant2: Int32Array.from({ length: nrows }, (_, i) => antList[2 * i + 1]!),
       intervalS: summary.intervalS, telescope: summary.telescope, widthsHz, usedFraction: nrows * nchan > 0 ? used / (nrows * nchan) : 0, column,
     };
   } finally {

@@ -263,7 +263,7 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     const wWeights = new FitsRowWriter(file('-weights.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
       req.method === 'mean' ? 'weights: images per pixel' : req.method === 'weighted' ? 'weights: sum 1/sigma^2' : 'weights: sum PB^2/sigma^2', freq));
     writers.push(wWeights);
-    const wThermal = withThermal ? new FitsRowWriter(file('-thermal.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'thermal-limited noise (the inputs at their THERMRMS, combined with these weights)', freq)) : null;
+    const wThermal = withThermal ? new FitsRowWriter(file('-thermal.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'thermal-limited noise', freq)) : null;
     if (wThermal) writers.push(wThermal);
     const stats: CombineStats = await combine(engine.native(), grid, inputs, {
       method: req.method, pbCut, interpolation, threads: engine.config.threads, signal: req.signal, ...(req.bandPixels ? { bandPixels: req.bandPixels } : {}),
