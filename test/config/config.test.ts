@@ -46,7 +46,10 @@ describe('defaults', () => {
     expect(config.ingest).toMatchObject({ groupToleranceS: 60, expectedSubbands: 16, inputDir: null });
     expect(config.calibration).toMatchObject({ bandpassValidityH: 24, gainValidityH: 1, gainValidityStreamingMin: 30, minSnr: 3, maxBandpassFlaggedPct: 25 });
     expect(config.calibration.refantChain).toEqual([104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 103, 117]);
-    expect(config.imaging).toMatchObject({ weighting: 'briggs', robust: 0, niter: 1000, mgain: 0.8, pbCut: 0.2 });
+    expect(config.imaging).toMatchObject({ weighting: 'briggs', robust: 0, mgain: 0.8, pbCut: 0.2 });
+    // Deep CLEAN by default (issue 15): to 1 sigma inside an auto-mask, niter only a ceiling, a time budget.
+    expect(config.imaging).toMatchObject({ autoThresholdSigma: 1, autoMaskSigma: 4, cleanBudgetS: 600 });
+    expect(config.imaging.niter).toBeGreaterThanOrEqual(10000);
     // The field is about 3.5 deg, at a pixel of 5" or less for the outriggers' baselines.
     expect(config.imaging.cellArcsec).toBeLessThanOrEqual(5);
     expect((config.imaging.size * config.imaging.cellArcsec) / 3600).toBeCloseTo(3.5, 0);
