@@ -36,8 +36,7 @@ export function curatedCalibrators(): Calibrator[] {
     throw new Error(`${CATALOG_FILE}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
   }
   return parsed.data.calibrators.map((c, index) => {
-    const { altName: _alias, ...fields } = c;
-    const cal = Calibrator.safeParse({ ...fields, catalog: 'vla' });
+    const cal = Calibrator.safeParse({ ...c, catalog: 'vla' });
     if (!cal.success) {
       const i = cal.error.issues[0];
       throw new Error(`${CATALOG_FILE}: calibrators[${index}] (${c.name}): ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
@@ -100,7 +99,8 @@ export function calibratorsByName(db: Database, query: string): { calibrator: Ca
   const aliases = calibratorAliases();
   const out: { calibrator: Calibrator; matchedName: string }[] = [];
   for (const c of db.calibration.listCalibrators()) {
-    const names = [c.name, ...(aliases.get(c.name) ?? [])];
+    // The catalog's own other names (alternate, B1950), then the curated list's for older tables.
+    const names = [c.name, ...[c.altName, c.b1950Name].filter((n): n is string => typeof n === 'string'), ...(aliases.get(c.name) ?? [])];
     const hit = names.find((n) => normalName(n) === q);
     if (hit !== undefined) out.push({ calibrator: c, matchedName: hit });
   }
