@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import { populate } from '../db/populate';
+import { LATEST_VERSION } from '../../src/main/engine/db';
 
 const BIN = path.resolve('bin/dsa110.mjs');
 let tmp: string;
@@ -54,7 +55,7 @@ describe('db status', () => {
     const human = run('db', 'status');
     expect(human.status, human.stderr).toBe(0);
     expect(human.stdout).toContain(`database  ${path.join(ws, 'dsa110.sqlite')}`);
-    expect(human.stdout).toMatch(/schema {4}version 3 \(current\)/);
+    expect(human.stdout).toMatch(new RegExp(`schema {4}version ${LATEST_VERSION} \\(current\\)`));
     expect(human.stdout).toMatch(/^ {2}calibrators +210$/m);
     const s = json<{ schemaVersion: number; latestVersion: number; tables: Record<string, number> }>(run('db', 'status', '--json'));
     expect(s.schemaVersion).toBe(s.latestVersion);
@@ -66,7 +67,8 @@ describe('jobs', () => {
   it('list: a table of jobs; --json is the page; --state filters', () => {
     const human = run('jobs', 'list');
     expect(human.status, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/^job-populate-1 +calibrate +running +50%/m);
+    // The populated job's process is gone: it shows as interrupted, with how to resume.
+    expect(human.stdout).toMatch(/^job-populate-1 +calibrate +interrupted +50% .*resume with: dsa110 jobs resume job-populate-1/m);
     const page = json<{ items: { id: string }[]; total: number }>(run('jobs', 'list', '--json'));
     expect(page.items.map((j) => j.id)).toEqual(['job-populate-1']);
     expect(run('jobs', 'list', '--state', 'queued').stdout.trim()).toBe('no jobs');
@@ -152,7 +154,7 @@ describe('demo', () => {
     const r = json<{ ok: boolean; steps: { name: string; status: string; detail: string }[] }>(run('demo', '--checks-only', '--json'));
     const step = (name: string) => r.steps.find((s) => s.name === name);
     expect(step('database')).toMatchObject({ status: 'ok' });
-    expect(step('database')?.detail).toMatch(/schema version 3 \(current\); 210 calibrators/);
+    expect(step('database')?.detail).toMatch(new RegExp(`schema version ${LATEST_VERSION} \\(current\\); 210 calibrators`));
     const fft = step('native FFT');
     expect(['ok', 'warn']).toContain(fft?.status);
     if (fft?.status === 'ok') expect(fft.detail).toMatch(/max relative error \d\.\de-\d+/);
