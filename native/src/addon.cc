@@ -1,5 +1,6 @@
 // Node-API module of the dsa110_native addon. The bindings (argument checking and conversion
-// only) live in bindings/, one file per kernel folder; the kernels one folder per algorithm.
+// only) live in bindings/, one file per area (calib_flag, convert, fft_predict, imaging, mosaic),
+// each covering one or more kernel folders; the kernels live one folder per algorithm.
 #include <napi.h>
 
 #include "bindings/args.h"

@@ -1,6 +1,7 @@
 // The engine facade: one object holding the resolved configuration, the workspace, the state
 // database, the logger, the native worker pool and the job runner. The CLI, Electron and the demo
-// all open it the same way; later issues register their stages and job kinds on `registry`.
+// all open it the same way; opening registers the pipeline's stages and job kinds on `registry`
+// (pipeline.ts), so any process can resume any job of the workspace.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
