@@ -70,6 +70,16 @@ function applyFromOutputs(a: JsonObject | null | undefined): ApplyResult | null 
   };
 }
 
+/** The catalog calibrator whose transit the MS holds, if any (its name). */
+function transitingCalibrator(engine: Engine, msPath: string): string | undefined {
+  const ms = MeasurementSet.open(msPath);
+  try {
+    return detectCalibrator(engine.db, msLayout(ms), engine.config.imaging.beamModel)?.calibrator.name;
+  } finally {
+    ms.close();
+  }
+}
+
 /**
  * The calibration as a `calibrate` job: the calibrator is chosen now (named, or the one whose
  * transit the MS holds) and frozen with the job with the mode and the configuration; solve and
@@ -80,12 +90,7 @@ async function calibrateAsJob(ctx: CliContext, engine: Engine, msPath: string, o
   let named = o.calibrator;
   if (named !== undefined && !engine.db.calibration.getCalibrator(named)) throw new CliError(`calibrate: calibrator ${named} is not in the catalog (dsa110 calibrators --import FILE loads a VLA list)`);
   if (!o.applyOnly && named === undefined) {
-    const ms = MeasurementSet.open(msPath);
-    try {
-      named = detectCalibrator(engine.db, msLayout(ms), engine.config.imaging.beamModel)?.calibrator.name;
-    } finally {
-      ms.close();
-    }
+    named = transitingCalibrator(engine, msPath);
     if (named === undefined) {
       if (o.solveOnly) throw new CliError(`calibrate: ${msPath}: no catalog calibrator transits during this MS; name one with --calibrator`);
       res.solveSkipped = 'no catalog calibrator transits during this MS';
@@ -141,12 +146,7 @@ Tables go to <workspace>/caltables and are registered in the database.`)
             if (!o.applyOnly) {
               let named = o.calibrator;
               if (named === undefined) {
-                const ms = MeasurementSet.open(msPath);
-                try {
-                  named = detectCalibrator(engine.db, msLayout(ms), engine.config.imaging.beamModel)?.calibrator.name;
-                } finally {
-                  ms.close();
-                }
+                named = transitingCalibrator(engine, msPath);
               }
               if (named === undefined) {
                 if (o.solveOnly) throw new CliError(`calibrate: ${msPath}: no catalog calibrator transits during this MS; name one with --calibrator`);
