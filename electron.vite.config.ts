@@ -27,13 +27,19 @@ function contentSecurityPolicy(): Plugin {
     },
     transformIndexHtml(html, ctx) {
       const match = metaPattern.exec(html);
-      if (!match) throw new Error(`src/renderer/index.html: missing <meta http-equiv="Content-Security-Policy" content="...">`);
+      if (!match)
+        throw new Error(`src/renderer/index.html: missing <meta http-equiv="Content-Security-Policy" content="...">`);
       if (match[1] !== META_CONTENT_SECURITY_POLICY) {
-        throw new Error(`src/renderer/index.html: the CSP meta tag differs from src/main/electron/csp.ts; expected content="${META_CONTENT_SECURITY_POLICY}"`);
+        throw new Error(
+          `src/renderer/index.html: the CSP meta tag differs from src/main/electron/csp.ts; expected content="${META_CONTENT_SECURITY_POLICY}"`,
+        );
       }
       if (!ctx.server) return html;
       const url = devServerUrl ?? `http://localhost:${ctx.server.config.server.port ?? 5173}`;
-      return html.replace(metaPattern, `<meta http-equiv="Content-Security-Policy" content="${devContentSecurityPolicy(url)}" />`);
+      return html.replace(
+        metaPattern,
+        `<meta http-equiv="Content-Security-Policy" content="${devContentSecurityPolicy(url)}" />`,
+      );
     },
   };
 }

@@ -47,7 +47,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, ...INTEROP_TESTS, ...E2E_TESTS] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, ...INTEROP_TESTS, ...E2E_TESTS] },
+      },
       { extends: true, test: { name: 'interop', include: [...INTEROP_TESTS], exclude: [...NOT_TESTS] } },
       { extends: true, test: { name: 'e2e', include: [...E2E_TESTS], exclude: [...NOT_TESTS] } },
     ],

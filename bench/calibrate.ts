@@ -16,15 +16,34 @@ import { activeStations } from '../src/main/engine/sim/array';
 import { Rng } from '../src/main/engine/sim/rng';
 import { openTable } from '../src/main/engine/casacore';
 import { MeasurementSet } from '../src/main/engine/ms';
-import { type CalBlock, type CalModel, applyCalibration, solveBandpass, solveGainPair, solveGains } from '../src/main/engine/calibration/solve';
+import {
+  type CalBlock,
+  type CalModel,
+  applyCalibration,
+  solveBandpass,
+  solveGainPair,
+  solveGains,
+} from '../src/main/engine/calibration/solve';
 import { flagBlock } from '../src/main/engine/calibration/flag';
-import { ensureCorrectedColumn, msLayout, pointModel, readSpwBlock, sourcePhases, windowBuffers, writeSpwBlock } from '../src/main/engine/calibration/ms-block';
+import {
+  ensureCorrectedColumn,
+  msLayout,
+  pointModel,
+  readSpwBlock,
+  sourcePhases,
+  windowBuffers,
+  writeSpwBlock,
+} from '../src/main/engine/calibration/ms-block';
 import { calibrateMs } from '../src/main/engine/calibration/stage';
 import { resolveCalibrator, windowSolveContext } from '../src/main/engine/calibration/window-solve';
 import { Engine } from '../src/main/engine/engine';
 
-export const description = 'calibrate (solve + apply in one pass) on a copy of --ms PATH, then per phase; and bandpass + gain solves and apply on an in-memory 96-antenna x 768-channel block; --threads --antennas --channels --solint --keep';
-function sharedOf<T extends Float32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+export const description =
+  'calibrate (solve + apply in one pass) on a copy of --ms PATH, then per phase; and bandpass + gain solves and apply on an in-memory 96-antenna x 768-channel block; --threads --antennas --channels --solint --keep';
+function sharedOf<T extends Float32Array | Uint8Array>(
+  ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+): T {
   return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
 }
 
@@ -71,7 +90,9 @@ function makeBlock(nAnt: number, nchanSb: number, seed: number): { block: CalBlo
     }
   }
   const flux = new Float32Array(ntime * nchan);
-  for (let t = 0; t < ntime; t++) for (let c = 0; c < nchan; c++) flux[t * nchan + c] = 8.8 * Math.pow((freqs[c] as number) / 1.4e9, -0.36) * (1 - 0.003 * (t - 12) ** 2 / 144);
+  for (let t = 0; t < ntime; t++)
+    for (let c = 0; c < nchan; c++)
+      flux[t * nchan + c] = 8.8 * Math.pow((freqs[c] as number) / 1.4e9, -0.36) * (1 - (0.003 * (t - 12) ** 2) / 144);
   // sigma per component for 244 kHz x 12.9 s with SEFD ~ 5800 Jy; noise from a table (speed).
   const sigma = 5800 / Math.sqrt(2 * 244140.625 * INTEGRATION_S);
   const table = Float32Array.from({ length: 1 << 20 }, () => sigma * rng.normal());
@@ -94,7 +115,10 @@ function makeBlock(nAnt: number, nchanSb: number, seed: number): { block: CalBlo
         }
         const o1 = 2 * (((t * nchan + c) * nant + a) * 2 + p);
         const o2 = 2 * (((t * nchan + c) * nant + b) * 2 + p);
-        const j1r = J[o1] as number, j1i = J[o1 + 1] as number, j2r = J[o2] as number, j2i = J[o2 + 1] as number;
+        const j1r = J[o1] as number,
+          j1i = J[o1 + 1] as number,
+          j2r = J[o2] as number,
+          j2i = J[o2 + 1] as number;
         k = (Math.imul(k, 1103515245) + 12345) | 0;
         const n1 = table[(k >>> 8) & 0xfffff] as number;
         k = (Math.imul(k, 1103515245) + 12345) | 0;
@@ -109,10 +133,16 @@ function makeBlock(nAnt: number, nchanSb: number, seed: number): { block: CalBlo
     }
   }
   const timesMjd = Float64Array.from({ length: ntime }, (_, t) => 61055 + ((t + 0.5) * INTEGRATION_S) / 86400);
-  return { block: { vis, flags, weights: null, ant1, ant2, nant, freqsHz: freqs, npol: 2, timesMjd, rowTime }, model: { kind: 'point', flux } };
+  return {
+    block: { vis, flags, weights: null, ant1, ant2, nant, freqsHz: freqs, npol: 2, timesMjd, rowTime },
+    model: { kind: 'point', flux },
+  };
 }
 
-interface Timed { wallS: number; cpuS: number }
+interface Timed {
+  wallS: number;
+  cpuS: number;
+}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, Timed]> {
   const c0 = process.cpuUsage();
@@ -122,7 +152,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, Timed]> {
   return [r, { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 }];
 }
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const f2 = (x: number, w = 7): string => x.toFixed(2).padStart(w);
 
 /** A scratch copy of the MS (calibrate writes into it). */
@@ -140,14 +173,23 @@ async function timeCalibrate(msPath: string, threads: number): Promise<void> {
   try {
     const hadCorrected = MeasurementSet.open(ms);
     const had = hadCorrected.main.columnNames().includes('CORRECTED_DATA');
-    const nvis = hadCorrected.main.nrows * (hadCorrected.main.getCellShape('DATA', 0) ?? [0, 0]).reduce((a, x) => a * x, 1);
+    const nvis =
+      hadCorrected.main.nrows * (hadCorrected.main.getCellShape('DATA', 0) ?? [0, 0]).reduce((a, x) => a * x, 1);
     hadCorrected.close();
     engine.native();
-    console.log(`calibrate (one pass, RFI flagging on), ${threads} threads, ${(nvis / 1e6).toFixed(0)} M visibilities${had ? ' (CORRECTED_DATA already present)' : ''}; load average before: ${load()}`);
+    console.log(
+      `calibrate (one pass, RFI flagging on), ${threads} threads, ${(nvis / 1e6).toFixed(0)} M visibilities${had ? ' (CORRECTED_DATA already present)' : ''}; load average before: ${load()}`,
+    );
     const [r, t] = await timed(() => calibrateMs(engine, { msPath: ms }));
-    console.log(`  solved on ${r.solve.calibrator}: ${r.solve.tables.map((x) => `${x.kind} ${(100 * x.qa.flaggedFraction).toFixed(2)} % flagged, median SNR ${x.qa.medianSnr.toFixed(1)}`).join('; ')}`);
-    console.log(`  ${(100 * r.solve.flaggedBeforeSolve).toFixed(1)} % flagged before solving; after apply ${(100 * r.apply.flaggedFraction).toFixed(1)} %`);
-    console.log(`  wall ${f2(t.wallS, 0)} s, CPU ${f2(t.cpuS, 0)} s (main thread + workers), ${(nvis / t.wallS / 1e6).toFixed(1)} M visibilities/s end to end; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average after: ${load()}`);
+    console.log(
+      `  solved on ${r.solve.calibrator}: ${r.solve.tables.map((x) => `${x.kind} ${(100 * x.qa.flaggedFraction).toFixed(2)} % flagged, median SNR ${x.qa.medianSnr.toFixed(1)}`).join('; ')}`,
+    );
+    console.log(
+      `  ${(100 * r.solve.flaggedBeforeSolve).toFixed(1)} % flagged before solving; after apply ${(100 * r.apply.flaggedFraction).toFixed(1)} %`,
+    );
+    console.log(
+      `  wall ${f2(t.wallS, 0)} s, CPU ${f2(t.cpuS, 0)} s (main thread + workers), ${(nvis / t.wallS / 1e6).toFixed(1)} M visibilities/s end to end; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average after: ${load()}`,
+    );
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
@@ -175,8 +217,20 @@ async function timePhases(msPath: string, threads: number): Promise<void> {
   let nvis = 0;
   try {
     const layout = msLayout(ms);
-    const ctx = windowSolveContext(engine.config, layout, resolveCalibrator(engine.db, engine.config, layout, copy, undefined), true);
-    await pool.flagBasic({ vis: new Float32Array(new SharedArrayBuffer(8)), flags: new Uint8Array(new SharedArrayBuffer(1)), ant1: Int32Array.of(0), ant2: Int32Array.of(1), nchan: 1, npol: 1 });
+    const ctx = windowSolveContext(
+      engine.config,
+      layout,
+      resolveCalibrator(engine.db, engine.config, layout, copy, undefined),
+      true,
+    );
+    await pool.flagBasic({
+      vis: new Float32Array(new SharedArrayBuffer(8)),
+      flags: new Uint8Array(new SharedArrayBuffer(1)),
+      ant1: Int32Array.of(0),
+      ant2: Int32Array.of(1),
+      nchan: 1,
+      npol: 1,
+    });
     ensureCorrectedColumn(ms);
     const writer = openTable(copy, { writable: true });
     const bufs = windowBuffers(ms, layout);
@@ -186,7 +240,11 @@ async function timePhases(msPath: string, threads: number): Promise<void> {
         const b = readSpwBlock(ms, layout, sp.id, 'DATA', { buffers: bufs });
         nvis += b.block.flags.length;
         lap('read');
-        const model = { kind: 'point' as const, flux: pointModel(b.block, layout, ctx.src, ctx.beamName), phase: sourcePhases(b, layout, ctx.src) };
+        const model = {
+          kind: 'point' as const,
+          flux: pointModel(b.block, layout, ctx.src, ctx.beamName),
+          phase: sourcePhases(b, layout, ctx.src),
+        };
         lap('model (beam, phases)');
         await flagBlock(pool, b.block, { model, threads });
         lap('flag (RFI, dead antennas)');
@@ -236,7 +294,9 @@ export async function run(args: string[]): Promise<void> {
     allowNegative: true,
   });
   const threads = Number(values.threads);
-  console.log(`load average (1, 5, 15 min): ${load()} on ${availableParallelism()} cores${loadavg()[0]! > 0.5 * availableParallelism() ? ' -- the machine is busy: walls are upper bounds, CPU times hold' : ''}`);
+  console.log(
+    `load average (1, 5, 15 min): ${load()} on ${availableParallelism()} cores${loadavg()[0]! > 0.5 * availableParallelism() ? ' -- the machine is busy: walls are upper bounds, CPU times hold' : ''}`,
+  );
   // The MS first, so its peak memory is not the in-memory block's.
   if (values.ms !== undefined) {
     if (!existsSync(values.ms)) throw new Error(`bench calibrate: --ms ${values.ms} does not exist`);
@@ -257,7 +317,19 @@ export async function run(args: string[]): Promise<void> {
   const pool = new NativePool({ workers: 1 });
   try {
     // Warm the worker (tsx + addon load) outside the timings.
-    await solveGains(pool, { ...block, ant1: block.ant1.subarray(0, 10), ant2: block.ant2.subarray(0, 10), rowTime: block.rowTime.subarray(0, 10), vis: block.vis.subarray(0, 10 * block.freqsHz.length * 4), flags: block.flags.subarray(0, 10 * block.freqsHz.length * 2) }, model, { threads: 1 }).catch(() => undefined);
+    await solveGains(
+      pool,
+      {
+        ...block,
+        ant1: block.ant1.subarray(0, 10),
+        ant2: block.ant2.subarray(0, 10),
+        rowTime: block.rowTime.subarray(0, 10),
+        vis: block.vis.subarray(0, 10 * block.freqsHz.length * 4),
+        flags: block.flags.subarray(0, 10 * block.freqsHz.length * 2),
+      },
+      model,
+      { threads: 1 },
+    ).catch(() => undefined);
     const time = async <T>(what: string, fn: () => Promise<T>): Promise<[T, Timed]> => {
       const [r, t] = await timed(fn);
       console.log(`${what.padEnd(28)} ${f2(t.wallS)} ${f2(t.cpuS)}`);
@@ -265,14 +337,28 @@ export async function run(args: string[]): Promise<void> {
     };
     console.log(`${'step'.padEnd(28)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)}`);
     const [bp, tB] = await time('bandpass (per channel)', () => solveBandpass(pool, block, model, { threads }));
-    const [ph, tP] = await time(`gains phase-only (${solintS} s)`, () => solveGains(pool, block, model, { bandpass: bp, solintS, phaseOnly: true, threads }));
-    const [g, tG] = await time(`gains amp+phase (${solintS} s)`, () => solveGains(pool, block, model, { bandpass: bp, solintS, initial: ph, threads }));
-    await time('  both in one pass (as used)', () => solveGainPair(pool, block, model, { bandpass: bp, solintS, threads }));
-    const [newly, tA] = await time('apply (bandpass x gains)', () => applyCalibration(pool, block, { bandpass: bp, gains: g }, { threads }));
+    const [ph, tP] = await time(`gains phase-only (${solintS} s)`, () =>
+      solveGains(pool, block, model, { bandpass: bp, solintS, phaseOnly: true, threads }),
+    );
+    const [g, tG] = await time(`gains amp+phase (${solintS} s)`, () =>
+      solveGains(pool, block, model, { bandpass: bp, solintS, initial: ph, threads }),
+    );
+    await time('  both in one pass (as used)', () =>
+      solveGainPair(pool, block, model, { bandpass: bp, solintS, threads }),
+    );
+    const [newly, tA] = await time('apply (bandpass x gains)', () =>
+      applyCalibration(pool, block, { bandpass: bp, gains: g }, { threads }),
+    );
     const solve = tB.wallS + tP.wallS + tG.wallS;
-    console.log(`${'total'.padEnd(28)} ${f2(solve + tA.wallS)} ${f2(tB.cpuS + tP.cpuS + tG.cpuS + tA.cpuS)}   (operational pipeline: 31 + 10 + 4 s on 40 cores)`);
-    console.log(`solves: ${((3 * nvis) / solve / 1e6).toFixed(1)} M visibilities/s over 3 passes; apply ${(nvis / tA.wallS / 1e6).toFixed(1)} M visibilities/s; threads ${threads}`);
-    console.log(`bandpass flagged ${(100 * bp.flaggedFraction).toFixed(2)} %, gains flagged ${(100 * g.flaggedFraction).toFixed(2)} %, apply flagged ${newly} samples; load average after: ${load()}`);
+    console.log(
+      `${'total'.padEnd(28)} ${f2(solve + tA.wallS)} ${f2(tB.cpuS + tP.cpuS + tG.cpuS + tA.cpuS)}   (operational pipeline: 31 + 10 + 4 s on 40 cores)`,
+    );
+    console.log(
+      `solves: ${((3 * nvis) / solve / 1e6).toFixed(1)} M visibilities/s over 3 passes; apply ${(nvis / tA.wallS / 1e6).toFixed(1)} M visibilities/s; threads ${threads}`,
+    );
+    console.log(
+      `bandpass flagged ${(100 * bp.flaggedFraction).toFixed(2)} %, gains flagged ${(100 * g.flaggedFraction).toFixed(2)} %, apply flagged ${newly} samples; load average after: ${load()}`,
+    );
   } finally {
     await pool.close();
   }

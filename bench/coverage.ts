@@ -10,7 +10,8 @@ import Sqlite from 'better-sqlite3';
 import { coverageSummary } from '../src/main/engine/api/coverage';
 import { openDatabase } from '../src/main/engine/db';
 
-export const description = 'coverage.summary over 105,120 groups: SQL with/without the covering index vs JS binning; --groups --bins --repeats';
+export const description =
+  'coverage.summary over 105,120 groups: SQL with/without the covering index vs JS binning; --groups --bins --repeats';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,7 +30,14 @@ function time(repeats: number, fn: () => unknown): number {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { groups: { type: 'string', default: '105120' }, bins: { type: 'string', default: '200,2000' }, repeats: { type: 'string', default: '7' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      groups: { type: 'string', default: '105120' },
+      bins: { type: 'string', default: '200,2000' },
+      repeats: { type: 'string', default: '7' },
+    },
+  });
   const n = Number(values.groups);
   const binsList = String(values.bins).split(',').map(Number);
   const repeats = Number(values.repeats);
@@ -44,7 +52,8 @@ export async function run(args: string[]): Promise<void> {
     const tInsert = performance.now();
     // Inserted in one transaction of raw SQL (the repository's per-row path is not what is measured).
     const raw = new Sqlite(file);
-    const ins = raw.prepare(`INSERT INTO ingest_groups (id, state, expected_subbands, attempts, dec_deg, start_mjd, created_mjd, updated_mjd)
+    const ins =
+      raw.prepare(`INSERT INTO ingest_groups (id, state, expected_subbands, attempts, dec_deg, start_mjd, created_mjd, updated_mjd)
       VALUES (?, ?, 16, 0, ?, ?, ?, ?)`);
     raw.transaction(() => {
       for (let i = 0; i < n; i++) {
@@ -57,13 +66,17 @@ export async function run(args: string[]): Promise<void> {
     })();
     console.log(`inserted ${n} groups in ${((performance.now() - tInsert) / 1000).toFixed(1)} s`);
     const span = { startMjd: t0, endMjd: t0 + n * five };
-    console.log(`\n${'bins'.padStart(6)} ${'SQL+index ms'.padStart(13)} ${'SQL no-index'.padStart(13)} ${'JS binning ms'.padStart(14)}  index speed-up  vs JS`);
+    console.log(
+      `\n${'bins'.padStart(6)} ${'SQL+index ms'.padStart(13)} ${'SQL no-index'.padStart(13)} ${'JS binning ms'.padStart(14)}  index speed-up  vs JS`,
+    );
     for (const bins of binsList) {
       const q = { ...span, bins, stripWidthDeg: 1 };
       const sql = time(repeats, () => coverageSummary(db, q));
       // Reference: every group read, then binned in JavaScript.
       const js = () => {
-        const rows = raw.prepare('SELECT dec_deg, start_mjd, state FROM ingest_groups WHERE start_mjd >= ? AND start_mjd < ?').all(q.startMjd, q.endMjd) as { dec_deg: number | null; start_mjd: number; state: string }[];
+        const rows = raw
+          .prepare('SELECT dec_deg, start_mjd, state FROM ingest_groups WHERE start_mjd >= ? AND start_mjd < ?')
+          .all(q.startMjd, q.endMjd) as { dec_deg: number | null; start_mjd: number; state: string }[];
         const cells = new Map<string, number>();
         const bw = (q.endMjd - q.startMjd) / bins;
         for (const r of rows) {
@@ -83,14 +96,21 @@ export async function run(args: string[]): Promise<void> {
         });
       }
       raw.exec('DROP INDEX ingest_groups_by_time_dec_state');
-      const noIndexSql = raw.prepare(`SELECT CAST(round(dec_deg / 1) AS INTEGER) AS strip, MIN(CAST((start_mjd - @s) / @bw AS INTEGER), @last) AS bin, COUNT(*) AS groups,
+      const noIndexSql =
+        raw.prepare(`SELECT CAST(round(dec_deg / 1) AS INTEGER) AS strip, MIN(CAST((start_mjd - @s) / @bw AS INTEGER), @last) AS bin, COUNT(*) AS groups,
           SUM(state = 'completed') AS converted, SUM(state = 'collecting') AS incomplete FROM ingest_groups WHERE start_mjd >= @s AND start_mjd < @e GROUP BY strip, bin`);
-      const noIndex = time(repeats, () => noIndexSql.all({ s: q.startMjd, e: q.endMjd, bw: (q.endMjd - q.startMjd) / bins, last: bins - 1 }));
+      const noIndex = time(repeats, () =>
+        noIndexSql.all({ s: q.startMjd, e: q.endMjd, bw: (q.endMjd - q.startMjd) / bins, last: bins - 1 }),
+      );
       raw.exec('CREATE INDEX ingest_groups_by_time_dec_state ON ingest_groups (start_mjd, dec_deg, state)');
-      console.log(`${String(bins).padStart(6)} ${sql.toFixed(1).padStart(13)} ${noIndex.toFixed(1).padStart(13)} ${jsMs.toFixed(1).padStart(14)}  ${(noIndex / sql).toFixed(2).padStart(14)}  ${(jsMs / sql).toFixed(2)}${same ? '' : '  (COUNTS DIFFER)'}`);
+      console.log(
+        `${String(bins).padStart(6)} ${sql.toFixed(1).padStart(13)} ${noIndex.toFixed(1).padStart(13)} ${jsMs.toFixed(1).padStart(14)}  ${(noIndex / sql).toFixed(2).padStart(14)}  ${(jsMs / sql).toFixed(2)}${same ? '' : '  (COUNTS DIFFER)'}`,
+      );
     }
     // A one-day window (what the timeline shows zoomed in).
-    const day = time(repeats, () => coverageSummary(db, { startMjd: t0 + 180, endMjd: t0 + 181, bins: 288, stripWidthDeg: 1 }));
+    const day = time(repeats, () =>
+      coverageSummary(db, { startMjd: t0 + 180, endMjd: t0 + 181, bins: 288, stripWidthDeg: 1 }),
+    );
     console.log(`\none day of the year, 288 bins: ${day.toFixed(2)} ms`);
     raw.close();
     db.close();

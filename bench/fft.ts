@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadAddon } from '../src/main/engine/native/addon';
 import { NativePool, sharedComplexArray } from '../src/main/engine/native/pool';
 
-export const description = 'complex64 2-D FFT (native, 1/2 threads) vs numpy.fft.fft2; --sizes --threads --repeats --pool --no-numpy';
+export const description =
+  'complex64 2-D FFT (native, 1/2 threads) vs numpy.fft.fft2; --sizes --threads --repeats --pool --no-numpy';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -18,7 +19,8 @@ function median(xs: number[]): number {
 
 function intList(value: string, option: string): number[] {
   const list = value.split(',').map(Number);
-  if (list.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`bench fft: --${option} expects integers >= 1, got "${value}"`);
+  if (list.some((v) => !Number.isInteger(v) || v < 1))
+    throw new Error(`bench fft: --${option} expects integers >= 1, got "${value}"`);
   return list;
 }
 

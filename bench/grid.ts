@@ -10,13 +10,15 @@ import { Rng } from '../src/main/engine/sim/rng';
 import { uvwFromHourAngle } from '../src/shared/astro';
 import { ARRAY_CENTRE } from '../src/shared/instrument';
 
-export const description = 'DSA-110-sized gridding/degridding (w-gridding, float32): --chan --times --npix --pixel --eps --threads --dec --sigma --max-grid-mb --repeats';
+export const description =
+  'DSA-110-sized gridding/degridding (w-gridding, float32): --chan --times --npix --pixel --eps --threads --dec --sigma --max-grid-mb --repeats';
 
 const DEG = Math.PI / 180;
 
 function intList(value: string, option: string): number[] {
   const list = value.split(',').map(Number);
-  if (list.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`bench grid: --${option} expects integers >= 1, got "${value}"`);
+  if (list.some((v) => !Number.isInteger(v) || v < 1))
+    throw new Error(`bench grid: --${option} expects integers >= 1, got "${value}"`);
   return list;
 }
 
@@ -34,7 +36,7 @@ function drift(times: number, decDeg: number): Float64Array {
   const uvw = new Float64Array(3 * cross.length * times);
   for (let t = 0; t < times; t++) {
     // 5 minutes of hour angle = 1.25 deg, centred on the meridian.
-    const ha = (((t + 0.5) / times - 0.5) * 1.25) * DEG;
+    const ha = ((t + 0.5) / times - 0.5) * 1.25 * DEG;
     const all = uvwFromHourAngle(arr.baselinesEcef, ha, decDeg * DEG, ARRAY_CENTRE.longitudeDeg);
     cross.forEach((b, i) => uvw.set(all.subarray(3 * b, 3 * b + 3), 3 * (t * cross.length + i)));
   }
@@ -78,7 +80,9 @@ export async function run(args: string[]): Promise<void> {
   const nrows = uvw.length / 3;
   const freqs = Float64Array.from({ length: nchan! }, (_, c) => 1.4986e9 - c * (0.1875e9 / 768));
   const nvis = nrows * nchan!;
-  console.log(`${nrows} rows (4560 baselines x ${times} times) x ${nchan} channels = ${(nvis / 1e6).toFixed(1)} M visibilities; ${npix}^2 pixels of ${values.pixel}", epsilon ${epsilon}, float32`);
+  console.log(
+    `${nrows} rows (4560 baselines x ${times} times) x ${nchan} channels = ${(nvis / 1e6).toFixed(1)} M visibilities; ${npix}^2 pixels of ${values.pixel}", epsilon ${epsilon}, float32`,
+  );
   const rng = new Rng(7, 'bench-grid');
   const vis = new Float32Array(2 * nvis);
   for (let i = 0; i < vis.length; i++) vis[i] = rng.range(-1, 1);
@@ -106,8 +110,19 @@ export async function run(args: string[]): Promise<void> {
 
   console.log('direction   threads   wall s   M vis/s   CPU s   M vis/s per CPU-second');
   for (const threads of threadCounts) {
-    const opts: GridderKernelOptions = { nx: npix!, ny: npix!, pixelL: pixel, pixelM: pixel, epsilon, sigma, threads, maxGridBytes };
-    const directions: ['grid' | 'degrid', () => GridderInfo][] = [['grid', () => addon.ms2dirty(uvw, freqs, vis, weights, dirty, opts)]];
+    const opts: GridderKernelOptions = {
+      nx: npix!,
+      ny: npix!,
+      pixelL: pixel,
+      pixelM: pixel,
+      epsilon,
+      sigma,
+      threads,
+      maxGridBytes,
+    };
+    const directions: ['grid' | 'degrid', () => GridderInfo][] = [
+      ['grid', () => addon.ms2dirty(uvw, freqs, vis, weights, dirty, opts)],
+    ];
     if (!values['no-degrid']) directions.push(['degrid', () => addon.dirty2ms(uvw, freqs, dirty, null, model, opts)]);
     for (const [name, fn] of directions) {
       const { ms, cpuMs, info } = time(fn);

@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFitsImage } from '../src/main/engine/fits';
 import { wscleanArgs, wscleanEnv } from '../test/helpers/wsclean';
 
-export const description = 'full-size MS imaged by ours and WSClean 3.1 (w-stacking; wgridder as reference), 2 threads, niter 0 and 1000: wall/CPU time, memory, accuracy';
+export const description =
+  'full-size MS imaged by ours and WSClean 3.1 (w-stacking; wgridder as reference), 2 threads, niter 0 and 1000: wall/CPU time, memory, accuracy';
 
 const START = '2026-01-15T03:00:00';
 const DEC = 55.57;
@@ -41,9 +42,21 @@ async function simulatedMs(dir: string, antennas: number): Promise<string> {
     const t0 = performance.now();
     process.stdout.write(`simulating and converting a ${antennas}-antenna group into ${dir} (once) ... `);
     const raw = path.join(dir, 'raw');
-    const r = await simulate({
-      outDir: raw, start: START, minutes: 5, decDeg: DEC, antennas, channelsPerSubband: 48, seed: 7, minFluxJy: 0.5, maxFluxJy: 2, corruptions: { rfi: false, gains: false, bandpass: false },
-    }, pool);
+    const r = await simulate(
+      {
+        outDir: raw,
+        start: START,
+        minutes: 5,
+        decDeg: DEC,
+        antennas,
+        channelsPerSubband: 48,
+        seed: 7,
+        minFluxJy: 0.5,
+        maxFluxJy: 2,
+        corruptions: { rfi: false, gains: false, bandpass: false },
+      },
+      pool,
+    );
     const c = r.chunks[0]!;
     await writeConversion(await planConversion(c.groupId, c.files), ms);
     rmSync(raw, { recursive: true, force: true });
@@ -60,7 +73,10 @@ function copiedMs(dir: string, source: string): string {
   const ms = path.join(dir, 'bench.ms');
   if (path.resolve(source) === ms) return ms;
   const marker = path.join(dir, 'bench-source.json');
-  const want = JSON.stringify({ source: path.resolve(source), mtimeMs: statSync(path.join(source, 'table.dat')).mtimeMs });
+  const want = JSON.stringify({
+    source: path.resolve(source),
+    mtimeMs: statSync(path.join(source, 'table.dat')).mtimeMs,
+  });
   if (existsSync(path.join(ms, 'table.dat')) && existsSync(marker) && readFileSync(marker, 'utf8') === want) return ms;
   rmSync(ms, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -72,7 +88,16 @@ function copiedMs(dir: string, source: string): string {
   return ms;
 }
 
-interface ChildParams { ms: string; prefix: string; size: number; scale: number; niter: number; threads: number; column: 'DATA' | 'CORRECTED_DATA'; epsilon: number }
+interface ChildParams {
+  ms: string;
+  prefix: string;
+  size: number;
+  scale: number;
+  niter: number;
+  threads: number;
+  column: 'DATA' | 'CORRECTED_DATA';
+  epsilon: number;
+}
 
 /** In the child: image, then print per-step times and gridder stats as JSON on stdout. */
 async function child(c: ChildParams): Promise<void> {
@@ -80,24 +105,58 @@ async function child(c: ChildParams): Promise<void> {
   const { imageMeasurementSet } = await import('../src/main/engine/imaging');
   const pool = new NativePool({ workers: 1 });
   const out = await imageMeasurementSet(pool, {
-    msPath: c.ms, prefix: c.prefix,
+    msPath: c.ms,
+    prefix: c.prefix,
     params: {
-      size: c.size, cellArcsec: c.scale, weighting: 'briggs', robust: 0, niter: c.niter, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy',
-      threads: c.threads, column: c.column, epsilon: c.epsilon,
+      size: c.size,
+      cellArcsec: c.scale,
+      weighting: 'briggs',
+      robust: 0,
+      niter: c.niter,
+      mgain: 0.8,
+      autoThresholdSigma: 3,
+      pbCut: 0.2,
+      beamModel: 'airy',
+      threads: c.threads,
+      column: c.column,
+      epsilon: c.epsilon,
     },
   });
   await pool.close();
-  process.stdout.write(JSON.stringify({
-    timings: out.timings, gridder: out.gridder, kernel: out.kernel, iterations: out.iterations, majors: out.majorCycles.length, rms: out.rmsJy, peak: out.peakJy, nvis: out.visibilities,
-  }));
+  process.stdout.write(
+    JSON.stringify({
+      timings: out.timings,
+      gridder: out.gridder,
+      kernel: out.kernel,
+      iterations: out.iterations,
+      majors: out.majorCycles.length,
+      rms: out.rmsJy,
+      peak: out.peakJy,
+      nvis: out.visibilities,
+    }),
+  );
 }
 
-interface Timed { wall: number; cpu: number; rssMiB: number; stdout: string }
+interface Timed {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+  stdout: string;
+}
 
 /** Runs a command under /usr/bin/time: wall, user + sys CPU seconds and peak RSS. */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Timed {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...args], { encoding: 'utf8', env, cwd, maxBuffer: 256 * 1024 * 1024 });
-  const line = r.stderr.trim().split('\n').reverse().find((l) => l.startsWith('TIME '));
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...args], {
+    encoding: 'utf8',
+    env,
+    cwd,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const line = r.stderr
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('TIME '));
   if (r.status !== 0 || !line) throw new Error(`${cmd} failed (exit ${r.status}): ${r.stderr.slice(-3000)}`);
   const [wall, user, sys, kib] = line.slice(5).split(' ').map(Number) as [number, number, number, number];
   return { wall, cpu: user + sys, rssMiB: kib / 1024, stdout: r.stdout };
@@ -145,50 +204,119 @@ export async function run(args: string[]): Promise<void> {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
   };
-  console.log(`${ms}: column ${column}, ${size} x ${size} pixels of ${scale}", Briggs 0, mgain 0.8, auto-threshold 3, ${threads} threads each; our gridder epsilon ${epsilon}`);
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const wsc = (name: string, niter: number, wgridder: number | null): Timed => timed('wsclean', wscleanArgs(ms, name, {
-    size, scaleArcsec: scale, weight: ['briggs', '0'], niter, mgain: 0.8, autoThreshold: 3, threads, wgridderAccuracy: wgridder, dataColumn: column,
-    // Not quiet: its closing line gives the inversion / prediction / deconvolution times.
-  }).filter((a) => a !== '-quiet'), wscleanEnv(), out);
+  console.log(
+    `${ms}: column ${column}, ${size} x ${size} pixels of ${scale}", Briggs 0, mgain 0.8, auto-threshold 3, ${threads} threads each; our gridder epsilon ${epsilon}`,
+  );
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  const wsc = (name: string, niter: number, wgridder: number | null): Timed =>
+    timed(
+      'wsclean',
+      wscleanArgs(ms, name, {
+        size,
+        scaleArcsec: scale,
+        weight: ['briggs', '0'],
+        niter,
+        mgain: 0.8,
+        autoThreshold: 3,
+        threads,
+        wgridderAccuracy: wgridder,
+        dataColumn: column,
+        // Not quiet: its closing line gives the inversion / prediction / deconvolution times.
+      }).filter((a) => a !== '-quiet'),
+      wscleanEnv(),
+      out,
+    );
   for (const niter of niters) {
     clear();
     const prefix = path.join(out, 'ours');
-    const ours = timed(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify({ ms, prefix, size, scale, niter, threads, column, epsilon } satisfies ChildParams)], process.env, root);
+    const ours = timed(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        self,
+        '--child',
+        JSON.stringify({ ms, prefix, size, scale, niter, threads, column, epsilon } satisfies ChildParams),
+      ],
+      process.env,
+      root,
+    );
     const o = JSON.parse(ours.stdout) as {
-      timings: Record<string, number>; iterations: number; majors: number; rms: number; peak: number; nvis: number;
+      timings: Record<string, number>;
+      iterations: number;
+      majors: number;
+      rms: number;
+      peak: number;
+      nvis: number;
       gridder: {
-        gridCalls: number; gridSeconds: number; gridCpuSeconds: number; gridVisibilities: number;
-        degridCalls: number; degridSeconds: number; degridCpuSeconds: number; degridVisibilities: number;
-        residualCalls: number; residualSeconds: number; residualCpuSeconds: number; residualVisibilities: number;
+        gridCalls: number;
+        gridSeconds: number;
+        gridCpuSeconds: number;
+        gridVisibilities: number;
+        degridCalls: number;
+        degridSeconds: number;
+        degridCpuSeconds: number;
+        degridVisibilities: number;
+        residualCalls: number;
+        residualSeconds: number;
+        residualCpuSeconds: number;
+        residualVisibilities: number;
       };
       kernel: { support: number; sigma: number; nplanes: number; nu: number };
     };
     const g = o.gridder;
     console.log(`\nniter ${niter}`);
-    console.log(`  ours      ${f1(ours.wall)} s wall, ${f1(ours.cpu)} s CPU, peak RSS ${ours.rssMiB.toFixed(0)} MiB; ${o.iterations} components, ${o.majors} major cycles`);
-    console.log(`            steps (s): ${Object.entries(o.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
-    console.log(`            kernel: support ${o.kernel.support}, oversampling ${o.kernel.sigma}, ${o.kernel.nu}^2 grid, ${o.kernel.nplanes} w planes`);
+    console.log(
+      `  ours      ${f1(ours.wall)} s wall, ${f1(ours.cpu)} s CPU, peak RSS ${ours.rssMiB.toFixed(0)} MiB; ${o.iterations} components, ${o.majors} major cycles`,
+    );
+    console.log(
+      `            steps (s): ${Object.entries(o.timings)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
+    console.log(
+      `            kernel: support ${o.kernel.support}, oversampling ${o.kernel.sigma}, ${o.kernel.nu}^2 grid, ${o.kernel.nplanes} w planes`,
+    );
     const rate = (n: number, wall: number, cpu: number) =>
       `${(n / wall / threads / 1e6).toFixed(1)} M vis/s/core (wall), ${(n / cpu / 1e6).toFixed(1)} M vis/CPU-s`;
-    console.log(`            gridding ${g.gridCalls} x ${(g.gridVisibilities / g.gridCalls / 1e6).toFixed(1)} M vis in ${f1(g.gridSeconds)} s wall, ${f1(g.gridCpuSeconds)} s CPU: ` +
-      rate(g.gridVisibilities, g.gridSeconds, g.gridCpuSeconds) +
-      (g.degridCalls > 0 ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s wall, ${f1(g.degridCpuSeconds)} s CPU: ${rate(g.degridVisibilities, g.degridSeconds, g.degridCpuSeconds)}` : '') +
-      (g.residualCalls > 0 ? `; major cycles (predict + grid, one pass) ${g.residualCalls} x in ${f1(g.residualSeconds)} s wall, ${f1(g.residualCpuSeconds)} s CPU` : ''));
+    console.log(
+      `            gridding ${g.gridCalls} x ${(g.gridVisibilities / g.gridCalls / 1e6).toFixed(1)} M vis in ${f1(g.gridSeconds)} s wall, ${f1(g.gridCpuSeconds)} s CPU: ` +
+        rate(g.gridVisibilities, g.gridSeconds, g.gridCpuSeconds) +
+        (g.degridCalls > 0
+          ? `; degridding ${g.degridCalls} x in ${f1(g.degridSeconds)} s wall, ${f1(g.degridCpuSeconds)} s CPU: ${rate(g.degridVisibilities, g.degridSeconds, g.degridCpuSeconds)}`
+          : '') +
+        (g.residualCalls > 0
+          ? `; major cycles (predict + grid, one pass) ${g.residualCalls} x in ${f1(g.residualSeconds)} s wall, ${f1(g.residualCpuSeconds)} s CPU`
+          : ''),
+    );
     if (oursOnly) continue;
     const ws = wsc(path.join(out, 'wsc'), niter, null);
     const steps = wscleanSteps(ws.stdout);
-    console.log(`  WSClean   ${f1(ws.wall)} s wall, ${f1(ws.cpu)} s CPU, peak RSS ${ws.rssMiB.toFixed(0)} MiB (w-stacking)` +
-      (steps ? `; inversion ${f1(steps.inversion)} s, prediction ${f1(steps.prediction)} s, deconvolution ${f1(steps.deconvolution)} s` : ''));
-    console.log(`  ratio ours/WSClean: wall ${(ours.wall / ws.wall).toFixed(2)}, CPU ${(ours.cpu / ws.cpu).toFixed(2)}, memory ${(ours.rssMiB / ws.rssMiB).toFixed(2)}`);
+    console.log(
+      `  WSClean   ${f1(ws.wall)} s wall, ${f1(ws.cpu)} s CPU, peak RSS ${ws.rssMiB.toFixed(0)} MiB (w-stacking)` +
+        (steps
+          ? `; inversion ${f1(steps.inversion)} s, prediction ${f1(steps.prediction)} s, deconvolution ${f1(steps.deconvolution)} s`
+          : ''),
+    );
+    console.log(
+      `  ratio ours/WSClean: wall ${(ours.wall / ws.wall).toFixed(2)}, CPU ${(ours.cpu / ws.cpu).toFixed(2)}, memory ${(ours.rssMiB / ws.rssMiB).toFixed(2)}`,
+    );
     if (niter === 0) {
       const ref = wsc(path.join(out, 'ref'), 0, 1e-5);
-      console.log(`  WSClean wgridder 1e-5 (reference): ${f1(ref.wall)} s wall, ${f1(ref.cpu)} s CPU, peak RSS ${ref.rssMiB.toFixed(0)} MiB`);
+      console.log(
+        `  WSClean wgridder 1e-5 (reference): ${f1(ref.wall)} s wall, ${f1(ref.cpu)} s CPU, peak RSS ${ref.rssMiB.toFixed(0)} MiB`,
+      );
       const r = readFitsImage(path.join(out, 'ref-dirty.fits')).data;
       const a = compare(readFitsImage(`${prefix}-dirty.fits`).data, r, r);
       const b = compare(readFitsImage(path.join(out, 'wsc-dirty.fits')).data, r, r);
-      console.log(`  dirty image vs the reference, of its peak: ours max ${a.max.toExponential(2)} rms ${a.rms.toExponential(2)}; ` +
-        `WSClean w-stacking max ${b.max.toExponential(2)} rms ${b.rms.toExponential(2)}`);
+      console.log(
+        `  dirty image vs the reference, of its peak: ours max ${a.max.toExponential(2)} rms ${a.rms.toExponential(2)}; ` +
+          `WSClean w-stacking max ${b.max.toExponential(2)} rms ${b.rms.toExponential(2)}`,
+      );
     } else {
       const res = (f: string) => {
         const d = readFitsImage(f).data;
@@ -199,22 +327,32 @@ export async function run(args: string[]): Promise<void> {
       const wf = readFitsImage(path.join(out, 'wsc-image.fits'));
       const of = readFitsImage(`${prefix}-image.fits`);
       const c = compare(of.data, wf.data, wf.data);
-      console.log(`  residual rms: ours ${res(`${prefix}-residual.fits`).toExponential(3)}, WSClean ${res(path.join(out, 'wsc-residual.fits')).toExponential(3)} Jy/beam; ` +
-        `restored images differ by max ${c.max.toExponential(2)} rms ${c.rms.toExponential(2)} of WSClean's peak`);
-      const beam = (f: typeof wf) => ['BMAJ', 'BMIN', 'BPA'].map((k) => Number(f.keywords.get(k)) * (k === 'BPA' ? 1 : 3600));
+      console.log(
+        `  residual rms: ours ${res(`${prefix}-residual.fits`).toExponential(3)}, WSClean ${res(path.join(out, 'wsc-residual.fits')).toExponential(3)} Jy/beam; ` +
+          `restored images differ by max ${c.max.toExponential(2)} rms ${c.rms.toExponential(2)} of WSClean's peak`,
+      );
+      const beam = (f: typeof wf) =>
+        ['BMAJ', 'BMIN', 'BPA'].map((k) => Number(f.keywords.get(k)) * (k === 'BPA' ? 1 : 3600));
       const [om, on, op] = beam(of);
       const [wm, wn, wp] = beam(wf);
-      console.log(`  restoring beams: ours ${om!.toFixed(2)}" x ${on!.toFixed(2)}" PA ${op!.toFixed(1)}, WSClean ${wm!.toFixed(2)}" x ${wn!.toFixed(2)}" PA ${wp!.toFixed(1)}`);
+      console.log(
+        `  restoring beams: ours ${om!.toFixed(2)}" x ${on!.toFixed(2)}" PA ${op!.toFixed(1)}, WSClean ${wm!.toFixed(2)}" x ${wn!.toFixed(2)}" PA ${wp!.toFixed(1)}`,
+      );
       // The brightest components: peak values of both restored images at WSClean's 5 brightest peaks.
       const model = readFitsImage(path.join(out, 'wsc-model.fits')).data;
-      const order = Array.from(model.keys()).filter((i) => model[i] !== 0).sort((a, b) => model[b]! - model[a]!);
+      const order = Array.from(model.keys())
+        .filter((i) => model[i] !== 0)
+        .sort((a, b) => model[b]! - model[a]!);
       const seen: number[] = [];
       for (const i of order) {
         if (seen.length >= 5) break;
-        if (seen.some((j) => Math.hypot((i % size) - (j % size), Math.floor(i / size) - Math.floor(j / size)) < 20)) continue;
+        if (seen.some((j) => Math.hypot((i % size) - (j % size), Math.floor(i / size) - Math.floor(j / size)) < 20))
+          continue;
         seen.push(i);
       }
-      console.log(`  restored values at WSClean's brightest components (ours / WSClean, Jy/beam): ${seen.map((i) => `${of.data[i]!.toFixed(4)}/${wf.data[i]!.toFixed(4)}`).join(', ')}`);
+      console.log(
+        `  restored values at WSClean's brightest components (ours / WSClean, Jy/beam): ${seen.map((i) => `${of.data[i]!.toFixed(4)}/${wf.data[i]!.toFixed(4)}`).join(', ')}`,
+      );
       // Independent of the restoring beams: CLEAN flux (model sum) within 5 pixels of each.
       const ours = readFitsImage(`${prefix}-model.fits`).data;
       const near = (m: ArrayLike<number>, i: number) => {
@@ -222,12 +360,18 @@ export async function run(args: string[]): Promise<void> {
         for (let dy = -5; dy <= 5; dy++) for (let dx = -5; dx <= 5; dx++) sum += m[i + dy * size + dx] ?? 0;
         return sum;
       };
-      console.log(`  model flux within 5 pixels of them (ours / WSClean, Jy): ${seen.map((i) => `${near(ours, i).toFixed(4)}/${near(model, i).toFixed(4)}`).join(', ')}`);
+      console.log(
+        `  model flux within 5 pixels of them (ours / WSClean, Jy): ${seen.map((i) => `${near(ours, i).toFixed(4)}/${near(model, i).toFixed(4)}`).join(', ')}`,
+      );
     }
   }
   for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(path.join(dir, f), { force: true });
   clear();
-  console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url && process.argv[2] === '--child') {

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { NativePool } from '../src/main/engine/native/pool';
 import { simulate } from '../src/main/engine/sim/simulate';
 
-export const description = 'simulate() at demo size (11 chunks) or --channels-per-subband 48 --minutes 5; wall, CPU, bytes, load; --threads --antennas --seed --out --keep';
+export const description =
+  'simulate() at demo size (11 chunks) or --channels-per-subband 48 --minutes 5; wall, CPU, bytes, load; --threads --antennas --seed --out --keep';
 
 function cpuSeconds(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-export const description = 'dsa110 --help / version start-up time and peak RSS vs bare node -e 0; --repeats N --with-tsx';
+export const description =
+  'dsa110 --help / version start-up time and peak RSS vs bare node -e 0; --repeats N --with-tsx';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(root, 'bin', 'dsa110.mjs');
@@ -41,18 +42,30 @@ function median(xs: number[]): number {
 
 function measure(c: Case, cwd: string, env: NodeJS.ProcessEnv): Sample {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', 'maxrss_kb=%M cpu_s=%U+%S', process.execPath, ...c.args], { cwd, env, encoding: 'utf8' });
+  const r = spawnSync(GNU_TIME, ['-f', 'maxrss_kb=%M cpu_s=%U+%S', process.execPath, ...c.args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+  });
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /maxrss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`bench startup: ${c.name} failed (exit ${r.status}): ${r.stderr.trim().slice(-500)}`);
+  if (r.status !== 0 || !m)
+    throw new Error(`bench startup: ${c.name} failed (exit ${r.status}): ${r.stderr.trim().slice(-500)}`);
   return { wallS, cpuS: Number(m[2]) + Number(m[3]), rssMb: Number(m[1]) / 1024 };
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { repeats: { type: 'string', default: '9' }, 'with-tsx': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { repeats: { type: 'string', default: '9' }, 'with-tsx': { type: 'boolean', default: false } },
+  });
   const repeats = Number(values.repeats);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`bench startup: --repeats expects an integer >= 1, got "${values.repeats}"`);
-  if (!existsSync(GNU_TIME)) throw new Error(`bench startup: ${GNU_TIME} (GNU time, Debian package "time") is needed to measure the peak memory of a child process`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`bench startup: --repeats expects an integer >= 1, got "${values.repeats}"`);
+  if (!existsSync(GNU_TIME))
+    throw new Error(
+      `bench startup: ${GNU_TIME} (GNU time, Debian package "time") is needed to measure the peak memory of a child process`,
+    );
 
   const cases: Case[] = [
     { name: 'node -e 0', args: ['-e', '0'], judged: false },
@@ -62,11 +75,17 @@ export async function run(argv: string[]): Promise<void> {
   if (values['with-tsx']) {
     const script = `const { main } = await import(${JSON.stringify(path.join(root, 'src/main/cli/main.ts'))}); process.exitCode = await main(['node', 'dsa110', '--help']);`;
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    cases.push({ name: 'tsx sources --help', args: ['--import', tsx, '--input-type=module', '-e', script], judged: false });
+    cases.push({
+      name: 'tsx sources --help',
+      args: ['--import', tsx, '--input-type=module', '-e', script],
+      judged: false,
+    });
   }
   // From a scratch folder with no DSA110_* settings, as a user would start it.
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'dsa110-bench-startup-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') && k !== 'NODE_OPTIONS'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') && k !== 'NODE_OPTIONS'),
+  );
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
   try {
     for (const c of cases) measure(c, cwd, env); // warm the page cache
@@ -78,8 +97,12 @@ export async function run(argv: string[]): Promise<void> {
 
   const baseS = median(samples.get('node -e 0')!.map((s) => s.wallS));
   const baseCpuS = median(samples.get('node -e 0')!.map((s) => s.cpuS));
-  console.log(`startup: ${repeats} runs each, interleaved; median wall time and peak RSS (max over runs in brackets); node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}`);
-  console.log(`${'case'.padEnd(22)} ${'wall s'.padStart(7)} ${'vs node'.padStart(8)} ${'ratio'.padStart(6)} ${'CPU s'.padStart(6)} ${'vs node'.padStart(8)} ${'RSS MB'.padStart(7)} ${'(max)'.padStart(7)}  verdict`);
+  console.log(
+    `startup: ${repeats} runs each, interleaved; median wall time and peak RSS (max over runs in brackets); node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log(
+    `${'case'.padEnd(22)} ${'wall s'.padStart(7)} ${'vs node'.padStart(8)} ${'ratio'.padStart(6)} ${'CPU s'.padStart(6)} ${'vs node'.padStart(8)} ${'RSS MB'.padStart(7)} ${'(max)'.padStart(7)}  verdict`,
+  );
   let ok = true;
   for (const c of cases) {
     const s = samples.get(c.name)!;
@@ -99,5 +122,7 @@ export async function run(argv: string[]): Promise<void> {
         `${cpu.toFixed(2).padStart(6)} ${(c.name === 'node -e 0' ? '' : `+${(cpu - baseCpuS).toFixed(2)}`).padStart(8)} ${rss.toFixed(1).padStart(7)} ${`(${rssMax.toFixed(1)})`.padStart(7)}  ${verdict}`,
     );
   }
-  console.log(`acceptance: ${ok ? 'ok' : 'FAILED'}${os.loadavg()[0]! > os.cpus().length ? ` (the load average exceeds the ${os.cpus().length} CPUs: wall times are inflated; CPU times are the steadier measure)` : ''}`);
+  console.log(
+    `acceptance: ${ok ? 'ok' : 'FAILED'}${os.loadavg()[0]! > os.cpus().length ? ` (the load average exceeds the ${os.cpus().length} CPUs: wall times are inflated; CPU times are the steadier measure)` : ''}`,
+  );
 }

@@ -89,7 +89,8 @@ async function readSeconds(path: string, h: Uvh5Header): Promise<number> {
   const t0 = performance.now();
   const f = await openUvh5(path);
   try {
-    for (let r = 0; r < f.header.Nblts; r += h.Nbls) f.readVisibilities({ rowStart: r, rowCount: Math.min(h.Nbls, f.header.Nblts - r), out });
+    for (let r = 0; r < f.header.Nblts; r += h.Nbls)
+      f.readVisibilities({ rowStart: r, rowCount: Math.min(h.Nbls, f.header.Nblts - r), out });
   } finally {
     f.close();
   }
@@ -107,13 +108,17 @@ export async function run(args: string[]): Promise<void> {
     const block = integrationBlock(base);
     const visBytes = base.Nblts * base.Nfreqs * base.Npols * 8;
     console.log(`UVH5 benchmark in ${dir}`);
-    console.log(`file: ${a.nants} antennas, Nbls ${base.Nbls} x Ntimes ${base.Ntimes} = Nblts ${base.Nblts}, 48 channels x 2 pols; visdata ${mb(visBytes).toFixed(1)} MB complex64`);
+    console.log(
+      `file: ${a.nants} antennas, Nbls ${base.Nbls} x Ntimes ${base.Ntimes} = Nblts ${base.Nblts}, 48 channels x 2 pols; visdata ${mb(visBytes).toFixed(1)} MB complex64`,
+    );
 
     // One subband file: write, then warm reads (cat and reader alternating).
     const path = join(dir, correlatorFileName('2025-10-02T14:03:07', 0));
     const wSec = await writeFile(path, base, block);
     const size = statSync(path).size;
-    console.log(`write 1 file: ${wSec.toFixed(2)} s, ${mb(size).toFixed(1)} MB on disk, ${(mb(size) / wSec).toFixed(0)} MB/s`);
+    console.log(
+      `write 1 file: ${wSec.toFixed(2)} s, ${mb(size).toFixed(1)} MB on disk, ${(mb(size) / wSec).toFixed(0)} MB/s`,
+    );
 
     catSeconds(path); // warm the page cache for both readers
     const cats: number[] = [];
@@ -127,14 +132,20 @@ export async function run(args: string[]): Promise<void> {
     // The machine is shared: report the median and the best (least disturbed) run of each.
     const line = (what: string, xs: number[]): number => {
       const best = Math.min(...xs);
-      console.log(`${what} (warm, ${a.repeats} runs): median ${median(xs).toFixed(3)} s = ${(mb(size) / median(xs)).toFixed(0)} MB/s, best ${best.toFixed(3)} s = ${(mb(size) / best).toFixed(0)} MB/s`);
+      console.log(
+        `${what} (warm, ${a.repeats} runs): median ${median(xs).toFixed(3)} s = ${(mb(size) / median(xs)).toFixed(0)} MB/s, best ${best.toFixed(3)} s = ${(mb(size) / best).toFixed(0)} MB/s`,
+      );
       return best;
     };
     const catBest = line('cat FILE > /dev/null', cats);
     const readBest = line('reader: open + all rows in blocks of one integration (visdata, flags, nsamples)', reads);
-    console.log(`reader / cat: median ${((100 * median(cats)) / median(reads)).toFixed(0)} %, best ${((100 * catBest) / readBest).toFixed(0)} %`);
+    console.log(
+      `reader / cat: median ${((100 * median(cats)) / median(reads)).toFixed(0)} %, best ${((100 * catBest) / readBest).toFixed(0)} %`,
+    );
     const streamBest = line('reader: open + forEachBlock (heap views, no copy out)', streams);
-    console.log(`forEachBlock / cat: median ${((100 * median(cats)) / median(streams)).toFixed(0)} %, best ${((100 * catBest) / streamBest).toFixed(0)} %`);
+    console.log(
+      `forEachBlock / cat: median ${((100 * median(cats)) / median(streams)).toFixed(0)} %, best ${((100 * catBest) / streamBest).toFixed(0)} %`,
+    );
 
     const m0 = performance.now();
     const reps = 20;
@@ -147,13 +158,16 @@ export async function run(args: string[]): Promise<void> {
     let total = 0;
     const per: number[] = [];
     for (let sb = 0; sb < a.files; sb++) {
-      const h = sb === 0 ? base : { ...base, freq_array: dsaLikeHeader({ nants: 1, ntimes: 1, subband: sb }).freq_array };
+      const h =
+        sb === 0 ? base : { ...base, freq_array: dsaLikeHeader({ nants: 1, ntimes: 1, subband: sb }).freq_array };
       const p = join(dir, correlatorFileName('2025-10-02T14:03:07', sb));
       per.push(await writeFile(p, h, block));
       total += statSync(p).size;
     }
     const cSec = (performance.now() - c0) / 1000;
-    console.log(`write ${a.files}-file chunk: ${cSec.toFixed(2)} s, ${mb(total).toFixed(0)} MB, ${(mb(total) / cSec).toFixed(0)} MB/s; per file median ${median(per).toFixed(2)} s, best ${Math.min(...per).toFixed(2)} s`);
+    console.log(
+      `write ${a.files}-file chunk: ${cSec.toFixed(2)} s, ${mb(total).toFixed(0)} MB, ${(mb(total) / cSec).toFixed(0)} MB/s; per file median ${median(per).toFixed(2)} s, best ${Math.min(...per).toFixed(2)} s`,
+    );
   } finally {
     if (!a.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -13,10 +13,14 @@ try {
 } catch (err) {
   const reason = err instanceof Error ? err.message : String(err);
   if (!existsSync(entry)) {
-    process.stderr.write(`dsa110: the CLI bundle ${outDir}/main.js is missing and could not be built (${reason}); run "npm ci" or "node scripts/build-cli.mjs"\n`);
+    process.stderr.write(
+      `dsa110: the CLI bundle ${outDir}/main.js is missing and could not be built (${reason}); run "npm ci" or "node scripts/build-cli.mjs"\n`,
+    );
     process.exit(1);
   }
-  process.stderr.write(`dsa110: warning: the CLI bundle in ${outDir} is older than its sources and could not be rebuilt (${reason}); running it as it is\n`);
+  process.stderr.write(
+    `dsa110: warning: the CLI bundle in ${outDir} is older than its sources and could not be rebuilt (${reason}); running it as it is\n`,
+  );
 }
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

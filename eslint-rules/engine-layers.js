@@ -38,10 +38,11 @@ export const LAYERS = [
     why: 'the science steps, each a stage of the job runner; they may share helpers (e.g. image statistics) but know nothing of plans, publishing or front ends',
     units: {
       'engine/convert': 'UVH5 groups to Measurement Sets',
-      'engine/calibration': 'flagging, solving and applying calibration; the calibrator catalog and transits it is solved on',
+      'engine/calibration':
+        'flagging, solving and applying calibration; the calibrator catalog and transits it is solved on',
       'engine/imaging': 'gridding, cleaning, restoring, primary beams',
       'engine/mosaic': 'combining images into a mosaic',
-      'engine/qa': 'assessing an image or mosaic and recording the verdict; publishing is its caller\'s decision',
+      'engine/qa': "assessing an image or mosaic and recording the verdict; publishing is its caller's decision",
     },
   },
   {
@@ -50,7 +51,8 @@ export const LAYERS = [
     units: {
       'engine/orchestrator': 'mosaic plans and the mosaic job (convert, calibrate, image, combine, QA, publish)',
       'engine/registry': 'registering, publishing and recovering products; called by whoever decides to publish',
-      'engine/doctor': 'the workspace check and repair (`dsa110 doctor`): looks across jobs, leases, Measurement Sets and products, like the registry',
+      'engine/doctor':
+        'the workspace check and repair (`dsa110 doctor`): looks across jobs, leases, Measurement Sets and products, like the registry',
     },
   },
   {
@@ -73,7 +75,7 @@ export const LAYERS = [
     why: 'the processes a user starts; nothing in the engine imports them',
     units: {
       cli: 'the `dsa110` command line',
-      electron: 'the desktop app\'s main process (the only importer of electron)',
+      electron: "the desktop app's main process (the only importer of electron)",
       server: 'the HTTP server of `dsa110 serve`',
     },
   },
@@ -109,8 +111,10 @@ export default {
     docs: { description: 'Enforce the layers inside src/main: a folder imports only from its own layer or below.' },
     schema: [{ type: 'object', properties: { srcRoot: { type: 'string' } }, additionalProperties: false }],
     messages: {
-      upward: '{{fromLayer}} ({{from}}) may not import from the higher layer {{toLayer}} ({{to}}): "{{source}}". Layers, bottom up: {{order}}.',
-      unplaced: '{{unit}} is not placed in a layer of eslint-rules/engine-layers.js: give it a layer and a reason there.',
+      upward:
+        '{{fromLayer}} ({{from}}) may not import from the higher layer {{toLayer}} ({{to}}): "{{source}}". Layers, bottom up: {{order}}.',
+      unplaced:
+        '{{unit}} is not placed in a layer of eslint-rules/engine-layers.js: give it a layer and a reason there.',
     },
   },
   create(context) {
@@ -127,18 +131,33 @@ export default {
       const fromRank = rank.get(from);
       const toRank = rank.get(to);
       if (fromRank === undefined) return; // reported once, on the file
-      if (toRank === undefined) return context.report({ node, messageId: 'unplaced', data: { unit: `src/main/${to}` } });
+      if (toRank === undefined)
+        return context.report({ node, messageId: 'unplaced', data: { unit: `src/main/${to}` } });
       if (toRank > fromRank) {
         context.report({
-          node, messageId: 'upward',
-          data: { from: `src/main/${from}`, fromLayer: LAYERS[fromRank].name, to: `src/main/${to}`, toLayer: LAYERS[toRank].name, source, order },
+          node,
+          messageId: 'upward',
+          data: {
+            from: `src/main/${from}`,
+            fromLayer: LAYERS[fromRank].name,
+            to: `src/main/${to}`,
+            toLayer: LAYERS[toRank].name,
+            source,
+            order,
+          },
         });
       }
     }
 
     return {
       Program: (node) => {
-        if (!rank.has(from)) context.report({ node, loc: { line: 1, column: 0 }, messageId: 'unplaced', data: { unit: `src/main/${from}` } });
+        if (!rank.has(from))
+          context.report({
+            node,
+            loc: { line: 1, column: 0 },
+            messageId: 'unplaced',
+            data: { unit: `src/main/${from}` },
+          });
       },
       ImportDeclaration: (node) => check(node, node.source.value),
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
@@ -151,7 +170,11 @@ export default {
       },
       TSExternalModuleReference: (node) => node.expression.type === 'Literal' && check(node, node.expression.value),
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0].value);
         }
       },

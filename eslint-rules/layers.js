@@ -34,7 +34,8 @@ export default {
     schema: [{ type: 'object', properties: { srcRoot: { type: 'string' } }, additionalProperties: false }],
     messages: {
       crossLayer: '{{from}} may not import from {{to}} ("{{source}}"); allowed: {{allowed}}.',
-      electron: 'Only src/main/electron and src/preload may import electron ("{{source}}"); {{from}} must stay runnable under plain Node or in the browser.',
+      electron:
+        'Only src/main/electron and src/preload may import electron ("{{source}}"); {{from}} must stay runnable under plain Node or in the browser.',
       nodeBuiltin: '{{from}} may not import the Node built-in "{{source}}": it must run in the browser as well.',
     },
   },
@@ -61,12 +62,20 @@ export default {
       const target = layerOf(resolved, srcRoot);
       if (target === null) {
         if (from === 'shared' || from === 'renderer' || from === 'preload') {
-          context.report({ node, messageId: 'crossLayer', data: { from, to: 'outside src', source, allowed: allowedTargets[from].join(', ') } });
+          context.report({
+            node,
+            messageId: 'crossLayer',
+            data: { from, to: 'outside src', source, allowed: allowedTargets[from].join(', ') },
+          });
         }
         return;
       }
       if (!allowedTargets[from].includes(target)) {
-        context.report({ node, messageId: 'crossLayer', data: { from, to: target, source, allowed: allowedTargets[from].join(', ') } });
+        context.report({
+          node,
+          messageId: 'crossLayer',
+          data: { from, to: target, source, allowed: allowedTargets[from].join(', ') },
+        });
       }
     }
 
@@ -76,7 +85,11 @@ export default {
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0].value);
         }
       },

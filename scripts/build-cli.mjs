@@ -79,17 +79,23 @@ export async function buildCli({ quiet = false } = {}) {
     logLevel: 'silent',
   });
   mkdirSync(outDir, { recursive: true });
-  const entryFiles = new Set(Object.keys(ENTRIES).flatMap((n) => [path.join(outDir, `${n}.js`), path.join(outDir, `${n}.js.map`)]));
+  const entryFiles = new Set(
+    Object.keys(ENTRIES).flatMap((n) => [path.join(outDir, `${n}.js`), path.join(outDir, `${n}.js.map`)]),
+  );
   const written = new Set();
   // Chunks first, entries last: an entry is only ever in place with the chunks it imports.
-  const ordered = [...result.outputFiles].sort((a, b) => Number(entryFiles.has(a.path)) - Number(entryFiles.has(b.path)));
+  const ordered = [...result.outputFiles].sort(
+    (a, b) => Number(entryFiles.has(a.path)) - Number(entryFiles.has(b.path)),
+  );
   for (const file of ordered) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
     written.add(file.path);
   }
-  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/')).sort();
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/'))
+    .sort();
   const infoTmp = `${infoFile}.${process.pid}.tmp`;
   writeFileSync(infoTmp, `${JSON.stringify({ builtAtMs: started, esbuild: esbuild.version, inputs }, null, 1)}\n`);
   renameSync(infoTmp, infoFile);
@@ -99,7 +105,10 @@ export async function buildCli({ quiet = false } = {}) {
     if (written.has(p) || p === infoFile) continue;
     if (Date.now() - statSync(p).mtimeMs > 10 * 60_000) rmSync(p, { force: true });
   }
-  if (!quiet) console.log(`build-cli: built out/cli (${Object.keys(ENTRIES).length} entries, ${written.size} files, ${inputs.length} sources) in ${Date.now() - started} ms`);
+  if (!quiet)
+    console.log(
+      `build-cli: built out/cli (${Object.keys(ENTRIES).length} entries, ${written.size} files, ${inputs.length} sources) in ${Date.now() - started} ms`,
+    );
   return inputs;
 }
 
@@ -113,9 +122,11 @@ export async function ensureCli({ quiet = false } = {}) {
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
-  const run = process.argv.includes('--force') ? buildCli() : ensureCli().then((built) => {
-    if (!built) console.log('build-cli: out/cli is up to date (--force to rebuild)');
-  });
+  const run = process.argv.includes('--force')
+    ? buildCli()
+    : ensureCli().then((built) => {
+        if (!built) console.log('build-cli: out/cli is up to date (--force to rebuild)');
+      });
   run.catch((err) => {
     console.error(`build-cli: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

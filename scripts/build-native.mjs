@@ -16,7 +16,10 @@ if (!existsSync(path.join(nativeDir, 'binding.gyp'))) {
 }
 
 /** Newest modification time among binding.gyp and everything under native/src. */
-function newestSource(dir = path.join(nativeDir, 'src'), newest = statSync(path.join(nativeDir, 'binding.gyp')).mtimeMs) {
+function newestSource(
+  dir = path.join(nativeDir, 'src'),
+  newest = statSync(path.join(nativeDir, 'binding.gyp')).mtimeMs,
+) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     newest = entry.isDirectory() ? newestSource(p, newest) : Math.max(newest, statSync(p).mtimeMs);

@@ -2,7 +2,13 @@
 // and nothing else; names are checked here, inputs are validated again in main.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
-  CANCEL_CHANNEL, eventChannel, isEventName, isRequestName, requestChannel, type ApiResult, type Dsa110Bridge,
+  CANCEL_CHANNEL,
+  eventChannel,
+  isEventName,
+  isRequestName,
+  requestChannel,
+  type ApiResult,
+  type Dsa110Bridge,
   type RequestEnvelope,
 } from '../shared/api/protocol';
 
@@ -13,7 +19,12 @@ const bridge: Dsa110Bridge = {
     if (!isRequestName(channel)) {
       const refused: ApiResult<unknown> = {
         ok: false,
-        error: { code: 'invalid_input', channel: String(channel), field: '(channel)', message: `unknown request "${String(channel)}"` },
+        error: {
+          code: 'invalid_input',
+          channel: String(channel),
+          field: '(channel)',
+          message: `unknown request "${String(channel)}"`,
+        },
       };
       return Promise.resolve(refused);
     }

@@ -30,21 +30,35 @@ describe('createDispatcher', () => {
 
   it('rejects unknown channels and malformed envelopes', async () => {
     const dispatch = createDispatcher(fakeHandlers().handlers);
-    expect(failed(await dispatch('jobs.delete', { input: {} }))).toMatchObject({ code: 'invalid_input', field: '(channel)' });
+    expect(failed(await dispatch('jobs.delete', { input: {} }))).toMatchObject({
+      code: 'invalid_input',
+      field: '(channel)',
+    });
     expect(failed(await dispatch('jobs.list', 'x'))).toMatchObject({ field: '(envelope)' });
     expect(failed(await dispatch('jobs.list', { requestId: 7, input: {} }))).toMatchObject({ field: 'requestId' });
-    expect(failed(await dispatch('jobs.list', { requestId: 'x'.repeat(101), input: {} }))).toMatchObject({ field: 'requestId' });
+    expect(failed(await dispatch('jobs.list', { requestId: 'x'.repeat(101), input: {} }))).toMatchObject({
+      field: 'requestId',
+    });
   });
 
   it('keeps domain errors thrown by handlers (not_found, conflict)', async () => {
     const dispatch = createDispatcher(fakeHandlers().handlers);
-    expect(failed(await dispatch('products.approve', { input: { id: 'nope', reviewer: 'r' } }))).toMatchObject({ code: 'not_found', field: 'id' });
-    expect(failed(await dispatch('products.approve', { input: { id: 'p2', reviewer: 'r' } }))).toMatchObject({ code: 'conflict' });
+    expect(failed(await dispatch('products.approve', { input: { id: 'nope', reviewer: 'r' } }))).toMatchObject({
+      code: 'not_found',
+      field: 'id',
+    });
+    expect(failed(await dispatch('products.approve', { input: { id: 'p2', reviewer: 'r' } }))).toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it('reports a crashing handler as internal, naming the channel, and tells the server log', async () => {
     const seen: string[] = [];
-    const { handlers } = fakeHandlers({ 'jobs.get': async () => { throw new TypeError('db closed'); } });
+    const { handlers } = fakeHandlers({
+      'jobs.get': async () => {
+        throw new TypeError('db closed');
+      },
+    });
     const dispatch = createDispatcher(handlers, { onServerError: (channel) => seen.push(channel) });
     const e = failed(await dispatch('jobs.get', { input: { id: 'j1' } }));
     expect(e.code).toBe('internal');
@@ -63,13 +77,18 @@ describe('createDispatcher', () => {
   it('returns cancelled as soon as the signal aborts, even if the handler ignores it', async () => {
     let release: () => void = () => undefined;
     const { handlers } = fakeHandlers({
-      'jobs.logs': (_input, ctx) => new Promise((resolve) => {
-        expect(ctx.signal.aborted).toBe(false);
-        release = () => resolve({ items: [], hasMore: false });
-      }),
+      'jobs.logs': (_input, ctx) =>
+        new Promise((resolve) => {
+          expect(ctx.signal.aborted).toBe(false);
+          release = () => resolve({ items: [], hasMore: false });
+        }),
     });
     const controller = new AbortController();
-    const pending = createDispatcher(handlers)('jobs.logs', { requestId: 'r1', input: { jobId: 'j1' } }, controller.signal);
+    const pending = createDispatcher(handlers)(
+      'jobs.logs',
+      { requestId: 'r1', input: { jobId: 'j1' } },
+      controller.signal,
+    );
     controller.abort();
     expect(failed(await pending)).toMatchObject({ code: 'cancelled', channel: 'jobs.logs' });
     release();

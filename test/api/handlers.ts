@@ -11,7 +11,10 @@ export interface Recorded {
 
 export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: ApiHandlers; calls: Recorded[] } {
   const calls: Recorded[] = [];
-  const products = new Map<string, Product>([['p1', product('p1', 'qa_passed')], ['p2', product('p2', 'published')]]);
+  const products = new Map<string, Product>([
+    ['p1', product('p1', 'qa_passed')],
+    ['p2', product('p2', 'published')],
+  ]);
   const rec = (channel: string, input: unknown, ctx: RequestContext) => calls.push({ channel, input, ctx });
   const notImplemented = (channel: string) => async () => {
     throw new Error(`${channel} is not used by these tests`);
@@ -19,13 +22,28 @@ export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
   const handlers: ApiHandlers = {
     'app.info': async (input, ctx) => {
       rec('app.info', input, ctx);
-      return { appName: 't', version: '0', runtime: 'node', platform: 'linux', versions: {}, workspace: null, startedMjd: 60000 };
+      return {
+        appName: 't',
+        version: '0',
+        runtime: 'node',
+        platform: 'linux',
+        versions: {},
+        workspace: null,
+        startedMjd: 60000,
+      };
     },
     'config.get': notImplemented('config.get'),
     'jobs.list': async (input, ctx) => {
       rec('jobs.list', input, ctx);
-      const items = [job('j1', 'running', 0.5), job('j2', 'queued')].filter((j) => !input.states || input.states.includes(j.state));
-      return { items: items.slice(input.offset, input.offset + input.limit), total: items.length, offset: input.offset, limit: input.limit };
+      const items = [job('j1', 'running', 0.5), job('j2', 'queued')].filter(
+        (j) => !input.states || input.states.includes(j.state),
+      );
+      return {
+        items: items.slice(input.offset, input.offset + input.limit),
+        total: items.length,
+        offset: input.offset,
+        limit: input.limit,
+      };
     },
     'jobs.get': notImplemented('jobs.get'),
     'jobs.logs': notImplemented('jobs.logs'),
@@ -39,8 +57,19 @@ export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'products.approve': async (input, ctx) => {
       rec('products.approve', input, ctx);
       const p = products.get(input.id);
-      if (!p) throw new ApiError({ code: 'not_found', channel: 'products.approve', field: 'id', message: `no product "${input.id}"` });
-      if (p.status === 'published') throw new ApiError({ code: 'conflict', channel: 'products.approve', message: `product "${input.id}" is published` });
+      if (!p)
+        throw new ApiError({
+          code: 'not_found',
+          channel: 'products.approve',
+          field: 'id',
+          message: `no product "${input.id}"`,
+        });
+      if (p.status === 'published')
+        throw new ApiError({
+          code: 'conflict',
+          channel: 'products.approve',
+          message: `product "${input.id}" is published`,
+        });
       return { product: { ...p, status: 'approved', reviewer: input.reviewer, comment: input.comment ?? null } };
     },
     'products.reject': notImplemented('products.reject'),

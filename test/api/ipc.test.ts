@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { registerIpc } from '../../src/main/electron/ipc';
 import { isAppFrame, originOf } from '../../src/main/electron/trust';
 import {
-  CANCEL_CHANNEL, REQUEST_NAMES, eventChannel, requestChannel, type ApiEventListener, type ApiEventSource, type ApiResult,
+  CANCEL_CHANNEL,
+  REQUEST_NAMES,
+  eventChannel,
+  requestChannel,
+  type ApiEventListener,
+  type ApiEventSource,
+  type ApiResult,
 } from '../../src/shared/api';
 import { job } from './fixtures';
 import { fakeHandlers } from './handlers';
@@ -38,7 +44,10 @@ class FakeContents extends EventEmitter {
   sent: Array<[string, unknown]> = [];
   destroyed = false;
   readonly mainFrame: { url: string };
-  constructor(readonly id: number, url = 'app://renderer/index.html') {
+  constructor(
+    readonly id: number,
+    url = 'app://renderer/index.html',
+  ) {
     super();
     this.mainFrame = { url };
   }
@@ -74,7 +83,12 @@ function setup(overrides: Parameters<typeof fakeHandlers>[0] = {}) {
     targets: () => [win as unknown as WebContents],
     log: { warn: (m) => logged.push(m), error: (m) => logged.push(m) },
   });
-  const invoke = (channel: string, envelope: unknown, sender: FakeContents = win, frame: unknown = sender.mainFrame) => {
+  const invoke = (
+    channel: string,
+    envelope: unknown,
+    sender: FakeContents = win,
+    frame: unknown = sender.mainFrame,
+  ) => {
     const fn = ipc.handlers.get(channel);
     if (!fn) throw new Error(`no handler for ${channel}`);
     return fn({ sender, senderFrame: frame as WebFrameMain }, envelope);
@@ -106,7 +120,8 @@ describe('registerIpc', () => {
     const fromIframe = await invoke(requestChannel('app.info'), { input: {} }, undefined, iframe);
     const foreign = new FakeContents(2, 'https://example.org/');
     const fromForeign = await invoke(requestChannel('app.info'), { input: {} }, foreign);
-    for (const r of [fromIframe, fromForeign]) expect(r).toMatchObject({ ok: false, error: { code: 'forbidden', channel: 'app.info' } });
+    for (const r of [fromIframe, fromForeign])
+      expect(r).toMatchObject({ ok: false, error: { code: 'forbidden', channel: 'app.info' } });
     expect(calls).toHaveLength(0);
     expect(logged.filter((m) => m.includes('untrusted'))).toHaveLength(2);
   });
@@ -114,9 +129,10 @@ describe('registerIpc', () => {
   it('cancels an in-flight request by id from the same window only', async () => {
     let seen: AbortSignal | null = null;
     const { invoke, ipc, win } = setup({
-      'jobs.logs': (_i, ctx) => new Promise(() => {
-        seen = ctx.signal as AbortSignal;
-      }),
+      'jobs.logs': (_i, ctx) =>
+        new Promise(() => {
+          seen = ctx.signal as AbortSignal;
+        }),
     });
     const pending = invoke(requestChannel('jobs.logs'), { requestId: 'q1', input: { jobId: 'j1' } });
     const cancel = ipc.listeners.get(CANCEL_CHANNEL);
@@ -128,7 +144,7 @@ describe('registerIpc', () => {
     expect(await pending).toMatchObject({ ok: false, error: { code: 'cancelled' } });
   });
 
-  it('aborts a window\'s requests when its web contents are destroyed', async () => {
+  it("aborts a window's requests when its web contents are destroyed", async () => {
     const { invoke, win } = setup({ 'jobs.logs': () => new Promise(() => undefined) });
     const pending = invoke(requestChannel('jobs.logs'), { requestId: 'q2', input: { jobId: 'j1' } });
     win.emit('destroyed');

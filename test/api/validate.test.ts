@@ -2,8 +2,19 @@
 // channel and the offending field; protocol names and contract keys agree.
 import { describe, expect, it } from 'vitest';
 import {
-  ApiError, EVENT_NAMES, MAX_PAGE_SIZE, REQUEST_NAMES, events, eventChannel, isEventName, isRequestName,
-  requestChannel, requests, validateEvent, validateInput, CHANNEL_PREFIX,
+  ApiError,
+  EVENT_NAMES,
+  MAX_PAGE_SIZE,
+  REQUEST_NAMES,
+  events,
+  eventChannel,
+  isEventName,
+  isRequestName,
+  requestChannel,
+  requests,
+  validateEvent,
+  validateInput,
+  CHANNEL_PREFIX,
 } from '../../src/shared/api';
 import { job } from './fixtures';
 
@@ -41,8 +52,11 @@ describe('channel names', () => {
 describe('validateInput accepts good inputs', () => {
   it('fills page defaults', () => {
     expect(validateInput('jobs.list', {})).toEqual({ limit: 100, offset: 0 });
-    expect(validateInput('products.list', { statuses: ['qa_passed', 'qa_failed'], limit: 25, offset: 50 }))
-      .toEqual({ statuses: ['qa_passed', 'qa_failed'], limit: 25, offset: 50 });
+    expect(validateInput('products.list', { statuses: ['qa_passed', 'qa_failed'], limit: 25, offset: 50 })).toEqual({
+      statuses: ['qa_passed', 'qa_failed'],
+      limit: 25,
+      offset: 50,
+    });
   });
 
   it('treats a missing input as empty for parameterless requests', () => {
@@ -50,12 +64,19 @@ describe('validateInput accepts good inputs', () => {
   });
 
   it('fills the calibrator search defaults used operationally (2.5 deg strip, 1 Jy)', () => {
-    expect(validateInput('calibrators.search', { decDeg: 54.57 })).toEqual({ decDeg: 54.57, radiusDeg: 2.5, minFluxJy: 1, limit: 50 });
+    expect(validateInput('calibrators.search', { decDeg: 54.57 })).toEqual({
+      decDeg: 54.57,
+      radiusDeg: 2.5,
+      minFluxJy: 1,
+      limit: 50,
+    });
   });
 
   it('trims the reviewer name', () => {
-    expect(validateInput('products.approve', { id: 'mosaic_2025-10-02T14.fits', reviewer: '  jdoe ' }))
-      .toEqual({ id: 'mosaic_2025-10-02T14.fits', reviewer: 'jdoe' });
+    expect(validateInput('products.approve', { id: 'mosaic_2025-10-02T14.fits', reviewer: '  jdoe ' })).toEqual({
+      id: 'mosaic_2025-10-02T14.fits',
+      reviewer: 'jdoe',
+    });
   });
 });
 
@@ -99,7 +120,9 @@ describe('validateInput rejects bad inputs naming channel and field', () => {
 describe('validateEvent', () => {
   it('accepts a job state event and rejects a progress above 1', () => {
     expect(validateEvent('job.state', { job: job('j1', 'running') })).toEqual({ job: job('j1', 'running') });
-    const e = failure(() => validateEvent('job.progress', { jobId: 'j1', stageId: null, progress: 1.5, message: null }));
+    const e = failure(() =>
+      validateEvent('job.progress', { jobId: 'j1', stageId: null, progress: 1.5, message: null }),
+    );
     expect(e.channel).toBe('job.progress');
     expect(e.field).toBe('progress');
   });

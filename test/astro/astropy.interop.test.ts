@@ -19,11 +19,26 @@ const SRC_DEC = (55 + 34 / 60 + 21.07098 / 3600) * DEG;
 
 // Dates inside astropy's bundled IERS-B table (to 2022-12), chosen to span |UT1-UTC| from
 // ~0 (2022-10) to ~0.6 s (just after the 2017-01-01 leap second), so neglecting DUT1 is visible.
-const DATES = ['2016-12-20T06:00:00', '2017-01-15T03:00:00', '2019-03-21T12:00:00', '2020-06-01T10:30:00', '2022-10-01T22:15:30.5'];
+const DATES = [
+  '2016-12-20T06:00:00',
+  '2017-01-15T03:00:00',
+  '2019-03-21T12:00:00',
+  '2020-06-01T10:30:00',
+  '2022-10-01T22:15:30.5',
+];
 const TRANSIT_DATES = ['2017-01-10T00:00:00', '2019-09-01T12:00:00', '2021-02-14T18:30:00', '2022-11-20T00:00:00'];
 
 // Baselines: short core, an arm end to end, outriggers (the longest, ~2.6 km).
-const PAIRS: [number, number][] = [[1, 2], [1, 51], [52, 102], [1, 102], [103, 114], [105, 117], [116, 108], [24, 110]];
+const PAIRS: [number, number][] = [
+  [1, 2],
+  [1, 51],
+  [52, 102],
+  [1, 102],
+  [103, 114],
+  [105, 117],
+  [116, 108],
+  [24, 110],
+];
 const UVW_CASES = [
   { iso: '2017-01-15T08:49:22', raRad: SRC_RA, decRad: SRC_DEC }, // 0834+555 at transit
   { iso: '2019-03-21T12:00:00', raRad: SRC_RA, decRad: SRC_DEC }, // the same source off transit
@@ -47,7 +62,14 @@ describe.skipIf(skipInterop(pythonModules('astropy', 'numpy', 'erfa')))('astrono
       dates: DATES,
       transitDates: TRANSIT_DATES,
       source: [SRC_RA, SRC_DEC],
-      stations: [...stations(), { latitudeDeg: ARRAY_CENTRE.latitudeDeg, longitudeDeg: ARRAY_CENTRE.longitudeDeg, elevationM: ARRAY_CENTRE.heightM }],
+      stations: [
+        ...stations(),
+        {
+          latitudeDeg: ARRAY_CENTRE.latitudeDeg,
+          longitudeDeg: ARRAY_CENTRE.longitudeDeg,
+          elevationM: ARRAY_CENTRE.heightM,
+        },
+      ],
       pairs: PAIRS.map(([a, b]) => [a - 1, b - 1]),
       uvwCases: UVW_CASES,
     };
@@ -66,7 +88,9 @@ describe.skipIf(skipInterop(pythonModules('astropy', 'numpy', 'erfa')))('astrono
       // equinoxes: |d(psi)| cos(eps) / 15 <= 0.26" x 0.917 / 15 = 16 ms.
       const withDut1 = Math.abs(wrapPi(lastRad(mjd, LON, { dut1S: r.dut1S }) - r.lastRad)) / SEC_OF_TIME;
       expect(withDut1).toBeLessThan(0.02);
-      console.log(`LAST ${r.iso}: DUT1 ${r.dut1S.toFixed(4)} s, |diff| ${plain.toFixed(4)} s (UT1=UTC), ${(withDut1 * 1e3).toFixed(2)} ms (with DUT1)`);
+      console.log(
+        `LAST ${r.iso}: DUT1 ${r.dut1S.toFixed(4)} s, |diff| ${plain.toFixed(4)} s (UT1=UTC), ${(withDut1 * 1e3).toFixed(2)} ms (with DUT1)`,
+      );
     }
   });
 
@@ -79,7 +103,9 @@ describe.skipIf(skipInterop(pythonModules('astropy', 'numpy', 'erfa')))('astrono
       // = 0.15" = 10 ms of time; the bound leaves room for the aberration model (~1 mas).
       const withDut1 = Math.abs(nextTransitMjd(SRC_RA, SRC_DEC, mjd, { dut1S: r.dut1S }) - r.transitMjd) * 86400;
       expect(withDut1).toBeLessThan(0.02);
-      console.log(`transit after ${r.iso}: |diff| ${plain.toFixed(4)} s (UT1=UTC), ${(withDut1 * 1e3).toFixed(2)} ms (with DUT1)`);
+      console.log(
+        `transit after ${r.iso}: |diff| ${plain.toFixed(4)} s (UT1=UTC), ${(withDut1 * 1e3).toFixed(2)} ms (with DUT1)`,
+      );
     }
   });
 
@@ -121,7 +147,14 @@ describe.skipIf(skipInterop(pythonModules('astropy', 'numpy', 'erfa')))('astrono
       // The two frames must differ measurably (by the precession angle), or the j2000 check proves nothing.
       const date = uvwForJ2000(b, c.raRad, c.decRad, mjd, { dut1S: r.dut1S, frame: 'date' });
       const j2000 = uvwForJ2000(b, c.raRad, c.decRad, mjd, { dut1S: r.dut1S, frame: 'j2000' });
-      const sep = Math.max(...PAIRS.map((_, i) => Math.hypot((date[3 * i] as number) - (j2000[3 * i] as number), (date[3 * i + 1] as number) - (j2000[3 * i + 1] as number))));
+      const sep = Math.max(
+        ...PAIRS.map((_, i) =>
+          Math.hypot(
+            (date[3 * i] as number) - (j2000[3 * i] as number),
+            (date[3 * i + 1] as number) - (j2000[3 * i + 1] as number),
+          ),
+        ),
+      );
       expect(sep).toBeGreaterThan(0.1);
     }
     console.log(`uvw vs astropy: worst difference ${(worst * 1e3).toFixed(3)} mm`);

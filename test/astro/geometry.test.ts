@@ -22,7 +22,11 @@ const ANT1 = [1, 1, 52, 1, 103, 105, 116, 24, 60, 7];
 const ANT2 = [2, 51, 102, 102, 114, 117, 108, 110, 33, 115];
 const B = baselinesEcef(ANT1, ANT2);
 const N = ANT1.length;
-const row = (a: Float64Array, i: number): [number, number, number] => [a[3 * i] as number, a[3 * i + 1] as number, a[3 * i + 2] as number];
+const row = (a: Float64Array, i: number): [number, number, number] => [
+  a[3 * i] as number,
+  a[3 * i + 1] as number,
+  a[3 * i + 2] as number,
+];
 
 describe('uvw', () => {
   it('at HA = 0 and Dec = geodetic latitude (the zenith), u, v, w are east, north, up', () => {
@@ -38,12 +42,18 @@ describe('uvw', () => {
 
   it("TMS eq. 4.1 (apparent HA, Dec) equals the 'date' vector basis, and preserves |b|", () => {
     const mjd = 60310.37;
-    for (const [ra, dec] of [[128.7, 55.57], [10, -20], [300, 80], [202.78, 30.5]] as const) {
+    for (const [ra, dec] of [
+      [128.7, 55.57],
+      [10, -20],
+      [300, 80],
+      [202.78, 30.5],
+    ] as const) {
       const { haRad, decRad } = apparentHourAngle(mjd, ra * DEG, dec * DEG, { longitudeDeg: LON });
       const tms = uvwFromHourAngle(B, haRad, decRad, LON);
       const vec = uvwForJ2000(B, ra * DEG, dec * DEG, mjd, { frame: 'date' });
       for (let i = 0; i < N; i++) {
-        for (let k = 0; k < 3; k++) expect(Math.abs((tms[3 * i + k] as number) - (vec[3 * i + k] as number))).toBeLessThan(1e-8);
+        for (let k = 0; k < 3; k++)
+          expect(Math.abs((tms[3 * i + k] as number) - (vec[3 * i + k] as number))).toBeLessThan(1e-8);
         expect(Math.hypot(...row(vec, i))).toBeCloseTo(Math.hypot(...row(B, i)), 8);
       }
     }
@@ -76,7 +86,12 @@ describe('uvw', () => {
 describe('frames and direction cosines', () => {
   it('apparent place: round trip J2000 -> apparent -> J2000 to 1e-11 rad, and positions really move', () => {
     let maxShift = 0;
-    for (const [ra, dec] of [[0, 0], [128.7, 55.57], [270, -60], [45, 89]] as const) {
+    for (const [ra, dec] of [
+      [0, 0],
+      [128.7, 55.57],
+      [270, -60],
+      [45, 89],
+    ] as const) {
       for (const mjd of [55000.2, 60310.37]) {
         const app = j2000ToApparent(ra * DEG, dec * DEG, mjd);
         const back = apparentToJ2000(app.raRad, app.decRad, mjd);
@@ -85,13 +100,18 @@ describe('frames and direction cosines', () => {
         maxShift = Math.max(maxShift, Math.abs(app.decRad - dec * DEG));
       }
     }
-    expect(maxShift).toBeGreaterThan(10 / 3600 * DEG); // precession moves Dec by arcminutes by 2024
+    expect(maxShift).toBeGreaterThan((10 / 3600) * DEG); // precession moves Dec by arcminutes by 2024
   });
 
   it('direction cosines invert and satisfy l^2 + m^2 + n^2 = 1', () => {
     const ra0 = 128.7 * DEG;
     const dec0 = 55.57 * DEG;
-    for (const [dra, ddec] of [[0, 0], [1.5, 0.3], [-2, -1.2], [0.01, 2]] as const) {
+    for (const [dra, ddec] of [
+      [0, 0],
+      [1.5, 0.3],
+      [-2, -1.2],
+      [0.01, 2],
+    ] as const) {
       const ra = ra0 + dra * DEG;
       const dec = dec0 + ddec * DEG;
       const [l, m, n] = directionCosines(ra, dec, ra0, dec0);

@@ -29,13 +29,22 @@ const MJD = 60310.3712;
 const ANTS = [1, 20, 51, 52, 80, 102, 103, 105, 108, 114, 116, 117];
 const A1: number[] = [];
 const A2: number[] = [];
-for (let i = 0; i < ANTS.length; i++) for (let j = i + 1; j < ANTS.length; j++) { A1.push(ANTS[i] as number); A2.push(ANTS[j] as number); }
+for (let i = 0; i < ANTS.length; i++)
+  for (let j = i + 1; j < ANTS.length; j++) {
+    A1.push(ANTS[i] as number);
+    A2.push(ANTS[j] as number);
+  }
 const B = baselinesEcef(A1, A2);
 const FREQS = bandFrequencies(8); // the demo's 16 x 8 layout, 1.31-1.50 GHz
 const SHAPE: VisShape = { nbl: A1.length, nchan: FREQS.length, npol: 2 };
 
 /** Model of one point source (apparent direction `sApp`) at a J2000 phase centre, frame 'date'. */
-function modelAt(raJ: number, decJ: number, sApp: { raRad: number; decRad: number }, flux: [number, number]): { vis: Float32Array; uvw: Float64Array } {
+function modelAt(
+  raJ: number,
+  decJ: number,
+  sApp: { raRad: number; decRad: number },
+  flux: [number, number],
+): { vis: Float32Array; uvw: Float64Array } {
   const uvw = uvwForJ2000(B, raJ, decJ, MJD, { frame: 'date' });
   const c = j2000ToApparent(raJ, decJ, MJD);
   const vis = new Float32Array(SHAPE.nbl * SHAPE.nchan * SHAPE.npol * 2);
@@ -65,15 +74,31 @@ describe('phase rotation', () => {
   const flux: [number, number] = [8.8, 8.7];
 
   it('old-centre model rotated to the new centre equals the new-centre model to 1e-5 (float32)', () => {
-    const sep = Math.acos(Math.min(1, unitVector(oldC.raRad, oldC.decRad).reduce((s, x, k) => s + x * (unitVector(newC.raRad, newC.decRad)[k] as number), 0)));
+    const sep = Math.acos(
+      Math.min(
+        1,
+        unitVector(oldC.raRad, oldC.decRad).reduce(
+          (s, x, k) => s + x * (unitVector(newC.raRad, newC.decRad)[k] as number),
+          0,
+        ),
+      ),
+    );
     expect(sep / DEG).toBeGreaterThan(0.5); // a real shift, not a no-op
     const before = modelAt(oldC.raRad, oldC.decRad, src, flux);
     const after = modelAt(newC.raRad, newC.decRad, src, flux);
     // The test is only meaningful if the two differ grossly before rotation.
     expect(maxAbsDiff(before.vis, after.vis)).toBeGreaterThan(1);
-    const rotated = rotatePhases(before.vis, SHAPE, deltaW(before.uvw, after.uvw), FREQS, new Float32Array(before.vis.length));
+    const rotated = rotatePhases(
+      before.vis,
+      SHAPE,
+      deltaW(before.uvw, after.uvw),
+      FREQS,
+      new Float32Array(before.vis.length),
+    );
     const err = maxAbsDiff(rotated, after.vis) / flux[0];
-    console.log(`phase rotation: max |rotated - direct| / S = ${err.toExponential(2)} over ${SHAPE.nbl} baselines x ${SHAPE.nchan} channels`);
+    console.log(
+      `phase rotation: max |rotated - direct| / S = ${err.toExponential(2)} over ${SHAPE.nbl} baselines x ${SHAPE.nchan} channels`,
+    );
     expect(err).toBeLessThan(1e-5);
     // The input block is untouched when an output block is given.
     expect(maxAbsDiff(before.vis, modelAt(oldC.raRad, oldC.decRad, src, flux).vis)).toBe(0);
@@ -111,10 +136,11 @@ describe('phase rotation', () => {
     for (const i of [0, 17, SHAPE.nbl - 1]) {
       const [x, y, z] = [B[3 * i] as number, B[3 * i + 1] as number, B[3 * i + 2] as number];
       const bt = [Math.cos(g) * x - Math.sin(g) * y, Math.sin(g) * x + Math.cos(g) * y, z];
-      const path = (bt[0] as number) * (s[0] - c[0]) + (bt[1] as number) * (s[1] - c[1]) + (bt[2] as number) * (s[2] - c[2]);
+      const path =
+        (bt[0] as number) * (s[0] - c[0]) + (bt[1] as number) * (s[1] - c[1]) + (bt[2] as number) * (s[2] - c[2]);
       const ch = 5;
       const ph = (2 * Math.PI * path * (FREQS[ch] as number)) / 299792458;
-      const k = ((i * SHAPE.nchan + ch) * SHAPE.npol) * 2;
+      const k = (i * SHAPE.nchan + ch) * SHAPE.npol * 2;
       expect(vis[k]).toBeCloseTo(Math.cos(ph), 5);
       expect(vis[k + 1]).toBeCloseTo(Math.sin(ph), 5);
     }
@@ -125,7 +151,12 @@ describe('phase rotation', () => {
     const dw = Float64Array.from({ length: SHAPE.nbl }, (_, i) => (i - 30) * 7.3);
     const copy = Float32Array.from(before.vis);
     rotatePhases(copy, SHAPE, dw, FREQS);
-    rotatePhases(copy, SHAPE, dw.map((x) => -x), FREQS);
+    rotatePhases(
+      copy,
+      SHAPE,
+      dw.map((x) => -x),
+      FREQS,
+    );
     expect(maxAbsDiff(copy, before.vis) / flux[0]).toBeLessThan(1e-6);
     expect(() => rotatePhases(new Float32Array(10), SHAPE, dw, FREQS)).toThrow(/vis: expected 66 x 128 x 2 complex/);
   });

@@ -21,7 +21,10 @@ function paperII(w: CelestialWcs, px: number, py: number): { raDeg: number; decD
   const dp = w.crval2 * D2R;
   const dphi = phi - w.lonpole * D2R;
   const dec = Math.asin(Math.sin(theta) * Math.sin(dp) + Math.cos(theta) * Math.cos(dp) * Math.cos(dphi));
-  const dra = Math.atan2(-Math.cos(theta) * Math.sin(dphi), Math.sin(theta) * Math.cos(dp) - Math.cos(theta) * Math.sin(dp) * Math.cos(dphi));
+  const dra = Math.atan2(
+    -Math.cos(theta) * Math.sin(dphi),
+    Math.sin(theta) * Math.cos(dp) - Math.cos(theta) * Math.sin(dp) * Math.cos(dphi),
+  );
   return { raDeg: (((w.crval1 + dra * R2D) % 360) + 360) % 360, decDeg: dec * R2D };
 }
 

@@ -64,7 +64,7 @@ describe('sidereal time', () => {
     const gmstH = gmstRad(51544.5) / HOUR;
     expect(Math.abs(gmstH - (18 + 41 / 60 + 50.54841 / 3600)) * 3600).toBeLessThan(0.001);
     for (const mjd of [51544.5, 58000.3, 60500.9]) {
-      const ee = wrapPi(gastRad(mjd) - gmstRad(mjd)) / HOUR * 3600;
+      const ee = (wrapPi(gastRad(mjd) - gmstRad(mjd)) / HOUR) * 3600;
       expect(Math.abs(ee)).toBeLessThan(1.2);
     }
   });
@@ -77,7 +77,7 @@ describe('sidereal time', () => {
     expect(wrapPi(lastRad(t, -118.283) - gastRad(t) + (118.283 * Math.PI) / 180)).toBeCloseTo(0, 12);
     expect(wrapPi(lmstRad(t, 10) - gmstRad(t) - (10 * Math.PI) / 180)).toBeCloseTo(0, 12);
     // UT1 - UTC = +0.5 s moves sidereal time forward by 0.5 x 1.0027 s.
-    const shift = wrapPi(gastRad(t, { dut1S: 0.5 }) - gastRad(t)) / HOUR * 3600;
+    const shift = (wrapPi(gastRad(t, { dut1S: 0.5 }) - gastRad(t)) / HOUR) * 3600;
     expect(shift).toBeCloseTo(0.5 * 1.0027379, 4);
     expect(() => gastRad(t, { dut1S: 3 })).toThrow(/dut1S: expected UT1 - UTC/);
   });

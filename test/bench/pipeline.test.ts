@@ -2,12 +2,39 @@
 // and the printed table. The benchmark itself (minutes on full-size data) is run by hand.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GROUP_SKY_S, type PipelineReport, type StageReport, StepRecorder, formatReport, parseOptions, realTimeFactors, stepLabel } from '../../bench/pipeline';
+import {
+  GROUP_SKY_S,
+  type PipelineReport,
+  type StageReport,
+  StepRecorder,
+  formatReport,
+  parseOptions,
+  realTimeFactors,
+  stepLabel,
+} from '../../bench/pipeline';
 
 const defaults = { dir: '/tmp/default-bench', threads: 2 };
 
-function stage(name: string, counts: StageReport['counts'], wallS: number, cpuS: number, peakIsStage = true): StageReport {
-  return { name, counts, wallS, cpuS, sysS: cpuS / 4, peakRssMiB: 1000 + wallS, peakIsStage, othersCpuS: 1.5, load1Start: 0.5, detail: `${name} done`, steps: [] };
+function stage(
+  name: string,
+  counts: StageReport['counts'],
+  wallS: number,
+  cpuS: number,
+  peakIsStage = true,
+): StageReport {
+  return {
+    name,
+    counts,
+    wallS,
+    cpuS,
+    sysS: cpuS / 4,
+    peakRssMiB: 1000 + wallS,
+    peakIsStage,
+    othersCpuS: 1.5,
+    load1Start: 0.5,
+    detail: `${name} done`,
+    steps: [],
+  };
 }
 
 const stages = [
@@ -22,8 +49,13 @@ const stages = [
 describe('bench pipeline options', () => {
   it('defaults, and every option', () => {
     expect(parseOptions([], defaults)).toEqual({ dir: '/tmp/default-bench', input: null, threads: 2, keep: false });
-    expect(parseOptions(['--workspace', 'rel/ws', '--input', '/data/raw', '--threads', '4', '--keep'], defaults)).toEqual({
-      dir: path.resolve('rel/ws'), input: '/data/raw', threads: 4, keep: true,
+    expect(
+      parseOptions(['--workspace', 'rel/ws', '--input', '/data/raw', '--threads', '4', '--keep'], defaults),
+    ).toEqual({
+      dir: path.resolve('rel/ws'),
+      input: '/data/raw',
+      threads: 4,
+      keep: true,
     });
   });
 
@@ -57,12 +89,24 @@ describe('bench pipeline factors', () => {
 
 describe('bench pipeline table', () => {
   const report = (ss: StageReport[]): PipelineReport => ({
-    benchmark: 'pipeline', startedIso: '2026-11-21T14:00:00.000Z',
+    benchmark: 'pipeline',
+    startedIso: '2026-11-21T14:00:00.000Z',
     machine: { cores: 2, cpuModel: 'Test CPU', threads: 2, loadStart: [1, 2, 3], loadEnd: [4, 5, 6] },
     input: { dir: '/x/input', source: '/data', bytes: 2.35e9, files: 16, preparedS: 1, how: 'copied' },
-    data: { groupId: '2026-01-15T08:48:00', antennas: 96, channels: 768, integrations: 24, rows: 1787904, visibilities: 1787904 * 48 * 2, skyS: 300 },
+    data: {
+      groupId: '2026-01-15T08:48:00',
+      antennas: 96,
+      channels: 768,
+      integrations: 24,
+      rows: 1787904,
+      visibilities: 1787904 * 48 * 2,
+      skyS: 300,
+    },
     imaging: { size: 2560, cellArcsec: 5, weighting: 'briggs', robust: 0, niter: 1000, column: 'CORRECTED_DATA' },
-    stages: ss, factors: realTimeFactors(ss, 300), targetFactor: 0.2, processPeakRssMiB: 2048,
+    stages: ss,
+    factors: realTimeFactors(ss, 300),
+    targetFactor: 0.2,
+    processPeakRssMiB: 2048,
   });
 
   it('one row per stage with its numbers, the totals, both factors and the loads', () => {
@@ -74,31 +118,59 @@ describe('bench pipeline table', () => {
     expect(row!.split(/\s+/).slice(1, 9)).toEqual(['5.0', '7.0', '1.8', '1.40', '1005', '1.5', '0.50', 'yes']);
     expect(lines.find((l) => l.startsWith('calibrate.solve'))!.split(/\s+/)[8]).toBe('solve');
     expect(lines.find((l) => l.startsWith('index'))!.split(/\s+/)[8]).toBe('no');
-    expect(lines.find((l) => l.startsWith('convert+apply+image'))!.split(/\s+/).slice(1, 3)).toEqual(['30.0', '47.0']);
-    expect(lines.find((l) => l.startsWith('  + solve'))!.trim().split(/\s+/).slice(2, 4)).toEqual(['50.0', '82.0']);
+    expect(
+      lines
+        .find((l) => l.startsWith('convert+apply+image'))!
+        .split(/\s+/)
+        .slice(1, 3),
+    ).toEqual(['30.0', '47.0']);
+    expect(
+      lines
+        .find((l) => l.startsWith('  + solve'))!
+        .trim()
+        .split(/\s+/)
+        .slice(2, 4),
+    ).toEqual(['50.0', '82.0']);
     expect(text).toContain('real-time factor (convert + apply + image) / 300.00 s: 0.100  (target <= 0.2');
     expect(text).toContain('with the solve (once per mosaic, here on this group):  0.167');
     // 47 CPU-s over 300 s of sky on 2 threads: between 0.078 and 0.157.
-    expect(text).toContain('the factor would lie between 0.078 (all 2 threads busy throughout) and 0.157 (one at a time)');
+    expect(text).toContain(
+      'the factor would lie between 0.078 (all 2 threads busy throughout) and 0.157 (one at a time)',
+    );
     expect(text).toContain('at start 1.00 2.00 3.00, at end 4.00 5.00 6.00');
-    expect(text).toContain('96 antennas, 768 channels, 24 integrations, 1787904 rows, 172 M visibilities; 300.00 s of sky');
+    expect(text).toContain(
+      '96 antennas, 768 channels, 24 integrations, 1787904 rows, 172 M visibilities; 300.00 s of sky',
+    );
     expect(text).not.toContain('could not reset');
   });
 
   it('lists the steps of stages that reported progress, under the table', () => {
-    const steps = [{ label: '(start: checks before the first message)', count: 1, wallS: 0.2, cpuS: 0.1 }, { label: 'major cycle #', count: 3, wallS: 12.5, cpuS: 24 }];
+    const steps = [
+      { label: '(start: checks before the first message)', count: 1, wallS: 0.2, cpuS: 0.1 },
+      { label: 'major cycle #', count: 3, wallS: 12.5, cpuS: 24 },
+    ];
     const text = formatReport(report([...stages.slice(0, 5), { ...stage('image', 'group', 15, 28), steps }]));
     const lines = text.split('\n');
     const i = lines.findIndex((l) => l.startsWith('where the time goes'));
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]!.trim().split(/\s{2,}/)).toEqual(['image', '(start: checks before the first message)', '0.2', '0.1']);
+    expect(lines[i + 1]!.trim().split(/\s{2,}/)).toEqual([
+      'image',
+      '(start: checks before the first message)',
+      '0.2',
+      '0.1',
+    ]);
     expect(lines[i + 2]!.trim().split(/\s{2,}/)).toEqual(['major cycle # (x3)', '12.5', '24.0']);
     expect(formatReport(report(stages))).not.toContain('where the time goes');
   });
 
   it('marks a peak RSS that is the process peak rather than the stage peak', () => {
     const text = formatReport(report([...stages.slice(0, 5), stage('image', 'group', 15, 28, false)]));
-    expect(text.split('\n').find((l) => l.startsWith('image'))!.split(/\s+/)[5]).toBe('1015*');
+    expect(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('image'))!
+        .split(/\s+/)[5],
+    ).toBe('1015*');
     expect(text).toContain('* = process peak so far');
   });
 });
@@ -120,7 +192,10 @@ describe('bench pipeline steps', () => {
     r.mark('major cycle 2: 200 components', 6000, 16);
     const steps = r.steps(9000, 21);
     expect(steps.map((s) => [s.label, s.count])).toEqual([
-      ['(start: checks before the first message)', 1], ['reading PATH', 1], ['PSF', 1], ['major cycle #', 2],
+      ['(start: checks before the first message)', 1],
+      ['reading PATH', 1],
+      ['PSF', 1],
+      ['major cycle #', 2],
     ]);
     const by = new Map(steps.map((s) => [s.label, s]));
     expect(by.get('PSF')!.wallS).toBeCloseTo(1.0, 12);

@@ -41,25 +41,70 @@ let targetMs: string;
 let solve: SolveResult;
 let applyCal: ApplyResult;
 let applyTarget: ApplyResult;
-const targets: { name: string; raDeg: number; decDeg: number; fluxJy: number; spectralIndex: number; kind: 'field' }[] = [];
+const targets: { name: string; raDeg: number; decDeg: number; fluxJy: number; spectralIndex: number; kind: 'field' }[] =
+  [];
 
 beforeAll(async () => {
   engine = await Engine.open({ workspace: join(root, 'ws'), env: {}, overrides: { threads: 2 } });
   const cal = engine.db.calibration.requireCalibrator('0834+555');
   const tr = transitMjd((cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, 61055.4);
   const start = formatIsoUtc(tr - CHUNK_S / 2 / 86400, 0).slice(0, 19);
-  const corruptions = { gains: true, bandpass: true, noise: true, deadAntennas: 1, flaggedChannelFraction: 0, rfi: false };
-  const common = { start, decDeg: DEC_DEG, seed: SEED, antennas: ANTENNAS, channelsPerSubband: NCH, corruptions, minApparentJy: 0, jitterS: 0 };
+  const corruptions = {
+    gains: true,
+    bandpass: true,
+    noise: true,
+    deadAntennas: 1,
+    flaggedChannelFraction: 0,
+    rfi: false,
+  };
+  const common = {
+    start,
+    decDeg: DEC_DEG,
+    seed: SEED,
+    antennas: ANTENNAS,
+    channelsPerSubband: NCH,
+    corruptions,
+    minApparentJy: 0,
+    jitterS: 0,
+  };
   // Target sources around the phase centre the converter will pick for the second chunk.
   const startMjd = tr - CHUNK_S / 2 / 86400;
   const pc = driftPhaseCentreJ2000(startMjd + (1.5 * CHUNK_S) / 86400, (DEC_DEG * Math.PI) / 180);
-  for (const [name, l, m, s] of [['T1', 0.0030, 0.0015, 4], ['T2', -0.0045, 0.0035, 3], ['T3', 0.0012, -0.0055, 5]] as const) {
+  for (const [name, l, m, s] of [
+    ['T1', 0.003, 0.0015, 4],
+    ['T2', -0.0045, 0.0035, 3],
+    ['T3', 0.0012, -0.0055, 5],
+  ] as const) {
     const p = lmToRaDec(l, m, pc.raRad, pc.decRad);
-    targets.push({ name, raDeg: (p.raRad * 180) / Math.PI, decDeg: (p.decRad * 180) / Math.PI, fluxJy: s, spectralIndex: 0, kind: 'field' });
+    targets.push({
+      name,
+      raDeg: (p.raRad * 180) / Math.PI,
+      decDeg: (p.decRad * 180) / Math.PI,
+      fluxJy: s,
+      spectralIndex: 0,
+      kind: 'field',
+    });
   }
   const pool = engine.native();
   // Same seed and start: the same gains (continuing in time), bandpass and dead antenna.
-  const a = await simulate({ ...common, outDir: join(root, 'raw-cal'), minutes: 5, sources: [{ name: cal.name, raDeg: cal.raDeg, decDeg: cal.decDeg, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex, kind: 'calibrator' }] }, pool);
+  const a = await simulate(
+    {
+      ...common,
+      outDir: join(root, 'raw-cal'),
+      minutes: 5,
+      sources: [
+        {
+          name: cal.name,
+          raDeg: cal.raDeg,
+          decDeg: cal.decDeg,
+          fluxJy: cal.flux1400Jy,
+          spectralIndex: cal.spectralIndex,
+          kind: 'calibrator',
+        },
+      ],
+    },
+    pool,
+  );
   const b = await simulate({ ...common, outDir: join(root, 'raw-target'), minutes: 10, sources: targets }, pool);
   const conv = async (dir: string, groupId: string): Promise<string> => {
     await indexDirectory(engine.db, dir, { toleranceS: engine.config.ingest.groupToleranceS, expectedSubbands: 16 });
@@ -85,13 +130,21 @@ describe('solve on the transit', () => {
       expect(t.path.startsWith(engine.paths.caltables)).toBe(true);
       expect(t.qa.medianSnr).toBeGreaterThan(20);
       expect(t.qa.flaggedFraction).toBeLessThan(0.1);
-      expect(engine.db.calibration.requireTable(t.id)).toMatchObject({ status: 'valid', calibrator: '0834+555', refAnt: solve.refAnt });
+      expect(engine.db.calibration.requireTable(t.id)).toMatchObject({
+        status: 'valid',
+        calibrator: '0834+555',
+        refAnt: solve.refAnt,
+      });
     }
     expect(solve.deadAntennas).toHaveLength(1);
   });
 
-  it.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-casacore reads the tables: rows per (spw, antenna), [npol, nchan] cells', () => {
-    const out = JSON.parse(runPython(String.raw`
+  it.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))(
+    'python-casacore reads the tables: rows per (spw, antenna), [npol, nchan] cells',
+    () => {
+      const out = JSON.parse(
+        runPython(
+          String.raw`
 import sys, json, casacore.tables as pt
 res = {}
 for p in sys.argv[1:]:
@@ -99,20 +152,31 @@ for p in sys.argv[1:]:
     c = t.getcol('CPARAM')
     res[p] = {'nrows': t.nrows(), 'shape': list(c.shape), 'viscal': t.getkeyword('VisCal'), 'type': t.info()['type'],
               'spws': int(t.getcol('SPECTRAL_WINDOW_ID').max()) + 1, 'nspw': pt.table(p + '/SPECTRAL_WINDOW', ack=False).nrows()}
-print(json.dumps(res))`, solve.tables.map((t) => t.path))) as Record<string, { nrows: number; shape: number[]; viscal: string; type: string; spws: number; nspw: number }>;
-    const [b, gp, gap] = solve.tables.map((t) => out[t.path]!);
-    // One row per antenna of the MS's ANTENNA table (all 117 stations; those without data flagged), as CASA does.
-    const ms = MeasurementSet.open(transitMs);
-    const nant = msLayout(ms).nant;
-    ms.close();
-    expect(b).toMatchObject({ nrows: 16 * nant, shape: [16 * nant, NCH, 2], viscal: 'B Jones', type: 'Calibration', spws: 16, nspw: 16 });
-    for (const g of [gp!, gap!]) {
-      expect(g.viscal).toBe('G Jones');
-      expect(g.shape.slice(1)).toEqual([1, 2]);
-      expect(g.nrows % (16 * nant)).toBe(0);
-      expect(g.nrows).toBeGreaterThan(0);
-    }
-  });
+print(json.dumps(res))`,
+          solve.tables.map((t) => t.path),
+        ),
+      ) as Record<string, { nrows: number; shape: number[]; viscal: string; type: string; spws: number; nspw: number }>;
+      const [b, gp, gap] = solve.tables.map((t) => out[t.path]!);
+      // One row per antenna of the MS's ANTENNA table (all 117 stations; those without data flagged), as CASA does.
+      const ms = MeasurementSet.open(transitMs);
+      const nant = msLayout(ms).nant;
+      ms.close();
+      expect(b).toMatchObject({
+        nrows: 16 * nant,
+        shape: [16 * nant, NCH, 2],
+        viscal: 'B Jones',
+        type: 'Calibration',
+        spws: 16,
+        nspw: 16,
+      });
+      for (const g of [gp!, gap!]) {
+        expect(g.viscal).toBe('G Jones');
+        expect(g.shape.slice(1)).toEqual([1, 2]);
+        expect(g.nrows % (16 * nant)).toBe(0);
+        expect(g.nrows).toBeGreaterThan(0);
+      }
+    },
+  );
 });
 
 describe('apply', () => {
@@ -122,7 +186,13 @@ describe('apply', () => {
     try {
       const layout = msLayout(ms);
       const cal = engine.db.calibration.requireCalibrator('0834+555');
-      const src = { name: cal.name, raDeg: cal.raDeg, decDeg: cal.decDeg, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex };
+      const src = {
+        name: cal.name,
+        raDeg: cal.raDeg,
+        decDeg: cal.decDeg,
+        fluxJy: cal.flux1400Jy,
+        spectralIndex: cal.spectralIndex,
+      };
       for (const sp of layout.spws) {
         const b = readSpwBlock(ms, layout, sp.id, 'CORRECTED_DATA');
         rotateToSource(b, layout, src);
@@ -195,26 +265,58 @@ S = np.linalg.solve(M, D)
 print(json.dumps({'dirty': D.tolist(), 'fit': S.tolist(), 'psf': M.tolist()}))
 `;
 
-describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'numpy')))('WSClean 3.1 image of the calibrated target', () => {
-  it('recovers the simulated beam-attenuated fluxes within 3 %', () => {
-    const name = join(root, 'target');
-    const r = spawnSync('wsclean', ['-quiet', '-size', String(SIZE), String(SIZE), '-scale', `${PIX_ARCSEC}asec`, '-weight', 'natural', '-niter', '0',
-      '-make-psf', '-reorder', '-data-column', 'CORRECTED_DATA', '-j', '2', '-name', name, targetMs], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-    expect(r.status, r.stderr + r.stdout).toBe(0);
-    const ms = MeasurementSet.open(targetMs);
-    let times: Float64Array;
-    let freqs: number[];
-    try {
-      const layout = msLayout(ms);
-      times = readSpwBlock(ms, layout, 0).block.timesMjd;
-      freqs = layout.spws.flatMap((s) => Array.from(s.freqsHz));
-    } finally {
-      ms.close();
-    }
-    const m = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, `${name}-psf.fits`, JSON.stringify(targets)])) as { dirty: number[]; fit: number[] };
-    targets.forEach((s, i) => {
-      const want = beamAveragedFlux(s, times, freqs, DEC_DEG, engine.config.imaging.beamModel);
-      expect(Math.abs(m.fit[i]! / want - 1), `${s.name}: fitted ${m.fit[i]!.toFixed(3)} Jy (dirty ${m.dirty[i]!.toFixed(3)}), expected ${want.toFixed(3)} Jy`).toBeLessThan(0.03);
+describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'numpy')))(
+  'WSClean 3.1 image of the calibrated target',
+  () => {
+    it('recovers the simulated beam-attenuated fluxes within 3 %', () => {
+      const name = join(root, 'target');
+      const r = spawnSync(
+        'wsclean',
+        [
+          '-quiet',
+          '-size',
+          String(SIZE),
+          String(SIZE),
+          '-scale',
+          `${PIX_ARCSEC}asec`,
+          '-weight',
+          'natural',
+          '-niter',
+          '0',
+          '-make-psf',
+          '-reorder',
+          '-data-column',
+          'CORRECTED_DATA',
+          '-j',
+          '2',
+          '-name',
+          name,
+          targetMs,
+        ],
+        { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } },
+      );
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const ms = MeasurementSet.open(targetMs);
+      let times: Float64Array;
+      let freqs: number[];
+      try {
+        const layout = msLayout(ms);
+        times = readSpwBlock(ms, layout, 0).block.timesMjd;
+        freqs = layout.spws.flatMap((s) => Array.from(s.freqsHz));
+      } finally {
+        ms.close();
+      }
+      const m = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, `${name}-psf.fits`, JSON.stringify(targets)])) as {
+        dirty: number[];
+        fit: number[];
+      };
+      targets.forEach((s, i) => {
+        const want = beamAveragedFlux(s, times, freqs, DEC_DEG, engine.config.imaging.beamModel);
+        expect(
+          Math.abs(m.fit[i]! / want - 1),
+          `${s.name}: fitted ${m.fit[i]!.toFixed(3)} Jy (dirty ${m.dirty[i]!.toFixed(3)}), expected ${want.toFixed(3)} Jy`,
+        ).toBeLessThan(0.03);
+      });
     });
-  });
-});
+  },
+);

@@ -19,25 +19,60 @@ const VLA_LIST = unpackFixture('vlacalibrators.txt.gz', tmp);
 const ws = path.join(tmp, 'ws');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 function run(...args: string[]): Run {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, '--threads', '2', ...args], { cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp } });
+  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, '--threads', '2', ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...clean, HOME: tmp },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(async () => {
   // 0834+555 as the VLA list has it (J2000 08h34m54.904117s +55d34'21.07098").
-  const ra = (((8 + 34 / 60 + 54.904117 / 3600) * 15) * Math.PI) / 180;
+  const ra = ((8 + 34 / 60 + 54.904117 / 3600) * 15 * Math.PI) / 180;
   const dec = ((55 + 34 / 60 + 21.07098 / 3600) * Math.PI) / 180;
   const tr = transitMjd(ra, dec, 61055.4);
   const pool = new NativePool({ workers: 2 });
   try {
-    await simulate({
-      outDir: path.join(tmp, 'raw'), start: formatIsoUtc(tr - CHUNK_S / 2 / 86400, 0).slice(0, 19), minutes: 5, decDeg: 55.57, seed: 3,
-      antennas: 16, channelsPerSubband: 4, sources: [{ name: '0834+555', raDeg: (ra * 180) / Math.PI, decDeg: (dec * 180) / Math.PI, fluxJy: 8.8, spectralIndex: -0.7, kind: 'calibrator' }],
-      corruptions: { gains: true, bandpass: true, noise: true, deadAntennas: 0, flaggedChannelFraction: 0, rfi: false }, minApparentJy: 0, jitterS: 0,
-    }, pool);
+    await simulate(
+      {
+        outDir: path.join(tmp, 'raw'),
+        start: formatIsoUtc(tr - CHUNK_S / 2 / 86400, 0).slice(0, 19),
+        minutes: 5,
+        decDeg: 55.57,
+        seed: 3,
+        antennas: 16,
+        channelsPerSubband: 4,
+        sources: [
+          {
+            name: '0834+555',
+            raDeg: (ra * 180) / Math.PI,
+            decDeg: (dec * 180) / Math.PI,
+            fluxJy: 8.8,
+            spectralIndex: -0.7,
+            kind: 'calibrator',
+          },
+        ],
+        corruptions: {
+          gains: true,
+          bandpass: true,
+          noise: true,
+          deadAntennas: 0,
+          flaggedChannelFraction: 0,
+          rfi: false,
+        },
+        minApparentJy: 0,
+        jitterS: 0,
+      },
+      pool,
+    );
   } finally {
     await pool.close();
   }
@@ -52,7 +87,9 @@ describe('dsa110 calibrators --import', () => {
     expect(res.imported + res.withoutFlux).toBe(1865);
     const near = run('--json', 'calibrators', '--dec', '55.57', '--limit', '3', '--after', '61055');
     expect(near.status, near.stderr).toBe(0);
-    const items = (JSON.parse(near.stdout) as { items: { calibrator: { name: string; flux1400Jy: number; catalog: string } }[] }).items;
+    const items = (
+      JSON.parse(near.stdout) as { items: { calibrator: { name: string; flux1400Jy: number; catalog: string } }[] }
+    ).items;
     const c = items.find((i) => i.calibrator.name === '0834+555');
     expect(c?.calibrator).toMatchObject({ flux1400Jy: 8.8, catalog: 'vla' });
   });
@@ -78,7 +115,10 @@ describe('dsa110 calibrate', () => {
     expect(human.stdout).toMatch(/applied .*\.B \(fresh/);
     const again = run('--json', 'calibrate', '--ms', msPath, '--apply-only');
     expect(again.status, again.stderr).toBe(0);
-    const res = JSON.parse(again.stdout) as { solve: unknown; apply: { skipped: boolean; gains: { staleness: string } } };
+    const res = JSON.parse(again.stdout) as {
+      solve: unknown;
+      apply: { skipped: boolean; gains: { staleness: string } };
+    };
     expect(res.solve).toBeNull();
     expect(res.apply).toMatchObject({ skipped: true, gains: { staleness: 'fresh' } });
     const unknown = run('calibrate', '--ms', msPath, '--solve-only', '--calibrator', '9999+999');

@@ -37,16 +37,39 @@ beforeAll(async () => {
   const a = await Engine.open({ workspace: join(root, 'ws-a'), env: {}, overrides: { threads: 2 } });
   const b = await Engine.open({ workspace: join(root, 'ws-b'), env: {}, overrides: { threads: 2 } });
   // One dead antenna of 24 flags ~4 % of the bandpass solutions: above 1 % every window fails.
-  const c = await Engine.open({ workspace: join(root, 'ws-c'), env: {}, overrides: { threads: 2, calibration: { maxBandpassFlaggedPct: 1 } } });
+  const c = await Engine.open({
+    workspace: join(root, 'ws-c'),
+    env: {},
+    overrides: { threads: 2, calibration: { maxBandpassFlaggedPct: 1 } },
+  });
   engines = [a, b, c];
   const cal = a.db.calibration.requireCalibrator('0834+555');
   const tr = transitMjd((cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, 61055.4);
-  const sim = await simulate({
-    outDir: join(root, 'raw'), start: formatIsoUtc(tr - CHUNK_S / 2 / 86400, 0).slice(0, 19), minutes: 5, decDeg: 55.57, seed: 5,
-    antennas: 24, channelsPerSubband: 4, minApparentJy: 0, jitterS: 0,
-    sources: [{ name: cal.name, raDeg: cal.raDeg, decDeg: cal.decDeg, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex, kind: 'calibrator' }],
-    corruptions: { gains: true, bandpass: true, noise: true, deadAntennas: 1, flaggedChannelFraction: 0, rfi: false },
-  }, a.native());
+  const sim = await simulate(
+    {
+      outDir: join(root, 'raw'),
+      start: formatIsoUtc(tr - CHUNK_S / 2 / 86400, 0).slice(0, 19),
+      minutes: 5,
+      decDeg: 55.57,
+      seed: 5,
+      antennas: 24,
+      channelsPerSubband: 4,
+      minApparentJy: 0,
+      jitterS: 0,
+      sources: [
+        {
+          name: cal.name,
+          raDeg: cal.raDeg,
+          decDeg: cal.decDeg,
+          fluxJy: cal.flux1400Jy,
+          spectralIndex: cal.spectralIndex,
+          kind: 'calibrator',
+        },
+      ],
+      corruptions: { gains: true, bandpass: true, noise: true, deadAntennas: 1, flaggedChannelFraction: 0, rfi: false },
+    },
+    a.native(),
+  );
   await indexDirectory(a.db, join(root, 'raw'), { toleranceS: a.config.ingest.groupToleranceS, expectedSubbands: 16 });
   const msA = (await convertGroup(a.db, sim.chunks[0]!.groupId, a.paths.ms)).path;
   const msB = join(root, 'one-pass.ms');
@@ -56,14 +79,21 @@ beforeAll(async () => {
   const before = MeasurementSet.open(msC);
   const flagsBefore = Uint8Array.from(before.main.getColumn('FLAG', 0, before.main.nrows) as Uint8Array);
   before.close();
-  failing = { error: await calibrateMs(c, { msPath: msC }).then(() => null, (e: unknown) => e), ms: msC, flagsBefore };
+  failing = {
+    error: await calibrateMs(c, { msPath: msC }).then(
+      () => null,
+      (e: unknown) => e,
+    ),
+    ms: msC,
+    flagsBefore,
+  };
   const solve = await solveMs(a, { msPath: msA });
   twoPass = { solve, apply: await applyMs(a, { msPath: msA }), ms: msA };
   onePass = { ...(await calibrateMs(b, { msPath: msB })), ms: msB };
 }, 600_000);
 
 describe('calibrate in one pass', () => {
-  it('solves the same: calibrator, reference antenna, dead antenna and the tables\' QA', () => {
+  it("solves the same: calibrator, reference antenna, dead antenna and the tables' QA", () => {
     expect(onePass.solve.calibrator).toBe(twoPass.solve.calibrator);
     expect(onePass.solve.refAnt).toBe(twoPass.solve.refAnt);
     expect(onePass.solve.deadAntennas).toEqual(twoPass.solve.deadAntennas);
@@ -86,7 +116,10 @@ describe('calibrate in one pass', () => {
     try {
       const kw = ms.main.keywords.get(APPLIED_KEYWORD);
       expect(kw?.kind).toBe('scalar');
-      const rec = JSON.parse(kw?.kind === 'scalar' ? String(kw.value) : '{}') as { bandpass: { path: string }; gains: { path: string } };
+      const rec = JSON.parse(kw?.kind === 'scalar' ? String(kw.value) : '{}') as {
+        bandpass: { path: string };
+        gains: { path: string };
+      };
       expect(rec.bandpass.path).toBe(r.bandpass.path);
       expect(rec.gains.path).toBe(r.gains.path);
     } finally {
@@ -130,7 +163,9 @@ describe('calibrate in one pass', () => {
 
   it('writes nothing into FLAG when every window fails to solve, and says why', () => {
     expect(failing.error).toBeInstanceOf(CalibrationError);
-    expect(String((failing.error as Error).message)).toMatch(/every spectral window failed to solve: spw 0: bandpass: .* % of the solutions are flagged/);
+    expect(String((failing.error as Error).message)).toMatch(
+      /every spectral window failed to solve: spw 0: bandpass: .* % of the solutions are flagged/,
+    );
     const ms = MeasurementSet.open(failing.ms);
     try {
       const after = ms.main.getColumn('FLAG', 0, ms.main.nrows) as Uint8Array;

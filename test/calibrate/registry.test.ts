@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/engine/db';
 import type { Database } from '../../src/main/engine/db';
-import { lookupCalSet, lookupCalTable, registerCalTable, stalenessOf } from '../../src/main/engine/calibration/registry';
+import {
+  lookupCalSet,
+  lookupCalTable,
+  registerCalTable,
+  stalenessOf,
+} from '../../src/main/engine/calibration/registry';
 import type { RegistryConfig } from '../../src/main/engine/calibration/registry';
 import type { CalTableKind } from '../../src/shared/model/calibration';
 
@@ -32,10 +37,20 @@ function fakeTable(name: string): string {
 }
 
 function reg(name: string, kind: CalTableKind, solveMjd: number, msId: number | null = null) {
-  return registerCalTable(db, {
-    path: fakeTable(name), kind, calibrator: '0834+555', msId, refAnt: 'DSA-104', solveMjd,
-    params: { minSnr: 3 }, qa: { flaggedFraction: 0.01, medianSnr: 50 },
-  }, CFG);
+  return registerCalTable(
+    db,
+    {
+      path: fakeTable(name),
+      kind,
+      calibrator: '0834+555',
+      msId,
+      refAnt: 'DSA-104',
+      solveMjd,
+      params: { minSnr: 3 },
+      qa: { flaggedFraction: 0.01, medianSnr: 50 },
+    },
+    CFG,
+  );
 }
 
 describe('validity windows', () => {
@@ -82,7 +97,14 @@ describe('validity windows', () => {
   });
 
   it('supersedes the earlier table of the same kind solved on the same MS', () => {
-    const msId = db.ms.insert({ path: join(root, 'x.ms'), startMjd: T0, endMjd: T0 + 0.003, midMjd: T0 + 0.0015, decDeg: 55.57, status: 'converted' }).id;
+    const msId = db.ms.insert({
+      path: join(root, 'x.ms'),
+      startMjd: T0,
+      endMjd: T0 + 0.003,
+      midMjd: T0 + 0.0015,
+      decDeg: 55.57,
+      status: 'converted',
+    }).id;
     const first = reg('g1', 'Gap', T0, msId);
     const second = reg('g2', 'Gap', T0 + 0.001, msId);
     expect(db.calibration.requireTable(first.id).status).toBe('superseded');
@@ -105,8 +127,21 @@ describe('tables deleted from disk', () => {
   });
 
   it('refuses to register a table whose files are missing', () => {
-    expect(() => registerCalTable(db, {
-      path: join(root, 'nowhere.B'), kind: 'B', calibrator: null, msId: null, refAnt: null, solveMjd: T0, params: {}, qa: { flaggedFraction: 0, medianSnr: 1 },
-    }, CFG)).toThrow(/nowhere\.B: cannot register a calibration table whose table\.dat is missing/);
+    expect(() =>
+      registerCalTable(
+        db,
+        {
+          path: join(root, 'nowhere.B'),
+          kind: 'B',
+          calibrator: null,
+          msId: null,
+          refAnt: null,
+          solveMjd: T0,
+          params: {},
+          qa: { flaggedFraction: 0, medianSnr: 1 },
+        },
+        CFG,
+      ),
+    ).toThrow(/nowhere\.B: cannot register a calibration table whose table\.dat is missing/);
   });
 });

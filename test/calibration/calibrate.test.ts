@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATION_S, beamModel } from '../../src/shared/instrument';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { phaseToSource, pointModelFlux } from '../../src/main/engine/calibration/model';
-import { type CalModel, CalibrationError, type CalibrationSolution, applyCalibration, solveBandpass, solveCalibration, solveGains } from '../../src/main/engine/calibration/solve';
+import {
+  type CalModel,
+  CalibrationError,
+  type CalibrationSolution,
+  applyCalibration,
+  solveBandpass,
+  solveCalibration,
+  solveGains,
+} from '../../src/main/engine/calibration/solve';
 import { type FlagStats, flagBlock } from '../../src/main/engine/calibration/flag';
 import { CAL_0834, type Transit, simulateTransit } from './transit';
 
@@ -104,8 +112,10 @@ describe('a simulated 0834+555 transit', () => {
           for (let t = 0; t < G.nslot; t++) {
             const qg = (t * nant + a) * 2 + p;
             const qgr = (t * nant + ref) * 2 + p;
-            const br = B.gains[2 * qb]!, bi = B.gains[2 * qb + 1]!;
-            const gr = G.gains[2 * qg]!, gi = G.gains[2 * qg + 1]!;
+            const br = B.gains[2 * qb]!,
+              bi = B.gains[2 * qb + 1]!;
+            const gr = G.gains[2 * qg]!,
+              gi = G.gains[2 * qg + 1]!;
             const jr = gr * br - gi * bi;
             const ji = gr * bi + gi * br;
             const [tr_, ti] = tr.jones(ai, p, t, c);
@@ -147,7 +157,9 @@ describe('a simulated 0834+555 transit', () => {
 
   it('fails a bandpass with more than 25 % of its solutions flagged, saying so', async () => {
     await expect(solveBandpass(pool, tr.block, model, { minSnr: 1e9 })).rejects.toThrow(CalibrationError);
-    await expect(solveBandpass(pool, tr.block, model, { minSnr: 1e9 })).rejects.toThrow(/bandpass: 100\.0 % of the solutions are flagged/);
+    await expect(solveBandpass(pool, tr.block, model, { minSnr: 1e9 })).rejects.toThrow(
+      /bandpass: 100\.0 % of the solutions are flagged/,
+    );
   });
 
   it('applied, gives the calibrator its model amplitude to 1 % and zero phase to 1 degree in every channel', async () => {

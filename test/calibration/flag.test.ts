@@ -35,7 +35,8 @@ describe('RFI flagging', () => {
     const b = dirty.block;
     const nchan = b.freqsHz.length;
     const rfi = dirty.rfi!;
-    const hit = (t: number, c: number) => rfiAt(rfi, b.freqsHz[c]!, dirty.channelWidthHz, (b.timesMjd[t]! - dirty.startMjd) * 24, INTEGRATION_S) > 0;
+    const hit = (t: number, c: number) =>
+      rfiAt(rfi, b.freqsHz[c]!, dirty.channelWidthHz, (b.timesMjd[t]! - dirty.startMjd) * 24, INTEGRATION_S) > 0;
     let affected = 0;
     let caught = 0;
     let cleanSamples = 0;
@@ -85,7 +86,15 @@ describe('RFI flagging', () => {
     for (let i = 0; i < buf.length; i++) buf[i] = (i * 7919) % 10 < 3 ? 1 + ((i * 31) % 255) : 0;
     const direct = (a: Uint8Array, s: number, e: number) => a.subarray(s, e).reduce((n, x) => n + (x ? 1 : 0), 0);
     const words = new Uint32Array(buf.buffer, 0, buf.length >>> 2);
-    for (const [s, e] of [[0, 1003], [1, 1003], [3, 7], [5, 999], [0, 0], [8, 96], [100, 101]] as const) {
+    for (const [s, e] of [
+      [0, 1003],
+      [1, 1003],
+      [3, 7],
+      [5, 999],
+      [0, 0],
+      [8, 96],
+      [100, 101],
+    ] as const) {
       expect(countFlags(buf, s, e)).toBe(direct(buf, s, e));
       expect(countFlags(buf, s, e, words)).toBe(direct(buf, s, e));
     }
@@ -97,14 +106,23 @@ describe('RFI flagging', () => {
     const addon = loadAddon();
     const b = clean.block;
     const { grid, nbl, ntime } = baselineGrid(b);
-    expect(() => addon.flagRfi(b.vis, b.flags, grid.subarray(1), nbl, ntime, b.freqsHz.length, 2, {})).toThrow(/'grid'/);
+    expect(() => addon.flagRfi(b.vis, b.flags, grid.subarray(1), nbl, ntime, b.freqsHz.length, 2, {})).toThrow(
+      /'grid'/,
+    );
     expect(() => addon.flagBasic(b.vis, b.flags, b.ant1, b.ant2, b.freqsHz.length, 2, true, 0)).toThrow(/'threads'/);
     expect(() =>
       addon.solveJones(
         { vis: b.vis, flags: b.flags, ant1: b.ant1, ant2: b.ant2, nant: b.nant, nchan: b.freqsHz.length, npol: 2 },
         {},
         {},
-        { gains: new Float64Array(1), flags: new Uint8Array(1), snr: new Float32Array(1), iterations: new Int32Array(1), refant: new Int32Array(1), sigma: new Float64Array(1) },
+        {
+          gains: new Float64Array(1),
+          flags: new Uint8Array(1),
+          snr: new Float32Array(1),
+          iterations: new Int32Array(1),
+          refant: new Int32Array(1),
+          sigma: new Float64Array(1),
+        },
       ),
     ).toThrow(/modelFlux/);
   });

@@ -1,7 +1,14 @@
 // A calibrator transit simulated in memory with the simulator's own pieces (array, predictor,
 // corruptions), as a CalBlock in shared buffers plus the truth: gains per integration,
 // bandpass per channel, dead antennas, RFI parameters.
-import { CHUNK_S, INTEGRATIONS_PER_CHUNK, INTEGRATION_S, bandFrequencies, beamModel, subbandLayout } from '../../src/shared/instrument';
+import {
+  CHUNK_S,
+  INTEGRATIONS_PER_CHUNK,
+  INTEGRATION_S,
+  bandFrequencies,
+  beamModel,
+  subbandLayout,
+} from '../../src/shared/instrument';
 import { transitMjd } from '../../src/shared/astro';
 import type { NativePool } from '../../src/main/engine/native/pool';
 import { activeStations, meridianUvw, simArray } from '../../src/main/engine/sim/array';
@@ -21,10 +28,21 @@ import { simulateSubband } from '../../src/main/engine/sim/predict';
 import { Rng } from '../../src/main/engine/sim/rng';
 import type { SkySource } from '../../src/main/engine/sim/sky';
 import type { CalBlock } from '../../src/main/engine/calibration/solve';
-import { type FieldGeometry, type ModelSource, apparentDirection, driftScanCentres } from '../../src/main/engine/calibration/model';
+import {
+  type FieldGeometry,
+  type ModelSource,
+  apparentDirection,
+  driftScanCentres,
+} from '../../src/main/engine/calibration/model';
 
 /** 0834+555 as the curated calibrator list has it (VLA position, 8.8 Jy at 20 cm, alpha -0.363). */
-export const CAL_0834: ModelSource = { name: '0834+555', raDeg: 128.728767154, decDeg: 55.572519717, fluxJy: 8.8, spectralIndex: -0.363 };
+export const CAL_0834: ModelSource = {
+  name: '0834+555',
+  raDeg: 128.728767154,
+  decDeg: 55.572519717,
+  fluxJy: 8.8,
+  spectralIndex: -0.363,
+};
 
 export interface TransitOptions {
   antennas: number;
@@ -77,7 +95,10 @@ export async function simulateTransit(pool: NativePool, o: TransitOptions): Prom
   const antIndex2 = Int32Array.from(arr.ant2, (a) => idx.get(a) as number);
   const uvw = meridianUvw(arr, decOfDate);
   const nbl = arr.ant1.length;
-  const times = Float64Array.from({ length: INTEGRATIONS_PER_CHUNK }, (_, t) => startMjd + ((t + 0.5) * INTEGRATION_S) / 86400);
+  const times = Float64Array.from(
+    { length: INTEGRATIONS_PER_CHUNK },
+    (_, t) => startMjd + ((t + 0.5) * INTEGRATION_S) / 86400,
+  );
   const nchanSb = o.channelsPerSubband;
   const freqs = bandFrequencies(nchanSb);
   const width = subbandLayout(0, nchanSb).channelWidthHz;
@@ -90,7 +111,10 @@ export async function simulateTransit(pool: NativePool, o: TransitOptions): Prom
   const bandpasses = stations.map(() => [drawBandpassParams(br), drawBandpassParams(br)]);
   // Never the first reference antennas (stations 104, 105): the test should not depend on the chain's fallback.
   const candidates = stations.map((_, i) => i).filter((i) => stations[i] !== 104 && stations[i] !== 105);
-  const deadIdx = root.fork('dead').sample(candidates.length, o.dead).map((k) => candidates[k] as number);
+  const deadIdx = root
+    .fork('dead')
+    .sample(candidates.length, o.dead)
+    .map((k) => candidates[k] as number);
   const rfi = o.rfi ? drawRfiParams(root.fork('rfi'), bandLo, bandHi, CHUNK_S / 3600) : null;
   const sigma = visibilityNoiseSigma(DEFAULT_CORRUPTIONS.sefdJy, width, INTEGRATION_S);
   const sources: SkySource[] = [
@@ -145,7 +169,15 @@ export async function simulateTransit(pool: NativePool, o: TransitOptions): Prom
     rowTime,
   };
   const centres = driftScanCentres(times, decOfDate);
-  const geom: FieldGeometry = { timesMjd: times, rowTime, uvw: rowUvw, freqsHz: freqs, npol: 2, phaseCentres: centres, pointings: centres };
+  const geom: FieldGeometry = {
+    timesMjd: times,
+    rowTime,
+    uvw: rowUvw,
+    freqsHz: freqs,
+    npol: 2,
+    phaseCentres: centres,
+    pointings: centres,
+  };
   const jones = (a: number, p: number, t: number, c: number): [number, number] => {
     const [gr_, gi] = gainAt(gains[a]![p]!, ((times[t] as number) - startMjd) * 24);
     const [br_, bi] = bandpassAt(bandpasses[a]![p]!, freqs[c] as number, bandLo, bandHi);

@@ -30,27 +30,58 @@ function jones(type: 'B' | 'G', nslot: number): JonesTable {
   const flags = Uint8Array.from({ length: nsol }, (_, k) => (k % 7 === 3 ? 1 : 0));
   const snr = Float32Array.from({ length: nsol }, (_, k) => (flags[k] ? 0 : 10 + k));
   return {
-    type, phaseOnly: false, nslot, chanGroup: type === 'B' ? 1 : NCHAN, ngroup, nant: NANT, npol: NPOL,
-    slotTimesMjd: Float64Array.from({ length: nslot }, (_, s) => 61055.4 + s / 1440), groupFreqsHz: new Float64Array(ngroup),
-    gains, flags, snr, iterations: new Int32Array(nslot * ngroup * NPOL), refant: new Int32Array(nslot * ngroup * NPOL).fill(3),
-    sigma: new Float64Array(nslot * ngroup * NPOL), antennas: [0, 1, 2, 3, 4], flaggedFraction: 0,
+    type,
+    phaseOnly: false,
+    nslot,
+    chanGroup: type === 'B' ? 1 : NCHAN,
+    ngroup,
+    nant: NANT,
+    npol: NPOL,
+    slotTimesMjd: Float64Array.from({ length: nslot }, (_, s) => 61055.4 + s / 1440),
+    groupFreqsHz: new Float64Array(ngroup),
+    gains,
+    flags,
+    snr,
+    iterations: new Int32Array(nslot * ngroup * NPOL),
+    refant: new Int32Array(nslot * ngroup * NPOL).fill(3),
+    sigma: new Float64Array(nslot * ngroup * NPOL),
+    antennas: [0, 1, 2, 3, 4],
+    flaggedFraction: 0,
   };
 }
 
 function contents(visCal: VisCal, tables: JonesTable[]): CalTableContents {
   const bandpass = visCal === 'B Jones';
   return {
-    visCal, msName: '2026-01-15T03:00:00.ms', npol: NPOL,
+    visCal,
+    msName: '2026-01-15T03:00:00.ms',
+    npol: NPOL,
     rows: tables.flatMap((t, spw) => jonesToRows(t, spw, { fieldId: 0, scan: 1, intervalS: 60 })),
-    antennas: Array.from({ length: NANT }, (_, i) => ({ name: `DSA-${101 + i}`, station: `DSA-${101 + i}`, positionM: [-2409000 - i, -4478000 + i, 3838000 + 2 * i] as const, diameterM: 4.65 })),
+    antennas: Array.from({ length: NANT }, (_, i) => ({
+      name: `DSA-${101 + i}`,
+      station: `DSA-${101 + i}`,
+      positionM: [-2409000 - i, -4478000 + i, 3838000 + 2 * i] as const,
+      diameterM: 4.65,
+    })),
     fields: [{ name: '0834+555', raRad: 2.2467, decRad: 0.9699, timeS: 61055.4 * 86400 }],
     spws: Array.from({ length: NSPW }, (_, s) => {
       const f = Float64Array.from({ length: NCHAN }, (_, c) => 1.3e9 + s * 1.2e7 + c * 2e6);
       return bandpass
         ? { name: `sb${s}`, freqsHz: f, widthsHz: new Float64Array(NCHAN).fill(2e6), refFreqHz: f[0]! }
-        : { name: `sb${s}`, freqsHz: Float64Array.of(f.reduce((a, x) => a + x) / NCHAN), widthsHz: Float64Array.of(1.2e7), refFreqHz: f[0]! };
+        : {
+            name: `sb${s}`,
+            freqsHz: Float64Array.of(f.reduce((a, x) => a + x) / NCHAN),
+            widthsHz: Float64Array.of(1.2e7),
+            refFreqHz: f[0]!,
+          };
     }),
-    observation: { telescope: 'DSA_110', observer: 'dsa110-contimg', project: 'dsa110-continuum', startS: 61055.39 * 86400, endS: 61055.41 * 86400 },
+    observation: {
+      telescope: 'DSA_110',
+      observer: 'dsa110-contimg',
+      project: 'dsa110-continuum',
+      startS: 61055.39 * 86400,
+      endS: 61055.41 * 86400,
+    },
     writer: 'dsa110-contimg test',
   };
 }
@@ -73,7 +104,10 @@ describe('writing and reading back', () => {
   });
 
   it('gives the solver table back from the rows (gains, flags, SNR, slot times)', () => {
-    for (const [dir, src] of [[bDir, jones('B', 1)], [gDir, jones('G', 3)]] as const) {
+    for (const [dir, src] of [
+      [bDir, jones('B', 1)],
+      [gDir, jones('G', 3)],
+    ] as const) {
       const back = rowsToJones(readCalTable(dir), 1, NANT, NCHAN);
       expect(back.nslot).toBe(src.nslot);
       expect(back.ngroup).toBe(src.ngroup);
@@ -88,8 +122,12 @@ describe('writing and reading back', () => {
     const c = contents('B Jones', [jones('B', 1)]);
     c.spws = c.spws.slice(0, 1);
     c.rows[2]!.snr = new Float32Array(3);
-    expect(() => writeCalTable(join(root, 'bad.B'), c)).toThrow(/row 2 \(spw 0, antenna 2\): SNR: expected 12 values for \[2, 6\], got 3/);
-    expect(() => rowsToJones(readCalTable(bDir), 1, NANT, NCHAN - 1)).toThrow(/spectral window 1 has 6 solution channels, the MS 5/);
+    expect(() => writeCalTable(join(root, 'bad.B'), c)).toThrow(
+      /row 2 \(spw 0, antenna 2\): SNR: expected 12 values for \[2, 6\], got 3/,
+    );
+    expect(() => rowsToJones(readCalTable(bDir), 1, NANT, NCHAN - 1)).toThrow(
+      /spectral window 1 has 6 solution channels, the MS 5/,
+    );
   });
 });
 
@@ -119,7 +157,13 @@ t = pt.table(sys.argv[1], ack=False)
 print(json.dumps({c: [list(t.getcell(c, r).shape) for r in range(t.nrows())] for c in ['CPARAM', 'PARAMERR', 'FLAG', 'SNR']}))
 `;
 
-interface Desc { columns: Record<string, Record<string, unknown>>; order: string[]; keywords: Record<string, unknown>; info: Record<string, string>; dminfo: unknown[] }
+interface Desc {
+  columns: Record<string, Record<string, unknown>>;
+  order: string[];
+  keywords: Record<string, unknown>;
+  info: Record<string, string>;
+  dminfo: unknown[];
+}
 type Dump = Record<'main' | 'ANTENNA' | 'FIELD' | 'SPECTRAL_WINDOW' | 'OBSERVATION' | 'HISTORY', Desc>;
 
 describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('against CASA and python-casacore', () => {
@@ -133,7 +177,8 @@ describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('against
         expect(got[part].dminfo, `${part} data managers`).toEqual(want[part].dminfo);
       }
       expect(Object.keys(got.main.keywords).sort()).toEqual(Object.keys(want.main.keywords).sort());
-      for (const s of ['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW', 'OBSERVATION', 'HISTORY']) expect(got.main.keywords[s]).toBe(`Table: ${s}`);
+      for (const s of ['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW', 'OBSERVATION', 'HISTORY'])
+        expect(got.main.keywords[s]).toBe(`Table: ${s}`);
       expect(got.main.keywords.ParType).toBe('Complex');
       expect(got.main.keywords.PolBasis).toBe('unknown');
       expect(got.main.info.type).toBe('Calibration');
@@ -148,12 +193,19 @@ describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('against
     const b = JSON.parse(runPython(SHAPES, [bDir])) as Record<string, number[][]>;
     const g = JSON.parse(runPython(SHAPES, [gDir])) as Record<string, number[][]>;
     for (const c of ['CPARAM', 'PARAMERR', 'FLAG', 'SNR']) {
-      expect(b[c]!.every((s) => s[0] === NCHAN && s[1] === NPOL), c).toBe(true);
-      expect(g[c]!.every((s) => s[0] === 1 && s[1] === NPOL), c).toBe(true);
+      expect(
+        b[c]!.every((s) => s[0] === NCHAN && s[1] === NPOL),
+        c,
+      ).toBe(true);
+      expect(
+        g[c]!.every((s) => s[0] === 1 && s[1] === NPOL),
+        c,
+      ).toBe(true);
     }
     for (const dir of [bDir, gDir]) {
       expectSameAsPython(dir);
-      for (const s of ['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW', 'OBSERVATION', 'HISTORY']) expectSameAsPython(join(dir, s));
+      for (const s of ['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW', 'OBSERVATION', 'HISTORY'])
+        expectSameAsPython(join(dir, s));
     }
   });
 });

@@ -31,16 +31,27 @@ function doubleCell(r: number): Cell {
 }
 
 function writeTable(dir: string, endian: 'little' | 'big'): void {
-  const t = createTable(dir, {
-    columns: [
-      scalarColumn('ROW', 'Int'),
-      arrayColumn('CPARAM', 'Complex', { ndim: -1 }),
-      arrayColumn('SNR', 'Float', { ndim: -1 }),
-      arrayColumn('FLAG', 'Bool', { ndim: -1 }),
-      arrayColumn('VALUES', 'Double', { ndim: 1 }),
-    ],
-  }, { nrows: NROWS, endian, dataManagers: [{ type: 'StandardStMan', name: 'SSM', columns: ['ROW', 'CPARAM', 'SNR', 'FLAG', 'VALUES'] }] });
-  t.putColumn('ROW', Int32Array.from({ length: NROWS }, (_, i) => i));
+  const t = createTable(
+    dir,
+    {
+      columns: [
+        scalarColumn('ROW', 'Int'),
+        arrayColumn('CPARAM', 'Complex', { ndim: -1 }),
+        arrayColumn('SNR', 'Float', { ndim: -1 }),
+        arrayColumn('FLAG', 'Bool', { ndim: -1 }),
+        arrayColumn('VALUES', 'Double', { ndim: 1 }),
+      ],
+    },
+    {
+      nrows: NROWS,
+      endian,
+      dataManagers: [{ type: 'StandardStMan', name: 'SSM', columns: ['ROW', 'CPARAM', 'SNR', 'FLAG', 'VALUES'] }],
+    },
+  );
+  t.putColumn(
+    'ROW',
+    Int32Array.from({ length: NROWS }, (_, i) => i),
+  );
   for (let r = 0; r < NROWS; r++) {
     if (r === 3) continue;
     t.putCells('CPARAM', r, [complexCell(r)]);
@@ -99,8 +110,12 @@ describe.each(['little', 'big'] as const)('variable-shape cells, %s-endian', (en
     const copy = join(root, `bad-${endian}`);
     writeTable(copy, endian);
     const t = openTable(copy, { writable: true });
-    expect(() => t.putCells('CPARAM', 2, [{ shape: [2, 2], data: new Float32Array(6) }])).toThrow(/row 2 of column CPARAM: 3 values do not fill shape \[2,2\]/);
-    expect(() => t.putCells('VALUES', 0, [{ shape: [2, 2], data: new Float64Array(4) }])).toThrow(/row 0 of column VALUES: cell shape \[2,2\] has 2 axes, the column 1/);
+    expect(() => t.putCells('CPARAM', 2, [{ shape: [2, 2], data: new Float32Array(6) }])).toThrow(
+      /row 2 of column CPARAM: 3 values do not fill shape \[2,2\]/,
+    );
+    expect(() => t.putCells('VALUES', 0, [{ shape: [2, 2], data: new Float64Array(4) }])).toThrow(
+      /row 0 of column VALUES: cell shape \[2,2\] has 2 axes, the column 1/,
+    );
     expect(() => t.putCells('ROW', 0, [{ shape: [1], data: new Int32Array(1) }])).toThrow(/ROW is a scalar column/);
     t.close();
   });
@@ -113,12 +128,15 @@ describe.each(['little', 'big'] as const)('variable-shape cells, %s-endian', (en
     it('writes variable-shape cells the project then reads', () => {
       const copy = join(root, `py-${endian}`);
       writeTable(copy, endian);
-      runPython(String.raw`
+      runPython(
+        String.raw`
 import sys, numpy as np, casacore.tables as pt
 t = pt.table(sys.argv[1], readonly=False, ack=False)
 t.putcell('CPARAM', 3, np.array([[1+2j, 3-4j, 5+0.5j]], dtype=np.complex64))
 t.putcell('SNR', 2, np.zeros((4, 2), dtype=np.float32) + 7)
-t.close()`, [copy]);
+t.close()`,
+        [copy],
+      );
       const t = openTable(copy);
       expect(t.getCell('CPARAM', 3)).toEqual({ shape: [3, 1], data: Float32Array.from([1, 2, 3, -4, 5, 0.5]) });
       expect(t.getCell('SNR', 2)).toEqual({ shape: [2, 4], data: new Float32Array(8).fill(7) });

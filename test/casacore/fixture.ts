@@ -17,7 +17,10 @@ export function expectedColumns(n = NROWS): Record<string, ColumnData> {
     SHORT: Int16Array.from(seq(n, (i) => i * 100 - 1800)),
     INT: Int32Array.from(seq(n, (i) => i * 123457 - 2000000)),
     UINT: Uint32Array.from(seq(n, (i) => 4000000000 - i)),
-    INT64: BigInt64Array.from(seq(n, (i) => i), (i) => BigInt(i) * 10000000000n - 7n),
+    INT64: BigInt64Array.from(
+      seq(n, (i) => i),
+      (i) => BigInt(i) * 10000000000n - 7n,
+    ),
     FLOAT: Float32Array.from(seq(n, (i) => i * 0.25 - 3.5)),
     DOUBLE: Float64Array.from(seq(n, (i) => 5.1e9 + i * 1.0000001)),
     COMPLEX: Float32Array.from(seq(2 * n, (i) => (i % 2 ? -i : i) * 0.5)),
@@ -34,41 +37,53 @@ export function expectedColumns(n = NROWS): Record<string, ColumnData> {
 
 /** Write the fixture table (rows in uneven blocks, to exercise partial buckets and tiles). */
 export function writeFixture(dir: string, endian: Endian = 'little'): Table {
-  const t = createTable(dir, {
-    columns: [
-      scalarColumn('BOOL', 'Bool'), scalarColumn('UCHAR', 'UChar'), scalarColumn('SHORT', 'Short'),
-      scalarColumn('INT', 'Int'), scalarColumn('UINT', 'UInt'), scalarColumn('INT64', 'Int64'),
-      scalarColumn('FLOAT', 'Float'),
-      scalarColumn('DOUBLE', 'Double', { keywords: { QuantumUnits: ['s'], MEASINFO: { type: 'epoch', Ref: 'UTC' } } }),
-      scalarColumn('COMPLEX', 'Complex'), scalarColumn('DCOMPLEX', 'DComplex'), scalarColumn('STRING', 'String'),
-      arrayColumn('UVW', 'Double', { shape: [3] }, { keywords: { QuantumUnits: ['m', 'm', 'm'] } }),
-      arrayColumn('WEIGHT', 'Float', { shape: [NPOL] }),
-      arrayColumn('FLAG_ROWS', 'Bool', { shape: [4] }),
-      arrayColumn('DATA', 'Complex', { shape: [NPOL, NCHAN] }),
-      arrayColumn('FLAG', 'Bool', { shape: [NPOL, NCHAN] }),
-      arrayColumn('MODEL', 'DComplex', { shape: [NPOL, NCHAN] }),
-    ],
-    keywords: {
-      MS_VERSION: kw.float(2),
-      COUNT: kw.int(-42),
-      TELESCOPE: 'DSA-110',
-      FREQS: [1.4e9, 1.5e9],
-      NESTED: { level: kw.int(1), inner: { deep: 'yes', vec: kw.ints([1, 2, 3]) } },
-      CX: kw.complex(1.5, -2.5),
-      FLAGGED: true,
-      SUB: kw.table('SUB'),
+  const t = createTable(
+    dir,
+    {
+      columns: [
+        scalarColumn('BOOL', 'Bool'),
+        scalarColumn('UCHAR', 'UChar'),
+        scalarColumn('SHORT', 'Short'),
+        scalarColumn('INT', 'Int'),
+        scalarColumn('UINT', 'UInt'),
+        scalarColumn('INT64', 'Int64'),
+        scalarColumn('FLOAT', 'Float'),
+        scalarColumn('DOUBLE', 'Double', {
+          keywords: { QuantumUnits: ['s'], MEASINFO: { type: 'epoch', Ref: 'UTC' } },
+        }),
+        scalarColumn('COMPLEX', 'Complex'),
+        scalarColumn('DCOMPLEX', 'DComplex'),
+        scalarColumn('STRING', 'String'),
+        arrayColumn('UVW', 'Double', { shape: [3] }, { keywords: { QuantumUnits: ['m', 'm', 'm'] } }),
+        arrayColumn('WEIGHT', 'Float', { shape: [NPOL] }),
+        arrayColumn('FLAG_ROWS', 'Bool', { shape: [4] }),
+        arrayColumn('DATA', 'Complex', { shape: [NPOL, NCHAN] }),
+        arrayColumn('FLAG', 'Bool', { shape: [NPOL, NCHAN] }),
+        arrayColumn('MODEL', 'DComplex', { shape: [NPOL, NCHAN] }),
+      ],
+      keywords: {
+        MS_VERSION: kw.float(2),
+        COUNT: kw.int(-42),
+        TELESCOPE: 'DSA-110',
+        FREQS: [1.4e9, 1.5e9],
+        NESTED: { level: kw.int(1), inner: { deep: 'yes', vec: kw.ints([1, 2, 3]) } },
+        CX: kw.complex(1.5, -2.5),
+        FLAGGED: true,
+        SUB: kw.table('SUB'),
+      },
     },
-  }, {
-    nrows: NROWS,
-    endian,
-    info: { type: 'Measurement Set', subType: 'test' },
-    dataManagers: [
-      { type: 'TiledShapeStMan', name: 'TiledData', columns: ['DATA'], tileShape: [NPOL, 2, 4] },
-      { type: 'TiledColumnStMan', name: 'TiledFlag', columns: ['FLAG'], tileShape: [NPOL, NCHAN, 8] },
-      { type: 'TiledShapeStMan', name: 'TiledModel', columns: ['MODEL'], tileShape: [1, 3, 5] },
-      { type: 'StandardStMan', name: 'SmallBuckets', columns: ['STRING', 'INT64'], bucketSize: 256 },
-    ],
-  });
+    {
+      nrows: NROWS,
+      endian,
+      info: { type: 'Measurement Set', subType: 'test' },
+      dataManagers: [
+        { type: 'TiledShapeStMan', name: 'TiledData', columns: ['DATA'], tileShape: [NPOL, 2, 4] },
+        { type: 'TiledColumnStMan', name: 'TiledFlag', columns: ['FLAG'], tileShape: [NPOL, NCHAN, 8] },
+        { type: 'TiledShapeStMan', name: 'TiledModel', columns: ['MODEL'], tileShape: [1, 3, 5] },
+        { type: 'StandardStMan', name: 'SmallBuckets', columns: ['STRING', 'INT64'], bucketSize: 256 },
+      ],
+    },
+  );
   const exp = expectedColumns();
   const blocks = [0, 5, 6, 20, NROWS];
   for (const name of t.columnNames()) {
@@ -81,7 +96,11 @@ export function writeFixture(dir: string, endian: Endian = 'little'): Table {
       t.putColumnRange(name, r0, r1 - r0, data.slice(r0 * per, r1 * per) as ColumnData);
     }
   }
-  const sub = createTable(join(dir, 'SUB'), { columns: [scalarColumn('X', 'Float'), scalarColumn('LABEL', 'String')] }, { nrows: 3, endian });
+  const sub = createTable(
+    join(dir, 'SUB'),
+    { columns: [scalarColumn('X', 'Float'), scalarColumn('LABEL', 'String')] },
+    { nrows: 3, endian },
+  );
   sub.putColumn('X', Float32Array.of(1.5, 2.5, -3));
   sub.putColumn('LABEL', ['a', 'bb', 'a long label over eight bytes']);
   sub.close();

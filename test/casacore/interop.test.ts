@@ -28,20 +28,33 @@ describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-
         const want = exp[name];
         if (!want) throw new Error(`unexpected column ${name}`);
         const flat = col.cells.flatMap((c) => (c ? c.data : []));
-        const wantJson = want instanceof BigInt64Array ? Array.from(want, (x) => x.toString())
-          : Array.isArray(want) ? want : Array.from(want as ArrayLike<number>, (x) => (name === 'INT' || name === 'UINT' || name === 'SHORT' || name === 'UCHAR' ? String(x) : x));
+        const wantJson =
+          want instanceof BigInt64Array
+            ? Array.from(want, (x) => x.toString())
+            : Array.isArray(want)
+              ? want
+              : Array.from(want as ArrayLike<number>, (x) =>
+                  name === 'INT' || name === 'UINT' || name === 'SHORT' || name === 'UCHAR' ? String(x) : x,
+                );
         expect(flat, name).toEqual(wantJson);
       }
       expect(py.columns.DATA?.cells[0]?.shape).toEqual([2, 5]);
       expect(py.keywords).toEqual({
-        MS_VERSION: 2, COUNT: -42, TELESCOPE: 'DSA-110', FREQS: [1.4e9, 1.5e9],
-        NESTED: { level: 1, inner: { deep: 'yes', vec: [1, 2, 3] } }, CX: [1.5, -2.5], FLAGGED: true, SUB: 'Table: SUB',
+        MS_VERSION: 2,
+        COUNT: -42,
+        TELESCOPE: 'DSA-110',
+        FREQS: [1.4e9, 1.5e9],
+        NESTED: { level: 1, inner: { deep: 'yes', vec: [1, 2, 3] } },
+        CX: [1.5, -2.5],
+        FLAGGED: true,
+        SUB: 'Table: SUB',
       });
       expect(py.columns.DOUBLE?.keywords).toEqual({ QuantumUnits: ['s'], MEASINFO: { type: 'epoch', Ref: 'UTC' } });
     });
 
     it('answers TaQL queries, and its subtable and info are seen by python', () => {
-      const out = runPython(String.raw`
+      const out = runPython(
+        String.raw`
 import sys, json
 import casacore.tables as pt
 t = pt.table(sys.argv[1], ack=False)
@@ -53,7 +66,9 @@ sub = pt.table(t.getkeyword('SUB'), ack=False)
 print(json.dumps({'n': sel.nrows(), 'ints': [int(x) for x in sel.getcol('INT')], 'sum': float(s), 'max': float(m),
                   'nflag': nf, 'sub': [float(x) for x in sub.getcol('X')], 'labels': list(sub.getcol('LABEL')),
                   'info': t.info(), 'dm': sorted(v['TYPE'] for v in t.getdminfo().values())}))
-`, [dir]);
+`,
+        [dir],
+      );
       const r = JSON.parse(out) as Record<string, unknown>;
       const exp = expectedColumns();
       const ints = exp.INT as Int32Array;
@@ -74,12 +89,19 @@ print(json.dumps({'n': sel.nrows(), 'ints': [int(x) for x in sel.getcol('INT')],
       expect(r.sub).toEqual([1.5, 2.5, -3]);
       expect(r.labels).toEqual(['a', 'bb', 'a long label over eight bytes']);
       expect(r.info).toMatchObject({ type: 'Measurement Set', subType: 'test' });
-      expect(r.dm).toEqual(['StandardStMan', 'StandardStMan', 'TiledColumnStMan', 'TiledShapeStMan', 'TiledShapeStMan']);
+      expect(r.dm).toEqual([
+        'StandardStMan',
+        'StandardStMan',
+        'TiledColumnStMan',
+        'TiledShapeStMan',
+        'TiledShapeStMan',
+      ]);
     });
 
     it('is writable by python-casacore afterwards and reads back through the project', () => {
       const copy = join(root, `ours-${endian}-py-edit`);
-      runPython(String.raw`
+      runPython(
+        String.raw`
 import sys
 import numpy as np
 import casacore.tables as pt
@@ -90,7 +112,9 @@ u = pt.table(sys.argv[2], readonly=False, ack=False)
 u.putcell('INT', 3, 99)
 u.putcell('STRING', 4, 'edited by python-casacore')
 u.close()
-`, [dir, copy]);
+`,
+        [dir, copy],
+      );
       const t = openTable(copy);
       expect(t.getCell('INT', 3)).toBe(99);
       expect(t.getCell('STRING', 4)).toBe('edited by python-casacore');

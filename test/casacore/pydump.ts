@@ -60,7 +60,10 @@ for c in t.colnames():
 print(json.dumps(out))
 `;
 
-interface PyCell { shape: number[]; data: (number | string)[]; }
+interface PyCell {
+  shape: number[];
+  data: (number | string)[];
+}
 export interface PyDump {
   nrows: number;
   keywords: Record<string, unknown>;

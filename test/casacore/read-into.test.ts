@@ -12,19 +12,36 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('Table.getColumnInto', () => {
   const file = path.join(dir, 't.tab');
   const nrows = 37;
-  const t = createTable(file, {
-    columns: [scalarColumn('TIME', 'Double'), arrayColumn('DATA', 'Complex', { shape: [2, 5] }), arrayColumn('FLAG', 'Bool', { shape: [2, 5] })],
-  }, {
-    nrows,
-    dataManagers: [
-      { type: 'StandardStMan', name: 'SSM', columns: ['TIME'] },
-      { type: 'TiledShapeStMan', name: 'TiledData', columns: ['DATA'], tileShape: [2, 3, 4] },
-      { type: 'TiledShapeStMan', name: 'TiledFlag', columns: ['FLAG'], tileShape: [2, 5, 8] },
-    ],
-  });
-  t.putColumn('TIME', Float64Array.from({ length: nrows }, (_, i) => 5e9 + i));
-  t.putColumn('DATA', Float32Array.from({ length: nrows * 20 }, (_, i) => Math.sin(i) * 100));
-  t.putColumn('FLAG', Uint8Array.from({ length: nrows * 10 }, (_, i) => (i % 7 === 0 ? 1 : 0)));
+  const t = createTable(
+    file,
+    {
+      columns: [
+        scalarColumn('TIME', 'Double'),
+        arrayColumn('DATA', 'Complex', { shape: [2, 5] }),
+        arrayColumn('FLAG', 'Bool', { shape: [2, 5] }),
+      ],
+    },
+    {
+      nrows,
+      dataManagers: [
+        { type: 'StandardStMan', name: 'SSM', columns: ['TIME'] },
+        { type: 'TiledShapeStMan', name: 'TiledData', columns: ['DATA'], tileShape: [2, 3, 4] },
+        { type: 'TiledShapeStMan', name: 'TiledFlag', columns: ['FLAG'], tileShape: [2, 5, 8] },
+      ],
+    },
+  );
+  t.putColumn(
+    'TIME',
+    Float64Array.from({ length: nrows }, (_, i) => 5e9 + i),
+  );
+  t.putColumn(
+    'DATA',
+    Float32Array.from({ length: nrows * 20 }, (_, i) => Math.sin(i) * 100),
+  );
+  t.putColumn(
+    'FLAG',
+    Uint8Array.from({ length: nrows * 10 }, (_, i) => (i % 7 === 0 ? 1 : 0)),
+  );
   t.close();
 
   it('fills a view on a larger buffer with what getColumn returns, for tiled and standard columns', () => {
@@ -45,9 +62,13 @@ describe('Table.getColumnInto', () => {
 
   it('refuses a buffer of the wrong type or length, naming the column', () => {
     const r = openTable(file);
-    expect(() => r.getColumnInto('DATA', 0, 2, new Float32Array(39))).toThrow(/column DATA: readInto needs a Float32Array of length 40/);
+    expect(() => r.getColumnInto('DATA', 0, 2, new Float32Array(39))).toThrow(
+      /column DATA: readInto needs a Float32Array of length 40/,
+    );
     expect(() => r.getColumnInto('DATA', 0, 2, new Float64Array(40))).toThrow(/column DATA/);
-    expect(() => r.getColumnInto('TIME', 0, 2, new Float64Array(3))).toThrow(/column TIME: getColumnInto needs 2 values/);
+    expect(() => r.getColumnInto('TIME', 0, 2, new Float64Array(3))).toThrow(
+      /column TIME: getColumnInto needs 2 values/,
+    );
     r.close();
   });
 });

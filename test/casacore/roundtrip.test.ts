@@ -33,7 +33,10 @@ describe.each(['little', 'big'] as const)('round trip, %s-endian data files', (e
     const exp = expectedColumns();
     expect(t.getColumn('INT', 10, 3)).toEqual((exp.INT as Int32Array).slice(10, 13));
     expect(t.getColumn('STRING', 30, 7)).toEqual((exp.STRING as string[]).slice(30, 37));
-    expect(t.getCell('COMPLEX', 3)).toEqual([Number((exp.COMPLEX as Float32Array)[6]), Number((exp.COMPLEX as Float32Array)[7])]);
+    expect(t.getCell('COMPLEX', 3)).toEqual([
+      Number((exp.COMPLEX as Float32Array)[6]),
+      Number((exp.COMPLEX as Float32Array)[7]),
+    ]);
     expect(t.getCell('BOOL', 3)).toBe(true);
     const cell = t.getCell('DATA', 11) as Cell;
     expect(cell.shape).toEqual([NPOL, NCHAN]);
@@ -41,14 +44,16 @@ describe.each(['little', 'big'] as const)('round trip, %s-endian data files', (e
     // Channels 1..3 of polarisation 1, rows 4..9: compare with an index computation.
     const sl = t.getColumnSlice('DATA', 4, 6, { start: [1, 1], end: [2, 4] });
     const want: number[] = [];
-    for (let r = 4; r < 10; r++) for (let c = 1; c < 4; c++) {
-      const k = r * NPOL * NCHAN + c * NPOL + 1;
-      want.push((exp.DATA as Float32Array)[2 * k] ?? NaN, (exp.DATA as Float32Array)[2 * k + 1] ?? NaN);
-    }
+    for (let r = 4; r < 10; r++)
+      for (let c = 1; c < 4; c++) {
+        const k = r * NPOL * NCHAN + c * NPOL + 1;
+        want.push((exp.DATA as Float32Array)[2 * k] ?? NaN, (exp.DATA as Float32Array)[2 * k + 1] ?? NaN);
+      }
     expect(nums(sl)).toEqual(want);
     const fl = t.getColumnSlice('FLAG', 0, NROWS, { start: [0, 4], end: [2, 5] });
     const wantF: number[] = [];
-    for (let r = 0; r < NROWS; r++) for (let p = 0; p < 2; p++) wantF.push((exp.FLAG as Uint8Array)[r * 10 + 4 * 2 + p] ?? -1);
+    for (let r = 0; r < NROWS; r++)
+      for (let p = 0; p < 2; p++) wantF.push((exp.FLAG as Uint8Array)[r * 10 + 4 * 2 + p] ?? -1);
     expect(nums(fl)).toEqual(wantF);
     const uv = t.getColumnSlice('UVW', 2, 2, { start: [2], end: [3] });
     expect(nums(uv)).toEqual([(exp.UVW as Float64Array)[8], (exp.UVW as Float64Array)[11]]);
@@ -58,10 +63,19 @@ describe.each(['little', 'big'] as const)('round trip, %s-endian data files', (e
   it('keeps descriptions, keywords, info and subtables', () => {
     const t = openTable(dir);
     expect(keywordsToPlain(t.keywords)).toEqual({
-      MS_VERSION: 2, COUNT: -42, TELESCOPE: 'DSA-110', FREQS: [1.4e9, 1.5e9],
-      NESTED: { level: 1, inner: { deep: 'yes', vec: [1, 2, 3] } }, CX: [1.5, -2.5], FLAGGED: true, SUB: 'Table: SUB',
+      MS_VERSION: 2,
+      COUNT: -42,
+      TELESCOPE: 'DSA-110',
+      FREQS: [1.4e9, 1.5e9],
+      NESTED: { level: 1, inner: { deep: 'yes', vec: [1, 2, 3] } },
+      CX: [1.5, -2.5],
+      FLAGGED: true,
+      SUB: 'Table: SUB',
     });
-    expect(keywordsToPlain(t.columnDesc('DOUBLE').keywords)).toEqual({ QuantumUnits: ['s'], MEASINFO: { type: 'epoch', Ref: 'UTC' } });
+    expect(keywordsToPlain(t.columnDesc('DOUBLE').keywords)).toEqual({
+      QuantumUnits: ['s'],
+      MEASINFO: { type: 'epoch', Ref: 'UTC' },
+    });
     expect(t.columnDesc('DATA')).toMatchObject({ type: 'Complex', kind: 'array', shape: [NPOL, NCHAN] });
     expect(t.dataManagerOf('DATA')).toMatchObject({ type: 'TiledShapeStMan', name: 'TiledData' });
     expect(t.dataManagerOf('FLAG')).toMatchObject({ type: 'TiledColumnStMan', name: 'TiledFlag' });
@@ -79,15 +93,24 @@ describe('writing in place', () => {
     const dir = join(root, 'addcol');
     writeFixture(dir).close();
     const t = openTable(dir, { writable: true });
-    t.addColumn(arrayColumn('CORRECTED_DATA', 'Complex', { shape: [NPOL, NCHAN] }),
-      { type: 'TiledShapeStMan', name: 'TiledCorrected', columns: ['CORRECTED_DATA'], tileShape: [NPOL, NCHAN, 16] });
+    t.addColumn(arrayColumn('CORRECTED_DATA', 'Complex', { shape: [NPOL, NCHAN] }), {
+      type: 'TiledShapeStMan',
+      name: 'TiledCorrected',
+      columns: ['CORRECTED_DATA'],
+      tileShape: [NPOL, NCHAN, 16],
+    });
     const corr = Float32Array.from({ length: 2 * NPOL * NCHAN * NROWS }, (_, i) => -i);
     t.putColumn('CORRECTED_DATA', corr);
     t.putColumnRange('INT', 30, 2, Int32Array.of(7, 8));
     t.close();
     const r = openTable(dir);
     expect(r.getColumn('CORRECTED_DATA')).toEqual(corr);
-    expect(nums(r.getColumn('INT', 29, 4))).toEqual([(expectedColumns().INT as Int32Array)[29], 7, 8, (expectedColumns().INT as Int32Array)[32]]);
+    expect(nums(r.getColumn('INT', 29, 4))).toEqual([
+      (expectedColumns().INT as Int32Array)[29],
+      7,
+      8,
+      (expectedColumns().INT as Int32Array)[32],
+    ]);
     expect(r.getColumn('DATA')).toEqual(expectedColumns().DATA);
     r.close();
   });
@@ -111,7 +134,9 @@ describe('bad input', () => {
     const dir = join(root, 'trunc');
     writeFixture(dir).close();
     truncateSync(join(dir, 'table.dat'), 300);
-    expect(() => openTable(dir)).toThrow(/table\.dat: truncated: object Table at offset 4 has length \d+ but the file ends at 300/);
+    expect(() => openTable(dir)).toThrow(
+      /table\.dat: truncated: object Table at offset 4 has length \d+ but the file ends at 300/,
+    );
   });
 
   it('reports a truncated storage file when its data are read', () => {
@@ -135,7 +160,9 @@ describe('bad input', () => {
     expect(at).toBeGreaterThan(0);
     Buffer.from('MysteryStManXXXX', 'latin1').copy(b, at);
     writeFileSync(file, b);
-    expect(() => openTable(dir)).toThrow(/table\.dat: data manager type "MysteryStManXXXX" \(seqnr 2, columns FLAG\) is not supported/);
+    expect(() => openTable(dir)).toThrow(
+      /table\.dat: data manager type "MysteryStManXXXX" \(seqnr 2, columns FLAG\) is not supported/,
+    );
   });
 
   it('reports a file that is not an AipsIO stream', () => {

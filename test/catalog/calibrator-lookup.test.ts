@@ -35,16 +35,19 @@ describe('the catalog resolves the names users give', () => {
     const db = openDatabase(path.join(tmp, 'imported.sqlite'));
     const list = path.join(tmp, 'two.txt');
     // Two entries where the J2000 name of one is the B1950 name of the other (as 1012+232 in the VLA list).
-    writeFileSync(list, [
-      'IAU NAME EQUINOX  PC RA(hh,mm,ss)    DEC(ddd,mm,ss)   POS.REF ALT.NAME',
-      '1012+232   J2000  A 10h12m00.000000s  23d12\'00.000000"  Aug01  4C23.24',
-      '1009+234   B1950  A 10h09m00.000000s  23d24\'00.000000"',
-      ' 20cm    L  P P P P       1.20',
-      '1014+230   J2000  A 10h14m00.000000s  23d01\'00.000000"  Aug01',
-      '1012+232   B1950  A 10h12m00.000000s  23d12\'00.000000"',
-      ' 20cm    L  P P P P       0.90',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      list,
+      [
+        'IAU NAME EQUINOX  PC RA(hh,mm,ss)    DEC(ddd,mm,ss)   POS.REF ALT.NAME',
+        '1012+232   J2000  A 10h12m00.000000s  23d12\'00.000000"  Aug01  4C23.24',
+        '1009+234   B1950  A 10h09m00.000000s  23d24\'00.000000"',
+        ' 20cm    L  P P P P       1.20',
+        '1014+230   J2000  A 10h14m00.000000s  23d01\'00.000000"  Aug01',
+        '1012+232   B1950  A 10h12m00.000000s  23d12\'00.000000"',
+        ' 20cm    L  P P P P       0.90',
+        '',
+      ].join('\n'),
+    );
     try {
       expect(importVlaList(db, list)).toMatchObject({ imported: 2 });
       expect(db.calibration.findCalibrator('4c23.24')?.name).toBe('1012+232');
@@ -57,7 +60,9 @@ describe('the catalog resolves the names users give', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(CalibratorNameError);
-      expect((err as Error).message).toContain(`ambiguous in the calibrator catalog of ${path.join(tmp, 'imported.sqlite')}`);
+      expect((err as Error).message).toContain(
+        `ambiguous in the calibrator catalog of ${path.join(tmp, 'imported.sqlite')}`,
+      );
       expect((err as Error).message).toContain('give one of J1012+232, B1012+232');
     } finally {
       db.close();
@@ -68,7 +73,11 @@ describe('the catalog resolves the names users give', () => {
     const file = path.join(tmp, 'v3.sqlite');
     const conn = new Connection(file);
     migrate(conn, 3);
-    conn.sql.prepare(`INSERT INTO calibrators (name, ra_deg, dec_deg, flux_1400_jy, spectral_index, catalog) VALUES ('1331+305', 202.78, 30.51, 15, -0.56, 'vla')`).run();
+    conn.sql
+      .prepare(
+        `INSERT INTO calibrators (name, ra_deg, dec_deg, flux_1400_jy, spectral_index, catalog) VALUES ('1331+305', 202.78, 30.51, 15, -0.56, 'vla')`,
+      )
+      .run();
     conn.close();
     const db = openDatabase(file);
     try {

@@ -46,14 +46,22 @@ describe('resolveCalibratorName', () => {
   });
 
   it('resolves B1950 names with and without B', () => {
-    expect(resolveCalibratorName('B1328+307', ENTRIES)).toMatchObject({ status: 'found', via: 'B1950', entry: { name: '1331+305' } });
+    expect(resolveCalibratorName('B1328+307', ENTRIES)).toMatchObject({
+      status: 'found',
+      via: 'B1950',
+      entry: { name: '1331+305' },
+    });
     expect(found('1328+307')).toBe('1331+305');
     expect(found('b0831+557')).toBe('0834+555');
   });
 
   it('resolves alternate names in any case and spacing', () => {
     for (const q of ['3C286', '3c286', '3C 286', ' 3c 286 ']) expect(found(q), q).toBe('1331+305');
-    expect(resolveCalibratorName('3c48', ENTRIES)).toMatchObject({ status: 'found', via: 'alternate', entry: { name: '0137+331' } });
+    expect(resolveCalibratorName('3c48', ENTRIES)).toMatchObject({
+      status: 'found',
+      via: 'alternate',
+      entry: { name: '0137+331' },
+    });
     expect(found('mycal-1')).toBe('MyCal-1');
     expect(normaliseCalibratorName(' 3c 286\t')).toBe('3C286');
   });
@@ -69,12 +77,17 @@ describe('resolveCalibratorName', () => {
     const r = resolveCalibratorName('1012+232', ENTRIES);
     expect(r.status).toBe('ambiguous');
     if (r.status !== 'ambiguous') return;
-    expect(r.candidates.map((c) => [c.entry.name, c.via])).toEqual([['1012+232', 'J2000'], ['1014+230', 'B1950']]);
+    expect(r.candidates.map((c) => [c.entry.name, c.via])).toEqual([
+      ['1012+232', 'J2000'],
+      ['1014+230', 'B1950'],
+    ]);
     expect(() => findCalibratorByName('1012+232', ENTRIES)).toThrow(CalibratorNameError);
     expect(() => findCalibratorByName('1012+232', ENTRIES)).toThrow(
       'calibrator name "1012+232" is ambiguous in the calibrator catalog: 1012+232 (B1950 1009+234) as J1012+232; 1014+230 (B1950 1012+232) as B1012+232; give one of J1012+232, B1012+232',
     );
-    expect(() => findCalibratorByName('gvar', ENTRIES, 'x.db')).toThrow(/"gvar" is ambiguous in x\.db: 0346\+540 \(GVAR\) as J0346\+540; 0450\+409 \(GVAR\) as J0450\+409/);
+    expect(() => findCalibratorByName('gvar', ENTRIES, 'x.db')).toThrow(
+      /"gvar" is ambiguous in x\.db: 0346\+540 \(GVAR\) as J0346\+540; 0450\+409 \(GVAR\) as J0450\+409/,
+    );
   });
 
   it('says unknown for names nothing carries', () => {
@@ -86,7 +99,12 @@ describe('resolveCalibratorName', () => {
 describe('on the shipped curated list', () => {
   const entries = curated.calibrators;
   it('resolves the daily names 3C48, 3C138, 3C147, 3C286 to their J2000 entries', () => {
-    const want: Record<string, string> = { '3C48': '0137+331', '3C138': '0521+166', '3C147': '0542+498', '3C286': '1331+305' };
+    const want: Record<string, string> = {
+      '3C48': '0137+331',
+      '3C138': '0521+166',
+      '3C147': '0542+498',
+      '3C286': '1331+305',
+    };
     for (const [alt, name] of Object.entries(want)) {
       expect(findCalibratorByName(alt, entries)?.name, alt).toBe(name);
       expect(findCalibratorByName(alt.toLowerCase(), entries)?.name, alt.toLowerCase()).toBe(name);
@@ -106,7 +124,7 @@ describe('on the shipped curated list', () => {
 
 describe('on the whole VLA list', () => {
   const all = parseVlaCalibrators(fixtureText('vlacalibrators.txt.gz'), 'vlacalibrators.txt.gz');
-  it('finds the four J2000 names that are another entry\'s B1950 name ambiguous, and J/B forms settle them', () => {
+  it("finds the four J2000 names that are another entry's B1950 name ambiguous, and J/B forms settle them", () => {
     const clashes = all.filter((c) => c.b1950Name !== null && all.some((o) => o !== c && o.name === c.b1950Name));
     expect(clashes.map((c) => c.b1950Name).sort()).toEqual(['1012+232', '1311+552', '1922+155', '2157+102']);
     for (const c of clashes) {

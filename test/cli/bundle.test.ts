@@ -3,7 +3,17 @@
 // them and records every module); `--help` imports no engine code; a missing worker entry file
 // fails the command with an error naming the worker and the file.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +26,12 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-cli-bundle-'));
 const raw = path.join(tmp, 'raw');
 
 beforeAll(async () => {
-  await simulateGroup({ antennas: 6, channelsPerSubband: 2, outDir: raw, offsets: [{ name: 'a', lRad: 0, mRad: 0, fluxJy: 1 }] });
+  await simulateGroup({
+    antennas: 6,
+    channelsPerSubband: 2,
+    outDir: raw,
+    offsets: [{ name: 'a', lRad: 0, mRad: 0, fluxJy: 1 }],
+  });
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -32,7 +47,11 @@ let runs = 0;
 /** `node --import trace-imports.mjs ARGS` from tmp, with no NODE_OPTIONS and no DSA110_* variables. */
 function node(args: string[]): Run {
   const log = path.join(tmp, `modules-${++runs}.txt`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('DSA110_') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST'),
+    ),
+  );
   const r = spawnSync(process.execPath, ['--import', TRACE, ...args], {
     cwd: tmp,
     encoding: 'utf8',
@@ -48,7 +67,8 @@ function node(args: string[]): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules };
 }
 
-const packagesIn = (modules: string[]) => new Set(modules.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+const packagesIn = (modules: string[]) =>
+  new Set(modules.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
 
 describe('the bundled CLI', () => {
   it('--help runs from out/cli and imports no engine, configuration, logging, SQLite or HDF5 code', () => {
@@ -70,7 +90,17 @@ describe('the bundled CLI', () => {
 
   it('converts on plain Node with the writer thread started from out/cli/convert-write-worker.js', () => {
     const ws = path.join(tmp, 'ws');
-    const r = node([BIN, '--workspace', ws, '--json', 'convert', '--input-dir', raw, '--output-dir', path.join(tmp, 'ms')]);
+    const r = node([
+      BIN,
+      '--workspace',
+      ws,
+      '--json',
+      'convert',
+      '--input-dir',
+      raw,
+      '--output-dir',
+      path.join(tmp, 'ms'),
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { converted: { writerThread: boolean; skipped: boolean }[]; failed: unknown[] };
     expect(res.failed).toEqual([]);
@@ -90,13 +120,28 @@ describe('the bundled CLI', () => {
     symlinkSync(path.join(root, 'node_modules'), path.join(app, 'node_modules'));
     symlinkSync(path.join(root, 'native'), path.join(app, 'native'));
     const main = path.join(app, 'out', 'cli', 'main.js');
-    const script = 'const { main } = await import(process.argv[1]); process.exitCode = await main(["node", "dsa110", ...process.argv.slice(2)]);';
+    const script =
+      'const { main } = await import(process.argv[1]); process.exitCode = await main(["node", "dsa110", ...process.argv.slice(2)]);';
     const ws = path.join(tmp, 'ws-missing');
     const out = path.join(tmp, 'ms-missing');
-    const r = node(['--input-type=module', '-e', script, main, '--workspace', ws, 'convert', '--input-dir', raw, '--output-dir', out]);
+    const r = node([
+      '--input-type=module',
+      '-e',
+      script,
+      main,
+      '--workspace',
+      ws,
+      'convert',
+      '--input-dir',
+      raw,
+      '--output-dir',
+      out,
+    ]);
     expect(r.status).toBe(1);
     // The failed group is listed on stdout, the summary on stderr.
-    expect(r.stdout + r.stderr).toContain(`the convert-write-worker worker thread cannot start: its entry file ${path.join(app, 'out', 'cli', 'convert-write-worker.js')} does not exist`);
+    expect(r.stdout + r.stderr).toContain(
+      `the convert-write-worker worker thread cannot start: its entry file ${path.join(app, 'out', 'cli', 'convert-write-worker.js')} does not exist`,
+    );
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ describe('dsa110 transits --calibrator with other names', () => {
   const ws = path.join(tmp, 'ws');
   const run = (...args: string[]) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
-    return spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp } });
+    return spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
+      cwd: tmp,
+      encoding: 'utf8',
+      env: { ...clean, HOME: tmp },
+    });
   };
   const window = ['--start', '2026-03-01T00:00:00', '--end', '2026-03-04T00:00:00'];
 
@@ -23,7 +27,10 @@ describe('dsa110 transits --calibrator with other names', () => {
     for (const name of ['3C286', '3c286']) {
       const r = run('--json', 'transits', '--calibrator', name, ...window);
       expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { calibrator: { name: string; altName: string }; transits: { transitMjd: number }[] };
+      const out = JSON.parse(r.stdout) as {
+        calibrator: { name: string; altName: string };
+        transits: { transitMjd: number }[];
+      };
       expect(out.calibrator).toMatchObject({ name: '1331+305', altName: '3C286' });
       expect(out.transits).toHaveLength(3);
       expect(out.transits[0]!.transitMjd).toBeGreaterThan(parseIsoUtc('2026-03-01T00:00:00'));

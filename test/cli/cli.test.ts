@@ -46,7 +46,8 @@ describe('help', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     for (const cmd of ['demo', 'config', 'version']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
-    for (const opt of ['--workspace <dir>', '--config <file>', '--json', '--log-level <level>', '--quiet']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--workspace <dir>', '--config <file>', '--json', '--log-level <level>', '--quiet'])
+      expect(r.stdout).toContain(opt);
   });
 
   it.each([['demo'], ['config'], ['config show'], ['config path'], ['version']])('%s --help', (cmd) => {
@@ -100,8 +101,14 @@ describe('exit codes', () => {
 
 describe('--json', () => {
   it('version reports app, node, platform and the native addon status', () => {
-    const v = json<{ app: string; node: string; platform: string; native: { status: string; path: string } }>(run(['version', '--json']));
-    expect(v).toMatchObject({ app: 'dsa110-contimg-desktop', node: process.versions.node, platform: `${process.platform}-${process.arch}` });
+    const v = json<{ app: string; node: string; platform: string; native: { status: string; path: string } }>(
+      run(['version', '--json']),
+    );
+    expect(v).toMatchObject({
+      app: 'dsa110-contimg-desktop',
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    });
     expect(v.native.status, 'the addon is built for the tests').toBe('loaded');
     expect(v.native.status === 'not built').toBe(!existsSync(v.native.path));
   });
@@ -112,7 +119,8 @@ describe('--json', () => {
     expect(d.workspace).toBe(ws);
     expect(d.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['configuration', 'workspace', 'logging']));
     expect(d.steps.find((s) => s.name === 'logging')?.status).toBe('ok');
-    for (const dir of ['ms', 'caltables', 'images', 'mosaics', 'staging', 'products', 'logs']) expect(existsSync(path.join(ws, dir))).toBe(true);
+    for (const dir of ['ms', 'caltables', 'images', 'mosaics', 'staging', 'products', 'logs'])
+      expect(existsSync(path.join(ws, dir))).toBe(true);
     const log = readFileSync(path.join(ws, 'logs', 'dsa110.log'), 'utf8')
       .trim()
       .split('\n')
@@ -126,9 +134,14 @@ describe('--json', () => {
     const r = run(['config', 'show', '--json'], { DSA110_IMAGING__NITER: 'many' });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    const e = JSON.parse(r.stderr) as { error: { exitCode: number; details: { key: string; origin: { kind: string; detail: string } }[] } };
+    const e = JSON.parse(r.stderr) as {
+      error: { exitCode: number; details: { key: string; origin: { kind: string; detail: string } }[] };
+    };
     expect(e.error.exitCode).toBe(1);
-    expect(e.error.details[0]).toMatchObject({ key: 'imaging.niter', origin: { kind: 'env', detail: 'DSA110_IMAGING__NITER' } });
+    expect(e.error.details[0]).toMatchObject({
+      key: 'imaging.niter',
+      origin: { kind: 'env', detail: 'DSA110_IMAGING__NITER' },
+    });
   });
 });
 
@@ -137,7 +150,10 @@ describe('configuration through the CLI', () => {
     const dir = path.join(tmp, 'prec');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ imaging: { niter: 100, robust: -1, mgain: 0.5 }, mosaic: { method: 'weighted' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ imaging: { niter: 100, robust: -1, mgain: 0.5 }, mosaic: { method: 'weighted' } }),
+    );
     const r = run(['--workspace', dir, 'config', 'show', '--json', '--set', 'imaging.niter=300', '--threads', '1'], {
       DSA110_IMAGING__NITER: '200',
       DSA110_IMAGING__ROBUST: '0.5',
@@ -176,17 +192,26 @@ describe('configuration through the CLI', () => {
   it('names the key, the source and the expectation in validation errors', () => {
     const env = run(['config', 'show'], { DSA110_CALIBRATION__MIN_SNR: '-3' });
     expect(env.status).toBe(1);
-    expect(env.stderr).toMatch(/calibration\.minSnr: .*expected number to be >0, got -3 \(from environment variable DSA110_CALIBRATION__MIN_SNR\)/);
+    expect(env.stderr).toMatch(
+      /calibration\.minSnr: .*expected number to be >0, got -3 \(from environment variable DSA110_CALIBRATION__MIN_SNR\)/,
+    );
 
     const flag = run(['config', 'show', '--set', 'imaging.weighting=robust']);
     expect(flag.status).toBe(2);
-    expect(flag.stderr).toMatch(/imaging\.weighting: .*"briggs"\|"natural"\|"uniform".*got "robust" \(from command-line flag --set imaging\.weighting\)/);
+    expect(flag.stderr).toMatch(
+      /imaging\.weighting: .*"briggs"\|"natural"\|"uniform".*got "robust" \(from command-line flag --set imaging\.weighting\)/,
+    );
 
     const file = path.join(tmp, 'bad.json');
-    writeFileSync(file, JSON.stringify({ mosaic: { overlap: 20 }, qa: { science: { imagePeakSnr: { warn: 2, fail: 5 } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ mosaic: { overlap: 20 }, qa: { science: { imagePeakSnr: { warn: 2, fail: 5 } } } }),
+    );
     const f = run(['--config', file, 'config', 'show']);
     expect(f.status).toBe(1);
-    expect(f.stderr).toContain(`mosaic.overlap: must be smaller than the 10 images of a 50-min mosaic, got 20 (from config file ${file})`);
+    expect(f.stderr).toContain(
+      `mosaic.overlap: must be smaller than the 10 images of a 50-min mosaic, got 20 (from config file ${file})`,
+    );
     expect(f.stderr).toContain('qa.science.imagePeakSnr: warn must be >= fail');
 
     const typo = run(['--workspace', ws, 'config', 'show', 'threads'], { DSA110_THREAD: '3' });

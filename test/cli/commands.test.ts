@@ -25,15 +25,22 @@ describe('the command list', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it.each(commands.map((e) => [e.name, e] as const))('%s: name, usage and description as its module registers them', async (_name, entry) => {
-    const cmds = await registered(entry);
-    const cmd = cmds.find((c) => c.name() === entry.name);
-    expect(cmd, `the module loaded for '${entry.name}' registers no command of that name`).toBeDefined();
-    expect(entry.description).toBe(cmd!.description());
-    expect([entry.name, entry.usage].filter(Boolean).join(' ')).toBe(new Help().subcommandTerm(cmd!));
-    // Every other top-level command the module registers is listed too (products: publish, approve, reject).
-    for (const other of cmds) expect(commands.map((e) => e.name), `'${other.name()}' is registered but not listed`).toContain(other.name());
-  });
+  it.each(commands.map((e) => [e.name, e] as const))(
+    '%s: name, usage and description as its module registers them',
+    async (_name, entry) => {
+      const cmds = await registered(entry);
+      const cmd = cmds.find((c) => c.name() === entry.name);
+      expect(cmd, `the module loaded for '${entry.name}' registers no command of that name`).toBeDefined();
+      expect(entry.description).toBe(cmd!.description());
+      expect([entry.name, entry.usage].filter(Boolean).join(' ')).toBe(new Help().subcommandTerm(cmd!));
+      // Every other top-level command the module registers is listed too (products: publish, approve, reject).
+      for (const other of cmds)
+        expect(
+          commands.map((e) => e.name),
+          `'${other.name()}' is registered but not listed`,
+        ).toContain(other.name());
+    },
+  );
 
   it('registers the mosaic group with the orchestrator subcommands, by the list and not by an import side effect', async () => {
     const mosaic = commands.find((e) => e.name === 'mosaic')!;
@@ -77,7 +84,11 @@ describe('buildProgram', () => {
     // One wrapper per module, so entries sharing a module (products, publish, ...) still share it.
     const wrappers = new Map<CommandEntry['load'], CommandEntry['load']>();
     const entries = commands.map((e) => {
-      if (!wrappers.has(e.load)) wrappers.set(e.load, async (): Promise<CliCommand> => { loaded.push(e.name); return e.load(); });
+      if (!wrappers.has(e.load))
+        wrappers.set(e.load, async (): Promise<CliCommand> => {
+          loaded.push(e.name);
+          return e.load();
+        });
       return { ...e, load: wrappers.get(e.load)! };
     });
     return { entries, loaded };
@@ -88,7 +99,10 @@ describe('buildProgram', () => {
     const { program } = await buildProgram(io, ['node', 'dsa110', '--help'], entries);
     expect(loaded).toEqual([]);
     const help = program.helpInformation();
-    for (const e of commands) expect(help).toMatch(new RegExp(`^  ${[e.name, e.usage].filter(Boolean).join(' ').replace(/[[\]]/g, '\\$&')}\\s`, 'm'));
+    for (const e of commands)
+      expect(help).toMatch(
+        new RegExp(`^  ${[e.name, e.usage].filter(Boolean).join(' ').replace(/[[\]]/g, '\\$&')}\\s`, 'm'),
+      );
   });
 
   it('imports only the command it runs', async () => {
@@ -97,12 +111,18 @@ describe('buildProgram', () => {
     expect(loaded).toEqual(['products']);
     // The module registered products, publish, approve and reject; the rest are stubs, in list order.
     expect(program.commands.map((c) => c.name())).toEqual(commands.map((e) => e.name));
-    expect(program.commands.find((c) => c.name() === 'publish')!.registeredArguments.map((a) => a.name())).toEqual(['id']);
+    expect(program.commands.find((c) => c.name() === 'publish')!.registeredArguments.map((a) => a.name())).toEqual([
+      'id',
+    ]);
   });
 
   it('names a command whose module cannot be loaded', async () => {
-    const entries = commands.map((e) => (e.name === 'db' ? { ...e, load: () => Promise.reject(new Error('Cannot find module /x/chunk.js')) } : e));
-    await expect(buildProgram(io, ['node', 'dsa110', 'db', 'status'], entries)).rejects.toThrow("cannot load the 'db' command: Cannot find module /x/chunk.js");
+    const entries = commands.map((e) =>
+      e.name === 'db' ? { ...e, load: () => Promise.reject(new Error('Cannot find module /x/chunk.js')) } : e,
+    );
+    await expect(buildProgram(io, ['node', 'dsa110', 'db', 'status'], entries)).rejects.toThrow(
+      "cannot load the 'db' command: Cannot find module /x/chunk.js",
+    );
   });
 });
 

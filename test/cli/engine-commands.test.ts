@@ -32,7 +32,11 @@ interface Run {
 /** Run the CLI from `tmp` (not the repository) on the test workspace, without DSA110_* variables. */
 function run(...args: string[]): Run {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp } });
+  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...clean, HOME: tmp },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -57,9 +61,18 @@ describe('db status', () => {
     expect(human.stdout).toContain(`database  ${path.join(ws, 'dsa110.sqlite')}`);
     expect(human.stdout).toMatch(new RegExp(`schema {4}version ${LATEST_VERSION} \\(current\\)`));
     expect(human.stdout).toMatch(/^ {2}calibrators +210$/m);
-    const s = json<{ schemaVersion: number; latestVersion: number; tables: Record<string, number> }>(run('db', 'status', '--json'));
+    const s = json<{ schemaVersion: number; latestVersion: number; tables: Record<string, number> }>(
+      run('db', 'status', '--json'),
+    );
     expect(s.schemaVersion).toBe(s.latestVersion);
-    expect(s.tables).toMatchObject({ calibrators: 210, jobs: 1, stage_runs: 2, job_logs: 2, products: 1, subband_files: 16 });
+    expect(s.tables).toMatchObject({
+      calibrators: 210,
+      jobs: 1,
+      stage_runs: 2,
+      job_logs: 2,
+      products: 1,
+      subband_files: 16,
+    });
   });
 });
 
@@ -68,7 +81,9 @@ describe('jobs', () => {
     const human = run('jobs', 'list');
     expect(human.status, human.stderr).toBe(0);
     // The populated job's process is gone: it shows as interrupted, with how to resume.
-    expect(human.stdout).toMatch(/^job-populate-1 +calibrate +interrupted +50% .*resume with: dsa110 jobs resume job-populate-1/m);
+    expect(human.stdout).toMatch(
+      /^job-populate-1 +calibrate +interrupted +50% .*resume with: dsa110 jobs resume job-populate-1/m,
+    );
     const page = json<{ items: { id: string }[]; total: number }>(run('jobs', 'list', '--json'));
     expect(page.items.map((j) => j.id)).toEqual(['job-populate-1']);
     expect(run('jobs', 'list', '--state', 'queued').stdout.trim()).toBe('no jobs');
@@ -90,7 +105,11 @@ describe('jobs', () => {
     expect(human.stdout).toMatch(/^ {2}apply +applycal +pending +0 +- +- +solve/m);
     expect(human.stdout).toContain('last 1 of 2 log lines:');
     expect(human.stdout).toMatch(/warn +antenna 17 flagged$/m);
-    const shown = json<{ job: { id: string }; stages: { stageId: string }[]; logs: { total: number; items: { message: string }[] } }>(run('jobs', 'show', 'job-populate-1', '--json'));
+    const shown = json<{
+      job: { id: string };
+      stages: { stageId: string }[];
+      logs: { total: number; items: { message: string }[] };
+    }>(run('jobs', 'show', 'job-populate-1', '--json'));
     expect(shown.stages.map((s) => s.stageId)).toEqual(['solve', 'apply']);
     expect(shown.logs.total).toBe(2);
     expect(shown.logs.items.map((l) => l.message)).toEqual(['bandpass solved', 'antenna 17 flagged']);
@@ -100,7 +119,9 @@ describe('jobs', () => {
     const r = run('jobs', 'show', 'no-such-job');
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toBe(`dsa110: jobs show: no job with id "no-such-job" (database ${path.join(ws, 'dsa110.sqlite')})`);
+    expect(r.stderr.trim()).toBe(
+      `dsa110: jobs show: no job with id "no-such-job" (database ${path.join(ws, 'dsa110.sqlite')})`,
+    );
     const j = run('jobs', 'show', 'no-such-job', '--json');
     expect(JSON.parse(j.stderr)).toMatchObject({ error: { exitCode: 1 } });
     expect(run('jobs', 'show').status).toBe(2);
@@ -108,7 +129,9 @@ describe('jobs', () => {
   });
 
   it('cancel: records the cancel, then reports the job as finished; unknown ids exit 1', () => {
-    const r = json<{ accepted: boolean; job: { state: string } }>(run('jobs', 'cancel', 'job-populate-1', '--reason', 'test run', '--json'));
+    const r = json<{ accepted: boolean; job: { state: string } }>(
+      run('jobs', 'cancel', 'job-populate-1', '--reason', 'test run', '--json'),
+    );
     expect(r).toMatchObject({ accepted: true, job: { state: 'cancelled' } });
     const again = run('jobs', 'cancel', 'job-populate-1');
     expect(again.status).toBe(0);
@@ -130,7 +153,8 @@ describe('calibrators', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/^0834\+555 +128\.7288 +55\.5725 +0\.00 +8\.80 +8\.80 +2025-10-02 15:/);
     const r = json<{ items: { calibrator: { name: string }; nextTransitMjd: number; beamWeightedFluxJy: number }[] }>(
-      run('calibrators', '--dec', '55.57', '--after', '60950.585497685185', '--json'));
+      run('calibrators', '--dec', '55.57', '--after', '60950.585497685185', '--json'),
+    );
     expect(r.items[0]?.calibrator.name).toBe('0834+555');
     expect(r.items.length).toBeLessThanOrEqual(10);
     for (const m of r.items) expect(m.nextTransitMjd).toBeGreaterThan(60950.585497685185);
@@ -151,15 +175,21 @@ describe('calibrators', () => {
 
 describe('demo', () => {
   it('checks the database, the native FFT on the pool and a job through the runner', () => {
-    const r = json<{ ok: boolean; steps: { name: string; status: string; detail: string }[] }>(run('demo', '--checks-only', '--json'));
+    const r = json<{ ok: boolean; steps: { name: string; status: string; detail: string }[] }>(
+      run('demo', '--checks-only', '--json'),
+    );
     const step = (name: string) => r.steps.find((s) => s.name === name);
     expect(step('database')).toMatchObject({ status: 'ok' });
-    expect(step('database')?.detail).toMatch(new RegExp(`schema version ${LATEST_VERSION} \\(current\\); 210 calibrators`));
+    expect(step('database')?.detail).toMatch(
+      new RegExp(`schema version ${LATEST_VERSION} \\(current\\); 210 calibrators`),
+    );
     const fft = step('native FFT');
     expect(['ok', 'warn']).toContain(fft?.status);
     if (fft?.status === 'ok') expect(fft.detail).toMatch(/max relative error \d\.\de-\d+/);
     expect(step('job runner')).toMatchObject({ status: 'ok' });
-    expect(step('job runner')?.detail).toMatch(/succeeded: write succeeded .* sum succeeded .*sum of 0\.\.99999 = 4999950000 as expected/);
+    expect(step('job runner')?.detail).toMatch(
+      /succeeded: write succeeded .* sum succeeded .*sum of 0\.\.99999 = 4999950000 as expected/,
+    );
     expect(r.ok).toBe(true);
   });
 });

@@ -66,10 +66,31 @@ describe('followJob', () => {
   it('shows the whole job fraction with the stage, ignores other jobs, and ends on the terminal state', () => {
     const { chunks, stream } = sink(false);
     const p = createProgress({ label: 'job j1', stream, enabled: true, now: () => 0, plainIntervalMs: 0 });
-    followJob(p, { type: 'progress', jobId: 'j1', stageId: 'convert', fraction: 0.5, message: 'sb07', jobProgress: 0.25 }, 'j1');
-    followJob(p, { type: 'progress', jobId: 'j2', stageId: 'image', fraction: 0.9, message: null, jobProgress: 0.9 }, 'j1');
+    followJob(
+      p,
+      { type: 'progress', jobId: 'j1', stageId: 'convert', fraction: 0.5, message: 'sb07', jobProgress: 0.25 },
+      'j1',
+    );
+    followJob(
+      p,
+      { type: 'progress', jobId: 'j2', stageId: 'image', fraction: 0.9, message: null, jobProgress: 0.9 },
+      'j1',
+    );
     const failed = { ...job('j1', 'failed', 0.25), kind: 'convert', error: 'sb07: truncated file' };
-    followJob(p, { type: 'job', jobId: 'j1', kind: 'convert', state: 'failed', progress: 0.25, message: null, error: failed.error, job: failed }, 'j1');
+    followJob(
+      p,
+      {
+        type: 'job',
+        jobId: 'j1',
+        kind: 'convert',
+        state: 'failed',
+        progress: 0.25,
+        message: null,
+        error: failed.error,
+        job: failed,
+      },
+      'j1',
+    );
     expect(chunks).toEqual(['job j1: 25% convert: sb07\n', 'job j1: failed (sb07: truncated file)\n']);
   });
 });

@@ -44,8 +44,16 @@ describe('defaults', () => {
     expect(config.workspace).toBe(path.join(tmp, '.local/share/dsa110-contimg'));
     expect(config.threads).toBe(os.availableParallelism());
     expect(config.ingest).toMatchObject({ groupToleranceS: 60, expectedSubbands: 16, inputDir: null });
-    expect(config.calibration).toMatchObject({ bandpassValidityH: 24, gainValidityH: 1, gainValidityStreamingMin: 30, minSnr: 3, maxBandpassFlaggedPct: 25 });
-    expect(config.calibration.refantChain).toEqual([104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 103, 117]);
+    expect(config.calibration).toMatchObject({
+      bandpassValidityH: 24,
+      gainValidityH: 1,
+      gainValidityStreamingMin: 30,
+      minSnr: 3,
+      maxBandpassFlaggedPct: 25,
+    });
+    expect(config.calibration.refantChain).toEqual([
+      104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 103, 117,
+    ]);
     expect(config.imaging).toMatchObject({ weighting: 'briggs', robust: 0, niter: 1000, mgain: 0.8, pbCut: 0.2 });
     // The field is about 3.5 deg, at a pixel of 5" or less for the outriggers' baselines.
     expect(config.imaging.cellArcsec).toBeLessThanOrEqual(5);
@@ -59,11 +67,17 @@ describe('defaults', () => {
   it('put the workspace in the platform data directory', () => {
     expect(defaultWorkspace(platform({ env: { XDG_DATA_HOME: '/data/xdg' } }))).toBe('/data/xdg/dsa110-contimg');
     // A relative XDG_DATA_HOME is invalid per the XDG spec and ignored.
-    expect(defaultWorkspace(platform({ env: { XDG_DATA_HOME: 'rel' } }))).toBe('/home/astro/.local/share/dsa110-contimg');
-    expect(defaultWorkspace(platform({ platform: 'darwin', homedir: '/Users/a' }))).toBe('/Users/a/Library/Application Support/dsa110-contimg');
-    expect(defaultWorkspace(platform({ platform: 'win32', homedir: 'C:\\Users\\a', env: { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' } }))).toBe(
-      'C:\\Users\\a\\AppData\\Roaming\\dsa110-contimg',
+    expect(defaultWorkspace(platform({ env: { XDG_DATA_HOME: 'rel' } }))).toBe(
+      '/home/astro/.local/share/dsa110-contimg',
     );
+    expect(defaultWorkspace(platform({ platform: 'darwin', homedir: '/Users/a' }))).toBe(
+      '/Users/a/Library/Application Support/dsa110-contimg',
+    );
+    expect(
+      defaultWorkspace(
+        platform({ platform: 'win32', homedir: 'C:\\Users\\a', env: { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' } }),
+      ),
+    ).toBe('C:\\Users\\a\\AppData\\Roaming\\dsa110-contimg');
   });
 });
 
@@ -72,10 +86,18 @@ describe('precedence and origins', () => {
     const ws = path.join(tmp, 'ws');
     mkdirSync(ws);
     const file = path.join(ws, 'config.json');
-    writeFileSync(file, JSON.stringify({ imaging: { niter: 100, robust: -0.5, cellArcsec: 4 }, mosaic: { method: 'mean' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ imaging: { niter: 100, robust: -0.5, cellArcsec: 4 }, mosaic: { method: 'mean' } }),
+    );
     const { config, origins, configFile } = loadConfig({
       workspace: ws,
-      env: { DSA110_IMAGING__NITER: '200', DSA110_IMAGING__ROBUST: '0.5', DSA110_CALIBRATION__REFANT_CHAIN: '110, 104', DSA110_PUBLISHING__AUTO_PUBLISH: 'yes' },
+      env: {
+        DSA110_IMAGING__NITER: '200',
+        DSA110_IMAGING__ROBUST: '0.5',
+        DSA110_CALIBRATION__REFANT_CHAIN: '110, 104',
+        DSA110_PUBLISHING__AUTO_PUBLISH: 'yes',
+      },
       overrides: { 'imaging.niter': '300', threads: 3 },
       overrideOrigin: (key) => ({ kind: 'flag', detail: `--set ${key}` }),
       platform: platform({ homedir: tmp }),
@@ -112,13 +134,21 @@ describe('precedence and origins', () => {
     const a = loadConfig({ configFile: file, env: {}, cwd: '/', platform: platform({ homedir: tmp }) });
     expect(a.config.workspace).toBe(path.join(tmp, 'ws'));
     expect(a.config.ingest.inputDir).toBe(path.join(dir, 'incoming'));
-    const b = loadConfig({ configFile: file, env: { DSA110_INGEST__INPUT_DIR: 'raw' }, cwd: tmp, platform: platform({ homedir: tmp }) });
+    const b = loadConfig({
+      configFile: file,
+      env: { DSA110_INGEST__INPUT_DIR: 'raw' },
+      cwd: tmp,
+      platform: platform({ homedir: tmp }),
+    });
     expect(b.config.ingest.inputDir).toBe(path.join(tmp, 'raw'));
   });
 
   it('warns about DSA110_* variables that are no key, with a hint for single underscores', () => {
     // DSA110_NATIVE_ADDON is read by the native loader, not the configuration: no warning.
-    const { warnings } = loadConfig({ env: { DSA110_IMAGING_NITER: '5', OTHER: 'x', DSA110_NATIVE_ADDON: '/x.node' }, platform: platform({ homedir: tmp }) });
+    const { warnings } = loadConfig({
+      env: { DSA110_IMAGING_NITER: '5', OTHER: 'x', DSA110_NATIVE_ADDON: '/x.node' },
+      platform: platform({ homedir: tmp }),
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/DSA110_IMAGING_NITER is not a configuration key.*DSA110_IMAGING__NITER/);
   });
@@ -126,7 +156,9 @@ describe('precedence and origins', () => {
   it('maps environment names and keys both ways', () => {
     expect(envNameToKey('IMAGING__CELL_ARCSEC')).toBe('imaging.cellArcsec');
     expect(keyToEnvName('qa.msFlaggedPct.warn')).toBe('DSA110_QA__MS_FLAGGED_PCT__WARN');
-    expect(envNameToKey(keyToEnvName('calibration.maxBandpassFlaggedPct').slice(7))).toBe('calibration.maxBandpassFlaggedPct');
+    expect(envNameToKey(keyToEnvName('calibration.maxBandpassFlaggedPct').slice(7))).toBe(
+      'calibration.maxBandpassFlaggedPct',
+    );
   });
 });
 
@@ -134,8 +166,12 @@ describe('validation errors name key, source and expectation', () => {
   const p = () => platform({ homedir: tmp });
 
   it('for the environment', () => {
-    const e = configError(() => loadConfig({ env: { DSA110_IMAGING__NITER: 'lots', DSA110_IMAGING__PB_CUT: '1.5' }, platform: p() }));
-    expect(e.message).toMatch(/imaging\.niter: .*expected number, received string, got "lots" \(from environment variable DSA110_IMAGING__NITER\)/);
+    const e = configError(() =>
+      loadConfig({ env: { DSA110_IMAGING__NITER: 'lots', DSA110_IMAGING__PB_CUT: '1.5' }, platform: p() }),
+    );
+    expect(e.message).toMatch(
+      /imaging\.niter: .*expected number, received string, got "lots" \(from environment variable DSA110_IMAGING__NITER\)/,
+    );
     expect(e.message).toMatch(/imaging\.pbCut: .*<1.*got 1\.5 \(from environment variable DSA110_IMAGING__PB_CUT\)/);
     expect(e.fromFlagsOnly).toBe(false);
   });
@@ -148,21 +184,35 @@ describe('validation errors name key, source and expectation', () => {
     expect(e.message).toContain(`(from config file ${file})`);
     expect(e.message).toMatch(/imaging\.weighting: .*"briggs"\|"natural"\|"uniform".*got "robust"/);
     writeFileSync(file, '{ "imaging": ');
-    expect(configError(() => loadConfig({ configFile: file, env: {}, platform: p() })).message).toMatch(new RegExp(`config file ${file} is not valid JSON`));
-    expect(configError(() => loadConfig({ configFile: path.join(tmp, 'missing.json'), env: {}, platform: p() })).message).toMatch(/missing\.json does not exist/);
+    expect(configError(() => loadConfig({ configFile: file, env: {}, platform: p() })).message).toMatch(
+      new RegExp(`config file ${file} is not valid JSON`),
+    );
+    expect(
+      configError(() => loadConfig({ configFile: path.join(tmp, 'missing.json'), env: {}, platform: p() })).message,
+    ).toMatch(/missing\.json does not exist/);
   });
 
   it('for overrides, flagged as usage errors', () => {
     const e = configError(() =>
-      loadConfig({ env: {}, overrides: { 'mosaic.overlap': '10' }, overrideOrigin: (k) => ({ kind: 'flag', detail: `--set ${k}` }), platform: p() }),
+      loadConfig({
+        env: {},
+        overrides: { 'mosaic.overlap': '10' },
+        overrideOrigin: (k) => ({ kind: 'flag', detail: `--set ${k}` }),
+        platform: p(),
+      }),
     );
-    expect(e.message).toMatch(/mosaic\.overlap: must be smaller than the 10 images of a 50-min mosaic, got 10 \(from command-line flag --set mosaic\.overlap\)/);
+    expect(e.message).toMatch(
+      /mosaic\.overlap: must be smaller than the 10 images of a 50-min mosaic, got 10 \(from command-line flag --set mosaic\.overlap\)/,
+    );
     expect(e.fromFlagsOnly).toBe(true);
   });
 
   it('for QA tiers on the wrong side, naming the variable that moved them', () => {
     const e = configError(() => loadConfig({ env: { DSA110_QA__SCIENCE__IMAGE_PEAK_SNR__WARN: '3' }, platform: p() }));
-    expect(e.issues[0]).toMatchObject({ key: 'qa.science.imagePeakSnr', origin: { kind: 'env', detail: 'DSA110_QA__SCIENCE__IMAGE_PEAK_SNR__WARN' } });
+    expect(e.issues[0]).toMatchObject({
+      key: 'qa.science.imagePeakSnr',
+      origin: { kind: 'env', detail: 'DSA110_QA__SCIENCE__IMAGE_PEAK_SNR__WARN' },
+    });
     expect(e.message).toMatch(/warn must be >= fail/);
   });
 
@@ -170,7 +220,9 @@ describe('validation errors name key, source and expectation', () => {
     const ws = path.join(tmp, 'ws');
     mkdirSync(ws);
     writeFileSync(path.join(ws, 'config.json'), JSON.stringify({ workspace: '/elsewhere' }));
-    expect(() => loadConfig({ workspace: ws, env: {}, platform: p() })).toThrow(/sets workspace to "\/elsewhere", but it was found inside workspace/);
+    expect(() => loadConfig({ workspace: ws, env: {}, platform: p() })).toThrow(
+      /sets workspace to "\/elsewhere", but it was found inside workspace/,
+    );
   });
 });
 
@@ -181,7 +233,17 @@ describe('workspace paths', () => {
     expect(paths.database).toBe(path.join(tmp, 'w', 'dsa110.sqlite'));
     expect(paths.incoming).toBe(path.join(tmp, 'w', 'incoming'));
     ensureWorkspace(config);
-    for (const dir of [paths.staging, paths.products, paths.logs, paths.jobLogs, paths.ms, paths.caltables, paths.images, paths.mosaics, paths.incoming]) {
+    for (const dir of [
+      paths.staging,
+      paths.products,
+      paths.logs,
+      paths.jobLogs,
+      paths.ms,
+      paths.caltables,
+      paths.images,
+      paths.mosaics,
+      paths.incoming,
+    ]) {
       expect(statSync(dir).isDirectory()).toBe(true);
     }
   });

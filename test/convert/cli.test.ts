@@ -18,16 +18,29 @@ const ws = path.join(tmp, 'ws');
 let sim: SimulationResult;
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(async () => {
-  sim = await simulateGroup({ antennas: 8, channelsPerSubband: 4, outDir: path.join(tmp, 'raw'), offsets: [{ name: 'a', lRad: 0, mRad: 0, fluxJy: 1 }] });
+  sim = await simulateGroup({
+    antennas: 8,
+    channelsPerSubband: 4,
+    outDir: path.join(tmp, 'raw'),
+    offsets: [{ name: 'a', lRad: 0, mRad: 0, fluxJy: 1 }],
+  });
 }, 120_000);
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 function run(...args: string[]): Run {
   return runIn(ws, ...args);
 }
 function runIn(workspace: string, ...args: string[]): Run {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], { cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp } });
+  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...clean, HOME: tmp },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,7 +49,11 @@ describe('dsa110 convert and dsa110 ms info', () => {
     const out = path.join(tmp, 'ms');
     const r = run('--json', 'convert', '--input-dir', path.join(tmp, 'raw'), '--output-dir', out);
     expect(r.status, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as { converted: { path: string; rows: number; spws: number; skipped: boolean; groupId: string }[]; refused: unknown[]; failed: unknown[] };
+    const res = JSON.parse(r.stdout) as {
+      converted: { path: string; rows: number; spws: number; skipped: boolean; groupId: string }[];
+      refused: unknown[];
+      failed: unknown[];
+    };
     expect(res.failed).toEqual([]);
     expect(res.converted).toHaveLength(1);
     const c = res.converted[0]!;
@@ -47,7 +64,14 @@ describe('dsa110 convert and dsa110 ms info', () => {
 
     const info = run('--json', 'ms', 'info', c.path);
     expect(info.status, info.stderr).toBe(0);
-    const s = JSON.parse(info.stdout) as { rows: number; spws: { ascending: boolean }[]; fields: unknown[]; antennasWithData: number; flaggedFraction: number; columns: string[] };
+    const s = JSON.parse(info.stdout) as {
+      rows: number;
+      spws: { ascending: boolean }[];
+      fields: unknown[];
+      antennasWithData: number;
+      flaggedFraction: number;
+      columns: string[];
+    };
     expect(s.rows).toBe(c.rows);
     expect(s.spws).toHaveLength(16);
     expect(s.spws.every((w) => w.ascending)).toBe(true);
@@ -65,17 +89,36 @@ describe('dsa110 convert and dsa110 ms info', () => {
   it('refuses an incomplete group named by --group, naming the missing subbands', () => {
     const part = path.join(tmp, 'part');
     mkdirSync(part);
-    for (const f of sim.chunks[0]!.files.filter((f) => !/_sb1[24]\.hdf5$/.test(f))) symlinkSync(f, path.join(part, path.basename(f)));
+    for (const f of sim.chunks[0]!.files.filter((f) => !/_sb1[24]\.hdf5$/.test(f)))
+      symlinkSync(f, path.join(part, path.basename(f)));
     // A workspace of its own: the group of the remaining files is named by their earliest timestamp.
     const ws2 = path.join(tmp, 'ws-part');
     const idx = runIn(ws2, '--json', 'index', '--input-dir', part);
     expect(idx.status, idx.stderr).toBe(0);
     const groups = (JSON.parse(idx.stdout) as { groups: { id: string }[] }).groups;
     expect(groups).toHaveLength(1);
-    const r = runIn(ws2, 'convert', '--input-dir', part, '--output-dir', path.join(tmp, 'ms-part'), '--group', groups[0]!.id);
+    const r = runIn(
+      ws2,
+      'convert',
+      '--input-dir',
+      part,
+      '--output-dir',
+      path.join(tmp, 'ms-part'),
+      '--group',
+      groups[0]!.id,
+    );
     expect(r.status).toBe(1);
     expect(r.stderr + r.stdout).toMatch(/subbands sb12, sb14 are missing \(14 of 16 present\)/);
-    const ok = runIn(ws2, '--json', 'convert', '--input-dir', part, '--output-dir', path.join(tmp, 'ms-part'), '--allow-incomplete');
+    const ok = runIn(
+      ws2,
+      '--json',
+      'convert',
+      '--input-dir',
+      part,
+      '--output-dir',
+      path.join(tmp, 'ms-part'),
+      '--allow-incomplete',
+    );
     expect(ok.status, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as { converted: { spws: number }[] }).converted[0]!.spws).toBe(14);
   });

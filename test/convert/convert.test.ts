@@ -9,7 +9,13 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deltaW, rotatePhases, uvwForJ2000, uvwFromHourAngle } from '../../src/shared/astro';
 import { ARRAY_CENTRE } from '../../src/shared/instrument';
-import { IncompleteGroupError, chooseTileRows, convertIntegration, planConversion, writeConversion } from '../../src/main/engine/convert';
+import {
+  IncompleteGroupError,
+  chooseTileRows,
+  convertIntegration,
+  planConversion,
+  writeConversion,
+} from '../../src/main/engine/convert';
 import type { ConversionPlan, ConvertResult } from '../../src/main/engine/convert';
 import { MeasurementSet } from '../../src/main/engine/ms';
 import { setDirectIo } from '../../src/main/engine/casacore/direct-io';
@@ -22,7 +28,6 @@ const root = mkdtempSync(join(tmpdir(), 'convert-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const NCH = 4;
 
-
 let sim: SimulationResult;
 let plan: ConversionPlan;
 let result: ConvertResult;
@@ -30,8 +35,13 @@ let result: ConvertResult;
 beforeAll(async () => {
   // One source at the new phase centre, one 0.7 deg away (so rows differ from a constant).
   sim = await simulateGroup({
-    antennas: 12, channelsPerSubband: NCH, outDir: join(root, 'raw'),
-    offsets: [{ name: 'centre', lRad: 0, mRad: 0, fluxJy: 2 }, { name: 'off', lRad: 0.009, mRad: -0.007, fluxJy: 3 }],
+    antennas: 12,
+    channelsPerSubband: NCH,
+    outDir: join(root, 'raw'),
+    offsets: [
+      { name: 'centre', lRad: 0, mRad: 0, fluxJy: 2 },
+      { name: 'off', lRad: 0.009, mRad: -0.007, fluxJy: 3 },
+    ],
   });
   const c = sim.chunks[0]!;
   plan = await planConversion(c.groupId, c.files);
@@ -43,7 +53,9 @@ describe('layout', () => {
     const ms = MeasurementSet.open(result.path);
     const spws = ms.spectralWindows();
     ms.close();
-    expect(spws.map((s) => s.name)).toEqual(Array.from({ length: 16 }, (_, i) => `sb${String(15 - i).padStart(2, '0')}`));
+    expect(spws.map((s) => s.name)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `sb${String(15 - i).padStart(2, '0')}`),
+    );
     const all = spws.flatMap((s) => Array.from(s.freqsHz));
     for (let i = 1; i < all.length; i++) expect(all[i]!).toBeGreaterThan(all[i - 1]!);
     for (const s of spws) {
@@ -143,7 +155,12 @@ describe('values', () => {
 
   it('leaves a source at the new phase centre with phase 0 on every cross-correlation', async () => {
     // A separate group with the one centred source only.
-    const s = await simulateGroup({ antennas: 12, channelsPerSubband: NCH, outDir: join(root, 'centre'), offsets: [{ name: 'c', lRad: 0, mRad: 0, fluxJy: 2 }] });
+    const s = await simulateGroup({
+      antennas: 12,
+      channelsPerSubband: NCH,
+      outDir: join(root, 'centre'),
+      offsets: [{ name: 'c', lRad: 0, mRad: 0, fluxJy: 2 }],
+    });
     const c = s.chunks[0]!;
     const r = await writeConversion(await planConversion(c.groupId, c.files), join(root, 'centre.ms'));
     const ms = MeasurementSet.open(r.path);
@@ -187,19 +204,36 @@ describe('values', () => {
     const vis = Float32Array.from({ length: nbl * nchan * 2 * 2 }, (_, i) => Math.sin(i * 0.37));
     const dw = Float64Array.of(-2713.2, 15.25, 0.001);
     const out = {
-      data: new Float32Array(vis.length), flag: new Uint8Array(nbl * nchan * 2), weightSpectrum: new Float32Array(nbl * nchan * 2),
-      weight: new Float32Array(nbl * 2), sigma: new Float32Array(nbl * 2), flagRow: new Uint8Array(nbl),
+      data: new Float32Array(vis.length),
+      flag: new Uint8Array(nbl * nchan * 2),
+      weightSpectrum: new Float32Array(nbl * nchan * 2),
+      weight: new Float32Array(nbl * 2),
+      sigma: new Float32Array(nbl * 2),
+      flagRow: new Uint8Array(nbl),
     };
-    convertIntegration({
-      vis, flags: new Uint8Array(nbl * nchan * 2), nsamples: new Float32Array(nbl * nchan * 2).fill(1), rowOffset: 0,
-      perm: Int32Array.of(0, 1, 2), conj: new Uint8Array(3), permOffset: 0, auto: new Uint8Array(3), dw, freqsHz: freqs,
-      reverse: false, nchan, npol: 2, weightScale: new Float64Array(nchan).fill(1),
-    }, out);
+    convertIntegration(
+      {
+        vis,
+        flags: new Uint8Array(nbl * nchan * 2),
+        nsamples: new Float32Array(nbl * nchan * 2).fill(1),
+        rowOffset: 0,
+        perm: Int32Array.of(0, 1, 2),
+        conj: new Uint8Array(3),
+        permOffset: 0,
+        auto: new Uint8Array(3),
+        dw,
+        freqsHz: freqs,
+        reverse: false,
+        nchan,
+        npol: 2,
+        weightScale: new Float64Array(nchan).fill(1),
+      },
+      out,
+    );
     const ref = rotatePhases(Float32Array.from(vis), { nbl, nchan, npol: 2 }, dw, freqs);
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i]! - out.data[i]!));
     expect(worst).toBeLessThan(1e-6);
-
   });
 
   it('chooses tiles that divide the baseline count (whole-tile writes)', () => {
@@ -211,7 +245,9 @@ describe('values', () => {
 
 describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-casacore on the converted MS', () => {
   it('getcol and TaQL see the rows, windows and flags the project wrote', () => {
-    const out = JSON.parse(runPython(String.raw`
+    const out = JSON.parse(
+      runPython(
+        String.raw`
 import sys, json
 import numpy as np
 import casacore.tables as pt
@@ -224,7 +260,19 @@ fld = pt.table(t.getkeyword('FIELD'), ack=False)
 print(json.dumps({'shape': list(d.shape), 're': d.real.ravel().tolist(), 'im': d.imag.ravel().tolist(),
   'autos': autos_unflagged, 'perSpw': per_spw, 'ascending': bool(np.all(np.diff(spw.getcol('CHAN_FREQ').ravel()) > 0)),
   'phaseDir': fld.getcol('PHASE_DIR').ravel().tolist(), 'uvwRef': t.getcolkeyword('UVW', 'MEASINFO')['Ref']}))
-`, [result.path, '1000', '50'])) as { shape: number[]; re: number[]; im: number[]; autos: number; perSpw: number[]; ascending: boolean; phaseDir: number[]; uvwRef: string };
+`,
+        [result.path, '1000', '50'],
+      ),
+    ) as {
+      shape: number[];
+      re: number[];
+      im: number[];
+      autos: number;
+      perSpw: number[];
+      ascending: boolean;
+      phaseDir: number[];
+      uvwRef: string;
+    };
     const ms = MeasurementSet.open(result.path);
     const ours = ms.readRows('DATA', 1000, 50) as Float32Array;
     ms.close();
@@ -278,10 +326,17 @@ describe('writer thread', () => {
     } finally {
       setDirectIo(true);
     }
-    const files = readdirSync(result.path).filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n)).sort();
-    expect(files).toEqual(readdirSync(single.path).filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n)).sort());
+    const files = readdirSync(result.path)
+      .filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n))
+      .sort();
+    expect(files).toEqual(
+      readdirSync(single.path)
+        .filter((n) => /^table\.f\d+(_TSM\d+|i)?$/.test(n))
+        .sort(),
+    );
     expect(files).toContain('table.f1_TSM1');
-    for (const f of files) expect(Buffer.compare(readFileSync(join(result.path, f)), readFileSync(join(single.path, f))), f).toBe(0);
+    for (const f of files)
+      expect(Buffer.compare(readFileSync(join(result.path, f)), readFileSync(join(single.path, f))), f).toBe(0);
     expect(single.flaggedFraction).toBe(result.flaggedFraction);
     expect([result.writerThread, single.writerThread]).toEqual([true, false]);
   });
@@ -289,7 +344,12 @@ describe('writer thread', () => {
   it('stops the writer when the conversion is cancelled, leaving no MS', async () => {
     const ac = new AbortController();
     const out = join(root, 'cancelled.ms');
-    const run = writeConversion(plan, out, { signal: ac.signal, onProgress: (f) => { if (f >= 0.25) ac.abort(new Error('test cancel')); } });
+    const run = writeConversion(plan, out, {
+      signal: ac.signal,
+      onProgress: (f) => {
+        if (f >= 0.25) ac.abort(new Error('test cancel'));
+      },
+    });
     await expect(run).rejects.toThrow(/conversion cancelled/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(root).filter((n) => n.startsWith('.cancelled.ms.partial-'))).toEqual([]);
@@ -297,7 +357,14 @@ describe('writer thread', () => {
 
   it('reports a failure inside the writer thread with its message', async () => {
     // A description the writer refuses: a window whose channel count differs from the others'.
-    const bad: ConversionPlan = { ...plan, spws: plan.spws.map((s, i) => (i === 3 ? { ...s, freqsHz: s.freqsHz.subarray(1), widthsHz: s.widthsHz.subarray(1) } : s)) };
-    await expect(writeConversion(bad, join(root, 'bad.ms'))).rejects.toThrow(/^conversion writer thread: .*spws\[3\] \(sb\d\d\) has 3 frequencies and 3 widths, expected 4/);
+    const bad: ConversionPlan = {
+      ...plan,
+      spws: plan.spws.map((s, i) =>
+        i === 3 ? { ...s, freqsHz: s.freqsHz.subarray(1), widthsHz: s.widthsHz.subarray(1) } : s,
+      ),
+    };
+    await expect(writeConversion(bad, join(root, 'bad.ms'))).rejects.toThrow(
+      /^conversion writer thread: .*spws\[3\] \(sb\d\d\) has 3 frequencies and 3 widths, expected 4/,
+    );
   });
 });

@@ -14,12 +14,23 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('a conversion killed halfway', () => {
   it('leaves no MS at the final path; a rerun completes', async () => {
-    const sim = await simulateGroup({ antennas: 10, channelsPerSubband: 4, outDir: join(root, 'raw'), offsets: [{ name: 'a', lRad: 0.001, mRad: 0, fluxJy: 1 }] });
+    const sim = await simulateGroup({
+      antennas: 10,
+      channelsPerSubband: 4,
+      outDir: join(root, 'raw'),
+      offsets: [{ name: 'a', lRad: 0.001, mRad: 0, fluxJy: 1 }],
+    });
     const c = sim.chunks[0]!;
     const out = join(root, 'group.ms');
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve('test/convert/crash-child.ts'), c.groupId, out, ...c.files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve('test/convert/crash-child.ts'), c.groupId, out, ...c.files],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const said = await new Promise<string>((res) => {
       let buf = '';
       child.stdout.on('data', (d: Buffer) => {

@@ -7,7 +7,10 @@ import type { KernelInput, KernelOutput } from '../../src/main/engine/convert';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 function case_(npol: number, reverse: boolean, seed: number): { inp: KernelInput; make: () => KernelOutput } {
@@ -19,7 +22,10 @@ function case_(npol: number, reverse: boolean, seed: number): { inp: KernelInput
   const rows = nbl * ntimes;
   const vis = Float32Array.from({ length: 2 * rows * per }, () => (r() - 0.5) * 200);
   const flags = Uint8Array.from({ length: rows * per }, () => (r() < 0.05 ? 1 : 0));
-  const nsamples = Float32Array.from({ length: rows * per }, () => { const u = r(); return u < 0.03 ? 0 : u < 0.05 ? -1 : 0.5 + u; });
+  const nsamples = Float32Array.from({ length: rows * per }, () => {
+    const u = r();
+    return u < 0.03 ? 0 : u < 0.05 ? -1 : 0.5 + u;
+  });
   // A different baseline order in every integration, as fileRowMap builds it.
   const perm = new Int32Array(rows);
   for (let t = 0; t < ntimes; t++) {
@@ -31,10 +37,29 @@ function case_(npol: number, reverse: boolean, seed: number): { inp: KernelInput
   const dw = Float64Array.from({ length: nbl }, () => (r() - 0.5) * 3000);
   const freqsHz = Float64Array.from({ length: nchan }, (_, k) => 1.311e9 + k * 244140.625);
   const weightScale = Float64Array.from({ length: nchan }, () => 2 * 244140.625 * 12.884901888);
-  const inp: KernelInput = { vis, flags, nsamples, rowOffset: nbl, perm, conj, permOffset: nbl, auto, dw, freqsHz, reverse, nchan, npol, weightScale };
+  const inp: KernelInput = {
+    vis,
+    flags,
+    nsamples,
+    rowOffset: nbl,
+    perm,
+    conj,
+    permOffset: nbl,
+    auto,
+    dw,
+    freqsHz,
+    reverse,
+    nchan,
+    npol,
+    weightScale,
+  };
   const make = (): KernelOutput => ({
-    data: new Float32Array(2 * nbl * per).fill(NaN), flag: new Uint8Array(nbl * per).fill(7), weightSpectrum: new Float32Array(nbl * per).fill(NaN),
-    weight: new Float32Array(nbl * npol).fill(NaN), sigma: new Float32Array(nbl * npol).fill(NaN), flagRow: new Uint8Array(nbl).fill(7),
+    data: new Float32Array(2 * nbl * per).fill(NaN),
+    flag: new Uint8Array(nbl * per).fill(7),
+    weightSpectrum: new Float32Array(nbl * per).fill(NaN),
+    weight: new Float32Array(nbl * npol).fill(NaN),
+    sigma: new Float32Array(nbl * npol).fill(NaN),
+    flagRow: new Uint8Array(nbl).fill(7),
   });
   return { inp, make };
 }
@@ -65,6 +90,8 @@ describe('native conversion loop', () => {
   it('names a baseline permutation that points outside the rows given', () => {
     const { inp, make } = case_(2, true, 5);
     const bad = { ...inp, perm: Int32Array.from(inp.perm, (p, i) => (i === inp.permOffset + 4 ? 500 : p)) };
-    expect(() => convertIntegration(bad, make())).toThrow(/perm\[4\] = 500 names a row outside the 111 rows given \(rowOffset 37\)/);
+    expect(() => convertIntegration(bad, make())).toThrow(
+      /perm\[4\] = 500 names a row outside the 111 rows given \(rowOffset 37\)/,
+    );
   });
 });

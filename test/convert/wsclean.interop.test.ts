@@ -61,63 +61,120 @@ for s in srcs:
 print(json.dumps({'sources': out, 'crval': [h.header['CRVAL1'], h.header['CRVAL2']], 'cdelt': [h.header['CDELT1'], h.header['CDELT2']]}))
 `;
 
-interface Measured { name: string; px: number; py: number; fitx: number; fity: number; peak: number; pixel: number; mirror: number; maxAt: [number, number] }
+interface Measured {
+  name: string;
+  px: number;
+  py: number;
+  fitx: number;
+  fity: number;
+  peak: number;
+  pixel: number;
+  mirror: number;
+  maxAt: [number, number];
+}
 
-describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'numpy')))('WSClean images a converted MS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'convert-wsclean-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const sources = sourcesAt(OFFSETS);
-  const runs: { result: ConvertResult; measured: Measured; crval: [number, number]; expected: number; name: string }[] = [];
+describe.skipIf(skipInterop(executable('wsclean'), pythonModules('astropy', 'numpy')))(
+  'WSClean images a converted MS',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convert-wsclean-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const sources = sourcesAt(OFFSETS);
+    const runs: {
+      result: ConvertResult;
+      measured: Measured;
+      crval: [number, number];
+      expected: number;
+      name: string;
+    }[] = [];
 
-  beforeAll(async () => {
-    for (const [k, off] of OFFSETS.entries()) {
-      const sub = join(dir, off.name);
-      const sim = await simulateGroup({ antennas: 20, channelsPerSubband: 4, offsets: [off], outDir: join(sub, 'raw') });
-      const chunk = sim.chunks[0]!;
-      const plan = await planConversion(chunk.groupId, chunk.files);
-      const result = await writeConversion(plan, join(sub, 'group.ms'));
-      const ms = MeasurementSet.open(result.path);
-      const freqs = ms.spectralWindows().flatMap((s) => Array.from(s.freqsHz));
-      ms.close();
-      const name = join(sub, 'img');
-      const r = spawnSync('wsclean', [
-        '-quiet', '-size', String(SIZE), String(SIZE), '-scale', `${PIX_ARCSEC}asec`, '-weight', 'natural', '-niter', '0', '-reorder',
-        '-use-wgridder', '-wgridder-accuracy', '1e-6', '-j', '2', '-name', name, result.path,
-      ], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
-      if (r.status !== 0) throw new Error(`wsclean failed (exit ${r.status}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
-      const src = sources[k]!;
-      const out = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, JSON.stringify([src])])) as { sources: Measured[]; crval: [number, number] };
-      runs.push({ result, measured: out.sources[0]!, crval: out.crval, expected: beamAveragedFlux(src, plan.timesMjd, freqs, DEC_DEG), name: off.name });
-      rmSync(join(sub, 'raw'), { recursive: true, force: true });
-    }
-  }, 600_000);
+    beforeAll(async () => {
+      for (const [k, off] of OFFSETS.entries()) {
+        const sub = join(dir, off.name);
+        const sim = await simulateGroup({
+          antennas: 20,
+          channelsPerSubband: 4,
+          offsets: [off],
+          outDir: join(sub, 'raw'),
+        });
+        const chunk = sim.chunks[0]!;
+        const plan = await planConversion(chunk.groupId, chunk.files);
+        const result = await writeConversion(plan, join(sub, 'group.ms'));
+        const ms = MeasurementSet.open(result.path);
+        const freqs = ms.spectralWindows().flatMap((s) => Array.from(s.freqsHz));
+        ms.close();
+        const name = join(sub, 'img');
+        const r = spawnSync(
+          'wsclean',
+          [
+            '-quiet',
+            '-size',
+            String(SIZE),
+            String(SIZE),
+            '-scale',
+            `${PIX_ARCSEC}asec`,
+            '-weight',
+            'natural',
+            '-niter',
+            '0',
+            '-reorder',
+            '-use-wgridder',
+            '-wgridder-accuracy',
+            '1e-6',
+            '-j',
+            '2',
+            '-name',
+            name,
+            result.path,
+          ],
+          { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 },
+        );
+        if (r.status !== 0) throw new Error(`wsclean failed (exit ${r.status}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
+        const src = sources[k]!;
+        const out = JSON.parse(runPython(MEASURE, [`${name}-dirty.fits`, JSON.stringify([src])])) as {
+          sources: Measured[];
+          crval: [number, number];
+        };
+        runs.push({
+          result,
+          measured: out.sources[0]!,
+          crval: out.crval,
+          expected: beamAveragedFlux(src, plan.timesMjd, freqs, DEC_DEG),
+          name: off.name,
+        });
+        rmSync(join(sub, 'raw'), { recursive: true, force: true });
+      }
+    }, 600_000);
 
-  it('centres the image on the MS phase centre', () => {
-    for (const r of runs) {
-      expect(r.crval[0]).toBeCloseTo(r.result.phaseCentreRaDeg, 6);
-      expect(r.crval[1]).toBeCloseTo(r.result.phaseCentreDecDeg, 6);
-    }
-  });
+    it('centres the image on the MS phase centre', () => {
+      for (const r of runs) {
+        expect(r.crval[0]).toBeCloseTo(r.result.phaseCentreRaDeg, 6);
+        expect(r.crval[1]).toBeCloseTo(r.result.phaseCentreDecDeg, 6);
+      }
+    });
 
-  it('puts every source at the pixel of its true position (within 0.1 pixel)', () => {
-    expect(runs).toHaveLength(OFFSETS.length);
-    for (const { measured: m } of runs) {
-      expect(Math.abs(m.fitx - m.px), `${m.name} x`).toBeLessThan(0.1);
-      expect(Math.abs(m.fity - m.py), `${m.name} y`).toBeLessThan(0.1);
-      expect(m.maxAt, `${m.name} brightest pixel`).toEqual([Math.round(m.px), Math.round(m.py)]);
-    }
-  });
+    it('puts every source at the pixel of its true position (within 0.1 pixel)', () => {
+      expect(runs).toHaveLength(OFFSETS.length);
+      for (const { measured: m } of runs) {
+        expect(Math.abs(m.fitx - m.px), `${m.name} x`).toBeLessThan(0.1);
+        expect(Math.abs(m.fity - m.py), `${m.name} y`).toBeLessThan(0.1);
+        expect(m.maxAt, `${m.name} brightest pixel`).toEqual([Math.round(m.px), Math.round(m.py)]);
+      }
+    });
 
-  it('gives each source its primary-beam attenuated flux within 2 %', () => {
-    for (const { measured: m, expected } of runs) {
-      expect(Math.abs(m.peak / expected - 1), `${m.name}: peak ${m.peak.toFixed(4)} Jy vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.02);
-    }
-    // The offset source D is visibly attenuated: the test would notice a missing beam.
-    const d = runs.find((r) => r.name === 'D')!;
-    expect(d.expected / 6).toBeLessThan(0.97);
-  });
+    it('gives each source its primary-beam attenuated flux within 2 %', () => {
+      for (const { measured: m, expected } of runs) {
+        expect(
+          Math.abs(m.peak / expected - 1),
+          `${m.name}: peak ${m.peak.toFixed(4)} Jy vs ${expected.toFixed(4)} Jy`,
+        ).toBeLessThan(0.02);
+      }
+      // The offset source D is visibly attenuated: the test would notice a missing beam.
+      const d = runs.find((r) => r.name === 'D')!;
+      expect(d.expected / 6).toBeLessThan(0.97);
+    });
 
-  it('leaves the mirrored positions empty (below 5 % of the source)', () => {
-    for (const { measured: m } of runs) expect(m.mirror / m.peak, `${m.name} mirror`).toBeLessThan(0.05);
-  });
-});
+    it('leaves the mirrored positions empty (below 5 % of the source)', () => {
+      for (const { measured: m } of runs) expect(m.mirror / m.peak, `${m.name} mirror`).toBeLessThan(0.05);
+    });
+  },
+);

@@ -9,21 +9,38 @@ import { openDatabase } from '../../src/main/engine/db';
 
 const WRITER = join(import.meta.dirname, 'concurrent-writer.ts');
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'dsa-dbc-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dsa-dbc-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
-interface Child { done: Promise<{ code: number | null; stdout: string; stderr: string }>; ready: Promise<void> }
+interface Child {
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  ready: Promise<void>;
+}
 
 function startWriter(args: string[]): Child {
   const p = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => { onReady = resolve; });
-  p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); if (stdout.includes('ready\n')) onReady(); });
-  p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  p.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (stdout.includes('ready\n')) onReady();
+  });
+  p.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    p.on('close', (code) => { onReady(); resolve({ code, stdout, stderr }); });
+    p.on('close', (code) => {
+      onReady();
+      resolve({ code, stdout, stderr });
+    });
   });
   return { done, ready };
 }
@@ -48,8 +65,13 @@ describe('concurrent writers', () => {
         expect(r.stderr).not.toMatch(/SQLITE_BUSY|locked/);
         expect(r.code, r.stderr).toBe(0);
       }
-      const retries = results.map((r) => JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { busyRetries: number });
-      console.info(`busy_timeout=${busyTimeoutMs}: retries`, retries.map((r) => r.busyRetries));
+      const retries = results.map(
+        (r) => JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { busyRetries: number },
+      );
+      console.info(
+        `busy_timeout=${busyTimeoutMs}: retries`,
+        retries.map((r) => r.busyRetries),
+      );
 
       const check = openDatabase(file);
       const logs = check.jobs.logs('shared-job');

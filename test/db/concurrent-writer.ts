@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../../src/main/engine/db';
 
 const [file, label, nArg, busyArg, goFile] = process.argv.slice(2);
-if (!file || !label || !nArg || !busyArg || !goFile) throw new Error('usage: concurrent-writer <db> <label> <n> <busyTimeoutMs> <goFile>');
+if (!file || !label || !nArg || !busyArg || !goFile)
+  throw new Error('usage: concurrent-writer <db> <label> <n> <busyTimeoutMs> <goFile>');
 const n = Number(nArg);
 const db = openDatabase(file, { busyTimeoutMs: Number(busyArg) });
 process.stdout.write('ready\n');
@@ -17,7 +18,10 @@ for (let i = 0; i < n; i++) {
       db.jobs.appendLog({ jobId: 'shared-job', level: 'info', message: `${label} ${i}` });
       break;
     case 1:
-      db.products.register({ id: `${label}-${i}`, kind: 'image', path: `/p/${label}-${i}.fits`, sha256: 'ef'.repeat(32), sizeBytes: i }, label);
+      db.products.register(
+        { id: `${label}-${i}`, kind: 'image', path: `/p/${label}-${i}.fits`, sha256: 'ef'.repeat(32), sizeBytes: i },
+        label,
+      );
       break;
     default:
       // A multi-statement transaction: both rows or neither.

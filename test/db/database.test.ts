@@ -4,18 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  Connection, DbConstraintError, DbError, DbValidationError, LATEST_VERSION, MIGRATIONS, currentVersion, migrate, openDatabase,
+  Connection,
+  DbConstraintError,
+  DbError,
+  DbValidationError,
+  LATEST_VERSION,
+  MIGRATIONS,
+  currentVersion,
+  migrate,
+  openDatabase,
 } from '../../src/main/engine/db';
 import { T0, populate, readBack } from './populate';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'dsa-db-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dsa-db-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The schema as SQLite stores it, normalised, to compare a migrated file with a fresh one. */
 function schemaOf(conn: Connection): string[] {
-  const rows = conn.sql.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as
-    { type: string; name: string; sql: string | null }[];
+  const rows = conn.sql
+    .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+    .all() as { type: string; name: string; sql: string | null }[];
   return rows.map((r) => `${r.type} ${r.name}: ${(r.sql ?? '').replace(/\s+/g, ' ')}`);
 }
 
@@ -29,7 +42,9 @@ describe('migrations', () => {
     expect(conn.sql.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(conn.sql.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(Number(conn.sql.pragma('busy_timeout', { simple: true }))).toBeGreaterThan(0);
-    const applied = conn.sql.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+    const applied = conn.sql.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+    }[];
     expect(applied.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     conn.close();
   });
@@ -74,7 +89,9 @@ describe('migrations', () => {
     const file = join(dir, 'future.sqlite');
     openDatabase(file).close();
     const conn = new Connection(file);
-    conn.sql.prepare('INSERT INTO schema_migrations (version, name, applied_mjd) VALUES (?, ?, ?)').run(LATEST_VERSION + 1, 'future', T0);
+    conn.sql
+      .prepare('INSERT INTO schema_migrations (version, name, applied_mjd) VALUES (?, ?, ?)')
+      .run(LATEST_VERSION + 1, 'future', T0);
     conn.close();
     expect(() => openDatabase(file)).toThrow(/schema version \d+ is newer than this program knows/);
   });
@@ -98,13 +115,19 @@ describe('round trip through every repository', () => {
     expect(written.group.presentSubbands).toBe(16);
     expect(written.files.map((f) => f.subband)).toEqual([...Array(16).keys()]);
     expect(written.events.map((e) => [e.fromStatus, e.toStatus])).toEqual([
-      [null, 'staging'], ['staging', 'qa_passed'], ['qa_passed', 'approved'], ['approved', 'published'],
+      [null, 'staging'],
+      ['staging', 'qa_passed'],
+      ['qa_passed', 'approved'],
+      ['approved', 'published'],
     ]);
     expect(written.product.reviewer).toBe('alice');
     expect(written.product.comment).toBe('looks clean');
     expect(written.mosaicGroup.memberImageIds).toEqual([written.image.id]);
     expect(written.logs.map((l) => l.message)).toEqual(['bandpass solved', 'antenna 17 flagged']);
-    expect(written.stageRuns.map((s) => [s.stageId, s.state, s.attempt])).toEqual([['solve', 'succeeded', 1], ['apply', 'pending', 0]]);
+    expect(written.stageRuns.map((s) => [s.stageId, s.state, s.attempt])).toEqual([
+      ['solve', 'succeeded', 1],
+      ['apply', 'pending', 0],
+    ]);
   });
 });
 
@@ -114,15 +137,27 @@ describe('repository behaviour', () => {
     db.ingest.ensureGroup({ id: '2025-10-02T15:00:00', startMjd: T0 + 0.1, expectedSubbands: 16 });
     for (let sb = 0; sb < 15; sb++) {
       const g = db.ingest.addFile({
-        path: `/in/2025-10-02T15:00:00_sb${sb}.hdf5`, groupId: '2025-10-02T15:00:00', subband: sb,
-        startMjd: T0 + 0.1, decDeg: 16.3, sizeBytes: 1, mtimeMjd: T0, checksumSha256: null,
+        path: `/in/2025-10-02T15:00:00_sb${sb}.hdf5`,
+        groupId: '2025-10-02T15:00:00',
+        subband: sb,
+        startMjd: T0 + 0.1,
+        decDeg: 16.3,
+        sizeBytes: 1,
+        mtimeMjd: T0,
+        checksumSha256: null,
       });
       expect(g.state).toBe('collecting');
     }
     expect(db.ingest.claimNextPending()).toBeUndefined();
     const g = db.ingest.addFile({
-      path: '/in/2025-10-02T15:00:00_sb15.hdf5', groupId: '2025-10-02T15:00:00', subband: 15,
-      startMjd: T0 + 0.1, decDeg: 16.3, sizeBytes: 1, mtimeMjd: T0, checksumSha256: null,
+      path: '/in/2025-10-02T15:00:00_sb15.hdf5',
+      groupId: '2025-10-02T15:00:00',
+      subband: 15,
+      startMjd: T0 + 0.1,
+      decDeg: 16.3,
+      sizeBytes: 1,
+      mtimeMjd: T0,
+      checksumSha256: null,
     });
     expect(g.state).toBe('pending');
     expect(g.decDeg).toBe(16.3);
@@ -133,9 +168,15 @@ describe('repository behaviour', () => {
 
   it('finds calibration tables valid at a time before and after the solve, nearest solve first', () => {
     const db = openDatabase(join(dir, 'state.sqlite'));
-    const mk = (path: string, solve: number, status: 'valid' | 'superseded' = 'valid') => db.calibration.insertTable({
-      path, kind: 'G', solveMjd: solve, validStartMjd: solve - 1 / 24, validEndMjd: solve + 1 / 24, status,
-    });
+    const mk = (path: string, solve: number, status: 'valid' | 'superseded' = 'valid') =>
+      db.calibration.insertTable({
+        path,
+        kind: 'G',
+        solveMjd: solve,
+        validStartMjd: solve - 1 / 24,
+        validEndMjd: solve + 1 / 24,
+        status,
+      });
     const a = mk('/cal/a.G', T0);
     const b = mk('/cal/b.G', T0 + 0.5 / 24);
     mk('/cal/c.G', T0 + 0.2 / 24, 'superseded');
@@ -170,30 +211,70 @@ describe('constraint violations give clear errors', () => {
     const base = { path: '/ms/a.ms', startMjd: T0, endMjd: T0 + 0.003, midMjd: T0 + 0.0015, decDeg: 54.57 };
     const ms = db.ms.insert(base);
 
-    const dup = (() => { try { db.ms.insert(base); } catch (e) { return e; } })();
+    const dup = (() => {
+      try {
+        db.ms.insert(base);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(dup).toBeInstanceOf(DbConstraintError);
     expect(String((dup as Error).message)).toContain('measurement_sets');
     expect(String((dup as Error).message)).toContain('path="/ms/a.ms" already exists');
 
     expect(() => db.ms.insert({ ...base, path: '/ms/b.ms', decDeg: 95 })).toThrow(DbValidationError);
-    expect(() => db.ms.insert({ ...base, path: '/ms/b.ms', decDeg: 95 })).toThrow(/invalid measurement set: decDeg: .*<=90/);
+    expect(() => db.ms.insert({ ...base, path: '/ms/b.ms', decDeg: 95 })).toThrow(
+      /invalid measurement set: decDeg: .*<=90/,
+    );
 
-    expect(() => db.calibration.insertTable({ path: '/cal/x', kind: 'B', msId: ms.id + 99, solveMjd: T0, validStartMjd: T0, validEndMjd: T0 + 1 }))
-      .toThrow(new RegExp(`caltables: foreign key failed: ms_id=${ms.id + 99} does not reference an existing measurement_sets.id`));
+    expect(() =>
+      db.calibration.insertTable({
+        path: '/cal/x',
+        kind: 'B',
+        msId: ms.id + 99,
+        solveMjd: T0,
+        validStartMjd: T0,
+        validEndMjd: T0 + 1,
+      }),
+    ).toThrow(
+      new RegExp(
+        `caltables: foreign key failed: ms_id=${ms.id + 99} does not reference an existing measurement_sets.id`,
+      ),
+    );
 
-    expect(() => db.calibration.insertTable({ path: '/cal/y', kind: 'B', solveMjd: T0, validStartMjd: T0 + 1, validEndMjd: T0 }))
-      .toThrow(/valid_end_mjd.*violates CHECK \(valid_end_mjd >= valid_start_mjd\)/);
+    expect(() =>
+      db.calibration.insertTable({ path: '/cal/y', kind: 'B', solveMjd: T0, validStartMjd: T0 + 1, validEndMjd: T0 }),
+    ).toThrow(/valid_end_mjd.*violates CHECK \(valid_end_mjd >= valid_start_mjd\)/);
 
-    db.products.register({ id: 'img-1', kind: 'image', path: '/p/img-1.fits', sha256: 'cd'.repeat(32), sizeBytes: 10 }, 'pipeline');
-    expect(() => db.products.transition('img-1', 'published', { actor: 'bob', publishedPath: '/x' }))
-      .toThrow(/product img-1 is staging; cannot move to published \(allowed: qa_passed, qa_failed\)/);
-    expect(() => db.products.register({ id: 'bad id/with slash', kind: 'image', path: '/p/z', sha256: 'cd'.repeat(32), sizeBytes: 1 }, 'p'))
-      .toThrow(/invalid product: id: expected a file-name-safe id/);
+    db.products.register(
+      { id: 'img-1', kind: 'image', path: '/p/img-1.fits', sha256: 'cd'.repeat(32), sizeBytes: 10 },
+      'pipeline',
+    );
+    expect(() => db.products.transition('img-1', 'published', { actor: 'bob', publishedPath: '/x' })).toThrow(
+      /product img-1 is staging; cannot move to published \(allowed: qa_passed, qa_failed\)/,
+    );
+    expect(() =>
+      db.products.register(
+        { id: 'bad id/with slash', kind: 'image', path: '/p/z', sha256: 'cd'.repeat(32), sizeBytes: 1 },
+        'p',
+      ),
+    ).toThrow(/invalid product: id: expected a file-name-safe id/);
     expect(() => db.jobs.update('no-such-job', { progress: 0.5 })).toThrow(/no job with id=no-such-job/);
-    expect(() => db.jobs.update('no-such-job', { progress: 1.5 })).toThrow(/invalid update of job no-such-job: progress/);
-    expect(() => db.ingest.addFile({
-      path: '/in/orphan.hdf5', groupId: '2025-01-01T00:00:00', subband: 0, startMjd: T0, decDeg: null, sizeBytes: 1, mtimeMjd: T0, checksumSha256: null,
-    })).toThrow(/group_id="2025-01-01T00:00:00" does not reference an existing ingest_groups.id/);
+    expect(() => db.jobs.update('no-such-job', { progress: 1.5 })).toThrow(
+      /invalid update of job no-such-job: progress/,
+    );
+    expect(() =>
+      db.ingest.addFile({
+        path: '/in/orphan.hdf5',
+        groupId: '2025-01-01T00:00:00',
+        subband: 0,
+        startMjd: T0,
+        decDeg: null,
+        sizeBytes: 1,
+        mtimeMjd: T0,
+        checksumSha256: null,
+      }),
+    ).toThrow(/group_id="2025-01-01T00:00:00" does not reference an existing ingest_groups.id/);
     expect(new DbError('x')).toBeInstanceOf(Error);
     db.close();
   });

@@ -13,7 +13,10 @@ beforeEach(() => {
   process.env.DSA110_THREADS = '1';
 });
 afterEach(() => {
-  for (const [key, value] of [['DSA110_WORKSPACE', saved.workspace], ['DSA110_THREADS', saved.threads]] as const) {
+  for (const [key, value] of [
+    ['DSA110_WORKSPACE', saved.workspace],
+    ['DSA110_THREADS', saved.threads],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -27,7 +30,10 @@ describe('connectEngine', () => {
       expect(conn.events).toBeDefined();
       const dispatch = createDispatcher(conn.handlers);
       const info = await dispatch('app.info', { input: {} });
-      expect(info).toMatchObject({ ok: true, value: { appName: 'dsa110-test', version: '9.9.9', runtime: 'electron', workspace: tmp.dir } });
+      expect(info).toMatchObject({
+        ok: true,
+        value: { appName: 'dsa110-test', version: '9.9.9', runtime: 'electron', workspace: tmp.dir },
+      });
       const jobs = await dispatch('jobs.list', { input: {} });
       expect(jobs).toEqual({ ok: true, value: { items: [], total: 0, offset: 0, limit: 100 } });
       const cal = await dispatch('calibrators.search', { input: { decDeg: 54.57 } });

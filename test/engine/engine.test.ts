@@ -20,11 +20,16 @@ describe('Engine.open', () => {
   it('creates the workspace, migrates the database and seeds the calibrators once', async () => {
     const ws = path.join(tmp.dir, 'ws');
     const engine = await openTestEngine(ws);
-    for (const dir of ['logs', 'ms', 'images', 'mosaics', 'jobs', 'incoming']) expect(existsSync(path.join(ws, dir)), dir).toBe(true);
+    for (const dir of ['logs', 'ms', 'images', 'mosaics', 'jobs', 'incoming'])
+      expect(existsSync(path.join(ws, dir)), dir).toBe(true);
     expect(engine.paths.database).toBe(path.join(ws, 'dsa110.sqlite'));
     const seeded = engine.db.calibration.listCalibrators();
     expect(seeded.length).toBe(curatedCalibrators().length);
-    expect(engine.db.calibration.getCalibrator('0834+555')).toMatchObject({ flux1400Jy: 8.8, catalog: 'vla', positionCode: 'A' });
+    expect(engine.db.calibration.getCalibrator('0834+555')).toMatchObject({
+      flux1400Jy: 8.8,
+      catalog: 'vla',
+      positionCode: 'A',
+    });
     // A user's edit survives re-opening: the seed only fills an empty table.
     engine.db.calibration.upsertCalibrator({ ...seeded[0]!, flux1400Jy: 99 });
     expect(seedCalibrators(engine.db)).toBe(0);
@@ -37,7 +42,10 @@ describe('Engine.open', () => {
 
   it('reports an invalid configuration with the key and its source, before touching the disk', async () => {
     const ws = path.join(tmp.dir, 'never');
-    const err = await openTestEngine(ws, { overrides: { threads: 0 } }).then(() => null, (e: unknown) => e);
+    const err = await openTestEngine(ws, { overrides: { threads: 0 } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/threads: .*>=1.*got 0/);
     expect(existsSync(ws)).toBe(false);
@@ -83,7 +91,9 @@ describe('job events and shutdown', () => {
     off();
     await engine.close();
     for (const { event, payload } of seen) expect(() => validateEvent(event, payload)).not.toThrow();
-    const states = seen.filter((s) => s.event === 'job.state').map((s) => (s.payload as { job: { state: string } }).job.state);
+    const states = seen
+      .filter((s) => s.event === 'job.state')
+      .map((s) => (s.payload as { job: { state: string } }).job.state);
     expect(states).toEqual(['queued', 'running', 'succeeded']);
     const names = new Set(seen.map((s) => s.event));
     expect([...names].sort()).toEqual(['job.log', 'job.progress', 'job.stage', 'job.state']);
@@ -94,7 +104,11 @@ describe('job events and shutdown', () => {
     const engine = await openTestEngine(tmp.dir);
     registerTestJobs(engine);
     const id = engine.submit('test.wait', {});
-    const started = new Promise<void>((resolve) => engine.onJobEvent((e) => { if (e.type === 'stage' && e.state === 'running') resolve(); }));
+    const started = new Promise<void>((resolve) =>
+      engine.onJobEvent((e) => {
+        if (e.type === 'stage' && e.state === 'running') resolve();
+      }),
+    );
     const run = engine.run(id);
     await started;
     await engine.close();

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { createApiHandlers } from '../../src/main/engine/api';
 import { Engine, type EngineOpenOptions } from '../../src/main/engine/engine';
 import { defineStage, removeOutputs, writeFileAtomic } from '../../src/main/engine/jobs';
-import { validateInput, validateOutput, type RequestArgs, type RequestName, type RequestOutput } from '../../src/shared/api';
+import {
+  validateInput,
+  validateOutput,
+  type RequestArgs,
+  type RequestName,
+  type RequestOutput,
+} from '../../src/shared/api';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -20,9 +26,19 @@ export function openTestEngine(workspace: string, opts: EngineOpenOptions = {}):
 }
 
 /** Call a request as a client would: input parsed by the contract, reply validated by it. */
-export async function call<K extends RequestName>(engine: Engine, channel: K, args: RequestArgs<K>): Promise<RequestOutput<K>> {
-  const handler = createApiHandlers(engine)[channel] as (i: unknown, c: { requestId: undefined; signal: AbortSignal }) => Promise<unknown>;
-  const out = await handler(validateInput(channel, args), { requestId: undefined, signal: new AbortController().signal });
+export async function call<K extends RequestName>(
+  engine: Engine,
+  channel: K,
+  args: RequestArgs<K>,
+): Promise<RequestOutput<K>> {
+  const handler = createApiHandlers(engine)[channel] as (
+    i: unknown,
+    c: { requestId: undefined; signal: AbortSignal },
+  ) => Promise<unknown>;
+  const out = await handler(validateInput(channel, args), {
+    requestId: undefined,
+    signal: new AbortController().signal,
+  });
   return validateOutput(channel, out);
 }
 
@@ -68,10 +84,19 @@ export const okStage = defineStage({
 
 /** Job kinds `test.wait` (one waiting stage) and `test.two` (two ok stages in a row). */
 export function registerTestJobs(engine: Engine): void {
-  engine.registry.registerStage(waitStage).registerStage(okStage)
-    .registerJob({ kind: 'test.wait', title: 'waits for cancel', params: z.object({}), build: () => [{ id: 'wait', stage: waitStage.name, params: {}, deps: [] }] })
+  engine.registry
+    .registerStage(waitStage)
+    .registerStage(okStage)
     .registerJob({
-      kind: 'test.two', title: 'two stages', params: z.object({}),
+      kind: 'test.wait',
+      title: 'waits for cancel',
+      params: z.object({}),
+      build: () => [{ id: 'wait', stage: waitStage.name, params: {}, deps: [] }],
+    })
+    .registerJob({
+      kind: 'test.two',
+      title: 'two stages',
+      params: z.object({}),
       build: () => [
         { id: 'first', stage: okStage.name, params: { value: 1 }, deps: [] },
         { id: 'second', stage: okStage.name, params: { value: 2 }, deps: ['first'] },

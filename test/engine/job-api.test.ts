@@ -7,7 +7,14 @@ import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../src/main/engine/api';
 import type { Engine } from '../../src/main/engine/engine';
-import { ApiError, validateInput, validateOutput, type RequestArgs, type RequestName, type RequestOutput } from '../../src/shared/api';
+import {
+  ApiError,
+  validateInput,
+  validateOutput,
+  type RequestArgs,
+  type RequestName,
+  type RequestOutput,
+} from '../../src/shared/api';
 import { parseIsoUtc, transitMjd } from '../../src/shared/astro';
 import { populate, T0, type Populated } from '../db/populate';
 import { openTestEngine, registerTestJobs, tempDir } from './helpers';
@@ -19,13 +26,22 @@ let data: Populated;
 const started: string[] = [];
 
 async function call<K extends RequestName>(channel: K, args: RequestArgs<K>): Promise<RequestOutput<K>> {
-  const handler = createApiHandlers(engine, { startJob: (_e, id) => started.push(id) })[channel] as (i: unknown, c: { requestId: undefined; signal: AbortSignal }) => Promise<unknown>;
-  const out = await handler(validateInput(channel, args), { requestId: undefined, signal: new AbortController().signal });
+  const handler = createApiHandlers(engine, { startJob: (_e, id) => started.push(id) })[channel] as (
+    i: unknown,
+    c: { requestId: undefined; signal: AbortSignal },
+  ) => Promise<unknown>;
+  const out = await handler(validateInput(channel, args), {
+    requestId: undefined,
+    signal: new AbortController().signal,
+  });
   return validateOutput(channel, out);
 }
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApiError);
   return err as ApiError;
 }
@@ -35,7 +51,8 @@ function counts(): Record<string, number> {
   const out: Record<string, number> = {};
   const sql = new Sqlite(engine.paths.database, { readonly: true });
   try {
-    for (const t of ['jobs', 'stage_runs', 'mosaic_plans', 'products', 'caltables']) out[t] = (sql.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    for (const t of ['jobs', 'stage_runs', 'mosaic_plans', 'products', 'caltables'])
+      out[t] = (sql.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
   } finally {
     sql.close();
   }
@@ -56,20 +73,52 @@ afterAll(async () => {
 describe('jobs.submit: bad input is refused with the field named, and nothing is written', () => {
   const cases: [string, unknown, string][] = [
     ['unknown job type', { type: 'mosaic.sideways', params: {} }, 'type'],
-    ['unknown field in params', { type: 'convert', params: { groupId: '2025-10-02T14:03:07', color: 'red' } }, 'params.color'],
-    ['unknown top-level field', { type: 'convert', params: { groupId: '2025-10-02T14:03:07' }, priority: 1 }, 'priority'],
+    [
+      'unknown field in params',
+      { type: 'convert', params: { groupId: '2025-10-02T14:03:07', color: 'red' } },
+      'params.color',
+    ],
+    [
+      'unknown top-level field',
+      { type: 'convert', params: { groupId: '2025-10-02T14:03:07' }, priority: 1 },
+      'priority',
+    ],
     ['wrong type', { type: 'convert', params: { groupId: 20251002 } }, 'params.groupId'],
     ['malformed group id', { type: 'convert', params: { groupId: '2025-10-02 14:03' } }, 'params.groupId'],
-    ['bad ISO time', { type: 'mosaic.range', params: { name: 'r1', since: 'yesterday', until: '2025-10-03T00:00:00' } }, 'params.since'],
-    ['impossible date', { type: 'mosaic.range', params: { name: 'r1', since: '2025-02-30T00:00:00', until: '2025-10-03T00:00:00' } }, 'params.since'],
-    ['until before since', { type: 'mosaic.range', params: { name: 'r1', since: '2025-10-03T00:00:00', until: '2025-10-02T00:00:00' } }, 'params.until'],
+    [
+      'bad ISO time',
+      { type: 'mosaic.range', params: { name: 'r1', since: 'yesterday', until: '2025-10-03T00:00:00' } },
+      'params.since',
+    ],
+    [
+      'impossible date',
+      { type: 'mosaic.range', params: { name: 'r1', since: '2025-02-30T00:00:00', until: '2025-10-03T00:00:00' } },
+      'params.since',
+    ],
+    [
+      'until before since',
+      { type: 'mosaic.range', params: { name: 'r1', since: '2025-10-03T00:00:00', until: '2025-10-02T00:00:00' } },
+      'params.until',
+    ],
     ['negative image size', { type: 'image', params: { msPath: 'ms/x.ms', size: -512 } }, 'params.size'],
     ['robust out of range', { type: 'image', params: { msPath: 'ms/x.ms', robust: 5 } }, 'params.robust'],
-    ['timespan of zero', { type: 'mosaic.centered', params: { calibrator: '0834+555', timespanMin: 0 } }, 'params.timespanMin'],
+    [
+      'timespan of zero',
+      { type: 'mosaic.centered', params: { calibrator: '0834+555', timespanMin: 0 } },
+      'params.timespanMin',
+    ],
     ['declination beyond the pole', { type: 'mosaic.next', params: { decDeg: 91 } }, 'params.decDeg'],
     ['unknown QA tier', { type: 'qa', params: { productId: 'p', tier: 'gold' } }, 'params.tier'],
-    ['mosaic name with a dot', { type: 'mosaic.range', params: { name: 'a.b', since: '2025-10-02', until: '2025-10-03' } }, 'params.name'],
-    ['bad idempotency key', { type: 'convert', params: { groupId: '2025-10-02T14:03:07' }, idempotencyKey: 'has spaces' }, 'idempotencyKey'],
+    [
+      'mosaic name with a dot',
+      { type: 'mosaic.range', params: { name: 'a.b', since: '2025-10-02', until: '2025-10-03' } },
+      'params.name',
+    ],
+    [
+      'bad idempotency key',
+      { type: 'convert', params: { groupId: '2025-10-02T14:03:07' }, idempotencyKey: 'has spaces' },
+      'idempotencyKey',
+    ],
     ['dryRun not a boolean', { type: 'convert', params: { groupId: '2025-10-02T14:03:07' }, dryRun: 'yes' }, 'dryRun'],
     ['missing params', { type: 'calibrate' }, 'params'],
   ];
@@ -93,7 +142,9 @@ describe('jobs.submit: bad input is refused with the field named, and nothing is
     const outside = await rejection(call('jobs.submit', { type: 'calibrate', params: { msPath: '../../etc/x.ms' } }));
     expect([outside.code, outside.field]).toEqual(['invalid_input', 'params.msPath']);
     expect(outside.message).toMatch(/outside the workspace/);
-    const absolute = await rejection(call('jobs.submit', { type: 'convert', params: { groupId: data.group.id, outputDir: '/tmp/elsewhere' } }));
+    const absolute = await rejection(
+      call('jobs.submit', { type: 'convert', params: { groupId: data.group.id, outputDir: '/tmp/elsewhere' } }),
+    );
     expect([absolute.code, absolute.field]).toEqual(['invalid_input', 'params.outputDir']);
     const notMs = await rejection(call('jobs.submit', { type: 'image', params: { msPath: 'ms/none.ms' } }));
     expect([notMs.code, notMs.field]).toEqual(['not_found', 'params.msPath']);
@@ -109,7 +160,11 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
     expect(r.job).toBeNull();
     expect(r.created).toBe(false);
     expect(r.preview?.kind).toBe('convert');
-    expect(r.preview?.params).toMatchObject({ groupId: data.group.id, outputDir: path.join(tmp.dir, 'ms'), expectedSubbands: 16 });
+    expect(r.preview?.params).toMatchObject({
+      groupId: data.group.id,
+      outputDir: path.join(tmp.dir, 'ms'),
+      expectedSubbands: 16,
+    });
     expect(r.preview?.stages.map((s) => [s.id, s.stage, s.done])).toEqual([['convert', 'convert', false]]);
     expect((r.preview?.config.imaging as { niter: number }).niter).toBe(1000);
     expect(r.preview?.estimate.byStage.convert).toEqual({ count: 1, medianS: null, samples: 0 });
@@ -118,17 +173,28 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
 
   it('stores the request, the resolved configuration and the key with the job; the same key returns the same job', async () => {
     const before = counts();
-    const first = await call('jobs.submit', { type: 'convert', params: { groupId: data.group.id }, idempotencyKey: 'convert-key-1' });
+    const first = await call('jobs.submit', {
+      type: 'convert',
+      params: { groupId: data.group.id },
+      idempotencyKey: 'convert-key-1',
+    });
     expect(first.created).toBe(true);
     expect(first.job?.kind).toBe('convert');
     expect(first.job?.params).toMatchObject({ groupId: data.group.id, outputDir: path.join(tmp.dir, 'ms') });
     expect(started).toEqual([first.job?.id]);
     const got = await call('jobs.get', { id: first.job?.id ?? '' });
-    expect(got.frozen?.request).toEqual({ type: 'convert', params: { groupId: data.group.id, allowIncomplete: false, overwrite: false } });
+    expect(got.frozen?.request).toEqual({
+      type: 'convert',
+      params: { groupId: data.group.id, allowIncomplete: false, overwrite: false },
+    });
     expect(got.frozen?.idempotencyKey).toBe('convert-key-1');
     expect(got.frozen?.config).toEqual(JSON.parse(JSON.stringify(engine.config)));
 
-    const again = await call('jobs.submit', { type: 'convert', params: { groupId: data.group.id }, idempotencyKey: 'convert-key-1' });
+    const again = await call('jobs.submit', {
+      type: 'convert',
+      params: { groupId: data.group.id },
+      idempotencyKey: 'convert-key-1',
+    });
     expect(again.created).toBe(false);
     expect(again.job?.id).toBe(first.job?.id);
     // Two at once: still one job.
@@ -140,7 +206,13 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(counts().jobs).toBe((before.jobs ?? 0) + 2);
 
-    const conflict = await rejection(call('jobs.submit', { type: 'convert', params: { groupId: data.group.id, overwrite: true }, idempotencyKey: 'convert-key-1' }));
+    const conflict = await rejection(
+      call('jobs.submit', {
+        type: 'convert',
+        params: { groupId: data.group.id, overwrite: true },
+        idempotencyKey: 'convert-key-1',
+      }),
+    );
     expect([conflict.code, conflict.field]).toEqual(['conflict', 'idempotencyKey']);
     expect(counts().jobs).toBe((before.jobs ?? 0) + 2);
   });
@@ -152,7 +224,9 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
     expect(r).toEqual({ job, created: false });
     const sql = new Sqlite(engine.paths.database);
     try {
-      expect(() => sql.prepare("UPDATE jobs SET idempotency_key = 'convert-key-1' WHERE id <> ?").run(job?.id)).toThrow(/UNIQUE/);
+      expect(() => sql.prepare("UPDATE jobs SET idempotency_key = 'convert-key-1' WHERE id <> ?").run(job?.id)).toThrow(
+        /UNIQUE/,
+      );
     } finally {
       sql.close();
     }
@@ -162,7 +236,15 @@ describe('jobs.submit: frozen parameters, dry run, idempotency', () => {
 describe('jobs.status, jobs.retry, jobs.logs', () => {
   it('status of a job whose process is gone says interrupted; retry starts it with its frozen parameters', async () => {
     const s = await call('jobs.status', { id: data.job.id });
-    expect(s).toMatchObject({ id: data.job.id, state: 'running', stagesTotal: 2, stagesDone: 1, running: [], interrupted: true, products: [] });
+    expect(s).toMatchObject({
+      id: data.job.id,
+      state: 'running',
+      stagesTotal: 2,
+      stagesDone: 1,
+      running: [],
+      interrupted: true,
+      products: [],
+    });
     started.length = 0;
     const r = await call('jobs.retry', { id: data.job.id });
     expect(r.accepted).toBe(true);
@@ -190,7 +272,10 @@ describe('jobs.status, jobs.retry, jobs.logs', () => {
     const id = engine.submit('test.two', {});
     engine.db.jobs.update(id, { state: 'failed', error: 'made to fail' });
     const handlers = createApiHandlers(engine);
-    const r = validateOutput('jobs.retry', await handlers['jobs.retry']({ id }, { requestId: undefined, signal: new AbortController().signal }));
+    const r = validateOutput(
+      'jobs.retry',
+      await handlers['jobs.retry']({ id }, { requestId: undefined, signal: new AbortController().signal }),
+    );
     expect(r.accepted).toBe(true);
     // Started in the background of this engine: wait for it.
     const done = await engine.run(id);
@@ -220,29 +305,69 @@ describe('jobs.status, jobs.retry, jobs.logs', () => {
 describe('mosaics.list, mosaics.plan, qa.get, products.publish', () => {
   it('lists built mosaics and recorded plans, newest first, with product and QA state', async () => {
     engine.db.qa.insertPlan({
-      name: 'plan_only', params: {},
+      name: 'plan_only',
+      params: {},
       plan: {
-        version: 1, name: 'plan_only', mode: 'range', calibrator: null, transitMjd: null, window: { startMjd: T0 + 1, endMjd: T0 + 1.03 }, decDeg: 55.5,
-        groups: [{ groupId: 'g1', startMjd: T0 + 1, decDeg: 55.5, msPath: '/ws/ms/g1.ms', converted: false, imagePrefix: '/ws/images/g1' }],
+        version: 1,
+        name: 'plan_only',
+        mode: 'range',
+        calibrator: null,
+        transitMjd: null,
+        window: { startMjd: T0 + 1, endMjd: T0 + 1.03 },
+        decDeg: 55.5,
+        groups: [
+          {
+            groupId: 'g1',
+            startMjd: T0 + 1,
+            decDeg: 55.5,
+            msPath: '/ws/ms/g1.ms',
+            converted: false,
+            imagePrefix: '/ws/images/g1',
+          },
+        ],
         calibration: { mode: 'reuse', solveGroupId: null, solveMsPath: null, tableIds: [] },
-        method: 'pbweighted', tier: 'science', catalog: null, outputDir: '/ws/mosaics/plan_only', asymmetric: false, notes: [], missing: [],
+        method: 'pbweighted',
+        tier: 'science',
+        catalog: null,
+        outputDir: '/ws/mosaics/plan_only',
+        asymmetric: false,
+        notes: [],
+        missing: [],
       },
     });
     const page = await call('mosaics.list', {});
     expect(page.total).toBe(2);
     const byName = new Map(page.items.map((m) => [m.name, m]));
-    expect(byName.get('plan_only')).toMatchObject({ planStatus: 'planned', mosaicId: null, startMjd: T0 + 1, decDeg: 55.5, productStatus: null });
-    expect(byName.get(data.mosaic.path.replace(/.*\//, '').replace('.fits', ''))).toMatchObject({ mosaicId: data.mosaic.id, productStatus: 'published', nImages: 1, decDeg: 54.57 });
+    expect(byName.get('plan_only')).toMatchObject({
+      planStatus: 'planned',
+      mosaicId: null,
+      startMjd: T0 + 1,
+      decDeg: 55.5,
+      productStatus: null,
+    });
+    expect(byName.get(data.mosaic.path.replace(/.*\//, '').replace('.fits', ''))).toMatchObject({
+      mosaicId: data.mosaic.id,
+      productStatus: 'published',
+      nImages: 1,
+      decDeg: 54.57,
+    });
     expect((await call('mosaics.list', { planStatuses: ['planned'] })).items.map((m) => m.name)).toEqual(['plan_only']);
     expect((await call('mosaics.list', { productStatuses: ['published'] })).total).toBe(1);
-    expect((await call('mosaics.list', { startMjd: T0 + 0.9, endMjd: T0 + 2 })).items.map((m) => m.name)).toEqual(['plan_only']);
+    expect((await call('mosaics.list', { startMjd: T0 + 0.9, endMjd: T0 + 2 })).items.map((m) => m.name)).toEqual([
+      'plan_only',
+    ]);
     const err = await rejection(call('mosaics.list', { startMjd: 2, endMjd: 1 }));
     expect([err.code, err.field]).toEqual(['invalid_input', 'startMjd']);
   });
 
   it('plans a mosaic without writing; a request it cannot plan says why', async () => {
     const before = counts();
-    const err = await rejection(call('mosaics.plan', { type: 'mosaic.range', params: { name: 'r2', since: '2030-01-01T00:00:00', until: '2030-01-02T00:00:00' } }));
+    const err = await rejection(
+      call('mosaics.plan', {
+        type: 'mosaic.range',
+        params: { name: 'r2', since: '2030-01-01T00:00:00', until: '2030-01-02T00:00:00' },
+      }),
+    );
     expect(err.code).toBe('conflict');
     expect(err.message).toMatch(/no registered data/);
     const bad = await rejection(call('mosaics.plan', { type: 'convert', params: {} } as never));
@@ -253,13 +378,42 @@ describe('mosaics.list, mosaics.plan, qa.get, products.publish', () => {
   it("qa.get returns each check's value, limit and verdict, and the history", async () => {
     const id = data.product.id;
     const reasons = [
-      { check: 'imageDynamicRange', severity: 'pass' as const, message: 'dynamic range 6750 >= 10', value: 6750, limit: 10 },
+      {
+        check: 'imageDynamicRange',
+        severity: 'pass' as const,
+        message: 'dynamic range 6750 >= 10',
+        value: 6750,
+        limit: 10,
+      },
       { check: 'blankAreaPct', severity: 'warn' as const, message: 'blank area 2 % > 1 %', value: 2, limit: 1 },
     ];
-    engine.db.qa.insertResult({ subject: 'mosaic', subjectId: data.mosaic.id, productId: id, tier: 'quicklook', verdict: 'pass', metrics: {}, reasons: [] });
-    engine.db.qa.insertResult({ subject: 'mosaic', subjectId: data.mosaic.id, productId: id, tier: 'science', verdict: 'warn', metrics: { rmsJy: 0.001 }, reasons });
+    engine.db.qa.insertResult({
+      subject: 'mosaic',
+      subjectId: data.mosaic.id,
+      productId: id,
+      tier: 'quicklook',
+      verdict: 'pass',
+      metrics: {},
+      reasons: [],
+    });
+    engine.db.qa.insertResult({
+      subject: 'mosaic',
+      subjectId: data.mosaic.id,
+      productId: id,
+      tier: 'science',
+      verdict: 'warn',
+      metrics: { rmsJy: 0.001 },
+      reasons,
+    });
     const q = await call('qa.get', { productId: id });
-    expect(q).toMatchObject({ subject: 'mosaic', subjectId: data.mosaic.id, productId: id, tier: 'science', verdict: 'warn', metrics: { rmsJy: 0.001 } });
+    expect(q).toMatchObject({
+      subject: 'mosaic',
+      subjectId: data.mosaic.id,
+      productId: id,
+      tier: 'science',
+      verdict: 'warn',
+      metrics: { rmsJy: 0.001 },
+    });
     expect(q.checks).toEqual([
       { check: 'imageDynamicRange', verdict: 'pass', value: 6750, limit: 10, message: 'dynamic range 6750 >= 10' },
       { check: 'blankAreaPct', verdict: 'warn', value: 2, limit: 1, message: 'blank area 2 % > 1 %' },
@@ -281,7 +435,16 @@ describe('mosaics.list, mosaics.plan, qa.get, products.publish', () => {
     expect(engine.db.jobs.require(r.jobId)).toMatchObject({ kind: 'publish', state: 'succeeded' });
     const missing = await rejection(call('products.publish', { id: 'no-such' }));
     expect([missing.code, missing.field]).toEqual(['not_found', 'params.productId']);
-    engine.db.products.register({ id: 'staged1', kind: 'mosaic', path: path.join(tmp.dir, 'staging', 'staged1'), sha256: 'cd'.repeat(32), sizeBytes: 1 }, 'pipeline');
+    engine.db.products.register(
+      {
+        id: 'staged1',
+        kind: 'mosaic',
+        path: path.join(tmp.dir, 'staging', 'staged1'),
+        sha256: 'cd'.repeat(32),
+        sizeBytes: 1,
+      },
+      'pipeline',
+    );
     const jobsBefore = counts().jobs;
     const staged = await rejection(call('products.publish', { id: 'staged1' }));
     expect([staged.code, staged.field]).toEqual(['conflict', 'params.productId']);
@@ -299,9 +462,14 @@ describe('config.setUser', () => {
     expect(r.changed.sort()).toEqual(['imaging.niter', 'publishing.autoPublish']);
     expect(r.shadowed).toEqual([]);
     expect(r.path).toBe(path.join(tmp.dir, 'config.json'));
-    expect(JSON.parse(readFileSync(path.join(tmp.dir, 'config.json'), 'utf8'))).toEqual({ imaging: { niter: 500 }, publishing: { autoPublish: true } });
+    expect(JSON.parse(readFileSync(path.join(tmp.dir, 'config.json'), 'utf8'))).toEqual({
+      imaging: { niter: 500 },
+      publishing: { autoPublish: true },
+    });
     expect(engine.config.imaging.niter).toBe(500);
-    expect((await call('config.get', {})).origins['imaging.niter']).toBe(`config file ${path.join(tmp.dir, 'config.json')}`);
+    expect((await call('config.get', {})).origins['imaging.niter']).toBe(
+      `config file ${path.join(tmp.dir, 'config.json')}`,
+    );
     // The job submitted before keeps the configuration it was submitted with; a new one freezes the new one.
     expect((engine.db.jobs.frozen(submitted.job?.id ?? '').config?.imaging as { niter: number }).niter).toBe(1000);
     expect(engine.runner.jobConfig(submitted.job?.id ?? '')?.imaging.niter).toBe(1000);
@@ -367,10 +535,22 @@ describe('calibrators.search and calibrators.transits', () => {
     const tr = transitMjd((cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, T0 + 3, 'next');
     const gid = isoId(tr - 60 / 86400);
     engine.db.ingest.ensureGroup({ id: gid, startMjd: parseIsoUtc(gid), decDeg: 55.57 });
-    const covered = await call('calibrators.transits', { decDeg: 55.5, radiusDeg: 0.5, startMjd: T0 + 2, endMjd: T0 + 6, withDataOnly: true });
+    const covered = await call('calibrators.transits', {
+      decDeg: 55.5,
+      radiusDeg: 0.5,
+      startMjd: T0 + 2,
+      endMjd: T0 + 6,
+      withDataOnly: true,
+    });
     expect(covered.items.map((t) => [t.calibrator, t.groupId])).toEqual([['0834+555', gid]]);
     expect(covered.items[0]?.transitMjd).toBeCloseTo(tr, 9);
-    const strip = await call('calibrators.transits', { decDeg: 30, radiusDeg: 5, startMjd: start, endMjd: start + 10, limit: 5 });
+    const strip = await call('calibrators.transits', {
+      decDeg: 30,
+      radiusDeg: 5,
+      startMjd: start,
+      endMjd: start + 10,
+      limit: 5,
+    });
     expect(strip.items.length).toBe(5);
     expect(strip.truncated).toBe(true);
     const order = await rejection(call('calibrators.transits', { name: '3C286', startMjd: start + 1, endMjd: start }));
@@ -387,8 +567,20 @@ describe('coverage.summary and images.list', () => {
     const t0 = parseIsoUtc('2027-03-01T00:00:00');
     const five = 300 / 86400;
     // 12 groups at dec +30.2 over the first hour, 6 at -10.4 in the second, 2 of unknown dec.
-    for (let i = 0; i < 12; i++) engine.db.ingest.ensureGroup({ id: isoId(t0 + i * five), startMjd: t0 + i * five, decDeg: 30.2, state: i < 4 ? 'completed' : 'pending' });
-    for (let i = 0; i < 6; i++) engine.db.ingest.ensureGroup({ id: isoId(t0 + 1 / 24 + i * five + 1 / 86400), startMjd: t0 + 1 / 24 + i * five + 1 / 86400, decDeg: -10.4, state: 'collecting' });
+    for (let i = 0; i < 12; i++)
+      engine.db.ingest.ensureGroup({
+        id: isoId(t0 + i * five),
+        startMjd: t0 + i * five,
+        decDeg: 30.2,
+        state: i < 4 ? 'completed' : 'pending',
+      });
+    for (let i = 0; i < 6; i++)
+      engine.db.ingest.ensureGroup({
+        id: isoId(t0 + 1 / 24 + i * five + 1 / 86400),
+        startMjd: t0 + 1 / 24 + i * five + 1 / 86400,
+        decDeg: -10.4,
+        state: 'collecting',
+      });
     engine.db.ingest.ensureGroup({ id: isoId(t0 + 0.01), startMjd: t0 + 0.01 });
     engine.db.ingest.ensureGroup({ id: isoId(t0 + 0.05), startMjd: t0 + 0.05 });
     const r = await call('coverage.summary', { startMjd: t0, endMjd: t0 + 2 / 24, bins: 2, stripWidthDeg: 1 });
@@ -400,7 +592,10 @@ describe('coverage.summary and images.list', () => {
       [null, [1, 1], [0, 0], [1, 1], 2],
     ]);
     const wide = await call('coverage.summary', { startMjd: t0, endMjd: t0 + 2 / 24, bins: 1, stripWidthDeg: 90 });
-    expect(wide.strips.map((s) => [s.decDeg, s.total])).toEqual([[0, 18], [null, 2]]);
+    expect(wide.strips.map((s) => [s.decDeg, s.total])).toEqual([
+      [0, 18],
+      [null, 2],
+    ]);
     for (const [args, field] of [
       [{ startMjd: t0, endMjd: t0, bins: 2 }, 'startMjd'],
       [{ startMjd: t0, endMjd: t0 + 1, bins: 0 }, 'bins'],
@@ -429,14 +624,28 @@ describe('the job model', () => {
     const seen: number[] = [];
     const { defineStage } = await import('../../src/main/engine/jobs');
     const { z } = await import('zod');
-    engine.registry.registerStage(defineStage({
-      name: 'test.config-probe', params: z.object({}), inputs: () => [], outputs: () => [], validate: () => undefined, verify: () => null,
-      execute: async (ctx) => {
-        seen.push(ctx.config?.imaging.size ?? -1);
-        return {};
-      },
-      cleanup: () => undefined,
-    })).registerJob({ kind: 'test.probe', title: 'probe', params: z.object({}), build: () => [{ id: 'probe', stage: 'test.config-probe', params: {}, deps: [] }] });
+    engine.registry
+      .registerStage(
+        defineStage({
+          name: 'test.config-probe',
+          params: z.object({}),
+          inputs: () => [],
+          outputs: () => [],
+          validate: () => undefined,
+          verify: () => null,
+          execute: async (ctx) => {
+            seen.push(ctx.config?.imaging.size ?? -1);
+            return {};
+          },
+          cleanup: () => undefined,
+        }),
+      )
+      .registerJob({
+        kind: 'test.probe',
+        title: 'probe',
+        params: z.object({}),
+        build: () => [{ id: 'probe', stage: 'test.config-probe', params: {}, deps: [] }],
+      });
     const id = engine.submit('test.probe', {});
     await call('config.setUser', { settings: { 'imaging.size': 1024 } });
     await engine.run(id);

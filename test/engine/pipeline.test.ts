@@ -18,10 +18,24 @@ let groupId: string;
 beforeAll(async () => {
   engine = await openTestEngine(path.join(tmp.dir, 'ws'), { overrides: { threads: 2 } });
   const cal = engine.db.calibration.getCalibrator('0834+555')!;
-  const t = transitMjd((cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, parseIsoUtc('2026-02-01T00:00:00'), 'next');
+  const t = transitMjd(
+    (cal.raDeg * Math.PI) / 180,
+    (cal.decDeg * Math.PI) / 180,
+    parseIsoUtc('2026-02-01T00:00:00'),
+    'next',
+  );
   const raw = path.join(tmp.dir, 'raw');
   await simulate(
-    { outDir: raw, start: formatIsoUtc(t - CHUNK_S / 2 / 86400, 0).slice(0, 19), minutes: 5, decDeg: cal.decDeg, antennas: 24, channelsPerSubband: 4, seed: 5, corruptions: { deadAntennas: 1, rfi: false } },
+    {
+      outDir: raw,
+      start: formatIsoUtc(t - CHUNK_S / 2 / 86400, 0).slice(0, 19),
+      minutes: 5,
+      decDeg: cal.decDeg,
+      antennas: 24,
+      channelsPerSubband: 4,
+      seed: 5,
+      corruptions: { deadAntennas: 1, rfi: false },
+    },
     engine.native(),
   );
   const r = await indexDirectory(engine.db, raw);
@@ -46,11 +60,25 @@ describe('pipeline job kinds on the engine', () => {
 
     const calibrate = await engine.run(engine.submit('calibrate', { msPath: ms.path, calibrator: '0834+555' }));
     expect(calibrate.state, calibrate.error ?? '').toBe('succeeded');
-    expect(engine.db.calibration.listTables({}).map((t) => t.kind).sort()).toEqual(['B', 'Gap', 'Gp']);
+    expect(
+      engine.db.calibration
+        .listTables({})
+        .map((t) => t.kind)
+        .sort(),
+    ).toEqual(['B', 'Gap', 'Gp']);
     expect(engine.db.ms.require(ms.id).status).toBe('calibrated');
 
     const prefix = path.join(engine.paths.images, 'transit');
-    const image = await engine.run(engine.submit('image', { msPath: ms.path, prefix, tier: 'quick', size: 256, cellArcsec: 20, column: 'CORRECTED_DATA' }));
+    const image = await engine.run(
+      engine.submit('image', {
+        msPath: ms.path,
+        prefix,
+        tier: 'quick',
+        size: 256,
+        cellArcsec: 20,
+        column: 'CORRECTED_DATA',
+      }),
+    );
     expect(image.state, image.error ?? '').toBe('succeeded');
     expect(existsSync(`${prefix}-image.fits`)).toBe(true);
     const images = engine.db.images.listImages({});

@@ -28,7 +28,16 @@ function table(msPath: string, kind: 'B' | 'Gp' | 'Gap', suffix = ''): number {
   writeFileSync(path.join(p, 'table.dat'), 'x');
   const mjd = 61000.5;
   return engine.db.calibration.insertTable({
-    path: p, kind, calibrator: '0834+555', msId: null, refAnt: '104', solveMjd: mjd, validStartMjd: mjd - 1, validEndMjd: mjd + 1, params: { msPath }, status: 'valid',
+    path: p,
+    kind,
+    calibrator: '0834+555',
+    msId: null,
+    refAnt: '104',
+    solveMjd: mjd,
+    validStartMjd: mjd - 1,
+    validEndMjd: mjd + 1,
+    params: { msPath },
+    status: 'valid',
   }).id;
 }
 
@@ -55,6 +64,8 @@ describe('cleanup of an interrupted solve', () => {
     table(msPath, 'Gp', '.v2');
     table(msPath, 'Gap', '.v2');
     expect(cleanupInterruptedSolve(engine, msPath)).toEqual({ partials: [], retired: [] });
-    expect(engine.db.calibration.findValid('B', 61000.5).map((t) => path.basename(t.path))).toEqual(['2026-01-15T08:45:30.B.v2']);
+    expect(engine.db.calibration.findValid('B', 61000.5).map((t) => path.basename(t.path))).toEqual([
+      '2026-01-15T08:45:30.B.v2',
+    ]);
   });
 });

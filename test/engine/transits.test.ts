@@ -15,7 +15,17 @@ afterAll(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-const cal: Calibrator = { name: '0834+555', raDeg: 128.728767154, decDeg: 55.572519717, flux1400Jy: 8.8, spectralIndex: -0.363, catalog: 'vla', positionCode: 'A', uvMinKlambda: null, uvMaxKlambda: 100 };
+const cal: Calibrator = {
+  name: '0834+555',
+  raDeg: 128.728767154,
+  decDeg: 55.572519717,
+  flux1400Jy: 8.8,
+  spectralIndex: -0.363,
+  catalog: 'vla',
+  positionCode: 'A',
+  uvMinKlambda: null,
+  uvMaxKlambda: 100,
+};
 
 describe('calibratorTransits', () => {
   const start = parseIsoUtc('2026-01-14T00:00:00');
@@ -25,7 +35,9 @@ describe('calibratorTransits', () => {
     const ts = calibratorTransits(db, cal, start, end);
     expect(ts).toHaveLength(3);
     for (const t of ts) {
-      const { haRad: ha } = apparentHourAngle(t.transitMjd, (cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, { longitudeDeg: ARRAY_CENTRE.longitudeDeg });
+      const { haRad: ha } = apparentHourAngle(t.transitMjd, (cal.raDeg * Math.PI) / 180, (cal.decDeg * Math.PI) / 180, {
+        longitudeDeg: ARRAY_CENTRE.longitudeDeg,
+      });
       // 1 s of time is 15" of hour angle.
       expect(Math.abs(ha)).toBeLessThan((15 / 3600) * (Math.PI / 180));
       expect(t.groupId).toBeNull();

@@ -18,9 +18,25 @@ const NX = 300;
 const NY = 200;
 const CELL = 5 / 3600;
 const DESC: FitsImageDescription = {
-  grid: { ...celestialWcs({ crval1: 128.72876, crval2: 55.5725, crpix1: NX / 2 + 1, crpix2: NY / 2 + 1, cdelt1: -CELL, cdelt2: CELL }), nx: NX, ny: NY },
-  freqHz: 1.405e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM', beam: { majorArcsec: 20, minorArcsec: 12, paDeg: -33.5 },
-  dateObs: '2026-01-15T03:00:00.000', telescope: 'DSA-110', object: "it's a test",
+  grid: {
+    ...celestialWcs({
+      crval1: 128.72876,
+      crval2: 55.5725,
+      crpix1: NX / 2 + 1,
+      crpix2: NY / 2 + 1,
+      cdelt1: -CELL,
+      cdelt2: CELL,
+    }),
+    nx: NX,
+    ny: NY,
+  },
+  freqHz: 1.405e9,
+  bandwidthHz: 187.5e6,
+  bunit: 'JY/BEAM',
+  beam: { majorArcsec: 20, minorArcsec: 12, paDeg: -33.5 },
+  dateObs: '2026-01-15T03:00:00.000',
+  telescope: 'DSA-110',
+  object: "it's a test",
   history: ['input /data/x.ms column DATA', 'a long line '.repeat(12)],
 };
 
@@ -62,7 +78,11 @@ describe('FITS images', () => {
     for (const v of [1.5e-10, -0.001388888888888889, 1405000000, 0.1 + 0.2]) {
       expect(parseCard(formatCard({ keyword: 'X', value: v })).value).toBe(v);
     }
-    expect(parseCard(formatCard({ keyword: 'S', value: "O'Hara", comment: 'c' }))).toEqual({ keyword: 'S', value: "O'Hara", comment: 'c' });
+    expect(parseCard(formatCard({ keyword: 'S', value: "O'Hara", comment: 'c' }))).toEqual({
+      keyword: 'S',
+      value: "O'Hara",
+      comment: 'c',
+    });
     expect(() => formatCard({ keyword: 'TOOLONGKEY', value: 1 })).toThrow(/1-8 characters/);
   });
 
@@ -83,13 +103,26 @@ describe('FITS images', () => {
       const file = join(dir, 'wcs.fits');
       writeFitsImage(file, DESC, data);
       // Pixels (0-based x, y) and where the SIN projection puts them: l = -(x - cx) cell, m = (y - cy) cell.
-      const pixels = [[150, 100], [0, 0], [299, 199], [17.3, 180.6], [250, 20]] as const;
+      const pixels = [
+        [150, 100],
+        [0, 0],
+        [299, 199],
+        [17.3, 180.6],
+        [250, 20],
+      ] as const;
       const truth = pixels.map(([x, y]) => {
         const d = Math.PI / 180;
-        const p = lmToRaDec(-(x - NX / 2) * CELL * d, (y - NY / 2) * CELL * d, DESC.grid.crval1 * d, DESC.grid.crval2 * d);
-        return [((p.raRad / d) + 360) % 360, p.decRad / d];
+        const p = lmToRaDec(
+          -(x - NX / 2) * CELL * d,
+          (y - NY / 2) * CELL * d,
+          DESC.grid.crval1 * d,
+          DESC.grid.crval2 * d,
+        );
+        return [(p.raRad / d + 360) % 360, p.decRad / d];
       });
-      const out = JSON.parse(runPython(String.raw`
+      const out = JSON.parse(
+        runPython(
+          String.raw`
 import sys, json, warnings
 import numpy as np
 from astropy.io import fits
@@ -103,7 +136,18 @@ back = [list(map(float, w.world_to_pixel_values(r, d))) for r, d in truth]
 d = h.data
 print(json.dumps({'shape': list(d.shape), 'v': [float(d[0, 0, 3, 5]), float(d[0, 0, 199, 299])], 'nan': bool(np.isnan(d[0, 0, 0, 7])),
   'world': world, 'back': back, 'bmaj': h.header['BMAJ'], 'radesys': h.header['RADESYS']}))
-`, [file, JSON.stringify(pixels), JSON.stringify(truth)])) as { shape: number[]; v: number[]; nan: boolean; world: number[][]; back: number[][]; bmaj: number; radesys: string };
+`,
+          [file, JSON.stringify(pixels), JSON.stringify(truth)],
+        ),
+      ) as {
+        shape: number[];
+        v: number[];
+        nan: boolean;
+        world: number[][];
+        back: number[][];
+        bmaj: number;
+        radesys: string;
+      };
       expect(out.shape).toEqual([1, 1, NY, NX]);
       expect(out.v[0]).toBe(data[3 * NX + 5]);
       expect(out.v[1]).toBe(data[199 * NX + 299]);
@@ -114,7 +158,10 @@ print(json.dumps({'shape': list(d.shape), 'v': [float(d[0, 0, 3, 5]), float(d[0,
         expect(Math.abs(out.back[i]![1]! - y), `y of pixel ${i}`).toBeLessThan(0.1);
         const [ra, dec] = truth[i]!;
         const dra = ((out.world[i]![0]! - ra! + 540) % 360) - 180;
-        expect(Math.hypot(dra * Math.cos((dec! * Math.PI) / 180), out.world[i]![1]! - dec!) / CELL, `world of pixel ${i}`).toBeLessThan(0.1);
+        expect(
+          Math.hypot(dra * Math.cos((dec! * Math.PI) / 180), out.world[i]![1]! - dec!) / CELL,
+          `world of pixel ${i}`,
+        ).toBeLessThan(0.1);
       }
     });
   });

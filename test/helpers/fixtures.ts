@@ -22,7 +22,10 @@ export function fixtureText(name: string, encoding: BufferEncoding = 'utf8'): st
 }
 
 /** A `.gz` fixture unpacked into a fresh temporary directory (for commands that take a file); returns its path. */
-export function unpackFixture(name: string, dir: string = mkdtempSync(path.join(os.tmpdir(), 'dsa110-fixture-'))): string {
+export function unpackFixture(
+  name: string,
+  dir: string = mkdtempSync(path.join(os.tmpdir(), 'dsa110-fixture-')),
+): string {
   const file = path.join(dir, path.basename(name).replace(/\.gz$/, ''));
   writeFileSync(file, gunzipSync(readFileSync(fixture(name))));
   return file;

@@ -26,9 +26,13 @@ export function pythonModules(...modules: string[]): ToolCheck {
     check = { available: false, reason: `${PYTHON} not found` };
   } else {
     const r = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
-    check = r.status === 0
-      ? { available: true, reason: '' }
-      : { available: false, reason: `${PYTHON} cannot import ${modules.join(', ')}: ${r.stderr.trim().split('\n').pop() ?? ''}` };
+    check =
+      r.status === 0
+        ? { available: true, reason: '' }
+        : {
+            available: false,
+            reason: `${PYTHON} cannot import ${modules.join(', ')}: ${r.stderr.trim().split('\n').pop() ?? ''}`,
+          };
   }
   cache.set(key, check);
   return check;

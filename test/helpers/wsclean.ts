@@ -38,8 +38,24 @@ export interface WscleanRun {
 
 /** The command line for `opts` (without the executable). */
 export function wscleanArgs(msPath: string, name: string, o: WscleanOptions): string[] {
-  const args = ['-quiet', '-size', String(o.size), String(o.size), '-scale', `${o.scaleArcsec}asec`, '-weight', ...o.weight,
-    '-niter', String(o.niter ?? 0), '-reorder', '-no-small-inversion', '-j', String(o.threads ?? 2), '-name', name];
+  const args = [
+    '-quiet',
+    '-size',
+    String(o.size),
+    String(o.size),
+    '-scale',
+    `${o.scaleArcsec}asec`,
+    '-weight',
+    ...o.weight,
+    '-niter',
+    String(o.niter ?? 0),
+    '-reorder',
+    '-no-small-inversion',
+    '-j',
+    String(o.threads ?? 2),
+    '-name',
+    name,
+  ];
   if (o.mgain !== undefined) args.push('-mgain', String(o.mgain));
   if (o.gain !== undefined) args.push('-gain', String(o.gain));
   if (o.autoThreshold !== undefined) args.push('-auto-threshold', String(o.autoThreshold));
@@ -62,12 +78,16 @@ export function runWsclean(msPath: string, name: string, o: WscleanOptions): Wsc
   const args = wscleanArgs(msPath, name, o);
   const r = spawnSync('wsclean', args, { encoding: 'utf8', env: wscleanEnv(), maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new Error(`wsclean could not start: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`wsclean ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`wsclean ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
   return { name, args, stdout: r.stdout };
 }
 
 /** One of WSClean's products (dirty, psf, model, residual, image) as written for `run`. */
-export function wscleanProduct(run: WscleanRun | string, product: 'dirty' | 'psf' | 'model' | 'residual' | 'image'): FitsImage {
+export function wscleanProduct(
+  run: WscleanRun | string,
+  product: 'dirty' | 'psf' | 'model' | 'residual' | 'image',
+): FitsImage {
   const name = typeof run === 'string' ? run : run.name;
   return readFitsImage(`${name}-${product}.fits`);
 }

@@ -53,7 +53,13 @@ function visCoordinates(uvw: Float64Array, freqs: Float64Array): Float64Array {
 }
 
 /** G^H: the unnormalised dirty image (ny x nx). */
-export function directDirty(uvw: Float64Array, freqs: Float64Array, vis: ArrayLike<number>, weights: ArrayLike<number>, g: DftGeometry): Float64Array {
+export function directDirty(
+  uvw: Float64Array,
+  freqs: Float64Array,
+  vis: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  g: DftGeometry,
+): Float64Array {
   const dirs = pixelDirections(g);
   const coords = visCoordinates(uvw, freqs);
   const nvis = coords.length / 3;
@@ -76,7 +82,13 @@ export function directDirty(uvw: Float64Array, freqs: Float64Array, vis: ArrayLi
 }
 
 /** G: model visibilities (nrows x nchan complex interleaved); weights null = all 1. */
-export function directVis(uvw: Float64Array, freqs: Float64Array, image: ArrayLike<number>, weights: ArrayLike<number> | null, g: DftGeometry): Float64Array {
+export function directVis(
+  uvw: Float64Array,
+  freqs: Float64Array,
+  image: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  g: DftGeometry,
+): Float64Array {
   const dirs = pixelDirections(g);
   const coords = visCoordinates(uvw, freqs);
   const nvis = coords.length / 3;

@@ -14,7 +14,14 @@ const DEG = Math.PI / 180;
 const addon = loadAddon();
 const NX = 64;
 // One thread: the kernel's sums are then in a fixed order and sessions must match bit for bit.
-const OPTS: GridderKernelOptions = { nx: NX, ny: NX, pixelL: 0.05 * DEG, pixelM: 0.05 * DEG, epsilon: 1e-4, threads: 1 };
+const OPTS: GridderKernelOptions = {
+  nx: NX,
+  ny: NX,
+  pixelL: 0.05 * DEG,
+  pixelM: 0.05 * DEG,
+  epsilon: 1e-4,
+  threads: 1,
+};
 
 /** DSA-110 baselines at a few hour angles, dec 10 deg (large w), 10 % of the weights 0. */
 function problem(nrows: number, nchan: number, seed: number) {
@@ -23,8 +30,17 @@ function problem(nrows: number, nchan: number, seed: number) {
   const uvw = new Float64Array(3 * nrows);
   for (let r = 0; r < nrows; r++) {
     let b = 0;
-    do b = Math.floor(rng.range(0, arr.ant1.length)); while (arr.ant1[b] === arr.ant2[b]);
-    uvw.set(uvwFromHourAngle(arr.baselinesEcef.subarray(3 * b, 3 * b + 3), rng.range(-2, 2) * DEG, 10 * DEG, ARRAY_CENTRE.longitudeDeg), 3 * r);
+    do b = Math.floor(rng.range(0, arr.ant1.length));
+    while (arr.ant1[b] === arr.ant2[b]);
+    uvw.set(
+      uvwFromHourAngle(
+        arr.baselinesEcef.subarray(3 * b, 3 * b + 3),
+        rng.range(-2, 2) * DEG,
+        10 * DEG,
+        ARRAY_CENTRE.longitudeDeg,
+      ),
+      3 * r,
+    );
   }
   const freqs = Float64Array.from({ length: nchan }, (_, c) => 1.4986e9 - (c * 0.1875e9) / (nchan - 1));
   const weights = Float32Array.from({ length: nrows * nchan }, () => (rng.range(0, 1) < 0.1 ? 0 : rng.range(0.5, 2)));
@@ -48,7 +64,12 @@ describe('gridder sessions', () => {
       const psf = new Float32Array(NX * NX);
       addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, psf, { ...OPTS, unitVisibilities: true, session });
       const pred = p.vis.slice();
-      addon.dirty2ms(p.uvw, p.freqs, p.image, p.weights, pred, { ...OPTS, accumulate: true, selectOnly: true, session });
+      addon.dirty2ms(p.uvw, p.freqs, p.image, p.weights, pred, {
+        ...OPTS,
+        accumulate: true,
+        selectOnly: true,
+        session,
+      });
       const dirty = new Float32Array(NX * NX);
       const info = addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, dirty, { ...OPTS, session });
       expect(Array.from(psf), `round ${round}: PSF`).toEqual(Array.from(fresh.psf));
@@ -114,7 +135,8 @@ describe('gridder sessions', () => {
   it(`keeps at most 4 sessions, evicting the least recently used`, () => {
     const p = problem(60, 4, 5);
     const ids = [nextId++, nextId++, nextId++, nextId++, nextId++];
-    for (const session of ids) addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), { ...OPTS, session });
+    for (const session of ids)
+      addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), { ...OPTS, session });
     expect(ids.map((id) => addon.gridderRelease(id))).toEqual([false, true, true, true, true]);
   });
 });
@@ -123,11 +145,16 @@ describe('ms2residual (prediction and gridding at one visit)', () => {
   for (const precision of ['float32', 'float64'] as const) {
     it(`${precision}: bit for bit dirty2ms (selectOnly, accumulate) then ms2dirty, with and without a session`, () => {
       const p = problem(400, 8, 7);
-      const conv = <T extends Float32Array | Float64Array>(a: Float32Array): T => (precision === 'float32' ? a.slice() : Float64Array.from(a)) as T;
+      const conv = <T extends Float32Array | Float64Array>(a: Float32Array): T =>
+        (precision === 'float32' ? a.slice() : Float64Array.from(a)) as T;
       const image = conv(p.image);
       // The budget for fewer than W planes: the two-pass fallback (planes in groups, whose sums
       // come in another order than the ring's: compared with the two passes on that budget).
-      const extras: Partial<GridderKernelOptions>[] = [{}, { session: nextId++ }, { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) }];
+      const extras: Partial<GridderKernelOptions>[] = [
+        {},
+        { session: nextId++ },
+        { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) },
+      ];
       for (const extra of extras) {
         const visA = conv(p.vis);
         const dirtyA = precision === 'float32' ? new Float32Array(NX * NX) : new Float64Array(NX * NX);
@@ -150,7 +177,12 @@ describe('ms2residual (prediction and gridding at one visit)', () => {
     const p = problem(600, 16, 8);
     const visA = p.vis.slice();
     const dirtyA = new Float32Array(NX * NX);
-    addon.dirty2ms(p.uvw, p.freqs, p.image, p.weights, visA, { ...OPTS, threads: 2, selectOnly: true, accumulate: true });
+    addon.dirty2ms(p.uvw, p.freqs, p.image, p.weights, visA, {
+      ...OPTS,
+      threads: 2,
+      selectOnly: true,
+      accumulate: true,
+    });
     addon.ms2dirty(p.uvw, p.freqs, visA, p.weights, dirtyA, { ...OPTS, threads: 2 });
     const visB = p.vis.slice();
     const dirtyB = new Float32Array(NX * NX);
@@ -174,7 +206,11 @@ describe('ms2dirty with psf (dirty image and PSF at one visit)', () => {
       const p = problem(400, 8, 9);
       const vis = precision === 'float32' ? p.vis : Float64Array.from(p.vis);
       const make = () => (precision === 'float32' ? new Float32Array(NX * NX) : new Float64Array(NX * NX));
-      const extras: Partial<GridderKernelOptions>[] = [{}, { session: nextId++ }, { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) }];
+      const extras: Partial<GridderKernelOptions>[] = [
+        {},
+        { session: nextId++ },
+        { maxGridBytes: 3 * 2 * 64 * 64 * (precision === 'float32' ? 4 : 8) },
+      ];
       for (const extra of extras) {
         const o = { ...OPTS, maxGridBytes: extra.maxGridBytes ?? 0 };
         const dirtyA = make();
@@ -194,9 +230,20 @@ describe('ms2dirty with psf (dirty image and PSF at one visit)', () => {
 
   it('rejects a PSF of another type or combined with unitVisibilities', () => {
     const p = problem(50, 4, 10);
-    expect(() => addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), OPTS, new Float64Array(NX * NX))).toThrow(/psf/);
-    expect(() => addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), { ...OPTS, unitVisibilities: true }, new Float32Array(NX * NX)))
-      .toThrow(/unitVisibilities/);
+    expect(() =>
+      addon.ms2dirty(p.uvw, p.freqs, p.vis, p.weights, new Float32Array(NX * NX), OPTS, new Float64Array(NX * NX)),
+    ).toThrow(/psf/);
+    expect(() =>
+      addon.ms2dirty(
+        p.uvw,
+        p.freqs,
+        p.vis,
+        p.weights,
+        new Float32Array(NX * NX),
+        { ...OPTS, unitVisibilities: true },
+        new Float32Array(NX * NX),
+      ),
+    ).toThrow(/unitVisibilities/);
   });
 });
 
@@ -227,7 +274,9 @@ describe('Gridder with keepSession', () => {
     await kept.predict(data, shared(p.image), va, { accumulate: true, selectOnly: true });
     await plain.predict(data, shared(p.image), vb, { accumulate: true, selectOnly: true });
     expect(Array.from(va)).toEqual(Array.from(vb));
-    await expect(kept.predict({ uvw: data.uvw, freqs: data.freqs }, p.image, va, { selectOnly: true })).rejects.toThrow(/selectOnly needs the weights/);
+    await expect(kept.predict({ uvw: data.uvw, freqs: data.freqs }, p.image, va, { selectOnly: true })).rejects.toThrow(
+      /selectOnly needs the weights/,
+    );
     // The fused major cycle: the same residual visibilities and image as predict + dirty.
     const image = shared(p.image);
     const into = sharedOf(Float32Array, NX * NX);

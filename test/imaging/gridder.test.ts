@@ -36,13 +36,21 @@ function dsa110Problem(nrows: number, nchan: number, decDeg: number, seed: numbe
   const uvw = new Float64Array(3 * nrows);
   for (let r = 0; r < nrows; r++) {
     let b = 0;
-    do b = Math.floor(rng.range(0, nbl)); while (arr.ant1[b] === arr.ant2[b]);
+    do b = Math.floor(rng.range(0, nbl));
+    while (arr.ant1[b] === arr.ant2[b]);
     const ha = rng.range(-2.5, 2.5) * DEG;
-    const one = uvwFromHourAngle(arr.baselinesEcef.subarray(3 * b, 3 * b + 3), ha, decDeg * DEG, ARRAY_CENTRE.longitudeDeg);
+    const one = uvwFromHourAngle(
+      arr.baselinesEcef.subarray(3 * b, 3 * b + 3),
+      ha,
+      decDeg * DEG,
+      ARRAY_CENTRE.longitudeDeg,
+    );
     uvw.set(one, 3 * r);
   }
   const freqs = Float64Array.from({ length: nchan }, (_, c) => 1.4986e9 - (c * 0.1875e9) / Math.max(1, nchan - 1));
-  const weights = Float32Array.from({ length: nrows * nchan }, () => (rng.range(0, 1) < flagFraction ? 0 : rng.range(0.5, 2)));
+  const weights = Float32Array.from({ length: nrows * nchan }, () =>
+    rng.range(0, 1) < flagFraction ? 0 : rng.range(0.5, 2),
+  );
   return { uvw, freqs, weights, nrows, nchan };
 }
 
@@ -73,22 +81,25 @@ describe('gridder vs the direct transform', () => {
     ['float64', 1e-7, 64, 64, 0.06, 60],
     ['float64', 1e-10, 48, 48, 0.08, 10],
   ];
-  it.each(cases)('%s, epsilon %s, %ix%i pixels of %s deg, dec %i deg: both directions below epsilon', (precision, eps, nx, ny, pixDeg, dec) => {
-    const p = dsa110Problem(300, 3, dec, nx + ny);
-    const geom: DftGeometry = { nx, ny, dl: pixDeg * DEG, dm: pixDeg * DEG, wterm: true };
-    const opts: GridderKernelOptions = { nx, ny, pixelL: geom.dl, pixelM: geom.dm, epsilon: eps, threads: 2 };
-    const vis = randomArray(2 * p.nrows * p.nchan, 1, precision);
-    const dirty = zeros(nx * ny, precision);
-    const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirty, opts);
-    expect(info.nplanes).toBeGreaterThan(info.support); // the w term is really exercised
-    const refDirty = directDirty(p.uvw, p.freqs, vis, p.weights, geom);
-    expect(relativeL2(dirty, refDirty)).toBeLessThan(eps);
+  it.each(cases)(
+    '%s, epsilon %s, %ix%i pixels of %s deg, dec %i deg: both directions below epsilon',
+    (precision, eps, nx, ny, pixDeg, dec) => {
+      const p = dsa110Problem(300, 3, dec, nx + ny);
+      const geom: DftGeometry = { nx, ny, dl: pixDeg * DEG, dm: pixDeg * DEG, wterm: true };
+      const opts: GridderKernelOptions = { nx, ny, pixelL: geom.dl, pixelM: geom.dm, epsilon: eps, threads: 2 };
+      const vis = randomArray(2 * p.nrows * p.nchan, 1, precision);
+      const dirty = zeros(nx * ny, precision);
+      const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirty, opts);
+      expect(info.nplanes).toBeGreaterThan(info.support); // the w term is really exercised
+      const refDirty = directDirty(p.uvw, p.freqs, vis, p.weights, geom);
+      expect(relativeL2(dirty, refDirty)).toBeLessThan(eps);
 
-    const image = randomArray(nx * ny, 2, precision);
-    const model = zeros(2 * p.nrows * p.nchan, precision);
-    addon.dirty2ms(p.uvw, p.freqs, image, p.weights, model, opts);
-    expect(relativeL2(model, directVis(p.uvw, p.freqs, image, p.weights, geom))).toBeLessThan(eps);
-  });
+      const image = randomArray(nx * ny, 2, precision);
+      const model = zeros(2 * p.nrows * p.nchan, precision);
+      addon.dirty2ms(p.uvw, p.freqs, image, p.weights, model, opts);
+      expect(relativeL2(model, directVis(p.uvw, p.freqs, image, p.weights, geom))).toBeLessThan(eps);
+    },
+  );
 
   it('has w up to thousands of wavelengths in these problems and a field of several degrees', () => {
     expect(maxAbsW(dsa110Problem(300, 3, 10, 1))).toBeGreaterThan(500);
@@ -100,36 +111,53 @@ describe('gridder vs the direct transform', () => {
   ] as const)('without w-gridding (%s) matches the 2-D transform (w term dropped)', (precision, eps) => {
     const p = dsa110Problem(200, 2, 10, 7);
     const geom: DftGeometry = { nx: 64, ny: 64, dl: 0.05 * DEG, dm: 0.05 * DEG, wterm: false };
-    const opts: GridderKernelOptions = { nx: 64, ny: 64, pixelL: geom.dl, pixelM: geom.dm, epsilon: eps, wgridding: false };
+    const opts: GridderKernelOptions = {
+      nx: 64,
+      ny: 64,
+      pixelL: geom.dl,
+      pixelM: geom.dm,
+      epsilon: eps,
+      wgridding: false,
+    };
     const vis = randomArray(2 * p.nrows * p.nchan, 3, precision);
     const dirty = zeros(64 * 64, precision);
     expect(addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirty, opts).nplanes).toBe(1);
     expect(relativeL2(dirty, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(eps);
   });
 
-  it.each([1, 3])('holding %i plane grid(s) at once (planes in groups) gives the result of the ring of W planes', (slots) => {
-    // 24 channels: runs of consecutive channels at one cell are added to the buffer together.
-    const p = dsa110Problem(120, 24, 10, 11);
-    const geom: DftGeometry = { nx: 64, ny: 64, dl: 0.06 * DEG, dm: 0.06 * DEG, wterm: true };
-    const opts: GridderKernelOptions = { nx: 64, ny: 64, pixelL: geom.dl, pixelM: geom.dm, epsilon: 1e-7, threads: 2 };
-    const vis = randomArray(2 * p.nrows * p.nchan, 12, 'float64');
-    const ring = new Float64Array(64 * 64);
-    const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, ring, opts);
-    expect(info.slots).toBe(info.support);
-    expect(relativeL2(ring, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(1e-7);
-    const limited = { ...opts, maxGridBytes: slots * 16 * info.nu * info.nv };
-    const grouped = new Float64Array(64 * 64);
-    expect(addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, grouped, limited).slots).toBe(slots);
-    expect(relativeL2(grouped, ring)).toBeLessThan(1e-13);
+  it.each([1, 3])(
+    'holding %i plane grid(s) at once (planes in groups) gives the result of the ring of W planes',
+    (slots) => {
+      // 24 channels: runs of consecutive channels at one cell are added to the buffer together.
+      const p = dsa110Problem(120, 24, 10, 11);
+      const geom: DftGeometry = { nx: 64, ny: 64, dl: 0.06 * DEG, dm: 0.06 * DEG, wterm: true };
+      const opts: GridderKernelOptions = {
+        nx: 64,
+        ny: 64,
+        pixelL: geom.dl,
+        pixelM: geom.dm,
+        epsilon: 1e-7,
+        threads: 2,
+      };
+      const vis = randomArray(2 * p.nrows * p.nchan, 12, 'float64');
+      const ring = new Float64Array(64 * 64);
+      const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, ring, opts);
+      expect(info.slots).toBe(info.support);
+      expect(relativeL2(ring, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(1e-7);
+      const limited = { ...opts, maxGridBytes: slots * 16 * info.nu * info.nv };
+      const grouped = new Float64Array(64 * 64);
+      expect(addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, grouped, limited).slots).toBe(slots);
+      expect(relativeL2(grouped, ring)).toBeLessThan(1e-13);
 
-    const image = randomArray(64 * 64, 13, 'float64');
-    const m1 = new Float64Array(2 * p.nrows * p.nchan);
-    const m2 = new Float64Array(2 * p.nrows * p.nchan);
-    addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m1, opts);
-    expect(relativeL2(m1, directVis(p.uvw, p.freqs, image, p.weights, geom))).toBeLessThan(1e-7);
-    addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m2, limited);
-    expect(relativeL2(m2, m1)).toBeLessThan(1e-13);
-  });
+      const image = randomArray(64 * 64, 13, 'float64');
+      const m1 = new Float64Array(2 * p.nrows * p.nchan);
+      const m2 = new Float64Array(2 * p.nrows * p.nchan);
+      addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m1, opts);
+      expect(relativeL2(m1, directVis(p.uvw, p.freqs, image, p.weights, geom))).toBeLessThan(1e-7);
+      addon.dirty2ms(p.uvw, p.freqs, image, p.weights, m2, limited);
+      expect(relativeL2(m2, m1)).toBeLessThan(1e-13);
+    },
+  );
 
   it('honours an explicit oversampling factor', () => {
     const p = dsa110Problem(200, 2, 10, 8);
@@ -137,7 +165,14 @@ describe('gridder vs the direct transform', () => {
     const vis = randomArray(2 * p.nrows * p.nchan, 4, 'float64');
     for (const sigma of [1.3, 2.5]) {
       const dirty = new Float64Array(64 * 64);
-      const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirty, { nx: 64, ny: 64, pixelL: geom.dl, pixelM: geom.dm, epsilon: 1e-6, sigma });
+      const info = addon.ms2dirty(p.uvw, p.freqs, vis, p.weights, dirty, {
+        nx: 64,
+        ny: 64,
+        pixelL: geom.dl,
+        pixelM: geom.dm,
+        epsilon: 1e-6,
+        sigma,
+      });
       expect(info.sigma).toBe(sigma);
       expect(info.nu).toBeGreaterThanOrEqual(sigma * 64);
       expect(relativeL2(dirty, directDirty(p.uvw, p.freqs, vis, p.weights, geom))).toBeLessThan(1e-6);
@@ -209,21 +244,37 @@ function masked(p: Problem, mask: 'none' | 'random' | 'rows+channel'): Problem {
 
 describe('adjointness over threads, row counts and flag masks', () => {
   const cases: [number, number, 'none' | 'random' | 'rows+channel'][] = [];
-  for (const threads of [1, 2, 3]) for (const nrows of [1, 2, 7, 300]) for (const mask of ['none', 'random', 'rows+channel'] as const) cases.push([threads, nrows, mask]);
+  for (const threads of [1, 2, 3])
+    for (const nrows of [1, 2, 7, 300])
+      for (const mask of ['none', 'random', 'rows+channel'] as const) cases.push([threads, nrows, mask]);
   it.each(cases)('%i thread(s), %i row(s), flags %s', (threads, nrows, mask) => {
     const p = masked(dsa110Problem(nrows, 5, 10, 100 + nrows), mask);
     const nvis = p.weights.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
     expect(nvis, 'unflagged visibilities in the problem').toBeGreaterThan(0);
-    for (const [precision, eps, tol] of [['float64', 1e-10, 1e-12], ['float32', 1e-5, 2e-5]] as const) {
-      const opts: GridderKernelOptions = { nx: 72, ny: 64, pixelL: 0.04 * DEG, pixelM: 0.04 * DEG, epsilon: eps, threads };
+    for (const [precision, eps, tol] of [
+      ['float64', 1e-10, 1e-12],
+      ['float32', 1e-5, 2e-5],
+    ] as const) {
+      const opts: GridderKernelOptions = {
+        nx: 72,
+        ny: 64,
+        pixelL: 0.04 * DEG,
+        pixelM: 0.04 * DEG,
+        epsilon: eps,
+        threads,
+      };
       const { lhs, rhs, scale, gx, ghy, info } = adjointPair(p, opts, precision, 7 * nrows + threads);
       expect(info.nvis, `${precision}: visibilities the gridder saw`).toBe(nvis);
       expect(scale, `${precision}: |<G x, y>| terms`).toBeGreaterThan(0);
       expect(Math.abs(lhs - rhs) / scale, `${precision} <G x, y> = ${lhs}, <x, G^H y> = ${rhs}`).toBeLessThan(tol);
       // Every output written; flagged visibilities predicted as exactly 0.
-      expect(gx.every((v) => Number.isFinite(v)) && ghy.every((v) => Number.isFinite(v)), `${precision}: outputs all written`).toBe(true);
+      expect(
+        gx.every((v) => Number.isFinite(v)) && ghy.every((v) => Number.isFinite(v)),
+        `${precision}: outputs all written`,
+      ).toBe(true);
       for (let k = 0; k < p.weights.length; k++) {
-        if (p.weights[k] === 0 && (gx[2 * k] !== 0 || gx[2 * k + 1] !== 0)) throw new Error(`${precision}: flagged visibility ${k} predicted as ${gx[2 * k]}, ${gx[2 * k + 1]}`);
+        if (p.weights[k] === 0 && (gx[2 * k] !== 0 || gx[2 * k + 1] !== 0))
+          throw new Error(`${precision}: flagged visibility ${k} predicted as ${gx[2 * k]}, ${gx[2 * k + 1]}`);
       }
     }
   });
@@ -231,7 +282,12 @@ describe('adjointness over threads, row counts and flag masks', () => {
   it('writes zeros everywhere when every visibility is flagged', () => {
     const p = dsa110Problem(7, 5, 10, 3);
     p.weights.fill(0);
-    const { lhs, rhs, gx, ghy, info } = adjointPair(p, { nx: 72, ny: 64, pixelL: 0.04 * DEG, pixelM: 0.04 * DEG, epsilon: 1e-10, threads: 3 }, 'float64', 9);
+    const { lhs, rhs, gx, ghy, info } = adjointPair(
+      p,
+      { nx: 72, ny: 64, pixelL: 0.04 * DEG, pixelM: 0.04 * DEG, epsilon: 1e-10, threads: 3 },
+      'float64',
+      9,
+    );
     expect(info.nvis).toBe(0);
     expect([lhs, rhs]).toEqual([0, 0]);
     expect(gx.every((v) => v === 0)).toBe(true);
@@ -258,24 +314,40 @@ describe('a point source', () => {
     return precision === 'float32' ? Float32Array.from(out) : out;
   }
 
-  it.each(['float32', 'float64'] as const)('is imaged at its pixel with peak = flux (natural weighting, %s)', (precision) => {
-    const p = dsa110Problem(400, 4, 10, 21, 0.2);
-    const natural = p.weights.map((w) => (w === 0 ? 0 : 1));
-    const vis = pointVis(p, precision);
-    const dirty = zeros(nx * nx, precision);
-    const info = addon.ms2dirty(p.uvw, p.freqs, vis, natural, dirty, { nx, ny: nx, pixelL: pix, pixelM: pix, epsilon: 1e-5 });
-    let best = 0;
-    for (let i = 1; i < dirty.length; i++) if (dirty[i]! > dirty[best]!) best = i;
-    expect(best % nx).toBe(x0);
-    expect(Math.floor(best / nx)).toBe(y0);
-    expect(dirty[best]! / info.sumWeights).toBeCloseTo(flux, 4);
-    expect(Math.abs(dirty[best]! / info.sumWeights - flux) / flux).toBeLessThan(2e-5);
+  it.each(['float32', 'float64'] as const)(
+    'is imaged at its pixel with peak = flux (natural weighting, %s)',
+    (precision) => {
+      const p = dsa110Problem(400, 4, 10, 21, 0.2);
+      const natural = p.weights.map((w) => (w === 0 ? 0 : 1));
+      const vis = pointVis(p, precision);
+      const dirty = zeros(nx * nx, precision);
+      const info = addon.ms2dirty(p.uvw, p.freqs, vis, natural, dirty, {
+        nx,
+        ny: nx,
+        pixelL: pix,
+        pixelM: pix,
+        epsilon: 1e-5,
+      });
+      let best = 0;
+      for (let i = 1; i < dirty.length; i++) if (dirty[i]! > dirty[best]!) best = i;
+      expect(best % nx).toBe(x0);
+      expect(Math.floor(best / nx)).toBe(y0);
+      expect(dirty[best]! / info.sumWeights).toBeCloseTo(flux, 4);
+      expect(Math.abs(dirty[best]! / info.sumWeights - flux) / flux).toBeLessThan(2e-5);
 
-    // The same data without the w term loses most of the peak: the test is sensitive to it.
-    const flat = zeros(nx * nx, precision);
-    addon.ms2dirty(p.uvw, p.freqs, vis, natural, flat, { nx, ny: nx, pixelL: pix, pixelM: pix, epsilon: 1e-5, wgridding: false });
-    expect(flat[y0 * nx + x0]! / info.sumWeights).toBeLessThan(0.8 * flux);
-  });
+      // The same data without the w term loses most of the peak: the test is sensitive to it.
+      const flat = zeros(nx * nx, precision);
+      addon.ms2dirty(p.uvw, p.freqs, vis, natural, flat, {
+        nx,
+        ny: nx,
+        pixelL: pix,
+        pixelM: pix,
+        epsilon: 1e-5,
+        wgridding: false,
+      });
+      expect(flat[y0 * nx + x0]! / info.sumWeights).toBeLessThan(0.8 * flux);
+    },
+  );
 
   it('degridding a one-pixel image reproduces the point-source predictor (DATA = S exp(+2 pi i ...))', () => {
     const p = dsa110Problem(300, 16, 10, 22, 0);
@@ -380,10 +452,22 @@ describe('argument errors name the argument', () => {
     ['dirty size', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(255), base), /'dirty'/],
     ['mixed types', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float64Array(256), base), /'vis' and 'dirty'/],
     ['vis size', () => addon.dirty2ms(uvw, freqs, new Float32Array(256), null, new Float32Array(3), base), /'vis'/],
-    ['epsilon', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, epsilon: 0.5 }), /epsilon/],
-    ['float32 epsilon', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, epsilon: 1e-8 }), /epsilon.*float32/],
+    [
+      'epsilon',
+      () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, epsilon: 0.5 }),
+      /epsilon/,
+    ],
+    [
+      'float32 epsilon',
+      () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, epsilon: 1e-8 }),
+      /epsilon.*float32/,
+    ],
     ['sigma', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, sigma: 1.1 }), /sigma/],
-    ['horizon', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, pixelL: 0.2, pixelM: 0.2 }), /horizon/],
+    [
+      'horizon',
+      () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, pixelL: 0.2, pixelM: 0.2 }),
+      /horizon/,
+    ],
     ['threads', () => addon.ms2dirty(uvw, freqs, vis, wgt, new Float32Array(256), { ...base, threads: 0 }), /threads/],
   ] as const)('%s', (_name, call, message) => {
     expect(call).toThrow(message);
@@ -402,10 +486,20 @@ describe('Gridder (TypeScript wrapper on the NativePool)', () => {
     expect(l).toBeCloseTo(20 * 0.075 * DEG, 12); // RA (l) grows to the left
     const point = sharedFloat64Array(2 * p.nrows * p.nchan);
     await pool.predictPoints(
-      { uvw: p.uvw, freqs: p.freqs, lmn1: Float64Array.from([l, m, Math.sqrt(1 - l * l - m * m) - 1]), amp: new Float64Array(p.nchan).fill(1.5) },
+      {
+        uvw: p.uvw,
+        freqs: p.freqs,
+        lmn1: Float64Array.from([l, m, Math.sqrt(1 - l * l - m * m) - 1]),
+        amp: new Float64Array(p.nchan).fill(1.5),
+      },
       point,
     );
-    const { image, info, normalized } = await g.dirty({ uvw: p.uvw, freqs: p.freqs, vis: point, weights: p.weights.map(() => 1) });
+    const { image, info, normalized } = await g.dirty({
+      uvw: p.uvw,
+      freqs: p.freqs,
+      vis: point,
+      weights: p.weights.map(() => 1),
+    });
     expect(normalized).toBe(true);
     expect(info.nvis).toBe(p.nrows * p.nchan);
     expect(image[50 * 64 + 12]).toBeCloseTo(1.5, 4);

@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARRAY_CENTRE, beamModel } from '../../src/shared/instrument';
-import { apparentContext, apparentVector, directionCosines, lastRad, raDecOf, unitVector } from '../../src/shared/astro';
+import {
+  apparentContext,
+  apparentVector,
+  directionCosines,
+  lastRad,
+  raDecOf,
+  unitVector,
+} from '../../src/shared/astro';
 import { planConversion, writeConversion } from '../../src/main/engine/convert';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { simulate } from '../../src/main/engine/sim/simulate';
@@ -46,15 +53,35 @@ const OFFSETS: Offset[] = [
 /** Components within this many pixels of a source count towards its CLEAN flux. */
 const NEAR_PX = 5;
 const PARAMS: ImagingParams = {
-  size: SIZE, cellArcsec: CELL, weighting: 'briggs', robust: 0, niter: 1000, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy', threads: 2,
+  size: SIZE,
+  cellArcsec: CELL,
+  weighting: 'briggs',
+  robust: 0,
+  niter: 1000,
+  mgain: 0.8,
+  autoThresholdSigma: 3,
+  pbCut: 0.2,
+  beamModel: 'airy',
+  threads: 2,
 };
 
-function expectedApparentFlux(src: { raDeg: number; decDeg: number; fluxJy: number }, timesMjd: number[], freqsHz: number[]): number {
+function expectedApparentFlux(
+  src: { raDeg: number; decDeg: number; fluxJy: number },
+  timesMjd: number[],
+  freqsHz: number[],
+): number {
   const beam = beamModel('airy');
   let sum = 0;
   for (const t of timesMjd) {
-    const app = raDecOf(apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(t)));
-    const n = directionCosines(app.raRad, app.decRad, lastRad(t, ARRAY_CENTRE.longitudeDeg), (DEC_DEG * Math.PI) / 180)[2];
+    const app = raDecOf(
+      apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(t)),
+    );
+    const n = directionCosines(
+      app.raRad,
+      app.decRad,
+      lastRad(t, ARRAY_CENTRE.longitudeDeg),
+      (DEC_DEG * Math.PI) / 180,
+    )[2];
     const theta = Math.acos(Math.min(1, n));
     for (const f of freqsHz) sum += src.fluxJy * beam.response(theta, f);
   }
@@ -78,10 +105,19 @@ function quadPeak(img: ArrayLike<number>, nx: number, ix: number, iy: number): {
   const det = cxx * cyy - cxy * cxy;
   const dx = (-cx * cyy + cy * cxy) / det;
   const dy = (-cy * cxx + cx * cxy) / det;
-  return { x: ix + dx, y: iy + dy, value: v(0, 0) + cx * dx + cy * dy + 0.5 * cxx * dx * dx + 0.5 * cyy * dy * dy + cxy * dx * dy };
+  return {
+    x: ix + dx,
+    y: iy + dy,
+    value: v(0, 0) + cx * dx + cy * dy + 0.5 * cxx * dx * dx + 0.5 * cyy * dy * dy + cxy * dx * dy,
+  };
 }
 
-interface TruthSource { name: string; raDeg: number; decDeg: number; fluxJy: number }
+interface TruthSource {
+  name: string;
+  raDeg: number;
+  decDeg: number;
+  fluxJy: number;
+}
 
 describe('imaging a simulated, converted MS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'imager-'));
@@ -116,16 +152,38 @@ describe('imaging a simulated, converted MS', () => {
     const ix = Math.round(x);
     const iy = Math.round(y);
     let sum = 0;
-    for (let dy = -NEAR_PX; dy <= NEAR_PX; dy++) for (let dx = -NEAR_PX; dx <= NEAR_PX; dx++) sum += model[(iy + dy) * SIZE + ix + dx]!;
+    for (let dy = -NEAR_PX; dy <= NEAR_PX; dy++)
+      for (let dx = -NEAR_PX; dx <= NEAR_PX; dx++) sum += model[(iy + dy) * SIZE + ix + dx]!;
     return sum + residual[iy * SIZE + ix]!;
   }
 
   beforeAll(async () => {
-    const sim = await simulate({
-      outDir: join(dir, 'raw'), start: START, minutes: 5, decDeg: DEC_DEG, antennas: 20, channelsPerSubband: 4, sources: sourcesAt(OFFSETS),
-      corruptions: { gains: false, bandpass: false, noise: true, deadAntennas: 0, flaggedChannelFraction: 0, rfi: false }, minApparentJy: 0, jitterS: 3,
-    }, pool);
-    const truth = JSON.parse(readFileSync(sim.truthFile, 'utf8')) as { noise: { sigmaJyPerVisibility: number }; sources: TruthSource[] };
+    const sim = await simulate(
+      {
+        outDir: join(dir, 'raw'),
+        start: START,
+        minutes: 5,
+        decDeg: DEC_DEG,
+        antennas: 20,
+        channelsPerSubband: 4,
+        sources: sourcesAt(OFFSETS),
+        corruptions: {
+          gains: false,
+          bandpass: false,
+          noise: true,
+          deadAntennas: 0,
+          flaggedChannelFraction: 0,
+          rfi: false,
+        },
+        minApparentJy: 0,
+        jitterS: 3,
+      },
+      pool,
+    );
+    const truth = JSON.parse(readFileSync(sim.truthFile, 'utf8')) as {
+      noise: { sigmaJyPerVisibility: number };
+      sources: TruthSource[];
+    };
     sigmaVis = truth.noise.sigmaJyPerVisibility;
     truthSources = truth.sources;
     expect(truthSources.map((s) => s.name).sort()).toEqual(OFFSETS.map((o) => o.name).sort());
@@ -148,10 +206,16 @@ describe('imaging a simulated, converted MS', () => {
       const expected = expectedApparentFlux(src, timesMjd, freqs);
       expect(p.value / out.rmsJy, `${src.name} SNR`).toBeGreaterThan(10);
       if (onPixel(src)) {
-        expect(Math.abs(p.value / expected - 1), `${src.name}: peak ${p.value.toFixed(4)} Jy/beam vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.03);
+        expect(
+          Math.abs(p.value / expected - 1),
+          `${src.name}: peak ${p.value.toFixed(4)} Jy/beam vs ${expected.toFixed(4)} Jy`,
+        ).toBeLessThan(0.03);
       }
       const f = cleanFlux(out.images.model, out.images.residual, src);
-      expect(Math.abs(f / expected - 1), `${src.name}: CLEAN flux ${f.toFixed(4)} Jy vs ${expected.toFixed(4)} Jy`).toBeLessThan(0.03);
+      expect(
+        Math.abs(f / expected - 1),
+        `${src.name}: CLEAN flux ${f.toFixed(4)} Jy vs ${expected.toFixed(4)} Jy`,
+      ).toBeLessThan(0.03);
       const errArcsec = Math.hypot(p.x - x, p.y - y) * CELL;
       expect(errArcsec / out.beam.minorArcsec, `${src.name} position error ${errArcsec.toFixed(2)}"`).toBeLessThan(0.1);
     }
@@ -168,8 +232,13 @@ describe('imaging a simulated, converted MS', () => {
       if (pb[iy * SIZE + ix]! < 0.5) continue;
       checked++;
       const p = quadPeak(corrected, SIZE, ix, iy);
-      const value = onPixel(src) ? p.value : cleanFlux(out.images.model, out.images.residual, src) / pb[iy * SIZE + ix]!;
-      expect(Math.abs(value / src.fluxJy - 1), `${src.name}: ${value.toFixed(4)} Jy vs true ${src.fluxJy} Jy (PB ${pb[iy * SIZE + ix]!.toFixed(3)})`).toBeLessThan(0.03);
+      const value = onPixel(src)
+        ? p.value
+        : cleanFlux(out.images.model, out.images.residual, src) / pb[iy * SIZE + ix]!;
+      expect(
+        Math.abs(value / src.fluxJy - 1),
+        `${src.name}: ${value.toFixed(4)} Jy vs true ${src.fluxJy} Jy (PB ${pb[iy * SIZE + ix]!.toFixed(3)})`,
+      ).toBeLessThan(0.03);
     }
     expect(checked).toBe(truthSources.length);
   });
@@ -190,7 +259,10 @@ describe('imaging a simulated, converted MS', () => {
       for (const [k, src] of truthSources.entries()) {
         const [wx, wy] = pix[k]!;
         const p = quadPeak(out.images.image, SIZE, Math.round(wx), Math.round(wy));
-        expect(Math.hypot(p.x - wx, p.y - wy), `${src.name}: measured (${p.x.toFixed(3)}, ${p.y.toFixed(3)}) vs astropy (${wx.toFixed(3)}, ${wy.toFixed(3)})`).toBeLessThan(0.1);
+        expect(
+          Math.hypot(p.x - wx, p.y - wy),
+          `${src.name}: measured (${p.x.toFixed(3)}, ${p.y.toFixed(3)}) vs astropy (${wx.toFixed(3)}, ${wy.toFixed(3)})`,
+        ).toBeLessThan(0.1);
       }
     });
   });
@@ -222,10 +294,16 @@ describe('imaging a simulated, converted MS', () => {
     const w = out.weights;
     let s1 = 0;
     let s2 = 0;
-    for (let k = 0; k < w.length; k++) { s1 += w[k]!; s2 += w[k]! * w[k]!; }
-    const theory = (sigmaVis / Math.SQRT2) * Math.sqrt(s2) / s1;
+    for (let k = 0; k < w.length; k++) {
+      s1 += w[k]!;
+      s2 += w[k]! * w[k]!;
+    }
+    const theory = ((sigmaVis / Math.SQRT2) * Math.sqrt(s2)) / s1;
     const measured = rms(out.images.residual);
-    expect(Math.abs(measured / theory - 1), `residual rms ${measured.toExponential(3)} vs thermal ${theory.toExponential(3)}`).toBeLessThan(0.2);
+    expect(
+      Math.abs(measured / theory - 1),
+      `residual rms ${measured.toExponential(3)} vs thermal ${theory.toExponential(3)}`,
+    ).toBeLessThan(0.2);
     expect(Math.abs(out.rmsJy / theory - 1)).toBeLessThan(0.2);
     expect(out.iterations).toBeGreaterThan(0);
     expect(out.stop).not.toBe('major-cycles');
@@ -234,26 +312,47 @@ describe('imaging a simulated, converted MS', () => {
   describe.skipIf(skipInterop(executable('wsclean')))('against WSClean 3.1', () => {
     for (const weight of [['natural'], ['briggs', '0']]) {
       it(`dirty images agree to 1e-3 of the peak (${weight.join(' ')})`, async () => {
-        const wsc = runWsclean(msPath, join(dir, `wsc-${weight[0]}`), { size: SIZE, scaleArcsec: CELL, weight, niter: 0, threads: 2 });
+        const wsc = runWsclean(msPath, join(dir, `wsc-${weight[0]}`), {
+          size: SIZE,
+          scaleArcsec: CELL,
+          weight,
+          niter: 0,
+          threads: 2,
+        });
         const theirs = wscleanProduct(wsc, 'dirty');
         expect(theirs.shape.slice(0, 2)).toEqual([SIZE, SIZE]);
-        const ours = weight[0] === 'natural'
-          ? (await imageMeasurementSet(pool, { msPath, prefix: join(dir, 'nat'), params: { ...PARAMS, weighting: 'natural', niter: 0 } })).images.dirty
-          : out.images.dirty;
+        const ours =
+          weight[0] === 'natural'
+            ? (
+                await imageMeasurementSet(pool, {
+                  msPath,
+                  prefix: join(dir, 'nat'),
+                  params: { ...PARAMS, weighting: 'natural', niter: 0 },
+                })
+              ).images.dirty
+            : out.images.dirty;
         let pk = 0;
         let diff = 0;
         for (let i = 0; i < ours.length; i++) {
           pk = Math.max(pk, Math.abs(theirs.data[i]!));
           diff = Math.max(diff, Math.abs(ours[i]! - theirs.data[i]!));
         }
-        expect(diff / pk, `max |ours - WSClean| = ${diff.toExponential(3)} of peak ${pk.toFixed(4)}`).toBeLessThan(1e-3);
+        expect(diff / pk, `max |ours - WSClean| = ${diff.toExponential(3)} of peak ${pk.toFixed(4)}`).toBeLessThan(
+          1e-3,
+        );
       });
     }
 
     it('after CLEAN with the same parameters: source fluxes within 2 %, residual rms within 10 %', () => {
       const wsc = runWsclean(msPath, join(dir, 'wsc-clean'), {
-        size: SIZE, scaleArcsec: CELL, weight: ['briggs', String(PARAMS.robust)], niter: PARAMS.niter, mgain: PARAMS.mgain, gain: PARAMS.gain ?? 0.1,
-        autoThreshold: PARAMS.autoThresholdSigma, threads: 2,
+        size: SIZE,
+        scaleArcsec: CELL,
+        weight: ['briggs', String(PARAMS.robust)],
+        niter: PARAMS.niter,
+        mgain: PARAMS.mgain,
+        gain: PARAMS.gain ?? 0.1,
+        autoThreshold: PARAMS.autoThresholdSigma,
+        threads: 2,
       });
       const image = wscleanProduct(wsc, 'image').data;
       const residual = wscleanProduct(wsc, 'residual').data;
@@ -266,15 +365,24 @@ describe('imaging a simulated, converted MS', () => {
         if (onPixel(src)) {
           const ours = quadPeak(out.images.image, SIZE, Math.round(x), Math.round(y));
           const theirs = quadPeak(image, SIZE, Math.round(x), Math.round(y));
-          expect(Math.abs(ours.value / theirs.value - 1), `${src.name}: ours ${ours.value.toFixed(4)} vs WSClean ${theirs.value.toFixed(4)} Jy/beam`).toBeLessThan(0.02);
+          expect(
+            Math.abs(ours.value / theirs.value - 1),
+            `${src.name}: ours ${ours.value.toFixed(4)} vs WSClean ${theirs.value.toFixed(4)} Jy/beam`,
+          ).toBeLessThan(0.02);
         }
         const ours = cleanFlux(out.images.model, out.images.residual, src);
         const theirs = cleanFlux(model, residual, src);
-        expect(Math.abs(ours / theirs - 1), `${src.name}: CLEAN flux ours ${ours.toFixed(4)} vs WSClean ${theirs.toFixed(4)} Jy`).toBeLessThan(0.02);
+        expect(
+          Math.abs(ours / theirs - 1),
+          `${src.name}: CLEAN flux ours ${ours.toFixed(4)} vs WSClean ${theirs.toFixed(4)} Jy`,
+        ).toBeLessThan(0.02);
       }
       const ourRms = rms(out.images.residual);
       const theirRms = rms(residual);
-      expect(Math.abs(ourRms / theirRms - 1), `residual rms ours ${ourRms.toExponential(3)} vs WSClean ${theirRms.toExponential(3)}`).toBeLessThan(0.1);
+      expect(
+        Math.abs(ourRms / theirRms - 1),
+        `residual rms ours ${ourRms.toExponential(3)} vs WSClean ${theirRms.toExponential(3)}`,
+      ).toBeLessThan(0.1);
     });
   });
 });

@@ -15,7 +15,19 @@ let db: Database;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'dsa110-index-'));
   const pool = new NativePool({ workers: 1 });
-  sim = await simulate({ outDir: path.join(dir, 'raw'), start: '2026-03-01T10:00:00', minutes: 10, decDeg: 16.3, antennas: 6, channelsPerSubband: 4, seed: 2, jitterS: 5 }, pool);
+  sim = await simulate(
+    {
+      outDir: path.join(dir, 'raw'),
+      start: '2026-03-01T10:00:00',
+      minutes: 10,
+      decDeg: 16.3,
+      antennas: 6,
+      channelsPerSubband: 4,
+      seed: 2,
+      jitterS: 5,
+    },
+    pool,
+  );
   await pool.close();
   db = openDatabase(path.join(dir, 'state.sqlite'));
 });
@@ -28,7 +40,9 @@ describe('indexDirectory', () => {
   it('groups 2 chunks x 16 subbands (jittered timestamps) into two complete groups', async () => {
     const r = await indexDirectory(db, path.join(dir, 'raw'));
     expect(r).toMatchObject({ scanned: 32, registered: 32, unchanged: 0, failed: [], ignored: [] });
-    expect(r.groups.map((g) => [g.id, g.presentSubbands, g.state])).toEqual(sim.chunks.map((c) => [c.groupId, 16, 'pending']));
+    expect(r.groups.map((g) => [g.id, g.presentSubbands, g.state])).toEqual(
+      sim.chunks.map((c) => [c.groupId, 16, 'pending']),
+    );
     for (const g of r.groups) {
       expect(g.decDeg).toBeCloseTo(16.3, 9);
       const chunk = sim.chunks.find((c) => c.groupId === g.id)!;
@@ -61,11 +75,18 @@ describe('indexDirectory', () => {
     // Both copies are the registered file (same content): duplicates, neither registered nor failed.
     expect(r.registered).toBe(0);
     expect(r.duplicates.map((d) => [path.basename(d.path), d.sameAs, d.groupId]).sort()).toEqual(
-      [path.basename(first), `${sim.chunks[0]!.groupId}_${sb}.hdf5`].filter((n, i, a) => a.indexOf(n) === i).sort().map((n) => [n, first, sim.chunks[0]!.groupId]));
+      [path.basename(first), `${sim.chunks[0]!.groupId}_${sb}.hdf5`]
+        .filter((n, i, a) => a.indexOf(n) === i)
+        .sort()
+        .map((n) => [n, first, sim.chunks[0]!.groupId]),
+    );
     const bad = r.failed.find((f) => /_sb04\.hdf5$/.test(f.path));
     expect(bad?.error).toMatch(/sb04\.hdf5/);
     expect(r.failed).toHaveLength(1);
-    expect(r.ignored.map((f) => path.basename(f.path)).sort()).toEqual(['2026-03-01T11:00:00_sb03_incomplete.hdf5', 'notes.hdf5']);
+    expect(r.ignored.map((f) => path.basename(f.path)).sort()).toEqual([
+      '2026-03-01T11:00:00_sb03_incomplete.hdf5',
+      'notes.hdf5',
+    ]);
     // No copy starts a group of its own.
     expect(r.groups.map((g) => g.id)).toEqual([sim.chunks[0]!.groupId]);
     expect(db.ingest.listGroups()).toHaveLength(2);

@@ -1,7 +1,14 @@
 // Primary beams and J1: known values, half-power widths found by bisection, the x = 1/2
 // removable singularity of the dsa110-cal model, and provenance descriptions.
 import { describe, expect, it } from 'vitest';
-import { AiryBeam, BEAM_MODEL_NAMES, Dsa110CalBeam, beamModel, besselJ1, type PrimaryBeamModel } from '../../src/shared/instrument';
+import {
+  AiryBeam,
+  BEAM_MODEL_NAMES,
+  Dsa110CalBeam,
+  beamModel,
+  besselJ1,
+  type PrimaryBeamModel,
+} from '../../src/shared/instrument';
 
 const C = 299792458;
 const DEG = Math.PI / 180;
@@ -110,7 +117,10 @@ describe('primary beam models', () => {
     const beam = beamModel('airy');
     const pointing = { raRad: 129 * DEG, decRad: 55 * DEG };
     // 1 degree north of the pointing and 1 degree of arc along the parallel's great circle.
-    expect(beam.responseToward(pointing, { raRad: 129 * DEG, decRad: 56 * DEG }, 1.4e9)).toBeCloseTo(beam.response(1 * DEG, 1.4e9), 12);
+    expect(beam.responseToward(pointing, { raRad: 129 * DEG, decRad: 56 * DEG }, 1.4e9)).toBeCloseTo(
+      beam.response(1 * DEG, 1.4e9),
+      12,
+    );
     const dra = 2 * Math.asin(Math.sin(0.5 * DEG) / Math.cos(55 * DEG));
     // A point at the same declination, offset dra in RA, is ~1 deg away (small-angle check to 1e-4 relative).
     const r = beam.responseToward(pointing, { raRad: 129 * DEG + dra, decRad: 55 * DEG }, 1.4e9);

@@ -39,7 +39,10 @@ describe('station table', () => {
 
   it('matches the source CSV (test/fixtures; the JSON is a faithful import)', () => {
     const csv = readFileSync(fixture('DSA110_Station_Coordinates.csv'), 'utf8');
-    const rows = csv.split(/\r?\n/).slice(6).filter((l) => /DSA-\d{3}/.test(l));
+    const rows = csv
+      .split(/\r?\n/)
+      .slice(6)
+      .filter((l) => /DSA-\d{3}/.test(l));
     expect(rows).toHaveLength(117);
     for (const row of rows) {
       const [, name, lat, lon, elev] = row.split(',');

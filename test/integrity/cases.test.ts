@@ -4,7 +4,17 @@
 // named with its reason by index and convert, convert exits 1 for the group, and no raw HDF5
 // diagnostics reach stderr.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +79,10 @@ describe('issue 14 case 3: concurrent converts', () => {
     try {
       await indexDirectory(a, raw);
       const out = path.join(tmp, 'ms-twice');
-      const [ra, rb] = await Promise.all([convertGroup(a, GROUP, out, { writerThread: false }), convertGroup(b, GROUP, out, { writerThread: false })]);
+      const [ra, rb] = await Promise.all([
+        convertGroup(a, GROUP, out, { writerThread: false }),
+        convertGroup(b, GROUP, out, { writerThread: false }),
+      ]);
       expect([ra.skipped, rb.skipped].sort()).toEqual([false, true]);
       expect(a.ms.list()).toHaveLength(1);
       expect(a.ms.list()[0]).toMatchObject({ status: 'converted', path: path.join(out, `${GROUP}.ms`) });
@@ -86,7 +99,11 @@ describe('issue 14 case 4: corrupt and truncated subbands', () => {
   it('a truncated subband: index and convert name it with the reason; convert exits 1 and writes no MS', async () => {
     const dir = path.join(tmp, 'trunc');
     mkdirSync(dir);
-    for (let sb = 0; sb < 16; sb++) copyFileSync(path.join(raw, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`), path.join(dir, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`));
+    for (let sb = 0; sb < 16; sb++)
+      copyFileSync(
+        path.join(raw, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`),
+        path.join(dir, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`),
+      );
     const cut = path.join(dir, `${GROUP}_sb07.hdf5`);
     truncateSync(cut, Math.floor(statSync(cut).size / 2));
     const ws = path.join(tmp, 'ws-trunc');
@@ -94,7 +111,17 @@ describe('issue 14 case 4: corrupt and truncated subbands', () => {
     expect(idx.code).toBe(1);
     expect(idx.stderr).toContain(`${cut}: file: HDF5 cannot open it (truncated or corrupt?)`);
     expect(idx.stderr).toMatch(/truncated file/);
-    const conv = await cli(tmp, ws, 'convert', '--input-dir', dir, '--output-dir', path.join(tmp, 'ms-trunc'), '--group', GROUP);
+    const conv = await cli(
+      tmp,
+      ws,
+      'convert',
+      '--input-dir',
+      dir,
+      '--output-dir',
+      path.join(tmp, 'ms-trunc'),
+      '--group',
+      GROUP,
+    );
     expect(conv.code).toBe(1);
     expect(conv.stderr).toContain(`${GROUP}: cannot read ${cut}: file: HDF5 cannot open it`);
     expect(conv.stderr).not.toMatch(/missing/);
@@ -108,13 +135,27 @@ describe('issue 14 case 4: corrupt and truncated subbands', () => {
   it('a corrupt object header: named as damaged with the object, no raw HDF5 diagnostics on stderr (a real process)', () => {
     const dir = path.join(tmp, 'corrupt');
     mkdirSync(dir);
-    for (let sb = 0; sb < 16; sb++) copyFileSync(path.join(raw, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`), path.join(dir, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`));
+    for (let sb = 0; sb < 16; sb++)
+      copyFileSync(
+        path.join(raw, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`),
+        path.join(dir, `${GROUP}_sb${String(sb).padStart(2, '0')}.hdf5`),
+      );
     const bad = path.join(dir, `${GROUP}_sb03.hdf5`);
     const bytes = readFileSync(bad);
     // The Header group's object header (found at this offset in these small files; asserted below).
     for (let i = 800; i < 864; i++) bytes[i] = bytes[i]! ^ 0x5a;
     writeFileSync(bad, bytes);
-    const r = runChild(tmp, path.join(tmp, 'ws-corrupt'), 'convert', '--input-dir', dir, '--output-dir', path.join(tmp, 'ms-corrupt'), '--group', GROUP);
+    const r = runChild(
+      tmp,
+      path.join(tmp, 'ws-corrupt'),
+      'convert',
+      '--input-dir',
+      dir,
+      '--output-dir',
+      path.join(tmp, 'ms-corrupt'),
+      '--group',
+      GROUP,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${bad}: Header: damaged HDF5 object /Header`);
     expect(r.stderr).not.toMatch(/HDF5-DIAG|#00\d:/);

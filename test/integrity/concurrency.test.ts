@@ -27,29 +27,86 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   }
 }
 
-const CENTERED = ['mosaic', 'centered', '--calibrator', '0834+555', '--timespan-minutes', '15', '--catalog', 'SIM', '--tier', 'quicklook', '--wait'];
+const CENTERED = [
+  'mosaic',
+  'centered',
+  '--calibrator',
+  '0834+555',
+  '--timespan-minutes',
+  '15',
+  '--catalog',
+  'SIM',
+  '--tier',
+  'quicklook',
+  '--wait',
+];
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-concurrent-'));
   ws = path.join(tmp, 'ws');
-  ok(runChild(tmp, ws, 'simulate', '--out', path.join(ws, 'incoming'), '--start', '2026-01-15T08:43:00', '--minutes', '15', '--dec', '55.57',
-    '--antennas', '48', '--channels-per-subband', '2', '--seed', '7'), 'simulate');
-  writeFileSync(path.join(ws, 'config.json'), JSON.stringify({
-    imaging: { size: 512, cellArcsec: 6, niter: 300 }, mosaic: { timespanMin: 15, minImages: 3, overlap: 1 }, publishing: { minQaTier: 'warn' },
-  }));
-  ok(runChild(tmp, ws, 'catalog', 'import', path.join(ws, 'incoming', 'truth.json'), '--name', 'SIM', '--format', 'sim-truth'), 'catalog import');
+  ok(
+    runChild(
+      tmp,
+      ws,
+      'simulate',
+      '--out',
+      path.join(ws, 'incoming'),
+      '--start',
+      '2026-01-15T08:43:00',
+      '--minutes',
+      '15',
+      '--dec',
+      '55.57',
+      '--antennas',
+      '48',
+      '--channels-per-subband',
+      '2',
+      '--seed',
+      '7',
+    ),
+    'simulate',
+  );
+  writeFileSync(
+    path.join(ws, 'config.json'),
+    JSON.stringify({
+      imaging: { size: 512, cellArcsec: 6, niter: 300 },
+      mosaic: { timespanMin: 15, minImages: 3, overlap: 1 },
+      publishing: { minQaTier: 'warn' },
+    }),
+  );
+  ok(
+    runChild(
+      tmp,
+      ws,
+      'catalog',
+      'import',
+      path.join(ws, 'incoming', 'truth.json'),
+      '--name',
+      'SIM',
+      '--format',
+      'sim-truth',
+    ),
+    'catalog import',
+  );
 }, 600_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('concurrent processes on one workspace (issue 14)', () => {
   it('two index runs at once: every file registered once, no empty group, no failure', async () => {
-    const runs = await Promise.all([0, 1].map(() => startChild(tmp, ws, ['--json', 'index', '--input-dir', path.join(ws, 'incoming')]).done));
+    const runs = await Promise.all(
+      [0, 1].map(() => startChild(tmp, ws, ['--json', 'index', '--input-dir', path.join(ws, 'incoming')]).done),
+    );
     for (const r of runs) ok(r, 'index');
-    const res = runs.map((r) => JSON.parse(r.stdout) as { registered: number; unchanged: number; failed: unknown[]; duplicates: unknown[] });
+    const res = runs.map(
+      (r) =>
+        JSON.parse(r.stdout) as { registered: number; unchanged: number; failed: unknown[]; duplicates: unknown[] },
+    );
     expect(res[0]!.registered + res[1]!.registered).toBe(48);
     expect(res.every((x) => x.failed.length === 0 && x.duplicates.length === 0)).toBe(true);
     expect(query<{ n: number }>('SELECT COUNT(*) AS n FROM subband_files')[0]!.n).toBe(48);
-    const groups = query<{ id: string; n: number }>('SELECT g.id, (SELECT COUNT(*) FROM subband_files f WHERE f.group_id = g.id) AS n FROM ingest_groups g');
+    const groups = query<{ id: string; n: number }>(
+      'SELECT g.id, (SELECT COUNT(*) FROM subband_files f WHERE f.group_id = g.id) AS n FROM ingest_groups g',
+    );
     expect(groups.map((g) => g.n)).toEqual([16, 16, 16]);
   }, 300_000);
 
@@ -64,19 +121,26 @@ describe('concurrent processes on one workspace (issue 14)', () => {
     ok(c1!, 'convert 1');
     ok(c2!, 'convert 2');
     ok(m!, 'mosaic centered');
-    const conv = [c1!, c2!].map((r) => JSON.parse(r.stdout) as { converted: { groupId: string; skipped: boolean }[]; failed: unknown[] });
+    const conv = [c1!, c2!].map(
+      (r) => JSON.parse(r.stdout) as { converted: { groupId: string; skipped: boolean }[]; failed: unknown[] },
+    );
     // Each group written by exactly one of the three processes (the mosaic job converts too).
     const written = conv.flatMap((c) => c.converted.filter((x) => !x.skipped).map((x) => x.groupId));
     expect(new Set(written).size).toBe(written.length);
-    const groups = query<{ id: string; attempts: number; state: string }>('SELECT id, attempts, state FROM ingest_groups ORDER BY id');
+    const groups = query<{ id: string; attempts: number; state: string }>(
+      'SELECT id, attempts, state FROM ingest_groups ORDER BY id',
+    );
     expect(groups).toHaveLength(3);
     for (const g of groups) expect(g, g.id).toMatchObject({ attempts: 1, state: 'completed' });
     expect(query<{ n: number }>('SELECT COUNT(*) AS n FROM measurement_sets')[0]!.n).toBe(3);
-    const status = (JSON.parse(m!.stdout) as { status: { jobState: string; product: { status: string } | null } }).status;
+    const status = (JSON.parse(m!.stdout) as { status: { jobState: string; product: { status: string } | null } })
+      .status;
     expect(status.jobState).toBe('succeeded');
     expect(status.product?.status).toBe('published');
     expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'mosaic'")[0]!.n).toBe(1);
-    expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM product_events WHERE to_status = 'published'")[0]!.n).toBe(1);
+    expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM product_events WHERE to_status = 'published'")[0]!.n).toBe(
+      1,
+    );
     expect(query('SELECT * FROM leases')).toEqual([]);
 
     // Two more mosaic centered at once: the plan's job is done; both report it, neither fails.
@@ -85,7 +149,9 @@ describe('concurrent processes on one workspace (issue 14)', () => {
     expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'mosaic'")[0]!.n).toBe(1);
 
     const doctor = runChild(tmp, ws, '--json', 'doctor');
-    const report = JSON.parse(doctor.stdout || '{}') as { problems: { kind: string; subject: string; message: string }[] };
+    const report = JSON.parse(doctor.stdout || '{}') as {
+      problems: { kind: string; subject: string; message: string }[];
+    };
     expect(report.problems, doctor.stderr).toEqual([]);
     expect(doctor.code).toBe(0);
   }, 900_000);

@@ -32,7 +32,10 @@ async function deadPid(): Promise<{ pid: number; start: number }> {
   return { pid, start };
 }
 
-interface Report { problems: { kind: string; subject: string; message: string; fix: string; fixable: boolean; fixed?: string }[]; quarantine: string | null }
+interface Report {
+  problems: { kind: string; subject: string; message: string; fix: string; fixable: boolean; fixed?: string }[];
+  quarantine: string | null;
+}
 
 describe('dsa110 doctor', () => {
   it('a fresh workspace: no problems, exit 0', async () => {
@@ -61,14 +64,39 @@ describe('dsa110 doctor', () => {
         const p = path.join(ws, 'caltables', `x.B.${v}`);
         mkdirSync(p, { recursive: true });
         writeFileSync(path.join(p, 'table.dat'), 'x');
-        db.calibration.insertTable({ path: p, kind: 'B', solveMjd: mjd, validStartMjd: mjd - 0.5, validEndMjd: mjd + 0.5, status: 'valid' });
+        db.calibration.insertTable({
+          path: p,
+          kind: 'B',
+          solveMjd: mjd,
+          validStartMjd: mjd - 0.5,
+          validEndMjd: mjd + 0.5,
+          status: 'valid',
+        });
       }
       // A conversion recorded as running by nobody.
       db.ingest.ensureGroup({ id: '2026-01-01T00:00:00', startMjd: 61041, decDeg: 55 });
-      db.ms.insert({ path: path.join(ws, 'ms', '2026-01-01T00:00:00.ms'), groupId: '2026-01-01T00:00:00', startMjd: 61041, endMjd: 61041.003, midMjd: 61041.0015, decDeg: 55, status: 'converting' });
+      db.ms.insert({
+        path: path.join(ws, 'ms', '2026-01-01T00:00:00.ms'),
+        groupId: '2026-01-01T00:00:00',
+        startMjd: 61041,
+        endMjd: 61041.003,
+        midMjd: 61041.0015,
+        decDeg: 55,
+        status: 'converting',
+      });
       // A lease of a dead process, and a running job whose process is gone.
-      db.leases.tryAcquire('convert:gone', 'test', { pid: dead.pid, host: (await import('node:os')).hostname(), start: dead.start, token: 'dead-token' });
-      db.jobs.create({ id: 'job-killed', kind: 'convert', params: {}, stages: [{ stageId: 's1', stageName: 'convert', deps: [], params: {} }] });
+      db.leases.tryAcquire('convert:gone', 'test', {
+        pid: dead.pid,
+        host: (await import('node:os')).hostname(),
+        start: dead.start,
+        token: 'dead-token',
+      });
+      db.jobs.create({
+        id: 'job-killed',
+        kind: 'convert',
+        params: {},
+        stages: [{ stageId: 's1', stageName: 'convert', deps: [], params: {} }],
+      });
       db.jobs.update('job-killed', { state: 'running', startedMjd: mjd });
       db.jobs.updateStageRun('job-killed', 's1', { state: 'running', pid: dead.pid });
     } finally {
@@ -76,7 +104,9 @@ describe('dsa110 doctor', () => {
     }
 
     const jobs = await cli(tmp, ws, 'jobs', 'list');
-    expect(jobs.stdout).toMatch(/job-killed +convert +interrupted .*pid \d+ is gone \(killed or crashed\); resume with: dsa110 jobs resume job-killed/);
+    expect(jobs.stdout).toMatch(
+      /job-killed +convert +interrupted .*pid \d+ is gone \(killed or crashed\); resume with: dsa110 jobs resume job-killed/,
+    );
     const show = await cli(tmp, ws, 'jobs', 'show', 'job-killed');
     expect(show.stdout).toMatch(/state +interrupted \(0%\): pid \d+ is gone/);
 
@@ -84,10 +114,17 @@ describe('dsa110 doctor', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
     const kinds = report.problems.map((p) => `${p.kind} ${path.basename(p.subject)}`).sort();
-    expect(kinds).toEqual([
-      'empty-group ingest group 2026-01-01T00:00:00', 'interrupted-job job job-killed', `orphan-file stray.ms`, `orphan-partial ${path.basename(partial)}`, 'overlapping-calibration x.B.a',
-      'stale-conversion 2026-01-01T00:00:00.ms', 'stale-lease lease convert:gone',
-    ].sort());
+    expect(kinds).toEqual(
+      [
+        'empty-group ingest group 2026-01-01T00:00:00',
+        'interrupted-job job job-killed',
+        `orphan-file stray.ms`,
+        `orphan-partial ${path.basename(partial)}`,
+        'overlapping-calibration x.B.a',
+        'stale-conversion 2026-01-01T00:00:00.ms',
+        'stale-lease lease convert:gone',
+      ].sort(),
+    );
     for (const p of report.problems) expect(p.fix.length).toBeGreaterThan(10);
     expect(r.stderr).toMatch(/doctor: 7 problem\(s\) found/);
 
@@ -137,6 +174,8 @@ describe('dsa110 db backup and a damaged database', () => {
     writeFileSync(file, Buffer.alloc(16384, 3));
     const r = await cli(tmp, ws, 'db', 'status');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}: the state database is damaged (file is not a database); restore the latest backup: copy ${backup} to ${file}`);
+    expect(r.stderr).toContain(
+      `${file}: the state database is damaged (file is not a database); restore the latest backup: copy ${backup} to ${file}`,
+    );
   }, 60_000);
 });

@@ -23,7 +23,14 @@ export async function writeObservation(dir: string, o: ObsSpec): Promise<string[
   mkdirSync(dir, { recursive: true });
   const out: string[] = [];
   for (const sb of o.subbands ?? Array.from({ length: 16 }, (_, i) => i)) {
-    const h = dsaLikeHeader({ nants: o.nants ?? 4, ntimes: 2, nfreqs: 4, subband: sb, startJd: o.startJd, decRad: (o.decDeg * Math.PI) / 180 });
+    const h = dsaLikeHeader({
+      nants: o.nants ?? 4,
+      ntimes: 2,
+      nfreqs: 4,
+      subband: sb,
+      startJd: o.startJd,
+      decRad: (o.decDeg * Math.PI) / 180,
+    });
     const file = path.join(dir, correlatorFileName(typeof o.stamp === 'string' ? o.stamp : o.stamp(sb), sb));
     const block = patternBlock(h, 0, h.Nblts);
     o.mutate?.(sb, block);

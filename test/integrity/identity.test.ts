@@ -35,12 +35,18 @@ describe('raw-data identity (issue 14 case 2)', () => {
     const db = open('copy');
     const first = await indexDirectory(db, path.join(tmp, 'a'));
     expect(first).toMatchObject({ scanned: 16, registered: 16, failed: [], conflicts: [] });
-    expect(first.groups.map((g) => [g.id, g.presentSubbands, g.state])).toEqual([['2026-01-01T00:00:00', 16, 'pending']]);
+    expect(first.groups.map((g) => [g.id, g.presentSubbands, g.state])).toEqual([
+      ['2026-01-01T00:00:00', 16, 'pending'],
+    ]);
     cpSync(path.join(tmp, 'a'), path.join(tmp, 'a-copy'), { recursive: true });
     const again = await indexDirectory(db, path.join(tmp, 'a-copy'));
     expect(again.registered).toBe(0);
     expect(again.duplicates).toHaveLength(16);
-    expect(again.duplicates.every((d) => d.sameAs.startsWith(path.join(tmp, 'a') + path.sep) && d.groupId === '2026-01-01T00:00:00')).toBe(true);
+    expect(
+      again.duplicates.every(
+        (d) => d.sameAs.startsWith(path.join(tmp, 'a') + path.sep) && d.groupId === '2026-01-01T00:00:00',
+      ),
+    ).toBe(true);
     expect(db.ingest.listGroups()).toHaveLength(1);
     expect(db.ingest.emptyGroups()).toEqual([]);
   });
@@ -81,16 +87,29 @@ describe('raw-data identity (issue 14 case 2)', () => {
     cpSync(path.join(tmp, 'a'), dir, { recursive: true });
     // Same observation and declination, other content (another antenna set) for sb05.
     const other = path.join(tmp, 'c-other');
-    const [bad] = await writeObservation(other, { startJd: JD, decDeg: 55, stamp: '2026-01-01T00:00:04', nants: 5, subbands: [5] });
+    const [bad] = await writeObservation(other, {
+      startJd: JD,
+      decDeg: 55,
+      stamp: '2026-01-01T00:00:04',
+      nants: 5,
+      subbands: [5],
+    });
     const intruder = path.join(dir, path.basename(bad!));
     renameSync(bad!, intruder);
     const r = await indexDirectory(db, dir);
     expect(r.registered).toBe(16);
     expect(r.conflicts).toHaveLength(1);
-    expect(r.conflicts[0]).toMatchObject({ path: intruder, groupId: '2026-01-01T00:00:00', subband: 5, registeredPath: path.join(dir, `${stampOf(5)}_sb05.hdf5`) });
+    expect(r.conflicts[0]).toMatchObject({
+      path: intruder,
+      groupId: '2026-01-01T00:00:00',
+      subband: 5,
+      registeredPath: path.join(dir, `${stampOf(5)}_sb05.hdf5`),
+    });
     const err = await convertGroup(db, '2026-01-01T00:00:00', path.join(tmp, 'ms-c')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GroupConflictError);
-    expect((err as Error).message).toMatch(/sb05 is claimed by two different files, .*_sb05\.hdf5 and .*2026-01-01T00:00:04_sb05\.hdf5; remove \(or move away\) the wrong file and run dsa110 index/);
+    expect((err as Error).message).toMatch(
+      /sb05 is claimed by two different files, .*_sb05\.hdf5 and .*2026-01-01T00:00:04_sb05\.hdf5; remove \(or move away\) the wrong file and run dsa110 index/,
+    );
     expect(db.ms.list()).toEqual([]);
     rmSync(intruder);
     const after = await indexDirectory(db, dir);
@@ -107,7 +126,10 @@ describe('groups keyed by observation and declination (issue 14 case 5)', () => 
     await writeObservation(dec2, { startJd: JD, decDeg: 20, stamp: stampOf });
   }, 120_000);
 
-  for (const order of [['a', 'dec2'], ['dec2', 'a']] as const) {
+  for (const order of [
+    ['a', 'dec2'],
+    ['dec2', 'a'],
+  ] as const) {
     it(`two declinations with the same timestamps make two complete groups (indexed ${order.join(' then ')})`, async () => {
       const db = open(`dec-${order.join('-')}`);
       for (const d of order) {
@@ -137,7 +159,10 @@ describe('groups keyed by observation and declination (issue 14 case 5)', () => 
     const a = openDatabase(file);
     const b = openDatabase(file);
     dbs.push(a, b);
-    const [ra, rb] = await Promise.all([indexDirectory(a, path.join(tmp, 'a')), indexDirectory(b, path.join(tmp, 'a'))]);
+    const [ra, rb] = await Promise.all([
+      indexDirectory(a, path.join(tmp, 'a')),
+      indexDirectory(b, path.join(tmp, 'a')),
+    ]);
     expect([...ra.failed, ...rb.failed]).toEqual([]);
     expect(ra.registered + rb.registered).toBe(16);
     expect(ra.unchanged + rb.unchanged).toBe(16);

@@ -32,7 +32,12 @@ const partials = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n)
 describe('SIGINT / SIGTERM', () => {
   it('a job interrupted mid-stage is recorded interrupted, its partial outputs removed; resume completes it', async () => {
     const ws = path.join(tmp, 'ws-job');
-    const engine = await Engine.open({ workspace: ws, overrides: { threads: 1 }, env: {}, app: { name: 'test', version: '0' } });
+    const engine = await Engine.open({
+      workspace: ws,
+      overrides: { threads: 1 },
+      env: {},
+      app: { name: 'test', version: '0' },
+    });
     try {
       await indexDirectory(engine.db, raw);
       const out = path.join(tmp, 'ms-job');
@@ -49,7 +54,10 @@ describe('SIGINT / SIGTERM', () => {
       expect(sent).toBe(true);
       expect(job.state).toBe('queued');
       expect(job.message).toBe(`interrupted (SIGTERM); resume with: dsa110 jobs resume ${id}`);
-      expect(jobLiveness(engine.db, job)).toEqual({ shown: 'interrupted', note: `interrupted (SIGTERM); resume with: dsa110 jobs resume ${id}` });
+      expect(jobLiveness(engine.db, job)).toEqual({
+        shown: 'interrupted',
+        note: `interrupted (SIGTERM); resume with: dsa110 jobs resume ${id}`,
+      });
       expect(engine.db.jobs.stageRuns(id)[0]?.state).toBe('cancelled');
       expect(partials(out)).toEqual([]);
       expect(existsSync(path.join(out, `${GROUP}.ms`))).toBe(false);

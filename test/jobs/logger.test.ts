@@ -8,13 +8,21 @@ import pino from 'pino';
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/main/engine/db';
-import { JobRegistry, JobRunner, defineStage, teeLogger, type ClosableLogger, type Logger } from '../../src/main/engine/jobs';
+import {
+  JobRegistry,
+  JobRunner,
+  defineStage,
+  teeLogger,
+  type ClosableLogger,
+  type Logger,
+} from '../../src/main/engine/jobs';
 import type { JobEvent } from '../../src/shared/model/jobs';
 
 function pinoInto(lines: Record<string, unknown>[]): pino.Logger {
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
       cb();
     },
   });
@@ -43,7 +51,10 @@ describe('job logging', () => {
     log.info('plain');
     expect(out.map((l) => l.msg)).toEqual(['not persisted', 'antenna flagged', 'plain']);
     expect(out[1]?.stageId).toBe('solve');
-    expect(sunk.map((s) => [s[0], s[1]])).toEqual([['warn', 'antenna flagged'], ['info', 'plain']]);
+    expect(sunk.map((s) => [s[0], s[1]])).toEqual([
+      ['warn', 'antenna flagged'],
+      ['info', 'plain'],
+    ]);
     expect(sunk[0]?.[2]).toMatchObject({ antenna: 17, err: { name: 'Error', message: 'dead' } });
     expect(sunk[0]?.[3]).toEqual({ stageId: 'solve' });
   });
@@ -52,27 +63,48 @@ describe('job logging', () => {
     const out: Record<string, unknown>[] = [];
     let closed = 0;
     const registry = new JobRegistry()
-      .registerStage(defineStage({
-        name: 'test.talk', params: z.object({ n: z.number().int() }),
-        inputs: () => [], outputs: () => [], validate: () => {}, verify: () => null, cleanup: () => {},
-        execute: async (ctx) => {
-          ctx.log.info({ n: ctx.params.n }, 'talking');
-          ctx.log.debug('quiet detail');
-          return { said: ctx.params.n };
-        },
-      }))
-      .registerJob({ kind: 'talk', title: 'talk', params: z.object({}), build: () => [{ id: 't', stage: 'test.talk', params: { n: 3 }, deps: [] }] });
+      .registerStage(
+        defineStage({
+          name: 'test.talk',
+          params: z.object({ n: z.number().int() }),
+          inputs: () => [],
+          outputs: () => [],
+          validate: () => {},
+          verify: () => null,
+          cleanup: () => {},
+          execute: async (ctx) => {
+            ctx.log.info({ n: ctx.params.n }, 'talking');
+            ctx.log.debug('quiet detail');
+            return { said: ctx.params.n };
+          },
+        }),
+      )
+      .registerJob({
+        kind: 'talk',
+        title: 'talk',
+        params: z.object({}),
+        build: () => [{ id: 't', stage: 'test.talk', params: { n: 3 }, deps: [] }],
+      });
     // verify() never finds outputs, so the runner must report execute's outputs as unverifiable.
     const runner = new JobRunner({
-      db, registry, workspace: join(dir, 'ws'),
-      loggerFor: (): ClosableLogger => Object.assign(pinoInto(out).child({}), { close: () => { closed++; } }),
+      db,
+      registry,
+      workspace: join(dir, 'ws'),
+      loggerFor: (): ClosableLogger =>
+        Object.assign(pinoInto(out).child({}), {
+          close: () => {
+            closed++;
+          },
+        }),
     });
     const events: JobEvent[] = [];
     runner.on((e) => events.push(e));
     const id = runner.submit('talk', {});
     const job = await runner.run(id);
     expect(job.state).toBe('failed');
-    expect(job.error).toMatch(/stage t \(test.talk\) failed: execute\(\) returned but verify\(\) finds its outputs missing or invalid/);
+    expect(job.error).toMatch(
+      /stage t \(test.talk\) failed: execute\(\) returned but verify\(\) finds its outputs missing or invalid/,
+    );
     const lines = db.jobs.logs(id);
     const talking = lines.find((l) => l.message === 'talking');
     expect(talking).toMatchObject({ stageId: 't', level: 'info', data: { n: 3 } });

@@ -5,7 +5,8 @@ import { JobRunner } from '../../src/main/engine/jobs';
 import { testRegistry } from './stages';
 
 const [dbFile, workspace, mode, arg, paramsJson] = process.argv.slice(2);
-if (!dbFile || !workspace || !mode || !arg) throw new Error('usage: run-job <db> <workspace> submit <kind> <params> | resume <jobId>');
+if (!dbFile || !workspace || !mode || !arg)
+  throw new Error('usage: run-job <db> <workspace> submit <kind> <params> | resume <jobId>');
 const db = openDatabase(dbFile);
 const runner = new JobRunner({ db, registry: testRegistry(), workspace, persistLevel: 'debug' });
 const id = mode === 'submit' ? runner.submit(arg, JSON.parse(paramsJson ?? '{}')) : arg;

@@ -19,15 +19,25 @@ beforeEach(() => {
   dbFile = join(dir, 'state.sqlite');
   ws = join(dir, 'ws');
 });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function child(args: string[]) {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, dbFile, ws, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, dbFile, ws, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('close', (code, signal) => resolve({ code, signal })));
+  p.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  p.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    p.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { p, exit, out: () => stdout, err: () => stderr };
 }
 
@@ -48,7 +58,10 @@ describe('crash and resume', () => {
     const jobId = /job (\S+)\n/.exec(first.out())?.[1] ?? '';
     const jws = join(ws, jobId);
     // Stage 2 has written its first chunk to a temp file: kill the process mid-stage.
-    await until('stage 2 to start writing', () => existsSync(join(jws, 'markers')) && read(join(jws, 'markers')).includes('s2'));
+    await until(
+      'stage 2 to start writing',
+      () => existsSync(join(jws, 'markers')) && read(join(jws, 'markers')).includes('s2'),
+    );
     first.p.kill('SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
 
@@ -67,7 +80,11 @@ describe('crash and resume', () => {
     expect(executions(jws, 's2')).toBe(2);
     expect(executions(jws, 's3')).toBe(1);
     // The killed run left a partial file (checked above); the re-run started without it.
-    expect(read(join(jws, 'order.log')).split('\n').filter((l) => l.startsWith('start s2'))).toEqual(['start s2 partials=0', 'start s2 partials=0']);
+    expect(
+      read(join(jws, 'order.log'))
+        .split('\n')
+        .filter((l) => l.startsWith('start s2')),
+    ).toEqual(['start s2 partials=0', 'start s2 partials=0']);
     expect(partials(join(jws, 'two.txt'))).toEqual([]);
     expect(read(join(jws, 'three.txt'))).toBe('A;B;C;\n#complete\n');
 
@@ -75,7 +92,11 @@ describe('crash and resume', () => {
     const job = db.jobs.require(jobId);
     expect([job.state, job.progress, job.error]).toEqual(['succeeded', 1, null]);
     const runs = db.jobs.stageRuns(jobId);
-    expect(runs.map((r) => [r.stageId, r.state, r.attempt])).toEqual([['s1', 'succeeded', 1], ['s2', 'succeeded', 2], ['s3', 'succeeded', 1]]);
+    expect(runs.map((r) => [r.stageId, r.state, r.attempt])).toEqual([
+      ['s1', 'succeeded', 1],
+      ['s2', 'succeeded', 2],
+      ['s3', 'succeeded', 1],
+    ]);
     expect(runs.find((r) => r.stageId === 's3')?.outputs).toEqual({ path: join(jws, 'three.txt'), content: 'A;B;C;' });
     const warn = db.jobs.logs(jobId, { minLevel: 'warn' }).map((l) => l.message);
     expect(warn.some((m) => m.includes('stage s2 was left running by a process that is gone'))).toBe(true);
@@ -99,7 +120,9 @@ describe('in-process runs', () => {
     const jobId = runner.submit('chain3', { slowSteps: 200, stepMs: 50 });
     const jws = join(ws, jobId);
     const done = runner.run(jobId);
-    await until('stage 2 progress', () => events.some((e) => e.type === 'progress' && e.stageId === 's2' && e.fraction >= 0.02));
+    await until('stage 2 progress', () =>
+      events.some((e) => e.type === 'progress' && e.stageId === 's2' && e.fraction >= 0.02),
+    );
     expect(partials(join(jws, 'two.txt')).length).toBe(1);
     await runner.cancel(jobId);
     const job = await done;
@@ -108,7 +131,11 @@ describe('in-process runs', () => {
     expect(existsSync(join(jws, 'two.txt'))).toBe(false);
     expect(existsSync(join(jws, 'one.txt'))).toBe(true);
     expect(executions(jws, 's3')).toBe(0);
-    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([['s1', 'succeeded'], ['s2', 'cancelled'], ['s3', 'pending']]);
+    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([
+      ['s1', 'succeeded'],
+      ['s2', 'cancelled'],
+      ['s3', 'pending'],
+    ]);
     const jobStates = events.filter((e) => e.type === 'job').map((e) => (e.type === 'job' ? e.state : ''));
     expect(jobStates.at(-1)).toBe('cancelled');
     // Progress stopped part-way: s1 done (1/3) plus a fraction of s2.
@@ -136,7 +163,11 @@ describe('in-process runs', () => {
     expect(job.error).toBe('stage s2 (test.write-file) failed: bandpass: 87% of solutions flagged (limit 25%)');
     expect(executions(join(ws, jobId), 's3')).toBe(0);
     expect(partials(join(ws, jobId, 'two.txt'))).toEqual([]);
-    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([['s1', 'succeeded'], ['s2', 'failed'], ['s3', 'pending']]);
+    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([
+      ['s1', 'succeeded'],
+      ['s2', 'failed'],
+      ['s3', 'pending'],
+    ]);
     expect(db.jobs.requireStageRun(jobId, 's2').error).toBe('bandpass: 87% of solutions flagged (limit 25%)');
     const errors = db.jobs.logs(jobId, { minLevel: 'error' });
     expect(errors.some((l) => l.stageId === 's2' && l.message.includes('87% of solutions flagged'))).toBe(true);
@@ -148,7 +179,10 @@ describe('in-process runs', () => {
     const jobId = runner.submit('diamond', {});
     const job = await runner.run(jobId);
     expect(job.state).toBe('succeeded');
-    const lines = read(join(ws, jobId, 'order.log')).split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' '));
+    const lines = read(join(ws, jobId, 'order.log'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ').slice(0, 2).join(' '));
     const at = (l: string) => lines.indexOf(l);
     expect(at('end a')).toBeLessThan(at('start b'));
     expect(at('end a')).toBeLessThan(at('start c'));
@@ -157,15 +191,21 @@ describe('in-process runs', () => {
     expect(lines.length).toBe(8);
     // d's content is built from b and c, each built from a.
     expect(db.jobs.requireStageRun(jobId, 'd').outputs).toMatchObject({ content: 'A;B;A;C;D;' });
-    const stageEvents = events.filter((e) => e.type === 'stage' && e.state === 'succeeded').map((e) => (e.type === 'stage' ? e.stageId : ''));
+    const stageEvents = events
+      .filter((e) => e.type === 'stage' && e.state === 'succeeded')
+      .map((e) => (e.type === 'stage' ? e.stageId : ''));
     expect(stageEvents[0]).toBe('a');
     expect(stageEvents.at(-1)).toBe('d');
   });
 
   it('runs independent stages concurrently up to the bound, and one at a time with concurrency 1', async () => {
-    const sequence = (events: JobEvent[]) => events
-      .filter((e): e is Extract<JobEvent, { type: 'stage' }> => e.type === 'stage' && (e.state === 'running' || e.state === 'succeeded'))
-      .map((e) => `${e.stageId}:${e.state}`);
+    const sequence = (events: JobEvent[]) =>
+      events
+        .filter(
+          (e): e is Extract<JobEvent, { type: 'stage' }> =>
+            e.type === 'stage' && (e.state === 'running' || e.state === 'succeeded'),
+        )
+        .map((e) => `${e.stageId}:${e.state}`);
     // Concurrency 2: b and c are both claimed in the same scheduling pass, before either ends.
     const two = runner.submit('diamond', { stepMs: 5 });
     await runner.run(two);
@@ -178,7 +218,14 @@ describe('in-process runs', () => {
     await serial.run(one);
     // Declaration order among ready stages is d, b, c, a: so b before c, never overlapping.
     expect(sequence(serialEvents.filter((e) => e.jobId === one))).toEqual([
-      'a:running', 'a:succeeded', 'b:running', 'b:succeeded', 'c:running', 'c:succeeded', 'd:running', 'd:succeeded',
+      'a:running',
+      'a:succeeded',
+      'b:running',
+      'b:succeeded',
+      'c:running',
+      'c:succeeded',
+      'd:running',
+      'd:succeeded',
     ]);
   });
 
@@ -200,8 +247,15 @@ describe('in-process runs', () => {
     const jws = join(ws, jobId);
     // b is re-executed; d is re-checked against its inputs and, as b's content is the same,
     // its existing output verifies and it is skipped rather than redone.
-    expect([executions(jws, 'a'), executions(jws, 'b'), executions(jws, 'c'), executions(jws, 'd')]).toEqual([1, 2, 1, 1]);
-    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([['d', 'skipped'], ['b', 'succeeded'], ['c', 'succeeded'], ['a', 'succeeded']]);
+    expect([executions(jws, 'a'), executions(jws, 'b'), executions(jws, 'c'), executions(jws, 'd')]).toEqual([
+      1, 2, 1, 1,
+    ]);
+    expect(db.jobs.stageRuns(jobId).map((r) => [r.stageId, r.state])).toEqual([
+      ['d', 'skipped'],
+      ['b', 'succeeded'],
+      ['c', 'succeeded'],
+      ['a', 'succeeded'],
+    ]);
     expect(read(join(jws, 'b.txt'))).toBe('A;B;\n#complete\n');
   });
 

@@ -6,7 +6,14 @@ import { appendFile, mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { JobRegistry, defineStage, removeOutputs, tempSibling, type StageContext, type StageInstance } from '../../src/main/engine/jobs';
+import {
+  JobRegistry,
+  defineStage,
+  removeOutputs,
+  tempSibling,
+  type StageContext,
+  type StageInstance,
+} from '../../src/main/engine/jobs';
 
 const FileParams = z.object({
   name: z.string().regex(/^[a-z0-9]+$/),
@@ -33,7 +40,9 @@ export function partials(path: string): string[] {
 }
 
 function expectedContent(ctx: StageContext<FileParams>): string {
-  const upstream = Object.keys(ctx.deps).sort().map((d) => String(ctx.deps[d]?.content ?? ''));
+  const upstream = Object.keys(ctx.deps)
+    .sort()
+    .map((d) => String(ctx.deps[d]?.content ?? ''));
   return `${upstream.join('')}${ctx.params.content};`;
 }
 
@@ -82,33 +91,61 @@ export const fileStage = defineStage({
   },
 });
 
-const ChainParams = z.object({ slowSteps: z.number().int().min(1).default(1), stepMs: z.number().int().min(0).default(0), failAt2: z.string().optional() });
+const ChainParams = z.object({
+  slowSteps: z.number().int().min(1).default(1),
+  stepMs: z.number().int().min(0).default(0),
+  failAt2: z.string().optional(),
+});
 
 export function testRegistry(): JobRegistry {
   return new JobRegistry()
     .registerStage(fileStage)
     .registerJob({
-      kind: 'chain3', title: 'three stages in a row', params: ChainParams,
+      kind: 'chain3',
+      title: 'three stages in a row',
+      params: ChainParams,
       build: (p): StageInstance[] => [
         { id: 's1', stage: 'test.write-file', params: { name: 'one', content: 'A' }, deps: [] },
         {
-          id: 's2', stage: 'test.write-file', deps: ['s1'],
-          params: { name: 'two', content: 'B', steps: p.slowSteps, stepMs: p.stepMs, ...(p.failAt2 ? { failWith: p.failAt2 } : {}) },
+          id: 's2',
+          stage: 'test.write-file',
+          deps: ['s1'],
+          params: {
+            name: 'two',
+            content: 'B',
+            steps: p.slowSteps,
+            stepMs: p.stepMs,
+            ...(p.failAt2 ? { failWith: p.failAt2 } : {}),
+          },
         },
         { id: 's3', stage: 'test.write-file', params: { name: 'three', content: 'C' }, deps: ['s2'] },
       ],
     })
     .registerJob({
-      kind: 'diamond', title: 'a -> (b, c) -> d', params: z.object({ stepMs: z.number().int().min(0).default(20) }),
+      kind: 'diamond',
+      title: 'a -> (b, c) -> d',
+      params: z.object({ stepMs: z.number().int().min(0).default(20) }),
       build: (p): StageInstance[] => [
         { id: 'd', stage: 'test.write-file', params: { name: 'd', content: 'D' }, deps: ['b', 'c'] },
-        { id: 'b', stage: 'test.write-file', params: { name: 'b', content: 'B', steps: 3, stepMs: p.stepMs }, deps: ['a'] },
-        { id: 'c', stage: 'test.write-file', params: { name: 'c', content: 'C', steps: 2, stepMs: p.stepMs }, deps: ['a'] },
+        {
+          id: 'b',
+          stage: 'test.write-file',
+          params: { name: 'b', content: 'B', steps: 3, stepMs: p.stepMs },
+          deps: ['a'],
+        },
+        {
+          id: 'c',
+          stage: 'test.write-file',
+          params: { name: 'c', content: 'C', steps: 2, stepMs: p.stepMs },
+          deps: ['a'],
+        },
         { id: 'a', stage: 'test.write-file', params: { name: 'a', content: 'A' }, deps: [] },
       ],
     })
     .registerJob({
-      kind: 'cyclic', title: 'invalid', params: z.object({}),
+      kind: 'cyclic',
+      title: 'invalid',
+      params: z.object({}),
       build: () => [
         { id: 'x', stage: 'test.write-file', params: { name: 'x', content: 'X' }, deps: ['y'] },
         { id: 'y', stage: 'test.write-file', params: { name: 'y', content: 'Y' }, deps: ['x'] },

@@ -18,7 +18,9 @@ describe('import cycles', () => {
     const edges = importEdges(sourceFiles(path.join(root, 'src')), options);
     // The graph is really read: the engine facade's own imports are in it, type-only ones marked.
     const engineTs = path.join(root, 'src/main/engine/engine.ts');
-    expect(edges.filter((e) => e.from === engineTs).map((e) => path.relative(root, e.to))).toContain('src/main/engine/pipeline.ts');
+    expect(edges.filter((e) => e.from === engineTs).map((e) => path.relative(root, e.to))).toContain(
+      'src/main/engine/pipeline.ts',
+    );
     expect(edges.some((e) => e.typeOnly)).toBe(true);
     expect(edges.length).toBeGreaterThan(500);
     expect(importCycles(edges).map((c) => describeCycle(c, root))).toEqual([]);
@@ -27,16 +29,24 @@ describe('import cycles', () => {
   it('finds a cycle closed by a type-only import, and one closed by import() in a type', () => {
     const cycles = importCycles(importEdges(sourceFiles(fixture), options));
     const rel = (f: string) => path.relative(fixture, f);
-    expect(cycles.map((c) => c.files.map(rel))).toEqual([['a.ts', 'b.ts', 'c.ts'], ['d.ts', 'e.ts']]);
+    expect(cycles.map((c) => c.files.map(rel))).toEqual([
+      ['a.ts', 'b.ts', 'c.ts'],
+      ['d.ts', 'e.ts'],
+    ]);
     const [abc, de] = cycles;
     expect(abc!.path.map((e) => [rel(e.from), rel(e.to), e.specifier, e.typeOnly])).toEqual([
-      ['a.ts', 'b.ts', './b', false], ['b.ts', 'c.ts', './c.js', false], ['c.ts', 'a.ts', './a', true],
+      ['a.ts', 'b.ts', './b', false],
+      ['b.ts', 'c.ts', './c.js', false],
+      ['c.ts', 'a.ts', './a', true],
     ]);
-    expect(de!.path.map((e) => [rel(e.from), rel(e.to), e.typeOnly])).toEqual([['d.ts', 'e.ts', true], ['e.ts', 'd.ts', false]]);
+    expect(de!.path.map((e) => [rel(e.from), rel(e.to), e.typeOnly])).toEqual([
+      ['d.ts', 'e.ts', true],
+      ['e.ts', 'd.ts', false],
+    ]);
     expect(describeCycle(abc!, root)).toBe(
-      'test/fixtures/import-cycle/a.ts -> test/fixtures/import-cycle/b.ts (test/fixtures/import-cycle/a.ts:2 "./b")'
-      + ' -> test/fixtures/import-cycle/c.ts (test/fixtures/import-cycle/b.ts:2 "./c.js")'
-      + ' -> test/fixtures/import-cycle/a.ts (test/fixtures/import-cycle/c.ts:2 "./a", type-only)',
+      'test/fixtures/import-cycle/a.ts -> test/fixtures/import-cycle/b.ts (test/fixtures/import-cycle/a.ts:2 "./b")' +
+        ' -> test/fixtures/import-cycle/c.ts (test/fixtures/import-cycle/b.ts:2 "./c.js")' +
+        ' -> test/fixtures/import-cycle/a.ts (test/fixtures/import-cycle/c.ts:2 "./a", type-only)',
     );
   });
 

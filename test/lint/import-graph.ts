@@ -39,7 +39,12 @@ function isTypeOnlyImport(node: ts.ImportDeclaration): boolean {
   if (clause.isTypeOnly) return true;
   if (clause.name) return false;
   const bindings = clause.namedBindings;
-  return bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+  return (
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** Every import of every file, resolved to the files of the same set (packages and outside files left out). */
@@ -51,22 +56,39 @@ export function importEdges(files: string[], options: ts.CompilerOptions): Impor
   for (const file of inSet) {
     const text = ts.sys.readFile(file);
     if (text === undefined) throw new Error(`${file}: cannot be read`);
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(
+      file,
+      text,
+      ts.ScriptTarget.Latest,
+      true,
+      file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+    );
     const add = (spec: ts.Node, typeOnly: boolean) => {
       if (!ts.isStringLiteralLike(spec)) return;
       const resolved = ts.resolveModuleName(spec.text, file, options, host, cache).resolvedModule;
       if (!resolved || resolved.isExternalLibraryImport) return;
       const to = path.resolve(resolved.resolvedFileName);
       if (!inSet.has(to)) return;
-      edges.push({ from: file, to, specifier: spec.text, line: sf.getLineAndCharacterOfPosition(spec.getStart(sf)).line + 1, typeOnly });
+      edges.push({
+        from: file,
+        to,
+        specifier: spec.text,
+        line: sf.getLineAndCharacterOfPosition(spec.getStart(sf)).line + 1,
+        typeOnly,
+      });
     };
     const visit = (node: ts.Node): void => {
       if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, isTypeOnlyImport(node));
       else if (ts.isExportDeclaration(node) && node.moduleSpecifier) add(node.moduleSpecifier, node.isTypeOnly);
-      else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression, node.isTypeOnly);
+      else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+        add(node.moduleReference.expression, node.isTypeOnly);
       else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
-      else if (ts.isCallExpression(node) && node.arguments[0] !== undefined
-        && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+      else if (
+        ts.isCallExpression(node) &&
+        node.arguments[0] !== undefined &&
+        (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+          (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+      ) {
         add(node.arguments[0], false);
       }
       ts.forEachChild(node, visit);
@@ -171,7 +193,12 @@ export function importCycles(edges: ImportEdge[]): ImportCycle[] {
 /** A cycle as people read it: `a.ts -> b.ts (a.ts:3 "./b") -> a.ts (...)`, paths relative to `root`. */
 export function describeCycle(cycle: ImportCycle, root: string): string {
   const rel = (f: string) => path.relative(root, f);
-  const steps = cycle.path.map((e) => `-> ${rel(e.to)} (${rel(e.from)}:${e.line} "${e.specifier}"${e.typeOnly ? ', type-only' : ''})`);
-  const more = cycle.files.length > cycle.path.length ? ` [${cycle.files.length} files in this knot: ${cycle.files.map(rel).join(', ')}]` : '';
+  const steps = cycle.path.map(
+    (e) => `-> ${rel(e.to)} (${rel(e.from)}:${e.line} "${e.specifier}"${e.typeOnly ? ', type-only' : ''})`,
+  );
+  const more =
+    cycle.files.length > cycle.path.length
+      ? ` [${cycle.files.length} files in this knot: ${cycle.files.map(rel).join(', ')}]`
+      : '';
   return `${rel(cycle.path[0]!.from)} ${steps.join(' ')}${more}`;
 }

@@ -11,7 +11,10 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'out', 'dist', 'build', 'cove
 
 /** The repository's files: git's list when this is a clone, else a walk without build outputs. */
 function repoFiles(): string[] {
-  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (git.status === 0 && git.stdout.length > 0) return git.stdout.split('\0').filter((f) => f.length > 0);
   const out: string[] = [];
   const walk = (rel: string): void => {
@@ -39,7 +42,9 @@ function outsidePaths(file: string, text: string): string[] {
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     const at = `${file}:${i + 1}`;
-    for (const a of ABSOLUTE) if (line.includes(a) && !(ALLOWED.has(file) && a !== ABSOLUTE[0])) found.push(`${at}: names ${a}: ${line.trim().slice(0, 120)}`);
+    for (const a of ABSOLUTE)
+      if (line.includes(a) && !(ALLOWED.has(file) && a !== ABSOLUTE[0]))
+        found.push(`${at}: names ${a}: ${line.trim().slice(0, 120)}`);
     if (line.includes(DATA_FOLDER)) found.push(`${at}: names ${DATA_FOLDER}: ${line.trim().slice(0, 120)}`);
     for (const m of line.matchAll(CLIMB)) {
       const target = path.resolve(ROOT, path.dirname(file), m[0]);
@@ -54,7 +59,7 @@ describe('paths outside the repository', () => {
     expect(outsidePaths('test/x/a.test.ts', `const F = '${ABSOLUTE[0]}data/x';`)).toHaveLength(1);
     const up = '../'.repeat(3);
     expect(outsidePaths('test/x/a.test.ts', `path.resolve(__dirname, '${up}${DATA_FOLDER}/list.txt')`)).toHaveLength(2);
-    expect(outsidePaths('src/a.ts', "import x from '../../y';")).toEqual(["src/a.ts:1: ../../y leaves the repository"]);
+    expect(outsidePaths('src/a.ts', "import x from '../../y';")).toEqual(['src/a.ts:1: ../../y leaves the repository']);
     expect(outsidePaths('src/renderer/a.ts', "import type { A } from '../shared/api';")).toEqual([]);
   });
 

@@ -18,7 +18,10 @@ function testFiles(dir = 'test'): string[] {
 
 /** A glob of the config (`**` any folders, `*` within a name) as a RegExp. */
 function globRe(glob: string): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*\//g, '(?:.*/)?')
+    .replace(/\*/g, '[^/]*');
   return new RegExp(`^${re}$`);
 }
 
@@ -31,7 +34,10 @@ describe('test tiers', () => {
 
   it('names existing files, each in one tier', () => {
     for (const g of [...INTEROP_TESTS, ...E2E_TESTS]) {
-      expect(files.some((f) => globRe(g).test(f)), `${g} matches no test file`).toBe(true);
+      expect(
+        files.some((f) => globRe(g).test(f)),
+        `${g} matches no test file`,
+      ).toBe(true);
     }
     const twice = files.filter((f) => tierOf(f).length > 1);
     expect(twice).toEqual([]);
@@ -43,7 +49,9 @@ describe('test tiers', () => {
   });
 
   it('runs all tiers in npm test and each on its own', () => {
-    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(scripts.test).toMatch(/vitest run$/);
     expect(scripts['test:unit']).toBe('vitest run --project unit');
     expect(scripts['test:interop']).toBe('vitest run --project interop');

@@ -63,7 +63,11 @@ describe('createLogger', () => {
 
   it('echoes records at the console level as readable lines', () => {
     const out: string[] = [];
-    const log = createLogger({ logsDir: dir, level: 'debug', console: { level: 'warn', stream: { write: (s: string) => out.push(s) } } });
+    const log = createLogger({
+      logsDir: dir,
+      level: 'debug',
+      console: { level: 'warn', stream: { write: (s: string) => out.push(s) } },
+    });
     log.info('file only');
     log.warn({ file: 'x.hdf5' }, 'skipped');
     log.close();
@@ -79,7 +83,9 @@ describe('createLogger', () => {
       const log = createLogger({ logsDir: ${JSON.stringify(dir)} });
       for (let i = 0; i < 2000; i++) log.info({ i }, 'line');
       process.exit(0);`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     const recs = lines(path.join(dir, 'dsa110.log'));
     expect(recs).toHaveLength(2000);
@@ -90,6 +96,8 @@ describe('createLogger', () => {
 describe('formatLine', () => {
   it('keeps unparseable input and shows error messages', () => {
     expect(formatLine('not json')).toBe('not json\n');
-    expect(formatLine('{"level":"error","time":"2025-01-01T10:11:12.000Z","msg":"failed","err":{"message":"disk full"}}')).toBe('10:11:12 ERROR failed error="disk full"\n');
+    expect(
+      formatLine('{"level":"error","time":"2025-01-01T10:11:12.000Z","msg":"failed","err":{"message":"disk full"}}'),
+    ).toBe('10:11:12 ERROR failed error="disk full"\n');
   });
 });

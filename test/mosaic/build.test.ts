@@ -20,15 +20,23 @@ const PB_CUT = 0.2;
 const tileCentre = (k: number) => ({ raDeg: 128 + 1.25 * k, decDeg: DEC, freqHz: FREQ });
 
 const SOURCES: Source[] = [];
-for (let i = 0; i < 9; i++) for (const [j, dd] of [-1.1, -0.4, 0.3, 1.0].entries()) {
-  SOURCES.push({ raDeg: 127.25 + 0.5 * i + 0.05 * j, decDeg: DEC + dd, fluxJy: 0.5 + 0.5 * ((i + j) % 4) });
-}
+for (let i = 0; i < 9; i++)
+  for (const [j, dd] of [-1.1, -0.4, 0.3, 1.0].entries()) {
+    SOURCES.push({ raDeg: 127.25 + 0.5 * i + 0.05 * j, decDeg: DEC + dd, fluxJy: 0.5 + 0.5 * ((i + j) % 4) });
+  }
 /** Images whose PB at the source is above the cut. */
 const coverage = (s: Source) => TILES.filter((k) => pbAt(tileCentre(k), s.raDeg, s.decDeg) >= PB_CUT).length;
 
 function loadMosaic(file: string) {
   const f = readFitsImage(file);
-  return { data: f.data, nx: f.shape[0]!, ny: f.shape[1]!, wcs: skyGridFromHeader(f.keywords, file), keywords: f.keywords, header: f.header };
+  return {
+    data: f.data,
+    nx: f.shape[0]!,
+    ny: f.shape[1]!,
+    wcs: skyGridFromHeader(f.keywords, file),
+    keywords: f.keywords,
+    header: f.header,
+  };
 }
 
 describe('mosaic of overlapping simulated images of a known sky', () => {
@@ -40,7 +48,16 @@ describe('mosaic of overlapping simulated images of a known sky', () => {
     e = testEngine();
     ids = TILES.map((k) => addTile(e, `sky-${k}`, { k }, SOURCES).imageId);
     for (const method of ['pbweighted', 'mean', 'weighted'] as const) {
-      built.set(method, await buildMosaic(e, { imageIds: ids, method, name: `sky-${method}`, outputDir: path.join(e.dir, 'out', `sky-${method}`), pbCut: PB_CUT }));
+      built.set(
+        method,
+        await buildMosaic(e, {
+          imageIds: ids,
+          method,
+          name: `sky-${method}`,
+          outputDir: path.join(e.dir, 'out', `sky-${method}`),
+          pbCut: PB_CUT,
+        }),
+      );
     }
   });
   afterAll(async () => e.close());
@@ -58,10 +75,17 @@ describe('mosaic of overlapping simulated images of a known sky', () => {
     expect(m.keywords.get('MJD-END')).toBeCloseTo(r.startMjd + 15 / 1440, 9);
     expect(m.keywords.get('BMAJ')).toBeCloseTo(200 / 3600, 9);
     expect(m.keywords.get('CTYPE1')).toBe('RA---SIN');
-    const history = m.header.filter((c) => c.keyword === 'HISTORY').map((c) => c.text ?? '').join('');
+    const history = m.header
+      .filter((c) => c.keyword === 'HISTORY')
+      .map((c) => c.text ?? '')
+      .join('');
     for (const id of ids) expect(history).toContain(e.db.images.getImage(id)!.path.slice(-40));
     expect(history).toContain('test-sky 1.0');
-    const prov = JSON.parse(readFileSync(r.files.provenance, 'utf8')) as { inputs: unknown[]; method: string; validation: { ok: boolean } };
+    const prov = JSON.parse(readFileSync(r.files.provenance, 'utf8')) as {
+      inputs: unknown[];
+      method: string;
+      validation: { ok: boolean };
+    };
     expect(prov.inputs).toHaveLength(3);
     expect(prov.method).toBe('pbweighted');
     expect(prov.validation.ok).toBe(true);
@@ -111,10 +135,12 @@ describe('mosaic of overlapping simulated images of a known sky', () => {
     });
   }
 
-  it.skipIf(skipInterop(pythonModules('astropy', 'numpy')))('the WCS is right: source centroids sit where astropy puts the true positions (0.1 pixel)', () => {
-    const file = built.get('pbweighted')!.files.mosaic;
-    const m = loadMosaic(file);
-    const code = `
+  it.skipIf(skipInterop(pythonModules('astropy', 'numpy')))(
+    'the WCS is right: source centroids sit where astropy puts the true positions (0.1 pixel)',
+    () => {
+      const file = built.get('pbweighted')!.files.mosaic;
+      const m = loadMosaic(file);
+      const code = `
 import sys, json
 from astropy.io import fits
 from astropy.wcs import WCS
@@ -122,17 +148,24 @@ d = json.load(sys.stdin)
 w = WCS(fits.getheader(d['file'])).celestial
 x, y = w.all_world2pix(d['ra'], d['dec'], 0)
 print(json.dumps([list(map(float, x)), list(map(float, y))]))`;
-    const [ax, ay] = JSON.parse(runPython(code, [], JSON.stringify({ file, ra: SOURCES.map((s) => s.raDeg), dec: SOURCES.map((s) => s.decDeg) }))) as [number[], number[]];
-    let checked = 0;
-    SOURCES.forEach((s, i) => {
-      if (coverage(s) === 0) return;
-      const fit = fitPeak(m.data, m.nx, m.ny, ax[i]!, ay[i]!);
-      if (!fit) return;
-      checked++;
-      expect(Math.hypot(fit.x - ax[i]!, fit.y - ay[i]!), `source ${i}`).toBeLessThan(0.1);
-    });
-    expect(checked).toBeGreaterThanOrEqual(20);
-  });
+      const [ax, ay] = JSON.parse(
+        runPython(
+          code,
+          [],
+          JSON.stringify({ file, ra: SOURCES.map((s) => s.raDeg), dec: SOURCES.map((s) => s.decDeg) }),
+        ),
+      ) as [number[], number[]];
+      let checked = 0;
+      SOURCES.forEach((s, i) => {
+        if (coverage(s) === 0) return;
+        const fit = fitPeak(m.data, m.nx, m.ny, ax[i]!, ay[i]!);
+        if (!fit) return;
+        checked++;
+        expect(Math.hypot(fit.x - ax[i]!, fit.y - ay[i]!), `source ${i}`).toBeLessThan(0.1);
+      });
+      expect(checked).toBeGreaterThanOrEqual(20);
+    },
+  );
 });
 
 describe('mosaic noise', () => {
@@ -142,12 +175,32 @@ describe('mosaic noise', () => {
   beforeAll(async () => {
     e = testEngine();
     // Different noise per image so the weighting matters: 1, 2 and 1.5 mJy/beam.
-    const ids = TILES.map((k) => addTile(e, `noise-${k}`, { k, noiseJy: [1e-3, 2e-3, 1.5e-3][k]!, seed: 77 + k }, []).imageId);
+    const ids = TILES.map(
+      (k) => addTile(e, `noise-${k}`, { k, noiseJy: [1e-3, 2e-3, 1.5e-3][k]!, seed: 77 + k }, []).imageId,
+    );
     for (const method of ['pbweighted', 'mean', 'weighted'] as const) {
-      built.set(method, await buildMosaic(e, { imageIds: ids, method, name: `noise-${method}`, outputDir: path.join(e.dir, 'out', `noise-${method}`), pbCut: PB_CUT }));
+      built.set(
+        method,
+        await buildMosaic(e, {
+          imageIds: ids,
+          method,
+          name: `noise-${method}`,
+          outputDir: path.join(e.dir, 'out', `noise-${method}`),
+          pbCut: PB_CUT,
+        }),
+      );
     }
     for (const [k, id] of ids.entries()) {
-      built.set(`single-${k}`, await buildMosaic(e, { imageIds: [id], method: 'pbweighted', name: `single-${k}`, outputDir: path.join(e.dir, 'out', `single-${k}`), pbCut: PB_CUT }));
+      built.set(
+        `single-${k}`,
+        await buildMosaic(e, {
+          imageIds: [id],
+          method: 'pbweighted',
+          name: `single-${k}`,
+          outputDir: path.join(e.dir, 'out', `single-${k}`),
+          pbCut: PB_CUT,
+        }),
+      );
     }
   });
   afterAll(async () => e.close());
@@ -169,20 +222,21 @@ describe('mosaic noise', () => {
     // Overlap of images 0 and 1 (both PB >= 0.5): compare the same sky pixels in each product.
     const mine: number[] = [];
     const theirs: number[][] = [[], []];
-    for (let y = 0; y < m.ny; y += 1) for (let x = 0; x < m.nx; x += 1) {
-      const v = m.data[y * m.nx + x]!;
-      if (!Number.isFinite(v)) continue;
-      const w = pixelWorld(m.wcs, x, y);
-      if (pbAt(tileCentre(0), w.raDeg, w.decDeg) < 0.5 || pbAt(tileCentre(1), w.raDeg, w.decDeg) < 0.5) continue;
-      const vals = [0, 1].map((k) => {
-        const s = singles[k]!;
-        const p = worldToPixel(s.wcs, w.raDeg, w.decDeg)!;
-        return s.data[Math.round(p.y) * s.nx + Math.round(p.x)]!;
-      });
-      if (!vals.every(Number.isFinite)) continue;
-      mine.push(v);
-      vals.forEach((u, k) => theirs[k]!.push(u));
-    }
+    for (let y = 0; y < m.ny; y += 1)
+      for (let x = 0; x < m.nx; x += 1) {
+        const v = m.data[y * m.nx + x]!;
+        if (!Number.isFinite(v)) continue;
+        const w = pixelWorld(m.wcs, x, y);
+        if (pbAt(tileCentre(0), w.raDeg, w.decDeg) < 0.5 || pbAt(tileCentre(1), w.raDeg, w.decDeg) < 0.5) continue;
+        const vals = [0, 1].map((k) => {
+          const s = singles[k]!;
+          const p = worldToPixel(s.wcs, w.raDeg, w.decDeg)!;
+          return s.data[Math.round(p.y) * s.nx + Math.round(p.x)]!;
+        });
+        if (!vals.every(Number.isFinite)) continue;
+        mine.push(v);
+        vals.forEach((u, k) => theirs[k]!.push(u));
+      }
     expect(mine.length).toBeGreaterThan(2000);
     const rms = std(mine);
     for (const t of theirs) expect(rms).toBeLessThan(std(t));
@@ -204,8 +258,20 @@ describe('mosaic geometry', () => {
 
   it('band size does not change the result (bands of a few rows vs one band)', async () => {
     const ids = [0, 1].map((k) => addTile(e, `band-${k}`, { k, n: 120 }, SOURCES).imageId);
-    const one = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name: 'band-one', outputDir: path.join(e.dir, 'out', 'band-one'), bandPixels: 1e9 });
-    const many = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name: 'band-many', outputDir: path.join(e.dir, 'out', 'band-many'), bandPixels: 1500 });
+    const one = await buildMosaic(e, {
+      imageIds: ids,
+      method: 'pbweighted',
+      name: 'band-one',
+      outputDir: path.join(e.dir, 'out', 'band-one'),
+      bandPixels: 1e9,
+    });
+    const many = await buildMosaic(e, {
+      imageIds: ids,
+      method: 'pbweighted',
+      name: 'band-many',
+      outputDir: path.join(e.dir, 'out', 'band-many'),
+      bandPixels: 1500,
+    });
     const a = loadMosaic(one.files.mosaic);
     const b = loadMosaic(many.files.mosaic);
     expect(b.ny / Math.floor(1500 / b.nx)).toBeGreaterThan(10); // really many bands
@@ -214,9 +280,17 @@ describe('mosaic geometry', () => {
   });
 
   it('a strip across RA 0 h: the grid is centred between, sources keep their flux', async () => {
-    const src: Source[] = [{ raDeg: 359.6, decDeg: DEC + 0.2, fluxJy: 1 }, { raDeg: 0.3, decDeg: DEC - 0.3, fluxJy: 2 }];
+    const src: Source[] = [
+      { raDeg: 359.6, decDeg: DEC + 0.2, fluxJy: 1 },
+      { raDeg: 0.3, decDeg: DEC - 0.3, fluxJy: 2 },
+    ];
     const ids = [0, 1].map((k) => addTile(e, `ra0-${k}`, { k: k + 10, raDeg: k === 0 ? 359.4 : 0.65 }, src).imageId);
-    const r = await buildMosaic(e, { imageIds: ids, method: 'mean', name: 'ra0', outputDir: path.join(e.dir, 'out', 'ra0') });
+    const r = await buildMosaic(e, {
+      imageIds: ids,
+      method: 'mean',
+      name: 'ra0',
+      outputDir: path.join(e.dir, 'out', 'ra0'),
+    });
     expect(Math.min(r.grid.crvalRaDeg, 360 - r.grid.crvalRaDeg)).toBeLessThan(0.1);
     const m = loadMosaic(r.files.mosaic);
     for (const s of src) {

@@ -28,8 +28,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(...args: string[]) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') || k === 'DSA110_NATIVE_ADDON'));
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp } });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') || k === 'DSA110_NATIVE_ADDON'),
+  );
+  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...clean, HOME: tmp },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,14 +53,28 @@ describe('dsa110 mosaic build', () => {
     const out = path.join(tmp, 'out', 'dry');
     const r = run('mosaic', 'build', '--images', ...good.map(String), '--output', out, '--dry-run', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const o = JSON.parse(r.stdout) as { dryRun: boolean; validation: { ok: boolean }; images: unknown[]; grid: { nx: number; projection: string } };
+    const o = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      validation: { ok: boolean };
+      images: unknown[];
+      grid: { nx: number; projection: string };
+    };
     expect(o.dryRun).toBe(true);
     expect(o.validation.ok).toBe(true);
     expect(o.images).toHaveLength(3);
     expect(o.grid.projection).toBe('SIN');
     expect(existsSync(out)).toBe(false);
     expect(await withDb((e) => e.db.images.getMosaicGroupByName('dry'))).toBeUndefined();
-    const human = run('mosaic', 'build', '--images', ...good.map(String), String(offStrip), '--output', out, '--dry-run');
+    const human = run(
+      'mosaic',
+      'build',
+      '--images',
+      ...good.map(String),
+      String(offStrip),
+      '--output',
+      out,
+      '--dry-run',
+    );
     expect(human.status, human.stderr).toBe(0);
     expect(human.stdout).toContain('validation: FAILED');
     expect(human.stdout).toMatch(/FAIL declination/);
@@ -62,7 +82,19 @@ describe('dsa110 mosaic build', () => {
 
   it('--since/--until selects the images of the time range and builds the mosaic', async () => {
     const out = path.join(tmp, 'out', 'range');
-    const r = run('mosaic', 'build', '--since', isoOfMjd(T0 - 1 / 1440), '--until', isoOfMjd(T0 + 14 / 1440), '--method', 'mean', '--output', out, '--json');
+    const r = run(
+      'mosaic',
+      'build',
+      '--since',
+      isoOfMjd(T0 - 1 / 1440),
+      '--until',
+      isoOfMjd(T0 + 14 / 1440),
+      '--method',
+      'mean',
+      '--output',
+      out,
+      '--json',
+    );
     expect(r.status, r.stderr).toBe(0);
     const o = JSON.parse(r.stdout) as { nImages: number; mosaicId: number; files: { mosaic: string }; method: string };
     expect(o.nImages).toBe(3);
@@ -84,7 +116,22 @@ describe('dsa110 mosaic build', () => {
 
   it('no selection, or both kinds, is a usage error', () => {
     expect(run('mosaic', 'build', '--output', path.join(tmp, 'x')).status).toBe(2);
-    expect(run('mosaic', 'build', '--images', '1', '--since', '2026-01-01', '--until', '2026-01-02', '--output', path.join(tmp, 'x')).status).toBe(2);
-    expect(run('mosaic', 'build', '--images', '1', '--method', 'median', '--output', path.join(tmp, 'x')).status).toBe(2);
+    expect(
+      run(
+        'mosaic',
+        'build',
+        '--images',
+        '1',
+        '--since',
+        '2026-01-01',
+        '--until',
+        '2026-01-02',
+        '--output',
+        path.join(tmp, 'x'),
+      ).status,
+    ).toBe(2);
+    expect(run('mosaic', 'build', '--images', '1', '--method', 'median', '--output', path.join(tmp, 'x')).status).toBe(
+      2,
+    );
   });
 });

@@ -18,7 +18,14 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const desc: FitsImageDescription = {
-  grid: { ...celestialWcs({ crval1: 10, crval2: 20, crpix1: 19, crpix2: 12, cdelt1: -1e-3, cdelt2: 1e-3 }), nx: 37, ny: 23 }, freqHz: 1.4e9, bandwidthHz: 1e8, bunit: 'JY/BEAM',
+  grid: {
+    ...celestialWcs({ crval1: 10, crval2: 20, crpix1: 19, crpix2: 12, cdelt1: -1e-3, cdelt2: 1e-3 }),
+    nx: 37,
+    ny: 23,
+  },
+  freqHz: 1.4e9,
+  bandwidthHz: 1e8,
+  bunit: 'JY/BEAM',
 };
 
 describe('FITS rows', () => {
@@ -31,7 +38,12 @@ describe('FITS rows', () => {
       const whole = readFitsImage(file).data;
       const r = new FitsRowReader(file);
       expect([r.nx, r.ny, r.bitpix]).toEqual([37, 23, bitpix]);
-      for (const [row0, n] of [[0, 23], [5, 1], [22, 1], [3, 11]] as const) {
+      for (const [row0, n] of [
+        [0, 23],
+        [5, 1],
+        [22, 1],
+        [3, 11],
+      ] as const) {
         const out = new Float32Array(37 * n);
         r.readRows(row0, n, out);
         expect(Array.from(out)).toEqual(Array.from(Float32Array.from(whole.subarray(row0 * 37, (row0 + n) * 37))));
@@ -71,16 +83,19 @@ describe('preview', () => {
     expect(crc32(Buffer.from('IEND'))).toBe(0xae426082);
   });
 
-  it.skipIf(skipInterop(pythonModules('zlib')))('is a valid PNG: Python decodes it; the image, empty pixels and the colour bar are where they should be', () => {
-    const nx = 120;
-    const ny = 80;
-    const data = new Float32Array(nx * ny);
-    for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) data[y * nx + x] = x < 10 ? Number.NaN : (x / nx) * 1e-2;
-    const { png, width, height } = renderPreview(data, nx, ny, { Title: 'test' });
-    const file = path.join(tmp, 'p.png');
-    writeFileSync(file, png);
-    expect(existsSync(file)).toBe(true);
-    const code = `
+  it.skipIf(skipInterop(pythonModules('zlib')))(
+    'is a valid PNG: Python decodes it; the image, empty pixels and the colour bar are where they should be',
+    () => {
+      const nx = 120;
+      const ny = 80;
+      const data = new Float32Array(nx * ny);
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) data[y * nx + x] = x < 10 ? Number.NaN : (x / nx) * 1e-2;
+      const { png, width, height } = renderPreview(data, nx, ny, { Title: 'test' });
+      const file = path.join(tmp, 'p.png');
+      writeFileSync(file, png);
+      expect(existsSync(file)).toBe(true);
+      const code = `
 import sys, zlib, struct, json
 b = open(sys.argv[1], 'rb').read()
 assert b[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
@@ -104,15 +119,25 @@ for y in range(h):
 px = lambda p: list(rows[p[1]][3 * p[0]:3 * p[0] + 3])
 at = json.loads(sys.argv[2])
 print(json.dumps({'w': w, 'h': h, 'depth': depth, 'ctype': ctype, 'text': text, **{k: px(v) for k, v in at.items()}}))`;
-    // Pixels of the raster: the image starts at (8, 8) (padding), north up.
-    const at = { empty: [8 + 2, 8 + 40], bright: [8 + nx - 1, 8 + 40], dim: [8 + 12, 8 + 40] };
-    const o = JSON.parse(runPython(code, [file, JSON.stringify(at)])) as { w: number; h: number; depth: number; ctype: number; text: Record<string, string>; empty: number[]; bright: number[]; dim: number[] };
-    expect([o.w, o.h, o.depth, o.ctype]).toEqual([width, height, 8, 2]);
-    expect(o.text.Title).toBe('test');
-    expect(o.text.Stretch).toMatch(/^asinh/);
-    expect(o.empty).toEqual([64, 64, 64]);
-    // The brightest column maps to the top of the colour map, the faintest near its bottom.
-    expect(o.bright).toEqual(colour(1));
-    expect(o.dim[0]! + o.dim[1]! + o.dim[2]!).toBeLessThan(o.bright[0]! + o.bright[1]! + o.bright[2]!);
-  });
+      // Pixels of the raster: the image starts at (8, 8) (padding), north up.
+      const at = { empty: [8 + 2, 8 + 40], bright: [8 + nx - 1, 8 + 40], dim: [8 + 12, 8 + 40] };
+      const o = JSON.parse(runPython(code, [file, JSON.stringify(at)])) as {
+        w: number;
+        h: number;
+        depth: number;
+        ctype: number;
+        text: Record<string, string>;
+        empty: number[];
+        bright: number[];
+        dim: number[];
+      };
+      expect([o.w, o.h, o.depth, o.ctype]).toEqual([width, height, 8, 2]);
+      expect(o.text.Title).toBe('test');
+      expect(o.text.Stretch).toMatch(/^asinh/);
+      expect(o.empty).toEqual([64, 64, 64]);
+      // The brightest column maps to the top of the colour map, the faintest near its bottom.
+      expect(o.bright).toEqual(colour(1));
+      expect(o.dim[0]! + o.dim[1]! + o.dim[2]!).toBeLessThan(o.bright[0]! + o.bright[1]! + o.bright[2]!);
+    },
+  );
 });

@@ -73,29 +73,46 @@ export function beamNoise(nx: number, ny: number, fwhmPx: number, rms: number, s
   const wy = ny + 2 * pad;
   const white = gaussianNoise(wx * wy, seed);
   const tmp = new Float64Array(wx * ny);
-  for (let y = 0; y < ny; y++) for (let x = 0; x < wx; x++) {
-    let a = 0;
-    for (let j = 0; j < kk.length; j++) a += kk[j]! * white[(y + j) * wx + x]!;
-    tmp[y * wx + x] = a;
-  }
+  for (let y = 0; y < ny; y++)
+    for (let x = 0; x < wx; x++) {
+      let a = 0;
+      for (let j = 0; j < kk.length; j++) a += kk[j]! * white[(y + j) * wx + x]!;
+      tmp[y * wx + x] = a;
+    }
   const out = new Float32Array(nx * ny);
-  for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    let a = 0;
-    for (let j = 0; j < kk.length; j++) a += kk[j]! * tmp[y * wx + x + j]!;
-    out[y * nx + x] = rms * a;
-  }
+  for (let y = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++) {
+      let a = 0;
+      for (let j = 0; j < kk.length; j++) a += kk[j]! * tmp[y * wx + x + j]!;
+      out[y * nx + x] = rms * a;
+    }
   return out;
 }
 
 export function imageWcs(spec: { raDeg: number; decDeg: number; n: number; cellArcsec: number }): CelestialWcs {
   const c = Math.floor(spec.n / 2) + 1;
-  return celestialWcs({ crval1: spec.raDeg, crval2: spec.decDeg, crpix1: c, crpix2: c, cdelt1: -spec.cellArcsec / 3600, cdelt2: spec.cellArcsec / 3600 });
+  return celestialWcs({
+    crval1: spec.raDeg,
+    crval2: spec.decDeg,
+    crpix1: c,
+    crpix2: c,
+    cdelt1: -spec.cellArcsec / 3600,
+    cdelt2: spec.cellArcsec / 3600,
+  });
 }
 
 /** Power primary beam toward (ra, dec) for a pointing at the image centre. */
-export function pbAt(spec: { raDeg: number; decDeg: number; freqHz: number; pbModel?: string }, raDeg: number, decDeg: number): number {
+export function pbAt(
+  spec: { raDeg: number; decDeg: number; freqHz: number; pbModel?: string },
+  raDeg: number,
+  decDeg: number,
+): number {
   const d = Math.PI / 180;
-  return beamModel(spec.pbModel ?? 'airy').responseToward({ raRad: spec.raDeg * d, decRad: spec.decDeg * d }, { raRad: raDeg * d, decRad: decDeg * d }, spec.freqHz);
+  return beamModel(spec.pbModel ?? 'airy').responseToward(
+    { raRad: spec.raDeg * d, decRad: spec.decDeg * d },
+    { raRad: raDeg * d, decRad: decDeg * d },
+    spec.freqHz,
+  );
 }
 
 /** Writes PREFIX-image.fits, -pb.fits and -residual.fits; returns their paths. */
@@ -106,10 +123,11 @@ export function writeSimImage(spec: SimImageSpec): { image: string; pb: string; 
   const noise = beamNoise(n, n, fwhmPx, spec.noiseJy, spec.seed);
   const img = Float32Array.from(noise);
   const pb = new Float32Array(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
-    const w = pixelToWorld(wcs, x, y)!;
-    pb[y * n + x] = pbAt(spec, w.raDeg, w.decDeg);
-  }
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      const w = pixelToWorld(wcs, x, y)!;
+      pb[y * n + x] = pbAt(spec, w.raDeg, w.decDeg);
+    }
   const a = (4 * Math.log(2)) / (fwhmPx * fwhmPx);
   const reach = Math.ceil(4 * fwhmPx);
   for (const s of spec.sources) {
@@ -126,11 +144,22 @@ export function writeSimImage(spec: SimImageSpec): { image: string; pb: string; 
   mkdirSync(path.dirname(spec.prefix), { recursive: true });
   const major = spec.beamMajorArcsec ?? spec.beamArcsec;
   const base: Omit<FitsImageDescription, 'bunit'> = {
-    grid: { ...wcs, nx: n, ny: n }, freqHz: spec.freqHz, bandwidthHz: 187.5e6, stokes: 1,
-    beam: { majorArcsec: major, minorArcsec: spec.beamArcsec, paDeg: 0 }, dateObs: spec.dateObs, telescope: 'DSA-110', object: path.basename(spec.prefix),
-    extra: [{ keyword: 'PBMODEL', value: spec.pbModel ?? 'airy' }], history: ['software: test-sky 1.0'],
+    grid: { ...wcs, nx: n, ny: n },
+    freqHz: spec.freqHz,
+    bandwidthHz: 187.5e6,
+    stokes: 1,
+    beam: { majorArcsec: major, minorArcsec: spec.beamArcsec, paDeg: 0 },
+    dateObs: spec.dateObs,
+    telescope: 'DSA-110',
+    object: path.basename(spec.prefix),
+    extra: [{ keyword: 'PBMODEL', value: spec.pbModel ?? 'airy' }],
+    history: ['software: test-sky 1.0'],
   };
-  const files = { image: `${spec.prefix}-image.fits`, pb: `${spec.prefix}-pb.fits`, residual: `${spec.prefix}-residual.fits` };
+  const files = {
+    image: `${spec.prefix}-image.fits`,
+    pb: `${spec.prefix}-pb.fits`,
+    residual: `${spec.prefix}-residual.fits`,
+  };
   writeFitsImage(files.image, { ...base, bunit: 'JY/BEAM' }, img);
   writeFitsImage(files.pb, { ...base, bunit: '' }, pb);
   writeFitsImage(files.residual, { ...base, bunit: 'JY/BEAM' }, noise);

@@ -20,17 +20,31 @@ const tile = (name: string, t: TileSpec) => addTile(e, name, { ...SMALL, ...t },
 /** An MS directory holding a casacore table with (or without) the applied-calibration keyword. */
 function fakeMs(name: string, applied: { bandpass: number; gains: number } | null): string {
   const dir = path.join(e.dir, 'ms', `${name}.ms`);
-  const t = createTable(dir, {
-    columns: [scalarColumn('TIME', 'Double')],
-    keywords: applied ? { DSA110_CALAPPLIED: JSON.stringify({ bandpass: { id: applied.bandpass, path: `/cal/b${applied.bandpass}` }, gains: { id: applied.gains, path: `/cal/g${applied.gains}` } }) } : {},
-  }, { nrows: 1 });
+  const t = createTable(
+    dir,
+    {
+      columns: [scalarColumn('TIME', 'Double')],
+      keywords: applied
+        ? {
+            DSA110_CALAPPLIED: JSON.stringify({
+              bandpass: { id: applied.bandpass, path: `/cal/b${applied.bandpass}` },
+              gains: { id: applied.gains, path: `/cal/g${applied.gains}` },
+            }),
+          }
+        : {},
+    },
+    { nrows: 1 },
+  );
   t.close();
   return dir;
 }
 
 async function expectRefused(ids: number[], name: string, failing: string, offending: number[]): Promise<void> {
   const outputDir = path.join(e.dir, 'out', name);
-  const err = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name, outputDir }).then(() => null, (x: unknown) => x);
+  const err = await buildMosaic(e, { imageIds: ids, method: 'pbweighted', name, outputDir }).then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(err).toBeInstanceOf(MosaicValidationError);
   const report = (err as MosaicValidationError).report;
   const failed = report.checks.filter((c) => !c.ok);
@@ -44,7 +58,9 @@ async function expectRefused(ids: number[], name: string, failing: string, offen
   expect(stored.ok).toBe(false);
   expect(stored.checks.find((c) => c.check === failing)?.ok).toBe(false);
   expect(existsSync(outputDir)).toBe(false);
-  expect(existsSync(path.dirname(outputDir)) ? readdirSync(path.dirname(outputDir)).filter((f) => f.includes(name)) : []).toEqual([]);
+  expect(
+    existsSync(path.dirname(outputDir)) ? readdirSync(path.dirname(outputDir)).filter((f) => f.includes(name)) : [],
+  ).toEqual([]);
   expect(e.db.images.listMosaics({ groupId: group.id })).toEqual([]);
 }
 
@@ -53,7 +69,16 @@ describe('tile validation', () => {
     const ids = [0, 1, 2].map((k) => tile(`good-${k}`, { k }));
     const v = await validateTiles(e, ids, 'good');
     expect(v.ok).toBe(true);
-    expect(v.checks.map((c) => c.check)).toEqual(['count', 'readable', 'duplicates', 'declination', 'frequency', 'beam', 'calibration', 'time-order']);
+    expect(v.checks.map((c) => c.check)).toEqual([
+      'count',
+      'readable',
+      'duplicates',
+      'declination',
+      'frequency',
+      'beam',
+      'calibration',
+      'time-order',
+    ]);
     expect(e.db.qa.latestValidation(v.groupId!)?.id).toBe(v.stored!.id);
   });
 
@@ -77,7 +102,11 @@ describe('tile validation', () => {
     ];
     await expectRefused(ids, 'cal', 'calibration', [ids[2]!]);
     // An MS without any applied calibration among calibrated ones is inconsistent too.
-    const more = [tile('c3', { k: 3, msPath: fakeMs('c3', { bandpass: 1, gains: 2 }) }), tile('c4', { k: 4, msPath: fakeMs('c4', null) }), tile('c5', { k: 5, msPath: fakeMs('c5', { bandpass: 1, gains: 2 }) })];
+    const more = [
+      tile('c3', { k: 3, msPath: fakeMs('c3', { bandpass: 1, gains: 2 }) }),
+      tile('c4', { k: 4, msPath: fakeMs('c4', null) }),
+      tile('c5', { k: 5, msPath: fakeMs('c5', { bandpass: 1, gains: 2 }) }),
+    ];
     await expectRefused(more, 'cal2', 'calibration', [more[1]!]);
   });
 
@@ -86,7 +115,11 @@ describe('tile validation', () => {
     const b = tile('u1', { k: 1 });
     await expectRefused([a, b, b], 'dup', 'duplicates', [b]);
     const ms = e.db.images.getImage(a)!.msId!;
-    const twin = e.db.images.insertImage({ ...e.db.images.getImage(b)!, path: path.join(e.dir, 'elsewhere-image.fits'), msId: ms });
+    const twin = e.db.images.insertImage({
+      ...e.db.images.getImage(b)!,
+      path: path.join(e.dir, 'elsewhere-image.fits'),
+      msId: ms,
+    });
     const v = await validateTiles(e, [a, twin.id], 'dup2', { store: false });
     expect(v.checks.find((c) => c.check === 'duplicates')).toMatchObject({ ok: false, imageIds: [twin.id] });
   });
@@ -100,7 +133,12 @@ describe('tile validation', () => {
     const ids = [0, 1, 2].map((k) => addTile(e, `r${k}`, { ...SMALL, k }, []));
     rmSync(ids[1]!.files.pb);
     truncateSync(ids[2]!.files.image, 2880 * 2);
-    await expectRefused(ids.map((t) => t.imageId), 'read', 'readable', [ids[1]!.imageId, ids[2]!.imageId]);
+    await expectRefused(
+      ids.map((t) => t.imageId),
+      'read',
+      'readable',
+      [ids[1]!.imageId, ids[2]!.imageId],
+    );
     const v = await validateTiles(e, [ids[0]!.imageId, 9999], 'read2', { store: false });
     expect(v.checks.find((c) => c.check === 'readable')).toMatchObject({ ok: false, imageIds: [9999] });
     // A projection other than SIN (same-length CTYPE rewritten in the header) and a broken residual.
@@ -108,7 +146,12 @@ describe('tile validation', () => {
     const f = more[1]!.files.image;
     writeFileSync(f, readFileSync(f, 'latin1').replace("'RA---SIN'", "'RA---TAN'"), 'latin1');
     truncateSync(more[2]!.files.residual, 100);
-    const w = await validateTiles(e, more.map((t) => t.imageId), 'read3', { store: false });
+    const w = await validateTiles(
+      e,
+      more.map((t) => t.imageId),
+      'read3',
+      { store: false },
+    );
     const readable = w.checks.find((c) => c.check === 'readable')!;
     expect(readable).toMatchObject({ ok: false, imageIds: [more[1]!.imageId, more[2]!.imageId] });
     expect(readable.message).toMatch(/RA---TAN/);
@@ -127,7 +170,13 @@ describe('tile validation', () => {
     expect(dry.ok).toBe(false);
     expect(dry.stored).toBeNull();
     expect(e.db.images.getMosaicGroupByName('forced')).toBeUndefined();
-    const r = await buildMosaic(e, { imageIds: ids, method: 'mean', name: 'forced', outputDir: path.join(e.dir, 'out', 'forced'), force: true });
+    const r = await buildMosaic(e, {
+      imageIds: ids,
+      method: 'mean',
+      name: 'forced',
+      outputDir: path.join(e.dir, 'out', 'forced'),
+      force: true,
+    });
     expect(r.validation.ok).toBe(false);
     expect(r.nImages).toBe(3); // off-strip but readable: used under force
     expect(e.db.images.requireMosaic(r.mosaicId).qa).toMatchObject({ forced: true, validationOk: false });
@@ -142,9 +191,18 @@ describe('a failed build leaves nothing behind', () => {
     const ac = new AbortController();
     let calls = 0;
     const err = await buildMosaic(e, {
-      imageIds: ids, method: 'pbweighted', name: 'cancelled', outputDir, signal: ac.signal,
-      onProgress: (f) => { if (f > 0.05 && ++calls === 1) ac.abort(new Error('stop requested')); },
-    }).then(() => null, (x: unknown) => x);
+      imageIds: ids,
+      method: 'pbweighted',
+      name: 'cancelled',
+      outputDir,
+      signal: ac.signal,
+      onProgress: (f) => {
+        if (f > 0.05 && ++calls === 1) ac.abort(new Error('stop requested'));
+      },
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect((err as Error).message).toBe('stop requested');
     expect(existsSync(outputDir)).toBe(false);
     expect(readdirSync(path.join(e.dir, 'out'))).toEqual([]);
@@ -161,10 +219,16 @@ describe('a failed build leaves nothing behind', () => {
     const ids = [0, 1].map((k) => tile(`z${k}`, { k }));
     const outputDir = path.join(e.dir, 'out', 'z');
     await buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z', outputDir });
-    await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z2', outputDir })).rejects.toThrow(/already exists/);
-    await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z', outputDir: `${outputDir}-again` })).rejects.toThrow(/already built/);
+    await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z2', outputDir })).rejects.toThrow(
+      /already exists/,
+    );
+    await expect(
+      buildMosaic(e, { imageIds: ids, method: 'mean', name: 'z', outputDir: `${outputDir}-again` }),
+    ).rejects.toThrow(/already built/);
     expect(existsSync(`${outputDir}-again`)).toBe(false);
-    await expect(buildMosaic(e, { imageIds: ids, method: 'mean', name: '../evil', outputDir: `${outputDir}-evil` })).rejects.toThrow(/name/);
+    await expect(
+      buildMosaic(e, { imageIds: ids, method: 'mean', name: '../evil', outputDir: `${outputDir}-evil` }),
+    ).rejects.toThrow(/name/);
   });
 });
 
@@ -181,7 +245,9 @@ describe('selectImages', () => {
     expect(all.map((i) => i.id).filter((id) => id !== other)).toEqual([ids[1]!, ids[2]!, ids[0]!]);
     const strip = selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 15 / 1440, decDeg: DEC });
     expect(strip.map((i) => i.id)).toEqual([ids[1]!, ids[2]!, ids[0]!]);
-    expect(selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 5 / 1440, decDeg: DEC }).map((i) => i.id)).toEqual([ids[1]!]);
+    expect(selectImages(e.db, { sinceMjd: T0, untilMjd: T0 + 5 / 1440, decDeg: DEC }).map((i) => i.id)).toEqual([
+      ids[1]!,
+    ]);
     expect(() => selectImages(e.db, { sinceMjd: T0, untilMjd: T0 })).toThrow(/after/);
   });
 });

@@ -21,8 +21,10 @@ export function description(): MsDescription {
     nchan: NCHAN,
     tileRows: 5,
     antennas: Array.from({ length: NANT }, (_, i) => ({
-      name: `DSA-${String(i + 1).padStart(3, '0')}`, station: `DSA-${String(i + 1).padStart(3, '0')}`,
-      positionM: [-2409150.4 + i, -4478573.1 - 2 * i, 3838617.3 + 3 * i] as const, diameterM: 4.65,
+      name: `DSA-${String(i + 1).padStart(3, '0')}`,
+      station: `DSA-${String(i + 1).padStart(3, '0')}`,
+      positionM: [-2409150.4 + i, -4478573.1 - 2 * i, 3838617.3 + 3 * i] as const,
+      diameterM: 4.65,
     })),
     spws: Array.from({ length: NSPW }, (_, s) => ({
       name: `sb${15 - s}`,
@@ -31,7 +33,14 @@ export function description(): MsDescription {
     })),
     field: { name: 'drift', raRad: 2.1, decRad: 0.95, timeS: T0 + DT },
     observation: { telescope: 'DSA_110', observer: 'test', project: 'unit', startS: T0, endS: T0 + NTIME * DT },
-    history: { timeS: T0, message: 'unit-test fixture', application: 'vitest', origin: 'test/ms/fixture.ts', cliCommand: 'vitest', appParams: '' },
+    history: {
+      timeS: T0,
+      message: 'unit-test fixture',
+      application: 'vitest',
+      origin: 'test/ms/fixture.ts',
+      cliCommand: 'vitest',
+      appParams: '',
+    },
     receptors: { types: ['X', 'Y'], anglesRad: [0, Math.PI / 2] },
   };
 }
@@ -41,10 +50,17 @@ export function expectedRows(): MainRows {
   const n = NROWS;
   const r: MainRows = {
     n,
-    time: new Float64Array(n), interval: new Float64Array(n).fill(DT),
-    antenna1: new Int32Array(n), antenna2: new Int32Array(n), dataDescId: new Int32Array(n),
-    uvw: new Float64Array(3 * n), data: new Float32Array(2 * n * NCHAN * NPOL), flag: new Uint8Array(n * NCHAN * NPOL),
-    weightSpectrum: new Float32Array(n * NCHAN * NPOL), weight: new Float32Array(n * NPOL), sigma: new Float32Array(n * NPOL),
+    time: new Float64Array(n),
+    interval: new Float64Array(n).fill(DT),
+    antenna1: new Int32Array(n),
+    antenna2: new Int32Array(n),
+    dataDescId: new Int32Array(n),
+    uvw: new Float64Array(3 * n),
+    data: new Float32Array(2 * n * NCHAN * NPOL),
+    flag: new Uint8Array(n * NCHAN * NPOL),
+    weightSpectrum: new Float32Array(n * NCHAN * NPOL),
+    weight: new Float32Array(n * NPOL),
+    sigma: new Float32Array(n * NPOL),
     flagRow: new Uint8Array(n),
   };
   let row = 0;
@@ -81,17 +97,28 @@ export function expectedRows(): MainRows {
 export function writeFixtureMs(dir: string): MainRows {
   const w = createMeasurementSet(dir, description());
   const all = expectedRows();
-  const blocks: [number, number][] = [[17, 13], [0, 17], [NROWS - 1, 1], [30, NROWS - 31]];
+  const blocks: [number, number][] = [
+    [17, 13],
+    [0, 17],
+    [NROWS - 1, 1],
+    [30, NROWS - 31],
+  ];
   for (const [start, count] of blocks) {
-    const sub = (a: Float64Array | Float32Array | Int32Array | Uint8Array, per: number) => a.slice(start * per, (start + count) * per);
+    const sub = (a: Float64Array | Float32Array | Int32Array | Uint8Array, per: number) =>
+      a.slice(start * per, (start + count) * per);
     w.putRows(start, {
       n: count,
-      time: sub(all.time, 1) as Float64Array, interval: sub(all.interval, 1) as Float64Array,
-      antenna1: sub(all.antenna1, 1) as Int32Array, antenna2: sub(all.antenna2, 1) as Int32Array,
-      dataDescId: sub(all.dataDescId, 1) as Int32Array, uvw: sub(all.uvw, 3) as Float64Array,
-      data: sub(all.data, 2 * NCHAN * NPOL) as Float32Array, flag: sub(all.flag, NCHAN * NPOL) as Uint8Array,
+      time: sub(all.time, 1) as Float64Array,
+      interval: sub(all.interval, 1) as Float64Array,
+      antenna1: sub(all.antenna1, 1) as Int32Array,
+      antenna2: sub(all.antenna2, 1) as Int32Array,
+      dataDescId: sub(all.dataDescId, 1) as Int32Array,
+      uvw: sub(all.uvw, 3) as Float64Array,
+      data: sub(all.data, 2 * NCHAN * NPOL) as Float32Array,
+      flag: sub(all.flag, NCHAN * NPOL) as Uint8Array,
       weightSpectrum: sub(all.weightSpectrum, NCHAN * NPOL) as Float32Array,
-      weight: sub(all.weight, NPOL) as Float32Array, sigma: sub(all.sigma, NPOL) as Float32Array,
+      weight: sub(all.weight, NPOL) as Float32Array,
+      sigma: sub(all.sigma, NPOL) as Float32Array,
       flagRow: sub(all.flagRow, 1) as Uint8Array,
     });
   }

@@ -48,7 +48,9 @@ describe('the project reads back the MS it wrote', () => {
       expect(Array.from(data as Float32Array)).toEqual(exp);
       const cut = m.readSpw('FLAG', 0, { channels: [1, 3] });
       const r0 = cut.rows[0]!;
-      expect(Array.from((cut.data as Uint8Array).subarray(0, 2 * NPOL))).toEqual(Array.from(want.flag.subarray(r0 * NCHAN * NPOL + NPOL, (r0 + 1) * NCHAN * NPOL)));
+      expect(Array.from((cut.data as Uint8Array).subarray(0, 2 * NPOL))).toEqual(
+        Array.from(want.flag.subarray(r0 * NCHAN * NPOL + NPOL, (r0 + 1) * NCHAN * NPOL)),
+      );
     } finally {
       m.close();
     }
@@ -80,7 +82,9 @@ describe.skipIf(skipInterop(pythonModules('casacore.tables', 'numpy')))('python-
   });
 
   it('getcol gives the written DATA, FLAG, UVW, WEIGHT_SPECTRUM; TaQL selects and aggregates', () => {
-    const out = JSON.parse(runPython(String.raw`
+    const out = JSON.parse(
+      runPython(
+        String.raw`
 import sys, json
 import numpy as np
 import casacore.tables as pt
@@ -93,7 +97,10 @@ print(json.dumps({'dshape': list(d.shape), 're': d.real.ravel().tolist(), 'im': 
   'flag': f.astype(int).ravel().tolist(), 'uvw': u.ravel().tolist(), 'w': w.ravel().tolist(), 'cross': cross,
   'nflag': int(nflag), 'freq': spw.getcol('CHAN_FREQ').tolist(), 'info': t.info()['type'],
   'dm': sorted(set(v['TYPE'] for v in t.getdminfo().values()))}))
-`, [ms])) as Record<string, unknown>;
+`,
+        [ms],
+      ),
+    ) as Record<string, unknown>;
     expect(out.dshape).toEqual([NROWS, NCHAN, NPOL]);
     expect(out.re).toEqual(Array.from(want.data.filter((_, i) => i % 2 === 0)));
     expect(out.im).toEqual(Array.from(want.data.filter((_, i) => i % 2 === 1)));
@@ -108,7 +115,9 @@ print(json.dumps({'dshape': list(d.shape), 're': d.real.ravel().tolist(), 'im': 
   });
 
   it("has casacore's MS columns with their types and measure keywords (default_ms as reference)", () => {
-    const out = JSON.parse(runPython(String.raw`
+    const out = JSON.parse(
+      runPython(
+        String.raw`
 import sys, json, os, tempfile
 import numpy as np
 import casacore.tables as pt
@@ -136,11 +145,19 @@ for s in pt.table(ref, ack=False).getkeywords():
     compare(os.path.join(ours, s), os.path.join(ref, s), s)
 res['version'] = pt.table(ours, ack=False).getkeyword('MS_VERSION')
 print(json.dumps(res))
-`, [ms])) as { diffs: unknown[][]; missing: string[]; version: number };
+`,
+        [ms],
+      ),
+    ) as { diffs: unknown[][]; missing: string[]; version: number };
     expect(out.missing).toEqual([]);
     // The one intended difference: UVW of a J2000 phase centre (casacore's default is ITRF).
     expect(out.diffs).toEqual([
-      ['MAIN.UVW', 'keywords', { QuantumUnits: ['m', 'm', 'm'], MEASINFO: { type: 'uvw', Ref: 'J2000' } }, { QuantumUnits: ['m', 'm', 'm'], MEASINFO: { type: 'uvw', Ref: 'ITRF' } }],
+      [
+        'MAIN.UVW',
+        'keywords',
+        { QuantumUnits: ['m', 'm', 'm'], MEASINFO: { type: 'uvw', Ref: 'J2000' } },
+        { QuantumUnits: ['m', 'm', 'm'], MEASINFO: { type: 'uvw', Ref: 'ITRF' } },
+      ],
     ]);
     expect(out.version).toBe(2);
   });
@@ -148,18 +165,19 @@ print(json.dumps(res))
   it('python-casacore can add a column and write to the MS, and the project reads it', () => {
     const copy = join(root, 'pyedit.ms');
     writeFixtureMs(copy);
-    runPython(String.raw`
+    runPython(
+      String.raw`
 import sys
 import numpy as np
 import casacore.tables as pt
 t = pt.table(sys.argv[1], readonly=False, ack=False)
 f = t.getcol('FLAG'); f[3, 1, 0] = True; t.putcol('FLAG', f)
 t.close()
-`, [copy]);
+`,
+      [copy],
+    );
     const t = openTable(copy);
     expect((t.getColumn('FLAG', 3, 1) as Uint8Array)[1 * NPOL + 0]).toBe(1);
     t.close();
   });
 });
-
-

@@ -13,7 +13,14 @@ function table(n: number): { cos: Float64Array; sin: Float64Array } {
 }
 
 /** Direct DFT of `n` complex values at data[offset + 2*stride*k] (interleaved), in place. */
-function dft1d(data: Float64Array, offset: number, stride: number, n: number, sign: -1 | 1, tab: ReturnType<typeof table>): void {
+function dft1d(
+  data: Float64Array,
+  offset: number,
+  stride: number,
+  n: number,
+  sign: -1 | 1,
+  tab: ReturnType<typeof table>,
+): void {
   const inRe = new Float64Array(n);
   const inIm = new Float64Array(n);
   for (let k = 0; k < n; k++) {

@@ -12,7 +12,21 @@ const SQUARE = [2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 30, 45, 64, 97, 100, 128
 // Bluestein (127, 257, 1009), and shapes that exercise both passes in blocks of 8/4 lanes
 // (float/double) and leftover lines.
 const RECT: [number, number][] = [
-  [1, 1], [1, 7], [7, 1], [71, 13], [3, 128], [128, 3], [100, 30], [17, 64], [127, 9], [9, 127], [257, 4], [8, 257], [1009, 2], [1009, 8], [2, 1009],
+  [1, 1],
+  [1, 7],
+  [7, 1],
+  [71, 13],
+  [3, 128],
+  [128, 3],
+  [100, 30],
+  [17, 64],
+  [127, 9],
+  [9, 127],
+  [257, 4],
+  [8, 257],
+  [1009, 2],
+  [1009, 8],
+  [2, 1009],
 ];
 const SIZES: [number, number][] = [...SQUARE.map((n): [number, number] => [n, n]), ...RECT];
 
@@ -48,7 +62,13 @@ describe('fft2d matches a direct DFT', () => {
 });
 
 describe('fft2d identities', () => {
-  it.each([[64, 64], [97, 45], [300, 210], [1009, 3], [512, 512]])('round trip %i x %i returns the input', (nx, ny) => {
+  it.each([
+    [64, 64],
+    [97, 45],
+    [300, 210],
+    [1009, 3],
+    [512, 512],
+  ])('round trip %i x %i returns the input', (nx, ny) => {
     const { f32, f64 } = inputs(nx, ny, 42 + nx);
     const orig32 = Float32Array.from(f32);
     const orig64 = Float64Array.from(f64);
@@ -60,7 +80,11 @@ describe('fft2d identities', () => {
     expect(relativeError(f64, orig64)).toBeLessThan(TOL64);
   });
 
-  it.each([[128, 128], [243, 100], [257, 4]])('Parseval %i x %i: sum |X|^2 = nx*ny * sum |x|^2', (nx, ny) => {
+  it.each([
+    [128, 128],
+    [243, 100],
+    [257, 4],
+  ])('Parseval %i x %i: sum |X|^2 = nx*ny * sum |x|^2', (nx, ny) => {
     for (const precision of ['float32', 'float64'] as const) {
       const { f32, f64 } = inputs(nx, ny, 9 + ny);
       const data = precision === 'float32' ? f32 : f64;
@@ -125,12 +149,16 @@ describe('fft2d argument errors carry the C++ message', () => {
     expect(() => addon.fft2d(data, -4, -4, false, 1)).toThrow(/argument 'nx'/);
   });
   it('rejects a thread count below 1 or above the maximum', () => {
-    expect(() => addon.fft2d(data, 4, 4, false, 0)).toThrow(/argument 'threads' must be an integer in \[1, 1024\], got 0/);
+    expect(() => addon.fft2d(data, 4, 4, false, 0)).toThrow(
+      /argument 'threads' must be an integer in \[1, 1024\], got 0/,
+    );
     expect(() => addon.fft2d(data, 4, 4, false, addon.maxThreads + 1)).toThrow(/argument 'threads'/);
   });
   it('rejects data that is not a float array, and a missing inverse flag', () => {
     const call = addon.fft2d as unknown as (...args: unknown[]) => void;
-    expect(() => call(new Int32Array(32), 4, 4, false, 1)).toThrow(/argument 'data' must be a Float32Array or Float64Array/);
+    expect(() => call(new Int32Array(32), 4, 4, false, 1)).toThrow(
+      /argument 'data' must be a Float32Array or Float64Array/,
+    );
     expect(() => call([1, 2], 1, 1, false, 1)).toThrow(TypeError);
     expect(() => call(data, 4, 4, 'no', 1)).toThrow(/argument 'inverse' must be a boolean/);
   });

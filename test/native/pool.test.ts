@@ -29,7 +29,11 @@ describe('NativePool', () => {
   });
 
   it('transforms complex128 and runs tasks concurrently on separate arrays', async () => {
-    const sizes: [number, number][] = [[30, 17], [128, 9], [7, 243]];
+    const sizes: [number, number][] = [
+      [30, 17],
+      [128, 9],
+      [7, 243],
+    ];
     const arrays = sizes.map(([nx, ny], i) => {
       const a = sharedComplexArray(nx, ny, 'complex128');
       a.set(randomValues(a.length, 100 + i));
@@ -85,7 +89,8 @@ describe('NativePool', () => {
     expect(ticks).toBeGreaterThanOrEqual(5);
     expect(data[2 * (7 * n + 3)]! / (n * n)).toBeCloseTo(1, 4);
     let offPeak = 0;
-    for (let i = 0; i < n * n; i++) if (i !== 7 * n + 3) offPeak = Math.max(offPeak, Math.hypot(data[2 * i]!, data[2 * i + 1]!));
+    for (let i = 0; i < n * n; i++)
+      if (i !== 7 * n + 3) offPeak = Math.max(offPeak, Math.hypot(data[2 * i]!, data[2 * i + 1]!));
     expect(offPeak / (n * n)).toBeLessThan(1e-5);
   });
 
@@ -105,14 +110,18 @@ describe('NativePool worker start-up', () => {
     const pool = new NativePool({ workers: 1 });
     expect(pool.workerFile).toBe(path.join(root, 'out', 'cli', 'native-worker.js'));
     void pool.close();
-    expect(workerEntryDir(path.join(root, 'src', 'main', 'engine', 'native', 'worker-entries.ts'))).toBe(path.join(root, 'out', 'cli'));
+    expect(workerEntryDir(path.join(root, 'src', 'main', 'engine', 'native', 'worker-entries.ts'))).toBe(
+      path.join(root, 'out', 'cli'),
+    );
     expect(workerEntryDir('/opt/app/out/main/index.js')).toBe('/opt/app/out/main');
   });
 
   it('refuses a missing worker entry with an error naming the worker and the file', () => {
     const missing = path.join(root, 'out', 'no-such-dir', 'native-worker.js');
     expect(() => new NativePool({ workers: 1, workerFile: missing })).toThrow(WorkerEntryError);
-    expect(() => new NativePool({ workers: 1, workerFile: missing })).toThrow(`the native-worker worker thread cannot start: its entry file ${missing} does not exist`);
+    expect(() => new NativePool({ workers: 1, workerFile: missing })).toThrow(
+      `the native-worker worker thread cannot start: its entry file ${missing} does not exist`,
+    );
     expect(() => workerEntry('convert-write-worker', path.join(root, 'out', 'no-such-dir'))).toThrow(
       `the convert-write-worker worker thread cannot start: its entry file ${path.join(root, 'out', 'no-such-dir', 'convert-write-worker.js')} does not exist (bundled from src/main/engine/convert/write-worker.ts`,
     );

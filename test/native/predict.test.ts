@@ -11,7 +11,10 @@ function problem(nbl: number, nchan: number, nsrc: number, uniform: boolean, see
   const r = new Rng(seed);
   const uvw = Float64Array.from({ length: nbl * 3 }, () => r.range(-2700, 2700));
   // DSA-110-like descending channels; the non-uniform case perturbs the spacing.
-  const freqs = Float64Array.from({ length: nchan }, (_, k) => 1.4986e9 - 244140.625 * k + (uniform ? 0 : r.range(-5e4, 5e4)));
+  const freqs = Float64Array.from(
+    { length: nchan },
+    (_, k) => 1.4986e9 - 244140.625 * k + (uniform ? 0 : r.range(-5e4, 5e4)),
+  );
   const lmn1 = new Float64Array(nsrc * 3);
   for (let s = 0; s < nsrc; s++) {
     const l = r.range(-0.04, 0.04);
@@ -29,7 +32,11 @@ function bruteForce(p: ReturnType<typeof problem>, width: number): Float64Array 
   const out = new Float64Array(2 * nbl * nchan);
   for (let b = 0; b < nbl; b++) {
     for (let s = 0; s < nsrc; s++) {
-      const tau = (p.uvw[3 * b]! * p.lmn1[3 * s]! + p.uvw[3 * b + 1]! * p.lmn1[3 * s + 1]! + p.uvw[3 * b + 2]! * p.lmn1[3 * s + 2]!) / C;
+      const tau =
+        (p.uvw[3 * b]! * p.lmn1[3 * s]! +
+          p.uvw[3 * b + 1]! * p.lmn1[3 * s + 1]! +
+          p.uvw[3 * b + 2]! * p.lmn1[3 * s + 2]!) /
+        C;
       const x = Math.PI * width * tau;
       const smear = width > 0 && Math.abs(x) > 1e-8 ? Math.sin(x) / x : 1;
       for (let c = 0; c < nchan; c++) {
@@ -62,12 +69,15 @@ describe('predictPoints (native)', () => {
     [50, 48, 20, false, 0],
     [30, 8, 3, true, 1.46e6],
     [7, 1, 2, true, 0],
-  ])('matches the brute-force sum (nbl %i, nchan %i, nsrc %i, uniform %s, smearing %f Hz)', (nbl, nchan, nsrc, uniform, width) => {
-    const p = problem(nbl, nchan, nsrc, uniform);
-    const out = new Float64Array(2 * nbl * nchan);
-    addon.predictPoints(p.uvw, p.freqs, p.lmn1, p.amp, out, width, 2);
-    expect(maxRelError(out, bruteForce(p, width))).toBeLessThan(1e-10);
-  });
+  ])(
+    'matches the brute-force sum (nbl %i, nchan %i, nsrc %i, uniform %s, smearing %f Hz)',
+    (nbl, nchan, nsrc, uniform, width) => {
+      const p = problem(nbl, nchan, nsrc, uniform);
+      const out = new Float64Array(2 * nbl * nchan);
+      addon.predictPoints(p.uvw, p.freqs, p.lmn1, p.amp, out, width, 2);
+      expect(maxRelError(out, bruteForce(p, width))).toBeLessThan(1e-10);
+    },
+  );
 
   it('adds into out and is identical for any thread count', () => {
     const p = problem(40, 16, 4, true, 3);

@@ -7,7 +7,15 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADDON_VALUES, KERNELS, checkAddonSurface, describeSurface, findAddon, loadAddon, type KernelName } from '../../src/main/engine/native/addon';
+import {
+  ADDON_VALUES,
+  KERNELS,
+  checkAddonSurface,
+  describeSurface,
+  findAddon,
+  loadAddon,
+  type KernelName,
+} from '../../src/main/engine/native/addon';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { NATIVE_POOL_KERNELS } from '../../src/main/engine/native/tasks';
 
@@ -26,7 +34,8 @@ describe('the loaded addon', () => {
 });
 
 describe('checkAddonSurface', () => {
-  const without = (name: string): Record<string, unknown> => Object.fromEntries(Object.entries(raw).filter(([k]) => k !== name));
+  const without = (name: string): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(raw).filter(([k]) => k !== name));
 
   it('reports a declared kernel the addon does not export, by name', () => {
     for (const name of ['convertRows', 'reproject', 'fft2d'] satisfies KernelName[]) {
@@ -57,8 +66,13 @@ describe('loadAddon', () => {
   it('refuses an addon that lacks a declared kernel, naming it (no silent JS fallback)', () => {
     // A module that is the real addon minus convertRows, loaded the way loadAddon loads the binary.
     const file = path.join(dir, 'partial-addon.cjs');
-    writeFileSync(file, `const a = { ...require(${JSON.stringify(addonFile)}) };\ndelete a.convertRows;\nmodule.exports = a;\n`);
-    expect(() => loadAddon(file)).toThrow(/partial-addon\.cjs does not match .*not exported: convertRows; rebuild it with "npm run build:native"/);
+    writeFileSync(
+      file,
+      `const a = { ...require(${JSON.stringify(addonFile)}) };\ndelete a.convertRows;\nmodule.exports = a;\n`,
+    );
+    expect(() => loadAddon(file)).toThrow(
+      /partial-addon\.cjs does not match .*not exported: convertRows; rebuild it with "npm run build:native"/,
+    );
   });
 
   it('loads the real addon', () => {

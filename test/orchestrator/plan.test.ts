@@ -32,7 +32,16 @@ function addGroup(startMjd: number, decDeg = 55.57, subbands = 16): string {
   const id = formatIsoUtc(startMjd, 0).slice(0, 19);
   db.ingest.ensureGroup({ id, startMjd, decDeg, endMjd: startMjd + CHUNK_D });
   for (let sb = 0; sb < subbands; sb++) {
-    db.ingest.addFile({ path: path.join(dir, `${id}_sb${String(sb).padStart(2, '0')}.hdf5`), groupId: id, subband: sb, startMjd, decDeg, sizeBytes: 1, mtimeMjd: startMjd, checksumSha256: null });
+    db.ingest.addFile({
+      path: path.join(dir, `${id}_sb${String(sb).padStart(2, '0')}.hdf5`),
+      groupId: id,
+      subband: sb,
+      startMjd,
+      decDeg,
+      sizeBytes: 1,
+      mtimeMjd: startMjd,
+      checksumSha256: null,
+    });
   }
   return id;
 }
@@ -110,7 +119,9 @@ describe('planCentered', () => {
     const t = transit();
     addRun(t + 0.3, 0, 30, 20.1); // data elsewhere in the sky
     expect(() => planCentered(engine, '0834+555', 50)).toThrow(PlanError);
-    expect(() => planCentered(engine, '0834+555', 50)).toThrow(/0834\+555 \(dec 55\.\d+\) has no data.*data are at dec 20\.10/);
+    expect(() => planCentered(engine, '0834+555', 50)).toThrow(
+      /0834\+555 \(dec 55\.\d+\) has no data.*data are at dec 20\.10/,
+    );
     expect(() => planCentered(engine, 'NOPE', 50)).toThrow(/calibrator NOPE is not in the calibrator catalog/);
   });
 
@@ -121,7 +132,16 @@ describe('planCentered', () => {
     expect(solved.calibration.mode).toBe('solve');
     const table = (kind: 'B' | 'Gap', file: string) => {
       writeFileSync(path.join(dir, file), '');
-      return db.calibration.insertTable({ path: path.join(dir, file), kind, status: 'valid', calibrator: '0834+555', refAnt: 'DSA-104', solveMjd: t, validStartMjd: t - 1, validEndMjd: t + 1 });
+      return db.calibration.insertTable({
+        path: path.join(dir, file),
+        kind,
+        status: 'valid',
+        calibrator: '0834+555',
+        refAnt: 'DSA-104',
+        solveMjd: t,
+        validStartMjd: t - 1,
+        validEndMjd: t + 1,
+      });
     };
     const b = table('B', 'x.B');
     const g = table('Gap', 'x.Gap');
@@ -141,7 +161,16 @@ describe('planNext', () => {
     const first = planNext(engine);
     expect(first.groups.length).toBe(10);
     expect(first.calibrator).toBe('0834+555');
-    db.products.register({ id: first.name, kind: 'mosaic', path: path.join(paths.staging, first.name), sha256: 'a'.repeat(64), sizeBytes: 1 }, 'test');
+    db.products.register(
+      {
+        id: first.name,
+        kind: 'mosaic',
+        path: path.join(paths.staging, first.name),
+        sha256: 'a'.repeat(64),
+        sizeBytes: 1,
+      },
+      'test',
+    );
     const second = planNext(engine);
     expect(second.name).not.toBe(first.name);
     // The name is the product id, so it carries no '.' (which would read as an extension).
@@ -157,16 +186,41 @@ describe('planNext', () => {
     const first = planNext(engine);
     // A differently named mosaic over the same groups (a `mosaic centered` run, say), not rejected.
     const other = { ...first, name: 'centered_0834' };
-    db.qa.insertPlan({ name: other.name, params: {}, plan: other as unknown as Parameters<typeof db.qa.insertPlan>[0]['plan'] });
-    db.products.register({ id: other.name, kind: 'mosaic', path: path.join(paths.staging, other.name), sha256: 'b'.repeat(64), sizeBytes: 1 }, 'test');
-    expect(coveringMosaic(db, first.groups.map((g) => g.groupId), first.name)).toBe('centered_0834');
+    db.qa.insertPlan({
+      name: other.name,
+      params: {},
+      plan: other as unknown as Parameters<typeof db.qa.insertPlan>[0]['plan'],
+    });
+    db.products.register(
+      {
+        id: other.name,
+        kind: 'mosaic',
+        path: path.join(paths.staging, other.name),
+        sha256: 'b'.repeat(64),
+        sizeBytes: 1,
+      },
+      'test',
+    );
+    expect(
+      coveringMosaic(
+        db,
+        first.groups.map((g) => g.groupId),
+        first.name,
+      ),
+    ).toBe('centered_0834');
     const next = planNext(engine);
     expect(next.name).not.toBe(first.name);
     expect(next.groups[0]?.groupId).toBe(first.groups[8]?.groupId);
     // A rejected mosaic covers nothing: the window is offered again.
     db.products.transition(other.name, 'qa_failed', { actor: 'test' });
     db.products.transition(other.name, 'rejected', { actor: 'test', note: 'bad calibration' });
-    expect(coveringMosaic(db, first.groups.map((g) => g.groupId), first.name)).toBeNull();
+    expect(
+      coveringMosaic(
+        db,
+        first.groups.map((g) => g.groupId),
+        first.name,
+      ),
+    ).toBeNull();
     expect(planNext(engine).name).toBe(first.name);
   });
 
@@ -186,10 +240,16 @@ describe('jobGraph', () => {
     for (const g of plan.groups) {
       expect(ids).toContain(`convert:${g.groupId}`);
       expect(stages.find((s) => s.id === `apply:${g.groupId}`)?.deps).toEqual([`convert:${g.groupId}`, 'solve']);
-      expect(stages.find((s) => s.id === `image:${g.groupId}`)?.params).toMatchObject({ column: 'CORRECTED_DATA', msPath: g.msPath });
+      expect(stages.find((s) => s.id === `image:${g.groupId}`)?.params).toMatchObject({
+        column: 'CORRECTED_DATA',
+        msPath: g.msPath,
+      });
     }
     // The transit group is one of the tiles: it is solved and calibrated in one pass.
-    expect(stages.find((s) => s.id === 'solve')?.params).toMatchObject({ msPath: plan.calibration.solveMsPath, apply: true });
+    expect(stages.find((s) => s.id === 'solve')?.params).toMatchObject({
+      msPath: plan.calibration.solveMsPath,
+      apply: true,
+    });
     expect(ids.slice(-3)).toEqual(['mosaic', 'qa', 'publish']);
     expect(stages.find((s) => s.id === 'mosaic')?.deps.length).toBe(plan.groups.length);
     expect(jobGraph({ plan, autoPublish: true, register: false }).map((s) => s.id)).not.toContain('publish');

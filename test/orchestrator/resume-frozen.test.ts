@@ -16,12 +16,22 @@ const BIN = path.resolve('bin/dsa110.mjs');
 let tmp: string;
 let raw: string;
 
-interface Run { status: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  signal: NodeJS.Signals | null;
+}
 
 function run(ws: string, args: string[], env: Record<string, string> = {}): Run {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') || k === 'DSA110_NATIVE_ADDON'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_') || k === 'DSA110_NATIVE_ADDON'),
+  );
   const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
-    cwd: tmp, encoding: 'utf8', env: { ...clean, HOME: tmp, DSA110_THREADS: '1', ...env }, timeout: 600_000,
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...clean, HOME: tmp, DSA110_THREADS: '1', ...env },
+    timeout: 600_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
@@ -58,9 +68,15 @@ function fitsData(file: string): { naxis1: number; sha256: string } {
 /** The mosaic's tiles and the mosaic itself (by file name) of a workspace's one mosaic job. */
 function products(ws: string): Map<string, { naxis1: number; sha256: string }> {
   const out = new Map<string, { naxis1: number; sha256: string }>();
-  for (const f of readdirSync(path.join(ws, 'images')).filter((n) => n.endsWith('-image.fits')).sort()) out.set(f, fitsData(path.join(ws, 'images', f)));
+  for (const f of readdirSync(path.join(ws, 'images'))
+    .filter((n) => n.endsWith('-image.fits'))
+    .sort())
+    out.set(f, fitsData(path.join(ws, 'images', f)));
   const [m] = query<{ path: string }>(ws, 'SELECT path FROM mosaics');
-  const product = query<{ published_path: string | null; path: string }>(ws, "SELECT path, published_path FROM products WHERE kind = 'mosaic'")[0];
+  const product = query<{ published_path: string | null; path: string }>(
+    ws,
+    "SELECT path, published_path FROM products WHERE kind = 'mosaic'",
+  )[0];
   if (m && product) {
     const name = path.basename(m.path);
     out.set(name, fitsData(path.join(product.published_path ?? product.path, name)));
@@ -72,25 +88,59 @@ function workspace(name: string): string {
   const ws = path.join(tmp, name);
   // Small images, a 10-minute window (2 images) so each chain runs in well under a minute.
   mkdirSync(ws, { recursive: true });
-  writeFileSync(path.join(ws, 'config.json'), JSON.stringify({
-    imaging: { size: 384, cellArcsec: 8, niter: 200 }, mosaic: { timespanMin: 10, minImages: 2, overlap: 1 }, publishing: { minQaTier: 'warn' },
-  }));
+  writeFileSync(
+    path.join(ws, 'config.json'),
+    JSON.stringify({
+      imaging: { size: 384, cellArcsec: 8, niter: 200 },
+      mosaic: { timespanMin: 10, minImages: 2, overlap: 1 },
+      publishing: { minQaTier: 'warn' },
+    }),
+  );
   ok(run(ws, ['index', '--input-dir', raw]));
   ok(run(ws, ['catalog', 'import', path.join(raw, 'truth.json'), '--name', 'SIM', '--format', 'sim-truth']));
   return ws;
 }
 
-const CENTERED = ['mosaic', 'centered', '--calibrator', '0834+555', '--timespan-minutes', '10', '--catalog', 'SIM', '--tier', 'quicklook', '--wait'];
+const CENTERED = [
+  'mosaic',
+  'centered',
+  '--calibrator',
+  '0834+555',
+  '--timespan-minutes',
+  '10',
+  '--catalog',
+  'SIM',
+  '--tier',
+  'quicklook',
+  '--wait',
+];
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-frozen-'));
   raw = path.join(tmp, 'raw');
-  ok(run(path.join(tmp, 'sim-ws'), ['simulate', '--out', raw, '--start', '2026-01-15T08:45:30', '--minutes', '10', '--dec', '55.57',
-    '--antennas', '48', '--channels-per-subband', '2', '--seed', '11']));
+  ok(
+    run(path.join(tmp, 'sim-ws'), [
+      'simulate',
+      '--out',
+      raw,
+      '--start',
+      '2026-01-15T08:45:30',
+      '--minutes',
+      '10',
+      '--dec',
+      '55.57',
+      '--antennas',
+      '48',
+      '--channels-per-subband',
+      '2',
+      '--seed',
+      '11',
+    ]),
+  );
 }, 600_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('jobs resume after SIGKILL uses the job\'s frozen configuration', () => {
+describe("jobs resume after SIGKILL uses the job's frozen configuration", () => {
   it('products are identical to an uninterrupted run; plan built; no partials or duplicate bandpass left', () => {
     // Uninterrupted reference run with the configuration of the workspace.
     const ref = workspace('ref');
@@ -107,25 +157,40 @@ describe('jobs resume after SIGKILL uses the job\'s frozen configuration', () =>
     const [job] = query<{ id: string; state: string }>(ws, "SELECT id, state FROM jobs WHERE kind = 'mosaic'");
     expect(job?.state).toBe('running');
     expect(query<{ status: string }>(ws, 'SELECT status FROM mosaic_plans')[0]?.status).toBe('building');
-    const frozen = JSON.parse(query<{ c: string }>(ws, 'SELECT config_json AS c FROM jobs WHERE id = ?', job?.id)[0]?.c ?? '{}') as { imaging: { size: number } };
+    const frozen = JSON.parse(
+      query<{ c: string }>(ws, 'SELECT config_json AS c FROM jobs WHERE id = ?', job?.id)[0]?.c ?? '{}',
+    ) as { imaging: { size: number } };
     expect(frozen.imaging.size).toBe(384);
 
-    const resumed = run(ws, ['--set', 'imaging.size=1024', '--set', 'imaging.niter=5', 'jobs', 'resume', job?.id ?? '']);
+    const resumed = run(ws, [
+      '--set',
+      'imaging.size=1024',
+      '--set',
+      'imaging.niter=5',
+      'jobs',
+      'resume',
+      job?.id ?? '',
+    ]);
     expect(resumed.status, `${resumed.stderr}\n${resumed.stdout}`).toBe(0);
     expect(query<{ state: string }>(ws, 'SELECT state FROM jobs WHERE id = ?', job?.id)[0]?.state).toBe('succeeded');
     // The resume said which configuration it runs with: the log has no "no frozen configuration" warning.
-    expect(query(ws, "SELECT id FROM job_logs WHERE job_id = ? AND message LIKE '%no frozen configuration%'", job?.id)).toEqual([]);
+    expect(
+      query(ws, "SELECT id FROM job_logs WHERE job_id = ? AND message LIKE '%no frozen configuration%'", job?.id),
+    ).toEqual([]);
 
     const got = products(ws);
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [f, p] of want) expect(got.get(f), f).toEqual(p);
 
     // The plan follows its job to the end (it stayed `building` before).
-    expect(query<{ status: string; mosaic_id: number | null }>(ws, 'SELECT status, mosaic_id FROM mosaic_plans')).toEqual([
-      { status: 'built', mosaic_id: query<{ id: number }>(ws, 'SELECT id FROM mosaics')[0]?.id ?? -1 },
-    ]);
+    expect(
+      query<{ status: string; mosaic_id: number | null }>(ws, 'SELECT status, mosaic_id FROM mosaic_plans'),
+    ).toEqual([{ status: 'built', mosaic_id: query<{ id: number }>(ws, 'SELECT id FROM mosaics')[0]?.id ?? -1 }]);
     // One valid bandpass per validity window, and no partial directories anywhere in the workspace's caltables.
-    const bandpasses = query<{ n: number }>(ws, "SELECT COUNT(*) AS n FROM caltables WHERE kind = 'B' AND status = 'valid' GROUP BY valid_start_mjd, valid_end_mjd");
+    const bandpasses = query<{ n: number }>(
+      ws,
+      "SELECT COUNT(*) AS n FROM caltables WHERE kind = 'B' AND status = 'valid' GROUP BY valid_start_mjd, valid_end_mjd",
+    );
     expect(bandpasses.every((b) => b.n === 1)).toBe(true);
     expect(readdirSync(path.join(ws, 'caltables')).filter((n) => n.includes('.partial'))).toEqual([]);
   }, 900_000);

@@ -30,15 +30,29 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function assess(name: string, data: Float32Array, opts: { catalog?: string; tier?: 'quicklook' | 'science' | 'deep' } = {}): Promise<Assessment> {
+async function assess(
+  name: string,
+  data: Float32Array,
+  opts: { catalog?: string; tier?: 'quicklook' | 'science' | 'deep' } = {},
+): Promise<Assessment> {
   const file = path.join(dir, `${name}.fits`);
   writeSynth(file, field, data);
   // The synthetic sky is not attenuated by a primary beam: it stands for a PB-corrected image.
-  return assessImageFile(file, { tier: opts.tier ?? 'science', config, db, catalog: opts.catalog ?? 'TRUTH', pbCorrected: true });
+  return assessImageFile(file, {
+    tier: opts.tier ?? 'science',
+    config,
+    db,
+    catalog: opts.catalog ?? 'TRUTH',
+    pbCorrected: true,
+  });
 }
 
 const reason = (a: Assessment, check: string) => a.reasons.find((r) => r.check === check);
-const failing = (a: Assessment) => a.reasons.filter((r) => r.severity === 'fail').map((r) => r.check).sort();
+const failing = (a: Assessment) =>
+  a.reasons
+    .filter((r) => r.severity === 'fail')
+    .map((r) => r.check)
+    .sort();
 
 describe('QA of a good image', () => {
   it('passes: flux ratio within 3 % of 1, astrometric rms well under 1", complete', async () => {
@@ -142,8 +156,13 @@ describe('QA of malformed inputs', () => {
     const { beam: _beam, ...desc } = field.desc;
     writeFitsImage(file, desc, combine(field));
     const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'TRUTH', pbCorrected: true });
-    expect(reason(a, 'beam_elongation')).toMatchObject({ severity: 'fail', message: 'the image header has no restoring beam (BMAJ/BMIN/BPA)' });
-    expect(reason(a, 'catalog')?.message).toBe('not evaluated: no restoring beam, so no sources to match against TRUTH');
+    expect(reason(a, 'beam_elongation')).toMatchObject({
+      severity: 'fail',
+      message: 'the image header has no restoring beam (BMAJ/BMIN/BPA)',
+    });
+    expect(reason(a, 'catalog')?.message).toBe(
+      'not evaluated: no restoring beam, so no sources to match against TRUTH',
+    );
     expect(a.verdict).toBe('fail');
   });
 
@@ -151,10 +170,20 @@ describe('QA of malformed inputs', () => {
     const good = path.join(dir, 'good.fits');
     writeSynth(good, field, combine(field));
     const small = path.join(dir, 'small-noise.fits');
-    writeFitsImage(small, { ...field.desc, grid: { ...field.desc.grid, nx: 100, ny: 100 } }, new Float32Array(100 * 100).fill(1e-3));
-    await expect(assessImageFile(good, { tier: 'science', config, noisePath: small })).rejects.toThrow(`${small}: the noise map is 100 x 100 pixels; expected the image's 512 x 512`);
-    await expect(assessImageFile(path.join(dir, 'none.fits'), { tier: 'science', config })).rejects.toThrow(/none\.fits: no such file \(the image to assess\)/);
-    await expect(assessImageFile(good, { tier: 'science', config, catalog: 'TRUTH' })).rejects.toThrow(/catalog TRUTH was asked for but no database was given/);
+    writeFitsImage(
+      small,
+      { ...field.desc, grid: { ...field.desc.grid, nx: 100, ny: 100 } },
+      new Float32Array(100 * 100).fill(1e-3),
+    );
+    await expect(assessImageFile(good, { tier: 'science', config, noisePath: small })).rejects.toThrow(
+      `${small}: the noise map is 100 x 100 pixels; expected the image's 512 x 512`,
+    );
+    await expect(assessImageFile(path.join(dir, 'none.fits'), { tier: 'science', config })).rejects.toThrow(
+      /none\.fits: no such file \(the image to assess\)/,
+    );
+    await expect(assessImageFile(good, { tier: 'science', config, catalog: 'TRUTH' })).rejects.toThrow(
+      /catalog TRUTH was asked for but no database was given/,
+    );
   });
 });
 
@@ -169,9 +198,13 @@ describe('QA of a mosaic with its effective-noise map', () => {
         const r2 = ((x - nx / 2) ** 2 + (y - ny / 2) ** 2) / (0.45 * nx) ** 2;
         const pb = Math.exp(-r2 * Math.log(2));
         const i = y * nx + x;
-        if (pb < 0.3) { img[i] = Number.NaN; noiseMap[i] = Number.NaN; continue; }
+        if (pb < 0.3) {
+          img[i] = Number.NaN;
+          noiseMap[i] = Number.NaN;
+          continue;
+        }
         noiseMap[i] = field.sigmaJy / pb;
-        img[i] = field.sky[i]! + (field.noise[i]! / pb);
+        img[i] = field.sky[i]! + field.noise[i]! / pb;
       }
     }
     const file = path.join(dir, 'mosaic.fits');

@@ -23,10 +23,23 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-qa-cli-'));
   ws = path.join(tmp, 'ws');
   const engine = await Engine.open({ workspace: ws, env: {}, overrides: { logLevel: 'warn' } });
-  for (const [id, scale] of [['img-ok', 1], ['img-low', 0.8], ['img-auto', 1]] as const) {
+  for (const [id, scale] of [
+    ['img-ok', 1],
+    ['img-low', 0.8],
+    ['img-auto', 1],
+  ] as const) {
     const file = path.join(engine.paths.staging, `${id}.fits`);
     writeSynth(file, field, combine(field, scale));
-    engine.db.images.insertImage({ path: file, kind: 'pbcor', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: 512, heightPx: 512, cellArcsec: 5, freqHz: 1.4e9 });
+    engine.db.images.insertImage({
+      path: file,
+      kind: 'pbcor',
+      centerRaDeg: field.desc.grid.crval1,
+      centerDecDeg: field.desc.grid.crval2,
+      widthPx: 512,
+      heightPx: 512,
+      cellArcsec: 5,
+      freqHz: 1.4e9,
+    });
     await registerProduct(engine, { kind: 'image', stagedPath: file });
   }
   writeFileSync(path.join(tmp, 'truth.csv'), truthCsv(field.truth));
@@ -38,8 +51,17 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; error: CliError | null }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {}, cwd: tmp };
-  const program = new Command('dsa110').option('-w, --workspace <dir>').option('--json').option('-q, --quiet').exitOverride();
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    env: {},
+    cwd: tmp,
+  };
+  const program = new Command('dsa110')
+    .option('-w, --workspace <dir>')
+    .option('--json')
+    .option('-q, --quiet')
+    .exitOverride();
   const ctx = createContext(program, io);
   await ctx.ready();
   catalogCommand.register(program, ctx);
@@ -62,10 +84,28 @@ describe('dsa110 catalog', () => {
     expect(a.error).toBeNull();
     expect(a.stdout).toMatch(/^catalog NVSS: 4 new, 0 updated source\(s\) from .*nvss-vizier\.csv \(csv\)/);
     // Imported once already (beforeAll): a second import updates in place.
-    expect((await cli('catalog', 'import', path.join(tmp, 'truth.csv'), '--name', 'TRUTH')).stdout).toMatch(/^catalog TRUTH: 0 new, 40 updated/);
-    const list = JSON.parse((await cli('--json', 'catalog', 'list')).stdout) as { catalogs: { catalog: string; count: number }[] };
-    expect(list.catalogs.map((c) => [c.catalog, c.count])).toEqual([['NVSS', 4], ['TRUTH', 40]]);
-    const cone = await cli('catalog', 'cone', '--ra', '128.7287', '--dec', '55.5725', '--radius', '0.01', '--catalog', 'NVSS');
+    expect((await cli('catalog', 'import', path.join(tmp, 'truth.csv'), '--name', 'TRUTH')).stdout).toMatch(
+      /^catalog TRUTH: 0 new, 40 updated/,
+    );
+    const list = JSON.parse((await cli('--json', 'catalog', 'list')).stdout) as {
+      catalogs: { catalog: string; count: number }[];
+    };
+    expect(list.catalogs.map((c) => [c.catalog, c.count])).toEqual([
+      ['NVSS', 4],
+      ['TRUTH', 40],
+    ]);
+    const cone = await cli(
+      'catalog',
+      'cone',
+      '--ra',
+      '128.7287',
+      '--dec',
+      '55.5725',
+      '--radius',
+      '0.01',
+      '--catalog',
+      'NVSS',
+    );
     expect(cone.stdout.split('\n')[0]).toMatch(/^CATALOG\s+NAME\s+RA \(deg\)/);
     expect(cone.stdout).toContain('083454+553421');
     expect(cone.stdout).toContain('8825.30');
@@ -97,7 +137,12 @@ describe('dsa110 qa', () => {
   it('exits 1 on a failed verdict and reports the failing checks; --json carries the reasons', async () => {
     const r = await cli('--json', 'qa', 'img-low', '--catalog', 'TRUTH', '--tier', 'deep');
     expect(r.error?.message).toBe('qa: img-low failed QA (deep): flux_scale');
-    const j = JSON.parse(r.stdout) as { verdict: string; tier: string; reasons: { check: string; severity: string }[]; product: { status: string } };
+    const j = JSON.parse(r.stdout) as {
+      verdict: string;
+      tier: string;
+      reasons: { check: string; severity: string }[];
+      product: { status: string };
+    };
     expect(j).toMatchObject({ verdict: 'fail', tier: 'deep', product: { status: 'qa_failed' } });
     expect(j.reasons.find((x) => x.check === 'flux_scale')?.severity).toBe('fail');
     const unknown = await cli('qa', 'nope');
@@ -111,8 +156,20 @@ describe('dsa110 qa', () => {
     try {
       const r = await cli('--json', 'qa', 'img-auto', '--catalog', 'TRUTH');
       expect(r.error).toBeNull();
-      const j = JSON.parse(r.stdout) as { verdict: string; transition: { to: string }; product: { status: string; publishedPath: string }; published: { outcome: string }; publishError: string | null };
-      expect(j).toMatchObject({ verdict: 'pass', transition: { to: 'qa_passed' }, product: { status: 'published' }, published: { outcome: 'published' }, publishError: null });
+      const j = JSON.parse(r.stdout) as {
+        verdict: string;
+        transition: { to: string };
+        product: { status: string; publishedPath: string };
+        published: { outcome: string };
+        publishError: string | null;
+      };
+      expect(j).toMatchObject({
+        verdict: 'pass',
+        transition: { to: 'qa_passed' },
+        product: { status: 'published' },
+        published: { outcome: 'published' },
+        publishError: null,
+      });
       expect(j.product.publishedPath).toBe(path.join(ws, 'products', 'img-auto.fits'));
     } finally {
       rmSync(config);

@@ -22,7 +22,14 @@ const SIZE = 1024;
 const PIX = (CELL / 3600) * (Math.PI / 180);
 // Eight sources spread over the inner field (within 0.6 deg of the centre, PB > 0.6), 25 beams apart or more.
 const OFFSETS: Offset[] = [
-  [40, -30, 0.4], [-150, 110, 0.25], [200, 160, 0.3], [-300, -250, 0.35], [320, -200, 0.2], [-60, 330, 0.3], [120, 380, 0.15], [-380, 20, 0.25],
+  [40, -30, 0.4],
+  [-150, 110, 0.25],
+  [200, 160, 0.3],
+  [-300, -250, 0.35],
+  [320, -200, 0.2],
+  [-60, 330, 0.3],
+  [120, 380, 0.15],
+  [-380, 20, 0.25],
 ].map(([l, m, f], k) => ({ name: `S${k}`, lRad: l! * PIX, mRad: m! * PIX, fluxJy: f! }));
 
 describe('QA of an image made by the pipeline from simulated data', () => {
@@ -35,19 +42,52 @@ describe('QA of an image made by the pipeline from simulated data', () => {
   config.qa.catalogSpectralIndex = 0;
 
   beforeAll(async () => {
-    const sim = await simulate({
-      outDir: join(dir, 'raw'), start: START, minutes: 5, decDeg: DEC_DEG, antennas: 20, channelsPerSubband: 4, sources: sourcesAt(OFFSETS),
-      corruptions: { gains: false, bandpass: false, noise: true, deadAntennas: 0, flaggedChannelFraction: 0, rfi: false }, minApparentJy: 0, jitterS: 3,
-    }, pool);
+    const sim = await simulate(
+      {
+        outDir: join(dir, 'raw'),
+        start: START,
+        minutes: 5,
+        decDeg: DEC_DEG,
+        antennas: 20,
+        channelsPerSubband: 4,
+        sources: sourcesAt(OFFSETS),
+        corruptions: {
+          gains: false,
+          bandpass: false,
+          noise: true,
+          deadAntennas: 0,
+          flaggedChannelFraction: 0,
+          rfi: false,
+        },
+        minApparentJy: 0,
+        jitterS: 3,
+      },
+      pool,
+    );
     db = openDatabase(join(dir, 'state.sqlite'));
-    expect(importCatalog(db, sim.truthFile, { name: 'SIM' })).toMatchObject({ format: 'sim-truth', imported: OFFSETS.length });
+    expect(importCatalog(db, sim.truthFile, { name: 'SIM' })).toMatchObject({
+      format: 'sim-truth',
+      imported: OFFSETS.length,
+    });
     const chunk = sim.chunks[0]!;
     const plan = await planConversion(chunk.groupId, chunk.files);
     const ms = await writeConversion(plan, join(dir, 'group.ms'));
     rmSync(join(dir, 'raw'), { recursive: true, force: true });
     out = await imageMeasurementSet(pool, {
-      msPath: ms.path, prefix: join(dir, 'img'),
-      params: { size: SIZE, cellArcsec: CELL, weighting: 'briggs', robust: 0, niter: 1000, mgain: 0.8, autoThresholdSigma: 3, pbCut: 0.2, beamModel: 'airy', threads: 2 },
+      msPath: ms.path,
+      prefix: join(dir, 'img'),
+      params: {
+        size: SIZE,
+        cellArcsec: CELL,
+        weighting: 'briggs',
+        robust: 0,
+        niter: 1000,
+        mgain: 0.8,
+        autoThresholdSigma: 3,
+        pbCut: 0.2,
+        beamModel: 'airy',
+        threads: 2,
+      },
     });
   }, 900_000);
   afterAll(async () => {
@@ -57,7 +97,14 @@ describe('QA of an image made by the pipeline from simulated data', () => {
   });
 
   it('passes: every truth source found, flux scale within 3 %, astrometry well under 1"', async () => {
-    const a = await assessImageFile(out.files['image-pb'], { tier: 'science', config, db, catalog: 'SIM', pbPath: out.files.pb, pbCorrected: true });
+    const a = await assessImageFile(out.files['image-pb'], {
+      tier: 'science',
+      config,
+      db,
+      catalog: 'SIM',
+      pbPath: out.files.pb,
+      pbCorrected: true,
+    });
     // 20 of the 117 antennas in 5 minutes make a beam about 2.75:1, within the science tier's warn
     // limit (3.2, set for DSA-110's ~2.8:1 snapshot beam): every check passes.
     expect(a.reasons.filter((r) => r.severity !== 'pass').map((r) => `${r.check}:${r.severity}`)).toEqual([]);
@@ -76,11 +123,25 @@ describe('QA of an image made by the pipeline from simulated data', () => {
     const file = join(dir, 'scaled.fits');
     const k = img.keywords;
     const num = (key: string) => k.get(key) as number;
-    writeFitsImage(file, {
-      grid: skyGridFromHeader(k, out.files['image-pb']), freqHz: num('CRVAL3'), bandwidthHz: num('CDELT3'), bunit: 'JY/BEAM',
-      beam: restoringBeamFromHeader(k)!,
-    }, scaled);
-    const a = await assessImageFile(file, { tier: 'science', config, db, catalog: 'SIM', pbPath: out.files.pb, pbCorrected: true });
+    writeFitsImage(
+      file,
+      {
+        grid: skyGridFromHeader(k, out.files['image-pb']),
+        freqHz: num('CRVAL3'),
+        bandwidthHz: num('CDELT3'),
+        bunit: 'JY/BEAM',
+        beam: restoringBeamFromHeader(k)!,
+      },
+      scaled,
+    );
+    const a = await assessImageFile(file, {
+      tier: 'science',
+      config,
+      db,
+      catalog: 'SIM',
+      pbPath: out.files.pb,
+      pbCorrected: true,
+    });
     expect(a.reasons.filter((r) => r.severity === 'fail').map((r) => r.check)).toEqual(['flux_scale']);
     expect(Math.abs(a.metrics.fluxRatioMedian! - 0.8)).toBeLessThan(0.03);
   });

@@ -32,13 +32,25 @@ async function setup(overrides: Record<string, unknown> = {}): Promise<Engine> {
 }
 
 /** A staged image file, its images row and its registered product. */
-async function stagedImage(engine: Engine, id: string, scale = 1, msId: number | null = null): Promise<{ imageId: number }> {
+async function stagedImage(
+  engine: Engine,
+  id: string,
+  scale = 1,
+  msId: number | null = null,
+): Promise<{ imageId: number }> {
   const file = path.join(engine.paths.staging, `${id}.fits`);
   writeSynth(file, field, combine(field, scale));
   const row = engine.db.images.insertImage({
     // pbcor: the synthetic sky is not attenuated by a primary beam.
-    path: file, kind: 'pbcor', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: field.wcs.nx, heightPx: field.wcs.ny,
-    cellArcsec: 5, freqHz: 1.4e9, msId,
+    path: file,
+    kind: 'pbcor',
+    centerRaDeg: field.desc.grid.crval1,
+    centerDecDeg: field.desc.grid.crval2,
+    widthPx: field.wcs.nx,
+    heightPx: field.wcs.ny,
+    cellArcsec: 5,
+    freqHz: 1.4e9,
+    msId,
   });
   await registerProduct(engine, { kind: 'image', stagedPath: file });
   return { imageId: row.id };
@@ -53,7 +65,13 @@ describe('runQa', () => {
     expect(r.transition).toEqual({ from: 'staging', to: 'qa_passed' });
     expect(r.product?.status).toBe('qa_passed');
     expect(r).not.toHaveProperty('published');
-    expect(engine.db.qa.latestForProduct('img-good')).toMatchObject({ id: r.id, subject: 'image', subjectId: imageId, tier: 'science', verdict: 'pass' });
+    expect(engine.db.qa.latestForProduct('img-good')).toMatchObject({
+      id: r.id,
+      subject: 'image',
+      subjectId: imageId,
+      tier: 'science',
+      verdict: 'pass',
+    });
     expect(r.product?.metadata.qa).toMatchObject({ resultId: r.id, verdict: 'pass', failed: [], warned: [] });
     const events = engine.db.products.events('img-good');
     expect(events.at(-1)).toMatchObject({ actor: 'pipeline', fromStatus: 'staging', toStatus: 'qa_passed' });
@@ -73,7 +91,12 @@ describe('runQa', () => {
     writeSynth(r.file, field, combine(field));
     const again = await runQa(engine, 'img-flux', { catalog: 'TRUTH' });
     expect(again.transition).toEqual({ from: 'qa_failed', to: 'qa_passed' });
-    expect(engine.db.products.events('img-flux').map((e) => e.toStatus)).toEqual(['staging', 'qa_failed', 'staging', 'qa_passed']);
+    expect(engine.db.products.events('img-flux').map((e) => e.toStatus)).toEqual([
+      'staging',
+      'qa_failed',
+      'staging',
+      'qa_passed',
+    ]);
     expect(engine.db.qa.history('image', again.subjectId).map((q) => q.verdict)).toEqual(['fail', 'pass']);
   });
 
@@ -85,7 +108,9 @@ describe('runQa', () => {
     expect(r.metrics.catalogMatched).toBe(40);
     const other = await setup({ 'qa.catalog': 'NVSS' });
     await stagedImage(other, 'img-cfg');
-    await expect(runQa(other, 'img-cfg')).rejects.toThrow(/no reference catalog named "NVSS" \(configured as qa\.catalog\) \(have: TRUTH\)/);
+    await expect(runQa(other, 'img-cfg')).rejects.toThrow(
+      /no reference catalog named "NVSS" \(configured as qa\.catalog\) \(have: TRUTH\)/,
+    );
   });
 
   it('a warn verdict passes only when publishing.minQaTier is warn', async () => {
@@ -100,7 +125,7 @@ describe('runQa', () => {
     expect((await runQa(lenient, 'img-warn')).product?.status).toBe('qa_passed');
   });
 
-  it('never publishes, even with publishing.autoPublish on; the caller\'s publishAfterQa does', async () => {
+  it("never publishes, even with publishing.autoPublish on; the caller's publishAfterQa does", async () => {
     const engine = await setup({ 'publishing.autoPublish': true });
     await stagedImage(engine, 'img-pub');
     const r = await runQa(engine, 'img-pub', { catalog: 'TRUTH' });
@@ -111,32 +136,75 @@ describe('runQa', () => {
     expect(after.publishError).toBeNull();
     expect(after.product?.status).toBe('published');
     expect(after.product?.publishedPath).toBe(path.join(engine.paths.products, 'img-pub.fits'));
-    expect(engine.db.products.events('img-pub').map((e) => `${e.toStatus}:${e.actor}`)).toEqual(['staging:pipeline', 'qa_passed:pipeline', 'approved:pipeline', 'published:pipeline']);
+    expect(engine.db.products.events('img-pub').map((e) => `${e.toStatus}:${e.actor}`)).toEqual([
+      'staging:pipeline',
+      'qa_passed:pipeline',
+      'approved:pipeline',
+      'published:pipeline',
+    ]);
     // A failed product is never published.
     await stagedImage(engine, 'img-bad', 0.8);
     const bad = await runQa(engine, 'img-bad', { catalog: 'TRUTH' });
-    expect(await publishAfterQa(engine, bad)).toMatchObject({ published: null, publishError: null, product: { status: 'qa_failed' } });
+    expect(await publishAfterQa(engine, bad)).toMatchObject({
+      published: null,
+      publishError: null,
+      product: { status: 'qa_failed' },
+    });
     // Nor one QA passed with auto-publish off: it waits for a reviewer.
     const off = await setup();
     await stagedImage(off, 'img-wait');
     const waits = await runQa(off, 'img-wait', { catalog: 'TRUTH' });
-    expect(await publishAfterQa(off, waits)).toMatchObject({ published: null, publishError: null, product: { status: 'qa_passed' } });
+    expect(await publishAfterQa(off, waits)).toMatchObject({
+      published: null,
+      publishError: null,
+      product: { status: 'qa_passed' },
+    });
   });
 
   it('judges the flagged fractions of the input MS and of the calibration tables that apply to it', async () => {
     const engine = await setup();
     const mid = 60950.5;
-    const ms = engine.db.ms.insert({ path: path.join(engine.paths.ms, 'obs.ms'), startMjd: mid - 0.002, endMjd: mid + 0.002, midMjd: mid, decDeg: 54.57, flaggedFraction: 0.55 });
-    for (const [kind, f] of [['B', 0.25], ['G', 0.05]] as const) {
-      engine.db.calibration.insertTable({ path: path.join(engine.paths.caltables, `x.${kind}`), kind, solveMjd: mid, validStartMjd: mid - 1, validEndMjd: mid + 1, status: 'valid', qa: { flaggedFraction: f } });
+    const ms = engine.db.ms.insert({
+      path: path.join(engine.paths.ms, 'obs.ms'),
+      startMjd: mid - 0.002,
+      endMjd: mid + 0.002,
+      midMjd: mid,
+      decDeg: 54.57,
+      flaggedFraction: 0.55,
+    });
+    for (const [kind, f] of [
+      ['B', 0.25],
+      ['G', 0.05],
+    ] as const) {
+      engine.db.calibration.insertTable({
+        path: path.join(engine.paths.caltables, `x.${kind}`),
+        kind,
+        solveMjd: mid,
+        validStartMjd: mid - 1,
+        validEndMjd: mid + 1,
+        status: 'valid',
+        qa: { flaggedFraction: f },
+      });
     }
     // A stale table of the same kind outside its window must not count.
-    engine.db.calibration.insertTable({ path: path.join(engine.paths.caltables, 'old.B'), kind: 'B', solveMjd: mid - 5, validStartMjd: mid - 6, validEndMjd: mid - 4, status: 'valid', qa: { flaggedFraction: 0.9 } });
+    engine.db.calibration.insertTable({
+      path: path.join(engine.paths.caltables, 'old.B'),
+      kind: 'B',
+      solveMjd: mid - 5,
+      validStartMjd: mid - 6,
+      validEndMjd: mid - 4,
+      status: 'valid',
+      qa: { flaggedFraction: 0.9 },
+    });
     await stagedImage(engine, 'img-flags', 1, ms.id);
     const r = await runQa(engine, 'img-flags', { catalog: 'TRUTH' });
     expect(r.metrics.msFlaggedPct).toBeCloseTo(55, 10);
     expect(r.metrics.calFlaggedPct).toBeCloseTo(25, 10);
-    expect(r.reasons.find((x) => x.check === 'ms_flagged')).toMatchObject({ severity: 'fail', value: expect.closeTo(55, 8) as number, limit: 50 });
+    expect(r.reasons.find((x) => x.check === 'ms_flagged')).toMatchObject({
+      severity: 'fail',
+      value: expect.closeTo(55, 8) as number,
+      limit: 50,
+    });
     expect(r.reasons.find((x) => x.check === 'cal_flagged')).toMatchObject({ severity: 'warn', limit: 20 });
     expect(r.product?.status).toBe('qa_failed');
   });
@@ -157,11 +225,28 @@ describe('runQa', () => {
     }
     writeFitsImage(path.join(dir, 'mos-a.fits'), field.desc, img);
     writeFitsImage(path.join(dir, 'mos-a-noise.fits'), field.desc, noiseMap);
-    const group = engine.db.images.insertMosaicGroup({ name: 'mos-a', decDeg: 54.57, startMjd: 60950, endMjd: 60950.03 });
-    const m = engine.db.images.insertMosaic({ path: path.join(dir, 'mos-a.fits'), groupId: group.id, method: 'pbweighted', nImages: 10, startMjd: 60950, endMjd: 60950.03 });
+    const group = engine.db.images.insertMosaicGroup({
+      name: 'mos-a',
+      decDeg: 54.57,
+      startMjd: 60950,
+      endMjd: 60950.03,
+    });
+    const m = engine.db.images.insertMosaic({
+      path: path.join(dir, 'mos-a.fits'),
+      groupId: group.id,
+      method: 'pbweighted',
+      nImages: 10,
+      startMjd: 60950,
+      endMjd: 60950.03,
+    });
     await registerProduct(engine, { kind: 'mosaic', stagedPath: dir });
     const r = await runQa(engine, 'mos-a', { catalog: 'TRUTH' });
-    expect(r).toMatchObject({ subject: 'mosaic', subjectId: m.id, verdict: 'pass', file: path.join(dir, 'mos-a.fits') });
+    expect(r).toMatchObject({
+      subject: 'mosaic',
+      subjectId: m.id,
+      verdict: 'pass',
+      file: path.join(dir, 'mos-a.fits'),
+    });
     expect(r.metrics.medianNoiseMapJy).toBeCloseTo(field.sigmaJy, 10);
     expect(r.metrics.blankAreaPct).toBe(0);
     expect(r.reasons.find((x) => x.check === 'mosaic_astrometry')?.severity).toBe('pass');
@@ -180,13 +265,22 @@ describe('runQa', () => {
       const x = i % nx;
       const y = Math.floor(i / nx);
       // A Gaussian beam at half power 256 pixels from the centre: fluxes attenuated by up to 2x.
-      pb[i] = Math.exp(-Math.LN2 * ((x - nx / 2) ** 2 + (y - ny / 2) ** 2) / 256 ** 2);
+      pb[i] = Math.exp((-Math.LN2 * ((x - nx / 2) ** 2 + (y - ny / 2) ** 2)) / 256 ** 2);
       img[i] = field.sky[i]! * pb[i]! + field.noise[i]!;
     }
     const file = path.join(engine.paths.staging, 'obs-image.fits');
     writeFitsImage(file, field.desc, img);
     writeFitsImage(path.join(engine.paths.staging, 'obs-pb.fits'), { ...field.desc, bunit: '' }, pb);
-    engine.db.images.insertImage({ path: file, kind: 'clean', centerRaDeg: field.desc.grid.crval1, centerDecDeg: field.desc.grid.crval2, widthPx: nx, heightPx: ny, cellArcsec: 5, freqHz: 1.4e9 });
+    engine.db.images.insertImage({
+      path: file,
+      kind: 'clean',
+      centerRaDeg: field.desc.grid.crval1,
+      centerDecDeg: field.desc.grid.crval2,
+      widthPx: nx,
+      heightPx: ny,
+      cellArcsec: 5,
+      freqHz: 1.4e9,
+    });
     await registerProduct(engine, { kind: 'image', stagedPath: file });
     const r = await runQa(engine, 'obs-image', { catalog: 'TRUTH' });
     expect(r.verdict).toBe('pass');
@@ -226,9 +320,13 @@ describe('runQa', () => {
     const { imageId } = await stagedImage(engine, 'img-row');
     const r = await runQa(engine, `image:${imageId}`, { catalog: 'TRUTH', tier: 'deep' });
     expect(r).toMatchObject({ subject: 'image', subjectId: imageId, tier: 'deep', productId: 'img-row' });
-    await expect(runQa(engine, 'nope')).rejects.toThrow(/no product with id "nope" \(expected a product id, image:N or mosaic:N\)/);
+    await expect(runQa(engine, 'nope')).rejects.toThrow(
+      /no product with id "nope" \(expected a product id, image:N or mosaic:N\)/,
+    );
     await expect(runQa(engine, 'image:999')).rejects.toThrow(/no image with id 999/);
-    await expect(runQa(engine, 'img-row', { catalog: 'NVSS' })).rejects.toThrow(/no reference catalog named "NVSS" \(have: TRUTH\)/);
+    await expect(runQa(engine, 'img-row', { catalog: 'NVSS' })).rejects.toThrow(
+      /no reference catalog named "NVSS" \(have: TRUTH\)/,
+    );
     const ms = path.join(engine.paths.staging, 'obs1.ms');
     writeFileSync(ms, 'x');
     await registerProduct(engine, { kind: 'ms', stagedPath: ms });

@@ -52,7 +52,7 @@ describe('findSources', () => {
       const r = m.s.peakJy / t.fluxJy;
       ratios.push(m.s.intFluxJy / t.fluxJy);
       // The noise alone moves a peak by 1/SNR (5 % at SNR 20): demand 3 % or 3.5 sigma, whichever is larger.
-      expect(Math.abs(r - 1)).toBeLessThan(Math.max(0.03, 3.5 * m.s.peakErrJy / m.s.peakJy));
+      expect(Math.abs(r - 1)).toBeLessThan(Math.max(0.03, (3.5 * m.s.peakErrJy) / m.s.peakJy));
       if (m.s.snr > 100) expect(Math.abs(r - 1)).toBeLessThan(0.03);
       chi2 += ((m.s.peakJy - t.fluxJy) / m.s.peakErrJy) ** 2;
       if (m.s.snr > 100) {
@@ -90,7 +90,12 @@ describe('deblending', () => {
   const pairs: TruthSource[][] = [];
   const img = combine(field);
   const bmajPx = field.beam.majorArcsec / 5;
-  [[1.5, 1], [1.5, 0.5], [1.8, 1], [1.8, 0.5]].forEach(([sep, ratio], k) => {
+  [
+    [1.5, 1],
+    [1.5, 0.5],
+    [1.8, 1],
+    [1.8, 0.5],
+  ].forEach(([sep, ratio], k) => {
     const x0 = 100 + 100 * (k % 4);
     const y0 = 150 + 200 * Math.floor(k / 4) + (k % 2) * 150;
     const ang = 0.4 + k;

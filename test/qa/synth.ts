@@ -7,7 +7,12 @@ import { pixelToWorld, worldToPixel } from '../../src/shared/astro/sin';
 import { celestialWcs, type SkyGrid } from '../../src/shared/model/sky-image';
 import { Rng } from '../../src/main/engine/sim/rng';
 
-export interface TruthSource { name: string; raDeg: number; decDeg: number; fluxJy: number }
+export interface TruthSource {
+  name: string;
+  raDeg: number;
+  decDeg: number;
+  fluxJy: number;
+}
 
 export interface SynthOptions {
   nx?: number;
@@ -36,7 +41,14 @@ export interface Synth {
 }
 
 /** Add a point source of `fluxJy` (Jy/beam peak = Jy for a point source) at (ra, dec) to `img`. */
-export function addPointSource(img: Float32Array, wcs: SkyGrid, beam: BeamShape, raDeg: number, decDeg: number, fluxJy: number): void {
+export function addPointSource(
+  img: Float32Array,
+  wcs: SkyGrid,
+  beam: BeamShape,
+  raDeg: number,
+  decDeg: number,
+  fluxJy: number,
+): void {
   const at = worldToPixel(wcs, raDeg, decDeg);
   if (!at) throw new Error(`addPointSource: (${raDeg}, ${decDeg}) is not on the image's hemisphere`);
   const { x: x0, y: y0 } = at;
@@ -62,7 +74,8 @@ export function correlatedNoise(wcs: SkyGrid, beam: BeamShape, sigma: number, rn
   const k = inverse({ a: c.a / 2, b: c.b / 2, c: c.c / 2 });
   const r = Math.ceil(4 * Math.sqrt(Math.max(c.a, c.c) / 2)) + 1;
   const ker: number[] = [];
-  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) ker.push(Math.exp(-0.5 * (k.a * dx * dx + 2 * k.b * dx * dy + k.c * dy * dy)));
+  for (let dy = -r; dy <= r; dy++)
+    for (let dx = -r; dx <= r; dx++) ker.push(Math.exp(-0.5 * (k.a * dx * dx + 2 * k.b * dx * dy + k.c * dy * dy)));
   const norm = Math.sqrt(ker.reduce((s, v) => s + v * v, 0));
   const out = new Float32Array(nx * ny);
   const w = 2 * r + 1;
@@ -89,8 +102,22 @@ export function synthField(o: SynthOptions = {}): Synth {
   const sigma = o.sigmaJy ?? 1e-3;
   const rng = new Rng(o.seed ?? 7, 'qa-synth');
   const desc: FitsImageDescription = {
-    grid: { ...celestialWcs({ crval1: o.raDeg ?? 128.7, crval2: o.decDeg ?? 54.57, crpix1: nx / 2 + 1, crpix2: ny / 2 + 1, cdelt1: -cell / 3600, cdelt2: cell / 3600 }), nx, ny },
-    freqHz: o.freqHz ?? 1.4e9, bandwidthHz: 187.5e6, bunit: 'JY/BEAM', beam,
+    grid: {
+      ...celestialWcs({
+        crval1: o.raDeg ?? 128.7,
+        crval2: o.decDeg ?? 54.57,
+        crpix1: nx / 2 + 1,
+        crpix2: ny / 2 + 1,
+        cdelt1: -cell / 3600,
+        cdelt2: cell / 3600,
+      }),
+      nx,
+      ny,
+    },
+    freqHz: o.freqHz ?? 1.4e9,
+    bandwidthHz: 187.5e6,
+    bunit: 'JY/BEAM',
+    beam,
   };
   const wcs = desc.grid;
   const [lo, hi] = o.snrRange ?? [20, 500];
@@ -106,7 +133,12 @@ export function synthField(o: SynthOptions = {}): Synth {
     pts.push({ x, y });
     const w = pixelToWorld(wcs, x, y)!;
     const flux = sigma * lo * Math.pow(hi / lo, rng.uniform());
-    truth.push({ name: `SYN${String(truth.length + 1).padStart(3, '0')}`, raDeg: w.raDeg, decDeg: w.decDeg, fluxJy: flux });
+    truth.push({
+      name: `SYN${String(truth.length + 1).padStart(3, '0')}`,
+      raDeg: w.raDeg,
+      decDeg: w.decDeg,
+      fluxJy: flux,
+    });
   }
   const sky = new Float32Array(nx * ny);
   for (const t of truth) addPointSource(sky, wcs, beam, t.raDeg, t.decDeg, t.fluxJy);
@@ -131,7 +163,9 @@ export function truthCsv(truth: TruthSource[], shift: { raArcsec?: number; decAr
   for (const t of truth) {
     const dec = t.decDeg + (shift.decArcsec ?? 0) / 3600;
     const ra = t.raDeg + (shift.raArcsec ?? 0) / 3600 / Math.cos((t.decDeg * Math.PI) / 180);
-    lines.push(`${t.name},${ra.toFixed(7)},${dec.toFixed(7)},0.5,0.5,${(t.fluxJy * 1e3).toFixed(4)},${(t.fluxJy * 30).toFixed(4)}`);
+    lines.push(
+      `${t.name},${ra.toFixed(7)},${dec.toFixed(7)},0.5,0.5,${(t.fluxJy * 1e3).toFixed(4)},${(t.fluxJy * 30).toFixed(4)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -10,29 +10,50 @@ import { approved, entries, openEngine, stageDir, stageFile, tempDir } from './f
 
 const BIN = path.resolve('bin/dsa110.mjs');
 let tmp: string;
-beforeAll(() => { tmp = tempDir('crash'); });
+beforeAll(() => {
+  tmp = tempDir('crash');
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cleanEnv(fault?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')),
+  );
   if (fault) env.DSA110_FAULT = fault;
   return { ...env, HOME: tmp };
 }
 
 function run(ws: string, args: string[], fault?: string): Run {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, encoding: 'utf8', env: cleanEnv(fault) });
+  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: cleanEnv(fault),
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 function runAsync(ws: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, '--workspace', ws, ...args], {
+      cwd: tmp,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     p.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
 }
@@ -94,7 +115,9 @@ describe('publisher killed (SIGKILL) at each step, then run again', () => {
       expect(out.recovered[0]?.productId).toBe(id);
       // Before the destination exists the recovery rolls back and this run publishes; after, it finishes.
       const rolledForward = /after-rename|before-db|after-db/.test(fault);
-      expect(out.recovered[0]?.outcome).toBe(fault.includes('after-db') ? 'completed' : rolledForward ? 'rolled-forward' : 'rolled-back');
+      expect(out.recovered[0]?.outcome).toBe(
+        fault.includes('after-db') ? 'completed' : rolledForward ? 'rolled-forward' : 'rolled-back',
+      );
       expect(out.outcome).toBe(rolledForward ? 'already-published' : 'published');
       await expectPublishedOnce(ws, id, sha, name);
     });
@@ -118,7 +141,9 @@ describe('CLI: refusals, review, list', () => {
     for (const bad of ['../x', '/etc/passwd']) {
       const r = run(ws, ['publish', bad]);
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`publish: product id ${JSON.stringify(bad)}: must be a plain file name (no "/", no "..", not absolute)`);
+      expect(r.stderr).toContain(
+        `publish: product id ${JSON.stringify(bad)}: must be a plain file name (no "/", no "..", not absolute)`,
+      );
     }
     const missing = run(ws, ['publish', 'nope']);
     expect(missing.status).toBe(1);
@@ -131,13 +156,17 @@ describe('CLI: refusals, review, list', () => {
     expect(blank.stderr).toMatch(/reject: --reviewer/);
     const ok = run(ws, ['reject', id, '--reviewer', 'carol', '--comment', 'sidelobes', '--json']);
     expect(ok.status, ok.stderr).toBe(0);
-    expect((JSON.parse(ok.stdout) as { product: { status: string; reviewer: string; comment: string } }).product).toMatchObject({ status: 'rejected', reviewer: 'carol', comment: 'sidelobes' });
+    expect(
+      (JSON.parse(ok.stdout) as { product: { status: string; reviewer: string; comment: string } }).product,
+    ).toMatchObject({ status: 'rejected', reviewer: 'carol', comment: 'sidelobes' });
     const notApproved = run(ws, ['publish', id]);
     expect(notApproved.status).toBe(1);
     expect(notApproved.stderr).toContain(`publish: product ${id} is rejected; only approved products are published`);
     const again = run(ws, ['approve', id, '--reviewer', 'dave']);
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/approve: product cli is rejected and cannot become approved \(allowed from rejected: staging\)/);
+    expect(again.stderr).toMatch(
+      /approve: product cli is rejected and cannot become approved \(allowed from rejected: staging\)/,
+    );
     const list = run(ws, ['products', 'list', '--status', 'rejected']);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^cli +image +rejected +3\.1 MB .* carol /m);

@@ -5,7 +5,14 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, wr
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/main/engine/engine';
-import { checksumPath, onQaPassed, publish, registerProduct, RegistryError, journalDir } from '../../src/main/engine/registry';
+import {
+  checksumPath,
+  onQaPassed,
+  publish,
+  registerProduct,
+  RegistryError,
+  journalDir,
+} from '../../src/main/engine/registry';
 import { approved, entries, openEngine, stageDir, stageFile, tempDir } from './fixtures';
 
 let tmp: string;
@@ -21,7 +28,10 @@ afterEach(async () => {
 });
 
 async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RegistryError);
   expect((err as RegistryError).code).toBe(code);
   expect((err as Error).message).toMatch(message);
@@ -31,7 +41,13 @@ describe('registerProduct', () => {
   it('a file: id from its name, sha256 and size of the content, status staging', async () => {
     const file = stageFile(engine, 'img-60950.5.fits', 1000);
     const p = await registerProduct(engine, { kind: 'image', stagedPath: file, metadata: { rmsJy: 1e-4 } });
-    expect(p).toMatchObject({ id: 'img-60950.5', kind: 'image', status: 'staging', sizeBytes: 1000, metadata: { rmsJy: 1e-4 } });
+    expect(p).toMatchObject({
+      id: 'img-60950.5',
+      kind: 'image',
+      status: 'staging',
+      sizeBytes: 1000,
+      metadata: { rmsJy: 1e-4 },
+    });
     const { createHash } = await import('node:crypto');
     const { readFileSync } = await import('node:fs');
     expect(p.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
@@ -55,24 +71,48 @@ describe('registerProduct', () => {
 
   it('refuses an id that does not match the file name, and paths outside staging', async () => {
     const file = stageFile(engine, 'a.fits', 10);
-    await rejects(registerProduct(engine, { kind: 'image', stagedPath: file, id: 'b' }), 'invalid', /id "b" does not match its file name a\.fits \(expected id "a"\)/);
-    await rejects(registerProduct(engine, { kind: 'image', stagedPath: '../../etc/passwd' }), 'invalid', /outside the staging root/);
-    await rejects(registerProduct(engine, { kind: 'image', stagedPath: '/etc/passwd' }), 'invalid', /stagedPath \/etc\/passwd: outside the staging root/);
+    await rejects(
+      registerProduct(engine, { kind: 'image', stagedPath: file, id: 'b' }),
+      'invalid',
+      /id "b" does not match its file name a\.fits \(expected id "a"\)/,
+    );
+    await rejects(
+      registerProduct(engine, { kind: 'image', stagedPath: '../../etc/passwd' }),
+      'invalid',
+      /outside the staging root/,
+    );
+    await rejects(
+      registerProduct(engine, { kind: 'image', stagedPath: '/etc/passwd' }),
+      'invalid',
+      /stagedPath \/etc\/passwd: outside the staging root/,
+    );
   });
 
   it('refuses a symlink in staging pointing outside, and a symlink inside a product directory', async () => {
     const outside = path.join(tmp, 'secret.fits');
     writeFileSync(outside, 'x');
     symlinkSync(outside, path.join(engine.paths.staging, 'link.fits'));
-    await rejects(registerProduct(engine, { kind: 'image', stagedPath: path.join(engine.paths.staging, 'link.fits') }), 'invalid', /link\.fits: is a symbolic link \(to .*secret\.fits\)/);
+    await rejects(
+      registerProduct(engine, { kind: 'image', stagedPath: path.join(engine.paths.staging, 'link.fits') }),
+      'invalid',
+      /link\.fits: is a symbolic link \(to .*secret\.fits\)/,
+    );
     const dir = stageDir(engine, 'obs-2.ms');
     symlinkSync(outside, path.join(dir, 'ANTENNA', 'escape'));
-    await rejects(registerProduct(engine, { kind: 'ms', stagedPath: dir }), 'invalid', /ANTENNA\/escape: is a symbolic link/);
+    await rejects(
+      registerProduct(engine, { kind: 'ms', stagedPath: dir }),
+      'invalid',
+      /ANTENNA\/escape: is a symbolic link/,
+    );
     // A symlinked directory in the path: the real path leaves the root.
     mkdirSync(path.join(tmp, 'elsewhere'));
     writeFileSync(path.join(tmp, 'elsewhere', 'x.fits'), 'x');
     symlinkSync(path.join(tmp, 'elsewhere'), path.join(engine.paths.staging, 'sub'));
-    await rejects(registerProduct(engine, { kind: 'image', stagedPath: path.join(engine.paths.staging, 'sub', 'x.fits') }), 'invalid', /resolves to .*elsewhere\/x\.fits, outside the staging root/);
+    await rejects(
+      registerProduct(engine, { kind: 'image', stagedPath: path.join(engine.paths.staging, 'sub', 'x.fits') }),
+      'invalid',
+      /resolves to .*elsewhere\/x\.fits, outside the staging root/,
+    );
   });
 });
 
@@ -94,13 +134,28 @@ describe('publish', () => {
   });
 
   it('refuses ids and stored paths that escape the roots', async () => {
-    await rejects(publish(engine, '../x', { actor: 'bob' }), 'invalid', /product id "\.\.\/x": must be a plain file name/);
-    await rejects(publish(engine, '/etc/passwd', { actor: 'bob' }), 'invalid', /product id "\/etc\/passwd": must be a plain file name/);
+    await rejects(
+      publish(engine, '../x', { actor: 'bob' }),
+      'invalid',
+      /product id "\.\.\/x": must be a plain file name/,
+    );
+    await rejects(
+      publish(engine, '/etc/passwd', { actor: 'bob' }),
+      'invalid',
+      /product id "\/etc\/passwd": must be a plain file name/,
+    );
     // A row whose path was never in staging (written directly to the database).
-    engine.db.products.register({ id: 'passwd', kind: 'image', path: '/etc/passwd', sha256: 'a'.repeat(64), sizeBytes: 1 }, 'x');
+    engine.db.products.register(
+      { id: 'passwd', kind: 'image', path: '/etc/passwd', sha256: 'a'.repeat(64), sizeBytes: 1 },
+      'x',
+    );
     engine.db.products.transition('passwd', 'qa_passed', { actor: 'pipeline' });
     engine.db.products.transition('passwd', 'approved', { actor: 'alice' });
-    await rejects(publish(engine, 'passwd', { actor: 'bob' }), 'invalid', /path of product passwd \/etc\/passwd: outside the staging root/);
+    await rejects(
+      publish(engine, 'passwd', { actor: 'bob' }),
+      'invalid',
+      /path of product passwd \/etc\/passwd: outside the staging root/,
+    );
     // A staged file swapped for a symlink to outside after approval.
     const file = stageFile(engine, 'img-2.fits', 100);
     const id = await approved(engine, file);
@@ -114,17 +169,33 @@ describe('publish', () => {
   it('only approved products publish; staged changes are caught; an existing destination is not overwritten', async () => {
     const file = stageFile(engine, 'img-3.fits', 100);
     const p = await registerProduct(engine, { kind: 'image', stagedPath: file });
-    await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /product img-3 is staging; only approved products are published \(it has not been through QA yet\)/);
+    await rejects(
+      publish(engine, p.id, { actor: 'bob' }),
+      'conflict',
+      /product img-3 is staging; only approved products are published \(it has not been through QA yet\)/,
+    );
     engine.db.products.transition(p.id, 'qa_passed', { actor: 'pipeline' });
-    await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /img-3 is qa_passed; it passed QA but auto-publish is off \(publishing.autoPublish, or the caller's choice\): approve it first/);
+    await rejects(
+      publish(engine, p.id, { actor: 'bob' }),
+      'conflict',
+      /img-3 is qa_passed; it passed QA but auto-publish is off \(publishing.autoPublish, or the caller's choice\): approve it first/,
+    );
     expect(await onQaPassed(engine, p.id)).toBeNull();
     engine.db.products.transition(p.id, 'approved', { actor: 'alice' });
     writeFileSync(file, 'tampered');
-    await rejects(publish(engine, p.id, { actor: 'bob' }), 'conflict', /img-3\.fits: staged product img-3 changed since it was registered/);
+    await rejects(
+      publish(engine, p.id, { actor: 'bob' }),
+      'conflict',
+      /img-3\.fits: staged product img-3 changed since it was registered/,
+    );
     const file4 = stageFile(engine, 'img-4.fits', 100);
     const id4 = await approved(engine, file4);
     writeFileSync(path.join(engine.paths.products, 'img-4.fits'), 'someone else');
-    await rejects(publish(engine, id4, { actor: 'bob' }), 'conflict', /img-4\.fits: already exists in the products root; refusing to overwrite/);
+    await rejects(
+      publish(engine, id4, { actor: 'bob' }),
+      'conflict',
+      /img-4\.fits: already exists in the products root; refusing to overwrite/,
+    );
     expect(entries(journalDir(engine.paths.root))).toEqual([]);
     expect(engine.db.products.require(id4).status).toBe('approved');
   });
@@ -134,7 +205,11 @@ describe('publish', () => {
     const id = await approved(engine, dir, 'ms');
     const sha = engine.db.products.require(id).sha256;
     process.env.DSA110_FAULT = 'publish:rename=EXDEV,publish:copy-write=ENOSPC';
-    await rejects(publish(engine, id, { actor: 'bob', attempts: 3, backoffMs: 1 }), 'io', /publish obs-3: ENOSPC moving .*obs-3\.ms to .*obs-3\.ms \(3 attempts\).*the staged product is intact/);
+    await rejects(
+      publish(engine, id, { actor: 'bob', attempts: 3, backoffMs: 1 }),
+      'io',
+      /publish obs-3: ENOSPC moving .*obs-3\.ms to .*obs-3\.ms \(3 attempts\).*the staged product is intact/,
+    );
     expect((await checksumPath(dir)).sha256).toBe(sha);
     expect(entries(engine.paths.products)).toEqual([]);
     expect(entries(journalDir(engine.paths.root))).toEqual([]);
@@ -165,22 +240,36 @@ describe('auto-publish', () => {
     engine.db.products.transition(p.id, 'qa_passed', { actor: 'pipeline' });
     const r = await onQaPassed(engine, p.id);
     expect(r?.outcome).toBe('published');
-    expect(engine.db.products.events(p.id).map((e) => `${e.toStatus}:${e.actor}`)).toEqual(['staging:pipeline', 'qa_passed:pipeline', 'approved:pipeline', 'published:pipeline']);
+    expect(engine.db.products.events(p.id).map((e) => `${e.toStatus}:${e.actor}`)).toEqual([
+      'staging:pipeline',
+      'qa_passed:pipeline',
+      'approved:pipeline',
+      'published:pipeline',
+    ]);
   });
 
-  it('is the caller\'s explicit decision: publish() never reads publishing.autoPublish', async () => {
+  it("is the caller's explicit decision: publish() never reads publishing.autoPublish", async () => {
     // On in the configuration, but not asked for: a QA-passed product is refused.
     await engine.close();
     engine = await openEngine(path.join(tmp, 'ws'), true);
     const a = await registerProduct(engine, { kind: 'image', stagedPath: stageFile(engine, 'img-10.fits', 100) });
     engine.db.products.transition(a.id, 'qa_passed', { actor: 'pipeline' });
-    await rejects(publish(engine, a.id, { actor: 'pipeline' }), 'conflict', /img-10 is qa_passed; it passed QA but auto-publish is off/);
+    await rejects(
+      publish(engine, a.id, { actor: 'pipeline' }),
+      'conflict',
+      /img-10 is qa_passed; it passed QA but auto-publish is off/,
+    );
     // Off in the configuration, but asked for (the mosaic job does): published, approved on the way.
     await engine.close();
     engine = await openEngine(path.join(tmp, 'ws'), false);
     const r = await publish(engine, a.id, { actor: 'pipeline', autoPublish: true });
     expect(r.outcome).toBe('published');
-    expect(engine.db.products.events(a.id).map((e) => e.toStatus)).toEqual(['staging', 'qa_passed', 'approved', 'published']);
+    expect(engine.db.products.events(a.id).map((e) => e.toStatus)).toEqual([
+      'staging',
+      'qa_passed',
+      'approved',
+      'published',
+    ]);
     expect(await onQaPassed(engine, a.id)).toBeNull();
   });
 });
@@ -189,7 +278,9 @@ describe('review validation', () => {
   it('a rejection needs a comment and a transition a non-blank actor', async () => {
     const p = await registerProduct(engine, { kind: 'image', stagedPath: stageFile(engine, 'img-7.fits', 10) });
     engine.db.products.transition(p.id, 'qa_failed', { actor: 'pipeline' });
-    expect(() => engine.db.products.transition(p.id, 'rejected', { actor: 'alice' })).toThrow(/product img-7: a rejection needs a comment/);
+    expect(() => engine.db.products.transition(p.id, 'rejected', { actor: 'alice' })).toThrow(
+      /product img-7: a rejection needs a comment/,
+    );
     expect(() => engine.db.products.transition(p.id, 'approved', { actor: '  ' })).toThrow(/needs an actor/);
   });
 });

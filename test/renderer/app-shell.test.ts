@@ -17,7 +17,12 @@ import { FAILED_JOB, FAILED_MOSAIC, GROUP_FAILED, PASSED_IMAGE, RUNNING_JOB, T0,
 
 const skip = skipInterop(executable(CHROMIUM));
 const SCREENSHOT_DIR = '/tmp';
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 
 function serve(root: string): Promise<Server> {
   const server = createServer((req, res) => {
@@ -27,7 +32,10 @@ function serve(root: string): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY });
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+    });
     res.end(readFileSync(file));
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
@@ -72,12 +80,26 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
     check('calibrators.search', { items: fakeData.calibrators });
 
     outDir = mkdtempSync(join(tmpdir(), 'dsa110-renderer-'));
-    await build({ ...rendererConfig, configFile: false, logLevel: 'warn', build: { ...rendererConfig.build, outDir, emptyOutDir: true } });
+    await build({
+      ...rendererConfig,
+      configFile: false,
+      logLevel: 'warn',
+      build: { ...rendererConfig.build, outDir, emptyOutDir: true },
+    });
     server = await serve(outDir);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -101,8 +123,10 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
     await page.getByText('Workspace: /data/dsa110').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('button').allInnerTexts()).toEqual([
-      expect.stringContaining('Pipeline & Jobs'), expect.stringContaining('Data'),
-      expect.stringContaining('Calibrators & transits'), expect.stringContaining('Products & QA review'),
+      expect.stringContaining('Pipeline & Jobs'),
+      expect.stringContaining('Data'),
+      expect.stringContaining('Calibrators & transits'),
+      expect.stringContaining('Products & QA review'),
     ]);
 
     // Jobs list: every fake job, with its state and progress.
@@ -114,8 +138,16 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
     expect(await jobs.locator(`tr[data-job-id="${FAILED_JOB}"]`).innerText()).toContain('Failed');
 
     // Live progress from an engine event.
-    await page.evaluate((jobId) => (globalThis as unknown as { __dsa110Emit: (e: string, p: unknown) => void })
-      .__dsa110Emit('job.progress', { jobId, stageId: 'image', progress: 0.75, message: 'wsclean major cycle 4/5' }), RUNNING_JOB);
+    await page.evaluate(
+      (jobId) =>
+        (globalThis as unknown as { __dsa110Emit: (e: string, p: unknown) => void }).__dsa110Emit('job.progress', {
+          jobId,
+          stageId: 'image',
+          progress: 0.75,
+          message: 'wsclean major cycle 4/5',
+        }),
+      RUNNING_JOB,
+    );
     await expect.poll(() => running.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('75');
     await running.getByText('wsclean major cycle 4/5').waitFor();
 
@@ -145,22 +177,27 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
     await table.getByText(PASSED_IMAGE).waitFor();
     // The product's metadata and audit trail, loaded through products.get.
     await table.locator(`tr[data-product-id="${PASSED_IMAGE}"]`).click();
-    await page.getByLabel(`Product ${PASSED_IMAGE}`).getByText('DR 7800, NVSS flux ratio 0.97', { exact: false }).waitFor();
+    await page
+      .getByLabel(`Product ${PASSED_IMAGE}`)
+      .getByText('DR 7800, NVSS flux ratio 0.97', { exact: false })
+      .waitFor();
     await page.getByLabel('Reviewer').fill('Jane Astronomer');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dsa110-review.png') });
     await table.locator(`tr[data-product-id="${PASSED_IMAGE}"]`).getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(async () => (await calls(page)).filter((c) => c.channel === 'products.approve')).toEqual([
-      { channel: 'products.approve', input: { id: PASSED_IMAGE, reviewer: 'Jane Astronomer' }, requestId: undefined },
-    ]);
+    await expect
+      .poll(async () => (await calls(page)).filter((c) => c.channel === 'products.approve'))
+      .toEqual([
+        { channel: 'products.approve', input: { id: PASSED_IMAGE, reviewer: 'Jane Astronomer' }, requestId: undefined },
+      ]);
     // Approved products leave the "awaiting review" list.
     await table.locator(`tr[data-product-id="${PASSED_IMAGE}"]`).waitFor({ state: 'detached' });
 
     await table.locator(`tr[data-product-id="${FAILED_MOSAIC}"]`).getByRole('button', { name: 'Reject…' }).click();
     await page.getByLabel('Review comment').fill('completeness 0.61 below 0.7');
     await page.getByRole('button', { name: 'Confirm rejection' }).click();
-    await expect.poll(async () => (await calls(page)).filter((c) => c.channel === 'products.reject').map((c) => c.input)).toEqual([
-      { id: FAILED_MOSAIC, reviewer: 'Jane Astronomer', comment: 'completeness 0.61 below 0.7' },
-    ]);
+    await expect
+      .poll(async () => (await calls(page)).filter((c) => c.channel === 'products.reject').map((c) => c.input))
+      .toEqual([{ id: FAILED_MOSAIC, reviewer: 'Jane Astronomer', comment: 'completeness 0.61 below 0.7' }]);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dsa110-reviewed.png') });
 
     // Every request the renderer made is valid under the contract.
@@ -168,7 +205,9 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
       expect(Object.keys(requests)).toContain(c.channel);
       expect(() => validateInput(c.channel, c.input)).not.toThrow();
     }
-    expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual(
+      [],
+    );
     expect(problems).toEqual([]);
     await page.close();
   });

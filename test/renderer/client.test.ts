@@ -29,8 +29,13 @@ describe('createApiClient', () => {
   });
 
   it('throws an ApiError carrying code, channel and field', async () => {
-    const { bridge } = bridgeWith(async () => ({ ok: false, error: { code: 'invalid_input', channel: 'products.reject', field: 'comment', message: 'comment required' } }));
-    const error = await createApiClient(bridge)['products.reject']({ id: 'p', reviewer: 'r', comment: '' }).catch((e: unknown) => e);
+    const { bridge } = bridgeWith(async () => ({
+      ok: false,
+      error: { code: 'invalid_input', channel: 'products.reject', field: 'comment', message: 'comment required' },
+    }));
+    const error = await createApiClient(bridge)
+      ['products.reject']({ id: 'p', reviewer: 'r', comment: '' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 'invalid_input', channel: 'products.reject', field: 'comment' });
   });
@@ -40,10 +45,14 @@ describe('createApiClient', () => {
     let finish: (r: ApiResult<unknown>) => void = () => undefined;
     const { bridge, cancels } = bridgeWith((_c, _i, id) => {
       sentId = id;
-      return new Promise((ok) => { finish = ok; });
+      return new Promise((ok) => {
+        finish = ok;
+      });
     });
     const controller = new AbortController();
-    const pending = createApiClient(bridge)['jobs.logs']({ jobId: 'j1' }, { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = createApiClient(bridge)
+      ['jobs.logs']({ jobId: 'j1' }, { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(sentId).toMatch(/^r/);
     expect(cancels).toEqual([sentId]);
@@ -52,7 +61,9 @@ describe('createApiClient', () => {
   });
 
   it('says the bridge is missing, naming window.dsa110, without one', async () => {
-    const error = await createApiClient(null)['app.info']({}).catch((e: unknown) => e);
+    const error = await createApiClient(null)
+      ['app.info']({})
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unavailable', channel: 'app.info' });
     expect((error as Error).message).toContain('window.dsa110 is missing');
     expect(subscribe(null, 'job.state', () => undefined)).toBeTypeOf('function');

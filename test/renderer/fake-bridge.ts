@@ -15,9 +15,16 @@ export function installFakeBridge(data: FakeData): void {
   type Input = Record<string, unknown>;
   // This file is type-checked without DOM types (tsconfig.node.json): reach the page's globals structurally.
   const w = globalThis as unknown as Record<string, unknown>;
-  const doc = (globalThis as unknown as {
-    document: { addEventListener(type: 'securitypolicyviolation', l: (e: { violatedDirective: string; blockedURI: string }) => void): void };
-  }).document;
+  const doc = (
+    globalThis as unknown as {
+      document: {
+        addEventListener(
+          type: 'securitypolicyviolation',
+          l: (e: { violatedDirective: string; blockedURI: string }) => void,
+        ): void;
+      };
+    }
+  ).document;
   const calls: RecordedCall[] = [];
   const listeners = new Map<string, Set<Listener>>();
   const violations: string[] = [];
@@ -67,8 +74,11 @@ export function installFakeBridge(data: FakeData): void {
     'ms.list': (i) => page(inSet(data.ms, 'status', i.statuses), i),
     'images.list': (i) => page(data.images, i),
     'calibrators.search': (i) => ({
-      items: data.calibrators.filter((m) => Math.abs(m.calibrator.decDeg - Number(i.decDeg)) <= Number(i.radiusDeg ?? 2.5)
-        && m.calibrator.flux1400Jy >= Number(i.minFluxJy ?? 1)),
+      items: data.calibrators.filter(
+        (m) =>
+          Math.abs(m.calibrator.decDeg - Number(i.decDeg)) <= Number(i.radiusDeg ?? 2.5) &&
+          m.calibrator.flux1400Jy >= Number(i.minFluxJy ?? 1),
+      ),
     }),
     'calibrators.get': (i) => {
       const m = data.calibrators.find((c) => c.calibrator.name === i.name);
@@ -87,7 +97,11 @@ export function installFakeBridge(data: FakeData): void {
     async invoke(channel: string, input: unknown, requestId?: string) {
       calls.push({ channel, input: JSON.parse(JSON.stringify(input ?? {})), requestId });
       const handler = handlers[channel];
-      if (!handler) return { ok: false, error: { code: 'invalid_input', channel, field: '(channel)', message: `unknown request "${channel}"` } };
+      if (!handler)
+        return {
+          ok: false,
+          error: { code: 'invalid_input', channel, field: '(channel)', message: `unknown request "${channel}"` },
+        };
       try {
         // Structured clone, as IPC does: the renderer must not share objects with the engine.
         return { ok: true, value: JSON.parse(JSON.stringify(handler((input ?? {}) as Input))) };

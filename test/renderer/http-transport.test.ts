@@ -29,7 +29,8 @@ describe('createHttpBridge', () => {
   it('posts the input to /api/rpc/NAME and unwraps the reply through the unchanged client', async () => {
     const seen: [string, RequestInit | undefined][] = [];
     const bridge = createHttpBridge({
-      baseUrl: 'http://127.0.0.1:9/', EventSource: FakeEventSource as unknown as EventSourceCtor,
+      baseUrl: 'http://127.0.0.1:9/',
+      EventSource: FakeEventSource as unknown as EventSourceCtor,
       fetch: async (url, init) => {
         seen.push([String(url), init]);
         return reply(200, { ok: true, value: { items: [], total: 0, offset: 0, limit: 5 } });
@@ -44,10 +45,26 @@ describe('createHttpBridge', () => {
   });
 
   it('turns 400, 401 and an unreachable server into typed errors', async () => {
-    let next: () => ReturnType<FetchLike> = async () => reply(400, { ok: false, error: { code: 'invalid_input', channel: 'jobs.list', field: 'limit', message: 'limit too big' } });
-    const api = createApiClient(createHttpBridge({ baseUrl: 'http://x', EventSource: FakeEventSource as unknown as EventSourceCtor, fetch: () => next() }));
+    let next: () => ReturnType<FetchLike> = async () =>
+      reply(400, {
+        ok: false,
+        error: { code: 'invalid_input', channel: 'jobs.list', field: 'limit', message: 'limit too big' },
+      });
+    const api = createApiClient(
+      createHttpBridge({
+        baseUrl: 'http://x',
+        EventSource: FakeEventSource as unknown as EventSourceCtor,
+        fetch: () => next(),
+      }),
+    );
     await expect(api['jobs.list']({ limit: 5 })).rejects.toMatchObject({ code: 'invalid_input', field: 'limit' });
-    next = async () => ({ ok: false, status: 401, json: async () => { throw new SyntaxError('empty'); } });
+    next = async () => ({
+      ok: false,
+      status: 401,
+      json: async () => {
+        throw new SyntaxError('empty');
+      },
+    });
     const e401 = await api['app.info']({}).catch((e: unknown) => e);
     expect(e401).toBeInstanceOf(ApiError);
     expect(e401).toMatchObject({ code: 'forbidden' });
@@ -60,8 +77,12 @@ describe('createHttpBridge', () => {
 
   it('cancels by aborting the fetch', async () => {
     const bridge = createHttpBridge({
-      baseUrl: 'http://x', EventSource: FakeEventSource as unknown as EventSourceCtor,
-      fetch: (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+      baseUrl: 'http://x',
+      EventSource: FakeEventSource as unknown as EventSourceCtor,
+      fetch: (_url, init) =>
+        new Promise((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        ),
     });
     const controller = new AbortController();
     const p = createApiClient(bridge)['jobs.list']({}, { signal: controller.signal });
@@ -71,7 +92,12 @@ describe('createHttpBridge', () => {
 
   it('delivers events by name from one EventSource on /api/events, and reports a resync', async () => {
     const resyncs: string[] = [];
-    const bridge = createHttpBridge({ baseUrl: 'http://x', EventSource: FakeEventSource as unknown as EventSourceCtor, fetch: async () => reply(200, {}), onResync: (r) => resyncs.push(r) });
+    const bridge = createHttpBridge({
+      baseUrl: 'http://x',
+      EventSource: FakeEventSource as unknown as EventSourceCtor,
+      fetch: async () => reply(200, {}),
+      onResync: (r) => resyncs.push(r),
+    });
     const got: unknown[] = [];
     const off = bridge.on('job.progress', (p) => got.push(p));
     bridge.on('job.state', () => undefined);

@@ -51,9 +51,23 @@ describe('formats', () => {
 
 describe('footprints', () => {
   const ms: MeasurementSet = {
-    id: 1, path: '/x.ms', groupId: null, startMjd: 60950.5, endMjd: 60950.5 + 309 / 86400, midMjd: 60950.5 + 154.5 / 86400,
-    decDeg: 54.57, phaseCenterRaDeg: 128.7, phaseCenterDecDeg: 54.57, nAntennas: 96, nSpws: 16, nRows: null,
-    status: 'converted', stage: null, flaggedFraction: null, createdMjd: 60950.5, updatedMjd: 60950.5,
+    id: 1,
+    path: '/x.ms',
+    groupId: null,
+    startMjd: 60950.5,
+    endMjd: 60950.5 + 309 / 86400,
+    midMjd: 60950.5 + 154.5 / 86400,
+    decDeg: 54.57,
+    phaseCenterRaDeg: 128.7,
+    phaseCenterDecDeg: 54.57,
+    nAntennas: 96,
+    nSpws: 16,
+    nRows: null,
+    status: 'converted',
+    stage: null,
+    flaggedFraction: null,
+    createdMjd: 60950.5,
+    updatedMjd: 60950.5,
   };
 
   it('sweeps a 309 s drift scan by 1.29 deg of RA plus the beam, stretched by 1/cos(Dec)', () => {
@@ -75,7 +89,16 @@ describe('footprints', () => {
   });
 
   it('outlines an image\'s pixels on its SIN grid (2048 x 6" = 3.41 deg of Dec), across RA 0 without a jump', () => {
-    const image = { centerRaDeg: 0.5, centerDecDeg: 16.3, widthPx: 2048, heightPx: 2048, cellArcsec: 6, beamMajorArcsec: null, beamMinorArcsec: null, beamPaDeg: null } as Image;
+    const image = {
+      centerRaDeg: 0.5,
+      centerDecDeg: 16.3,
+      widthPx: 2048,
+      heightPx: 2048,
+      cellArcsec: 6,
+      beamMajorArcsec: null,
+      beamMinorArcsec: null,
+      beamPaDeg: null,
+    } as Image;
     const ring = imageFootprint(image);
     const decs = ring.map((p) => p[1]);
     // SIN: more than the flat 3.4133 deg: 2 asin(1024 x 6") on the meridian, and the southern corners,
@@ -89,7 +112,14 @@ describe('footprints', () => {
     expect(Math.max(...ras) - Math.min(...ras)).toBeLessThan(4);
     // Every outline point lies on the pixel border (edges at -0.5 and 2047.5).
     // The imager's grid: phase centre at FITS pixel 1025.
-    const wcs = celestialWcs({ crval1: 0.5, crval2: 16.3, crpix1: 1025, crpix2: 1025, cdelt1: -6 / 3600, cdelt2: 6 / 3600 });
+    const wcs = celestialWcs({
+      crval1: 0.5,
+      crval2: 16.3,
+      crpix1: 1025,
+      crpix2: 1025,
+      cdelt1: -6 / 3600,
+      cdelt2: 6 / 3600,
+    });
     for (const [ra, dec] of ring) {
       const p = worldToPixel(wcs, ra, dec)!;
       const onEdge = Math.min(Math.abs(p.x + 0.5), Math.abs(p.x - 2047.5), Math.abs(p.y + 0.5), Math.abs(p.y - 2047.5));

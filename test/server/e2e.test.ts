@@ -29,19 +29,37 @@ let loginUrl = '';
 let token = '';
 
 function cleanEnv(): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_'))), HOME: tmp, DSA110_THREADS: '2' };
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_'))),
+    HOME: tmp,
+    DSA110_THREADS: '2',
+  };
 }
 
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], { cwd: tmp, encoding: 'utf8', env: cleanEnv(), timeout: 600_000 });
+  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 600_000,
+  });
   expect(r.status, `dsa110 ${args.join(' ')}\n${r.stderr}\n${r.stdout}`).toBe(0);
   return r.stdout;
 }
 
-async function api(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { ok: boolean; value: Record<string, unknown>; error?: { message: string } } }> {
+async function api(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { ok: boolean; value: Record<string, unknown>; error?: { message: string } } }> {
   const r = await fetch(`${base}${url}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: r.status, body: (await r.json()) as { ok: boolean; value: Record<string, unknown> } };
@@ -65,19 +83,47 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-e2e-'));
   ws = path.join(tmp, 'ws');
-  cli(['simulate', '--out', path.join(ws, 'incoming'), '--start', '2026-01-15T08:43:00', '--minutes', '15', '--dec', '55.57',
-    '--antennas', '48', '--channels-per-subband', '2', '--seed', '7']);
-  writeFileSync(path.join(ws, 'config.json'), JSON.stringify({
-    imaging: { size: 512, cellArcsec: 6, niter: 300 }, mosaic: { timespanMin: 15, minImages: 3, overlap: 1 },
-    publishing: { minQaTier: 'warn' },
-  }));
+  cli([
+    'simulate',
+    '--out',
+    path.join(ws, 'incoming'),
+    '--start',
+    '2026-01-15T08:43:00',
+    '--minutes',
+    '15',
+    '--dec',
+    '55.57',
+    '--antennas',
+    '48',
+    '--channels-per-subband',
+    '2',
+    '--seed',
+    '7',
+  ]);
+  writeFileSync(
+    path.join(ws, 'config.json'),
+    JSON.stringify({
+      imaging: { size: 512, cellArcsec: 6, niter: 300 },
+      mosaic: { timespanMin: 15, minImages: 3, overlap: 1 },
+      publishing: { minQaTier: 'warn' },
+    }),
+  );
   cli(['index', '--input-dir', path.join(ws, 'incoming')]);
   cli(['catalog', 'import', path.join(ws, 'incoming', 'truth.json'), '--name', 'SIM', '--format', 'sim-truth']);
 
   const ui = path.join(tmp, 'renderer');
-  await build({ ...rendererConfig, configFile: false, logLevel: 'warn', build: { ...rendererConfig.build, outDir: ui, emptyOutDir: true } });
+  await build({
+    ...rendererConfig,
+    configFile: false,
+    logLevel: 'warn',
+    build: { ...rendererConfig.build, outDir: ui, emptyOutDir: true },
+  });
 
-  server = spawn(process.execPath, [BIN, '--workspace', ws, '--json', 'serve', '--port', '0', '--renderer', ui], { cwd: tmp, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, [BIN, '--workspace', ws, '--json', 'serve', '--port', '0', '--renderer', ui], {
+    cwd: tmp,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const started = await new Promise<{ url: string; loginUrl: string }>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -97,7 +143,17 @@ beforeAll(async () => {
   token = new URL(loginUrl).searchParams.get('token') ?? '';
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--use-gl=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 900_000);
 
@@ -130,7 +186,10 @@ describe.skipIf(skip)('the UI in Chromium against dsa110 serve', () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
 
     // Real groups and calibrators from the workspace.
-    const groups = (await api('GET', '/api/rpc/groups.list?limit=50')).body.value as { items: { id: string }[]; total: number };
+    const groups = (await api('GET', '/api/rpc/groups.list?limit=50')).body.value as {
+      items: { id: string }[];
+      total: number;
+    };
     expect(groups.total).toBe(3);
     await nav.getByRole('button', { name: /Data/ }).click();
     const groupTable = page.getByRole('table', { name: 'Ingest groups' });
@@ -148,13 +207,17 @@ describe.skipIf(skip)('the UI in Chromium against dsa110 serve', () => {
     if (!isRequestName('jobs.submit')) throw new Error('this engine has no jobs.submit: the job API is missing');
 
     // The mosaic through the REST job API; the same Idempotency-Key twice starts one job.
-    const request = { type: 'mosaic.centered', params: { calibrator: CALIBRATOR, timespanMin: 15, catalog: 'SIM', tier: 'quicklook' } };
+    const request = {
+      type: 'mosaic.centered',
+      params: { calibrator: CALIBRATOR, timespanMin: 15, catalog: 'SIM', tier: 'quicklook' },
+    };
     const key = `e2e-${Date.now()}`;
     const first = await api('POST', '/api/jobs', request, { 'idempotency-key': key });
     expect(first.status, JSON.stringify(first.body)).toBe(202);
     const again = await api('POST', '/api/jobs', request, { 'idempotency-key': key });
     expect(again.status).toBeLessThan(300);
-    const jobIdOf = (v: Record<string, unknown>) => (v.job as { id?: string } | undefined)?.id ?? (v.jobId as string | undefined) ?? '';
+    const jobIdOf = (v: Record<string, unknown>) =>
+      (v.job as { id?: string } | undefined)?.id ?? (v.jobId as string | undefined) ?? '';
     const jobId = jobIdOf(first.body.value);
     expect(jobId).not.toBe('');
     expect(jobIdOf(again.body.value)).toBe(jobId);
@@ -190,11 +253,16 @@ describe.skipIf(skip)('the UI in Chromium against dsa110 serve', () => {
     await nav.getByRole('button', { name: /Products/ }).click();
     await page.getByRole('group').getByRole('button', { name: 'All', exact: true }).click();
     const products = page.getByRole('table', { name: 'Products' });
-    const productRow = products.locator('tr[data-product-id]').filter({ hasText: /Published|QA passed|QA failed/ }).first();
+    const productRow = products
+      .locator('tr[data-product-id]')
+      .filter({ hasText: /Published|QA passed|QA failed/ })
+      .first();
     await productRow.waitFor({ timeout: 30_000 });
     await productRow.click();
     await page.screenshot({ path: path.join(SHOTS, '06-products.png') });
-    const listed = (await api('GET', '/api/rpc/products.list?limit=50')).body.value as { items: { id: string; status: string; kind: string }[] };
+    const listed = (await api('GET', '/api/rpc/products.list?limit=50')).body.value as {
+      items: { id: string; status: string; kind: string }[];
+    };
     const mosaic = listed.items.find((p) => p.kind === 'mosaic');
     expect(['published', 'qa_passed', 'qa_failed']).toContain(mosaic?.status);
     expect(problems).toEqual([]);

@@ -37,7 +37,12 @@ describe('event replay after a drop', () => {
     let n = 0;
     while (Date.now() - t0 < 10_000) {
       if (n % 10 === 0) await s.engine.run(s.engine.submit('test.two', {}));
-      s.server.server.hub.publish('job.progress', { jobId: 'progress-probe', stageId: null, progress: (n % 100) / 100, message: `tick ${n}` });
+      s.server.server.hub.publish('job.progress', {
+        jobId: 'progress-probe',
+        stageId: null,
+        progress: (n % 100) / 100,
+        message: `tick ${n}`,
+      });
       n += 1;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -56,7 +61,12 @@ describe('event replay after a drop', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe((seqs[i - 1] ?? 0) + 1);
 
     // Live events continue on the resumed connection.
-    s.server.server.hub.publish('job.progress', { jobId: 'progress-probe', stageId: null, progress: 1, message: 'live' });
+    s.server.server.hub.publish('job.progress', {
+      jobId: 'progress-probe',
+      stageId: null,
+      progress: 1,
+      message: 'live',
+    });
     await back.waitFor(missed.length + 1);
     expect(back.events.at(-1)?.data).toContain('"live"');
     back.close();
@@ -65,7 +75,8 @@ describe('event replay after a drop', () => {
 
   it('an id older than the replay buffer or from another server run gets a resync, never a silent gap', async () => {
     const hub = new EventHub({ maxEvents: 5 });
-    for (let i = 0; i < 8; i++) hub.publish('job.progress', { jobId: 'j', stageId: null, progress: i / 10, message: null });
+    for (let i = 0; i < 8; i++)
+      hub.publish('job.progress', { jobId: 'j', stageId: null, progress: i / 10, message: null });
     const since2 = hub.since(`${hub.epoch}-2`);
     expect(since2.kind).toBe('resync');
     const since3 = hub.since(`${hub.epoch}-3`); // events 4..8 kept: nothing lost

@@ -15,28 +15,60 @@ export interface TestServer {
   workspace: string;
   tmp: string;
   /** fetch with the token (Bearer) unless `auth: false`. */
-  req(method: string, url: string, body?: unknown, headers?: Record<string, string>, auth?: boolean): Promise<{ status: number; body: unknown; headers: Headers; text: string }>;
+  req(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    auth?: boolean,
+  ): Promise<{ status: number; body: unknown; headers: Headers; text: string }>;
   stop(): Promise<void>;
 }
 
 /** A tiny stand-in for the renderer build, for the static-file routes. */
 export function fakeRenderer(dir: string): string {
   mkdirSync(path.join(dir, 'assets'), { recursive: true });
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>DSA-110 Continuum Imaging</title><script type="module" src="./assets/app.js"></script>');
+  writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><title>DSA-110 Continuum Imaging</title><script type="module" src="./assets/app.js"></script>',
+  );
   writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log("app");');
   return dir;
 }
 
-export async function startTestServer(opts: { bodyLimit?: number; replay?: { maxEvents?: number }; renderer?: boolean; register?: (e: Engine) => void } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: {
+    bodyLimit?: number;
+    replay?: { maxEvents?: number };
+    renderer?: boolean;
+    register?: (e: Engine) => void;
+  } = {},
+): Promise<TestServer> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-serve-'));
   const workspace = path.join(tmp, 'ws');
-  const engine = await Engine.open({ workspace, env: {}, overrides: { threads: 1 }, app: { name: 'dsa110-test', version: '0.0.0', runtime: 'http' } });
+  const engine = await Engine.open({
+    workspace,
+    env: {},
+    overrides: { threads: 1 },
+    app: { name: 'dsa110-test', version: '0.0.0', runtime: 'http' },
+  });
   opts.register?.(engine);
   const rendererDir = opts.renderer === false ? null : fakeRenderer(path.join(tmp, 'renderer'));
-  const server = await serve({ engine, port: 0, rendererDir, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}), ...(opts.replay ? { replay: opts.replay } : {}) });
+  const server = await serve({
+    engine,
+    port: 0,
+    rendererDir,
+    ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.replay ? { replay: opts.replay } : {}),
+  });
   const base = `http://127.0.0.1:${server.port}`;
   return {
-    engine, server, base, token: server.token, workspace: engine.paths.root, tmp,
+    engine,
+    server,
+    base,
+    token: server.token,
+    workspace: engine.paths.root,
+    tmp,
     async req(method, url, body, headers = {}, auth = true) {
       const res = await fetch(`${base}${url}`, {
         method,
@@ -65,10 +97,23 @@ export async function startTestServer(opts: { bodyLimit?: number; replay?: { max
   };
 }
 
-export interface SseEvent { id: string | null; event: string; data: string }
+export interface SseEvent {
+  id: string | null;
+  event: string;
+  data: string;
+}
 
 /** A raw SSE connection: collects events; `close()` drops it like a network failure. */
-export function openEvents(base: string, token: string | null, lastEventId?: string): Promise<{ status: number; events: SseEvent[]; close: () => void; waitFor: (n: number, ms?: number) => Promise<void> }> {
+export function openEvents(
+  base: string,
+  token: string | null,
+  lastEventId?: string,
+): Promise<{
+  status: number;
+  events: SseEvent[];
+  close: () => void;
+  waitFor: (n: number, ms?: number) => Promise<void>;
+}> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (token) headers.authorization = `Bearer ${token}`;

@@ -19,10 +19,20 @@ describe('Idempotency-Key', () => {
   it('a retried cancel gets the first reply and writes nothing more', async () => {
     const id = s.engine.submit('test.two', {});
     const logsBefore = s.engine.db.jobs.logs(id).length;
-    const first = await s.req('POST', `/api/jobs/${id}/cancel`, { reason: 'operator request' }, { 'idempotency-key': 'cancel-1' });
+    const first = await s.req(
+      'POST',
+      `/api/jobs/${id}/cancel`,
+      { reason: 'operator request' },
+      { 'idempotency-key': 'cancel-1' },
+    );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ ok: true, value: { accepted: true, job: { state: 'cancelled' } } });
-    const retry = await s.req('POST', `/api/jobs/${id}/cancel`, { reason: 'operator request' }, { 'idempotency-key': 'cancel-1' });
+    const retry = await s.req(
+      'POST',
+      `/api/jobs/${id}/cancel`,
+      { reason: 'operator request' },
+      { 'idempotency-key': 'cancel-1' },
+    );
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual(first.body);
     // One "cancel requested" line: the retry did not reach the engine.
@@ -31,7 +41,12 @@ describe('Idempotency-Key', () => {
     const plain = await s.req('POST', `/api/jobs/${id}/cancel`, { reason: 'operator request' });
     expect(plain.body).toMatchObject({ ok: true, value: { accepted: false } });
     // The same key with another body is an error, not a silent replay.
-    const other = await s.req('POST', `/api/jobs/${id}/cancel`, { reason: 'something else' }, { 'idempotency-key': 'cancel-1' });
+    const other = await s.req(
+      'POST',
+      `/api/jobs/${id}/cancel`,
+      { reason: 'something else' },
+      { 'idempotency-key': 'cancel-1' },
+    );
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ ok: false, error: { field: 'Idempotency-Key' } });
   });
@@ -42,17 +57,25 @@ describe('Idempotency-Key', () => {
     s.engine.db.ingest.ensureGroup({ id: '2026-01-15T08:43:00', startMjd: 61055.36319 });
     const request = { type: 'convert', params: { groupId: '2026-01-15T08:43:00' } };
     const before = s.engine.db.jobs.page({ kind: 'convert' }).total;
-    const replies = await Promise.all(Array.from({ length: 5 }, () => s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-1' })));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-1' })),
+    );
     const jobIds = replies.map((r) => (r.body as { value?: { job?: { id: string } } }).value?.job?.id);
     expect(jobIds[0], JSON.stringify(replies[0]?.body)).toMatch(/^convert-/);
     expect(new Set(jobIds)).toEqual(new Set([jobIds[0]]));
     // One 202 (created), the others 200 (answered from the first).
-    expect(replies.map((r) => r.status).sort(), JSON.stringify(replies.map((r) => (r.body as { value: { created: boolean } }).value.created))).toEqual([200, 200, 200, 200, 202]);
+    expect(
+      replies.map((r) => r.status).sort(),
+      JSON.stringify(replies.map((r) => (r.body as { value: { created: boolean } }).value.created)),
+    ).toEqual([200, 200, 200, 200, 202]);
     expect(replies.find((r) => r.status === 202)?.headers.get('location')).toBe(`/api/jobs/${jobIds[0]}`);
     expect(s.engine.db.jobs.page({ kind: 'convert' }).total).toBe(before + 1);
     // A later retry, after the job ran, still gets the same job, and nothing new starts.
     const later = await s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-1' });
-    expect((later.body as { value: { job: { id: string }; created: boolean } }).value).toMatchObject({ job: { id: jobIds[0] }, created: false });
+    expect((later.body as { value: { job: { id: string }; created: boolean } }).value).toMatchObject({
+      job: { id: jobIds[0] },
+      created: false,
+    });
     expect(s.engine.db.jobs.page({ kind: 'convert' }).total).toBe(before + 1);
     // Another key starts another job.
     const other = await s.req('POST', '/api/jobs', request, { 'idempotency-key': 'submit-2' });

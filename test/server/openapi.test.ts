@@ -19,7 +19,12 @@ afterAll(async () => {
   await s?.stop();
 });
 
-type Op = { operationId: string; summary: string; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
+type Op = {
+  operationId: string;
+  summary: string;
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+};
 
 describe('GET /api/openapi.json', () => {
   it('validates as OpenAPI 3.1', async () => {
@@ -38,16 +43,23 @@ describe('GET /api/openapi.json', () => {
       expect(op?.operationId).toBe(name);
       expect(op?.summary).toBe(requests[name].summary);
       // An object, or a union of objects (jobs.submit: one shape per job type).
-      const input = op?.requestBody?.content['application/json']?.schema as { type?: string; oneOf?: { type?: string }[]; anyOf?: { type?: string }[] } | undefined;
+      const input = op?.requestBody?.content['application/json']?.schema as
+        | { type?: string; oneOf?: { type?: string }[]; anyOf?: { type?: string }[] }
+        | undefined;
       const shapes = input?.type !== undefined ? [input] : [...(input?.oneOf ?? []), ...(input?.anyOf ?? [])];
       expect(shapes.length, name).toBeGreaterThan(0);
       for (const shape of shapes) expect(shape.type, name).toBe('object');
-      const output = op?.responses['200']?.content?.['application/json']?.schema as { properties: { value: Record<string, unknown> } };
+      const output = op?.responses['200']?.content?.['application/json']?.schema as {
+        properties: { value: Record<string, unknown> };
+      };
       expect(output.properties.value, name).toBeDefined();
       for (const code of ['400', '401', '413']) expect(op?.responses[code], `${name} ${code}`).toBeDefined();
     }
     // Strict inputs stay strict in the document.
-    const list = paths['/api/rpc/jobs.list']?.post?.requestBody?.content['application/json']?.schema as { additionalProperties?: unknown; properties: Record<string, { maximum?: number }> };
+    const list = paths['/api/rpc/jobs.list']?.post?.requestBody?.content['application/json']?.schema as {
+      additionalProperties?: unknown;
+      properties: Record<string, { maximum?: number }>;
+    };
     expect(list.additionalProperties).toBe(false);
     expect(list.properties.limit?.maximum).toBe(500);
     // Read requests also as GET with query parameters.

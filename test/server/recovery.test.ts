@@ -13,7 +13,14 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-recover-'));
 const ws = path.join(tmp, 'ws');
 const children: ChildProcess[] = [];
 
-interface Started { child: ChildProcess; url: string; token: string; pid: number; job: string | null; recovered: string[] }
+interface Started {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  pid: number;
+  job: string | null;
+  recovered: string[];
+}
 
 function start(args: string[]): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ws, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,7 +38,10 @@ function start(args: string[]): Promise<Started> {
   });
 }
 
-async function get(s: Started, url: string): Promise<{ status: number; body: { ok: boolean; value: Record<string, unknown> } }> {
+async function get(
+  s: Started,
+  url: string,
+): Promise<{ status: number; body: { ok: boolean; value: Record<string, unknown> } }> {
   const r = await fetch(`${s.url}${url}`, { headers: { authorization: `Bearer ${s.token}` } });
   return { status: r.status, body: (await r.json()) as { ok: boolean; value: Record<string, unknown> } };
 }
@@ -77,10 +87,16 @@ describe('SIGKILL during a job', () => {
     expect((done.job as { state: string; progress: number }).state).toBe('succeeded');
     expect((done.job as { progress: number }).progress).toBe(1);
     const stages = done.stages as { stageId: string; state: string; attempt: number }[];
-    expect(stages.map((s) => [s.stageId, s.state])).toEqual([['slow', 'succeeded'], ['quick', 'succeeded']]);
+    expect(stages.map((s) => [s.stageId, s.state])).toEqual([
+      ['slow', 'succeeded'],
+      ['quick', 'succeeded'],
+    ]);
     // The interrupted stage ran twice (killed, then resumed by the new process); the next one once.
     const jobDir = path.join(ws, 'jobs', jobId);
-    expect(readFileSync(path.join(jobDir, 'slow.attempts'), 'utf8').trim().split('\n')).toEqual([String(first.pid), String(second.pid)]);
+    expect(readFileSync(path.join(jobDir, 'slow.attempts'), 'utf8').trim().split('\n')).toEqual([
+      String(first.pid),
+      String(second.pid),
+    ]);
     expect(readFileSync(path.join(jobDir, 'quick.attempts'), 'utf8').trim().split('\n')).toEqual([String(second.pid)]);
     // jobs.status through the REST route: finished here, nothing interrupted any more.
     const status = await get(second, `/api/jobs/${jobId}/status`);

@@ -28,8 +28,18 @@ function everyRoute(): [string, string][] {
     if (isReadRequest(name)) routes.push(['GET', `/api/rpc/${name}`]);
   }
   for (const r of REST_ROUTES) routes.push([r.method, r.url.replace(':id', 'job-1')]);
-  routes.push(['GET', '/api/openapi.json'], ['GET', '/api/events'], ['GET', '/'], ['GET', '/index.html'], ['GET', '/assets/app.js'],
-    ['GET', '/no-such-file.js'], ['GET', '/api/no-such-route'], ['POST', '/api/rpc/no.such'], ['DELETE', '/api/jobs/job-1'], ['OPTIONS', '/api/rpc/app.info']);
+  routes.push(
+    ['GET', '/api/openapi.json'],
+    ['GET', '/api/events'],
+    ['GET', '/'],
+    ['GET', '/index.html'],
+    ['GET', '/assets/app.js'],
+    ['GET', '/no-such-file.js'],
+    ['GET', '/api/no-such-route'],
+    ['POST', '/api/rpc/no.such'],
+    ['DELETE', '/api/jobs/job-1'],
+    ['OPTIONS', '/api/rpc/app.info'],
+  );
   return routes;
 }
 
@@ -55,9 +65,21 @@ describe('the access token', () => {
   it('a wrong token -> 401 on every route (as a header, a cookie or in the URL)', async () => {
     const wrong = 'f'.repeat(64);
     for (const [method, url] of everyRoute()) {
-      const h = await s.req(method, url, method === 'POST' ? {} : undefined, { authorization: `Bearer ${wrong}` }, false);
+      const h = await s.req(
+        method,
+        url,
+        method === 'POST' ? {} : undefined,
+        { authorization: `Bearer ${wrong}` },
+        false,
+      );
       expect(h.status, `${method} ${url} (header)`).toBe(401);
-      const c = await s.req(method, url, method === 'POST' ? {} : undefined, { cookie: `dsa110_session_${s.server.port}=${wrong}` }, false);
+      const c = await s.req(
+        method,
+        url,
+        method === 'POST' ? {} : undefined,
+        { cookie: `dsa110_session_${s.server.port}=${wrong}` },
+        false,
+      );
       expect(c.status, `${method} ${url} (cookie)`).toBe(401);
     }
     expect((await s.req('GET', `/?token=${wrong}`, undefined, {}, false)).status).toBe(401);
@@ -84,7 +106,9 @@ describe('the access token', () => {
     expect(ex.status).toBe(303);
     expect(ex.headers.get('location')).toBe('/'); // the token leaves the address bar
     const cookie = ex.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(new RegExp(`^dsa110_session_${s.server.port}=${s.token}; HttpOnly; SameSite=Strict; Path=/$`));
+    expect(cookie).toMatch(
+      new RegExp(`^dsa110_session_${s.server.port}=${s.token}; HttpOnly; SameSite=Strict; Path=/$`),
+    );
     const page = await s.req('GET', '/', undefined, { cookie: cookie.split(';')[0] ?? '' }, false);
     expect(page.status).toBe(200);
     // The renderer's CSP travels as a header, as strict as in Electron (connect-src same origin only).
@@ -93,9 +117,19 @@ describe('the access token', () => {
     const api = await s.req('GET', '/api/rpc/app.info', undefined, { cookie: cookie.split(';')[0] ?? '' }, false);
     expect(api.status).toBe(200);
     // The login form.
-    const bad = await fetch(`${s.base}/login`, { method: 'POST', body: 'token=nope', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const bad = await fetch(`${s.base}/login`, {
+      method: 'POST',
+      body: 'token=nope',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
     expect(bad.status).toBe(401);
-    const good = await fetch(`${s.base}/login`, { method: 'POST', body: `token=${s.token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const good = await fetch(`${s.base}/login`, {
+      method: 'POST',
+      body: `token=${s.token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
     expect(good.status).toBe(303);
     expect(good.headers.get('set-cookie')).toContain('HttpOnly; SameSite=Strict');
   });
@@ -103,7 +137,10 @@ describe('the access token', () => {
 
 describe('requests from elsewhere', () => {
   it('sends no CORS headers and refuses another origin, text/plain bodies and foreign Host names', async () => {
-    const pre = await s.req('OPTIONS', '/api/rpc/app.info', undefined, { origin: 'http://evil.example', 'access-control-request-method': 'POST' });
+    const pre = await s.req('OPTIONS', '/api/rpc/app.info', undefined, {
+      origin: 'http://evil.example',
+      'access-control-request-method': 'POST',
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     expect(pre.status).toBe(403);
     const cross = await s.req('POST', '/api/rpc/app.info', {}, { origin: 'http://evil.example' });
@@ -115,15 +152,25 @@ describe('requests from elsewhere', () => {
     expect(plain.status).toBe(415);
     // DNS rebinding: a loopback server answers only to loopback names.
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: s.server.port, path: '/api/rpc/app.info', headers: { host: 'evil.example', authorization: `Bearer ${s.token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: s.server.port,
+          path: '/api/rpc/app.info',
+          headers: { host: 'evil.example', authorization: `Bearer ${s.token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
     expect(rebound).toBe(403);
-    expect((await s.req('GET', '/api/rpc/app.info', undefined, { host: `localhost:${s.server.port}` })).status).toBe(200);
+    expect((await s.req('GET', '/api/rpc/app.info', undefined, { host: `localhost:${s.server.port}` })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -151,8 +198,9 @@ describe('limits and paths', () => {
     refuse({ params: { imagePaths: [`${ws}/a.fits`, `${ws}/../../b.fits`] } }, 'params.imagePaths[1]');
     refuse({ path: ['x', '..', '..', '..'].join('/') }, 'path');
     refuse({ params: { msPath: 'ok\0.ms' } }, 'params.msPath');
-    expect(confinePaths('jobs.submit', { params: { outputDir: 'products/m1', name: '../not-a-path' } }, ws))
-      .toEqual({ params: { outputDir: path.join(ws, 'products/m1'), name: '../not-a-path' } });
+    expect(confinePaths('jobs.submit', { params: { outputDir: 'products/m1', name: '../not-a-path' } }, ws)).toEqual({
+      params: { outputDir: path.join(ws, 'products/m1'), name: '../not-a-path' },
+    });
   });
 
   it('a client path outside the workspace is refused over HTTP with 400 before the engine sees it', async () => {
@@ -166,17 +214,33 @@ describe('limits and paths', () => {
 describe('binding', () => {
   it('knows loopback addresses', () => {
     for (const h of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.3.4.5']) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of ['0.0.0.0', '::', '192.168.1.4', 'example.org', '10.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+    for (const h of ['0.0.0.0', '::', '192.168.1.4', 'example.org', '10.0.0.1'])
+      expect(isLoopbackHost(h), h).toBe(false);
   });
 
   it('serve() refuses 0.0.0.0 without allowRemote, before listening', async () => {
-    await expect(serve({ engine: s.engine, host: '0.0.0.0', port: 0, rendererDir: null })).rejects.toBeInstanceOf(ServeRefused);
+    await expect(serve({ engine: s.engine, host: '0.0.0.0', port: 0, rendererDir: null })).rejects.toBeInstanceOf(
+      ServeRefused,
+    );
   });
 
   it('`dsa110 serve --host 0.0.0.0` without --allow-remote refuses to start (exit 2)', () => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_')));
-    const r = spawnSync(process.execPath, [path.resolve('bin/dsa110.mjs'), '--workspace', s.workspace, 'serve', '--host', '0.0.0.0', '--port', '0', '--no-ui'],
-      { encoding: 'utf8', env: clean, timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.resolve('bin/dsa110.mjs'),
+        '--workspace',
+        s.workspace,
+        'serve',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--no-ui',
+      ],
+      { encoding: 'utf8', env: clean, timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain('--allow-remote');
     expect(r.stdout).not.toContain('token=');

@@ -33,9 +33,16 @@ const slow = defineStage({
   cleanup: (ctx) => removeOutputs([path.join(ctx.workspace, `${ctx.stageId}.done`)]),
 });
 
-const engine = await Engine.open({ workspace, env: {}, overrides: { threads: 1 }, app: { name: 'dsa110-test', version: '0.0.0', runtime: 'http' } });
+const engine = await Engine.open({
+  workspace,
+  env: {},
+  overrides: { threads: 1 },
+  app: { name: 'dsa110-test', version: '0.0.0', runtime: 'http' },
+});
 engine.registry.registerStage(slow).registerJob({
-  kind: 'test.slow', title: 'slow', params: z.object({}),
+  kind: 'test.slow',
+  title: 'slow',
+  params: z.object({}),
   build: () => [
     { id: 'slow', stage: slow.name, params: { steps: 40 }, deps: [] },
     { id: 'quick', stage: slow.name, params: { steps: 2 }, deps: ['slow'] },
@@ -47,9 +54,14 @@ if (flag === '--submit') {
   job = engine.submit('test.slow', {});
   void engine.run(job).catch(() => undefined);
 }
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, token: server.token, pid: process.pid, job, recovered: server.recovered.map((r) => r.jobId) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, token: server.token, pid: process.pid, job, recovered: server.recovered.map((r) => r.jobId) })}\n`,
+);
 const stop = () => {
-  void server.close().then(() => engine.close()).then(() => process.exit(0));
+  void server
+    .close()
+    .then(() => engine.close())
+    .then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

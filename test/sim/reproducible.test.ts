@@ -20,7 +20,17 @@ async function run(seed: number, threads: number): Promise<SimulationResult> {
   dirs.push(outDir);
   // Every corruption on, RFI included, and enough channels per subband for a flagged one.
   return simulate(
-    { outDir, start: '2026-01-15T08:22:27', minutes: 5, decDeg: 55.57, seed, antennas: 10, channelsPerSubband: 6, threads, corruptions: { rfi: true, flaggedChannelFraction: 0.05 } },
+    {
+      outDir,
+      start: '2026-01-15T08:22:27',
+      minutes: 5,
+      decDeg: 55.57,
+      seed,
+      antennas: 10,
+      channelsPerSubband: 6,
+      threads,
+      corruptions: { rfi: true, flaggedChannelFraction: 0.05 },
+    },
     pool,
   );
 }
@@ -29,7 +39,10 @@ async function data(file: string): Promise<{ vis: Buffer; flags: Buffer }> {
   const f = await openUvh5(file);
   const b = f.readVisibilities({ rowStart: 0, rowCount: f.header.Nblts });
   f.close();
-  return { vis: Buffer.from(b.vis.buffer, b.vis.byteOffset, b.vis.byteLength), flags: Buffer.from(b.flags.buffer, b.flags.byteOffset, b.flags.byteLength) };
+  return {
+    vis: Buffer.from(b.vis.buffer, b.vis.byteOffset, b.vis.byteLength),
+    flags: Buffer.from(b.flags.buffer, b.flags.byteOffset, b.flags.byteLength),
+  };
 }
 
 describe('simulator reproducibility', () => {

@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARRAY_CENTRE, beamModel, INTEGRATION_S } from '../../src/shared/instrument';
-import { apparentContext, apparentVector, directionCosines, driftPhaseCentreJ2000, lastRad, parseIsoUtc, raDecOf, unitVector, C_M_S } from '../../src/shared/astro';
+import {
+  apparentContext,
+  apparentVector,
+  directionCosines,
+  driftPhaseCentreJ2000,
+  lastRad,
+  parseIsoUtc,
+  raDecOf,
+  unitVector,
+  C_M_S,
+} from '../../src/shared/astro';
 import { NativePool } from '../../src/main/engine/native/pool';
 import { simulate, TRUTH_FILE, type SimulationResult } from '../../src/main/engine/sim/simulate';
 import { openUvh5, type Uvh5File } from '../../src/main/engine/uvh5';
@@ -46,14 +56,47 @@ describe('a single source with no corruptions', () => {
   const k = 11;
   const tk = startMjd + ((k + 0.5) * INTEGRATION_S) / 86400;
   const pc = driftPhaseCentreJ2000(tk, (DEC * Math.PI) / 180);
-  const src = { name: 'T', raDeg: (pc.raRad * 180) / Math.PI, decDeg: (pc.decRad * 180) / Math.PI, fluxJy: 1, spectralIndex: 0, kind: 'field' as const };
+  const src = {
+    name: 'T',
+    raDeg: (pc.raRad * 180) / Math.PI,
+    decDeg: (pc.decRad * 180) / Math.PI,
+    fluxJy: 1,
+    spectralIndex: 0,
+    kind: 'field' as const,
+  };
   const offset = { ...src, name: 'O', raDeg: src.raDeg + 0.9, decDeg: src.decDeg - 0.6, fluxJy: 2.5 };
   let onAxis: SimulationResult;
   let offAxis: SimulationResult;
 
   beforeAll(async () => {
-    onAxis = await simulate({ outDir: tmp(), start: START, minutes: 5, decDeg: DEC, antennas: 12, channelsPerSubband: 4, sources: [src], corruptions: CLEAN, minApparentJy: 0 }, pool);
-    offAxis = await simulate({ outDir: tmp(), start: START, minutes: 5, decDeg: DEC, antennas: 12, channelsPerSubband: 4, sources: [offset], corruptions: CLEAN, minApparentJy: 0 }, pool);
+    onAxis = await simulate(
+      {
+        outDir: tmp(),
+        start: START,
+        minutes: 5,
+        decDeg: DEC,
+        antennas: 12,
+        channelsPerSubband: 4,
+        sources: [src],
+        corruptions: CLEAN,
+        minApparentJy: 0,
+      },
+      pool,
+    );
+    offAxis = await simulate(
+      {
+        outDir: tmp(),
+        start: START,
+        minutes: 5,
+        decDeg: DEC,
+        antennas: 12,
+        channelsPerSubband: 4,
+        sources: [offset],
+        corruptions: CLEAN,
+        minApparentJy: 0,
+      },
+      pool,
+    );
   });
 
   it('writes 16 correlator-named files and a truth file per chunk', () => {
@@ -96,7 +139,9 @@ describe('a single source with no corruptions', () => {
       const mjd = parseIsoUtc(START) + ((t + 0.5) * INTEGRATION_S) / 86400;
       expect(Math.abs(h.time_array[t * h.Nbls]! - 2400000.5 - mjd) * 86400).toBeLessThan(1e-4);
       const ctx = apparentContext(mjd);
-      const app = raDecOf(apparentVector(unitVector((offset.raDeg * Math.PI) / 180, (offset.decDeg * Math.PI) / 180), ctx));
+      const app = raDecOf(
+        apparentVector(unitVector((offset.raDeg * Math.PI) / 180, (offset.decDeg * Math.PI) / 180), ctx),
+      );
       const [l, m, n] = directionCosines(app.raRad, app.decRad, lastRad(mjd, ARRAY_CENTRE.longitudeDeg), dec0);
       for (let b = 0; b < h.Nbls; b++) {
         const row = t * h.Nbls + b;
@@ -127,14 +172,37 @@ describe('a single source with no corruptions', () => {
 describe('corruptions', () => {
   const startMjd = parseIsoUtc(START);
   const pc = driftPhaseCentreJ2000(startMjd + (12 * INTEGRATION_S) / 86400, (DEC * Math.PI) / 180);
-  const src = { name: 'C', raDeg: (pc.raRad * 180) / Math.PI, decDeg: (pc.decRad * 180) / Math.PI, fluxJy: 5, spectralIndex: -0.7, kind: 'calibrator' as const };
+  const src = {
+    name: 'C',
+    raDeg: (pc.raRad * 180) / Math.PI,
+    decDeg: (pc.decRad * 180) / Math.PI,
+    fluxJy: 5,
+    spectralIndex: -0.7,
+    kind: 'calibrator' as const,
+  };
   let clean: SimulationResult;
   let corrupt: SimulationResult;
   let noisy: SimulationResult;
   beforeAll(async () => {
-    const base = { start: START, minutes: 5, decDeg: DEC, antennas: 10, channelsPerSubband: 8, sources: [src], minApparentJy: 0, seed: 7 };
+    const base = {
+      start: START,
+      minutes: 5,
+      decDeg: DEC,
+      antennas: 10,
+      channelsPerSubband: 8,
+      sources: [src],
+      minApparentJy: 0,
+      seed: 7,
+    };
     clean = await simulate({ ...base, outDir: tmp(), corruptions: CLEAN }, pool);
-    corrupt = await simulate({ ...base, outDir: tmp(), corruptions: { ...CLEAN, gains: true, bandpass: true, deadAntennas: 2, flaggedChannelFraction: 0.1 } }, pool);
+    corrupt = await simulate(
+      {
+        ...base,
+        outDir: tmp(),
+        corruptions: { ...CLEAN, gains: true, bandpass: true, deadAntennas: 2, flaggedChannelFraction: 0.1 },
+      },
+      pool,
+    );
     noisy = await simulate({ ...base, outDir: tmp(), corruptions: { ...CLEAN, noise: true } }, pool);
   });
 
@@ -205,7 +273,9 @@ describe('corruptions', () => {
   });
 
   it('adds radiometer noise of the stated rms (within 3 %, 4 standard errors)', async () => {
-    const truth = JSON.parse(readFileSync(noisy.truthFile, 'utf8')) as { noise: { sigmaJyPerVisibility: number; sefdJy: number } };
+    const truth = JSON.parse(readFileSync(noisy.truthFile, 'utf8')) as {
+      noise: { sigmaJyPerVisibility: number; sefdJy: number };
+    };
     const a = await readAll(sb(clean, 2));
     const n = await readAll(sb(noisy, 2));
     const h = n.f.header;
@@ -231,7 +301,10 @@ describe('corruptions', () => {
 
 describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('simulator files read by h5py', () => {
   it('have the UVH5 layout, DSA-110 header, descending frequencies and the same data', async () => {
-    const r = await simulate({ outDir: tmp(), start: START, minutes: 1, decDeg: 16.3, antennas: 8, channelsPerSubband: 8, seed: 3 }, pool);
+    const r = await simulate(
+      { outDir: tmp(), start: START, minutes: 1, decDeg: 16.3, antennas: 8, channelsPerSubband: 8, seed: 3 },
+      pool,
+    );
     const file = sb(r, 0);
     const ours = await readAll(file);
     const code = String.raw`
@@ -257,12 +330,33 @@ with h5py.File(sys.argv[1], 'r') as fh:
         nflag=int(d['flags'][()].sum()), fail=fail)))
 `;
     const py = JSON.parse(runPython(code, [file])) as {
-      n: Record<string, number>; freqShape: number[]; descending: boolean; visShape: number[]; visDtype: string;
-      flagsDtype: string; nsDtype: string; telescope: string; phaseType: string; decDeg: number; epoch: string;
-      pols: number[]; chw: number; visSum: [number, number]; nflag: number; fail: string[];
+      n: Record<string, number>;
+      freqShape: number[];
+      descending: boolean;
+      visShape: number[];
+      visDtype: string;
+      flagsDtype: string;
+      nsDtype: string;
+      telescope: string;
+      phaseType: string;
+      decDeg: number;
+      epoch: string;
+      pols: number[];
+      chw: number;
+      visSum: [number, number];
+      nflag: number;
+      fail: string[];
     };
     expect(py.fail).toEqual([]);
-    expect(py.n).toMatchObject({ Nbls: 36, Nblts: 36 * 24, Nfreqs: 8, Npols: 2, Ntimes: 24, Nants_data: 8, Nants_telescope: 117 });
+    expect(py.n).toMatchObject({
+      Nbls: 36,
+      Nblts: 36 * 24,
+      Nfreqs: 8,
+      Npols: 2,
+      Ntimes: 24,
+      Nants_data: 8,
+      Nants_telescope: 117,
+    });
     expect(py.freqShape).toEqual([1, 8]);
     expect(py.descending).toBe(true);
     expect(py.visShape).toEqual([36 * 24, 1, 8, 2]);

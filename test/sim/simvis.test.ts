@@ -23,7 +23,8 @@ function problem(opts: { nant: number; ntimes: number; nchan: number; nsub: numb
   }
   const nbl = a1.length;
   const uvw = new Float64Array(3 * nbl);
-  for (let b = 0; b < nbl; b++) for (let k = 0; k < 3; k++) uvw[3 * b + k] = antUvw[3 * a2[b]! + k]! - antUvw[3 * a1[b]! + k]!;
+  for (let b = 0; b < nbl; b++)
+    for (let k = 0; k < 3; k++) uvw[3 * b + k] = antUvw[3 * a2[b]! + k]! - antUvw[3 * a1[b]! + k]!;
   // Contiguous subbands of equally spaced, descending channels (DSA-110's 244 kHz x 6).
   const freqs = Float64Array.from({ length: nchan }, (_, c) => 1.4986e9 - 1464843.75 * c);
   const lmn1 = new Float64Array(3 * nsrc * ntimes);
@@ -78,7 +79,15 @@ function direct(p: ReturnType<typeof problem>, t: number): Float64Array {
   const s0 = p.input.srcOffsets[t]!;
   const s1 = p.input.srcOffsets[t + 1]!;
   const out = new Float64Array(2 * p.nbl * p.nchan);
-  addon.predictPoints(p.input.uvw, p.input.freqs, p.input.lmn1.slice(3 * s0, 3 * s1), p.input.amp.slice(s0 * p.nchan, s1 * p.nchan), out, 0, 2);
+  addon.predictPoints(
+    p.input.uvw,
+    p.input.freqs,
+    p.input.lmn1.slice(3 * s0, 3 * s1),
+    p.input.amp.slice(s0 * p.nchan, s1 * p.nchan),
+    out,
+    0,
+    2,
+  );
   return out;
 }
 
@@ -98,7 +107,11 @@ describe('simulateVisibilities: the sky', () => {
           total = Math.max(total, Math.hypot(ref[2 * (b * p.nchan + c)]!, ref[2 * (b * p.nchan + c) + 1]!));
           for (let pol = 0; pol < NPOL; pol++) {
             const o = at(p, Math.floor(c / nchs), t, b, c % nchs, pol);
-            worst = Math.max(worst, Math.abs(got.vis[2 * o]! - ref[2 * (b * p.nchan + c)]!), Math.abs(got.vis[2 * o + 1]! - ref[2 * (b * p.nchan + c) + 1]!));
+            worst = Math.max(
+              worst,
+              Math.abs(got.vis[2 * o]! - ref[2 * (b * p.nchan + c)]!),
+              Math.abs(got.vis[2 * o + 1]! - ref[2 * (b * p.nchan + c) + 1]!),
+            );
           }
         }
       }
@@ -155,13 +168,17 @@ describe('simulateVisibilities: corruptions and flags', () => {
             const J = (a: number): [number, number] => {
               const g = 2 * ((t * p.nant + a) * NPOL + pol);
               const k = 2 * ((a * NPOL + pol) * p.nchan + c);
-              return [gains[g]! * bandpass[k]! - gains[g + 1]! * bandpass[k + 1]!, gains[g]! * bandpass[k + 1]! + gains[g + 1]! * bandpass[k]!];
+              return [
+                gains[g]! * bandpass[k]! - gains[g + 1]! * bandpass[k + 1]!,
+                gains[g]! * bandpass[k + 1]! + gains[g + 1]! * bandpass[k]!,
+              ];
             };
             const [j1r, j1i] = J(a1);
             const [j2r, j2i] = J(a2);
             const jr = j1r * j2r + j1i * j2i;
             const ji = j1i * j2r - j1r * j2i;
-            const v: [number, number] = a1 === a2 ? [5800, 0] : dead[a1] || dead[a2] ? [0, 0] : [clean.vis[2 * o]!, clean.vis[2 * o + 1]!];
+            const v: [number, number] =
+              a1 === a2 ? [5800, 0] : dead[a1] || dead[a2] ? [0, 0] : [clean.vis[2 * o]!, clean.vis[2 * o + 1]!];
             const tol = 1e-6 * Math.max(1, Math.hypot(...v)) * Math.max(1, Math.hypot(jr, ji));
             expect(Math.abs(got.vis[2 * o]! - (v[0] * jr - v[1] * ji))).toBeLessThan(tol);
             expect(Math.abs(got.vis[2 * o + 1]! - (v[0] * ji + v[1] * jr))).toBeLessThan(tol);
@@ -237,13 +254,20 @@ describe('simulateVisibilities: noise', () => {
     for (let t = 0; t < q.ntimes; t++) {
       for (let b = 0; b < q.nbl; b++) {
         if (q.input.ant1[b] === q.input.ant2[b]) continue;
-        for (let c = 0; c < q.nchan; c++) for (let pol = 0; pol < NPOL; pol++) xs.push(vis[2 * at(q, 0, t, b, c, pol)]!, vis[2 * at(q, 0, t, b, c, pol) + 1]!);
+        for (let c = 0; c < q.nchan; c++)
+          for (let pol = 0; pol < NPOL; pol++)
+            xs.push(vis[2 * at(q, 0, t, b, c, pol)]!, vis[2 * at(q, 0, t, b, c, pol) + 1]!);
       }
     }
     const n = xs.length;
     expect(n).toBeGreaterThan(790_000);
     // Two-sided normal tail probabilities P(|x| > k) for k = 1..4 (4 reaches past the ziggurat's tail at 3.65).
-    const tails: [number, number][] = [[1, 0.31731050786291415], [2, 0.04550026389635842], [3, 0.0026997960632601866], [4, 6.334248366623996e-5]];
+    const tails: [number, number][] = [
+      [1, 0.31731050786291415],
+      [2, 0.04550026389635842],
+      [3, 0.0026997960632601866],
+      [4, 6.334248366623996e-5],
+    ];
     for (const [k, p] of tails) {
       const frac = xs.filter((x) => Math.abs(x) > k).length / n;
       expect(Math.abs(frac - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
@@ -256,7 +280,15 @@ describe('simulateVisibilities: noise', () => {
     const one = run(noisy, 1);
     const three = run(noisy, 3);
     expect(Buffer.from(three.vis.buffer).equals(Buffer.from(one.vis.buffer))).toBe(true);
-    const half = (j: number) => run({ ...noisy, nsub: 1, freqs: noisy.freqs.slice(8 * j, 8 * j + 8), chanFlag: noisy.chanFlag.slice(8 * j, 8 * j + 8), bandpass: new Float64Array(p.nant * NPOL * 8 * 2).map((_, i) => (i % 2 === 0 ? 1 : 0)), noiseKeys: noisy.noiseKeys.slice(j, j + 1) });
+    const half = (j: number) =>
+      run({
+        ...noisy,
+        nsub: 1,
+        freqs: noisy.freqs.slice(8 * j, 8 * j + 8),
+        chanFlag: noisy.chanFlag.slice(8 * j, 8 * j + 8),
+        bandpass: new Float64Array(p.nant * NPOL * 8 * 2).map((_, i) => (i % 2 === 0 ? 1 : 0)),
+        noiseKeys: noisy.noiseKeys.slice(j, j + 1),
+      });
     const joined = new Float32Array([...half(0).vis, ...half(1).vis]);
     expect(Buffer.from(joined.buffer).equals(Buffer.from(one.vis.buffer))).toBe(true);
     const other = run({ ...noisy, noiseKeys: Int32Array.of(5, 6) }, 2);

@@ -93,7 +93,10 @@ describe('corruptions', () => {
     expect(sefd).toBeCloseTo((2 * 1.380649e-23 * 25) / (0.7 * Math.PI * 2.325 ** 2) / 1e-26, 6);
     expect(sefd).toBeGreaterThan(5000);
     expect(sefd).toBeLessThan(7000);
-    expect(visibilityNoiseSigma(sefd, -244140.625, 12.884901888)).toBeCloseTo(sefd / Math.sqrt(2 * 244140.625 * 12.884901888), 9);
+    expect(visibilityNoiseSigma(sefd, -244140.625, 12.884901888)).toBeCloseTo(
+      sefd / Math.sqrt(2 * 244140.625 * 12.884901888),
+      9,
+    );
   });
 
   it('gives continuous gains and smooth bandpasses', () => {

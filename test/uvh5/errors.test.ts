@@ -15,7 +15,12 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 /** Run `fn`, expect a Uvh5Error for `file` and `field` whose message matches `detail`. */
-async function expectUvh5Error(fn: () => Promise<unknown>, file: string, field: string, detail: RegExp): Promise<Uvh5Error> {
+async function expectUvh5Error(
+  fn: () => Promise<unknown>,
+  file: string,
+  field: string,
+  detail: RegExp,
+): Promise<Uvh5Error> {
   let caught: unknown = null;
   try {
     await fn();
@@ -52,7 +57,12 @@ describe('files that are not UVH5', () => {
     const cut = join(tmp.dir, 'cut.hdf5');
     copyFileSync(good, cut);
     truncateSync(cut, Math.floor(statSync(good).size / 2));
-    const err = await expectUvh5Error(() => openUvh5(cut), cut, 'file', /HDF5 cannot open it \(truncated or corrupt\?\).*truncated file/);
+    const err = await expectUvh5Error(
+      () => openUvh5(cut),
+      cut,
+      'file',
+      /HDF5 cannot open it \(truncated or corrupt\?\).*truncated file/,
+    );
     expect(err.detail.length).toBeLessThan(500);
   });
 });
@@ -99,7 +109,12 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('HDF5 files with UV
   it('counts that disagree with the data shape', async () => {
     const p = join(tmp.dir, 'nfreqs.hdf5');
     writeWithH5py({ path: p, misshape: ['freq_array'] });
-    await expectUvh5Error(() => openUvh5(p), p, 'Header/freq_array', /expected shape \(1, Nfreqs=6\) or \(Nfreqs=6\), found \(2, 6\)/);
+    await expectUvh5Error(
+      () => openUvh5(p),
+      p,
+      'Header/freq_array',
+      /expected shape \(1, Nfreqs=6\) or \(Nfreqs=6\), found \(2, 6\)/,
+    );
   });
 
   it('reads outside the rows', async () => {
@@ -107,7 +122,12 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('HDF5 files with UV
     writeWithH5py({ path: p });
     const f = await openUvh5(p);
     try {
-      await expectUvh5Error(async () => f.readVisibilities({ rowStart: 40, rowCount: 6 }), p, 'Data/visdata', /rows \[40, 46\) are outside \[0, Nblts=45\)/);
+      await expectUvh5Error(
+        async () => f.readVisibilities({ rowStart: 40, rowCount: 6 }),
+        p,
+        'Data/visdata',
+        /rows \[40, 46\) are outside \[0, Nblts=45\)/,
+      );
     } finally {
       f.close();
     }

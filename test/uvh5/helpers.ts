@@ -46,7 +46,8 @@ export function expectPattern(h: Pick<Uvh5Header, 'Nfreqs' | 'Npols'>, b: Visibi
       for (let p = 0; p < h.Npols; p++, e++) {
         const v = patternValue(b.rowStart + r, f, p);
         if (b.vis[2 * e] !== v.re || b.vis[2 * e + 1] !== v.im || b.flags[e] !== v.flag || b.nsamples[e] !== v.ns) {
-          if (bad++ === 0) first = `row ${b.rowStart + r} chan ${f} pol ${p}: got (${b.vis[2 * e]}, ${b.vis[2 * e + 1]}, ${b.flags[e]}, ${b.nsamples[e]}) want (${v.re}, ${v.im}, ${v.flag}, ${v.ns})`;
+          if (bad++ === 0)
+            first = `row ${b.rowStart + r} chan ${f} pol ${p}: got (${b.vis[2 * e]}, ${b.vis[2 * e + 1]}, ${b.flags[e]}, ${b.nsamples[e]}) want (${v.re}, ${v.im}, ${v.flag}, ${v.ns})`;
         }
       }
     }

@@ -19,12 +19,27 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('UVH5 interop with 
       const header = dsaLikeHeader({ nants: 7, ntimes: 2, nfreqs: 12, subband: 3, layout });
       const path = join(tmp.dir, `ours-${layout}.hdf5`);
       await writeUvh5(path, header, [patternBlock(header, 0, 20), patternBlock(header, 20, header.Nblts - 20)]);
-      const out = JSON.parse(runPython(H5PY_CHECKER, [path, layout])) as { ok: boolean; nflagged: number; freq0: number; n: Record<string, number> };
+      const out = JSON.parse(runPython(H5PY_CHECKER, [path, layout])) as {
+        ok: boolean;
+        nflagged: number;
+        freq0: number;
+        n: Record<string, number>;
+      };
       expect(out.ok).toBe(true);
-      expect(out.n).toMatchObject({ Nbls: 28, Nblts: 56, Nfreqs: 12, Npols: 2, Ntimes: 2, Nspws: 1, Nants_data: 7, Nants_telescope: 117 });
+      expect(out.n).toMatchObject({
+        Nbls: 28,
+        Nblts: 56,
+        Nfreqs: 12,
+        Npols: 2,
+        Ntimes: 2,
+        Nspws: 1,
+        Nants_data: 7,
+        Nants_telescope: 117,
+      });
       expect(out.freq0).toBe(header.freq_array[0]);
       let flagged = 0;
-      for (let r = 0; r < 56; r++) for (let f = 0; f < 12; f++) for (let p = 0; p < 2; p++) flagged += (r + f + p) % 3 === 0 ? 1 : 0;
+      for (let r = 0; r < 56; r++)
+        for (let f = 0; f < 12; f++) for (let p = 0; p < 2; p++) flagged += (r + f + p) % 3 === 0 ? 1 : 0;
       expect(out.nflagged).toBe(flagged);
     });
   });
@@ -35,12 +50,22 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('UVH5 interop with 
     const f = await openUvh5(path);
     try {
       const h = f.header;
-      expect(f.data).toMatchObject({ layout: 'spw-axis', visType: 'float32', flagType: 'bool', nsamplesType: 'float32' });
+      expect(f.data).toMatchObject({
+        layout: 'spw-axis',
+        visType: 'float32',
+        flagType: 'bool',
+        nsamplesType: 'float32',
+      });
       expect([h.Nblts, h.Nbls, h.Nfreqs, h.Npols, h.Ntimes]).toEqual([w.nblts, w.nbls, 6, 2, 3]);
       expect(Array.from(h.freq_array)).toEqual(w.freqs);
       expect(h.channel_width[5]).toBe(244140.625);
       expect(h.phase_type).toBe('drift');
-      expect(h.extra_keywords).toMatchObject({ phase_center_dec: w.dec, ha_phase_center: 0, phase_center_epoch: 'HADEC', fs_table: 'fs.npz' });
+      expect(h.extra_keywords).toMatchObject({
+        phase_center_dec: w.dec,
+        ha_phase_center: 0,
+        phase_center_epoch: 'HADEC',
+        fs_table: 'fs.npz',
+      });
       expect(h.antenna_names.slice(0, 3)).toEqual(['1', '2', '3']);
       // uvw stored as float32 by the correlator: 1.5 is exact.
       expect(h.uvw_array[4]).toBe(1.5);
@@ -98,7 +123,16 @@ describe.skipIf(skipInterop(pythonModules('h5py', 'numpy')))('UVH5 interop with 
       expect(f.data.shape).toEqual([w.nblts, 6, 4]);
       expect(h.phase_type).toBeNull();
       expect(h.phase_center_catalog).toEqual([
-        { id: 0, cat_name: 'J0834+555', cat_type: 'sidereal', cat_lon: 2.2568, cat_lat: w.dec, cat_frame: 'icrs', cat_epoch: 2000, extra: { info_source: 'user' } },
+        {
+          id: 0,
+          cat_name: 'J0834+555',
+          cat_type: 'sidereal',
+          cat_lon: 2.2568,
+          cat_lat: w.dec,
+          cat_frame: 'icrs',
+          cat_epoch: 2000,
+          extra: { info_source: 'user' },
+        },
       ]);
       expect(h.object_name).toBe('J0834+555');
       expect(Array.from(h.channel_width)).toEqual(new Array(6).fill(-244140.625));

@@ -183,6 +183,17 @@ export interface Written {
 
 /** Write a UVH5 file with h5py (defaults: 5 antennas, 3 times, 6 channels, 2 pols, correlator style). */
 export function writeWithH5py(spec: Partial<PyFileSpec> & { path: string }): Written {
-  const full: PyFileSpec = { layout: 'spw-axis', vis: 'c8', flags: 'bool', nsamples: 'f4', nants: 5, ntimes: 3, nfreqs: 6, npols: 2, decDeg: 54.57, ...spec };
+  const full: PyFileSpec = {
+    layout: 'spw-axis',
+    vis: 'c8',
+    flags: 'bool',
+    nsamples: 'f4',
+    nants: 5,
+    ntimes: 3,
+    nfreqs: 6,
+    npols: 2,
+    decDeg: 54.57,
+    ...spec,
+  };
   return JSON.parse(runPython(H5PY_WRITER, [JSON.stringify(full)])) as Written;
 }

@@ -71,7 +71,9 @@ describe.each(['spw-axis', 'flat'] as const)('round trip, %s layout', (layout) =
       });
       expect(seen).toEqual([5, 16, 21, 16, 37, 16, 53, 10]);
       expect(values).toBe(58 * 16);
-      expect(() => f.forEachBlock({ rowStart: 60, rowCount: 5, blockRows: 4 }, () => undefined)).toThrow(/rows \[60, 65\) are outside/);
+      expect(() => f.forEachBlock({ rowStart: 60, rowCount: 5, blockRows: 4 }, () => undefined)).toThrow(
+        /rows \[60, 65\) are outside/,
+      );
     } finally {
       f.close();
     }
@@ -137,8 +139,12 @@ describe('writer refusals', () => {
 
   it('refuses an inconsistent header, naming the field', async () => {
     const bad = { ...header, time_array: header.time_array.subarray(1) };
-    await expect(createUvh5Writer(join(tmp.dir, 'bad.hdf5'), bad)).rejects.toThrow(/time_array: expected 12 values \(Nblts\), got 11/);
+    await expect(createUvh5Writer(join(tmp.dir, 'bad.hdf5'), bad)).rejects.toThrow(
+      /time_array: expected 12 values \(Nblts\), got 11/,
+    );
     const varying = { ...header, channel_width: Float64Array.of(1, 2, 3, 4) };
-    await expect(createUvh5Writer(join(tmp.dir, 'bad2.hdf5'), varying)).rejects.toThrow(/channel_width: the spw-axis layout stores a single channel width/);
+    await expect(createUvh5Writer(join(tmp.dir, 'bad2.hdf5'), varying)).rejects.toThrow(
+      /channel_width: the spw-axis layout stores a single channel width/,
+    );
   });
 });

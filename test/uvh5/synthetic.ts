@@ -51,7 +51,18 @@ export function dsaLikeHeader(o: SyntheticOptions): Uvh5Header {
     h.phase_type = null;
     h.vis_units = 'uncalib';
     h.flex_spw_id_array = new Int32Array(nfreqs).fill(1);
-    h.phase_center_catalog = [{ id: 0, cat_name: 'search', cat_type: 'unprojected', cat_lon: 0, cat_lat: Math.PI / 2, cat_frame: 'altaz', cat_epoch: null, extra: { info_source: 'user' } }];
+    h.phase_center_catalog = [
+      {
+        id: 0,
+        cat_name: 'search',
+        cat_type: 'unprojected',
+        cat_lon: 0,
+        cat_lat: Math.PI / 2,
+        cat_frame: 'altaz',
+        cat_epoch: null,
+        extra: { info_source: 'user' },
+      },
+    ];
     h.phase_center_id_array = new Int32Array(h.Nblts);
     h.Nphase = 1;
   }

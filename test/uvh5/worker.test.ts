@@ -34,7 +34,13 @@ describe('metadata scan in worker threads', () => {
   it('two workers scan different files and agree with the main thread', async () => {
     const paths: string[] = [];
     for (let sb = 0; sb < 4; sb++) {
-      const header = dsaLikeHeader({ nants: 4, ntimes: 2, nfreqs: 8, subband: sb, decRad: (0.1 * (sb + 1) * Math.PI) / 2 });
+      const header = dsaLikeHeader({
+        nants: 4,
+        ntimes: 2,
+        nfreqs: 8,
+        subband: sb,
+        decRad: (0.1 * (sb + 1) * Math.PI) / 2,
+      });
       const p = join(tmp.dir, `2025-10-02T14:03:07_sb0${sb}.hdf5`);
       await writeUvh5(p, header, patternBlock(header, 0, header.Nblts));
       paths.push(p);

@@ -35,20 +35,28 @@ dsa110::calib::VisView vis_view(const Napi::Object& d, const std::string& fn) {
     expect_length(env, model.length, 2 * n, w + ".model", "2 x rows x nchan x npol");
   } else {
     if (!flux.data || !rowTime.data)
-      throw Napi::TypeError::New(env, "dsa110_native." + w + ": give either 'model' (complex, the layout of vis) or 'modelFlux' and 'rowTime'");
+      throw Napi::TypeError::New(
+          env,
+          "dsa110_native." + w +
+              ": give either 'model' (complex, the layout of vis) or 'modelFlux' and 'rowTime'");
     if (flux.length % v.nchan != 0)
-      throw Napi::RangeError::New(env, "dsa110_native." + w + ".modelFlux has " + std::to_string(flux.length) +
-                                           " elements, not a multiple of nchan = " + std::to_string(v.nchan) + " (ntime x nchan)");
+      throw Napi::RangeError::New(
+          env, "dsa110_native." + w + ".modelFlux has " + std::to_string(flux.length) +
+                   " elements, not a multiple of nchan = " + std::to_string(v.nchan) +
+                   " (ntime x nchan)");
     expect_length(env, rowTime.length, v.rows, w + ".rowTime", "rows");
     v.model_ntime = flux.length / v.nchan;
   }
   const auto phase = typed_prop<double>(d, "modelPhase", w, true);
-  if (phase.data) expect_length(env, phase.length, 2 * v.rows, w + ".modelPhase", "2 x rows (phi0, dphi per row)");
+  if (phase.data)
+    expect_length(env, phase.length, 2 * v.rows, w + ".modelPhase",
+                  "2 x rows (phi0, dphi per row)");
   const auto prior = typed_prop<double>(d, "prior", w, true);
   const auto priorFlags = typed_prop<std::uint8_t>(d, "priorFlags", w, true);
   const std::size_t np = v.nchan * v.nant * v.npol;
   if (prior.data) expect_length(env, prior.length, 2 * np, w + ".prior", "2 x nchan x nant x npol");
-  if (priorFlags.data) expect_length(env, priorFlags.length, np, w + ".priorFlags", "nchan x nant x npol");
+  if (priorFlags.data)
+    expect_length(env, priorFlags.length, np, w + ".priorFlags", "nchan x nant x npol");
   v.vis = vis.data;
   v.flags = flags.data;
   v.weights = weights.data;
@@ -63,19 +71,23 @@ dsa110::calib::VisView vis_view(const Napi::Object& d, const std::string& fn) {
   return v;
 }
 
-dsa110::calib::CellLayout cell_layout(const Napi::Object& c, const std::string& fn, std::size_t rows, std::size_t nchan) {
+dsa110::calib::CellLayout cell_layout(const Napi::Object& c, const std::string& fn,
+                                      std::size_t rows, std::size_t nchan) {
   const std::string w = fn + ": cells";
   dsa110::calib::CellLayout cl;
   const auto rowSlot = typed_prop<std::int32_t>(c, "rowSlot", w, true);
   if (rowSlot.data) expect_length(c.Env(), rowSlot.length, rows, w + ".rowSlot", "rows");
   cl.row_slot = rowSlot.data;
   cl.nslot = static_cast<std::size_t>(number_prop(c, "nslot", w, 1, kMaxDim, true, 1, true));
-  cl.chan_group = static_cast<std::size_t>(number_prop(c, "chanGroup", w, 1, static_cast<double>(nchan), true, 1, true));
+  cl.chan_group = static_cast<std::size_t>(
+      number_prop(c, "chanGroup", w, 1, static_cast<double>(nchan), true, 1, true));
   return cl;
 }
 
-// The output arrays of a solve (gains, flags, snr per solution; iterations, refant, sigma per cell).
-dsa110::calib::SolveOutput solve_output(const Napi::Object& out, const std::string& wr, std::size_t nsol, std::size_t ncell) {
+// The output arrays of a solve (gains, flags, snr per solution; iterations, refant, sigma per
+// cell).
+dsa110::calib::SolveOutput solve_output(const Napi::Object& out, const std::string& wr,
+                                        std::size_t nsol, std::size_t ncell) {
   const Napi::Env env = out.Env();
   dsa110::calib::SolveOutput so;
   const auto gains = typed_prop<double>(out, "gains", wr);
@@ -121,13 +133,18 @@ Napi::Value SolveJones(const Napi::CallbackInfo& info) {
   const std::size_t nsol = cells.nslot * ngroup * v.nant * v.npol;
   const std::size_t ncell = cells.nslot * ngroup * v.npol;
   const auto initial = typed_prop<double>(o, "initial", wo, true);
-  if (initial.data) expect_length(env, initial.length, 2 * nsol, wo + ".initial", "2 x nslot x ngroup x nant x npol");
+  if (initial.data)
+    expect_length(env, initial.length, 2 * nsol, wo + ".initial",
+                  "2 x nslot x ngroup x nant x npol");
   opt.initial = initial.data;
-  const dsa110::calib::SolveOutput so = solve_output(object_arg(info, 3, fn, "out"), std::string(fn) + ": out", nsol, ncell);
+  const dsa110::calib::SolveOutput so =
+      solve_output(object_arg(info, 3, fn, "out"), std::string(fn) + ": out", nsol, ncell);
   dsa110::calib::SolveOutput then_so;
   const Napi::Value then_out = o.Get("thenOut");
   if (!then_out.IsUndefined() && !then_out.IsNull()) {
-    if (!then_out.IsObject()) throw Napi::TypeError::New(env, "dsa110_native." + wo + ".thenOut must be an object of output arrays, like out");
+    if (!then_out.IsObject())
+      throw Napi::TypeError::New(
+          env, "dsa110_native." + wo + ".thenOut must be an object of output arrays, like out");
     then_so = solve_output(then_out.As<Napi::Object>(), wo + ".thenOut", nsol, ncell);
     opt.then_out = &then_so;
   }
@@ -141,10 +158,11 @@ Napi::Value BaselineStats(const Napi::CallbackInfo& info) {
   const char* fn = "baselineStats";
   const auto v = vis_view(object_arg(info, 0, fn, "data"), fn);
   const auto cells = cell_layout(object_arg(info, 1, fn, "cells"), fn, v.rows, v.nchan);
-  const auto out = typed_value<double>(env, info.Length() > 2 ? info[2] : env.Undefined(), std::string(fn) + ": argument 'out'", false);
+  const auto out = typed_value<double>(env, info.Length() > 2 ? info[2] : env.Undefined(),
+                                       std::string(fn) + ": argument 'out'", false);
   const std::size_t ngroup = (v.nchan + cells.chan_group - 1) / cells.chan_group;
-  expect_length(env, out.length, cells.nslot * ngroup * v.npol * v.nant * v.nant * 5, std::string(fn) + ": argument 'out'",
-                "nslot x ngroup x npol x nant x nant x 5");
+  expect_length(env, out.length, cells.nslot * ngroup * v.npol * v.nant * v.nant * 5,
+                std::string(fn) + ": argument 'out'", "nslot x ngroup x npol x nant x nant x 5");
   const auto threads = static_cast<unsigned>(whole_number(info, 3, fn, "threads", 1, kMaxThreads));
   kernel_call(env, fn, [&] { dsa110::calib::baseline_stats(v, cells, out.data, threads); });
   return env.Undefined();
@@ -169,17 +187,22 @@ Napi::Value ApplyJones(const Napi::CallbackInfo& info) {
   expect_length(env, ant2.length, rows, f + "'ant2'", "rows (ant1.length)");
   expect_length(env, vis.length, 2 * rows * nchan * npol, f + "'vis'", "2 x rows x nchan x npol");
   expect_length(env, flags.length, rows * nchan * npol, f + "'flags'", "rows x nchan x npol");
-  if (weights.data) expect_length(env, weights.length, rows * nchan * npol, f + "'weights'", "rows x nchan x npol");
-  if (!arg(8).IsArray()) throw Napi::TypeError::New(env, "dsa110_native.applyJones: argument 'terms' must be an array of Jones terms");
+  if (weights.data)
+    expect_length(env, weights.length, rows * nchan * npol, f + "'weights'", "rows x nchan x npol");
+  if (!arg(8).IsArray())
+    throw Napi::TypeError::New(
+        env, "dsa110_native.applyJones: argument 'terms' must be an array of Jones terms");
   const Napi::Array arr = arg(8).As<Napi::Array>();
   std::vector<dsa110::calib::JonesTerm> terms(arr.Length());
   for (std::uint32_t t = 0; t < arr.Length(); ++t) {
     const std::string w = std::string(fn) + ": terms[" + std::to_string(t) + "]";
-    if (!arr.Get(t).IsObject()) throw Napi::TypeError::New(env, "dsa110_native." + w + " must be an object");
+    if (!arr.Get(t).IsObject())
+      throw Napi::TypeError::New(env, "dsa110_native." + w + " must be an object");
     const Napi::Object o = arr.Get(t).As<Napi::Object>();
     auto& T = terms[t];
     T.nslot = static_cast<std::size_t>(number_prop(o, "nslot", w, 1, kMaxDim, true, 1, true));
-    T.chan_group = static_cast<std::size_t>(number_prop(o, "chanGroup", w, 1, static_cast<double>(nchan), true, 1, true));
+    T.chan_group = static_cast<std::size_t>(
+        number_prop(o, "chanGroup", w, 1, static_cast<double>(nchan), true, 1, true));
     const std::size_t n = T.nslot * ((nchan + T.chan_group - 1) / T.chan_group) * nant * npol;
     const auto j = typed_prop<double>(o, "jones", w);
     expect_length(env, j.length, 2 * n, w + ".jones", "2 x nslot x ngroup x nant x npol");
@@ -193,13 +216,14 @@ Napi::Value ApplyJones(const Napi::CallbackInfo& info) {
   }
   const auto threads = static_cast<unsigned>(whole_number(info, 9, fn, "threads", 1, kMaxThreads));
   const std::size_t n = kernel_call(env, fn, [&] {
-    return dsa110::calib::apply_jones(vis.data, flags.data, weights.data, ant1.data, ant2.data, rows, nchan, npol, nant,
-                                      terms.data(), terms.size(), threads);
+    return dsa110::calib::apply_jones(vis.data, flags.data, weights.data, ant1.data, ant2.data,
+                                      rows, nchan, npol, nant, terms.data(), terms.size(), threads);
   });
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// flagBasic(vis, flags, ant1, ant2, nchan, npol, autos, threads): { autocorrelation, zero, nonfinite }.
+// flagBasic(vis, flags, ant1, ant2, nchan, npol, autos, threads): { autocorrelation, zero,
+// nonfinite }.
 Napi::Value FlagBasic(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const char* fn = "flagBasic";
@@ -211,7 +235,8 @@ Napi::Value FlagBasic(const Napi::CallbackInfo& info) {
   const auto ant2 = typed_value<std::int32_t>(env, arg(3), f + "'ant2'", false);
   const std::size_t nchan = whole_number(info, 4, fn, "nchan", 1, kMaxDim);
   const std::size_t npol = whole_number(info, 5, fn, "npol", 1, 4);
-  if (!arg(6).IsBoolean()) throw Napi::TypeError::New(env, "dsa110_native.flagBasic: argument 'autos' must be a boolean");
+  if (!arg(6).IsBoolean())
+    throw Napi::TypeError::New(env, "dsa110_native.flagBasic: argument 'autos' must be a boolean");
   const bool autos = arg(6).As<Napi::Boolean>().Value();
   const auto threads = static_cast<unsigned>(whole_number(info, 7, fn, "threads", 1, kMaxThreads));
   const std::size_t rows = ant1.length;
@@ -219,7 +244,8 @@ Napi::Value FlagBasic(const Napi::CallbackInfo& info) {
   expect_length(env, vis.length, 2 * rows * nchan * npol, f + "'vis'", "2 x rows x nchan x npol");
   expect_length(env, flags.length, rows * nchan * npol, f + "'flags'", "rows x nchan x npol");
   const auto c = kernel_call(env, fn, [&] {
-    return dsa110::flag::flag_basic(vis.data, flags.data, ant1.data, ant2.data, rows, nchan, npol, autos, threads);
+    return dsa110::flag::flag_basic(vis.data, flags.data, ant1.data, ant2.data, rows, nchan, npol,
+                                    autos, threads);
   });
   Napi::Object out = Napi::Object::New(env);
   out.Set("autocorrelation", Napi::Number::New(env, static_cast<double>(c.autocorrelation)));
@@ -243,7 +269,8 @@ Napi::Value FlagRfi(const Napi::CallbackInfo& info) {
   const std::size_t npol = whole_number(info, 6, fn, "npol", 1, 4);
   expect_length(env, grid.length, nbl * ntime, f + "'grid'", "nbl x ntime");
   if (flags.length % (nchan * npol) != 0)
-    throw Napi::RangeError::New(env, "dsa110_native.flagRfi: argument 'flags' has " + std::to_string(flags.length) +
+    throw Napi::RangeError::New(env, "dsa110_native.flagRfi: argument 'flags' has " +
+                                         std::to_string(flags.length) +
                                          " elements, not a multiple of nchan x npol");
   const std::size_t rows = flags.length / (nchan * npol);
   expect_length(env, vis.length, 2 * flags.length, f + "'vis'", "2 x flags.length");
@@ -252,7 +279,8 @@ Napi::Value FlagRfi(const Napi::CallbackInfo& info) {
   dsa110::flag::RfiOptions opt;
   opt.threshold = number_prop(o, "threshold", w, 0.5, 1e6, false, opt.threshold, true);
   opt.rho = number_prop(o, "rho", w, 1, 10, false, opt.rho, true);
-  opt.max_window = static_cast<std::size_t>(number_prop(o, "maxWindow", w, 1, 4096, true, 32, true));
+  opt.max_window =
+      static_cast<std::size_t>(number_prop(o, "maxWindow", w, 1, 4096, true, 32, true));
   opt.passes = static_cast<int>(number_prop(o, "passes", w, 1, 10, true, opt.passes, true));
   opt.half_time = static_cast<std::size_t>(number_prop(o, "halfTime", w, 0, 4096, true, 2, true));
   opt.half_chan = static_cast<std::size_t>(number_prop(o, "halfChan", w, 0, 65536, true, 6, true));
@@ -260,7 +288,8 @@ Napi::Value FlagRfi(const Napi::CallbackInfo& info) {
   opt.combine_pols = bool_prop(o, "combinePols", w, true);
   opt.threads = static_cast<unsigned>(number_prop(o, "threads", w, 1, kMaxThreads, true, 1, true));
   const std::size_t n = kernel_call(env, fn, [&] {
-    return dsa110::flag::flag_rfi(vis.data, flags.data, rows, grid.data, nbl, ntime, nchan, npol, opt);
+    return dsa110::flag::flag_rfi(vis.data, flags.data, rows, grid.data, nbl, ntime, nchan, npol,
+                                  opt);
   });
   return Napi::Number::New(env, static_cast<double>(n));
 }

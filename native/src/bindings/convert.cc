@@ -19,7 +19,8 @@ Napi::Value ConvertRows(const Napi::CallbackInfo& info) {
   dsa110::convert::RowsIn r;
   r.nchan = static_cast<std::size_t>(number_prop(in, "nchan", wi, 1, kMaxDim, true, 0, false));
   r.npol = static_cast<std::size_t>(number_prop(in, "npol", wi, 1, 4, true, 0, false));
-  r.rowOffset = static_cast<std::size_t>(number_prop(in, "rowOffset", wi, 0, kMaxDim, true, 0, false));
+  r.rowOffset =
+      static_cast<std::size_t>(number_prop(in, "rowOffset", wi, 0, kMaxDim, true, 0, false));
   r.reverse = bool_prop(in, "reverse", wi, false);
   const auto vis = typed_prop<float>(in, "vis", wi);
   const auto flags = typed_prop<std::uint8_t>(in, "flags", wi);
@@ -42,12 +43,19 @@ Napi::Value ConvertRows(const Napi::CallbackInfo& info) {
   for (std::size_t b = 0; b < nbl; ++b) {
     const std::int32_t p = perm.data[b];
     if (p < 0 || r.rowOffset + static_cast<std::size_t>(p) >= fileRows)
-      throw Napi::RangeError::New(env, "dsa110_native." + wi + ".perm[" + std::to_string(b) + "] = " + std::to_string(p) +
-                                           " names a row outside the " + std::to_string(fileRows) + " rows given (rowOffset " +
-                                           std::to_string(r.rowOffset) + ")");
+      throw Napi::RangeError::New(
+          env, "dsa110_native." + wi + ".perm[" + std::to_string(b) + "] = " + std::to_string(p) +
+                   " names a row outside the " + std::to_string(fileRows) +
+                   " rows given (rowOffset " + std::to_string(r.rowOffset) + ")");
   }
-  r.vis = vis.data; r.flags = flags.data; r.nsamples = ns.data; r.perm = perm.data; r.conj = conj.data;
-  r.autos = autos.data; r.phasors = ph.data; r.weightScale = scale.data;
+  r.vis = vis.data;
+  r.flags = flags.data;
+  r.nsamples = ns.data;
+  r.perm = perm.data;
+  r.conj = conj.data;
+  r.autos = autos.data;
+  r.phasors = ph.data;
+  r.weightScale = scale.data;
   dsa110::convert::RowsOut w;
   const auto data = typed_prop<float>(o, "data", wo);
   const auto flag = typed_prop<std::uint8_t>(o, "flag", wo);
@@ -61,8 +69,15 @@ Napi::Value ConvertRows(const Napi::CallbackInfo& info) {
   expect_length(env, weight.length, nbl * r.npol, wo + ".weight", "nbl x npol");
   expect_length(env, sigma.length, nbl * r.npol, wo + ".sigma", "nbl x npol");
   expect_length(env, flagRow.length, nbl, wo + ".flagRow", "nbl");
-  w.data = data.data; w.flag = flag.data; w.weightSpectrum = wsp.data; w.weight = weight.data; w.sigma = sigma.data; w.flagRow = flagRow.data;
-  return kernel_call(env, fn, [&] { return Napi::Number::New(env, static_cast<double>(dsa110::convert::convert_rows(r, w))); });
+  w.data = data.data;
+  w.flag = flag.data;
+  w.weightSpectrum = wsp.data;
+  w.weight = weight.data;
+  w.sigma = sigma.data;
+  w.flagRow = flagRow.data;
+  return kernel_call(env, fn, [&] {
+    return Napi::Number::New(env, static_cast<double>(dsa110::convert::convert_rows(r, w)));
+  });
 }
 
 }  // namespace

@@ -29,13 +29,15 @@ using C = Cx<double>;
 
 inline double norm2(C a) { return a.r * a.r + a.i * a.i; }
 
-std::size_t groups_of(std::size_t nchan, std::size_t chan_group) { return (nchan + chan_group - 1) / chan_group; }
+std::size_t groups_of(std::size_t nchan, std::size_t chan_group) {
+  return (nchan + chan_group - 1) / chan_group;
+}
 
 // Cross-correlation baselines present in the block, compacted, and each row's baseline.
 struct Baselines {
-  std::vector<std::int32_t> a, b;      // per compact baseline, a < b
-  std::vector<std::int32_t> of_row;    // compact index, -1 for autocorrelations
-  std::vector<std::uint8_t> swapped;   // row stored as (b, a): conjugate it
+  std::vector<std::int32_t> a, b;     // per compact baseline, a < b
+  std::vector<std::int32_t> of_row;   // compact index, -1 for autocorrelations
+  std::vector<std::uint8_t> swapped;  // row stored as (b, a): conjugate it
 };
 
 Baselines index_baselines(const VisView& v) {
@@ -45,9 +47,11 @@ Baselines index_baselines(const VisView& v) {
   std::vector<std::int32_t> pair(v.nant * v.nant, -1);
   for (std::size_t r = 0; r < v.rows; ++r) {
     const std::int32_t a1 = v.ant1[r], a2 = v.ant2[r];
-    if (a1 < 0 || a2 < 0 || static_cast<std::size_t>(a1) >= v.nant || static_cast<std::size_t>(a2) >= v.nant)
-      throw std::invalid_argument("row " + std::to_string(r) + " has antennas (" + std::to_string(a1) + ", " +
-                                  std::to_string(a2) + ") outside [0, nant = " + std::to_string(v.nant) + ")");
+    if (a1 < 0 || a2 < 0 || static_cast<std::size_t>(a1) >= v.nant ||
+        static_cast<std::size_t>(a2) >= v.nant)
+      throw std::invalid_argument("row " + std::to_string(r) + " has antennas (" +
+                                  std::to_string(a1) + ", " + std::to_string(a2) +
+                                  ") outside [0, nant = " + std::to_string(v.nant) + ")");
     if (a1 == a2) continue;
     const std::int32_t lo = std::min(a1, a2), hi = std::max(a1, a2);
     std::int32_t& k = pair[static_cast<std::size_t>(lo) * v.nant + static_cast<std::size_t>(hi)];
@@ -69,7 +73,8 @@ std::vector<std::vector<std::size_t>> rows_by_slot(const VisView& v, const CellL
     const std::int32_t s = cells.row_slot ? cells.row_slot[r] : 0;
     if (s < 0) continue;
     if (static_cast<std::size_t>(s) >= cells.nslot)
-      throw std::invalid_argument("row " + std::to_string(r) + " has solution slot " + std::to_string(s) +
+      throw std::invalid_argument("row " + std::to_string(r) + " has solution slot " +
+                                  std::to_string(s) +
                                   " outside [0, nslot = " + std::to_string(cells.nslot) + ")");
     out[static_cast<std::size_t>(s)].push_back(r);
   }
@@ -80,8 +85,9 @@ constexpr std::size_t kStat = 5;  // S.re, S.im, P, Q, N
 
 // Adds the statistics of channel groups [g0, g1) of the rows given whose baseline is in
 // [k0, k1) into acc[(baseline * ncell + (g - g0) * npol + pol) * kStat] (zeroed by the caller).
-void accumulate(const VisView& v, const CellLayout& cells, const Baselines& bl, const std::vector<std::size_t>& rows,
-                std::size_t g0, std::size_t g1, std::size_t k0, std::size_t k1, std::vector<double>& acc) {
+void accumulate(const VisView& v, const CellLayout& cells, const Baselines& bl,
+                const std::vector<std::size_t>& rows, std::size_t g0, std::size_t g1,
+                std::size_t k0, std::size_t k1, std::vector<double>& acc) {
   const std::size_t npol = v.npol, nchan = v.nchan, nant = v.nant;
   const std::size_t ncell = (g1 - g0) * npol;
   const std::size_t c0 = g0 * cells.chan_group, c1 = std::min(nchan, g1 * cells.chan_group);
@@ -89,13 +95,15 @@ void accumulate(const VisView& v, const CellLayout& cells, const Baselines& bl, 
     const std::int32_t k = bl.of_row[r];
     if (k < 0 || static_cast<std::size_t>(k) < k0 || static_cast<std::size_t>(k) >= k1) continue;
     const bool swap = bl.swapped[r] != 0;
-    const std::size_t a1 = static_cast<std::size_t>(v.ant1[r]), a2 = static_cast<std::size_t>(v.ant2[r]);
+    const std::size_t a1 = static_cast<std::size_t>(v.ant1[r]),
+                      a2 = static_cast<std::size_t>(v.ant2[r]);
     const float* flux = nullptr;
     if (!v.model) {
       const std::int32_t t = v.row_time[r];
       if (t < 0 || static_cast<std::size_t>(t) >= v.model_ntime)
-        throw std::invalid_argument("row " + std::to_string(r) + " has model time index " + std::to_string(t) +
-                                    " outside [0, " + std::to_string(v.model_ntime) + ")");
+        throw std::invalid_argument("row " + std::to_string(r) + " has model time index " +
+                                    std::to_string(t) + " outside [0, " +
+                                    std::to_string(v.model_ntime) + ")");
       flux = v.model_flux + static_cast<std::size_t>(t) * nchan;
     }
     double* base = acc.data() + static_cast<std::size_t>(k) * ncell * kStat;
@@ -122,7 +130,8 @@ void accumulate(const VisView& v, const CellLayout& cells, const Baselines& bl, 
         if (v.prior) {
           const std::size_t j1 = (c * nant + a1) * npol + p, j2 = (c * nant + a2) * npol + p;
           if (v.prior_flags && (v.prior_flags[j1] || v.prior_flags[j2])) continue;
-          m = C{v.prior[2 * j1], v.prior[2 * j1 + 1]} * conj(C{v.prior[2 * j2], v.prior[2 * j2 + 1]}) * m;
+          m = C{v.prior[2 * j1], v.prior[2 * j1 + 1]} *
+              conj(C{v.prior[2 * j2], v.prior[2 * j2 + 1]}) * m;
         }
         if (swap) {
           vis = conj(vis);
@@ -146,8 +155,9 @@ struct CellResult {
 };
 
 // StefCal on one cell. g, flags, snr: per antenna (nant) for this cell and pol.
-CellResult solve_cell(const double* acc, std::size_t stride, const Baselines& bl, std::size_t nant, const SolveOptions& opt,
-                      const double* initial, std::size_t init_stride, C* g_out, std::uint8_t* flag_out, float* snr_out) {
+CellResult solve_cell(const double* acc, std::size_t stride, const Baselines& bl, std::size_t nant,
+                      const SolveOptions& opt, const double* initial, std::size_t init_stride,
+                      C* g_out, std::uint8_t* flag_out, float* snr_out) {
   const std::size_t nbl = bl.a.size();
   std::vector<std::int32_t> act(nant, -1);
   std::vector<std::int32_t> ants;
@@ -278,7 +288,8 @@ struct Plan {
 };
 
 Plan make_plan(const VisView& v, const CellLayout& cells) {
-  if (!v.model && (!v.model_flux || !v.row_time)) throw std::invalid_argument("no model: give model or model_flux with row_time");
+  if (!v.model && (!v.model_flux || !v.row_time))
+    throw std::invalid_argument("no model: give model or model_flux with row_time");
   if (cells.chan_group == 0) throw std::invalid_argument("chan_group must be >= 1");
   Plan p;
   p.bl = index_baselines(v);
@@ -289,14 +300,18 @@ Plan make_plan(const VisView& v, const CellLayout& cells) {
   // major), so a unit streams through memory, its accumulators (range x cells x 5 doubles)
   // stay small, and at least 16 units share the threads. Each (baseline, cell) sums its rows
   // in row order whatever the split, so the results do not depend on it or on the threads.
-  p.groups_per_unit = std::max<std::size_t>(1, std::min<std::size_t>(p.ngroup, 128 / std::max<std::size_t>(1, v.npol)));
+  p.groups_per_unit = std::max<std::size_t>(
+      1, std::min<std::size_t>(p.ngroup, 128 / std::max<std::size_t>(1, v.npol)));
   p.blocks = (p.ngroup + p.groups_per_unit - 1) / p.groups_per_unit;
-  p.ranges = std::max<std::size_t>(1, std::min<std::size_t>(p.bl.a.size(), (16 + cells.nslot * p.blocks - 1) / (cells.nslot * p.blocks)));
+  p.ranges = std::max<std::size_t>(
+      1, std::min<std::size_t>(p.bl.a.size(),
+                               (16 + cells.nslot * p.blocks - 1) / (cells.nslot * p.blocks)));
   return p;
 }
 
 // The statistics of every (slot, block): acc[slot * blocks + block], laid out as accumulate's.
-std::vector<std::vector<double>> accumulate_all(const VisView& v, const CellLayout& cells, const Plan& plan, unsigned threads) {
+std::vector<std::vector<double>> accumulate_all(const VisView& v, const CellLayout& cells,
+                                                const Plan& plan, unsigned threads) {
   const std::size_t units = cells.nslot * plan.blocks, nbl = plan.bl.a.size();
   std::vector<std::vector<double>> acc(units);
   for (std::size_t sb = 0; sb < units; ++sb) {
@@ -309,14 +324,16 @@ std::vector<std::vector<double>> accumulate_all(const VisView& v, const CellLayo
     const std::size_t slot = sb / plan.blocks;
     const std::size_t g0 = (sb % plan.blocks) * plan.groups_per_unit;
     const std::size_t g1 = std::min(plan.ngroup, g0 + plan.groups_per_unit);
-    accumulate(v, cells, plan.bl, plan.slot_rows[slot], g0, g1, nbl * range / plan.ranges, nbl * (range + 1) / plan.ranges, acc[sb]);
+    accumulate(v, cells, plan.bl, plan.slot_rows[slot], g0, g1, nbl * range / plan.ranges,
+               nbl * (range + 1) / plan.ranges, acc[sb]);
   });
   return acc;
 }
 
 }  // namespace
 
-void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& opt, const SolveOutput& out) {
+void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& opt,
+                 const SolveOutput& out) {
   const Plan plan = make_plan(v, cells);
   const std::size_t nant = v.nant, npol = v.npol, ngroup = plan.ngroup;
   const std::vector<std::vector<double>> acc = accumulate_all(v, cells, plan, opt.threads);
@@ -332,7 +349,8 @@ void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& 
     const double* sums = acc[slot * plan.blocks + block].data() + ((gr - g0) * npol + p) * kStat;
     const std::size_t first = 2 * (((slot * ngroup + gr) * nant) * npol + p);
     auto run = [&](const SolveOptions& o, const double* init, const SolveOutput& to) {
-      const CellResult r = solve_cell(sums, ncell * kStat, plan.bl, nant, o, init, 2 * npol, g.data(), fl.data(), snr.data());
+      const CellResult r = solve_cell(sums, ncell * kStat, plan.bl, nant, o, init, 2 * npol,
+                                      g.data(), fl.data(), snr.data());
       for (std::size_t a = 0; a < nant; ++a) {
         const std::size_t k = ((slot * ngroup + gr) * nant + a) * npol + p;
         to.gains[2 * k] = g[a].r;
@@ -364,7 +382,8 @@ void baseline_stats(const VisView& v, const CellLayout& cells, double* out, unsi
     const std::size_t g1 = std::min(ngroup, g0 + plan.groups_per_unit);
     const std::size_t ncell = (g1 - g0) * npol;
     for (std::size_t k = 0; k < plan.bl.a.size(); ++k) {
-      const std::size_t pair = static_cast<std::size_t>(plan.bl.a[k]) * nant + static_cast<std::size_t>(plan.bl.b[k]);
+      const std::size_t pair =
+          static_cast<std::size_t>(plan.bl.a[k]) * nant + static_cast<std::size_t>(plan.bl.b[k]);
       for (std::size_t gr = g0; gr < g1; ++gr) {
         for (std::size_t p = 0; p < npol; ++p) {
           const double* s = acc[unit].data() + (k * ncell + (gr - g0) * npol + p) * kStat;
@@ -376,11 +395,13 @@ void baseline_stats(const VisView& v, const CellLayout& cells, double* out, unsi
   });
 }
 
-std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const std::int32_t* ant1, const std::int32_t* ant2,
-                        std::size_t rows, std::size_t nchan, std::size_t npol, std::size_t nant,
-                        const JonesTerm* terms, std::size_t nterms, unsigned threads) {
+std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const std::int32_t* ant1,
+                        const std::int32_t* ant2, std::size_t rows, std::size_t nchan,
+                        std::size_t npol, std::size_t nant, const JonesTerm* terms,
+                        std::size_t nterms, unsigned threads) {
   for (std::size_t t = 0; t < nterms; ++t)
-    if (terms[t].chan_group == 0) throw std::invalid_argument("Jones term " + std::to_string(t) + ": chan_group must be >= 1");
+    if (terms[t].chan_group == 0)
+      throw std::invalid_argument("Jones term " + std::to_string(t) + ": chan_group must be >= 1");
   std::atomic<std::size_t> newly{0};
   const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(threads, rows));
   const std::size_t chunk = (rows + nt - 1) / nt;
@@ -402,7 +423,8 @@ std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const s
           for (std::size_t t = 0; t < nterms; ++t) {
             const JonesTerm& T = terms[t];
             const std::size_t ng = groups_of(nchan, T.chan_group);
-            const std::size_t o = ((static_cast<std::size_t>(rk[t]) * ng + c / T.chan_group) * nant + a) * npol + p;
+            const std::size_t o =
+                ((static_cast<std::size_t>(rk[t]) * ng + c / T.chan_group) * nant + a) * npol + p;
             if (T.flags && T.flags[o]) f = true;
             j = j * C{T.jones[2 * o], T.jones[2 * o + 1]};
           }
@@ -425,8 +447,9 @@ std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const s
       for (std::size_t t = 0; t < nterms; ++t) {
         const std::int32_t s = terms[t].row_slot ? terms[t].row_slot[r] : 0;
         if (s < 0 || static_cast<std::size_t>(s) >= terms[t].nslot)
-          throw std::invalid_argument("Jones term " + std::to_string(t) + ": row " + std::to_string(r) + " has slot " +
-                                      std::to_string(s) + " outside [0, " + std::to_string(terms[t].nslot) + ")");
+          throw std::invalid_argument("Jones term " + std::to_string(t) + ": row " +
+                                      std::to_string(r) + " has slot " + std::to_string(s) +
+                                      " outside [0, " + std::to_string(terms[t].nslot) + ")");
         rk[t] = s;
         if (s != key[t]) same = false;
       }
@@ -435,8 +458,11 @@ std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const s
         key = rk;
       }
       const std::int32_t a1s = ant1[r], a2s = ant2[r];
-      if (a1s < 0 || a2s < 0 || static_cast<std::size_t>(a1s) >= nant || static_cast<std::size_t>(a2s) >= nant)
-        throw std::invalid_argument("row " + std::to_string(r) + " has antennas outside [0, nant = " + std::to_string(nant) + ")");
+      if (a1s < 0 || a2s < 0 || static_cast<std::size_t>(a1s) >= nant ||
+          static_cast<std::size_t>(a2s) >= nant)
+        throw std::invalid_argument("row " + std::to_string(r) +
+                                    " has antennas outside [0, nant = " + std::to_string(nant) +
+                                    ")");
       const std::size_t a1 = static_cast<std::size_t>(a1s), a2 = static_cast<std::size_t>(a2s);
       if (stamp[a1] != epoch) fill(a1, r);
       if (stamp[a2] != epoch) fill(a2, r);

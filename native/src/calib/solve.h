@@ -13,15 +13,15 @@ namespace dsa110::calib {
 // The data of one block and its model. Exactly one of `model` (complex, the layout of vis) and
 // `model_flux` (a point source at the phase centre: real flux per [time][chan], every pol) is set.
 struct VisView {
-  const float* vis = nullptr;             // rows x nchan x npol complex
-  const std::uint8_t* flags = nullptr;    // rows x nchan x npol, nonzero = flagged
-  const float* weights = nullptr;         // rows x nchan x npol, or null for unit weights
-  const std::int32_t* ant1 = nullptr;     // rows, antenna numbers in [0, nant)
+  const float* vis = nullptr;           // rows x nchan x npol complex
+  const std::uint8_t* flags = nullptr;  // rows x nchan x npol, nonzero = flagged
+  const float* weights = nullptr;       // rows x nchan x npol, or null for unit weights
+  const std::int32_t* ant1 = nullptr;   // rows, antenna numbers in [0, nant)
   const std::int32_t* ant2 = nullptr;
   std::size_t rows = 0, nchan = 0, npol = 0, nant = 0;
-  const float* model = nullptr;           // rows x nchan x npol complex, or null
-  const float* model_flux = nullptr;      // model_ntime x nchan, or null
-  const std::int32_t* row_time = nullptr; // rows, index into model_flux's time axis
+  const float* model = nullptr;            // rows x nchan x npol complex, or null
+  const float* model_flux = nullptr;       // model_ntime x nchan, or null
+  const std::int32_t* row_time = nullptr;  // rows, index into model_flux's time axis
   std::size_t model_ntime = 0;
   // With model_flux, or null: per row (phi0, dphi), the point source's phase at channel c is
   // phi0 + c dphi (rad): model = flux exp(i (phi0 + c dphi)), a source away from the phase
@@ -60,16 +60,17 @@ struct SolveOptions {
 };
 
 struct SolveOutput {
-  double* gains = nullptr;           // [slot][group][ant][pol] complex
-  std::uint8_t* flags = nullptr;     // [slot][group][ant][pol]: 1 low SNR, 2 no data
-  float* snr = nullptr;              // [slot][group][ant][pol]
+  double* gains = nullptr;             // [slot][group][ant][pol] complex
+  std::uint8_t* flags = nullptr;       // [slot][group][ant][pol]: 1 low SNR, 2 no data
+  float* snr = nullptr;                // [slot][group][ant][pol]
   std::int32_t* iterations = nullptr;  // [slot][group][pol]
   std::int32_t* refant = nullptr;      // [slot][group][pol], -1 when the cell has no solution
   double* sigma = nullptr;             // [slot][group][pol]: rms of a unit-weight complex residual
 };
 
 // Solves every cell; flag codes as above.
-void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& opt, const SolveOutput& out);
+void solve_jones(const VisView& v, const CellLayout& cells, const SolveOptions& opt,
+                 const SolveOutput& out);
 
 // Accumulates, per cell and baseline (a1 < a2, conjugating rows stored the other way round),
 // S = sum w V conj(M), P = sum w |M|^2, Q = sum w |V|^2 and N = unflagged samples, into
@@ -90,8 +91,9 @@ struct JonesTerm {
 // corrected = V / (J_i conj(J_j)) with J the product of the terms, in place; samples whose
 // solution is flagged (or zero) are flagged. Weights (when given) are multiplied by
 // |J_i J_j|^2, as CASA's applycal with calwt. Returns the number of samples newly flagged.
-std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const std::int32_t* ant1, const std::int32_t* ant2,
-                        std::size_t rows, std::size_t nchan, std::size_t npol, std::size_t nant,
-                        const JonesTerm* terms, std::size_t nterms, unsigned threads);
+std::size_t apply_jones(float* vis, std::uint8_t* flags, float* weights, const std::int32_t* ant1,
+                        const std::int32_t* ant2, std::size_t rows, std::size_t nchan,
+                        std::size_t npol, std::size_t nant, const JonesTerm* terms,
+                        std::size_t nterms, unsigned threads);
 
 }  // namespace dsa110::calib

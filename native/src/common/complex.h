@@ -15,15 +15,25 @@ static_assert(sizeof(Cx<float>) == 2 * sizeof(float), "Cx<float> must be two pac
 static_assert(sizeof(Cx<double>) == 2 * sizeof(double), "Cx<double> must be two packed doubles");
 
 template <typename T>
-inline Cx<T> operator+(Cx<T> a, Cx<T> b) { return {a.r + b.r, a.i + b.i}; }
+inline Cx<T> operator+(Cx<T> a, Cx<T> b) {
+  return {a.r + b.r, a.i + b.i};
+}
 template <typename T>
-inline Cx<T> operator-(Cx<T> a, Cx<T> b) { return {a.r - b.r, a.i - b.i}; }
+inline Cx<T> operator-(Cx<T> a, Cx<T> b) {
+  return {a.r - b.r, a.i - b.i};
+}
 template <typename T>
-inline Cx<T> operator*(Cx<T> a, Cx<T> b) { return {a.r * b.r - a.i * b.i, a.r * b.i + a.i * b.r}; }
+inline Cx<T> operator*(Cx<T> a, Cx<T> b) {
+  return {a.r * b.r - a.i * b.i, a.r * b.i + a.i * b.r};
+}
 template <typename T>
-inline Cx<T> operator*(Cx<T> a, T s) { return {a.r * s, a.i * s}; }
+inline Cx<T> operator*(Cx<T> a, T s) {
+  return {a.r * s, a.i * s};
+}
 template <typename T>
-inline Cx<T> conj(Cx<T> a) { return {a.r, -a.i}; }
+inline Cx<T> conj(Cx<T> a) {
+  return {a.r, -a.i};
+}
 
 // a * w when Fwd, a * conj(w) otherwise: twiddles are stored once, for the forward sign.
 template <bool Fwd, typename T>
@@ -57,25 +67,37 @@ struct Lanes {
 template <typename T, std::size_t B>
 inline Lanes<T, B> operator+(const Lanes<T, B>& a, const Lanes<T, B>& b) {
   Lanes<T, B> o;
-  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] + b.r[c]; o.i[c] = a.i[c] + b.i[c]; }
+  for (std::size_t c = 0; c < B; ++c) {
+    o.r[c] = a.r[c] + b.r[c];
+    o.i[c] = a.i[c] + b.i[c];
+  }
   return o;
 }
 template <typename T, std::size_t B>
 inline Lanes<T, B> operator-(const Lanes<T, B>& a, const Lanes<T, B>& b) {
   Lanes<T, B> o;
-  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] - b.r[c]; o.i[c] = a.i[c] - b.i[c]; }
+  for (std::size_t c = 0; c < B; ++c) {
+    o.r[c] = a.r[c] - b.r[c];
+    o.i[c] = a.i[c] - b.i[c];
+  }
   return o;
 }
 template <typename T, std::size_t B>
 inline Lanes<T, B> operator*(const Lanes<T, B>& a, T s) {
   Lanes<T, B> o;
-  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c] * s; o.i[c] = a.i[c] * s; }
+  for (std::size_t c = 0; c < B; ++c) {
+    o.r[c] = a.r[c] * s;
+    o.i[c] = a.i[c] * s;
+  }
   return o;
 }
 template <typename T, std::size_t B>
 inline Lanes<T, B> conj(const Lanes<T, B>& a) {
   Lanes<T, B> o;
-  for (std::size_t c = 0; c < B; ++c) { o.r[c] = a.r[c]; o.i[c] = -a.i[c]; }
+  for (std::size_t c = 0; c < B; ++c) {
+    o.r[c] = a.r[c];
+    o.i[c] = -a.i[c];
+  }
   return o;
 }
 template <bool Fwd, typename T, std::size_t B>
@@ -92,7 +114,13 @@ template <bool Fwd, typename T, std::size_t B>
 inline Lanes<T, B> rotq(const Lanes<T, B>& a) {
   Lanes<T, B> o;
   for (std::size_t c = 0; c < B; ++c) {
-    if constexpr (Fwd) { o.r[c] = a.i[c]; o.i[c] = -a.r[c]; } else { o.r[c] = -a.i[c]; o.i[c] = a.r[c]; }
+    if constexpr (Fwd) {
+      o.r[c] = a.i[c];
+      o.i[c] = -a.r[c];
+    } else {
+      o.r[c] = -a.i[c];
+      o.i[c] = a.r[c];
+    }
   }
   return o;
 }

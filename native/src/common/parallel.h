@@ -1,5 +1,6 @@
-// Parallel loops on std::thread shared by the kernels (static chunks, or units pulled from a counter). An exception thrown on
-// any thread is re-thrown on the caller's thread, so it reaches JS instead of std::terminate.
+// Parallel loops on std::thread shared by the kernels (static chunks, or units pulled from a
+// counter). An exception thrown on any thread is re-thrown on the caller's thread, so it reaches JS
+// instead of std::terminate.
 #pragma once
 
 #include <algorithm>
@@ -37,7 +38,8 @@ void parallel_for(std::size_t count, unsigned threads, Fn&& fn) {
   std::vector<std::thread> pool;
   pool.reserve(nt - 1);
   try {
-    for (std::size_t t = 1; t < nt; ++t) pool.emplace_back(guarded, chunk_begin(t), chunk_begin(t + 1));
+    for (std::size_t t = 1; t < nt; ++t)
+      pool.emplace_back(guarded, chunk_begin(t), chunk_begin(t + 1));
   } catch (...) {
     // Could not start a thread: run the remaining chunks here rather than failing.
     for (std::size_t t = pool.size() + 1; t < nt; ++t) guarded(chunk_begin(t), chunk_begin(t + 1));

@@ -12,18 +12,22 @@ namespace dsa110::deconv {
 namespace {
 
 struct Peak {
-  double value = 0;  // signed residual at the peak
-  double score = -1; // what is maximised: |value| (or value when negatives are not allowed)
+  double value = 0;   // signed residual at the peak
+  double score = -1;  // what is maximised: |value| (or value when negatives are not allowed)
   std::size_t slot = 0;
 };
 
 }  // namespace
 
-CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, double* model, const CleanOptions& opt) {
+CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, double* model,
+                   const CleanOptions& opt) {
   if (opt.nx == 0 || opt.ny == 0) throw std::invalid_argument("hogbom: nx and ny must be >= 1");
-  if (!(opt.gain > 0 && opt.gain <= 1)) throw std::invalid_argument("hogbom: gain must be in (0, 1]");
-  if (!(opt.stop_level >= 0) || !std::isfinite(opt.stop_level)) throw std::invalid_argument("hogbom: stop_level must be finite and >= 0");
-  if (!(opt.active_fraction > 0 && opt.active_fraction <= 1)) throw std::invalid_argument("hogbom: active_fraction must be in (0, 1]");
+  if (!(opt.gain > 0 && opt.gain <= 1))
+    throw std::invalid_argument("hogbom: gain must be in (0, 1]");
+  if (!(opt.stop_level >= 0) || !std::isfinite(opt.stop_level))
+    throw std::invalid_argument("hogbom: stop_level must be finite and >= 0");
+  if (!(opt.active_fraction > 0 && opt.active_fraction <= 1))
+    throw std::invalid_argument("hogbom: active_fraction must be in (0, 1]");
   const std::size_t nx = opt.nx, ny = opt.ny, n = nx * ny;
   const long cx = static_cast<long>(nx / 2), cy = static_cast<long>(ny / 2);
   const unsigned threads = opt.threads < 1 ? 1 : opt.threads;
@@ -66,7 +70,8 @@ CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, 
         for (std::size_t k = chunk_begin(t), e = chunk_begin(t + 1); k < e; ++k) {
           float v = av[k];
           if (subtract) {
-            const long ox = cx + static_cast<long>(ax[k]) - px, oy = cy + static_cast<long>(ay[k]) - py;
+            const long ox = cx + static_cast<long>(ax[k]) - px,
+                       oy = cy + static_cast<long>(ay[k]) - py;
             if (ox >= 0 && oy >= 0 && ox < static_cast<long>(nx) && oy < static_cast<long>(ny)) {
               v -= amp * psf[static_cast<std::size_t>(oy) * nx + static_cast<std::size_t>(ox)];
               av[k] = v;
@@ -110,7 +115,8 @@ CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, 
     p = best_of();
   }
   res.final_peak = p.score < 0 ? 0 : p.score;
-  for (std::size_t k = 0; k < na; ++k) residual[static_cast<std::size_t>(ay[k]) * nx + ax[k]] = av[k];
+  for (std::size_t k = 0; k < na; ++k)
+    residual[static_cast<std::size_t>(ay[k]) * nx + ax[k]] = av[k];
   return res;
 }
 

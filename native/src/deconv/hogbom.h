@@ -37,6 +37,7 @@ struct CleanResult {
 // residual: ny x nx (x fastest), updated at the active pixels. psf: ny x nx, its peak (1) at
 // (floor(nx/2), floor(ny/2)); offsets beyond its edges count as 0. mask: ny x nx, nonzero =
 // may hold components, or null for everywhere. model: ny x nx, components are added to it.
-CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, double* model, const CleanOptions& opt);
+CleanResult hogbom(float* residual, const float* psf, const std::uint8_t* mask, double* model,
+                   const CleanOptions& opt);
 
 }  // namespace dsa110::deconv

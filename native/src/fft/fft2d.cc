@@ -71,10 +71,16 @@ void fft2d(T* raw, std::size_t nx, std::size_t ny, bool inverse, unsigned thread
       std::vector<Cx<T>> scratch;
       for (std::size_t item = begin; item < end; ++item) {
         if (item < nfull) {
-          if (buf.empty()) { buf.resize(nx); lane_scratch.resize(px->scratch_size()); }
+          if (buf.empty()) {
+            buf.resize(nx);
+            lane_scratch.resize(px->scratch_size());
+          }
           const Cx<T>* src = data + item * B * nx;
           for (std::size_t c = 0; c < B; ++c)
-            for (std::size_t x = 0; x < nx; ++x) { buf[x].r[c] = src[c * nx + x].r; buf[x].i[c] = src[c * nx + x].i; }
+            for (std::size_t x = 0; x < nx; ++x) {
+              buf[x].r[c] = src[c * nx + x].r;
+              buf[x].i[c] = src[c * nx + x].i;
+            }
           px->exec(buf.data(), forward, lane_scratch.data());
           Cx<T>* dst = data + item * B * nx;
           for (std::size_t c = 0; c < B; ++c)
@@ -101,12 +107,18 @@ void fft2d(T* raw, std::size_t nx, std::size_t ny, bool inverse, unsigned thread
       std::vector<Cx<T>> col, col_scratch;
       for (std::size_t item = begin; item < end; ++item) {
         if (item < nfull) {
-          if (buf.empty()) { buf.resize(ny); lane_scratch.resize(py->scratch_size()); }
+          if (buf.empty()) {
+            buf.resize(ny);
+            lane_scratch.resize(py->scratch_size());
+          }
           const std::size_t x0 = item * B;
           for (std::size_t y = 0; y < ny; ++y) {
             const Cx<T>* src = data + y * nx + x0;
             L& l = buf[y];
-            for (std::size_t c = 0; c < B; ++c) { l.r[c] = src[c].r; l.i[c] = src[c].i; }
+            for (std::size_t c = 0; c < B; ++c) {
+              l.r[c] = src[c].r;
+              l.i[c] = src[c].i;
+            }
           }
           py->exec(buf.data(), forward, lane_scratch.data());
           const T s = scale_cols ? scale : T(1);
@@ -116,11 +128,15 @@ void fft2d(T* raw, std::size_t nx, std::size_t ny, bool inverse, unsigned thread
             for (std::size_t c = 0; c < B; ++c) dst[c] = {l.r[c] * s, l.i[c] * s};
           }
         } else {
-          if (col.empty()) { col.resize(ny); col_scratch.resize(py->scratch_size()); }
+          if (col.empty()) {
+            col.resize(ny);
+            col_scratch.resize(py->scratch_size());
+          }
           const std::size_t x = nfull * B + (item - nfull);
           for (std::size_t y = 0; y < ny; ++y) col[y] = data[y * nx + x];
           py->exec(col.data(), forward, col_scratch.data());
-          for (std::size_t y = 0; y < ny; ++y) data[y * nx + x] = scale_cols ? col[y] * scale : col[y];
+          for (std::size_t y = 0; y < ny; ++y)
+            data[y * nx + x] = scale_cols ? col[y] * scale : col[y];
         }
       }
     });

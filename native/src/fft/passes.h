@@ -99,7 +99,8 @@ void pass5(std::size_t ido, std::size_t l1, const E* cc, E* ch, const Cx<T>* wa)
     const E* in = cc + ido * ip * k;
     E* out = ch + ido * k;
     for (std::size_t i = 0; i < ido; ++i) {
-      E a0 = in[i], a1 = in[i + ido], a2 = in[i + 2 * ido], a3 = in[i + 3 * ido], a4 = in[i + 4 * ido];
+      E a0 = in[i], a1 = in[i + ido], a2 = in[i + 2 * ido], a3 = in[i + 3 * ido],
+        a4 = in[i + 4 * ido];
       E t1 = a1 + a4, t2 = a2 + a3, t3 = a1 - a4, t4 = a2 - a3;
       E ca1 = a0 + t1 * c1 + t2 * c2;
       E ca2 = a0 + t1 * c2 + t2 * c1;

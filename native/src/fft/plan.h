@@ -24,7 +24,8 @@ inline Cx<double> unit_root(std::uint64_t k, std::uint64_t n) {
   // Mirror into [0, n/2] so the angle stays small and the conjugate symmetry is exact.
   bool mirror = 2 * k > n;
   if (mirror) k = n - k;
-  const double angle = 2.0 * 3.14159265358979323846264338327950288 * static_cast<double>(k) / static_cast<double>(n);
+  const double angle =
+      2.0 * 3.14159265358979323846264338327950288 * static_cast<double>(k) / static_cast<double>(n);
   double c = std::cos(angle), s = std::sin(angle);
   return {c, mirror ? s : -s};
 }
@@ -32,10 +33,19 @@ inline Cx<double> unit_root(std::uint64_t k, std::uint64_t n) {
 // Prime factors with 4s first, then 2, 3, 5 and the remaining primes in increasing order.
 inline std::vector<std::size_t> factorize(std::size_t n) {
   std::vector<std::size_t> f;
-  while (n % 4 == 0) { f.push_back(4); n /= 4; }
-  if (n % 2 == 0) { f.push_back(2); n /= 2; }
+  while (n % 4 == 0) {
+    f.push_back(4);
+    n /= 4;
+  }
+  if (n % 2 == 0) {
+    f.push_back(2);
+    n /= 2;
+  }
   for (std::size_t p = 3; p * p <= n; p += 2) {
-    while (n % p == 0) { f.push_back(p); n /= p; }
+    while (n % p == 0) {
+      f.push_back(p);
+      n /= p;
+    }
   }
   if (n > 1) f.push_back(n);
   return f;
@@ -46,7 +56,10 @@ inline double cost_guess(std::size_t n) {
   double sum = 0;
   std::size_t m = n;
   for (std::size_t p = 2; p * p <= m; ++p) {
-    while (m % p == 0) { sum += p <= 5 ? double(p) : 1.1 * double(p); m /= p; }
+    while (m % p == 0) {
+      sum += p <= 5 ? double(p) : 1.1 * double(p);
+      m /= p;
+    }
   }
   if (m > 1) sum += m <= 5 ? double(m) : 1.1 * double(m);
   return double(n) * sum;
@@ -84,7 +97,9 @@ class Plan {
   std::size_t size() const { return n_; }
 
   // Complex elements of scratch space that exec() needs.
-  std::size_t scratch_size() const { return blue_plan_ ? blue_plan_->size() + blue_plan_->scratch_size() : n_; }
+  std::size_t scratch_size() const {
+    return blue_plan_ ? blue_plan_->size() + blue_plan_->scratch_size() : n_;
+  }
 
   // In-place transform of data[0..n); forward uses exp(-2*pi*i*jk/n), inverse exp(+...),
   // both unnormalised (the 2-D driver applies 1/(nx*ny)).
@@ -134,11 +149,21 @@ class Plan {
     for (const Stage& st : stages_) {
       const Cx<T>* wa = tw_.data() + st.tw;
       switch (st.ip) {
-        case 2: pass2<Fwd>(st.ido, st.l1, src, dst, wa); break;
-        case 3: pass3<Fwd>(st.ido, st.l1, src, dst, wa); break;
-        case 4: pass4<Fwd>(st.ido, st.l1, src, dst, wa); break;
-        case 5: pass5<Fwd>(st.ido, st.l1, src, dst, wa); break;
-        default: passg<Fwd>(st.ip, st.ido, st.l1, src, dst, wa, csn_.data() + st.csn); break;
+        case 2:
+          pass2<Fwd>(st.ido, st.l1, src, dst, wa);
+          break;
+        case 3:
+          pass3<Fwd>(st.ido, st.l1, src, dst, wa);
+          break;
+        case 4:
+          pass4<Fwd>(st.ido, st.l1, src, dst, wa);
+          break;
+        case 5:
+          pass5<Fwd>(st.ido, st.l1, src, dst, wa);
+          break;
+        default:
+          passg<Fwd>(st.ip, st.ido, st.l1, src, dst, wa, csn_.data() + st.csn);
+          break;
       }
       std::swap(src, dst);
     }

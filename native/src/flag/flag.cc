@@ -17,8 +17,9 @@
 
 namespace dsa110::flag {
 
-BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t* ant1, const std::int32_t* ant2,
-                       std::size_t rows, std::size_t nchan, std::size_t npol, bool autos, unsigned threads) {
+BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t* ant1,
+                       const std::int32_t* ant2, std::size_t rows, std::size_t nchan,
+                       std::size_t npol, bool autos, unsigned threads) {
   std::atomic<std::size_t> na{0}, nz{0}, nn{0};
   parallel_for(rows, threads, [&](std::size_t r0, std::size_t r1) {
     std::size_t a = 0, z = 0, n = 0;
@@ -57,7 +58,8 @@ namespace {
 
 // Sliding masked box sum along the outer axis of an (len x width) array, vectorised across
 // the `width` inner lanes: out[i] = sum of in[j], j in [i - half, i + half] clipped to [0, len).
-void box_outer(const float* in, float* out, std::size_t len, std::size_t width, std::size_t half, float* acc) {
+void box_outer(const float* in, float* out, std::size_t len, std::size_t width, std::size_t half,
+               float* acc) {
   std::fill(acc, acc + width, 0.0f);
   for (std::size_t j = 0; j < std::min(len, half); ++j)
     for (std::size_t k = 0; k < width; ++k) acc[k] += in[j * width + k];
@@ -86,7 +88,8 @@ struct Plane {
     T = t;
     C = c;
     n = t * c;
-    for (auto* v : {&amp, &x, &w, &x2, &w2, &bg, &z, &zv, &use, &S, &N, &S2, &N2}) v->assign(n, 0.0f);
+    for (auto* v : {&amp, &x, &w, &x2, &w2, &bg, &z, &zv, &use, &S, &N, &S2, &N2})
+      v->assign(n, 0.0f);
     acc.assign(std::max(t, c), 0.0f);
     for (auto* v : {&fixed, &found, &add, &any}) v->assign(n, 0);
   }
@@ -150,7 +153,8 @@ float select_kth(float* v, std::size_t n, std::size_t k, std::vector<std::uint8_
 
 // The h-th smallest of v (h = size / 2, the upper median), as the detector has always used;
 // v is left as it was (the selection runs on `work`).
-float median_of(const std::vector<float>& v, std::vector<float>& work, std::vector<std::uint8_t>& bins) {
+float median_of(const std::vector<float>& v, std::vector<float>& work,
+                std::vector<std::uint8_t>& bins) {
   if (v.empty()) return 0;
   work.assign(v.begin(), v.end());
   return select_kth(work.data(), work.size(), work.size() / 2, bins);
@@ -187,7 +191,9 @@ bool sum_threshold(Plane& p, bool along_time, double chi, double rho, std::size_
   // scan starts at the first size that can.
   const float zmax = p.zmax;
   set_counted(p);
-  auto threshold = [&](std::size_t M) { return chi / std::pow(rho, std::log2(static_cast<double>(M))); };
+  auto threshold = [&](std::size_t M) {
+    return chi / std::pow(rho, std::log2(static_cast<double>(M)));
+  };
   std::size_t M0 = 1;
   while (M0 <= top && threshold(M0) > static_cast<double>(zmax) * (1 + 1e-5)) M0 *= 2;
   if (M0 > top) return false;
@@ -267,8 +273,8 @@ bool sum_threshold(Plane& p, bool along_time, double chi, double rho, std::size_
 // Scale-invariant rank operator on one line: sample i is flagged when some interval containing
 // it has a flagged fraction >= 1 - eta. With x = eta (flagged) or eta - 1 (not) and prefix sums
 // W, that is max_{j > i} W[j] - min_{k <= i} W[k] >= 0.
-void sir_line(std::vector<std::uint8_t>& m, std::size_t len, std::size_t b, std::size_t step, double eta,
-              std::vector<double>& W, std::vector<double>& maxr) {
+void sir_line(std::vector<std::uint8_t>& m, std::size_t len, std::size_t b, std::size_t step,
+              double eta, std::vector<double>& W, std::vector<double>& maxr) {
   W.assign(len + 1, 0.0);
   for (std::size_t i = 0; i < len; ++i) W[i + 1] = W[i] + (m[b + i * step] ? eta : eta - 1.0);
   maxr.assign(len + 1, 0.0);
@@ -304,7 +310,8 @@ void detect(Plane& p, const RfiOptions& opt) {
       const double sigma = 1.4826 * static_cast<double>(median_of(p.tmp, p.sel, p.bins));
       if (!(sigma > 0)) break;
       const float inv = static_cast<float>(1.0 / sigma);
-      for (std::size_t q = 0; q < n; ++q) p.z[q] = (p.fixed[q] | p.found[q]) ? 0.0f : (p.amp[q] - p.bg[q] - med) * inv;
+      for (std::size_t q = 0; q < n; ++q)
+        p.z[q] = (p.fixed[q] | p.found[q]) ? 0.0f : (p.amp[q] - p.bg[q] - med) * inv;
       // The largest z, over 8 lanes (a single running max would chain every sample).
       float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
       std::size_t q = 0;
@@ -323,8 +330,10 @@ void detect(Plane& p, const RfiOptions& opt) {
     for (std::size_t q = 0; q < n && !some; ++q) some = p.found[q] != 0;
     // With nothing flagged every interval's fraction is 0 < 1 - eta: nothing to dilate.
     if (some) {
-      for (std::size_t t = 0; t < p.T; ++t) sir_line(p.found, p.C, t * p.C, 1, opt.sir_eta, p.W, p.maxr);
-      for (std::size_t c = 0; c < p.C; ++c) sir_line(p.found, p.T, c, p.C, opt.sir_eta, p.W, p.maxr);
+      for (std::size_t t = 0; t < p.T; ++t)
+        sir_line(p.found, p.C, t * p.C, 1, opt.sir_eta, p.W, p.maxr);
+      for (std::size_t c = 0; c < p.C; ++c)
+        sir_line(p.found, p.T, c, p.C, opt.sir_eta, p.W, p.maxr);
     }
   }
 }
@@ -336,12 +345,14 @@ void detect(Plane& p, const RfiOptions& opt) {
 // builds window sums by doubling and starts at the first window size whose threshold the
 // plane's largest z reaches; everything is float32 (the sums of at most max_window z and
 // the box sums keep ~1e-6 relative error, far below the thresholds' resolution).
-std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, const std::int32_t* grid, std::size_t nbl,
-                     std::size_t ntime, std::size_t nchan, std::size_t npol, const RfiOptions& opt) {
+std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows,
+                     const std::int32_t* grid, std::size_t nbl, std::size_t ntime,
+                     std::size_t nchan, std::size_t npol, const RfiOptions& opt) {
   for (std::size_t i = 0; i < nbl * ntime; ++i)
     if (grid[i] >= 0 && static_cast<std::size_t>(grid[i]) >= rows)
-      throw std::invalid_argument("grid entry " + std::to_string(i) + " is row " + std::to_string(grid[i]) +
-                                  " but there are " + std::to_string(rows) + " rows");
+      throw std::invalid_argument("grid entry " + std::to_string(i) + " is row " +
+                                  std::to_string(grid[i]) + " but there are " +
+                                  std::to_string(rows) + " rows");
   std::atomic<std::size_t> total{0};
   const std::size_t T = ntime, Cn = nchan;
   // Units of a few baselines: small enough to balance two threads, large enough that the
@@ -371,7 +382,8 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
             // The row's amplitudes, all pols at once (a loop the compiler vectorises).
             const float* __restrict v = vis + 2 * static_cast<std::size_t>(row) * nchan * npol;
             float* __restrict m = rowamp.data();
-            for (std::size_t k = 0; k < nchan * npol; ++k) m[k] = std::sqrt(v[2 * k] * v[2 * k] + v[2 * k + 1] * v[2 * k + 1]);
+            for (std::size_t k = 0; k < nchan * npol; ++k)
+              m[k] = std::sqrt(v[2 * k] * v[2 * k] + v[2 * k + 1] * v[2 * k + 1]);
           }
           for (std::size_t pol = 0; pol < npol; ++pol) {
             float* a = amps.data() + ((b - b0) * npol + pol) * n + t * Cn;
@@ -395,8 +407,10 @@ std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, co
         std::fill(p.any.begin(), p.any.end(), 0);
         for (std::size_t pol = 0; pol < npol; ++pol) {
           const std::size_t o = ((b - b0) * npol + pol) * n;
-          std::copy(amps.begin() + static_cast<std::ptrdiff_t>(o), amps.begin() + static_cast<std::ptrdiff_t>(o + n), p.amp.begin());
-          std::copy(fixed.begin() + static_cast<std::ptrdiff_t>(o), fixed.begin() + static_cast<std::ptrdiff_t>(o + n), p.fixed.begin());
+          std::copy(amps.begin() + static_cast<std::ptrdiff_t>(o),
+                    amps.begin() + static_cast<std::ptrdiff_t>(o + n), p.amp.begin());
+          std::copy(fixed.begin() + static_cast<std::ptrdiff_t>(o),
+                    fixed.begin() + static_cast<std::ptrdiff_t>(o + n), p.fixed.begin());
           detect(p, opt);
           for (std::size_t q = 0; q < n; ++q) p.any[q] |= p.found[q];
           if (!opt.combine_pols) per_pol[pol] = p.found;

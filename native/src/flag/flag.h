@@ -18,8 +18,9 @@ struct BasicCounts {
 
 // Flags every sample of autocorrelation rows (ant1 == ant2) when `autos`, and samples whose
 // value is exactly 0 + 0i or not finite.
-BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t* ant1, const std::int32_t* ant2,
-                       std::size_t rows, std::size_t nchan, std::size_t npol, bool autos, unsigned threads);
+BasicCounts flag_basic(const float* vis, std::uint8_t* flags, const std::int32_t* ant1,
+                       const std::int32_t* ant2, std::size_t rows, std::size_t nchan,
+                       std::size_t npol, bool autos, unsigned threads);
 
 struct RfiOptions {
   // Detection threshold (robust sigmas) for a single sample in the last pass; a window of M
@@ -43,7 +44,8 @@ struct RfiOptions {
 // Runs the detector on each baseline's time x channel plane per pol. `grid` holds, per
 // baseline (nbl) and time (ntime), the row of that sample or -1 when missing; rows must be
 // < `rows`. Only samples not yet flagged are flagged; returns how many were newly flagged.
-std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows, const std::int32_t* grid, std::size_t nbl,
-                     std::size_t ntime, std::size_t nchan, std::size_t npol, const RfiOptions& opt);
+std::size_t flag_rfi(const float* vis, std::uint8_t* flags, std::size_t rows,
+                     const std::int32_t* grid, std::size_t nbl, std::size_t ntime,
+                     std::size_t nchan, std::size_t npol, const RfiOptions& opt);
 
 }  // namespace dsa110::flag

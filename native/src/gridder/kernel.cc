@@ -73,7 +73,8 @@ double alias_error(int support, double beta, double sigma, const Quadrature& q) 
     const double main = es_fourier(support, beta, xi, q);
     double alias = 0;
     for (int j = 1; j <= 3; ++j) {
-      alias += std::abs(es_fourier(support, beta, xi + j, q)) + std::abs(es_fourier(support, beta, xi - j, q));
+      alias += std::abs(es_fourier(support, beta, xi + j, q)) +
+               std::abs(es_fourier(support, beta, xi - j, q));
     }
     worst = std::max(worst, alias / std::abs(main));
   }
@@ -92,9 +93,17 @@ double best_beta(int support, double sigma, double* error) {
   double fc = f(c), fd = f(d);
   for (int it = 0; it < 22; ++it) {
     if (fc < fd) {
-      b = d; d = c; fd = fc; c = b - r * (b - a); fc = f(c);
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - r * (b - a);
+      fc = f(c);
     } else {
-      a = c; c = d; fc = fd; d = a + r * (b - a); fd = f(d);
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + r * (b - a);
+      fd = f(d);
     }
   }
   const double g = 0.5 * (a + b);
@@ -112,14 +121,17 @@ double EsKernel::value(double t) const {
   return std::exp(beta * (std::sqrt(1 - z * z) - 1));
 }
 
-double EsKernel::fourier(double xi) const { return es_fourier(support, beta, xi, precise_quadrature()); }
+double EsKernel::fourier(double xi) const {
+  return es_fourier(support, beta, xi, precise_quadrature());
+}
 
 double es_alias_error(int support, double beta, double sigma) {
   return alias_error(support, beta, sigma, estimate_quadrature());
 }
 
 EsKernel make_es_kernel(int support, double beta, double sigma, double poly_tolerance) {
-  if (support < kMinSupport || support > kMaxSupport) throw std::invalid_argument("kernel support out of range");
+  if (support < kMinSupport || support > kMaxSupport)
+    throw std::invalid_argument("kernel support out of range");
   EsKernel k;
   k.support = support;
   k.beta = beta;
@@ -136,27 +148,34 @@ EsKernel make_es_kernel(int support, double beta, double sigma, double poly_tole
       std::vector<double> cheb(static_cast<std::size_t>(n), 0.0);
       for (int j = 0; j < n; ++j) {
         double s = 0;
-        for (int i = 0; i < n; ++i) s += f(std::cos(kPi * (i + 0.5) / n)) * std::cos(kPi * j * (i + 0.5) / n);
+        for (int i = 0; i < n; ++i)
+          s += f(std::cos(kPi * (i + 0.5) / n)) * std::cos(kPi * j * (i + 0.5) / n);
         cheb[static_cast<std::size_t>(j)] = (j == 0 ? 1.0 : 2.0) * s / n;
       }
       // Monomial coefficients (ascending) of sum cheb[j] T_j(y).
-      std::vector<double> mono(static_cast<std::size_t>(n), 0.0), tm1(static_cast<std::size_t>(n), 0.0),
-          t0(static_cast<std::size_t>(n), 0.0), t1(static_cast<std::size_t>(n), 0.0);
+      std::vector<double> mono(static_cast<std::size_t>(n), 0.0),
+          tm1(static_cast<std::size_t>(n), 0.0), t0(static_cast<std::size_t>(n), 0.0),
+          t1(static_cast<std::size_t>(n), 0.0);
       t0[0] = 1;
       if (n > 1) t1[1] = 1;
       for (int j = 0; j < n; ++j) {
         const std::vector<double>& tj = j == 0 ? t0 : t1;
-        for (int i = 0; i < n; ++i) mono[static_cast<std::size_t>(i)] += cheb[static_cast<std::size_t>(j)] * tj[static_cast<std::size_t>(i)];
+        for (int i = 0; i < n; ++i)
+          mono[static_cast<std::size_t>(i)] +=
+              cheb[static_cast<std::size_t>(j)] * tj[static_cast<std::size_t>(i)];
         if (j >= 1) {
           // T_{j+1} = 2 y T_j - T_{j-1}
           std::vector<double> next(static_cast<std::size_t>(n), 0.0);
-          for (int i = 0; i + 1 < n; ++i) next[static_cast<std::size_t>(i + 1)] = 2 * t1[static_cast<std::size_t>(i)];
-          for (int i = 0; i < n; ++i) next[static_cast<std::size_t>(i)] -= t0[static_cast<std::size_t>(i)];
+          for (int i = 0; i + 1 < n; ++i)
+            next[static_cast<std::size_t>(i + 1)] = 2 * t1[static_cast<std::size_t>(i)];
+          for (int i = 0; i < n; ++i)
+            next[static_cast<std::size_t>(i)] -= t0[static_cast<std::size_t>(i)];
           t0 = t1;
           t1 = next;
         }
       }
-      for (int d = 0; d <= deg; ++d) coeff[static_cast<std::size_t>(d * W + a)] = mono[static_cast<std::size_t>(deg - d)];
+      for (int d = 0; d <= deg; ++d)
+        coeff[static_cast<std::size_t>(d * W + a)] = mono[static_cast<std::size_t>(deg - d)];
       for (int s = 0; s <= 400; ++s) {
         const double y = -1 + 2.0 * s / 400;
         double p = 0;
@@ -199,7 +218,8 @@ EsKernel search_es_kernel(double target, double sigma, double poly_tolerance) {
   }
   char msg[200];
   std::snprintf(msg, sizeof msg,
-                "no kernel of support <= %d reaches an estimated error of %.3g at oversampling %g (best %.3g); ask for a larger epsilon or oversampling",
+                "no kernel of support <= %d reaches an estimated error of %.3g at oversampling %g "
+                "(best %.3g); ask for a larger epsilon or oversampling",
                 kMaxSupport, target, sigma, error);
   throw std::invalid_argument(msg);
 }

@@ -15,11 +15,11 @@ constexpr int kMaxDegree = 23;
 
 // phi(t) = exp(beta (sqrt(1 - (2t/W)^2) - 1)) for |t| < W/2 cells, 0 outside; phi(0) = 1.
 struct EsKernel {
-  int support = 0;      // W, in grid cells
-  double beta = 0;      // shape parameter
-  double sigma = 0;     // oversampling factor the kernel was chosen for
-  double error = 0;     // estimated relative aliasing error at that oversampling
-  int degree = 0;       // degree of the polynomial on each of the W unit intervals
+  int support = 0;   // W, in grid cells
+  double beta = 0;   // shape parameter
+  double sigma = 0;  // oversampling factor the kernel was chosen for
+  double error = 0;  // estimated relative aliasing error at that oversampling
+  int degree = 0;    // degree of the polynomial on each of the W unit intervals
   // (degree + 1) x support: coeff[d * support + a] multiplies y^(degree - d) on interval a,
   // where the kernel at t = a + delta - W/2, delta in (0, 1], is the polynomial at y = 2 delta - 1.
   std::vector<double> coeff;
@@ -55,7 +55,8 @@ class Chebyshev {
 };
 
 template <typename F>
-Chebyshev::Chebyshev(double a, double b, int degree, F&& f) : a_(a), b_(b), c_(static_cast<std::size_t>(degree) + 1, 0.0) {
+Chebyshev::Chebyshev(double a, double b, int degree, F&& f)
+    : a_(a), b_(b), c_(static_cast<std::size_t>(degree) + 1, 0.0) {
   const int n = degree + 1;
   const double pi = 3.141592653589793238462643383279502884;
   std::vector<double> fx(static_cast<std::size_t>(n));
@@ -65,7 +66,8 @@ Chebyshev::Chebyshev(double a, double b, int degree, F&& f) : a_(a), b_(b), c_(s
   }
   for (int j = 0; j < n; ++j) {
     double s = 0;
-    for (int k = 0; k < n; ++k) s += fx[static_cast<std::size_t>(k)] * std::cos(pi * j * (k + 0.5) / n);
+    for (int k = 0; k < n; ++k)
+      s += fx[static_cast<std::size_t>(k)] * std::cos(pi * j * (k + 0.5) / n);
     c_[static_cast<std::size_t>(j)] = (j == 0 ? 1.0 : 2.0) * s / n;
   }
 }

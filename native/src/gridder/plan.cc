@@ -42,17 +42,22 @@ EsKernel kernel_for(const Options& o, double sigma, bool wgrid) {
 
 void check_options(const Options& o) {
   if (o.nx < 1 || o.ny < 1) throw std::invalid_argument("nx and ny must be >= 1");
-  if (!(o.pixel_l > 0) || !(o.pixel_m > 0) || !std::isfinite(o.pixel_l) || !std::isfinite(o.pixel_m))
+  if (!(o.pixel_l > 0) || !(o.pixel_m > 0) || !std::isfinite(o.pixel_l) ||
+      !std::isfinite(o.pixel_m))
     throw std::invalid_argument("pixel sizes must be finite and > 0 radians");
-  if (!(o.epsilon > 0) || !(o.epsilon < 0.1)) throw std::invalid_argument("epsilon must be in (0, 0.1)");
+  if (!(o.epsilon > 0) || !(o.epsilon < 0.1))
+    throw std::invalid_argument("epsilon must be in (0, 0.1)");
   if (!(o.sigma == 0 || (o.sigma >= 1.2 && o.sigma <= 4)))
     throw std::invalid_argument("sigma (oversampling) must be 0 (automatic) or in [1.2, 4]");
   if (o.threads < 1) throw std::invalid_argument("threads must be >= 1");
   const double l = (o.nx / 2) * o.pixel_l, m = (o.ny / 2) * o.pixel_m;
-  if (l * l + m * m >= 1) throw std::invalid_argument("the image reaches beyond the horizon (l^2 + m^2 >= 1 at a corner)");
+  if (l * l + m * m >= 1)
+    throw std::invalid_argument(
+        "the image reaches beyond the horizon (l^2 + m^2 >= 1 at a corner)");
 }
 
-Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis, std::size_t value_bytes) {
+Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis,
+               std::size_t value_bytes) {
   check_options(o);
   Plan p;
   p.opt = o;
@@ -64,15 +69,18 @@ Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis, std
   const std::size_t budget = o.max_grid_bytes ? o.max_grid_bytes : kDefaultGridBytes;
   auto layout = [&](double sigma, const EsKernel& k) {
     p.kernel = k;
-    p.nu = std::max<std::size_t>(good_size(static_cast<std::size_t>(std::ceil(sigma * o.nx))), 2 * kTile);
-    p.nv = std::max<std::size_t>(good_size(static_cast<std::size_t>(std::ceil(sigma * o.ny))), 2 * kTile);
+    p.nu = std::max<std::size_t>(good_size(static_cast<std::size_t>(std::ceil(sigma * o.nx))),
+                                 2 * kTile);
+    p.nv = std::max<std::size_t>(good_size(static_cast<std::size_t>(std::ceil(sigma * o.ny))),
+                                 2 * kTile);
     const int W = k.support;
     if (p.wgrid) {
       // |xi| = dw |n - 1| must stay within 1/(2 sigma) of the kernel's oversampling.
       p.dw = 0.5 / (k.sigma * p.nm1max);
       p.w0 = wmin - p.dw * (0.5 * W - 1);
       const double qmax = (wmax - p.w0) / p.dw;
-      p.info.nplanes = static_cast<std::size_t>(std::floor(qmax - 0.5 * W) + 1) + static_cast<std::size_t>(W);
+      p.info.nplanes =
+          static_cast<std::size_t>(std::floor(qmax - 0.5 * W) + 1) + static_cast<std::size_t>(W);
       p.nw = W;
     } else {
       p.dw = 0;
@@ -83,7 +91,8 @@ Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis, std
     p.nbuckets = p.info.nplanes - static_cast<std::size_t>(p.nw) + 1;
     const std::size_t plane_bytes = 2 * p.nu * p.nv * value_bytes;
     const std::size_t fit = std::max<std::size_t>(1, budget / plane_bytes);
-    p.slots = std::min<std::size_t>(std::min<std::size_t>(fit, static_cast<std::size_t>(p.nw)), p.info.nplanes);
+    p.slots = std::min<std::size_t>(std::min<std::size_t>(fit, static_cast<std::size_t>(p.nw)),
+                                    p.info.nplanes);
   };
   // Cost (seconds; measured on a 2-3 GHz x86-64 with AVX2, 2048^2 pixels, W = 8): per visit of a
   // visibility (locating it, evaluating its three kernels) and per vector lane it adds to (W rows
@@ -147,7 +156,8 @@ Phasors::Phasors(const Plan& p) : cur(2 * p.hx * p.hy), step(2 * p.hx * p.hy) {
   parallel_for(p.hy, p.opt.threads, [&](std::size_t y0, std::size_t y1) {
     for (std::size_t ay = y0; ay < y1; ++ay)
       for (std::size_t ax = 0; ax < p.hx; ++ax) {
-        const double x = nm1_of(static_cast<double>(ax) * p.opt.pixel_l, static_cast<double>(ay) * p.opt.pixel_m);
+        const double x = nm1_of(static_cast<double>(ax) * p.opt.pixel_l,
+                                static_cast<double>(ay) * p.opt.pixel_m);
         const std::size_t i = 2 * (ay * p.hx + ax);
         cur[i] = std::cos(2 * kPi * p.w0 * x);
         cur[i + 1] = -std::sin(2 * kPi * p.w0 * x);
@@ -173,15 +183,18 @@ void advance_phasors(std::vector<double>& cur, const std::vector<double>& step, 
 std::vector<double> correction(const Plan& p, double scale) {
   const EsKernel& k = p.kernel;
   std::vector<double> cu(p.hx), cv(p.hy);
-  for (std::size_t i = 0; i < p.hx; ++i) cu[i] = k.fourier(static_cast<double>(i) / static_cast<double>(p.nu));
-  for (std::size_t i = 0; i < p.hy; ++i) cv[i] = k.fourier(static_cast<double>(i) / static_cast<double>(p.nv));
+  for (std::size_t i = 0; i < p.hx; ++i)
+    cu[i] = k.fourier(static_cast<double>(i) / static_cast<double>(p.nu));
+  for (std::size_t i = 0; i < p.hy; ++i)
+    cv[i] = k.fourier(static_cast<double>(i) / static_cast<double>(p.nv));
   std::vector<double> out(p.hx * p.hy);
   if (p.wgrid) {
     const Chebyshev cw(-p.dw * p.nm1max, 0.0, 40, [&](double xi) { return k.fourier(xi); });
     parallel_for(p.hy, p.opt.threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t ay = y0; ay < y1; ++ay)
         for (std::size_t ax = 0; ax < p.hx; ++ax) {
-          const double x = nm1_of(static_cast<double>(ax) * p.opt.pixel_l, static_cast<double>(ay) * p.opt.pixel_m);
+          const double x = nm1_of(static_cast<double>(ax) * p.opt.pixel_l,
+                                  static_cast<double>(ay) * p.opt.pixel_m);
           out[ay * p.hx + ax] = scale / (cu[ax] * cv[ay] * cw(p.dw * x));
         }
     });

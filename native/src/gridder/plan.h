@@ -29,20 +29,47 @@ constexpr std::size_t kDefaultGridBytes = std::size_t{1} << 30;
 template <typename F>
 void with_support(int support, F&& f) {
   switch (support) {
-    case 4: f(std::integral_constant<int, 4>{}); break;
-    case 5: f(std::integral_constant<int, 5>{}); break;
-    case 6: f(std::integral_constant<int, 6>{}); break;
-    case 7: f(std::integral_constant<int, 7>{}); break;
-    case 8: f(std::integral_constant<int, 8>{}); break;
-    case 9: f(std::integral_constant<int, 9>{}); break;
-    case 10: f(std::integral_constant<int, 10>{}); break;
-    case 11: f(std::integral_constant<int, 11>{}); break;
-    case 12: f(std::integral_constant<int, 12>{}); break;
-    case 13: f(std::integral_constant<int, 13>{}); break;
-    case 14: f(std::integral_constant<int, 14>{}); break;
-    case 15: f(std::integral_constant<int, 15>{}); break;
-    case 16: f(std::integral_constant<int, 16>{}); break;
-    default: throw std::logic_error("gridder: unsupported kernel support " + std::to_string(support));
+    case 4:
+      f(std::integral_constant<int, 4>{});
+      break;
+    case 5:
+      f(std::integral_constant<int, 5>{});
+      break;
+    case 6:
+      f(std::integral_constant<int, 6>{});
+      break;
+    case 7:
+      f(std::integral_constant<int, 7>{});
+      break;
+    case 8:
+      f(std::integral_constant<int, 8>{});
+      break;
+    case 9:
+      f(std::integral_constant<int, 9>{});
+      break;
+    case 10:
+      f(std::integral_constant<int, 10>{});
+      break;
+    case 11:
+      f(std::integral_constant<int, 11>{});
+      break;
+    case 12:
+      f(std::integral_constant<int, 12>{});
+      break;
+    case 13:
+      f(std::integral_constant<int, 13>{});
+      break;
+    case 14:
+      f(std::integral_constant<int, 14>{});
+      break;
+    case 15:
+      f(std::integral_constant<int, 15>{});
+      break;
+    case 16:
+      f(std::integral_constant<int, 16>{});
+      break;
+    default:
+      throw std::logic_error("gridder: unsupported kernel support " + std::to_string(support));
   }
 }
 static_assert(kMinSupport == 4 && kMaxSupport == 16, "with_support covers supports 4 to 16");
@@ -79,7 +106,8 @@ struct Plan {
 
 void check_options(const Options& o);
 // value_bytes: sizeof(T) of the grids, for the memory budget.
-Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis, std::size_t value_bytes);
+Plan make_plan(const Options& o, double wmin, double wmax, std::size_t nvis,
+               std::size_t value_bytes);
 
 inline double nm1_of(double l, double m) {
   const double r2 = l * l + m * m;
@@ -155,14 +183,18 @@ extern template class PlaneFft<double>;
 // The grid and degrid drivers, per precision (dispatching on the support). grids: room for
 // p.slots planes of 2 nu nv values, any content (the drivers clear what they use).
 template <typename T>
-void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* grids);
+void grid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty,
+                 T* grids);
 template <typename T>
-void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* grids);
+void degrid_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis,
+                   T* grids);
 // The dirty image and the PSF in one pass (grid.cc); psf_grids: the same room again.
 template <typename T>
-void grid_psf_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty, T* psf, T* grids, T* psf_grids);
+void grid_psf_planes(const Plan& p, const Layout& d, const Buckets& b, const T* vis, T* dirty,
+                     T* psf, T* grids, T* psf_grids);
 // The fused major cycle (residual.cc); needs p.slots >= p.nw. model_grids: the same room again.
 template <typename T>
-void residual_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis, T* dirty, T* model_grids, T* grids);
+void residual_planes(const Plan& p, const Layout& d, const Buckets& b, const T* image, T* vis,
+                     T* dirty, T* model_grids, T* grids);
 
 }  // namespace dsa110::gridder

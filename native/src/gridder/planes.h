@@ -54,9 +54,18 @@ class GridPlanes {
  public:
   using Vis = Visitor<T, W>;
   // second: a second set alive at the same time (the PSF's), with its own work arrays.
-  GridPlanes(const Plan& p, const Buckets& bk, T* grids, const PlaneFft<T>& fft, int pitch, bool real, bool second = false)
-      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), real_(real), plane_(2 * p.nu * p.nv), used_(p.info.nplanes, 0), locks_(p.ntv),
-        ph_(p, p.scratch ? (second ? &p.scratch->cur_model : &p.scratch->cur_grid) : nullptr), cols_(p) {
+  GridPlanes(const Plan& p, const Buckets& bk, T* grids, const PlaneFft<T>& fft, int pitch,
+             bool real, bool second = false)
+      : p_(p),
+        grids_(grids),
+        fft_(fft),
+        pitch_(pitch),
+        real_(real),
+        plane_(2 * p.nu * p.nv),
+        used_(p.info.nplanes, 0),
+        locks_(p.ntv),
+        ph_(p, p.scratch ? (second ? &p.scratch->cur_model : &p.scratch->cur_grid) : nullptr),
+        cols_(p) {
     acc_ = p.scratch ? (second ? &p.scratch->acc_psf : &p.scratch->acc) : &own_acc_;
     acc_->assign(p.opt.nx * p.opt.ny, 0.0);
     zero(grids, p.slots * plane_ * sizeof(T), p.opt.threads);
@@ -116,7 +125,8 @@ class GridPlanes {
           double* arow = acc_->data() + y * nx;
           for (std::size_t x = 0; x < nx; ++x) {
             const std::size_t gx = cols_.gxs[x], ax = cols_.axs[x];
-            arow[x] += static_cast<double>(grow[2 * gx]) * prow[2 * ax] - static_cast<double>(grow[2 * gx + 1]) * prow[2 * ax + 1];
+            arow[x] += static_cast<double>(grow[2 * gx]) * prow[2 * ax] -
+                       static_cast<double>(grow[2 * gx + 1]) * prow[2 * ax + 1];
           }
         }
       });
@@ -132,7 +142,8 @@ class GridPlanes {
     parallel_for(ny, p_.opt.threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t y = y0; y < y1; ++y) {
         const std::size_t ay = quad_index(y, ny);
-        for (std::size_t x = 0; x < nx; ++x) dirty[y * nx + x] = static_cast<T>((*acc_)[y * nx + x] * corr[ay * p_.hx + cols_.axs[x]]);
+        for (std::size_t x = 0; x < nx; ++x)
+          dirty[y * nx + x] = static_cast<T>((*acc_)[y * nx + x] * corr[ay * p_.hx + cols_.axs[x]]);
       }
     });
   }
@@ -162,7 +173,13 @@ class ModelPlanes {
  public:
   using Vis = Visitor<T, W>;
   ModelPlanes(const Plan& p, const T* image, T* grids, const PlaneFft<T>& fft, int pitch)
-      : p_(p), grids_(grids), fft_(fft), pitch_(pitch), plane_(2 * p.nu * p.nv), ph_(p, p.scratch ? &p.scratch->cur_model : nullptr), cols_(p) {
+      : p_(p),
+        grids_(grids),
+        fft_(fft),
+        pitch_(pitch),
+        plane_(2 * p.nu * p.nv),
+        ph_(p, p.scratch ? &p.scratch->cur_model : nullptr),
+        cols_(p) {
     const std::size_t nx = p.opt.nx, ny = p.opt.ny;
     std::vector<double>& scaled = p.scratch ? p.scratch->scaled : own_scaled_;
     scaled.resize(nx * ny);
@@ -172,7 +189,8 @@ class ModelPlanes {
     parallel_for(ny, p.opt.threads, [&](std::size_t y0, std::size_t y1) {
       for (std::size_t y = y0; y < y1; ++y)
         for (std::size_t x = 0; x < nx; ++x)
-          scaled_[y * nx + x] = static_cast<double>(image[y * nx + x]) * corr[quad_index(y, ny) * p.hx + cols_.axs[x]];
+          scaled_[y * nx + x] = static_cast<double>(image[y * nx + x]) *
+                                corr[quad_index(y, ny) * p.hx + cols_.axs[x]];
     });
   }
 
@@ -260,7 +278,8 @@ struct Cursor {
   int j0 = 0, j1 = 0, tu0 = 0, tv0 = 0;
 };
 template <typename MakeState, typename Open, typename Close, typename Each>
-void run_step(const Plan& p, const Step& st, MakeState&& make_state, Open&& open, Close&& close, Each&& each) {
+void run_step(const Plan& p, const Step& st, MakeState&& make_state, Open&& open, Close&& close,
+              Each&& each) {
   const std::size_t nw = static_cast<std::size_t>(p.nw);
   std::atomic<std::size_t> next{0};
   parallel_for(p.opt.threads, p.opt.threads, [&](std::size_t, std::size_t) {

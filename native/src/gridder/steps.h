@@ -49,7 +49,8 @@ struct Step {
   std::vector<std::size_t> starts;  // prefix sums of the list sizes
   std::size_t total = 0;
   std::size_t lo = 0, hi = 0;
-  Step(const Buckets& bk, std::size_t b0, std::size_t b1, std::size_t lo_, std::size_t hi_) : lo(lo_), hi(hi_) {
+  Step(const Buckets& bk, std::size_t b0, std::size_t b1, std::size_t lo_, std::size_t hi_)
+      : lo(lo_), hi(hi_) {
     for (std::size_t b = b0; b <= b1 && b < bk.lists.size(); ++b) {
       if (bk.lists[b].empty()) continue;
       bucket.push_back(b);
@@ -61,7 +62,9 @@ struct Step {
   // Item i and the index of its list.
   const Item& at(std::size_t i, std::size_t& k) const {
     if (k >= starts.size() || i < starts[k] || i >= starts[k] + lists[k]->size())
-      k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin()) - 1;
+      k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i) -
+                                   starts.begin()) -
+          1;
     return (*lists[k])[i - starts[k]];
   }
 };

@@ -16,7 +16,8 @@
 
 // The per-visibility code is compiled twice on x86-64 with GCC/Clang: for the baseline ISA the
 // binary ships for, and with AVX2+FMA, chosen at run time (no -march=native in the build).
-#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(_MSC_VER)
 #define DSA110_GRIDDER_AVX2 1
 #define DSA110_INLINE __attribute__((always_inline)) inline
 #else
@@ -59,7 +60,9 @@ struct Kern {
     for (int d = 0; d < kMaxDegree + 2; ++d)
       for (int a = 0; a < NV; ++a) {
         const int src = d - pad;
-        c[d][a] = (src >= 0 && src <= k.degree && a < W) ? static_cast<T>(k.coeff[static_cast<std::size_t>(src * W + a)]) : T(0);
+        c[d][a] = (src >= 0 && src <= k.degree && a < W)
+                      ? static_cast<T>(k.coeff[static_cast<std::size_t>(src * W + a)])
+                      : T(0);
       }
   }
   // Horner in y^2 on the odd and the even coefficients: two independent chains of half the
@@ -145,12 +148,18 @@ struct Visitor {
   const Layout& d;
   const K& kern;
   double inv_nu, inv_nv, inv_dw;
-  double fspan;  // highest minus lowest frequency
+  double fspan;   // highest minus lowest frequency
   int nw, pitch;  // planes per visibility; buffer row pitch (nw * 2 * BW)
 
   Visitor(const Plan& plan, const Layout& data, const K& k)
-      : p(plan), d(data), kern(k), inv_nu(1.0 / static_cast<double>(plan.nu)), inv_nv(1.0 / static_cast<double>(plan.nv)),
-        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0), nw(plan.nw), pitch(plan.nw * 2 * BW) {
+      : p(plan),
+        d(data),
+        kern(k),
+        inv_nu(1.0 / static_cast<double>(plan.nu)),
+        inv_nv(1.0 / static_cast<double>(plan.nv)),
+        inv_dw(plan.wgrid ? 1.0 / plan.dw : 0.0),
+        nw(plan.nw),
+        pitch(plan.nw * 2 * BW) {
     const auto [lo, hi] = std::minmax_element(data.freqs, data.freqs + data.nchan);
     fspan = *hi - *lo;
   }
@@ -286,9 +295,12 @@ struct Visitor {
   template <bool Real>
   DSA110_INLINE void run_flush(T* buf, Run& run, int j0, int j1) const {
     if (run.m == 0) return;
-    if (j1 - j0 == W) run_flush<W, Real>(buf, run, j0, j1);
-    else if (j1 - j0 == 1) run_flush<1, Real>(buf, run, j0, j1);
-    else run_flush<0, Real>(buf, run, j0, j1);
+    if (j1 - j0 == W)
+      run_flush<W, Real>(buf, run, j0, j1);
+    else if (j1 - j0 == 1)
+      run_flush<1, Real>(buf, run, j0, j1);
+    else
+      run_flush<0, Real>(buf, run, j0, j1);
     run.m = 0;
   }
 
@@ -365,9 +377,12 @@ struct Visitor {
     sr = 0;
     si = 0;
 #if DSA110_GRIDDER_VEC
-    if (j1 - j0 == W) read_planes<W>(base, at, j0, j1, sr, si);
-    else if (j1 - j0 == 1) read_planes<1>(base, at, j0, j1, sr, si);
-    else read_planes<0>(base, at, j0, j1, sr, si);
+    if (j1 - j0 == W)
+      read_planes<W>(base, at, j0, j1, sr, si);
+    else if (j1 - j0 == 1)
+      read_planes<1>(base, at, j0, j1, sr, si);
+    else
+      read_planes<0>(base, at, j0, j1, sr, si);
 #else
     for (int r = 0; r < W; ++r) {
       const T* row = base + r * pitch;
@@ -390,7 +405,8 @@ struct Visitor {
   // Unit: every visibility is 1 (the PSF): the buffer's imaginary parts are left untouched (0),
   // half the work, and the sums are those of the general path (which adds exact zeros).
   template <bool Unit>
-  DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, int tu0, int tv0) const {
+  DSA110_INLINE void grid_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf,
+                               int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const T conj = static_cast<T>(s);
@@ -408,7 +424,8 @@ struct Visitor {
   }
 
   // grid_item<false> into `buf` and grid_item<true> (the PSF) into `pbuf` at one visit.
-  DSA110_INLINE void grid_psf_item(const Item& it, std::size_t b, int j0, int j1, const T* vis, T* buf, T* pbuf, int tu0, int tv0) const {
+  DSA110_INLINE void grid_psf_item(const Item& it, std::size_t b, int j0, int j1, const T* vis,
+                                   T* buf, T* pbuf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const T conj = static_cast<T>(s);
@@ -426,8 +443,10 @@ struct Visitor {
     end_run<true>(prun, pbuf, j0, j1);
   }
 
-  // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its visibilities.
-  DSA110_INLINE void degrid_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* buf, int tu0, int tv0) const {
+  // Adds local planes [j0, j1) of the buffer, read at each channel of one item, to its
+  // visibilities.
+  DSA110_INLINE void degrid_item(const Item& it, std::size_t b, int j0, int j1, T* vis,
+                                 const T* buf, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const T conj = static_cast<T>(s);
@@ -447,7 +466,8 @@ struct Visitor {
   // Both at one visit (a major cycle): vis += G(model) read from `in` (the weights only select),
   // then the new vis, weighted, added to `out` -- the values and sums of degrid_item with
   // select_only and accumulate followed by grid_item, with the kernels evaluated once.
-  DSA110_INLINE void residual_item(const Item& it, std::size_t b, int j0, int j1, T* vis, const T* in, T* out, int tu0, int tv0) const {
+  DSA110_INLINE void residual_item(const Item& it, std::size_t b, int j0, int j1, T* vis,
+                                   const T* in, T* out, int tu0, int tv0) const {
     const double* uvw = d.uvw + 3 * it.row;
     const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
     const T conj = static_cast<T>(s);

@@ -83,7 +83,8 @@ Buckets bucket(const Layout& d, const Plan& p) {
         const double s = (p.wgrid && uvw[2] < 0) ? -1.0 : 1.0;
         const double au = p.ufac * (s * uvw[0]), av = p.vfac * (s * uvw[1]);
         // |g| < n - W - 2 on the whole band: the first cell needs at most one wrap, no fold.
-        const bool near = std::abs(au) * fmax + W + 2 < static_cast<double>(p.nu) && std::abs(av) * fmax + W + 2 < static_cast<double>(p.nv);
+        const bool near = std::abs(au) * fmax + W + 2 < static_cast<double>(p.nu) &&
+                          std::abs(av) * fmax + W + 2 < static_cast<double>(p.nv);
         bool open = false;
         std::uint32_t plane = 0, tile = 0;
         for (std::size_t c = 0; c < d.nchan; ++c) {
@@ -103,16 +104,19 @@ Buckets bucket(const Layout& d, const Plan& p) {
             fu = locate(au * f, p.nu, inv_nu, W).first;
             fv = locate(av * f, p.nv, inv_nv, W).first;
           }
-          const std::uint32_t t = static_cast<std::uint32_t>((fv / kTile) * static_cast<int>(p.ntu) + fu / kTile);
+          const std::uint32_t t =
+              static_cast<std::uint32_t>((fv / kTile) * static_cast<int>(p.ntu) + fu / kTile);
           std::uint32_t pl = 0;
           if (p.wgrid) {
             const int first = locate_w((s * uvw[2]) * f / kSpeedOfLight, p.w0, inv_dw, W).first;
-            pl = static_cast<std::uint32_t>(std::clamp<int>(first, 0, static_cast<int>(p.nbuckets) - 1));
+            pl = static_cast<std::uint32_t>(
+                std::clamp<int>(first, 0, static_cast<int>(p.nbuckets) - 1));
           }
           if (open && pl == plane && t == tile) {
             out.back().second.ch1 = static_cast<std::uint32_t>(c + 1);
           } else {
-            out.push_back({pl, Item{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c + 1), t}});
+            out.push_back({pl, Item{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(c),
+                                    static_cast<std::uint32_t>(c + 1), t}});
             plane = pl;
             tile = t;
             open = true;
@@ -134,7 +138,8 @@ Buckets bucket(const Layout& d, const Plan& p) {
   }
   parallel_for(buckets.size(), p.opt.threads, [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b)
-      std::stable_sort(buckets[b].begin(), buckets[b].end(), [](const Item& x, const Item& y) { return x.tile < y.tile; });
+      std::stable_sort(buckets[b].begin(), buckets[b].end(),
+                       [](const Item& x, const Item& y) { return x.tile < y.tile; });
   });
   // A tile's buffer spans kTile + W + 1 columns from one before the tile.
   std::vector<char> tcols(p.ntu, 0);
@@ -143,17 +148,21 @@ Buckets bucket(const Layout& d, const Plan& p) {
   out.ucols.assign(p.nu, 0);
   for (std::size_t tu = 0; tu < p.ntu; ++tu)
     if (tcols[tu])
-      for (int a = 0; a < kTile + W + 1; ++a) out.ucols[wrap_index(static_cast<int>(tu) * kTile - 1 + a, p.nu)] = 1;
+      for (int a = 0; a < kTile + W + 1; ++a)
+        out.ucols[wrap_index(static_cast<int>(tu) * kTile - 1 + a, p.nu)] = 1;
   return out;
 }
 
 void check_layout(const Layout& d, bool need_weights) {
   if (!d.uvw && d.nrows > 0) throw std::invalid_argument("uvw is missing");
-  if (!d.freqs || d.nchan == 0) throw std::invalid_argument("freqs must hold at least one frequency");
+  if (!d.freqs || d.nchan == 0)
+    throw std::invalid_argument("freqs must hold at least one frequency");
   if (need_weights && !d.weights) throw std::invalid_argument("weights are required for gridding");
-  if (d.nrows > 0xFFFFFFFFull || d.nchan > 0xFFFFFFFFull) throw std::invalid_argument("more than 2^32 rows or channels");
+  if (d.nrows > 0xFFFFFFFFull || d.nchan > 0xFFFFFFFFull)
+    throw std::invalid_argument("more than 2^32 rows or channels");
   for (std::size_t c = 0; c < d.nchan; ++c)
-    if (!(d.freqs[c] > 0) || !std::isfinite(d.freqs[c])) throw std::invalid_argument("freqs must be finite and > 0 Hz");
+    if (!(d.freqs[c] > 0) || !std::isfinite(d.freqs[c]))
+      throw std::invalid_argument("freqs must be finite and > 0 Hz");
   for (std::size_t i = 0; i < 3 * d.nrows; ++i)
     if (!std::isfinite(d.uvw[i])) throw std::invalid_argument("uvw must be finite");
 }
@@ -177,8 +186,9 @@ void check_precision(const Options& opt) {
   // float32 grids and FFTs bottom out near 1e-6 relative; double kernels near 1e-13.
   const double floor = sizeof(T) == sizeof(float) ? 1e-6 : 1e-13;
   if (opt.epsilon < floor)
-    throw std::invalid_argument("epsilon " + format_g(opt.epsilon) + " is below what " +
-                                (sizeof(T) == sizeof(float) ? "float32 (1e-6)" : "float64 (1e-13)") + " can reach");
+    throw std::invalid_argument(
+        "epsilon " + format_g(opt.epsilon) + " is below what " +
+        (sizeof(T) == sizeof(float) ? "float32 (1e-6)" : "float64 (1e-13)") + " can reach");
 }
 
 namespace {
@@ -201,10 +211,12 @@ struct Session {
 
   bool serves(const Layout& d, const Options& o, std::size_t vb, const Scan& s) const {
     return uvw == d.uvw && nrows == d.nrows && weights == d.weights && freqs.size() == d.nchan &&
-           std::equal(freqs.begin(), freqs.end(), d.freqs) && opt.nx == o.nx && opt.ny == o.ny && opt.pixel_l == o.pixel_l &&
-           opt.pixel_m == o.pixel_m && opt.epsilon == o.epsilon && opt.sigma == o.sigma && opt.wgridding == o.wgridding &&
-           opt.max_grid_bytes == o.max_grid_bytes && value_bytes == vb && scan.nvis == s.nvis && scan.wmin == s.wmin &&
-           scan.wmax == s.wmax && std::abs(scan.sumw - s.sumw) <= 1e-9 * std::abs(s.sumw);
+           std::equal(freqs.begin(), freqs.end(), d.freqs) && opt.nx == o.nx && opt.ny == o.ny &&
+           opt.pixel_l == o.pixel_l && opt.pixel_m == o.pixel_m && opt.epsilon == o.epsilon &&
+           opt.sigma == o.sigma && opt.wgridding == o.wgridding &&
+           opt.max_grid_bytes == o.max_grid_bytes && value_bytes == vb && scan.nvis == s.nvis &&
+           scan.wmin == s.wmin && scan.wmax == s.wmax &&
+           std::abs(scan.sumw - s.sumw) <= 1e-9 * std::abs(s.sumw);
   }
 };
 
@@ -348,7 +360,8 @@ Info residual(const Layout& d, const T* image, const Options& opt, T* vis, T* di
   o.unit_vis = false;
   Prepared<T> prep(d, o, true);
   if (prep.plan.slots >= static_cast<std::size_t>(prep.plan.nw)) {
-    residual_planes<T>(prep.plan, d, *prep.buckets, image, vis, dirty, prep.model_grids(), prep.grids);
+    residual_planes<T>(prep.plan, d, *prep.buckets, image, vis, dirty, prep.model_grids(),
+                       prep.grids);
   } else {
     degrid_planes<T>(prep.plan, d, *prep.buckets, image, vis, prep.grids);
     grid_planes<T>(prep.plan, d, *prep.buckets, vis, dirty, prep.grids);

@@ -55,14 +55,14 @@ struct Info {
   int support = 0;
   double beta = 0;
   double sigma = 0;
-  double kernel_error = 0;   // estimated aliasing error of the kernel
+  double kernel_error = 0;  // estimated aliasing error of the kernel
   std::size_t nu = 0, nv = 0;
-  std::size_t nplanes = 0;   // w planes (1 without w-gridding)
-  std::size_t slots = 0;     // plane grids held at once
-  double wmin = 0, wmax = 0; // |w| range of the used visibilities (wavelengths)
-  double dw = 0;             // w-plane spacing (wavelengths)
-  std::size_t nvis = 0;      // visibilities with weight != 0 (those with weight 0 are skipped)
-  double sum_weights = 0;    // sum of the weights of the used visibilities
+  std::size_t nplanes = 0;    // w planes (1 without w-gridding)
+  std::size_t slots = 0;      // plane grids held at once
+  double wmin = 0, wmax = 0;  // |w| range of the used visibilities (wavelengths)
+  double dw = 0;              // w-plane spacing (wavelengths)
+  std::size_t nvis = 0;       // visibilities with weight != 0 (those with weight 0 are skipped)
+  double sum_weights = 0;     // sum of the weights of the used visibilities
 };
 
 // The data both directions share. vis: nrows x nchan complex (interleaved re, im) of T.
@@ -109,9 +109,12 @@ extern template Info grid<float>(const Layout&, const float*, const Options&, fl
 extern template Info grid<double>(const Layout&, const double*, const Options&, double*);
 extern template Info degrid<float>(const Layout&, const float*, const Options&, float*);
 extern template Info degrid<double>(const Layout&, const double*, const Options&, double*);
-extern template Info grid_with_psf<float>(const Layout&, const float*, const Options&, float*, float*);
-extern template Info grid_with_psf<double>(const Layout&, const double*, const Options&, double*, double*);
+extern template Info grid_with_psf<float>(const Layout&, const float*, const Options&, float*,
+                                          float*);
+extern template Info grid_with_psf<double>(const Layout&, const double*, const Options&, double*,
+                                           double*);
 extern template Info residual<float>(const Layout&, const float*, const Options&, float*, float*);
-extern template Info residual<double>(const Layout&, const double*, const Options&, double*, double*);
+extern template Info residual<double>(const Layout&, const double*, const Options&, double*,
+                                      double*);
 
 }  // namespace dsa110::gridder

@@ -33,7 +33,8 @@ inline double sinc(double x) { return std::abs(x) < 1e-8 ? 1.0 : std::sin(x) / x
 constexpr std::size_t kLanes = 4;
 
 void predict_points(const double* uvw, std::size_t nbl, const double* freqs, std::size_t nchan,
-                    const PointSources& src, double channel_width_hz, double* out, unsigned threads) {
+                    const PointSources& src, double channel_width_hz, double* out,
+                    unsigned threads) {
   const bool uniform = equally_spaced(freqs, nchan);
   const double f0 = nchan > 0 ? freqs[0] : 0.0;
   const double df = nchan > 1 ? freqs[1] - freqs[0] : 0.0;
@@ -46,7 +47,8 @@ void predict_points(const double* uvw, std::size_t nbl, const double* freqs, std
           const double* p = src.lmn1 + 3 * s;
           const double tau = (u * p[0] + v * p[1] + w * p[2]) / kSpeedOfLight;
           const double* a = src.amp + nchan * s;
-          const double smear = channel_width_hz > 0 ? sinc(kTwoPi * 0.5 * channel_width_hz * tau) : 1.0;
+          const double smear =
+              channel_width_hz > 0 ? sinc(kTwoPi * 0.5 * channel_width_hz * tau) : 1.0;
           for (std::size_t c = 0; c < nchan; ++c) {
             const double ph = kTwoPi * freqs[c] * tau;
             row[2 * c] += a[c] * smear * std::cos(ph);
@@ -66,7 +68,9 @@ void predict_points(const double* uvw, std::size_t nbl, const double* freqs, std
           const double* p = src.lmn1 + 3 * s;
           tau[k] = (u * p[0] + v * p[1] + w * p[2]) / kSpeedOfLight;
           a[k] = src.amp + nchan * s;
-          sm[k] = k < lanes ? (channel_width_hz > 0 ? sinc(kTwoPi * 0.5 * channel_width_hz * tau[k]) : 1.0) : 0.0;
+          sm[k] = k < lanes ? (channel_width_hz > 0 ? sinc(kTwoPi * 0.5 * channel_width_hz * tau[k])
+                                                    : 1.0)
+                            : 0.0;
           const double dph = kTwoPi * df * tau[k];
           dr[k] = std::cos(dph);
           di[k] = std::sin(dph);

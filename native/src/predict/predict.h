@@ -19,6 +19,7 @@ struct PointSources {
 // `channel_width_hz` > 0 multiplies each term by sinc(pi dnu tau) (channel-width smearing);
 // 0 disables it. Equally spaced channels use a phasor recurrence; others a sincos per channel.
 void predict_points(const double* uvw, std::size_t nbl, const double* freqs, std::size_t nchan,
-                    const PointSources& sources, double channel_width_hz, double* out, unsigned threads);
+                    const PointSources& sources, double channel_width_hz, double* out,
+                    unsigned threads);
 
 }  // namespace dsa110::predict

@@ -44,7 +44,8 @@ struct Ziggurat {
   Ziggurat() {
     x[0] = kV / std::exp(-0.5 * kR * kR);
     x[1] = kR;
-    for (int i = 2; i < 256; ++i) x[i] = std::sqrt(-2.0 * std::log(kV / x[i - 1] + std::exp(-0.5 * x[i - 1] * x[i - 1])));
+    for (int i = 2; i < 256; ++i)
+      x[i] = std::sqrt(-2.0 * std::log(kV / x[i - 1] + std::exp(-0.5 * x[i - 1] * x[i - 1])));
     x[256] = 0.0;
     for (int i = 0; i <= 256; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
   }
@@ -232,14 +233,14 @@ __attribute__((target("avx2,fma"))) void pairs_avx2(const PairArgs& a) {
     __m256 si0 = sr0, si1 = sr0, si2 = sr0, si3 = sr0;
     for (std::size_t s = 0; s < a.stride; s += kLane) {
       const __m256 g_r = _mm256_loadu_ps(gr + s), g_i = _mm256_loadu_ps(gi + s);
-#define DSA_PAIR(Q)                                              \
-  {                                                              \
-    const __m256 e_r = _mm256_loadu_ps(er[Q] + s);               \
-    const __m256 e_i = _mm256_loadu_ps(ei[Q] + s);               \
-    sr##Q = _mm256_fmadd_ps(g_r, e_r, sr##Q);                    \
-    sr##Q = _mm256_fmadd_ps(g_i, e_i, sr##Q);                    \
-    si##Q = _mm256_fmadd_ps(g_i, e_r, si##Q);                    \
-    si##Q = _mm256_fnmadd_ps(g_r, e_i, si##Q);                   \
+#define DSA_PAIR(Q)                                \
+  {                                                \
+    const __m256 e_r = _mm256_loadu_ps(er[Q] + s); \
+    const __m256 e_i = _mm256_loadu_ps(ei[Q] + s); \
+    sr##Q = _mm256_fmadd_ps(g_r, e_r, sr##Q);      \
+    sr##Q = _mm256_fmadd_ps(g_i, e_i, sr##Q);      \
+    si##Q = _mm256_fmadd_ps(g_i, e_r, si##Q);      \
+    si##Q = _mm256_fnmadd_ps(g_r, e_i, si##Q);     \
   }
       DSA_PAIR(0)
       DSA_PAIR(1)
@@ -308,8 +309,8 @@ struct Workspace {
 
 // The factorised model of every channel of the pass at time t into `model` (nbl x nchan
 // complex); the phasor recurrence runs across the pass's channels, exact sincos every kResync.
-void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool uniform, std::size_t t, Workspace& w,
-                      double* model, PairsFn pairs, PhasorFn phasor) {
+void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool uniform,
+                      std::size_t t, Workspace& w, double* model, PairsFn pairs, PhasorFn phasor) {
   const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
   const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
   const std::size_t stride = (ns + kLane - 1) / kLane * kLane;
@@ -330,7 +331,8 @@ void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool
     if (in.dead[a]) continue;
     for (std::size_t s = 0; s < ns; ++s) {
       const double* p = in.lmn1 + 3 * (s0 + s);
-      const double tau = (ua[3 * a] * p[0] + ua[3 * a + 1] * p[1] + ua[3 * a + 2] * p[2]) / kSpeedOfLight;
+      const double tau =
+          (ua[3 * a] * p[0] + ua[3 * a + 1] * p[1] + ua[3 * a + 2] * p[2]) / kSpeedOfLight;
       w.tau[a * ns + s] = tau;
       w.dr[a * ns + s] = std::cos(kTwoPi * df * tau);
       w.di[a * ns + s] = std::sin(kTwoPi * df * tau);
@@ -352,10 +354,12 @@ void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool
           pi[s] = std::sin(ph);
         }
       }
-      phasor(PhasorArgs{pr, pi, w.dr.data() + a * ns, w.di.data() + a * ns, w.amp.data(), w.er.data() + a * stride,
-                        w.ei.data() + a * stride, w.gr.data() + a * stride, w.gi.data() + a * stride, ns});
+      phasor(PhasorArgs{pr, pi, w.dr.data() + a * ns, w.di.data() + a * ns, w.amp.data(),
+                        w.er.data() + a * stride, w.ei.data() + a * stride,
+                        w.gr.data() + a * stride, w.gi.data() + a * stride, ns});
     }
-    pairs(PairArgs{&in, w.er.data(), w.ei.data(), w.gr.data(), w.gi.data(), stride, model, in.nchan, c});
+    pairs(PairArgs{&in, w.er.data(), w.ei.data(), w.gr.data(), w.gi.data(), stride, model, in.nchan,
+                   c});
   }
 }
 
@@ -363,8 +367,9 @@ void factorised_model(const SimVisInput& in, const std::vector<double>& ua, bool
 void direct_model(const SimVisInput& in, std::size_t t, double* model) {
   const auto s0 = static_cast<std::size_t>(in.src_offsets[t]);
   const std::size_t ns = static_cast<std::size_t>(in.src_offsets[t + 1]) - s0;
-  predict_points(in.uvw, in.nbl, in.freqs, in.nchan, PointSources{ns, in.lmn1 + 3 * s0, in.amp + s0 * in.nchan},
-                 in.channel_width_hz, model, 1);
+  predict_points(in.uvw, in.nbl, in.freqs, in.nchan,
+                 PointSources{ns, in.lmn1 + 3 * s0, in.amp + s0 * in.nchan}, in.channel_width_hz,
+                 model, 1);
   for (std::size_t b = 0; b < in.nbl; ++b) {
     if (in.ant1[b] == in.ant2[b] || in.dead[in.ant1[b]] || in.dead[in.ant2[b]])
       std::fill(model + 2 * b * in.nchan, model + 2 * (b + 1) * in.nchan, 0.0);
@@ -392,8 +397,8 @@ void jones_at(const SimVisInput& in, std::size_t t, std::vector<Cx>& jones) {
   }
 }
 
-void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const double* model, const std::vector<Cx>& jones,
-                  float* vis, std::uint8_t* flags) {
+void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const double* model,
+                  const std::vector<Cx>& jones, float* vis, std::uint8_t* flags) {
   const std::size_t nchs = in.nchan / in.nsub, c0 = j * nchs;
   const std::size_t rows = in.ntimes * in.nbl;
   for (std::size_t b = 0; b < in.nbl; ++b) {
@@ -402,7 +407,8 @@ void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const dou
     NormalStream rng(mix64(mix64(mix64(in.noise_keys[j]) + t) + b));
     const bool autocorr = a1 == a2;
     const double power = in.auto_power[t];
-    const double rc = in.rfi_phase ? std::cos(in.rfi_phase[b]) : 0.0, rs = in.rfi_phase ? std::sin(in.rfi_phase[b]) : 0.0;
+    const double rc = in.rfi_phase ? std::cos(in.rfi_phase[b]) : 0.0,
+                 rs = in.rfi_phase ? std::sin(in.rfi_phase[b]) : 0.0;
     for (std::size_t cc = 0; cc < nchs; ++cc) {
       const std::size_t c = c0 + cc;
       if (in.chan_flag[c]) {
@@ -431,7 +437,8 @@ void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const dou
           v.re += in.sigma * rng.next();
           v.im += in.sigma * rng.next();
         }
-        const Cx out = mul(v, mul_conj(jones[(a1 * 2 + p) * in.nchan + c], jones[(a2 * 2 + p) * in.nchan + c]));
+        const Cx out = mul(
+            v, mul_conj(jones[(a1 * 2 + p) * in.nchan + c], jones[(a2 * 2 + p) * in.nchan + c]));
         const std::size_t o = o0 + cc * 2 + p;
         flags[o] = 0;
         vis[2 * o] = static_cast<float>(out.re);
@@ -443,12 +450,17 @@ void corrupt_rows(const SimVisInput& in, std::size_t t, std::size_t j, const dou
 
 }  // namespace
 
-bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flags, unsigned threads) {
+bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flags,
+                           unsigned threads) {
   if (in.nsub == 0 || in.nchan % in.nsub != 0)
-    throw std::invalid_argument("nchan (" + std::to_string(in.nchan) + ") must be a positive multiple of nsub (" + std::to_string(in.nsub) + ")");
+    throw std::invalid_argument("nchan (" + std::to_string(in.nchan) +
+                                ") must be a positive multiple of nsub (" +
+                                std::to_string(in.nsub) + ")");
   for (std::size_t b = 0; b < in.nbl; ++b) {
-    if (in.ant1[b] < 0 || in.ant2[b] < 0 || static_cast<std::size_t>(in.ant1[b]) >= in.nant || static_cast<std::size_t>(in.ant2[b]) >= in.nant)
-      throw std::out_of_range("baseline " + std::to_string(b) + " names an antenna outside [0, " + std::to_string(in.nant) + ")");
+    if (in.ant1[b] < 0 || in.ant2[b] < 0 || static_cast<std::size_t>(in.ant1[b]) >= in.nant ||
+        static_cast<std::size_t>(in.ant2[b]) >= in.nant)
+      throw std::out_of_range("baseline " + std::to_string(b) + " names an antenna outside [0, " +
+                              std::to_string(in.nant) + ")");
   }
   const std::vector<double> ua = in.channel_width_hz > 0 ? std::vector<double>{} : antenna_uvw(in);
   const bool factorised = !ua.empty();
@@ -469,7 +481,8 @@ bool simulate_visibilities(const SimVisInput& in, float* vis, std::uint8_t* flag
         direct_model(in, t, model.data());
       }
       jones_at(in, t, jones);
-      for (std::size_t j = 0; j < in.nsub; ++j) corrupt_rows(in, t, j, model.data(), jones, vis, flags);
+      for (std::size_t j = 0; j < in.nsub; ++j)
+        corrupt_rows(in, t, j, model.data(), jones, vis, flags);
     }
   });
   return factorised;

@@ -43,11 +43,15 @@ struct Frame {
 };
 
 void check_wcs(const SinWcs& w, const char* which) {
-  const double v[] = {w.crval1, w.crval2, w.crpix1, w.crpix2, w.cd[0], w.cd[1], w.cd[2], w.cd[3], w.lonpole};
+  const double v[] = {w.crval1, w.crval2, w.crpix1, w.crpix2, w.cd[0],
+                      w.cd[1],  w.cd[2],  w.cd[3],  w.lonpole};
   for (double x : v)
-    if (!std::isfinite(x)) throw std::invalid_argument(std::string(which) + " WCS has a non-finite value");
-  if (w.cd[0] * w.cd[3] - w.cd[1] * w.cd[2] == 0) throw std::invalid_argument(std::string(which) + " WCS has a singular CD matrix");
-  if (std::abs(w.crval2) > 90) throw std::invalid_argument(std::string(which) + " WCS crval2 (Dec) is outside [-90, 90] deg");
+    if (!std::isfinite(x))
+      throw std::invalid_argument(std::string(which) + " WCS has a non-finite value");
+  if (w.cd[0] * w.cd[3] - w.cd[1] * w.cd[2] == 0)
+    throw std::invalid_argument(std::string(which) + " WCS has a singular CD matrix");
+  if (std::abs(w.crval2) > 90)
+    throw std::invalid_argument(std::string(which) + " WCS crval2 (Dec) is outside [-90, 90] deg");
 }
 
 bool diagonal(const SinWcs& w) { return w.cd[1] == 0 && w.cd[2] == 0; }
@@ -61,9 +65,16 @@ struct Mapper {
   bool out_diagonal, in_diagonal;
   double in_det;
   Mapper(const SinWcs& in, const SinWcs& out)
-      : fo(out), fi(in), wo(out), wi(in), out_diagonal(diagonal(out)), in_diagonal(diagonal(in)),
+      : fo(out),
+        fi(in),
+        wo(out),
+        wi(in),
+        out_diagonal(diagonal(out)),
+        in_diagonal(diagonal(in)),
         in_det(in.cd[0] * in.cd[3] - in.cd[1] * in.cd[2]) {
-    auto dot = [](const double* a, const double* b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; };
+    auto dot = [](const double* a, const double* b) {
+      return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    };
     const double* ob[3] = {fo.el, fo.em, fo.en};
     for (int k = 0; k < 3; ++k) {
       rl[k] = dot(fi.el, ob[k]);
@@ -110,7 +121,7 @@ void lanczos3_exact(double d, double w[6]) {
   for (int k = 0; k < 6; ++k) {
     const int t = k - 2;
     const double x = d - t;
-    const double sx = (t & 1) ? -s : s;                                     // sin(pi x)
+    const double sx = (t & 1) ? -s : s;                                          // sin(pi x)
     const double sx3 = sa * std::cos(t * kPi / 3) - ca * std::sin(t * kPi / 3);  // sin(pi x / 3)
     w[k] = 3 * sx * sx3 / (kPi * kPi * x * x);
     sum += w[k];
@@ -126,7 +137,8 @@ constexpr int kLutSteps = 4096;
 const std::vector<double>& lanczos3_table() {
   static const std::vector<double> table = [] {
     std::vector<double> t(static_cast<std::size_t>(kLutSteps + 1) * 6);
-    for (int i = 0; i <= kLutSteps; ++i) lanczos3_exact(static_cast<double>(i) / kLutSteps, &t[static_cast<std::size_t>(i) * 6]);
+    for (int i = 0; i <= kLutSteps; ++i)
+      lanczos3_exact(static_cast<double>(i) / kLutSteps, &t[static_cast<std::size_t>(i) * 6]);
     return t;
   }();
   return table;
@@ -147,8 +159,9 @@ inline void lanczos3(const double* table, double d, double w[6]) {
   for (int k = 0; k < 6; ++k) w[k] *= inv;
 }
 
-void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, const Mapper& mp, std::size_t tx0, std::size_t ty0,
-              std::size_t tw, std::size_t th, std::size_t& covered) {
+void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, const Mapper& mp,
+              std::size_t tx0, std::size_t ty0, std::size_t tw, std::size_t th,
+              std::size_t& covered) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const long nxi = static_cast<long>(in.nx);
   const long r0 = static_cast<long>(in.row0), r1 = static_cast<long>(in.row0 + in.nrows);
@@ -163,12 +176,14 @@ void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, 
       long ix = 0, iy = 0;
       double fx = 0, fy = 0;
       if (ok) {
-        // A point within 1e-9 pixel of the last row/column sits on it (bilinear needs no tap beyond).
+        // A point within 1e-9 pixel of the last row/column sits on it (bilinear needs no tap
+        // beyond).
         const double fpx = std::floor(px + 1e-9), fpy = std::floor(py + 1e-9);
         ix = static_cast<long>(fpx), iy = static_cast<long>(fpy);
         fx = std::max(0.0, px - fpx), fy = std::max(0.0, py - fpy);
         const long hx = fx > 1e-9 ? hi : (lz ? hi : 0), hy = fy > 1e-9 ? hi : (lz ? hi : 0);
-        ok = std::isfinite(px) && std::isfinite(py) && ix - lo >= 0 && ix + hx < nxi && iy - lo >= r0 && iy + hy < r1;
+        ok = std::isfinite(px) && std::isfinite(py) && ix - lo >= 0 && ix + hx < nxi &&
+             iy - lo >= r0 && iy + hy < r1;
       }
       if (!ok) {
         for (std::size_t p = 0; p < in.nplanes; ++p) out.planes[p][o] = static_cast<float>(nan);
@@ -179,7 +194,8 @@ void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, 
         lanczos3(table, fx, wx);
         lanczos3(table, fy, wy);
         for (std::size_t p = 0; p < in.nplanes; ++p) {
-          const float* base = in.planes[p] + static_cast<std::size_t>(iy - 2 - r0) * in.nx + static_cast<std::size_t>(ix - 2);
+          const float* base = in.planes[p] + static_cast<std::size_t>(iy - 2 - r0) * in.nx +
+                              static_cast<std::size_t>(ix - 2);
           double acc = 0;
           for (int b = 0; b < 6; ++b) {
             const float* row = base + static_cast<std::size_t>(b) * in.nx;
@@ -193,12 +209,16 @@ void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, 
       } else {
         const bool ex = fx > 1e-9, ey = fy > 1e-9;
         for (std::size_t p = 0; p < in.nplanes; ++p) {
-          const float* base = in.planes[p] + static_cast<std::size_t>(iy - r0) * in.nx + static_cast<std::size_t>(ix);
-          const double v00 = base[0], v10 = ex ? base[1] : 0.0, v01 = ey ? base[in.nx] : 0.0, v11 = ex && ey ? base[in.nx + 1] : 0.0;
-          out.planes[p][o] = static_cast<float>((1 - fy) * ((1 - fx) * v00 + fx * v10) + fy * ((1 - fx) * v01 + fx * v11));
+          const float* base = in.planes[p] + static_cast<std::size_t>(iy - r0) * in.nx +
+                              static_cast<std::size_t>(ix);
+          const double v00 = base[0], v10 = ex ? base[1] : 0.0, v01 = ey ? base[in.nx] : 0.0,
+                       v11 = ex && ey ? base[in.nx + 1] : 0.0;
+          out.planes[p][o] = static_cast<float>((1 - fy) * ((1 - fx) * v00 + fx * v10) +
+                                                fy * ((1 - fx) * v01 + fx * v11));
         }
       }
-      if (!std::isnan(out.planes[0][o])) ++covered;
+      if (!std::isnan(out.planes[0][o]))
+        ++covered;
       else
         for (std::size_t p = 1; p < in.nplanes; ++p) out.planes[p][o] = static_cast<float>(nan);
     }
@@ -207,13 +227,15 @@ void run_tile(const InputView& in, const OutputRegion& out, const Options& opt, 
 
 }  // namespace
 
-void map_pixels(const SinWcs& in, const SinWcs& out, const double* xy, std::size_t n, double* result) {
+void map_pixels(const SinWcs& in, const SinWcs& out, const double* xy, std::size_t n,
+                double* result) {
   check_wcs(in, "input");
   check_wcs(out, "output");
   const Mapper mp(in, out);
   for (std::size_t k = 0; k < n; ++k) {
     double px, py;
-    if (!mp.map(xy[2 * k], xy[2 * k + 1], px, py)) px = py = std::numeric_limits<double>::quiet_NaN();
+    if (!mp.map(xy[2 * k], xy[2 * k + 1], px, py))
+      px = py = std::numeric_limits<double>::quiet_NaN();
     result[2 * k] = px;
     result[2 * k + 1] = py;
   }
@@ -223,16 +245,19 @@ std::size_t reproject(const InputView& in, const OutputRegion& out, const Option
   check_wcs(in.wcs, "input");
   check_wcs(out.wcs, "output");
   if (in.nplanes == 0) throw std::invalid_argument("no input planes");
-  if (in.nx < 2 || in.nrows < 1) throw std::invalid_argument("the input view must be at least 2 pixels wide and 1 row high");
+  if (in.nx < 2 || in.nrows < 1)
+    throw std::invalid_argument("the input view must be at least 2 pixels wide and 1 row high");
   if (opt.tile < 8) throw std::invalid_argument("tile must be >= 8 pixels");
   const Mapper mp(in.wcs, out.wcs);
-  const std::size_t ntx = (out.nx + opt.tile - 1) / opt.tile, nty = (out.ny + opt.tile - 1) / opt.tile;
+  const std::size_t ntx = (out.nx + opt.tile - 1) / opt.tile,
+                    nty = (out.ny + opt.tile - 1) / opt.tile;
   const std::size_t ntiles = ntx * nty;
   std::vector<std::size_t> counts(ntiles, 0);
   parallel_for(ntiles, opt.threads, [&](std::size_t b, std::size_t e) {
     for (std::size_t t = b; t < e; ++t) {
       const std::size_t tx = (t % ntx) * opt.tile, ty = (t / ntx) * opt.tile;
-      run_tile(in, out, opt, mp, tx, ty, std::min(opt.tile, out.nx - tx), std::min(opt.tile, out.ny - ty), counts[t]);
+      run_tile(in, out, opt, mp, tx, ty, std::min(opt.tile, out.nx - tx),
+               std::min(opt.tile, out.ny - ty), counts[t]);
     }
   });
   std::size_t covered = 0;

@@ -57,6 +57,7 @@ std::size_t reproject(const InputView& in, const OutputRegion& out, const Option
 
 // The input pixel (0-based) of each output pixel (0-based) xy[2k], xy[2k+1]; NaN where the
 // direction is not on the input's hemisphere. The mapping the reprojection uses, for tests.
-void map_pixels(const SinWcs& in, const SinWcs& out, const double* xy, std::size_t n, double* result);
+void map_pixels(const SinWcs& in, const SinWcs& out, const double* xy, std::size_t n,
+                double* result);
 
 }  // namespace dsa110::reproject

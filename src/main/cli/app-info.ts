@@ -42,7 +42,8 @@ export interface NativeStatus {
 /** The addon built by scripts/build-native.mjs, found and loaded the way the engine does it. */
 export function nativeStatus(): NativeStatus {
   const file = findAddon();
-  if (file === null || !existsSync(file)) return { status: 'not built', path: file ?? path.join(appRoot, ADDON_RELATIVE_PATH) };
+  if (file === null || !existsSync(file))
+    return { status: 'not built', path: file ?? path.join(appRoot, ADDON_RELATIVE_PATH) };
   try {
     const addon = loadAddon(file);
     return { status: 'loaded', path: file, napiVersion: addon.napiVersion, maxThreads: addon.maxThreads };

@@ -49,7 +49,11 @@ export interface CliContext {
 }
 
 /** Flag names that set configuration keys directly, for origins and error messages. */
-const FLAG_FOR_KEY: Record<string, string> = { workspace: '--workspace', threads: '--threads', logLevel: '--log-level' };
+const FLAG_FOR_KEY: Record<string, string> = {
+  workspace: '--workspace',
+  threads: '--threads',
+  logLevel: '--log-level',
+};
 
 const VERBOSE = new Set<LogLevel>(['trace', 'debug']);
 
@@ -58,7 +62,10 @@ export function createContext(program: Command, io: CliIO): CliContext {
   let logger: AppLogger | undefined;
   let modules: { config: ConfigModule; log: LogModule } | undefined;
   const need = (): { config: ConfigModule; log: LogModule } => {
-    if (!modules) throw new Error('CLI context: the configuration is used before ctx.ready() (a command listed as bare in commands/index.ts?)');
+    if (!modules)
+      throw new Error(
+        'CLI context: the configuration is used before ctx.ready() (a command listed as bare in commands/index.ts?)',
+      );
     return modules;
   };
 
@@ -110,8 +117,18 @@ export function createContext(program: Command, io: CliIO): CliContext {
       const { config } = ctx.config();
       const g = globals();
       // stderr shows warnings and errors, or everything the user asked for with a verbose --log-level.
-      const consoleLevel: LogLevel = g.quiet ? 'error' : VERBOSE.has(config.logLevel) ? config.logLevel : config.logLevel === 'info' ? 'warn' : config.logLevel;
-      logger = need().log.createLogger({ logsDir: ctx.paths().logs, level: config.logLevel, console: { level: consoleLevel, stream: io.stderr } });
+      const consoleLevel: LogLevel = g.quiet
+        ? 'error'
+        : VERBOSE.has(config.logLevel)
+          ? config.logLevel
+          : config.logLevel === 'info'
+            ? 'warn'
+            : config.logLevel;
+      logger = need().log.createLogger({
+        logsDir: ctx.paths().logs,
+        level: config.logLevel,
+        console: { level: consoleLevel, stream: io.stderr },
+      });
       return logger;
     },
     result(data, human) {

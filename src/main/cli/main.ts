@@ -13,7 +13,10 @@ export function processIO(): CliIO {
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const json = argv.slice(2).includes('--json');
   const fail = (code: number, message: string, details?: unknown): number => {
-    if (json) io.stderr.write(`${JSON.stringify({ error: { message, exitCode: code, ...(details === undefined ? {} : { details }) } })}\n`);
+    if (json)
+      io.stderr.write(
+        `${JSON.stringify({ error: { message, exitCode: code, ...(details === undefined ? {} : { details }) } })}\n`,
+      );
     else io.stderr.write(`dsa110: ${message}\n`);
     return code;
   };
@@ -39,7 +42,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     }
     // Stopped by SIGINT/SIGTERM: whatever the command made of it, the exit code says so.
     const sig = interruptedBy();
-    if (sig) return fail(SIGNAL_EXIT[sig], err instanceof Error && /interrupted/.test(err.message) ? err.message : `interrupted by ${sig}: ${err instanceof Error ? err.message : String(err)}`);
+    if (sig)
+      return fail(
+        SIGNAL_EXIT[sig],
+        err instanceof Error && /interrupted/.test(err.message)
+          ? err.message
+          : `interrupted by ${sig}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     if (err instanceof CliError) return fail(err.exitCode, err.message);
     // Imported here, not at startup: a ConfigError or a database error means that code is loaded already.
     const { ConfigError } = await import('../engine/config');

@@ -15,7 +15,8 @@ function parseThreads(value: string): number {
 
 function collectAssignment(value: string, previous: string[] | undefined): string[] {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE with a dotted key such as imaging.niter=500, got "${value}".`);
+  if (eq <= 0)
+    throw new InvalidArgumentError(`expected KEY=VALUE with a dotted key such as imaging.niter=500, got "${value}".`);
   return [...(previous ?? []), value];
 }
 
@@ -55,7 +56,11 @@ export function invokedCommand(program: Command, args: readonly string[]): strin
  * The program for `argv` (as process.argv): the global options, the command `argv` runs loaded
  * and registered, every other command of `entries` as a stub carrying its name and description.
  */
-export async function buildProgram(io: CliIO, argv: readonly string[] = [], entries: readonly CommandEntry[] = commandList): Promise<{ program: Command; ctx: CliContext }> {
+export async function buildProgram(
+  io: CliIO,
+  argv: readonly string[] = [],
+  entries: readonly CommandEntry[] = commandList,
+): Promise<{ program: Command; ctx: CliContext }> {
   const program = new Command('dsa110');
   const ctx = createContext(program, io);
   const stubUsage = new WeakMap<Command, string>();
@@ -64,9 +69,17 @@ export async function buildProgram(io: CliIO, argv: readonly string[] = [], entr
     .version(appInfo().version, '-V, --version', 'print the version number')
     .option('-w, --workspace <dir>', 'workspace directory (database, products, logs); env DSA110_WORKSPACE')
     .option('-c, --config <file>', 'configuration file (default <workspace>/config.json)')
-    .option('--set <key=value>', 'set any configuration key, e.g. --set imaging.niter=500 (repeatable)', collectAssignment)
+    .option(
+      '--set <key=value>',
+      'set any configuration key, e.g. --set imaging.niter=500 (repeatable)',
+      collectAssignment,
+    )
     .option('--threads <n>', 'worker threads (default: all cores); env DSA110_THREADS', parseThreads)
-    .addOption(new Option('--log-level <level>', 'log level of <workspace>/logs/dsa110.log; env DSA110_LOG_LEVEL').choices(LOG_LEVELS))
+    .addOption(
+      new Option('--log-level <level>', 'log level of <workspace>/logs/dsa110.log; env DSA110_LOG_LEVEL').choices(
+        LOG_LEVELS,
+      ),
+    )
     .option('--json', 'machine-readable output on stdout (logs and progress never go to stdout)')
     .option('-q, --quiet', 'no progress or notes on stderr, only errors')
     // Usage errors become exceptions so main() can give them exit code 2.
@@ -81,7 +94,11 @@ export async function buildProgram(io: CliIO, argv: readonly string[] = [], entr
       // A stub shows its entry's usage, as the loaded command would.
       subcommandTerm(this: Help, cmd: Command): string {
         const usage = stubUsage.get(cmd);
-        return usage === undefined ? Help.prototype.subcommandTerm.call(this, cmd) : usage ? `${cmd.name()} ${usage}` : cmd.name();
+        return usage === undefined
+          ? Help.prototype.subcommandTerm.call(this, cmd)
+          : usage
+            ? `${cmd.name()} ${usage}`
+            : cmd.name();
       },
     })
     .showHelpAfterError('(run "dsa110 --help" or "dsa110 <command> --help" for usage)')
@@ -103,11 +120,15 @@ Configuration precedence: defaults < config file < DSA110_* environment < flags
       try {
         [command] = await Promise.all([entry.load(), run.bare ? undefined : ctx.ready()]);
       } catch (err) {
-        throw new Error(`cannot load the '${run.name}' command: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new Error(`cannot load the '${run.name}' command: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
       }
       command.register(program, ctx);
       if (!program.commands.some((c) => c.name() === entry.name)) {
-        throw new Error(`src/main/cli/commands/index.ts: the module loaded for command '${entry.name}' registered no command of that name (its CliCommand is '${command.name}')`);
+        throw new Error(
+          `src/main/cli/commands/index.ts: the module loaded for command '${entry.name}' registered no command of that name (its CliCommand is '${command.name}')`,
+        );
       }
     } else {
       stubUsage.set(program.command(entry.name).description(entry.description), entry.usage ?? '');

@@ -2,8 +2,17 @@
 // called through the shared dispatcher), the cancel channel, and engine events to the windows.
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
 import {
-  ApiError, CANCEL_CHANNEL, CancelRegistry, REQUEST_NAMES, createDispatcher, eventChannel,
-  requestChannel, validateEvent, type ApiEventSource, type ApiHandlers, type ApiResult,
+  ApiError,
+  CANCEL_CHANNEL,
+  CancelRegistry,
+  REQUEST_NAMES,
+  createDispatcher,
+  eventChannel,
+  requestChannel,
+  validateEvent,
+  type ApiEventSource,
+  type ApiHandlers,
+  type ApiResult,
 } from '../../shared/api';
 
 export interface IpcLog {
@@ -48,25 +57,42 @@ export function registerIpc(options: IpcOptions): () => void {
   };
 
   for (const name of REQUEST_NAMES) {
-    options.ipcMain.handle(requestChannel(name), async (event: IpcMainInvokeEvent, envelope: unknown): Promise<ApiResult<unknown>> => {
-      if (!options.isTrustedSender(event.senderFrame, event.sender)) {
-        log.warn(`refused request ${name} from an untrusted frame`, event.senderFrame?.url ?? '(no frame)');
-        return { ok: false, error: new ApiError({ code: 'forbidden', channel: name, message: `request "${name}" refused: the sender is not the app's main frame` }).toInfo() };
-      }
-      forget(event.sender);
-      const requestId = typeof envelope === 'object' && envelope !== null ? (envelope as { requestId?: unknown }).requestId : undefined;
-      const { signal, end } = cancels.begin(String(event.sender.id), typeof requestId === 'string' ? requestId : undefined);
-      try {
-        return await dispatch(name, envelope, signal);
-      } finally {
-        end();
-      }
-    });
+    options.ipcMain.handle(
+      requestChannel(name),
+      async (event: IpcMainInvokeEvent, envelope: unknown): Promise<ApiResult<unknown>> => {
+        if (!options.isTrustedSender(event.senderFrame, event.sender)) {
+          log.warn(`refused request ${name} from an untrusted frame`, event.senderFrame?.url ?? '(no frame)');
+          return {
+            ok: false,
+            error: new ApiError({
+              code: 'forbidden',
+              channel: name,
+              message: `request "${name}" refused: the sender is not the app's main frame`,
+            }).toInfo(),
+          };
+        }
+        forget(event.sender);
+        const requestId =
+          typeof envelope === 'object' && envelope !== null
+            ? (envelope as { requestId?: unknown }).requestId
+            : undefined;
+        const { signal, end } = cancels.begin(
+          String(event.sender.id),
+          typeof requestId === 'string' ? requestId : undefined,
+        );
+        try {
+          return await dispatch(name, envelope, signal);
+        } finally {
+          end();
+        }
+      },
+    );
   }
 
   const onCancel = (event: IpcMainEvent, message: unknown) => {
     if (!options.isTrustedSender(event.senderFrame, event.sender)) return;
-    const requestId = typeof message === 'object' && message !== null ? (message as { requestId?: unknown }).requestId : undefined;
+    const requestId =
+      typeof message === 'object' && message !== null ? (message as { requestId?: unknown }).requestId : undefined;
     if (typeof requestId === 'string') cancels.cancel(String(event.sender.id), requestId);
   };
   options.ipcMain.on(CANCEL_CHANNEL, onCancel);

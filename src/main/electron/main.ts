@@ -5,7 +5,14 @@ import { BrowserWindow, app, ipcMain, session } from 'electron';
 import { connectEngine, type EngineConnection } from './engine-binding';
 import { registerIpc } from './ipc';
 import { isAppFrame } from './trust';
-import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererEntry, serveRenderer } from './window';
+import {
+  createMainWindow,
+  hardenSession,
+  hardenWebContents,
+  registerAppScheme,
+  rendererEntry,
+  serveRenderer,
+} from './window';
 
 // Bundled as out/main/index.js beside out/preload and out/renderer.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,10 +73,16 @@ if (!app.requestSingleInstanceLock()) {
     disposeIpc?.();
     const current = engine;
     engine = null;
-    current.close().catch((error: unknown) => console.error('engine shutdown failed', error)).finally(() => app.quit());
+    current
+      .close()
+      .catch((error: unknown) => console.error('engine shutdown failed', error))
+      .finally(() => app.quit());
   });
-  app.whenReady().then(start).catch((error: unknown) => {
-    console.error('dsa110-contimg failed to start', error);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('dsa110-contimg failed to start', error);
+      app.exit(1);
+    });
 }

@@ -24,9 +24,17 @@ export function rendererEntry(): { url: string; origin: string; csp: string } {
 }
 
 const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.wasm': 'application/wasm', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
 };
 
 /** Serves the built renderer folder on app://renderer/, with the CSP header, refusing escapes. */
@@ -37,7 +45,8 @@ export function serveRenderer(rendererDir: string, csp: string): void {
     if (url.host !== 'renderer') return new Response('unknown host', { status: 404 });
     const path = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
     const file = resolve(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) return new Response('outside the renderer folder', { status: 403 });
+    if (file !== root && !file.startsWith(root + sep))
+      return new Response('outside the renderer folder', { status: 403 });
     try {
       const body = await readFile(file);
       return new Response(body, {

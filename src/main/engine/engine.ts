@@ -55,11 +55,15 @@ function packageIdentity(): { name: string; version: string } {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-      if (typeof pkg.name === 'string' && typeof pkg.version === 'string') return { name: pkg.name, version: pkg.version };
+      if (typeof pkg.name === 'string' && typeof pkg.version === 'string')
+        return { name: pkg.name, version: pkg.version };
       throw new Error(`${file}: expected string fields "name" and "version"`);
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${path.dirname(fileURLToPath(import.meta.url))}; pass "app" to Engine.open`);
+    if (parent === dir)
+      throw new Error(
+        `no package.json above ${path.dirname(fileURLToPath(import.meta.url))}; pass "app" to Engine.open`,
+      );
     dir = parent;
   }
 }
@@ -90,15 +94,23 @@ export class Engine {
    * pool starts on first use of `native()`.
    */
   static async open(opts: EngineOpenOptions = {}): Promise<Engine> {
-    const loaded = opts.config ?? loadConfig({
-      workspace: opts.workspace, configFile: opts.configFile, overrides: opts.overrides, env: opts.env, cwd: opts.cwd,
-    });
+    const loaded =
+      opts.config ??
+      loadConfig({
+        workspace: opts.workspace,
+        configFile: opts.configFile,
+        overrides: opts.overrides,
+        env: opts.env,
+        cwd: opts.cwd,
+      });
     const { config } = loaded;
     const paths = ensureWorkspace(config);
     const jobsDir = path.join(paths.root, 'jobs');
     mkdirSync(jobsDir, { recursive: true });
     const app: AppIdentity = {
-      ...(opts.app?.name !== undefined && opts.app.version !== undefined ? { name: opts.app.name, version: opts.app.version } : packageIdentity()),
+      ...(opts.app?.name !== undefined && opts.app.version !== undefined
+        ? { name: opts.app.name, version: opts.app.version }
+        : packageIdentity()),
       runtime: opts.app?.runtime ?? 'node',
     };
     const log = opts.logger ?? createLogger({ logsDir: paths.logs, level: config.logLevel });
@@ -106,11 +118,18 @@ export class Engine {
     try {
       db = openDatabase(paths.database);
       const seeded = seedCalibrators(db);
-      if (seeded > 0) log.info({ calibrators: seeded }, `seeded the calibrator table of ${paths.database} from the curated VLA list`);
+      if (seeded > 0)
+        log.info({ calibrators: seeded }, `seeded the calibrator table of ${paths.database} from the curated VLA list`);
       const registry = new JobRegistry();
       // Jobs freeze the engine's configuration as it is when they are submitted (it can change: config.setUser).
       let opened: Engine | null = null;
-      const runner = new JobRunner({ db, registry, workspace: jobsDir, loggerFor: (jobId) => log.jobLogger(jobId), config: () => (opened ? opened.config : loaded.config) });
+      const runner = new JobRunner({
+        db,
+        registry,
+        workspace: jobsDir,
+        loggerFor: (jobId) => log.jobLogger(jobId),
+        config: () => (opened ? opened.config : loaded.config),
+      });
       log.debug({ workspace: paths.root, runtime: app.runtime }, 'engine opened');
       const engine = new Engine(loaded, paths, db, log, opts.logger === undefined, registry, runner, app);
       opened = engine;
@@ -118,7 +137,11 @@ export class Engine {
       // A publish interrupted between the move and the database update is finished or rolled
       // back before anything else touches the products (the journal says which).
       engine.startupRecovery = await recoverPublishing(engine);
-      for (const r of engine.startupRecovery) log.warn({ product: r.productId, outcome: r.outcome }, `publishing recovery: ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`);
+      for (const r of engine.startupRecovery)
+        log.warn(
+          { product: r.productId, outcome: r.outcome },
+          `publishing recovery: ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`,
+        );
       return engine;
     } catch (err) {
       db?.close();
@@ -142,7 +165,9 @@ export class Engine {
    */
   reconfigure(next: LoadedConfig): void {
     if (next.config.workspace !== this.current.config.workspace) {
-      throw new Error(`engine: the workspace cannot change while the engine is open (${this.current.config.workspace} -> ${next.config.workspace})`);
+      throw new Error(
+        `engine: the workspace cannot change while the engine is open (${this.current.config.workspace} -> ${next.config.workspace})`,
+      );
     }
     this.current = next;
   }
@@ -177,9 +202,14 @@ export class Engine {
   run(jobId: string, options: { retry?: boolean } = {}): Promise<Job> {
     const existing = this.running.get(jobId);
     if (existing) return existing;
-    const p = this.db.leases.hold(`job:${jobId}`, `run job ${jobId}`, () => this.runner.run(jobId, options), { waitMs: 0 })
+    const p = this.db.leases
+      .hold(`job:${jobId}`, `run job ${jobId}`, () => this.runner.run(jobId, options), { waitMs: 0 })
       .catch((err: unknown) => {
-        if (err instanceof LeaseHeldError) throw new JobConflictError(`job ${jobId} is being run by pid ${err.lease.owner.pid} on ${err.lease.owner.host}; wait for it or cancel it (dsa110 jobs cancel ${jobId})`, { cause: err });
+        if (err instanceof LeaseHeldError)
+          throw new JobConflictError(
+            `job ${jobId} is being run by pid ${err.lease.owner.pid} on ${err.lease.owner.host}; wait for it or cancel it (dsa110 jobs cancel ${jobId})`,
+            { cause: err },
+          );
         throw err;
       })
       .finally(() => this.running.delete(jobId));

@@ -9,9 +9,10 @@ import { registerProductJobs } from './orchestrator/product-jobs';
 import type { JobListener } from './jobs';
 
 /** What the stages and job kinds need of the engine they register on (an Engine has all of it). */
-export type PipelineEngine = Parameters<typeof registerConvert>[0] & Parameters<typeof registerCalibrate>[0]
-  & Parameters<typeof registerImage>[0] & Parameters<typeof registerMosaicJob>[0]
-  & { onJobEvent(listener: JobListener): () => void };
+export type PipelineEngine = Parameters<typeof registerConvert>[0] &
+  Parameters<typeof registerCalibrate>[0] &
+  Parameters<typeof registerImage>[0] &
+  Parameters<typeof registerMosaicJob>[0] & { onJobEvent(listener: JobListener): () => void };
 
 export function registerPipeline(engine: PipelineEngine): void {
   registerConvert(engine);

@@ -4,7 +4,13 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
-  ApiError, createDispatcher, isRequestName, type ApiErrorCode, type ApiErrorInfo, type ApiEventSource, type ApiHandlers,
+  ApiError,
+  createDispatcher,
+  isRequestName,
+  type ApiErrorCode,
+  type ApiErrorInfo,
+  type ApiEventSource,
+  type ApiHandlers,
   type ApiResult,
 } from '../../shared/api';
 import { CONTENT_SECURITY_POLICY } from '../electron/csp';
@@ -80,7 +86,14 @@ const silentLog: ServerLog = { info: () => undefined, warn: () => undefined, err
  * params) makes the request itself invalid: 400, the body still says `not_found` and the field.
  */
 function statusOf(error: ApiErrorInfo): number {
-  if (error.code === 'not_found' && error.field !== undefined && error.field !== 'id' && error.field !== 'jobId' && !error.field.startsWith('(')) return 400;
+  if (
+    error.code === 'not_found' &&
+    error.field !== undefined &&
+    error.field !== 'id' &&
+    error.field !== 'jobId' &&
+    !error.field.startsWith('(')
+  )
+    return 400;
   return STATUS[error.code];
 }
 
@@ -111,19 +124,37 @@ function pathOf(url: string): string {
 
 /** Cached replies of mutating requests that do not take an idempotency key themselves. */
 class IdempotencyCache {
-  private readonly entries = new Map<string, { bodyHash: string; at: number; reply: Promise<{ status: number; body: ApiResult<unknown> }> }>();
-  constructor(private readonly max = 1000, private readonly ttlMs = 24 * 3600_000) {}
+  private readonly entries = new Map<
+    string,
+    { bodyHash: string; at: number; reply: Promise<{ status: number; body: ApiResult<unknown> }> }
+  >();
+  constructor(
+    private readonly max = 1000,
+    private readonly ttlMs = 24 * 3600_000,
+  ) {}
 
-  run(channel: string, key: string, body: unknown, fn: () => Promise<{ status: number; body: ApiResult<unknown> }>): Promise<{ status: number; body: ApiResult<unknown> }> {
+  run(
+    channel: string,
+    key: string,
+    body: unknown,
+    fn: () => Promise<{ status: number; body: ApiResult<unknown> }>,
+  ): Promise<{ status: number; body: ApiResult<unknown> }> {
     const now = Date.now();
     const id = `${channel}\u0000${key}`;
-    const bodyHash = createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+    const bodyHash = createHash('sha256')
+      .update(JSON.stringify(body ?? null))
+      .digest('hex');
     const hit = this.entries.get(id);
     if (hit && now - hit.at < this.ttlMs) {
       if (hit.bodyHash !== bodyHash) {
         return Promise.resolve({
           status: 422,
-          body: failure('invalid_input', channel, `request "${channel}": Idempotency-Key ${JSON.stringify(key)} was used before with a different body`, 'Idempotency-Key'),
+          body: failure(
+            'invalid_input',
+            channel,
+            `request "${channel}": Idempotency-Key ${JSON.stringify(key)} was used before with a different body`,
+            'Idempotency-Key',
+          ),
         });
       }
       return hit.reply;
@@ -145,9 +176,14 @@ class IdempotencyCache {
 
 export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   const log = opts.log ?? silentLog;
-  const hub = new EventHub({ ...opts.replay, onInvalid: (event, error) => log.error(`dropped an invalid ${event} event`, error) });
+  const hub = new EventHub({
+    ...opts.replay,
+    onInvalid: (event, error) => log.error(`dropped an invalid ${event} event`, error),
+  });
   if (opts.events) hub.attach(opts.events);
-  const dispatch = createDispatcher(opts.handlers, { onServerError: (channel, error) => log.error(`request ${channel} failed in the engine`, error) });
+  const dispatch = createDispatcher(opts.handlers, {
+    onServerError: (channel, error) => log.error(`request ${channel} failed in the engine`, error),
+  });
   const files = opts.rendererDir ? new StaticFiles(opts.rendererDir, markServed) : null;
   const schemas = requestSchemas();
   const idempotency = new IdempotencyCache();
@@ -167,7 +203,8 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   // JSON only: text/plain is what a cross-site form or no-cors fetch could send without a preflight.
   app.removeContentTypeParser('text/plain');
 
-  const sendFailure = (reply: FastifyReply, status: number, body: ApiResult<never>) => reply.code(status).header('cache-control', 'no-store').send(body);
+  const sendFailure = (reply: FastifyReply, status: number, body: ApiResult<never>) =>
+    reply.code(status).header('cache-control', 'no-store').send(body);
 
   const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
 
@@ -175,9 +212,21 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     const url = pathOf(request.url);
     reply.header('www-authenticate', 'Bearer realm="dsa110"');
     if (isApi(url) || request.method !== 'GET') {
-      return sendFailure(reply, 401, failure('forbidden', url, `${why}: send the workspace token (Authorization: Bearer TOKEN), or open the URL dsa110 serve printed`));
+      return sendFailure(
+        reply,
+        401,
+        failure(
+          'forbidden',
+          url,
+          `${why}: send the workspace token (Authorization: Bearer TOKEN), or open the URL dsa110 serve printed`,
+        ),
+      );
     }
-    return reply.code(401).header('content-security-policy', LOGIN_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+    return reply
+      .code(401)
+      .header('content-security-policy', LOGIN_CSP)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
       .send(loginPage(why === 'no token' ? null : why));
   };
 
@@ -189,15 +238,31 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     reply.header('content-security-policy', API_CSP);
     const host = request.headers.host ?? '';
     if (opts.loopbackOnly) {
-      const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? '';
+      const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
       if (!LOOPBACK_HOSTS.has(name.toLowerCase())) {
-        return sendFailure(reply, 403, failure('forbidden', pathOf(request.url), `Host "${host.slice(0, 100)}" refused: this server answers only to localhost, 127.0.0.1 and [::1]`));
+        return sendFailure(
+          reply,
+          403,
+          failure(
+            'forbidden',
+            pathOf(request.url),
+            `Host "${host.slice(0, 100)}" refused: this server answers only to localhost, 127.0.0.1 and [::1]`,
+          ),
+        );
       }
     }
     // No CORS: a request from another origin is refused outright.
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== `http://${host}`) {
-      return sendFailure(reply, 403, failure('forbidden', pathOf(request.url), `cross-origin request from ${origin.slice(0, 100)} refused (this server allows no CORS)`));
+      return sendFailure(
+        reply,
+        403,
+        failure(
+          'forbidden',
+          pathOf(request.url),
+          `cross-origin request from ${origin.slice(0, 100)} refused (this server allows no CORS)`,
+        ),
+      );
     }
     const url = pathOf(request.url);
     if (url === '/login' && (request.method === 'GET' || request.method === 'POST')) return;
@@ -210,22 +275,36 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
       setSession(reply, port);
       return reply.code(303).header('location', url).header('cache-control', 'no-store').send();
     }
-    const presented = bearer(request.headers.authorization) ?? parseCookies(request.headers.cookie).get(cookieName(port)) ?? null;
+    const presented =
+      bearer(request.headers.authorization) ?? parseCookies(request.headers.cookie).get(cookieName(port)) ?? null;
     if (presented === null) return unauthorized(request, reply, 'no token');
     if (!tokenMatches(opts.token, presented)) return unauthorized(request, reply, 'wrong token');
   });
 
   // The login form posts application/x-www-form-urlencoded, parsed here only.
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(body))));
-    });
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 4096 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
     scope.get('/login', async (_request, reply) =>
-      reply.header('content-security-policy', LOGIN_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage(null)));
+      reply
+        .header('content-security-policy', LOGIN_CSP)
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(loginPage(null)),
+    );
     scope.post('/login', async (request, reply) => {
       const token = (request.body as Record<string, unknown> | undefined)?.token;
       if (typeof token !== 'string' || !tokenMatches(opts.token, token.trim())) {
-        return reply.code(401).header('content-security-policy', LOGIN_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+        return reply
+          .code(401)
+          .header('content-security-policy', LOGIN_CSP)
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
           .send(loginPage('That is not the token of this workspace.'));
       }
       setSession(reply, request.socket.localPort ?? 0);
@@ -236,29 +315,70 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const url = pathOf(request.url);
     const status = error.statusCode ?? 500;
-    if (status === 413) return sendFailure(reply, 413, failure('invalid_input', url, `request body larger than the server's limit of ${opts.bodyLimit ?? 256 * 1024} bytes`, '(body)'));
-    if (status === 415) return sendFailure(reply, 415, failure('invalid_input', url, `unsupported content type "${String(request.headers['content-type'] ?? '')}": send application/json`, '(body)'));
-    if (status >= 400 && status < 500) return sendFailure(reply, status, failure('invalid_input', url, `malformed request: ${error.message}`, '(body)'));
+    if (status === 413)
+      return sendFailure(
+        reply,
+        413,
+        failure(
+          'invalid_input',
+          url,
+          `request body larger than the server's limit of ${opts.bodyLimit ?? 256 * 1024} bytes`,
+          '(body)',
+        ),
+      );
+    if (status === 415)
+      return sendFailure(
+        reply,
+        415,
+        failure(
+          'invalid_input',
+          url,
+          `unsupported content type "${String(request.headers['content-type'] ?? '')}": send application/json`,
+          '(body)',
+        ),
+      );
+    if (status >= 400 && status < 500)
+      return sendFailure(reply, status, failure('invalid_input', url, `malformed request: ${error.message}`, '(body)'));
     log.error(`HTTP ${request.method} ${url} failed`, error);
     return sendFailure(reply, 500, failure('internal', url, `server error: ${error.message}`));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
     const url = pathOf(request.url);
-    if (isApi(url)) return sendFailure(reply, 404, failure('not_found', url, `no route ${request.method} ${url}; see /api/openapi.json`));
+    if (isApi(url))
+      return sendFailure(
+        reply,
+        404,
+        failure('not_found', url, `no route ${request.method} ${url}; see /api/openapi.json`),
+      );
     return reply.code(404).type('text/plain; charset=utf-8').send(`not found: ${url}\n`);
   });
 
   /** One contract request: paths confined, dispatched, the result mapped to an HTTP status. */
-  async function call(channel: string, input: unknown, request: FastifyRequest, reply: FastifyReply, okStatus = 200): Promise<{ status: number; body: ApiResult<unknown> }> {
+  async function call(
+    channel: string,
+    input: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    okStatus = 200,
+  ): Promise<{ status: number; body: ApiResult<unknown> }> {
     if (!isRequestName(channel)) {
-      return { status: 404, body: failure('not_found', channel, `unknown request "${channel}": this engine does not offer it (see /api/openapi.json)`, '(channel)') };
+      return {
+        status: 404,
+        body: failure(
+          'not_found',
+          channel,
+          `unknown request "${channel}": this engine does not offer it (see /api/openapi.json)`,
+          '(channel)',
+        ),
+      };
     }
     let confined: unknown;
     try {
       confined = confinePaths(channel, input, opts.workspace);
     } catch (error) {
-      const info: ApiErrorInfo = error instanceof ApiError ? error.toInfo() : { code: 'internal', channel, message: String(error) };
+      const info: ApiErrorInfo =
+        error instanceof ApiError ? error.toInfo() : { code: 'internal', channel, message: String(error) };
       return { status: statusOf(info), body: { ok: false, error: info } };
     }
     // A client that goes away cancels its request.
@@ -273,25 +393,53 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     return { status: statusOf(result.error), body: result };
   }
 
-  function idempotencyKey(request: FastifyRequest, channel: string): { key: string | null; error: ApiResult<never> | null } {
+  function idempotencyKey(
+    request: FastifyRequest,
+    channel: string,
+  ): { key: string | null; error: ApiResult<never> | null } {
     const raw = request.headers['idempotency-key'];
     if (raw === undefined) return { key: null, error: null };
-    const key = Array.isArray(raw) ? raw[0] ?? '' : raw;
+    const key = Array.isArray(raw) ? (raw[0] ?? '') : raw;
     if (!IDEMPOTENCY_KEY.test(key)) {
-      return { key: null, error: failure('invalid_input', channel, `header Idempotency-Key must be 1-200 printable ASCII characters without spaces`, 'Idempotency-Key') };
+      return {
+        key: null,
+        error: failure(
+          'invalid_input',
+          channel,
+          `header Idempotency-Key must be 1-200 printable ASCII characters without spaces`,
+          'Idempotency-Key',
+        ),
+      };
     }
     return { key, error: null };
   }
 
   /** A mutating call: the contract's own idempotencyKey field when it has one, else the server's cache. */
-  async function mutate(channel: string, input: unknown, request: FastifyRequest, reply: FastifyReply, okStatus = 200): Promise<{ status: number; body: ApiResult<unknown> }> {
+  async function mutate(
+    channel: string,
+    input: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    okStatus = 200,
+  ): Promise<{ status: number; body: ApiResult<unknown> }> {
     const { key, error } = idempotencyKey(request, channel);
     if (error) return { status: 400, body: error };
     let r: { status: number; body: ApiResult<unknown> };
     if (key !== null && isRequestName(channel) && schemas.get(channel)?.fields.has('idempotencyKey')) {
-      const body = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : null;
+      const body =
+        typeof input === 'object' && input !== null && !Array.isArray(input)
+          ? (input as Record<string, unknown>)
+          : null;
       if (body && body.idempotencyKey !== undefined && body.idempotencyKey !== key) {
-        return { status: 400, body: failure('invalid_input', channel, `request "${channel}": field "idempotencyKey" differs from the Idempotency-Key header`, 'idempotencyKey') };
+        return {
+          status: 400,
+          body: failure(
+            'invalid_input',
+            channel,
+            `request "${channel}": field "idempotencyKey" differs from the Idempotency-Key header`,
+            'idempotencyKey',
+          ),
+        };
       }
       r = await call(channel, body ? { ...body, idempotencyKey: key } : input, request, reply, okStatus);
     } else if (key !== null) {
@@ -302,7 +450,8 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     return r;
   }
 
-  const send = (reply: FastifyReply, r: { status: number; body: ApiResult<unknown> }) => reply.code(r.status).header('cache-control', 'no-store').send(r.body);
+  const send = (reply: FastifyReply, r: { status: number; body: ApiResult<unknown> }) =>
+    reply.code(r.status).header('cache-control', 'no-store').send(r.body);
 
   app.post('/api/rpc/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -311,7 +460,11 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
   app.get('/api/rpc/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
     if (isRequestName(name) && !isReadRequest(name)) {
-      return sendFailure(reply, 405, failure('invalid_input', name, `request "${name}" changes state: send it with POST`, '(method)'));
+      return sendFailure(
+        reply,
+        405,
+        failure('invalid_input', name, `request "${name}" changes state: send it with POST`, '(method)'),
+      );
     }
     const input = isRequestName(name) ? coerceQuery(name, request.query as Record<string, unknown>) : {};
     const r = await call(name, input, request, reply);
@@ -320,7 +473,7 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
 
   const restInput = (route: RestRoute, request: FastifyRequest): { input: unknown; error: ApiResult<never> | null } => {
     const channel = route.channel;
-    const fields = isRequestName(channel) ? schemas.get(channel)?.fields ?? new Set<string>() : new Set<string>();
+    const fields = isRequestName(channel) ? (schemas.get(channel)?.fields ?? new Set<string>()) : new Set<string>();
     const params = request.params as { id?: string };
     let input: Record<string, unknown>;
     if (route.method === 'GET') {
@@ -333,14 +486,25 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
     } else {
       const body = request.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return { input: null, error: failure('invalid_input', channel, `request "${channel}": the body must be a JSON object`, '(body)') };
+        return {
+          input: null,
+          error: failure('invalid_input', channel, `request "${channel}": the body must be a JSON object`, '(body)'),
+        };
       }
       input = { ...(body as Record<string, unknown>) };
     }
     if (params.id !== undefined) {
       const idField = fields.has('id') ? 'id' : 'jobId';
       if (input[idField] !== undefined && input[idField] !== params.id) {
-        return { input: null, error: failure('invalid_input', channel, `request "${channel}": field "${idField}" differs from the job id in the URL`, idField) };
+        return {
+          input: null,
+          error: failure(
+            'invalid_input',
+            channel,
+            `request "${channel}": field "${idField}" differs from the job id in the URL`,
+            idField,
+          ),
+        };
       }
       input[idField] = params.id;
     }
@@ -356,12 +520,13 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
         if (error) return sendFailure(reply, 400, error);
         if (route.method === 'POST') {
           const dry = typeof input === 'object' && input !== null && (input as { dryRun?: unknown }).dryRun === true;
-          const r = await mutate(route.channel, input, request, reply, dry ? 200 : route.status ?? 200);
+          const r = await mutate(route.channel, input, request, reply, dry ? 200 : (route.status ?? 200));
           if (r.body.ok) {
             // A submission answered from an earlier one (same key) created nothing: 200, not 202.
             const value = r.body.value as { created?: unknown; job?: { id?: unknown } | null } | null;
             if (value?.created === false) r.status = 200;
-            if (typeof value?.job?.id === 'string' && route.url === '/api/jobs') reply.header('location', `/api/jobs/${encodeURIComponent(value.job.id)}`);
+            if (typeof value?.job?.id === 'string' && route.url === '/api/jobs')
+              reply.header('location', `/api/jobs/${encodeURIComponent(value.job.id)}`);
           }
           return send(reply, r);
         }
@@ -426,11 +591,18 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
 
   app.get('/*', async (request, reply) => {
     const url = pathOf(request.url);
-    if (isApi(url)) return sendFailure(reply, 404, failure('not_found', url, `no route GET ${url}; see /api/openapi.json`));
-    if (!files) return reply.code(503).type('text/plain; charset=utf-8').send('this server runs without the user interface (no built renderer); the API is at /api/openapi.json\n');
+    if (isApi(url))
+      return sendFailure(reply, 404, failure('not_found', url, `no route GET ${url}; see /api/openapi.json`));
+    if (!files)
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('this server runs without the user interface (no built renderer); the API is at /api/openapi.json\n');
     const file = files.get(url);
     if (!file) return reply.code(404).type('text/plain; charset=utf-8').send(`not found: ${url}\n`);
-    reply.header('content-type', file.type).header('cache-control', file.immutable ? 'private, max-age=31536000, immutable' : 'no-cache');
+    reply
+      .header('content-type', file.type)
+      .header('cache-control', file.immutable ? 'private, max-age=31536000, immutable' : 'no-cache');
     if (file.type.startsWith('text/html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     return reply.send(file.body);
   });

@@ -106,7 +106,10 @@ export class EventHub {
     const oldest = this.buffer[this.head];
     const oldestSeq = oldest ? oldest.seq : this.seq + 1;
     if (last + 1 < oldestSeq) {
-      return { kind: 'resync', reason: `${oldestSeq - last - 1} event(s) after ${lastEventId} are no longer kept (replay buffer ${this.maxEvents} events)` };
+      return {
+        kind: 'resync',
+        reason: `${oldestSeq - last - 1} event(s) after ${lastEventId} are no longer kept (replay buffer ${this.maxEvents} events)`,
+      };
     }
     // Sequence numbers are contiguous in the buffer, so the start index is arithmetic.
     const start = this.head + (last + 1 - oldestSeq);

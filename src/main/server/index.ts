@@ -87,7 +87,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   if (!loopback && !opts.allowRemote) {
     throw new ServeRefused(
       `serve: refusing to listen on ${host}: it is reachable from other machines, and this server runs pipeline jobs and reads the workspace. ` +
-      'Pass --allow-remote to do it anyway (traffic is plain HTTP: prefer an SSH tunnel to 127.0.0.1)',
+        'Pass --allow-remote to do it anyway (traffic is plain HTTP: prefer an SSH tunnel to 127.0.0.1)',
     );
   }
   const { engine } = opts;
@@ -113,7 +113,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const url = `http://${urlHost(host)}:${port}/`;
   let closing: Promise<void> | null = null;
   return {
-    server, host, port, url, loginUrl: `${url}?token=${token}`, token, tokenFile, recovered,
+    server,
+    host,
+    port,
+    url,
+    loginUrl: `${url}?token=${token}`,
+    token,
+    tokenFile,
+    recovered,
     close: () => {
       closing ??= (async () => {
         server.hub.detach();

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ApiError } from '../../shared/api';
 
 /** Field names that carry file-system paths (an output prefix is one too). */
-const PATH_FIELD = /^(path|paths|dir|dirs|directory|file|files|folder|root|prefix)$|(_(path|paths|dir|dirs|directory|file|files|folder|root|prefix)|[a-z0-9](Path|Paths|Dir|Dirs|Directory|File|Files|Folder|Root|Prefix))$/;
+const PATH_FIELD =
+  /^(path|paths|dir|dirs|directory|file|files|folder|root|prefix)$|(_(path|paths|dir|dirs|directory|file|files|folder|root|prefix)|[a-z0-9](Path|Paths|Dir|Dirs|Directory|File|Files|Folder|Root|Prefix))$/;
 
 export function isPathField(key: string): boolean {
   return PATH_FIELD.test(key);
@@ -51,12 +52,19 @@ export function confinePaths(channel: string, input: unknown, workspace: string)
   const root = realish(path.resolve(workspace));
   const check = (value: string, at: (string | number)[]): string => {
     if (value.includes('\0')) {
-      throw new ApiError({ code: 'invalid_input', channel, field: fieldName(at), message: `invalid input for request "${channel}": field "${fieldName(at)}": a path may not contain NUL` });
+      throw new ApiError({
+        code: 'invalid_input',
+        channel,
+        field: fieldName(at),
+        message: `invalid input for request "${channel}": field "${fieldName(at)}": a path may not contain NUL`,
+      });
     }
     const resolved = realish(path.resolve(root, value));
     if (!inside(root, resolved)) {
       throw new ApiError({
-        code: 'invalid_input', channel, field: fieldName(at),
+        code: 'invalid_input',
+        channel,
+        field: fieldName(at),
         message: `invalid input for request "${channel}": field "${fieldName(at)}": path ${JSON.stringify(value)} resolves outside the workspace ${root}; paths sent to the server must stay inside it`,
       });
     }

@@ -37,12 +37,16 @@ export function recoverInterruptedJobs(engine: Engine, who = `dsa110 serve (pid 
       if (pids.length === 0) continue;
       if (pids.some((p) => p !== process.pid && alive(p))) continue; // its process still runs it
       engine.db.jobs.appendLog({
-        jobId: job.id, level: 'warn',
+        jobId: job.id,
+        level: 'warn',
         message: `resumed by ${who}: the process running this job (pid ${pids.join(', ')}) is gone; interrupted stages are cleaned up and re-run, finished ones are kept`,
       });
       engine.log.warn({ jobId: job.id, previousPids: pids }, `resuming interrupted job ${job.id} (${job.kind})`);
       const done = engine.run(job.id).catch((err: unknown) => {
-        engine.log.error({ jobId: job.id, err }, `resuming job ${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        engine.log.error(
+          { jobId: job.id, err },
+          `resuming job ${job.id} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return null;
       });
       out.push({ jobId: job.id, kind: job.kind, previousPids: pids, done });

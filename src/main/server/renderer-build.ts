@@ -9,5 +9,10 @@ export async function buildRenderer(outDir: string): Promise<void> {
     import('vite'),
     import(path.join(root, 'electron.vite.config.ts')) as Promise<typeof import('../../../electron.vite.config')>,
   ]);
-  await build({ ...rendererConfig, configFile: false, logLevel: 'warn', build: { ...rendererConfig.build, outDir, emptyOutDir: true } });
+  await build({
+    ...rendererConfig,
+    configFile: false,
+    logLevel: 'warn',
+    build: { ...rendererConfig.build, outDir, emptyOutDir: true },
+  });
 }

@@ -18,7 +18,12 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', url: '/api/jobs', channel: 'jobs.list', aliases: { state: 'states' } },
   { method: 'GET', url: '/api/jobs/:id', channel: 'jobs.get' },
   { method: 'GET', url: '/api/jobs/:id/status', channel: 'jobs.status' },
-  { method: 'GET', url: '/api/jobs/:id/logs', channel: 'jobs.logs', aliases: { stage: 'stageId', level: 'minLevel', after: 'afterId' } },
+  {
+    method: 'GET',
+    url: '/api/jobs/:id/logs',
+    channel: 'jobs.logs',
+    aliases: { stage: 'stageId', level: 'minLevel', after: 'afterId' },
+  },
   { method: 'POST', url: '/api/jobs/:id/cancel', channel: 'jobs.cancel' },
   { method: 'POST', url: '/api/jobs/:id/retry', channel: 'jobs.retry', status: 202 },
 ];

@@ -13,7 +13,12 @@ const definitions: Record<string, JsonSchema> = {};
  * `#/$defs/x` references; they move to the OpenAPI components (`label.x`) and the references follow.
  */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', label: string): JsonSchema {
-  const s = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  const s = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    reused: 'inline',
+  }) as JsonSchema;
   delete s.$schema;
   const defs = s.$defs as Record<string, JsonSchema> | undefined;
   delete s.$defs;
@@ -23,7 +28,10 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output', label: string): Jso
     if (typeof node !== 'object' || node === null) return node;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
-      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${label}.${v.slice(8)}` : rewrite(v);
+      out[k] =
+        k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+          ? `#/components/schemas/${label}.${v.slice(8)}`
+          : rewrite(v);
     }
     return out;
   };
@@ -55,7 +63,12 @@ export function requestSchemas(): Map<RequestName, RequestSchemas> {
   for (const name of REQUEST_NAMES) {
     const r = requests[name] as { input: z.ZodType; output: z.ZodType; summary: string };
     const input = toSchema(r.input, 'input', `${name}.input`);
-    out.set(name, { input, output: toSchema(r.output, 'output', `${name}.output`), summary: r.summary, fields: new Set(Object.keys(propertiesOf(input))) });
+    out.set(name, {
+      input,
+      output: toSchema(r.output, 'output', `${name}.output`),
+      summary: r.summary,
+      fields: new Set(Object.keys(propertiesOf(input))),
+    });
   }
   cache = out;
   return out;
@@ -70,7 +83,9 @@ export function propertiesOf(schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = { ...((schema.properties ?? {}) as Record<string, unknown>) };
   for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
     const list = schema[key];
-    if (Array.isArray(list)) for (const alt of list) if (typeof alt === 'object' && alt !== null) Object.assign(out, propertiesOf(alt as JsonSchema), out);
+    if (Array.isArray(list))
+      for (const alt of list)
+        if (typeof alt === 'object' && alt !== null) Object.assign(out, propertiesOf(alt as JsonSchema), out);
   }
   return out;
 }
@@ -119,9 +134,13 @@ export function coerceQuery(name: RequestName, query: Record<string, unknown>): 
     const values = Array.isArray(raw) ? raw.map(String) : [String(raw)];
     if (t?.type === 'array') {
       const itemType = typeOf(t.items)?.type;
-      out[key] = values.flatMap((v) => v.split(',')).filter((v) => v !== '').map((v) => coerceScalar(v, itemType));
+      out[key] = values
+        .flatMap((v) => v.split(','))
+        .filter((v) => v !== '')
+        .map((v) => coerceScalar(v, itemType));
     } else {
-      out[key] = values.length === 1 ? coerceScalar(values[0] ?? '', t?.type) : values.map((v) => coerceScalar(v, t?.type));
+      out[key] =
+        values.length === 1 ? coerceScalar(values[0] ?? '', t?.type) : values.map((v) => coerceScalar(v, t?.type));
     }
   }
   return out;

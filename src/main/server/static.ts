@@ -33,7 +33,10 @@ export class StaticFiles {
   private readonly cache = new Map<string, StaticFile | null>();
 
   /** `transformHtml` rewrites HTML pages once when read (the server marks its pages). */
-  constructor(root: string, private readonly transformHtml: (html: string) => string = (h) => h) {
+  constructor(
+    root: string,
+    private readonly transformHtml: (html: string) => string = (h) => h,
+  ) {
     this.root = path.resolve(root);
   }
 
@@ -55,10 +58,10 @@ export class StaticFiles {
     const ext = path.extname(file).toLowerCase();
     const found: StaticFile | null = st?.isFile()
       ? {
-        body: ext === '.html' ? Buffer.from(this.transformHtml(readFileSync(file, 'utf8'))) : readFileSync(file),
-        type: MIME[ext] ?? 'application/octet-stream',
-        immutable: rel.startsWith('/assets/'),
-      }
+          body: ext === '.html' ? Buffer.from(this.transformHtml(readFileSync(file, 'utf8'))) : readFileSync(file),
+          type: MIME[ext] ?? 'application/octet-stream',
+          immutable: rel.startsWith('/assets/'),
+        }
       : null;
     if (this.cache.size < 500) this.cache.set(file, found);
     return found;

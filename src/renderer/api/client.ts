@@ -1,7 +1,13 @@
 // The renderer's API client, typed from the contract, over the `window.dsa110` bridge the
 // preload provides. Without the bridge every call fails with a message saying why.
 import {
-  ApiError, REQUEST_NAMES, type ApiClient, type ApiEvents, type CallOptions, type Dsa110Bridge, type EventName,
+  ApiError,
+  REQUEST_NAMES,
+  type ApiClient,
+  type ApiEvents,
+  type CallOptions,
+  type Dsa110Bridge,
+  type EventName,
   type RequestName,
 } from '../../shared/api';
 
@@ -13,7 +19,9 @@ export function findBridge(): Dsa110Bridge | null {
   const candidate = (globalThis as { dsa110?: unknown }).dsa110;
   if (typeof candidate !== 'object' || candidate === null) return null;
   const b = candidate as Partial<Dsa110Bridge>;
-  return typeof b.invoke === 'function' && typeof b.on === 'function' && typeof b.cancel === 'function' ? (candidate as Dsa110Bridge) : null;
+  return typeof b.invoke === 'function' && typeof b.on === 'function' && typeof b.cancel === 'function'
+    ? (candidate as Dsa110Bridge)
+    : null;
 }
 
 let sequence = 0;
@@ -22,10 +30,16 @@ function nextRequestId(): string {
   return `r${Date.now().toString(36)}-${sequence}`;
 }
 
-async function call(bridge: Dsa110Bridge | null, channel: RequestName, input: unknown, options?: CallOptions): Promise<unknown> {
+async function call(
+  bridge: Dsa110Bridge | null,
+  channel: RequestName,
+  input: unknown,
+  options?: CallOptions,
+): Promise<unknown> {
   if (!bridge) throw new ApiError({ code: 'unavailable', channel, message: MISSING_BRIDGE });
   const signal = options?.signal;
-  if (signal?.aborted) throw new ApiError({ code: 'cancelled', channel, message: `request "${channel}" was cancelled` });
+  if (signal?.aborted)
+    throw new ApiError({ code: 'cancelled', channel, message: `request "${channel}" was cancelled` });
   // Only cancellable calls carry an id; main keys cancellation on it.
   const requestId = signal ? nextRequestId() : undefined;
   const onAbort = () => {
@@ -49,7 +63,11 @@ export function createApiClient(bridge: Dsa110Bridge | null): ApiClient {
 }
 
 /** Subscribes to an engine event; returns the unsubscribe function (a no-op without a bridge). */
-export function subscribe<E extends EventName>(bridge: Dsa110Bridge | null, event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+export function subscribe<E extends EventName>(
+  bridge: Dsa110Bridge | null,
+  event: E,
+  listener: (payload: ApiEvents[E]) => void,
+): () => void {
   if (!bridge) return () => undefined;
   // Main validated the payload against the contract before sending it.
   return bridge.on(event, (payload) => listener(payload as ApiEvents[E]));

@@ -2,7 +2,14 @@
 // preload provides, over `dsa110 serve` (same origin; the session cookie authenticates). One
 // EventSource carries every event; it reconnects by itself with Last-Event-ID, and the server
 // replays what was missed.
-import { EVENT_NAMES, type ApiErrorInfo, type ApiResult, type Dsa110Bridge, type EventName, type RequestName } from '../../shared/api';
+import {
+  EVENT_NAMES,
+  type ApiErrorInfo,
+  type ApiResult,
+  type Dsa110Bridge,
+  type EventName,
+  type RequestName,
+} from '../../shared/api';
 
 // The parts of fetch and EventSource used here, typed locally so this module also compiles
 // (and is unit-tested) without the DOM library.
@@ -39,18 +46,39 @@ function failureFrom(channel: string, status: number, body: unknown): ApiResult<
     return { ok: false, error: { ...error, channel: error.channel ?? channel } as ApiErrorInfo };
   }
   if (status === 401) {
-    return { ok: false, error: { code: 'forbidden', channel, message: 'The server refused this session (HTTP 401): open the URL that "dsa110 serve" printed, with its token.' } };
+    return {
+      ok: false,
+      error: {
+        code: 'forbidden',
+        channel,
+        message:
+          'The server refused this session (HTTP 401): open the URL that "dsa110 serve" printed, with its token.',
+      },
+    };
   }
-  return { ok: false, error: { code: status >= 500 ? 'internal' : 'invalid_input', channel, message: `request "${channel}": HTTP ${status}` } };
+  return {
+    ok: false,
+    error: {
+      code: status >= 500 ? 'internal' : 'invalid_input',
+      channel,
+      message: `request "${channel}": HTTP ${status}`,
+    },
+  };
 }
 
 export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge {
-  const g = globalThis as unknown as { location?: { origin: string }; fetch?: FetchLike; EventSource?: EventSourceCtor };
+  const g = globalThis as unknown as {
+    location?: { origin: string };
+    fetch?: FetchLike;
+    EventSource?: EventSourceCtor;
+  };
   const base = (options.baseUrl ?? g.location?.origin ?? '').replace(/\/$/, '');
-  const doFetch: FetchLike = options.fetch ?? ((url, init) => {
-    if (!g.fetch) throw new Error('fetch is not available');
-    return g.fetch(url, init);
-  });
+  const doFetch: FetchLike =
+    options.fetch ??
+    ((url, init) => {
+      if (!g.fetch) throw new Error('fetch is not available');
+      return g.fetch(url, init);
+    });
   const ES = options.EventSource ?? g.EventSource;
   const inflight = new Map<string, AbortController>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
@@ -103,8 +131,16 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge 
         if (res.ok && (body as { ok?: unknown } | null)?.ok === true) return body as ApiResult<unknown>;
         return failureFrom(channel, res.status, body);
       } catch (err) {
-        if (controller.signal.aborted) return { ok: false, error: { code: 'cancelled', channel, message: `request "${channel}" was cancelled` } };
-        return { ok: false, error: { code: 'unavailable', channel, message: `The engine server is not reachable (${err instanceof Error ? err.message : String(err)}); is "dsa110 serve" still running?` } };
+        if (controller.signal.aborted)
+          return { ok: false, error: { code: 'cancelled', channel, message: `request "${channel}" was cancelled` } };
+        return {
+          ok: false,
+          error: {
+            code: 'unavailable',
+            channel,
+            message: `The engine server is not reachable (${err instanceof Error ? err.message : String(err)}); is "dsa110 serve" still running?`,
+          },
+        };
       } finally {
         if (requestId) inflight.delete(requestId);
       }
@@ -127,6 +163,10 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Dsa110Bridge 
 
 /** True when `dsa110 serve` served this page: it marks its pages with `<meta name="dsa110-transport" content="http">`. */
 export function servedByEngineServer(): boolean {
-  const doc = (globalThis as { document?: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } }).document;
+  const doc = (
+    globalThis as {
+      document?: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+    }
+  ).document;
   return doc?.querySelector('meta[name="dsa110-transport"]')?.getAttribute('content') === 'http';
 }

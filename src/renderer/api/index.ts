@@ -7,7 +7,8 @@ import { createHttpBridge, servedByEngineServer } from './http';
 
 // A resync means events were lost (the server restarted, or this page was away longer than the
 // server keeps events): reloading the page is the one way to be sure every view is current.
-export const bridge = findBridge() ?? (servedByEngineServer() ? createHttpBridge({ onResync: () => window.location.reload() }) : null);
+export const bridge =
+  findBridge() ?? (servedByEngineServer() ? createHttpBridge({ onResync: () => window.location.reload() }) : null);
 export const transport: 'ipc' | 'http' | 'none' = findBridge() ? 'ipc' : bridge ? 'http' : 'none';
 export const api = createApiClient(bridge);
 

@@ -5,7 +5,12 @@ import { formatLst, lstHours } from '../lib/sky';
 import { useApp } from '../stores/app';
 import { useJobs } from '../stores/jobs';
 
-const STATUS_TEXT = { connecting: 'Connecting…', connected: 'Engine connected', offline: 'No engine (outside the desktop app)', error: 'Engine error' } as const;
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  connected: 'Engine connected',
+  offline: 'No engine (outside the desktop app)',
+  error: 'Engine error',
+} as const;
 
 function useNow(periodMs: number): Date {
   const [now, setNow] = useState(() => new Date());
@@ -26,11 +31,14 @@ export function Header() {
   return (
     <header className="header">
       <div className="brand">
-        <span className="brand-mark" aria-hidden="true">◉</span>
+        <span className="brand-mark" aria-hidden="true">
+          ◉
+        </span>
         <div>
           <h1>DSA-110 Continuum Imaging</h1>
           <div className="muted small" title={info?.workspace ?? ''}>
-            Workspace: {info?.workspace ?? '—'}{info ? ` · v${info.version}` : ''}
+            Workspace: {info?.workspace ?? '—'}
+            {info ? ` · v${info.version}` : ''}
           </div>
         </div>
       </div>
@@ -38,11 +46,20 @@ export function Header() {
         <span className={`dot dot-${status}`} aria-hidden="true" />
         <span title={error ?? ''}>{STATUS_TEXT[status]}</span>
         <span className="sep" />
-        <span>{running} running · {queued} queued</span>
+        <span>
+          {running} running · {queued} queued
+        </span>
       </div>
       <div className="clocks" aria-label="clocks">
-        <div><span className="muted small">UTC</span> <span className="mono">{now.toISOString().slice(11, 19)}</span></div>
-        <div><span className="muted small">LST (OVRO)</span> <span className="mono" data-testid="lst">{formatLst(lstHours(dateToMjd(now)))}</span></div>
+        <div>
+          <span className="muted small">UTC</span> <span className="mono">{now.toISOString().slice(11, 19)}</span>
+        </div>
+        <div>
+          <span className="muted small">LST (OVRO)</span>{' '}
+          <span className="mono" data-testid="lst">
+            {formatLst(lstHours(dateToMjd(now)))}
+          </span>
+        </div>
       </div>
     </header>
   );

@@ -18,8 +18,16 @@ export function Nav() {
   return (
     <nav className="nav" aria-label="Main">
       {VIEWS.map((v) => (
-        <button key={v} type="button" className={v === view ? 'nav-item nav-on' : 'nav-item'} aria-current={v === view ? 'page' : undefined} onClick={() => setView(v)}>
-          <span className="nav-icon" aria-hidden="true">{ICONS[v]}</span>
+        <button
+          key={v}
+          type="button"
+          className={v === view ? 'nav-item nav-on' : 'nav-item'}
+          aria-current={v === view ? 'page' : undefined}
+          onClick={() => setView(v)}
+        >
+          <span className="nav-icon" aria-hidden="true">
+            {ICONS[v]}
+          </span>
           <span className="nav-label">{VIEW_LABELS[v]}</span>
           {counts[v] !== null && counts[v] > 0 ? <span className="nav-count">{counts[v]}</span> : null}
         </button>

@@ -13,10 +13,22 @@ import { SKY_FOOTPRINT_LIMIT, useData } from '../stores/data';
 import { useCalibrators } from '../stores/calibrators';
 
 type Xy = [number, number];
-interface Footprint { kind: 'ms' | 'image'; ring: Xy[]; label: string }
-interface CalPoint { position: Xy; match: CalibratorMatch }
-interface GridLine { path: Xy[] }
-interface GridLabel { position: Xy; text: string }
+interface Footprint {
+  kind: 'ms' | 'image';
+  ring: Xy[];
+  label: string;
+}
+interface CalPoint {
+  position: Xy;
+  match: CalibratorMatch;
+}
+interface GridLine {
+  path: Xy[];
+}
+interface GridLabel {
+  position: Xy;
+  text: string;
+}
 
 const VIEW = new OrthographicView({ id: 'sky', flipY: false, controller: true });
 
@@ -29,7 +41,7 @@ function referenceRa(ras: number[]): number {
     s += Math.sin((ra * Math.PI) / 180);
     c += Math.cos((ra * Math.PI) / 180);
   }
-  return (((Math.atan2(s, c) * 180) / Math.PI) + 360) % 360;
+  return ((Math.atan2(s, c) * 180) / Math.PI + 360) % 360;
 }
 
 /** Plot x of an RA: unwrapped to within 180° of the reference, negated so RA grows leftwards. */
@@ -50,7 +62,10 @@ function niceStep(span: number): number {
   return 90;
 }
 
-function fitView(bounds: [number, number, number, number], size: { width: number; height: number }): OrthographicViewState {
+function fitView(
+  bounds: [number, number, number, number],
+  size: { width: number; height: number },
+): OrthographicViewState {
   const [x0, y0, x1, y1] = bounds;
   const decMid = (y0 + y1) / 2;
   const cosDec = Math.max(Math.cos((decMid * Math.PI) / 180), 0.05);
@@ -75,7 +90,8 @@ export function SkyPanel() {
     const el = box.current;
     if (!el) return;
     const ro = new ResizeObserver(([entry]) => {
-      if (entry) setSize({ width: Math.max(entry.contentRect.width, 1), height: Math.max(entry.contentRect.height, 1) });
+      if (entry)
+        setSize({ width: Math.max(entry.contentRect.width, 1), height: Math.max(entry.contentRect.height, 1) });
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -85,13 +101,28 @@ export function SkyPanel() {
     const msShown: MeasurementSet[] = ms.slice(0, SKY_FOOTPRINT_LIMIT);
     const imShown: Image[] = images.slice(0, SKY_FOOTPRINT_LIMIT);
     const rings: Array<{ kind: 'ms' | 'image'; ring: Ring; label: string }> = [
-      ...msShown.map((m) => ({ kind: 'ms' as const, ring: msFootprint(m), label: `MS ${baseName(m.path)}\nmid ${formatUtc(m.midMjd)} UTC · Dec ${m.decDeg.toFixed(2)}°` })),
-      ...imShown.map((i) => ({ kind: 'image' as const, ring: imageFootprint(i), label: `Image ${baseName(i.path)}\n${formatRa(i.centerRaDeg)} ${formatDec(i.centerDecDeg)}` })),
+      ...msShown.map((m) => ({
+        kind: 'ms' as const,
+        ring: msFootprint(m),
+        label: `MS ${baseName(m.path)}\nmid ${formatUtc(m.midMjd)} UTC · Dec ${m.decDeg.toFixed(2)}°`,
+      })),
+      ...imShown.map((i) => ({
+        kind: 'image' as const,
+        ring: imageFootprint(i),
+        label: `Image ${baseName(i.path)}\n${formatRa(i.centerRaDeg)} ${formatDec(i.centerDecDeg)}`,
+      })),
     ];
     const ras = [...rings.flatMap((r) => r.ring.map((p) => p[0])), ...matches.map((m) => m.calibrator.raDeg)];
     const ref = referenceRa(ras);
-    const footprints: Footprint[] = rings.map((r) => ({ kind: r.kind, label: r.label, ring: r.ring.map(([ra, dec]): Xy => [xOf(ra, ref), dec]) }));
-    const cals: CalPoint[] = matches.map((m) => ({ position: [xOf(m.calibrator.raDeg, ref), m.calibrator.decDeg], match: m }));
+    const footprints: Footprint[] = rings.map((r) => ({
+      kind: r.kind,
+      label: r.label,
+      ring: r.ring.map(([ra, dec]): Xy => [xOf(ra, ref), dec]),
+    }));
+    const cals: CalPoint[] = matches.map((m) => ({
+      position: [xOf(m.calibrator.raDeg, ref), m.calibrator.decDeg],
+      match: m,
+    }));
     const xs = [...footprints.flatMap((f) => f.ring.map((p) => p[0])), ...cals.map((c) => c.position[0])];
     const ys = [...footprints.flatMap((f) => f.ring.map((p) => p[1])), ...cals.map((c) => c.position[1])];
     const empty = xs.length === 0;
@@ -116,31 +147,74 @@ export function SkyPanel() {
     const yLo = Math.max(-90, y0 - pad);
     const yHi = Math.min(90, y1 + pad);
     for (let x = Math.floor((x0 - pad) / step) * step; x <= x1 + pad; x += step) {
-      lines.push({ path: [[x, yLo], [x, yHi]] });
+      lines.push({
+        path: [
+          [x, yLo],
+          [x, yHi],
+        ],
+      });
       const ra = ((-x % 360) + 360) % 360;
       labels.push({ position: [x, y0 - (y1 - y0) * 0.04 - 0.3], text: raLabel(ra) });
     }
     for (let y = Math.ceil(yLo / step) * step; y <= yHi; y += step) {
-      lines.push({ path: [[x0 - pad * 2, y], [x1 + pad * 2, y]] });
-      labels.push({ position: [x1 + (x1 - x0) * 0.02 + 0.2, y], text: `${y >= 0 ? '+' : ''}${y.toFixed(step < 1 ? 1 : 0)}°` });
+      lines.push({
+        path: [
+          [x0 - pad * 2, y],
+          [x1 + pad * 2, y],
+        ],
+      });
+      labels.push({
+        position: [x1 + (x1 - x0) * 0.02 + 0.2, y],
+        text: `${y >= 0 ? '+' : ''}${y.toFixed(step < 1 ? 1 : 0)}°`,
+      });
     }
     return { lines, labels };
   }, [scene.bounds]);
 
   const layers = [
-    new PathLayer<GridLine>({ id: 'graticule', data: grid.lines, getPath: (d) => d.path, getColor: [90, 110, 130, 90], widthUnits: 'pixels', getWidth: 1 }),
-    new TextLayer<GridLabel>({ id: 'graticule-labels', data: grid.labels, getPosition: (d) => d.position, getText: (d) => d.text, getColor: [150, 165, 180, 220], getSize: 11, sizeUnits: 'pixels', fontFamily: 'system-ui, sans-serif' }),
+    new PathLayer<GridLine>({
+      id: 'graticule',
+      data: grid.lines,
+      getPath: (d) => d.path,
+      getColor: [90, 110, 130, 90],
+      widthUnits: 'pixels',
+      getWidth: 1,
+    }),
+    new TextLayer<GridLabel>({
+      id: 'graticule-labels',
+      data: grid.labels,
+      getPosition: (d) => d.position,
+      getText: (d) => d.text,
+      getColor: [150, 165, 180, 220],
+      getSize: 11,
+      sizeUnits: 'pixels',
+      fontFamily: 'system-ui, sans-serif',
+    }),
     new PolygonLayer<Footprint>({
-      id: 'footprints', data: scene.footprints, getPolygon: (d) => d.ring, pickable: true, stroked: true, filled: true,
+      id: 'footprints',
+      data: scene.footprints,
+      getPolygon: (d) => d.ring,
+      pickable: true,
+      stroked: true,
+      filled: true,
       getFillColor: (d) => (d.kind === 'ms' ? [64, 160, 255, 28] : [255, 150, 60, 36]),
       getLineColor: (d) => (d.kind === 'ms' ? [90, 180, 255, 200] : [255, 170, 80, 230]),
-      lineWidthUnits: 'pixels', getLineWidth: 1.5,
+      lineWidthUnits: 'pixels',
+      getLineWidth: 1.5,
     }),
     new ScatterplotLayer<CalPoint>({
-      id: 'calibrators', data: scene.cals, getPosition: (d) => d.position, pickable: true, radiusUnits: 'pixels',
+      id: 'calibrators',
+      data: scene.cals,
+      getPosition: (d) => d.position,
+      pickable: true,
+      radiusUnits: 'pixels',
       // Area grows with flux: a 10 Jy calibrator stands out from a 1 Jy one without hiding it.
       getRadius: (d) => 3 + 2.5 * Math.sqrt(d.match.calibrator.flux1400Jy),
-      getFillColor: [255, 214, 90, 220], stroked: true, getLineColor: [40, 30, 0, 255], lineWidthUnits: 'pixels', getLineWidth: 1,
+      getFillColor: [255, 214, 90, 220],
+      stroked: true,
+      getLineColor: [40, 30, 0, 255],
+      lineWidthUnits: 'pixels',
+      getLineWidth: 1,
     }),
   ];
 
@@ -148,8 +222,15 @@ export function SkyPanel() {
     <section className="sky" aria-label="Sky">
       <div className="sky-head">
         <h2>Sky</h2>
-        <span className="legend"><i className="sw sw-ms" />MS footprint <i className="sw sw-img" />Image <i className="sw sw-cal" />Calibrator</span>
-        <button type="button" onClick={() => setFitKey((k) => k + 1)}>Fit</button>
+        <span className="legend">
+          <i className="sw sw-ms" />
+          MS footprint <i className="sw sw-img" />
+          Image <i className="sw sw-cal" />
+          Calibrator
+        </span>
+        <button type="button" onClick={() => setFitKey((k) => k + 1)}>
+          Fit
+        </button>
       </div>
       <div className="sky-canvas" ref={box} data-testid="sky-canvas">
         {viewState ? (
@@ -169,7 +250,11 @@ export function SkyPanel() {
             }}
           />
         ) : null}
-        {scene.empty ? <div className="sky-empty">Nothing to show yet: measurement sets, images and calibrator matches appear here.</div> : null}
+        {scene.empty ? (
+          <div className="sky-empty">
+            Nothing to show yet: measurement sets, images and calibrator matches appear here.
+          </div>
+        ) : null}
         <div className="sky-axes muted small">RA (J2000, increasing left) · Dec</div>
       </div>
     </section>

@@ -4,7 +4,11 @@ import type { ReactNode } from 'react';
 export type Tone = 'neutral' | 'info' | 'good' | 'warn' | 'bad';
 
 export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
-  return <span className={`badge badge-${tone}`} title={title}>{children}</span>;
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
 }
 
 export function ProgressBar({ value, tone = 'info' }: { value: number; tone?: Tone }) {
@@ -18,21 +22,46 @@ export function ProgressBar({ value, tone = 'info' }: { value: number; tone?: To
 }
 
 /** Offset/limit pagination: lists are capped server-side, the pager walks through them. */
-export function Pager({ offset, limit, total, onPage }: { offset: number; limit: number; total: number; onPage: (offset: number) => void }) {
-  if (total <= limit && offset === 0) return <div className="pager muted">{total} {total === 1 ? 'row' : 'rows'}</div>;
+export function Pager({
+  offset,
+  limit,
+  total,
+  onPage,
+}: {
+  offset: number;
+  limit: number;
+  total: number;
+  onPage: (offset: number) => void;
+}) {
+  if (total <= limit && offset === 0)
+    return (
+      <div className="pager muted">
+        {total} {total === 1 ? 'row' : 'rows'}
+      </div>
+    );
   const last = Math.min(offset + limit, total);
   return (
     <div className="pager">
-      <button type="button" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - limit))}>‹ Newer</button>
-      <span>{total === 0 ? 0 : offset + 1}–{last} of {total}</span>
-      <button type="button" disabled={last >= total} onClick={() => onPage(offset + limit)}>Older ›</button>
+      <button type="button" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - limit))}>
+        ‹ Newer
+      </button>
+      <span>
+        {total === 0 ? 0 : offset + 1}–{last} of {total}
+      </span>
+      <button type="button" disabled={last >= total} onClick={() => onPage(offset + limit)}>
+        Older ›
+      </button>
     </div>
   );
 }
 
 export function ErrorBanner({ message }: { message: string | null }) {
   if (!message) return null;
-  return <div className="error-banner" role="alert">{message}</div>;
+  return (
+    <div className="error-banner" role="alert">
+      {message}
+    </div>
+  );
 }
 
 export function Empty({ children }: { children: ReactNode }) {
@@ -40,7 +69,12 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** Toggle chips for an enum filter; an empty selection means "all". */
-export function FilterChips<T extends string>({ options, labels, selected, onChange }: {
+export function FilterChips<T extends string>({
+  options,
+  labels,
+  selected,
+  onChange,
+}: {
   options: readonly T[];
   labels: Readonly<Record<T, string>>;
   selected: readonly T[];
@@ -48,12 +82,19 @@ export function FilterChips<T extends string>({ options, labels, selected, onCha
 }) {
   return (
     <div className="chips" role="group">
-      <button type="button" className={selected.length === 0 ? 'chip chip-on' : 'chip'} onClick={() => onChange([])}>All</button>
+      <button type="button" className={selected.length === 0 ? 'chip chip-on' : 'chip'} onClick={() => onChange([])}>
+        All
+      </button>
       {options.map((o) => {
         const on = selected.includes(o);
         return (
-          <button key={o} type="button" className={on ? 'chip chip-on' : 'chip'} aria-pressed={on}
-            onClick={() => onChange(on ? selected.filter((s) => s !== o) : [...selected, o])}>
+          <button
+            key={o}
+            type="button"
+            className={on ? 'chip chip-on' : 'chip'}
+            aria-pressed={on}
+            onClick={() => onChange(on ? selected.filter((s) => s !== o) : [...selected, o])}
+          >
             {labels[o]}
           </button>
         );

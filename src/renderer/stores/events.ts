@@ -6,7 +6,9 @@ import { useJobs } from './jobs';
 export function connectEvents(): () => void {
   const offs = [
     onEvent('job.state', ({ job }) => useJobs.getState().applyJob(job)),
-    onEvent('job.progress', ({ jobId, progress, message }) => useJobs.getState().applyProgress(jobId, progress, message)),
+    onEvent('job.progress', ({ jobId, progress, message }) =>
+      useJobs.getState().applyProgress(jobId, progress, message),
+    ),
     onEvent('job.stage', ({ stage }) => useJobs.getState().applyStage(stage)),
     onEvent('job.log', ({ line }) => useJobs.getState().applyLog(line)),
     onEvent('ingest.group', ({ group }) => useData.getState().applyGroup(group)),

@@ -36,9 +36,10 @@ export const useProducts = create<ProductsState>()((set, get) => {
     }
     set({ busy: { ...get().busy, [id]: action } });
     try {
-      const { product } = action === 'approve'
-        ? await api['products.approve']({ id, reviewer, ...(comment ? { comment } : {}) })
-        : await api['products.reject']({ id, reviewer, comment: comment ?? '' });
+      const { product } =
+        action === 'approve'
+          ? await api['products.approve']({ id, reviewer, ...(comment ? { comment } : {}) })
+          : await api['products.reject']({ id, reviewer, comment: comment ?? '' });
       const { statuses, items, selected } = get();
       const keep = statuses.length === 0 || statuses.includes(product.status);
       set({
@@ -74,7 +75,11 @@ export const useProducts = create<ProductsState>()((set, get) => {
       set({ loading: true });
       try {
         const { statuses } = get();
-        const page = await api['products.list']({ limit: PRODUCTS_PAGE_SIZE, offset, ...(statuses.length ? { statuses } : {}) });
+        const page = await api['products.list']({
+          limit: PRODUCTS_PAGE_SIZE,
+          offset,
+          ...(statuses.length ? { statuses } : {}),
+        });
         set({ items: page.items, total: page.total, offset: page.offset, loading: false, error: null });
       } catch (e) {
         set({ loading: false, error: errorMessage(e) });

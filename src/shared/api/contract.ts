@@ -2,13 +2,49 @@
 // its clients: every request (input and output schema) and every pushed event (payload schema).
 import { z } from 'zod';
 import {
-  Calibrator, DecDeg, Image, ImageKind, ImageTier, IngestGroup, IngestState, Job, JobId, JobLogLine,
-  JobState, JsonObject, LogLevel, MeasurementSet, Mjd, MsStatus, NonNegInt, Product, ProductEvent,
-  ProductId, ProductKind, ProductStatus, RowId, StageId, StageRun, Fraction, GroupId, JsonValue, MosaicMethod, PlanStatus,
-  QaSubject, QaTier, QaVerdict,
+  Calibrator,
+  DecDeg,
+  Image,
+  ImageKind,
+  ImageTier,
+  IngestGroup,
+  IngestState,
+  Job,
+  JobId,
+  JobLogLine,
+  JobState,
+  JsonObject,
+  LogLevel,
+  MeasurementSet,
+  Mjd,
+  MsStatus,
+  NonNegInt,
+  Product,
+  ProductEvent,
+  ProductId,
+  ProductKind,
+  ProductStatus,
+  RowId,
+  StageId,
+  StageRun,
+  Fraction,
+  GroupId,
+  JsonValue,
+  MosaicMethod,
+  PlanStatus,
+  QaSubject,
+  QaTier,
+  QaVerdict,
 } from '../model';
 import type { EventName, RequestName } from './protocol';
-import { IdempotencyKey, JobSubmission, JobTypeNameSchema, MosaicCenteredParams, MosaicNextParams, MosaicRangeParams } from './job-types';
+import {
+  IdempotencyKey,
+  JobSubmission,
+  JobTypeNameSchema,
+  MosaicCenteredParams,
+  MosaicNextParams,
+  MosaicRangeParams,
+} from './job-types';
 
 /** Largest page any list request returns; the UI paginates beyond it. */
 export const MAX_PAGE_SIZE = 500;
@@ -102,7 +138,10 @@ export const RunEstimate = z.object({
   /** Seconds for the stages still to run; null when no stage of a needed kind has ever run here. */
   totalS: z.number().min(0).nullable(),
   /** Stage name -> { count of stages to run, median seconds per stage (null: no history), runs the median is from }. */
-  byStage: z.record(z.string(), z.object({ count: NonNegInt, medianS: z.number().min(0).nullable(), samples: NonNegInt })),
+  byStage: z.record(
+    z.string(),
+    z.object({ count: NonNegInt, medianS: z.number().min(0).nullable(), samples: NonNegInt }),
+  ),
 });
 export type RunEstimate = z.infer<typeof RunEstimate>;
 
@@ -114,11 +153,16 @@ export const MosaicPlanView = z.object({
   transitMjd: Mjd.nullable(),
   window: z.object({ startMjd: Mjd, endMjd: Mjd }),
   decDeg: z.number(),
-  groups: z.array(z.object({
-    groupId: z.string(), startMjd: Mjd, decDeg: z.number().nullable(), msPath: z.string(),
-    /** The MS exists (already converted); otherwise the group's raw data are converted first. */
-    converted: z.boolean(),
-  })),
+  groups: z.array(
+    z.object({
+      groupId: z.string(),
+      startMjd: Mjd,
+      decDeg: z.number().nullable(),
+      msPath: z.string(),
+      /** The MS exists (already converted); otherwise the group's raw data are converted first. */
+      converted: z.boolean(),
+    }),
+  ),
   /** Stretches of the window without usable raw data, with the reason. */
   missing: z.array(z.object({ groupId: z.string().nullable(), startMjd: Mjd, endMjd: Mjd, reason: z.string() })),
   calibration: z.object({
@@ -239,14 +283,18 @@ export const CoverageStrip = z.object({
 export type CoverageStrip = z.infer<typeof CoverageStrip>;
 
 /** A setting's dotted key, e.g. `imaging.niter`. */
-const ConfigKey = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'expected a dotted configuration key like imaging.niter');
+const ConfigKey = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'expected a dotted configuration key like imaging.niter');
 
 /** Every request: name → input schema (what the caller sends) and output schema (the reply). */
 export const requests = {
   'app.info': { input: Empty, output: AppInfo, summary: 'Application, runtime and workspace' },
   'config.get': { input: Empty, output: ConfigView, summary: 'The resolved engine configuration' },
   'jobs.list': {
-    input: z.object({ states: z.array(JobState).optional(), kind: z.string().min(1).optional(), ...pageInput }).strict(),
+    input: z
+      .object({ states: z.array(JobState).optional(), kind: z.string().min(1).optional(), ...pageInput })
+      .strict(),
     output: page(Job),
     summary: 'Jobs, newest first',
   },
@@ -256,20 +304,22 @@ export const requests = {
     summary: 'One job with its stage runs and the parameters frozen at submission',
   },
   'jobs.logs': {
-    input: z.object({
-      jobId: JobId,
-      stageId: StageId.optional(),
-      minLevel: LogLevel.optional(),
-      /** Only these levels (exact), instead of a minimum. */
-      levels: z.array(LogLevel).min(1).optional(),
-      /** Only lines with a larger id: tail a running job. */
-      afterId: NonNegInt.optional(),
-      /** Only lines with a smaller id: page backwards from the newest. */
-      beforeId: NonNegInt.optional(),
-      /** The newest `limit` lines (still returned oldest first) instead of the oldest. */
-      tail: z.boolean().default(false),
-      limit: limit(500, MAX_LOG_LINES),
-    }).strict(),
+    input: z
+      .object({
+        jobId: JobId,
+        stageId: StageId.optional(),
+        minLevel: LogLevel.optional(),
+        /** Only these levels (exact), instead of a minimum. */
+        levels: z.array(LogLevel).min(1).optional(),
+        /** Only lines with a larger id: tail a running job. */
+        afterId: NonNegInt.optional(),
+        /** Only lines with a smaller id: page backwards from the newest. */
+        beforeId: NonNegInt.optional(),
+        /** The newest `limit` lines (still returned oldest first) instead of the oldest. */
+        tail: z.boolean().default(false),
+        limit: limit(500, MAX_LOG_LINES),
+      })
+      .strict(),
     output: z.object({
       items: z.array(JobLogLine),
       hasMore: z.boolean(),
@@ -285,58 +335,76 @@ export const requests = {
     summary: 'Ask the runner to cancel a job',
   },
   'groups.list': {
-    input: z.object({
-      states: z.array(IngestState).optional(),
-      decMinDeg: DecDeg.optional(),
-      decMaxDeg: DecDeg.optional(),
-      startMjd: Mjd.optional(),
-      endMjd: Mjd.optional(),
-      ...pageInput,
-    }).strict().check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
+    input: z
+      .object({
+        states: z.array(IngestState).optional(),
+        decMinDeg: DecDeg.optional(),
+        decMaxDeg: DecDeg.optional(),
+        startMjd: Mjd.optional(),
+        endMjd: Mjd.optional(),
+        ...pageInput,
+      })
+      .strict()
+      .check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
     output: page(IngestGroup),
     summary: 'Ingest groups (16-subband observations), newest first',
   },
   'ms.list': {
-    input: z.object({
-      statuses: z.array(MsStatus).optional(),
-      groupId: GroupId.optional(),
-      decMinDeg: DecDeg.optional(),
-      decMaxDeg: DecDeg.optional(),
-      startMjd: Mjd.optional(),
-      endMjd: Mjd.optional(),
-      ...pageInput,
-    }).strict().check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
+    input: z
+      .object({
+        statuses: z.array(MsStatus).optional(),
+        groupId: GroupId.optional(),
+        decMinDeg: DecDeg.optional(),
+        decMaxDeg: DecDeg.optional(),
+        startMjd: Mjd.optional(),
+        endMjd: Mjd.optional(),
+        ...pageInput,
+      })
+      .strict()
+      .check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
     output: page(MeasurementSet),
     summary: 'Measurement sets, newest first',
   },
   'calibrators.search': {
-    input: z.object({
-      /** Calibrator name or alias (case-insensitive; `3C286` finds 1331+305). Either this or decDeg. */
-      name: z.string().trim().min(1).max(100).optional(),
-      /** Pointing declination to search around. */
-      decDeg: DecDeg.optional(),
-      /** Half-width of the declination strip, degrees. */
-      radiusDeg: z.number().gt(0).max(10).default(2.5),
-      /** Minimum catalog flux at 1.4 GHz, Jy. */
-      minFluxJy: z.number().min(0).default(1),
-      afterMjd: Mjd.optional(),
-      limit: limit(50),
-    }).strict().superRefine((v, ctx) => {
-      if (v.name === undefined && v.decDeg === undefined) ctx.addIssue({ code: 'custom', path: ['decDeg'], message: 'give a declination (decDeg) or a name to search for' });
-    }),
+    input: z
+      .object({
+        /** Calibrator name or alias (case-insensitive; `3C286` finds 1331+305). Either this or decDeg. */
+        name: z.string().trim().min(1).max(100).optional(),
+        /** Pointing declination to search around. */
+        decDeg: DecDeg.optional(),
+        /** Half-width of the declination strip, degrees. */
+        radiusDeg: z.number().gt(0).max(10).default(2.5),
+        /** Minimum catalog flux at 1.4 GHz, Jy. */
+        minFluxJy: z.number().min(0).default(1),
+        afterMjd: Mjd.optional(),
+        limit: limit(50),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (v.name === undefined && v.decDeg === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['decDeg'],
+            message: 'give a declination (decDeg) or a name to search for',
+          });
+      }),
     output: z.object({ items: z.array(CalibratorMatch) }),
     summary: 'Calibrators by name or alias, or near a declination, best (beam-weighted flux) first',
   },
   'calibrators.get': {
-    input: z.object({
-      /** As astronomers write it: J2000 (1331+305, J1331+305, J1331+3030), B1950 (B1328+307) or alternate (3C286), any case. */
-      name: z.string().trim().min(1).max(64),
-    }).strict(),
+    input: z
+      .object({
+        /** As astronomers write it: J2000 (1331+305, J1331+305, J1331+3030), B1950 (B1328+307) or alternate (3C286), any case. */
+        name: z.string().trim().min(1).max(64),
+      })
+      .strict(),
     output: z.object({ calibrator: Calibrator, matchedAs: z.enum(['J2000', 'B1950', 'alternate']) }),
     summary: 'One catalog calibrator by any of its names (an ambiguous name is refused with its candidates)',
   },
   'products.list': {
-    input: z.object({ statuses: z.array(ProductStatus).optional(), kinds: z.array(ProductKind).optional(), ...pageInput }).strict(),
+    input: z
+      .object({ statuses: z.array(ProductStatus).optional(), kinds: z.array(ProductKind).optional(), ...pageInput })
+      .strict(),
     output: page(Product),
     summary: 'Products, newest first',
   },
@@ -346,31 +414,42 @@ export const requests = {
     summary: 'One product with its audit trail',
   },
   'products.approve': {
-    input: z.object({ id: ProductId, reviewer: z.string().trim().min(1).max(100), comment: z.string().max(2000).optional() }).strict(),
+    input: z
+      .object({ id: ProductId, reviewer: z.string().trim().min(1).max(100), comment: z.string().max(2000).optional() })
+      .strict(),
     output: z.object({ product: Product }),
     summary: 'Approve a product after review (an override when QA failed)',
   },
   'products.reject': {
     // A rejection must say why: the comment is required.
-    input: z.object({ id: ProductId, reviewer: z.string().trim().min(1).max(100), comment: z.string().trim().min(1).max(2000) }).strict(),
+    input: z
+      .object({
+        id: ProductId,
+        reviewer: z.string().trim().min(1).max(100),
+        comment: z.string().trim().min(1).max(2000),
+      })
+      .strict(),
     output: z.object({ product: Product }),
     summary: 'Reject a product after review',
   },
   'images.list': {
-    input: z.object({
-      msId: RowId.optional(),
-      kinds: z.array(ImageKind).optional(),
-      tier: ImageTier.optional(),
-      /** Image centre declination range, degrees. */
-      decMinDeg: DecDeg.optional(),
-      decMaxDeg: DecDeg.optional(),
-      /** Mid time of the imaged MS, MJD range [start, end). */
-      startMjd: Mjd.optional(),
-      endMjd: Mjd.optional(),
-      /** Only images at most this noisy (rms, Jy/beam). */
-      maxRmsJy: z.number().positive().optional(),
-      ...pageInput,
-    }).strict().check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
+    input: z
+      .object({
+        msId: RowId.optional(),
+        kinds: z.array(ImageKind).optional(),
+        tier: ImageTier.optional(),
+        /** Image centre declination range, degrees. */
+        decMinDeg: DecDeg.optional(),
+        decMaxDeg: DecDeg.optional(),
+        /** Mid time of the imaged MS, MJD range [start, end). */
+        startMjd: Mjd.optional(),
+        endMjd: Mjd.optional(),
+        /** Only images at most this noisy (rms, Jy/beam). */
+        maxRmsJy: z.number().positive().optional(),
+        ...pageInput,
+      })
+      .strict()
+      .check(orderedRange('decMinDeg', 'decMaxDeg'), orderedRange('startMjd', 'endMjd')),
     output: page(Image),
     summary: 'Images, newest first, filtered by MS, kind, tier, declination, time and noise',
   },
@@ -384,7 +463,8 @@ export const requests = {
       /** The dry run's plan (null when the job was submitted). */
       preview: SubmitPreview.nullable(),
     }),
-    summary: 'Submit a job (mosaic, convert, calibrate, image, publish, qa) with its parameters frozen; dryRun plans without writing',
+    summary:
+      'Submit a job (mosaic, convert, calibrate, image, publish, qa) with its parameters frozen; dryRun plans without writing',
   },
   'jobs.status': {
     input: z.object({ id: JobId }).strict(),
@@ -395,43 +475,63 @@ export const requests = {
     input: z.object({ id: JobId }).strict(),
     /** `accepted` is false when the job is not failed, cancelled or interrupted (nothing to retry). */
     output: z.object({ accepted: z.boolean(), job: Job }),
-    summary: 'Run a failed, cancelled or interrupted job again with its frozen parameters; finished stages are not redone',
+    summary:
+      'Run a failed, cancelled or interrupted job again with its frozen parameters; finished stages are not redone',
   },
   'mosaics.plan': {
     input: z.discriminatedUnion('type', [
       z.object({ type: z.literal('mosaic.centered'), params: MosaicCenteredParams }).strict(),
-      z.object({ type: z.literal('mosaic.next'), params: MosaicNextParams.default({ tier: 'science', review: false }) }).strict(),
+      z
+        .object({
+          type: z.literal('mosaic.next'),
+          params: MosaicNextParams.default({ tier: 'science', review: false }),
+        })
+        .strict(),
       z.object({ type: z.literal('mosaic.range'), params: MosaicRangeParams }).strict(),
     ]),
     output: MosaicPlanView,
-    summary: 'Plan a mosaic without writing anything: groups, missing data, calibration, method, tier, output, estimate',
+    summary:
+      'Plan a mosaic without writing anything: groups, missing data, calibration, method, tier, output, estimate',
   },
   'mosaics.list': {
-    input: z.object({
-      planStatuses: z.array(PlanStatus).optional(),
-      productStatuses: z.array(ProductStatus).optional(),
-      startMjd: Mjd.optional(),
-      endMjd: Mjd.optional(),
-      ...pageInput,
-    }).strict().check(orderedRange('startMjd', 'endMjd')),
+    input: z
+      .object({
+        planStatuses: z.array(PlanStatus).optional(),
+        productStatuses: z.array(ProductStatus).optional(),
+        startMjd: Mjd.optional(),
+        endMjd: Mjd.optional(),
+        ...pageInput,
+      })
+      .strict()
+      .check(orderedRange('startMjd', 'endMjd')),
     output: page(MosaicSummary),
     summary: 'Mosaics (built, and plans still building or failed), newest first',
   },
   'products.publish': {
-    input: z.object({
-      id: ProductId,
-      /** Who publishes (audit trail). */
-      actor: z.string().trim().min(1).max(100).default('api'),
-      idempotencyKey: IdempotencyKey.optional(),
-    }).strict(),
+    input: z
+      .object({
+        id: ProductId,
+        /** Who publishes (audit trail). */
+        actor: z.string().trim().min(1).max(100).default('api'),
+        idempotencyKey: IdempotencyKey.optional(),
+      })
+      .strict(),
     output: z.object({ product: Product, outcome: z.string(), jobId: JobId }),
     summary: 'Publish a QA-passed or approved product (a publish job: checksum-verified move, journaled)',
   },
   'qa.get': {
-    input: z.object({ productId: ProductId.optional(), imageId: RowId.optional(), mosaicId: RowId.optional() }).strict().superRefine((v, ctx) => {
-      const n = [v.productId, v.imageId, v.mosaicId].filter((x) => x !== undefined).length;
-      if (n !== 1) ctx.addIssue({ code: 'custom', path: ['productId'], message: 'give exactly one of productId, imageId, mosaicId' });
-    }),
+    input: z
+      .object({ productId: ProductId.optional(), imageId: RowId.optional(), mosaicId: RowId.optional() })
+      .strict()
+      .superRefine((v, ctx) => {
+        const n = [v.productId, v.imageId, v.mosaicId].filter((x) => x !== undefined).length;
+        if (n !== 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['productId'],
+            message: 'give exactly one of productId, imageId, mosaicId',
+          });
+      }),
     output: z.object({
       subject: QaSubject,
       subjectId: RowId,
@@ -447,47 +547,72 @@ export const requests = {
     summary: "The latest QA result of a product, image or mosaic: each check's value, limit and verdict",
   },
   'config.setUser': {
-    input: z.object({
-      /** Dotted key -> new value; null removes the key from the file (back to the default). */
-      settings: z.record(ConfigKey, JsonValue).refine((r) => Object.keys(r).length > 0, 'give at least one setting'),
-    }).strict(),
+    input: z
+      .object({
+        /** Dotted key -> new value; null removes the key from the file (back to the default). */
+        settings: z.record(ConfigKey, JsonValue).refine((r) => Object.keys(r).length > 0, 'give at least one setting'),
+      })
+      .strict(),
     output: ConfigView.extend({
       /** Keys whose value changed. */
       changed: z.array(z.string()),
       /** Keys written to the file but still overridden by an environment variable or flag of the engine's process. */
       shadowed: z.array(z.string()),
     }),
-    summary: "Write user-level settings to the workspace's config file (validated; jobs already submitted keep their frozen configuration)",
+    summary:
+      "Write user-level settings to the workspace's config file (validated; jobs already submitted keep their frozen configuration)",
   },
   'calibrators.transits': {
-    input: z.object({
-      /** One calibrator by name or alias, or every calibrator of a declination strip. */
-      name: z.string().trim().min(1).max(100).optional(),
-      decDeg: DecDeg.optional(),
-      radiusDeg: z.number().gt(0).max(10).default(2.5),
-      minFluxJy: z.number().min(0).default(1),
-      startMjd: Mjd,
-      endMjd: Mjd,
-      /** Only transits covered by registered data. */
-      withDataOnly: z.boolean().default(false),
-      limit: limit(200, 5000),
-    }).strict().check(orderedRange('startMjd', 'endMjd')).superRefine((v, ctx) => {
-      if (v.name === undefined && v.decDeg === undefined) ctx.addIssue({ code: 'custom', path: ['decDeg'], message: 'give a declination (decDeg) or a calibrator name' });
-      if (v.endMjd - v.startMjd > 366) ctx.addIssue({ code: 'custom', path: ['endMjd'], message: `at most 366 days at a time, got ${(v.endMjd - v.startMjd).toFixed(1)}` });
-    }),
+    input: z
+      .object({
+        /** One calibrator by name or alias, or every calibrator of a declination strip. */
+        name: z.string().trim().min(1).max(100).optional(),
+        decDeg: DecDeg.optional(),
+        radiusDeg: z.number().gt(0).max(10).default(2.5),
+        minFluxJy: z.number().min(0).default(1),
+        startMjd: Mjd,
+        endMjd: Mjd,
+        /** Only transits covered by registered data. */
+        withDataOnly: z.boolean().default(false),
+        limit: limit(200, 5000),
+      })
+      .strict()
+      .check(orderedRange('startMjd', 'endMjd'))
+      .superRefine((v, ctx) => {
+        if (v.name === undefined && v.decDeg === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['decDeg'],
+            message: 'give a declination (decDeg) or a calibrator name',
+          });
+        if (v.endMjd - v.startMjd > 366)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['endMjd'],
+            message: `at most 366 days at a time, got ${(v.endMjd - v.startMjd).toFixed(1)}`,
+          });
+      }),
     output: z.object({ items: z.array(CalibratorTransit), truncated: z.boolean() }),
     summary: 'Calibrator transits over DSA-110 in a time range, with the data covering each',
   },
   'coverage.summary': {
-    input: z.object({
-      startMjd: Mjd,
-      endMjd: Mjd,
-      bins: z.number().int().min(1).max(5000).default(200),
-      /** Width of a declination strip, degrees (groups are binned by round(dec / width)). */
-      stripWidthDeg: z.number().gt(0).max(180).default(1),
-    }).strict().superRefine((v, ctx) => {
-      if (!(v.endMjd > v.startMjd)) ctx.addIssue({ code: 'custom', path: ['startMjd'], message: `startMjd (${v.startMjd}) must be before endMjd (${v.endMjd})` });
-    }),
+    input: z
+      .object({
+        startMjd: Mjd,
+        endMjd: Mjd,
+        bins: z.number().int().min(1).max(5000).default(200),
+        /** Width of a declination strip, degrees (groups are binned by round(dec / width)). */
+        stripWidthDeg: z.number().gt(0).max(180).default(1),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (!(v.endMjd > v.startMjd))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['startMjd'],
+            message: `startMjd (${v.startMjd}) must be before endMjd (${v.endMjd})`,
+          });
+      }),
     output: z.object({
       startMjd: Mjd,
       endMjd: Mjd,
@@ -507,7 +632,12 @@ export const events = {
   /** A stage run changed state. */
   'job.stage': z.object({ stage: StageRun }),
   /** Progress of a running job (and of the stage reporting it). Throttled by the engine. */
-  'job.progress': z.object({ jobId: JobId, stageId: StageId.nullable(), progress: Fraction, message: z.string().nullable() }),
+  'job.progress': z.object({
+    jobId: JobId,
+    stageId: StageId.nullable(),
+    progress: Fraction,
+    message: z.string().nullable(),
+  }),
   /** A log line was persisted. */
   'job.log': z.object({ line: JobLogLine }),
   /** An ingest group was created or changed (a subband arrived, conversion started...). */

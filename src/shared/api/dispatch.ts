@@ -1,6 +1,13 @@
 // Transport-independent request dispatch: envelope in, result envelope out. The Electron IPC
 // layer and a future HTTP server both use it, so validation and error mapping exist once.
-import { ApiError, isRequestName, type AbortSignalLike, type ApiErrorInfo, type ApiResult, type RequestEnvelope } from './protocol';
+import {
+  ApiError,
+  isRequestName,
+  type AbortSignalLike,
+  type ApiErrorInfo,
+  type ApiResult,
+  type RequestEnvelope,
+} from './protocol';
 import type { ApiHandlers, RequestContext } from './types';
 import { validateInput, validateOutput } from './validate';
 
@@ -26,12 +33,22 @@ export type Dispatch = (channel: string, envelope: unknown, signal?: AbortSignal
 /** Reads `{ requestId?, input }`; throws an `ApiError` naming the bad part. */
 export function parseEnvelope(channel: string, envelope: unknown): RequestEnvelope {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-    throw new ApiError({ code: 'invalid_input', channel, field: '(envelope)', message: `request "${channel}": expected an envelope object { requestId?, input }` });
+    throw new ApiError({
+      code: 'invalid_input',
+      channel,
+      field: '(envelope)',
+      message: `request "${channel}": expected an envelope object { requestId?, input }`,
+    });
   }
   const { requestId, input } = envelope as Record<string, unknown>;
-  if (requestId !== undefined && (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH)) {
+  if (
+    requestId !== undefined &&
+    (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH)
+  ) {
     throw new ApiError({
-      code: 'invalid_input', channel, field: 'requestId',
+      code: 'invalid_input',
+      channel,
+      field: 'requestId',
       message: `request "${channel}": requestId must be a non-empty string of at most ${MAX_REQUEST_ID_LENGTH} characters`,
     });
   }
@@ -47,7 +64,8 @@ function errorInfo(channel: string, error: unknown): ApiErrorInfo {
 /** Resolves when the signal aborts, so a handler that ignores its signal cannot hold a caller. */
 function aborted(signal: AbortSignalLike, channel: string): Promise<never> {
   return new Promise((_, reject) => {
-    const fail = () => reject(new ApiError({ code: 'cancelled', channel, message: `request "${channel}" was cancelled` }));
+    const fail = () =>
+      reject(new ApiError({ code: 'cancelled', channel, message: `request "${channel}" was cancelled` }));
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
@@ -58,7 +76,12 @@ export function createDispatcher(handlers: ApiHandlers, options: DispatchOptions
   return async (channel, envelope, signal = new AbortController().signal) => {
     try {
       if (!isRequestName(channel)) {
-        throw new ApiError({ code: 'invalid_input', channel, field: '(channel)', message: `unknown request "${channel}"` });
+        throw new ApiError({
+          code: 'invalid_input',
+          channel,
+          field: '(channel)',
+          message: `unknown request "${channel}"`,
+        });
       }
       const { requestId, input } = parseEnvelope(channel, envelope);
       const parsed = validateInput(channel, input);

@@ -14,7 +14,10 @@ export function apiEventFromJobEvent(e: JobEvent): ApiEventMessage {
       return { event: 'job.stage', payload: { stage: e.stage } };
     case 'progress':
       // Clients show the whole job's progress; the stage's own fraction is in the stage row.
-      return { event: 'job.progress', payload: { jobId: e.jobId, stageId: e.stageId, progress: e.jobProgress, message: e.message } };
+      return {
+        event: 'job.progress',
+        payload: { jobId: e.jobId, stageId: e.stageId, progress: e.jobProgress, message: e.message },
+      };
     case 'log':
       return { event: 'job.log', payload: { line: e.line } };
   }

@@ -35,7 +35,11 @@ export function raDecOf(v: Vec3): { raRad: number; decRad: number } {
 }
 
 export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-export const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+export const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+];
 export function normalize(v: Vec3): Vec3 {
   const r = Math.hypot(v[0], v[1], v[2]);
   return [v[0] / r, v[1] / r, v[2] / r];
@@ -63,9 +67,21 @@ export const FRAME_BIAS: Mat3 = (() => {
   const depsb = -0.0068192 * ARCSEC;
   const dra0 = -0.0146 * ARCSEC;
   const eps0 = 84381.448 * ARCSEC;
-  const rx = (a: number): Mat3 => [[1, 0, 0], [0, Math.cos(a), Math.sin(a)], [0, -Math.sin(a), Math.cos(a)]];
-  const ry = (a: number): Mat3 => [[Math.cos(a), 0, -Math.sin(a)], [0, 1, 0], [Math.sin(a), 0, Math.cos(a)]];
-  const rz = (a: number): Mat3 => [[Math.cos(a), Math.sin(a), 0], [-Math.sin(a), Math.cos(a), 0], [0, 0, 1]];
+  const rx = (a: number): Mat3 => [
+    [1, 0, 0],
+    [0, Math.cos(a), Math.sin(a)],
+    [0, -Math.sin(a), Math.cos(a)],
+  ];
+  const ry = (a: number): Mat3 => [
+    [Math.cos(a), 0, -Math.sin(a)],
+    [0, 1, 0],
+    [Math.sin(a), 0, Math.cos(a)],
+  ];
+  const rz = (a: number): Mat3 => [
+    [Math.cos(a), Math.sin(a), 0],
+    [-Math.sin(a), Math.cos(a), 0],
+    [0, 0, 1],
+  ];
   return matMul(rx(-depsb), matMul(ry(dpsib * Math.sin(eps0)), rz(dra0)));
 })();
 
@@ -160,21 +176,41 @@ export function j2000Vector(pApparent: Vec3, ctx: ApparentContext): Vec3 {
 }
 
 /** J2000 RA/Dec -> geocentric apparent RA/Dec of date (true equator and equinox). */
-export function j2000ToApparent(raRad: number, decRad: number, mjdUtc: number, opts: TimeOptions = {}): { raRad: number; decRad: number } {
+export function j2000ToApparent(
+  raRad: number,
+  decRad: number,
+  mjdUtc: number,
+  opts: TimeOptions = {},
+): { raRad: number; decRad: number } {
   return raDecOf(apparentVector(unitVector(raRad, decRad), apparentContext(mjdUtc, opts)));
 }
 
 /** Geocentric apparent RA/Dec of date -> J2000 RA/Dec. */
-export function apparentToJ2000(raRad: number, decRad: number, mjdUtc: number, opts: TimeOptions = {}): { raRad: number; decRad: number } {
+export function apparentToJ2000(
+  raRad: number,
+  decRad: number,
+  mjdUtc: number,
+  opts: TimeOptions = {},
+): { raRad: number; decRad: number } {
   return raDecOf(j2000Vector(unitVector(raRad, decRad), apparentContext(mjdUtc, opts)));
 }
 
 /** J2000 RA/Dec -> mean-to-true of date by precession + nutation only (no aberration or deflection). */
-export function j2000ToOfDate(raRad: number, decRad: number, mjdUtc: number, opts: TimeOptions = {}): { raRad: number; decRad: number } {
+export function j2000ToOfDate(
+  raRad: number,
+  decRad: number,
+  mjdUtc: number,
+  opts: TimeOptions = {},
+): { raRad: number; decRad: number } {
   return raDecOf(matVec(precessionNutationMatrix(mjdUtc, opts), unitVector(raRad, decRad)));
 }
 
 /** True equator and equinox of date RA/Dec -> J2000 by the inverse rotation only. */
-export function ofDateToJ2000(raRad: number, decRad: number, mjdUtc: number, opts: TimeOptions = {}): { raRad: number; decRad: number } {
+export function ofDateToJ2000(
+  raRad: number,
+  decRad: number,
+  mjdUtc: number,
+  opts: TimeOptions = {},
+): { raRad: number; decRad: number } {
   return raDecOf(matTVec(precessionNutationMatrix(mjdUtc, opts), unitVector(raRad, decRad)));
 }

@@ -20,12 +20,16 @@ export interface VisShape {
 function checkBlock(vis: Float32Array, shape: VisShape, freqsHz: ArrayLike<number>, what: string): void {
   const { nbl, nchan, npol } = shape;
   for (const [k, v] of Object.entries(shape)) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${what}: shape.${k}: expected a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`${what}: shape.${k}: expected a non-negative integer, got ${v}`);
   }
   if (vis.length !== nbl * nchan * npol * 2) {
-    throw new RangeError(`${what}: vis: expected ${nbl} x ${nchan} x ${npol} complex = ${nbl * nchan * npol * 2} floats, got ${vis.length}`);
+    throw new RangeError(
+      `${what}: vis: expected ${nbl} x ${nchan} x ${npol} complex = ${nbl * nchan * npol * 2} floats, got ${vis.length}`,
+    );
   }
-  if (freqsHz.length !== nchan) throw new RangeError(`${what}: freqsHz: expected ${nchan} frequencies, got ${freqsHz.length}`);
+  if (freqsHz.length !== nchan)
+    throw new RangeError(`${what}: freqsHz: expected ${nchan} frequencies, got ${freqsHz.length}`);
 }
 
 /**
@@ -40,8 +44,10 @@ export function rotatePhases(
   out: Float32Array = vis,
 ): Float32Array {
   checkBlock(vis, shape, freqsHz, 'rotatePhases');
-  if (out.length !== vis.length) throw new RangeError(`rotatePhases: out: expected ${vis.length} floats, got ${out.length}`);
-  if (deltaWM.length !== shape.nbl) throw new RangeError(`rotatePhases: deltaWM: expected ${shape.nbl} values (one per row), got ${deltaWM.length}`);
+  if (out.length !== vis.length)
+    throw new RangeError(`rotatePhases: out: expected ${vis.length} floats, got ${out.length}`);
+  if (deltaWM.length !== shape.nbl)
+    throw new RangeError(`rotatePhases: deltaWM: expected ${shape.nbl} values (one per row), got ${deltaWM.length}`);
   const { nbl, nchan, npol } = shape;
   for (let r = 0; r < nbl; r++) {
     const k = (-2 * Math.PI * (deltaWM[r] as number)) / C_M_S;
@@ -49,7 +55,7 @@ export function rotatePhases(
       const ph = k * (freqsHz[c] as number);
       const cr = Math.cos(ph);
       const ci = Math.sin(ph);
-      let i = ((r * nchan + c) * npol) * 2;
+      let i = (r * nchan + c) * npol * 2;
       for (let p = 0; p < npol; p++, i += 2) {
         const re = vis[i] as number;
         const im = vis[i + 1] as number;
@@ -64,7 +70,9 @@ export function rotatePhases(
 /** dw = w_new - w_old per row from two uvw arrays (row-major n x 3, metres) of the same baselines. */
 export function deltaW(uvwOld: ArrayLike<number>, uvwNew: ArrayLike<number>): Float64Array {
   if (uvwOld.length !== uvwNew.length || uvwOld.length % 3 !== 0) {
-    throw new RangeError(`deltaW: expected two n x 3 uvw arrays of equal length, got ${uvwOld.length} and ${uvwNew.length}`);
+    throw new RangeError(
+      `deltaW: expected two n x 3 uvw arrays of equal length, got ${uvwOld.length} and ${uvwNew.length}`,
+    );
   }
   const n = uvwOld.length / 3;
   const out = new Float64Array(n);
@@ -77,11 +85,13 @@ export function deltaW(uvwOld: ArrayLike<number>, uvwNew: ArrayLike<number>): Fl
  * b.c' - b.c = u l + v m + w (n - 1).
  */
 export function deltaWFromLmn(uvwOld: ArrayLike<number>, lmn: readonly [number, number, number]): Float64Array {
-  if (uvwOld.length % 3 !== 0) throw new RangeError(`deltaWFromLmn: uvwOld: expected an n x 3 array, got length ${uvwOld.length}`);
+  if (uvwOld.length % 3 !== 0)
+    throw new RangeError(`deltaWFromLmn: uvwOld: expected an n x 3 array, got length ${uvwOld.length}`);
   const [l, m, n] = lmn;
   const out = new Float64Array(uvwOld.length / 3);
   for (let r = 0; r < out.length; r++) {
-    out[r] = (uvwOld[3 * r] as number) * l + (uvwOld[3 * r + 1] as number) * m + (uvwOld[3 * r + 2] as number) * (n - 1);
+    out[r] =
+      (uvwOld[3 * r] as number) * l + (uvwOld[3 * r + 1] as number) * m + (uvwOld[3 * r + 2] as number) * (n - 1);
   }
   return out;
 }
@@ -101,8 +111,10 @@ export function addPointSource(
 ): Float32Array {
   checkBlock(vis, shape, freqsHz, 'addPointSource');
   const { nbl, nchan, npol } = shape;
-  if (uvw.length !== nbl * 3) throw new RangeError(`addPointSource: uvw: expected ${nbl} x 3 values, got ${uvw.length}`);
-  if (polFlux.length !== npol) throw new RangeError(`addPointSource: polFlux: expected ${npol} values (one per pol), got ${polFlux.length}`);
+  if (uvw.length !== nbl * 3)
+    throw new RangeError(`addPointSource: uvw: expected ${nbl} x 3 values, got ${uvw.length}`);
+  if (polFlux.length !== npol)
+    throw new RangeError(`addPointSource: polFlux: expected ${npol} values (one per pol), got ${polFlux.length}`);
   const [l, m, n] = lmn;
   for (let r = 0; r < nbl; r++) {
     const path = (uvw[3 * r] as number) * l + (uvw[3 * r + 1] as number) * m + (uvw[3 * r + 2] as number) * (n - 1);
@@ -111,7 +123,7 @@ export function addPointSource(
       const ph = k * (freqsHz[c] as number);
       const cr = Math.cos(ph);
       const ci = Math.sin(ph);
-      let i = ((r * nchan + c) * npol) * 2;
+      let i = (r * nchan + c) * npol * 2;
       for (let p = 0; p < npol; p++, i += 2) {
         const s = polFlux[p] as number;
         vis[i] = (vis[i] as number) + s * cr;

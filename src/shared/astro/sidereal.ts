@@ -43,7 +43,9 @@ export function wrapPi(a: number): number {
 export function astroTime(mjdUtc: number, opts: TimeOptions = {}): AstroTime {
   const dut1 = opts.dut1S ?? 0;
   if (!Number.isFinite(dut1) || Math.abs(dut1) > 1) {
-    throw new RangeError(`dut1S: expected UT1 - UTC in seconds within [-1, 1] (IERS keeps it within 0.9 s), got ${dut1}`);
+    throw new RangeError(
+      `dut1S: expected UT1 - UTC in seconds within [-1, 1] (IERS keeps it within 0.9 s), got ${dut1}`,
+    );
   }
   if (!Number.isFinite(mjdUtc)) throw new RangeError(`mjd: expected a finite MJD (UTC), got ${mjdUtc}`);
   return new AstroTime(mjdToJ2000Days(mjdUtc) + dut1 / 86400);
@@ -66,7 +68,8 @@ export function gmstRad(mjdUtc: number, opts: TimeOptions = {}): number {
 
 /** Local apparent sidereal time at an east-positive longitude (radians, [0, 2 pi)). */
 export function lastRad(mjdUtc: number, longitudeDeg: number, opts: TimeOptions = {}): number {
-  if (!Number.isFinite(longitudeDeg)) throw new RangeError(`longitudeDeg: expected finite degrees (east positive), got ${longitudeDeg}`);
+  if (!Number.isFinite(longitudeDeg))
+    throw new RangeError(`longitudeDeg: expected finite degrees (east positive), got ${longitudeDeg}`);
   return wrap2Pi(gastRad(mjdUtc, opts) + (longitudeDeg * Math.PI) / 180);
 }
 

@@ -90,7 +90,11 @@ export function pixelToVec(w: CelestialWcs, x: number, y: number, frame: SinFram
   if (!(r2 <= 1)) return null;
   const n = Math.sqrt(1 - r2);
   const f = frame;
-  return [l * f.ex[0] + m * f.ey[0] + n * f.en[0], l * f.ex[1] + m * f.ey[1] + n * f.en[1], l * f.ex[2] + m * f.ey[2] + n * f.en[2]];
+  return [
+    l * f.ex[0] + m * f.ey[0] + n * f.en[0],
+    l * f.ex[1] + m * f.ey[1] + n * f.en[1],
+    l * f.ex[2] + m * f.ey[2] + n * f.en[2],
+  ];
 }
 
 /** Unit vector -> 0-based pixel, or null when the direction is not in front of the tangent plane (n <= 0). */
@@ -131,7 +135,12 @@ export function localJacobian(w: CelestialWcs, x: number, y: number): [number, n
   const [ex0, nx0] = off(pixelToWorld(w, x - h, y));
   const [ey1, ny1] = off(pixelToWorld(w, x, y + h));
   const [ey0, ny0] = off(pixelToWorld(w, x, y - h));
-  const j: [number, number, number, number] = [(ex1 - ex0) / (2 * h), (ey1 - ey0) / (2 * h), (nx1 - nx0) / (2 * h), (ny1 - ny0) / (2 * h)];
+  const j: [number, number, number, number] = [
+    (ex1 - ex0) / (2 * h),
+    (ey1 - ey0) / (2 * h),
+    (nx1 - nx0) / (2 * h),
+    (ny1 - ny0) / (2 * h),
+  ];
   return j.every(Number.isFinite) ? j : null;
 }
 

@@ -41,7 +41,9 @@ export function transitMjd(
   opts: SiteOptions = {},
 ): number {
   if (!Number.isFinite(raJ2000Rad) || !Number.isFinite(decJ2000Rad) || Math.abs(decJ2000Rad) > Math.PI / 2) {
-    throw new RangeError(`transitMjd: expected finite J2000 RA and Dec in [-pi/2, pi/2] (radians), got ${raJ2000Rad}, ${decJ2000Rad}`);
+    throw new RangeError(
+      `transitMjd: expected finite J2000 RA and Dec in [-pi/2, pi/2] (radians), got ${raJ2000Rad}, ${decJ2000Rad}`,
+    );
   }
   const ha0 = apparentHourAngle(mjdUtc, raJ2000Rad, decJ2000Rad, opts).haRad;
   let dHa: number; // hour angle still to turn through, radians
@@ -58,9 +60,12 @@ export function transitMjd(
   throw new Error(`transitMjd: no convergence for RA ${raJ2000Rad} rad, Dec ${decJ2000Rad} rad near MJD ${mjdUtc}`);
 }
 
-export const nextTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'next', opts);
-export const previousTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'previous', opts);
-export const nearestTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number => transitMjd(ra, dec, mjd, 'nearest', opts);
+export const nextTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number =>
+  transitMjd(ra, dec, mjd, 'next', opts);
+export const previousTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number =>
+  transitMjd(ra, dec, mjd, 'previous', opts);
+export const nearestTransitMjd = (ra: number, dec: number, mjd: number, opts: SiteOptions = {}): number =>
+  transitMjd(ra, dec, mjd, 'nearest', opts);
 
 /**
  * J2000 coordinates of a drift-scan phase centre: the Earth-fixed direction at local hour angle

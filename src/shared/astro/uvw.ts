@@ -11,13 +11,24 @@
 //   (~0.2 deg at Dec 55 after 25 years). The remaining mismatch, the differential annual
 //   aberration (a 1e-4 plate-scale term, < 0.7" at 1.75 deg from the centre), is neglected, as
 //   CASA and pyuvdata neglect it.
-import { type ApparentContext, type Vec3, apparentContext, apparentVector, cross, dot, matVec, normalize, unitVector } from './frames';
+import {
+  type ApparentContext,
+  type Vec3,
+  apparentContext,
+  apparentVector,
+  cross,
+  dot,
+  matVec,
+  normalize,
+  unitVector,
+} from './frames';
 import { type TimeOptions, gastRad } from './sidereal';
 
 export type UvwFrame = 'j2000' | 'date';
 
 function checkBaselines(b: Float64Array, what: string): number {
-  if (b.length % 3 !== 0) throw new RangeError(`${what}: expected a row-major n x 3 array of ECEF metres, got length ${b.length}`);
+  if (b.length % 3 !== 0)
+    throw new RangeError(`${what}: expected a row-major n x 3 array of ECEF metres, got length ${b.length}`);
   return b.length / 3;
 }
 
@@ -25,10 +36,16 @@ function checkBaselines(b: Float64Array, what: string): number {
  * TMS eq. 4.1: uvw (m, row-major n x 3) of ECEF baselines for a phase centre at GREENWICH hour
  * angle `ghaRad` and declination `decRad`, both of date (X of ECEF is the Greenwich meridian).
  */
-export function uvwFromGreenwichHourAngle(baselinesEcef: Float64Array, ghaRad: number, decRad: number, out?: Float64Array): Float64Array {
+export function uvwFromGreenwichHourAngle(
+  baselinesEcef: Float64Array,
+  ghaRad: number,
+  decRad: number,
+  out?: Float64Array,
+): Float64Array {
   const n = checkBaselines(baselinesEcef, 'uvwFromGreenwichHourAngle(baselinesEcef)');
   const res = out ?? new Float64Array(n * 3);
-  if (res.length !== n * 3) throw new RangeError(`uvwFromGreenwichHourAngle(out): expected length ${n * 3}, got ${res.length}`);
+  if (res.length !== n * 3)
+    throw new RangeError(`uvwFromGreenwichHourAngle(out): expected length ${n * 3}, got ${res.length}`);
   const sh = Math.sin(ghaRad);
   const ch = Math.cos(ghaRad);
   const sd = Math.sin(decRad);
@@ -48,18 +65,34 @@ export function uvwFromGreenwichHourAngle(baselinesEcef: Float64Array, ghaRad: n
  * TMS eq. 4.1 with a LOCAL hour angle at an east-positive longitude: the Greenwich hour angle
  * is HA - longitude. The correlator's drift-scan uvw are this with HA = 0, Dec = pointing.
  */
-export function uvwFromHourAngle(baselinesEcef: Float64Array, haRad: number, decRad: number, longitudeDeg: number, out?: Float64Array): Float64Array {
+export function uvwFromHourAngle(
+  baselinesEcef: Float64Array,
+  haRad: number,
+  decRad: number,
+  longitudeDeg: number,
+  out?: Float64Array,
+): Float64Array {
   return uvwFromGreenwichHourAngle(baselinesEcef, haRad - (longitudeDeg * Math.PI) / 180, decRad, out);
 }
 
 /** The (u, v, w) unit vectors (TOD axes) for a J2000 phase centre, for either uvw frame. */
-export function uvwBasis(raJ2000Rad: number, decJ2000Rad: number, ctx: ApparentContext, frame: UvwFrame = 'j2000'): [Vec3, Vec3, Vec3] {
+export function uvwBasis(
+  raJ2000Rad: number,
+  decJ2000Rad: number,
+  ctx: ApparentContext,
+  frame: UvwFrame = 'j2000',
+): [Vec3, Vec3, Vec3] {
   const pJ = unitVector(raJ2000Rad, decJ2000Rad);
   const w = apparentVector(pJ, ctx);
   // North: the pole of date for 'date'; the J2000 north tangent at the source carried into TOD for 'j2000'.
-  const north: Vec3 = frame === 'date'
-    ? [0, 0, 1]
-    : matVec(ctx.pn, [-Math.sin(decJ2000Rad) * Math.cos(raJ2000Rad), -Math.sin(decJ2000Rad) * Math.sin(raJ2000Rad), Math.cos(decJ2000Rad)]);
+  const north: Vec3 =
+    frame === 'date'
+      ? [0, 0, 1]
+      : matVec(ctx.pn, [
+          -Math.sin(decJ2000Rad) * Math.cos(raJ2000Rad),
+          -Math.sin(decJ2000Rad) * Math.sin(raJ2000Rad),
+          Math.cos(decJ2000Rad),
+        ]);
   const nw = dot(north, w);
   const v = normalize([north[0] - nw * w[0], north[1] - nw * w[1], north[2] - nw * w[2]]);
   return [cross(v, w), v, w];
@@ -85,7 +118,8 @@ export function uvwForJ2000(
   const res = out ?? new Float64Array(n * 3);
   if (res.length !== n * 3) throw new RangeError(`uvwForJ2000(out): expected length ${n * 3}, got ${res.length}`);
   const ctx = opts.context ?? apparentContext(mjdUtc, opts);
-  if (ctx.mjdUtc !== mjdUtc) throw new RangeError(`uvwForJ2000(opts.context): built for MJD ${ctx.mjdUtc}, used at MJD ${mjdUtc}`);
+  if (ctx.mjdUtc !== mjdUtc)
+    throw new RangeError(`uvwForJ2000(opts.context): built for MJD ${ctx.mjdUtc}, used at MJD ${mjdUtc}`);
   const [eu, ev, ew] = uvwBasis(raJ2000Rad, decJ2000Rad, ctx, opts.frame ?? 'j2000');
   // ECEF -> TOD is a rotation by GAST about the pole (ECEF x lies at RA = GAST); fold it into the basis.
   const g = gastRad(mjdUtc, opts);
@@ -96,7 +130,11 @@ export function uvwForJ2000(
   const v = toEcef(ev);
   const w = toEcef(ew);
   for (let i = 0; i < n; i++) {
-    const b: Vec3 = [baselinesEcef[3 * i] as number, baselinesEcef[3 * i + 1] as number, baselinesEcef[3 * i + 2] as number];
+    const b: Vec3 = [
+      baselinesEcef[3 * i] as number,
+      baselinesEcef[3 * i + 1] as number,
+      baselinesEcef[3 * i + 2] as number,
+    ];
     res[3 * i] = dot(u, b);
     res[3 * i + 1] = dot(v, b);
     res[3 * i + 2] = dot(w, b);
@@ -108,7 +146,12 @@ export function uvwForJ2000(
  * Direction cosines (l, m, n) of (ra, dec) relative to a phase centre (ra0, dec0), both in the
  * same frame (SIN projection): l east, m north, n = sqrt(1 - l^2 - m^2) for the front hemisphere.
  */
-export function directionCosines(raRad: number, decRad: number, ra0Rad: number, dec0Rad: number): [number, number, number] {
+export function directionCosines(
+  raRad: number,
+  decRad: number,
+  ra0Rad: number,
+  dec0Rad: number,
+): [number, number, number] {
   const dra = raRad - ra0Rad;
   const cd = Math.cos(decRad);
   const sd = Math.sin(decRad);

@@ -70,7 +70,10 @@ function tenths(name: string): string {
  * IAU names, a bare B1950 name, or an alternate name. One match: found; several distinct
  * entries: ambiguous (candidates in catalog order); none: unknown.
  */
-export function resolveCalibratorName<T extends NamedCalibrator>(query: string, entries: readonly T[]): CalibratorResolution<T> {
+export function resolveCalibratorName<T extends NamedCalibrator>(
+  query: string,
+  entries: readonly T[],
+): CalibratorResolution<T> {
   const found = new Map<T, CalibratorNameKind>();
   const add = (entry: T, via: CalibratorNameKind): void => {
     if (!found.has(entry)) found.set(entry, via);
@@ -102,7 +105,9 @@ export function unambiguousName(c: CalibratorCandidate<NamedCalibrator>): string
 
 /** One candidate in words, e.g. "1331+305 (3C286, B1950 1328+307)". */
 export function describeCandidate(c: CalibratorCandidate<NamedCalibrator>): string {
-  const also = [c.entry.altName, c.entry.b1950Name ? `B1950 ${c.entry.b1950Name}` : null].filter((x): x is string => !!x);
+  const also = [c.entry.altName, c.entry.b1950Name ? `B1950 ${c.entry.b1950Name}` : null].filter(
+    (x): x is string => !!x,
+  );
   return `${c.entry.name}${also.length > 0 ? ` (${also.join(', ')})` : ''} as ${unambiguousName(c)}`;
 }
 
@@ -123,7 +128,11 @@ export class CalibratorNameError extends Error {
 }
 
 /** The entry `query` names; CalibratorNameError listing the candidates when several match, null when none. */
-export function findCalibratorByName<T extends NamedCalibrator>(query: string, entries: readonly T[], where = 'the calibrator catalog'): T | null {
+export function findCalibratorByName<T extends NamedCalibrator>(
+  query: string,
+  entries: readonly T[],
+  where = 'the calibrator catalog',
+): T | null {
   const r = resolveCalibratorName(query, entries);
   if (r.status === 'found') return r.entry;
   if (r.status === 'ambiguous') throw new CalibratorNameError(query, r.candidates, where);

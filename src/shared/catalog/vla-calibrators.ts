@@ -113,8 +113,13 @@ export function parseVlaCalibrators(text: string, source = 'vlacalibrators.txt')
           bands: [],
         };
         // The remainder holds the position reference (e.g. "Aug01") then an optional alternative name.
-        const extra = (rest ?? '').trim().split(/\s+/).filter((t) => t.length > 0);
-        const alt = extra.find((t) => !/^[A-Z][a-z]{2}\d{2}$/.test(t) && !/^(JVAS|CJ\d?|VLBA|VLA|NVSS|GSFC|VERA)$/.test(t));
+        const extra = (rest ?? '')
+          .trim()
+          .split(/\s+/)
+          .filter((t) => t.length > 0);
+        const alt = extra.find(
+          (t) => !/^[A-Z][a-z]{2}\d{2}$/.test(t) && !/^(JVAS|CJ\d?|VLBA|VLA|NVSS|GSFC|VERA)$/.test(t),
+        );
         current.altName = alt ?? null;
         out.push(current);
       } else if (current) {
@@ -137,10 +142,18 @@ export function parseVlaCalibrators(text: string, source = 'vlacalibrators.txt')
       });
       continue;
     }
-    throw new VlaCalibratorParseError(source, i + 1, `unrecognised line (expected a J2000/B1950 position line or a band line): "${line.trim()}"`);
+    throw new VlaCalibratorParseError(
+      source,
+      i + 1,
+      `unrecognised line (expected a J2000/B1950 position line or a band line): "${line.trim()}"`,
+    );
   }
   if (!sawHeader || out.length === 0) {
-    throw new VlaCalibratorParseError(source, 1, 'no calibrator entries found; expected the VLA calibrator list format (an "IAU NAME EQUINOX" header and J2000 position lines)');
+    throw new VlaCalibratorParseError(
+      source,
+      1,
+      'no calibrator entries found; expected the VLA calibrator list format (an "IAU NAME EQUINOX" header and J2000 position lines)',
+    );
   }
   return out;
 }
@@ -169,5 +182,8 @@ export function spectralIndex20to6(cal: VlaCalibrator, fallback = -0.7): { alpha
   const s20 = bandFlux(cal, '20cm');
   const s6 = bandFlux(cal, '6cm');
   if (s20 === null || s6 === null || s20 <= 0 || s6 <= 0) return { alpha: fallback, measured: false };
-  return { alpha: Math.log(s6 / s20) / Math.log((VLA_BAND_GHZ['6cm'] ?? 4.86) / (VLA_BAND_GHZ['20cm'] ?? 1.4)), measured: true };
+  return {
+    alpha: Math.log(s6 / s20) / Math.log((VLA_BAND_GHZ['6cm'] ?? 4.86) / (VLA_BAND_GHZ['20cm'] ?? 1.4)),
+    measured: true,
+  };
 }

@@ -39,8 +39,11 @@ export function channelFrequencyHz(subband: number, channel: number): number {
   if (!Number.isInteger(channel) || channel < 0 || channel >= CHANNELS_PER_SUBBAND) {
     throw new RangeError(`channel: expected an integer in [0, ${CHANNELS_PER_SUBBAND - 1}], got ${channel}`);
   }
-  const corr = FIRST_CORRELATOR_CHANNEL + CHANNELS_PER_SUBBAND * CORRELATOR_CHANNELS_PER_CHANNEL * subband
-    + CORRELATOR_CHANNELS_PER_CHANNEL * channel + (CORRELATOR_CHANNELS_PER_CHANNEL - 1) / 2;
+  const corr =
+    FIRST_CORRELATOR_CHANNEL +
+    CHANNELS_PER_SUBBAND * CORRELATOR_CHANNELS_PER_CHANNEL * subband +
+    CORRELATOR_CHANNELS_PER_CHANNEL * channel +
+    (CORRELATOR_CHANNELS_PER_CHANNEL - 1) / 2;
   return BAND_TOP_HZ - corr * CORRELATOR_CHANNEL_HZ;
 }
 
@@ -71,7 +74,9 @@ export interface SubbandLayout {
 export function subbandLayout(subband: number, nchan: number = CHANNELS_PER_SUBBAND): SubbandLayout {
   checkSubband(subband);
   if (!Number.isInteger(nchan) || nchan < 1 || CHANNELS_PER_SUBBAND % nchan !== 0) {
-    throw new RangeError(`nchan: expected a divisor of ${CHANNELS_PER_SUBBAND} (1, 2, 3, 4, 6, 8, 12, 16, 24, 48), got ${nchan}`);
+    throw new RangeError(
+      `nchan: expected a divisor of ${CHANNELS_PER_SUBBAND} (1, 2, 3, 4, 6, 8, 12, 16, 24, 48), got ${nchan}`,
+    );
   }
   const group = CHANNELS_PER_SUBBAND / nchan;
   const freqsHz = new Float64Array(nchan);
@@ -83,7 +88,13 @@ export function subbandLayout(subband: number, nchan: number = CHANNELS_PER_SUBB
     for (const k of members) sum += channelFrequencyHz(subband, k);
     freqsHz[c] = sum / group;
   }
-  return { subband, freqsHz, channelWidthHz: CHANNEL_WIDTH_HZ * group, channelStepHz: -CHANNEL_WIDTH_HZ * group, groups };
+  return {
+    subband,
+    freqsHz,
+    channelWidthHz: CHANNEL_WIDTH_HZ * group,
+    channelStepHz: -CHANNEL_WIDTH_HZ * group,
+    groups,
+  };
 }
 
 /** All 16 subbands' channel frequencies (Hz), sb00 first: one descending array of 16 x nchan. */

@@ -45,7 +45,8 @@ function checkArgs(model: string, offsetRad: number, freqHz: number): void {
   if (!Number.isFinite(offsetRad) || offsetRad < 0) {
     throw new RangeError(`beam ${model}: offsetRad: expected a finite angle >= 0 (radians), got ${offsetRad}`);
   }
-  if (!Number.isFinite(freqHz) || freqHz <= 0) throw new RangeError(`beam ${model}: freqHz: expected a positive frequency (Hz), got ${freqHz}`);
+  if (!Number.isFinite(freqHz) || freqHz <= 0)
+    throw new RangeError(`beam ${model}: freqHz: expected a positive frequency (Hz), got ${freqHz}`);
 }
 
 abstract class CircularBeam implements PrimaryBeamModel {
@@ -65,7 +66,8 @@ export class AiryBeam extends CircularBeam {
   readonly name = 'airy';
   constructor(readonly diameterM: number = DISH_DIAMETER_M) {
     super();
-    if (!Number.isFinite(diameterM) || diameterM <= 0) throw new RangeError(`beam airy: diameterM: expected a positive diameter (m), got ${diameterM}`);
+    if (!Number.isFinite(diameterM) || diameterM <= 0)
+      throw new RangeError(`beam airy: diameterM: expected a positive diameter (m), got ${diameterM}`);
   }
   describe(): BeamDescription {
     return {
@@ -92,16 +94,22 @@ export class AiryBeam extends CircularBeam {
  */
 export class Dsa110CalBeam extends CircularBeam {
   readonly name = 'dsa110-cal';
-  constructor(readonly diameterM: number = DISH_DIAMETER_M, readonly taper: number = 1.2) {
+  constructor(
+    readonly diameterM: number = DISH_DIAMETER_M,
+    readonly taper: number = 1.2,
+  ) {
     super();
-    if (!Number.isFinite(diameterM) || diameterM <= 0) throw new RangeError(`beam dsa110-cal: diameterM: expected a positive diameter (m), got ${diameterM}`);
-    if (!Number.isFinite(taper) || taper <= 0) throw new RangeError(`beam dsa110-cal: taper: expected a positive factor, got ${taper}`);
+    if (!Number.isFinite(diameterM) || diameterM <= 0)
+      throw new RangeError(`beam dsa110-cal: diameterM: expected a positive diameter (m), got ${diameterM}`);
+    if (!Number.isFinite(taper) || taper <= 0)
+      throw new RangeError(`beam dsa110-cal: taper: expected a positive factor, got ${taper}`);
   }
   describe(): BeamDescription {
     return {
       name: this.name,
       parameters: { diameterM: this.diameterM, taper: this.taper },
-      formula: 'P(theta, nu) = (cos(pi x) / (1 - 4 x^2))^4, x = taper theta D / lambda (theta in radians), lambda = c / nu',
+      formula:
+        'P(theta, nu) = (cos(pi x) / (1 - 4 x^2))^4, x = taper theta D / lambda (theta in radians), lambda = c / nu',
       reference: 'DSA-110 calibration code (dsacalib) primary-beam model; power response normalised to 1 on axis',
     };
   }

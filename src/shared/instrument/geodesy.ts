@@ -26,7 +26,8 @@ function checkGeodetic(g: Geodetic, what: string): void {
   if (!Number.isFinite(g.latitudeDeg) || Math.abs(g.latitudeDeg) > 90) {
     throw new RangeError(`${what}.latitudeDeg: expected degrees in [-90, 90], got ${g.latitudeDeg}`);
   }
-  if (!Number.isFinite(g.longitudeDeg)) throw new RangeError(`${what}.longitudeDeg: expected finite degrees, got ${g.longitudeDeg}`);
+  if (!Number.isFinite(g.longitudeDeg))
+    throw new RangeError(`${what}.longitudeDeg: expected finite degrees, got ${g.longitudeDeg}`);
   if (!Number.isFinite(g.heightM)) throw new RangeError(`${what}.heightM: expected finite metres, got ${g.heightM}`);
 }
 
@@ -52,7 +53,8 @@ export function geodeticToEcef(g: Geodetic): Vec3 {
  */
 export function ecefToGeodetic(p: Vec3): Geodetic {
   const [x, y, z] = p;
-  if (![x, y, z].every(Number.isFinite)) throw new RangeError(`ecefToGeodetic(p): expected three finite metres, got [${p.join(', ')}]`);
+  if (![x, y, z].every(Number.isFinite))
+    throw new RangeError(`ecefToGeodetic(p): expected three finite metres, got [${p.join(', ')}]`);
   const b = WGS84_A * (1 - WGS84_F);
   const ep2 = (WGS84_A * WGS84_A - b * b) / (b * b);
   const r = Math.hypot(x, y);

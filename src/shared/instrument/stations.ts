@@ -8,7 +8,11 @@ import { type Geodetic, type Vec3, ecefDeltaToEnu, geodeticToEcef } from './geod
 const RESOURCE = 'resources/instrument/dsa110_stations.json';
 
 /** Array centre used by the instrument's own tools (DSA110.md), WGS84. */
-export const ARRAY_CENTRE: Geodetic = Object.freeze({ latitudeDeg: 37.2334051, longitudeDeg: -118.283, heightM: 1188.05 });
+export const ARRAY_CENTRE: Geodetic = Object.freeze({
+  latitudeDeg: 37.2334051,
+  longitudeDeg: -118.283,
+  heightM: 1188.05,
+});
 
 export const STATION_COUNT = 117;
 
@@ -67,10 +71,21 @@ export function stations(): readonly Station[] {
   const centre = geodeticToEcef(ARRAY_CENTRE);
   cache = Object.freeze(
     parsed.data.stations.map((row, i): Station => {
-      if (row.number !== i + 1) throw new Error(`${RESOURCE}: stations.${i}.number: expected ${i + 1}, got ${row.number}`);
-      const ecef = geodeticToEcef({ latitudeDeg: row.latitudeDeg, longitudeDeg: row.longitudeDeg, heightM: row.elevationM });
+      if (row.number !== i + 1)
+        throw new Error(`${RESOURCE}: stations.${i}.number: expected ${i + 1}, got ${row.number}`);
+      const ecef = geodeticToEcef({
+        latitudeDeg: row.latitudeDeg,
+        longitudeDeg: row.longitudeDeg,
+        heightM: row.elevationM,
+      });
       const rel: Vec3 = [ecef[0] - centre[0], ecef[1] - centre[1], ecef[2] - centre[2]];
-      return Object.freeze({ ...row, arm: armOf(row.number), ecef, ecefFromCentre: rel, enu: ecefDeltaToEnu(rel, ARRAY_CENTRE) });
+      return Object.freeze({
+        ...row,
+        arm: armOf(row.number),
+        ecef,
+        ecefFromCentre: rel,
+        enu: ecefDeltaToEnu(rel, ARRAY_CENTRE),
+      });
     }),
   );
   return cache;
@@ -101,7 +116,9 @@ export function antennaPositionsEcef(stationNumbers?: readonly number[]): Float6
  */
 export function baselinesEcef(ant1: ArrayLike<number>, ant2: ArrayLike<number>): Float64Array {
   if (ant1.length !== ant2.length) {
-    throw new RangeError(`baselinesEcef: ant1 and ant2 must have the same length, got ${ant1.length} and ${ant2.length}`);
+    throw new RangeError(
+      `baselinesEcef: ant1 and ant2 must have the same length, got ${ant1.length} and ${ant2.length}`,
+    );
   }
   const out = new Float64Array(ant1.length * 3);
   for (let i = 0; i < ant1.length; i++) {

@@ -53,6 +53,11 @@ export const CalTable = z.object({
 export type CalTable = z.infer<typeof CalTable>;
 
 export const NewCalTable = CalTable.omit({ id: true, createdMjd: true }).partial({
-  calibrator: true, msId: true, refAnt: true, params: true, qa: true, status: true,
+  calibrator: true,
+  msId: true,
+  refAnt: true,
+  params: true,
+  qa: true,
+  status: true,
 });
 export type NewCalTable = z.infer<typeof NewCalTable>;

@@ -38,8 +38,15 @@ export const Image = z.object({
 export type Image = z.infer<typeof Image>;
 
 export const NewImage = Image.omit({ id: true, createdMjd: true }).partial({
-  msId: true, beamMajorArcsec: true, beamMinorArcsec: true, beamPaDeg: true, rmsJy: true,
-  peakJy: true, dynamicRange: true, pbModel: true, tier: true,
+  msId: true,
+  beamMajorArcsec: true,
+  beamMinorArcsec: true,
+  beamPaDeg: true,
+  rmsJy: true,
+  peakJy: true,
+  dynamicRange: true,
+  pbModel: true,
+  tier: true,
 });
 export type NewImage = z.infer<typeof NewImage>;
 
@@ -62,7 +69,9 @@ export const MosaicGroup = z.object({
 export type MosaicGroup = z.infer<typeof MosaicGroup>;
 
 export const NewMosaicGroup = MosaicGroup.omit({ id: true, createdMjd: true, updatedMjd: true }).partial({
-  memberMsIds: true, memberImageIds: true, status: true,
+  memberMsIds: true,
+  memberImageIds: true,
+  status: true,
 });
 export type NewMosaicGroup = z.infer<typeof NewMosaicGroup>;
 

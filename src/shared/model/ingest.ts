@@ -7,14 +7,20 @@ import { DecDeg, Mjd, NonNegInt, Sha256, SUBBANDS_PER_GROUP } from './common';
  * observation at another declination with the same timestamp adds its declination,
  * `2025-10-02T14:03:07_dec+54.6`.
  */
-export const GroupId = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:_dec[+-]\d{1,2}\.\d)?$/, 'expected YYYY-MM-DDTHH:MM:SS[_dec+DD.D]');
+export const GroupId = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:_dec[+-]\d{1,2}\.\d)?$/, 'expected YYYY-MM-DDTHH:MM:SS[_dec+DD.D]');
 export type GroupId = z.infer<typeof GroupId>;
 
 export const SubbandFile = z.object({
   path: z.string().min(1),
   groupId: GroupId,
   /** 0..15; sb00 is the highest frequency (DSA-110 bands descend). */
-  subband: z.number().int().min(0).max(SUBBANDS_PER_GROUP - 1),
+  subband: z
+    .number()
+    .int()
+    .min(0)
+    .max(SUBBANDS_PER_GROUP - 1),
   startMjd: Mjd,
   decDeg: DecDeg.nullable(),
   sizeBytes: NonNegInt,
@@ -63,7 +69,11 @@ export type NewIngestGroup = z.infer<typeof NewIngestGroup>;
 export const IngestConflict = z.object({
   path: z.string().min(1),
   groupId: GroupId,
-  subband: z.number().int().min(0).max(SUBBANDS_PER_GROUP - 1),
+  subband: z
+    .number()
+    .int()
+    .min(0)
+    .max(SUBBANDS_PER_GROUP - 1),
   fingerprint: Sha256,
   /** The file registered for that subband. */
   registeredPath: z.string().min(1),

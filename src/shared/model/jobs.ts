@@ -71,19 +71,33 @@ export type JobLogLine = z.infer<typeof JobLogLine>;
 /** Events the job runner emits for the UI and the CLI (one stream for every job). */
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({
-    type: z.literal('job'), jobId: JobId, kind: z.string(), state: JobState, progress: Fraction,
-    message: z.string().nullable(), error: z.string().nullable(),
+    type: z.literal('job'),
+    jobId: JobId,
+    kind: z.string(),
+    state: JobState,
+    progress: Fraction,
+    message: z.string().nullable(),
+    error: z.string().nullable(),
     /** The whole job as persisted, so clients can upsert it. */
     job: Job,
   }),
   z.object({
-    type: z.literal('stage'), jobId: JobId, stageId: StageId, stageName: z.string(), state: StageState,
-    attempt: NonNegInt, error: z.string().nullable(),
+    type: z.literal('stage'),
+    jobId: JobId,
+    stageId: StageId,
+    stageName: z.string(),
+    state: StageState,
+    attempt: NonNegInt,
+    error: z.string().nullable(),
     /** The whole stage run as persisted. */
     stage: StageRun,
   }),
   z.object({
-    type: z.literal('progress'), jobId: JobId, stageId: StageId, fraction: Fraction, message: z.string().nullable(),
+    type: z.literal('progress'),
+    jobId: JobId,
+    stageId: StageId,
+    fraction: Fraction,
+    message: z.string().nullable(),
     /** The whole job's progress: finished stages count 1, running ones their fraction. */
     jobProgress: Fraction,
   }),

@@ -31,7 +31,14 @@ export const MeasurementSet = z.object({
 export type MeasurementSet = z.infer<typeof MeasurementSet>;
 
 export const NewMeasurementSet = MeasurementSet.omit({ id: true, createdMjd: true, updatedMjd: true }).partial({
-  groupId: true, phaseCenterRaDeg: true, phaseCenterDecDeg: true, nAntennas: true, nSpws: true,
-  nRows: true, stage: true, flaggedFraction: true, status: true,
+  groupId: true,
+  phaseCenterRaDeg: true,
+  phaseCenterDecDeg: true,
+  nAntennas: true,
+  nSpws: true,
+  nRows: true,
+  stage: true,
+  flaggedFraction: true,
+  status: true,
 });
 export type NewMeasurementSet = z.infer<typeof NewMeasurementSet>;

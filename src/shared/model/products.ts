@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { JsonObject, Mjd, NonNegInt, RowId, Sha256 } from './common';
 
 /** A product id is also its file's base name without extension, so it must be file-name safe. */
-export const ProductId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/, 'expected a file-name-safe id ([A-Za-z0-9._+-], max 200)');
+export const ProductId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/, 'expected a file-name-safe id ([A-Za-z0-9._+-], max 200)');
 export type ProductId = z.infer<typeof ProductId>;
 
 export const PRODUCT_KINDS = ['ms', 'caltable', 'image', 'mosaic'] as const;

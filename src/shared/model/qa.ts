@@ -50,12 +50,14 @@ export const MosaicValidation = z.object({
   groupId: RowId,
   ok: z.boolean(),
   /** Each check: name, ok, message, and the offending image ids. */
-  checks: z.array(z.object({
-    check: z.string().min(1),
-    ok: z.boolean(),
-    message: z.string(),
-    imageIds: z.array(RowId),
-  })),
+  checks: z.array(
+    z.object({
+      check: z.string().min(1),
+      ok: z.boolean(),
+      message: z.string(),
+      imageIds: z.array(RowId),
+    }),
+  ),
   createdMjd: Mjd,
 });
 export type MosaicValidation = z.infer<typeof MosaicValidation>;
@@ -91,7 +93,9 @@ export type PlannedGroup = z.infer<typeof PlannedGroup>;
 export const MosaicPlanDoc = z.object({
   version: z.literal(1),
   /** Also the product id and directory name: no '.', which would read as an extension. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/, 'expected [A-Za-z0-9_+-] (no dots), at most 200 characters'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_+-]{0,199}$/, 'expected [A-Za-z0-9_+-] (no dots), at most 200 characters'),
   mode: z.enum(['centered', 'next', 'range']),
   calibrator: z.string().nullable(),
   /** The calibrator's transit, MJD (UTC), for a centred plan. */
@@ -136,6 +140,8 @@ export const MosaicPlan = z.object({
 export type MosaicPlan = z.infer<typeof MosaicPlan>;
 
 export const NewMosaicPlan = MosaicPlan.omit({ id: true, createdMjd: true, updatedMjd: true }).partial({
-  status: true, jobId: true, mosaicId: true,
+  status: true,
+  jobId: true,
+  mosaicId: true,
 });
 export type NewMosaicPlan = z.infer<typeof NewMosaicPlan>;

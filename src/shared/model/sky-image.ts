@@ -48,8 +48,22 @@ export function defaultLonpole(crval2Deg: number): number {
  * The usual imager/mosaic grid: pixel size `cdelt1`, `cdelt2` (degrees; cdelt1 < 0 puts east on
  * the left), no rotation, default LONPOLE.
  */
-export function celestialWcs(p: { crval1: number; crval2: number; crpix1: number; crpix2: number; cdelt1: number; cdelt2: number }): CelestialWcs {
-  return { crval1: p.crval1, crval2: p.crval2, crpix1: p.crpix1, crpix2: p.crpix2, cd: [p.cdelt1, 0, 0, p.cdelt2], lonpole: defaultLonpole(p.crval2) };
+export function celestialWcs(p: {
+  crval1: number;
+  crval2: number;
+  crpix1: number;
+  crpix2: number;
+  cdelt1: number;
+  cdelt2: number;
+}): CelestialWcs {
+  return {
+    crval1: p.crval1,
+    crval2: p.crval2,
+    crpix1: p.crpix1,
+    crpix2: p.crpix2,
+    cd: [p.cdelt1, 0, 0, p.cdelt2],
+    lonpole: defaultLonpole(p.crval2),
+  };
 }
 
 /** Is the CD matrix diagonal (axis-aligned pixels, CDELT-only headers)? */
@@ -77,7 +91,12 @@ export const RestoringBeam = z.object({
 export type RestoringBeam = z.infer<typeof RestoringBeam>;
 
 /** FITS STOKES axis codes: 1..4 = I, Q, U, V; -1..-4 = RR, LL, RL, LR; -5..-8 = XX, YY, XY, YX. */
-export const StokesCode = z.number().int().min(-8).max(4).refine((v) => v !== 0, 'STOKES 0 is undefined');
+export const StokesCode = z
+  .number()
+  .int()
+  .min(-8)
+  .max(4)
+  .refine((v) => v !== 0, 'STOKES 0 is undefined');
 export type StokesCode = z.infer<typeof StokesCode>;
 
 /**
@@ -125,7 +144,14 @@ export interface ImageRowGeometry {
 export function skyGridOfImage(i: ImageRowGeometry): SkyGrid {
   const cell = i.cellArcsec / 3600;
   return {
-    ...celestialWcs({ crval1: i.centerRaDeg, crval2: i.centerDecDeg, crpix1: Math.floor(i.widthPx / 2) + 1, crpix2: Math.floor(i.heightPx / 2) + 1, cdelt1: -cell, cdelt2: cell }),
+    ...celestialWcs({
+      crval1: i.centerRaDeg,
+      crval2: i.centerDecDeg,
+      crpix1: Math.floor(i.widthPx / 2) + 1,
+      crpix2: Math.floor(i.heightPx / 2) + 1,
+      cdelt1: -cell,
+      cdelt2: cell,
+    }),
     nx: i.widthPx,
     ny: i.heightPx,
   };

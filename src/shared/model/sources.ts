@@ -19,7 +19,10 @@ export const Source = z.object({
 export type Source = z.infer<typeof Source>;
 
 export const NewSource = Source.omit({ id: true }).partial({
-  raErrArcsec: true, decErrArcsec: true, fluxJy: true, fluxErrJy: true,
+  raErrArcsec: true,
+  decErrArcsec: true,
+  fluxJy: true,
+  fluxErrJy: true,
 });
 export type NewSource = z.infer<typeof NewSource>;
 

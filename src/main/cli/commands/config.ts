@@ -53,7 +53,9 @@ function show(ctx: CliContext, key: string | undefined): void {
     const width = Math.max(...rows.map(([k]) => k.length));
     // Long values (paths, the refant chain) overflow their column instead of widening every row.
     const valueWidth = Math.max(1, ...rows.map(([, v]) => showValue(v).length).filter((n) => n <= 24));
-    const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${showValue(v).padEnd(valueWidth)}  ${originLabel(origins[k])}`.trimEnd());
+    const lines = rows.map(([k, v]) =>
+      `${k.padEnd(width)}  ${showValue(v).padEnd(valueWidth)}  ${originLabel(origins[k])}`.trimEnd(),
+    );
     return [`# config file: ${configFile ?? 'none'}`, ...lines].join('\n');
   });
 }

@@ -63,29 +63,49 @@ export const convertCommand: CliCommand = {
         const fromMjd = isoOption('--start', o.start);
         const toMjd = isoOption('--end', o.end);
         const inputDir = path.resolve(o.inputDir);
-        if (existsSync(o.outputDir) && !statSync(o.outputDir).isDirectory()) throw new UsageError(`convert: --output-dir ${o.outputDir} is a file; expected a directory (it is created when missing)`);
+        if (existsSync(o.outputDir) && !statSync(o.outputDir).isDirectory())
+          throw new UsageError(
+            `convert: --output-dir ${o.outputDir} is a file; expected a directory (it is created when missing)`,
+          );
         const progress = ctx.progress('convert');
         const out: Outcome = await withEngine(ctx, async (engine) => {
           const idx = await indexDirectory(engine.db, inputDir, {
-            toleranceS: engine.config.ingest.groupToleranceS, expectedSubbands: engine.config.ingest.expectedSubbands,
+            toleranceS: engine.config.ingest.groupToleranceS,
+            expectedSubbands: engine.config.ingest.expectedSubbands,
           });
-          const groups = idx.groups
-            .filter((g) => (o.group === undefined || g.id === o.group) && (fromMjd === undefined || g.startMjd >= fromMjd) && (toMjd === undefined || g.startMjd < toMjd));
-          if (o.group !== undefined && groups.length === 0) throw new CliError(`convert: no group ${o.group} among the files of ${inputDir} (groups: ${idx.groups.map((g) => g.id).join(', ') || 'none'})`);
+          const groups = idx.groups.filter(
+            (g) =>
+              (o.group === undefined || g.id === o.group) &&
+              (fromMjd === undefined || g.startMjd >= fromMjd) &&
+              (toMjd === undefined || g.startMjd < toMjd),
+          );
+          if (o.group !== undefined && groups.length === 0)
+            throw new CliError(
+              `convert: no group ${o.group} among the files of ${inputDir} (groups: ${idx.groups.map((g) => g.id).join(', ') || 'none'})`,
+            );
           const res: Outcome = {
-            unreadable: idx.failed, duplicates: idx.duplicates.map((d) => ({ path: d.path, sameAs: d.sameAs })), converted: [], refused: [], failed: [],
+            unreadable: idx.failed,
+            duplicates: idx.duplicates.map((d) => ({ path: d.path, sameAs: d.sameAs })),
+            converted: [],
+            refused: [],
+            failed: [],
           };
           // A subband missing because its file is unreadable is a failure of its group, named with the reason.
-          const unreadableNear = (g: { id: string; startMjd: number }, missing: number[]) => idx.failed.filter((f) => {
-            try {
-              const p = parseCorrelatorFileName(f.path);
-              // Its name is all an unreadable file has: compared with the group's name (its first file's).
-              const named = parseCorrelatorFileName(`${g.id.slice(0, 19)}_sb00.hdf5`).mjd;
-              return missing.includes(p.subband) && Math.min(Math.abs(p.mjd - g.startMjd), Math.abs(p.mjd - named)) * 86400 <= engine.config.ingest.groupToleranceS;
-            } catch {
-              return false;
-            }
-          });
+          const unreadableNear = (g: { id: string; startMjd: number }, missing: number[]) =>
+            idx.failed.filter((f) => {
+              try {
+                const p = parseCorrelatorFileName(f.path);
+                // Its name is all an unreadable file has: compared with the group's name (its first file's).
+                const named = parseCorrelatorFileName(`${g.id.slice(0, 19)}_sb00.hdf5`).mjd;
+                return (
+                  missing.includes(p.subband) &&
+                  Math.min(Math.abs(p.mjd - g.startMjd), Math.abs(p.mjd - named)) * 86400 <=
+                    engine.config.ingest.groupToleranceS
+                );
+              } catch {
+                return false;
+              }
+            });
           if (o.job) {
             // Every group a `convert` job (resumable, its parameters and log kept); an incomplete
             // group is refused before any job is made for it.
@@ -95,7 +115,10 @@ export const convertCommand: CliCommand = {
               throwIfInterrupted(`convert (before group ${g.id})`);
               const conflicts = engine.db.ingest.conflicts(g.id);
               if (conflicts.length > 0) {
-                res.failed.push({ groupId: g.id, error: new GroupConflictError(g.id, conflicts).message.replace(/^group \S+ /, '') });
+                res.failed.push({
+                  groupId: g.id,
+                  error: new GroupConflictError(g.id, conflicts).message.replace(/^group \S+ /, ''),
+                });
                 continue;
               }
               const present = engine.db.ingest.filesOfGroup(g.id).map((f) => parseCorrelatorFileName(f.path).subband);
@@ -103,13 +126,31 @@ export const convertCommand: CliCommand = {
               if (missing.length > 0 && !o.allowIncomplete) {
                 // A subband missing because its file is unreadable fails the group, named with the reason.
                 const bad = unreadableNear(g, missing);
-                if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}` });
-                else res.refused.push({ groupId: g.id, missingSubbands: missing, error: new IncompleteGroupError(g.id, missing, present).message });
+                if (bad.length > 0)
+                  res.failed.push({
+                    groupId: g.id,
+                    error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}`,
+                  });
+                else
+                  res.refused.push({
+                    groupId: g.id,
+                    missingSubbands: missing,
+                    error: new IncompleteGroupError(g.id, missing, present).message,
+                  });
                 continue;
               }
-              const params = { groupId: g.id, outputDir: path.resolve(o.outputDir), allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: expected };
+              const params = {
+                groupId: g.id,
+                outputDir: path.resolve(o.outputDir),
+                allowIncomplete: o.allowIncomplete,
+                overwrite: o.overwrite,
+                expectedSubbands: expected,
+              };
               try {
-                const run = await runJobHere(ctx, engine, CONVERT_KIND, params, { label: `convert ${g.id}`, request: { type: 'convert', params } });
+                const run = await runJobHere(ctx, engine, CONVERT_KIND, params, {
+                  label: `convert ${g.id}`,
+                  request: { type: 'convert', params },
+                });
                 res.converted.push(run.outputs.get('convert') as unknown as ConvertGroupResult);
               } catch (e) {
                 throwIfInterrupted(`convert of group ${g.id}`);
@@ -122,8 +163,11 @@ export const convertCommand: CliCommand = {
             throwIfInterrupted(`convert (before group ${g.id})`);
             try {
               const r = await convertGroup(engine.db, g.id, o.outputDir, {
-                allowIncomplete: o.allowIncomplete, overwrite: o.overwrite, expectedSubbands: engine.config.ingest.expectedSubbands,
-                cliCommand: process.argv.slice(1).join(' '), application: 'dsa110-contimg convert',
+                allowIncomplete: o.allowIncomplete,
+                overwrite: o.overwrite,
+                expectedSubbands: engine.config.ingest.expectedSubbands,
+                cliCommand: process.argv.slice(1).join(' '),
+                application: 'dsa110-contimg convert',
                 onProgress: (f, m) => progress.update((i + f) / groups.length, `${g.id}: ${m}`),
                 signal: interruptSignal(),
               });
@@ -131,9 +175,15 @@ export const convertCommand: CliCommand = {
             } catch (e) {
               throwIfInterrupted(`convert of group ${g.id}`);
               const bad = e instanceof IncompleteGroupError ? unreadableNear(g, e.missing) : [];
-              if (bad.length > 0) res.failed.push({ groupId: g.id, error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}` });
-              else if (e instanceof IncompleteGroupError) res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
-              else if (e instanceof GroupConflictError) res.failed.push({ groupId: g.id, error: e.message.replace(/^group \S+ /, '') });
+              if (bad.length > 0)
+                res.failed.push({
+                  groupId: g.id,
+                  error: `${bad.map((b) => `cannot read ${b.error.startsWith(b.path) ? b.error : `${b.path}: ${b.error}`}`).join('; ')}`,
+                });
+              else if (e instanceof IncompleteGroupError)
+                res.refused.push({ groupId: g.id, missingSubbands: e.missing, error: e.message });
+              else if (e instanceof GroupConflictError)
+                res.failed.push({ groupId: g.id, error: e.message.replace(/^group \S+ /, '') });
               else res.failed.push({ groupId: g.id, error: (e as Error).message });
             }
           }
@@ -143,22 +193,41 @@ export const convertCommand: CliCommand = {
         ctx.result(out, () => {
           const lines: string[] = [];
           if (out.converted.length > 0) {
-            lines.push(table(['GROUP', 'MS', 'ROWS', 'SPWS', 'FLAGGED', 'PHASE CENTRE (J2000 deg)', 'START (UTC)', ''], out.converted.map((r) => [
-              r.groupId, r.path, String(r.rows), String(r.spws), `${(100 * r.flaggedFraction).toFixed(1)} %`,
-              `${r.phaseCentreRaDeg.toFixed(4)} ${r.phaseCentreDecDeg >= 0 ? '+' : ''}${r.phaseCentreDecDeg.toFixed(4)}`, utc(r.startMjd), r.skipped ? 'kept (already converted)' : 'written',
-            ]), new Set([2, 3])));
+            lines.push(
+              table(
+                ['GROUP', 'MS', 'ROWS', 'SPWS', 'FLAGGED', 'PHASE CENTRE (J2000 deg)', 'START (UTC)', ''],
+                out.converted.map((r) => [
+                  r.groupId,
+                  r.path,
+                  String(r.rows),
+                  String(r.spws),
+                  `${(100 * r.flaggedFraction).toFixed(1)} %`,
+                  `${r.phaseCentreRaDeg.toFixed(4)} ${r.phaseCentreDecDeg >= 0 ? '+' : ''}${r.phaseCentreDecDeg.toFixed(4)}`,
+                  utc(r.startMjd),
+                  r.skipped ? 'kept (already converted)' : 'written',
+                ]),
+                new Set([2, 3]),
+              ),
+            );
           } else {
             lines.push('no group converted');
           }
           for (const r of out.converted) for (const w of r.warnings) lines.push(`warning: ${w}`);
           for (const r of out.refused) lines.push(`refused: ${r.error}`);
           for (const u of out.unreadable) lines.push(`unreadable: ${u.path}: ${u.error}`);
-          for (const d of out.duplicates) lines.push(`duplicate: ${d.path} is the same file as ${d.sameAs} (not converted again)`);
+          for (const d of out.duplicates)
+            lines.push(`duplicate: ${d.path} is the same file as ${d.sameAs} (not converted again)`);
           for (const f of out.failed) lines.push(`failed: ${f.groupId}: ${f.error}`);
           return lines.join('\n');
         });
-        if (out.failed.length > 0) throw new CliError(`convert: ${out.failed.length} group(s) failed: ${out.failed.map((f) => `${f.groupId}: ${f.error}`).join('; ')}`);
-        if (out.unreadable.length > 0) throw new CliError(`convert: ${out.unreadable.length} file(s) could not be read: ${out.unreadable.map((u) => (u.error.startsWith(u.path) ? u.error : `${u.path}: ${u.error}`)).join('; ')}`);
+        if (out.failed.length > 0)
+          throw new CliError(
+            `convert: ${out.failed.length} group(s) failed: ${out.failed.map((f) => `${f.groupId}: ${f.error}`).join('; ')}`,
+          );
+        if (out.unreadable.length > 0)
+          throw new CliError(
+            `convert: ${out.unreadable.length} file(s) could not be read: ${out.unreadable.map((u) => (u.error.startsWith(u.path) ? u.error : `${u.path}: ${u.error}`)).join('; ')}`,
+          );
         if (o.group !== undefined && out.refused.length > 0) throw new CliError(`convert: ${out.refused[0]!.error}`);
       });
   },

@@ -53,7 +53,11 @@ function directDft(x: Float64Array, nx: number, ny: number, u: number, v: number
 export const nativeFftCheck: DemoCheck = async (ctx) => {
   const status = nativeStatus();
   if (status.status !== 'loaded') {
-    return { name: 'native FFT', status: status.status === 'not built' ? 'warn' : 'fail', detail: `skipped: addon ${status.status} (${status.path})` };
+    return {
+      name: 'native FFT',
+      status: status.status === 'not built' ? 'warn' : 'fail',
+      detail: `skipped: addon ${status.status} (${status.path})`,
+    };
   }
   const engine = await engineFor(ctx);
   // 24 x 10 exercises a mixed-radix row length and a non-power-of-two column length.
@@ -65,7 +69,12 @@ export const nativeFftCheck: DemoCheck = async (ctx) => {
   const t0 = performance.now();
   await engine.native().fft2d(data, nx, ny);
   const ms = performance.now() - t0;
-  const points: [number, number][] = [[0, 0], [1, 0], [5, 3], [nx - 1, ny - 1]];
+  const points: [number, number][] = [
+    [0, 0],
+    [1, 0],
+    [5, 3],
+    [nx - 1, ny - 1],
+  ];
   let err = 0;
   let scale = 0;
   for (const [u, v] of points) {
@@ -80,7 +89,8 @@ export const nativeFftCheck: DemoCheck = async (ctx) => {
   return {
     name: 'native FFT',
     status: ok ? 'ok' : 'fail',
-    detail: `fft2d ${nx} x ${ny} complex64 on a worker of the native pool (${engine.config.threads} worker(s); start-up included) in ${ms.toFixed(0)} ms; ` +
+    detail:
+      `fft2d ${nx} x ${ny} complex64 on a worker of the native pool (${engine.config.threads} worker(s); start-up included) in ${ms.toFixed(0)} ms; ` +
       `${points.length} coefficients vs a direct DFT: max relative error ${rel.toExponential(1)}${ok ? '' : ' (expected < 1e-5)'}`,
   };
 };
@@ -122,7 +132,10 @@ const sumValues = defineStage({
   inputs: (ctx) => [String(ctx.deps.write?.path ?? path.join(ctx.workspace, VALUES))],
   outputs: (ctx) => [path.join(ctx.workspace, SUM)],
   validate: (ctx) => {
-    if (ctx.deps.write?.n !== ctx.params.n) throw new Error(`stage ${ctx.stageId}: dependency "write" produced n=${String(ctx.deps.write?.n)}, expected ${ctx.params.n}`);
+    if (ctx.deps.write?.n !== ctx.params.n)
+      throw new Error(
+        `stage ${ctx.stageId}: dependency "write" produced n=${String(ctx.deps.write?.n)}, expected ${ctx.params.n}`,
+      );
   },
   verify: (ctx) => {
     const file = path.join(ctx.workspace, SUM);
@@ -147,15 +160,18 @@ const sumValues = defineStage({
 /** Register the self-test job kind (two stages, write -> sum) once per registry. */
 export function registerSelfTest(registry: JobRegistry): void {
   if (registry.jobKinds().some((k) => k.kind === SELFTEST_KIND)) return;
-  registry.registerStage(writeValues).registerStage(sumValues).registerJob({
-    kind: SELFTEST_KIND,
-    title: 'engine self-test: write 0..n-1, then sum them',
-    params: z.object({ n: z.number().int().min(1).max(10_000_000).default(100_000) }),
-    build: (p) => [
-      { id: 'write', stage: writeValues.name, params: { n: p.n }, deps: [] },
-      { id: 'sum', stage: sumValues.name, params: { n: p.n }, deps: ['write'] },
-    ],
-  });
+  registry
+    .registerStage(writeValues)
+    .registerStage(sumValues)
+    .registerJob({
+      kind: SELFTEST_KIND,
+      title: 'engine self-test: write 0..n-1, then sum them',
+      params: z.object({ n: z.number().int().min(1).max(10_000_000).default(100_000) }),
+      build: (p) => [
+        { id: 'write', stage: writeValues.name, params: { n: p.n }, deps: [] },
+        { id: 'sum', stage: sumValues.name, params: { n: p.n }, deps: ['write'] },
+      ],
+    });
 }
 
 export const jobRunnerCheck: DemoCheck = async (ctx) => {

@@ -30,7 +30,9 @@ const CATALOG = 'SIM';
  * power of the primary beam) instead of the operational 2560 x 5", so the hour runs in minutes.
  */
 const DEMO_OVERRIDES = {
-  'imaging.size': 1536, 'imaging.cellArcsec': 6, 'mosaic.timespanMin': 50,
+  'imaging.size': 1536,
+  'imaging.cellArcsec': 6,
+  'mosaic.timespanMin': 50,
 };
 
 export interface DemoPipelineReport {
@@ -39,13 +41,20 @@ export interface DemoPipelineReport {
 }
 
 function brightest(matches: CatalogMatch[], n: number): CatalogMatch[] {
-  return matches.filter((m) => m.sourceId !== null && m.fluxRatio !== null && m.detectable).sort((a, b) => b.expectedFluxJy - a.expectedFluxJy).slice(0, n);
+  return matches
+    .filter((m) => m.sourceId !== null && m.fluxRatio !== null && m.detectable)
+    .sort((a, b) => b.expectedFluxJy - a.expectedFluxJy)
+    .slice(0, n);
 }
 
 export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineReport> {
   const root = path.join(ctx.config().config.workspace, 'demo');
   const { name, version } = appInfo();
-  const engine = await Engine.open({ workspace: root, overrides: DEMO_OVERRIDES, app: { name, version, runtime: 'node' } });
+  const engine = await Engine.open({
+    workspace: root,
+    overrides: DEMO_OVERRIDES,
+    app: { name, version, runtime: 'node' },
+  });
   try {
     const cal = curated.calibrators.find((c) => c.name === DEMO_CALIBRATOR);
     if (!cal) throw new Error(`${DEMO_CALIBRATOR} is missing from the curated calibrator list`);
@@ -58,17 +67,32 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
     let simulated = 'reused';
     if (!existsSync(truthFile)) {
       const bar = ctx.progress('demo: simulate');
-      await simulate({
-        outDir: raw, start, minutes: (DEMO_CHUNKS * CHUNK_S) / 60, decDeg: cal.decDeg, seed: 110, antennas: 96, channelsPerSubband: 8,
-        onProgress: (done, total, message) => bar.update(done / total, message),
-      }, engine.native());
+      await simulate(
+        {
+          outDir: raw,
+          start,
+          minutes: (DEMO_CHUNKS * CHUNK_S) / 60,
+          decDeg: cal.decDeg,
+          seed: 110,
+          antennas: 96,
+          channelsPerSubband: 8,
+          onProgress: (done, total, message) => bar.update(done / total, message),
+        },
+        engine.native(),
+      );
       bar.done();
       simulated = `simulated in ${((Date.now() - t0) / 1000).toFixed(0)} s`;
     }
-    const indexed = await indexDirectory(engine.db, raw, { toleranceS: engine.config.ingest.groupToleranceS, expectedSubbands: engine.config.ingest.expectedSubbands });
+    const indexed = await indexDirectory(engine.db, raw, {
+      toleranceS: engine.config.ingest.groupToleranceS,
+      expectedSubbands: engine.config.ingest.expectedSubbands,
+    });
     const imported = importCatalog(engine.db, truthFile, { name: CATALOG, format: 'sim-truth' });
 
-    const plan = planCentered(engine, DEMO_CALIBRATOR, engine.config.mosaic.timespanMin, { catalog: CATALOG, tier: 'science' });
+    const plan = planCentered(engine, DEMO_CALIBRATOR, engine.config.mosaic.timespanMin, {
+      catalog: CATALOG,
+      tier: 'science',
+    });
     const start2 = jobForPlan(engine, plan, { autoPublish: true });
     const t1 = Date.now();
     const bar = ctx.progress('demo: mosaic');
@@ -92,7 +116,15 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
       const fits = path.join(dir, `${plan.name}.fits`);
       const noise = path.join(dir, `${plan.name}-noise.fits`);
       lines.push(`  mosaic   ${fits}`, `  preview  ${path.join(dir, `${plan.name}.png`)}`);
-      const a = await assessImageFile(fits, { tier: 'science', config: engine.config, db: engine.db, subject: 'mosaic', pbCorrected: true, catalog: CATALOG, ...(existsSync(noise) ? { noisePath: noise } : {}) });
+      const a = await assessImageFile(fits, {
+        tier: 'science',
+        config: engine.config,
+        db: engine.db,
+        subject: 'mosaic',
+        pbCorrected: true,
+        catalog: CATALOG,
+        ...(existsSync(noise) ? { noisePath: noise } : {}),
+      });
       const top = brightest(a.matches, 5);
       lines.push('  brightest sources: recovered vs true flux (true: the simulated flux at the mosaic frequency)');
       let worst = 0;
@@ -100,13 +132,19 @@ export async function runDemoPipeline(ctx: CliContext): Promise<DemoPipelineRepo
         const got = (m.fluxRatio ?? 0) * m.expectedFluxJy;
         const err = (m.fluxRatio ?? 0) - 1;
         worst = Math.max(worst, Math.abs(err));
-        lines.push(`    ${m.name.padEnd(22)} true ${m.expectedFluxJy.toFixed(3).padStart(8)} Jy  recovered ${got.toFixed(3).padStart(8)} Jy  ${(err * 100 >= 0 ? '+' : '') + (err * 100).toFixed(1)} %  offset ${(m.separationArcsec ?? 0).toFixed(1)}"`);
+        lines.push(
+          `    ${m.name.padEnd(22)} true ${m.expectedFluxJy.toFixed(3).padStart(8)} Jy  recovered ${got.toFixed(3).padStart(8)} Jy  ${(err * 100 >= 0 ? '+' : '') + (err * 100).toFixed(1)} %  offset ${(m.separationArcsec ?? 0).toFixed(1)}"`,
+        );
       }
       if (top.length === 0 || worst > 0.05) ok = false;
       lines.push(`  worst of the ${top.length} brightest: ${(worst * 100).toFixed(1)} % (demo requires <= 5 %)`);
     }
     return {
-      step: { name: 'pipeline', status: ok ? 'ok' : 'fail', detail: `${status.name}: ${status.product?.status ?? 'no product'}, QA ${status.qa?.verdict ?? 'none'}, ${pipelineS.toFixed(0)} s` },
+      step: {
+        name: 'pipeline',
+        status: ok ? 'ok' : 'fail',
+        detail: `${status.name}: ${status.product?.status ?? 'no product'}, QA ${status.qa?.verdict ?? 'none'}, ${pipelineS.toFixed(0)} s`,
+      },
       lines,
     };
   } finally {

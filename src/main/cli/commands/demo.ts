@@ -15,19 +15,31 @@ const configurationCheck: DemoCheck = (ctx) => {
   const { origins, configFile } = ctx.config();
   const changed = Object.entries(origins).filter(([, o]) => o.kind !== 'default');
   const list = changed.map(([k, o]) => `${k} (${o.kind})`).join(', ');
-  return { name: 'configuration', status: 'ok', detail: `valid; config file ${configFile ?? 'none'}; ${changed.length} value(s) not default${list ? `: ${list}` : ''}` };
+  return {
+    name: 'configuration',
+    status: 'ok',
+    detail: `valid; config file ${configFile ?? 'none'}; ${changed.length} value(s) not default${list ? `: ${list}` : ''}`,
+  };
 };
 
 const workspaceCheck: DemoCheck = (ctx) => {
   const paths = ensureWorkspace(ctx.config().config);
-  return { name: 'workspace', status: 'ok', detail: `directories ready under ${paths.root} (database ${paths.database})` };
+  return {
+    name: 'workspace',
+    status: 'ok',
+    detail: `directories ready under ${paths.root} (database ${paths.database})`,
+  };
 };
 
 const loggingCheck: DemoCheck = async (ctx) => {
   const log = ctx.logger();
   const level = ctx.config().config.logLevel;
   if (!['trace', 'debug', 'info'].includes(level)) {
-    return { name: 'logging', status: 'ok', detail: `log level ${level}, so this check's info line is not written to ${log.file}` };
+    return {
+      name: 'logging',
+      status: 'ok',
+      detail: `log level ${level}, so this check's info line is not written to ${log.file}`,
+    };
   }
   const marker = `demo check ${process.pid} ${Date.now()}`;
   log.info({ check: 'logging' }, marker);
@@ -46,11 +58,23 @@ const loggingCheck: DemoCheck = async (ctx) => {
 
 const nativeCheck: DemoCheck = () => {
   const n = versionReport().native;
-  return { name: 'native addon', status: n.status === 'loaded' ? 'ok' : n.status === 'not built' ? 'warn' : 'fail', detail: formatNative(n) };
+  return {
+    name: 'native addon',
+    status: n.status === 'loaded' ? 'ok' : n.status === 'not built' ? 'warn' : 'fail',
+    detail: formatNative(n),
+  };
 };
 
 /** The engine checks `demo` runs, in order; the engine facade's parts append theirs here. */
-export const demoChecks: DemoCheck[] = [configurationCheck, workspaceCheck, loggingCheck, nativeCheck, databaseCheck, nativeFftCheck, jobRunnerCheck];
+export const demoChecks: DemoCheck[] = [
+  configurationCheck,
+  workspaceCheck,
+  loggingCheck,
+  nativeCheck,
+  databaseCheck,
+  nativeFftCheck,
+  jobRunnerCheck,
+];
 
 function summary(c: Config): string[] {
   const fov = (c.imaging.size * c.imaging.cellArcsec) / 3600;
@@ -101,22 +125,39 @@ async function runDemo(ctx: CliContext, opts: { checksOnly?: boolean } = {}): Pr
   const ok = steps.length - failed - warned;
   if (failed > 0) progress.fail(`${failed} check(s) failed`);
   else progress.done();
-  ctx.result({ app: version.app, version: version.version, node: version.node, platform: version.platform, workspace: config.workspace, config, steps, ok: failed === 0 }, () =>
-    [
-      `${version.app} ${version.version} (node ${version.node}, ${version.platform})`,
-      `workspace: ${config.workspace}`,
-      '',
-      'Configuration (see "dsa110 config show" for every value and its origin):',
-      ...summary(config),
-      '',
-      'Checks:',
-      ...steps.map((s) => `  ${s.status.padEnd(5)} ${s.name.padEnd(14)} ${s.detail}`),
-      '',
-      ...(pipelineLines.length ? ['From raw data to a published mosaic:', ...pipelineLines, ''] : []),
-      `demo: ${ok} ok, ${warned} warning(s), ${failed} failed`,
-    ].join('\n'),
+  ctx.result(
+    {
+      app: version.app,
+      version: version.version,
+      node: version.node,
+      platform: version.platform,
+      workspace: config.workspace,
+      config,
+      steps,
+      ok: failed === 0,
+    },
+    () =>
+      [
+        `${version.app} ${version.version} (node ${version.node}, ${version.platform})`,
+        `workspace: ${config.workspace}`,
+        '',
+        'Configuration (see "dsa110 config show" for every value and its origin):',
+        ...summary(config),
+        '',
+        'Checks:',
+        ...steps.map((s) => `  ${s.status.padEnd(5)} ${s.name.padEnd(14)} ${s.detail}`),
+        '',
+        ...(pipelineLines.length ? ['From raw data to a published mosaic:', ...pipelineLines, ''] : []),
+        `demo: ${ok} ok, ${warned} warning(s), ${failed} failed`,
+      ].join('\n'),
   );
-  if (failed > 0) throw new CliError(`demo: ${failed} check(s) failed: ${steps.filter((s) => s.status === 'fail').map((s) => s.name).join(', ')}`);
+  if (failed > 0)
+    throw new CliError(
+      `demo: ${failed} check(s) failed: ${steps
+        .filter((s) => s.status === 'fail')
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
 }
 
 export const demoCommand: CliCommand = {
@@ -124,7 +165,9 @@ export const demoCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('demo')
-      .description('check each part of the engine, then simulate an hour of data around a calibrator transit and run it to a published, QA-checked mosaic (npm run demo)')
+      .description(
+        'check each part of the engine, then simulate an hour of data around a calibrator transit and run it to a published, QA-checked mosaic (npm run demo)',
+      )
       .option('--checks-only', 'only the engine checks, not the simulated hour of data and its mosaic', false)
       .action((o: { checksOnly?: boolean }) => runDemo(ctx, o));
   },

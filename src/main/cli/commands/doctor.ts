@@ -16,23 +16,38 @@ export const doctorCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('doctor')
-      .description('check that the database and the files agree (rows, files, orphans, partial outputs, calibration overlaps, stale locks); --fix repairs')
-      .option('--fix', 'repair what can be repaired: orphans and stale partials moved to <workspace>/quarantine (never deleted), stale rows and locks cleared', false)
-      .option('--no-checksums', "skip re-reading the products to verify their sha256")
+      .description(
+        'check that the database and the files agree (rows, files, orphans, partial outputs, calibration overlaps, stale locks); --fix repairs',
+      )
+      .option(
+        '--fix',
+        'repair what can be repaired: orphans and stale partials moved to <workspace>/quarantine (never deleted), stale rows and locks cleared',
+        false,
+      )
+      .option('--no-checksums', 'skip re-reading the products to verify their sha256')
       .action(async (o: Options) => {
-        const report = await withEngine(ctx, (engine) => runDoctor(engine.db, engine.paths, { fix: o.fix, verifyChecksums: o.checksums }));
+        const report = await withEngine(ctx, (engine) =>
+          runDoctor(engine.db, engine.paths, { fix: o.fix, verifyChecksums: o.checksums }),
+        );
         const open = report.problems.filter((p) => !p.fixed || p.fixed.startsWith('not repaired'));
         ctx.result({ ...report, remaining: open.length }, () => {
-          const lines = [`checked ${report.checked.rows} database rows and ${report.checked.files} files of ${report.workspace}`];
+          const lines = [
+            `checked ${report.checked.rows} database rows and ${report.checked.files} files of ${report.workspace}`,
+          ];
           if (report.problems.length === 0) lines.push('no problems found');
           for (const p of report.problems) {
             lines.push(`${p.kind}: ${p.subject}: ${p.message}`);
-            lines.push(p.fixed ? `  fixed: ${p.fixed}` : `  fix: ${p.fix}${p.fixable && !o.fix ? ' (dsa110 doctor --fix does this)' : ''}`);
+            lines.push(
+              p.fixed
+                ? `  fixed: ${p.fixed}`
+                : `  fix: ${p.fix}${p.fixable && !o.fix ? ' (dsa110 doctor --fix does this)' : ''}`,
+            );
           }
           if (report.quarantine) lines.push(`quarantined files are in ${report.quarantine}`);
           return lines.join('\n');
         });
-        if (open.length > 0) throw new CliError(`doctor: ${open.length} problem(s) ${o.fix ? 'remain' : 'found'} (listed above)`);
+        if (open.length > 0)
+          throw new CliError(`doctor: ${open.length} problem(s) ${o.fix ? 'remain' : 'found'} (listed above)`);
       });
   },
 };

@@ -1,7 +1,12 @@
 // How CLI commands reach the engine: one Engine per invocation, opened with the configuration and
 // logger the CLI already resolved, and API calls whose errors become CLI exit codes.
 import {
-  ApiError, validateInput, validateOutput, type RequestArgs, type RequestName, type RequestOutput,
+  ApiError,
+  validateInput,
+  validateOutput,
+  type RequestArgs,
+  type RequestName,
+  type RequestOutput,
 } from '../../../shared/api';
 import { createApiHandlers } from '../../engine/api';
 import { Engine } from '../../engine/engine';
@@ -20,7 +25,10 @@ export function engineFor(ctx: CliContext): Promise<Engine> {
     session = Engine.open({ config: ctx.config(), logger: ctx.logger(), app: { name, version, runtime: 'node' } });
     sessions.set(ctx, session);
     // SIGINT/SIGTERM: the jobs running here stop at their next safe point, recorded as interrupted.
-    void session.then((engine) => onInterrupt((sig) => engine.interrupt(sig)), () => undefined);
+    void session.then(
+      (engine) => onInterrupt((sig) => engine.interrupt(sig)),
+      () => undefined,
+    );
   }
   return session;
 }
@@ -61,7 +69,12 @@ function cliMessage(message: string, labels: CallLabels): string {
  * exactly what the desktop app would). Invalid input is a usage error (2); a missing or
  * conflicting object is a failure (1) with the engine's message.
  */
-export async function callApi<K extends RequestName>(engine: Engine, channel: K, args: RequestArgs<K>, labels: CallLabels): Promise<RequestOutput<K>> {
+export async function callApi<K extends RequestName>(
+  engine: Engine,
+  channel: K,
+  args: RequestArgs<K>,
+  labels: CallLabels,
+): Promise<RequestOutput<K>> {
   const handlers = createApiHandlers(engine);
   let input: unknown;
   try {
@@ -72,10 +85,14 @@ export async function callApi<K extends RequestName>(engine: Engine, channel: K,
   }
   const controller = new AbortController();
   try {
-    const handler = handlers[channel] as (i: unknown, c: { requestId: undefined; signal: AbortSignal }) => Promise<unknown>;
+    const handler = handlers[channel] as (
+      i: unknown,
+      c: { requestId: undefined; signal: AbortSignal },
+    ) => Promise<unknown>;
     return validateOutput(channel, await handler(input, { requestId: undefined, signal: controller.signal }));
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'not_found') throw new CliError(`${cliMessage(err.message, labels)} (database ${engine.paths.database})`);
+    if (err instanceof ApiError && err.code === 'not_found')
+      throw new CliError(`${cliMessage(err.message, labels)} (database ${engine.paths.database})`);
     if (err instanceof ApiError && err.code === 'conflict') throw new CliError(cliMessage(err.message, labels));
     throw err;
   }

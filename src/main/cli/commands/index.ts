@@ -16,10 +16,15 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'demo',
     usage: '[options]',
-    description: 'check each part of the engine, then simulate an hour of data around a calibrator transit and run it to a published, QA-checked mosaic (npm run demo)',
+    description:
+      'check each part of the engine, then simulate an hour of data around a calibrator transit and run it to a published, QA-checked mosaic (npm run demo)',
     load: () => import('./demo').then((m) => m.demoCommand),
   },
-  { name: 'config', description: 'show the resolved configuration and where it comes from', load: () => import('./config').then((m) => m.configCommand) },
+  {
+    name: 'config',
+    description: 'show the resolved configuration and where it comes from',
+    load: () => import('./config').then((m) => m.configCommand),
+  },
   {
     name: 'version',
     description: 'print the application, Node and platform versions and the native addon status',
@@ -29,7 +34,8 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'calibrators',
     usage: '[options]',
-    description: 'calibrators near a pointing declination, best primary-beam-weighted flux first, with their next transit',
+    description:
+      'calibrators near a pointing declination, best primary-beam-weighted flux first, with their next transit',
     load: () => import('./calibrators').then((m) => m.calibratorsCommand),
   },
   {
@@ -38,8 +44,16 @@ export const commands: readonly CommandEntry[] = [
     description: 'transit times of a calibrator and which data (group, integration) cover each',
     load: () => import('./transits').then((m) => m.transitsCommand),
   },
-  { name: 'jobs', description: 'list, inspect and cancel pipeline jobs in the workspace', load: () => import('./jobs').then((m) => m.jobsCommand) },
-  { name: 'db', description: 'the state database of the workspace', load: () => import('./db').then((m) => m.dbCommand) },
+  {
+    name: 'jobs',
+    description: 'list, inspect and cancel pipeline jobs in the workspace',
+    load: () => import('./jobs').then((m) => m.jobsCommand),
+  },
+  {
+    name: 'db',
+    description: 'the state database of the workspace',
+    load: () => import('./db').then((m) => m.dbCommand),
+  },
   {
     name: 'simulate',
     usage: '[options]',
@@ -62,7 +76,8 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'image',
     usage: '[options]',
-    description: 'image a Measurement Set: Stokes I, Cotton-Schwab CLEAN, restoring beam, primary-beam correction; writes PREFIX-*.fits',
+    description:
+      'image a Measurement Set: Stokes I, Cotton-Schwab CLEAN, restoring beam, primary-beam correction; writes PREFIX-*.fits',
     load: () => import('./image').then((m) => m.imageCommand),
   },
   {
@@ -78,14 +93,27 @@ export const commands: readonly CommandEntry[] = [
     description: 'publish an approved product: move it from staging into the products root (checksum verified)',
     load: products,
   },
-  { name: 'approve', usage: '[options] <id>', description: 'approve a product after review (an override when QA failed)', load: products },
-  { name: 'reject', usage: '[options] <id>', description: 'reject a product after review; the comment says why', load: products },
+  {
+    name: 'approve',
+    usage: '[options] <id>',
+    description: 'approve a product after review (an override when QA failed)',
+    load: products,
+  },
+  {
+    name: 'reject',
+    usage: '[options] <id>',
+    description: 'reject a product after review; the comment says why',
+    load: products,
+  },
   {
     name: 'mosaic',
     description: 'combine restored images into mosaics',
     // build (mosaic.ts) plus the orchestrator's centered / next / plan / plans and `build --name PLAN`.
     load: async () => {
-      const [{ mosaicCommand }, { orchestratorMosaic }] = await Promise.all([import('./mosaic'), import('./mosaic-orchestrate')]);
+      const [{ mosaicCommand }, { orchestratorMosaic }] = await Promise.all([
+        import('./mosaic'),
+        import('./mosaic-orchestrate'),
+      ]);
       return mosaicCommand(orchestratorMosaic);
     },
   },
@@ -103,13 +131,15 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'doctor',
     usage: '[options]',
-    description: 'check that the database and the files agree (rows, files, orphans, partial outputs, calibration overlaps, stale locks); --fix repairs',
+    description:
+      'check that the database and the files agree (rows, files, orphans, partial outputs, calibration overlaps, stale locks); --fix repairs',
     load: () => import('./doctor').then((m) => m.doctorCommand),
   },
   {
     name: 'serve',
     usage: '[options]',
-    description: 'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',
+    description:
+      'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',
     load: () => import('./serve').then((m) => m.serveCommand),
   },
   // Later issues add: stream.

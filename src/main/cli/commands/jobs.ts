@@ -28,7 +28,12 @@ function percent(f: number): string {
 
 async function list(ctx: CliContext, opts: { state?: JobState[]; kind?: string; limit: number }): Promise<void> {
   const { page, plans } = await withEngine(ctx, async (engine) => {
-    const raw = await callApi(engine, 'jobs.list', { states: opts.state, kind: opts.kind, limit: opts.limit }, { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } });
+    const raw = await callApi(
+      engine,
+      'jobs.list',
+      { states: opts.state, kind: opts.kind, limit: opts.limit },
+      { command: 'jobs list', flags: { states: '--state', limit: '--limit', kind: '--kind' } },
+    );
     return {
       // A running job whose process is gone shows as interrupted, with how to resume it.
       page: { ...raw, items: raw.items.map((j) => ({ ...j, liveness: jobLiveness(engine.db, j) })) },
@@ -37,11 +42,27 @@ async function list(ctx: CliContext, opts: { state?: JobState[]; kind?: string; 
     };
   });
   ctx.result(opts.state || opts.kind ? page : { ...page, plans }, () => {
-    const jobs = page.items.length === 0
-      ? (page.total === 0 ? 'no jobs' : `no jobs on this page (${page.total} in all)`)
-      : `${table(['ID', 'KIND', 'STATE', 'DONE', 'CREATED (UTC)', 'DURATION', 'MESSAGE'],
-        page.items.map((j) => [j.id, j.kind, j.liveness.shown, percent(j.progress), utc(j.createdMjd), duration(jobDurationS(j)), j.liveness.note ?? j.error ?? j.message ?? '']), new Set([3]))}` +
-        (page.items.length < page.total ? `\n${page.items.length} of ${page.total} jobs (newest first; --limit for more)` : '');
+    const jobs =
+      page.items.length === 0
+        ? page.total === 0
+          ? 'no jobs'
+          : `no jobs on this page (${page.total} in all)`
+        : `${table(
+            ['ID', 'KIND', 'STATE', 'DONE', 'CREATED (UTC)', 'DURATION', 'MESSAGE'],
+            page.items.map((j) => [
+              j.id,
+              j.kind,
+              j.liveness.shown,
+              percent(j.progress),
+              utc(j.createdMjd),
+              duration(jobDurationS(j)),
+              j.liveness.note ?? j.error ?? j.message ?? '',
+            ]),
+            new Set([3]),
+          )}` +
+          (page.items.length < page.total
+            ? `\n${page.items.length} of ${page.total} jobs (newest first; --limit for more)`
+            : '');
     if (plans.length === 0) return jobs;
     const planRows = plans.map((p) => [p.name, p.status, p.jobId ?? '-', utc(p.createdMjd)]);
     return `${jobs}\n\nmosaic plans (dsa110 jobs show NAME; dsa110 mosaic build --name NAME):\n${table(['PLAN', 'STATUS', 'JOB', 'CREATED (UTC)'], planRows)}`;
@@ -50,20 +71,29 @@ async function list(ctx: CliContext, opts: { state?: JobState[]; kind?: string; 
 
 async function show(ctx: CliContext, id: string, opts: { lines: number }): Promise<void> {
   // A recorded mosaic plan's name shows the plan, then its job when it has been built.
-  const plan = await withEngine(ctx, (engine) => engine.db.jobs.get(id) ? null : engine.db.qa.getPlan(id) ?? null);
+  const plan = await withEngine(ctx, (engine) => (engine.db.jobs.get(id) ? null : (engine.db.qa.getPlan(id) ?? null)));
   if (plan) {
     const parsed = MosaicPlanDoc.safeParse(plan.plan);
-    ctx.result(plan, () => [
-      `plan ${plan.name}: ${plan.status}${plan.jobId ? `, job ${plan.jobId} (dsa110 jobs show ${plan.jobId})` : ' (not built: dsa110 mosaic build --name ' + plan.name + ' --output DIR)'}`,
-      ...(parsed.success ? describePlan(parsed.data) : [`  (unreadable plan: ${parsed.error.issues[0]?.message ?? ''})`]),
-    ].join('\n'));
+    ctx.result(plan, () =>
+      [
+        `plan ${plan.name}: ${plan.status}${plan.jobId ? `, job ${plan.jobId} (dsa110 jobs show ${plan.jobId})` : ' (not built: dsa110 mosaic build --name ' + plan.name + ' --output DIR)'}`,
+        ...(parsed.success
+          ? describePlan(parsed.data)
+          : [`  (unreadable plan: ${parsed.error.issues[0]?.message ?? ''})`]),
+      ].join('\n'),
+    );
     return;
   }
   const report = await withEngine(ctx, async (engine) => {
     const { job, stages } = await callApi(engine, 'jobs.get', { id }, { command: 'jobs show', flags: { id: 'ID' } });
     // The last lines: the log table is ordered by id, so the tail is the newest.
     const all = engine.db.jobs.logs(id);
-    return { job, liveness: jobLiveness(engine.db, job), stages, logs: { total: all.length, items: all.slice(-opts.lines) } };
+    return {
+      job,
+      liveness: jobLiveness(engine.db, job),
+      stages,
+      logs: { total: all.length, items: all.slice(-opts.lines) },
+    };
   });
   const { job, liveness, stages, logs } = report;
   ctx.result(report, () => {
@@ -80,13 +110,28 @@ async function show(ctx: CliContext, id: string, opts: { lines: number }): Promi
       ...(job.error ? [`  error     ${job.error}`] : []),
       `  params    ${JSON.stringify(job.params)}`,
     ];
-    const stageRows = stages.map((s) => [s.stageId, s.stageName, s.state, String(s.attempt), utc(s.startedMjd), duration(s.durationS), s.deps.join(',') || '-', s.error ?? '']);
-    const logLines = logs.items.map((l) => `  ${utc(l.timeMjd)}  ${l.level.padEnd(5)}  ${l.stageId ? `[${l.stageId}] ` : ''}${l.message}`);
+    const stageRows = stages.map((s) => [
+      s.stageId,
+      s.stageName,
+      s.state,
+      String(s.attempt),
+      utc(s.startedMjd),
+      duration(s.durationS),
+      s.deps.join(',') || '-',
+      s.error ?? '',
+    ]);
+    const logLines = logs.items.map(
+      (l) => `  ${utc(l.timeMjd)}  ${l.level.padEnd(5)}  ${l.stageId ? `[${l.stageId}] ` : ''}${l.message}`,
+    );
     return [
       ...head,
       '',
       `stages (${stages.length}):`,
-      table(['  STAGE', 'NAME', 'STATE', 'ATTEMPT', 'STARTED (UTC)', 'DURATION', 'AFTER', 'ERROR'], stageRows.map((r) => [`  ${r[0]}`, ...r.slice(1)]), new Set([3])),
+      table(
+        ['  STAGE', 'NAME', 'STATE', 'ATTEMPT', 'STARTED (UTC)', 'DURATION', 'AFTER', 'ERROR'],
+        stageRows.map((r) => [`  ${r[0]}`, ...r.slice(1)]),
+        new Set([3]),
+      ),
       '',
       logs.total === 0 ? 'no log lines' : `last ${logs.items.length} of ${logs.total} log lines:`,
       ...logLines,
@@ -96,11 +141,18 @@ async function show(ctx: CliContext, id: string, opts: { lines: number }): Promi
 
 async function cancel(ctx: CliContext, id: string, opts: { reason?: string }): Promise<void> {
   const result = await withEngine(ctx, (engine) =>
-    callApi(engine, 'jobs.cancel', { id, ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }, { command: 'jobs cancel', flags: { id: 'ID', reason: '--reason' } }));
+    callApi(
+      engine,
+      'jobs.cancel',
+      { id, ...(opts.reason !== undefined ? { reason: opts.reason } : {}) },
+      { command: 'jobs cancel', flags: { id: 'ID', reason: '--reason' } },
+    ),
+  );
   ctx.result(result, () =>
     result.accepted
       ? `job ${id} cancelled (a process running it stops within about a second and removes partial outputs)`
-      : `job ${id} had already finished (${result.job.state}); nothing to cancel`);
+      : `job ${id} had already finished (${result.job.state}); nothing to cancel`,
+  );
 }
 
 /** Run a job to its end in this process: a queued one, one left by a killed process, or a failed one again. */
@@ -116,7 +168,8 @@ async function resume(ctx: CliContext, id: string): Promise<void> {
       off();
     }
   });
-  if (job.state !== 'succeeded') throw new CliError(`jobs resume: job ${job.id} ended ${job.state}${job.error ? `: ${job.error}` : ''}`);
+  if (job.state !== 'succeeded')
+    throw new CliError(`jobs resume: job ${job.id} ended ${job.state}${job.error ? `: ${job.error}` : ''}`);
   ctx.result(job, () => `job ${job.id}: ${job.state}`);
 }
 
@@ -128,13 +181,19 @@ export const jobsCommand: CliCommand = {
       .command('list')
       .description('jobs, newest first')
       // choices() for the help text; the parser after it both checks and collects repeats.
-      .addOption(new Option('--state <state>', 'only jobs in this state (repeatable)').choices(JOB_STATES).argParser(collectStates))
+      .addOption(
+        new Option('--state <state>', 'only jobs in this state (repeatable)')
+          .choices(JOB_STATES)
+          .argParser(collectStates),
+      )
       .option('--kind <kind>', 'only jobs of this kind')
       .option('--limit <n>', 'at most this many jobs (1-500)', positiveInt, 20)
       .action((opts: { state?: JobState[]; kind?: string; limit: number }) => list(ctx, opts));
     jobs
       .command('show')
-      .description("one job: parameters, every stage with its state and timing, and the job's last log lines; or a mosaic plan by name")
+      .description(
+        "one job: parameters, every stage with its state and timing, and the job's last log lines; or a mosaic plan by name",
+      )
       .argument('<id>', 'job id or mosaic plan name (see "dsa110 jobs list")')
       .option('--lines <n>', 'how many of the last log lines to show', positiveInt, 10)
       .action((id: string, opts: { lines: number }) => show(ctx, id, opts));
@@ -146,7 +205,9 @@ export const jobsCommand: CliCommand = {
       .action((id: string, opts: { reason?: string }) => cancel(ctx, id, opts));
     jobs
       .command('resume')
-      .description('run a job to its end here: queued, interrupted (its process died) or failed; finished stages are not redone')
+      .description(
+        'run a job to its end here: queued, interrupted (its process died) or failed; finished stages are not redone',
+      )
       .argument('<id>', 'job id')
       .action((id: string) => resume(ctx, id));
   },

@@ -31,15 +31,30 @@ export const msCommand: CliCommand = {
             `time ${utc(s.startS / DAY)} .. ${utc(s.endS / DAY)} UTC (${(s.endS - s.startS).toFixed(1)} s)`,
             `flagged ${json.flaggedFraction === null ? '- (not read)' : `${(100 * json.flaggedFraction).toFixed(2)} %`}`,
             '',
-            table(['SPW', 'NAME', 'CHANNELS', 'FIRST (MHz)', 'LAST (MHz)', 'WIDTH (kHz)', 'ORDER'], s.spws.map((w) => [
-              String(w.id), w.name, String(w.nchan),
-              ((w.ascending ? w.freqMinHz : w.freqMaxHz) / 1e6).toFixed(4), ((w.ascending ? w.freqMaxHz : w.freqMinHz) / 1e6).toFixed(4),
-              (w.chanWidthHz / 1e3).toFixed(3), w.ascending ? 'ascending' : 'descending',
-            ]), new Set([0, 2, 3, 4, 5])),
+            table(
+              ['SPW', 'NAME', 'CHANNELS', 'FIRST (MHz)', 'LAST (MHz)', 'WIDTH (kHz)', 'ORDER'],
+              s.spws.map((w) => [
+                String(w.id),
+                w.name,
+                String(w.nchan),
+                ((w.ascending ? w.freqMinHz : w.freqMaxHz) / 1e6).toFixed(4),
+                ((w.ascending ? w.freqMaxHz : w.freqMinHz) / 1e6).toFixed(4),
+                (w.chanWidthHz / 1e3).toFixed(3),
+                w.ascending ? 'ascending' : 'descending',
+              ]),
+              new Set([0, 2, 3, 4, 5]),
+            ),
             '',
-            table(['FIELD', 'NAME', 'RA (deg)', 'DEC (deg)'], s.fields.map((f) => [String(f.id), f.name, f.raDeg.toFixed(6), f.decDeg.toFixed(6)]), new Set([0, 2, 3])),
+            table(
+              ['FIELD', 'NAME', 'RA (deg)', 'DEC (deg)'],
+              s.fields.map((f) => [String(f.id), f.name, f.raDeg.toFixed(6), f.decDeg.toFixed(6)]),
+              new Set([0, 2, 3]),
+            ),
             '',
-            `antennas: ${s.antennas.length} in the ANTENNA table, ${withData} with data (${s.antennas.slice(0, 3).map((a) => a.name).join(', ')}${s.antennas.length > 3 ? ', ...' : ''})`,
+            `antennas: ${s.antennas.length} in the ANTENNA table, ${withData} with data (${s.antennas
+              .slice(0, 3)
+              .map((a) => a.name)
+              .join(', ')}${s.antennas.length > 3 ? ', ...' : ''})`,
             `columns: ${s.columns.join(', ')}`,
           ];
           return lines.join('\n');

@@ -31,31 +31,59 @@ function size(bytes: number): string {
 /** Registry errors as CLI errors: a malformed id is a usage error (2), the rest failures (1). */
 function asCliError(command: string, err: unknown): unknown {
   if (!(err instanceof RegistryError)) return err;
-  return err.code === 'invalid' ? new UsageError(`${command}: ${err.message}`) : new CliError(`${command}: ${err.message}`);
+  return err.code === 'invalid'
+    ? new UsageError(`${command}: ${err.message}`)
+    : new CliError(`${command}: ${err.message}`);
 }
 
 function recoveryLines(reports: RecoveryReport[]): string[] {
-  return reports.map((r) => (r.outcome === 'in-progress'
-    ? `${r.productId}: being published by another live process; left alone`
-    : `recovered interrupted publish of ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`));
+  return reports.map((r) =>
+    r.outcome === 'in-progress'
+      ? `${r.productId}: being published by another live process; left alone`
+      : `recovered interrupted publish of ${r.productId}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`,
+  );
 }
 
 async function list(ctx: CliContext, opts: { status?: ProductStatus[]; limit: number }): Promise<void> {
   const page = await withEngine(ctx, (engine) =>
-    callApi(engine, 'products.list', { statuses: opts.status, limit: opts.limit }, { command: 'products list', flags: { statuses: '--status', limit: '--limit' } }));
+    callApi(
+      engine,
+      'products.list',
+      { statuses: opts.status, limit: opts.limit },
+      { command: 'products list', flags: { statuses: '--status', limit: '--limit' } },
+    ),
+  );
   ctx.result(page, () => {
-    if (page.items.length === 0) return page.total === 0 ? 'no products' : `no products on this page (${page.total} in all)`;
-    const rows = page.items.map((p: Product) => [p.id, p.kind, p.status, size(p.sizeBytes), utc(p.updatedMjd), p.reviewer ?? '-', p.publishedPath ?? p.path]);
-    const shown = page.items.length < page.total ? `\n${page.items.length} of ${page.total} products (newest first; --limit for more)` : '';
+    if (page.items.length === 0)
+      return page.total === 0 ? 'no products' : `no products on this page (${page.total} in all)`;
+    const rows = page.items.map((p: Product) => [
+      p.id,
+      p.kind,
+      p.status,
+      size(p.sizeBytes),
+      utc(p.updatedMjd),
+      p.reviewer ?? '-',
+      p.publishedPath ?? p.path,
+    ]);
+    const shown =
+      page.items.length < page.total
+        ? `\n${page.items.length} of ${page.total} products (newest first; --limit for more)`
+        : '';
     return `${table(['ID', 'KIND', 'STATUS', 'SIZE', 'UPDATED (UTC)', 'REVIEWER', 'PATH'], rows, new Set([3]))}${shown}`;
   });
 }
 
 async function recover(ctx: CliContext): Promise<void> {
   // Engine.open already ran the scan; report what it repaired along with anything left now.
-  const reports = await withEngine(ctx, async (engine) => [...engine.startupRecovery, ...(await recoverPublishing(engine))]);
-  ctx.result({ recovered: reports }, () => (reports.length === 0 ? 'no interrupted publishes' : recoveryLines(reports).join('\n')));
-  if (reports.some((r) => r.outcome === 'failed')) throw new CliError('products recover: some interrupted publishes need an operator (see above)');
+  const reports = await withEngine(ctx, async (engine) => [
+    ...engine.startupRecovery,
+    ...(await recoverPublishing(engine)),
+  ]);
+  ctx.result({ recovered: reports }, () =>
+    reports.length === 0 ? 'no interrupted publishes' : recoveryLines(reports).join('\n'),
+  );
+  if (reports.some((r) => r.outcome === 'failed'))
+    throw new CliError('products recover: some interrupted publishes need an operator (see above)');
 }
 
 async function publishOne(ctx: CliContext, id: string, opts: { actor?: string }): Promise<void> {
@@ -64,29 +92,49 @@ async function publishOne(ctx: CliContext, id: string, opts: { actor?: string })
     const out = await withEngine(ctx, async (engine) => {
       // The startup scan: repair anything a crashed publisher left before publishing more.
       // Publishes still running elsewhere are not ours to report.
-      const recovered = [...engine.startupRecovery, ...(await recoverPublishing(engine))].filter((r) => r.outcome !== 'in-progress');
+      const recovered = [...engine.startupRecovery, ...(await recoverPublishing(engine))].filter(
+        (r) => r.outcome !== 'in-progress',
+      );
       for (const line of recoveryLines(recovered)) ctx.note(line);
       // Checked here so a bad id (exit 2) or an unknown product is said before any job exists.
       checkProductId(id);
-      if (!engine.db.products.get(id)) throw new RegistryError('not_found', `${engine.db.file}: no product with id ${JSON.stringify(id)}`);
+      if (!engine.db.products.get(id))
+        throw new RegistryError('not_found', `${engine.db.file}: no product with id ${JSON.stringify(id)}`);
       // A publish job: its parameters frozen, its log kept, resumed if a killed run left it.
-      const run = await runJobHere(ctx, engine, PUBLISH_JOB, { productId: id, actor }, { label: 'publish', request: { type: 'publish', params: { productId: id, actor } } });
+      const run = await runJobHere(
+        ctx,
+        engine,
+        PUBLISH_JOB,
+        { productId: id, actor },
+        { label: 'publish', request: { type: 'publish', params: { productId: id, actor } } },
+      );
       const o = run.outputs.get('publish') ?? {};
       const product = engine.db.products.require(id);
       return {
-        product, outcome: o.outcome === 'published' ? 'published' as const : 'already-published' as const, recovered, jobId: run.job.id,
-        ...(typeof o.method === 'string' ? { method: o.method } : {}), ...(typeof o.attempts === 'number' ? { attempts: o.attempts } : {}),
+        product,
+        outcome: o.outcome === 'published' ? ('published' as const) : ('already-published' as const),
+        recovered,
+        jobId: run.job.id,
+        ...(typeof o.method === 'string' ? { method: o.method } : {}),
+        ...(typeof o.attempts === 'number' ? { attempts: o.attempts } : {}),
       };
     });
-    ctx.result(out, () => out.outcome === 'published'
-      ? `published ${id} to ${out.product.publishedPath ?? '?'} (${out.method === 'copied' ? 'copied across file systems, checksum verified' : 'renamed'}${(out.attempts ?? 1) > 1 ? `, ${out.attempts} attempts` : ''})`
-      : `${id} was already published at ${out.product.publishedPath ?? '?'}`);
+    ctx.result(out, () =>
+      out.outcome === 'published'
+        ? `published ${id} to ${out.product.publishedPath ?? '?'} (${out.method === 'copied' ? 'copied across file systems, checksum verified' : 'renamed'}${(out.attempts ?? 1) > 1 ? `, ${out.attempts} attempts` : ''})`
+        : `${id} was already published at ${out.product.publishedPath ?? '?'}`,
+    );
   } catch (err) {
     throw asCliError('publish', err);
   }
 }
 
-async function review(ctx: CliContext, verb: 'approve' | 'reject', id: string, opts: { reviewer: string; comment?: string }): Promise<void> {
+async function review(
+  ctx: CliContext,
+  verb: 'approve' | 'reject',
+  id: string,
+  opts: { reviewer: string; comment?: string },
+): Promise<void> {
   const result = await withEngine(ctx, (engine) => {
     const labels = { command: verb, flags: { id: 'ID', reviewer: '--reviewer', comment: '--comment' } };
     const comment = opts.comment !== undefined ? { comment: opts.comment } : {};
@@ -101,11 +149,17 @@ async function review(ctx: CliContext, verb: 'approve' | 'reject', id: string, o
 export const productsCommand: CliCommand = {
   name: 'products',
   register(program, ctx) {
-    const products = program.command('products').description('the data registry: list products, recover interrupted publishes');
+    const products = program
+      .command('products')
+      .description('the data registry: list products, recover interrupted publishes');
     products
       .command('list')
       .description('products, newest first')
-      .addOption(new Option('--status <status>', 'only products in this status (repeatable)').choices(PRODUCT_STATUSES).argParser(collectStatuses))
+      .addOption(
+        new Option('--status <status>', 'only products in this status (repeatable)')
+          .choices(PRODUCT_STATUSES)
+          .argParser(collectStatuses),
+      )
       .option('--limit <n>', 'at most this many products (1-500)', positiveInt, 50)
       .action((opts: { status?: ProductStatus[]; limit: number }) => list(ctx, opts));
     products

@@ -34,15 +34,29 @@ function interruptedTwin(engine: Engine, kind: string, params: JsonObject): Job 
   });
   if (killed) return killed;
   // Stopped by SIGINT/SIGTERM: `queued` again after it had started, no stage run by a live process.
-  return engine.db.jobs.list({ state: 'queued', kind, limit: 50 }).find((j) => j.startedMjd !== null && mine(j)
-    && !engine.db.jobs.stageRuns(j.id).some((s) => s.state === 'running' && s.pid !== null && s.pid !== process.pid && isAlive(s.pid)));
+  return engine.db.jobs
+    .list({ state: 'queued', kind, limit: 50 })
+    .find(
+      (j) =>
+        j.startedMjd !== null &&
+        mine(j) &&
+        !engine.db.jobs
+          .stageRuns(j.id)
+          .some((s) => s.state === 'running' && s.pid !== null && s.pid !== process.pid && isAlive(s.pid)),
+    );
 }
 
 /**
  * Submit `kind` with `params` (or resume an interrupted twin) and run it to its end here. A job
  * that does not succeed is a CliError naming the job, the failed stage's error and how to resume.
  */
-export async function runJobHere(ctx: CliContext, engine: Engine, kind: string, params: JsonObject, opts: { label: string; request?: { type: string; params: JsonObject } }): Promise<JobRun> {
+export async function runJobHere(
+  ctx: CliContext,
+  engine: Engine,
+  kind: string,
+  params: JsonObject,
+  opts: { label: string; request?: { type: string; params: JsonObject } },
+): Promise<JobRun> {
   const twin = interruptedTwin(engine, kind, params);
   let job = twin ?? engine.runner.submitOnce(kind, params, opts.request ? { request: opts.request } : {}).job;
   if (twin) ctx.note(`${opts.label}: resuming job ${twin.id}, interrupted earlier (finished stages are not redone)`);

@@ -6,7 +6,16 @@ import { formatIsoUtc } from '../../../shared/astro';
 export function table(headers: string[], rows: string[][], numeric: ReadonlySet<number> = new Set()): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 && !numeric.has(i) ? c : numeric.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) =>
+        i === cells.length - 1 && !numeric.has(i)
+          ? c
+          : numeric.has(i)
+            ? c.padStart(widths[i] ?? 0)
+            : c.padEnd(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 

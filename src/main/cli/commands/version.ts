@@ -12,7 +12,13 @@ export interface VersionReport {
 
 export function versionReport(): VersionReport {
   const { name, version } = appInfo();
-  return { app: name, version, node: process.versions.node, platform: `${process.platform}-${process.arch}`, native: nativeStatus() };
+  return {
+    app: name,
+    version,
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    native: nativeStatus(),
+  };
 }
 
 export function formatNative(n: NativeStatus): string {
@@ -30,7 +36,12 @@ export const versionCommand: CliCommand = {
       .action(() => {
         const r = versionReport();
         ctx.result(r, () =>
-          [`${r.app} ${r.version}`, `node      ${r.node}`, `platform  ${r.platform}`, `native    ${formatNative(r.native)}`].join('\n'),
+          [
+            `${r.app} ${r.version}`,
+            `node      ${r.node}`,
+            `platform  ${r.platform}`,
+            `native    ${formatNative(r.native)}`,
+          ].join('\n'),
         );
       });
   },

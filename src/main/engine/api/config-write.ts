@@ -12,7 +12,10 @@ import { writeFileAtomic } from '../jobs';
 export const MACHINE_SETTINGS: ReadonlySet<string> = new Set(['workspace', 'threads', ...PATH_FIELDS]);
 
 export class SettingError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SettingError';
   }
@@ -66,10 +69,19 @@ export async function setUserSettings(engine: Engine, settings: Record<string, u
   const shadowed: string[] = [];
   for (const [key, value] of Object.entries(settings)) {
     const field = `settings.${key}`;
-    if (MACHINE_SETTINGS.has(key)) throw new SettingError(field, `${field}: ${key} is set by whoever starts the engine (flag, environment or --config file), not by a client`);
+    if (MACHINE_SETTINGS.has(key))
+      throw new SettingError(
+        field,
+        `${field}: ${key} is set by whoever starts the engine (flag, environment or --config file), not by a client`,
+      );
     const def = lookup(defaults, key);
-    if (def === undefined) throw new SettingError(field, `${field}: no configuration key ${key} (see config.get for the keys)`);
-    if (isPlainObject(def)) throw new SettingError(field, `${field}: ${key} is a section; set its keys one by one (e.g. ${key}.${Object.keys(def)[0] ?? 'x'})`);
+    if (def === undefined)
+      throw new SettingError(field, `${field}: no configuration key ${key} (see config.get for the keys)`);
+    if (isPlainObject(def))
+      throw new SettingError(
+        field,
+        `${field}: ${key} is a section; set its keys one by one (e.g. ${key}.${Object.keys(def)[0] ?? 'x'})`,
+      );
     if (value === null) deleteAt(content, key);
     else setAt(content, key, value);
     const origin = origins[key];
@@ -92,6 +104,9 @@ export async function setUserSettings(engine: Engine, settings: Record<string, u
   await writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`);
   const loaded: LoadedConfig = { config: parsed.data, origins, configFile: file, warnings: engine.loaded.warnings };
   engine.reconfigure(loaded);
-  engine.log.info({ file, changed, shadowed }, `configuration: ${changed.length ? changed.join(', ') : 'nothing'} changed in ${file}`);
+  engine.log.info(
+    { file, changed, shadowed },
+    `configuration: ${changed.length ? changed.join(', ') : 'nothing'} changed in ${file}`,
+  );
   return { loaded, file, changed, shadowed };
 }

@@ -31,8 +31,13 @@ export function coverageSummary(db: Database, q: CoverageQuery): CoverageSummary
     if (!strip) {
       const centre = c.strip === null ? null : c.strip * q.stripWidthDeg;
       strip = {
-        decDeg: centre, decMinDeg: centre === null ? null : centre - q.stripWidthDeg / 2, decMaxDeg: centre === null ? null : centre + q.stripWidthDeg / 2,
-        groups: new Array<number>(q.bins).fill(0), converted: new Array<number>(q.bins).fill(0), incomplete: new Array<number>(q.bins).fill(0), total: 0,
+        decDeg: centre,
+        decMinDeg: centre === null ? null : centre - q.stripWidthDeg / 2,
+        decMaxDeg: centre === null ? null : centre + q.stripWidthDeg / 2,
+        groups: new Array<number>(q.bins).fill(0),
+        converted: new Array<number>(q.bins).fill(0),
+        incomplete: new Array<number>(q.bins).fill(0),
+        total: 0,
       };
       strips.set(c.strip, strip);
     }
@@ -43,19 +48,38 @@ export function coverageSummary(db: Database, q: CoverageQuery): CoverageSummary
     total += c.groups;
   }
   // North to south, unknown declination last.
-  const ordered = [...strips.values()].sort((a, b) => (a.decDeg === null ? 1 : b.decDeg === null ? -1 : b.decDeg - a.decDeg));
-  return { startMjd: q.startMjd, endMjd: q.endMjd, bins: q.bins, binWidthDays: (q.endMjd - q.startMjd) / q.bins, strips: ordered, totalGroups: total };
+  const ordered = [...strips.values()].sort((a, b) =>
+    a.decDeg === null ? 1 : b.decDeg === null ? -1 : b.decDeg - a.decDeg,
+  );
+  return {
+    startMjd: q.startMjd,
+    endMjd: q.endMjd,
+    bins: q.bins,
+    binWidthDays: (q.endMjd - q.startMjd) / q.bins,
+    strips: ordered,
+    totalGroups: total,
+  };
 }
 
 /** Transits of the calibrators in [startMjd, endMjd], time order, with the group covering each. */
 export function calibratorTransitsInRange(
-  db: Database, cals: readonly Calibrator[], q: { startMjd: number; endMjd: number; withDataOnly: boolean; limit: number },
+  db: Database,
+  cals: readonly Calibrator[],
+  q: { startMjd: number; endMjd: number; withDataOnly: boolean; limit: number },
 ): { items: CalibratorTransit[]; truncated: boolean } {
   const all: CalibratorTransit[] = [];
   for (const c of cals) {
     for (const t of calibratorTransits(db, c, q.startMjd, q.endMjd)) {
       if (q.withDataOnly && t.groupId === null) continue;
-      all.push({ calibrator: c.name, raDeg: c.raDeg, decDeg: c.decDeg, flux1400Jy: c.flux1400Jy, transitMjd: t.transitMjd, groupId: t.groupId, groupState: t.groupState });
+      all.push({
+        calibrator: c.name,
+        raDeg: c.raDeg,
+        decDeg: c.decDeg,
+        flux1400Jy: c.flux1400Jy,
+        transitMjd: t.transitMjd,
+        groupId: t.groupId,
+        groupState: t.groupState,
+      });
     }
   }
   all.sort((a, b) => a.transitMjd - b.transitMjd || a.calibrator.localeCompare(b.calibrator));

@@ -18,12 +18,23 @@ export function databaseStatus(file: string): DatabaseStatus {
   const conn = new Connection(file, { readonly: true });
   try {
     return conn.read(() => {
-      const names = conn.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+      const names = conn.sql
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as { name: string }[];
       const tables: Record<string, number> = {};
       // Table names come from sqlite_master itself; quoting keeps any name a single identifier.
-      for (const { name } of names) tables[name] = (conn.sql.prepare(`SELECT COUNT(*) AS n FROM "${name.replaceAll('"', '""')}"`).get() as { n: number }).n;
+      for (const { name } of names)
+        tables[name] = (
+          conn.sql.prepare(`SELECT COUNT(*) AS n FROM "${name.replaceAll('"', '""')}"`).get() as { n: number }
+        ).n;
       // WAL: the main file alone understates the size until a checkpoint.
-      const size = [file, `${file}-wal`].reduce((s, f) => { try { return s + statSync(f).size; } catch { return s; } }, 0);
+      const size = [file, `${file}-wal`].reduce((s, f) => {
+        try {
+          return s + statSync(f).size;
+        } catch {
+          return s;
+        }
+      }, 0);
       return { file, sizeBytes: size, schemaVersion: currentVersion(conn), latestVersion: LATEST_VERSION, tables };
     });
   } finally {

@@ -4,7 +4,14 @@
 // the process that owns it, and run-time estimates from the workspace's own stage timings.
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { JobStatus, JobSubmission, MosaicPlanView, PlannedStage, RunEstimate, SubmitPreview } from '../../../shared/api';
+import type {
+  JobStatus,
+  JobSubmission,
+  MosaicPlanView,
+  PlannedStage,
+  RunEstimate,
+  SubmitPreview,
+} from '../../../shared/api';
 import { parseIsoUtc } from '../../../shared/astro';
 import type { JsonObject } from '../../../shared/model/common';
 import type { Job } from '../../../shared/model/jobs';
@@ -14,13 +21,27 @@ import type { Engine } from '../engine';
 import { IMAGE_KIND } from '../imaging';
 import { isAlive, type StageInstance } from '../jobs';
 import {
-  insideStaging, jobGraph, MOSAIC_JOB, planCentered, planNext, planRange, previewStages, PUBLISH_JOB, QA_JOB, recordPlan, type MosaicJobParams,
+  insideStaging,
+  jobGraph,
+  MOSAIC_JOB,
+  planCentered,
+  planNext,
+  planRange,
+  previewStages,
+  PUBLISH_JOB,
+  QA_JOB,
+  recordPlan,
+  type MosaicJobParams,
   type MosaicPlanDoc,
 } from '../orchestrator';
 
 /** A submission the engine refuses: which field, and whether it is bad input, a missing object or a conflict. */
 export class SubmitError extends Error {
-  constructor(readonly code: 'invalid_input' | 'not_found' | 'conflict', readonly field: string, message: string) {
+  constructor(
+    readonly code: 'invalid_input' | 'not_found' | 'conflict',
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SubmitError';
   }
@@ -51,7 +72,12 @@ function within(root: string, p: string): boolean {
 }
 
 /** A client path resolved (inside the workspace when confined, following symlinks of what exists). */
-export function resolveClientPath(engine: Pick<Engine, 'paths'>, field: string, p: string, opts: SubmitJobOptions): string {
+export function resolveClientPath(
+  engine: Pick<Engine, 'paths'>,
+  field: string,
+  p: string,
+  opts: SubmitJobOptions,
+): string {
   const root = path.resolve(engine.paths.root);
   const resolved = path.resolve(opts.confinePaths ? root : (opts.cwd ?? root), p);
   if (!opts.confinePaths) return resolved;
@@ -66,7 +92,11 @@ export function resolveClientPath(engine: Pick<Engine, 'paths'>, field: string, 
   }
   const realRoot = existsSync(root) ? realpathSync(root) : root;
   if (!within(root, resolved) || !within(realRoot, real)) {
-    throw new SubmitError('invalid_input', field, `${field}: ${JSON.stringify(p)} resolves to ${real}, outside the workspace ${root}; give a path inside it`);
+    throw new SubmitError(
+      'invalid_input',
+      field,
+      `${field}: ${JSON.stringify(p)} resolves to ${real}, outside the workspace ${root}; give a path inside it`,
+    );
   }
   return resolved;
 }
@@ -78,23 +108,63 @@ function planError(err: unknown, field: string): never {
 }
 
 /** Plan a mosaic request (nothing written). */
-export function planMosaicRequest(engine: Engine, sub: Extract<JobSubmission, { type: `mosaic.${string}` }>): MosaicPlanDoc {
+export function planMosaicRequest(
+  engine: Engine,
+  sub: Extract<JobSubmission, { type: `mosaic.${string}` }>,
+): MosaicPlanDoc {
   const p = sub.params;
   const common = { ...(p.method ? { method: p.method } : {}), tier: p.tier, catalog: p.catalog ?? null };
   if (p.catalog && !engine.db.sources.catalogs().some((c) => c.catalog === p.catalog)) {
-    throw new SubmitError('not_found', 'params.catalog', `params.catalog: no reference catalog named ${JSON.stringify(p.catalog)} (have: ${engine.db.sources.catalogs().map((c) => c.catalog).join(', ') || 'none'})`);
+    throw new SubmitError(
+      'not_found',
+      'params.catalog',
+      `params.catalog: no reference catalog named ${JSON.stringify(p.catalog)} (have: ${
+        engine.db.sources
+          .catalogs()
+          .map((c) => c.catalog)
+          .join(', ') || 'none'
+      })`,
+    );
   }
   try {
     switch (sub.type) {
       case 'mosaic.centered':
-        if (!engine.db.calibration.getCalibrator(sub.params.calibrator)) throw new SubmitError('not_found', 'params.calibrator', `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog (calibrators.search finds names and aliases)`);
-        return planCentered(engine, sub.params.calibrator, sub.params.timespanMin ?? engine.config.mosaic.timespanMin, common);
+        if (!engine.db.calibration.getCalibrator(sub.params.calibrator))
+          throw new SubmitError(
+            'not_found',
+            'params.calibrator',
+            `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog (calibrators.search finds names and aliases)`,
+          );
+        return planCentered(
+          engine,
+          sub.params.calibrator,
+          sub.params.timespanMin ?? engine.config.mosaic.timespanMin,
+          common,
+        );
       case 'mosaic.next':
-        if (sub.params.calibrator && !engine.db.calibration.getCalibrator(sub.params.calibrator)) throw new SubmitError('not_found', 'params.calibrator', `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog`);
-        return planNext(engine, { ...common, ...(sub.params.decDeg !== undefined ? { decDeg: sub.params.decDeg } : {}), ...(sub.params.calibrator ? { calibrator: sub.params.calibrator } : {}) });
+        if (sub.params.calibrator && !engine.db.calibration.getCalibrator(sub.params.calibrator))
+          throw new SubmitError(
+            'not_found',
+            'params.calibrator',
+            `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog`,
+          );
+        return planNext(engine, {
+          ...common,
+          ...(sub.params.decDeg !== undefined ? { decDeg: sub.params.decDeg } : {}),
+          ...(sub.params.calibrator ? { calibrator: sub.params.calibrator } : {}),
+        });
       case 'mosaic.range':
-        if (sub.params.calibrator && !engine.db.calibration.getCalibrator(sub.params.calibrator)) throw new SubmitError('not_found', 'params.calibrator', `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog`);
-        return planRange(engine, parseIsoUtc(sub.params.since), parseIsoUtc(sub.params.until), { ...common, name: sub.params.name, ...(sub.params.calibrator ? { calibrator: sub.params.calibrator } : {}) });
+        if (sub.params.calibrator && !engine.db.calibration.getCalibrator(sub.params.calibrator))
+          throw new SubmitError(
+            'not_found',
+            'params.calibrator',
+            `params.calibrator: ${sub.params.calibrator} is not in the calibrator catalog`,
+          );
+        return planRange(engine, parseIsoUtc(sub.params.since), parseIsoUtc(sub.params.until), {
+          ...common,
+          name: sub.params.name,
+          ...(sub.params.calibrator ? { calibrator: sub.params.calibrator } : {}),
+        });
     }
   } catch (err) {
     if (err instanceof SubmitError) throw err;
@@ -112,43 +182,121 @@ export function resolveSubmission(engine: Engine, sub: JobSubmission, opts: Subm
     case 'mosaic.next':
     case 'mosaic.range': {
       const plan = planMosaicRequest(engine, sub);
-      const params: MosaicJobParams = { plan, autoPublish: !sub.params.review, register: insideStaging(engine, plan.outputDir) };
+      const params: MosaicJobParams = {
+        plan,
+        autoPublish: !sub.params.review,
+        register: insideStaging(engine, plan.outputDir),
+      };
       return { type: sub.type, kind: MOSAIC_JOB, params: params as unknown as JsonObject, plan, request };
     }
     case 'convert': {
       const p = sub.params;
-      if (!engine.db.ingest.getGroup(p.groupId)) throw new SubmitError('not_found', 'params.groupId', `params.groupId: no ingest group ${p.groupId} (index the raw data first)`);
+      if (!engine.db.ingest.getGroup(p.groupId))
+        throw new SubmitError(
+          'not_found',
+          'params.groupId',
+          `params.groupId: no ingest group ${p.groupId} (index the raw data first)`,
+        );
       const outputDir = p.outputDir === undefined ? engine.paths.ms : at('outputDir', p.outputDir);
-      return { type: sub.type, kind: CONVERT_KIND, plan: null, request, params: { groupId: p.groupId, outputDir, allowIncomplete: p.allowIncomplete, overwrite: p.overwrite, expectedSubbands: engine.config.ingest.expectedSubbands } };
+      return {
+        type: sub.type,
+        kind: CONVERT_KIND,
+        plan: null,
+        request,
+        params: {
+          groupId: p.groupId,
+          outputDir,
+          allowIncomplete: p.allowIncomplete,
+          overwrite: p.overwrite,
+          expectedSubbands: engine.config.ingest.expectedSubbands,
+        },
+      };
     }
     case 'calibrate': {
       const p = sub.params;
       const msPath = at('msPath', p.msPath);
-      if (!existsSync(path.join(msPath, 'table.dat'))) throw new SubmitError('not_found', 'params.msPath', `params.msPath: ${msPath} is not a Measurement Set (no table.dat)`);
-      if (p.calibrator && !engine.db.calibration.getCalibrator(p.calibrator)) throw new SubmitError('not_found', 'params.calibrator', `params.calibrator: ${p.calibrator} is not in the calibrator catalog`);
-      return { type: sub.type, kind: CALIBRATE_KIND, plan: null, request, params: { msPath, mode: p.mode, ...(p.calibrator ? { calibrator: p.calibrator } : {}) } };
+      if (!existsSync(path.join(msPath, 'table.dat')))
+        throw new SubmitError(
+          'not_found',
+          'params.msPath',
+          `params.msPath: ${msPath} is not a Measurement Set (no table.dat)`,
+        );
+      if (p.calibrator && !engine.db.calibration.getCalibrator(p.calibrator))
+        throw new SubmitError(
+          'not_found',
+          'params.calibrator',
+          `params.calibrator: ${p.calibrator} is not in the calibrator catalog`,
+        );
+      return {
+        type: sub.type,
+        kind: CALIBRATE_KIND,
+        plan: null,
+        request,
+        params: { msPath, mode: p.mode, ...(p.calibrator ? { calibrator: p.calibrator } : {}) },
+      };
     }
     case 'image': {
       const { msPath: ms, prefix, ...rest } = sub.params;
       const msPath = at('msPath', ms);
-      if (!existsSync(path.join(msPath, 'table.dat'))) throw new SubmitError('not_found', 'params.msPath', `params.msPath: ${msPath} is not a Measurement Set (no table.dat)`);
-      const out = prefix === undefined ? path.join(engine.paths.images, path.basename(msPath).replace(/\.ms$/i, '')) : at('prefix', prefix);
-      return { type: sub.type, kind: IMAGE_KIND, plan: null, request, params: JSON.parse(JSON.stringify({ ...rest, msPath, prefix: out })) as JsonObject };
+      if (!existsSync(path.join(msPath, 'table.dat')))
+        throw new SubmitError(
+          'not_found',
+          'params.msPath',
+          `params.msPath: ${msPath} is not a Measurement Set (no table.dat)`,
+        );
+      const out =
+        prefix === undefined
+          ? path.join(engine.paths.images, path.basename(msPath).replace(/\.ms$/i, ''))
+          : at('prefix', prefix);
+      return {
+        type: sub.type,
+        kind: IMAGE_KIND,
+        plan: null,
+        request,
+        params: JSON.parse(JSON.stringify({ ...rest, msPath, prefix: out })) as JsonObject,
+      };
     }
     case 'publish': {
       const p = sub.params;
       const product = engine.db.products.get(p.productId);
-      if (!product) throw new SubmitError('not_found', 'params.productId', `params.productId: no product ${p.productId}`);
-      if (product.status !== 'published' && product.status !== 'approved' && !(product.status === 'qa_passed' && engine.config.publishing.autoPublish)) {
-        throw new SubmitError('conflict', 'params.productId', `params.productId: product ${p.productId} is ${product.status}; only approved products are published${product.status === 'qa_passed' ? ' (publishing.autoPublish is off: approve it first)' : ''}`);
+      if (!product)
+        throw new SubmitError('not_found', 'params.productId', `params.productId: no product ${p.productId}`);
+      if (
+        product.status !== 'published' &&
+        product.status !== 'approved' &&
+        !(product.status === 'qa_passed' && engine.config.publishing.autoPublish)
+      ) {
+        throw new SubmitError(
+          'conflict',
+          'params.productId',
+          `params.productId: product ${p.productId} is ${product.status}; only approved products are published${product.status === 'qa_passed' ? ' (publishing.autoPublish is off: approve it first)' : ''}`,
+        );
       }
-      return { type: sub.type, kind: PUBLISH_JOB, plan: null, request, params: { productId: p.productId, actor: p.actor } };
+      return {
+        type: sub.type,
+        kind: PUBLISH_JOB,
+        plan: null,
+        request,
+        params: { productId: p.productId, actor: p.actor },
+      };
     }
     case 'qa': {
       const p = sub.params;
-      if (!engine.db.products.get(p.productId)) throw new SubmitError('not_found', 'params.productId', `params.productId: no product ${p.productId}`);
-      if (p.catalog && !engine.db.sources.catalogs().some((c) => c.catalog === p.catalog)) throw new SubmitError('not_found', 'params.catalog', `params.catalog: no reference catalog named ${JSON.stringify(p.catalog)}`);
-      return { type: sub.type, kind: QA_JOB, plan: null, request, params: { productId: p.productId, tier: p.tier, ...(p.catalog ? { catalog: p.catalog } : {}) } };
+      if (!engine.db.products.get(p.productId))
+        throw new SubmitError('not_found', 'params.productId', `params.productId: no product ${p.productId}`);
+      if (p.catalog && !engine.db.sources.catalogs().some((c) => c.catalog === p.catalog))
+        throw new SubmitError(
+          'not_found',
+          'params.catalog',
+          `params.catalog: no reference catalog named ${JSON.stringify(p.catalog)}`,
+        );
+      return {
+        type: sub.type,
+        kind: QA_JOB,
+        plan: null,
+        request,
+        params: { productId: p.productId, tier: p.tier, ...(p.catalog ? { catalog: p.catalog } : {}) },
+      };
     }
   }
 }
@@ -167,7 +315,12 @@ export function estimateStages(engine: Pick<Engine, 'db'>, todo: readonly { stag
   for (const [name, e] of Object.entries(byStage)) {
     const d = [...(history.get(name) ?? [])].sort((a, b) => a - b);
     e.samples = d.length;
-    e.medianS = d.length === 0 ? null : d.length % 2 ? (d[(d.length - 1) / 2] as number) : ((d[d.length / 2 - 1] as number) + (d[d.length / 2] as number)) / 2;
+    e.medianS =
+      d.length === 0
+        ? null
+        : d.length % 2
+          ? (d[(d.length - 1) / 2] as number)
+          : ((d[d.length / 2 - 1] as number) + (d[d.length / 2] as number)) / 2;
     if (e.medianS === null) known = false;
     else total += e.medianS * e.count;
   }
@@ -176,21 +329,54 @@ export function estimateStages(engine: Pick<Engine, 'db'>, todo: readonly { stag
 
 async function plannedStages(engine: Engine, stages: StageInstance[]): Promise<PlannedStage[]> {
   const preview = await previewStages(engine, stages);
-  return preview.map((p) => ({ id: p.inst.id, stage: p.inst.stage, deps: p.inst.deps, params: p.inst.params, done: p.done, note: p.error }));
+  return preview.map((p) => ({
+    id: p.inst.id,
+    stage: p.inst.stage,
+    deps: p.inst.deps,
+    params: p.inst.params,
+    done: p.done,
+    note: p.error,
+  }));
 }
 
 /** A mosaic plan for the UI: groups, missing data, calibration, stages still to run, estimate. */
-export async function mosaicPlanView(engine: Engine, plan: MosaicPlanDoc, params: MosaicJobParams): Promise<MosaicPlanView> {
+export async function mosaicPlanView(
+  engine: Engine,
+  plan: MosaicPlanDoc,
+  params: MosaicJobParams,
+): Promise<MosaicPlanView> {
   const stages = await plannedStages(engine, jobGraph(params));
   const existing = engine.db.qa.getPlan(plan.name);
   const job = existing?.jobId ? engine.db.jobs.get(existing.jobId) : undefined;
   return {
-    name: plan.name, mode: plan.mode, calibrator: plan.calibrator, transitMjd: plan.transitMjd, window: plan.window, decDeg: plan.decDeg,
-    groups: plan.groups.map((g) => ({ groupId: g.groupId, startMjd: g.startMjd, decDeg: g.decDeg, msPath: g.msPath, converted: g.converted })),
-    missing: plan.missing, calibration: plan.calibration, method: plan.method, tier: plan.tier, catalog: plan.catalog,
-    outputName: plan.name, outputDir: plan.outputDir, asymmetric: plan.asymmetric, notes: plan.notes,
+    name: plan.name,
+    mode: plan.mode,
+    calibrator: plan.calibrator,
+    transitMjd: plan.transitMjd,
+    window: plan.window,
+    decDeg: plan.decDeg,
+    groups: plan.groups.map((g) => ({
+      groupId: g.groupId,
+      startMjd: g.startMjd,
+      decDeg: g.decDeg,
+      msPath: g.msPath,
+      converted: g.converted,
+    })),
+    missing: plan.missing,
+    calibration: plan.calibration,
+    method: plan.method,
+    tier: plan.tier,
+    catalog: plan.catalog,
+    outputName: plan.name,
+    outputDir: plan.outputDir,
+    asymmetric: plan.asymmetric,
+    notes: plan.notes,
     existing: existing ? { status: existing.status, jobId: existing.jobId, jobState: job?.state ?? null } : null,
-    stages, estimate: estimateStages(engine, stages.filter((s) => !s.done)),
+    stages,
+    estimate: estimateStages(
+      engine,
+      stages.filter((s) => !s.done),
+    ),
   };
 }
 
@@ -199,10 +385,16 @@ export async function previewSubmission(engine: Engine, r: ResolvedSubmission): 
   const built = engine.registry.buildJob(r.kind, r.params);
   const stages = await plannedStages(engine, built.stages);
   return {
-    type: r.type, kind: r.kind, params: built.params, stages,
+    type: r.type,
+    kind: r.kind,
+    params: built.params,
+    stages,
     config: JSON.parse(JSON.stringify(engine.config)) as JsonObject,
     mosaic: r.plan ? await mosaicPlanView(engine, r.plan, built.params as unknown as MosaicJobParams) : null,
-    estimate: estimateStages(engine, stages.filter((s) => !s.done)),
+    estimate: estimateStages(
+      engine,
+      stages.filter((s) => !s.done),
+    ),
   };
 }
 
@@ -229,14 +421,21 @@ export async function submitJob(engine: Engine, sub: JobSubmission, opts: Submit
       const frozen = engine.db.jobs.frozen(existing.id).request;
       const request = { type: sub.type, params: JSON.parse(JSON.stringify(sub.params)) as JsonObject };
       if (!sameRequest(frozen, request)) {
-        throw new SubmitError('conflict', 'idempotencyKey', `idempotencyKey ${sub.idempotencyKey} was used for job ${existing.id} with a different request (${frozen?.type ?? existing.kind}); use a new key`);
+        throw new SubmitError(
+          'conflict',
+          'idempotencyKey',
+          `idempotencyKey ${sub.idempotencyKey} was used for job ${existing.id} with a different request (${frozen?.type ?? existing.kind}); use a new key`,
+        );
       }
       return { job: existing, created: false, preview: null };
     }
   }
   const r = resolveSubmission(engine, sub, opts);
   if (sub.dryRun) return { job: null, created: false, preview: await previewSubmission(engine, r) };
-  const frozen = { request: r.request, ...(sub.idempotencyKey !== undefined ? { idempotencyKey: sub.idempotencyKey } : {}) };
+  const frozen = {
+    request: r.request,
+    ...(sub.idempotencyKey !== undefined ? { idempotencyKey: sub.idempotencyKey } : {}),
+  };
   if (r.plan) {
     // A recorded plan of that name keeps its job: asking again returns (and resumes) it.
     const stored = engine.db.qa.getPlan(r.plan.name);
@@ -261,11 +460,21 @@ export function jobStatus(engine: Engine, job: Job): JobStatus {
   // Left running by a process that is gone (killed between or inside stages): resume or retry it.
   const interrupted = (running.length > 0 || job.state === 'running') && !here && !(pid !== null && alive);
   return {
-    id: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.message, error: job.error,
-    stagesTotal: stages.length, stagesDone: stages.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length,
-    stagesFailed: stages.filter((s) => s.state === 'failed').length, running: running.map((s) => s.stageId),
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    progress: job.progress,
+    message: job.message,
+    error: job.error,
+    stagesTotal: stages.length,
+    stagesDone: stages.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length,
+    stagesFailed: stages.filter((s) => s.state === 'failed').length,
+    running: running.map((s) => s.stageId),
     owner: pid === null ? (here ? { pid: process.pid, alive: true } : null) : { pid, alive },
-    interrupted, createdMjd: job.createdMjd, startedMjd: job.startedMjd, finishedMjd: job.finishedMjd,
+    interrupted,
+    createdMjd: job.createdMjd,
+    startedMjd: job.startedMjd,
+    finishedMjd: job.finishedMjd,
     products: engine.db.products.idsOfJob(job.id),
   };
 }

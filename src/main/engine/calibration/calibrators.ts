@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import curated from '../../../../resources/calibrators/dsa110_calibrators.json';
 import { transitMjd } from '../../../shared/astro';
-import { beamModel, channelFrequencyHz, CHANNELS_PER_SUBBAND, DISH_DIAMETER_M, SUBBAND_COUNT, type PrimaryBeamModel } from '../../../shared/instrument';
+import {
+  beamModel,
+  channelFrequencyHz,
+  CHANNELS_PER_SUBBAND,
+  DISH_DIAMETER_M,
+  SUBBAND_COUNT,
+  type PrimaryBeamModel,
+} from '../../../shared/instrument';
 import { Calibrator, nowMjd } from '../../../shared/model';
 import type { CalibratorMatch } from '../../../shared/api';
 import type { Config } from '../config';
@@ -39,7 +46,9 @@ export function curatedCalibrators(): Calibrator[] {
     const cal = Calibrator.safeParse({ ...c, catalog: 'vla' });
     if (!cal.success) {
       const i = cal.error.issues[0];
-      throw new Error(`${CATALOG_FILE}: calibrators[${index}] (${c.name}): ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
+      throw new Error(
+        `${CATALOG_FILE}: calibrators[${index}] (${c.name}): ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`,
+      );
     }
     return cal.data;
   });
@@ -66,7 +75,8 @@ export function seedCalibrators(db: Database): number {
 }
 
 /** Middle of the DSA-110 band (sb00 channel 0 to sb15 channel 47), where the beam is evaluated. */
-export const BAND_CENTRE_HZ = (channelFrequencyHz(0, 0) + channelFrequencyHz(SUBBAND_COUNT - 1, CHANNELS_PER_SUBBAND - 1)) / 2;
+export const BAND_CENTRE_HZ =
+  (channelFrequencyHz(0, 0) + channelFrequencyHz(SUBBAND_COUNT - 1, CHANNELS_PER_SUBBAND - 1)) / 2;
 
 /** The configured primary-beam model (named as the instrument library names it). */
 export function configuredBeam(config: Pick<Config, 'imaging'>): { model: PrimaryBeamModel; label: string } {
@@ -100,7 +110,11 @@ export function calibratorsByName(db: Database, query: string): { calibrator: Ca
   const out: { calibrator: Calibrator; matchedName: string }[] = [];
   for (const c of db.calibration.listCalibrators()) {
     // The catalog's own other names (alternate, B1950), then the curated list's for older tables.
-    const names = [c.name, ...[c.altName, c.b1950Name].filter((n): n is string => typeof n === 'string'), ...(aliases.get(c.name) ?? [])];
+    const names = [
+      c.name,
+      ...[c.altName, c.b1950Name].filter((n): n is string => typeof n === 'string'),
+      ...(aliases.get(c.name) ?? []),
+    ];
     const hit = names.find((n) => normalName(n) === q);
     if (hit !== undefined) out.push({ calibrator: c, matchedName: hit });
   }
@@ -116,10 +130,18 @@ export interface CalibratorSearch {
 }
 
 /** Calibrators within `radiusDeg` of `decDeg`, brightest beam-weighted flux first. */
-export function searchCalibrators(db: Database, config: Pick<Config, 'imaging'>, q: CalibratorSearch): CalibratorMatch[] {
+export function searchCalibrators(
+  db: Database,
+  config: Pick<Config, 'imaging'>,
+  q: CalibratorSearch,
+): CalibratorMatch[] {
   const { model, label } = configuredBeam(config);
   const after = q.afterMjd ?? nowMjd();
-  const candidates = db.calibration.listCalibrators({ decMinDeg: q.decDeg - q.radiusDeg, decMaxDeg: q.decDeg + q.radiusDeg, minFlux1400Jy: q.minFluxJy });
+  const candidates = db.calibration.listCalibrators({
+    decMinDeg: q.decDeg - q.radiusDeg,
+    decMaxDeg: q.decDeg + q.radiusDeg,
+    minFlux1400Jy: q.minFluxJy,
+  });
   const matches = candidates.map((calibrator) => {
     const decOffsetDeg = Math.abs(calibrator.decDeg - q.decDeg);
     // At transit the source crosses the meridian at its declination: the offset from the
@@ -133,19 +155,34 @@ export function searchCalibrators(db: Database, config: Pick<Config, 'imaging'>,
       nextTransitMjd: transitMjd(calibrator.raDeg * DEG, calibrator.decDeg * DEG, after, 'next'),
     };
   });
-  matches.sort((a, b) => b.beamWeightedFluxJy - a.beamWeightedFluxJy || a.decOffsetDeg - b.decOffsetDeg || a.calibrator.name.localeCompare(b.calibrator.name));
+  matches.sort(
+    (a, b) =>
+      b.beamWeightedFluxJy - a.beamWeightedFluxJy ||
+      a.decOffsetDeg - b.decOffsetDeg ||
+      a.calibrator.name.localeCompare(b.calibrator.name),
+  );
   return matches.slice(0, q.limit);
 }
 
 /** A name search: the calibrators matching a name or alias, weighted as seen at their own declination (or at `decDeg`). */
-export function searchCalibratorsByName(db: Database, config: Pick<Config, 'imaging'>, q: { name: string; decDeg?: number; afterMjd?: number; limit: number }): CalibratorMatch[] {
+export function searchCalibratorsByName(
+  db: Database,
+  config: Pick<Config, 'imaging'>,
+  q: { name: string; decDeg?: number; afterMjd?: number; limit: number },
+): CalibratorMatch[] {
   const { model, label } = configuredBeam(config);
   const after = q.afterMjd ?? nowMjd();
-  return calibratorsByName(db, q.name).slice(0, q.limit).map(({ calibrator, matchedName }) => {
-    const decOffsetDeg = q.decDeg === undefined ? 0 : Math.abs(calibrator.decDeg - q.decDeg);
-    return {
-      calibrator, decOffsetDeg, beamWeightedFluxJy: calibrator.flux1400Jy * model.response(decOffsetDeg * DEG, BAND_CENTRE_HZ), beamModel: label,
-      nextTransitMjd: transitMjd(calibrator.raDeg * DEG, calibrator.decDeg * DEG, after, 'next'), matchedName,
-    };
-  });
+  return calibratorsByName(db, q.name)
+    .slice(0, q.limit)
+    .map(({ calibrator, matchedName }) => {
+      const decOffsetDeg = q.decDeg === undefined ? 0 : Math.abs(calibrator.decDeg - q.decDeg);
+      return {
+        calibrator,
+        decOffsetDeg,
+        beamWeightedFluxJy: calibrator.flux1400Jy * model.response(decOffsetDeg * DEG, BAND_CENTRE_HZ),
+        beamModel: label,
+        nextTransitMjd: transitMjd(calibrator.raDeg * DEG, calibrator.decDeg * DEG, after, 'next'),
+        matchedName,
+      };
+    });
 }

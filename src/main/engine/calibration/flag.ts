@@ -37,7 +37,12 @@ function wordsOf(flags: Uint8Array): Uint32Array | null {
 }
 
 /** Nonzero bytes of flags[start, end), four at a time where a word view (wordsOf) is given. */
-export function countFlags(flags: Uint8Array, start = 0, end = flags.length, words: Uint32Array | null = start === 0 && end === flags.length ? wordsOf(flags) : null): number {
+export function countFlags(
+  flags: Uint8Array,
+  start = 0,
+  end = flags.length,
+  words: Uint32Array | null = start === 0 && end === flags.length ? wordsOf(flags) : null,
+): number {
   let n = 0;
   let i = start;
   if (words) {
@@ -82,7 +87,12 @@ export interface DeadAntennaOptions {
  * noise only. Works on a bright calibrator field (after phaseToSource) where a live baseline
  * reaches SNR ~ (S / sigma_vis) sqrt(samples) >> minSnr.
  */
-export async function findDeadAntennas(pool: NativePool, b: CalBlock, model: CalModel, opts: DeadAntennaOptions = {}): Promise<{ dead: number[]; medianSnr: Float64Array }> {
+export async function findDeadAntennas(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  opts: DeadAntennaOptions = {},
+): Promise<{ dead: number[]; medianSnr: Float64Array }> {
   const nchan = b.freqsHz.length;
   const width = nchan > 1 ? Math.abs((b.freqsHz[1] as number) - (b.freqsHz[0] as number)) : 1e7;
   const chanGroup = opts.chanGroup ?? Math.max(1, Math.min(nchan, Math.round(10e6 / width)));
@@ -101,7 +111,7 @@ export async function findDeadAntennas(pool: NativePool, b: CalBlock, model: Cal
       npol: b.npol,
       model: model.kind === 'visibilities' ? model.model : null,
       modelFlux: model.kind === 'point' ? model.flux : null,
-      modelPhase: model.kind === 'point' ? model.phase ?? null : null,
+      modelPhase: model.kind === 'point' ? (model.phase ?? null) : null,
       rowTime: b.rowTime,
     },
     { rowSlot: null, nslot: 1, chanGroup },
@@ -219,14 +229,27 @@ export interface FlagOptions {
 export async function flagBlock(pool: NativePool, b: CalBlock, opts: FlagOptions = {}): Promise<FlagStats> {
   const threads = opts.threads ?? pool.workers;
   const nchan = b.freqsHz.length;
-  const byReason: Record<FlagReason, number> = { prior: countFlags(b.flags), autocorrelation: 0, zero: 0, nonfinite: 0, deadAntenna: 0, rfi: 0 };
-  const basic = await pool.flagBasic({ vis: b.vis, flags: b.flags, ant1: b.ant1, ant2: b.ant2, nchan, npol: b.npol }, { autos: opts.autos ?? true, threads });
+  const byReason: Record<FlagReason, number> = {
+    prior: countFlags(b.flags),
+    autocorrelation: 0,
+    zero: 0,
+    nonfinite: 0,
+    deadAntenna: 0,
+    rfi: 0,
+  };
+  const basic = await pool.flagBasic(
+    { vis: b.vis, flags: b.flags, ant1: b.ant1, ant2: b.ant2, nchan, npol: b.npol },
+    { autos: opts.autos ?? true, threads },
+  );
   byReason.autocorrelation = basic.autocorrelation;
   byReason.zero = basic.zero;
   byReason.nonfinite = basic.nonfinite;
   if (opts.rfi !== false) {
     const { grid, nbl, ntime } = baselineGrid(b);
-    byReason.rfi = await pool.flagRfi({ vis: b.vis, flags: b.flags, grid, nbl, ntime, nchan, npol: b.npol }, { threads, ...(opts.rfi ?? {}) });
+    byReason.rfi = await pool.flagRfi(
+      { vis: b.vis, flags: b.flags, grid, nbl, ntime, nchan, npol: b.npol },
+      { threads, ...(opts.rfi ?? {}) },
+    );
   }
   let dead: number[] = [];
   if (opts.model) {

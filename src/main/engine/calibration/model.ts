@@ -4,7 +4,15 @@
 // the calibrator's offset from the pointing; or several sources through the native predictor.
 // Positions are apparent (of date), the frame of the drift-scan uvw the correlator writes.
 import { ARRAY_CENTRE, type PrimaryBeamModel } from '../../../shared/instrument';
-import { apparentContext, apparentVector, directionCosines, lastRad, raDecOf, rotatePhases, unitVector } from '../../../shared/astro';
+import {
+  apparentContext,
+  apparentVector,
+  directionCosines,
+  lastRad,
+  raDecOf,
+  rotatePhases,
+  unitVector,
+} from '../../../shared/astro';
 import { type NativePool, sharedFloat64Array } from '../native/pool';
 
 /** A model source: J2000 position, flux at 1.4 GHz and spectral index. */
@@ -44,17 +52,28 @@ export function driftScanCentres(timesMjd: Float64Array, decOfDateRad: number): 
 }
 
 /** Apparent direction of a J2000 source at an instant. */
-export function apparentDirection(src: { raDeg: number; decDeg: number }, mjd: number): { raRad: number; decRad: number } {
-  return raDecOf(apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(mjd)));
+export function apparentDirection(
+  src: { raDeg: number; decDeg: number },
+  mjd: number,
+): { raRad: number; decRad: number } {
+  return raDecOf(
+    apparentVector(unitVector((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180), apparentContext(mjd)),
+  );
 }
 
 /** Per time: direction cosines of the source about the phase centre and its offset from the pointing (rad). */
-export function sourceOffsets(geom: FieldGeometry, src: { raDeg: number; decDeg: number }): { lmn: [number, number, number]; offsetRad: number }[] {
+export function sourceOffsets(
+  geom: FieldGeometry,
+  src: { raDeg: number; decDeg: number },
+): { lmn: [number, number, number]; offsetRad: number }[] {
   return Array.from(geom.timesMjd, (t, k) => {
     const app = apparentDirection(src, t);
     const pc = geom.phaseCentres[k];
     const pt = geom.pointings[k];
-    if (!pc || !pt) throw new RangeError(`sourceOffsets: geometry has ${geom.timesMjd.length} times but ${geom.phaseCentres.length} phase centres and ${geom.pointings.length} pointings`);
+    if (!pc || !pt)
+      throw new RangeError(
+        `sourceOffsets: geometry has ${geom.timesMjd.length} times but ${geom.phaseCentres.length} phase centres and ${geom.pointings.length} pointings`,
+      );
     const lmn = directionCosines(app.raRad, app.decRad, pc.raRad, pc.decRad);
     const toPointing = directionCosines(app.raRad, app.decRad, pt.raRad, pt.decRad);
     return { lmn, offsetRad: Math.acos(Math.min(1, Math.max(-1, toPointing[2]))) };
@@ -63,12 +82,15 @@ export function sourceOffsets(geom: FieldGeometry, src: { raDeg: number; decDeg:
 
 function checkGeometry(vis: Float32Array, geom: FieldGeometry, what: string): number {
   const rows = geom.rowTime.length;
-  if (geom.uvw.length !== rows * 3) throw new RangeError(`${what}: geometry.uvw: expected ${rows} x 3 values (one per row), got ${geom.uvw.length}`);
+  if (geom.uvw.length !== rows * 3)
+    throw new RangeError(`${what}: geometry.uvw: expected ${rows} x 3 values (one per row), got ${geom.uvw.length}`);
   const expected = rows * geom.freqsHz.length * geom.npol * 2;
-  if (vis.length !== expected) throw new RangeError(`${what}: vis: expected rows x nchan x npol complex = ${expected} floats, got ${vis.length}`);
+  if (vis.length !== expected)
+    throw new RangeError(`${what}: vis: expected rows x nchan x npol complex = ${expected} floats, got ${vis.length}`);
   for (let r = 0; r < rows; r++) {
     const t = geom.rowTime[r] as number;
-    if (!(t >= 0 && t < geom.timesMjd.length)) throw new RangeError(`${what}: geometry.rowTime[${r}] = ${t} is outside [0, ${geom.timesMjd.length})`);
+    if (!(t >= 0 && t < geom.timesMjd.length))
+      throw new RangeError(`${what}: geometry.rowTime[${r}] = ${t} is outside [0, ${geom.timesMjd.length})`);
   }
   return rows;
 }
@@ -85,7 +107,8 @@ export function phaseToSource(vis: Float32Array, geom: FieldGeometry, src: { raD
   const dw = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const [l, m, n] = (offsets[geom.rowTime[r] as number] as { lmn: [number, number, number] }).lmn;
-    dw[r] = (geom.uvw[3 * r] as number) * l + (geom.uvw[3 * r + 1] as number) * m + (geom.uvw[3 * r + 2] as number) * (n - 1);
+    dw[r] =
+      (geom.uvw[3 * r] as number) * l + (geom.uvw[3 * r + 1] as number) * m + (geom.uvw[3 * r + 2] as number) * (n - 1);
   }
   rotatePhases(vis, { nbl: rows, nchan: geom.freqsHz.length, npol: geom.npol }, dw, geom.freqsHz);
 }
@@ -133,7 +156,9 @@ export async function predictModel(
   for (let t = 0; t < geom.timesMjd.length; t++) {
     const rs = byTime[t] as number[];
     if (rs.length === 0) continue;
-    const visible = sources.map((s, i) => ({ s, o: (offsets[i] as { lmn: [number, number, number]; offsetRad: number }[])[t]! })).filter((x) => x.o.lmn[2] > 0);
+    const visible = sources
+      .map((s, i) => ({ s, o: (offsets[i] as { lmn: [number, number, number]; offsetRad: number }[])[t]! }))
+      .filter((x) => x.o.lmn[2] > 0);
     if (visible.length === 0) continue;
     const uvw = new Float64Array(rs.length * 3);
     rs.forEach((r, k) => uvw.set(geom.uvw.subarray(3 * r, 3 * r + 3), 3 * k));
@@ -147,7 +172,9 @@ export async function predictModel(
       }
     });
     const model = sharedFloat64Array(rs.length * nchan * 2);
-    await pool.predictPoints({ uvw, freqs: geom.freqsHz, lmn1, amp, channelWidthHz: opts.channelWidthHz ?? 0 }, model, { threads: opts.threads ?? 1 });
+    await pool.predictPoints({ uvw, freqs: geom.freqsHz, lmn1, amp, channelWidthHz: opts.channelWidthHz ?? 0 }, model, {
+      threads: opts.threads ?? 1,
+    });
     rs.forEach((r, k) => {
       for (let c = 0; c < nchan; c++) {
         const re = model[2 * (k * nchan + c)] as number;

@@ -43,7 +43,6 @@ export interface MsSpwBlock {
   uvw: Float64Array;
 }
 
-
 /** The layout of an open MS (one summary pass over MAIN). */
 export function msLayout(ms: MeasurementSet): MsLayout {
   const s = ms.summary({ flags: false, counts: false });
@@ -56,9 +55,18 @@ export function msLayout(ms: MeasurementSet): MsLayout {
   const npol = s.correlations.length;
   if (npol < 1) throw new Error(`${ms.path}: POLARIZATION: no correlations`);
   return {
-    path: ms.path, nant: s.antennas.length, antennas: s.antennas, npol, spws: ms.spectralWindows(), phaseCentre, fieldName: field.name,
+    path: ms.path,
+    nant: s.antennas.length,
+    antennas: s.antennas,
+    npol,
+    spws: ms.spectralWindows(),
+    phaseCentre,
+    fieldName: field.name,
     pointingDecOfDateRad: apparentDirection({ raDeg: field.raDeg, decDeg: field.decDeg }, midMjd).decRad,
-    startMjd, endMjd, midMjd, intervalS: s.intervalS,
+    startMjd,
+    endMjd,
+    midMjd,
+    intervalS: s.intervalS,
   };
 }
 
@@ -96,7 +104,12 @@ export function windowBuffers(ms: MeasurementSet, layout: MsLayout): WindowBuffe
  * decoded tiles), yielding between runs so a caller can interleave other work (the event loop
  * of a pipelined solve keeps the native workers fed while the next window is read).
  */
-function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts: ReadSpwOptions): Generator<void, MsSpwBlock> {
+function* spwBlockSteps(
+  ms: MeasurementSet,
+  layout: MsLayout,
+  spw: number,
+  opts: ReadSpwOptions,
+): Generator<void, MsSpwBlock> {
   const sp = layout.spws[spw];
   if (!sp) throw new Error(`${ms.path}: spectral window ${spw} does not exist (${layout.spws.length} windows)`);
   const column = opts.column ?? 'DATA';
@@ -105,7 +118,9 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
   const per = sp.freqsHz.length * layout.npol;
   const buf = opts.buffers;
   if (buf && (buf.vis.length < 2 * n * per || buf.flags.length < n * per)) {
-    throw new RangeError(`${ms.path}: spectral window ${spw} needs ${n * per} samples; the window buffers hold ${buf.flags.length}`);
+    throw new RangeError(
+      `${ms.path}: spectral window ${spw} needs ${n * per} samples; the window buffers hold ${buf.flags.length}`,
+    );
   }
   const vis = buf ? buf.vis.subarray(0, 2 * n * per) : sharedOf(Float32Array, 2 * n * per);
   const complexColumn = ms.main.columnDesc(column).type === 'Complex';
@@ -143,14 +158,28 @@ function* spwBlockSteps(ms: MeasurementSet, layout: MsLayout, spw: number, opts:
     rowTime[r] = at;
   }
   const block: CalBlock = {
-    vis, flags, weights: null, ant1, ant2, nant: layout.nant,
-    freqsHz: sp.freqsHz, npol: layout.npol, timesMjd: Float64Array.from(uniq, msTimeToMjd), rowTime,
+    vis,
+    flags,
+    weights: null,
+    ant1,
+    ant2,
+    nant: layout.nant,
+    freqsHz: sp.freqsHz,
+    npol: layout.npol,
+    timesMjd: Float64Array.from(uniq, msTimeToMjd),
+    rowTime,
   };
   return { spw, block, rows, uvw };
 }
 
 /** One spectral window of `column` (DATA by default) with FLAG, as a CalBlock in shared buffers. */
-export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, column = 'DATA', opts: Omit<ReadSpwOptions, 'column'> = {}): MsSpwBlock {
+export function readSpwBlock(
+  ms: MeasurementSet,
+  layout: MsLayout,
+  spw: number,
+  column = 'DATA',
+  opts: Omit<ReadSpwOptions, 'column'> = {},
+): MsSpwBlock {
   const steps = spwBlockSteps(ms, layout, spw, { ...opts, column });
   for (;;) {
     const s = steps.next();
@@ -166,7 +195,9 @@ export function readSpwBlock(ms: MeasurementSet, layout: MsLayout, spw: number, 
  * when their promises settle.
  */
 export async function forEachWindow(
-  ms: MeasurementSet, layout: MsLayout, opts: Omit<ReadSpwOptions, 'buffers'>,
+  ms: MeasurementSet,
+  layout: MsLayout,
+  opts: Omit<ReadSpwOptions, 'buffers'>,
   fn: (b: MsSpwBlock, index: number) => Promise<void>,
   finish?: (b: MsSpwBlock) => Promise<void>,
 ): Promise<void> {
@@ -205,7 +236,12 @@ export async function forEachWindow(
 }
 
 /** readSpwBlock, giving the event loop a turn after each run of rows. */
-export async function readSpwBlockAsync(ms: MeasurementSet, layout: MsLayout, spw: number, opts: ReadSpwOptions = {}): Promise<MsSpwBlock> {
+export async function readSpwBlockAsync(
+  ms: MeasurementSet,
+  layout: MsLayout,
+  spw: number,
+  opts: ReadSpwOptions = {},
+): Promise<MsSpwBlock> {
   const steps = spwBlockSteps(ms, layout, spw, opts);
   for (;;) {
     const s = steps.next();
@@ -233,11 +269,17 @@ export function rotateFromSource(b: MsSpwBlock, layout: MsLayout, src: { raDeg: 
 
 /** Per row, the extra path (m) to a J2000 source relative to the phase centre: u l + v m + w (n - 1). */
 function pathDifferences(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): Float64Array {
-  const [l, m, nn] = directionCosines((src.raDeg * Math.PI) / 180, (src.decDeg * Math.PI) / 180, layout.phaseCentre.raRad, layout.phaseCentre.decRad);
+  const [l, m, nn] = directionCosines(
+    (src.raDeg * Math.PI) / 180,
+    (src.decDeg * Math.PI) / 180,
+    layout.phaseCentre.raRad,
+    layout.phaseCentre.decRad,
+  );
   const rows = b.rows.length;
   if (b.uvw.length !== 3 * rows) throw new Error(`rotateToSource: spectral window ${b.spw} was read without UVW`);
   const dw = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) dw[r] = (b.uvw[3 * r] as number) * l + (b.uvw[3 * r + 1] as number) * m + (b.uvw[3 * r + 2] as number) * (nn - 1);
+  for (let r = 0; r < rows; r++)
+    dw[r] = (b.uvw[3 * r] as number) * l + (b.uvw[3 * r + 1] as number) * m + (b.uvw[3 * r + 2] as number) * (nn - 1);
   return dw;
 }
 
@@ -247,7 +289,8 @@ function evenChannels(f: Float64Array): { f0: number; df: number } | null {
   const f0 = f[0] ?? 0;
   const df = nchan > 1 ? ((f[nchan - 1] as number) - f0) / (nchan - 1) : 0;
   let uniform = nchan > 1;
-  for (let c = 0; c < nchan && uniform; c++) uniform = Math.abs((f[c] as number) - (f0 + c * df)) <= 1e-9 * Math.abs(df);
+  for (let c = 0; c < nchan && uniform; c++)
+    uniform = Math.abs((f[c] as number) - (f0 + c * df)) <= 1e-9 * Math.abs(df);
   return uniform ? { f0, df } : null;
 }
 
@@ -257,7 +300,11 @@ function evenChannels(f: Float64Array): { f0: number; df: number } | null {
  * takes out, for a point model at the source (CalModel.phase) instead of rotating the data.
  * Null when the channels are not evenly spaced (rotate the data then).
  */
-export function sourcePhases(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: number }): Float64Array | null {
+export function sourcePhases(
+  b: MsSpwBlock,
+  layout: MsLayout,
+  src: { raDeg: number; decDeg: number },
+): Float64Array | null {
   const even = evenChannels(b.block.freqsHz);
   if (!even) return null;
   const dw = pathDifferences(b, layout, src);
@@ -309,16 +356,30 @@ function rotate(b: MsSpwBlock, layout: MsLayout, src: { raDeg: number; decDeg: n
 }
 
 /** Angle (rad) between a J2000 source and the drift-scan pointing at each time. */
-export function pointingOffsets(timesMjd: Float64Array, layout: MsLayout, src: { raDeg: number; decDeg: number }): Float64Array {
+export function pointingOffsets(
+  timesMjd: Float64Array,
+  layout: MsLayout,
+  src: { raDeg: number; decDeg: number },
+): Float64Array {
   return Float64Array.from(timesMjd, (t) => {
     const app = apparentDirection(src, t);
-    const n = directionCosines(app.raRad, app.decRad, lastRad(t, ARRAY_CENTRE.longitudeDeg), layout.pointingDecOfDateRad)[2];
+    const n = directionCosines(
+      app.raRad,
+      app.decRad,
+      lastRad(t, ARRAY_CENTRE.longitudeDeg),
+      layout.pointingDecOfDateRad,
+    )[2];
     return Math.acos(Math.min(1, Math.max(-1, n)));
   });
 }
 
 /** The point model of a source at the phase centre after rotateToSource: flux per [time][chan] (Jy). */
-export function pointModel(b: CalBlock, layout: MsLayout, src: ModelSource, beam: PrimaryBeamModel | string): Float32Array {
+export function pointModel(
+  b: CalBlock,
+  layout: MsLayout,
+  src: ModelSource,
+  beam: PrimaryBeamModel | string,
+): Float32Array {
   const bm = typeof beam === 'string' ? beamModel(beam) : beam;
   const nchan = b.freqsHz.length;
   const out = new Float32Array(b.timesMjd.length * nchan);
@@ -367,7 +428,8 @@ export function ensureCorrectedColumn(ms: MeasurementSet): void {
   const t = openTable(ms.path, { writable: true });
   try {
     const shape = t.getCellShape('DATA', 0);
-    if (!shape || shape.length !== 2) throw new Error(`${ms.path}: DATA has no fixed [npol, nchan] cell shape; cannot size CORRECTED_DATA`);
+    if (!shape || shape.length !== 2)
+      throw new Error(`${ms.path}: DATA has no fixed [npol, nchan] cell shape; cannot size CORRECTED_DATA`);
     const [npol, nchan] = shape as [number, number];
     const cellBytes = 8 * npol * nchan;
     const run = ms.spwRowRuns(0)[0]?.count ?? 0;
@@ -380,7 +442,10 @@ export function ensureCorrectedColumn(ms: MeasurementSet): void {
     }
     tileRows = Math.min(tileRows, Math.max(1, t.nrows));
     t.addColumn(visibilityColumn('CORRECTED_DATA', { npol, nchan }), {
-      type: 'TiledShapeStMan', name: TILED_COLUMNS.CORRECTED_DATA, columns: ['CORRECTED_DATA'], tileShape: [npol, nchan, tileRows],
+      type: 'TiledShapeStMan',
+      name: TILED_COLUMNS.CORRECTED_DATA,
+      columns: ['CORRECTED_DATA'],
+      tileShape: [npol, nchan, tileRows],
     });
   } finally {
     t.close();

@@ -69,7 +69,8 @@ export function tableFilesPresent(path: string): boolean {
  * the same kind solved on the same MS are marked superseded.
  */
 export function registerCalTable(db: Database, input: RegisterInput, cfg: RegistryConfig): CalTable {
-  if (!tableFilesPresent(input.path)) throw new Error(`${input.path}: cannot register a calibration table whose table.dat is missing`);
+  if (!tableFilesPresent(input.path))
+    throw new Error(`${input.path}: cannot register a calibration table whose table.dat is missing`);
   const half = validityHours(input.kind, cfg) / 24;
   return db.transaction(() => {
     if (input.msId !== null) {
@@ -78,16 +79,28 @@ export function registerCalTable(db: Database, input: RegisterInput, cfg: Regist
       }
     }
     return db.calibration.insertTable({
-      path: input.path, kind: input.kind, calibrator: input.calibrator, msId: input.msId, refAnt: input.refAnt,
-      solveMjd: input.solveMjd, validStartMjd: input.solveMjd - half, validEndMjd: input.solveMjd + half,
-      params: input.params, qa: input.qa, status: 'valid',
+      path: input.path,
+      kind: input.kind,
+      calibrator: input.calibrator,
+      msId: input.msId,
+      refAnt: input.refAnt,
+      solveMjd: input.solveMjd,
+      validStartMjd: input.solveMjd - half,
+      validEndMjd: input.solveMjd + half,
+      params: input.params,
+      qa: input.qa,
+      status: 'valid',
     });
   });
 }
 
 /** Mark a registered table whose files are gone, so no lookup returns it again. */
 function markMissing(db: Database, t: CalTable): void {
-  db.calibration.setTableStatus(t.id, 'failed', { ...t.qa, missingFiles: true, missingNotedMjd: Date.now() / 86400000 + 40587 });
+  db.calibration.setTableStatus(t.id, 'failed', {
+    ...t.qa,
+    missingFiles: true,
+    missingNotedMjd: Date.now() / 86400000 + 40587,
+  });
 }
 
 /**

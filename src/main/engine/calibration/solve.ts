@@ -32,7 +32,9 @@ export interface CalBlock {
  * `phase` (per row phi0, dphi: phase phi0 + c dphi at channel c, see sourcePhases), or full
  * visibilities.
  */
-export type CalModel = { kind: 'point'; flux: Float32Array; phase?: Float64Array | null } | { kind: 'visibilities'; model: Float32Array };
+export type CalModel =
+  | { kind: 'point'; flux: Float32Array; phase?: Float64Array | null }
+  | { kind: 'visibilities'; model: Float32Array };
 
 export type JonesType = 'B' | 'G';
 
@@ -67,7 +69,9 @@ export class CalibrationError extends Error {
 }
 
 /** DSA-110's reference-antenna chain (stations 104 ... 116, 103, 117: outriggers) as antenna numbers (station - 1). */
-export const DSA110_REFANT_STATIONS = Object.freeze([104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 103, 117]);
+export const DSA110_REFANT_STATIONS = Object.freeze([
+  104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 103, 117,
+]);
 export const DSA110_REFANTS = Object.freeze(DSA110_REFANT_STATIONS.map((s) => s - 1));
 
 export interface SolveCommon {
@@ -112,10 +116,15 @@ function checkBlock(b: CalBlock, what: string): number {
   const nchan = b.freqsHz.length;
   const n = rows * nchan * b.npol;
   if (b.ant2.length !== rows) throw new RangeError(`${what}: block.ant2 has ${b.ant2.length} rows, ant1 ${rows}`);
-  if (b.rowTime.length !== rows) throw new RangeError(`${what}: block.rowTime has ${b.rowTime.length} rows, ant1 ${rows}`);
-  if (b.vis.length !== 2 * n) throw new RangeError(`${what}: block.vis: expected rows x nchan x npol complex = ${2 * n} floats, got ${b.vis.length}`);
+  if (b.rowTime.length !== rows)
+    throw new RangeError(`${what}: block.rowTime has ${b.rowTime.length} rows, ant1 ${rows}`);
+  if (b.vis.length !== 2 * n)
+    throw new RangeError(
+      `${what}: block.vis: expected rows x nchan x npol complex = ${2 * n} floats, got ${b.vis.length}`,
+    );
   if (b.flags.length !== n) throw new RangeError(`${what}: block.flags: expected ${n} values, got ${b.flags.length}`);
-  if (b.weights && b.weights.length !== n) throw new RangeError(`${what}: block.weights: expected ${n} values, got ${b.weights.length}`);
+  if (b.weights && b.weights.length !== n)
+    throw new RangeError(`${what}: block.weights: expected ${n} values, got ${b.weights.length}`);
   return rows;
 }
 
@@ -131,7 +140,7 @@ function visData(b: CalBlock, model: CalModel, prior: { gains: Float64Array; fla
     npol: b.npol,
     model: model.kind === 'visibilities' ? model.model : null,
     modelFlux: model.kind === 'point' ? model.flux : null,
-    modelPhase: model.kind === 'point' ? model.phase ?? null : null,
+    modelPhase: model.kind === 'point' ? (model.phase ?? null) : null,
     rowTime: b.rowTime,
     prior: prior?.gains ?? null,
     priorFlags: prior?.flags ?? null,
@@ -159,10 +168,16 @@ export function crossAntennas(b: CalBlock): number[] {
  * solintS: rounding of MJD times) starts the next slot, so solintS = the integration gives one
  * slot per integration. Returns the slot per row and per slot the mean time.
  */
-export function solutionSlots(b: CalBlock, solintS: number): { rowSlot: Int32Array; nslot: number; slotTimesMjd: Float64Array } {
-  if (!(solintS > 0)) throw new RangeError(`solintS: expected a positive number of seconds (or Infinity), got ${solintS}`);
+export function solutionSlots(
+  b: CalBlock,
+  solintS: number,
+): { rowSlot: Int32Array; nslot: number; slotTimesMjd: Float64Array } {
+  if (!(solintS > 0))
+    throw new RangeError(`solintS: expected a positive number of seconds (or Infinity), got ${solintS}`);
   const t0 = b.timesMjd[0] ?? 0;
-  const slotOfTime = Array.from(b.timesMjd, (t) => (Number.isFinite(solintS) ? Math.floor(((t - t0) * 86400) / solintS + 1e-6) : 0));
+  const slotOfTime = Array.from(b.timesMjd, (t) =>
+    Number.isFinite(solintS) ? Math.floor(((t - t0) * 86400) / solintS + 1e-6) : 0,
+  );
   const ids = [...new Set(slotOfTime)].sort((x, y) => x - y);
   const index = new Map(ids.map((s, i) => [s, i]));
   const sum = new Float64Array(ids.length);
@@ -173,7 +188,8 @@ export function solutionSlots(b: CalBlock, solintS: number): { rowSlot: Int32Arr
     cnt[i] = (cnt[i] as number) + 1;
   });
   const rowSlot = shared(Int32Array, b.rowTime.length);
-  for (let r = 0; r < rowSlot.length; r++) rowSlot[r] = index.get(slotOfTime[b.rowTime[r] as number] as number) as number;
+  for (let r = 0; r < rowSlot.length; r++)
+    rowSlot[r] = index.get(slotOfTime[b.rowTime[r] as number] as number) as number;
   return { rowSlot, nslot: ids.length, slotTimesMjd: sum.map((s, i) => s / (cnt[i] as number)) };
 }
 
@@ -206,7 +222,12 @@ async function runSolve(
   model: CalModel,
   type: JonesType,
   cells: { rowSlot: Int32Array | null; nslot: number; slotTimesMjd: Float64Array; chanGroup: number },
-  opts: SolveCommon & { phaseOnly: boolean; prior: { gains: Float64Array; flags: Uint8Array } | null; initial: Float64Array | null; thenAmplitude?: boolean },
+  opts: SolveCommon & {
+    phaseOnly: boolean;
+    prior: { gains: Float64Array; flags: Uint8Array } | null;
+    initial: Float64Array | null;
+    thenAmplitude?: boolean;
+  },
 ): Promise<JonesTable[]> {
   const nchan = b.freqsHz.length;
   const ngroup = Math.ceil(nchan / cells.chanGroup);
@@ -237,9 +258,18 @@ async function runSolve(
     }
     const total = cells.nslot * ngroup * antennas.length * b.npol;
     return {
-      type, phaseOnly, nslot: cells.nslot, chanGroup: cells.chanGroup, ngroup, nant: b.nant, npol: b.npol,
-      slotTimesMjd: cells.slotTimesMjd, groupFreqsHz: groupFreqs(b.freqsHz, cells.chanGroup), ...o,
-      antennas, flaggedFraction: total > 0 ? flagged / total : 1,
+      type,
+      phaseOnly,
+      nslot: cells.nslot,
+      chanGroup: cells.chanGroup,
+      ngroup,
+      nant: b.nant,
+      npol: b.npol,
+      slotTimesMjd: cells.slotTimesMjd,
+      groupFreqsHz: groupFreqs(b.freqsHz, cells.chanGroup),
+      ...o,
+      antennas,
+      flaggedFraction: total > 0 ? flagged / total : 1,
     };
   };
   return thenOut ? [table(out, opts.phaseOnly), table(thenOut, false)] : [table(out, opts.phaseOnly)];
@@ -250,19 +280,31 @@ async function runSolve(
  * scan). Throws CalibrationError when more than maxFlaggedFraction (default 25 %) of the
  * solutions of the antennas present are flagged.
  */
-export async function solveBandpass(pool: NativePool, b: CalBlock, model: CalModel, opts: BandpassOptions = {}): Promise<JonesTable> {
+export async function solveBandpass(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  opts: BandpassOptions = {},
+): Promise<JonesTable> {
   checkBlock(b, 'solveBandpass');
   const chanGroup = opts.chanGroup ?? 1;
   if (!Number.isInteger(chanGroup) || chanGroup < 1 || chanGroup > b.freqsHz.length) {
     throw new RangeError(`solveBandpass: chanGroup: expected an integer in [1, ${b.freqsHz.length}], got ${chanGroup}`);
   }
   const mean = b.timesMjd.reduce((a, t) => a + t, 0) / Math.max(1, b.timesMjd.length);
-  const [table] = (await runSolve(pool, b, model, 'B', { rowSlot: null, nslot: 1, slotTimesMjd: Float64Array.of(mean), chanGroup }, {
-    ...opts,
-    phaseOnly: false,
-    prior: null,
-    initial: null,
-  })) as [JonesTable];
+  const [table] = (await runSolve(
+    pool,
+    b,
+    model,
+    'B',
+    { rowSlot: null, nslot: 1, slotTimesMjd: Float64Array.of(mean), chanGroup },
+    {
+      ...opts,
+      phaseOnly: false,
+      prior: null,
+      initial: null,
+    },
+  )) as [JonesTable];
   const limit = opts.maxFlaggedFraction ?? 0.25;
   if (table.flaggedFraction > limit) {
     throw new CalibrationError(
@@ -281,7 +323,10 @@ export function bandpassPerChannel(bp: JonesTable, nchan: number): { gains: Floa
   const flags = shared(Uint8Array, nchan * per);
   for (let c = 0; c < nchan; c++) {
     const g = Math.floor(c / bp.chanGroup);
-    if (g >= bp.ngroup) throw new RangeError(`bandpassPerChannel: channel ${c} is beyond the table's ${bp.ngroup} groups of ${bp.chanGroup}`);
+    if (g >= bp.ngroup)
+      throw new RangeError(
+        `bandpassPerChannel: channel ${c} is beyond the table's ${bp.ngroup} groups of ${bp.chanGroup}`,
+      );
     gains.set(bp.gains.subarray(2 * g * per, 2 * (g + 1) * per), 2 * c * per);
     flags.set(bp.flags.subarray(g * per, (g + 1) * per), c * per);
   }
@@ -292,7 +337,12 @@ export function bandpassPerChannel(bp: JonesTable, nchan: number): { gains: Floa
  * Gains per solution interval over all channels, on data corrected by `bandpass` when given
  * (folded into the model, which keeps the noise white): phase-only or amplitude+phase.
  */
-export async function solveGains(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions = {}): Promise<JonesTable> {
+export async function solveGains(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  opts: GainOptions = {},
+): Promise<JonesTable> {
   return (await gainSolves(pool, b, model, opts, false))[0] as JonesTable;
 }
 
@@ -300,12 +350,26 @@ export async function solveGains(pool: NativePool, b: CalBlock, model: CalModel,
  * Phase-only gains, then amplitude+phase gains started from them, on one pass over the data
  * (the operational sequence after the bandpass; opts.phaseOnly and opts.initial are ignored).
  */
-export async function solveGainPair(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions = {}): Promise<[JonesTable, JonesTable]> {
-  return (await gainSolves(pool, b, model, { ...opts, phaseOnly: true, initial: undefined }, true)) as [JonesTable, JonesTable];
+export async function solveGainPair(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  opts: GainOptions = {},
+): Promise<[JonesTable, JonesTable]> {
+  return (await gainSolves(pool, b, model, { ...opts, phaseOnly: true, initial: undefined }, true)) as [
+    JonesTable,
+    JonesTable,
+  ];
 }
 
 /** solveGains; with `thenAmplitude` also the amplitude+phase solve from its solutions (one data pass). */
-async function gainSolves(pool: NativePool, b: CalBlock, model: CalModel, opts: GainOptions, thenAmplitude: boolean): Promise<JonesTable[]> {
+async function gainSolves(
+  pool: NativePool,
+  b: CalBlock,
+  model: CalModel,
+  opts: GainOptions,
+  thenAmplitude: boolean,
+): Promise<JonesTable[]> {
   checkBlock(b, 'solveGains');
   const nchan = b.freqsHz.length;
   const slots = solutionSlots(b, opts.solintS ?? Infinity);
@@ -313,21 +377,32 @@ async function gainSolves(pool: NativePool, b: CalBlock, model: CalModel, opts: 
   if (opts.initial) {
     const i = opts.initial;
     if (i.nslot !== slots.nslot || i.ngroup !== 1 || i.nant !== b.nant || i.npol !== b.npol) {
-      throw new RangeError(`solveGains: initial: expected ${slots.nslot} slots x 1 group x ${b.nant} antennas x ${b.npol} pols, got ${i.nslot} x ${i.ngroup} x ${i.nant} x ${i.npol}`);
+      throw new RangeError(
+        `solveGains: initial: expected ${slots.nslot} slots x 1 group x ${b.nant} antennas x ${b.npol} pols, got ${i.nslot} x ${i.ngroup} x ${i.nant} x ${i.npol}`,
+      );
     }
     initial = i.gains;
   }
-  const tables = await runSolve(pool, b, model, 'G', { ...slots, chanGroup: nchan }, {
-    ...opts,
-    phaseOnly: opts.phaseOnly ?? false,
-    prior: opts.bandpass ? bandpassPerChannel(opts.bandpass, nchan) : null,
-    initial,
-    thenAmplitude,
-  });
+  const tables = await runSolve(
+    pool,
+    b,
+    model,
+    'G',
+    { ...slots, chanGroup: nchan },
+    {
+      ...opts,
+      phaseOnly: opts.phaseOnly ?? false,
+      prior: opts.bandpass ? bandpassPerChannel(opts.bandpass, nchan) : null,
+      initial,
+      thenAmplitude,
+    },
+  );
   const limit = opts.maxFlaggedFraction ?? 1;
   for (const table of tables) {
     if (table.flaggedFraction > limit) {
-      throw new CalibrationError(`gains: ${(100 * table.flaggedFraction).toFixed(1)} % of the solutions are flagged, more than the ${(100 * limit).toFixed(0)} % allowed`);
+      throw new CalibrationError(
+        `gains: ${(100 * table.flaggedFraction).toFixed(1)} % of the solutions are flagged, more than the ${(100 * limit).toFixed(0)} % allowed`,
+      );
     }
   }
   return tables;
@@ -416,19 +491,44 @@ export async function applyCalibration(
   const terms: CalJonesTerm[] = [];
   if (tables.bandpass) {
     const bp = tables.bandpass;
-    if (bp.nslot !== 1 || bp.nant !== b.nant || bp.npol !== b.npol || bp.ngroup !== Math.ceil(b.freqsHz.length / bp.chanGroup)) {
-      throw new RangeError(`applyCalibration: bandpass table (${bp.nslot} slots, ${bp.ngroup} groups of ${bp.chanGroup}, ${bp.nant} antennas, ${bp.npol} pols) does not fit the block`);
+    if (
+      bp.nslot !== 1 ||
+      bp.nant !== b.nant ||
+      bp.npol !== b.npol ||
+      bp.ngroup !== Math.ceil(b.freqsHz.length / bp.chanGroup)
+    ) {
+      throw new RangeError(
+        `applyCalibration: bandpass table (${bp.nslot} slots, ${bp.ngroup} groups of ${bp.chanGroup}, ${bp.nant} antennas, ${bp.npol} pols) does not fit the block`,
+      );
     }
     terms.push({ jones: bp.gains, flags: bp.flags, rowSlot: null, nslot: 1, chanGroup: bp.chanGroup });
   }
   if (tables.gains) {
     const g = tables.gains;
-    if (g.nant !== b.nant || g.npol !== b.npol) throw new RangeError(`applyCalibration: gain table has ${g.nant} antennas x ${g.npol} pols, the block ${b.nant} x ${b.npol}`);
+    if (g.nant !== b.nant || g.npol !== b.npol)
+      throw new RangeError(
+        `applyCalibration: gain table has ${g.nant} antennas x ${g.npol} pols, the block ${b.nant} x ${b.npol}`,
+      );
     const at = gainsAt(g, b.timesMjd);
-    terms.push({ jones: at.jones, flags: at.flags, rowSlot: b.rowTime, nslot: b.timesMjd.length, chanGroup: b.freqsHz.length });
+    terms.push({
+      jones: at.jones,
+      flags: at.flags,
+      rowSlot: b.rowTime,
+      nslot: b.timesMjd.length,
+      chanGroup: b.freqsHz.length,
+    });
   }
   return pool.applyJones(
-    { vis: b.vis, flags: b.flags, weights: b.weights ?? null, ant1: b.ant1, ant2: b.ant2, nchan: b.freqsHz.length, npol: b.npol, nant: b.nant },
+    {
+      vis: b.vis,
+      flags: b.flags,
+      weights: b.weights ?? null,
+      ant1: b.ant1,
+      ant2: b.ant2,
+      nchan: b.freqsHz.length,
+      npol: b.npol,
+      nant: b.nant,
+    },
     terms,
     { threads: opts.threads ?? pool.workers },
   );

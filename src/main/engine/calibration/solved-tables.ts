@@ -27,10 +27,20 @@ export function registryConfig(config: Config): RegistryConfig {
   return { bandpassValidityH: c.bandpassValidityH, gainValidityH: c.gainValidityH, freshH: c.freshH, agingH: c.agingH };
 }
 
-export interface SolvedTable { kind: CalTableKind; path: string; id: number; qa: CalTableQa }
+export interface SolvedTable {
+  kind: CalTableKind;
+  path: string;
+  id: number;
+  qa: CalTableQa;
+}
 
 /** One window's solutions: bandpass, phase-only and amplitude+phase gains. */
-export interface SolvedWindow { spw: number; b: JonesTable; p: JonesTable; g: JonesTable }
+export interface SolvedWindow {
+  spw: number;
+  b: JonesTable;
+  p: JonesTable;
+  g: JonesTable;
+}
 
 function qaOf(tables: JonesTable[], failedSpws: number): CalTableQa {
   let flagged = 0;
@@ -61,11 +71,25 @@ function qaOf(tables: JonesTable[], failedSpws: number): CalTableQa {
 /** Rows of a window whose solve failed: unit gains, all flagged, at the MS mid-time. */
 function flaggedRows(spw: number, layout: MsLayout, ngroup: number): CalTableRow[] {
   const n = layout.npol * ngroup;
-  return Array.from({ length: layout.nant }, (_, a): CalTableRow => ({
-    timeS: layout.midMjd * 86400, intervalS: (layout.endMjd - layout.startMjd) * 86400, fieldId: 0, spw, antenna: a, refant: -1,
-    scan: 1, obsId: 0, nchan: ngroup, param: Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? 1 : 0)),
-    paramErr: new Float32Array(n), flag: new Uint8Array(n).fill(1), snr: new Float32Array(n), weight: null,
-  }));
+  return Array.from(
+    { length: layout.nant },
+    (_, a): CalTableRow => ({
+      timeS: layout.midMjd * 86400,
+      intervalS: (layout.endMjd - layout.startMjd) * 86400,
+      fieldId: 0,
+      spw,
+      antenna: a,
+      refant: -1,
+      scan: 1,
+      obsId: 0,
+      nchan: ngroup,
+      param: Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? 1 : 0)),
+      paramErr: new Float32Array(n),
+      flag: new Uint8Array(n).fill(1),
+      snr: new Float32Array(n),
+      weight: null,
+    }),
+  );
 }
 
 function mostCommonRefant(tables: JonesTable[]): number {
@@ -88,28 +112,68 @@ function tablePath(db: Database, dir: string, msPath: string, kind: CalTableKind
  */
 export async function writeSolvedTables(
   deps: TableDeps,
-  o: { msPath: string; layout: MsLayout; calibrator: Calibrator; solintS: number; solved: SolvedWindow[]; failedSpws: { spw: number; error: string }[] },
+  o: {
+    msPath: string;
+    layout: MsLayout;
+    calibrator: Calibrator;
+    solintS: number;
+    solved: SolvedWindow[];
+    failedSpws: { spw: number; error: string }[];
+  },
 ): Promise<{ tables: SolvedTable[]; refAnt: string | null }> {
   // Two processes solving on one MS take turns choosing table paths and registering them.
-  return deps.db.leases.hold(`calibrate:${o.msPath}`, `write and register the calibration tables solved on ${o.msPath}`, () => writeSolvedTablesHeld(deps, o));
+  return deps.db.leases.hold(
+    `calibrate:${o.msPath}`,
+    `write and register the calibration tables solved on ${o.msPath}`,
+    () => writeSolvedTablesHeld(deps, o),
+  );
 }
 
 async function writeSolvedTablesHeld(
   deps: TableDeps,
-  o: { msPath: string; layout: MsLayout; calibrator: Calibrator; solintS: number; solved: SolvedWindow[]; failedSpws: { spw: number; error: string }[] },
+  o: {
+    msPath: string;
+    layout: MsLayout;
+    calibrator: Calibrator;
+    solintS: number;
+    solved: SolvedWindow[];
+    failedSpws: { spw: number; error: string }[];
+  },
 ): Promise<{ tables: SolvedTable[]; refAnt: string | null }> {
   const { layout, solved, failedSpws, solintS } = o;
   const cal = o.calibrator;
   const cfg = deps.config.calibration;
   const beamName = deps.config.imaging.beamModel;
-  if (solved.length === 0) throw new CalibrationError(`${o.msPath}: every spectral window failed to solve: ${failedSpws.map((f) => `spw ${f.spw}: ${f.error}`).join('; ')}`);
+  if (solved.length === 0)
+    throw new CalibrationError(
+      `${o.msPath}: every spectral window failed to solve: ${failedSpws.map((f) => `spw ${f.spw}: ${f.error}`).join('; ')}`,
+    );
   const refIdx = mostCommonRefant(solved.map((s) => s.g));
   const refAnt = layout.antennas[refIdx]?.name ?? null;
   const base = {
-    msName: basename(o.msPath), npol: layout.npol,
-    antennas: layout.antennas.map((a) => ({ name: a.name, station: a.station, positionM: a.positionM, diameterM: DISH_DIAMETER_M })),
-    fields: [{ name: cal.name, raRad: (cal.raDeg * Math.PI) / 180, decRad: (cal.decDeg * Math.PI) / 180, timeS: layout.midMjd * 86400 }],
-    observation: { telescope: 'DSA_110', observer: 'dsa110-contimg', project: 'dsa110-continuum', startS: layout.startMjd * 86400, endS: layout.endMjd * 86400 },
+    msName: basename(o.msPath),
+    npol: layout.npol,
+    antennas: layout.antennas.map((a) => ({
+      name: a.name,
+      station: a.station,
+      positionM: a.positionM,
+      diameterM: DISH_DIAMETER_M,
+    })),
+    fields: [
+      {
+        name: cal.name,
+        raRad: (cal.raDeg * Math.PI) / 180,
+        decRad: (cal.decDeg * Math.PI) / 180,
+        timeS: layout.midMjd * 86400,
+      },
+    ],
+    observation: {
+      telescope: 'DSA_110',
+      observer: 'dsa110-contimg',
+      project: 'dsa110-continuum',
+      startS: layout.startMjd * 86400,
+      endS: layout.endMjd * 86400,
+    },
     writer: 'dsa110-contimg calibrate',
   };
   const scanS = (layout.endMjd - layout.startMjd) * 86400;
@@ -119,29 +183,54 @@ async function writeSolvedTablesHeld(
     { kind: 'Gap', visCal: 'G Jones', pick: (s) => s.g, intervalS: Number.isFinite(solintS) ? solintS : scanS },
   ];
   const params = {
-    calibrator: cal.name, fluxJy: cal.flux1400Jy, spectralIndex: cal.spectralIndex, beamModel: beamName, minSnr: cfg.minSnr,
-    refantChain: cfg.refantChain, gainSolint: cfg.gainSolint, bandpassSolint: 'inf', maxBandpassFlaggedPct: cfg.maxBandpassFlaggedPct, msPath: o.msPath,
+    calibrator: cal.name,
+    fluxJy: cal.flux1400Jy,
+    spectralIndex: cal.spectralIndex,
+    beamModel: beamName,
+    minSnr: cfg.minSnr,
+    refantChain: cfg.refantChain,
+    gainSolint: cfg.gainSolint,
+    bandpassSolint: 'inf',
+    maxBandpassFlaggedPct: cfg.maxBandpassFlaggedPct,
+    msPath: o.msPath,
   };
   const msRow = deps.db.ms.getByPath(o.msPath) ?? null;
   const tables: SolvedTable[] = [];
   for (const k of kinds) {
     const rows = layout.spws.flatMap((sp) => {
       const s = solved.find((x) => x.spw === sp.id);
-      return s ? jonesToRows(k.pick(s), sp.id, { fieldId: 0, scan: 1, intervalS: k.intervalS }) : flaggedRows(sp.id, layout, k.kind === 'B' ? sp.freqsHz.length : 1);
+      return s
+        ? jonesToRows(k.pick(s), sp.id, { fieldId: 0, scan: 1, intervalS: k.intervalS })
+        : flaggedRows(sp.id, layout, k.kind === 'B' ? sp.freqsHz.length : 1);
     });
-    const spws = layout.spws.map((sp) => (k.kind === 'B'
-      ? { name: sp.name, freqsHz: sp.freqsHz, widthsHz: sp.widthsHz, refFreqHz: sp.refFreqHz }
-      : {
-        name: sp.name, freqsHz: Float64Array.of(sp.freqsHz.reduce((a, f) => a + f, 0) / sp.freqsHz.length),
-        widthsHz: Float64Array.of(sp.widthsHz.reduce((a, w) => a + Math.abs(w), 0)), refFreqHz: sp.refFreqHz,
-      }));
+    const spws = layout.spws.map((sp) =>
+      k.kind === 'B'
+        ? { name: sp.name, freqsHz: sp.freqsHz, widthsHz: sp.widthsHz, refFreqHz: sp.refFreqHz }
+        : {
+            name: sp.name,
+            freqsHz: Float64Array.of(sp.freqsHz.reduce((a, f) => a + f, 0) / sp.freqsHz.length),
+            widthsHz: Float64Array.of(sp.widthsHz.reduce((a, w) => a + Math.abs(w), 0)),
+            refFreqHz: sp.refFreqHz,
+          },
+    );
     const contents: CalTableContents = { ...base, visCal: k.visCal, rows, spws };
     const path = tablePath(deps.db, deps.paths.caltables, o.msPath, k.kind);
     await produceAtomic(path, async (tmp) => writeCalTable(tmp, contents));
     const qa = qaOf(solved.map(k.pick), failedSpws.length);
-    const row = registerCalTable(deps.db, {
-      path, kind: k.kind, calibrator: cal.name, msId: msRow?.id ?? null, refAnt, solveMjd: layout.midMjd, params, qa,
-    }, registryConfig(deps.config));
+    const row = registerCalTable(
+      deps.db,
+      {
+        path,
+        kind: k.kind,
+        calibrator: cal.name,
+        msId: msRow?.id ?? null,
+        refAnt,
+        solveMjd: layout.midMjd,
+        params,
+        qa,
+      },
+      registryConfig(deps.config),
+    );
     tables.push({ kind: k.kind, path, id: row.id, qa });
   }
   return { tables, refAnt };

@@ -87,10 +87,25 @@ export async function solveMs(deps: CalibrationDeps, o: SolveOptions): Promise<S
       o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: flag and solve on ${cal.name}`);
       tally.add(b.spw, await solveWindow(pool, b, ctx));
     });
-    const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
+    const { tables, refAnt } = await writeSolvedTables(deps, {
+      msPath: o.msPath,
+      layout,
+      calibrator: cal,
+      solintS: ctx.solintS,
+      solved: tally.solved,
+      failedSpws: tally.failedSpws,
+    });
     o.onProgress?.(1, `solved ${tally.solved.length} of ${layout.spws.length} windows on ${cal.name}`);
-    return { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: layout.midMjd, tables, failedSpws: tally.failedSpws,
-      flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(layout) };
+    return {
+      msPath: o.msPath,
+      calibrator: cal.name,
+      refAnt,
+      solveMjd: layout.midMjd,
+      tables,
+      failedSpws: tally.failedSpws,
+      flaggedBeforeSolve: tally.flaggedFraction(),
+      deadAntennas: tally.deadAntennaNames(layout),
+    };
   } finally {
     ms.close();
   }
@@ -112,7 +127,10 @@ function describeLookup(l: CalLookup): ApplyResult['bandpass'] {
 }
 
 /** The applied-set record kept in the MS's keyword. */
-function appliedRecord(b: CalLookup, g: CalLookup): { bandpass: { id: number; path: string }; gains: { id: number; path: string } } {
+function appliedRecord(
+  b: CalLookup,
+  g: CalLookup,
+): { bandpass: { id: number; path: string }; gains: { id: number; path: string } } {
   return { bandpass: { id: b.table.id, path: b.table.path }, gains: { id: g.table.id, path: g.table.path } };
 }
 
@@ -131,8 +149,13 @@ function alreadyApplied(previous: string | null, want: ReturnType<typeof applied
     return false;
   }
   const r = AppliedRecord.safeParse(parsed);
-  return r.success && r.data.bandpass.id === want.bandpass.id && r.data.bandpass.path === want.bandpass.path
-    && r.data.gains.id === want.gains.id && r.data.gains.path === want.gains.path;
+  return (
+    r.success &&
+    r.data.bandpass.id === want.bandpass.id &&
+    r.data.bandpass.path === want.bandpass.path &&
+    r.data.gains.id === want.gains.id &&
+    r.data.gains.path === want.gains.path
+  );
 }
 
 /** What an MS says about calibration applied to it: its layout, the applied record, CORRECTED_DATA. */
@@ -159,16 +182,25 @@ export function currentApplication(deps: CalibrationDeps, msPath: string): { ban
   if (!hasCorrected || previous === null) return null;
   const set = lookupCalSet(deps.db, layout.midMjd, registryConfig(deps.config));
   if (!set.bandpass || !set.gains) return null;
-  return alreadyApplied(previous, appliedRecord(set.bandpass, set.gains)) ? { bandpass: set.bandpass.table.path, gains: set.gains.table.path } : null;
+  return alreadyApplied(previous, appliedRecord(set.bandpass, set.gains))
+    ? { bandpass: set.bandpass.table.path, gains: set.gains.table.path }
+    : null;
 }
 
 /** Apply the registered bandpass and gains valid at the MS's mid-time, writing CORRECTED_DATA. */
-export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal?: AbortSignal; onProgress?: (f: number, m: string) => void }): Promise<ApplyResult> {
+export async function applyMs(
+  deps: CalibrationDeps,
+  o: { msPath: string; signal?: AbortSignal; onProgress?: (f: number, m: string) => void },
+): Promise<ApplyResult> {
   const { layout, previous, hasCorrected } = applicationState(o.msPath);
   const set = lookupCalSet(deps.db, layout.midMjd, registryConfig(deps.config));
   if (!set.bandpass || !set.gains) {
-    const missing = [set.bandpass ? null : 'bandpass (B)', set.gains ? null : 'amplitude+phase gains (Gap)'].filter(Boolean).join(' and ');
-    throw new CalibrationError(`${o.msPath}: no valid ${missing} table for MJD ${layout.midMjd.toFixed(5)}; solve on a calibrator transit within the validity window first`);
+    const missing = [set.bandpass ? null : 'bandpass (B)', set.gains ? null : 'amplitude+phase gains (Gap)']
+      .filter(Boolean)
+      .join(' and ');
+    throw new CalibrationError(
+      `${o.msPath}: no valid ${missing} table for MJD ${layout.midMjd.toFixed(5)}; solve on a calibrator transit within the validity window first`,
+    );
   }
   const record = appliedRecord(set.bandpass, set.gains);
   const result = { msPath: o.msPath, bandpass: describeLookup(set.bandpass), gains: describeLookup(set.gains) };
@@ -186,14 +218,24 @@ export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal
     writer = openTable(o.msPath, { writable: true });
     const w = writer;
     // Window k + 1 is read and window k - 1 written while the workers apply to window k.
-    await forEachWindow(reader, layout, { uvw: false }, async (b) => {
-      if (o.signal?.aborted) throw new Error(`applying calibration to ${o.msPath} cancelled`, { cause: o.signal.reason });
-      o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: apply`);
-      const nchan = b.block.freqsHz.length;
-      count.newly += await applyCalibration(pool, b.block, { bandpass: rowsToJones(bp, b.spw, layout.nant, nchan), gains: rowsToJones(gains, b.spw, layout.nant, nchan) });
-      count.flagged += countFlags(b.block.flags);
-      count.total += b.block.flags.length;
-    }, (b) => writeSpwBlockAsync(w, b, 'CORRECTED_DATA'));
+    await forEachWindow(
+      reader,
+      layout,
+      { uvw: false },
+      async (b) => {
+        if (o.signal?.aborted)
+          throw new Error(`applying calibration to ${o.msPath} cancelled`, { cause: o.signal.reason });
+        o.onProgress?.(b.spw / layout.spws.length, `spectral window ${b.spw}: apply`);
+        const nchan = b.block.freqsHz.length;
+        count.newly += await applyCalibration(pool, b.block, {
+          bandpass: rowsToJones(bp, b.spw, layout.nant, nchan),
+          gains: rowsToJones(gains, b.spw, layout.nant, nchan),
+        });
+        count.flagged += countFlags(b.block.flags);
+        count.total += b.block.flags.length;
+      },
+      (b) => writeSpwBlockAsync(w, b, 'CORRECTED_DATA'),
+    );
     w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...record, appliedMjd: Date.now() / 86400000 + 40587 }));
   } finally {
     reader.close();
@@ -203,7 +245,12 @@ export async function applyMs(deps: CalibrationDeps, o: { msPath: string; signal
   const flagged = count.flagged;
   const total = count.total;
   const row = deps.db.ms.getByPath(o.msPath);
-  if (row) deps.db.ms.update(row.id, { status: 'calibrated', stage: 'calibrate.apply', flaggedFraction: total > 0 ? flagged / total : 0 });
+  if (row)
+    deps.db.ms.update(row.id, {
+      status: 'calibrated',
+      stage: 'calibrate.apply',
+      flaggedFraction: total > 0 ? flagged / total : 0,
+    });
   o.onProgress?.(1, `applied ${basename(set.bandpass.table.path)} and ${basename(set.gains.table.path)}`);
   return { ...result, skipped: false, newlyFlagged: newly, flaggedFraction: total > 0 ? flagged / total : 0 };
 }
@@ -251,32 +298,72 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
     writer = openTable(o.msPath, { writable: true });
     const w = writer;
     // Window k + 1 is read and window k - 1 written while the workers flag, solve and apply window k.
-    await forEachWindow(ms, lay, {}, async (b) => {
-      if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
-      o.onProgress?.(b.spw / lay.spws.length, `spectral window ${b.spw}: flag, solve on ${cal.name} and apply`);
-      const restoreAutos = saveAutocorrelationFlags(b.block);
-      const ws = await solveWindow(pool, b, ctx);
-      tally.add(b.spw, ws);
-      restoreAutos();
-      if (!ws.solution) {
-        // Nothing is written for a window that failed to solve: applyMs does the MS after
-        // the loop (below), so a solve that fails everywhere leaves FLAG as it was.
-        failed.add(b.spw);
-        return;
-      }
-      count.newly += await applyCalibration(pool, b.block, { bandpass: ws.solution.bandpass, gains: ws.solution.gains });
-      count.flagged += countFlags(b.block.flags);
-      count.total += b.block.flags.length;
-    }, (b) => (failed.has(b.spw) ? Promise.resolve() : writeSpwBlockAsync(w, b, 'CORRECTED_DATA')));
-    const { tables, refAnt } = await writeSolvedTables(deps, { msPath: o.msPath, layout: lay, calibrator: cal, solintS: ctx.solintS, solved: tally.solved, failedSpws: tally.failedSpws });
-    solve = { msPath: o.msPath, calibrator: cal.name, refAnt, solveMjd: lay.midMjd, tables, failedSpws: tally.failedSpws,
-      flaggedBeforeSolve: tally.flaggedFraction(), deadAntennas: tally.deadAntennaNames(lay) };
+    await forEachWindow(
+      ms,
+      lay,
+      {},
+      async (b) => {
+        if (o.signal?.aborted) throw new Error(`calibration of ${o.msPath} cancelled`, { cause: o.signal.reason });
+        o.onProgress?.(b.spw / lay.spws.length, `spectral window ${b.spw}: flag, solve on ${cal.name} and apply`);
+        const restoreAutos = saveAutocorrelationFlags(b.block);
+        const ws = await solveWindow(pool, b, ctx);
+        tally.add(b.spw, ws);
+        restoreAutos();
+        if (!ws.solution) {
+          // Nothing is written for a window that failed to solve: applyMs does the MS after
+          // the loop (below), so a solve that fails everywhere leaves FLAG as it was.
+          failed.add(b.spw);
+          return;
+        }
+        count.newly += await applyCalibration(pool, b.block, {
+          bandpass: ws.solution.bandpass,
+          gains: ws.solution.gains,
+        });
+        count.flagged += countFlags(b.block.flags);
+        count.total += b.block.flags.length;
+      },
+      (b) => (failed.has(b.spw) ? Promise.resolve() : writeSpwBlockAsync(w, b, 'CORRECTED_DATA')),
+    );
+    const { tables, refAnt } = await writeSolvedTables(deps, {
+      msPath: o.msPath,
+      layout: lay,
+      calibrator: cal,
+      solintS: ctx.solintS,
+      solved: tally.solved,
+      failedSpws: tally.failedSpws,
+    });
+    solve = {
+      msPath: o.msPath,
+      calibrator: cal.name,
+      refAnt,
+      solveMjd: lay.midMjd,
+      tables,
+      failedSpws: tally.failedSpws,
+      flaggedBeforeSolve: tally.flaggedFraction(),
+      deadAntennas: tally.deadAntennaNames(lay),
+    };
     const set = lookupCalSet(deps.db, lay.midMjd, registryConfig(deps.config));
     const id = (k: string) => tables.find((t) => t.kind === k)?.id;
-    if (failed.size === 0 && set.bandpass && set.gains && set.bandpass.table.id === id('B') && set.gains.table.id === id('Gap')) {
-      w.setKeyword(APPLIED_KEYWORD, JSON.stringify({ ...appliedRecord(set.bandpass, set.gains), appliedMjd: Date.now() / 86400000 + 40587 }));
+    if (
+      failed.size === 0 &&
+      set.bandpass &&
+      set.gains &&
+      set.bandpass.table.id === id('B') &&
+      set.gains.table.id === id('Gap')
+    ) {
+      w.setKeyword(
+        APPLIED_KEYWORD,
+        JSON.stringify({ ...appliedRecord(set.bandpass, set.gains), appliedMjd: Date.now() / 86400000 + 40587 }),
+      );
       const fraction = count.total > 0 ? count.flagged / count.total : 0;
-      apply = { msPath: o.msPath, bandpass: describeLookup(set.bandpass), gains: describeLookup(set.gains), skipped: false, newlyFlagged: count.newly, flaggedFraction: fraction };
+      apply = {
+        msPath: o.msPath,
+        bandpass: describeLookup(set.bandpass),
+        gains: describeLookup(set.gains),
+        skipped: false,
+        newlyFlagged: count.newly,
+        flaggedFraction: fraction,
+      };
     }
   } finally {
     ms.close();
@@ -284,8 +371,16 @@ export async function calibrateMs(deps: CalibrationDeps, o: SolveOptions): Promi
   }
   if (!apply) return { solve, apply: await applyMs(deps, { msPath: o.msPath, signal: o.signal }) };
   const row = deps.db.ms.getByPath(o.msPath);
-  if (row) deps.db.ms.update(row.id, { status: 'calibrated', stage: 'calibrate.apply', flaggedFraction: apply.flaggedFraction });
-  o.onProgress?.(1, `solved on ${solve.calibrator} and applied ${basename(apply.bandpass.path)} and ${basename(apply.gains.path)}`);
+  if (row)
+    deps.db.ms.update(row.id, {
+      status: 'calibrated',
+      stage: 'calibrate.apply',
+      flaggedFraction: apply.flaggedFraction,
+    });
+  o.onProgress?.(
+    1,
+    `solved on ${solve.calibrator} and applied ${basename(apply.bandpass.path)} and ${basename(apply.gains.path)}`,
+  );
   return { solve, apply };
 }
 
@@ -317,7 +412,9 @@ function solvedTablesOf(db: Database, msPath: string): { kind: string; path: str
   if (!row) return null;
   const valid = db.calibration.listTables({ msId: row.id, status: 'valid' }).filter((t) => tableFilesPresent(t.path));
   const kinds = new Set(valid.map((t) => t.kind));
-  return ['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind)) ? valid.map((t) => ({ kind: t.kind, path: t.path, id: t.id })) : null;
+  return ['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind))
+    ? valid.map((t) => ({ kind: t.kind, path: t.path, id: t.id }))
+    : null;
 }
 
 /**
@@ -326,7 +423,10 @@ function solvedTablesOf(db: Database, msPath: string): { kind: string; path: str
  * that do not form a complete B + Gp + Gap set (marked failed, so no lookup hands them out
  * beside the re-run's). A complete valid set is left alone: the stage's verify accepts it.
  */
-export function cleanupInterruptedSolve(deps: Pick<CalibrationDeps, 'db' | 'paths'>, msPath: string): { partials: string[]; retired: number[] } {
+export function cleanupInterruptedSolve(
+  deps: Pick<CalibrationDeps, 'db' | 'paths'>,
+  msPath: string,
+): { partials: string[]; retired: number[] } {
   const stem = basename(msPath).replace(/\.ms$/i, '');
   const partials: string[] = [];
   const dir = deps.paths.caltables;
@@ -339,11 +439,17 @@ export function cleanupInterruptedSolve(deps: Pick<CalibrationDeps, 'db' | 'path
     }
   }
   const row = deps.db.ms.getByPath(msPath);
-  const mine = deps.db.calibration.listTables({ status: 'valid' }).filter((t) => (row !== undefined && t.msId === row.id) || t.params.msPath === msPath);
+  const mine = deps.db.calibration
+    .listTables({ status: 'valid' })
+    .filter((t) => (row !== undefined && t.msId === row.id) || t.params.msPath === msPath);
   const kinds = new Set(mine.filter((t) => tableFilesPresent(t.path)).map((t) => t.kind));
   if (['B', 'Gp', 'Gap'].every((k) => kinds.has(k as CalTableKind))) return { partials, retired: [] };
   for (const t of mine) {
-    deps.db.calibration.setTableStatus(t.id, 'failed', { ...t.qa, retired: 'incomplete set left by an interrupted solve', retiredMjd: Date.now() / 86400000 + 40587 });
+    deps.db.calibration.setTableStatus(t.id, 'failed', {
+      ...t.qa,
+      retired: 'incomplete set left by an interrupted solve',
+      retiredMjd: Date.now() / 86400000 + 40587,
+    });
   }
   return { partials, retired: mine.map((t) => t.id) };
 }
@@ -366,7 +472,10 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
     },
     execute: async (ctx) => {
       const o = {
-        msPath: ctx.params.msPath, calibrator: ctx.params.calibrator, signal: ctx.signal, onProgress: (f: number, m: string) => ctx.progress(f, m),
+        msPath: ctx.params.msPath,
+        calibrator: ctx.params.calibrator,
+        signal: ctx.signal,
+        onProgress: (f: number, m: string) => ctx.progress(f, m),
         ...(ctx.params.rfi === false ? { rfi: false } : {}),
       };
       let r: SolveResult;
@@ -376,22 +485,43 @@ export function calibrateSolveStage(deps: CalibrationDeps) {
         const both = await calibrateMs(jobDeps, o);
         r = both.solve;
         applied = both.apply;
-        ctx.log.info({ bandpass: both.apply.bandpass.path, gains: both.apply.gains.path, newlyFlagged: both.apply.newlyFlagged }, `applied to ${both.apply.msPath} in the same pass`);
+        ctx.log.info(
+          { bandpass: both.apply.bandpass.path, gains: both.apply.gains.path, newlyFlagged: both.apply.newlyFlagged },
+          `applied to ${both.apply.msPath} in the same pass`,
+        );
       } else {
         r = await solveMs(jobDeps, o);
       }
       for (const f of r.failedSpws) ctx.log.warn({ spw: f.spw }, f.error);
-      ctx.log.info({ calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) }, `solved ${r.msPath}`);
+      ctx.log.info(
+        { calibrator: r.calibrator, refAnt: r.refAnt, tables: r.tables.map((t) => t.path) },
+        `solved ${r.msPath}`,
+      );
       return {
-        msPath: r.msPath, calibrator: r.calibrator, refAnt: r.refAnt, solveMjd: r.solveMjd, flaggedBeforeSolve: r.flaggedBeforeSolve,
-        deadAntennas: r.deadAntennas, failedSpws: r.failedSpws,
-        tables: r.tables.map((t) => ({ kind: t.kind, path: t.path, id: t.id, flaggedFraction: t.qa.flaggedFraction, medianSnr: t.qa.medianSnr })),
+        msPath: r.msPath,
+        calibrator: r.calibrator,
+        refAnt: r.refAnt,
+        solveMjd: r.solveMjd,
+        flaggedBeforeSolve: r.flaggedBeforeSolve,
+        deadAntennas: r.deadAntennas,
+        failedSpws: r.failedSpws,
+        tables: r.tables.map((t) => ({
+          kind: t.kind,
+          path: t.path,
+          id: t.id,
+          flaggedFraction: t.qa.flaggedFraction,
+          medianSnr: t.qa.medianSnr,
+        })),
         applied: applied ? applyOutputs(applied) : null,
       };
     },
     cleanup: (ctx) => {
       const r = cleanupInterruptedSolve(deps, ctx.params.msPath);
-      if (r.partials.length || r.retired.length) ctx.log.warn({ partials: r.partials, retired: r.retired }, `solve of ${ctx.params.msPath}: removed ${r.partials.length} partial table director${r.partials.length === 1 ? 'y' : 'ies'} and retired ${r.retired.length} table(s) of an incomplete earlier attempt`);
+      if (r.partials.length || r.retired.length)
+        ctx.log.warn(
+          { partials: r.partials, retired: r.retired },
+          `solve of ${ctx.params.msPath}: removed ${r.partials.length} partial table director${r.partials.length === 1 ? 'y' : 'ies'} and retired ${r.retired.length} table(s) of an incomplete earlier attempt`,
+        );
     },
   });
 }
@@ -413,13 +543,27 @@ export function calibrateApplyStage(deps: CalibrationDeps) {
       const { layout } = applicationState(ctx.params.msPath);
       const set = lookupCalSet(jobDeps.db, layout.midMjd, registryConfig(jobDeps.config));
       return {
-        msPath: ctx.params.msPath, skipped: true as boolean, bandpass: a.bandpass, gains: a.gains, newlyFlagged: 0, flaggedFraction: null as number | null,
-        ...(set.bandpass && set.gains ? { bandpassLookup: describeLookup(set.bandpass), gainsLookup: describeLookup(set.gains) } : {}),
+        msPath: ctx.params.msPath,
+        skipped: true as boolean,
+        bandpass: a.bandpass,
+        gains: a.gains,
+        newlyFlagged: 0,
+        flaggedFraction: null as number | null,
+        ...(set.bandpass && set.gains
+          ? { bandpassLookup: describeLookup(set.bandpass), gainsLookup: describeLookup(set.gains) }
+          : {}),
       };
     },
     execute: async (ctx) => {
-      const r = await applyMs(withJobConfig(deps, ctx.config), { msPath: ctx.params.msPath, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
-      ctx.log.info({ skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path }, `${r.skipped ? 'already applied to' : 'applied to'} ${r.msPath}`);
+      const r = await applyMs(withJobConfig(deps, ctx.config), {
+        msPath: ctx.params.msPath,
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
+      });
+      ctx.log.info(
+        { skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path },
+        `${r.skipped ? 'already applied to' : 'applied to'} ${r.msPath}`,
+      );
       return applyOutputs(r);
     },
     cleanup: () => undefined,
@@ -429,8 +573,14 @@ export function calibrateApplyStage(deps: CalibrationDeps) {
 /** An apply's result as stage outputs (JSON): the tables' paths, and each lookup with its staleness. */
 function applyOutputs(r: ApplyResult) {
   return {
-    msPath: r.msPath, skipped: r.skipped, bandpass: r.bandpass.path, gains: r.gains.path, newlyFlagged: r.newlyFlagged,
-    bandpassLookup: r.bandpass, gainsLookup: r.gains, flaggedFraction: Number.isFinite(r.flaggedFraction) ? r.flaggedFraction : null,
+    msPath: r.msPath,
+    skipped: r.skipped,
+    bandpass: r.bandpass.path,
+    gains: r.gains.path,
+    newlyFlagged: r.newlyFlagged,
+    bandpassLookup: r.bandpass,
+    gainsLookup: r.gains,
+    flaggedFraction: Number.isFinite(r.flaggedFraction) ? r.flaggedFraction : null,
   };
 }
 
@@ -446,18 +596,33 @@ export const CalibrateJobParams = z.object({
 export function registerCalibrate(deps: CalibrationDeps & { registry: JobRegistry }): void {
   const reg = deps.registry;
   if (reg.jobKinds().some((k) => k.kind === CALIBRATE_KIND)) return;
-  reg.registerStage(calibrateSolveStage(deps)).registerStage(calibrateApplyStage(deps)).registerJob({
-    kind: CALIBRATE_KIND,
-    title: 'solve calibration on a calibrator transit MS and/or apply valid solutions to an MS',
-    params: CalibrateJobParams,
-    build: (p) => {
-      // Solve and apply: one pass over the data (the solve applies; the apply stage then verifies as done).
-      const solve = {
-        id: 'solve', stage: CALIBRATE_SOLVE_STAGE, deps: [],
-        params: { msPath: p.msPath, ...(p.calibrator ? { calibrator: p.calibrator } : {}), ...(p.mode === 'both' ? { apply: true } : {}), ...(p.rfi === false ? { rfi: false } : {}) },
-      };
-      const apply = { id: 'apply', stage: CALIBRATE_APPLY_STAGE, params: { msPath: p.msPath }, deps: p.mode === 'both' ? ['solve'] : [] };
-      return p.mode === 'solve' ? [solve] : p.mode === 'apply' ? [apply] : [solve, apply];
-    },
-  });
+  reg
+    .registerStage(calibrateSolveStage(deps))
+    .registerStage(calibrateApplyStage(deps))
+    .registerJob({
+      kind: CALIBRATE_KIND,
+      title: 'solve calibration on a calibrator transit MS and/or apply valid solutions to an MS',
+      params: CalibrateJobParams,
+      build: (p) => {
+        // Solve and apply: one pass over the data (the solve applies; the apply stage then verifies as done).
+        const solve = {
+          id: 'solve',
+          stage: CALIBRATE_SOLVE_STAGE,
+          deps: [],
+          params: {
+            msPath: p.msPath,
+            ...(p.calibrator ? { calibrator: p.calibrator } : {}),
+            ...(p.mode === 'both' ? { apply: true } : {}),
+            ...(p.rfi === false ? { rfi: false } : {}),
+          },
+        };
+        const apply = {
+          id: 'apply',
+          stage: CALIBRATE_APPLY_STAGE,
+          params: { msPath: p.msPath },
+          deps: p.mode === 'both' ? ['solve'] : [],
+        };
+        return p.mode === 'solve' ? [solve] : p.mode === 'apply' ? [apply] : [solve, apply];
+      },
+    });
 }

@@ -24,9 +24,17 @@ export interface TransitOptions {
 }
 
 /** Every transit in [startMjd, endMjd], oldest first, with the data covering it. */
-export function calibratorTransits(db: Database, cal: Calibrator, startMjd: number, endMjd: number, opts: TransitOptions = {}): TransitCoverage[] {
-  if (!(endMjd > startMjd)) throw new RangeError(`transits: the end (MJD ${endMjd}) must be after the start (MJD ${startMjd})`);
-  if (endMjd - startMjd > 366) throw new RangeError(`transits: at most a year at a time, got ${(endMjd - startMjd).toFixed(1)} days`);
+export function calibratorTransits(
+  db: Database,
+  cal: Calibrator,
+  startMjd: number,
+  endMjd: number,
+  opts: TransitOptions = {},
+): TransitCoverage[] {
+  if (!(endMjd > startMjd))
+    throw new RangeError(`transits: the end (MJD ${endMjd}) must be after the start (MJD ${startMjd})`);
+  if (endMjd - startMjd > 366)
+    throw new RangeError(`transits: at most a year at a time, got ${(endMjd - startMjd).toFixed(1)} days`);
   const decTol = opts.decToleranceDeg ?? 2.5;
   const chunkDays = CHUNK_S / 86400;
   const out: TransitCoverage[] = [];
@@ -38,7 +46,10 @@ export function calibratorTransits(db: Database, cal: Calibrator, startMjd: numb
       .filter((g) => g.decDeg === null || Math.abs(g.decDeg - cal.decDeg) <= decTol);
     const g = groups[0];
     if (g) {
-      const k = Math.min(INTEGRATIONS_PER_CHUNK - 1, Math.max(0, Math.floor(((t - g.startMjd) * 86400) / INTEGRATION_S)));
+      const k = Math.min(
+        INTEGRATIONS_PER_CHUNK - 1,
+        Math.max(0, Math.floor(((t - g.startMjd) * 86400) / INTEGRATION_S)),
+      );
       const mid = g.startMjd + ((k + 0.5) * INTEGRATION_S) / 86400;
       out.push({ transitMjd: t, groupId: g.id, groupState: g.state, integration: k, offsetS: (mid - t) * 86400 });
     } else {

@@ -9,7 +9,14 @@ import type { Database } from '../db';
 import type { NativePool } from '../native/pool';
 import { flagBlock } from './flag';
 import type { FlagStats } from './flag';
-import { antennaIndicesOfStations, pointModel, pointingOffsets, rotateFromSource, rotateToSource, sourcePhases } from './ms-block';
+import {
+  antennaIndicesOfStations,
+  pointModel,
+  pointingOffsets,
+  rotateFromSource,
+  rotateToSource,
+  sourcePhases,
+} from './ms-block';
 import type { MsLayout, MsSpwBlock } from './ms-block';
 import type { ModelSource } from './model';
 import { CalibrationError, solveCalibration } from './solve';
@@ -42,26 +49,42 @@ export function detectCalibrator(db: Database, layout: MsLayout, beamName: strin
   const beam = beamModel(beamName);
   const centreHz = layout.spws.reduce((a, s) => a + s.refFreqHz, 0) / Math.max(1, layout.spws.length);
   let best: CalibratorChoice | null = null;
-  for (const c of db.calibration.listCalibrators({ decMinDeg: decDeg - 2.5, decMaxDeg: decDeg + 2.5, minFlux1400Jy: 1 })) {
+  for (const c of db.calibration.listCalibrators({
+    decMinDeg: decDeg - 2.5,
+    decMaxDeg: decDeg + 2.5,
+    minFlux1400Jy: 1,
+  })) {
     const tr = transitMjd((c.raDeg * Math.PI) / 180, (c.decDeg * Math.PI) / 180, layout.midMjd);
     if (tr < layout.startMjd || tr > layout.endMjd) continue;
     const off = pointingOffsets(Float64Array.of(tr), layout, c)[0] as number;
     const w = c.flux1400Jy * beam.response(off, centreHz);
-    if (!best || w > best.weightedFluxJy) best = { calibrator: c, transitMjd: tr, offsetDeg: (off * 180) / Math.PI, weightedFluxJy: w };
+    if (!best || w > best.weightedFluxJy)
+      best = { calibrator: c, transitMjd: tr, offsetDeg: (off * 180) / Math.PI, weightedFluxJy: w };
   }
   return best;
 }
 
 /** The named catalog calibrator, or the one detected in the MS; CalibrationError when none. */
-export function resolveCalibrator(db: Database, config: Config, layout: MsLayout, msPath: string, name: string | undefined): Calibrator {
+export function resolveCalibrator(
+  db: Database,
+  config: Config,
+  layout: MsLayout,
+  msPath: string,
+  name: string | undefined,
+): Calibrator {
   if (name !== undefined) {
     const c = db.calibration.findCalibrator(name);
-    if (!c) throw new CalibrationError(`calibrator ${name} is not in the catalog (dsa110 calibrators --import FILE loads a VLA list)`);
+    if (!c)
+      throw new CalibrationError(
+        `calibrator ${name} is not in the catalog (dsa110 calibrators --import FILE loads a VLA list)`,
+      );
     return c;
   }
   const found = detectCalibrator(db, layout, config.imaging.beamModel);
   if (!found) {
-    throw new CalibrationError(`${msPath}: no catalog calibrator (>= 1 Jy, within 2.5 deg of Dec ${((layout.phaseCentre.decRad * 180) / Math.PI).toFixed(2)}) transits between MJD ${layout.startMjd.toFixed(5)} and ${layout.endMjd.toFixed(5)}`);
+    throw new CalibrationError(
+      `${msPath}: no catalog calibrator (>= 1 Jy, within 2.5 deg of Dec ${((layout.phaseCentre.decRad * 180) / Math.PI).toFixed(2)}) transits between MJD ${layout.startMjd.toFixed(5)} and ${layout.endMjd.toFixed(5)}`,
+    );
   }
   return found.calibrator;
 }
@@ -79,11 +102,25 @@ export interface WindowSolveContext {
   maxBandpassFlaggedFraction: number;
 }
 
-export function windowSolveContext(config: Config, layout: MsLayout, calibrator: Calibrator, rfi: boolean): WindowSolveContext {
+export function windowSolveContext(
+  config: Config,
+  layout: MsLayout,
+  calibrator: Calibrator,
+  rfi: boolean,
+): WindowSolveContext {
   const cfg = config.calibration;
   return {
-    layout, calibrator, rfi, beamName: config.imaging.beamModel,
-    src: { name: calibrator.name, raDeg: calibrator.raDeg, decDeg: calibrator.decDeg, fluxJy: calibrator.flux1400Jy, spectralIndex: calibrator.spectralIndex },
+    layout,
+    calibrator,
+    rfi,
+    beamName: config.imaging.beamModel,
+    src: {
+      name: calibrator.name,
+      raDeg: calibrator.raDeg,
+      decDeg: calibrator.decDeg,
+      fluxJy: calibrator.flux1400Jy,
+      spectralIndex: calibrator.spectralIndex,
+    },
     refants: antennaIndicesOfStations(layout.antennas, cfg.refantChain),
     solintS: solintSeconds(cfg.gainSolint, layout.intervalS),
     minSnr: cfg.minSnr,
@@ -113,7 +150,10 @@ export async function solveWindow(pool: NativePool, b: MsSpwBlock, ctx: WindowSo
     const flags = await flagBlock(pool, b.block, { model, ...(ctx.rfi ? {} : { rfi: false as const }) });
     try {
       const solution = await solveCalibration(pool, b.block, model, {
-        refants: ctx.refants, minSnr: ctx.minSnr, solintS: ctx.solintS, bandpass: { maxFlaggedFraction: ctx.maxBandpassFlaggedFraction },
+        refants: ctx.refants,
+        minSnr: ctx.minSnr,
+        solintS: ctx.solintS,
+        bandpass: { maxFlaggedFraction: ctx.maxBandpassFlaggedFraction },
       });
       return { flags, solution, error: null };
     } catch (e) {

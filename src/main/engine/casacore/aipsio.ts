@@ -26,15 +26,43 @@ export class AipsReader {
 
   private need(n: number, what: string): void {
     if (this.pos + n > this.buf.length) {
-      throw new CasacoreError(this.file, `truncated: expected ${n} byte(s) for ${what} at offset ${this.pos}, file has ${this.buf.length}`);
+      throw new CasacoreError(
+        this.file,
+        `truncated: expected ${n} byte(s) for ${what} at offset ${this.pos}, file has ${this.buf.length}`,
+      );
     }
   }
-  u8(what = 'uChar'): number { this.need(1, what); return this.view.getUint8(this.pos++); }
-  bool(what = 'Bool'): boolean { return this.u8(what) !== 0; }
-  i16(what = 'Short'): number { this.need(2, what); const v = this.view.getInt16(this.pos, this.le); this.pos += 2; return v; }
-  u16(what = 'uShort'): number { this.need(2, what); const v = this.view.getUint16(this.pos, this.le); this.pos += 2; return v; }
-  i32(what = 'Int'): number { this.need(4, what); const v = this.view.getInt32(this.pos, this.le); this.pos += 4; return v; }
-  u32(what = 'uInt'): number { this.need(4, what); const v = this.view.getUint32(this.pos, this.le); this.pos += 4; return v; }
+  u8(what = 'uChar'): number {
+    this.need(1, what);
+    return this.view.getUint8(this.pos++);
+  }
+  bool(what = 'Bool'): boolean {
+    return this.u8(what) !== 0;
+  }
+  i16(what = 'Short'): number {
+    this.need(2, what);
+    const v = this.view.getInt16(this.pos, this.le);
+    this.pos += 2;
+    return v;
+  }
+  u16(what = 'uShort'): number {
+    this.need(2, what);
+    const v = this.view.getUint16(this.pos, this.le);
+    this.pos += 2;
+    return v;
+  }
+  i32(what = 'Int'): number {
+    this.need(4, what);
+    const v = this.view.getInt32(this.pos, this.le);
+    this.pos += 4;
+    return v;
+  }
+  u32(what = 'uInt'): number {
+    this.need(4, what);
+    const v = this.view.getUint32(this.pos, this.le);
+    this.pos += 4;
+    return v;
+  }
   i64(what = 'Int64'): number {
     this.need(8, what);
     const v = this.view.getBigInt64(this.pos, this.le);
@@ -44,9 +72,24 @@ export class AipsReader {
     }
     return Number(v);
   }
-  bigint64(what = 'Int64'): bigint { this.need(8, what); const v = this.view.getBigInt64(this.pos, this.le); this.pos += 8; return v; }
-  f32(what = 'float'): number { this.need(4, what); const v = this.view.getFloat32(this.pos, this.le); this.pos += 4; return v; }
-  f64(what = 'double'): number { this.need(8, what); const v = this.view.getFloat64(this.pos, this.le); this.pos += 8; return v; }
+  bigint64(what = 'Int64'): bigint {
+    this.need(8, what);
+    const v = this.view.getBigInt64(this.pos, this.le);
+    this.pos += 8;
+    return v;
+  }
+  f32(what = 'float'): number {
+    this.need(4, what);
+    const v = this.view.getFloat32(this.pos, this.le);
+    this.pos += 4;
+    return v;
+  }
+  f64(what = 'double'): number {
+    this.need(8, what);
+    const v = this.view.getFloat64(this.pos, this.le);
+    this.pos += 8;
+    return v;
+  }
   string(what = 'String'): string {
     const n = this.u32(`length of ${what}`);
     this.need(n, what);
@@ -80,17 +123,26 @@ export class AipsReader {
       const at = this.pos;
       const m = this.u32('AipsIO magic');
       if (m !== MAGIC) {
-        throw new CasacoreError(this.file, `expected the AipsIO magic value 0xbebebebe at offset ${at} (start of ${names.join('/')}), found 0x${m.toString(16)}`);
+        throw new CasacoreError(
+          this.file,
+          `expected the AipsIO magic value 0xbebebebe at offset ${at} (start of ${names.join('/')}), found 0x${m.toString(16)}`,
+        );
       }
     }
     const start = this.pos;
     const len = this.u32('object length');
     const type = this.string('object type');
     if (!names.includes(type)) {
-      throw new CasacoreError(this.file, `expected an AipsIO object of type ${names.join(' or ')} at offset ${start}, found "${type}"`);
+      throw new CasacoreError(
+        this.file,
+        `expected an AipsIO object of type ${names.join(' or ')} at offset ${start}, found "${type}"`,
+      );
     }
     if (start + len > this.buf.length) {
-      throw new CasacoreError(this.file, `truncated: object ${type} at offset ${start} has length ${len} but the file ends at ${this.buf.length}`);
+      throw new CasacoreError(
+        this.file,
+        `truncated: object ${type} at offset ${start} has length ${len} but the file ends at ${this.buf.length}`,
+      );
     }
     this.ends.push(start + len);
     return this.u32(`version of ${type}`);
@@ -100,7 +152,8 @@ export class AipsReader {
   getEnd(): void {
     const end = this.ends.pop();
     if (end === undefined) throw new CasacoreError(this.file, 'AipsIO getEnd without getStart');
-    if (this.pos > end) throw new CasacoreError(this.file, `AipsIO object ending at ${end} was read past its end (offset ${this.pos})`);
+    if (this.pos > end)
+      throw new CasacoreError(this.file, `AipsIO object ending at ${end} was read past its end (offset ${this.pos})`);
     this.pos = end;
   }
 }
@@ -126,21 +179,59 @@ export class AipsWriter {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number): void { this.room(1); this.view.setUint8(this.len, v); this.len += 1; }
-  bool(v: boolean): void { this.u8(v ? 1 : 0); }
-  i16(v: number): void { this.room(2); this.view.setInt16(this.len, v, this.le); this.len += 2; }
-  u16(v: number): void { this.room(2); this.view.setUint16(this.len, v, this.le); this.len += 2; }
-  i32(v: number): void { this.room(4); this.view.setInt32(this.len, v, this.le); this.len += 4; }
-  u32(v: number): void { this.room(4); this.view.setUint32(this.len, v >>> 0, this.le); this.len += 4; }
-  i64(v: number | bigint): void { this.room(8); this.view.setBigInt64(this.len, BigInt(v), this.le); this.len += 8; }
-  f32(v: number): void { this.room(4); this.view.setFloat32(this.len, v, this.le); this.len += 4; }
-  f64(v: number): void { this.room(8); this.view.setFloat64(this.len, v, this.le); this.len += 8; }
+  u8(v: number): void {
+    this.room(1);
+    this.view.setUint8(this.len, v);
+    this.len += 1;
+  }
+  bool(v: boolean): void {
+    this.u8(v ? 1 : 0);
+  }
+  i16(v: number): void {
+    this.room(2);
+    this.view.setInt16(this.len, v, this.le);
+    this.len += 2;
+  }
+  u16(v: number): void {
+    this.room(2);
+    this.view.setUint16(this.len, v, this.le);
+    this.len += 2;
+  }
+  i32(v: number): void {
+    this.room(4);
+    this.view.setInt32(this.len, v, this.le);
+    this.len += 4;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.view.setUint32(this.len, v >>> 0, this.le);
+    this.len += 4;
+  }
+  i64(v: number | bigint): void {
+    this.room(8);
+    this.view.setBigInt64(this.len, BigInt(v), this.le);
+    this.len += 8;
+  }
+  f32(v: number): void {
+    this.room(4);
+    this.view.setFloat32(this.len, v, this.le);
+    this.len += 4;
+  }
+  f64(v: number): void {
+    this.room(8);
+    this.view.setFloat64(this.len, v, this.le);
+    this.len += 8;
+  }
   string(s: string): void {
     const b = Buffer.from(s, 'latin1');
     this.u32(b.length);
     this.raw(b);
   }
-  raw(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.len); this.len += b.length; }
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
 
   putStart(type: string, version: number): void {
     if (this.starts.length === 0) this.u32(MAGIC);

@@ -16,7 +16,11 @@ export class ArrayFile {
   /** Logical length (next free offset). */
   private length = 16;
 
-  constructor(readonly path: string, readonly endian: Endian, mode: 'r' | 'r+' | 'w+') {
+  constructor(
+    readonly path: string,
+    readonly endian: Endian,
+    mode: 'r' | 'r+' | 'w+',
+  ) {
     this.file = new PFile(path, mode);
     this.le = endian === 'little';
     if (mode === 'w+' || this.file.size() === 0) {
@@ -40,7 +44,8 @@ export class ArrayFile {
     const skip = this.version > 0 ? 4 : 0;
     const head = this.view(this.file.read(offset + skip, 4, 'array ndim'));
     const ndim = head.getUint32(0, this.le);
-    if (ndim > 64) throw new CasacoreError(this.path, `array at offset ${offset} claims ${ndim} dimensions (expected at most 64)`);
+    if (ndim > 64)
+      throw new CasacoreError(this.path, `array at offset ${offset} claims ${ndim} dimensions (expected at most 64)`);
     const sb = this.view(this.file.read(offset + skip + 4, 4 * ndim, 'array shape'));
     const shape: number[] = [];
     for (let i = 0; i < ndim; i++) shape.push(sb.getInt32(4 * i, this.le));
@@ -85,7 +90,10 @@ export class ArrayFile {
     if (t === 'String') throw new CasacoreError(this.path, 'String arrays are rewritten by appending, not in place');
     const { shape, dataOffset } = this.shapeAt(offset);
     const n = elementCount(t, data, `${this.path}: array`);
-    if (n !== product(shape)) throw new RangeError(`${this.path}: ${n} values do not fill the shape [${shape.join(',')}] stored at offset ${offset}`);
+    if (n !== product(shape))
+      throw new RangeError(
+        `${this.path}: ${n} values do not fill the shape [${shape.join(',')}] stored at offset ${offset}`,
+      );
     this.file.write(dataOffset, this.encode(t, data, n, dataOffset));
   }
 

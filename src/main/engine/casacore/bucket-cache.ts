@@ -59,7 +59,10 @@ export class BucketCache {
       let j = i + 1;
       while (j < nums.length && nums[j] === (nums[j - 1] as number) + 1 && j - i < MAX_IOV) j++;
       const first = nums[i] as number;
-      this.file.writev(this.bucketOffset(first), nums.slice(i, j).map((b) => this.images.get(b) as Uint8Array));
+      this.file.writev(
+        this.bucketOffset(first),
+        nums.slice(i, j).map((b) => this.images.get(b) as Uint8Array),
+      );
       i = j;
     }
     for (const b of nums) {

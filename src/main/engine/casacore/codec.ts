@@ -28,8 +28,13 @@ function numericBytes(data: Exclude<ColumnData, string[]>, start: number, slots:
  * Bool is written one byte per value here (AipsIO style); use packBits for storage managers.
  */
 export function encodeElements(
-  t: DataTypeName, data: ColumnData, start: number, count: number,
-  dst: Uint8Array, off: number, endian: Endian,
+  t: DataTypeName,
+  data: ColumnData,
+  start: number,
+  count: number,
+  dst: Uint8Array,
+  off: number,
+  endian: Endian,
 ): number {
   if (t === 'String') throw new Error('encodeElements: strings are encoded by their owner');
   const arr = data as Exclude<ColumnData, string[]>;
@@ -43,8 +48,13 @@ export function encodeElements(
 
 /** Read `count` elements at byte offset `off` of src into out (from element `outStart`). */
 export function decodeElements(
-  t: DataTypeName, src: Uint8Array, off: number, count: number,
-  out: ColumnData, outStart: number, endian: Endian,
+  t: DataTypeName,
+  src: Uint8Array,
+  off: number,
+  count: number,
+  out: ColumnData,
+  outStart: number,
+  endian: Endian,
 ): number {
   if (t === 'String') throw new Error('decodeElements: strings are decoded by their owner');
   const arr = out as Exclude<ColumnData, string[]>;
@@ -68,7 +78,14 @@ export function bitBytes(n: number): number {
  * outside the range keep their values. Whole bytes are assembled 8 values at a time (FLAG
  * columns hold ~10^8 values per MS).
  */
-export function packBits(values: Uint8Array, vStart: number, n: number, dst: Uint8Array, off: number, bitOff = 0): void {
+export function packBits(
+  values: Uint8Array,
+  vStart: number,
+  n: number,
+  dst: Uint8Array,
+  off: number,
+  bitOff = 0,
+): void {
   let i = 0;
   let bit = bitOff;
   // Leading values up to a byte boundary, one bit at a time.
@@ -81,8 +98,15 @@ export function packBits(values: Uint8Array, vStart: number, n: number, dst: Uin
   let idx = off + (bit >> 3);
   let v = vStart + i;
   for (; i + 8 <= n; i += 8, v += 8, idx++) {
-    dst[idx] = ((values[v] ? 1 : 0) | (values[v + 1] ? 2 : 0) | (values[v + 2] ? 4 : 0) | (values[v + 3] ? 8 : 0)
-      | (values[v + 4] ? 16 : 0) | (values[v + 5] ? 32 : 0) | (values[v + 6] ? 64 : 0) | (values[v + 7] ? 128 : 0));
+    dst[idx] =
+      (values[v] ? 1 : 0) |
+      (values[v + 1] ? 2 : 0) |
+      (values[v + 2] ? 4 : 0) |
+      (values[v + 3] ? 8 : 0) |
+      (values[v + 4] ? 16 : 0) |
+      (values[v + 5] ? 32 : 0) |
+      (values[v + 6] ? 64 : 0) |
+      (values[v + 7] ? 128 : 0);
   }
   // Trailing values in a partly covered last byte.
   for (let j = 0; i < n; i++, j++) {
@@ -93,7 +117,14 @@ export function packBits(values: Uint8Array, vStart: number, n: number, dst: Uin
 }
 
 /** Unpack n bits from src (starting at bit `bitOff` of src[off]) into out[outStart..). */
-export function unpackBits(src: Uint8Array, off: number, bitOff: number, n: number, out: Uint8Array, outStart: number): void {
+export function unpackBits(
+  src: Uint8Array,
+  off: number,
+  bitOff: number,
+  n: number,
+  out: Uint8Array,
+  outStart: number,
+): void {
   let i = 0;
   let bit = bitOff;
   for (; i < n && (bit & 7) !== 0; i++, bit++) out[outStart + i] = ((src[off + (bit >> 3)] ?? 0) >> (bit & 7)) & 1;
@@ -101,8 +132,14 @@ export function unpackBits(src: Uint8Array, off: number, bitOff: number, n: numb
   let o = outStart + i;
   for (; i + 8 <= n; i += 8, o += 8, idx++) {
     const b = src[idx] ?? 0;
-    out[o] = b & 1; out[o + 1] = (b >> 1) & 1; out[o + 2] = (b >> 2) & 1; out[o + 3] = (b >> 3) & 1;
-    out[o + 4] = (b >> 4) & 1; out[o + 5] = (b >> 5) & 1; out[o + 6] = (b >> 6) & 1; out[o + 7] = (b >> 7) & 1;
+    out[o] = b & 1;
+    out[o + 1] = (b >> 1) & 1;
+    out[o + 2] = (b >> 2) & 1;
+    out[o + 3] = (b >> 3) & 1;
+    out[o + 4] = (b >> 4) & 1;
+    out[o + 5] = (b >> 5) & 1;
+    out[o + 6] = (b >> 6) & 1;
+    out[o + 7] = (b >> 7) & 1;
   }
   const last = src[idx] ?? 0;
   for (let j = 0; i < n; i++, j++, o++) out[o] = (last >> j) & 1;

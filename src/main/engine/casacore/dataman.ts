@@ -24,7 +24,13 @@ export interface DataManager {
   /** Scalars, or array cells of one shape, of rows [rowStart, rowStart+nrows) flattened (row slowest). */
   read(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[]): ColumnData;
   /** As read, into `out` (exactly the elements read would return); saves the allocation. */
-  readInto?(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[], out: Exclude<ColumnData, string[]>): void;
+  readInto?(
+    col: ColumnDesc,
+    rowStart: number,
+    nrows: number,
+    cellShape: number[],
+    out: Exclude<ColumnData, string[]>,
+  ): void;
   /** A box [start, end) (end exclusive, casacore axis order) of each cell of rows [rowStart, +nrows). */
   readSlice?(col: ColumnDesc, rowStart: number, nrows: number, start: number[], end: number[]): ColumnData;
   /** Write scalars or fixed-shape cells of rows [rowStart, rowStart+nrows). */
@@ -53,7 +59,10 @@ export interface DataManagerContext {
 /** A file read and written at explicit offsets. */
 export class PFile {
   private fd: number;
-  constructor(readonly path: string, mode: 'r' | 'r+' | 'w+') {
+  constructor(
+    readonly path: string,
+    mode: 'r' | 'r+' | 'w+',
+  ) {
     try {
       this.fd = openSync(path, mode);
     } catch (e) {
@@ -80,7 +89,10 @@ export class PFile {
       got += k;
     }
     if (got < n && !allowShort) {
-      throw new CasacoreError(this.path, `truncated: expected ${n} bytes of ${what} at offset ${offset}, file has ${this.size()}`);
+      throw new CasacoreError(
+        this.path,
+        `truncated: expected ${n} bytes of ${what} at offset ${offset}, file has ${this.size()}`,
+      );
     }
     if (got < n) b.fill(0, got);
     return b;

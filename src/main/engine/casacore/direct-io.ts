@@ -20,9 +20,15 @@ export function directIoEnabled(): boolean {
 }
 
 /** WebAssembly.Memory (not in the ES2023 lib typings this layer compiles with). */
-const WasmMemory = (globalThis as unknown as {
-  WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => { buffer: ArrayBuffer | SharedArrayBuffer } };
-}).WebAssembly.Memory;
+const WasmMemory = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => {
+        buffer: ArrayBuffer | SharedArrayBuffer;
+      };
+    };
+  }
+).WebAssembly.Memory;
 
 /**
  * A page-aligned SharedArrayBuffer of at least `bytes` (a shared WebAssembly.Memory): views on it
@@ -71,9 +77,10 @@ export class DirectFile {
     let done = 0;
     try {
       while (done < buf.length) {
-        const k = kind === 'write'
-          ? writeSync(this.fd, buf, done, buf.length - done, offset + done)
-          : readSync(this.fd, buf, done, buf.length - done, offset + done);
+        const k =
+          kind === 'write'
+            ? writeSync(this.fd, buf, done, buf.length - done, offset + done)
+            : readSync(this.fd, buf, done, buf.length - done, offset + done);
         done += k;
         if (k <= 0 || k % DIRECT_ALIGN !== 0) break;
       }

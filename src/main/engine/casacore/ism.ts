@@ -13,7 +13,11 @@ import { readUIntBlock } from './ssm';
 import type { ColumnDesc } from './tabledesc';
 import { COLUMN_DIRECT } from './tabledesc';
 
-interface Bucket { data: Uint8Array; rows: number[][]; offsets: number[][]; }
+interface Bucket {
+  data: Uint8Array;
+  rows: number[][];
+  offsets: number[][];
+}
 
 export class IncrementalStMan implements DataManager {
   readonly type = 'IncrementalStMan';
@@ -30,7 +34,10 @@ export class IncrementalStMan implements DataManager {
   private readonly cache = new Map<number, Bucket>();
   private arrays: ArrayFile | undefined;
 
-  private constructor(private readonly ctx: DataManagerContext, name: string) {
+  private constructor(
+    private readonly ctx: DataManagerContext,
+    name: string,
+  ) {
     this.seqnr = ctx.seqnr;
     this.name = name;
     this.columns = ctx.columns.map((c) => c.name);
@@ -56,7 +63,8 @@ export class IncrementalStMan implements DataManager {
     const version = r.getStart('IncrementalStMan');
     if (version >= 5) {
       const big = r.bool('endian flag');
-      if (big !== (this.endian === 'big')) throw new CasacoreError(f, `endian flag (${big ? 'big' : 'little'}) does not match the table (${this.endian})`);
+      if (big !== (this.endian === 'big'))
+        throw new CasacoreError(f, `endian flag (${big ? 'big' : 'little'}) does not match the table (${this.endian})`);
     }
     this.bucketSize = r.u32('bucket size');
     const nbuckets = r.u32('number of buckets');
@@ -84,13 +92,23 @@ export class IncrementalStMan implements DataManager {
     const rows: number[][] = [];
     const offsets: number[][] = [];
     for (let c = 0; c < this.ctx.columns.length; c++) {
-      const n = v.getUint32(off, this.le); off += 4;
+      const n = v.getUint32(off, this.le);
+      off += 4;
       const r: number[] = [];
       for (let i = 0; i < n; i++) {
-        if (wide) { r.push(Number(v.getBigUint64(off, this.le))); off += 8; } else { r.push(v.getUint32(off, this.le)); off += 4; }
+        if (wide) {
+          r.push(Number(v.getBigUint64(off, this.le)));
+          off += 8;
+        } else {
+          r.push(v.getUint32(off, this.le));
+          off += 4;
+        }
       }
       const o: number[] = [];
-      for (let i = 0; i < n; i++) { o.push(v.getUint32(off, this.le)); off += 4; }
+      for (let i = 0; i < n; i++) {
+        o.push(v.getUint32(off, this.le));
+        off += 4;
+      }
       rows.push(r);
       offsets.push(o);
     }
@@ -101,7 +119,11 @@ export class IncrementalStMan implements DataManager {
   }
 
   /** Runs of equal values covering [rowStart, rowStart+nrows): (value bytes, first row done, count). */
-  private *runs(colIndex: number, rowStart: number, nrows: number): Generator<{ bytes: Uint8Array; done: number; count: number }> {
+  private *runs(
+    colIndex: number,
+    rowStart: number,
+    nrows: number,
+  ): Generator<{ bytes: Uint8Array; done: number; count: number }> {
     let row = rowStart;
     const endRow = rowStart + nrows;
     while (row < endRow) {
@@ -110,7 +132,8 @@ export class IncrementalStMan implements DataManager {
       const bStart = this.bucketRows[i] ?? 0;
       const bEnd = this.bucketRows[i + 1] ?? 0;
       const nr = this.bucketNrs[i];
-      if (nr === undefined || row >= bEnd) throw new CasacoreError(this.ctx.file, `row ${row} is beyond the bucket index`);
+      if (nr === undefined || row >= bEnd)
+        throw new CasacoreError(this.ctx.file, `row ${row} is beyond the bucket index`);
       const b = this.bucket(nr);
       const rws = b.rows[colIndex] ?? [];
       const offs = b.offsets[colIndex] ?? [];
@@ -127,7 +150,8 @@ export class IncrementalStMan implements DataManager {
 
   private colIndex(col: ColumnDesc): number {
     const i = this.columns.indexOf(col.name);
-    if (i < 0) throw new CasacoreError(this.ctx.file, `column ${col.name} is not stored in IncrementalStMan ${this.name}`);
+    if (i < 0)
+      throw new CasacoreError(this.ctx.file, `column ${col.name} is not stored in IncrementalStMan ${this.name}`);
     return i;
   }
 
@@ -162,9 +186,14 @@ export class IncrementalStMan implements DataManager {
     for (const run of this.runs(ci, rowStart, nrows)) {
       if (this.indirect(col)) {
         const off = this.arrayOffset(run.bytes);
-        if (off === 0) throw new CasacoreError(this.ctx.file, `row ${rowStart + run.done} of column ${col.name} holds no array`);
+        if (off === 0)
+          throw new CasacoreError(this.ctx.file, `row ${rowStart + run.done} of column ${col.name} holds no array`);
         const { shape, dataOffset } = this.arrayFile().shapeAt(off);
-        if (product(shape) !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + run.done} of column ${col.name} has shape [${shape.join(',')}], expected [${cellShape.join(',')}]`);
+        if (product(shape) !== per)
+          throw new CasacoreError(
+            this.ctx.file,
+            `row ${rowStart + run.done} of column ${col.name} has shape [${shape.join(',')}], expected [${cellShape.join(',')}]`,
+          );
         this.arrayFile().readRange(col.type, dataOffset, 0, per, one, 0);
       } else if (col.type === 'String') {
         this.decodeStrings(run.bytes, per, one as string[]);
@@ -212,7 +241,8 @@ function upperBound(a: number[], x: number): number {
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((a[mid] ?? 0) <= x) lo = mid + 1; else hi = mid;
+    if ((a[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

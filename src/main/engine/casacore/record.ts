@@ -23,8 +23,18 @@ export type Keywords = Map<string, KeywordValue>;
 
 /** What makeKeywords accepts for a field: plain JS values are typed by their JS type. */
 export type KeywordInput =
-  | KeywordValue | string | boolean | number | bigint | string[] | number[]
-  | Float64Array | Float32Array | Int32Array | Keywords | { [name: string]: KeywordInput };
+  | KeywordValue
+  | string
+  | boolean
+  | number
+  | bigint
+  | string[]
+  | number[]
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Keywords
+  | { [name: string]: KeywordInput };
 
 /** Explicitly typed keyword values, for types plain JS values do not imply. */
 export const kw = {
@@ -41,20 +51,38 @@ export const kw = {
   string: (v: string): KeywordValue => ({ kind: 'scalar', type: 'String', value: v }),
   array: (type: DataTypeName, shape: number[], data: ColumnData): KeywordValue => {
     const n = elementCount(type, data, 'kw.array');
-    if (n !== shape.reduce((a, b) => a * b, 1)) throw new RangeError(`kw.array: ${n} values do not fill shape [${shape.join(',')}]`);
+    if (n !== shape.reduce((a, b) => a * b, 1))
+      throw new RangeError(`kw.array: ${n} values do not fill shape [${shape.join(',')}]`);
     return { kind: 'array', type, shape: [...shape], data };
   },
   strings: (v: string[]): KeywordValue => ({ kind: 'array', type: 'String', shape: [v.length], data: [...v] }),
-  doubles: (v: ArrayLike<number>): KeywordValue => ({ kind: 'array', type: 'Double', shape: [v.length], data: Float64Array.from(v) }),
-  ints: (v: ArrayLike<number>): KeywordValue => ({ kind: 'array', type: 'Int', shape: [v.length], data: Int32Array.from(v) }),
-  record: (v: Keywords | { [name: string]: KeywordInput }): KeywordValue => ({ kind: 'record', value: v instanceof Map ? v : makeKeywords(v) }),
+  doubles: (v: ArrayLike<number>): KeywordValue => ({
+    kind: 'array',
+    type: 'Double',
+    shape: [v.length],
+    data: Float64Array.from(v),
+  }),
+  ints: (v: ArrayLike<number>): KeywordValue => ({
+    kind: 'array',
+    type: 'Int',
+    shape: [v.length],
+    data: Int32Array.from(v),
+  }),
+  record: (v: Keywords | { [name: string]: KeywordInput }): KeywordValue => ({
+    kind: 'record',
+    value: v instanceof Map ? v : makeKeywords(v),
+  }),
   table: (path: string): KeywordValue => ({ kind: 'table', path }),
 };
 
 function isKeywordValue(v: object): v is KeywordValue {
   const k = (v as { kind?: unknown }).kind;
-  return (k === 'scalar' && 'type' in v && 'value' in v) || (k === 'array' && 'shape' in v && 'data' in v)
-    || (k === 'record' && 'value' in v) || (k === 'table' && 'path' in v);
+  return (
+    (k === 'scalar' && 'type' in v && 'value' in v) ||
+    (k === 'array' && 'shape' in v && 'data' in v) ||
+    (k === 'record' && 'value' in v) ||
+    (k === 'table' && 'path' in v)
+  );
 }
 
 /** Turn a plain JS value into a keyword value (number = Double, string[] = Array<String>, ...). */
@@ -88,14 +116,20 @@ export function keywordsToPlain(k: Keywords): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, v] of k) {
     switch (v.kind) {
-      case 'scalar': out[name] = v.value; break;
+      case 'scalar':
+        out[name] = v.value;
+        break;
       case 'array': {
         const data = Array.from(v.data as ArrayLike<unknown>);
         out[name] = v.shape.length === 1 ? data : { shape: v.shape, data };
         break;
       }
-      case 'record': out[name] = keywordsToPlain(v.value); break;
-      case 'table': out[name] = `Table: ${v.path}`; break;
+      case 'record':
+        out[name] = keywordsToPlain(v.value);
+        break;
+      case 'table':
+        out[name] = `Table: ${v.path}`;
+        break;
     }
   }
   return out;
@@ -103,7 +137,11 @@ export function keywordsToPlain(k: Keywords): Record<string, unknown> {
 
 // ---------------------------------------------------------------- reading
 
-interface FieldDesc { name: string; code: number; sub?: FieldDesc[]; }
+interface FieldDesc {
+  name: string;
+  code: number;
+  sub?: FieldDesc[];
+}
 
 function readRecordDesc(r: AipsReader): FieldDesc[] {
   const version = r.getStart('RecordDesc');
@@ -116,7 +154,8 @@ function readRecordDesc(r: AipsReader): FieldDesc[] {
     if (code === TP.Record) f.sub = readRecordDesc(r);
     else if (code === TP.Table) r.string('table description name');
     else if (typeFromCode(code)?.array) readIPosition(r);
-    else if (!typeFromCode(code)) throw new CasacoreError(r.file, `record field ${name} has unsupported data type ${code}`);
+    else if (!typeFromCode(code))
+      throw new CasacoreError(r.file, `record field ${name} has unsupported data type ${code}`);
     if (version > 1) r.string('field comment');
     fields.push(f);
   }
@@ -138,24 +177,39 @@ export function writeIPosition(w: AipsWriter, shape: readonly number[]): void {
   const big = shape.some((x) => x > 2147483647);
   w.putStart('IPosition', big ? 2 : 1);
   w.u32(shape.length);
-  for (const x of shape) { if (big) w.i64(x); else w.i32(x); }
+  for (const x of shape) {
+    if (big) w.i64(x);
+    else w.i32(x);
+  }
   w.putEnd();
 }
 
 function readScalar(r: AipsReader, t: DataTypeName): ScalarValue {
   switch (t) {
-    case 'Bool': return r.bool();
-    case 'UChar': return r.u8();
-    case 'Short': return r.i16();
-    case 'UShort': return r.u16();
-    case 'Int': return r.i32();
-    case 'UInt': return r.u32();
-    case 'Int64': return r.bigint64();
-    case 'Float': return r.f32();
-    case 'Double': return r.f64();
-    case 'Complex': return [r.f32(), r.f32()];
-    case 'DComplex': return [r.f64(), r.f64()];
-    case 'String': return r.string();
+    case 'Bool':
+      return r.bool();
+    case 'UChar':
+      return r.u8();
+    case 'Short':
+      return r.i16();
+    case 'UShort':
+      return r.u16();
+    case 'Int':
+      return r.i32();
+    case 'UInt':
+      return r.u32();
+    case 'Int64':
+      return r.bigint64();
+    case 'Float':
+      return r.f32();
+    case 'Double':
+      return r.f64();
+    case 'Complex':
+      return [r.f32(), r.f32()];
+    case 'DComplex':
+      return [r.f64(), r.f64()];
+    case 'String':
+      return r.string();
   }
 }
 
@@ -169,7 +223,8 @@ export function readArray(r: AipsReader, t: DataTypeName): { shape: number[]; da
   for (let i = 0; i < ndim; i++) shape.push(r.u32('array axis length'));
   const n = r.u32('array element count');
   const expect = shape.reduce((a, b) => a * b, 1);
-  if (n !== expect) throw new CasacoreError(r.file, `array of shape [${shape.join(',')}] holds ${n} values, expected ${expect}`);
+  if (n !== expect)
+    throw new CasacoreError(r.file, `array of shape [${shape.join(',')}] holds ${n} values, expected ${expect}`);
   const data = allocData(t, n);
   if (t === 'String') {
     for (let i = 0; i < n; i++) (data as string[])[i] = r.string('array string');
@@ -222,7 +277,10 @@ function readRecordData(r: AipsReader, fields: FieldDesc[]): Keywords {
 export function readRecord(r: AipsReader): Keywords {
   const type = r.peekType();
   if (type !== 'TableRecord' && type !== 'Record') {
-    throw new CasacoreError(r.file, `expected a TableRecord or Record object, found "${type}" (old keyword sets are not supported)`);
+    throw new CasacoreError(
+      r.file,
+      `expected a TableRecord or Record object, found "${type}" (old keyword sets are not supported)`,
+    );
   }
   r.getStart(type);
   const desc = readRecordDesc(r);
@@ -235,17 +293,30 @@ export function readRecord(r: AipsReader): Keywords {
 // ---------------------------------------------------------------- writing
 
 const arrayObjectName: Record<DataTypeName, string> = {
-  Bool: 'Array<void>', UChar: 'Array<uChar>', Short: 'Array<short>', UShort: 'Array<uShort>',
-  Int: 'Array<Int>', UInt: 'Array<uInt>', Int64: 'Array<Int64>', Float: 'Array<float>',
-  Double: 'Array<double>', Complex: 'Array<void>', DComplex: 'Array<void>', String: 'Array<String>',
+  Bool: 'Array<void>',
+  UChar: 'Array<uChar>',
+  Short: 'Array<short>',
+  UShort: 'Array<uShort>',
+  Int: 'Array<Int>',
+  UInt: 'Array<uInt>',
+  Int64: 'Array<Int64>',
+  Float: 'Array<float>',
+  Double: 'Array<double>',
+  Complex: 'Array<void>',
+  DComplex: 'Array<void>',
+  String: 'Array<String>',
 };
 
 function fieldCode(v: KeywordValue): number {
   switch (v.kind) {
-    case 'scalar': return scalarTypeCode(v.type);
-    case 'array': return arrayTypeCode(v.type);
-    case 'record': return TP.Record;
-    case 'table': return TP.Table;
+    case 'scalar':
+      return scalarTypeCode(v.type);
+    case 'array':
+      return arrayTypeCode(v.type);
+    case 'record':
+      return TP.Record;
+    case 'table':
+      return TP.Table;
   }
 }
 
@@ -259,18 +330,48 @@ function writeScalar(w: AipsWriter, t: DataTypeName, v: ScalarValue, name: strin
     return v;
   };
   switch (t) {
-    case 'Bool': w.bool(Boolean(v)); break;
-    case 'UChar': w.u8(num()); break;
-    case 'Short': w.i16(num()); break;
-    case 'UShort': w.u16(num()); break;
-    case 'Int': w.i32(num()); break;
-    case 'UInt': w.u32(num()); break;
-    case 'Int64': w.i64(typeof v === 'bigint' ? v : BigInt(num())); break;
-    case 'Float': w.f32(num()); break;
-    case 'Double': w.f64(num()); break;
-    case 'Complex': { const [a, b] = cx(); w.f32(a); w.f32(b); break; }
-    case 'DComplex': { const [a, b] = cx(); w.f64(a); w.f64(b); break; }
-    case 'String': w.string(String(v)); break;
+    case 'Bool':
+      w.bool(Boolean(v));
+      break;
+    case 'UChar':
+      w.u8(num());
+      break;
+    case 'Short':
+      w.i16(num());
+      break;
+    case 'UShort':
+      w.u16(num());
+      break;
+    case 'Int':
+      w.i32(num());
+      break;
+    case 'UInt':
+      w.u32(num());
+      break;
+    case 'Int64':
+      w.i64(typeof v === 'bigint' ? v : BigInt(num()));
+      break;
+    case 'Float':
+      w.f32(num());
+      break;
+    case 'Double':
+      w.f64(num());
+      break;
+    case 'Complex': {
+      const [a, b] = cx();
+      w.f32(a);
+      w.f32(b);
+      break;
+    }
+    case 'DComplex': {
+      const [a, b] = cx();
+      w.f64(a);
+      w.f64(b);
+      break;
+    }
+    case 'String':
+      w.string(String(v));
+      break;
   }
 }
 
@@ -318,10 +419,18 @@ export function writeRecord(w: AipsWriter, k: Keywords, objectType: 'TableRecord
   w.i32(1); // RecordInterface::Variable
   for (const [name, v] of k) {
     switch (v.kind) {
-      case 'scalar': writeScalar(w, v.type, v.value, name); break;
-      case 'array': writeArray(w, v.type, v.shape, v.data); break;
-      case 'record': writeRecord(w, v.value, objectType); break;
-      case 'table': w.string(storedTablePath(v.path)); break;
+      case 'scalar':
+        writeScalar(w, v.type, v.value, name);
+        break;
+      case 'array':
+        writeArray(w, v.type, v.shape, v.data);
+        break;
+      case 'record':
+        writeRecord(w, v.value, objectType);
+        break;
+      case 'table':
+        w.string(storedTablePath(v.path));
+        break;
     }
   }
   w.putEnd();

@@ -5,7 +5,12 @@ import { CasacoreError } from './errors';
 
 const HEAD = 16;
 
-interface Current { bucket: number; data: Uint8Array; used: number; next: number; }
+interface Current {
+  bucket: number;
+  data: Uint8Array;
+  used: number;
+  next: number;
+}
 
 export class SsmStrings {
   /** Last string bucket in use (-1: none). */
@@ -36,7 +41,11 @@ export class SsmStrings {
     while (got < length) {
       const n = Math.min(length - got, cur.used - off);
       if (n <= 0) {
-        if (cur.next < 0) throw new CasacoreError(this.file.path, `string of ${length} bytes runs past the end of string bucket ${cur.bucket}`);
+        if (cur.next < 0)
+          throw new CasacoreError(
+            this.file.path,
+            `string of ${length} bytes runs past the end of string bucket ${cur.bucket}`,
+          );
         cur = this.load(cur.next);
         off = 0;
         continue;
@@ -69,7 +78,8 @@ export class SsmStrings {
     const values: string[] = [];
     let p = 0;
     for (let i = 0; i < n; i++) {
-      if (p + 4 > b.length) throw new CasacoreError(this.file.path, `String array cell of ${b.length} bytes holds fewer than ${n} strings`);
+      if (p + 4 > b.length)
+        throw new CasacoreError(this.file.path, `String array cell of ${b.length} bytes holds fewer than ${n} strings`);
       const len = v.getInt32(p, false);
       values.push(Buffer.from(b.subarray(p + 4, p + 4 + len)).toString('latin1'));
       p += 4 + len;
@@ -82,7 +92,8 @@ export class SsmStrings {
     const v = new DataView(b.buffer);
     let p = 0;
     const int = (): number => {
-      if (p + 4 > b.length) throw new CasacoreError(this.file.path, `String array record of ${b.length} bytes is truncated`);
+      if (p + 4 > b.length)
+        throw new CasacoreError(this.file.path, `String array record of ${b.length} bytes is truncated`);
       const x = v.getInt32(p, false);
       p += 4;
       return x;
@@ -94,7 +105,10 @@ export class SsmStrings {
     const n = shape.reduce((a, c) => a * c, 1);
     const values: string[] = [];
     for (let i = 0; i < n; i++) {
-      if (!filled) { values.push(''); continue; }
+      if (!filled) {
+        values.push('');
+        continue;
+      }
       const len = int();
       values.push(Buffer.from(b.subarray(p, p + len)).toString('latin1'));
       p += len;

@@ -58,7 +58,8 @@ function slotFor(desc: ColumnDesc, shapes: Map<string, number[]>, file: string):
   if ((desc.options & COLUMN_DIRECT) !== 0) {
     const shape = shapes.get(desc.name) ?? desc.shape;
     if (!shape) throw new CasacoreError(file, `direct array column ${desc.name} has no fixed shape`);
-    if (desc.type === 'String') throw new CasacoreError(file, `direct String array column ${desc.name} is not supported`);
+    if (desc.type === 'String')
+      throw new CasacoreError(file, `direct String array column ${desc.name} is not supported`);
     const n = product(shape);
     return { desc, kind: 'direct', bits: desc.type === 'Bool' ? n : 8 * n * canonicalSize(desc.type), nelem: n, shape };
   }
@@ -86,15 +87,28 @@ export class StandardStMan implements DataManager {
   /** Data buckets: every slot read and write goes through it (index and string buckets do not). */
   private readonly cache: BucketCache;
 
-  private constructor(private readonly ctx: DataManagerContext, name: string, mode: 'r' | 'r+' | 'w+') {
+  private constructor(
+    private readonly ctx: DataManagerContext,
+    name: string,
+    mode: 'r' | 'r+' | 'w+',
+  ) {
     this.seqnr = ctx.seqnr;
     this.name = name;
     this.columns = ctx.columns.map((c) => c.name);
     this.endian = ctx.endian;
     this.le = ctx.endian === 'little';
     this.file = new PFile(ctx.file, mode);
-    this.cache = new BucketCache(this.file, () => this.bucketSize, (b) => this.bucketOffset(b));
-    this.strings = new SsmStrings(this.file, () => this.bucketSize, (b) => this.bucketOffset(b), () => this.nBuckets++);
+    this.cache = new BucketCache(
+      this.file,
+      () => this.bucketSize,
+      (b) => this.bucketOffset(b),
+    );
+    this.strings = new SsmStrings(
+      this.file,
+      () => this.bucketSize,
+      (b) => this.bucketOffset(b),
+      () => this.nBuckets++,
+    );
   }
 
   private bucketOffset(b: number): number {
@@ -115,7 +129,11 @@ export class StandardStMan implements DataManager {
       const off = offsets[i];
       if (off === undefined) throw new CasacoreError(ctx.file, `no bucket offset for column ${c.name}`);
       const index = indexOf[i] ?? 0;
-      if (index >= m.indices.length) throw new CasacoreError(ctx.file, `column ${c.name} refers to bucket index ${index}, but the file has ${m.indices.length}`);
+      if (index >= m.indices.length)
+        throw new CasacoreError(
+          ctx.file,
+          `column ${c.name} refers to bucket index ${index}, but the file has ${m.indices.length}`,
+        );
       m.slots.set(c.name, { ...slotFor(c, ctx.shapes, ctx.file), offset: off, index });
     });
     return m;
@@ -128,11 +146,14 @@ export class StandardStMan implements DataManager {
     const version = r.getStart('StandardStMan');
     if (version >= 3) {
       const big = r.bool('endian flag');
-      if (big !== (this.endian === 'big')) throw new CasacoreError(f, `endian flag (${big ? 'big' : 'little'}) does not match the table (${this.endian})`);
+      if (big !== (this.endian === 'big'))
+        throw new CasacoreError(f, `endian flag (${big ? 'big' : 'little'}) does not match the table (${this.endian})`);
     }
     this.bucketSize = r.u32('bucket size');
     this.nBuckets = r.u32('number of buckets');
-    r.u32('cache size'); r.u32('free buckets'); r.i32('first free bucket');
+    r.u32('cache size');
+    r.u32('free buckets');
+    r.i32('first free bucket');
     const nIdxBuckets = r.u32('index buckets');
     const firstIdx = r.i32('first index bucket');
     const idxOffset = version >= 2 ? r.u32('index offset') : 0;
@@ -163,14 +184,22 @@ export class StandardStMan implements DataManager {
       const rowsPerBucket = ir.u32('rows per bucket');
       const nColumns = ir.i32('number of columns');
       ir.getStart('SimpleOrderedMap');
-      ir.i32('map default'); const nfree = ir.u32('map size'); ir.u32('map increment');
+      ir.i32('map default');
+      const nfree = ir.u32('map size');
+      ir.u32('map increment');
       const free: [number, number][] = [];
       for (let i = 0; i < nfree; i++) free.push([ir.i32('free offset'), ir.i32('free length')]);
       ir.getEnd();
       const lastRow = iv >= 2 ? readUInt64Block(ir) : readUIntBlock(ir);
       const bucket = readUIntBlock(ir);
       ir.getEnd();
-      this.indices.push({ rowsPerBucket, lastRow: lastRow.slice(0, nUsed), bucket: bucket.slice(0, nUsed), nColumns, free });
+      this.indices.push({
+        rowsPerBucket,
+        lastRow: lastRow.slice(0, nUsed),
+        bucket: bucket.slice(0, nUsed),
+        nColumns,
+        free,
+      });
     }
     this.strings.lastBucket = lastString;
   }
@@ -192,13 +221,15 @@ export class StandardStMan implements DataManager {
       off += Math.ceil((rpb * s.bits) / 8);
     }
     const nData = Math.ceil(ctx.nrows / rpb);
-    m.indices = [{
-      rowsPerBucket: rpb,
-      lastRow: Array.from({ length: nData }, (_, i) => Math.min((i + 1) * rpb, ctx.nrows) - 1),
-      bucket: Array.from({ length: nData }, (_, i) => i),
-      nColumns: partial.length,
-      free: m.bucketSize - off > 0 ? [[off, m.bucketSize - off]] : [],
-    }];
+    m.indices = [
+      {
+        rowsPerBucket: rpb,
+        lastRow: Array.from({ length: nData }, (_, i) => Math.min((i + 1) * rpb, ctx.nrows) - 1),
+        bucket: Array.from({ length: nData }, (_, i) => i),
+        nColumns: partial.length,
+        free: m.bucketSize - off > 0 ? [[off, m.bucketSize - off]] : [],
+      },
+    ];
     m.nBuckets = nData;
     m.file.truncate(HEADER_BYTES + nData * m.bucketSize);
     m.cache.markZero(nData);
@@ -220,7 +251,11 @@ export class StandardStMan implements DataManager {
   }
 
   /** Bucket runs covering rows [rowStart, rowStart+nrows): (bucket, first row in bucket, count). */
-  private *runs(s: Slot, rowStart: number, nrows: number): Generator<{ bucket: number; inBucket: number; count: number; done: number }> {
+  private *runs(
+    s: Slot,
+    rowStart: number,
+    nrows: number,
+  ): Generator<{ bucket: number; inBucket: number; count: number; done: number }> {
     const index = this.indices[s.index];
     if (!index) throw new CasacoreError(this.ctx.file, `column ${s.desc.name}: no bucket index ${s.index}`);
     const { lastRow, bucket } = index;
@@ -229,7 +264,8 @@ export class StandardStMan implements DataManager {
     while (row < rowStart + nrows) {
       const b = bucket[i];
       const last = lastRow[i];
-      if (b === undefined || last === undefined) throw new CasacoreError(this.ctx.file, `row ${row} is beyond the bucket index (${lastRow.length} buckets)`);
+      if (b === undefined || last === undefined)
+        throw new CasacoreError(this.ctx.file, `row ${row} is beyond the bucket index (${lastRow.length} buckets)`);
       const first = i > 0 ? (lastRow[i - 1] ?? -1) + 1 : 0;
       const count = Math.min(last + 1, rowStart + nrows) - row;
       yield { bucket: b, inBucket: row - first, count, done: row - rowStart };
@@ -272,15 +308,21 @@ export class StandardStMan implements DataManager {
     return out;
   }
 
-  private stringRefs(s: Slot, rowStart: number, nrows: number): { bucket: number; offset: number; length: number; raw: Uint8Array }[] {
+  private stringRefs(
+    s: Slot,
+    rowStart: number,
+    nrows: number,
+  ): { bucket: number; offset: number; length: number; raw: Uint8Array }[] {
     const out: { bucket: number; offset: number; length: number; raw: Uint8Array }[] = [];
     for (const run of this.runs(s, rowStart, nrows)) {
       const { bytes } = this.readRun(s, run.bucket, run.inBucket, run.count);
       const v = new DataView(bytes.buffer);
       for (let i = 0; i < run.count; i++) {
         out.push({
-          bucket: v.getInt32(12 * i, this.le), offset: v.getInt32(12 * i + 4, this.le),
-          length: v.getInt32(12 * i + 8, this.le), raw: bytes.subarray(12 * i, 12 * i + 8),
+          bucket: v.getInt32(12 * i, this.le),
+          offset: v.getInt32(12 * i + 4, this.le),
+          length: v.getInt32(12 * i + 8, this.le),
+          raw: bytes.subarray(12 * i, 12 * i + 8),
         });
       }
     }
@@ -293,17 +335,23 @@ export class StandardStMan implements DataManager {
     const out = allocData(col.type, nrows * per);
     if (s.kind === 'string') {
       this.stringRefs(s, rowStart, nrows).forEach((ref, i) => {
-        (out as string[])[i] = ref.length <= 8
-          ? Buffer.from(ref.raw.subarray(0, Math.max(0, ref.length))).toString('latin1')
-          : this.strings.readString(ref.bucket, ref.offset, ref.length);
+        (out as string[])[i] =
+          ref.length <= 8
+            ? Buffer.from(ref.raw.subarray(0, Math.max(0, ref.length))).toString('latin1')
+            : this.strings.readString(ref.bucket, ref.offset, ref.length);
       });
       return out;
     }
     if (s.kind === 'indirect') {
       this.indirectOffsets(s, rowStart, nrows).forEach((off, i) => {
-        if (off === 0) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds no array`);
+        if (off === 0)
+          throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds no array`);
         const { shape, dataOffset } = this.arrayFile().shapeAt(off);
-        if (product(shape) !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} has shape [${shape.join(',')}], expected [${cellShape.join(',')}]`);
+        if (product(shape) !== per)
+          throw new CasacoreError(
+            this.ctx.file,
+            `row ${rowStart + i} of column ${col.name} has shape [${shape.join(',')}], expected [${cellShape.join(',')}]`,
+          );
         this.arrayFile().readRange(col.type, dataOffset, 0, per, out, i * per);
       });
       return out;
@@ -312,8 +360,14 @@ export class StandardStMan implements DataManager {
       const fixed = this.ctx.shapes.has(col.name);
       this.stringRefs(s, rowStart, nrows).forEach((ref, i) => {
         const a = fixed ? this.strings.readFixedStringArray(ref, per) : this.strings.readStringArray(ref);
-        if (a.length !== per) throw new CasacoreError(this.ctx.file, `row ${rowStart + i} of column ${col.name} holds ${a.length} strings, expected ${per}`);
-        a.forEach((x, k) => { (out as string[])[i * per + k] = x; });
+        if (a.length !== per)
+          throw new CasacoreError(
+            this.ctx.file,
+            `row ${rowStart + i} of column ${col.name} holds ${a.length} strings, expected ${per}`,
+          );
+        a.forEach((x, k) => {
+          (out as string[])[i * per + k] = x;
+        });
       });
       return out;
     }
@@ -339,11 +393,17 @@ export class StandardStMan implements DataManager {
     if (s.kind === 'indirect') {
       // A block of same-shape cells (the table checked the shape): one array per row.
       const shape = this.ctx.shapes.get(col.name) ?? col.shape;
-      if (!shape) throw new CasacoreError(this.ctx.file, `variable-shape column ${col.name}: write cells with their shapes (writeCell)`);
+      if (!shape)
+        throw new CasacoreError(
+          this.ctx.file,
+          `variable-shape column ${col.name}: write cells with their shapes (writeCell)`,
+        );
       const per = product(shape);
       const spe = col.type === 'Complex' || col.type === 'DComplex' ? 2 : 1;
       for (let i = 0; i < nrows; i++) {
-        const cell = Array.isArray(data) ? data.slice(i * per, (i + 1) * per) : data.subarray(i * per * spe, (i + 1) * per * spe);
+        const cell = Array.isArray(data)
+          ? data.slice(i * per, (i + 1) * per)
+          : data.subarray(i * per * spe, (i + 1) * per * spe);
         this.writeCell(col, rowStart + i, { shape, data: cell });
       }
       return;
@@ -377,7 +437,15 @@ export class StandardStMan implements DataManager {
       } else if (col.type === 'Bool') {
         packBits(data as Uint8Array, run.done * s.nelem, run.count * s.nelem, img, s.offset, run.inBucket * s.bits);
       } else {
-        encodeElements(col.type, data, run.done * s.nelem, run.count * s.nelem, img, s.offset + run.inBucket * (s.bits / 8), this.endian);
+        encodeElements(
+          col.type,
+          data,
+          run.done * s.nelem,
+          run.count * s.nelem,
+          img,
+          s.offset + run.inBucket * (s.bits / 8),
+          this.endian,
+        );
       }
     }
     this.cache.maybeWriteBack();
@@ -391,9 +459,16 @@ export class StandardStMan implements DataManager {
    */
   writeCell(col: ColumnDesc, row: number, cell: Cell): void {
     const s = this.slot(col);
-    if (s.kind !== 'indirect') throw new CasacoreError(this.ctx.file, `column ${col.name} is not a variable-shape array column of StandardStMan ${this.name}`);
+    if (s.kind !== 'indirect')
+      throw new CasacoreError(
+        this.ctx.file,
+        `column ${col.name} is not a variable-shape array column of StandardStMan ${this.name}`,
+      );
     if (col.ndim > 0 && cell.shape.length !== col.ndim) {
-      throw new CasacoreError(this.ctx.file, `row ${row} of column ${col.name}: cell shape [${cell.shape.join(',')}] has ${cell.shape.length} axes, the column ${col.ndim}`);
+      throw new CasacoreError(
+        this.ctx.file,
+        `row ${row} of column ${col.name}: cell shape [${cell.shape.join(',')}] has ${cell.shape.length} axes, the column ${col.ndim}`,
+      );
     }
     this.dirty = true;
     const files = this.arrayFile();
@@ -417,7 +492,8 @@ export class StandardStMan implements DataManager {
    */
   private writeStringArrays(col: ColumnDesc, rowStart: number, nrows: number, data: string[]): void {
     const shape = this.ctx.shapes.get(col.name) ?? col.shape;
-    if (!shape) throw new CasacoreError(this.ctx.file, `String array column ${col.name} needs a fixed cell shape to be written`);
+    if (!shape)
+      throw new CasacoreError(this.ctx.file, `String array column ${col.name} needs a fixed cell shape to be written`);
     const per = product(shape);
     const s = this.slot(col);
     for (const run of this.runs(s, rowStart, nrows)) {
@@ -427,7 +503,10 @@ export class StandardStMan implements DataManager {
         const strs = Array.from({ length: per }, (_, k) => Buffer.from(data[(run.done + i) * per + k] ?? '', 'latin1'));
         const cell = Buffer.alloc(strs.reduce((a, b) => a + 4 + b.length, 0));
         let p = 0;
-        for (const b of strs) { p = cell.writeInt32BE(b.length, p); p += b.copy(cell, p); }
+        for (const b of strs) {
+          p = cell.writeInt32BE(b.length, p);
+          p += b.copy(cell, p);
+        }
         const ref = this.strings.append(cell);
         v.setInt32(12 * i, ref.bucket, this.le);
         v.setInt32(12 * i + 4, ref.offset, this.le);
@@ -448,8 +527,14 @@ export class StandardStMan implements DataManager {
     const w = new AipsWriter('big');
     w.putStart('SSM', 2);
     w.string(this.name);
-    writeUIntBlock(w, this.ctx.columns.map((c) => this.slots.get(c.name)?.offset ?? 0));
-    writeUIntBlock(w, this.ctx.columns.map((c) => this.slots.get(c.name)?.index ?? 0));
+    writeUIntBlock(
+      w,
+      this.ctx.columns.map((c) => this.slots.get(c.name)?.offset ?? 0),
+    );
+    writeUIntBlock(
+      w,
+      this.ctx.columns.map((c) => this.slots.get(c.name)?.index ?? 0),
+    );
     w.putEnd();
     return w.bytes();
   }
@@ -465,7 +550,10 @@ export class StandardStMan implements DataManager {
       iw.i32(0);
       iw.u32(index.free.length);
       iw.u32(1);
-      for (const [o, l] of index.free) { iw.i32(o); iw.i32(l); }
+      for (const [o, l] of index.free) {
+        iw.i32(o);
+        iw.i32(l);
+      }
       iw.putEnd();
       writeUIntBlock(iw, index.lastRow);
       writeUIntBlock(iw, index.bucket);
@@ -487,7 +575,10 @@ export class StandardStMan implements DataManager {
     });
     const hw = new AipsWriter(this.endian);
     if (this.endian === 'big') hw.putStart('StandardStMan', 2);
-    else { hw.putStart('StandardStMan', 3); hw.bool(false); }
+    else {
+      hw.putStart('StandardStMan', 3);
+      hw.bool(false);
+    }
     hw.u32(this.bucketSize);
     hw.u32(this.nBuckets);
     hw.u32(2); // persistent cache size
@@ -503,7 +594,8 @@ export class StandardStMan implements DataManager {
     const head = new Uint8Array(HEADER_BYTES);
     head.set(hw.bytes());
     this.file.write(0, head);
-    if (this.file.size() < HEADER_BYTES + this.nBuckets * this.bucketSize) this.file.truncate(HEADER_BYTES + this.nBuckets * this.bucketSize);
+    if (this.file.size() < HEADER_BYTES + this.nBuckets * this.bucketSize)
+      this.file.truncate(HEADER_BYTES + this.nBuckets * this.bucketSize);
   }
 
   close(): void {
@@ -518,7 +610,8 @@ function lowerBound(a: number[], x: number): number {
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((a[mid] ?? 0) < x) lo = mid + 1; else hi = mid;
+    if ((a[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

@@ -39,9 +39,15 @@ export interface TableDescInput {
   comment?: string;
 }
 
-export interface OpenTableOptions { writable?: boolean; }
+export interface OpenTableOptions {
+  writable?: boolean;
+}
 
-interface Bound { desc: ColumnDesc; dm: DataManager; binding: ColumnBinding; }
+interface Bound {
+  desc: ColumnDesc;
+  dm: DataManager;
+  binding: ColumnBinding;
+}
 
 export class Table {
   private readonly bound = new Map<string, Bound>();
@@ -62,10 +68,16 @@ export class Table {
     this.changeCounter = counter;
   }
 
-  get nrows(): number { return this.nrowsValue; }
+  get nrows(): number {
+    return this.nrowsValue;
+  }
   /** The table keywords (edit through setKeyword so the change is written). */
-  get keywords(): Keywords { return this.desc.keywords; }
-  columnNames(): string[] { return this.desc.columns.map((c) => c.name); }
+  get keywords(): Keywords {
+    return this.desc.keywords;
+  }
+  columnNames(): string[] {
+    return this.desc.columns.map((c) => c.name);
+  }
 
   columnDesc(name: string): ColumnDesc {
     return this.col(name).desc;
@@ -85,8 +97,16 @@ export class Table {
   }
 
   private rows(name: string, rowStart: number, nrows: number): void {
-    if (!Number.isInteger(rowStart) || !Number.isInteger(nrows) || rowStart < 0 || nrows < 0 || rowStart + nrows > this.nrowsValue) {
-      throw new RangeError(`${this.dir}: rows [${rowStart}, ${rowStart + nrows}) of column ${name} are outside the table's ${this.nrowsValue} rows`);
+    if (
+      !Number.isInteger(rowStart) ||
+      !Number.isInteger(nrows) ||
+      rowStart < 0 ||
+      nrows < 0 ||
+      rowStart + nrows > this.nrowsValue
+    ) {
+      throw new RangeError(
+        `${this.dir}: rows [${rowStart}, ${rowStart + nrows}) of column ${name} are outside the table's ${this.nrowsValue} rows`,
+      );
     }
   }
 
@@ -108,7 +128,10 @@ export class Table {
       if (!s) throw new CasacoreError(this.dir, `row ${r} of column ${b.desc.name} holds no array`);
       if (!shape) shape = s;
       else if (s.join(',') !== shape.join(',')) {
-        throw new CasacoreError(this.dir, `column ${b.desc.name} changes cell shape between rows ${rowStart} and ${r} ([${shape.join(',')}] vs [${s.join(',')}]); read it with getColumnCells`);
+        throw new CasacoreError(
+          this.dir,
+          `column ${b.desc.name} changes cell shape between rows ${rowStart} and ${r} ([${shape.join(',')}] vs [${s.join(',')}]); read it with getColumnCells`,
+        );
       }
     }
     return shape ?? [];
@@ -140,7 +163,10 @@ export class Table {
     }
     const data = b.dm.read(b.desc, rowStart, nrows, shape);
     if (Array.isArray(data) || data.length !== out.length || data.constructor !== out.constructor) {
-      throw new CasacoreError(this.dir, `column ${name}: getColumnInto needs ${data.length} values of the column's type for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`);
+      throw new CasacoreError(
+        this.dir,
+        `column ${name}: getColumnInto needs ${data.length} values of the column's type for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`,
+      );
     }
     (out as Float64Array).set(data as Float64Array);
   }
@@ -173,7 +199,8 @@ export class Table {
   getColumnSlice(name: string, rowStart: number, nrows: number, box: { start: number[]; end: number[] }): ColumnData {
     const b = this.col(name);
     this.rows(name, rowStart, nrows);
-    if (b.desc.kind !== 'array') throw new CasacoreError(this.dir, `column ${name} is a scalar column; slices need array cells`);
+    if (b.desc.kind !== 'array')
+      throw new CasacoreError(this.dir, `column ${name} is a scalar column; slices need array cells`);
     const shape = this.blockShape(b, rowStart, nrows);
     if (box.start.length !== shape.length || box.end.length !== shape.length) {
       throw new RangeError(`${name}: slice needs ${shape.length} axes for cells of shape [${shape.join(',')}]`);
@@ -181,7 +208,8 @@ export class Table {
     shape.forEach((s, k) => {
       const lo = box.start[k] ?? 0;
       const hi = box.end[k] ?? 0;
-      if (lo < 0 || hi > s || hi <= lo) throw new RangeError(`${name}: slice axis ${k} [${lo}, ${hi}) is outside [0, ${s})`);
+      if (lo < 0 || hi > s || hi <= lo)
+        throw new RangeError(`${name}: slice axis ${k} [${lo}, ${hi}) is outside [0, ${s})`);
     });
     if (b.dm.readSlice) return b.dm.readSlice(b.desc, rowStart, nrows, box.start, box.end);
     const full = b.dm.read(b.desc, rowStart, nrows, shape);
@@ -194,10 +222,16 @@ export class Table {
     if (!this.writable) throw new CasacoreError(this.dir, `table is open read-only; cannot write column ${name}`);
     this.rows(name, rowStart, nrows);
     const per = b.desc.kind === 'scalar' ? 1 : product(b.binding.shape ?? []);
-    if (b.desc.kind === 'array' && !b.binding.shape) throw new CasacoreError(this.dir, `column ${name} has no fixed cell shape; write its cells with putCells`);
+    if (b.desc.kind === 'array' && !b.binding.shape)
+      throw new CasacoreError(this.dir, `column ${name} has no fixed cell shape; write its cells with putCells`);
     const n = elementCount(b.desc.type, data, `${this.dir}: column ${name}`);
-    if (n !== nrows * per) throw new RangeError(`${this.dir}: column ${name} needs ${nrows * per} values for ${nrows} rows, got ${n}`);
-    if (!b.dm.write) throw new CasacoreError(this.dir, `column ${name} is stored in ${b.dm.type}, which this implementation cannot write`);
+    if (n !== nrows * per)
+      throw new RangeError(`${this.dir}: column ${name} needs ${nrows * per} values for ${nrows} rows, got ${n}`);
+    if (!b.dm.write)
+      throw new CasacoreError(
+        this.dir,
+        `column ${name} is stored in ${b.dm.type}, which this implementation cannot write`,
+      );
     if (nrows > 0) b.dm.write(b.desc, rowStart, nrows, data);
   }
 
@@ -209,18 +243,32 @@ export class Table {
   putCells(name: string, rowStart: number, cells: readonly Cell[]): void {
     const b = this.col(name);
     if (!this.writable) throw new CasacoreError(this.dir, `table is open read-only; cannot write column ${name}`);
-    if (b.desc.kind !== 'array') throw new CasacoreError(this.dir, `column ${name} is a scalar column; write it with putColumnRange`);
+    if (b.desc.kind !== 'array')
+      throw new CasacoreError(this.dir, `column ${name} is a scalar column; write it with putColumnRange`);
     this.rows(name, rowStart, cells.length);
     cells.forEach((cell, i) => {
-      if (cell.shape.some((x) => !Number.isInteger(x) || x < 0)) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}] must be non-negative integers`);
+      if (cell.shape.some((x) => !Number.isInteger(x) || x < 0))
+        throw new RangeError(
+          `${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}] must be non-negative integers`,
+        );
       const n = elementCount(b.desc.type, cell.data, `${this.dir}: column ${name} row ${rowStart + i}`);
-      if (n !== product(cell.shape)) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: ${n} values do not fill shape [${cell.shape.join(',')}]`);
+      if (n !== product(cell.shape))
+        throw new RangeError(
+          `${this.dir}: row ${rowStart + i} of column ${name}: ${n} values do not fill shape [${cell.shape.join(',')}]`,
+        );
       if (b.binding.shape) {
-        if (cell.shape.join(',') !== b.binding.shape.join(',')) throw new RangeError(`${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}], the column's fixed shape is [${b.binding.shape.join(',')}]`);
+        if (cell.shape.join(',') !== b.binding.shape.join(','))
+          throw new RangeError(
+            `${this.dir}: row ${rowStart + i} of column ${name}: shape [${cell.shape.join(',')}], the column's fixed shape is [${b.binding.shape.join(',')}]`,
+          );
         this.putColumnRange(name, rowStart + i, 1, cell.data);
         return;
       }
-      if (!b.dm.writeCell) throw new CasacoreError(this.dir, `column ${name} is stored in ${b.dm.type}, which this implementation cannot write variable-shape cells to`);
+      if (!b.dm.writeCell)
+        throw new CasacoreError(
+          this.dir,
+          `column ${name} is stored in ${b.dm.type}, which this implementation cannot write variable-shape cells to`,
+        );
       b.dm.writeCell(b.desc, rowStart + i, cell);
     });
   }
@@ -253,8 +301,13 @@ export class Table {
     if (!this.writable) throw new CasacoreError(this.dir, `table is open read-only; cannot add column ${desc.name}`);
     if (this.bound.has(desc.name)) throw new CasacoreError(this.dir, `column ${desc.name} already exists`);
     const s: DataManagerSpec = spec ?? { type: 'StandardStMan', name: `SSM_${desc.name}`, columns: [desc.name] };
-    if (s.columns.length !== 1 || s.columns[0] !== desc.name) throw new CasacoreError(this.dir, `addColumn: the manager spec must list exactly column ${desc.name}`);
-    if (this.managers.some((m) => m.name === s.name)) throw new CasacoreError(this.dir, `data manager ${s.name} already exists; give the new column's manager another name`);
+    if (s.columns.length !== 1 || s.columns[0] !== desc.name)
+      throw new CasacoreError(this.dir, `addColumn: the manager spec must list exactly column ${desc.name}`);
+    if (this.managers.some((m) => m.name === s.name))
+      throw new CasacoreError(
+        this.dir,
+        `data manager ${s.name} already exists; give the new column's manager another name`,
+      );
     const d: ColumnDesc = { ...desc, dataManagerType: s.type, dataManagerGroup: s.name };
     this.desc.columns.push(d);
     this.attach(s, [d], this.seqCount++);
@@ -265,14 +318,26 @@ export class Table {
     const shapes = new Map<string, number[]>();
     for (const c of cols) if (c.kind === 'array' && c.shape) shapes.set(c.name, c.shape);
     const ctx: DataManagerContext = {
-      dir: this.dir, file: join(this.dir, `table.f${seqnr}`), seqnr, nrows: this.nrowsValue, endian: this.endian,
-      writable: true, columns: cols, shapes,
+      dir: this.dir,
+      file: join(this.dir, `table.f${seqnr}`),
+      seqnr,
+      nrows: this.nrowsValue,
+      endian: this.endian,
+      writable: true,
+      columns: cols,
+      shapes,
     };
-    const dm = spec.type === 'StandardStMan'
-      ? StandardStMan.create(ctx, spec.name, spec.bucketSize)
-      : TiledStMan.create(ctx, spec.type, spec.name, spec.tileShape);
+    const dm =
+      spec.type === 'StandardStMan'
+        ? StandardStMan.create(ctx, spec.name, spec.bucketSize)
+        : TiledStMan.create(ctx, spec.type, spec.name, spec.tileShape);
     this.managers.push(dm);
-    for (const c of cols) this.bound.set(c.name, { desc: c, dm, binding: { name: c.name, seqnr, ...(shapes.has(c.name) ? { shape: shapes.get(c.name) } : {}) } });
+    for (const c of cols)
+      this.bound.set(c.name, {
+        desc: c,
+        dm,
+        binding: { name: c.name, seqnr, ...(shapes.has(c.name) ? { shape: shapes.get(c.name) } : {}) },
+      });
   }
 
   /** Write every manager's pending data, table.dat, table.info and table.lock. */
@@ -280,7 +345,14 @@ export class Table {
     if (!this.writable || this.closed) return;
     const entries: DataManagerEntry[] = this.managers.map((m) => ({ type: m.type, seqnr: m.seqnr, blob: m.flush() }));
     const bindings = this.desc.columns.map((c) => this.col(c.name).binding);
-    writeTableDat(this.dir, { nrows: this.nrowsValue, endian: this.endian, desc: this.desc, dataManagers: entries, bindings, seqCount: this.seqCount });
+    writeTableDat(this.dir, {
+      nrows: this.nrowsValue,
+      endian: this.endian,
+      desc: this.desc,
+      dataManagers: entries,
+      bindings,
+      seqCount: this.seqCount,
+    });
     writeTableInfo(this.dir, this.info);
     this.changeCounter++;
     writeTableLock(this.dir, this.nrowsValue, this.desc.columns.length, this.managers.length, this.changeCounter);
@@ -295,8 +367,10 @@ export class Table {
 
   /** @internal */
   static create(dir: string, input: TableDescInput, opts: CreateTableOptions): Table {
-    if (existsSync(join(dir, 'table.dat'))) throw new CasacoreError(dir, 'a table already exists here (table.dat present)');
-    if (!Number.isInteger(opts.nrows) || opts.nrows < 0) throw new RangeError(`${dir}: nrows must be a non-negative integer, got ${opts.nrows}`);
+    if (existsSync(join(dir, 'table.dat')))
+      throw new CasacoreError(dir, 'a table already exists here (table.dat present)');
+    if (!Number.isInteger(opts.nrows) || opts.nrows < 0)
+      throw new RangeError(`${dir}: nrows must be a non-negative integer, got ${opts.nrows}`);
     mkdirSync(dir, { recursive: true });
     const names = new Set<string>();
     for (const c of input.columns) {
@@ -305,11 +379,12 @@ export class Table {
     }
     const specs = [...(opts.dataManagers ?? [])];
     const assigned = new Map<string, DataManagerSpec>();
-    for (const s of specs) for (const c of s.columns) {
-      if (!names.has(c)) throw new CasacoreError(dir, `data manager ${s.name} lists unknown column ${c}`);
-      if (assigned.has(c)) throw new CasacoreError(dir, `column ${c} is given to two data managers`);
-      assigned.set(c, s);
-    }
+    for (const s of specs)
+      for (const c of s.columns) {
+        if (!names.has(c)) throw new CasacoreError(dir, `data manager ${s.name} lists unknown column ${c}`);
+        if (assigned.has(c)) throw new CasacoreError(dir, `column ${c} is given to two data managers`);
+        assigned.set(c, s);
+      }
     const rest = input.columns.filter((c) => !assigned.has(c.name)).map((c) => c.name);
     if (rest.length > 0) {
       const name = specs.some((s) => s.name === 'StandardStMan') ? 'StandardStMan_default' : 'StandardStMan';
@@ -321,10 +396,27 @@ export class Table {
       return { ...c, keywords: new Map(c.keywords), dataManagerType: s.type, dataManagerGroup: s.name };
     });
     const kws = input.keywords instanceof Map ? new Map(input.keywords) : makeKeywords(input.keywords ?? {});
-    const desc: TableDesc = { name: '', version: '', comment: input.comment ?? '', keywords: kws, privateKeywords: new Map(), columns };
-    const info: TableInfo = { type: opts.info?.type ?? '', subType: opts.info?.subType ?? '', readme: opts.info?.readme ?? '' };
+    const desc: TableDesc = {
+      name: '',
+      version: '',
+      comment: input.comment ?? '',
+      keywords: kws,
+      privateKeywords: new Map(),
+      columns,
+    };
+    const info: TableInfo = {
+      type: opts.info?.type ?? '',
+      subType: opts.info?.subType ?? '',
+      readme: opts.info?.readme ?? '',
+    };
     const t = new Table(dir, opts.nrows, desc, opts.endian ?? 'little', true, info, 0, 0);
-    specs.forEach((s) => t.attach(s, columns.filter((c) => s.columns.includes(c.name)), t.seqCount++));
+    specs.forEach((s) =>
+      t.attach(
+        s,
+        columns.filter((c) => s.columns.includes(c.name)),
+        t.seqCount++,
+      ),
+    );
     t.flush();
     return t;
   }
@@ -336,20 +428,49 @@ export class Table {
     // casacore trusts the row count in table.lock when it has one.
     const nrows = lock && lock.nrows > 0 ? lock.nrows : dat.nrows;
     const writable = opts.writable ?? false;
-    const t = new Table(dir, nrows, dat.desc, dat.endian, writable, readTableInfo(dir), dat.seqCount, lock?.counter ?? 0);
+    const t = new Table(
+      dir,
+      nrows,
+      dat.desc,
+      dat.endian,
+      writable,
+      readTableInfo(dir),
+      dat.seqCount,
+      lock?.counter ?? 0,
+    );
     dat.dataManagers.forEach((e) => {
       const idx = dat.bindings.map((b, i) => (b.seqnr === e.seqnr ? i : -1)).filter((i) => i >= 0);
       const cols = idx.map((i) => dat.desc.columns[i] as ColumnDesc);
       const shapes = new Map<string, number[]>();
-      for (const i of idx) { const b = dat.bindings[i]; if (b?.shape) shapes.set(b.name, b.shape); }
-      const ctx: DataManagerContext = { dir, file: join(dir, `table.f${e.seqnr}`), seqnr: e.seqnr, nrows, endian: dat.endian, writable, columns: cols, shapes };
+      for (const i of idx) {
+        const b = dat.bindings[i];
+        if (b?.shape) shapes.set(b.name, b.shape);
+      }
+      const ctx: DataManagerContext = {
+        dir,
+        file: join(dir, `table.f${e.seqnr}`),
+        seqnr: e.seqnr,
+        nrows,
+        endian: dat.endian,
+        writable,
+        columns: cols,
+        shapes,
+      };
       let dm: DataManager;
       if (e.type === 'StandardStMan') dm = StandardStMan.open(ctx, e.blob);
       else if (e.type === 'IncrementalStMan') {
-        if (writable) throw new CasacoreError(dir, `columns ${ctx.columns.map((c) => c.name).join(', ')} are in IncrementalStMan, which this implementation reads only; open the table read-only`);
+        if (writable)
+          throw new CasacoreError(
+            dir,
+            `columns ${ctx.columns.map((c) => c.name).join(', ')} are in IncrementalStMan, which this implementation reads only; open the table read-only`,
+          );
         dm = IncrementalStMan.open(ctx, e.blob);
       } else if (e.type === 'TiledColumnStMan' || e.type === 'TiledShapeStMan') dm = TiledStMan.open(ctx, e.type);
-      else throw new CasacoreError(join(dir, 'table.dat'), `data manager type "${e.type}" (seqnr ${e.seqnr}, columns ${cols.map((c) => c.name).join(', ')}) is not supported; expected StandardStMan, IncrementalStMan, TiledColumnStMan or TiledShapeStMan`);
+      else
+        throw new CasacoreError(
+          join(dir, 'table.dat'),
+          `data manager type "${e.type}" (seqnr ${e.seqnr}, columns ${cols.map((c) => c.name).join(', ')}) is not supported; expected StandardStMan, IncrementalStMan, TiledColumnStMan or TiledShapeStMan`,
+        );
       t.managers.push(dm);
       for (const i of idx) {
         const c = dat.desc.columns[i] as ColumnDesc;
@@ -357,7 +478,8 @@ export class Table {
       }
     });
     for (const c of dat.desc.columns) {
-      if (!t.bound.has(c.name)) throw new CasacoreError(join(dir, 'table.dat'), `column ${c.name} is bound to no data manager`);
+      if (!t.bound.has(c.name))
+        throw new CasacoreError(join(dir, 'table.dat'), `column ${c.name} is bound to no data manager`);
     }
     return t;
   }
@@ -374,7 +496,14 @@ export function openTable(dir: string, opts: OpenTableOptions = {}): Table {
 }
 
 /** Cut the box [start, end) out of each of nrows cells of shape `shape`. */
-function sliceCells(full: ColumnData, type: ColumnDesc['type'], shape: number[], nrows: number, start: number[], end: number[]): ColumnData {
+function sliceCells(
+  full: ColumnData,
+  type: ColumnDesc['type'],
+  shape: number[],
+  nrows: number,
+  start: number[],
+  end: number[],
+): ColumnData {
   const ext = end.map((e, k) => e - (start[k] ?? 0));
   const per = product(ext);
   const cell = product(shape);
@@ -382,16 +511,22 @@ function sliceCells(full: ColumnData, type: ColumnDesc['type'], shape: number[],
   const spe = slotsPerElement(type);
   const strides: number[] = [];
   let acc = 1;
-  for (const s of shape) { strides.push(acc); acc *= s; }
+  for (const s of shape) {
+    strides.push(acc);
+    acc *= s;
+  }
   const pos = new Array<number>(ext.length).fill(0);
   for (let r = 0; r < nrows; r++) {
     pos.fill(0);
     for (let i = 0; i < per; i++) {
       let src = r * cell;
-      pos.forEach((p, k) => { src += ((start[k] ?? 0) + p) * (strides[k] ?? 0); });
+      pos.forEach((p, k) => {
+        src += ((start[k] ?? 0) + p) * (strides[k] ?? 0);
+      });
       const dst = r * per + i;
       if (Array.isArray(out)) out[dst] = (full as string[])[src] ?? '';
-      else for (let q = 0; q < spe; q++) (out as Float64Array)[dst * spe + q] = (full as Float64Array)[src * spe + q] ?? 0;
+      else
+        for (let q = 0; q < spe; q++) (out as Float64Array)[dst * spe + q] = (full as Float64Array)[src * spe + q] ?? 0;
       for (let k = 0; k < pos.length; k++) {
         pos[k] = (pos[k] ?? 0) + 1;
         if ((pos[k] ?? 0) < (ext[k] ?? 0)) break;

@@ -48,7 +48,10 @@ export function readTableDat(dir: string): TableDat {
   const endian: Endian = endianFlag === 0 ? 'big' : 'little';
   const tableType = r.string('table type');
   if (tableType !== 'PlainTable') {
-    throw new CasacoreError(file, `table type "${tableType}" is not supported (expected PlainTable; reference and concatenated tables are not)`);
+    throw new CasacoreError(
+      file,
+      `table type "${tableType}" is not supported (expected PlainTable; reference and concatenated tables are not)`,
+    );
   }
   const desc = readTableDesc(r);
   if (version === 1) throw new CasacoreError(file, 'table version 1 (separate keyword set) is not supported');
@@ -60,7 +63,8 @@ export function readTableDat(dir: string): TableDat {
   if (csVersion >= 3) {
     const opt = r.i32('storage option');
     r.i32('storage block size');
-    if (opt !== 2) throw new CasacoreError(file, `storage option ${opt} (MultiFile) is not supported; expected separate files (2)`);
+    if (opt !== 2)
+      throw new CasacoreError(file, `storage option ${opt} (MultiFile) is not supported; expected separate files (2)`);
   }
   const seqCount = r.u32('data manager sequence count');
   const ndm = r.u32('number of data managers');
@@ -91,14 +95,26 @@ export function writeTableDat(dir: string, t: TableDat): void {
   const w = new AipsWriter('big');
   const big = t.nrows > 2147483647;
   w.putStart('Table', big ? 3 : 2);
-  if (big) w.i64(t.nrows); else w.u32(t.nrows);
+  if (big) w.i64(t.nrows);
+  else w.u32(t.nrows);
   w.u32(t.endian === 'big' ? 0 : 1);
   w.string('PlainTable');
   writeTableDesc(w, t.desc);
-  if (big) { w.i32(-3); w.i64(t.nrows); w.i32(2); w.i32(0); } else { w.i32(-2); w.u32(t.nrows); }
+  if (big) {
+    w.i32(-3);
+    w.i64(t.nrows);
+    w.i32(2);
+    w.i32(0);
+  } else {
+    w.i32(-2);
+    w.u32(t.nrows);
+  }
   w.u32(t.seqCount);
   w.u32(t.dataManagers.length);
-  for (const d of t.dataManagers) { w.string(d.type); w.u32(d.seqnr); }
+  for (const d of t.dataManagers) {
+    w.string(d.type);
+    w.u32(d.seqnr);
+  }
   t.desc.columns.forEach((c, i) => {
     const b = t.bindings[i];
     if (!b || b.name !== c.name) throw new Error(`writeTableDat: binding of column ${c.name} missing`);
@@ -111,7 +127,10 @@ export function writeTableDat(dir: string, t: TableDat): void {
       if (b.shape) writeIPosition(w, b.shape);
     }
   });
-  for (const d of t.dataManagers) { w.u32(d.blob.length); w.raw(d.blob); }
+  for (const d of t.dataManagers) {
+    w.u32(d.blob.length);
+    w.raw(d.blob);
+  }
   w.putEnd();
   // casacore writes table.dat_tmp and renames it, so a reader never sees a half-written file.
   const tmp = join(dir, 'table.dat_tmp');
@@ -119,7 +138,11 @@ export function writeTableDat(dir: string, t: TableDat): void {
   renameSync(tmp, join(dir, 'table.dat'));
 }
 
-export interface TableInfo { type: string; subType: string; readme: string; }
+export interface TableInfo {
+  type: string;
+  subType: string;
+  readme: string;
+}
 
 export function readTableInfo(dir: string): TableInfo {
   const file = join(dir, 'table.info');
@@ -144,11 +167,18 @@ const LOCK_REQUEST_BYTES = 260;
  * Write table.lock as casacore leaves it after closing: no request, no lock held, and the sync
  * record whose row count casacore prefers over table.dat's.
  */
-export function writeTableLock(dir: string, nrows: number, ncolumns: number, nDataManagers: number, counter: number): void {
+export function writeTableLock(
+  dir: string,
+  nrows: number,
+  ncolumns: number,
+  nDataManagers: number,
+  counter: number,
+): void {
   const w = new AipsWriter('big');
   const big = nrows > 4294967295;
   w.putStart('sync', big ? 2 : 1);
-  if (big) w.i64(nrows); else w.u32(nrows);
+  if (big) w.i64(nrows);
+  else w.u32(nrows);
   w.i32(ncolumns);
   w.u32(counter); // modify counter
   w.u32(counter); // table change counter

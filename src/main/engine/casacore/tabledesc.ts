@@ -55,8 +55,16 @@ function kwOf(k: ColumnOptions['keywords']): Keywords {
 /** A scalar column description. */
 export function scalarColumn(name: string, type: DataTypeName, opts: ColumnOptions = {}): ColumnDesc {
   return {
-    name, type, kind: 'scalar', ndim: 0, options: 0, maxLength: opts.maxLength ?? 0, comment: opts.comment ?? '',
-    dataManagerType: 'StandardStMan', dataManagerGroup: 'StandardStMan', keywords: kwOf(opts.keywords),
+    name,
+    type,
+    kind: 'scalar',
+    ndim: 0,
+    options: 0,
+    maxLength: opts.maxLength ?? 0,
+    comment: opts.comment ?? '',
+    dataManagerType: 'StandardStMan',
+    dataManagerGroup: 'StandardStMan',
+    keywords: kwOf(opts.keywords),
   };
 }
 
@@ -65,19 +73,27 @@ export function scalarColumn(name: string, type: DataTypeName, opts: ColumnOptio
  * a fixed cell shape, or `ndim` alone for variable-shape cells.
  */
 export function arrayColumn(
-  name: string, type: DataTypeName, cells: { shape: number[] } | { ndim: number }, opts: ColumnOptions = {},
+  name: string,
+  type: DataTypeName,
+  cells: { shape: number[] } | { ndim: number },
+  opts: ColumnOptions = {},
 ): ColumnDesc {
   const fixed = 'shape' in cells;
   if (fixed && cells.shape.some((x) => !Number.isInteger(x) || x < 1)) {
     throw new RangeError(`column ${name}: cell shape [${cells.shape.join(',')}] must be positive integers`);
   }
   return {
-    name, type, kind: 'array',
+    name,
+    type,
+    kind: 'array',
     ndim: fixed ? cells.shape.length : cells.ndim,
     ...(fixed ? { shape: [...cells.shape] } : {}),
     options: fixed ? COLUMN_DIRECT | COLUMN_FIXED_SHAPE : 0,
-    maxLength: opts.maxLength ?? 0, comment: opts.comment ?? '',
-    dataManagerType: 'StandardStMan', dataManagerGroup: 'StandardStMan', keywords: kwOf(opts.keywords),
+    maxLength: opts.maxLength ?? 0,
+    comment: opts.comment ?? '',
+    dataManagerType: 'StandardStMan',
+    dataManagerGroup: 'StandardStMan',
+    keywords: kwOf(opts.keywords),
   };
 }
 
@@ -85,12 +101,30 @@ export function arrayColumn(
 
 function readDefaultValue(r: AipsReader, t: DataTypeName): void {
   switch (t) {
-    case 'Bool': case 'UChar': r.u8(); break;
-    case 'Short': case 'UShort': r.u16(); break;
-    case 'Int': case 'UInt': case 'Float': r.u32(); break;
-    case 'Int64': case 'Double': case 'Complex': r.bytes(8); break;
-    case 'DComplex': r.bytes(16); break;
-    case 'String': r.string('default value'); break;
+    case 'Bool':
+    case 'UChar':
+      r.u8();
+      break;
+    case 'Short':
+    case 'UShort':
+      r.u16();
+      break;
+    case 'Int':
+    case 'UInt':
+    case 'Float':
+      r.u32();
+      break;
+    case 'Int64':
+    case 'Double':
+    case 'Complex':
+      r.bytes(8);
+      break;
+    case 'DComplex':
+      r.bytes(16);
+      break;
+    case 'String':
+      r.string('default value');
+      break;
   }
 }
 
@@ -100,7 +134,10 @@ function readColumnDesc(r: AipsReader): ColumnDesc {
   const scalar = className.startsWith('ScalarColumnDesc<');
   const array = className.startsWith('ArrayColumnDesc<');
   if (!scalar && !array) {
-    throw new CasacoreError(r.file, `column class "${className}" is not supported (expected ScalarColumnDesc<T> or ArrayColumnDesc<T>)`);
+    throw new CasacoreError(
+      r.file,
+      `column class "${className}" is not supported (expected ScalarColumnDesc<T> or ArrayColumnDesc<T>)`,
+    );
   }
   r.u32('BaseColumnDesc version');
   const name = r.string('column name');
@@ -123,8 +160,17 @@ function readColumnDesc(r: AipsReader): ColumnDesc {
   if (scalar) readDefaultValue(r, t.type);
   else r.bool('array default flag');
   return {
-    name, type: t.type, kind: scalar ? 'scalar' : 'array', ndim, ...(shape ? { shape } : {}), options,
-    maxLength, comment, dataManagerType, dataManagerGroup, keywords,
+    name,
+    type: t.type,
+    kind: scalar ? 'scalar' : 'array',
+    ndim,
+    ...(shape ? { shape } : {}),
+    options,
+    maxLength,
+    comment,
+    dataManagerType,
+    dataManagerGroup,
+    keywords,
   };
 }
 
@@ -144,12 +190,30 @@ export function readTableDesc(r: AipsReader): TableDesc {
 
 function writeDefaultValue(w: AipsWriter, t: DataTypeName): void {
   switch (t) {
-    case 'Bool': case 'UChar': w.u8(0); break;
-    case 'Short': case 'UShort': w.u16(0); break;
-    case 'Int': case 'UInt': case 'Float': w.u32(0); break;
-    case 'Int64': case 'Double': case 'Complex': w.raw(new Uint8Array(8)); break;
-    case 'DComplex': w.raw(new Uint8Array(16)); break;
-    case 'String': w.string(''); break;
+    case 'Bool':
+    case 'UChar':
+      w.u8(0);
+      break;
+    case 'Short':
+    case 'UShort':
+      w.u16(0);
+      break;
+    case 'Int':
+    case 'UInt':
+    case 'Float':
+      w.u32(0);
+      break;
+    case 'Int64':
+    case 'Double':
+    case 'Complex':
+      w.raw(new Uint8Array(8));
+      break;
+    case 'DComplex':
+      w.raw(new Uint8Array(16));
+      break;
+    case 'String':
+      w.string('');
+      break;
   }
 }
 

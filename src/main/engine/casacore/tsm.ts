@@ -24,13 +24,26 @@ interface Cube {
   fileOffset: number;
 }
 
-interface ColLayout { desc: ColumnDesc; /** byte offset of the column inside a tile */ offset: number; }
+interface ColLayout {
+  desc: ColumnDesc;
+  /** byte offset of the column inside a tile */ offset: number;
+}
 
 /** One contiguous row range of a column in one cube. */
-interface Segment { cube: number; pos: number; count: number; done: number; }
+interface Segment {
+  cube: number;
+  pos: number;
+  count: number;
+  done: number;
+}
 
 /** The bytes of `count` elements of a typed column array from element `start`. */
-function elementBytes(data: Exclude<ColumnData, string[]>, type: ColumnDesc['type'], start: number, count: number): Uint8Array {
+function elementBytes(
+  data: Exclude<ColumnData, string[]>,
+  type: ColumnDesc['type'],
+  start: number,
+  count: number,
+): Uint8Array {
   const spe = slotsPerElement(type);
   const w = data.BYTES_PER_ELEMENT;
   return new Uint8Array(data.buffer, data.byteOffset + start * spe * w, count * spe * w);
@@ -60,7 +73,11 @@ export class TiledStMan implements DataManager {
   private dirty = false;
   private readonly endian: Endian;
 
-  private constructor(readonly type: TiledType, readonly name: string, private readonly ctx: DataManagerContext) {
+  private constructor(
+    readonly type: TiledType,
+    readonly name: string,
+    private readonly ctx: DataManagerContext,
+  ) {
     this.seqnr = ctx.seqnr;
     this.columns = ctx.columns.map((c) => c.name);
     this.endian = ctx.endian;
@@ -84,7 +101,10 @@ export class TiledStMan implements DataManager {
 
   static open(ctx: DataManagerContext, type: string): TiledStMan {
     if (type !== 'TiledColumnStMan' && type !== 'TiledShapeStMan') {
-      throw new CasacoreError(ctx.file, `tiled manager ${type} is not supported (expected TiledColumnStMan or TiledShapeStMan)`);
+      throw new CasacoreError(
+        ctx.file,
+        `tiled manager ${type} is not supported (expected TiledColumnStMan or TiledShapeStMan)`,
+      );
     }
     const raw = new PFile(ctx.file, 'r');
     const bytes = raw.read(0, raw.size(), `${type} header`);
@@ -96,19 +116,29 @@ export class TiledStMan implements DataManager {
     const version = r.getStart('TiledStMan');
     if (version >= 2) {
       const big = r.bool('endian flag');
-      if (big !== (ctx.endian === 'big')) throw new CasacoreError(ctx.file, `endian flag (${big ? 'big' : 'little'}) does not match the table (${ctx.endian})`);
+      if (big !== (ctx.endian === 'big'))
+        throw new CasacoreError(
+          ctx.file,
+          `endian flag (${big ? 'big' : 'little'}) does not match the table (${ctx.endian})`,
+        );
     }
     r.u32('seqnr');
     const nrows = version >= 3 ? r.i64('rows') : r.u32('rows');
     if (nrows !== ctx.nrows) throw new CasacoreError(ctx.file, `header has ${nrows} rows, the table ${ctx.nrows}`);
     const ncol = r.u32('columns');
-    if (ncol !== ctx.columns.length) throw new CasacoreError(ctx.file, `header lists ${ncol} columns, table.dat binds ${ctx.columns.length}`);
+    if (ncol !== ctx.columns.length)
+      throw new CasacoreError(ctx.file, `header lists ${ncol} columns, table.dat binds ${ctx.columns.length}`);
     for (const c of ctx.columns) {
       const dt = r.i32('column data type');
-      if (dt !== scalarTypeCode(c.type)) throw new CasacoreError(ctx.file, `column ${c.name} has data type ${dt} in the header, expected ${scalarTypeCode(c.type)} (${c.type})`);
+      if (dt !== scalarTypeCode(c.type))
+        throw new CasacoreError(
+          ctx.file,
+          `column ${c.name} has data type ${dt} in the header, expected ${scalarTypeCode(c.type)} (${c.type})`,
+        );
     }
     const name = r.string('hypercolumn name');
-    if (version >= 3) r.i64('cache size'); else r.u32('cache size');
+    if (version >= 3) r.i64('cache size');
+    else r.u32('cache size');
     r.u32('ndim');
     const m = new TiledStMan(type, name, ctx);
     const nfile = version >= 3 ? r.i64('files') : r.u32('files');
@@ -158,17 +188,28 @@ export class TiledStMan implements DataManager {
     if (!cell) throw new CasacoreError(ctx.file, `${type} ${name}: column ${first.name} needs a fixed cell shape`);
     for (const c of ctx.columns) {
       const s = ctx.shapes.get(c.name);
-      if (!s || s.join(',') !== cell.join(',')) throw new CasacoreError(ctx.file, `${type} ${name}: column ${c.name} must have the cell shape [${cell.join(',')}] of ${first.name}`);
+      if (!s || s.join(',') !== cell.join(','))
+        throw new CasacoreError(
+          ctx.file,
+          `${type} ${name}: column ${c.name} must have the cell shape [${cell.join(',')}] of ${first.name}`,
+        );
     }
     const tile = tileShape ?? defaultTileShape(cell, first.type, ctx.nrows);
     if (tile.length !== cell.length + 1 || tile.some((x) => !Number.isInteger(x) || x < 1)) {
-      throw new CasacoreError(ctx.file, `${type} ${name}: tile shape [${tile.join(',')}] must have ${cell.length + 1} positive axes (cell axes, then rows)`);
+      throw new CasacoreError(
+        ctx.file,
+        `${type} ${name}: tile shape [${tile.join(',')}] must have ${cell.length + 1} positive axes (cell axes, then rows)`,
+      );
     }
     const cubeShape = [...cell, ctx.nrows];
     const fileSeq = type === 'TiledShapeStMan' ? 1 : 0;
     if (type === 'TiledShapeStMan') {
       m.cubes.push({ extensible: false, cubeShape: [], tileShape: [], fileSeq: -1, fileOffset: 0 });
-      if (ctx.nrows > 0) { m.rowMap = [ctx.nrows - 1]; m.cubeMap = [1]; m.posMap = [ctx.nrows - 1]; }
+      if (ctx.nrows > 0) {
+        m.rowMap = [ctx.nrows - 1];
+        m.cubeMap = [1];
+        m.posMap = [ctx.nrows - 1];
+      }
     }
     m.cubes.push({ extensible: true, cubeShape, tileShape: tile, fileSeq, fileOffset: 0 });
     m.defaultTile = tile;
@@ -228,14 +269,29 @@ export class TiledStMan implements DataManager {
   }
 
   read(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[]): ColumnData {
-    return this.readSlice(col, rowStart, nrows, cellShape.map(() => 0), cellShape);
+    return this.readSlice(
+      col,
+      rowStart,
+      nrows,
+      cellShape.map(() => 0),
+      cellShape,
+    );
   }
 
-  readInto(col: ColumnDesc, rowStart: number, nrows: number, cellShape: number[], out: Exclude<ColumnData, string[]>): void {
+  readInto(
+    col: ColumnDesc,
+    rowStart: number,
+    nrows: number,
+    cellShape: number[],
+    out: Exclude<ColumnData, string[]>,
+  ): void {
     const proto = allocData(col.type, 0);
     const n = product(cellShape) * nrows * (col.type === 'Complex' || col.type === 'DComplex' ? 2 : 1);
     if (proto.constructor !== out.constructor || out.length !== n) {
-      throw new CasacoreError(this.ctx.file, `column ${col.name}: readInto needs a ${proto.constructor.name} of length ${n} for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`);
+      throw new CasacoreError(
+        this.ctx.file,
+        `column ${col.name}: readInto needs a ${proto.constructor.name} of length ${n} for rows ${rowStart}..${rowStart + nrows - 1}, got a ${out.constructor.name} of length ${out.length}`,
+      );
     }
     const zero = cellShape.map(() => 0);
     for (const seg of this.segments(col, rowStart, nrows)) this.access(col, seg, zero, cellShape, out, 'read');
@@ -254,20 +310,38 @@ export class TiledStMan implements DataManager {
     this.dirty = true;
     for (const seg of this.segments(col, rowStart, nrows)) {
       const cell = this.cube(seg.cube).cubeShape.slice(0, -1);
-      this.access(col, seg, cell.map(() => 0), cell, data, 'write');
+      this.access(
+        col,
+        seg,
+        cell.map(() => 0),
+        cell,
+        data,
+        'write',
+      );
     }
   }
 
   /** Move the box [start, end) x rows of one segment between tiles and buf (box-shaped, rows slowest). */
-  private access(col: ColumnDesc, seg: Segment, start: number[], end: number[], buf: ColumnData, mode: 'read' | 'write'): void {
+  private access(
+    col: ColumnDesc,
+    seg: Segment,
+    start: number[],
+    end: number[],
+    buf: ColumnData,
+    mode: 'read' | 'write',
+  ): void {
     const c = this.cube(seg.cube);
     const lay = this.layout.get(col.name);
     const file = this.files.get(c.fileSeq);
-    if (!lay || !file) throw new CasacoreError(this.ctx.file, `column ${col.name} has no tile file for cube ${seg.cube}`);
+    if (!lay || !file)
+      throw new CasacoreError(this.ctx.file, `column ${col.name} has no tile file for cube ${seg.cube}`);
     const cell = c.cubeShape.slice(0, -1);
     start.forEach((s, k) => {
       const e = end[k] ?? 0;
-      if (s < 0 || e > (cell[k] ?? 0) || e <= s) throw new RangeError(`${col.name}: slice [${start.join(',')}]..[${end.join(',')}] is outside the cell shape [${cell.join(',')}]`);
+      if (s < 0 || e > (cell[k] ?? 0) || e <= s)
+        throw new RangeError(
+          `${col.name}: slice [${start.join(',')}]..[${end.join(',')}] is outside the cell shape [${cell.join(',')}]`,
+        );
     });
     const D = c.cubeShape.length;
     const ts = c.tileShape;
@@ -276,12 +350,18 @@ export class TiledStMan implements DataManager {
     const boxExt = lo.map((l, k) => (hi[k] ?? 0) - l);
     const outStride: number[] = [];
     let acc = 1;
-    for (let k = 0; k < D; k++) { outStride.push(acc); acc *= boxExt[k] ?? 1; }
+    for (let k = 0; k < D; k++) {
+      outStride.push(acc);
+      acc *= boxExt[k] ?? 1;
+    }
     const rowBase = seg.done * (outStride[D - 1] ?? 1);
     const tilesPerDim = c.cubeShape.map((s, k) => Math.ceil(s / (ts[k] ?? 1)));
     const tileStride: number[] = [];
     acc = 1;
-    for (let k = 0; k < D; k++) { tileStride.push(acc); acc *= ts[k] ?? 1; }
+    for (let k = 0; k < D; k++) {
+      tileStride.push(acc);
+      acc *= ts[k] ?? 1;
+    }
     const tileElems = acc;
     const isBool = col.type === 'Bool';
     const size = isBool ? 0 : canonicalSize(col.type);
@@ -297,7 +377,10 @@ export class TiledStMan implements DataManager {
     for (;;) {
       let tileNr = 0;
       let mul = 1;
-      for (let k = 0; k < D; k++) { tileNr += (t[k] ?? 0) * mul; mul *= tilesPerDim[k] ?? 1; }
+      for (let k = 0; k < D; k++) {
+        tileNr += (t[k] ?? 0) * mul;
+        mul *= tilesPerDim[k] ?? 1;
+      }
       const sectionAt = c.fileOffset + tileNr * this.tileBytes + lay.offset;
       const olo = lo.map((l, k) => Math.max(l, (t[k] ?? 0) * (ts[k] ?? 1)));
       const ohi = hi.map((h, k) => Math.min(h, ((t[k] ?? 0) + 1) * (ts[k] ?? 1)));
@@ -307,7 +390,10 @@ export class TiledStMan implements DataManager {
       while (m < D) {
         const ext = (ohi[m] ?? 0) - (olo[m] ?? 0);
         run *= ext;
-        if (ext !== ts[m] || ext !== boxExt[m]) { m++; break; }
+        if (ext !== ts[m] || ext !== boxExt[m]) {
+          m++;
+          break;
+        }
         m++;
       }
       const full = olo.every((l, k) => l === (t[k] ?? 0) * (ts[k] ?? 1) && ohi[k] === ((t[k] ?? 0) + 1) * (ts[k] ?? 1));
@@ -316,13 +402,22 @@ export class TiledStMan implements DataManager {
         let dst = rowBase;
         for (let k = 0; k < D; k++) dst += ((olo[k] ?? 0) - (lo[k] ?? 0)) * (outStride[k] ?? 0);
         const bytes = elementBytes(buf as Exclude<ColumnData, string[]>, col.type, dst, run);
-        if (mode === 'read') this.readSection(c.fileSeq, file, sectionAt, bytes, `tile ${tileNr} of ${col.name}`, false);
+        if (mode === 'read')
+          this.readSection(c.fileSeq, file, sectionAt, bytes, `tile ${tileNr} of ${col.name}`, false);
         else this.writeSection(c.fileSeq, file, sectionAt, bytes);
         if (!this.nextTile(t, tlo, thi)) break;
         continue;
       }
       let section: Uint8Array;
-      if (mode === 'read' || !full) section = this.readSection(c.fileSeq, file, sectionAt, scratch, `tile ${tileNr} of ${col.name}`, mode === 'write');
+      if (mode === 'read' || !full)
+        section = this.readSection(
+          c.fileSeq,
+          file,
+          sectionAt,
+          scratch,
+          `tile ${tileNr} of ${col.name}`,
+          mode === 'write',
+        );
       else section = scratch.fill(0);
       const p = olo.slice(m);
       for (;;) {
@@ -356,7 +451,14 @@ export class TiledStMan implements DataManager {
   }
 
   /** Read a tile section: directly when aligned (see direct-io.ts), the rest buffered. */
-  private readSection(seq: number, file: PFile, at: number, b: Uint8Array, what: string, allowShort: boolean): Uint8Array {
+  private readSection(
+    seq: number,
+    file: PFile,
+    at: number,
+    b: Uint8Array,
+    what: string,
+    allowShort: boolean,
+  ): Uint8Array {
     const n = this.direct.get(seq)?.read(at, b) ?? 0;
     if (n < b.length) file.readInto(at + n, b.subarray(n), what, allowShort);
     return b;
@@ -397,14 +499,17 @@ export class TiledStMan implements DataManager {
     w.putStart(this.type, 1);
     if (this.type === 'TiledColumnStMan') writeIPosition(w, this.defaultTile);
     if (this.endian === 'big') w.putStart('TiledStMan', 1);
-    else { w.putStart('TiledStMan', 2); w.bool(false); }
+    else {
+      w.putStart('TiledStMan', 2);
+      w.bool(false);
+    }
     w.u32(this.seqnr);
     w.u32(this.ctx.nrows);
     w.u32(this.ctx.columns.length);
     for (const c of this.ctx.columns) w.i32(scalarTypeCode(c.type));
     w.string(this.name);
     w.u32(0);
-    const ndim = (this.cubes.find((c) => c.cubeShape.length > 0)?.cubeShape.length) ?? 0;
+    const ndim = this.cubes.find((c) => c.cubeShape.length > 0)?.cubeShape.length ?? 0;
     w.u32(ndim);
     const nfile = Math.max(-1, ...this.fileLengths.keys()) + 1;
     w.u32(nfile);
@@ -413,7 +518,15 @@ export class TiledStMan implements DataManager {
       w.bool(len !== undefined);
       if (len === undefined) continue;
       // Version 2 of the file entry holds a 64-bit length (files of 2 GiB and more).
-      if (len < 2 ** 31) { w.u32(1); w.u32(i); w.u32(len); } else { w.u32(2); w.u32(i); w.i64(len); }
+      if (len < 2 ** 31) {
+        w.u32(1);
+        w.u32(i);
+        w.u32(len);
+      } else {
+        w.u32(2);
+        w.u32(i);
+        w.i64(len);
+      }
     }
     w.u32(this.cubes.length);
     for (const c of this.cubes) {

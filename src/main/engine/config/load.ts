@@ -65,7 +65,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const overrideOrigin = opts.overrideOrigin ?? (() => ({ kind: 'override' as const, detail: 'override' }));
   const overrides: Record<string, unknown> = { ...(opts.overrides ?? {}) };
   if (opts.workspace !== undefined) overrides.workspace = opts.workspace;
-  const overrideSettings = settingsFromObject(withoutUndefined(overrides), defaults, overrideOrigin, cwd).map((s) => coerceSetting(s, defaults));
+  const overrideSettings = settingsFromObject(withoutUndefined(overrides), defaults, overrideOrigin, cwd).map((s) =>
+    coerceSetting(s, defaults),
+  );
 
   let fileSettings: Setting[] = [];
   let configFile: string | null = null;
@@ -86,13 +88,17 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
       const own = fileSettings.find((s) => s.key === 'workspace');
       if (own && own.value !== workspace) {
         const message = `sets workspace to ${JSON.stringify(own.value)}, but it was found inside workspace ${workspace}; move "workspace" to a file given with --config`;
-        throw new ConfigError(`config file ${implicit}: ${message}`, [{ key: 'workspace', origin: own.origin, message }]);
+        throw new ConfigError(`config file ${implicit}: ${message}`, [
+          { key: 'workspace', origin: own.origin, message },
+        ]);
       }
     }
   }
 
   const tree = structuredClone(defaults);
-  const origins: Record<string, ConfigOrigin> = Object.fromEntries(leafKeys(defaults).map((k) => [k, { kind: 'default', detail: 'default' }]));
+  const origins: Record<string, ConfigOrigin> = Object.fromEntries(
+    leafKeys(defaults).map((k) => [k, { kind: 'default', detail: 'default' }]),
+  );
   for (const s of [...fileSettings, ...envSettings, ...overrideSettings]) {
     setAt(tree, s.key, s.value);
     for (const k of Object.keys(origins)) if (k.startsWith(`${s.key}.`)) delete origins[k];
@@ -102,7 +108,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const parsed = ConfigSchema.safeParse(tree);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => toIssues(i, tree, origins));
-    const lines = issues.map((i) => `  - ${i.key || '(top level)'}: ${i.message}${i.origin ? ` (from ${describeOrigin(i.origin)})` : ''}`);
+    const lines = issues.map(
+      (i) => `  - ${i.key || '(top level)'}: ${i.message}${i.origin ? ` (from ${describeOrigin(i.origin)})` : ''}`,
+    );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, issues);
   }
   return { config: parsed.data, origins, configFile, warnings };
@@ -113,12 +121,17 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
  * file can still be located: --config, else `<workspace>/config.json` with the workspace from
  * the flag, DSA110_WORKSPACE or the default.
  */
-export function locateConfigFile(opts: Pick<LoadConfigOptions, 'workspace' | 'configFile' | 'env' | 'cwd' | 'platform'> = {}): string {
+export function locateConfigFile(
+  opts: Pick<LoadConfigOptions, 'workspace' | 'configFile' | 'env' | 'cwd' | 'platform'> = {},
+): string {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   if (opts.configFile !== undefined) return path.resolve(cwd, opts.configFile);
   const ws = opts.workspace ?? env.DSA110_WORKSPACE;
-  const workspace = ws !== undefined && ws !== '' ? resolvePath(ws, cwd) : defaultWorkspace(opts.platform ?? { platform: process.platform, env, homedir: os.homedir() });
+  const workspace =
+    ws !== undefined && ws !== ''
+      ? resolvePath(ws, cwd)
+      : defaultWorkspace(opts.platform ?? { platform: process.platform, env, homedir: os.homedir() });
   return path.join(workspace, 'config.json');
 }
 
@@ -178,7 +191,11 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function toIssues(issue: z.core.$ZodIssue, tree: Record<string, unknown>, origins: Record<string, ConfigOrigin>): ConfigIssue[] {
+function toIssues(
+  issue: z.core.$ZodIssue,
+  tree: Record<string, unknown>,
+  origins: Record<string, ConfigOrigin>,
+): ConfigIssue[] {
   const base = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const section = base === '' ? tree : lookup(tree, base);

@@ -13,15 +13,21 @@ export interface PlatformInfo {
 }
 
 /** The user's data directory for this app: XDG on Linux, Application Support on macOS, %APPDATA% on Windows. */
-export function defaultWorkspace(info: PlatformInfo = { platform: process.platform, env: process.env, homedir: os.homedir() }): string {
+export function defaultWorkspace(
+  info: PlatformInfo = { platform: process.platform, env: process.env, homedir: os.homedir() },
+): string {
   const { platform, env, homedir } = info;
   if (platform === 'win32') {
-    const appData = env.APPDATA && path.win32.isAbsolute(env.APPDATA) ? env.APPDATA : path.win32.join(homedir, 'AppData', 'Roaming');
+    const appData =
+      env.APPDATA && path.win32.isAbsolute(env.APPDATA) ? env.APPDATA : path.win32.join(homedir, 'AppData', 'Roaming');
     return path.win32.join(appData, APP_DIR_NAME);
   }
   if (platform === 'darwin') return path.posix.join(homedir, 'Library', 'Application Support', APP_DIR_NAME);
   // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-  const xdg = env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.posix.join(homedir, '.local', 'share');
+  const xdg =
+    env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.posix.join(homedir, '.local', 'share');
   return path.posix.join(xdg, APP_DIR_NAME);
 }
 

@@ -43,7 +43,9 @@ const qaTier = z.strictObject({
 });
 
 /** CASA-style solution interval: "inf" (whole scan), "int" (per integration) or a duration. */
-const solint = z.string().regex(/^(inf|int|\d+(\.\d+)?(s|min))$/, 'expected "inf", "int" or a duration like "60s" / "2min"');
+const solint = z
+  .string()
+  .regex(/^(inf|int|\d+(\.\d+)?(s|min))$/, 'expected "inf", "int" or a duration like "60s" / "2min"');
 
 export const ConfigSchema = z
   .strictObject({
@@ -140,15 +142,27 @@ export const ConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.calibration.agingH <= c.calibration.freshH) {
-      ctx.addIssue({ code: 'custom', path: ['calibration', 'agingH'], message: `must be greater than calibration.freshH (${c.calibration.freshH})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calibration', 'agingH'],
+        message: `must be greater than calibration.freshH (${c.calibration.freshH})`,
+      });
     }
     // One streaming image covers about 5 minutes (24 x 12.88 s); the overlap must leave room to slide.
     const perMosaic = Math.max(1, Math.round(c.mosaic.timespanMin / 5));
     if (c.mosaic.overlap >= perMosaic) {
-      ctx.addIssue({ code: 'custom', path: ['mosaic', 'overlap'], message: `must be smaller than the ${perMosaic} images of a ${c.mosaic.timespanMin}-min mosaic` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mosaic', 'overlap'],
+        message: `must be smaller than the ${perMosaic} images of a ${c.mosaic.timespanMin}-min mosaic`,
+      });
     }
     if (c.mosaic.minImages > perMosaic) {
-      ctx.addIssue({ code: 'custom', path: ['mosaic', 'minImages'], message: `must not exceed the ${perMosaic} images of a ${c.mosaic.timespanMin}-min mosaic` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mosaic', 'minImages'],
+        message: `must not exceed the ${perMosaic} images of a ${c.mosaic.timespanMin}-min mosaic`,
+      });
     }
   });
 

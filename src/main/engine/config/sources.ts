@@ -81,10 +81,21 @@ export function lookup(tree: unknown, key: string): unknown {
 
 /** Every leaf key of a nested object (arrays are leaves). */
 export function leafKeys(tree: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (isPlainObject(v) ? leafKeys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(tree).flatMap(([k, v]) =>
+    isPlainObject(v) ? leafKeys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
-const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
+const BOOLEANS: Record<string, boolean> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  yes: true,
+  no: false,
+  on: true,
+  off: false,
+};
 
 /**
  * Turn a string from the environment or a flag into the type of the key's default. A string
@@ -112,7 +123,9 @@ export function resolvePath(value: string, base: string): string {
 }
 
 function resolvePathSetting(s: Setting, base: string): Setting {
-  return PATH_FIELDS.has(s.key) && typeof s.value === 'string' && s.value !== '' ? { ...s, value: resolvePath(s.value, base) } : s;
+  return PATH_FIELDS.has(s.key) && typeof s.value === 'string' && s.value !== ''
+    ? { ...s, value: resolvePath(s.value, base) }
+    : s;
 }
 
 /** `IMAGING__CELL_ARCSEC` -> `imaging.cellArcsec`. */
@@ -125,7 +138,13 @@ export function envNameToKey(name: string): string {
 
 /** `imaging.cellArcsec` -> `DSA110_IMAGING__CELL_ARCSEC`. */
 export function keyToEnvName(key: string): string {
-  return ENV_PREFIX + key.split('.').map((seg) => seg.replace(/([A-Z])/g, '_$1').toUpperCase()).join('__');
+  return (
+    ENV_PREFIX +
+    key
+      .split('.')
+      .map((seg) => seg.replace(/([A-Z])/g, '_$1').toUpperCase())
+      .join('__')
+  );
 }
 
 /** Settings from DSA110_* variables; unknown DSA110_* names come back as warnings (probably typos). */
@@ -141,11 +160,15 @@ export function settingsFromEnv(
     const key = envNameToKey(name.slice(ENV_PREFIX.length));
     const def = lookup(defaults, key);
     if (def === undefined || isPlainObject(def)) {
-      const hint = name.slice(ENV_PREFIX.length).includes('__') ? '' : ' (nested keys use a double underscore, e.g. DSA110_IMAGING__NITER)';
+      const hint = name.slice(ENV_PREFIX.length).includes('__')
+        ? ''
+        : ' (nested keys use a double underscore, e.g. DSA110_IMAGING__NITER)';
       warnings.push(`environment variable ${name} is not a configuration key and is ignored${hint}`);
       continue;
     }
-    settings.push(resolvePathSetting({ key, value: coerceString(raw, def), origin: { kind: 'env', detail: name } }, cwd));
+    settings.push(
+      resolvePathSetting({ key, value: coerceString(raw, def), origin: { kind: 'env', detail: name } }, cwd),
+    );
   }
   return { settings, warnings };
 }
@@ -154,7 +177,13 @@ export function settingsFromEnv(
  * Settings from a nested object (a config file's content, or programmatic overrides). Descends
  * only where the defaults have a section, so a wrong type is reported at the key that has it.
  */
-export function settingsFromObject(obj: Record<string, unknown>, defaults: Record<string, unknown>, origin: (key: string) => ConfigOrigin, base: string, prefix = ''): Setting[] {
+export function settingsFromObject(
+  obj: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  origin: (key: string) => ConfigOrigin,
+  base: string,
+  prefix = '',
+): Setting[] {
   const out: Setting[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const key = `${prefix}${k}`;
@@ -169,24 +198,32 @@ export function settingsFromObject(obj: Record<string, unknown>, defaults: Recor
 export function readConfigFile(file: string, required: boolean): Record<string, unknown> | null {
   if (!existsSync(file)) {
     if (!required) return null;
-    throw new ConfigError(`config file ${file} does not exist`, [{ key: '', origin: { kind: 'file', detail: file }, message: 'file not found' }]);
+    throw new ConfigError(`config file ${file} does not exist`, [
+      { key: '', origin: { kind: 'file', detail: file }, message: 'file not found' },
+    ]);
   }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, [{ key: '', origin: { kind: 'file', detail: file }, message: (err as Error).message }]);
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, [
+      { key: '', origin: { kind: 'file', detail: file }, message: (err as Error).message },
+    ]);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
     const message = `not valid JSON: ${(err as Error).message}`;
-    throw new ConfigError(`config file ${file} is ${message}`, [{ key: '', origin: { kind: 'file', detail: file }, message }]);
+    throw new ConfigError(`config file ${file} is ${message}`, [
+      { key: '', origin: { kind: 'file', detail: file }, message },
+    ]);
   }
   if (!isPlainObject(parsed)) {
     const message = `expected a JSON object at the top level, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`;
-    throw new ConfigError(`config file ${file}: ${message}`, [{ key: '', origin: { kind: 'file', detail: file }, message }]);
+    throw new ConfigError(`config file ${file}: ${message}`, [
+      { key: '', origin: { kind: 'file', detail: file }, message },
+    ]);
   }
   return parsed;
 }

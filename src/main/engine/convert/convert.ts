@@ -80,12 +80,20 @@ function describe(plan: ConversionPlan, opts: WriteOptions): MsDescription {
     tileRows: chooseTileRows(plan.nbl, plan.npol, plan.nchan),
     antennas: plan.antennas,
     spws: plan.spws.map((s) => ({ name: sbName(s.subband), freqsHz: s.freqsHz, widthsHz: s.widthsHz })),
-    field: { name: `drift_${plan.groupId}`, raRad: plan.phaseCentre.raRad, decRad: plan.phaseCentre.decRad, timeS: mjdToMsTime(plan.midMjd) },
+    field: {
+      name: `drift_${plan.groupId}`,
+      raRad: plan.phaseCentre.raRad,
+      decRad: plan.phaseCentre.decRad,
+      timeS: mjdToMsTime(plan.midMjd),
+    },
     observation: { telescope: 'DSA_110', observer: 'dsa110-contimg', project: 'dsa110-continuum', startS, endS },
     history: {
       timeS: mjdToMsTime(Date.now() / 86400000 + 40587),
       message: `converted ${nspw} subband file(s) of group ${plan.groupId} (${plan.spws.map((s) => basename(s.path)).join(', ')}); rephased to J2000 RA ${(plan.phaseCentre.raRad * DEG).toFixed(6)} deg, Dec ${(plan.phaseCentre.decRad * DEG).toFixed(6)} deg`,
-      application: opts.application ?? 'dsa110-contimg', origin: 'dsa110-contimg convert', cliCommand: opts.cliCommand ?? '', appParams: '',
+      application: opts.application ?? 'dsa110-contimg',
+      origin: 'dsa110-contimg convert',
+      cliCommand: opts.cliCommand ?? '',
+      appParams: '',
     },
     receptors: { types: ['X', 'Y'], anglesRad: [0, Math.PI / 2] },
   };
@@ -96,7 +104,11 @@ function abortIfNeeded(signal: AbortSignal | undefined, where: string): void {
 }
 
 /** Write the planned MS at `dir` (a new directory). Returns the flagged fraction and spot checks. */
-async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): Promise<{ flagged: number; spots: SpotCheck[]; threaded: boolean; badValues: number[] }> {
+async function writeMs(
+  dir: string,
+  plan: ConversionPlan,
+  opts: WriteOptions,
+): Promise<{ flagged: number; spots: SpotCheck[]; threaded: boolean; badValues: number[] }> {
   const { nbl, nchan, npol } = plan;
   const ntimes = plan.timesMjd.length;
   const nspw = plan.spws.length;
@@ -106,20 +118,43 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   const uvw = new Float64Array(ntimes * nbl * 3);
   const dw = new Float64Array(ntimes * nbl);
   for (let t = 0; t < ntimes; t++) {
-    const u = uvwForJ2000(plan.baselinesEcef, plan.phaseCentre.raRad, plan.phaseCentre.decRad, plan.timesMjd[t] as number, { frame: 'j2000' });
+    const u = uvwForJ2000(
+      plan.baselinesEcef,
+      plan.phaseCentre.raRad,
+      plan.phaseCentre.decRad,
+      plan.timesMjd[t] as number,
+      { frame: 'j2000' },
+    );
     uvw.set(u, t * nbl * 3);
     for (let b = 0; b < nbl; b++) dw[t * nbl + b] = (u[3 * b + 2] as number) - (wOld[3 * b + 2] as number);
   }
   const job: ProduceJob = {
     spws: plan.spws.map((sp) => ({ path: sp.path, freqsHz: sp.freqsHz, widthsHz: sp.widthsHz, reverse: sp.reverse })),
-    nbl, nchan, npol, ntimes, ant1: plan.ant1, ant2: plan.ant2, dw, integrationS: plan.integrationS,
+    nbl,
+    nchan,
+    npol,
+    ntimes,
+    ant1: plan.ant1,
+    ant2: plan.ant2,
+    dw,
+    integrationS: plan.integrationS,
   };
   const geometry: RowsGeometry = {
-    nbl, nspw, ntimes, nchan, npol, timesS: Float64Array.from(plan.timesMjd, mjdToMsTime), uvw, ant1: plan.ant1, ant2: plan.ant2, integrationS: plan.integrationS,
+    nbl,
+    nspw,
+    ntimes,
+    nchan,
+    npol,
+    timesS: Float64Array.from(plan.timesMjd, mjdToMsTime),
+    uvw,
+    ant1: plan.ant1,
+    ant2: plan.ant2,
+    integrationS: plan.integrationS,
   };
   const desc = describe(plan, opts);
   const check = (where: string): void => abortIfNeeded(opts.signal, where);
-  const progress = (s: number): void => opts.onProgress?.(s / nspw, `${sbName(plan.spws[s]!.subband)} -> spectral window ${s}`);
+  const progress = (s: number): void =>
+    opts.onProgress?.(s / nspw, `${sbName(plan.spws[s]!.subband)} -> spectral window ${s}`);
   // Let the event loop run (progress events, cancellation polls) between subbands.
   const breathe = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
   let flagged = 0;
@@ -137,7 +172,12 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
       for (let s = 0; s < nspw; s++) {
         prefetch(s + 1);
         progress(s);
-        flagged += await produceSubband(job, s, { rows: () => writer.rows(), done: (t) => writer.done(t, s), check }, bad[s]);
+        flagged += await produceSubband(
+          job,
+          s,
+          { rows: () => writer.rows(), done: (t) => writer.done(t, s), check },
+          bad[s],
+        );
         await breathe();
       }
       spots = await writer.finish();
@@ -162,8 +202,14 @@ async function writeMs(dir: string, plan: ConversionPlan, opts: WriteOptions): P
   }
   // Every spot row must have come back (from the writer thread too), or the verification proves nothing.
   const expected = spotRows(geometry).size;
-  if (spots.length !== expected) throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${expected}`);
-  return { flagged: flagged / (ntimes * nspw * nbl * nchan * npol), spots, threaded: writer !== null, badValues: bad.map((b) => b.badValues) };
+  if (spots.length !== expected)
+    throw new Error(`${dir}: verification: ${spots.length} spot rows kept while writing, expected ${expected}`);
+  return {
+    flagged: flagged / (ntimes * nspw * nbl * nchan * npol),
+    spots,
+    threaded: writer !== null,
+    badValues: bad.map((b) => b.badValues),
+  };
 }
 
 /** Check a written MS before it is renamed into place: row count, windows, times, spot rows. */
@@ -173,13 +219,21 @@ export function verifyWrittenMs(dir: string, plan: ConversionPlan, spots: SpotCh
     const want = plan.timesMjd.length * plan.spws.length * plan.nbl;
     if (ms.nrows !== want) throw new Error(`${dir}: verification: MAIN has ${ms.nrows} rows, expected ${want}`);
     const spws = ms.spectralWindows();
-    if (spws.length !== plan.spws.length) throw new Error(`${dir}: verification: ${spws.length} spectral windows, expected ${plan.spws.length}`);
+    if (spws.length !== plan.spws.length)
+      throw new Error(`${dir}: verification: ${spws.length} spectral windows, expected ${plan.spws.length}`);
     const lastTime = ms.main.getCell('TIME', ms.nrows - 1);
-    if (lastTime !== mjdToMsTime(plan.timesMjd[plan.timesMjd.length - 1] as number)) throw new Error(`${dir}: verification: the last row's TIME is ${String(lastTime)}, expected the last integration`);
+    if (lastTime !== mjdToMsTime(plan.timesMjd[plan.timesMjd.length - 1] as number))
+      throw new Error(
+        `${dir}: verification: the last row's TIME is ${String(lastTime)}, expected the last integration`,
+      );
     for (const s of spots) {
-      const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
-      if (!same(ms.main.getColumn('DATA', s.row, 1) as Float32Array, s.data) || !same(ms.main.getColumn('FLAG', s.row, 1) as Uint8Array, s.flag)
-        || !same(ms.main.getColumn('UVW', s.row, 1) as Float64Array, s.uvw)) {
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+        a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+      if (
+        !same(ms.main.getColumn('DATA', s.row, 1) as Float32Array, s.data) ||
+        !same(ms.main.getColumn('FLAG', s.row, 1) as Uint8Array, s.flag) ||
+        !same(ms.main.getColumn('UVW', s.row, 1) as Float64Array, s.uvw)
+      ) {
         throw new Error(`${dir}: verification: row ${s.row} does not hold what was written (DATA, FLAG or UVW differ)`);
       }
     }
@@ -196,7 +250,9 @@ export function removeStalePartials(finalPath: string): string[] {
   const dir = dirname(finalPath);
   const prefix = `.${basename(finalPath)}.partial-`;
   if (!existsSync(dir)) return [];
-  const gone = readdirSync(dir).filter((n) => n.startsWith(prefix) && partialRemovable(dir, n)).map((n) => join(dir, n));
+  const gone = readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && partialRemovable(dir, n))
+    .map((n) => join(dir, n));
   for (const p of gone) rmSync(p, { recursive: true, force: true });
   return gone;
 }
@@ -206,7 +262,11 @@ export function removeStalePartials(finalPath: string): string[] {
  * then renamed over `outputPath`. A crash leaves no MS at `outputPath` (only a `.partial-` sibling
  * that removeStalePartials clears).
  */
-export async function writeConversion(plan: ConversionPlan, outputPath: string, opts: WriteOptions = {}): Promise<ConvertResult> {
+export async function writeConversion(
+  plan: ConversionPlan,
+  outputPath: string,
+  opts: WriteOptions = {},
+): Promise<ConvertResult> {
   const { flagged, threaded, badValues } = await produceAtomic(outputPath, async (tmp) => {
     const r = await writeMs(tmp, plan, opts);
     verifyWrittenMs(tmp, plan, r.spots);
@@ -217,13 +277,36 @@ export async function writeConversion(plan: ConversionPlan, outputPath: string, 
   const first = plan.spws[0]!;
   const last = plan.spws[plan.spws.length - 1]!;
   return {
-    path: outputPath, groupId: plan.groupId, rows: plan.timesMjd.length * plan.spws.length * plan.nbl, spws: plan.spws.length,
-    subbands: plan.spws.map((s) => s.subband), missingSubbands: plan.missingSubbands, antennas: plan.antennas.length,
-    antennasWithData: withData, baselines: plan.nbl, ntimes: plan.timesMjd.length,
-    startMjd: plan.startMjd, endMjd: plan.endMjd, midMjd: plan.midMjd, pointingDecDeg: plan.pointingDecRad * DEG,
-    phaseCentreRaDeg: plan.phaseCentre.raRad * DEG, phaseCentreDecDeg: plan.phaseCentre.decRad * DEG,
-    flaggedFraction: flagged, freqMinHz: first.freqsHz[0] as number, freqMaxHz: last.freqsHz[last.freqsHz.length - 1] as number,
-    warnings: [...plan.warnings, ...badValues.flatMap((n, s) => (n > 0 ? [`${plan.spws[s]!.path}: ${n} visibilities non-finite or larger than ${ABSURD_VISIBILITY} in magnitude; flagged and set to 0`] : []))],
-    writerThread: threaded, badValues: badValues.reduce((a, b) => a + b, 0),
+    path: outputPath,
+    groupId: plan.groupId,
+    rows: plan.timesMjd.length * plan.spws.length * plan.nbl,
+    spws: plan.spws.length,
+    subbands: plan.spws.map((s) => s.subband),
+    missingSubbands: plan.missingSubbands,
+    antennas: plan.antennas.length,
+    antennasWithData: withData,
+    baselines: plan.nbl,
+    ntimes: plan.timesMjd.length,
+    startMjd: plan.startMjd,
+    endMjd: plan.endMjd,
+    midMjd: plan.midMjd,
+    pointingDecDeg: plan.pointingDecRad * DEG,
+    phaseCentreRaDeg: plan.phaseCentre.raRad * DEG,
+    phaseCentreDecDeg: plan.phaseCentre.decRad * DEG,
+    flaggedFraction: flagged,
+    freqMinHz: first.freqsHz[0] as number,
+    freqMaxHz: last.freqsHz[last.freqsHz.length - 1] as number,
+    warnings: [
+      ...plan.warnings,
+      ...badValues.flatMap((n, s) =>
+        n > 0
+          ? [
+              `${plan.spws[s]!.path}: ${n} visibilities non-finite or larger than ${ABSURD_VISIBILITY} in magnitude; flagged and set to 0`,
+            ]
+          : [],
+      ),
+    ],
+    writerThread: threaded,
+    badValues: badValues.reduce((a, b) => a + b, 0),
   };
 }

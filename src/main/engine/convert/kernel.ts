@@ -51,7 +51,8 @@ export interface KernelOutput {
 export function uniformSpacing(f: Float64Array): boolean {
   if (f.length < 3) return true;
   const d = (f[1] as number) - (f[0] as number);
-  for (let k = 2; k < f.length; k++) if (Math.abs((f[k] as number) - (f[k - 1] as number) - d) > 1e-9 * Math.abs(f[k] as number)) return false;
+  for (let k = 2; k < f.length; k++)
+    if (Math.abs((f[k] as number) - (f[k - 1] as number) - d) > 1e-9 * Math.abs(f[k] as number)) return false;
   return true;
 }
 
@@ -100,16 +101,43 @@ export function convertIntegration(inp: KernelInput, out: KernelOutput): number 
     ph[4 * b + 2] = Math.cos(k0 * df);
     ph[4 * b + 3] = Math.sin(k0 * df);
   }
-  return native.convertRows({
-    vis: inp.vis, flags: inp.flags, nsamples: inp.nsamples, rowOffset: inp.rowOffset, perm: inp.perm.subarray(permOffset, permOffset + nbl),
-    conj: inp.conj.subarray(permOffset, permOffset + nbl), autos: inp.auto, phasors: ph, weightScale: inp.weightScale, reverse: inp.reverse,
-    nchan, npol: inp.npol,
-  }, out);
+  return native.convertRows(
+    {
+      vis: inp.vis,
+      flags: inp.flags,
+      nsamples: inp.nsamples,
+      rowOffset: inp.rowOffset,
+      perm: inp.perm.subarray(permOffset, permOffset + nbl),
+      conj: inp.conj.subarray(permOffset, permOffset + nbl),
+      autos: inp.auto,
+      phasors: ph,
+      weightScale: inp.weightScale,
+      reverse: inp.reverse,
+      nchan,
+      npol: inp.npol,
+    },
+    out,
+  );
 }
 
 /** The loop in JS (any channel spacing). */
 export function convertIntegrationJs(inp: KernelInput, out: KernelOutput): number {
-  const { vis, flags, nsamples, perm, conj, auto, dw, freqsHz, reverse, nchan, npol, weightScale, rowOffset, permOffset } = inp;
+  const {
+    vis,
+    flags,
+    nsamples,
+    perm,
+    conj,
+    auto,
+    dw,
+    freqsHz,
+    reverse,
+    nchan,
+    npol,
+    weightScale,
+    rowOffset,
+    permOffset,
+  } = inp;
   // Locals, not property loads, in the loop over ~10^8 values per group.
   const data = out.data;
   const wspec = out.weightSpectrum;

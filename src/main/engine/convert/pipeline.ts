@@ -9,7 +9,17 @@ import { alignedSharedBuffer } from '../casacore/direct-io';
 import { workerEntry } from '../native/worker-entries';
 import type { MsDescription } from '../ms/writer';
 import type { KernelOutput } from './kernel';
-import { CTRL_CANCEL, CTRL_ERROR, CTRL_SLOTS, SLOT_EMPTY, SLOT_FULL, SLOT_WORDS, rowsIn, slotBytesFor, slotWord } from './ring';
+import {
+  CTRL_CANCEL,
+  CTRL_ERROR,
+  CTRL_SLOTS,
+  SLOT_EMPTY,
+  SLOT_FULL,
+  SLOT_WORDS,
+  rowsIn,
+  slotBytesFor,
+  slotWord,
+} from './ring';
 import type { RowsGeometry, SpotCheck } from './rows-writer';
 
 /** What the writer thread is started with (structured-cloned; ctrl and ring are shared). */
@@ -23,9 +33,13 @@ export interface WriterData {
   slotBytes: number;
 }
 
-type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+type WaitAsyncResult =
+  | { async: false; value: 'not-equal' | 'timed-out' }
+  | { async: true; value: Promise<'ok' | 'timed-out'> };
 /** Atomics.waitAsync (Node >= 16; not in the ES2023 lib typings). */
-const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, timeoutMs?: number) => WaitAsyncResult }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, timeoutMs?: number) => WaitAsyncResult }
+).waitAsync;
 
 export class WriterThread {
   private readonly ctrl: Int32Array;
@@ -35,12 +49,19 @@ export class WriterThread {
   private seq = 0;
   private closing = false;
 
-  private constructor(private readonly worker: Worker, private readonly data: WriterData) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly data: WriterData,
+  ) {
     this.ctrl = new Int32Array(data.ctrl);
     const g = data.geometry;
-    this.views = Array.from({ length: data.slots }, (_, k) => rowsIn(data.ring, k * data.slotBytes, g.nbl, g.nchan, g.npol));
+    this.views = Array.from({ length: data.slots }, (_, k) =>
+      rowsIn(data.ring, k * data.slotBytes, g.nbl, g.nchan, g.npol),
+    );
     let resolveDone: (s: SpotCheck[]) => void = () => undefined;
-    this.finished = new Promise<SpotCheck[]>((r) => { resolveDone = r; });
+    this.finished = new Promise<SpotCheck[]>((r) => {
+      resolveDone = r;
+    });
     let ended = false;
     this.failed = new Promise<never>((_, reject) => {
       worker.on('message', (m: { type: string; message?: string; stack?: string; spots?: SpotCheck[] }) => {
@@ -53,7 +74,8 @@ export class WriterThread {
       });
       worker.once('error', reject);
       worker.once('exit', (code) => {
-        if (!ended && !this.closing) reject(new Error(`the conversion writer thread exited (code ${code}) before writing every integration`));
+        if (!ended && !this.closing)
+          reject(new Error(`the conversion writer thread exited (code ${code}) before writing every integration`));
       });
     });
     // Nobody may be waiting when the thread fails late (e.g. after close()); keep that quiet.
@@ -68,8 +90,13 @@ export class WriterThread {
     const script = workerEntry('convert-write-worker');
     const slotBytes = slotBytesFor(geometry.nbl, geometry.nchan, geometry.npol);
     const data: WriterData = {
-      dir, desc, geometry, slots, slotBytes,
-      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + SLOT_WORDS * slots)), ring: alignedSharedBuffer(slots * slotBytes),
+      dir,
+      desc,
+      geometry,
+      slots,
+      slotBytes,
+      ctrl: new SharedArrayBuffer(4 * (CTRL_SLOTS + SLOT_WORDS * slots)),
+      ring: alignedSharedBuffer(slots * slotBytes),
     };
     return new WriterThread(new Worker(script, { workerData: data }), data);
   }

@@ -13,8 +13,14 @@ export type { FileRowMap } from './rowmap';
 
 /** Refusal of a group with subbands missing (unless allowIncomplete). */
 export class IncompleteGroupError extends Error {
-  constructor(readonly groupId: string, readonly missing: number[], readonly present: number[]) {
-    super(`group ${groupId} is incomplete: subbands ${missing.map(sbName).join(', ')} are missing (${present.length} of ${present.length + missing.length} present); convert with allowIncomplete (--allow-incomplete) to write only the subbands present`);
+  constructor(
+    readonly groupId: string,
+    readonly missing: number[],
+    readonly present: number[],
+  ) {
+    super(
+      `group ${groupId} is incomplete: subbands ${missing.map(sbName).join(', ')} are missing (${present.length} of ${present.length + missing.length} present); convert with allowIncomplete (--allow-incomplete) to write only the subbands present`,
+    );
     this.name = 'IncompleteGroupError';
   }
 }
@@ -75,7 +81,11 @@ export function pointing(h: Uvh5Header, path: string): { decRad: number; haRad: 
   dec ??= h.phase_center_app_dec?.[0] ?? null;
   dec ??= h.phase_center_catalog?.[0]?.cat_lat ?? null;
   if (dec === null || !Number.isFinite(dec)) {
-    fail(path, 'Header/extra_keywords/phase_center_dec', 'missing; expected the pointing declination in radians (or phase_center_app_dec)');
+    fail(
+      path,
+      'Header/extra_keywords/phase_center_dec',
+      'missing; expected the pointing declination in radians (or phase_center_app_dec)',
+    );
   }
   if (h.phase_type !== null && h.phase_type !== 'drift') {
     fail(path, 'Header/phase_type', `is '${h.phase_type}'; expected 'drift' (meridian-phased correlator data)`);
@@ -101,13 +111,18 @@ function approxEqual(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): b
  * Read every subband header of a group and plan the MS. `files` are the group's subband files
  * (any order); subbands missing from `expectedSubbands` are refused unless allowIncomplete.
  */
-export async function planConversion(groupId: string, files: string[], opts: { allowIncomplete?: boolean; expectedSubbands?: number } = {}): Promise<ConversionPlan> {
+export async function planConversion(
+  groupId: string,
+  files: string[],
+  opts: { allowIncomplete?: boolean; expectedSubbands?: number } = {},
+): Promise<ConversionPlan> {
   const expected = opts.expectedSubbands ?? 16;
   const bySb = new Map<number, string>();
   for (const f of files) {
     const { subband } = parseCorrelatorFileName(f);
     const prev = bySb.get(subband);
-    if (prev !== undefined) throw new Error(`group ${groupId}: subband ${sbName(subband)} is given twice (${prev} and ${f})`);
+    if (prev !== undefined)
+      throw new Error(`group ${groupId}: subband ${sbName(subband)} is given twice (${prev} and ${f})`);
     bySb.set(subband, f);
   }
   const present = [...bySb.keys()].sort((a, b) => a - b);
@@ -115,7 +130,16 @@ export async function planConversion(groupId: string, files: string[], opts: { a
   if (present.length === 0) throw new Error(`group ${groupId}: no subband files to convert`);
   if (missing.length > 0 && !opts.allowIncomplete) throw new IncompleteGroupError(groupId, missing, present);
 
-  let ref: { path: string; h: Uvh5Header; index: Map<number, number>; ant1: Int32Array; ant2: Int32Array; times: Float64Array; dec: number; ha: number } | null = null;
+  let ref: {
+    path: string;
+    h: Uvh5Header;
+    index: Map<number, number>;
+    ant1: Int32Array;
+    ant2: Int32Array;
+    times: Float64Array;
+    dec: number;
+    ha: number;
+  } | null = null;
   const spws: SubbandPlan[] = [];
   for (const sb of present) {
     const path = bySb.get(sb) as string;
@@ -127,7 +151,8 @@ export async function planConversion(groupId: string, files: string[], opts: { a
     const reverse = freqs.length > 1 && (freqs[1] as number) < (freqs[0] as number);
     const idx = Array.from({ length: freqs.length }, (_, k) => (reverse ? freqs.length - 1 - k : k));
     spws.push({
-      subband: sb, path,
+      subband: sb,
+      path,
       freqsHz: Float64Array.from(idx, (k) => freqs[k] as number),
       widthsHz: Float64Array.from(idx, (k) => Math.abs(h.channel_width[k] as number)),
       reverse,
@@ -140,30 +165,56 @@ export async function planConversion(groupId: string, files: string[], opts: { a
       for (let r = 0; r < h.Nblts; r++) {
         const i1 = index.get(h.ant_1_array[r] as number);
         const i2 = index.get(h.ant_2_array[r] as number);
-        if (i1 === undefined || i2 === undefined) fail(path, 'Header/ant_1_array', `row ${r} names an antenna not in antenna_numbers`);
+        if (i1 === undefined || i2 === undefined)
+          fail(path, 'Header/ant_1_array', `row ${r} names an antenna not in antenna_numbers`);
         const lo = Math.min(i1 as number, i2 as number);
         const hi = Math.max(i1 as number, i2 as number);
         pairs.set(lo * 65536 + hi, [lo, hi]);
       }
       const sorted = [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      if (sorted.length !== h.Nbls) fail(path, 'Header/Nbls', `is ${h.Nbls} but the rows hold ${sorted.length} distinct baselines`);
-      ref = { path, h, index, ant1: Int32Array.from(sorted, (p) => p[0]), ant2: Int32Array.from(sorted, (p) => p[1]), times, dec: decRad, ha: haRad };
+      if (sorted.length !== h.Nbls)
+        fail(path, 'Header/Nbls', `is ${h.Nbls} but the rows hold ${sorted.length} distinct baselines`);
+      ref = {
+        path,
+        h,
+        index,
+        ant1: Int32Array.from(sorted, (p) => p[0]),
+        ant2: Int32Array.from(sorted, (p) => p[1]),
+        times,
+        dec: decRad,
+        ha: haRad,
+      };
       fileRowMap(h, path, ref.ant1, ref.ant2, index);
       continue;
     }
     // Every subband must describe the same observation as the first one read.
     const r = ref;
     if (h.Npols !== r.h.Npols || !approxEqual(h.polarization_array, r.h.polarization_array, 0)) {
-      fail(path, 'Header/polarization_array', `[${Array.from(h.polarization_array)}] differs from ${basename(r.path)} ([${Array.from(r.h.polarization_array)}])`);
+      fail(
+        path,
+        'Header/polarization_array',
+        `[${Array.from(h.polarization_array)}] differs from ${basename(r.path)} ([${Array.from(r.h.polarization_array)}])`,
+      );
     }
-    if (h.Nfreqs !== r.h.Nfreqs) fail(path, 'Header/Nfreqs', `is ${h.Nfreqs}; ${basename(r.path)} has ${r.h.Nfreqs} (every spectral window needs the same channel count)`);
+    if (h.Nfreqs !== r.h.Nfreqs)
+      fail(
+        path,
+        'Header/Nfreqs',
+        `is ${h.Nfreqs}; ${basename(r.path)} has ${r.h.Nfreqs} (every spectral window needs the same channel count)`,
+      );
     if (h.Nbls !== r.h.Nbls) fail(path, 'Header/Nbls', `is ${h.Nbls}; ${basename(r.path)} has ${r.h.Nbls}`);
-    if (!approxEqual(h.antenna_numbers, r.h.antenna_numbers, 0)) fail(path, 'Header/antenna_numbers', `differ from ${basename(r.path)}`);
+    if (!approxEqual(h.antenna_numbers, r.h.antenna_numbers, 0))
+      fail(path, 'Header/antenna_numbers', `differ from ${basename(r.path)}`);
     const intS = r.h.integration_time[0] as number;
     if (!approxEqual(times, r.times, (0.1 * intS) / 86400)) {
-      fail(path, 'Header/time_array', `integration times differ from ${basename(r.path)} by more than 0.1 integration (expected the same ${r.times.length} integrations in every subband)`);
+      fail(
+        path,
+        'Header/time_array',
+        `integration times differ from ${basename(r.path)} by more than 0.1 integration (expected the same ${r.times.length} integrations in every subband)`,
+      );
     }
-    if (Math.abs(decRad - r.dec) > 1e-6) fail(path, 'Header/extra_keywords/phase_center_dec', `is ${decRad} rad; ${basename(r.path)} has ${r.dec} rad`);
+    if (Math.abs(decRad - r.dec) > 1e-6)
+      fail(path, 'Header/extra_keywords/phase_center_dec', `is ${decRad} rad; ${basename(r.path)} has ${r.dec} rad`);
     fileRowMap(h, path, r.ant1, r.ant2, r.index);
   }
   if (!ref) throw new Error(`group ${groupId}: no subband could be read`);
@@ -172,7 +223,11 @@ export async function planConversion(groupId: string, files: string[], opts: { a
     const lo = spws[i - 1] as SubbandPlan;
     const hi = spws[i] as SubbandPlan;
     if ((hi.freqsHz[0] as number) <= (lo.freqsHz[lo.freqsHz.length - 1] as number)) {
-      fail(hi.path, 'Header/freq_array', `overlaps ${basename(lo.path)} (${sbName(lo.subband)}); expected disjoint subbands`);
+      fail(
+        hi.path,
+        'Header/freq_array',
+        `overlaps ${basename(lo.path)} (${sbName(lo.subband)}); expected disjoint subbands`,
+      );
     }
   }
 
@@ -191,11 +246,27 @@ export async function planConversion(groupId: string, files: string[], opts: { a
     for (let k = 0; k < 3; k++) baselines[3 * b + k] = (p2[k] as number) - (p1[k] as number);
   }
   return {
-    groupId, spws, missingSubbands: missing, nchan: h.Nfreqs, npol: h.Npols, polarizations: Array.from(h.polarization_array),
-    ant1: ref.ant1, ant2: ref.ant2, nbl, timesMjd, integrationS: intS, startMjd, endMjd, midMjd,
-    pointingDecRad: ref.dec, haPhaseCentreRad: ref.ha, longitudeDeg: h.longitude,
+    groupId,
+    spws,
+    missingSubbands: missing,
+    nchan: h.Nfreqs,
+    npol: h.Npols,
+    polarizations: Array.from(h.polarization_array),
+    ant1: ref.ant1,
+    ant2: ref.ant2,
+    nbl,
+    timesMjd,
+    integrationS: intS,
+    startMjd,
+    endMjd,
+    midMjd,
+    pointingDecRad: ref.dec,
+    haPhaseCentreRad: ref.ha,
+    longitudeDeg: h.longitude,
     phaseCentre: driftPhaseCentreJ2000(midMjd, ref.dec, 0, { longitudeDeg: h.longitude }),
-    antennas, baselinesEcef: baselines, warnings,
+    antennas,
+    baselinesEcef: baselines,
+    warnings,
   };
 }
 
@@ -207,7 +278,8 @@ export async function planConversion(groupId: string, files: string[], opts: { a
 function antennaTable(h: Uvh5Header, path: string): { antennas: ConversionPlan['antennas']; warnings: string[] } {
   const site = geodeticToEcef({ latitudeDeg: h.latitude, longitudeDeg: h.longitude, heightM: h.altitude });
   const warnings: string[] = [];
-  const fromFile = (i: number): [number, number, number] => [0, 1, 2].map((k) => site[k]! + (h.antenna_positions[3 * i + k] as number)) as [number, number, number];
+  const fromFile = (i: number): [number, number, number] =>
+    [0, 1, 2].map((k) => site[k]! + (h.antenna_positions[3 * i + k] as number)) as [number, number, number];
   const stationsOk = h.antenna_names.every((n) => stationOf(n) !== null);
   let worst = 0;
   const antennas = h.antenna_names.map((name, i) => {
@@ -217,9 +289,18 @@ function antennaTable(h: Uvh5Header, path: string): { antennas: ConversionPlan['
     const rel = s.ecefFromCentre;
     const f0 = [h.antenna_positions[0] as number, h.antenna_positions[1] as number, h.antenna_positions[2] as number];
     const s0 = stationByNumber(stationOf(h.antenna_names[0] as string) as number).ecefFromCentre;
-    for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(((h.antenna_positions[3 * i + k] as number) - (f0[k] as number)) - ((rel[k] as number) - (s0[k] as number))));
+    for (let k = 0; k < 3; k++)
+      worst = Math.max(
+        worst,
+        Math.abs(
+          (h.antenna_positions[3 * i + k] as number) - (f0[k] as number) - ((rel[k] as number) - (s0[k] as number)),
+        ),
+      );
     return { name: s.name, station: s.name, positionM: [...s.ecef] as [number, number, number], diameterM };
   });
-  if (worst > 0.05) warnings.push(`${path}: Header/antenna_positions differ from the DSA-110 station table by up to ${worst.toFixed(3)} m (relative positions); the station table is used`);
+  if (worst > 0.05)
+    warnings.push(
+      `${path}: Header/antenna_positions differ from the DSA-110 station table by up to ${worst.toFixed(3)} m (relative positions); the station table is used`,
+    );
   return { antennas, warnings };
 }

@@ -89,7 +89,12 @@ export function flagBadValues(vis: Float32Array, flags: Uint8Array, values: numb
  * flagged count. Whole integrations are read per block, as views on the reader's heap consumed
  * before the next read. Non-finite or absurd values are flagged and counted in `stats.badValues`.
  */
-export async function produceSubband(job: ProduceJob, s: number, sink: RowSink, stats?: { badValues: number }): Promise<number> {
+export async function produceSubband(
+  job: ProduceJob,
+  s: number,
+  sink: RowSink,
+  stats?: { badValues: number },
+): Promise<number> {
   const { nbl, nchan, npol, ntimes } = job;
   const per = nchan * npol;
   const sp = job.spws[s];
@@ -100,7 +105,9 @@ export async function produceSubband(job: ProduceJob, s: number, sink: RowSink, 
   try {
     const h = f.header;
     if (h.Nfreqs !== nchan || h.Npols !== npol || h.Nbls !== nbl || h.Ntimes !== ntimes) {
-      throw new Error(`${sp.path}: Header: shape changed since planning (Nfreqs ${h.Nfreqs}, Npols ${h.Npols}, Nbls ${h.Nbls}, Ntimes ${h.Ntimes})`);
+      throw new Error(
+        `${sp.path}: Header: shape changed since planning (Nfreqs ${h.Nfreqs}, Npols ${h.Npols}, Nbls ${h.Nbls}, Ntimes ${h.Ntimes})`,
+      );
     }
     const map = fileRowMap(h, sp.path, job.ant1, job.ant2, new Map(Array.from(h.antenna_numbers, (n, i) => [n, i])));
     const weightScale = Float64Array.from(sp.widthsHz, (dnu) => 2 * Math.abs(dnu) * job.integrationS);
@@ -121,10 +128,25 @@ export async function produceSubband(job: ProduceJob, s: number, sink: RowSink, 
           block = f.readBlock(t0 * nbl, n * nbl);
           flagBadValues(block.vis, block.flags, n * nbl * per);
         }
-        const k = convertIntegration({
-          vis: block.vis, flags: block.flags, nsamples: block.nsamples, rowOffset: i * nbl, perm: map.perm, conj: map.conj, permOffset: t * nbl,
-          auto, dw: job.dw.subarray(t * nbl, (t + 1) * nbl), freqsHz: sp.freqsHz, reverse: sp.reverse, nchan, npol, weightScale,
-        }, out);
+        const k = convertIntegration(
+          {
+            vis: block.vis,
+            flags: block.flags,
+            nsamples: block.nsamples,
+            rowOffset: i * nbl,
+            perm: map.perm,
+            conj: map.conj,
+            permOffset: t * nbl,
+            auto,
+            dw: job.dw.subarray(t * nbl, (t + 1) * nbl),
+            freqsHz: sp.freqsHz,
+            reverse: sp.reverse,
+            nchan,
+            npol,
+            weightScale,
+          },
+          out,
+        );
         flagged += k;
         sink.done(t, k);
       }

@@ -14,10 +14,21 @@ const fail = (path: string, field: string, what: string): never => {
 };
 
 /** Baselines of the file in MS order, validated as time-major blocks of Nbls rows. */
-export function fileRowMap(h: Uvh5Header, path: string, ant1: Int32Array, ant2: Int32Array, index: Map<number, number>): FileRowMap {
+export function fileRowMap(
+  h: Uvh5Header,
+  path: string,
+  ant1: Int32Array,
+  ant2: Int32Array,
+  index: Map<number, number>,
+): FileRowMap {
   const nbl = ant1.length;
   const { Ntimes, Nblts } = h;
-  if (Nblts !== nbl * Ntimes) fail(path, 'Header/Nblts', `is ${Nblts}; expected Nbls x Ntimes = ${nbl} x ${Ntimes} (every baseline in every integration)`);
+  if (Nblts !== nbl * Ntimes)
+    fail(
+      path,
+      'Header/Nblts',
+      `is ${Nblts}; expected Nbls x Ntimes = ${nbl} x ${Ntimes} (every baseline in every integration)`,
+    );
   const key = (a: number, b: number): number => a * 65536 + b;
   const msIndex = new Map<number, number>();
   for (let b = 0; b < nbl; b++) msIndex.set(key(ant1[b] as number, ant2[b] as number), b);
@@ -30,16 +41,31 @@ export function fileRowMap(h: Uvh5Header, path: string, ant1: Int32Array, ant2: 
     for (let r = 0; r < nbl; r++) {
       const row = t * nbl + r;
       if (Math.abs((h.time_array[row] as number) - t0) > 1e-8) {
-        fail(path, 'Header/time_array', `row ${row} has another time than row ${t * nbl}; expected integrations as contiguous blocks of Nbls=${nbl} rows (time-major, as the DSA-110 correlator writes)`);
+        fail(
+          path,
+          'Header/time_array',
+          `row ${row} has another time than row ${t * nbl}; expected integrations as contiguous blocks of Nbls=${nbl} rows (time-major, as the DSA-110 correlator writes)`,
+        );
       }
       const i1 = index.get(h.ant_1_array[row] as number);
       const i2 = index.get(h.ant_2_array[row] as number);
-      if (i1 === undefined || i2 === undefined) fail(path, 'Header/ant_1_array', `row ${row} names an antenna not in antenna_numbers`);
+      if (i1 === undefined || i2 === undefined)
+        fail(path, 'Header/ant_1_array', `row ${row} names an antenna not in antenna_numbers`);
       const lo = Math.min(i1 as number, i2 as number);
       const hi = Math.max(i1 as number, i2 as number);
       const b = msIndex.get(key(lo, hi));
-      if (b === undefined) fail(path, 'Header/ant_1_array', `row ${row} holds baseline (${h.ant_1_array[row]}, ${h.ant_2_array[row]}), absent from the group's first file`);
-      if (seen[b as number]) fail(path, 'Header/ant_1_array', `baseline (${h.ant_1_array[row]}, ${h.ant_2_array[row]}) appears twice in integration ${t}`);
+      if (b === undefined)
+        fail(
+          path,
+          'Header/ant_1_array',
+          `row ${row} holds baseline (${h.ant_1_array[row]}, ${h.ant_2_array[row]}), absent from the group's first file`,
+        );
+      if (seen[b as number])
+        fail(
+          path,
+          'Header/ant_1_array',
+          `baseline (${h.ant_1_array[row]}, ${h.ant_2_array[row]}) appears twice in integration ${t}`,
+        );
       seen[b as number] = 1;
       perm[t * nbl + (b as number)] = r;
       conj[t * nbl + (b as number)] = (i1 as number) > (i2 as number) ? 1 : 0;

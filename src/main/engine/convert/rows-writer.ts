@@ -21,13 +21,23 @@ export interface RowsGeometry {
 }
 
 /** A row kept while writing, compared with what the finished MS holds. */
-export interface SpotCheck { row: number; data: Float32Array; flag: Uint8Array; uvw: Float64Array }
+export interface SpotCheck {
+  row: number;
+  data: Float32Array;
+  flag: Uint8Array;
+  uvw: Float64Array;
+}
 
 /** The MAIN rows kept as spot checks: first, middle and last integration and window. */
 export function spotRows(g: Pick<RowsGeometry, 'nbl' | 'nspw' | 'ntimes'>): Set<number> {
   const { nbl, nspw, ntimes } = g;
-  return new Set([[0, 0, nbl - 1], [Math.floor(ntimes / 2), Math.floor(nspw / 2), Math.floor(nbl / 2)], [ntimes - 1, nspw - 1, 0]]
-    .map(([t, s, b]) => ((t! * nspw + s!) * nbl + b!)));
+  return new Set(
+    [
+      [0, 0, nbl - 1],
+      [Math.floor(ntimes / 2), Math.floor(nspw / 2), Math.floor(nbl / 2)],
+      [ntimes - 1, nspw - 1, 0],
+    ].map(([t, s, b]) => (t! * nspw + s!) * nbl + b!),
+  );
 }
 
 export class IntegrationWriter {
@@ -35,12 +45,20 @@ export class IntegrationWriter {
   private readonly spotAt: Set<number>;
   private readonly fixed;
 
-  constructor(private readonly ms: MsWriter, private readonly g: RowsGeometry) {
+  constructor(
+    private readonly ms: MsWriter,
+    private readonly g: RowsGeometry,
+  ) {
     const { nbl } = g;
     this.spotAt = spotRows(g);
     this.fixed = {
-      n: nbl, time: new Float64Array(nbl), interval: new Float64Array(nbl).fill(g.integrationS), antenna1: Int32Array.from(g.ant1),
-      antenna2: Int32Array.from(g.ant2), dataDescId: new Int32Array(nbl), uvw: new Float64Array(3 * nbl),
+      n: nbl,
+      time: new Float64Array(nbl),
+      interval: new Float64Array(nbl).fill(g.integrationS),
+      antenna1: Int32Array.from(g.ant1),
+      antenna2: Int32Array.from(g.ant2),
+      dataDescId: new Int32Array(nbl),
+      uvw: new Float64Array(3 * nbl),
     };
   }
 
@@ -57,8 +75,10 @@ export class IntegrationWriter {
     for (let b = 0; b < nbl; b++) {
       if (!this.spotAt.has(rowStart + b)) continue;
       this.spots.push({
-        row: rowStart + b, data: out.data.slice(2 * b * per, 2 * (b + 1) * per),
-        flag: out.flag.slice(b * per, (b + 1) * per), uvw: f.uvw.slice(3 * b, 3 * b + 3),
+        row: rowStart + b,
+        data: out.data.slice(2 * b * per, 2 * (b + 1) * per),
+        flag: out.flag.slice(b * per, (b + 1) * per),
+        uvw: f.uvw.slice(3 * b, 3 * b + 3),
       });
     }
   }

@@ -51,11 +51,18 @@ export function convertStage(db: Database) {
     execute: async (ctx) => {
       const p = ctx.params;
       const r = await convertGroup(db, p.groupId, p.outputDir, {
-        allowIncomplete: p.allowIncomplete, overwrite: p.overwrite, expectedSubbands: p.expectedSubbands, signal: ctx.signal,
-        onProgress: (f, m) => ctx.progress(f, m), cliCommand: `job ${ctx.jobId}`,
+        allowIncomplete: p.allowIncomplete,
+        overwrite: p.overwrite,
+        expectedSubbands: p.expectedSubbands,
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
+        cliCommand: `job ${ctx.jobId}`,
       });
       for (const w of r.warnings) ctx.log.warn({ group: p.groupId }, w);
-      ctx.log.info({ rows: r.rows, spws: r.spws, flagged: r.flaggedFraction }, `${r.skipped ? 'kept' : 'wrote'} ${r.path}`);
+      ctx.log.info(
+        { rows: r.rows, spws: r.spws, flagged: r.flaggedFraction },
+        `${r.skipped ? 'kept' : 'wrote'} ${r.path}`,
+      );
       // The whole result (rows, windows, phase centre, times, warnings) for whoever reads the job.
       return toJson(r);
     },

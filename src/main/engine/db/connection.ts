@@ -24,8 +24,12 @@ function sleepSync(ms: number): void {
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_')) ||
-    code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_LOCKED_'));
+  return (
+    code === 'SQLITE_BUSY' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_BUSY_')) ||
+    code === 'SQLITE_LOCKED' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_LOCKED_'))
+  );
 }
 
 export class Connection {
@@ -44,7 +48,10 @@ export class Connection {
       // Switching to WAL needs a write lock; another process may be doing the same right now.
       this.retrying(() => {
         const mode = this.sql.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') throw new Error(`${file}: journal_mode is '${String(mode)}', expected 'wal' (is the file on a filesystem without shared memory?)`);
+        if (mode !== 'wal')
+          throw new Error(
+            `${file}: journal_mode is '${String(mode)}', expected 'wal' (is the file on a filesystem without shared memory?)`,
+          );
       });
       this.sql.pragma('synchronous = NORMAL');
     }

@@ -11,14 +11,21 @@ export class DbError extends Error {
 /** The write lock could not be taken within the retry budget (a stuck writer, not contention). */
 export class DbBusyError extends DbError {
   constructor(file: string, attempts: number, waitedMs: number, cause: unknown) {
-    super(`${file}: database stayed locked by another writer for ${waitedMs} ms (${attempts} attempts); is another process holding a long transaction?`, { cause });
+    super(
+      `${file}: database stayed locked by another writer for ${waitedMs} ms (${attempts} attempts); is another process holding a long transaction?`,
+      { cause },
+    );
     this.name = 'DbBusyError';
   }
 }
 
 /** A UNIQUE, CHECK, NOT NULL or FOREIGN KEY constraint rejected a write. */
 export class DbConstraintError extends DbError {
-  constructor(message: string, readonly code: string, cause: unknown) {
+  constructor(
+    message: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
     super(message, { cause });
     this.name = 'DbConstraintError';
   }

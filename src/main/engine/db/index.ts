@@ -49,7 +49,9 @@ export function backupDir(file: string): string {
 export function latestBackup(file: string): string | null {
   const dir = backupDir(file);
   if (!existsSync(dir)) return null;
-  const names = readdirSync(dir).filter((n) => n.endsWith('.sqlite')).sort();
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.sqlite'))
+    .sort();
   return names.length > 0 ? path.join(dir, names[names.length - 1]!) : null;
 }
 
@@ -63,9 +65,14 @@ export function isCorruptionError(err: unknown): boolean {
 export function corruptionError(file: string, err: unknown): DbError {
   const backup = latestBackup(file);
   const what = err instanceof Error ? err.message : String(err);
-  return new DbError(`${file}: the state database is damaged (${what}); ${backup
-    ? `restore the latest backup: copy ${backup} to ${file} (keep the damaged file aside)`
-    : 'no backup exists (dsa110 db backup makes one); move the damaged file aside and index the raw data again to rebuild it'}`, { cause: err });
+  return new DbError(
+    `${file}: the state database is damaged (${what}); ${
+      backup
+        ? `restore the latest backup: copy ${backup} to ${file} (keep the damaged file aside)`
+        : 'no backup exists (dsa110 db backup makes one); move the damaged file aside and index the raw data again to rebuild it'
+    }`,
+    { cause: err },
+  );
 }
 
 /** Open (creating if needed) and migrate the state database. */
@@ -80,7 +87,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     migrate(conn);
   } catch (err) {
     conn.close();
-    throw isCorruptionError(err) || isCorruptionError((err as { cause?: unknown }).cause) ? corruptionError(file, (err as { cause?: unknown }).cause ?? err) : err;
+    throw isCorruptionError(err) || isCorruptionError((err as { cause?: unknown }).cause)
+      ? corruptionError(file, (err as { cause?: unknown }).cause ?? err)
+      : err;
   }
   return {
     file,
@@ -94,7 +103,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     qa: new QaRepo(conn),
     leases: new LeasesRepo(conn),
     transaction: (fn) => conn.write(fn),
-    integrityCheck: () => (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
+    integrityCheck: () =>
+      (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
     backup: async (dest) => {
       await conn.sql.backup(dest);
     },
@@ -116,4 +126,14 @@ export type { TransitionOptions } from './repos/products';
 export type { NewJob, NewStageRun, JobPatch, StageRunPatch, NewLogLine } from './repos/jobs';
 export { separationDeg } from './repos/sources';
 export { LeaseHeldError, type Lease, type HoldOptions } from './repos/leases';
-export type { IngestRepo, MsRepo, CalibrationRepo, ImagesRepo, ProductsRepo, JobsRepo, SourcesRepo, QaRepo, LeasesRepo };
+export type {
+  IngestRepo,
+  MsRepo,
+  CalibrationRepo,
+  ImagesRepo,
+  ProductsRepo,
+  JobsRepo,
+  SourcesRepo,
+  QaRepo,
+  LeasesRepo,
+};

@@ -23,7 +23,9 @@ export function migrate(conn: Connection, target?: number, migrations: readonly 
   });
   const found = conn.read(() => currentVersion(conn));
   if (found > latest) {
-    throw new DbError(`${conn.file}: schema version ${found} is newer than this program knows (${latest}); use a newer dsa110-contimg`);
+    throw new DbError(
+      `${conn.file}: schema version ${found} is newer than this program knows (${latest}); use a newer dsa110-contimg`,
+    );
   }
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version > goal) break;
@@ -33,13 +35,19 @@ export function migrate(conn: Connection, target?: number, migrations: readonly 
       try {
         conn.sql.exec(m.sql);
       } catch (err) {
-        throw new DbError(`${conn.file}: migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new DbError(
+          `${conn.file}: migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       }
-      conn.sql.prepare('INSERT INTO schema_migrations (version, name, applied_mjd) VALUES (?, ?, ?)').run(m.version, m.name, nowMjd());
+      conn.sql
+        .prepare('INSERT INTO schema_migrations (version, name, applied_mjd) VALUES (?, ?, ?)')
+        .run(m.version, m.name, nowMjd());
       applied.push(m.version);
     });
   }
   const fk = conn.sql.pragma('foreign_key_check') as unknown[];
-  if (fk.length > 0) throw new DbError(`${conn.file}: foreign key check failed after migration: ${JSON.stringify(fk.slice(0, 5))}`);
+  if (fk.length > 0)
+    throw new DbError(`${conn.file}: foreign key check failed after migration: ${JSON.stringify(fk.slice(0, 5))}`);
   return applied;
 }

@@ -55,12 +55,20 @@ export class Where {
 }
 
 /** Run `select` (e.g. `SELECT * FROM t AS x`) with the filter, order and page; count the total. */
-export function selectPage(conn: Connection, select: string, from: string, where: Where, orderBy: string, input: PageInput): Page<Row> {
+export function selectPage(
+  conn: Connection,
+  select: string,
+  from: string,
+  where: Where,
+  orderBy: string,
+  input: PageInput,
+): Page<Row> {
   const limit = Math.max(1, Math.floor(input.limit ?? 100));
   const offset = Math.max(0, Math.floor(input.offset ?? 0));
   return conn.read(() => {
     const total = (conn.stmt(`SELECT COUNT(*) AS n FROM ${from} ${where.sql()}`).get(where.params) as { n: number }).n;
-    const items = conn.stmt(`${select} ${where.sql()} ORDER BY ${orderBy} LIMIT @_limit OFFSET @_offset`)
+    const items = conn
+      .stmt(`${select} ${where.sql()} ORDER BY ${orderBy} LIMIT @_limit OFFSET @_offset`)
       .all({ ...where.params, _limit: limit, _offset: offset }) as Row[];
     return { items, total, offset, limit };
   });

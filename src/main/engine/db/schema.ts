@@ -19,8 +19,10 @@ export interface Migration {
 function oneOf(col: string, values: readonly string[]): string {
   return `${col} IN (${values.map((v) => `'${v}'`).join(', ')})`;
 }
-const dec = (col: string, nullable = true) => `CHECK (${nullable ? `${col} IS NULL OR ` : ''}${col} BETWEEN -90 AND 90)`;
-const ra = (col: string, nullable = true) => `CHECK (${nullable ? `${col} IS NULL OR ` : ''}(${col} >= 0 AND ${col} < 360))`;
+const dec = (col: string, nullable = true) =>
+  `CHECK (${nullable ? `${col} IS NULL OR ` : ''}${col} BETWEEN -90 AND 90)`;
+const ra = (col: string, nullable = true) =>
+  `CHECK (${nullable ? `${col} IS NULL OR ` : ''}(${col} >= 0 AND ${col} < 360))`;
 const json = (col: string) => `CHECK (${col} IS NULL OR json_valid(${col}))`;
 
 const v1Pipeline = `

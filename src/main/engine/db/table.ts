@@ -64,9 +64,16 @@ function explainConstraint(conn: Connection, table: string, label: string, value
   const msg = err instanceof Error ? err.message : String(err);
   const where = `${conn.file}: cannot write ${label} to ${table}`;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const cols = msg.replace(/^.*constraint failed: /, '').split(',').map((s) => s.trim().replace(/^\w+\./, ''));
+    const cols = msg
+      .replace(/^.*constraint failed: /, '')
+      .split(',')
+      .map((s) => s.trim().replace(/^\w+\./, ''));
     const shown = cols.map((c) => `${c}=${JSON.stringify(values[c])}`).join(', ');
-    return new DbConstraintError(`${where}: a row with ${shown} already exists (${cols.join(', ')} must be unique)`, code, err);
+    return new DbConstraintError(
+      `${where}: a row with ${shown} already exists (${cols.join(', ')} must be unique)`,
+      code,
+      err,
+    );
   }
   if (code === 'SQLITE_CONSTRAINT_CHECK') {
     const expr = msg.replace(/^.*constraint failed: /, '');
@@ -84,7 +91,12 @@ function explainConstraint(conn: Connection, table: string, label: string, value
       return conn.sql.prepare(`SELECT 1 FROM ${fk.table} WHERE ${to} = ?`).get(v) === undefined;
     });
     const detail = missing.length
-      ? missing.map((fk) => `${fk.from}=${JSON.stringify(values[fk.from])} does not reference an existing ${fk.table}.${fk.to ?? 'rowid'}`).join('; ')
+      ? missing
+          .map(
+            (fk) =>
+              `${fk.from}=${JSON.stringify(values[fk.from])} does not reference an existing ${fk.table}.${fk.to ?? 'rowid'}`,
+          )
+          .join('; ')
       : 'a referenced row is missing, or rows still reference this one';
     return new DbConstraintError(`${where}: foreign key failed: ${detail}`, code, err);
   }
@@ -102,7 +114,9 @@ export function insertSql(table: string, row: Row, conflict = ''): string {
 
 /** Build `UPDATE t SET a = @a WHERE key = @key` for the given row (key columns excluded from SET). */
 export function updateSql(table: string, row: Row, keys: string[]): string {
-  const sets = Object.keys(row).filter((c) => !keys.includes(c)).map((c) => `${c} = @${c}`);
+  const sets = Object.keys(row)
+    .filter((c) => !keys.includes(c))
+    .map((c) => `${c} = @${c}`);
   return `UPDATE ${table} SET ${sets.join(', ')} WHERE ${keys.map((k) => `${k} = @${k}`).join(' AND ')}`;
 }
 

@@ -17,8 +17,19 @@ import { MeasurementSet } from '../ms';
 import { checksumPath } from '../registry/checksum';
 
 export type ProblemKind =
-  | 'database-integrity' | 'missing-file' | 'changed-file' | 'checksum-mismatch' | 'ms-incomplete' | 'stale-conversion'
-  | 'orphan-file' | 'orphan-partial' | 'overlapping-calibration' | 'stale-lease' | 'interrupted-job' | 'empty-group' | 'ingest-conflict';
+  | 'database-integrity'
+  | 'missing-file'
+  | 'changed-file'
+  | 'checksum-mismatch'
+  | 'ms-incomplete'
+  | 'stale-conversion'
+  | 'orphan-file'
+  | 'orphan-partial'
+  | 'overlapping-calibration'
+  | 'stale-lease'
+  | 'interrupted-job'
+  | 'empty-group'
+  | 'ingest-conflict';
 
 export interface Problem {
   kind: ProblemKind;
@@ -55,7 +66,10 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
   const problems: Problem[] = [];
   let rows = 0;
   let files = 0;
-  const stamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = (opts.now ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const quarantineRoot = path.join(paths.root, 'quarantine', stamp);
   let quarantined = false;
   /** Move a path into the quarantine folder, keeping its path relative to the workspace. */
@@ -81,30 +95,62 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
   // The database file itself.
   const integrity = db.integrityCheck();
   if (integrity.length > 0) {
-    add({ kind: 'database-integrity', subject: db.file, message: `SQLite integrity check: ${integrity.slice(0, 5).join('; ')}`, fix: `restore the latest backup (dsa110 db backup makes one) or copy the database aside and re-index`, fixable: false });
+    add({
+      kind: 'database-integrity',
+      subject: db.file,
+      message: `SQLite integrity check: ${integrity.slice(0, 5).join('; ')}`,
+      fix: `restore the latest backup (dsa110 db backup makes one) or copy the database aside and re-index`,
+      fixable: false,
+    });
   }
 
   // Raw subband files: the rows follow files outside the workspace; they are reported, never moved.
   for (const f of db.ingest.allFiles()) {
     rows++;
     if (!existsSync(f.path)) {
-      add({ kind: 'missing-file', subject: f.path, message: `subband file of group ${f.groupId} (sb${String(f.subband).padStart(2, '0')}) is gone`, fix: 'restore the file, or index the directory it was moved to (dsa110 index --input-dir DIR): the row follows its content', fixable: false });
+      add({
+        kind: 'missing-file',
+        subject: f.path,
+        message: `subband file of group ${f.groupId} (sb${String(f.subband).padStart(2, '0')}) is gone`,
+        fix: 'restore the file, or index the directory it was moved to (dsa110 index --input-dir DIR): the row follows its content',
+        fixable: false,
+      });
       continue;
     }
     files++;
     const st = statSync(f.path);
     if (st.size !== f.sizeBytes) {
-      add({ kind: 'changed-file', subject: f.path, message: `is ${st.size} bytes; it was ${f.sizeBytes} bytes when indexed`, fix: `index its directory again (dsa110 index --input-dir ${path.dirname(f.path)})`, fixable: false });
+      add({
+        kind: 'changed-file',
+        subject: f.path,
+        message: `is ${st.size} bytes; it was ${f.sizeBytes} bytes when indexed`,
+        fix: `index its directory again (dsa110 index --input-dir ${path.dirname(f.path)})`,
+        fixable: false,
+      });
     }
   }
   for (const c of db.ingest.conflicts()) {
     rows++;
-    add({ kind: 'ingest-conflict', subject: c.path, message: `claims sb${String(c.subband).padStart(2, '0')} of group ${c.groupId}, already held by the different file ${c.registeredPath}; the group is not converted`, fix: `remove (or move away) the wrong file, then dsa110 index --input-dir ${path.dirname(c.path)}`, fixable: false });
+    add({
+      kind: 'ingest-conflict',
+      subject: c.path,
+      message: `claims sb${String(c.subband).padStart(2, '0')} of group ${c.groupId}, already held by the different file ${c.registeredPath}; the group is not converted`,
+      fix: `remove (or move away) the wrong file, then dsa110 index --input-dir ${path.dirname(c.path)}`,
+      fixable: false,
+    });
   }
   for (const g of db.ingest.emptyGroups()) {
     rows++;
-    add({ kind: 'empty-group', subject: `ingest group ${g.id}`, message: 'has no subband files (left by an interrupted index)', fix: 'remove the empty group row', fixable: true },
-      () => (db.ingest.removeEmptyGroup(g.id) ? 'removed' : 'kept: it has files now'));
+    add(
+      {
+        kind: 'empty-group',
+        subject: `ingest group ${g.id}`,
+        message: 'has no subband files (left by an interrupted index)',
+        fix: 'remove the empty group row',
+        fixable: true,
+      },
+      () => (db.ingest.removeEmptyGroup(g.id) ? 'removed' : 'kept: it has files now'),
+    );
   }
 
   // Measurement sets.
@@ -115,22 +161,41 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
     const converting = lease !== undefined && ownerAlive(lease.owner);
     if (ms.status === 'converting') {
       if (!converting) {
-        add({ kind: 'stale-conversion', subject: ms.path, message: `is recorded 'converting' but no process converts group ${ms.groupId ?? '?'} (the conversion was interrupted)`, fix: 'mark the row failed; dsa110 convert converts the group again', fixable: true },
+        add(
+          {
+            kind: 'stale-conversion',
+            subject: ms.path,
+            message: `is recorded 'converting' but no process converts group ${ms.groupId ?? '?'} (the conversion was interrupted)`,
+            fix: 'mark the row failed; dsa110 convert converts the group again',
+            fixable: true,
+          },
           () => {
             db.ms.update(ms.id, { status: 'failed' });
-            if (ms.groupId) db.ingest.setGroupState(ms.groupId, 'failed', { error: 'conversion interrupted (found by dsa110 doctor)' });
+            if (ms.groupId)
+              db.ingest.setGroupState(ms.groupId, 'failed', {
+                error: 'conversion interrupted (found by dsa110 doctor)',
+              });
             return 'marked failed';
-          });
+          },
+        );
       }
       continue;
     }
     if (ms.status === 'failed') continue;
     if (!existsSync(ms.path)) {
-      add({ kind: 'missing-file', subject: ms.path, message: `measurement set ${ms.id} (${ms.status}) is gone`, fix: `convert its group again (dsa110 convert --group ${ms.groupId ?? 'ID'} ...)`, fixable: true },
+      add(
+        {
+          kind: 'missing-file',
+          subject: ms.path,
+          message: `measurement set ${ms.id} (${ms.status}) is gone`,
+          fix: `convert its group again (dsa110 convert --group ${ms.groupId ?? 'ID'} ...)`,
+          fixable: true,
+        },
         () => {
           db.ms.update(ms.id, { status: 'failed' });
           return 'marked failed (convert its group again)';
-        });
+        },
+      );
       continue;
     }
     files++;
@@ -138,9 +203,22 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
       const m = MeasurementSet.open(ms.path);
       const n = m.nrows;
       m.close();
-      if (ms.nRows !== null && n !== ms.nRows) add({ kind: 'ms-incomplete', subject: ms.path, message: `MAIN has ${n} rows; the database records ${ms.nRows}`, fix: 'convert its group again with --overwrite', fixable: false });
+      if (ms.nRows !== null && n !== ms.nRows)
+        add({
+          kind: 'ms-incomplete',
+          subject: ms.path,
+          message: `MAIN has ${n} rows; the database records ${ms.nRows}`,
+          fix: 'convert its group again with --overwrite',
+          fixable: false,
+        });
     } catch (err) {
-      add({ kind: 'ms-incomplete', subject: ms.path, message: `cannot be opened: ${(err as Error).message}`, fix: 'convert its group again with --overwrite', fixable: false });
+      add({
+        kind: 'ms-incomplete',
+        subject: ms.path,
+        message: `cannot be opened: ${(err as Error).message}`,
+        fix: 'convert its group again with --overwrite',
+        fixable: false,
+      });
     }
   }
 
@@ -150,59 +228,115 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
     rows++;
     if (t.status !== 'valid') continue;
     if (!existsSync(path.join(t.path, 'table.dat'))) {
-      add({ kind: 'missing-file', subject: t.path, message: `valid ${t.kind} calibration table ${t.id} has no table.dat`, fix: 'mark it failed so no lookup applies it; solve again', fixable: true },
+      add(
+        {
+          kind: 'missing-file',
+          subject: t.path,
+          message: `valid ${t.kind} calibration table ${t.id} has no table.dat`,
+          fix: 'mark it failed so no lookup applies it; solve again',
+          fixable: true,
+        },
         () => {
           db.calibration.setTableStatus(t.id, 'failed', { ...t.qa, missingFiles: true });
           return 'marked failed';
-        });
+        },
+      );
     } else files++;
   }
   const valid = cal.filter((t) => t.status === 'valid');
   const sec = 1 / 86400;
   for (const t of valid) {
-    const newer = valid.find((u) => u.id > t.id && u.kind === t.kind && Math.abs(u.validStartMjd - t.validStartMjd) < sec && Math.abs(u.validEndMjd - t.validEndMjd) < sec);
+    const newer = valid.find(
+      (u) =>
+        u.id > t.id &&
+        u.kind === t.kind &&
+        Math.abs(u.validStartMjd - t.validStartMjd) < sec &&
+        Math.abs(u.validEndMjd - t.validEndMjd) < sec,
+    );
     if (!newer) continue;
-    add({ kind: 'overlapping-calibration', subject: t.path, message: `valid ${t.kind} table ${t.id} has the same validity window as table ${newer.id} (${newer.path}); a lookup may apply either`, fix: `mark ${t.id} superseded (the newer solve, ${newer.id}, stays)`, fixable: true },
+    add(
+      {
+        kind: 'overlapping-calibration',
+        subject: t.path,
+        message: `valid ${t.kind} table ${t.id} has the same validity window as table ${newer.id} (${newer.path}); a lookup may apply either`,
+        fix: `mark ${t.id} superseded (the newer solve, ${newer.id}, stays)`,
+        fixable: true,
+      },
       () => {
         db.calibration.setTableStatus(t.id, 'superseded');
         return `table ${t.id} superseded`;
-      });
+      },
+    );
   }
 
   // Images, mosaics, products: their files exist; products verify against their checksum. A
   // published product moved from staging to the products root: its rows' staged paths live there.
   const products = db.products.list({});
-  const movedTo = new Map(products.filter((p) => p.status === 'published' && p.publishedPath).map((p) => [path.resolve(p.path), p.publishedPath as string]));
+  const movedTo = new Map(
+    products
+      .filter((p) => p.status === 'published' && p.publishedPath)
+      .map((p) => [path.resolve(p.path), p.publishedPath as string]),
+  );
   // A product is a file or a directory: a row's path inside a published directory moved with it.
   const whereNow = (p: string): string => {
     const abs = path.resolve(p);
     const exact = movedTo.get(abs);
     if (exact) return exact;
-    for (const [from, to] of movedTo) if (abs.startsWith(from + path.sep)) return path.join(to, path.relative(from, abs));
+    for (const [from, to] of movedTo)
+      if (abs.startsWith(from + path.sep)) return path.join(to, path.relative(from, abs));
     return p;
   };
   for (const im of db.images.listImages({})) {
     rows++;
-    if (!existsSync(whereNow(im.path))) add({ kind: 'missing-file', subject: im.path, message: `image ${im.id} (${im.kind}) is gone`, fix: 'image its measurement set again', fixable: false });
+    if (!existsSync(whereNow(im.path)))
+      add({
+        kind: 'missing-file',
+        subject: im.path,
+        message: `image ${im.id} (${im.kind}) is gone`,
+        fix: 'image its measurement set again',
+        fixable: false,
+      });
     else files++;
   }
   for (const mo of db.images.listMosaics({})) {
     rows++;
-    if (!existsSync(whereNow(mo.path))) add({ kind: 'missing-file', subject: mo.path, message: `mosaic ${mo.id} is gone`, fix: 'build the mosaic again', fixable: false });
+    if (!existsSync(whereNow(mo.path)))
+      add({
+        kind: 'missing-file',
+        subject: mo.path,
+        message: `mosaic ${mo.id} is gone`,
+        fix: 'build the mosaic again',
+        fixable: false,
+      });
     else files++;
   }
   for (const p of products) {
     rows++;
     const where = p.status === 'published' && p.publishedPath ? p.publishedPath : p.path;
     if (!existsSync(where)) {
-      add({ kind: 'missing-file', subject: where, message: `product ${p.id} (${p.status}) is gone`, fix: 'restore it from a backup', fixable: false });
+      add({
+        kind: 'missing-file',
+        subject: where,
+        message: `product ${p.id} (${p.status}) is gone`,
+        fix: 'restore it from a backup',
+        fixable: false,
+      });
       continue;
     }
     files++;
     if (opts.verifyChecksums !== false) {
       const sum = await checksumPath(where);
       if (sum.sha256 !== p.sha256) {
-        add({ kind: 'checksum-mismatch', subject: where, message: `product ${p.id}: sha256 ${sum.sha256.slice(0, 12)}... differs from the registered ${p.sha256.slice(0, 12)}... (changed after registration)`, fix: p.status === 'published' ? 'restore the published copy from a backup' : `register it again: dsa110 products register ${p.path} --kind ${p.kind} --force`, fixable: false });
+        add({
+          kind: 'checksum-mismatch',
+          subject: where,
+          message: `product ${p.id}: sha256 ${sum.sha256.slice(0, 12)}... differs from the registered ${p.sha256.slice(0, 12)}... (changed after registration)`,
+          fix:
+            p.status === 'published'
+              ? 'restore the published copy from a backup'
+              : `register it again: dsa110 products register ${p.path} --kind ${p.kind} --force`,
+          fixable: false,
+        });
       }
     }
   }
@@ -210,17 +344,31 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
   // Leases and jobs of processes that are gone.
   for (const l of leases.values()) {
     if (ownerAlive(l.owner)) continue;
-    add({ kind: 'stale-lease', subject: `lease ${l.name}`, message: `held by pid ${l.owner.pid} (${l.purpose}), which is gone`, fix: 'release it (the next process would take it over anyway)', fixable: true },
+    add(
+      {
+        kind: 'stale-lease',
+        subject: `lease ${l.name}`,
+        message: `held by pid ${l.owner.pid} (${l.purpose}), which is gone`,
+        fix: 'release it (the next process would take it over anyway)',
+        fixable: true,
+      },
       () => {
         db.leases.reapDead();
         return 'released';
-      });
+      },
+    );
   }
   for (const j of [...db.jobs.list({ state: 'running' }), ...db.jobs.list({ state: 'queued' })]) {
     rows++;
     const live = jobLiveness(db, j);
     if (live.shown !== 'interrupted') continue;
-    add({ kind: 'interrupted-job', subject: `job ${j.id}`, message: `${j.kind} job is interrupted: ${live.note ?? ''}`, fix: `dsa110 jobs resume ${j.id} (or dsa110 jobs cancel ${j.id})`, fixable: false });
+    add({
+      kind: 'interrupted-job',
+      subject: `job ${j.id}`,
+      message: `${j.kind} job is interrupted: ${live.note ?? ''}`,
+      fix: `dsa110 jobs resume ${j.id} (or dsa110 jobs cancel ${j.id})`,
+      fixable: false,
+    });
   }
 
   // The managed folders: unregistered files, and partials whose owner is gone.
@@ -241,15 +389,39 @@ export async function runDoctor(db: Database, paths: WorkspacePaths, opts: Docto
       const name = path.basename(entry);
       if (name.includes('.partial-')) {
         if (!partialRemovable(path.dirname(entry), name)) continue; // a live process's own
-        add({ kind: 'orphan-partial', subject: entry, message: 'temporary output left by a process that is gone', fix: 'move it to the quarantine folder', fixable: true }, () => `moved to ${quarantine(entry)}`);
+        add(
+          {
+            kind: 'orphan-partial',
+            subject: entry,
+            message: 'temporary output left by a process that is gone',
+            fix: 'move it to the quarantine folder',
+            fixable: true,
+          },
+          () => `moved to ${quarantine(entry)}`,
+        );
         continue;
       }
       if (root === jobsDir) continue; // a job's working files are its own
       if (covered(entry, registered)) continue;
-      add({ kind: 'orphan-file', subject: entry, message: 'is in a managed folder but no database row refers to it', fix: 'move it to the quarantine folder (or register it)', fixable: true }, () => `moved to ${quarantine(entry)}`);
+      add(
+        {
+          kind: 'orphan-file',
+          subject: entry,
+          message: 'is in a managed folder but no database row refers to it',
+          fix: 'move it to the quarantine folder (or register it)',
+          fixable: true,
+        },
+        () => `moved to ${quarantine(entry)}`,
+      );
     }
   }
-  return { workspace: paths.root, database: db.file, checked: { rows, files }, problems, quarantine: quarantined ? quarantineRoot : null };
+  return {
+    workspace: paths.root,
+    database: db.file,
+    checked: { rows, files },
+    problems,
+    quarantine: quarantined ? quarantineRoot : null,
+  };
 }
 
 /**

@@ -26,7 +26,10 @@ export function formatReal(v: number): string {
   // Shortest representation that round-trips.
   for (let p = 1; p <= 17; p++) {
     const t = v.toPrecision(p);
-    if (Number(t) === v) { s = t; break; }
+    if (Number(t) === v) {
+      s = t;
+      break;
+    }
   }
   s = s.replace('e', 'E');
   if (!/[.E]/.test(s)) s += '.0';
@@ -50,20 +53,23 @@ const INTEGER_KEYWORDS = /^(BITPIX|NAXIS\d*|PCOUNT|GCOUNT|EQUINOX_INT|WSC.*)$/;
 /** One 80-character card image. */
 export function formatCard(card: FitsCard): string {
   const kw = card.keyword.toUpperCase();
-  if (!/^[A-Z0-9_-]{0,8}$/.test(kw)) throw new RangeError(`FITS: keyword '${card.keyword}' must be 1-8 characters of A-Z, 0-9, '_' or '-'`);
+  if (!/^[A-Z0-9_-]{0,8}$/.test(kw))
+    throw new RangeError(`FITS: keyword '${card.keyword}' must be 1-8 characters of A-Z, 0-9, '_' or '-'`);
   if (card.value === undefined) {
     const text = card.text ?? '';
     if (/[^\x20-\x7e]/.test(text)) throw new RangeError(`FITS: ${kw} text must be printable ASCII`);
     return pad(pad(kw, 8) + text, CARD);
   }
   const integer = typeof card.value === 'number' && Number.isInteger(card.value) && INTEGER_KEYWORDS.test(kw);
-  if (typeof card.value === 'string' && /[^\x20-\x7e]/.test(card.value)) throw new RangeError(`FITS: ${kw} value must be printable ASCII`);
+  if (typeof card.value === 'string' && /[^\x20-\x7e]/.test(card.value))
+    throw new RangeError(`FITS: ${kw} value must be printable ASCII`);
   let s = `${pad(kw, 8)}= ${formatValue(card.value, integer)}`;
   if (card.comment) s += ` / ${card.comment}`;
   if (s.length > CARD) {
     if (typeof card.value === 'string' && s.indexOf(' / ') > CARD - 3) s = s.slice(0, s.indexOf(' / '));
     if (s.length > CARD) {
-      if (typeof card.value === 'string') throw new RangeError(`FITS: value of ${kw} is too long for one card (${card.value.length} characters)`);
+      if (typeof card.value === 'string')
+        throw new RangeError(`FITS: value of ${kw} is too long for one card (${card.value.length} characters)`);
       s = s.slice(0, CARD);
     }
   }
@@ -99,7 +105,11 @@ export function parseCard(image: string): FitsCard {
     let v = '';
     while (i < t.length) {
       if (t[i] === "'") {
-        if (t[i + 1] === "'") { v += "'"; i += 2; continue; }
+        if (t[i + 1] === "'") {
+          v += "'";
+          i += 2;
+          continue;
+        }
         break;
       }
       v += t[i];

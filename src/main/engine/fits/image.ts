@@ -36,9 +36,13 @@ export interface FitsImage {
 export function imageCards(d: FitsImageDescription, bitpix: -32 | -64): FitsCard[] {
   const g = d.grid;
   // A diagonal CD matrix is written as CDELT1/CDELT2 (what WSClean writes), any other as CDi_j.
-  const step = (axis: 1 | 2): FitsCard[] => isDiagonal(g)
-    ? [{ keyword: `CDELT${axis}`, value: axis === 1 ? g.cd[0] : g.cd[3] }]
-    : [{ keyword: `CD${axis}_1`, value: axis === 1 ? g.cd[0] : g.cd[2] }, { keyword: `CD${axis}_2`, value: axis === 1 ? g.cd[1] : g.cd[3] }];
+  const step = (axis: 1 | 2): FitsCard[] =>
+    isDiagonal(g)
+      ? [{ keyword: `CDELT${axis}`, value: axis === 1 ? g.cd[0] : g.cd[3] }]
+      : [
+          { keyword: `CD${axis}_1`, value: axis === 1 ? g.cd[0] : g.cd[2] },
+          { keyword: `CD${axis}_2`, value: axis === 1 ? g.cd[1] : g.cd[3] },
+        ];
   const cards: FitsCard[] = [
     { keyword: 'SIMPLE', value: true, comment: 'conforms to FITS standard' },
     { keyword: 'BITPIX', value: bitpix, comment: bitpix === -32 ? 'IEEE single precision' : 'IEEE double precision' },
@@ -104,7 +108,8 @@ function check(d: FitsImageDescription, n: number): void {
     const issue = r.error.issues[0]!;
     throw new RangeError(`writeFitsImage: ${issue.path.join('.') || 'description'}: ${issue.message}`);
   }
-  if (n !== d.grid.nx * d.grid.ny) throw new RangeError(`writeFitsImage: data has ${n} values but nx x ny = ${d.grid.nx * d.grid.ny} were expected`);
+  if (n !== d.grid.nx * d.grid.ny)
+    throw new RangeError(`writeFitsImage: data has ${n} values but nx x ny = ${d.grid.nx * d.grid.ny} were expected`);
 }
 
 /** The data as big-endian IEEE floats, padded with zeros to a multiple of 2880 bytes. */
@@ -121,7 +126,12 @@ function encodeData(data: ArrayLike<number>, bitpix: -32 | -64): Buffer {
  * Write a ny x nx image (x fastest, row 0 = FITS row 1 = the bottom, south) as a primary HDU.
  * Float32Array data is written with BITPIX -32, Float64Array with -64 unless `bitpix` says.
  */
-export function writeFitsImage(path: string, d: FitsImageDescription, data: Float32Array | Float64Array, opts: { bitpix?: -32 | -64 } = {}): void {
+export function writeFitsImage(
+  path: string,
+  d: FitsImageDescription,
+  data: Float32Array | Float64Array,
+  opts: { bitpix?: -32 | -64 } = {},
+): void {
   check(d, data.length);
   const bitpix = opts.bitpix ?? (data instanceof Float64Array ? -64 : -32);
   const header = encodeHeader(imageCards(d, bitpix));
@@ -156,8 +166,12 @@ export function readFitsImage(path: string): FitsImage {
       const text = block.toString('latin1');
       for (let i = 0; i < BLOCK; i += 80) {
         const image = text.slice(i, i + 80);
-        if (image.slice(0, 8).trim() === 'END') { ended = true; break; }
-        if (offset === BLOCK && i === 0 && !image.startsWith('SIMPLE  =')) throw new Error(`${path}: not a FITS file (the first card is not SIMPLE)`);
+        if (image.slice(0, 8).trim() === 'END') {
+          ended = true;
+          break;
+        }
+        if (offset === BLOCK && i === 0 && !image.startsWith('SIMPLE  ='))
+          throw new Error(`${path}: not a FITS file (the first card is not SIMPLE)`);
         header.push(parseCard(image));
       }
     }
@@ -169,17 +183,20 @@ export function readFitsImage(path: string): FitsImage {
       return v;
     };
     const bitpix = num('BITPIX');
-    if (bitpix !== -32 && bitpix !== -64) throw new Error(`${path}: BITPIX ${bitpix} is not supported (expected -32 or -64)`);
+    if (bitpix !== -32 && bitpix !== -64)
+      throw new Error(`${path}: BITPIX ${bitpix} is not supported (expected -32 or -64)`);
     const naxis = num('NAXIS');
     const shape = Array.from({ length: naxis }, (_, i) => num(`NAXIS${i + 1}`));
     const n = shape.reduce((a, b) => a * b, naxis > 0 ? 1 : 0);
     const bytes = Math.abs(bitpix) / 8;
-    if (offset + n * bytes > size) throw new Error(`${path}: the data are truncated (${size - offset} bytes, ${n * bytes} expected)`);
+    if (offset + n * bytes > size)
+      throw new Error(`${path}: the data are truncated (${size - offset} bytes, ${n * bytes} expected)`);
     const raw = Buffer.alloc(n * bytes);
     readSync(fd, raw, 0, raw.length, offset);
     const scale = keywords.get('BSCALE');
     const zero = keywords.get('BZERO');
-    if ((scale !== undefined && scale !== 1) || (zero !== undefined && zero !== 0)) throw new Error(`${path}: BSCALE/BZERO other than 1/0 are not supported for float data`);
+    if ((scale !== undefined && scale !== 1) || (zero !== undefined && zero !== 0))
+      throw new Error(`${path}: BSCALE/BZERO other than 1/0 are not supported for float data`);
     const data = bitpix === -32 ? new Float32Array(n) : new Float64Array(n);
     if (bitpix === -32) for (let i = 0; i < n; i++) data[i] = raw.readFloatBE(4 * i);
     else for (let i = 0; i < n; i++) data[i] = raw.readDoubleBE(8 * i);

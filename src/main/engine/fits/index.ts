@@ -3,4 +3,10 @@ export { BLOCK, encodeHeader, formatCard, formatReal, historyCards, parseCard } 
 export type { FitsCard, FitsValue } from './header';
 export { imageCards, readFitsImage, writeFitsImage } from './image';
 export type { FitsImage, FitsImageDescription } from './image';
-export { bandwidthFromHeader, frequencyFromHeader, restoringBeamFromHeader, skyGridFromHeader, stokesFromHeader } from './wcs';
+export {
+  bandwidthFromHeader,
+  frequencyFromHeader,
+  restoringBeamFromHeader,
+  skyGridFromHeader,
+  stokesFromHeader,
+} from './wcs';

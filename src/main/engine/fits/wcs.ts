@@ -22,7 +22,13 @@
 //    another RADESYS/EQUINOX (FK4, B1950, apparent places), CUNIT other than degrees;
 //  - fewer than two axes, or NAXIS1/NAXIS2 not positive integers.
 // Alternate descriptions (keywords with a letter suffix, e.g. CTYPE1A) are not read.
-import { defaultLonpole, type CdMatrix, type RestoringBeam, type SkyGrid, type StokesCode } from '../../../shared/model/sky-image';
+import {
+  defaultLonpole,
+  type CdMatrix,
+  type RestoringBeam,
+  type SkyGrid,
+  type StokesCode,
+} from '../../../shared/model/sky-image';
 import type { FitsValue } from './header';
 
 const D2R = Math.PI / 180;
@@ -32,7 +38,8 @@ type Keywords = ReadonlyMap<string, FitsValue>;
 function num(kw: Keywords, key: string, file: string): number | undefined {
   const v = kw.get(key);
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${file}: header keyword ${key} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`${file}: header keyword ${key} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -53,20 +60,42 @@ function linearStep(kw: Keywords, file: string): CdMatrix {
   const crota2 = num(kw, 'CROTA2', file);
   const crota1 = num(kw, 'CROTA1', file);
   if (crota1 !== undefined && crota1 !== 0 && crota1 !== crota2) {
-    throw new Error(`${file}: CROTA1 = ${crota1} differs from CROTA2 = ${String(crota2)}: a skewed AIPS rotation is not supported (expected CROTA1 absent, 0 or equal to CROTA2)`);
+    throw new Error(
+      `${file}: CROTA1 = ${crota1} differs from CROTA2 = ${String(crota2)}: a skewed AIPS rotation is not supported (expected CROTA1 absent, 0 or equal to CROTA2)`,
+    );
   }
   const rotated = crota2 !== undefined && crota2 !== 0;
   if (has('CD')) {
-    if (has('PC')) throw new Error(`${file}: the header has both CDi_j and PCi_j keywords; expected one form of the linear transformation`);
-    if (rotated) throw new Error(`${file}: the header has both CDi_j and CROTA2 = ${crota2}; expected one form of the linear transformation`);
-    return [num(kw, 'CD1_1', file) ?? 0, num(kw, 'CD1_2', file) ?? 0, num(kw, 'CD2_1', file) ?? 0, num(kw, 'CD2_2', file) ?? 0];
+    if (has('PC'))
+      throw new Error(
+        `${file}: the header has both CDi_j and PCi_j keywords; expected one form of the linear transformation`,
+      );
+    if (rotated)
+      throw new Error(
+        `${file}: the header has both CDi_j and CROTA2 = ${crota2}; expected one form of the linear transformation`,
+      );
+    return [
+      num(kw, 'CD1_1', file) ?? 0,
+      num(kw, 'CD1_2', file) ?? 0,
+      num(kw, 'CD2_1', file) ?? 0,
+      num(kw, 'CD2_2', file) ?? 0,
+    ];
   }
   const c1 = need(kw, 'CDELT1', file, 'the celestial WCS');
   const c2 = need(kw, 'CDELT2', file, 'the celestial WCS');
-  if (c1 === 0 || c2 === 0) throw new Error(`${file}: CDELT1/CDELT2 must be nonzero (degrees per pixel), got ${c1}/${c2}`);
+  if (c1 === 0 || c2 === 0)
+    throw new Error(`${file}: CDELT1/CDELT2 must be nonzero (degrees per pixel), got ${c1}/${c2}`);
   if (has('PC')) {
-    if (rotated) throw new Error(`${file}: the header has both PCi_j and CROTA2 = ${crota2}; expected one form of the linear transformation`);
-    const pc = [num(kw, 'PC1_1', file) ?? 1, num(kw, 'PC1_2', file) ?? 0, num(kw, 'PC2_1', file) ?? 0, num(kw, 'PC2_2', file) ?? 1] as const;
+    if (rotated)
+      throw new Error(
+        `${file}: the header has both PCi_j and CROTA2 = ${crota2}; expected one form of the linear transformation`,
+      );
+    const pc = [
+      num(kw, 'PC1_1', file) ?? 1,
+      num(kw, 'PC1_2', file) ?? 0,
+      num(kw, 'PC2_1', file) ?? 0,
+      num(kw, 'PC2_2', file) ?? 1,
+    ] as const;
     return [c1 * pc[0], c1 * pc[1], c2 * pc[2], c2 * pc[3]];
   }
   if (!rotated) return [c1, 0, 0, c2];
@@ -83,19 +112,25 @@ export function skyGridFromHeader(kw: Keywords, file: string): SkyGrid {
   const t1 = str(kw, 'CTYPE1') ?? '';
   const t2 = str(kw, 'CTYPE2') ?? '';
   if (t1 !== 'RA---SIN' || t2 !== 'DEC--SIN') {
-    throw new Error(`${file}: CTYPE1/CTYPE2 are ${JSON.stringify(t1)}/${JSON.stringify(t2)}; expected RA---SIN/DEC--SIN`);
+    throw new Error(
+      `${file}: CTYPE1/CTYPE2 are ${JSON.stringify(t1)}/${JSON.stringify(t2)}; expected RA---SIN/DEC--SIN`,
+    );
   }
   for (const k of ['PV2_1', 'PV2_2']) {
     const v = num(kw, k, file);
-    if (v !== undefined && v !== 0) throw new Error(`${file}: ${k} = ${v}: the slant (NCP-like) SIN projection is not supported; expected 0`);
+    if (v !== undefined && v !== 0)
+      throw new Error(`${file}: ${k} = ${v}: the slant (NCP-like) SIN projection is not supported; expected 0`);
   }
   const radesys = str(kw, 'RADESYS') ?? str(kw, 'RADECSYS');
-  if (radesys !== undefined && radesys !== 'FK5' && radesys !== 'ICRS') throw new Error(`${file}: RADESYS = '${radesys}' is not supported; expected FK5 or ICRS (J2000)`);
+  if (radesys !== undefined && radesys !== 'FK5' && radesys !== 'ICRS')
+    throw new Error(`${file}: RADESYS = '${radesys}' is not supported; expected FK5 or ICRS (J2000)`);
   const equinox = num(kw, 'EQUINOX', file);
-  if (equinox !== undefined && equinox !== 2000) throw new Error(`${file}: EQUINOX = ${equinox} is not supported; expected 2000`);
+  if (equinox !== undefined && equinox !== 2000)
+    throw new Error(`${file}: EQUINOX = ${equinox} is not supported; expected 2000`);
   for (const k of ['CUNIT1', 'CUNIT2']) {
     const u = str(kw, k);
-    if (u !== undefined && u !== '' && u !== 'DEG') throw new Error(`${file}: ${k} = '${u}' is not supported; expected 'deg'`);
+    if (u !== undefined && u !== '' && u !== 'DEG')
+      throw new Error(`${file}: ${k} = '${u}' is not supported; expected 'deg'`);
   }
   const naxis = need(kw, 'NAXIS', file, 'the image size');
   if (naxis < 2) throw new Error(`${file}: NAXIS = ${naxis}; expected an image (at least 2 axes)`);
@@ -105,7 +140,8 @@ export function skyGridFromHeader(kw: Keywords, file: string): SkyGrid {
     return v;
   };
   const cd = linearStep(kw, file);
-  if (cd[0] * cd[3] - cd[1] * cd[2] === 0) throw new Error(`${file}: the pixel-to-world matrix (CDELT/PC/CD) is singular`);
+  if (cd[0] * cd[3] - cd[1] * cd[2] === 0)
+    throw new Error(`${file}: the pixel-to-world matrix (CDELT/PC/CD) is singular`);
   const crval2 = need(kw, 'CRVAL2', file, 'the celestial WCS');
   if (Math.abs(crval2) > 90) throw new Error(`${file}: CRVAL2 (Dec) = ${crval2} is outside [-90, 90]`);
   return {
@@ -126,7 +162,11 @@ export function restoringBeamFromHeader(kw: Keywords): RestoringBeam | null {
   const min = kw.get('BMIN');
   const pa = kw.get('BPA');
   if (typeof maj !== 'number' || typeof min !== 'number' || !(maj > 0) || !(min > 0)) return null;
-  return { majorArcsec: maj * 3600, minorArcsec: min * 3600, paDeg: typeof pa === 'number' && Number.isFinite(pa) ? pa : 0 };
+  return {
+    majorArcsec: maj * 3600,
+    minorArcsec: min * 3600,
+    paDeg: typeof pa === 'number' && Number.isFinite(pa) ? pa : 0,
+  };
 }
 
 /** The reference frequency (Hz) of the FREQ axis (axis 3 or 4), else RESTFRQ/RESTFREQ; null when none. */
@@ -145,7 +185,13 @@ export function bandwidthFromHeader(kw: Keywords): number | null {
   for (let k = 3; k <= 4; k++) {
     const t = kw.get(`CTYPE${k}`);
     const v = kw.get(`CDELT${k}`);
-    if (typeof t === 'string' && t.trim().toUpperCase().startsWith('FREQ') && typeof v === 'number' && Number.isFinite(v)) return v;
+    if (
+      typeof t === 'string' &&
+      t.trim().toUpperCase().startsWith('FREQ') &&
+      typeof v === 'number' &&
+      Number.isFinite(v)
+    )
+      return v;
   }
   return null;
 }
@@ -155,7 +201,16 @@ export function stokesFromHeader(kw: Keywords): StokesCode | null {
   for (let k = 3; k <= 4; k++) {
     const t = kw.get(`CTYPE${k}`);
     const v = kw.get(`CRVAL${k}`);
-    if (typeof t === 'string' && t.trim().toUpperCase() === 'STOKES' && typeof v === 'number' && Number.isInteger(v) && v !== 0 && v >= -8 && v <= 4) return v;
+    if (
+      typeof t === 'string' &&
+      t.trim().toUpperCase() === 'STOKES' &&
+      typeof v === 'number' &&
+      Number.isInteger(v) &&
+      v !== 0 &&
+      v >= -8 &&
+      v <= 4
+    )
+      return v;
   }
   return null;
 }

@@ -99,7 +99,12 @@ function aborted(signal?: AbortSignal): void {
 export async function cleanImage(pool: NativePool, input: CleanInput, o: CleanOptions): Promise<CleanResult> {
   // One gridder session for all passes over the data: the same plan, buckets and plane memory.
   const gridder = new Gridder(pool, {
-    nx: o.nx, ny: o.ny, pixelRad: o.pixelRad, epsilon: o.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: o.threads ?? 1, keepSession: true,
+    nx: o.nx,
+    ny: o.ny,
+    pixelRad: o.pixelRad,
+    epsilon: o.epsilon ?? DEFAULT_IMAGING_EPSILON,
+    threads: o.threads ?? 1,
+    keepSession: true,
   });
   try {
     return await clean(pool, gridder, input, o);
@@ -113,7 +118,8 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   const mgain = o.mgain ?? 0.8;
   if (!(mgain > 0 && mgain <= 1)) throw new RangeError(`clean: mgain must be in (0, 1], got ${mgain}`);
   if (!(gain > 0 && gain <= 1)) throw new RangeError(`clean: gain must be in (0, 1], got ${gain}`);
-  if (!Number.isInteger(o.niter) || o.niter < 0) throw new RangeError(`clean: niter must be an integer >= 0, got ${o.niter}`);
+  if (!Number.isInteger(o.niter) || o.niter < 0)
+    throw new RangeError(`clean: niter must be an integer >= 0, got ${o.niter}`);
   const progress = o.onProgress ?? (() => undefined);
   const { uvw, freqs, vis, weights } = input;
   const nvis = weights.length;
@@ -128,11 +134,13 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   };
   // PSF (the same weights on unit visibilities) and dirty image in one pass over the data.
   progress(0, 'PSF and dirty image');
-  if (vis.length !== 2 * nvis) throw new RangeError(`clean: vis has ${vis.length} values but 2 x weights.length = ${2 * nvis} were expected`);
+  if (vis.length !== 2 * nvis)
+    throw new RangeError(`clean: vis has ${vis.length} values but 2 x weights.length = ${2 * nvis} were expected`);
   const both = await gridder.dirtyAndPsf({ uvw, freqs, vis, weights });
   const psfImg = both.psf;
   const sumWeights = psfImg.info.sumWeights;
-  if (!(sumWeights > 0)) throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
+  if (!(sumWeights > 0))
+    throw new Error('clean: no visibilities with weight > 0 (all flagged, or outside the uv range)');
   const psf = psfImg.image as Float32Array;
   const dirty = both.dirty.image as Float32Array;
   timings.psf = lap();
@@ -146,7 +154,21 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
   let total = 0;
   let stop: CleanResult['stop'] = 'none';
   let thresholdJy = o.threshold ?? 0;
-  if (o.niter === 0) return { dirty, psf, residual, model, sumWeights, iterations: 0, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats, kernel: psfImg.info };
+  if (o.niter === 0)
+    return {
+      dirty,
+      psf,
+      residual,
+      model,
+      sumWeights,
+      iterations: 0,
+      majorCycles: cycles,
+      stop,
+      thresholdJy,
+      timings,
+      gridder: gridder.stats,
+      kernel: psfImg.info,
+    };
 
   let mask: Uint8Array | null = null;
   // The model already subtracted from vis, and the negated new components to predict.
@@ -170,21 +192,41 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
       }
     }
     const pk = Math.abs(peak(residual, o.nx, { abs: true, mask }).value);
-    if (total >= o.niter) { stop = 'niter'; break; }
-    if (pk <= thresholdJy) { stop = autoT >= (o.threshold ?? 0) && autoT > 0 ? 'auto-threshold' : 'threshold'; break; }
-    if (cycle > maxMajor) { stop = 'major-cycles'; break; }
+    if (total >= o.niter) {
+      stop = 'niter';
+      break;
+    }
+    if (pk <= thresholdJy) {
+      stop = autoT >= (o.threshold ?? 0) && autoT > 0 ? 'auto-threshold' : 'threshold';
+      break;
+    }
+    if (cycle > maxMajor) {
+      stop = 'major-cycles';
+      break;
+    }
     // Without a mask yet, do not clean below the auto-mask level in this cycle.
     const maskLevel = mask === null && (o.autoMaskSigma ?? 0) > 0 ? (o.autoMaskSigma ?? 0) * rmsJy : 0;
     const stopLevel = Math.max(thresholdJy, maskLevel, (1 - mgain) * pk);
     resShared.set(residual);
     lap();
-    const r = await pool.hogbomClean({ residual: resShared, psf, mask, model }, {
-      nx: o.nx, ny: o.ny, gain, stopLevel, maxIter: o.niter - total, threads: o.threads ?? 1,
-    });
+    const r = await pool.hogbomClean(
+      { residual: resShared, psf, mask, model },
+      {
+        nx: o.nx,
+        ny: o.ny,
+        gain,
+        stopLevel,
+        maxIter: o.niter - total,
+        threads: o.threads ?? 1,
+      },
+    );
     timings.minor += lap();
     total += r.iterations;
     cycles.push({ cycle, peakJy: pk, rmsJy, stopLevelJy: stopLevel, iterations: r.iterations, reason: r.reason });
-    progress(Math.min(0.95, 0.1 + (0.85 * total) / o.niter), `major cycle ${cycle}: ${total} components, peak ${pk.toExponential(3)} Jy/beam`);
+    progress(
+      Math.min(0.95, 0.1 + (0.85 * total) / o.niter),
+      `major cycle ${cycle}: ${total} components, peak ${pk.toExponential(3)} Jy/beam`,
+    );
     if (r.iterations === 0) {
       // Nothing cleanable above the stop level (e.g. the mask excludes the peak).
       stop = mask ? 'auto-threshold' : 'threshold';
@@ -203,5 +245,18 @@ async function clean(pool: NativePool, gridder: Gridder, input: CleanInput, o: C
     residual = res.image as Float32Array;
     timings.major += lap();
   }
-  return { dirty, psf, residual, model, sumWeights, iterations: total, majorCycles: cycles, stop, thresholdJy, timings, gridder: gridder.stats, kernel: psfImg.info };
+  return {
+    dirty,
+    psf,
+    residual,
+    model,
+    sumWeights,
+    iterations: total,
+    majorCycles: cycles,
+    stop,
+    thresholdJy,
+    timings,
+    gridder: gridder.stats,
+    kernel: psfImg.info,
+  };
 }

@@ -80,7 +80,8 @@ function sharedArray(n: number, precision: ImagePrecision): Float32Array | Float
 }
 
 function positiveInteger(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`Gridder: option '${name}' must be an integer >= 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`Gridder: option '${name}' must be an integer >= 1, got ${v}`);
   return v;
 }
 
@@ -114,8 +115,18 @@ function cpuSeconds(): number {
 export class Gridder {
   /** Accumulated over this gridder's calls, for benchmarks and logs. */
   readonly stats: GridderStats = {
-    gridCalls: 0, gridSeconds: 0, gridCpuSeconds: 0, gridVisibilities: 0, degridCalls: 0, degridSeconds: 0, degridCpuSeconds: 0, degridVisibilities: 0,
-    residualCalls: 0, residualSeconds: 0, residualCpuSeconds: 0, residualVisibilities: 0,
+    gridCalls: 0,
+    gridSeconds: 0,
+    gridCpuSeconds: 0,
+    gridVisibilities: 0,
+    degridCalls: 0,
+    degridSeconds: 0,
+    degridCpuSeconds: 0,
+    degridVisibilities: 0,
+    residualCalls: 0,
+    residualSeconds: 0,
+    residualCpuSeconds: 0,
+    residualVisibilities: 0,
   };
   readonly nx: number;
   readonly ny: number;
@@ -142,9 +153,11 @@ export class Gridder {
     this.dl = dl;
     this.dm = dm;
     const half = [Math.floor(this.nx / 2) * dl, Math.floor(this.ny / 2) * dm] as const;
-    if (half[0] ** 2 + half[1] ** 2 >= 1) throw new RangeError('Gridder: the image reaches beyond the horizon (l^2 + m^2 >= 1 at a corner)');
+    if (half[0] ** 2 + half[1] ** 2 >= 1)
+      throw new RangeError('Gridder: the image reaches beyond the horizon (l^2 + m^2 >= 1 at a corner)');
     this.epsilon = options.epsilon ?? 1e-5;
-    if (!(this.epsilon >= 1e-13 && this.epsilon <= 0.01)) throw new RangeError(`Gridder: option 'epsilon' must be in [1e-13, 0.01], got ${this.epsilon}`);
+    if (!(this.epsilon >= 1e-13 && this.epsilon <= 0.01))
+      throw new RangeError(`Gridder: option 'epsilon' must be in [1e-13, 0.01], got ${this.epsilon}`);
     this.threads = positiveInteger(options.threads ?? 1, 'threads');
     this.wgridding = options.doWStacking ?? true;
     this.oversampling = options.oversampling ?? 0;
@@ -153,7 +166,9 @@ export class Gridder {
     }
     this.maxGridBytes = options.maxGridBytes ?? 0;
     if (!Number.isSafeInteger(this.maxGridBytes) || this.maxGridBytes < 0) {
-      throw new RangeError(`Gridder: option 'maxGridBytes' must be an integer >= 0 (0 = 1 GiB), got ${this.maxGridBytes}`);
+      throw new RangeError(
+        `Gridder: option 'maxGridBytes' must be an integer >= 0 (0 = 1 GiB), got ${this.maxGridBytes}`,
+      );
     }
     this.session = options.keepSession ? nextSession++ : 0;
     if (nextSession > 0xffffffff) nextSession = 1;
@@ -210,10 +225,15 @@ export class Gridder {
    * weighting gives a point source's flux at its peak; with other weights, pass them in). With
    * `unitVisibilities` every visibility is taken as 1 (the PSF; data.vis only sets the precision).
    */
-  async dirty(data: GridderVisibilities, opts: { normalize?: boolean; unitVisibilities?: boolean } = {}): Promise<DirtyImage> {
+  async dirty(
+    data: GridderVisibilities,
+    opts: { normalize?: boolean; unitVisibilities?: boolean } = {},
+  ): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const image = sharedArray(this.nx * this.ny, precision);
-    const info = await this.timed('grid', () => this.pool.ms2dirty(data, image, { ...this.kernelOptions(), unitVisibilities: opts.unitVisibilities ?? false }));
+    const info = await this.timed('grid', () =>
+      this.pool.ms2dirty(data, image, { ...this.kernelOptions(), unitVisibilities: opts.unitVisibilities ?? false }),
+    );
     return { image, normalized: normalizeBySumOfWeights(info, opts.normalize ?? true, image), info };
   }
 
@@ -226,7 +246,9 @@ export class Gridder {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
     const dirty = sharedArray(this.nx * this.ny, precision);
     const psf = sharedArray(this.nx * this.ny, precision);
-    const info = await this.timed('grid', () => this.pool.ms2dirty(data, dirty, { ...this.kernelOptions(), unitVisibilities: false }, psf));
+    const info = await this.timed('grid', () =>
+      this.pool.ms2dirty(data, dirty, { ...this.kernelOptions(), unitVisibilities: false }, psf),
+    );
     const ok = normalizeBySumOfWeights(info, true, dirty, psf);
     return { dirty: { image: dirty, normalized: ok, info }, psf: { image: psf, normalized: ok, info } };
   }
@@ -240,17 +262,33 @@ export class Gridder {
    * `into` (shared, nx x ny, the precision of vis) receives the image instead of a new array.
    */
   async residual(
-    data: GridderVisibilities, image: Float32Array | Float64Array, opts: { normalize?: boolean; into?: Float32Array | Float64Array } = {},
+    data: GridderVisibilities,
+    image: Float32Array | Float64Array,
+    opts: { normalize?: boolean; into?: Float32Array | Float64Array } = {},
   ): Promise<DirtyImage> {
     const precision: ImagePrecision = data.vis instanceof Float32Array ? 'float32' : 'float64';
-    if (image.length !== this.nx * this.ny || (image instanceof Float32Array) !== (precision === 'float32')) {
-      throw new RangeError(`Gridder.residual: image must be a ${precision} array of nx x ny = ${this.nx * this.ny} pixels, got ${image.constructor.name}(${image.length})`);
+    if (image.length !== this.nx * this.ny || image instanceof Float32Array !== (precision === 'float32')) {
+      throw new RangeError(
+        `Gridder.residual: image must be a ${precision} array of nx x ny = ${this.nx * this.ny} pixels, got ${image.constructor.name}(${image.length})`,
+      );
     }
-    if (opts.into && (opts.into.length !== this.nx * this.ny || (opts.into instanceof Float32Array) !== (precision === 'float32'))) {
-      throw new RangeError(`Gridder.residual: 'into' must be a ${precision} array of ${this.nx * this.ny} pixels, got ${opts.into.constructor.name}(${opts.into.length})`);
+    if (
+      opts.into &&
+      (opts.into.length !== this.nx * this.ny || opts.into instanceof Float32Array !== (precision === 'float32'))
+    ) {
+      throw new RangeError(
+        `Gridder.residual: 'into' must be a ${precision} array of ${this.nx * this.ny} pixels, got ${opts.into.constructor.name}(${opts.into.length})`,
+      );
     }
     const dirty = opts.into ?? sharedArray(this.nx * this.ny, precision);
-    const info = await this.timed('residual', () => this.pool.ms2residual({ uvw: data.uvw, freqs: data.freqs, image, weights: data.weights }, data.vis, dirty, this.kernelOptions()));
+    const info = await this.timed('residual', () =>
+      this.pool.ms2residual(
+        { uvw: data.uvw, freqs: data.freqs, image, weights: data.weights },
+        data.vis,
+        dirty,
+        this.kernelOptions(),
+      ),
+    );
     return { image: dirty, normalized: normalizeBySumOfWeights(info, opts.normalize ?? true, dirty), info };
   }
 
@@ -263,24 +301,38 @@ export class Gridder {
    * elsewhere) and do not multiply: given the gridding's weights, a session serves both.
    */
   async predict(
-    targets: GridderTargets, image: Float32Array | Float64Array, into?: Float32Array | Float64Array, opts: { accumulate?: boolean; selectOnly?: boolean } = {},
+    targets: GridderTargets,
+    image: Float32Array | Float64Array,
+    into?: Float32Array | Float64Array,
+    opts: { accumulate?: boolean; selectOnly?: boolean } = {},
   ): Promise<PredictedVisibilities> {
     if (image.length !== this.nx * this.ny) {
-      throw new RangeError(`Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`);
+      throw new RangeError(
+        `Gridder.predict: image has ${image.length} pixels but nx x ny = ${this.nx * this.ny} were expected`,
+      );
     }
     const nrows = targets.uvw.length / 3;
-    if (!Number.isInteger(nrows)) throw new RangeError(`Gridder.predict: uvw must hold nrows x 3 values, got ${targets.uvw.length}`);
+    if (!Number.isInteger(nrows))
+      throw new RangeError(`Gridder.predict: uvw must hold nrows x 3 values, got ${targets.uvw.length}`);
     const precision: ImagePrecision = image instanceof Float32Array ? 'float32' : 'float64';
     const n = 2 * nrows * targets.freqs.length;
-    if (into && (into.length !== n || (into instanceof Float32Array) !== (precision === 'float32'))) {
-      throw new RangeError(`Gridder.predict: 'into' must be a ${precision} array of ${n} values (nrows x nchan complex), got ${into.constructor.name}(${into.length})`);
+    if (into && (into.length !== n || into instanceof Float32Array !== (precision === 'float32'))) {
+      throw new RangeError(
+        `Gridder.predict: 'into' must be a ${precision} array of ${n} values (nrows x nchan complex), got ${into.constructor.name}(${into.length})`,
+      );
     }
-    if (opts.accumulate && !into) throw new RangeError('Gridder.predict: accumulate needs the visibilities to add to (into)');
-    if (opts.selectOnly && !targets.weights) throw new RangeError('Gridder.predict: selectOnly needs the weights that select the visibilities');
+    if (opts.accumulate && !into)
+      throw new RangeError('Gridder.predict: accumulate needs the visibilities to add to (into)');
+    if (opts.selectOnly && !targets.weights)
+      throw new RangeError('Gridder.predict: selectOnly needs the weights that select the visibilities');
     const vis = into ?? sharedArray(n, precision);
-    const info = await this.timed('degrid', () => this.pool.dirty2ms(
-      { uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, { ...this.kernelOptions(), accumulate: opts.accumulate ?? false, selectOnly: opts.selectOnly ?? false },
-    ));
+    const info = await this.timed('degrid', () =>
+      this.pool.dirty2ms({ uvw: targets.uvw, freqs: targets.freqs, image, weights: targets.weights ?? null }, vis, {
+        ...this.kernelOptions(),
+        accumulate: opts.accumulate ?? false,
+        selectOnly: opts.selectOnly ?? false,
+      }),
+    );
     return { vis, info };
   }
 
@@ -299,7 +351,11 @@ export class Gridder {
 }
 
 /** Divides the images by the call's sum of weights when asked and it is positive; whether it did. */
-function normalizeBySumOfWeights(info: GridderInfo, normalize: boolean, ...images: (Float32Array | Float64Array)[]): boolean {
+function normalizeBySumOfWeights(
+  info: GridderInfo,
+  normalize: boolean,
+  ...images: (Float32Array | Float64Array)[]
+): boolean {
   if (!normalize || !(info.sumWeights > 0)) return false;
   const s = 1 / info.sumWeights;
   for (const img of images) for (let i = 0; i < img.length; i++) img[i] = img[i]! * s;

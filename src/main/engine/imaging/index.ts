@@ -14,6 +14,16 @@ export { peak, rms, robustRms } from './stats';
 export { IMAGE_PRODUCTS, imageMeasurementSet } from './pipeline';
 export type { ImageProduct, ImagingOutput, ImagingParams, ImagingRun, ImagingSummary } from './pipeline';
 export {
-  IMAGE_KIND, IMAGE_STAGE, IMAGING_TIERS, ImageJobParams, imageStage, productPaths, recordImages, registerImage, resolveImagingParams, stageResult, tierParams,
+  IMAGE_KIND,
+  IMAGE_STAGE,
+  IMAGING_TIERS,
+  ImageJobParams,
+  imageStage,
+  productPaths,
+  recordImages,
+  registerImage,
+  resolveImagingParams,
+  stageResult,
+  tierParams,
 } from './stage';
 export type { ImageStageResult, ImagingTier } from './stage';

@@ -113,7 +113,8 @@ export interface ImagingOutput extends ImagingSummary {
 const ARCSEC = Math.PI / 180 / 3600;
 
 function checkParams(p: ImagingParams): void {
-  if (!Number.isInteger(p.size) || p.size < 16) throw new RangeError(`image: size must be an integer >= 16, got ${p.size}`);
+  if (!Number.isInteger(p.size) || p.size < 16)
+    throw new RangeError(`image: size must be an integer >= 16, got ${p.size}`);
   if (!(p.cellArcsec > 0)) throw new RangeError(`image: cellArcsec must be > 0, got ${p.cellArcsec}`);
   if (!(p.pbCut > 0 && p.pbCut < 1)) throw new RangeError(`image: pbCut must be in (0, 1), got ${p.pbCut}`);
 }
@@ -138,17 +139,27 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const pad = paddedSize(p.size);
   // In place: the natural weights are not needed once the imaging weights exist.
   const w = imagingWeights(data.uvw, data.freqs, data.weights, {
-    mode: p.weighting, robust: p.robust, gridNx: pad, gridNy: pad, pixelL: dl, pixelM: dl, inPlace: true,
+    mode: p.weighting,
+    robust: p.robust,
+    gridNx: pad,
+    gridNy: pad,
+    pixelL: dl,
+    pixelM: dl,
+    inPlace: true,
     ...(p.uvMinLambda !== undefined ? { uvMinLambda: p.uvMinLambda } : {}),
     ...(p.uvMaxLambda !== undefined ? { uvMaxLambda: p.uvMaxLambda } : {}),
     ...(p.taperArcsec ? { taperFwhmRad: p.taperArcsec * ARCSEC } : {}),
   });
-  if (w.count === 0) throw new Error(`image: ${run.msPath}: no unflagged visibilities to image (column ${data.column})`);
+  if (w.count === 0)
+    throw new Error(`image: ${run.msPath}: no unflagged visibilities to image (column ${data.column})`);
   // Weighted mean frequency and the band's extent.
   let fw = 0;
   let sw = 0;
   const perChan = w.perChannel;
-  for (let c = 0; c < data.nchan; c++) { fw += perChan[c]! * data.freqs[c]!; sw += perChan[c]!; }
+  for (let c = 0; c < data.nchan; c++) {
+    fw += perChan[c]! * data.freqs[c]!;
+    sw += perChan[c]!;
+  }
   const freqHz = fw / sw;
   let fmin = Infinity;
   let fmax = -Infinity;
@@ -158,22 +169,42 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   }
   const tWeights = lap();
 
-  const clean = await cleanImage(pool, { uvw: data.uvw, freqs: data.freqs, vis: data.vis, weights: w.weights }, {
-    nx: p.size, ny: p.size, pixelRad: dl, niter: p.niter, gain: p.gain ?? 0.1, mgain: p.mgain, threshold: p.threshold ?? 0,
-    autoThresholdSigma: p.autoThresholdSigma, autoMaskSigma: p.autoMaskSigma ?? 0, epsilon: p.epsilon ?? DEFAULT_IMAGING_EPSILON, threads: p.threads ?? 1,
-    ...(run.signal ? { signal: run.signal } : {}),
-    onProgress: (f, m) => progress(0.05 + 0.85 * f, m),
-    // Fit the restoring beam first: a PSF too coarsely sampled for the cell size fails now,
-    // not after the whole CLEAN.
-    onPsf: (psf) => void fitRestoringBeam(psf, p.size, p.size, p.cellArcsec, p.cellArcsec),
-  });
+  const clean = await cleanImage(
+    pool,
+    { uvw: data.uvw, freqs: data.freqs, vis: data.vis, weights: w.weights },
+    {
+      nx: p.size,
+      ny: p.size,
+      pixelRad: dl,
+      niter: p.niter,
+      gain: p.gain ?? 0.1,
+      mgain: p.mgain,
+      threshold: p.threshold ?? 0,
+      autoThresholdSigma: p.autoThresholdSigma,
+      autoMaskSigma: p.autoMaskSigma ?? 0,
+      epsilon: p.epsilon ?? DEFAULT_IMAGING_EPSILON,
+      threads: p.threads ?? 1,
+      ...(run.signal ? { signal: run.signal } : {}),
+      onProgress: (f, m) => progress(0.05 + 0.85 * f, m),
+      // Fit the restoring beam first: a PSF too coarsely sampled for the cell size fails now,
+      // not after the whole CLEAN.
+      onPsf: (psf) => void fitRestoringBeam(psf, p.size, p.size, p.cellArcsec, p.cellArcsec),
+    },
+  );
   lap();
   progress(0.92, 'restoring');
   const beam = fitRestoringBeam(clean.psf, p.size, p.size, p.cellArcsec, p.cellArcsec);
   const restored = restore(clean.model, clean.residual, p.size, p.size, beam, p.cellArcsec, p.cellArcsec);
   const pb = primaryBeamImage({
-    nx: p.size, ny: p.size, dl, dm: dl, raRad: (data.phaseCentre.raDeg * Math.PI) / 180, decRad: (data.phaseCentre.decDeg * Math.PI) / 180,
-    freqHz: (fmin + fmax) / 2, model: p.beamModel, timesS: data.timesS,
+    nx: p.size,
+    ny: p.size,
+    dl,
+    dm: dl,
+    raRad: (data.phaseCentre.raDeg * Math.PI) / 180,
+    decRad: (data.phaseCentre.decDeg * Math.PI) / 180,
+    freqHz: (fmin + fmax) / 2,
+    model: p.beamModel,
+    timesS: data.timesS,
   });
   const imagePb = pbCorrect(restored, pb, p.pbCut);
   const rmsJy = robustRms(clean.residual);
@@ -181,7 +212,13 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const model32 = Float32Array.from(clean.model);
   const tRestore = lap();
   const images: Record<ImageProduct, Float32Array> = {
-    dirty: clean.dirty, psf: clean.psf, model: model32, residual: clean.residual, image: restored, pb, 'image-pb': imagePb,
+    dirty: clean.dirty,
+    psf: clean.psf,
+    model: model32,
+    residual: clean.residual,
+    image: restored,
+    pb,
+    'image-pb': imagePb,
   };
 
   // FITS products.
@@ -191,15 +228,31 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   const cx = Math.floor(p.size / 2);
   const base: Omit<FitsImageDescription, 'bunit'> = {
     grid: {
-      ...celestialWcs({ crval1: data.phaseCentre.raDeg, crval2: data.phaseCentre.decDeg, crpix1: cx + 1, crpix2: cx + 1, cdelt1: -p.cellArcsec / 3600, cdelt2: p.cellArcsec / 3600 }),
-      nx: p.size, ny: p.size,
+      ...celestialWcs({
+        crval1: data.phaseCentre.raDeg,
+        crval2: data.phaseCentre.decDeg,
+        crpix1: cx + 1,
+        crpix2: cx + 1,
+        cdelt1: -p.cellArcsec / 3600,
+        cdelt2: p.cellArcsec / 3600,
+      }),
+      nx: p.size,
+      ny: p.size,
     },
-    freqHz: (fmin + fmax) / 2, bandwidthHz: fmax - fmin, stokes: 1,
+    freqHz: (fmin + fmax) / 2,
+    bandwidthHz: fmax - fmin,
+    stokes: 1,
     beam: { majorArcsec: beam.majorArcsec, minorArcsec: beam.minorArcsec, paDeg: beam.paDeg },
-    dateObs, telescope: data.telescope || 'DSA-110', object: path.basename(run.msPath).replace(/\.ms$/, ''),
+    dateObs,
+    telescope: data.telescope || 'DSA-110',
+    object: path.basename(run.msPath).replace(/\.ms$/, ''),
   };
   const extra: FitsCard[] = [
-    { keyword: 'WSCWEIGH', value: p.weighting === 'briggs' ? `Briggs'(${p.robust})` : p.weighting, comment: 'weighting' },
+    {
+      keyword: 'WSCWEIGH',
+      value: p.weighting === 'briggs' ? `Briggs'(${p.robust})` : p.weighting,
+      comment: 'weighting',
+    },
     { keyword: 'WSCNITER', value: p.niter },
     { keyword: 'WSCMGAIN', value: p.mgain },
     { keyword: 'WSCGAIN', value: p.gain ?? 0.1 },
@@ -227,20 +280,57 @@ export async function imageMeasurementSet(pool: NativePool, run: ImagingRun): Pr
   ];
   const files = {} as Record<ImageProduct, string>;
   const bunits: Record<ImageProduct, ImageUnit> = {
-    dirty: 'JY/BEAM', psf: 'JY/BEAM', model: 'JY/PIXEL', residual: 'JY/BEAM', image: 'JY/BEAM', pb: '', 'image-pb': 'JY/BEAM',
+    dirty: 'JY/BEAM',
+    psf: 'JY/BEAM',
+    model: 'JY/PIXEL',
+    residual: 'JY/BEAM',
+    image: 'JY/BEAM',
+    pb: '',
+    'image-pb': 'JY/BEAM',
   };
   for (const name of IMAGE_PRODUCTS) {
     const file = `${run.prefix}-${name}.fits`;
-    writeFitsImage(file, { ...base, bunit: bunits[name], extra, history: [...history, `product: ${name}`] }, images[name]);
+    writeFitsImage(
+      file,
+      { ...base, bunit: bunits[name], extra, history: [...history, `product: ${name}`] },
+      images[name],
+    );
     files[name] = path.resolve(file);
   }
   const tWrite = lap();
   progress(1, 'done');
   return {
-    msPath: path.resolve(run.msPath), files, beam, rmsJy, peakJy: pk, dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
-    centre: data.phaseCentre, size: p.size, cellArcsec: p.cellArcsec, freqHz, bandwidthHz: fmax - fmin, iterations: clean.iterations,
-    majorCycles: clean.majorCycles, stop: clean.stop, thresholdJy: clean.thresholdJy, sumWeights: clean.sumWeights, visibilities: w.count,
-    pbModel: p.beamModel, dateObs, images, data, weights: w.weights, gridder: clean.gridder, kernel: clean.kernel,
-    timings: { read: tRead, weights: tWeights, ...clean.timings, restore: tRestore, write: tWrite, total: (performance.now() - tStart) / 1000 },
+    msPath: path.resolve(run.msPath),
+    files,
+    beam,
+    rmsJy,
+    peakJy: pk,
+    dynamicRange: rmsJy > 0 ? pk / rmsJy : Number.NaN,
+    centre: data.phaseCentre,
+    size: p.size,
+    cellArcsec: p.cellArcsec,
+    freqHz,
+    bandwidthHz: fmax - fmin,
+    iterations: clean.iterations,
+    majorCycles: clean.majorCycles,
+    stop: clean.stop,
+    thresholdJy: clean.thresholdJy,
+    sumWeights: clean.sumWeights,
+    visibilities: w.count,
+    pbModel: p.beamModel,
+    dateObs,
+    images,
+    data,
+    weights: w.weights,
+    gridder: clean.gridder,
+    kernel: clean.kernel,
+    timings: {
+      read: tRead,
+      weights: tWeights,
+      ...clean.timings,
+      restore: tRestore,
+      write: tWrite,
+      total: (performance.now() - tStart) / 1000,
+    },
   };
 }

@@ -26,7 +26,13 @@ export interface PrimaryBeamOptions {
   step?: number;
 }
 
-function responseAt(beam: PrimaryBeamModel, o: PrimaryBeamOptions, offsetsRad: readonly number[], x: number, y: number): number {
+function responseAt(
+  beam: PrimaryBeamModel,
+  o: PrimaryBeamOptions,
+  offsetsRad: readonly number[],
+  x: number,
+  y: number,
+): number {
   const l = -(x - Math.floor(o.nx / 2)) * o.dl;
   const m = (y - Math.floor(o.ny / 2)) * o.dm;
   if (l * l + m * m >= 1) return 0;
@@ -46,7 +52,9 @@ export function primaryBeamImage(o: PrimaryBeamOptions): Float32Array {
   const gx = Math.ceil((o.nx - 1) / step) + 1;
   const gy = Math.ceil((o.ny - 1) / step) + 1;
   const lattice = new Float64Array(gx * gy);
-  for (let j = 0; j < gy; j++) for (let i = 0; i < gx; i++) lattice[j * gx + i] = responseAt(beam, o, offsets, Math.min(i * step, o.nx - 1), Math.min(j * step, o.ny - 1));
+  for (let j = 0; j < gy; j++)
+    for (let i = 0; i < gx; i++)
+      lattice[j * gx + i] = responseAt(beam, o, offsets, Math.min(i * step, o.nx - 1), Math.min(j * step, o.ny - 1));
   const out = new Float32Array(o.nx * o.ny);
   for (let y = 0; y < o.ny; y++) {
     const j = Math.min(Math.floor(y / step), gy - 2 < 0 ? 0 : gy - 2);

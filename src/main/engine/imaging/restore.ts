@@ -21,7 +21,14 @@ const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
  * Fit the restoring beam to a PSF image (ny x nx, x fastest, peak at (floor(nx/2), floor(ny/2)),
  * RA growing to the left: pixel x offset -1 is one pixel east). Pixel sizes in arcsec.
  */
-export function fitRestoringBeam(psf: ArrayLike<number>, nx: number, ny: number, dlArcsec: number, dmArcsec: number, opts: BeamFitOptions = {}): RestoringBeam {
+export function fitRestoringBeam(
+  psf: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  dlArcsec: number,
+  dmArcsec: number,
+  opts: BeamFitOptions = {},
+): RestoringBeam {
   const floor = opts.floor ?? 0.35;
   const R = opts.maxRadius ?? 64;
   const cx = Math.floor(nx / 2);
@@ -58,7 +65,10 @@ export function fitRestoringBeam(psf: ArrayLike<number>, nx: number, ny: number,
     }
     used++;
   }
-  if (used < 3) throw new Error(`fitRestoringBeam: only ${used} PSF pixels above ${floor} around the peak: the PSF is undersampled (use smaller pixels)`);
+  if (used < 3)
+    throw new Error(
+      `fitRestoringBeam: only ${used} PSF pixels above ${floor} around the peak: the PSF is undersampled (use smaller pixels)`,
+    );
   const [A, B, Cc] = solve3(M, b);
   // Q(e, n) = [e n] [[A, B/2], [B/2, C]] [e n]^T; eigenvalues give the axes' 1/(2 sigma^2).
   const tr = A + Cc;
@@ -66,14 +76,21 @@ export function fitRestoringBeam(psf: ArrayLike<number>, nx: number, ny: number,
   const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
   const lmin = tr / 2 - disc;
   const lmax = tr / 2 + disc;
-  if (!(lmin > 0)) throw new Error('fitRestoringBeam: the fitted main lobe is not a closed ellipse (PSF not peaked at the centre?)');
+  if (!(lmin > 0))
+    throw new Error('fitRestoringBeam: the fitted main lobe is not a closed ellipse (PSF not peaked at the centre?)');
   const major = FWHM_PER_SIGMA / Math.sqrt(2 * lmin);
   const minor = FWHM_PER_SIGMA / Math.sqrt(2 * lmax);
   // Major-axis direction: eigenvector of lmin, (e, n) = (B/2, lmin - A) or (lmin - C, B/2).
   let ve = B / 2;
   let vn = lmin - A;
-  if (Math.abs(ve) + Math.abs(vn) < 1e-12 * (Math.abs(A) + Math.abs(Cc))) { ve = lmin - Cc; vn = B / 2; }
-  if (Math.abs(ve) + Math.abs(vn) === 0) { ve = A <= Cc ? 1 : 0; vn = A <= Cc ? 0 : 1; }
+  if (Math.abs(ve) + Math.abs(vn) < 1e-12 * (Math.abs(A) + Math.abs(Cc))) {
+    ve = lmin - Cc;
+    vn = B / 2;
+  }
+  if (Math.abs(ve) + Math.abs(vn) === 0) {
+    ve = A <= Cc ? 1 : 0;
+    vn = A <= Cc ? 0 : 1;
+  }
   let pa = (Math.atan2(ve, vn) * 180) / Math.PI;
   while (pa <= -90) pa += 180;
   while (pa > 90) pa -= 180;
@@ -100,7 +117,11 @@ function solve3(M: number[], b: number[]): [number, number, number] {
 }
 
 /** The beam's value (peak 1) at an offset of (dx, dy) pixels (x growing west, y north). */
-export function beamKernel(beam: RestoringBeam, dlArcsec: number, dmArcsec: number): (dx: number, dy: number) => number {
+export function beamKernel(
+  beam: RestoringBeam,
+  dlArcsec: number,
+  dmArcsec: number,
+): (dx: number, dy: number) => number {
   const pa = (beam.paDeg * Math.PI) / 180;
   const sMaj = beam.majorArcsec / FWHM_PER_SIGMA;
   const sMin = beam.minorArcsec / FWHM_PER_SIGMA;
@@ -119,7 +140,15 @@ export function beamKernel(beam: RestoringBeam, dlArcsec: number, dmArcsec: numb
  * restored = model (x) beam + residual (Jy/beam), for a sparse model (Jy/pixel components): each
  * component adds its beam out to 5 sigma of the major axis.
  */
-export function restore(model: ArrayLike<number>, residual: ArrayLike<number>, nx: number, ny: number, beam: RestoringBeam, dlArcsec: number, dmArcsec: number): Float32Array {
+export function restore(
+  model: ArrayLike<number>,
+  residual: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  beam: RestoringBeam,
+  dlArcsec: number,
+  dmArcsec: number,
+): Float32Array {
   const out = Float32Array.from(residual as ArrayLike<number>);
   const kern = beamKernel(beam, dlArcsec, dmArcsec);
   const rad = Math.ceil((5 * beam.majorArcsec) / FWHM_PER_SIGMA / Math.min(dlArcsec, dmArcsec));

@@ -55,20 +55,30 @@ export function rms(img: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < img.length; i++) {
     const v = img[i]!;
-    if (Number.isFinite(v)) { s += v * v; n++; }
+    if (Number.isFinite(v)) {
+      s += v * v;
+      n++;
+    }
   }
   return n > 0 ? Math.sqrt(s / n) : Number.NaN;
 }
 
 /** The largest value and its pixel (x, y), or with `abs` the largest |value|. */
-export function peak(img: ArrayLike<number>, nx: number, opts: { abs?: boolean; mask?: ArrayLike<number> | null } = {}): { value: number; x: number; y: number } {
+export function peak(
+  img: ArrayLike<number>,
+  nx: number,
+  opts: { abs?: boolean; mask?: ArrayLike<number> | null } = {},
+): { value: number; x: number; y: number } {
   let best = -Infinity;
   let at = -1;
   for (let i = 0; i < img.length; i++) {
     if (opts.mask && !opts.mask[i]) continue;
     const v = img[i]!;
     const s = opts.abs ? Math.abs(v) : v;
-    if (s > best) { best = s; at = i; }
+    if (s > best) {
+      best = s;
+      at = i;
+    }
   }
   return at < 0 ? { value: Number.NaN, x: -1, y: -1 } : { value: img[at]!, x: at % nx, y: Math.floor(at / nx) };
 }

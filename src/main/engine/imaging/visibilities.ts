@@ -30,18 +30,26 @@ export interface ImagingVisibilities {
   column: DataColumn;
 }
 
-function shared<T extends Float32Array | Float64Array>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+function shared<T extends Float32Array | Float64Array>(
+  Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+): T {
   return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
 }
 
 /** Which two correlations make Stokes I: XX and YY (linear), or RR and LL (circular). */
 function stokesIPair(correlations: string[], path: string): [number, number] {
-  for (const [a, b] of [['XX', 'YY'], ['RR', 'LL']] as const) {
+  for (const [a, b] of [
+    ['XX', 'YY'],
+    ['RR', 'LL'],
+  ] as const) {
     const i = correlations.indexOf(a);
     const j = correlations.indexOf(b);
     if (i >= 0 && j >= 0) return [i, j];
   }
-  throw new Error(`${path}: cannot form Stokes I from the correlations ${correlations.join(', ')} (need XX and YY, or RR and LL)`);
+  throw new Error(
+    `${path}: cannot form Stokes I from the correlations ${correlations.join(', ')} (need XX and YY, or RR and LL)`,
+  );
 }
 
 interface Block {
@@ -103,12 +111,16 @@ function combineBlock(b: Block): number {
 }
 
 /** Read a Measurement Set's `column` as Stokes I visibilities for imaging. */
-export function readImagingVisibilities(path: string, opts: { column?: DataColumn; signal?: AbortSignal } = {}): ImagingVisibilities {
+export function readImagingVisibilities(
+  path: string,
+  opts: { column?: DataColumn; signal?: AbortSignal } = {},
+): ImagingVisibilities {
   const column = opts.column ?? 'DATA';
   const ms = MeasurementSet.open(path);
   try {
     const summary = ms.summary({ flags: false });
-    if (!summary.columns.includes(column)) throw new Error(`${path}: no ${column} column (columns: ${summary.columns.join(', ')})`);
+    if (!summary.columns.includes(column))
+      throw new Error(`${path}: no ${column} column (columns: ${summary.columns.join(', ')})`);
     const field = summary.fields[0];
     if (!field) throw new Error(`${path}: the FIELD table is empty (no phase centre)`);
     const [ix, iy] = stokesIPair(summary.correlations, path);
@@ -163,9 +175,18 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
 
     // One spectral window at a time (a whole SPW of DATA is what the reader gives back).
     let used = 0;
-    let buf: { cells: number; rows: number; data: Float32Array; flag: Uint8Array; wsp: Float32Array | null; wrow: Float32Array | null; rowFlag: Uint8Array } | null = null;
+    let buf: {
+      cells: number;
+      rows: number;
+      data: Float32Array;
+      flag: Uint8Array;
+      wsp: Float32Array | null;
+      wrow: Float32Array | null;
+      rowFlag: Uint8Array;
+    } | null = null;
     for (const [d, desc] of dds.entries()) {
-      if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('imaging cancelled');
+      if (opts.signal?.aborted)
+        throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('imaging cancelled');
       const spwIdx = spws.findIndex((s) => s.id === desc.spw);
       if (spwIdx < 0) continue;
       const spw = spws[spwIdx]!;
@@ -178,8 +199,13 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
       const cells = block * nc * npol;
       if (!buf || buf.cells < cells || buf.rows < block) {
         buf = {
-          cells, rows: block, data: new Float32Array(2 * cells), flag: new Uint8Array(cells), wsp: hasWs ? new Float32Array(cells) : null,
-          wrow: hasWs ? null : new Float32Array(block * npol), rowFlag: new Uint8Array(block),
+          cells,
+          rows: block,
+          data: new Float32Array(2 * cells),
+          flag: new Uint8Array(cells),
+          wsp: hasWs ? new Float32Array(cells) : null,
+          wrow: hasWs ? null : new Float32Array(block * npol),
+          rowFlag: new Uint8Array(block),
         };
       }
       const b = buf;
@@ -197,13 +223,43 @@ export function readImagingVisibilities(path: string, opts: { column?: DataColum
           if (wsp) ms.main.getColumnInto('WEIGHT_SPECTRUM', r0, k, wsp);
           if (wrow) ms.main.getColumnInto('WEIGHT', r0, k, wrow);
           ms.main.getColumnInto('FLAG_ROW', r0, k, rowFlag);
-          used += combineBlock({ r0, k, d, ddid, rowOf, rowFlag, data, flag, wsp, wrow, nc, npol, ix, iy, nchan, off, vis, weights });
+          used += combineBlock({
+            r0,
+            k,
+            d,
+            ddid,
+            rowOf,
+            rowFlag,
+            data,
+            flag,
+            wsp,
+            wrow,
+            nc,
+            npol,
+            ix,
+            iy,
+            nchan,
+            off,
+            vis,
+            weights,
+          });
         }
       }
     }
     return {
-      uvw, freqs, vis, weights, nrows, nchan, phaseCentre: { raDeg: field.raDeg, decDeg: field.decDeg }, timesS,
-      intervalS: summary.intervalS, telescope: summary.telescope, widthsHz, usedFraction: nrows * nchan > 0 ? used / (nrows * nchan) : 0, column,
+      uvw,
+      freqs,
+      vis,
+      weights,
+      nrows,
+      nchan,
+      phaseCentre: { raDeg: field.raDeg, decDeg: field.decDeg },
+      timesS,
+      intervalS: summary.intervalS,
+      telescope: summary.telescope,
+      widthsHz,
+      usedFraction: nrows * nchan > 0 ? used / (nrows * nchan) : 0,
+      column,
     };
   } finally {
     ms.close();

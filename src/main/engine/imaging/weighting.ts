@@ -54,11 +54,20 @@ export interface WeightingResult {
  * at `uvw` (m) and `freqs` (Hz). Returns a new array in a SharedArrayBuffer, or `natural` itself
  * overwritten with `inPlace`.
  */
-export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: Float32Array, opts: WeightingOptions): WeightingResult {
+export function imagingWeights(
+  uvw: Float64Array,
+  freqs: Float64Array,
+  natural: Float32Array,
+  opts: WeightingOptions,
+): WeightingResult {
   const nchan = freqs.length;
   const nrows = uvw.length / 3;
-  if (natural.length !== nrows * nchan) throw new RangeError(`imagingWeights: natural has ${natural.length} weights but nrows x nchan = ${nrows * nchan} were expected`);
-  if (!['natural', 'uniform', 'briggs'].includes(opts.mode)) throw new RangeError(`imagingWeights: mode must be natural, uniform or briggs, got ${String(opts.mode)}`);
+  if (natural.length !== nrows * nchan)
+    throw new RangeError(
+      `imagingWeights: natural has ${natural.length} weights but nrows x nchan = ${nrows * nchan} were expected`,
+    );
+  if (!['natural', 'uniform', 'briggs'].includes(opts.mode))
+    throw new RangeError(`imagingWeights: mode must be natural, uniform or briggs, got ${String(opts.mode)}`);
   const robust = opts.robust ?? 0;
   if (!(robust >= -5 && robust <= 5)) throw new RangeError(`imagingWeights: robust must be in [-5, 5], got ${robust}`);
   // WSClean makes the grid's sides even.
@@ -82,15 +91,24 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
   for (let r = 0; r < nrows; r++) {
     let um = uvw[3 * r]!;
     let vm = uvw[3 * r + 1]!;
-    if (vm < 0) { um = -um; vm = -vm; }
+    if (vm < 0) {
+      um = -um;
+      vm = -vm;
+    }
     for (let c = 0; c < nchan; c++) {
       const k = r * nchan + c;
       const w = natural[k]!;
-      if (!(w > 0)) { out[k] = 0; continue; }
+      if (!(w > 0)) {
+        out[k] = 0;
+        continue;
+      }
       const u = um * invLambda[c]!;
       const v = vm * invLambda[c]!;
       const q2 = u * u + v * v;
-      if (q2 < uvMin2 || q2 > uvMax2) { out[k] = 0; continue; }
+      if (q2 < uvMin2 || q2 > uvMax2) {
+        out[k] = 0;
+        continue;
+      }
       out[k] = taperK > 0 ? w * Math.exp(-taperK * q2) : w;
       if (grid) {
         const x = Math.floor(u * su + W / 2);
@@ -123,7 +141,10 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
     for (let r = 0; r < nrows; r++) {
       let um = uvw[3 * r]!;
       let vm = uvw[3 * r + 1]!;
-      if (vm < 0) { um = -um; vm = -vm; }
+      if (vm < 0) {
+        um = -um;
+        vm = -vm;
+      }
       for (let c = 0; c < nchan; c++) {
         const k = r * nchan + c;
         const w = out[k]!;
@@ -134,14 +155,20 @@ export function imagingWeights(uvw: Float64Array, freqs: Float64Array, natural: 
         out[k] = w * (uniform ? 1 / d : 1 / (1 + d * f2));
         // The stored (float32) value, as a separate pass would read it.
         const wf = out[k]!;
-        if (wf > 0) { perChannel[c] = perChannel[c]! + wf; count++; }
+        if (wf > 0) {
+          perChannel[c] = perChannel[c]! + wf;
+          count++;
+        }
       }
     }
   } else {
     for (let r = 0; r < nrows; r++) {
       for (let c = 0; c < nchan; c++) {
         const w = out[r * nchan + c]!;
-        if (w > 0) { perChannel[c] = perChannel[c]! + w; count++; }
+        if (w > 0) {
+          perChannel[c] = perChannel[c]! + w;
+          count++;
+        }
       }
     }
   }

@@ -80,11 +80,19 @@ function candidates(dir: string, names: string[]): { path: string; timestamp: st
  */
 export function subbandFingerprint(m: Uvh5Metadata): string {
   const identity = {
-    telescope: m.telescopeName, layout: m.layout, visType: m.visType,
+    telescope: m.telescopeName,
+    layout: m.layout,
+    visType: m.visType,
     sizes: [m.Nblts, m.Nbls, m.Ntimes, m.Nfreqs, m.Npols, m.Nspws, m.NantsData, m.NantsTelescope],
     times: [m.firstTimeMjd, m.lastTimeMjd, m.integrationTimeS],
-    freqs: Array.from(m.frequenciesHz), widths: Array.from(m.channelWidthHz), pols: m.polarizations,
-    dec: m.declinationRad, ha: m.haPhaseCenterRad, antennas: m.antennaNames, numbers: m.antennaNumbers, withData: m.antennasWithData,
+    freqs: Array.from(m.frequenciesHz),
+    widths: Array.from(m.channelWidthHz),
+    pols: m.polarizations,
+    dec: m.declinationRad,
+    ha: m.haPhaseCenterRad,
+    antennas: m.antennaNames,
+    numbers: m.antennaNumbers,
+    withData: m.antennasWithData,
   };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
@@ -102,7 +110,9 @@ export async function indexDirectory(db: Database, dir: string, opts: IndexOptio
   } catch (e) {
     throw new Error(`index: cannot read the input directory ${dir}: ${(e as Error).message}`);
   }
-  return db.leases.hold('index', `index ${path.resolve(dir)}`, () => indexHeld(db, dir, names, opts), { waitMs: opts.leaseWaitMs });
+  return db.leases.hold('index', `index ${path.resolve(dir)}`, () => indexHeld(db, dir, names, opts), {
+    waitMs: opts.leaseWaitMs,
+  });
 }
 
 async function indexHeld(db: Database, dir: string, names: string[], opts: IndexOptions): Promise<IndexResult> {
@@ -115,7 +125,9 @@ async function indexHeld(db: Database, dir: string, names: string[], opts: Index
     .filter((n) => n.endsWith('.hdf5') && !known.has(n))
     .map((n) => ({
       path: path.join(dir, n),
-      error: /_incomplete\.hdf5$/.test(n) ? 'still being written (_incomplete)' : 'not a correlator file name (expected YYYY-MM-DDTHH:MM:SS_sbNN.hdf5)',
+      error: /_incomplete\.hdf5$/.test(n)
+        ? 'still being written (_incomplete)'
+        : 'not a correlator file name (expected YYYY-MM-DDTHH:MM:SS_sbNN.hdf5)',
     }));
   const failed: IndexFailure[] = [];
   const duplicates: IndexDuplicate[] = [];
@@ -144,7 +156,12 @@ async function indexHeld(db: Database, dir: string, names: string[], opts: Index
       const st = statSync(f.path);
       const mtimeMjd = unixMsToMjd(st.mtimeMs);
       const existing = db.ingest.getFile(f.path);
-      if (existing && existing.fingerprint && existing.sizeBytes === st.size && Math.abs(existing.mtimeMjd - mtimeMjd) < 1e-9) {
+      if (
+        existing &&
+        existing.fingerprint &&
+        existing.sizeBytes === st.size &&
+        Math.abs(existing.mtimeMjd - mtimeMjd) < 1e-9
+      ) {
         unchanged++;
         touched.add(existing.groupId);
         continue;
@@ -175,12 +192,27 @@ async function indexHeld(db: Database, dir: string, names: string[], opts: Index
         const group = findGroup(db, meta, toleranceDays, decTol) ?? newGroup(db, f.timestamp, meta, expected);
         const holder = db.ingest.filesOfGroup(group.id).find((x) => x.subband === f.subband && x.path !== f.path);
         if (holder) {
-          conflicts.push(db.ingest.addConflict({ path: f.path, groupId: group.id, subband: f.subband, fingerprint, registeredPath: holder.path }));
+          conflicts.push(
+            db.ingest.addConflict({
+              path: f.path,
+              groupId: group.id,
+              subband: f.subband,
+              fingerprint,
+              registeredPath: holder.path,
+            }),
+          );
           return group.id;
         }
         db.ingest.addFile({
-          path: f.path, groupId: group.id, subband: f.subband, startMjd: meta.startMjd, decDeg: meta.declinationDeg,
-          sizeBytes: st.size, mtimeMjd, checksumSha256: null, fingerprint,
+          path: f.path,
+          groupId: group.id,
+          subband: f.subband,
+          startMjd: meta.startMjd,
+          decDeg: meta.declinationDeg,
+          sizeBytes: st.size,
+          mtimeMjd,
+          checksumSha256: null,
+          fingerprint,
         });
         db.ingest.removeConflict(f.path);
         registered++;
@@ -192,15 +224,22 @@ async function indexHeld(db: Database, dir: string, names: string[], opts: Index
     }
   }
   opts.onProgress?.(files.length, files.length, '');
-  const groups = [...touched].map((id) => db.ingest.requireGroup(id)).sort((a, b) => a.startMjd - b.startMjd || a.id.localeCompare(b.id));
+  const groups = [...touched]
+    .map((id) => db.ingest.requireGroup(id))
+    .sort((a, b) => a.startMjd - b.startMjd || a.id.localeCompare(b.id));
   return { scanned: files.length, registered, unchanged, duplicates, moved, conflicts, ignored, failed, groups };
 }
 
 /** The registered group of this observation and declination: the nearest start within the tolerance. */
 function findGroup(db: Database, meta: Uvh5Metadata, toleranceDays: number, decTol: number): IngestGroup | undefined {
-  const near = db.ingest.listGroups({ fromMjd: meta.startMjd - toleranceDays - 1e-9, toMjd: meta.startMjd + toleranceDays + 1e-9 });
+  const near = db.ingest.listGroups({
+    fromMjd: meta.startMjd - toleranceDays - 1e-9,
+    toMjd: meta.startMjd + toleranceDays + 1e-9,
+  });
   const dec = meta.declinationDeg;
-  const same = near.filter((g) => (dec === null || g.decDeg === null ? dec === g.decDeg : Math.abs(g.decDeg - dec) <= decTol));
+  const same = near.filter((g) =>
+    dec === null || g.decDeg === null ? dec === g.decDeg : Math.abs(g.decDeg - dec) <= decTol,
+  );
   return same.sort((a, b) => Math.abs(a.startMjd - meta.startMjd) - Math.abs(b.startMjd - meta.startMjd))[0];
 }
 
@@ -215,7 +254,9 @@ function newGroup(db: Database, timestamp: string, meta: Uvh5Metadata, expectedS
     id = decGroupId(timestamp, meta.declinationDeg);
     const again = db.ingest.getGroup(id);
     if (again) {
-      throw new Error(`group names ${timestamp} and ${id} are taken by other observations (start ${again.startMjd.toFixed(6)} MJD, dec ${again.decDeg ?? 'unknown'} deg); this file (start ${meta.startMjd.toFixed(6)} MJD, dec ${meta.declinationDeg ?? 'unknown'} deg) belongs to neither`);
+      throw new Error(
+        `group names ${timestamp} and ${id} are taken by other observations (start ${again.startMjd.toFixed(6)} MJD, dec ${again.decDeg ?? 'unknown'} deg); this file (start ${meta.startMjd.toFixed(6)} MJD, dec ${meta.declinationDeg ?? 'unknown'} deg) belongs to neither`,
+      );
     }
   }
   return db.ingest.ensureGroup({ id, startMjd: meta.startMjd, decDeg: meta.declinationDeg, expectedSubbands });

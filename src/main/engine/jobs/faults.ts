@@ -24,11 +24,18 @@ const hits = new Map<string, number>();
 
 function parse(spec: string | undefined): Fault[] {
   if (!spec) return [];
-  return spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = /^([a-z0-9:-]+)(?:=([A-Z0-9]+))?(?:\*(\d+))?$/.exec(entry);
-    if (!m?.[1]) throw new Error(`DSA110_FAULT: entry "${entry}" is not POINT[=ERRNO][*TIMES] (e.g. publish:copy-write=ENOSPC*2)`);
-    return { point: m[1], code: m[2], times: m[3] === undefined ? Infinity : Number(m[3]) };
-  });
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^([a-z0-9:-]+)(?:=([A-Z0-9]+))?(?:\*(\d+))?$/.exec(entry);
+      if (!m?.[1])
+        throw new Error(
+          `DSA110_FAULT: entry "${entry}" is not POINT[=ERRNO][*TIMES] (e.g. publish:copy-write=ENOSPC*2)`,
+        );
+      return { point: m[1], code: m[2], times: m[3] === undefined ? Infinity : Number(m[3]) };
+    });
 }
 
 function active(point: string, wantCode: boolean): Fault | undefined {
@@ -51,7 +58,9 @@ export function faultPoint(point: string): void {
 export function injectedError(point: string, file: string, syscall: string): NodeJS.ErrnoException | undefined {
   const fault = active(point, true);
   if (!fault?.code) return undefined;
-  const err: NodeJS.ErrnoException = new Error(`${fault.code}: injected by DSA110_FAULT (${point}), ${syscall} '${file}'`);
+  const err: NodeJS.ErrnoException = new Error(
+    `${fault.code}: injected by DSA110_FAULT (${point}), ${syscall} '${file}'`,
+  );
   err.code = fault.code;
   err.syscall = syscall;
   err.path = file;

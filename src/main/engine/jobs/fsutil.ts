@@ -68,6 +68,7 @@ export async function removeOutputs(paths: readonly string[]): Promise<void> {
     const dir = dirname(p);
     const prefix = `.${basename(p)}.partial-`;
     const names = existsSync(dir) ? await readdir(dir) : [];
-    for (const n of names) if (n.startsWith(prefix) && partialRemovable(dir, n)) await rm(join(dir, n), { recursive: true, force: true });
+    for (const n of names)
+      if (n.startsWith(prefix) && partialRemovable(dir, n)) await rm(join(dir, n), { recursive: true, force: true });
   }
 }

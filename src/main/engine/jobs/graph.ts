@@ -26,7 +26,8 @@ export class JobGraphError extends Error {
 export function topoOrder(what: string, nodes: readonly StageInstance[]): StageInstance[] {
   const byId = new Map<string, StageInstance>();
   for (const n of nodes) {
-    if (!StageId.safeParse(n.id).success) throw new JobGraphError(`${what}: stage id ${JSON.stringify(n.id)} is not a valid id ([A-Za-z0-9_.:-], max 100)`);
+    if (!StageId.safeParse(n.id).success)
+      throw new JobGraphError(`${what}: stage id ${JSON.stringify(n.id)} is not a valid id ([A-Za-z0-9_.:-], max 100)`);
     if (byId.has(n.id)) throw new JobGraphError(`${what}: stage id ${n.id} is used twice`);
     byId.set(n.id, n);
   }

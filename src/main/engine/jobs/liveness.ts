@@ -15,7 +15,10 @@ export interface JobLiveness {
 export function jobLiveness(db: Database, job: Job): JobLiveness {
   const resume = `resume with: dsa110 jobs resume ${job.id}`;
   if (job.state === 'queued' && job.startedMjd !== null) {
-    return { shown: 'interrupted', note: `${job.message?.replace(/; resume with: .*$/, '') ?? 'interrupted'}; ${resume}` };
+    return {
+      shown: 'interrupted',
+      note: `${job.message?.replace(/; resume with: .*$/, '') ?? 'interrupted'}; ${resume}`,
+    };
   }
   if (job.state !== 'running') return { shown: job.state, note: null };
   const lease = db.leases.get(`job:${job.id}`);

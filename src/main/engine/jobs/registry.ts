@@ -39,13 +39,17 @@ export class JobRegistry {
 
   stage(name: string): AnyStage {
     const s = this.stages.get(name);
-    if (!s) throw new Error(`job registry: no stage named ${name} (registered: ${[...this.stages.keys()].join(', ') || 'none'})`);
+    if (!s)
+      throw new Error(
+        `job registry: no stage named ${name} (registered: ${[...this.stages.keys()].join(', ') || 'none'})`,
+      );
     return s;
   }
 
   jobKind(kind: string): StoredKind {
     const k = this.kinds.get(kind);
-    if (!k) throw new Error(`job registry: no job kind ${kind} (registered: ${[...this.kinds.keys()].join(', ') || 'none'})`);
+    if (!k)
+      throw new Error(`job registry: no job kind ${kind} (registered: ${[...this.kinds.keys()].join(', ') || 'none'})`);
     return k;
   }
 
@@ -58,7 +62,9 @@ export class JobRegistry {
     const k = this.jobKind(kind);
     const parsed = k.params.safeParse(params);
     if (!parsed.success) {
-      throw new Error(`job ${kind}: invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `job ${kind}: invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`,
+      );
     }
     const stages = k.build(parsed.data);
     topoOrder(`job ${kind}`, stages);
@@ -71,7 +77,9 @@ export class JobRegistry {
     const stage = this.stage(inst.stage);
     const r = stage.params.safeParse(inst.params);
     if (!r.success) {
-      throw new Error(`${what}: stage ${inst.id} (${inst.stage}): invalid params: ${r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `${what}: stage ${inst.id} (${inst.stage}): invalid params: ${r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`,
+      );
     }
     return r.data;
   }

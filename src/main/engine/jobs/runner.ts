@@ -74,7 +74,10 @@ function messageOf(err: unknown): string {
 
 /** A job id: kind, UTC time and randomness; file-name safe (it names the job's workspace). */
 export function newJobId(kind: string, date = new Date()): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const k = kind.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'job';
   return `${k}-${stamp}-${randomBytes(4).toString('hex')}`;
 }
@@ -127,15 +130,20 @@ export class JobRunner {
     const built = this.registry.buildJob(kind, params);
     const id = newJobId(kind);
     const config = options.config ?? this.opts.config?.();
-    const r = this.db.jobs.createFrozen({
-      id, kind, params: built.params,
-      stages: built.stages.map((s) => ({ stageId: s.id, stageName: s.stage, deps: s.deps, params: s.params })),
-    }, {
-      request: options.request ?? null,
-      // The config is plain JSON data (zod-parsed); the round trip drops nothing.
-      config: config ? JSON.parse(JSON.stringify(config)) as JsonObject : null,
-      idempotencyKey: options.idempotencyKey ?? null,
-    });
+    const r = this.db.jobs.createFrozen(
+      {
+        id,
+        kind,
+        params: built.params,
+        stages: built.stages.map((s) => ({ stageId: s.id, stageName: s.stage, deps: s.deps, params: s.params })),
+      },
+      {
+        request: options.request ?? null,
+        // The config is plain JSON data (zod-parsed); the round trip drops nothing.
+        config: config ? (JSON.parse(JSON.stringify(config)) as JsonObject) : null,
+        idempotencyKey: options.idempotencyKey ?? null,
+      },
+    );
     if (r.created) this.emitJob(r.job);
     return r;
   }
@@ -149,7 +157,9 @@ export class JobRunner {
     const current = this.opts.config?.();
     const frozen = this.db.jobs.frozen(jobId).config;
     if (frozen === null) {
-      log?.warn(`job ${jobId} has no frozen configuration (submitted by an older version); its stages run with this process's configuration`);
+      log?.warn(
+        `job ${jobId} has no frozen configuration (submitted by an older version); its stages run with this process's configuration`,
+      );
       return current;
     }
     const merged: Record<string, unknown> = { ...frozen };
@@ -157,7 +167,9 @@ export class JobRunner {
     const r = ConfigSchema.safeParse(merged);
     if (!r.success) {
       const i = r.error.issues[0];
-      throw new Error(`job ${jobId}: its frozen configuration is not valid for this version: ${i ? `${i.path.join('.') || '(config)'}: ${i.message}` : 'invalid'}`);
+      throw new Error(
+        `job ${jobId}: its frozen configuration is not valid for this version: ${i ? `${i.path.join('.') || '(config)'}: ${i.message}` : 'invalid'}`,
+      );
     }
     return r.data;
   }
@@ -244,7 +256,15 @@ export class JobRunner {
     const log = this.jobLogger(jobId);
     for (const run of adopted) {
       const stage = this.registry.stage(run.stageName);
-      const ctx = this.context(jobId, { id: run.stageId, stage: run.stageName, params: run.params, deps: run.deps }, {}, run.attempt, log, new AbortController().signal, () => {});
+      const ctx = this.context(
+        jobId,
+        { id: run.stageId, stage: run.stageName, params: run.params, deps: run.deps },
+        {},
+        run.attempt,
+        log,
+        new AbortController().signal,
+        () => {},
+      );
       await this.cleanupQuietly(stage, ctx, log);
       this.setStage(jobId, run.stageId, { state: 'cancelled', finishedMjd: nowMjd(), error: 'cancelled' });
     }
@@ -264,13 +284,20 @@ export class JobRunner {
     const jobId = initial.id;
     const log = this.jobLogger(jobId);
     const runs = this.db.jobs.stageRuns(jobId);
-    const order = topoOrder(`job ${jobId}`, runs.map((r) => ({ id: r.stageId, stage: r.stageName, params: r.params, deps: r.deps })));
+    const order = topoOrder(
+      `job ${jobId}`,
+      runs.map((r) => ({ id: r.stageId, stage: r.stageName, params: r.params, deps: r.deps })),
+    );
     const runById = new Map(runs.map((r) => [r.stageId, r]));
     const workspace = join(this.opts.workspace, jobId);
     mkdirSync(workspace, { recursive: true });
 
     let job = this.db.jobs.update(jobId, {
-      state: 'running', startedMjd: initial.startedMjd ?? nowMjd(), finishedMjd: null, error: null, message: null,
+      state: 'running',
+      startedMjd: initial.startedMjd ?? nowMjd(),
+      finishedMjd: null,
+      error: null,
+      message: null,
     });
     this.emitJob(job);
     log.info({ kind: job.kind, stages: order.length }, `job ${jobId} (${job.kind}) started`);
@@ -278,8 +305,10 @@ export class JobRunner {
     const config = this.jobConfig(jobId, log);
     this.configs.set(jobId, config);
     const slots = new Map<string, Slot>();
-    const depOutputs = (inst: StageInstance) => Object.fromEntries(inst.deps.map((d) => [d, slots.get(d)?.outputs ?? {}]));
-    const progressOf = () => [...slots.values()].reduce((a, s) => a + (s.done ? 1 : s.fraction), 0) / Math.max(1, slots.size);
+    const depOutputs = (inst: StageInstance) =>
+      Object.fromEntries(inst.deps.map((d) => [d, slots.get(d)?.outputs ?? {}]));
+    const progressOf = () =>
+      [...slots.values()].reduce((a, s) => a + (s.done ? 1 : s.fraction), 0) / Math.max(1, slots.size);
 
     // Resume: decide in topological order what is still valid and what must (re-)run.
     for (const inst of order) {
@@ -292,17 +321,26 @@ export class JobRunner {
       const ctx = this.context(jobId, inst, depOutputs(inst), run.attempt, log, signal, () => {}, params);
       const depsValid = inst.deps.every((d) => slots.get(d)?.done === true);
       if (interrupted.has(inst.id)) {
-        log.warn({ stageId: inst.id, pid: run.pid }, `stage ${inst.id} was left running by a process that is gone; cleaning up its partial outputs and re-running it`);
+        log.warn(
+          { stageId: inst.id, pid: run.pid },
+          `stage ${inst.id} was left running by a process that is gone; cleaning up its partial outputs and re-running it`,
+        );
         await stage.cleanup(ctx);
       } else if (DONE.includes(run.state) && depsValid) {
         const outputs = await stage.verify(ctx);
         if (outputs) {
           slot.outputs = outputs;
           slot.done = true;
-          log.info({ stageId: inst.id }, `stage ${inst.id} (${inst.stage}) already done and its outputs verify; not re-run`);
+          log.info(
+            { stageId: inst.id },
+            `stage ${inst.id} (${inst.stage}) already done and its outputs verify; not re-run`,
+          );
           continue;
         }
-        log.warn({ stageId: inst.id }, `stage ${inst.id} (${inst.stage}) had succeeded but its outputs no longer verify; re-running it`);
+        log.warn(
+          { stageId: inst.id },
+          `stage ${inst.id} (${inst.stage}) had succeeded but its outputs no longer verify; re-running it`,
+        );
       } else if (DONE.includes(run.state)) {
         log.info({ stageId: inst.id }, `stage ${inst.id} is re-run because a stage it depends on is re-run`);
       }
@@ -320,7 +358,10 @@ export class JobRunner {
       this.emit({ type: 'progress', jobId, stageId, fraction, message, jobProgress });
       if (Date.now() - lastPersist >= 500) {
         lastPersist = Date.now();
-        this.db.jobs.update(jobId, { progress: jobProgress, message: message === null ? null : `${stageId}: ${message}` });
+        this.db.jobs.update(jobId, {
+          progress: jobProgress,
+          message: message === null ? null : `${stageId}: ${message}`,
+        });
       }
     };
     for (;;) {
@@ -348,21 +389,50 @@ export class JobRunner {
     const f = failure as { stageId: string; message: string } | null;
     const reason: unknown = signal.reason;
     if (signal.aborted && reason instanceof Error && reason.name === 'JobInterrupted') {
-      job = this.db.jobs.update(jobId, { state: 'queued', progress: progressOf(), message: `${reason.message}; resume with: dsa110 jobs resume ${jobId}`, finishedMjd: null });
-      log.warn(`job ${jobId} ${reason.message}; partial outputs of its running stages removed; resume with: dsa110 jobs resume ${jobId}`);
+      job = this.db.jobs.update(jobId, {
+        state: 'queued',
+        progress: progressOf(),
+        message: `${reason.message}; resume with: dsa110 jobs resume ${jobId}`,
+        finishedMjd: null,
+      });
+      log.warn(
+        `job ${jobId} ${reason.message}; partial outputs of its running stages removed; resume with: dsa110 jobs resume ${jobId}`,
+      );
     } else if (signal.aborted) {
-      job = this.db.jobs.update(jobId, { state: 'cancelled', progress: progressOf(), message: 'cancelled', finishedMjd: nowMjd() });
+      job = this.db.jobs.update(jobId, {
+        state: 'cancelled',
+        progress: progressOf(),
+        message: 'cancelled',
+        finishedMjd: nowMjd(),
+      });
       log.warn(`job ${jobId} cancelled`);
     } else if (f) {
       const slot = slots.get(f.stageId);
       const error = `stage ${f.stageId} (${slot?.inst.stage ?? '?'}) failed: ${f.message}`;
-      job = this.db.jobs.update(jobId, { state: 'failed', progress: progressOf(), error, message: null, finishedMjd: nowMjd() });
+      job = this.db.jobs.update(jobId, {
+        state: 'failed',
+        progress: progressOf(),
+        error,
+        message: null,
+        finishedMjd: nowMjd(),
+      });
       log.error(`job ${jobId} failed: ${error}`);
     } else if (allDone) {
-      job = this.db.jobs.update(jobId, { state: 'succeeded', progress: 1, message: null, error: null, finishedMjd: nowMjd() });
+      job = this.db.jobs.update(jobId, {
+        state: 'succeeded',
+        progress: 1,
+        message: null,
+        error: null,
+        finishedMjd: nowMjd(),
+      });
       log.info(`job ${jobId} succeeded`);
     } else {
-      throw new Error(`job ${jobId}: the scheduler stopped with stages neither done nor failed (${[...slots.values()].filter((s) => !s.done).map((s) => s.inst.id).join(', ')})`);
+      throw new Error(
+        `job ${jobId}: the scheduler stopped with stages neither done nor failed (${[...slots.values()]
+          .filter((s) => !s.done)
+          .map((s) => s.inst.id)
+          .join(', ')})`,
+      );
     }
     this.emitJob(job);
     return job;
@@ -370,7 +440,11 @@ export class JobRunner {
 
   /** Run one stage; resolves to its error (or a claim conflict), or null on success/skip/cancel. */
   private async runStage(
-    jobId: string, slot: Slot, deps: Record<string, JsonObject>, jobLog: Logger, signal: AbortSignal,
+    jobId: string,
+    slot: Slot,
+    deps: Record<string, JsonObject>,
+    jobLog: Logger,
+    signal: AbortSignal,
     onProgress: (stageId: string, fraction: number, message: string | null) => void,
   ): Promise<{ error: string; conflict?: string } | null> {
     const { inst, stage } = slot;
@@ -397,7 +471,11 @@ export class JobRunner {
     const ctx = this.context(jobId, inst, deps, claimed.attempt, log, signal, progress, slot.params);
     const finish = (state: StageState, extra: { outputs?: JsonObject; error?: string }) => {
       this.setStage(jobId, inst.id, {
-        state, outputs: extra.outputs ?? null, error: extra.error ?? null, finishedMjd: nowMjd(), durationS: (Date.now() - t0) / 1000,
+        state,
+        outputs: extra.outputs ?? null,
+        error: extra.error ?? null,
+        finishedMjd: nowMjd(),
+        durationS: (Date.now() - t0) / 1000,
       });
     };
     try {
@@ -421,7 +499,10 @@ export class JobRunner {
       const outputs = await stage.execute(ctx);
       faultPoint(`${point}:after`);
       const verified = await stage.verify(ctx);
-      if (!verified) throw new Error(`execute() returned but verify() finds its outputs missing or invalid (${stage.outputs(ctx).join(', ') || 'no declared outputs'})`);
+      if (!verified)
+        throw new Error(
+          `execute() returned but verify() finds its outputs missing or invalid (${stage.outputs(ctx).join(', ') || 'no declared outputs'})`,
+        );
       slot.outputs = outputs;
       slot.done = true;
       slot.fraction = 1;
@@ -450,14 +531,28 @@ export class JobRunner {
   }
 
   private context(
-    jobId: string, inst: StageInstance, deps: Record<string, JsonObject>, attempt: number, log: Logger,
-    signal: AbortSignal, progress: (fraction: number, message?: string) => void, params?: unknown,
+    jobId: string,
+    inst: StageInstance,
+    deps: Record<string, JsonObject>,
+    attempt: number,
+    log: Logger,
+    signal: AbortSignal,
+    progress: (fraction: number, message?: string) => void,
+    params?: unknown,
   ): StageContext<unknown> {
     // A cancel's cleanup outside a run reads the frozen configuration too.
     const config = this.configs.has(jobId) ? this.configs.get(jobId) : this.jobConfig(jobId);
     return {
-      jobId, stageId: inst.id, params: params ?? this.registry.parseStageParams(`job ${jobId}`, inst), workspace: join(this.opts.workspace, jobId),
-      deps, attempt, log, progress, signal, ...(config ? { config } : {}),
+      jobId,
+      stageId: inst.id,
+      params: params ?? this.registry.parseStageParams(`job ${jobId}`, inst),
+      workspace: join(this.opts.workspace, jobId),
+      deps,
+      attempt,
+      log,
+      progress,
+      signal,
+      ...(config ? { config } : {}),
     };
   }
 
@@ -467,15 +562,19 @@ export class JobRunner {
       base = this.opts.loggerFor?.(jobId) ?? silentLogger;
       this.baseLoggers.set(jobId, base);
     }
-    return teeLogger(base.child({ jobId }), (level, message, data, bindings) => {
-      const stageId = typeof bindings.stageId === 'string' ? bindings.stageId : null;
-      try {
-        const line = this.db.jobs.appendLog({ jobId, stageId, level, message, data });
-        this.emit({ type: 'log', jobId, line });
-      } catch (err) {
-        base.error({ err }, `job ${jobId}: could not persist a log line: ${messageOf(err)}`);
-      }
-    }, this.opts.persistLevel ?? 'info');
+    return teeLogger(
+      base.child({ jobId }),
+      (level, message, data, bindings) => {
+        const stageId = typeof bindings.stageId === 'string' ? bindings.stageId : null;
+        try {
+          const line = this.db.jobs.appendLog({ jobId, stageId, level, message, data });
+          this.emit({ type: 'log', jobId, line });
+        } catch (err) {
+          base.error({ err }, `job ${jobId}: could not persist a log line: ${messageOf(err)}`);
+        }
+      },
+      this.opts.persistLevel ?? 'info',
+    );
   }
 
   private setStage(jobId: string, stageId: string, patch: Parameters<Database['jobs']['updateStageRun']>[2]): void {
@@ -483,11 +582,29 @@ export class JobRunner {
   }
 
   private emitStage(run: StageRun): void {
-    this.emit({ type: 'stage', jobId: run.jobId, stageId: run.stageId, stageName: run.stageName, state: run.state, attempt: run.attempt, error: run.error, stage: run });
+    this.emit({
+      type: 'stage',
+      jobId: run.jobId,
+      stageId: run.stageId,
+      stageName: run.stageName,
+      state: run.state,
+      attempt: run.attempt,
+      error: run.error,
+      stage: run,
+    });
   }
 
   private emitJob(job: Job): void {
-    this.emit({ type: 'job', jobId: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.message, error: job.error, job });
+    this.emit({
+      type: 'job',
+      jobId: job.id,
+      kind: job.kind,
+      state: job.state,
+      progress: job.progress,
+      message: job.message,
+      error: job.error,
+      job,
+    });
   }
 
   private emit(event: JobEvent): void {
@@ -496,7 +613,10 @@ export class JobRunner {
         l(event);
       } catch (err) {
         // A broken listener must not break the job; it is reported on the job's logger.
-        (this.baseLoggers.get(event.jobId) ?? silentLogger).error({ err }, `job event listener threw: ${messageOf(err)}`);
+        (this.baseLoggers.get(event.jobId) ?? silentLogger).error(
+          { err },
+          `job event listener threw: ${messageOf(err)}`,
+        );
       }
     }
   }

@@ -66,6 +66,6 @@ export function defineStage<P, O extends JsonObject>(stage: Stage<P, O>): Stage<
 export function withJobConfig<T extends { config: Config }>(engine: T, config: Config | undefined): T {
   if (config === undefined || config === engine.config) return engine;
   return new Proxy(engine, {
-    get: (target, key) => (key === 'config' ? config : Reflect.get(target, key, target) as unknown),
+    get: (target, key) => (key === 'config' ? config : (Reflect.get(target, key, target) as unknown)),
   });
 }

@@ -17,12 +17,19 @@ export function formatLine(jsonLine: string): string {
   if (typeof rec !== 'object' || rec === null) return `${jsonLine.trimEnd()}\n`;
   const r = rec as Record<string, unknown>;
   const time = typeof r.time === 'string' ? r.time.slice(11, 19) : '';
-  const level = String(r.level ?? '').toUpperCase().padEnd(5);
+  const level = String(r.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
   const err = r.err as { message?: unknown; stack?: unknown } | undefined;
   const fields = Object.entries(r)
     .filter(([k]) => !SKIP.has(k) && k !== 'err')
     .map(([k, v]) => `${k}=${value(v)}`);
   const parts = [time, level, typeof r.msg === 'string' ? r.msg : '', ...fields].filter((p) => p !== '');
-  const stack = err && typeof err.stack === 'string' ? `\n${err.stack}` : err && typeof err.message === 'string' ? ` error=${value(err.message)}` : '';
+  const stack =
+    err && typeof err.stack === 'string'
+      ? `\n${err.stack}`
+      : err && typeof err.message === 'string'
+        ? ` error=${value(err.message)}`
+        : '';
   return `${parts.join(' ')}${stack}\n`;
 }

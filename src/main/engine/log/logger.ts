@@ -87,7 +87,15 @@ function fileDestination(file: string): Destination {
   }
 }
 
-const LEVEL_VALUES: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+const LEVEL_VALUES: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
 
 function minLevel(levels: LogLevel[]): LogLevel {
   return levels.reduce((a, b) => (LEVEL_VALUES[b] < LEVEL_VALUES[a] ? b : a), 'silent');
@@ -137,13 +145,18 @@ export function createLogger(opts: CreateLoggerOptions): AppLogger {
     jobLogger(jobId) {
       const id = String(jobId);
       if (!JOB_ID.test(id)) {
-        throw new Error(`jobLogger: job id ${JSON.stringify(id)} cannot name a log file; expected letters, digits, ".", "_" or "-" (at most 128)`);
+        throw new Error(
+          `jobLogger: job id ${JSON.stringify(id)} cannot name a log file; expected letters, digits, ".", "_" or "-" (at most 128)`,
+        );
       }
       const jobFile = path.join(opts.logsDir, 'jobs', `${id}.log`);
       const dest = fileDestination(jobFile);
       jobs.add(dest);
       // Every stream of a closed job goes quiet, the application log included.
-      const live = (e: StreamEntry): StreamEntry => ({ level: e.level, stream: { write: (c: string) => (open.has(dest) ? e.stream.write(c) : false) } });
+      const live = (e: StreamEntry): StreamEntry => ({
+        level: e.level,
+        stream: { write: (c: string) => (open.has(dest) ? e.stream.write(c) : false) },
+      });
       const entries = [{ level, stream: guarded(dest) }, { level, stream: guarded(main) }, ...consoleEntry].map(live);
       const log = makePino(entries, { pid: process.pid, jobId: typeof jobId === 'number' ? jobId : id });
       return {

@@ -71,14 +71,26 @@ export interface MosaicBuildResult {
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 
 function checkRequest(req: MosaicBuildRequest): void {
-  if (!NAME_RE.test(req.name)) throw new RangeError(`mosaic build: name '${req.name}' must be 1-128 characters of letters, digits, '.', '_', '+' or '-' (it is the file base name)`);
-  if (!(MOSAIC_METHODS as readonly string[]).includes(req.method)) throw new RangeError(`mosaic build: method must be one of ${MOSAIC_METHODS.join(', ')}, got '${String(req.method)}'`);
-  if (req.pbCut !== undefined && !(req.pbCut > 0 && req.pbCut < 1)) throw new RangeError(`mosaic build: pbCut must be in (0, 1), got ${req.pbCut}`);
+  if (!NAME_RE.test(req.name))
+    throw new RangeError(
+      `mosaic build: name '${req.name}' must be 1-128 characters of letters, digits, '.', '_', '+' or '-' (it is the file base name)`,
+    );
+  if (!(MOSAIC_METHODS as readonly string[]).includes(req.method))
+    throw new RangeError(
+      `mosaic build: method must be one of ${MOSAIC_METHODS.join(', ')}, got '${String(req.method)}'`,
+    );
+  if (req.pbCut !== undefined && !(req.pbCut > 0 && req.pbCut < 1))
+    throw new RangeError(`mosaic build: pbCut must be in (0, 1), got ${req.pbCut}`);
   if (req.interpolation !== undefined && req.interpolation !== 'bilinear' && req.interpolation !== 'lanczos3') {
-    throw new RangeError(`mosaic build: interpolation must be 'bilinear' or 'lanczos3', got '${String(req.interpolation)}'`);
+    throw new RangeError(
+      `mosaic build: interpolation must be 'bilinear' or 'lanczos3', got '${String(req.interpolation)}'`,
+    );
   }
   if (req.imageIds.length === 0) throw new RangeError('mosaic build: imageIds is empty; at least one image is needed');
-  if (existsSync(req.outputDir)) throw new Error(`mosaic build: the output directory ${req.outputDir} already exists; choose another --output or remove it`);
+  if (existsSync(req.outputDir))
+    throw new Error(
+      `mosaic build: the output directory ${req.outputDir} already exists; choose another --output or remove it`,
+    );
 }
 
 /** Pixels the noise estimate reads at most: the MAD of 2 M samples is within ~0.1 % of the image's. */
@@ -97,7 +109,8 @@ function tileSigma(t: TileInfo): { sigmaJy: number; from: 'residual' | 'image' }
     const data = new Float32Array(r.nx * rows);
     for (let k = 0; k < rows; k++) r.readRows(k * stride, 1, data.subarray(k * r.nx, (k + 1) * r.nx));
     const s = robustRms(data);
-    if (!(s > 0) || !Number.isFinite(s)) throw new Error(`${file}: robust rms is ${s}; cannot weight an image without noise`);
+    if (!(s > 0) || !Number.isFinite(s))
+      throw new Error(`${file}: robust rms is ${s}; cannot weight an image without noise`);
     return { sigmaJy: s, from: t.residualPath ? 'residual' : 'image' };
   } finally {
     r.close();
@@ -105,15 +118,28 @@ function tileSigma(t: TileInfo): { sigmaJy: number; from: 'residual' | 'image' }
 }
 
 /** Mean beam (what BMAJ/BMIN/BPA record) and the largest, from the inputs that have one. */
-function beams(tiles: TileInfo[]): { mean: { majorArcsec: number; minorArcsec: number; paDeg: number } | null; largest: { majorArcsec: number; minorArcsec: number } | null } {
+function beams(tiles: TileInfo[]): {
+  mean: { majorArcsec: number; minorArcsec: number; paDeg: number } | null;
+  largest: { majorArcsec: number; minorArcsec: number } | null;
+} {
   const b = tiles.map((t) => t.beam).filter((x): x is NonNullable<TileInfo['beam']> => x !== null);
   if (b.length === 0) return { mean: null, largest: null };
   const avg = (f: (x: (typeof b)[number]) => number) => b.reduce((s, x) => s + f(x), 0) / b.length;
   // Position angles are axial (period 180 deg): average the doubled angle.
-  const pa = (0.5 * Math.atan2(avg((x) => Math.sin((2 * x.paDeg * Math.PI) / 180)), avg((x) => Math.cos((2 * x.paDeg * Math.PI) / 180))) * 180) / Math.PI;
+  const pa =
+    (0.5 *
+      Math.atan2(
+        avg((x) => Math.sin((2 * x.paDeg * Math.PI) / 180)),
+        avg((x) => Math.cos((2 * x.paDeg * Math.PI) / 180)),
+      ) *
+      180) /
+    Math.PI;
   return {
     mean: { majorArcsec: avg((x) => x.majorArcsec), minorArcsec: avg((x) => x.minorArcsec), paDeg: pa },
-    largest: { majorArcsec: Math.max(...b.map((x) => x.majorArcsec)), minorArcsec: Math.max(...b.map((x) => x.minorArcsec)) },
+    largest: {
+      majorArcsec: Math.max(...b.map((x) => x.majorArcsec)),
+      minorArcsec: Math.max(...b.map((x) => x.minorArcsec)),
+    },
   };
 }
 
@@ -134,7 +160,16 @@ function softwareOf(r: FitsRowReader): string {
   return sw ? sw.slice('software:'.length).trim() : typeof origin === 'string' ? origin : 'unknown';
 }
 
-function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: MosaicEngine, pbCut: number, interpolation: string, bunit: ImageUnit, what: string, freq: { hz: number; bw: number }): FitsImageDescription {
+function fitsDescription(
+  prep: Prepared,
+  req: MosaicBuildRequest,
+  engine: MosaicEngine,
+  pbCut: number,
+  interpolation: string,
+  bunit: ImageUnit,
+  what: string,
+  freq: { hz: number; bw: number },
+): FitsImageDescription {
   const { grid, tiles } = prep;
   const b = beams(tiles);
   const app = engine.app ? `${engine.app.name} ${engine.app.version}` : 'dsa110-contimg';
@@ -152,18 +187,40 @@ function fitsDescription(prep: Prepared, req: MosaicBuildRequest, engine: Mosaic
     { keyword: 'BEAMSEL', value: 'mean', comment: 'BMAJ/BMIN/BPA = mean of the input beams' },
   ];
   if (b.largest) {
-    extra.push({ keyword: 'BMAJMAX', value: b.largest.majorArcsec / 3600, comment: 'largest input beam major axis (deg)' });
-    extra.push({ keyword: 'BMINMAX', value: b.largest.minorArcsec / 3600, comment: 'largest input beam minor axis (deg)' });
+    extra.push({
+      keyword: 'BMAJMAX',
+      value: b.largest.majorArcsec / 3600,
+      comment: 'largest input beam major axis (deg)',
+    });
+    extra.push({
+      keyword: 'BMINMAX',
+      value: b.largest.minorArcsec / 3600,
+      comment: 'largest input beam minor axis (deg)',
+    });
   }
   const history = [
     `${app} mosaic ${req.name}: ${what}; method ${req.method}; pbcut ${pbCut}; interpolation ${interpolation}; ` +
       `grid SIN about the inputs' centre, ${grid.nx} x ${grid.ny} pixels of ${grid.cellArcsec}arcsec`,
-    ...tiles.map((t, k) => `input ${k + 1}: ${t.path} (image ${t.imageId}${t.msPath ? `, MS ${t.msPath}` : ''}, sigma ${prep.sigma[k]!.sigmaJy.toPrecision(4)} Jy/beam from ${prep.sigma[k]!.from}, made by ${prep.software[k]})`),
+    ...tiles.map(
+      (t, k) =>
+        `input ${k + 1}: ${t.path} (image ${t.imageId}${t.msPath ? `, MS ${t.msPath}` : ''}, sigma ${prep.sigma[k]!.sigmaJy.toPrecision(4)} Jy/beam from ${prep.sigma[k]!.from}, made by ${prep.software[k]})`,
+    ),
   ];
   return {
-    grid: { ...grid.wcs, nx: grid.nx, ny: grid.ny }, freqHz: freq.hz, bandwidthHz: freq.bw, stokes: 1, bunit,
-    ...(b.mean ? { beam: { majorArcsec: b.mean.majorArcsec, minorArcsec: b.mean.minorArcsec, paDeg: b.mean.paDeg } } : {}),
-    dateObs: formatIsoUtc(prep.startMjd, 3).replace(/Z$/, ''), telescope: 'DSA-110', object: req.name, origin: app, extra, history,
+    grid: { ...grid.wcs, nx: grid.nx, ny: grid.ny },
+    freqHz: freq.hz,
+    bandwidthHz: freq.bw,
+    stokes: 1,
+    bunit,
+    ...(b.mean
+      ? { beam: { majorArcsec: b.mean.majorArcsec, minorArcsec: b.mean.minorArcsec, paDeg: b.mean.paDeg } }
+      : {}),
+    dateObs: formatIsoUtc(prep.startMjd, 3).replace(/Z$/, ''),
+    telescope: 'DSA-110',
+    object: req.name,
+    origin: app,
+    extra,
+    history,
   };
 }
 
@@ -188,10 +245,16 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     seen.add(key);
     return true;
   });
-  if (!report.ok) engine.log.warn({ group: req.name, failed: report.checks.filter((c) => !c.ok).map((c) => c.check) }, `mosaic ${req.name}: validation failed; combining ${tiles.length} usable images because of --force`);
+  if (!report.ok)
+    engine.log.warn(
+      { group: req.name, failed: report.checks.filter((c) => !c.ok).map((c) => c.check) },
+      `mosaic ${req.name}: validation failed; combining ${tiles.length} usable images because of --force`,
+    );
   if (tiles.length === 0) {
     engine.db.images.setMosaicGroupStatus(groupId, 'failed');
-    throw new Error(`mosaic build ${req.name}: none of the ${req.imageIds.length} images can be used (see the validation)`);
+    throw new Error(
+      `mosaic build ${req.name}: none of the ${req.imageIds.length} images can be used (see the validation)`,
+    );
   }
   engine.db.images.setMosaicGroupStatus(groupId, 'in_progress');
   const tmp = tempSibling(outputDir);
@@ -209,64 +272,173 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
       return { image, pb, wcs: t.wcs!, sigmaJy: sigma[k]!.sigmaJy };
     });
     const software = readers.filter((_, i) => i % 2 === 0).map(softwareOf);
-    const freqs = readers.filter((_, i) => i % 2 === 0).map((r) => ({ hz: frequencyFromHeader(r.keywords), bw: bandwidthFromHeader(r.keywords) }));
-    const mean = (xs: unknown[]) => { const n = xs.filter((x): x is number => typeof x === 'number'); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : 0; };
-    const freq = { hz: mean(tiles.map((t) => t.freqHz)) || mean(freqs.map((f) => f.hz)), bw: mean(freqs.map((f) => f.bw)) || 1 };
+    const freqs = readers
+      .filter((_, i) => i % 2 === 0)
+      .map((r) => ({ hz: frequencyFromHeader(r.keywords), bw: bandwidthFromHeader(r.keywords) }));
+    const mean = (xs: unknown[]) => {
+      const n = xs.filter((x): x is number => typeof x === 'number');
+      return n.length ? n.reduce((a, b) => a + b, 0) / n.length : 0;
+    };
+    const freq = {
+      hz: mean(tiles.map((t) => t.freqHz)) || mean(freqs.map((f) => f.hz)),
+      bw: mean(freqs.map((f) => f.bw)) || 1,
+    };
     const prep: Prepared = {
-      tiles, sigma, grid, startMjd: Math.min(...tiles.map((t) => t.startMjd!)), endMjd: Math.max(...tiles.map((t) => t.endMjd ?? t.startMjd!)),
-      pbModels: [...new Set(tiles.map((t) => t.image?.pbModel).filter((m): m is string => !!m))], software,
+      tiles,
+      sigma,
+      grid,
+      startMjd: Math.min(...tiles.map((t) => t.startMjd!)),
+      endMjd: Math.max(...tiles.map((t) => t.endMjd ?? t.startMjd!)),
+      pbModels: [...new Set(tiles.map((t) => t.image?.pbModel).filter((m): m is string => !!m))],
+      software,
     };
     mkdirSync(tmp, { recursive: true });
     const file = (suffix: string) => path.join(tmp, `${req.name}${suffix}`);
-    const wMosaic = new FitsRowWriter(file('.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'mosaic', freq));
+    const wMosaic = new FitsRowWriter(
+      file('.fits'),
+      fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'mosaic', freq),
+    );
     writers.push(wMosaic);
-    const wNoise = new FitsRowWriter(file('-noise.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'effective noise', freq));
+    const wNoise = new FitsRowWriter(
+      file('-noise.fits'),
+      fitsDescription(prep, req, engine, pbCut, interpolation, 'JY/BEAM', 'effective noise', freq),
+    );
     writers.push(wNoise);
-    const wWeights = new FitsRowWriter(file('-weights.fits'), fitsDescription(prep, req, engine, pbCut, interpolation, req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
-      req.method === 'mean' ? 'weights: images per pixel' : req.method === 'weighted' ? 'weights: sum 1/sigma^2' : 'weights: sum PB^2/sigma^2', freq));
+    const wWeights = new FitsRowWriter(
+      file('-weights.fits'),
+      fitsDescription(
+        prep,
+        req,
+        engine,
+        pbCut,
+        interpolation,
+        req.method === 'pbweighted' ? 'BEAM2/JY2' : req.method === 'weighted' ? 'BEAM2/JY2' : '',
+        req.method === 'mean'
+          ? 'weights: images per pixel'
+          : req.method === 'weighted'
+            ? 'weights: sum 1/sigma^2'
+            : 'weights: sum PB^2/sigma^2',
+        freq,
+      ),
+    );
     writers.push(wWeights);
-    const stats: CombineStats = await combine(engine.native(), grid, inputs, {
-      method: req.method, pbCut, interpolation, threads: engine.config.threads, signal: req.signal, ...(req.bandPixels ? { bandPixels: req.bandPixels } : {}),
-      onProgress: (f, m) => req.onProgress?.(0.02 + 0.93 * f, m),
-    }, { mosaic: wMosaic, noise: wNoise, weights: wWeights });
+    const stats: CombineStats = await combine(
+      engine.native(),
+      grid,
+      inputs,
+      {
+        method: req.method,
+        pbCut,
+        interpolation,
+        threads: engine.config.threads,
+        signal: req.signal,
+        ...(req.bandPixels ? { bandPixels: req.bandPixels } : {}),
+        onProgress: (f, m) => req.onProgress?.(0.02 + 0.93 * f, m),
+      },
+      { mosaic: wMosaic, noise: wNoise, weights: wWeights },
+    );
     for (const w of writers) w.finish();
-    if (stats.coveredPixels === 0) throw new Error(`mosaic build ${req.name}: no pixel is covered above the PB cut ${pbCut}`);
+    if (stats.coveredPixels === 0)
+      throw new Error(`mosaic build ${req.name}: no pixel is covered above the PB cut ${pbCut}`);
     req.onProgress?.(0.96, 'preview');
     const app = engine.app ? `${engine.app.name} ${engine.app.version}` : 'dsa110-contimg';
-    const preview = renderPreview(stats.preview.data, stats.preview.nx, stats.preview.ny, { Title: req.name, Method: req.method });
+    const preview = renderPreview(stats.preview.data, stats.preview.nx, stats.preview.ny, {
+      Title: req.name,
+      Method: req.method,
+    });
     writeFileSync(file('.png'), preview.png);
     const final = (suffix: string) => path.join(outputDir, `${req.name}${suffix}`);
-    const files = { mosaic: final('.fits'), noise: final('-noise.fits'), weights: final('-weights.fits'), preview: final('.png'), provenance: path.join(outputDir, 'provenance.json') };
-    const gridOut = { nx: grid.nx, ny: grid.ny, cellArcsec: grid.cellArcsec, crvalRaDeg: grid.wcs.crval1, crvalDecDeg: grid.wcs.crval2, projection: grid.projection };
+    const files = {
+      mosaic: final('.fits'),
+      noise: final('-noise.fits'),
+      weights: final('-weights.fits'),
+      preview: final('.png'),
+      provenance: path.join(outputDir, 'provenance.json'),
+    };
+    const gridOut = {
+      nx: grid.nx,
+      ny: grid.ny,
+      cellArcsec: grid.cellArcsec,
+      crvalRaDeg: grid.wcs.crval1,
+      crvalDecDeg: grid.wcs.crval2,
+      projection: grid.projection,
+    };
     const b = beams(tiles);
     const provenance = {
-      name: req.name, software: app, createdUtc: new Date().toISOString(), method: req.method, pbCut, interpolation, forced: !report.ok,
-      grid: { ...gridOut, wcs: grid.wcs, note: 'SIN about the normalised mean of the input centres; cell = the finest input cell' },
-      restoringBeam: { recorded: 'mean', mean: b.mean, largest: b.largest }, pbModels: prep.pbModels,
-      time: { startMjd: prep.startMjd, endMjd: prep.endMjd, start: formatIsoUtc(prep.startMjd, 3), end: formatIsoUtc(prep.endMjd, 3) },
+      name: req.name,
+      software: app,
+      createdUtc: new Date().toISOString(),
+      method: req.method,
+      pbCut,
+      interpolation,
+      forced: !report.ok,
+      grid: {
+        ...gridOut,
+        wcs: grid.wcs,
+        note: 'SIN about the normalised mean of the input centres; cell = the finest input cell',
+      },
+      restoringBeam: { recorded: 'mean', mean: b.mean, largest: b.largest },
+      pbModels: prep.pbModels,
+      time: {
+        startMjd: prep.startMjd,
+        endMjd: prep.endMjd,
+        start: formatIsoUtc(prep.startMjd, 3),
+        end: formatIsoUtc(prep.endMjd, 3),
+      },
       inputs: tiles.map((t, k) => ({
-        imageId: t.imageId, path: t.path, pbPath: t.pbPath, residualPath: t.residualPath, msId: t.msId, msPath: t.msPath, startMjd: t.startMjd, endMjd: t.endMjd,
-        decDeg: t.decDeg, freqHz: t.freqHz, beam: t.beam, sigmaJy: sigma[k]!.sigmaJy, sigmaFrom: sigma[k]!.from, calibration: t.calibration,
-        software: software[k], contributedPixels: stats.contributed[k],
+        imageId: t.imageId,
+        path: t.path,
+        pbPath: t.pbPath,
+        residualPath: t.residualPath,
+        msId: t.msId,
+        msPath: t.msPath,
+        startMjd: t.startMjd,
+        endMjd: t.endMjd,
+        decDeg: t.decDeg,
+        freqHz: t.freqHz,
+        beam: t.beam,
+        sigmaJy: sigma[k]!.sigmaJy,
+        sigmaFrom: sigma[k]!.from,
+        calibration: t.calibration,
+        software: software[k],
+        contributedPixels: stats.contributed[k],
       })),
-      excluded: report.tiles.filter((t) => !tiles.includes(t)).map((t) => ({ imageId: t.imageId, path: t.path, problems: t.problems })),
+      excluded: report.tiles
+        .filter((t) => !tiles.includes(t))
+        .map((t) => ({ imageId: t.imageId, path: t.path, problems: t.problems })),
       validation: { id: validation.id, ok: validation.ok, checks: validation.checks },
-      stats: { coveredPixels: stats.coveredPixels, medianNoiseJy: stats.medianNoiseJy, reprojectedPixels: stats.reprojectedPixels, reprojectSeconds: stats.reprojectSeconds },
+      stats: {
+        coveredPixels: stats.coveredPixels,
+        medianNoiseJy: stats.medianNoiseJy,
+        reprojectedPixels: stats.reprojectedPixels,
+        reprojectSeconds: stats.reprojectSeconds,
+      },
       preview: { stretch: 'asinh', ...preview.stretch, blockAverage: stats.preview.factor, colourMap: 'inferno' },
       files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, path.basename(v)])),
     };
     writeFileSync(path.join(tmp, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
     for (const r of readers.splice(0)) r.close();
-    if (existsSync(outputDir)) throw new Error(`mosaic build: the output directory ${outputDir} appeared while building; not replacing it`);
+    if (existsSync(outputDir))
+      throw new Error(`mosaic build: the output directory ${outputDir} appeared while building; not replacing it`);
     mkdirSync(path.dirname(outputDir), { recursive: true });
     renameSync(tmp, outputDir);
     let mosaicId: number;
     try {
       mosaicId = engine.db.transaction(() => {
         const m = engine.db.images.insertMosaic({
-          path: files.mosaic, groupId, method: req.method, nImages: tiles.length, startMjd: prep.startMjd, endMjd: prep.endMjd,
+          path: files.mosaic,
+          groupId,
+          method: req.method,
+          nImages: tiles.length,
+          startMjd: prep.startMjd,
+          endMjd: prep.endMjd,
           noiseJy: Number.isFinite(stats.medianNoiseJy) ? stats.medianNoiseJy : null,
-          qa: { validationId: validation.id, validationOk: validation.ok, forced: !report.ok, coveredPixels: stats.coveredPixels },
+          qa: {
+            validationId: validation.id,
+            validationOk: validation.ok,
+            forced: !report.ok,
+            coveredPixels: stats.coveredPixels,
+          },
         });
         engine.db.images.setMosaicGroupStatus(groupId, 'completed');
         return m.id;
@@ -276,10 +448,22 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
       throw e;
     }
     req.onProgress?.(1, 'done');
-    engine.log.info({ group: req.name, mosaicId, nImages: tiles.length, noiseJy: stats.medianNoiseJy, grid: gridOut }, `mosaic ${req.name} written to ${outputDir}`);
+    engine.log.info(
+      { group: req.name, mosaicId, nImages: tiles.length, noiseJy: stats.medianNoiseJy, grid: gridOut },
+      `mosaic ${req.name} written to ${outputDir}`,
+    );
     return {
-      groupId, mosaicId, validation, files, nImages: tiles.length, startMjd: prep.startMjd, endMjd: prep.endMjd, noiseJy: stats.medianNoiseJy, grid: gridOut,
-      reprojectedPixels: stats.reprojectedPixels, reprojectSeconds: stats.reprojectSeconds,
+      groupId,
+      mosaicId,
+      validation,
+      files,
+      nImages: tiles.length,
+      startMjd: prep.startMjd,
+      endMjd: prep.endMjd,
+      noiseJy: stats.medianNoiseJy,
+      grid: gridOut,
+      reprojectedPixels: stats.reprojectedPixels,
+      reprojectSeconds: stats.reprojectSeconds,
     };
   } catch (e) {
     for (const w of writers) w.close();
@@ -293,4 +477,3 @@ export async function buildMosaic(engine: MosaicEngine, req: MosaicBuildRequest)
     throw e;
   }
 }
-

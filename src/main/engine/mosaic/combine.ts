@@ -83,8 +83,17 @@ function median(values: Float64Array): number {
  * num = sum w I/PB, den = sum w, v = sum w^2 s^2 / PB^2; pbweighted: num = sum PB I / s^2,
  * den = sum PB^2 / s^2 (then noise = 1/sqrt(den), v unused). Only pixels with PB >= cut count.
  */
-function accumulate(method: MosaicMethod, cut: number, s: number, img: Float32Array, pb: Float32Array, acc: { num: Float64Array; den: Float64Array; v: Float64Array },
-  region: PixelBox, band: PixelBox, nx: number): number {
+function accumulate(
+  method: MosaicMethod,
+  cut: number,
+  s: number,
+  img: Float32Array,
+  pb: Float32Array,
+  acc: { num: Float64Array; den: Float64Array; v: Float64Array },
+  region: PixelBox,
+  band: PixelBox,
+  nx: number,
+): number {
   const w = region.x1 - region.x0;
   const inv2 = 1 / (s * s);
   let n = 0;
@@ -99,7 +108,7 @@ function accumulate(method: MosaicMethod, cut: number, s: number, img: Float32Ar
       const o = dst + x;
       n++;
       if (method === 'pbweighted') {
-        acc.num[o] = acc.num[o]! + (b * i) * inv2;
+        acc.num[o] = acc.num[o]! + b * i * inv2;
         acc.den[o] = acc.den[o]! + b * b * inv2;
       } else if (method === 'weighted') {
         acc.num[o] = acc.num[o]! + (inv2 * i) / b;
@@ -116,7 +125,13 @@ function accumulate(method: MosaicMethod, cut: number, s: number, img: Float32Ar
 }
 
 /** Combines `inputs` on `grid` into the writers (rows bottom to top); see the file's header. */
-export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readonly CombineInput[], opts: CombineOptions, out: CombineWriters): Promise<CombineStats> {
+export async function combine(
+  pool: NativePool,
+  grid: MosaicGrid,
+  inputs: readonly CombineInput[],
+  opts: CombineOptions,
+  out: CombineWriters,
+): Promise<CombineStats> {
   const { nx, ny } = grid;
   const boxes = inputs.map((inp) => footprint(grid, { wcs: inp.wcs, nx: inp.image.nx, ny: inp.image.ny }));
   const bandRows = Math.max(1, Math.min(ny, Math.floor((opts.bandPixels ?? BAND_PIXELS) / nx)));
@@ -136,13 +151,25 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
   // Every buffer is allocated once and reused by all bands and inputs: shared memory handed to
   // the worker is freed late by the garbage collector, so fresh buffers per call pile up.
   const buffers = new SharedBuffers();
-  const sums = { num: new Float64Array(nx * bandRows), den: new Float64Array(nx * bandRows), v: new Float64Array(nx * bandRows) };
-  const rowsOut = { mos: new Float32Array(nx * bandRows), noise: new Float32Array(nx * bandRows), weights: new Float32Array(nx * bandRows) };
+  const sums = {
+    num: new Float64Array(nx * bandRows),
+    den: new Float64Array(nx * bandRows),
+    v: new Float64Array(nx * bandRows),
+  };
+  const rowsOut = {
+    mos: new Float32Array(nx * bandRows),
+    noise: new Float32Array(nx * bandRows),
+    weights: new Float32Array(nx * bandRows),
+  };
 
   for (let b = 0; b < nBands; b++) {
     const band: PixelBox = { x0: 0, x1: nx, y0: b * bandRows, y1: Math.min(ny, (b + 1) * bandRows) };
     const rows = band.y1 - band.y0;
-    const acc = { num: sums.num.subarray(0, nx * rows), den: sums.den.subarray(0, nx * rows), v: sums.v.subarray(0, nx * rows) };
+    const acc = {
+      num: sums.num.subarray(0, nx * rows),
+      den: sums.den.subarray(0, nx * rows),
+      v: sums.v.subarray(0, nx * rows),
+    };
     acc.num.fill(0);
     acc.den.fill(0);
     acc.v.fill(0);
@@ -172,7 +199,10 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
       reprojectMs += performance.now() - t0;
       reprojectedPixels += w * h;
       contributed[k]! += accumulate(opts.method, opts.pbCut, inp.sigmaJy, outImg, outPb, acc, region, band, nx);
-      opts.onProgress?.((b + (k + 1) / inputs.length) / nBands, `band ${b + 1}/${nBands}: image ${k + 1}/${inputs.length}`);
+      opts.onProgress?.(
+        (b + (k + 1) / inputs.length) / nBands,
+        `band ${b + 1}/${nBands}: image ${k + 1}/${inputs.length}`,
+      );
     }
     // Finish the band: mosaic, effective noise and weight rows.
     const mos = rowsOut.mos.subarray(0, nx * rows);
@@ -202,7 +232,11 @@ export async function combine(pool: NativePool, grid: MosaicGrid, inputs: readon
   const preview = new Float32Array(pnx * pny);
   for (let i = 0; i < preview.length; i++) preview[i] = pcount[i]! > 0 ? psum[i]! / pcount[i]! : Number.NaN;
   return {
-    coveredPixels: covered, medianNoiseJy: median(Float64Array.from(noiseSamples)), preview: { nx: pnx, ny: pny, factor, data: preview },
-    reprojectedPixels, reprojectSeconds: reprojectMs / 1000, contributed,
+    coveredPixels: covered,
+    medianNoiseJy: median(Float64Array.from(noiseSamples)),
+    preview: { nx: pnx, ny: pny, factor, data: preview },
+    reprojectedPixels,
+    reprojectSeconds: reprojectMs / 1000,
+    contributed,
   };
 }

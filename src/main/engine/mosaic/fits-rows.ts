@@ -1,7 +1,15 @@
 // Row-range access to FITS images: a reader that parses the header and reads only the rows a
 // mosaic band needs, and a writer that streams rows into a primary HDU (bounded memory).
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { BLOCK, encodeHeader, imageCards, parseCard, type FitsCard, type FitsImageDescription, type FitsValue } from '../fits';
+import {
+  BLOCK,
+  encodeHeader,
+  imageCards,
+  parseCard,
+  type FitsCard,
+  type FitsImageDescription,
+  type FitsValue,
+} from '../fits';
 
 export class FitsRowReader {
   readonly keywords = new Map<string, FitsValue>();
@@ -20,14 +28,19 @@ export class FitsRowReader {
       let offset = 0;
       let ended = false;
       while (!ended) {
-        if (offset + BLOCK > size) throw new Error(`${file}: not a FITS file (no END card in the first ${offset} bytes)`);
+        if (offset + BLOCK > size)
+          throw new Error(`${file}: not a FITS file (no END card in the first ${offset} bytes)`);
         readSync(this.fd, block, 0, BLOCK, offset);
         const text = block.toString('latin1');
-        if (offset === 0 && !text.startsWith('SIMPLE  =')) throw new Error(`${file}: not a FITS file (the first card is not SIMPLE)`);
+        if (offset === 0 && !text.startsWith('SIMPLE  ='))
+          throw new Error(`${file}: not a FITS file (the first card is not SIMPLE)`);
         offset += BLOCK;
         for (let i = 0; i < BLOCK; i += 80) {
           const card = text.slice(i, i + 80);
-          if (card.slice(0, 8).trim() === 'END') { ended = true; break; }
+          if (card.slice(0, 8).trim() === 'END') {
+            ended = true;
+            break;
+          }
           const c = parseCard(card);
           this.header.push(c);
           if (c.value !== undefined && !this.keywords.has(c.keyword)) this.keywords.set(c.keyword, c.value);
@@ -35,20 +48,27 @@ export class FitsRowReader {
       }
       const num = (k: string): number => {
         const v = this.keywords.get(k);
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${file}: header keyword ${k} is missing or not an integer`);
+        if (typeof v !== 'number' || !Number.isInteger(v))
+          throw new Error(`${file}: header keyword ${k} is missing or not an integer`);
         return v;
       };
       const bitpix = num('BITPIX');
-      if (bitpix !== -32 && bitpix !== -64) throw new Error(`${file}: BITPIX ${bitpix} is not supported (expected -32 or -64)`);
+      if (bitpix !== -32 && bitpix !== -64)
+        throw new Error(`${file}: BITPIX ${bitpix} is not supported (expected -32 or -64)`);
       this.bitpix = bitpix;
       const naxis = num('NAXIS');
       if (naxis < 2) throw new Error(`${file}: NAXIS = ${naxis}, expected an image (>= 2 axes)`);
       this.nx = num('NAXIS1');
       this.ny = num('NAXIS2');
-      for (let k = 3; k <= naxis; k++) if (num(`NAXIS${k}`) !== 1) throw new Error(`${file}: NAXIS${k} = ${num(`NAXIS${k}`)}, expected 1 (one plane: a Stokes I continuum image)`);
+      for (let k = 3; k <= naxis; k++)
+        if (num(`NAXIS${k}`) !== 1)
+          throw new Error(
+            `${file}: NAXIS${k} = ${num(`NAXIS${k}`)}, expected 1 (one plane: a Stokes I continuum image)`,
+          );
       const scale = this.keywords.get('BSCALE');
       const zero = this.keywords.get('BZERO');
-      if ((scale !== undefined && scale !== 1) || (zero !== undefined && zero !== 0)) throw new Error(`${file}: BSCALE/BZERO other than 1/0 are not supported for float data`);
+      if ((scale !== undefined && scale !== 1) || (zero !== undefined && zero !== 0))
+        throw new Error(`${file}: BSCALE/BZERO other than 1/0 are not supported for float data`);
       this.dataOffset = offset;
       const need = offset + this.nx * this.ny * (Math.abs(bitpix) / 8);
       if (need > size) throw new Error(`${file}: the data are truncated (${size} bytes, ${need} expected)`);
@@ -63,7 +83,8 @@ export class FitsRowReader {
     if (!Number.isInteger(row0) || !Number.isInteger(nrows) || row0 < 0 || nrows < 0 || row0 + nrows > this.ny) {
       throw new RangeError(`${this.file}: rows [${row0}, ${row0 + nrows}) are outside the image's ${this.ny} rows`);
     }
-    if (out.length < this.nx * nrows) throw new RangeError(`${this.file}: readRows: out holds ${out.length} values, ${this.nx * nrows} needed`);
+    if (out.length < this.nx * nrows)
+      throw new RangeError(`${this.file}: readRows: out holds ${out.length} values, ${this.nx * nrows} needed`);
     const bytes = Math.abs(this.bitpix) / 8;
     // 1 MiB per read: a mosaic keeps two readers open per input, each with this scratch buffer.
     const chunkRows = Math.max(1, Math.floor((1 << 20) / (this.nx * bytes)));
@@ -100,7 +121,10 @@ export class FitsRowWriter {
   private closed = false;
   private scratch: Buffer | undefined;
 
-  constructor(readonly file: string, readonly desc: FitsImageDescription) {
+  constructor(
+    readonly file: string,
+    readonly desc: FitsImageDescription,
+  ) {
     this.fd = openSync(file, 'wx');
     try {
       writeSync(this.fd, encodeHeader(imageCards(desc, -32)));
@@ -113,9 +137,13 @@ export class FitsRowWriter {
   /** Appends whole rows (values.length a multiple of nx). */
   writeRows(values: Float32Array): void {
     const nx = this.desc.grid.nx;
-    if (values.length % nx !== 0) throw new RangeError(`${this.file}: writeRows got ${values.length} values, not a multiple of the ${nx} pixels of a row`);
+    if (values.length % nx !== 0)
+      throw new RangeError(
+        `${this.file}: writeRows got ${values.length} values, not a multiple of the ${nx} pixels of a row`,
+      );
     const n = values.length / nx;
-    if (this.rows + n > this.desc.grid.ny) throw new RangeError(`${this.file}: writing rows beyond the image's ${this.desc.grid.ny} rows`);
+    if (this.rows + n > this.desc.grid.ny)
+      throw new RangeError(`${this.file}: writing rows beyond the image's ${this.desc.grid.ny} rows`);
     if (!this.scratch || this.scratch.length < values.length * 4) this.scratch = Buffer.alloc(values.length * 4);
     const buf = this.scratch.subarray(0, values.length * 4);
     new Float32Array(buf.buffer, buf.byteOffset, values.length).set(values);
@@ -126,7 +154,8 @@ export class FitsRowWriter {
 
   /** Pads the data to a whole number of 2880-byte blocks and closes; every row must be written. */
   finish(): void {
-    if (this.rows !== this.desc.grid.ny) throw new Error(`${this.file}: ${this.rows} of ${this.desc.grid.ny} rows were written`);
+    if (this.rows !== this.desc.grid.ny)
+      throw new Error(`${this.file}: ${this.rows} of ${this.desc.grid.ny} rows were written`);
     const bytes = this.desc.grid.nx * this.desc.grid.ny * 4;
     const pad = (BLOCK - (bytes % BLOCK)) % BLOCK;
     if (pad > 0) writeSync(this.fd, Buffer.alloc(pad));

@@ -51,7 +51,10 @@ function centreVec(g: GridInput): Vec3 {
 }
 
 /** The grid that covers every input: centre = normalised mean of the input centres, cell = the finest input cell. */
-export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: number; maxRadiusDeg?: number } = {}): MosaicGrid {
+export function mosaicGrid(
+  inputs: readonly GridInput[],
+  opts: { cellArcsec?: number; maxRadiusDeg?: number } = {},
+): MosaicGrid {
   if (inputs.length === 0) throw new Error('mosaic grid: no input images');
   const sum: Vec3 = [0, 0, 0];
   for (const g of inputs) {
@@ -59,12 +62,25 @@ export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: nu
     for (let k = 0; k < 3; k++) sum[k] = sum[k]! + v[k]!;
   }
   const norm = Math.hypot(...sum);
-  if (norm < 1e-9) throw new Error('mosaic grid: the input centres cancel out (images spread around the sky); no single projection centre');
+  if (norm < 1e-9)
+    throw new Error(
+      'mosaic grid: the input centres cancel out (images spread around the sky); no single projection centre',
+    );
   const centre: Vec3 = [sum[0] / norm, sum[1] / norm, sum[2] / norm];
   const { raDeg, decDeg } = vecToRadec(centre);
-  const cellDeg = opts.cellArcsec !== undefined ? opts.cellArcsec / 3600 : Math.min(...inputs.map((g) => Math.min(...axisScalesDeg(g.wcs))));
+  const cellDeg =
+    opts.cellArcsec !== undefined
+      ? opts.cellArcsec / 3600
+      : Math.min(...inputs.map((g) => Math.min(...axisScalesDeg(g.wcs))));
   const maxRadius = opts.maxRadiusDeg ?? MAX_RADIUS_DEG;
-  const probe = celestialWcs({ crval1: raDeg, crval2: decDeg, crpix1: 1, crpix2: 1, cdelt1: -cellDeg, cdelt2: cellDeg });
+  const probe = celestialWcs({
+    crval1: raDeg,
+    crval2: decDeg,
+    crpix1: 1,
+    crpix2: 1,
+    cdelt1: -cellDeg,
+    cdelt2: cellDeg,
+  });
   let xmin = Infinity;
   let xmax = -Infinity;
   let ymin = Infinity;
@@ -75,8 +91,10 @@ export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: nu
       if (!v) throw new Error('mosaic grid: an input image extends beyond its own projection horizon (bad WCS)');
       const r = (angleBetween(v, centre) * 180) / Math.PI;
       if (r > maxRadius) {
-        throw new Error(`mosaic grid: the inputs reach ${r.toFixed(1)} deg from the mosaic centre (RA ${raDeg.toFixed(3)}, Dec ${decDeg.toFixed(3)}); ` +
-          `the SIN mosaic grid is limited to ${maxRadius} deg (split the mosaic into shorter ones)`);
+        throw new Error(
+          `mosaic grid: the inputs reach ${r.toFixed(1)} deg from the mosaic centre (RA ${raDeg.toFixed(3)}, Dec ${decDeg.toFixed(3)}); ` +
+            `the SIN mosaic grid is limited to ${maxRadius} deg (split the mosaic into shorter ones)`,
+        );
       }
       const p = vecToPixel(probe, v)!;
       xmin = Math.min(xmin, p.x);
@@ -91,8 +109,18 @@ export function mosaicGrid(inputs: readonly GridInput[], opts: { cellArcsec?: nu
   const nx = Math.ceil(xmax - 0.5) - x0 + 1;
   const ny = Math.ceil(ymax - 0.5) - y0 + 1;
   return {
-    nx, ny, cellArcsec: cellDeg * 3600, projection: 'SIN',
-    wcs: celestialWcs({ crval1: raDeg, crval2: decDeg, crpix1: 1 - x0, crpix2: 1 - y0, cdelt1: -cellDeg, cdelt2: cellDeg }),
+    nx,
+    ny,
+    cellArcsec: cellDeg * 3600,
+    projection: 'SIN',
+    wcs: celestialWcs({
+      crval1: raDeg,
+      crval2: decDeg,
+      crpix1: 1 - x0,
+      crpix2: 1 - y0,
+      cdelt1: -cellDeg,
+      cdelt2: cellDeg,
+    }),
   };
 }
 
@@ -113,14 +141,21 @@ export function footprint(grid: MosaicGrid, g: GridInput): PixelBox | null {
   }
   if (!Number.isFinite(xmin)) return null;
   const box = {
-    x0: Math.max(0, Math.floor(xmin) - 1), x1: Math.min(grid.nx, Math.ceil(xmax) + 2),
-    y0: Math.max(0, Math.floor(ymin) - 1), y1: Math.min(grid.ny, Math.ceil(ymax) + 2),
+    x0: Math.max(0, Math.floor(xmin) - 1),
+    x1: Math.min(grid.nx, Math.ceil(xmax) + 2),
+    y0: Math.max(0, Math.floor(ymin) - 1),
+    y1: Math.min(grid.ny, Math.ceil(ymax) + 2),
   };
   return box.x0 < box.x1 && box.y0 < box.y1 ? box : null;
 }
 
 /** The input rows a grid region needs: its border mapped into the input, widened by `margin` rows, clipped; null if none. */
-export function inputRowsFor(grid: MosaicGrid, region: PixelBox, g: GridInput, margin: number): { row0: number; nrows: number } | null {
+export function inputRowsFor(
+  grid: MosaicGrid,
+  region: PixelBox,
+  g: GridInput,
+  margin: number,
+): { row0: number; nrows: number } | null {
   let ymin = Infinity;
   let ymax = -Infinity;
   const w = region.x1 - region.x0;
@@ -137,4 +172,3 @@ export function inputRowsFor(grid: MosaicGrid, region: PixelBox, g: GridInput, m
   const row1 = Math.min(g.ny, Math.ceil(ymax) + margin + 1);
   return row1 > row0 ? { row0, nrows: row1 - row0 } : null;
 }
-

@@ -30,8 +30,13 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** An RGB raster, rows top to bottom. */
 export class Raster {
   readonly rgb: Uint8Array;
-  constructor(readonly width: number, readonly height: number, fill: [number, number, number] = [255, 255, 255]) {
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`Raster: width and height must be integers >= 1, got ${width} x ${height}`);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    fill: [number, number, number] = [255, 255, 255],
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+      throw new RangeError(`Raster: width and height must be integers >= 1, got ${width} x ${height}`);
     this.rgb = new Uint8Array(width * height * 3);
     for (let i = 0; i < width * height; i++) this.rgb.set(fill, 3 * i);
   }
@@ -81,14 +86,14 @@ const GLYPHS: Record<string, string[]> = {
   '.': ['     ', '     ', '     ', '     ', '     ', ' ##  ', ' ##  '],
   '-': ['     ', '     ', '     ', '#####', '     ', '     ', '     '],
   '+': ['     ', '  #  ', '  #  ', '#####', '  #  ', '  #  ', '     '],
-  'e': ['     ', '     ', ' ### ', '#   #', '#####', '#    ', ' ### '],
-  'm': ['     ', '     ', '## # ', '# # #', '# # #', '#   #', '#   #'],
-  'J': ['  ###', '   # ', '   # ', '   # ', '   # ', '#  # ', ' ##  '],
-  'y': ['     ', '     ', '#   #', '#   #', ' ####', '    #', ' ### '],
+  e: ['     ', '     ', ' ### ', '#   #', '#####', '#    ', ' ### '],
+  m: ['     ', '     ', '## # ', '# # #', '# # #', '#   #', '#   #'],
+  J: ['  ###', '   # ', '   # ', '   # ', '   # ', '#  # ', ' ##  '],
+  y: ['     ', '     ', '#   #', '#   #', ' ####', '    #', ' ### '],
   '/': ['     ', '    #', '   # ', '  #  ', ' #   ', '#    ', '     '],
-  'b': ['#    ', '#    ', '# ## ', '##  #', '#   #', '#   #', '#### '],
-  'a': ['     ', '     ', ' ### ', '    #', ' ####', '#   #', ' ####'],
-  'u': ['     ', '     ', '#   #', '#   #', '#   #', '#  ##', ' ## #'],
+  b: ['#    ', '#    ', '# ## ', '##  #', '#   #', '#   #', '#### '],
+  a: ['     ', '     ', ' ### ', '    #', ' ####', '#   #', ' ####'],
+  u: ['     ', '     ', '#   #', '#   #', '#   #', '#  ##', ' ## #'],
   ' ': ['     ', '     ', '     ', '     ', '     ', '     ', '     '],
 };
 
@@ -101,13 +106,21 @@ export function textWidth(text: string, scale: number): number {
 }
 
 /** Draws `text` with its top-left at (x, y); characters without a glyph are drawn as blanks. */
-export function drawText(r: Raster, x: number, y: number, text: string, scale: number, c: readonly [number, number, number]): void {
+export function drawText(
+  r: Raster,
+  x: number,
+  y: number,
+  text: string,
+  scale: number,
+  c: readonly [number, number, number],
+): void {
   let cx = x;
   for (const ch of text) {
     const g = GLYPHS[ch] ?? GLYPHS[' ']!;
     for (let gy = 0; gy < GLYPH_H; gy++) {
       const row = g[gy]!;
-      for (let gx = 0; gx < GLYPH_W; gx++) if (row[gx] === '#') r.fillRect(cx + gx * scale, y + gy * scale, scale, scale, c);
+      for (let gx = 0; gx < GLYPH_W; gx++)
+        if (row[gx] === '#') r.fillRect(cx + gx * scale, y + gy * scale, scale, scale, c);
     }
     cx += (GLYPH_W + 1) * scale;
   }

@@ -5,7 +5,15 @@ import { drawText, encodePng, GLYPH_H, Raster, textWidth } from './png';
 
 /** Anchor colours of matplotlib's 'inferno' at 0, 1/8, ..., 1 (interpolated linearly). */
 const INFERNO: Array<[number, number, number]> = [
-  [0, 0, 4], [31, 12, 72], [85, 15, 109], [136, 34, 106], [186, 54, 85], [227, 89, 51], [249, 140, 10], [249, 201, 50], [252, 255, 164],
+  [0, 0, 4],
+  [31, 12, 72],
+  [85, 15, 109],
+  [136, 34, 106],
+  [186, 54, 85],
+  [227, 89, 51],
+  [249, 140, 10],
+  [249, 201, 50],
+  [252, 255, 164],
 ];
 const EMPTY: [number, number, number] = [64, 64, 64];
 const INK: [number, number, number] = [0, 0, 0];
@@ -16,7 +24,11 @@ export function colour(t: number): [number, number, number] {
   const f = u - i;
   const a = INFERNO[i]!;
   const b = INFERNO[i + 1]!;
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return [
+    Math.round(a[0] + f * (b[0] - a[0])),
+    Math.round(a[1] + f * (b[1] - a[1])),
+    Math.round(a[2] + f * (b[2] - a[2])),
+  ];
 }
 
 export interface Stretch {
@@ -65,7 +77,12 @@ export function tickLabel(x: number): string {
  * Renders `data` (nx x ny, row 0 = south) with a colour bar. Values are Jy/beam; the bar is
  * labelled in mJy/beam. Returns the PNG bytes and the stretch used.
  */
-export function renderPreview(data: Float32Array, nx: number, ny: number, meta: Record<string, string> = {}): { png: Buffer; stretch: Stretch; width: number; height: number } {
+export function renderPreview(
+  data: Float32Array,
+  nx: number,
+  ny: number,
+  meta: Record<string, string> = {},
+): { png: Buffer; stretch: Stretch; width: number; height: number } {
   const s = autoStretch(data);
   const scale = ny >= 600 ? 2 : 1;
   const pad = 8 * scale;
@@ -101,6 +118,10 @@ export function renderPreview(data: Float32Array, nx: number, ny: number, meta: 
     drawText(r, bx + barW + 7 * scale, ly, labels[k]!, scale, INK);
   });
   drawText(r, bx, pad + barH + 4 * scale, unit, scale, INK);
-  const png = encodePng(r, { Software: 'dsa110-contimg', ...meta, Stretch: `asinh a=${s.a} vmin=${s.vmin} vmax=${s.vmax} Jy/beam` });
+  const png = encodePng(r, {
+    Software: 'dsa110-contimg',
+    ...meta,
+    Stretch: `asinh a=${s.a} vmin=${s.vmin} vmax=${s.vmax} Jy/beam`,
+  });
   return { png, stretch: s, width, height };
 }

@@ -75,8 +75,23 @@ const sameWcs = (a: CelestialWcs, b: CelestialWcs): boolean =>
 export function inspectTiles(db: Database, imageIds: readonly number[]): TileInfo[] {
   return imageIds.map((imageId) => {
     const t: TileInfo = {
-      imageId, image: null, path: null, pbPath: null, residualPath: null, msId: null, msPath: null, startMjd: null, endMjd: null,
-      decDeg: null, freqHz: null, beam: null, wcs: null, nx: 0, ny: 0, calibration: null, problems: [],
+      imageId,
+      image: null,
+      path: null,
+      pbPath: null,
+      residualPath: null,
+      msId: null,
+      msPath: null,
+      startMjd: null,
+      endMjd: null,
+      decDeg: null,
+      freqHz: null,
+      beam: null,
+      wcs: null,
+      nx: 0,
+      ny: 0,
+      calibration: null,
+      problems: [],
     };
     const img = db.images.getImage(imageId) ?? null;
     if (!img) {
@@ -86,7 +101,10 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
     t.image = img;
     t.path = img.path;
     t.freqHz = img.freqHz;
-    if (img.kind !== 'clean') t.problems.push(`image ${imageId} (${img.path}) is a '${img.kind}' image; a restored ('clean', PREFIX-image.fits) image was expected`);
+    if (img.kind !== 'clean')
+      t.problems.push(
+        `image ${imageId} (${img.path}) is a '${img.kind}' image; a restored ('clean', PREFIX-image.fits) image was expected`,
+      );
     t.beam = restoringBeamOfImage(img);
     if (img.msId !== null) {
       const ms = db.ms.get(img.msId);
@@ -111,15 +129,28 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
       if (t.decDeg === null) t.decDeg = t.wcs.crval2;
       // The file must be the image the database describes (not one overwritten since).
       const cell = axisScalesDeg(t.wcs)[1] * 3600;
-      const off = angleBetween(radecToVec(t.wcs.crval1, t.wcs.crval2), radecToVec(img.centerRaDeg, img.centerDecDeg)) * (180 / Math.PI) * 3600;
-      if (off > 2 * cell || Math.abs(cell - img.cellArcsec) > 0.01 * img.cellArcsec || t.nx !== img.widthPx || t.ny !== img.heightPx) {
-        t.problems.push(`${img.path}: the file (${t.nx} x ${t.ny} pixels of ${cell.toPrecision(4)}" at RA ${t.wcs.crval1.toFixed(4)} Dec ${t.wcs.crval2.toFixed(4)}) ` +
-          `is not the image the database records (${img.widthPx} x ${img.heightPx} of ${img.cellArcsec}" at RA ${img.centerRaDeg.toFixed(4)} Dec ${img.centerDecDeg.toFixed(4)})`);
+      const off =
+        angleBetween(radecToVec(t.wcs.crval1, t.wcs.crval2), radecToVec(img.centerRaDeg, img.centerDecDeg)) *
+        (180 / Math.PI) *
+        3600;
+      if (
+        off > 2 * cell ||
+        Math.abs(cell - img.cellArcsec) > 0.01 * img.cellArcsec ||
+        t.nx !== img.widthPx ||
+        t.ny !== img.heightPx
+      ) {
+        t.problems.push(
+          `${img.path}: the file (${t.nx} x ${t.ny} pixels of ${cell.toPrecision(4)}" at RA ${t.wcs.crval1.toFixed(4)} Dec ${t.wcs.crval2.toFixed(4)}) ` +
+            `is not the image the database records (${img.widthPx} x ${img.heightPx} of ${img.cellArcsec}" at RA ${img.centerRaDeg.toFixed(4)} Dec ${img.centerDecDeg.toFixed(4)})`,
+        );
       }
       if (t.startMjd === null) {
         const d = reader.keywords.get('DATE-OBS');
         const mjd = typeof d === 'string' ? isoToMjd(d) : null;
-        if (mjd === null) t.problems.push(`${img.path}: no observation time (the image has no MS in the database and no valid DATE-OBS)`);
+        if (mjd === null)
+          t.problems.push(
+            `${img.path}: no observation time (the image has no MS in the database and no valid DATE-OBS)`,
+          );
         t.startMjd = t.endMjd = mjd;
       }
       const rb = restoringBeamFromHeader(reader.keywords);
@@ -134,20 +165,27 @@ export function inspectTiles(db: Database, imageIds: readonly number[]): TileInf
       let res: FitsRowReader | null = null;
       try {
         res = new FitsRowReader(t.residualPath);
-        if (res.nx !== t.nx || res.ny !== t.ny) t.problems.push(`${t.residualPath}: the residual is ${res.nx} x ${res.ny}, the image ${t.nx} x ${t.ny}`);
+        if (res.nx !== t.nx || res.ny !== t.ny)
+          t.problems.push(`${t.residualPath}: the residual is ${res.nx} x ${res.ny}, the image ${t.nx} x ${t.ny}`);
       } catch (e) {
         t.problems.push(`residual of image ${imageId}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {
         res?.close();
       }
     }
-    if (!t.pbPath) t.problems.push(`${img.path}: the name does not end in -image.fits, so its primary beam (PREFIX-pb.fits) cannot be found`);
+    if (!t.pbPath)
+      t.problems.push(
+        `${img.path}: the name does not end in -image.fits, so its primary beam (PREFIX-pb.fits) cannot be found`,
+      );
     else if (t.wcs) {
       let pb: FitsRowReader | null = null;
       try {
         pb = new FitsRowReader(t.pbPath);
         const pw = skyGridFromHeader(pb.keywords, t.pbPath);
-        if (pb.nx !== t.nx || pb.ny !== t.ny || !sameWcs(pw, t.wcs)) t.problems.push(`${t.pbPath}: the primary beam is not on the grid of ${img.path} (${pb.nx} x ${pb.ny} vs ${t.nx} x ${t.ny}, or another WCS)`);
+        if (pb.nx !== t.nx || pb.ny !== t.ny || !sameWcs(pw, t.wcs))
+          t.problems.push(
+            `${t.pbPath}: the primary beam is not on the grid of ${img.path} (${pb.nx} x ${pb.ny} vs ${t.nx} x ${t.ny}, or another WCS)`,
+          );
       } catch (e) {
         t.problems.push(`primary beam of image ${imageId}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {

@@ -18,9 +18,16 @@ export interface MosaicValidationReport {
 }
 
 export class MosaicValidationError extends Error {
-  constructor(readonly group: string, readonly report: MosaicValidationReport) {
-    super(`mosaic ${group}: tile validation failed (${report.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.message}`).join('; ')}); ` +
-      'fix the selection or build with force (--force) to combine the usable images anyway');
+  constructor(
+    readonly group: string,
+    readonly report: MosaicValidationReport,
+  ) {
+    super(
+      `mosaic ${group}: tile validation failed (${report.checks
+        .filter((c) => !c.ok)
+        .map((c) => `${c.check}: ${c.message}`)
+        .join('; ')}); ` + 'fix the selection or build with force (--force) to combine the usable images anyway',
+    );
     this.name = 'MosaicValidationError';
   }
 }
@@ -40,7 +47,9 @@ function groupFor(db: Database, name: string, tiles: TileInfo[]): number {
   if (existing) {
     if (existing.status === 'completed') {
       const m = db.images.listMosaics({ groupId: existing.id })[0];
-      throw new Error(`mosaic group '${name}' is already built${m ? ` (mosaic ${m.id} at ${m.path})` : ''}; choose another name`);
+      throw new Error(
+        `mosaic group '${name}' is already built${m ? ` (mosaic ${m.id} at ${m.path})` : ''}; choose another name`,
+      );
     }
     db.images.addMembers(existing.id, { imageIds: memberImageIds, msIds: memberMsIds });
     return existing.id;
@@ -49,8 +58,12 @@ function groupFor(db: Database, name: string, tiles: TileInfo[]): number {
   const ends = tiles.map((t) => t.endMjd ?? t.startMjd).filter((x): x is number => x !== null);
   const now = nowMjd();
   return db.images.insertMosaicGroup({
-    name, memberImageIds, memberMsIds, decDeg: median(tiles.map((t) => t.decDeg).filter((x): x is number => x !== null)) ?? 0,
-    startMjd: starts.length ? Math.min(...starts) : now, endMjd: ends.length ? Math.max(...ends) : now,
+    name,
+    memberImageIds,
+    memberMsIds,
+    decDeg: median(tiles.map((t) => t.decDeg).filter((x): x is number => x !== null)) ?? 0,
+    startMjd: starts.length ? Math.min(...starts) : now,
+    endMjd: ends.length ? Math.max(...ends) : now,
   }).id;
 }
 

@@ -72,7 +72,10 @@ export class MeasurementSet {
   private readonly runsOfDdid = new Map<number, RowRun[]>();
   private ddCache: { spw: number; polarization: number }[] | null = null;
 
-  private constructor(readonly path: string, readonly main: Table) {}
+  private constructor(
+    readonly path: string,
+    readonly main: Table,
+  ) {}
 
   static open(path: string): MeasurementSet {
     if (!existsSync(join(path, 'table.dat'))) throw new Error(`${path}: not a Measurement Set (no table.dat)`);
@@ -101,13 +104,15 @@ export class MeasurementSet {
 
   /** Spectral windows with their channel frequencies (Hz, MS order) and widths. */
   spectralWindows(): { id: number; name: string; freqsHz: Float64Array; widthsHz: Float64Array; refFreqHz: number }[] {
-    return this.sub('SPECTRAL_WINDOW', (t) => Array.from({ length: t.nrows }, (_, i) => ({
-      id: i,
-      name: String(t.getCell('NAME', i)),
-      freqsHz: t.getColumn('CHAN_FREQ', i, 1) as Float64Array,
-      widthsHz: t.getColumn('CHAN_WIDTH', i, 1) as Float64Array,
-      refFreqHz: Number(t.getCell('REF_FREQUENCY', i)),
-    })));
+    return this.sub('SPECTRAL_WINDOW', (t) =>
+      Array.from({ length: t.nrows }, (_, i) => ({
+        id: i,
+        name: String(t.getCell('NAME', i)),
+        freqsHz: t.getColumn('CHAN_FREQ', i, 1) as Float64Array,
+        widthsHz: t.getColumn('CHAN_WIDTH', i, 1) as Float64Array,
+        refFreqHz: Number(t.getCell('REF_FREQUENCY', i)),
+      })),
+    );
   }
 
   /** SPECTRAL_WINDOW_ID of each DATA_DESCRIPTION row. */
@@ -169,7 +174,11 @@ export class MeasurementSet {
    * axis of [npol, nchan] cells; `shared` reads into a SharedArrayBuffer (for the native
    * workers) without an intermediate copy. Returns the row numbers read, too.
    */
-  readSpw(column: string, spw: number, opts: { channels?: [number, number]; shared?: boolean } = {}): { rows: Int32Array; data: ColumnData } {
+  readSpw(
+    column: string,
+    spw: number,
+    opts: { channels?: [number, number]; shared?: boolean } = {},
+  ): { rows: Int32Array; data: ColumnData } {
     const runs = this.spwRowRuns(spw);
     const total = runs.reduce((a, r) => a + r.count, 0);
     const rows = new Int32Array(total);
@@ -184,9 +193,13 @@ export class MeasurementSet {
     let at = 0;
     for (const run of runs) {
       const part = this.readRows(column, run.start, run.count, opts.channels);
-      if (Array.isArray(part)) throw new Error(`${this.path}: column ${column} holds strings; it cannot be read into shared memory`);
+      if (Array.isArray(part))
+        throw new Error(`${this.path}: column ${column} holds strings; it cannot be read into shared memory`);
       if (!out) {
-        const Ctor = part.constructor as { new (b: SharedArrayBuffer): Exclude<ColumnData, string[]>; BYTES_PER_ELEMENT: number };
+        const Ctor = part.constructor as {
+          new (b: SharedArrayBuffer): Exclude<ColumnData, string[]>;
+          BYTES_PER_ELEMENT: number;
+        };
         out = new Ctor(new SharedArrayBuffer((part.length / run.count) * total * Ctor.BYTES_PER_ELEMENT));
       }
       (out as Float64Array).set(part as unknown as Float64Array, at);
@@ -199,8 +212,12 @@ export class MeasurementSet {
   readRows(column: string, start: number, count: number, channels?: [number, number]): ColumnData {
     if (!channels) return this.main.getColumn(column, start, count);
     const shape = this.main.getCellShape(column, start);
-    if (!shape || shape.length !== 2) throw new Error(`${this.path}: column ${column} has no [npol, nchan] cells to cut channels from`);
-    return this.main.getColumnSlice(column, start, count, { start: [0, channels[0]], end: [shape[0] ?? 0, channels[1]] });
+    if (!shape || shape.length !== 2)
+      throw new Error(`${this.path}: column ${column} has no [npol, nchan] cells to cut channels from`);
+    return this.main.getColumnSlice(column, start, count, {
+      start: [0, channels[0]],
+      end: [shape[0] ?? 0, channels[1]],
+    });
   }
 
   /** Fraction of FLAG values set, read in blocks of rows. */
@@ -234,7 +251,10 @@ export class MeasurementSet {
         const t = this.main.getColumn('TIME', r0, Math.min(1 << 18, n - r0)) as Float64Array;
         for (let i = 0; i < t.length; i++) {
           const x = t[i] as number;
-          if (x < first) { first = x; firstRow = r0 + i; }
+          if (x < first) {
+            first = x;
+            firstRow = r0 + i;
+          }
           if (x > last) last = x;
         }
       }
@@ -248,7 +268,10 @@ export class MeasurementSet {
       const a2 = this.main.getColumn('ANTENNA2', r0, k) as Int32Array;
       for (let i = 0; i < k; i++) {
         const x = t[i] as number;
-        if (x < first) { first = x; interval = iv[i] ?? 0; }
+        if (x < first) {
+          first = x;
+          interval = iv[i] ?? 0;
+        }
         if (x > last) last = x;
         times.add(x);
         ants.add(a1[i] as number).add(a2[i] as number);
@@ -259,34 +282,60 @@ export class MeasurementSet {
       const f = Array.from(s.freqsHz);
       const w = Array.from(s.widthsHz);
       return {
-        id: s.id, name: s.name, nchan: f.length, freqMinHz: Math.min(...f), freqMaxHz: Math.max(...f), refFreqHz: s.refFreqHz,
-        chanWidthHz: w[0] ?? 0, totalBandwidthHz: w.reduce((a, b) => a + Math.abs(b), 0),
+        id: s.id,
+        name: s.name,
+        nchan: f.length,
+        freqMinHz: Math.min(...f),
+        freqMaxHz: Math.max(...f),
+        refFreqHz: s.refFreqHz,
+        chanWidthHz: w[0] ?? 0,
+        totalBandwidthHz: w.reduce((a, b) => a + Math.abs(b), 0),
         ascending: f.length < 2 || (f[1] as number) > (f[0] as number),
       };
     });
-    const correlations = this.sub('POLARIZATION', (t) => (t.nrows > 0 ? Array.from(t.getColumn('CORR_TYPE', 0, 1) as Int32Array, stokesName) : []));
-    const fields = this.sub('FIELD', (t) => Array.from({ length: t.nrows }, (_, i): MsFieldSummary => {
-      const d = t.getColumn('PHASE_DIR', i, 1) as Float64Array;
-      const ra = ((d[0] ?? 0) * DEG + 360) % 360;
-      return { id: i, name: String(t.getCell('NAME', i)), raDeg: ra, decDeg: (d[1] ?? 0) * DEG };
-    }));
+    const correlations = this.sub('POLARIZATION', (t) =>
+      t.nrows > 0 ? Array.from(t.getColumn('CORR_TYPE', 0, 1) as Int32Array, stokesName) : [],
+    );
+    const fields = this.sub('FIELD', (t) =>
+      Array.from({ length: t.nrows }, (_, i): MsFieldSummary => {
+        const d = t.getColumn('PHASE_DIR', i, 1) as Float64Array;
+        const ra = ((d[0] ?? 0) * DEG + 360) % 360;
+        return { id: i, name: String(t.getCell('NAME', i)), raDeg: ra, decDeg: (d[1] ?? 0) * DEG };
+      }),
+    );
     const antennas = this.sub('ANTENNA', (t) => {
       const pos = t.getColumn('POSITION') as Float64Array;
       const names = t.getColumn('NAME') as string[];
       const stations = t.getColumn('STATION') as string[];
-      return names.map((name, i): MsAntennaSummary => ({
-        id: i, name, station: stations[i] ?? '', positionM: [pos[3 * i] ?? 0, pos[3 * i + 1] ?? 0, pos[3 * i + 2] ?? 0],
-      }));
+      return names.map(
+        (name, i): MsAntennaSummary => ({
+          id: i,
+          name,
+          station: stations[i] ?? '',
+          positionM: [pos[3 * i] ?? 0, pos[3 * i + 1] ?? 0, pos[3 * i + 2] ?? 0],
+        }),
+      );
     });
     const telescope = this.main.keywords.has('OBSERVATION')
       ? this.sub('OBSERVATION', (t) => (t.nrows > 0 ? String(t.getCell('TELESCOPE_NAME', 0)) : ''))
       : '';
     return {
-      path: this.path, rows: n,
-      firstTimeS: n > 0 ? first : 0, lastTimeS: n > 0 ? last : 0,
-      startS: n > 0 ? first - interval / 2 : 0, endS: n > 0 ? last + interval / 2 : 0,
-      ntimes: opts.counts === false ? Number.NaN : times.size, intervalS: interval, spws, correlations, fields, antennas,
-      antennasWithData: opts.counts === false ? Number.NaN : ants.size, baselines: opts.counts === false ? Number.NaN : bls.size, columns: this.main.columnNames(), telescope,
+      path: this.path,
+      rows: n,
+      firstTimeS: n > 0 ? first : 0,
+      lastTimeS: n > 0 ? last : 0,
+      startS: n > 0 ? first - interval / 2 : 0,
+      endS: n > 0 ? last + interval / 2 : 0,
+      ntimes: opts.counts === false ? Number.NaN : times.size,
+      intervalS: interval,
+      spws,
+      correlations,
+      fields,
+      antennas,
+      antennasWithData: opts.counts === false ? Number.NaN : ants.size,
+      baselines: opts.counts === false ? Number.NaN : bls.size,
+      columns: this.main.columnNames(),
+      telescope,
       flaggedFraction: opts.flags === false ? Number.NaN : this.flaggedFraction(),
     };
   }

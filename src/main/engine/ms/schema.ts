@@ -30,7 +30,8 @@ export const quantum = (unit: string, n = 1): Kws => ({ QuantumUnits: units(...n
 /** casacore MFrequency::Types code of TOPO. */
 export const FREQ_REF_TOPO = 5;
 
-const sc = (name: string, type: DataTypeName, keywords?: Kws): ColumnDesc => scalarColumn(name, type, keywords ? { keywords } : {});
+const sc = (name: string, type: DataTypeName, keywords?: Kws): ColumnDesc =>
+  scalarColumn(name, type, keywords ? { keywords } : {});
 const ar = (name: string, type: DataTypeName, shape: number[], keywords?: Kws): ColumnDesc => {
   const c = arrayColumn(name, type, { shape }, keywords ? { keywords } : {});
   // casacore keeps String arrays in string buckets (never Direct); the shape stays fixed.
@@ -102,8 +103,12 @@ export function subtableColumns(s: SubtableShapes): Record<SubtableName, ColumnD
     ANTENNA: [
       ar('OFFSET', 'Double', [3], POSITION_KW),
       ar('POSITION', 'Double', [3], POSITION_KW),
-      sc('TYPE', 'String'), sc('DISH_DIAMETER', 'Double', quantum('m')), sc('FLAG_ROW', 'Bool'),
-      sc('MOUNT', 'String'), sc('NAME', 'String'), sc('STATION', 'String'),
+      sc('TYPE', 'String'),
+      sc('DISH_DIAMETER', 'Double', quantum('m')),
+      sc('FLAG_ROW', 'Bool'),
+      sc('MOUNT', 'String'),
+      sc('NAME', 'String'),
+      sc('STATION', 'String'),
     ],
     DATA_DESCRIPTION: [sc('FLAG_ROW', 'Bool'), sc('POLARIZATION_ID', 'Int'), sc('SPECTRAL_WINDOW_ID', 'Int')],
     FEED: [
@@ -112,41 +117,81 @@ export function subtableColumns(s: SubtableShapes): Record<SubtableName, ColumnD
       ar('POLARIZATION_TYPE', 'String', [nr]),
       ar('POL_RESPONSE', 'Complex', [nr, nr]),
       ar('RECEPTOR_ANGLE', 'Double', [nr], quantum('rad')),
-      sc('ANTENNA_ID', 'Int'), sc('BEAM_ID', 'Int'), sc('FEED_ID', 'Int'), sc('INTERVAL', 'Double', quantum('s')),
-      sc('NUM_RECEPTORS', 'Int'), sc('SPECTRAL_WINDOW_ID', 'Int'), sc('TIME', 'Double', EPOCH_KW),
+      sc('ANTENNA_ID', 'Int'),
+      sc('BEAM_ID', 'Int'),
+      sc('FEED_ID', 'Int'),
+      sc('INTERVAL', 'Double', quantum('s')),
+      sc('NUM_RECEPTORS', 'Int'),
+      sc('SPECTRAL_WINDOW_ID', 'Int'),
+      sc('TIME', 'Double', EPOCH_KW),
     ],
     FIELD: [
       ar('DELAY_DIR', 'Double', [2, 1], DIRECTION_KW),
       ar('PHASE_DIR', 'Double', [2, 1], DIRECTION_KW),
       ar('REFERENCE_DIR', 'Double', [2, 1], DIRECTION_KW),
-      sc('CODE', 'String'), sc('FLAG_ROW', 'Bool'), sc('NAME', 'String'), sc('NUM_POLY', 'Int'),
-      sc('SOURCE_ID', 'Int'), sc('TIME', 'Double', EPOCH_KW),
+      sc('CODE', 'String'),
+      sc('FLAG_ROW', 'Bool'),
+      sc('NAME', 'String'),
+      sc('NUM_POLY', 'Int'),
+      sc('SOURCE_ID', 'Int'),
+      sc('TIME', 'Double', EPOCH_KW),
     ],
     FLAG_CMD: [
-      sc('APPLIED', 'Bool'), sc('COMMAND', 'String'), sc('INTERVAL', 'Double', quantum('s')), sc('LEVEL', 'Int'),
-      sc('REASON', 'String'), sc('SEVERITY', 'Int'), sc('TIME', 'Double', EPOCH_KW), sc('TYPE', 'String'),
+      sc('APPLIED', 'Bool'),
+      sc('COMMAND', 'String'),
+      sc('INTERVAL', 'Double', quantum('s')),
+      sc('LEVEL', 'Int'),
+      sc('REASON', 'String'),
+      sc('SEVERITY', 'Int'),
+      sc('TIME', 'Double', EPOCH_KW),
+      sc('TYPE', 'String'),
     ],
     HISTORY: [
-      ar('APP_PARAMS', 'String', [1]), ar('CLI_COMMAND', 'String', [1]),
-      sc('APPLICATION', 'String'), sc('MESSAGE', 'String'), sc('OBJECT_ID', 'Int'), sc('OBSERVATION_ID', 'Int'),
-      sc('ORIGIN', 'String'), sc('PRIORITY', 'String'), sc('TIME', 'Double', EPOCH_KW),
+      ar('APP_PARAMS', 'String', [1]),
+      ar('CLI_COMMAND', 'String', [1]),
+      sc('APPLICATION', 'String'),
+      sc('MESSAGE', 'String'),
+      sc('OBJECT_ID', 'Int'),
+      sc('OBSERVATION_ID', 'Int'),
+      sc('ORIGIN', 'String'),
+      sc('PRIORITY', 'String'),
+      sc('TIME', 'Double', EPOCH_KW),
     ],
     OBSERVATION: [
       ar('TIME_RANGE', 'Double', [2], EPOCH_KW),
-      ar('LOG', 'String', [1]), ar('SCHEDULE', 'String', [1]),
-      sc('FLAG_ROW', 'Bool'), sc('OBSERVER', 'String'), sc('PROJECT', 'String'), sc('RELEASE_DATE', 'Double', EPOCH_KW),
-      sc('SCHEDULE_TYPE', 'String'), sc('TELESCOPE_NAME', 'String'),
+      ar('LOG', 'String', [1]),
+      ar('SCHEDULE', 'String', [1]),
+      sc('FLAG_ROW', 'Bool'),
+      sc('OBSERVER', 'String'),
+      sc('PROJECT', 'String'),
+      sc('RELEASE_DATE', 'Double', EPOCH_KW),
+      sc('SCHEDULE_TYPE', 'String'),
+      sc('TELESCOPE_NAME', 'String'),
     ],
     POINTING: [
       varAr('DIRECTION', 'Double', 2, DIRECTION_KW),
-      sc('ANTENNA_ID', 'Int'), sc('INTERVAL', 'Double', quantum('s')), sc('NAME', 'String'), sc('NUM_POLY', 'Int'),
+      sc('ANTENNA_ID', 'Int'),
+      sc('INTERVAL', 'Double', quantum('s')),
+      sc('NAME', 'String'),
+      sc('NUM_POLY', 'Int'),
       varAr('TARGET', 'Double', 2, DIRECTION_KW),
-      sc('TIME', 'Double', EPOCH_KW), sc('TIME_ORIGIN', 'Double', EPOCH_KW), sc('TRACKING', 'Bool'),
+      sc('TIME', 'Double', EPOCH_KW),
+      sc('TIME_ORIGIN', 'Double', EPOCH_KW),
+      sc('TRACKING', 'Bool'),
     ],
     POLARIZATION: [
-      ar('CORR_TYPE', 'Int', [s.npol]), ar('CORR_PRODUCT', 'Int', [2, s.npol]), sc('FLAG_ROW', 'Bool'), sc('NUM_CORR', 'Int'),
+      ar('CORR_TYPE', 'Int', [s.npol]),
+      ar('CORR_PRODUCT', 'Int', [2, s.npol]),
+      sc('FLAG_ROW', 'Bool'),
+      sc('NUM_CORR', 'Int'),
     ],
-    PROCESSOR: [sc('FLAG_ROW', 'Bool'), sc('MODE_ID', 'Int'), sc('TYPE', 'String'), sc('TYPE_ID', 'Int'), sc('SUB_TYPE', 'String')],
+    PROCESSOR: [
+      sc('FLAG_ROW', 'Bool'),
+      sc('MODE_ID', 'Int'),
+      sc('TYPE', 'String'),
+      sc('TYPE_ID', 'Int'),
+      sc('SUB_TYPE', 'String'),
+    ],
     SPECTRAL_WINDOW: [
       sc('MEAS_FREQ_REF', 'Int'),
       ar('CHAN_FREQ', 'Double', [s.nchan], FREQUENCY_KW),
@@ -154,41 +199,78 @@ export function subtableColumns(s: SubtableShapes): Record<SubtableName, ColumnD
       ar('CHAN_WIDTH', 'Double', [s.nchan], quantum('Hz')),
       ar('EFFECTIVE_BW', 'Double', [s.nchan], quantum('Hz')),
       ar('RESOLUTION', 'Double', [s.nchan], quantum('Hz')),
-      sc('FLAG_ROW', 'Bool'), sc('FREQ_GROUP', 'Int'), sc('FREQ_GROUP_NAME', 'String'), sc('IF_CONV_CHAIN', 'Int'),
-      sc('NAME', 'String'), sc('NET_SIDEBAND', 'Int'), sc('NUM_CHAN', 'Int'), sc('TOTAL_BANDWIDTH', 'Double', quantum('Hz')),
+      sc('FLAG_ROW', 'Bool'),
+      sc('FREQ_GROUP', 'Int'),
+      sc('FREQ_GROUP_NAME', 'String'),
+      sc('IF_CONV_CHAIN', 'Int'),
+      sc('NAME', 'String'),
+      sc('NET_SIDEBAND', 'Int'),
+      sc('NUM_CHAN', 'Int'),
+      sc('TOTAL_BANDWIDTH', 'Double', quantum('Hz')),
     ],
     STATE: [
-      sc('CAL', 'Double', quantum('K')), sc('FLAG_ROW', 'Bool'), sc('LOAD', 'Double', quantum('K')), sc('OBS_MODE', 'String'),
-      sc('REF', 'Bool'), sc('SIG', 'Bool'), sc('SUB_SCAN', 'Int'),
+      sc('CAL', 'Double', quantum('K')),
+      sc('FLAG_ROW', 'Bool'),
+      sc('LOAD', 'Double', quantum('K')),
+      sc('OBS_MODE', 'String'),
+      sc('REF', 'Bool'),
+      sc('SIG', 'Bool'),
+      sc('SUB_SCAN', 'Int'),
     ],
     SOURCE: [
       ar('DIRECTION', 'Double', [2], DIRECTION_KW),
       ar('PROPER_MOTION', 'Double', [2], quantum('rad/s')),
-      sc('CALIBRATION_GROUP', 'Int'), sc('CODE', 'String'), sc('INTERVAL', 'Double', quantum('s')), sc('NAME', 'String'),
-      sc('NUM_LINES', 'Int'), sc('SOURCE_ID', 'Int'), sc('SPECTRAL_WINDOW_ID', 'Int'), sc('TIME', 'Double', EPOCH_KW),
+      sc('CALIBRATION_GROUP', 'Int'),
+      sc('CODE', 'String'),
+      sc('INTERVAL', 'Double', quantum('s')),
+      sc('NAME', 'String'),
+      sc('NUM_LINES', 'Int'),
+      sc('SOURCE_ID', 'Int'),
+      sc('SPECTRAL_WINDOW_ID', 'Int'),
+      sc('TIME', 'Double', EPOCH_KW),
     ],
   };
 }
 
 /** Subtables written into every MS (the required ones of MS v2, and SOURCE). */
 export const SUBTABLES = [
-  'ANTENNA', 'DATA_DESCRIPTION', 'FEED', 'FIELD', 'FLAG_CMD', 'HISTORY', 'OBSERVATION', 'POINTING',
-  'POLARIZATION', 'PROCESSOR', 'SPECTRAL_WINDOW', 'STATE', 'SOURCE',
+  'ANTENNA',
+  'DATA_DESCRIPTION',
+  'FEED',
+  'FIELD',
+  'FLAG_CMD',
+  'HISTORY',
+  'OBSERVATION',
+  'POINTING',
+  'POLARIZATION',
+  'PROCESSOR',
+  'SPECTRAL_WINDOW',
+  'STATE',
+  'SOURCE',
 ] as const;
 export type SubtableName = (typeof SUBTABLES)[number];
 
 /** AIPS memo 117 polarisation codes (UVH5) -> casacore Stokes::StokesTypes (MS CORR_TYPE). */
 const STOKES: ReadonlyMap<number, { type: number; product: [number, number]; name: string }> = new Map([
-  [1, { type: 1, product: [0, 0], name: 'I' }], [2, { type: 2, product: [0, 0], name: 'Q' }],
-  [3, { type: 3, product: [0, 0], name: 'U' }], [4, { type: 4, product: [0, 0], name: 'V' }],
-  [-1, { type: 5, product: [0, 0], name: 'RR' }], [-3, { type: 6, product: [0, 1], name: 'RL' }],
-  [-4, { type: 7, product: [1, 0], name: 'LR' }], [-2, { type: 8, product: [1, 1], name: 'LL' }],
-  [-5, { type: 9, product: [0, 0], name: 'XX' }], [-7, { type: 10, product: [0, 1], name: 'XY' }],
-  [-8, { type: 11, product: [1, 0], name: 'YX' }], [-6, { type: 12, product: [1, 1], name: 'YY' }],
+  [1, { type: 1, product: [0, 0], name: 'I' }],
+  [2, { type: 2, product: [0, 0], name: 'Q' }],
+  [3, { type: 3, product: [0, 0], name: 'U' }],
+  [4, { type: 4, product: [0, 0], name: 'V' }],
+  [-1, { type: 5, product: [0, 0], name: 'RR' }],
+  [-3, { type: 6, product: [0, 1], name: 'RL' }],
+  [-4, { type: 7, product: [1, 0], name: 'LR' }],
+  [-2, { type: 8, product: [1, 1], name: 'LL' }],
+  [-5, { type: 9, product: [0, 0], name: 'XX' }],
+  [-7, { type: 10, product: [0, 1], name: 'XY' }],
+  [-8, { type: 11, product: [1, 0], name: 'YX' }],
+  [-6, { type: 12, product: [1, 1], name: 'YY' }],
 ]);
 
 /** CORR_TYPE and CORR_PRODUCT for UVH5 polarisation codes; throws on an unknown code. */
-export function correlationsFromAips(codes: ArrayLike<number>, where: string): { corrType: number[]; corrProduct: number[]; names: string[] } {
+export function correlationsFromAips(
+  codes: ArrayLike<number>,
+  where: string,
+): { corrType: number[]; corrProduct: number[]; names: string[] } {
   const corrType: number[] = [];
   const corrProduct: number[] = [];
   const names: string[] = [];

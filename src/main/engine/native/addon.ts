@@ -10,7 +10,10 @@ import type { CelestialWcs } from '../../../shared/model/sky-image';
 export type KernelRuns = 'pool' | 'caller';
 
 /** A kernel's declaration: where it runs, and its TypeScript signature (type-level only). */
-export interface KernelDecl<F extends (...args: never[]) => unknown = (...args: never[]) => unknown, R extends KernelRuns = KernelRuns> {
+export interface KernelDecl<
+  F extends (...args: never[]) => unknown = (...args: never[]) => unknown,
+  R extends KernelRuns = KernelRuns,
+> {
   readonly runs: R;
   /** Never set: carries the signature for the types derived from KERNELS. */
   readonly signature?: F;
@@ -49,23 +52,25 @@ export const KERNELS = {
    * uvw(ant2) - uvw(ant1), `lmn1` = nsources x (l, m, n - 1), `amp` = nsources x nchan (Jy).
    * `channelWidthHz` > 0 applies channel-width smearing, sinc(pi dnu tau); 0 disables it.
    */
-  predictPoints: pool<
-    (
-      uvw: Float64Array,
-      freqs: Float64Array,
-      lmn1: Float64Array,
-      amp: Float64Array,
-      out: Float64Array,
-      channelWidthHz: number,
-      threads: number,
-    ) => void
-  >(),
+  predictPoints:
+    pool<
+      (
+        uvw: Float64Array,
+        freqs: Float64Array,
+        lmn1: Float64Array,
+        amp: Float64Array,
+        out: Float64Array,
+        channelWidthHz: number,
+        threads: number,
+      ) => void
+    >(),
   /**
    * The simulator's fused pass (native/src/predict/simvis.h): sky, RFI, noise, gains and
    * bandpasses for every row of `input.nsub` subband files into `vis` (nsub x rows x nchan/nsub
    * x 2 pols complex) and `flags`. Returns true when the antenna-factorised predictor ran.
    */
-  simulateVisibilities: pool<(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number) => boolean>(),
+  simulateVisibilities:
+    pool<(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, threads: number) => boolean>(),
   /**
    * One integration of a UVH5 file to MS rows (native/src/convert/convert.h; the JS twin and the
    * conventions are in src/main/engine/convert/kernel.ts). Returns the flagged sample count.
@@ -88,38 +93,52 @@ export const KERNELS = {
    * corrected = V / (J_i conj(J_j)), J the product of the terms, in place; samples with a
    * flagged (or zero) solution are flagged; weights scaled by |J_i J_j|^2. Returns the samples newly flagged.
    */
-  applyJones: pool<
-    (
-      vis: Float32Array,
-      flags: Uint8Array,
-      weights: Float32Array | null,
-      ant1: Int32Array,
-      ant2: Int32Array,
-      nchan: number,
-      npol: number,
-      nant: number,
-      terms: CalJonesTerm[],
-      threads: number,
-    ) => number
-  >(),
+  applyJones:
+    pool<
+      (
+        vis: Float32Array,
+        flags: Uint8Array,
+        weights: Float32Array | null,
+        ant1: Int32Array,
+        ant2: Int32Array,
+        nchan: number,
+        npol: number,
+        nant: number,
+        terms: CalJonesTerm[],
+        threads: number,
+      ) => number
+    >(),
   /** Flags autocorrelation rows (when `autos`), exact zeros and non-finite samples; counts of newly flagged samples per reason. */
-  flagBasic: pool<
-    (
-      vis: Float32Array,
-      flags: Uint8Array,
-      ant1: Int32Array,
-      ant2: Int32Array,
-      nchan: number,
-      npol: number,
-      autos: boolean,
-      threads: number,
-    ) => { autocorrelation: number; zero: number; nonfinite: number }
-  >(),
+  flagBasic:
+    pool<
+      (
+        vis: Float32Array,
+        flags: Uint8Array,
+        ant1: Int32Array,
+        ant2: Int32Array,
+        nchan: number,
+        npol: number,
+        autos: boolean,
+        threads: number,
+      ) => { autocorrelation: number; zero: number; nonfinite: number }
+    >(),
   /**
    * SumThreshold RFI detection per baseline (`grid`: nbl x ntime row indices, -1 missing) on
    * the amplitude minus a smooth surface; flags in place, returns the samples newly flagged.
    */
-  flagRfi: pool<(vis: Float32Array, flags: Uint8Array, grid: Int32Array, nbl: number, ntime: number, nchan: number, npol: number, options: RfiKernelOptions) => number>(),
+  flagRfi:
+    pool<
+      (
+        vis: Float32Array,
+        flags: Uint8Array,
+        grid: Int32Array,
+        nbl: number,
+        ntime: number,
+        nchan: number,
+        npol: number,
+        options: RfiKernelOptions,
+      ) => number
+    >(),
   /**
    * Gridder, G^H (native/src/gridder/wgridder.h): dirty[y, x] (ny x nx, overwritten) =
    * sum_k weights[k] Re(vis[k] exp(-2 pi i (u l + v m + w (n - 1)))), unnormalised, with
@@ -129,49 +148,52 @@ export const KERNELS = {
    * (the same type and size) also psf = G^H(weights) (unit visibilities) in the same pass: each
    * visibility's kernels evaluated once (two plane sets).
    */
-  ms2dirty: pool<
-    (
-      uvw: Float64Array,
-      freqs: Float64Array,
-      vis: Float32Array | Float64Array,
-      weights: Float32Array,
-      dirty: Float32Array | Float64Array,
-      options: GridderKernelOptions,
-      psf?: Float32Array | Float64Array | null,
-    ) => GridderInfo
-  >(),
+  ms2dirty:
+    pool<
+      (
+        uvw: Float64Array,
+        freqs: Float64Array,
+        vis: Float32Array | Float64Array,
+        weights: Float32Array,
+        dirty: Float32Array | Float64Array,
+        options: GridderKernelOptions,
+        psf?: Float32Array | Float64Array | null,
+      ) => GridderInfo
+    >(),
   /**
    * Degridder, G, the exact adjoint of ms2dirty: vis[k] (overwritten) = weights[k] sum_{x,y}
    * image[y, x] exp(+2 pi i (u l + v m + w (n - 1))) (no 1/n: pixels hold point fluxes);
    * weights null = all 1; 0 where the weight is 0.
    */
-  dirty2ms: pool<
-    (
-      uvw: Float64Array,
-      freqs: Float64Array,
-      image: Float32Array | Float64Array,
-      weights: Float32Array | null,
-      vis: Float32Array | Float64Array,
-      options: GridderKernelOptions,
-    ) => GridderInfo
-  >(),
+  dirty2ms:
+    pool<
+      (
+        uvw: Float64Array,
+        freqs: Float64Array,
+        image: Float32Array | Float64Array,
+        weights: Float32Array | null,
+        vis: Float32Array | Float64Array,
+        options: GridderKernelOptions,
+      ) => GridderInfo
+    >(),
   /**
    * A major cycle in one pass (native/src/gridder/wgridder.h residual): vis (in place) +=
    * G(image) where weights != 0 (the weights select, as dirty2ms with selectOnly and
    * accumulate), then dirty (overwritten) = G^H(weights * vis), unnormalised: the results of
    * those two calls with each visibility's kernels evaluated once. Holds twice the plane memory.
    */
-  ms2residual: pool<
-    (
-      uvw: Float64Array,
-      freqs: Float64Array,
-      image: Float32Array | Float64Array,
-      weights: Float32Array,
-      vis: Float32Array | Float64Array,
-      dirty: Float32Array | Float64Array,
-      options: GridderKernelOptions,
-    ) => GridderInfo
-  >(),
+  ms2residual:
+    pool<
+      (
+        uvw: Float64Array,
+        freqs: Float64Array,
+        image: Float32Array | Float64Array,
+        weights: Float32Array,
+        vis: Float32Array | Float64Array,
+        dirty: Float32Array | Float64Array,
+        options: GridderKernelOptions,
+      ) => GridderInfo
+    >(),
   /** Frees what gridder session `session` holds (GridderKernelOptions.session); false if there was none. */
   gridderRelease: pool<(session: number) => boolean>(),
   /**
@@ -180,7 +202,16 @@ export const KERNELS = {
    * most options.maxIter; `psf` (ny x nx) peaks (1) at (floor(nx/2), floor(ny/2)). Only the
    * active pixels (|residual| >= activeFraction x stopLevel) of `residual` are updated.
    */
-  hogbomClean: pool<(residual: Float32Array, psf: Float32Array, mask: Uint8Array | null, model: Float64Array, options: HogbomOptions) => HogbomResult>(),
+  hogbomClean:
+    pool<
+      (
+        residual: Float32Array,
+        psf: Float32Array,
+        mask: Uint8Array | null,
+        model: Float64Array,
+        options: HogbomOptions,
+      ) => HogbomResult
+    >(),
   /**
    * Reprojection of a SIN image (rows input.row0 .. row0+nrows-1, one or more planes on the same
    * grid) onto a region of another SIN grid (native/src/reproject/reproject.h): exact direction-
@@ -214,13 +245,28 @@ export interface NativeAddon extends NativeKernels {
 /** A visibility block and its model for the calibration kernels (interleaved complex64 [row][chan][pol]). */
 /** Input of convertRows: one integration's file rows, the baseline permutation and per-row phasors. */
 export interface ConvertRowsInput {
-  vis: Float32Array; flags: Uint8Array; nsamples: Float32Array; rowOffset: number; perm: Int32Array; conj: Uint8Array;
-  autos: Uint8Array; phasors: Float64Array; weightScale: Float64Array; reverse: boolean; nchan: number; npol: number;
+  vis: Float32Array;
+  flags: Uint8Array;
+  nsamples: Float32Array;
+  rowOffset: number;
+  perm: Int32Array;
+  conj: Uint8Array;
+  autos: Uint8Array;
+  phasors: Float64Array;
+  weightScale: Float64Array;
+  reverse: boolean;
+  nchan: number;
+  npol: number;
 }
 
 /** Output of convertRows: the integration's MS rows (nbl of them). */
 export interface ConvertRowsOutput {
-  data: Float32Array; flag: Uint8Array; weightSpectrum: Float32Array; weight: Float32Array; sigma: Float32Array; flagRow: Uint8Array;
+  data: Float32Array;
+  flag: Uint8Array;
+  weightSpectrum: Float32Array;
+  weight: Float32Array;
+  sigma: Float32Array;
+  flagRow: Uint8Array;
 }
 
 /** Input of simulateVisibilities; shapes in native/src/predict/simvis.h. */
@@ -495,7 +541,9 @@ export function loadAddon(file: string | null = findAddon()): NativeAddon {
   }
   const surface = checkAddonSurface(mod);
   if (surface.missing.length > 0 || surface.wrongType.length > 0) {
-    throw new Error(`${file} does not match the dsa110_native surface this code declares (KERNELS in src/main/engine/native/addon.ts): ${describeSurface(surface)}; rebuild it with "npm run build:native"`);
+    throw new Error(
+      `${file} does not match the dsa110_native surface this code declares (KERNELS in src/main/engine/native/addon.ts): ${describeSurface(surface)}; rebuild it with "npm run build:native"`,
+    );
   }
   const addon = mod as NativeAddon;
   loaded.set(file, addon);
@@ -517,7 +565,8 @@ export interface AddonSurface {
  * exported function, every name of ADDON_VALUES an exported number, and nothing else exported.
  */
 export function checkAddonSurface(mod: unknown): AddonSurface {
-  const exports = (typeof mod === 'object' || typeof mod === 'function') && mod !== null ? (mod as Record<string, unknown>) : {};
+  const exports =
+    (typeof mod === 'object' || typeof mod === 'function') && mod !== null ? (mod as Record<string, unknown>) : {};
   const declared = new Map<string, 'function' | 'number'>([
     ...Object.keys(KERNELS).map((k) => [k, 'function'] as const),
     ...ADDON_VALUES.map((k) => [k, 'number'] as const),

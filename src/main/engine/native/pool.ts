@@ -57,7 +57,10 @@ export function sharedComplexArray(nx: number, ny: number, precision: ComplexPre
 }
 
 /** A zeroed typed array of n elements in a SharedArrayBuffer, for the native workers to share. */
-export function sharedOf<T extends ArrayBufferView>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+export function sharedOf<T extends ArrayBufferView>(
+  ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+): T {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`sharedOf: n must be an integer >= 0, got ${n}`);
   return new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
 }
@@ -119,9 +122,18 @@ export class NativePool {
    * `vis` and `flags` must be backed by SharedArrayBuffers; resolves to true when the
    * antenna-factorised predictor ran.
    */
-  simulateVisibilities(input: SimVisKernelInput, vis: Float32Array, flags: Uint8Array, opts: { threads?: number } = {}): Promise<boolean> {
+  simulateVisibilities(
+    input: SimVisKernelInput,
+    vis: Float32Array,
+    flags: Uint8Array,
+    opts: { threads?: number } = {},
+  ): Promise<boolean> {
     if (!isShared(vis.buffer) || !isShared(flags.buffer)) {
-      return Promise.reject(new TypeError('NativePool.simulateVisibilities: vis and flags must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.simulateVisibilities: vis and flags must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf',
+        ),
+      );
     }
     return this.run('simulateVisibilities', input, vis, flags, opts.threads ?? 1);
   }
@@ -137,9 +149,22 @@ export class NativePool {
     opts: { threads?: number } = {},
   ): Promise<void> {
     if (!isShared(out.buffer)) {
-      return Promise.reject(new TypeError('NativePool.predictPoints: out must be backed by a SharedArrayBuffer so the worker can write into it; allocate it with sharedFloat64Array(n)'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.predictPoints: out must be backed by a SharedArrayBuffer so the worker can write into it; allocate it with sharedFloat64Array(n)',
+        ),
+      );
     }
-    return this.run('predictPoints', input.uvw, input.freqs, input.lmn1, input.amp, out, input.channelWidthHz ?? 0, opts.threads ?? 1);
+    return this.run(
+      'predictPoints',
+      input.uvw,
+      input.freqs,
+      input.lmn1,
+      input.amp,
+      out,
+      input.channelWidthHz ?? 0,
+      opts.threads ?? 1,
+    );
   }
 
   /**
@@ -147,9 +172,17 @@ export class NativePool {
    * backed by a SharedArrayBuffer (the worker writes into them); inputs are copied when not shared.
    */
   solveJones(data: CalVisData, cells: CalCells, options: CalSolveOptions, out: CalSolveOutput): Promise<void> {
-    for (const [name, o] of [['out', out], ['options.thenOut', options.thenOut ?? {}]] as const) {
+    for (const [name, o] of [
+      ['out', out],
+      ['options.thenOut', options.thenOut ?? {}],
+    ] as const) {
       for (const [k, a] of Object.entries(o) as [string, { buffer: ArrayBufferLike }][]) {
-        if (!isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.solveJones: ${name}.${k} must be backed by a SharedArrayBuffer so the worker can write into it`));
+        if (!isShared(a.buffer))
+          return Promise.reject(
+            new TypeError(
+              `NativePool.solveJones: ${name}.${k} must be backed by a SharedArrayBuffer so the worker can write into it`,
+            ),
+          );
       }
     }
     return this.run('solveJones', data, cells, options, out);
@@ -157,7 +190,12 @@ export class NativePool {
 
   /** Per-baseline calibration statistics on a worker (see NativeAddon.baselineStats); `out` shared. */
   baselineStats(data: CalVisData, cells: CalCells, out: Float64Array, opts: { threads?: number } = {}): Promise<void> {
-    if (!isShared(out.buffer)) return Promise.reject(new TypeError('NativePool.baselineStats: out must be backed by a SharedArrayBuffer; allocate it with sharedFloat64Array(n)'));
+    if (!isShared(out.buffer))
+      return Promise.reject(
+        new TypeError(
+          'NativePool.baselineStats: out must be backed by a SharedArrayBuffer; allocate it with sharedFloat64Array(n)',
+        ),
+      );
     return this.run('baselineStats', data, cells, out, opts.threads ?? 1);
   }
 
@@ -166,16 +204,46 @@ export class NativePool {
    * `weights` must be backed by SharedArrayBuffers. Resolves to the number of samples newly flagged.
    */
   applyJones(
-    input: { vis: Float32Array; flags: Uint8Array; weights?: Float32Array | null; ant1: Int32Array; ant2: Int32Array; nchan: number; npol: number; nant: number },
+    input: {
+      vis: Float32Array;
+      flags: Uint8Array;
+      weights?: Float32Array | null;
+      ant1: Int32Array;
+      ant2: Int32Array;
+      nchan: number;
+      npol: number;
+      nant: number;
+    },
     terms: CalJonesTerm[],
     opts: { threads?: number } = {},
   ): Promise<number> {
-    const shared: [string, ArrayBufferView | null | undefined][] = [['vis', input.vis], ['flags', input.flags], ['weights', input.weights]];
+    const shared: [string, ArrayBufferView | null | undefined][] = [
+      ['vis', input.vis],
+      ['flags', input.flags],
+      ['weights', input.weights],
+    ];
     for (const [k, a] of shared) {
-      if (a && !isShared(a.buffer)) return Promise.reject(new TypeError(`NativePool.applyJones: ${k} must be backed by a SharedArrayBuffer so the worker can correct it in place`));
+      if (a && !isShared(a.buffer))
+        return Promise.reject(
+          new TypeError(
+            `NativePool.applyJones: ${k} must be backed by a SharedArrayBuffer so the worker can correct it in place`,
+          ),
+        );
     }
     const { vis, flags, ant1, ant2, nchan, npol, nant } = input;
-    return this.run('applyJones', vis, flags, input.weights ?? null, ant1, ant2, nchan, npol, nant, terms, opts.threads ?? 1);
+    return this.run(
+      'applyJones',
+      vis,
+      flags,
+      input.weights ?? null,
+      ant1,
+      ant2,
+      nchan,
+      npol,
+      nant,
+      terms,
+      opts.threads ?? 1,
+    );
   }
 
   /** Basic flags in place on a worker (see NativeAddon.flagBasic); `flags` must be shared. */
@@ -183,17 +251,55 @@ export class NativePool {
     input: { vis: Float32Array; flags: Uint8Array; ant1: Int32Array; ant2: Int32Array; nchan: number; npol: number },
     opts: { autos?: boolean; threads?: number } = {},
   ): Promise<{ autocorrelation: number; zero: number; nonfinite: number }> {
-    if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagBasic: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
-    return this.run('flagBasic', input.vis, input.flags, input.ant1, input.ant2, input.nchan, input.npol, opts.autos ?? true, opts.threads ?? 1);
+    if (!isShared(input.flags.buffer))
+      return Promise.reject(
+        new TypeError(
+          'NativePool.flagBasic: flags must be backed by a SharedArrayBuffer so the worker can flag in place',
+        ),
+      );
+    return this.run(
+      'flagBasic',
+      input.vis,
+      input.flags,
+      input.ant1,
+      input.ant2,
+      input.nchan,
+      input.npol,
+      opts.autos ?? true,
+      opts.threads ?? 1,
+    );
   }
 
   /** SumThreshold RFI flags in place on a worker (see NativeAddon.flagRfi); `flags` must be shared. */
   flagRfi(
-    input: { vis: Float32Array; flags: Uint8Array; grid: Int32Array; nbl: number; ntime: number; nchan: number; npol: number },
+    input: {
+      vis: Float32Array;
+      flags: Uint8Array;
+      grid: Int32Array;
+      nbl: number;
+      ntime: number;
+      nchan: number;
+      npol: number;
+    },
     options: RfiKernelOptions = {},
   ): Promise<number> {
-    if (!isShared(input.flags.buffer)) return Promise.reject(new TypeError('NativePool.flagRfi: flags must be backed by a SharedArrayBuffer so the worker can flag in place'));
-    return this.run('flagRfi', input.vis, input.flags, input.grid, input.nbl, input.ntime, input.nchan, input.npol, options);
+    if (!isShared(input.flags.buffer))
+      return Promise.reject(
+        new TypeError(
+          'NativePool.flagRfi: flags must be backed by a SharedArrayBuffer so the worker can flag in place',
+        ),
+      );
+    return this.run(
+      'flagRfi',
+      input.vis,
+      input.flags,
+      input.grid,
+      input.nbl,
+      input.ntime,
+      input.nchan,
+      input.npol,
+      options,
+    );
   }
 
   /**
@@ -208,7 +314,11 @@ export class NativePool {
     psf: Float32Array | Float64Array | null = null,
   ): Promise<GridderInfo> {
     if (!isShared(dirty.buffer) || (psf && !isShared(psf.buffer))) {
-      return Promise.reject(new TypeError('NativePool.ms2dirty: dirty (and psf) must be backed by a SharedArrayBuffer so the worker can write the image into it'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.ms2dirty: dirty (and psf) must be backed by a SharedArrayBuffer so the worker can write the image into it',
+        ),
+      );
     }
     return this.run('ms2dirty', input.uvw, input.freqs, input.vis, input.weights, dirty, options, psf);
   }
@@ -218,11 +328,21 @@ export class NativePool {
    * complex, the type of image) must be backed by a SharedArrayBuffer; inputs that are not are copied.
    */
   dirty2ms(
-    input: { uvw: Float64Array; freqs: Float64Array; image: Float32Array | Float64Array; weights?: Float32Array | null },
+    input: {
+      uvw: Float64Array;
+      freqs: Float64Array;
+      image: Float32Array | Float64Array;
+      weights?: Float32Array | null;
+    },
     vis: Float32Array | Float64Array,
     options: GridderKernelOptions,
   ): Promise<GridderInfo> {
-    if (!isShared(vis.buffer)) return Promise.reject(new TypeError('NativePool.dirty2ms: vis must be backed by a SharedArrayBuffer so the worker can write the visibilities into it'));
+    if (!isShared(vis.buffer))
+      return Promise.reject(
+        new TypeError(
+          'NativePool.dirty2ms: vis must be backed by a SharedArrayBuffer so the worker can write the visibilities into it',
+        ),
+      );
     return this.run('dirty2ms', input.uvw, input.freqs, input.image, input.weights ?? null, vis, options);
   }
 
@@ -237,7 +357,11 @@ export class NativePool {
     options: GridderKernelOptions,
   ): Promise<GridderInfo> {
     if (!isShared(vis.buffer) || !isShared(dirty.buffer)) {
-      return Promise.reject(new TypeError('NativePool.ms2residual: vis and dirty must be backed by SharedArrayBuffers so the worker can write them'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.ms2residual: vis and dirty must be backed by SharedArrayBuffers so the worker can write them',
+        ),
+      );
     }
     return this.run('ms2residual', input.uvw, input.freqs, input.image, input.weights, vis, dirty, options);
   }
@@ -256,7 +380,11 @@ export class NativePool {
     options: HogbomOptions,
   ): Promise<HogbomResult> {
     if (!isShared(input.residual.buffer) || !isShared(input.model.buffer)) {
-      return Promise.reject(new TypeError('NativePool.hogbomClean: residual and model must be backed by SharedArrayBuffers so the worker can update them in place'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.hogbomClean: residual and model must be backed by SharedArrayBuffers so the worker can update them in place',
+        ),
+      );
     }
     return this.run('hogbomClean', input.residual, input.psf, input.mask ?? null, input.model, options);
   }
@@ -268,7 +396,11 @@ export class NativePool {
    */
   reproject(input: ReprojectInput, output: ReprojectOutput, options: ReprojectOptions = {}): Promise<number> {
     if (output.planes.some((p) => !isShared(p.buffer))) {
-      return Promise.reject(new TypeError('NativePool.reproject: output.planes must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf(Float32Array, n)'));
+      return Promise.reject(
+        new TypeError(
+          'NativePool.reproject: output.planes must be backed by SharedArrayBuffers so the worker can write into them; allocate them with sharedOf(Float32Array, n)',
+        ),
+      );
     }
     return this.run('reproject', input, output, options);
   }
@@ -281,7 +413,10 @@ export class NativePool {
   }
 
   /** Runs pool kernel `kernel` on a worker with the addon function's own arguments. */
-  private async run<K extends NativeKernelName>(kernel: K, ...args: Parameters<NativeAddon[K]>): Promise<NativeTaskResults[K]> {
+  private async run<K extends NativeKernelName>(
+    kernel: K,
+    ...args: Parameters<NativeAddon[K]>
+  ): Promise<NativeTaskResults[K]> {
     if (this.closed) throw new Error(`NativePool: ${kernel} called after close()`);
     const task = { kernel, args } as NativeTaskOf<K> as NativeTask;
     return (await this.pool.run(task)) as NativeTaskResults[K];

@@ -4,7 +4,9 @@
 import { KERNELS, type KernelName, type NativeAddon } from './addon';
 
 /** The kernels NativePool runs on its worker threads (declared with `pool` in KERNELS). */
-export type NativeKernelName = { [K in KernelName]: (typeof KERNELS)[K]['runs'] extends 'pool' ? K : never }[KernelName];
+export type NativeKernelName = {
+  [K in KernelName]: (typeof KERNELS)[K]['runs'] extends 'pool' ? K : never;
+}[KernelName];
 
 /** A task for one pool kernel: its name and its arguments, as the addon's function takes them. */
 export type NativeTaskOf<K extends NativeKernelName> = { kernel: K; args: Parameters<NativeAddon[K]> };

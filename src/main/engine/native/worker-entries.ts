@@ -34,7 +34,8 @@ export class WorkerEntryError extends Error {
 /** The folder holding the worker entry files for code running from `moduleFile`. */
 export function workerEntryDir(moduleFile: string = fileURLToPath(import.meta.url)): string {
   // From sources this file is src/main/engine/native/worker-entries.ts: use <root>/out/cli.
-  if (/\.[cm]?ts$/.test(moduleFile)) return path.resolve(path.dirname(moduleFile), '..', '..', '..', '..', 'out', 'cli');
+  if (/\.[cm]?ts$/.test(moduleFile))
+    return path.resolve(path.dirname(moduleFile), '..', '..', '..', '..', 'out', 'cli');
   return path.dirname(moduleFile);
 }
 

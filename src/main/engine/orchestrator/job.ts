@@ -59,7 +59,11 @@ const QaParams = z.object({
   metadata: z.record(z.string(), z.unknown()),
   register: z.boolean(),
 });
-const PublishParams = z.object({ name: z.string().min(1), autoPublish: z.boolean(), attempts: z.number().int().min(1).optional() });
+const PublishParams = z.object({
+  name: z.string().min(1),
+  autoPublish: z.boolean(),
+  attempts: z.number().int().min(1).optional(),
+});
 
 /** Stage ids use the group id, which is a valid id (digits, '-', 'T', ':'). */
 export function jobGraph(p: MosaicJobParams): StageInstance[] {
@@ -75,11 +79,14 @@ export function jobGraph(p: MosaicJobParams): StageInstance[] {
   if (cal.mode === 'solve' && cal.solveGroupId !== null && cal.solveMsPath !== null) {
     convert(cal.solveGroupId, path.dirname(cal.solveMsPath));
     out.push({
-      id: 'solve', stage: CALIBRATE_SOLVE_STAGE, deps: [`convert:${cal.solveGroupId}`],
+      id: 'solve',
+      stage: CALIBRATE_SOLVE_STAGE,
+      deps: [`convert:${cal.solveGroupId}`],
       // When the transit MS is also a tile of the mosaic, its solutions are applied in the same
       // pass over its data; its apply stage then verifies as done and does not read it again.
       params: {
-        msPath: cal.solveMsPath, ...(plan.calibrator ? { calibrator: plan.calibrator } : {}),
+        msPath: cal.solveMsPath,
+        ...(plan.calibrator ? { calibrator: plan.calibrator } : {}),
         ...(plan.groups.some((g) => g.groupId === cal.solveGroupId) ? { apply: true } : {}),
       },
     });
@@ -87,29 +94,70 @@ export function jobGraph(p: MosaicJobParams): StageInstance[] {
   for (const g of plan.groups) {
     convert(g.groupId, path.dirname(g.msPath));
     out.push({
-      id: `apply:${g.groupId}`, stage: CALIBRATE_APPLY_STAGE, params: { msPath: g.msPath },
+      id: `apply:${g.groupId}`,
+      stage: CALIBRATE_APPLY_STAGE,
+      params: { msPath: g.msPath },
       deps: [`convert:${g.groupId}`, ...(cal.mode === 'solve' ? ['solve'] : [])],
     });
     out.push({
-      id: `image:${g.groupId}`, stage: IMAGE_STAGE, deps: [`apply:${g.groupId}`],
+      id: `image:${g.groupId}`,
+      stage: IMAGE_STAGE,
+      deps: [`apply:${g.groupId}`],
       params: { msPath: g.msPath, prefix: g.imagePrefix, tier: 'standard', column: 'CORRECTED_DATA' },
     });
   }
   const metadata: JsonObject = {
-    name: plan.name, mode: plan.mode, calibrator: plan.calibrator, transitMjd: plan.transitMjd, decDeg: plan.decDeg,
-    startMjd: plan.groups[0]?.startMjd ?? plan.window.startMjd, windowStartMjd: plan.window.startMjd, windowEndMjd: plan.window.endMjd,
-    nImages: plan.groups.length, groups: plan.groups.map((g) => g.groupId), method: plan.method, asymmetric: plan.asymmetric,
-    calibration: plan.calibration.mode === 'solve' ? `solved on ${plan.calibration.solveGroupId}` : `reused ${plan.calibration.tableIds.join(',')}`,
+    name: plan.name,
+    mode: plan.mode,
+    calibrator: plan.calibrator,
+    transitMjd: plan.transitMjd,
+    decDeg: plan.decDeg,
+    startMjd: plan.groups[0]?.startMjd ?? plan.window.startMjd,
+    windowStartMjd: plan.window.startMjd,
+    windowEndMjd: plan.window.endMjd,
+    nImages: plan.groups.length,
+    groups: plan.groups.map((g) => g.groupId),
+    method: plan.method,
+    asymmetric: plan.asymmetric,
+    calibration:
+      plan.calibration.mode === 'solve'
+        ? `solved on ${plan.calibration.solveGroupId}`
+        : `reused ${plan.calibration.tableIds.join(',')}`,
   };
   out.push({
-    id: 'mosaic', stage: MOSAIC_BUILD_STAGE, deps: plan.groups.map((g) => `image:${g.groupId}`),
-    params: { name: plan.name, method: plan.method, outputDir: plan.outputDir, imagePaths: plan.groups.map((g) => `${g.imagePrefix}-image.fits`) },
+    id: 'mosaic',
+    stage: MOSAIC_BUILD_STAGE,
+    deps: plan.groups.map((g) => `image:${g.groupId}`),
+    params: {
+      name: plan.name,
+      method: plan.method,
+      outputDir: plan.outputDir,
+      imagePaths: plan.groups.map((g) => `${g.imagePrefix}-image.fits`),
+    },
   });
-  out.push({ id: 'qa', stage: MOSAIC_QA_STAGE, deps: ['mosaic'], params: { name: plan.name, outputDir: plan.outputDir, tier: plan.tier, catalog: plan.catalog, metadata, register: p.register } });
+  out.push({
+    id: 'qa',
+    stage: MOSAIC_QA_STAGE,
+    deps: ['mosaic'],
+    params: {
+      name: plan.name,
+      outputDir: plan.outputDir,
+      tier: plan.tier,
+      catalog: plan.catalog,
+      metadata,
+      register: p.register,
+    },
+  });
   if (p.register) {
     out.push({
-      id: 'publish', stage: MOSAIC_PUBLISH_STAGE, deps: ['qa'],
-      params: { name: plan.name, autoPublish: p.autoPublish, ...(p.publishAttempts ? { attempts: p.publishAttempts } : {}) },
+      id: 'publish',
+      stage: MOSAIC_PUBLISH_STAGE,
+      deps: ['qa'],
+      params: {
+        name: plan.name,
+        autoPublish: p.autoPublish,
+        ...(p.publishAttempts ? { attempts: p.publishAttempts } : {}),
+      },
     });
   }
   return out;
@@ -133,7 +181,10 @@ function mosaicBuildStage(engine: OrchestratorEngine) {
     outputs: (ctx) => [ctx.params.outputDir],
     validate: (ctx) => {
       for (const p of ctx.params.imagePaths) {
-        if (!engine.db.images.getImageByPath(p)) throw new Error(`mosaic ${ctx.params.name}: image ${p} is not recorded in the database (was it made by \`dsa110 image\`?)`);
+        if (!engine.db.images.getImageByPath(p))
+          throw new Error(
+            `mosaic ${ctx.params.name}: image ${p} is not recorded in the database (was it made by \`dsa110 image\`?)`,
+          );
       }
     },
     verify: (ctx) => {
@@ -147,17 +198,31 @@ function mosaicBuildStage(engine: OrchestratorEngine) {
     execute: async (ctx) => {
       const imageIds = ctx.params.imagePaths.map((p) => engine.db.images.getImageByPath(p)?.id ?? -1);
       const r = await buildMosaic(withJobConfig(engine, ctx.config) as MosaicEngine, {
-        imageIds, method: ctx.params.method, outputDir: ctx.params.outputDir, name: ctx.params.name, signal: ctx.signal,
+        imageIds,
+        method: ctx.params.method,
+        outputDir: ctx.params.outputDir,
+        name: ctx.params.name,
+        signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });
-      ctx.log.info({ mosaicId: r.mosaicId, files: r.files }, `built mosaic ${ctx.params.name} from ${r.nImages} images, median noise ${(r.noiseJy * 1e3).toFixed(3)} mJy/beam`);
-      return { dir: ctx.params.outputDir, mosaicId: r.mosaicId, groupId: r.groupId, nImages: r.nImages, noiseJy: r.noiseJy };
+      ctx.log.info(
+        { mosaicId: r.mosaicId, files: r.files },
+        `built mosaic ${ctx.params.name} from ${r.nImages} images, median noise ${(r.noiseJy * 1e3).toFixed(3)} mJy/beam`,
+      );
+      return {
+        dir: ctx.params.outputDir,
+        mosaicId: r.mosaicId,
+        groupId: r.groupId,
+        nImages: r.nImages,
+        noiseJy: r.noiseJy,
+      };
     },
     // A directory with no mosaic row and no product is an orphan of a run killed between the
     // rename and the database insert: remove it so the build starts clean.
     cleanup: (ctx) => {
       const { name, outputDir } = ctx.params;
-      if (engine.db.products.get(name) || engine.db.images.getMosaicByPath(path.join(outputDir, `${name}.fits`))) return;
+      if (engine.db.products.get(name) || engine.db.images.getMosaicByPath(path.join(outputDir, `${name}.fits`)))
+        return;
       rmSync(outputDir, { recursive: true, force: true });
     },
   });
@@ -185,7 +250,11 @@ function mosaicQaStage(engine: OrchestratorEngine) {
       if (!ctx.params.register) {
         const m = engine.db.images.getMosaicByPath(path.join(ctx.params.outputDir, `${ctx.params.name}.fits`));
         if (!m) throw new Error(`qa: mosaic ${ctx.params.name} is not recorded in the database`);
-        const q = await runQa(withJobConfig(engine, ctx.config), { subject: 'mosaic', subjectId: m.id }, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
+        const q = await runQa(
+          withJobConfig(engine, ctx.config),
+          { subject: 'mosaic', subjectId: m.id },
+          { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) },
+        );
         for (const r of q.reasons) ctx.log.info({ check: r.check, severity: r.severity }, r.message);
         return { productId: null, verdict: q.verdict, status: 'unregistered', qaId: q.id };
       }
@@ -193,13 +262,23 @@ function mosaicQaStage(engine: OrchestratorEngine) {
       if (!product) {
         const mosaic = engine.db.images.getMosaicByPath(path.join(ctx.params.outputDir, `${ctx.params.name}.fits`));
         product = await registerProduct(engine, {
-          kind: 'mosaic', stagedPath: ctx.params.outputDir,
-          metadata: { ...ctx.params.metadata as JsonObject, mosaicId: mosaic?.id ?? null, noiseJy: mosaic?.noiseJy ?? null, endMjd: mosaic?.endMjd ?? null, jobId: ctx.jobId },
+          kind: 'mosaic',
+          stagedPath: ctx.params.outputDir,
+          metadata: {
+            ...(ctx.params.metadata as JsonObject),
+            mosaicId: mosaic?.id ?? null,
+            noiseJy: mosaic?.noiseJy ?? null,
+            endMjd: mosaic?.endMjd ?? null,
+            jobId: ctx.jobId,
+          },
         });
       }
       // QA alone (it never publishes), with the job's frozen configuration: publishing is the next stage's decision.
       const qaEngine = withJobConfig(engine, ctx.config ?? engine.config);
-      const result = await runQa(qaEngine, product.id, { tier: ctx.params.tier, ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
+      const result = await runQa(qaEngine, product.id, {
+        tier: ctx.params.tier,
+        ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}),
+      });
       const after = engine.db.products.require(product.id);
       for (const r of result.reasons) ctx.log.info({ check: r.check, severity: r.severity }, r.message);
       return { productId: product.id, verdict: result.verdict, status: after.status, qaId: result.id };
@@ -220,25 +299,45 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
     inputs: () => [],
     outputs: () => [],
     validate: (ctx) => {
-      if (!engine.db.products.get(ctx.params.name)) throw new Error(`publish: mosaic ${ctx.params.name} is not a registered product`);
+      if (!engine.db.products.get(ctx.params.name))
+        throw new Error(`publish: mosaic ${ctx.params.name} is not a registered product`);
     },
     verify: (ctx) => {
       const p = engine.db.products.require(ctx.params.name);
-      if (p.status === 'published') return { productId: p.id, outcome: 'published', path: p.publishedPath ?? p.path, status: p.status };
-      if (awaitsReview(p.status, ctx.params.autoPublish)) return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
+      if (p.status === 'published')
+        return { productId: p.id, outcome: 'published', path: p.publishedPath ?? p.path, status: p.status };
+      if (awaitsReview(p.status, ctx.params.autoPublish))
+        return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
       return null;
     },
     execute: async (ctx) => {
       const p = engine.db.products.require(ctx.params.name);
       if (awaitsReview(p.status, ctx.params.autoPublish)) {
-        const why = p.status === 'qa_failed' ? 'QA failed' : p.status === 'rejected' ? 'rejected by a reviewer' : 'auto-publish is off';
-        ctx.log.warn({ productId: p.id, status: p.status }, `mosaic ${p.id} left for review (${why}): dsa110 qa ${p.id}; dsa110 approve ${p.id} --reviewer NAME`);
+        const why =
+          p.status === 'qa_failed'
+            ? 'QA failed'
+            : p.status === 'rejected'
+              ? 'rejected by a reviewer'
+              : 'auto-publish is off';
+        ctx.log.warn(
+          { productId: p.id, status: p.status },
+          `mosaic ${p.id} left for review (${why}): dsa110 qa ${p.id}; dsa110 approve ${p.id} --reviewer NAME`,
+        );
         return { productId: p.id, outcome: 'review', path: p.path, status: p.status };
       }
       // The user asked this job for a published mosaic: publish a QA-passed one without review.
       const pubEngine = withJobConfig(engine, ctx.config ?? engine.config);
-      const r = await publish(pubEngine, p.id, { actor: 'pipeline', autoPublish: ctx.params.autoPublish, ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}) });
-      return { productId: p.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path, status: r.product.status };
+      const r = await publish(pubEngine, p.id, {
+        actor: 'pipeline',
+        autoPublish: ctx.params.autoPublish,
+        ...(ctx.params.attempts ? { attempts: ctx.params.attempts } : {}),
+      });
+      return {
+        productId: p.id,
+        outcome: r.outcome,
+        path: r.product.publishedPath ?? r.product.path,
+        status: r.product.status,
+      };
     },
     cleanup: () => undefined,
   });
@@ -248,10 +347,14 @@ function mosaicPublishStage(engine: OrchestratorEngine) {
 export function registerMosaicJob(engine: OrchestratorEngine): void {
   const reg = engine.registry;
   if (reg.jobKinds().some((k) => k.kind === MOSAIC_JOB)) return;
-  reg.registerStage(mosaicBuildStage(engine)).registerStage(mosaicQaStage(engine)).registerStage(mosaicPublishStage(engine)).registerJob({
-    kind: MOSAIC_JOB,
-    title: 'a mosaic from raw groups: convert, calibrate, image, combine, QA, publish',
-    params: MosaicJobParams,
-    build: (p) => jobGraph(MosaicJobParams.parse(p)),
-  });
+  reg
+    .registerStage(mosaicBuildStage(engine))
+    .registerStage(mosaicQaStage(engine))
+    .registerStage(mosaicPublishStage(engine))
+    .registerJob({
+      kind: MOSAIC_JOB,
+      title: 'a mosaic from raw groups: convert, calibrate, image, combine, QA, publish',
+      params: MosaicJobParams,
+      build: (p) => jobGraph(MosaicJobParams.parse(p)),
+    });
 }

@@ -30,7 +30,8 @@ export function syncPlanWithJob(engine: { db: Database }, job: Job): PlanStatus 
   let mosaicId: number | undefined;
   if (status === 'built') {
     const doc = MosaicPlanDoc.safeParse(plan.plan);
-    if (doc.success) mosaicId = engine.db.images.getMosaicByPath(path.join(doc.data.outputDir, `${doc.data.name}.fits`))?.id;
+    if (doc.success)
+      mosaicId = engine.db.images.getMosaicByPath(path.join(doc.data.outputDir, `${doc.data.name}.fits`))?.id;
   }
   if (plan.status === status && (mosaicId === undefined || plan.mosaicId === mosaicId)) return status;
   engine.db.qa.updatePlan(plan.name, { status, ...(mosaicId !== undefined ? { mosaicId } : {}) });

@@ -62,19 +62,27 @@ function complete(g: IngestGroup, msDir: string): boolean {
 
 /** Groups at a declination whose midpoints fall in [start, end), time order. */
 function groupsIn(db: Database, startMjd: number, endMjd: number, decDeg: number, tolDeg: number): IngestGroup[] {
-  return db.ingest
-    .listGroups({ fromMjd: startMjd - CHUNK_D, toMjd: endMjd })
-    .filter((g) => {
-      const mid = (g.startMjd + groupEnd(g)) / 2;
-      return mid >= startMjd && mid < endMjd && (g.decDeg === null || Math.abs(g.decDeg - decDeg) <= tolDeg);
-    });
+  return db.ingest.listGroups({ fromMjd: startMjd - CHUNK_D, toMjd: endMjd }).filter((g) => {
+    const mid = (g.startMjd + groupEnd(g)) / 2;
+    return mid >= startMjd && mid < endMjd && (g.decDeg === null || Math.abs(g.decDeg - decDeg) <= tolDeg);
+  });
 }
 
 /** Turn the groups of a window into a plan: usable groups, gaps, asymmetry, calibration. */
-function assemble(engine: PlanEngine, base: {
-  name: string; mode: MosaicPlanDoc['mode']; calibrator: Calibrator | null; transitMjd: number | null;
-  window: { startMjd: number; endMjd: number }; decDeg: number; groups: IngestGroup[]; solveGroupId: string | null;
-}, opts: PlanOptions): MosaicPlanDoc {
+function assemble(
+  engine: PlanEngine,
+  base: {
+    name: string;
+    mode: MosaicPlanDoc['mode'];
+    calibrator: Calibrator | null;
+    transitMjd: number | null;
+    window: { startMjd: number; endMjd: number };
+    decDeg: number;
+    groups: IngestGroup[];
+    solveGroupId: string | null;
+  },
+  opts: PlanOptions,
+): MosaicPlanDoc {
   const { db, config, paths } = engine;
   const notes: string[] = [];
   const missing: MosaicPlanDoc['missing'] = [];
@@ -104,17 +112,23 @@ function assemble(engine: PlanEngine, base: {
   const first = usable[0];
   const last = usable[usable.length - 1];
   if (!first || !last) {
-    throw new PlanError(`${base.name}: no usable 5-minute group in ${iso(base.window.startMjd)} .. ${iso(base.window.endMjd)}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    throw new PlanError(
+      `${base.name}: no usable 5-minute group in ${iso(base.window.startMjd)} .. ${iso(base.window.endMjd)}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    );
   }
   const asymmetric = first.startMjd - base.window.startMjd > gapTol || base.window.endMjd - groupEnd(last) > gapTol;
   if (asymmetric && base.transitMjd !== null) {
     const before = Math.max(0, base.transitMjd - first.startMjd);
     const after = Math.max(0, groupEnd(last) - base.transitMjd);
-    notes.unshift(`asymmetric window: data cover ${minutes(before)} before and ${minutes(after)} after the transit (${usable.length} images)`);
+    notes.unshift(
+      `asymmetric window: data cover ${minutes(before)} before and ${minutes(after)} after the transit (${usable.length} images)`,
+    );
   }
   if (usable.length < config.mosaic.minImages) {
-    throw new PlanError(`${base.name}: only ${usable.length} usable 5-minute group(s) in ${iso(base.window.startMjd)} .. ${iso(base.window.endMjd)}; ` +
-      `a mosaic needs at least ${config.mosaic.minImages} (config mosaic.minImages)${notes.length ? `; ${notes.join('; ')}` : ''}`);
+    throw new PlanError(
+      `${base.name}: only ${usable.length} usable 5-minute group(s) in ${iso(base.window.startMjd)} .. ${iso(base.window.endMjd)}; ` +
+        `a mosaic needs at least ${config.mosaic.minImages} (config mosaic.minImages)${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    );
   }
 
   // Calibration: reuse registered tables valid over the whole window, else solve on the transit.
@@ -126,70 +140,142 @@ function assemble(engine: PlanEngine, base: {
   const reuseIds = [validAt(first.startMjd), validAt(groupEnd(last))];
   let calibration: MosaicPlanDoc['calibration'];
   if (base.solveGroupId !== null && !(reuseIds[0] && reuseIds[1])) {
-    if (!usable.some((g) => g.id === base.solveGroupId) && !complete(db.ingest.requireGroup(base.solveGroupId), paths.ms)) {
-      throw new PlanError(`${base.name}: the calibrator transit group ${base.solveGroupId} is incomplete, so calibration cannot be solved on it`);
+    if (
+      !usable.some((g) => g.id === base.solveGroupId) &&
+      !complete(db.ingest.requireGroup(base.solveGroupId), paths.ms)
+    ) {
+      throw new PlanError(
+        `${base.name}: the calibrator transit group ${base.solveGroupId} is incomplete, so calibration cannot be solved on it`,
+      );
     }
-    calibration = { mode: 'solve', solveGroupId: base.solveGroupId, solveMsPath: msPathFor(paths.ms, base.solveGroupId), tableIds: [] };
+    calibration = {
+      mode: 'solve',
+      solveGroupId: base.solveGroupId,
+      solveMsPath: msPathFor(paths.ms, base.solveGroupId),
+      tableIds: [],
+    };
   } else if (reuseIds[0] && reuseIds[1]) {
-    calibration = { mode: 'reuse', solveGroupId: null, solveMsPath: null, tableIds: [...new Set([...reuseIds[0], ...reuseIds[1]])] };
-    notes.push(`calibration: reusing registered tables ${calibration.tableIds.join(', ')} (valid over the whole window)`);
+    calibration = {
+      mode: 'reuse',
+      solveGroupId: null,
+      solveMsPath: null,
+      tableIds: [...new Set([...reuseIds[0], ...reuseIds[1]])],
+    };
+    notes.push(
+      `calibration: reusing registered tables ${calibration.tableIds.join(', ')} (valid over the whole window)`,
+    );
   } else {
-    throw new PlanError(`${base.name}: no valid calibration covers ${iso(first.startMjd)} .. ${iso(groupEnd(last))} and no calibrator transit in the data to solve on`);
+    throw new PlanError(
+      `${base.name}: no valid calibration covers ${iso(first.startMjd)} .. ${iso(groupEnd(last))} and no calibrator transit in the data to solve on`,
+    );
   }
 
   const groups = usable.map((g) => ({
-    groupId: g.id, startMjd: g.startMjd, decDeg: g.decDeg, msPath: msPathFor(paths.ms, g.id),
-    converted: existsSync(msPathFor(paths.ms, g.id)), imagePrefix: path.join(paths.images, g.id),
+    groupId: g.id,
+    startMjd: g.startMjd,
+    decDeg: g.decDeg,
+    msPath: msPathFor(paths.ms, g.id),
+    converted: existsSync(msPathFor(paths.ms, g.id)),
+    imagePrefix: path.join(paths.images, g.id),
   }));
   // The solve group may lie outside the window (`next` mode): it is converted for the solve only.
   return MosaicPlanDoc.parse({
-    version: 1, name: opts.name ?? base.name, mode: base.mode, calibrator: base.calibrator?.name ?? null, transitMjd: base.transitMjd,
-    window: base.window, decDeg: base.decDeg, groups, calibration, method: opts.method ?? config.mosaic.method, tier: opts.tier ?? 'science',
-    catalog: opts.catalog ?? config.qa.catalog ?? null, outputDir: path.join(paths.staging, opts.name ?? base.name), asymmetric, notes, missing,
+    version: 1,
+    name: opts.name ?? base.name,
+    mode: base.mode,
+    calibrator: base.calibrator?.name ?? null,
+    transitMjd: base.transitMjd,
+    window: base.window,
+    decDeg: base.decDeg,
+    groups,
+    calibration,
+    method: opts.method ?? config.mosaic.method,
+    tier: opts.tier ?? 'science',
+    catalog: opts.catalog ?? config.qa.catalog ?? null,
+    outputDir: path.join(paths.staging, opts.name ?? base.name),
+    asymmetric,
+    notes,
+    missing,
   });
 }
 
 /** Transits of a calibrator over all the registered data, in windows of at most a year. */
 function transitsOverData(db: Database, cal: Calibrator): TransitCoverage[] {
   const span = dataSpan(db);
-  if (!span) throw new PlanError('the workspace has no raw data registered (run `dsa110 index DIR` or `dsa110 convert --input-dir DIR`)');
+  if (!span)
+    throw new PlanError(
+      'the workspace has no raw data registered (run `dsa110 index DIR` or `dsa110 convert --input-dir DIR`)',
+    );
   const out: TransitCoverage[] = [];
-  for (let t = span.startMjd - 1; t < span.endMjd; t += 300) out.push(...calibratorTransits(db, cal, t, Math.min(t + 300, span.endMjd + 1)));
+  for (let t = span.startMjd - 1; t < span.endMjd; t += 300)
+    out.push(...calibratorTransits(db, cal, t, Math.min(t + 300, span.endMjd + 1)));
   return out;
 }
 
 function requireCalibrator(db: Database, name: string): Calibrator {
   const cal = db.calibration.findCalibrator(name);
-  if (!cal) throw new PlanError(`calibrator ${name} is not in the calibrator catalog (list candidates with \`dsa110 calibrators --dec DEG\`)`);
+  if (!cal)
+    throw new PlanError(
+      `calibrator ${name} is not in the calibrator catalog (list candidates with \`dsa110 calibrators --dec DEG\`)`,
+    );
   return cal;
 }
 
 /** `mosaic centered`: the earliest transit of `calibrator` with data, +-timespan/2 around it. */
-export function planCentered(engine: PlanEngine, calibratorName: string, timespanMin: number, opts: PlanOptions = {}): MosaicPlanDoc {
+export function planCentered(
+  engine: PlanEngine,
+  calibratorName: string,
+  timespanMin: number,
+  opts: PlanOptions = {},
+): MosaicPlanDoc {
   const cal = requireCalibrator(engine.db, calibratorName);
   const transits = transitsOverData(engine.db, cal);
   const hit = transits.find((t) => t.groupId !== null);
   if (!hit || hit.groupId === null) {
     const span = dataSpan(engine.db);
-    const decs = [...new Set(engine.db.ingest.listGroups({}).map((g) => g.decDeg).filter((d): d is number => d !== null).map((d) => d.toFixed(2)))];
-    throw new PlanError(`calibrator ${cal.name} (dec ${cal.decDeg.toFixed(2)}) has no data: none of its ${transits.length} transit(s) between ` +
-      `${span ? iso(span.startMjd) : '?'} and ${span ? iso(span.endMjd) : '?'} falls in a registered group at its declination` +
-      `${decs.length ? ` (the data are at dec ${decs.join(', ')})` : ''}`);
+    const decs = [
+      ...new Set(
+        engine.db.ingest
+          .listGroups({})
+          .map((g) => g.decDeg)
+          .filter((d): d is number => d !== null)
+          .map((d) => d.toFixed(2)),
+      ),
+    ];
+    throw new PlanError(
+      `calibrator ${cal.name} (dec ${cal.decDeg.toFixed(2)}) has no data: none of its ${transits.length} transit(s) between ` +
+        `${span ? iso(span.startMjd) : '?'} and ${span ? iso(span.endMjd) : '?'} falls in a registered group at its declination` +
+        `${decs.length ? ` (the data are at dec ${decs.join(', ')})` : ''}`,
+    );
   }
   const half = timespanMin / 2 / 1440;
   const window = { startMjd: hit.transitMjd - half, endMjd: hit.transitMjd + half };
   const decDeg = engine.db.ingest.requireGroup(hit.groupId).decDeg ?? cal.decDeg;
   const groups = groupsIn(engine.db, window.startMjd, window.endMjd, decDeg, engine.config.mosaic.decToleranceDeg);
-  return assemble(engine, {
-    name: mosaicName(cal.name, hit.transitMjd), mode: 'centered', calibrator: cal, transitMjd: hit.transitMjd, window, decDeg, groups, solveGroupId: hit.groupId,
-  }, opts);
+  return assemble(
+    engine,
+    {
+      name: mosaicName(cal.name, hit.transitMjd),
+      mode: 'centered',
+      calibrator: cal,
+      transitMjd: hit.transitMjd,
+      window,
+      decDeg,
+      groups,
+      solveGroupId: hit.groupId,
+    },
+    opts,
+  );
 }
 
 /** The bandpass calibrator for a declination: brightest primary-beam-weighted flux within 2.5 deg. */
 export function calibratorForDec(engine: PlanEngine, decDeg: number): Calibrator {
   const found = searchCalibrators(engine.db, engine.config, { decDeg, radiusDeg: 2.5, minFluxJy: 1, limit: 1 });
   const best = found[0];
-  if (!best) throw new PlanError(`no known calibrator (>= 1 Jy) within 2.5 deg of dec ${decDeg.toFixed(2)}: give one with --calibrator or import a list (dsa110 calibrators --import FILE)`);
+  if (!best)
+    throw new PlanError(
+      `no known calibrator (>= 1 Jy) within 2.5 deg of dec ${decDeg.toFixed(2)}: give one with --calibrator or import a list (dsa110 calibrators --import FILE)`,
+    );
   return best.calibrator;
 }
 
@@ -203,7 +289,8 @@ export function dataDeclination(db: Database): number {
     counts.set(k, { n: c.n + 1, sum: c.sum + g.decDeg });
   }
   const best = [...counts.values()].sort((a, b) => b.n - a.n)[0];
-  if (!best) throw new PlanError('the workspace has no registered data with a known declination (run `dsa110 index DIR`)');
+  if (!best)
+    throw new PlanError('the workspace has no registered data with a known declination (run `dsa110 index DIR`)');
   return best.sum / best.n;
 }
 
@@ -212,13 +299,18 @@ export function dataDeclination(db: Database): number {
  * perMosaic - overlap; the earliest whose mosaic is not yet a product (published, or awaiting
  * review) is planned, calibrated on the strip's calibrator transit nearest to it.
  */
-export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: number; calibrator?: string } = {}): MosaicPlanDoc {
+export function planNext(
+  engine: PlanEngine,
+  opts: PlanOptions & { decDeg?: number; calibrator?: string } = {},
+): MosaicPlanDoc {
   const { db, config } = engine;
   const decDeg = opts.decDeg ?? dataDeclination(db);
   const cal = opts.calibrator ? requireCalibrator(db, opts.calibrator) : calibratorForDec(engine, decDeg);
   const perMosaic = Math.max(1, Math.round(config.mosaic.timespanMin / 5));
   const step = perMosaic - config.mosaic.overlap;
-  const strip = db.ingest.listGroups({}).filter((g) => g.decDeg === null || Math.abs(g.decDeg - decDeg) <= config.mosaic.decToleranceDeg);
+  const strip = db.ingest
+    .listGroups({})
+    .filter((g) => g.decDeg === null || Math.abs(g.decDeg - decDeg) <= config.mosaic.decToleranceDeg);
   if (strip.length === 0) throw new PlanError(`no registered data at dec ${decDeg.toFixed(2)}`);
   const covered = transitsOverData(db, cal).filter((t) => t.groupId !== null);
   const coveringOf = coveringIndex(db);
@@ -229,10 +321,18 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
     if (!firstG || !lastG) break;
     if (members.length < config.mosaic.minImages) break;
     const window = { startMjd: firstG.startMjd, endMjd: groupEnd(lastG) };
-    const name = opts.name ?? mosaicName(`dec${decDeg >= 0 ? '+' : ''}${decDeg.toFixed(1)}`, (window.startMjd + window.endMjd) / 2);
+    const name =
+      opts.name ??
+      mosaicName(`dec${decDeg >= 0 ? '+' : ''}${decDeg.toFixed(1)}`, (window.startMjd + window.endMjd) / 2);
     const existing = db.products.get(name);
     if (existing && existing.status !== 'rejected') continue;
-    if (coveringOf(members.map((g) => g.id), name) !== null) continue;
+    if (
+      coveringOf(
+        members.map((g) => g.id),
+        name,
+      ) !== null
+    )
+      continue;
     const centre = (window.startMjd + window.endMjd) / 2;
     const nearest = [...covered].sort((a, b) => Math.abs(a.transitMjd - centre) - Math.abs(b.transitMjd - centre))[0];
     if (members.length < perMosaic) {
@@ -240,11 +340,24 @@ export function planNext(engine: PlanEngine, opts: PlanOptions & { decDeg?: numb
       const last = strip[strip.length - 1];
       if (last && last.id !== lastG.id) continue;
     }
-    return assemble(engine, {
-      name, mode: 'next', calibrator: cal, transitMjd: nearest?.transitMjd ?? null, window, decDeg, groups: members, solveGroupId: nearest?.groupId ?? null,
-    }, { ...opts, name });
+    return assemble(
+      engine,
+      {
+        name,
+        mode: 'next',
+        calibrator: cal,
+        transitMjd: nearest?.transitMjd ?? null,
+        window,
+        decDeg,
+        groups: members,
+        solveGroupId: nearest?.groupId ?? null,
+      },
+      { ...opts, name },
+    );
   }
-  throw new PlanError(`every window of the data at dec ${decDeg.toFixed(2)} already has a mosaic (${strip.length} groups, windows of ${perMosaic} sliding by ${step})`);
+  throw new PlanError(
+    `every window of the data at dec ${decDeg.toFixed(2)} already has a mosaic (${strip.length} groups, windows of ${perMosaic} sliding by ${step})`,
+  );
 }
 
 /**
@@ -260,7 +373,8 @@ function coveringIndex(db: Database): (groupIds: readonly string[], exceptName: 
     const doc = MosaicPlanDoc.safeParse(p.plan);
     if (doc.success) mosaics.push({ name: p.name, groups: new Set(doc.data.groups.map((g) => g.groupId)) });
   }
-  return (groupIds, exceptName) => mosaics.find((m) => m.name !== exceptName && groupIds.every((id) => m.groups.has(id)))?.name ?? null;
+  return (groupIds, exceptName) =>
+    mosaics.find((m) => m.name !== exceptName && groupIds.every((id) => m.groups.has(id)))?.name ?? null;
 }
 
 /** The mosaic of another plan that already holds all of these groups (see coveringIndex), or null. */
@@ -269,24 +383,50 @@ export function coveringMosaic(db: Database, groupIds: readonly string[], except
 }
 
 /** `mosaic plan --since --until`: every group in the range; calibrated on a transit in it, or reused tables. */
-export function planRange(engine: PlanEngine, sinceMjd: number, untilMjd: number, opts: PlanOptions & { name: string; calibrator?: string }): MosaicPlanDoc {
-  if (!(untilMjd > sinceMjd)) throw new PlanError(`--until (${iso(untilMjd)}) must be after --since (${iso(sinceMjd)})`);
-  const all = engine.db.ingest.listGroups({ fromMjd: sinceMjd - CHUNK_D, toMjd: untilMjd }).filter((g) => g.startMjd >= sinceMjd - 1e-9 && g.startMjd < untilMjd);
+export function planRange(
+  engine: PlanEngine,
+  sinceMjd: number,
+  untilMjd: number,
+  opts: PlanOptions & { name: string; calibrator?: string },
+): MosaicPlanDoc {
+  if (!(untilMjd > sinceMjd))
+    throw new PlanError(`--until (${iso(untilMjd)}) must be after --since (${iso(sinceMjd)})`);
+  const all = engine.db.ingest
+    .listGroups({ fromMjd: sinceMjd - CHUNK_D, toMjd: untilMjd })
+    .filter((g) => g.startMjd >= sinceMjd - 1e-9 && g.startMjd < untilMjd);
   if (all.length === 0) throw new PlanError(`no registered data between ${iso(sinceMjd)} and ${iso(untilMjd)}`);
   const decDeg = all.map((g) => g.decDeg).find((d): d is number => d !== null) ?? dataDeclination(engine.db);
-  const groups = all.filter((g) => g.decDeg === null || Math.abs(g.decDeg - decDeg) <= engine.config.mosaic.decToleranceDeg);
-  const cal = opts.calibrator ? requireCalibrator(engine.db, opts.calibrator) : (() => {
-    try {
-      return calibratorForDec(engine, decDeg);
-    } catch {
-      return null;
-    }
-  })();
-  const hit = cal ? transitsOverData(engine.db, cal).find((t) => t.groupId !== null && t.transitMjd >= sinceMjd - 1 / 24 && t.transitMjd < untilMjd + 1 / 24) : undefined;
-  return assemble(engine, {
-    name: opts.name, mode: 'range', calibrator: cal, transitMjd: hit?.transitMjd ?? null, window: { startMjd: sinceMjd, endMjd: untilMjd }, decDeg,
-    groups, solveGroupId: hit?.groupId ?? null,
-  }, opts);
+  const groups = all.filter(
+    (g) => g.decDeg === null || Math.abs(g.decDeg - decDeg) <= engine.config.mosaic.decToleranceDeg,
+  );
+  const cal = opts.calibrator
+    ? requireCalibrator(engine.db, opts.calibrator)
+    : (() => {
+        try {
+          return calibratorForDec(engine, decDeg);
+        } catch {
+          return null;
+        }
+      })();
+  const hit = cal
+    ? transitsOverData(engine.db, cal).find(
+        (t) => t.groupId !== null && t.transitMjd >= sinceMjd - 1 / 24 && t.transitMjd < untilMjd + 1 / 24,
+      )
+    : undefined;
+  return assemble(
+    engine,
+    {
+      name: opts.name,
+      mode: 'range',
+      calibrator: cal,
+      transitMjd: hit?.transitMjd ?? null,
+      window: { startMjd: sinceMjd, endMjd: untilMjd },
+      decDeg,
+      groups,
+      solveGroupId: hit?.groupId ?? null,
+    },
+    opts,
+  );
 }
 
 /** A plan as lines for the terminal. */

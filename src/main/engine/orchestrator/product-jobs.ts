@@ -15,7 +15,9 @@ export const QA_JOB = 'qa';
 export const QA_STAGE = 'product.qa';
 
 export const PublishStageParams = z.object({ productId: ProductId, actor: z.string().trim().min(1).max(100) }).strict();
-export const QaStageParams = z.object({ productId: ProductId, tier: QaTier, catalog: z.string().min(1).optional() }).strict();
+export const QaStageParams = z
+  .object({ productId: ProductId, tier: QaTier, catalog: z.string().min(1).optional() })
+  .strict();
 
 function publishStage(engine: OrchestratorEngine) {
   return defineStage({
@@ -24,20 +26,32 @@ function publishStage(engine: OrchestratorEngine) {
     inputs: () => [],
     outputs: () => [],
     validate: (ctx) => {
-      if (!engine.db.products.get(ctx.params.productId)) throw new Error(`publish: no product ${ctx.params.productId} (see dsa110 products list)`);
+      if (!engine.db.products.get(ctx.params.productId))
+        throw new Error(`publish: no product ${ctx.params.productId} (see dsa110 products list)`);
     },
     verify: (ctx) => {
       const p = engine.db.products.get(ctx.params.productId);
-      return p?.status === 'published' ? { productId: p.id, outcome: 'already-published', path: p.publishedPath ?? p.path } : null;
+      return p?.status === 'published'
+        ? { productId: p.id, outcome: 'already-published', path: p.publishedPath ?? p.path }
+        : null;
     },
     execute: async (ctx) => {
       // The registry's own rules decide (approved, or QA-passed with the job's publishing.autoPublish).
       const config = ctx.config ?? engine.config;
-      const r = await publish(withJobConfig(engine, config), ctx.params.productId, { actor: ctx.params.actor, autoPublish: config.publishing.autoPublish });
-      ctx.log.info({ productId: r.product.id, outcome: r.outcome, method: r.method ?? null }, `product ${r.product.id} ${r.outcome} to ${r.product.publishedPath ?? r.product.path}`);
+      const r = await publish(withJobConfig(engine, config), ctx.params.productId, {
+        actor: ctx.params.actor,
+        autoPublish: config.publishing.autoPublish,
+      });
+      ctx.log.info(
+        { productId: r.product.id, outcome: r.outcome, method: r.method ?? null },
+        `product ${r.product.id} ${r.outcome} to ${r.product.publishedPath ?? r.product.path}`,
+      );
       return {
-        productId: r.product.id, outcome: r.outcome, path: r.product.publishedPath ?? r.product.path,
-        ...(r.method ? { method: r.method } : {}), ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
+        productId: r.product.id,
+        outcome: r.outcome,
+        path: r.product.publishedPath ?? r.product.path,
+        ...(r.method ? { method: r.method } : {}),
+        ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
       };
     },
     cleanup: () => undefined,
@@ -51,7 +65,8 @@ function qaStage(engine: OrchestratorEngine) {
     inputs: () => [],
     outputs: () => [],
     validate: (ctx) => {
-      if (!engine.db.products.get(ctx.params.productId)) throw new Error(`qa: no product ${ctx.params.productId} (see dsa110 products list)`);
+      if (!engine.db.products.get(ctx.params.productId))
+        throw new Error(`qa: no product ${ctx.params.productId} (see dsa110 products list)`);
     },
     // Done when this job recorded an assessment of the product at its tier.
     verify: (ctx) => {
@@ -64,8 +79,16 @@ function qaStage(engine: OrchestratorEngine) {
       const config = ctx.config ?? engine.config;
       // QA judges; publishing is a separate action (a publish job, or approval by a reviewer).
       const qaEngine = withJobConfig(engine, config);
-      const r = await runQa(qaEngine, ctx.params.productId, { tier: ctx.params.tier, actor: 'pipeline', ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}) });
-      for (const reason of r.reasons) ctx.log.info({ check: reason.check, severity: reason.severity, value: reason.value, limit: reason.limit }, reason.message);
+      const r = await runQa(qaEngine, ctx.params.productId, {
+        tier: ctx.params.tier,
+        actor: 'pipeline',
+        ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}),
+      });
+      for (const reason of r.reasons)
+        ctx.log.info(
+          { check: reason.check, severity: reason.severity, value: reason.value, limit: reason.limit },
+          reason.message,
+        );
       ctx.log.info({ verdict: r.verdict }, `QA ${r.tier} of ${ctx.params.productId}: ${r.verdict}`);
       return { productId: ctx.params.productId, qaId: r.id, verdict: r.verdict, tier: r.tier };
     },
@@ -77,13 +100,19 @@ function qaStage(engine: OrchestratorEngine) {
 export function registerProductJobs(engine: OrchestratorEngine): void {
   const reg = engine.registry;
   if (reg.jobKinds().some((k) => k.kind === PUBLISH_JOB)) return;
-  reg.registerStage(publishStage(engine)).registerStage(qaStage(engine))
+  reg
+    .registerStage(publishStage(engine))
+    .registerStage(qaStage(engine))
     .registerJob({
-      kind: PUBLISH_JOB, title: 'publish a QA-passed or approved product (checksum-verified, journaled move)', params: PublishStageParams,
+      kind: PUBLISH_JOB,
+      title: 'publish a QA-passed or approved product (checksum-verified, journaled move)',
+      params: PublishStageParams,
       build: (p) => [{ id: 'publish', stage: PUBLISH_STAGE, params: p, deps: [] }],
     })
     .registerJob({
-      kind: QA_JOB, title: 'quality assessment of a registered product', params: QaStageParams,
+      kind: QA_JOB,
+      title: 'quality assessment of a registered product',
+      params: QaStageParams,
       build: (p) => [{ id: 'qa', stage: QA_STAGE, params: p, deps: [] }],
     });
 }

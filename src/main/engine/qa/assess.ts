@@ -4,10 +4,23 @@ import { existsSync } from 'node:fs';
 import type { QaReason, QaTier, QaVerdict } from '../../../shared/model/qa';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { frequencyFromHeader, readFitsImage, restoringBeamFromHeader, skyGridFromHeader, type FitsImage } from '../fits';
+import {
+  frequencyFromHeader,
+  readFitsImage,
+  restoringBeamFromHeader,
+  skyGridFromHeader,
+  type FitsImage,
+} from '../fits';
 import { backgroundGrid, interpolate } from './background';
 import { evaluate, worst } from './checks';
-import { catalogInField, catalogMetrics, crossMatch, fieldCircle, type CatalogMatch, type CatalogMetrics } from './crossmatch';
+import {
+  catalogInField,
+  catalogMetrics,
+  crossMatch,
+  fieldCircle,
+  type CatalogMatch,
+  type CatalogMetrics,
+} from './crossmatch';
 import { imageMetrics } from './image-metrics';
 import { beamPixelCov, defaultBoxPx, findSources, type BeamShape, type FoundSource } from './sources';
 import { FWHM_PER_SIGMA } from './gaussian';
@@ -44,14 +57,16 @@ export interface Assessment {
 
 function plane(img: FitsImage, file: string): { data: Float32Array | Float64Array; nx: number; ny: number } {
   const [nx, ny] = img.shape;
-  if (nx === undefined || ny === undefined) throw new Error(`${file}: NAXIS is ${img.shape.length}; expected an image (at least 2 axes)`);
+  if (nx === undefined || ny === undefined)
+    throw new Error(`${file}: NAXIS is ${img.shape.length}; expected an image (at least 2 axes)`);
   const n = nx * ny;
   return { data: img.data.subarray(0, n), nx, ny };
 }
 
 function sameGrid(other: FitsImage, file: string, nx: number, ny: number, what: string): Float32Array | Float64Array {
   const p = plane(other, file);
-  if (p.nx !== nx || p.ny !== ny) throw new Error(`${file}: the ${what} is ${p.nx} x ${p.ny} pixels; expected the image's ${nx} x ${ny}`);
+  if (p.nx !== nx || p.ny !== ny)
+    throw new Error(`${file}: the ${what} is ${p.nx} x ${p.ny} pixels; expected the image's ${nx} x ${ny}`);
   return p.data;
 }
 
@@ -67,8 +82,12 @@ function median(v: number[]): number {
 
 /** QA of an image held in memory (the file reader's work done); see assessImageFile. */
 export function assessImageData(
-  data: Float32Array | Float64Array, wcs: SkyGrid, beam: BeamShape | null, freqHz: number | null,
-  maps: { pb: ArrayLike<number> | null; noise: ArrayLike<number> | null }, opts: AssessOptions,
+  data: Float32Array | Float64Array,
+  wcs: SkyGrid,
+  beam: BeamShape | null,
+  freqHz: number | null,
+  maps: { pb: ArrayLike<number> | null; noise: ArrayLike<number> | null },
+  opts: AssessOptions,
 ): Assessment {
   const q = opts.config.qa;
   const limits = q[opts.tier];
@@ -89,9 +108,17 @@ export function assessImageData(
   const im = imageMetrics(data, nx, ny, bg, fine, covered, maps.noise);
 
   const sources = beam
-    ? findSources(data, wcs, { beam, seedSigma: q.seedSigma, growSigma: q.growSigma, background: bg, noise: maps.noise })
+    ? findSources(data, wcs, {
+        beam,
+        seedSigma: q.seedSigma,
+        growSigma: q.growSigma,
+        background: bg,
+        noise: maps.noise,
+      })
     : [];
-  const sizes = sources.filter((s) => s.fit === 'gaussian' && s.snr > 20).map((s) => Math.sqrt((s.majArcsec * s.minArcsec) / (beam!.majorArcsec * beam!.minorArcsec)));
+  const sizes = sources
+    .filter((s) => s.fit === 'gaussian' && s.snr > 20)
+    .map((s) => Math.sqrt((s.majArcsec * s.minArcsec) / (beam!.majorArcsec * beam!.minorArcsec)));
   const sourceSizeRatio = sizes.length >= 3 ? median(sizes) : null;
 
   let matches: CatalogMatch[] = [];
@@ -106,40 +133,73 @@ export function assessImageData(
       return Number.isFinite(v) && v > 0 ? v : interpolate(bg, bg.rms, nx, ny, x, y);
     };
     matches = catalogInField(refs, {
-      wcs, covered, pb: maps.pb, pbCorrected: opts.pbCorrected ?? false, noiseAt,
-      imageFreqHz: freqHz ?? q.catalogFreqHz, catalogFreqHz: q.catalogFreqHz, spectralIndex: q.catalogSpectralIndex,
-      detectableSnr: q.detectableSnr, edgePx: 2 * beamMajPx,
+      wcs,
+      covered,
+      pb: maps.pb,
+      pbCorrected: opts.pbCorrected ?? false,
+      noiseAt,
+      imageFreqHz: freqHz ?? q.catalogFreqHz,
+      catalogFreqHz: q.catalogFreqHz,
+      spectralIndex: q.catalogSpectralIndex,
+      detectableSnr: q.detectableSnr,
+      edgePx: 2 * beamMajPx,
     });
     crossMatch(matches, sources, q.matchRadiusArcsec);
     cat = catalogMetrics(matches);
   }
 
   const reasons = evaluate({
-    tier: opts.tier, limits, subject, image: im, beam: beam && { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec }, sourceSizeRatio,
-    msFlagged: opts.flaggedFraction ?? null, calFlagged: opts.calFlaggedFraction ?? null,
-    catalog: cat && opts.catalog !== undefined ? { name: opts.catalog, metrics: cat, minSources: q.minCatalogSources, radiusArcsec: q.matchRadiusArcsec } : null,
+    tier: opts.tier,
+    limits,
+    subject,
+    image: im,
+    beam: beam && { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec },
+    sourceSizeRatio,
+    msFlagged: opts.flaggedFraction ?? null,
+    calFlagged: opts.calFlaggedFraction ?? null,
+    catalog:
+      cat && opts.catalog !== undefined
+        ? { name: opts.catalog, metrics: cat, minSources: q.minCatalogSources, radiusArcsec: q.matchRadiusArcsec }
+        : null,
     ...(opts.catalog !== undefined && !beam ? { catalogUnusable: opts.catalog } : {}),
     pbUnknown: subject === 'image' && !maps.pb && !(opts.pbCorrected ?? false),
   });
-  const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+  const finite = (v: number | null | undefined): number | null =>
+    v === null || v === undefined || !Number.isFinite(v) ? null : v;
   const metrics: Record<string, number | null> = {
-    widthPx: nx, heightPx: ny, freqHz: finite(freqHz),
-    rmsJy: finite(im.rmsJy), peakJy: finite(im.peakJy), minJy: finite(im.minJy), peakNoiseJy: finite(im.peakNoiseJy),
-    dynamicRange: finite(im.dynamicRange), peakSnr: finite(im.peakSnr), pixelsAbove5Sigma: im.pixelsAbove5Sigma,
-    coveredPixels: im.coveredPixels, blankAreaPct: finite(im.blankAreaPct), noisyAreaPct: finite(im.noisyAreaPct),
-    medianNoiseMapJy: finite(im.medianNoiseMapJy), noiseMapRatio: finite(im.noiseMapRatio),
-    beamMajArcsec: beam?.majorArcsec ?? null, beamMinArcsec: beam?.minorArcsec ?? null, beamPaDeg: beam?.paDeg ?? null,
+    widthPx: nx,
+    heightPx: ny,
+    freqHz: finite(freqHz),
+    rmsJy: finite(im.rmsJy),
+    peakJy: finite(im.peakJy),
+    minJy: finite(im.minJy),
+    peakNoiseJy: finite(im.peakNoiseJy),
+    dynamicRange: finite(im.dynamicRange),
+    peakSnr: finite(im.peakSnr),
+    pixelsAbove5Sigma: im.pixelsAbove5Sigma,
+    coveredPixels: im.coveredPixels,
+    blankAreaPct: finite(im.blankAreaPct),
+    noisyAreaPct: finite(im.noisyAreaPct),
+    medianNoiseMapJy: finite(im.medianNoiseMapJy),
+    noiseMapRatio: finite(im.noiseMapRatio),
+    beamMajArcsec: beam?.majorArcsec ?? null,
+    beamMinArcsec: beam?.minorArcsec ?? null,
+    beamPaDeg: beam?.paDeg ?? null,
     beamElongation: beam ? beam.majorArcsec / beam.minorArcsec : null,
-    nSources: sources.length, sourceSizeRatio,
-    msFlaggedPct: opts.flaggedFraction === null || opts.flaggedFraction === undefined ? null : 100 * opts.flaggedFraction,
-    calFlaggedPct: opts.calFlaggedFraction === null || opts.calFlaggedFraction === undefined ? null : 100 * opts.calFlaggedFraction,
+    nSources: sources.length,
+    sourceSizeRatio,
+    msFlaggedPct:
+      opts.flaggedFraction === null || opts.flaggedFraction === undefined ? null : 100 * opts.flaggedFraction,
+    calFlaggedPct:
+      opts.calFlaggedFraction === null || opts.calFlaggedFraction === undefined ? null : 100 * opts.calFlaggedFraction,
   };
   if (cat) {
     for (const [k, v] of Object.entries(cat)) metrics[k] = finite(v as number | null);
     // Bright sources with no catalog counterpart: artefacts, or sources the catalog misses (variables).
     const matched = new Set(matches.map((m) => m.sourceId));
     const bright = sources.filter((s) => s.snr > q.detectableSnr);
-    metrics.unmatchedBrightFraction = bright.length > 0 ? bright.filter((s) => !matched.has(s.id)).length / bright.length : null;
+    metrics.unmatchedBrightFraction =
+      bright.length > 0 ? bright.filter((s) => !matched.has(s.id)).length / bright.length : null;
   }
   return { tier: opts.tier, verdict: worst(reasons), metrics, reasons, sources, matches };
 }

@@ -78,15 +78,25 @@ function fillEmpty(v: Float64Array, measured: Uint8Array, bx: number): void {
     let best = Infinity;
     let val = Number.NaN;
     for (const h of have) {
-      const d = (h % bx - i) ** 2 + (Math.floor(h / bx) - j) ** 2;
-      if (d < best) { best = d; val = v[h]!; }
+      const d = ((h % bx) - i) ** 2 + (Math.floor(h / bx) - j) ** 2;
+      if (d < best) {
+        best = d;
+        val = v[h]!;
+      }
     }
     v[k] = val;
   }
 }
 
 /** Bilinear interpolation of a box grid at pixel (x, y), clamped at the outer box centres. */
-export function interpolate(g: BackgroundGrid, grid: Float64Array, nx: number, ny: number, x: number, y: number): number {
+export function interpolate(
+  g: BackgroundGrid,
+  grid: Float64Array,
+  nx: number,
+  ny: number,
+  x: number,
+  y: number,
+): number {
   // Box i spans [i nx/bx, (i+1) nx/bx): its centre is at (i + 0.5) nx/bx - 0.5.
   const fx = Math.min(g.bx - 1, Math.max(0, ((x + 0.5) * g.bx) / nx - 0.5));
   const fy = Math.min(g.by - 1, Math.max(0, ((y + 0.5) * g.by) / ny - 0.5));
@@ -104,7 +114,14 @@ export function interpolate(g: BackgroundGrid, grid: Float64Array, nx: number, n
 }
 
 /** One row of the interpolated grid (for thresholding an image row by row without a full map). */
-export function interpolateRow(g: BackgroundGrid, grid: Float64Array, nx: number, ny: number, y: number, out: Float64Array): Float64Array {
+export function interpolateRow(
+  g: BackgroundGrid,
+  grid: Float64Array,
+  nx: number,
+  ny: number,
+  y: number,
+  out: Float64Array,
+): Float64Array {
   for (let x = 0; x < nx; x++) out[x] = interpolate(g, grid, nx, ny, x, y);
   return out;
 }

@@ -49,7 +49,12 @@ export function fieldCircle(wcs: SkyGrid): { raDeg: number; decDeg: number; radi
   const c = pixelToWorld(wcs, (wcs.nx - 1) / 2, (wcs.ny - 1) / 2);
   if (!c) throw new Error('fieldCircle: the image centre lies off its own SIN projection (bad WCS)');
   let r = 0;
-  for (const [x, y] of [[0, 0], [wcs.nx - 1, 0], [0, wcs.ny - 1], [wcs.nx - 1, wcs.ny - 1]] as const) {
+  for (const [x, y] of [
+    [0, 0],
+    [wcs.nx - 1, 0],
+    [0, wcs.ny - 1],
+    [wcs.nx - 1, wcs.ny - 1],
+  ] as const) {
     const w = pixelToWorld(wcs, x, y);
     if (w) r = Math.max(r, separationDeg(c.raDeg, c.decDeg, w.raDeg, w.decDeg));
   }
@@ -73,8 +78,19 @@ export function catalogInField(sources: Source[], f: FieldContext): CatalogMatch
     const noise = f.noiseAt(p.x, p.y);
     const snr = noise > 0 ? expected / noise : 0;
     out.push({
-      catalog: s.catalog, name: s.name, raDeg: s.raDeg, decDeg: s.decDeg, catalogFluxJy: s.fluxJy, expectedFluxJy: expected,
-      expectedSnr: snr, detectable: snr > f.detectableSnr, sourceId: null, separationArcsec: null, dRaArcsec: null, dDecArcsec: null, fluxRatio: null,
+      catalog: s.catalog,
+      name: s.name,
+      raDeg: s.raDeg,
+      decDeg: s.decDeg,
+      catalogFluxJy: s.fluxJy,
+      expectedFluxJy: expected,
+      expectedSnr: snr,
+      detectable: snr > f.detectableSnr,
+      sourceId: null,
+      separationArcsec: null,
+      dRaArcsec: null,
+      dDecArcsec: null,
+      fluxRatio: null,
     });
   }
   return out;
@@ -174,7 +190,8 @@ export function catalogMetrics(field: CatalogMatch[]): CatalogMetrics {
     decOffsetMedianArcsec: mdec,
     raOffsetRmsArcsec: mra === null ? null : rmsAbout(dra, mra),
     decOffsetRmsArcsec: mdec === null ? null : rmsAbout(ddec, mdec),
-    astrometricRmsArcsec: n > 0 ? Math.sqrt(hit.reduce((s, m) => s + m.dRaArcsec! ** 2 + m.dDecArcsec! ** 2, 0) / n) : null,
+    astrometricRmsArcsec:
+      n > 0 ? Math.sqrt(hit.reduce((s, m) => s + m.dRaArcsec! ** 2 + m.dDecArcsec! ** 2, 0) / n) : null,
     systematicOffsetArcsec: mra === null || mdec === null ? null : Math.hypot(mra, mdec),
   };
 }

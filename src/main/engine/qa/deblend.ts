@@ -15,7 +15,11 @@ export interface Island {
  * dip of at least `dipSigma` along the straight line between them (a line leaving the island dips
  * below the growth threshold, so it separates). At most `maxPeaks`.
  */
-export function islandPeaks(island: Island, nx: number, opts: { seedSigma: number; dipSigma: number; maxPeaks: number }): number[] {
+export function islandPeaks(
+  island: Island,
+  nx: number,
+  opts: { seedSigma: number; dipSigma: number; maxPeaks: number },
+): number[] {
   const { xs, ys, vs, sigmas } = island;
   const at = new Map<number, number>();
   for (let k = 0; k < xs.length; k++) at.set(ys[k]! * nx + xs[k]!, k);
@@ -29,7 +33,10 @@ export function islandPeaks(island: Island, nx: number, opts: { seedSigma: numbe
         if (dx === 0 && dy === 0) continue;
         const j = at.get((ys[k]! + dy) * nx + xs[k]! + dx);
         // Ties go to the earlier pixel, so a flat top gives one peak.
-        if (j !== undefined && (vs[j]! > v || (vs[j]! === v && j < k))) { isMax = false; break; }
+        if (j !== undefined && (vs[j]! > v || (vs[j]! === v && j < k))) {
+          isMax = false;
+          break;
+        }
       }
     }
     if (isMax) candidates.push(k);

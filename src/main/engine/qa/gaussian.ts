@@ -2,7 +2,11 @@
 // Jacobian, and a Levenberg-Marquardt fit of one 2-D Gaussian to the pixels of an island.
 
 /** 2x2 symmetric matrix [a, b; b, c]. */
-export interface Sym2 { a: number; b: number; c: number }
+export interface Sym2 {
+  a: number;
+  b: number;
+  c: number;
+}
 
 /** FWHM = FWHM_PER_SIGMA x sigma. */
 export const FWHM_PER_SIGMA = Math.sqrt(8 * Math.LN2);
@@ -27,8 +31,14 @@ export function shapeOfSkyCov(m: Sym2): { majArcsec: number; minArcsec: number; 
   // Eigenvector of l1: (b, l1 - a) or (l1 - c, b); in (east, north).
   let e = m.b;
   let n = l1 - m.a;
-  if (Math.abs(e) + Math.abs(n) < 1e-300) { e = l1 - m.c; n = m.b; }
-  if (Math.abs(e) + Math.abs(n) < 1e-300) { e = 0; n = 1; }
+  if (Math.abs(e) + Math.abs(n) < 1e-300) {
+    e = l1 - m.c;
+    n = m.b;
+  }
+  if (Math.abs(e) + Math.abs(n) < 1e-300) {
+    e = 0;
+    n = 1;
+  }
   let pa = Math.atan2(e, n) / D2R;
   pa = ((pa % 180) + 180) % 180;
   return { majArcsec: Math.sqrt(l1) * FWHM_PER_SIGMA, minArcsec: Math.sqrt(l2) * FWHM_PER_SIGMA, paDeg: pa };
@@ -77,8 +87,14 @@ function solve(a: Float64Array, y: Float64Array, n: number): Float64Array | null
     const piv = a[p * n + k]!;
     if (!Number.isFinite(piv) || Math.abs(piv) < 1e-300) return null;
     if (p !== k) {
-      for (let j = 0; j < n; j++) { const t = a[k * n + j]!; a[k * n + j] = a[p * n + j]!; a[p * n + j] = t; }
-      const t = x[k]!; x[k] = x[p]!; x[p] = t;
+      for (let j = 0; j < n; j++) {
+        const t = a[k * n + j]!;
+        a[k * n + j] = a[p * n + j]!;
+        a[p * n + j] = t;
+      }
+      const t = x[k]!;
+      x[k] = x[p]!;
+      x[p] = t;
     }
     for (let i = k + 1; i < n; i++) {
       const f = a[i * n + k]! / piv;
@@ -100,7 +116,13 @@ function solve(a: Float64Array, y: Float64Array, n: number): Float64Array | null
  * inverse covariance), to the samples (xs, ys, vs), by Levenberg-Marquardt on (A, x0, y0, Paa, Pab,
  * Pbb) per component. Returns null when it does not converge to positive-definite, positive Gaussians.
  */
-export function fitGaussians(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, inits: readonly GaussFit[], maxIter = 60): GaussFit[] | null {
+export function fitGaussians(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  vs: ArrayLike<number>,
+  inits: readonly GaussFit[],
+  maxIter = 60,
+): GaussFit[] | null {
   const n = vs.length;
   const K = inits.length;
   const np = 6 * K;
@@ -175,7 +197,10 @@ export function fitGaussians(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: A
       const m = Float64Array.from(jtj);
       for (let a = 0; a < np; a++) m[a * np + a] = m[a * np + a]! * (1 + lambda) + 1e-30;
       const step = solve(m, jtr, np);
-      if (!step) { lambda *= 10; continue; }
+      if (!step) {
+        lambda *= 10;
+        continue;
+      }
       const q = p.map((v, k) => v + step[k]!);
       const c1 = valid(q) ? cost(q) : Infinity;
       if (c1 < c0) {
@@ -202,6 +227,12 @@ export function fitGaussians(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: A
 }
 
 /** One Gaussian (see fitGaussians). */
-export function fitGaussian(xs: ArrayLike<number>, ys: ArrayLike<number>, vs: ArrayLike<number>, init: GaussFit, maxIter = 60): GaussFit | null {
+export function fitGaussian(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  vs: ArrayLike<number>,
+  init: GaussFit,
+  maxIter = 60,
+): GaussFit | null {
   return fitGaussians(xs, ys, vs, [init], maxIter)?.[0] ?? null;
 }

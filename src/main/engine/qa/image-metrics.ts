@@ -11,8 +11,6 @@ const MAX_SAMPLE = 4_000_000;
  */
 const DYNAMIC_RANGE_FLOOR = 5000;
 
-
-
 export interface ImageMetrics {
   rmsJy: number;
   peakJy: number;
@@ -60,7 +58,13 @@ function median(values: number[]): number {
  * that a stripe or a bad tile dominates the boxes it crosses (a median-based rms ignores a minority).
  */
 export function imageMetrics(
-  img: ArrayLike<number>, nx: number, ny: number, bg: BackgroundGrid, fine: BackgroundGrid, covered: Uint8Array | null, noise: ArrayLike<number> | null,
+  img: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  bg: BackgroundGrid,
+  fine: BackgroundGrid,
+  covered: Uint8Array | null,
+  noise: ArrayLike<number> | null,
 ): ImageMetrics {
   let peak = -Infinity;
   let peakAt = -1;
@@ -81,7 +85,10 @@ export function imageMetrics(
         if (noise && i % noiseStride === 0 && Number.isFinite(noise[i]!)) noiseVals.push(noise[i]!);
       }
       if (!Number.isFinite(v)) continue;
-      if (v > peak) { peak = v; peakAt = i; }
+      if (v > peak) {
+        peak = v;
+        peakAt = i;
+      }
       if (v < min) min = v;
       const r = interpolate(bg, bg.rms, nx, ny, x, y);
       if (r > 0 && (v - interpolate(bg, bg.mean, nx, ny, x, y)) / r > 5) above++;
@@ -91,7 +98,12 @@ export function imageMetrics(
   const peakX = peakAt < 0 ? -1 : peakAt % nx;
   const peakY = peakAt < 0 ? -1 : Math.floor(peakAt / nx);
   const mapNoise = noise && peakAt >= 0 ? noise[peakAt]! : Number.NaN;
-  const peakNoise = Number.isFinite(mapNoise) && mapNoise > 0 ? mapNoise : peakAt >= 0 ? interpolate(bg, bg.rms, nx, ny, peakX, peakY) : Number.NaN;
+  const peakNoise =
+    Number.isFinite(mapNoise) && mapNoise > 0
+      ? mapNoise
+      : peakAt >= 0
+        ? interpolate(bg, bg.rms, nx, ny, peakX, peakY)
+        : Number.NaN;
 
   // Noisy area: boxes whose measured rms exceeds twice the expected noise there. The expected
   // noise has a floor at the image's peak over DYNAMIC_RANGE_FLOOR: calibration and deconvolution
@@ -118,8 +130,14 @@ export function imageMetrics(
         const y0 = Math.floor((j * ny) / fine.by);
         const y1 = Math.floor(((j + 1) * ny) / fine.by);
         const vals: number[] = [];
-        for (let x = x0; x < x1; x++) { const v = noise[cy * nx + x]!; if (Number.isFinite(v) && v > 0) vals.push(v); }
-        for (let y = y0; y < y1; y++) { const v = noise[y * nx + cx]!; if (Number.isFinite(v) && v > 0) vals.push(v); }
+        for (let x = x0; x < x1; x++) {
+          const v = noise[cy * nx + x]!;
+          if (Number.isFinite(v) && v > 0) vals.push(v);
+        }
+        for (let y = y0; y < y1; y++) {
+          const v = noise[y * nx + cx]!;
+          if (Number.isFinite(v) && v > 0) vals.push(v);
+        }
         if (vals.length > 0) {
           expected = median(vals);
           ratios.push(fine.rms[k]! / expected);

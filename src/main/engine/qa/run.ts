@@ -45,7 +45,10 @@ export type QaRunResult = Omit<QaResult, 'metrics'> & {
 };
 
 export class QaError extends Error {
-  constructor(message: string, readonly code: 'invalid' | 'not_found' | 'conflict') {
+  constructor(
+    message: string,
+    readonly code: 'invalid' | 'not_found' | 'conflict',
+  ) {
     super(message);
     this.name = 'QaError';
   }
@@ -67,7 +70,8 @@ interface Target {
 function fitsOf(p: string, id: string | null): string {
   if (existsSync(p) && statSync(p).isDirectory()) {
     const f = path.join(p, `${id ?? path.basename(p)}.fits`);
-    if (!existsSync(f)) throw new QaError(`${p} is a directory without ${path.basename(f)} (the mosaic to assess)`, 'not_found');
+    if (!existsSync(f))
+      throw new QaError(`${p} is a directory without ${path.basename(f)} (the mosaic to assess)`, 'not_found');
     return f;
   }
   return p;
@@ -101,20 +105,34 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
   let product: Product | null = null;
   const ref = typeof which === 'string' ? /^(image|mosaic):(\d+)$/.exec(which) : null;
   if (typeof which !== 'string') ({ subject, subjectId } = which);
-  else if (ref) { subject = ref[1] as QaSubject; subjectId = Number(ref[2]); }
-  else {
+  else if (ref) {
+    subject = ref[1] as QaSubject;
+    subjectId = Number(ref[2]);
+  } else {
     product = db.products.get(which) ?? null;
-    if (!product) throw new QaError(`${db.file}: no product with id ${JSON.stringify(which)} (expected a product id, image:N or mosaic:N)`, 'not_found');
+    if (!product)
+      throw new QaError(
+        `${db.file}: no product with id ${JSON.stringify(which)} (expected a product id, image:N or mosaic:N)`,
+        'not_found',
+      );
     if (product.kind !== 'image' && product.kind !== 'mosaic') {
       throw new QaError(`product ${product.id} is a ${product.kind}; QA assesses images and mosaics`, 'invalid');
     }
     subject = product.kind;
     const metaId = product.metadata[subject === 'image' ? 'imageId' : 'mosaicId'];
     // A mosaic product is its FITS file or the directory holding `<id>.fits` and its companions.
-    const row = typeof metaId === 'number' ? { id: metaId }
-      : subject === 'image' ? db.images.getImageByPath(product.path)
-        : db.images.getMosaicByPath(product.path) ?? db.images.getMosaicByPath(path.join(product.path, `${product.id}.fits`));
-    if (!row) throw new QaError(`product ${product.id}: no ${subject} row has path ${product.path} (register the ${subject} in the database, or set metadata.${subject}Id)`, 'not_found');
+    const row =
+      typeof metaId === 'number'
+        ? { id: metaId }
+        : subject === 'image'
+          ? db.images.getImageByPath(product.path)
+          : (db.images.getMosaicByPath(product.path) ??
+            db.images.getMosaicByPath(path.join(product.path, `${product.id}.fits`)));
+    if (!row)
+      throw new QaError(
+        `product ${product.id}: no ${subject} row has path ${product.path} (register the ${subject} in the database, or set metadata.${subject}Id)`,
+        'not_found',
+      );
     subjectId = row.id;
   }
   if (subject === 'image') {
@@ -124,11 +142,20 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
     const file = product && existsSync(product.path) ? product.path : img.path;
     // The primary beam written beside the image (`<prefix>-pb.fits`), else the newest recorded for its MS.
     const sibling = img.path.replace(/-image(-pb)?\.fits$/i, '-pb.fits');
-    const pb = sibling !== img.path && existsSync(sibling) ? { path: sibling }
-      : img.msId !== null ? db.images.listImages({ msId: img.msId, kind: 'pb' }).at(-1) : undefined;
+    const pb =
+      sibling !== img.path && existsSync(sibling)
+        ? { path: sibling }
+        : img.msId !== null
+          ? db.images.listImages({ msId: img.msId, kind: 'pb' }).at(-1)
+          : undefined;
     const ms = img.msId !== null ? db.ms.get(img.msId) : undefined;
     return {
-      subject, subjectId, product, file, pbCorrected: img.kind === 'pbcor', msFlagged: ms?.flaggedFraction ?? null,
+      subject,
+      subjectId,
+      product,
+      file,
+      pbCorrected: img.kind === 'pbcor',
+      msFlagged: ms?.flaggedFraction ?? null,
       calFlagged: img.msId !== null ? calFlaggedOf(db, [img.msId]) : null,
       ...(pb && existsSync(pb.path) ? { pbPath: pb.path } : {}),
     };
@@ -139,9 +166,17 @@ function resolve(engine: QaEngine, which: string | { subject: QaSubject; subject
   const file = fitsOf(product && existsSync(product.path) ? product.path : m.path, product?.id ?? null);
   const noise = file.replace(/\.fits$/i, '-noise.fits');
   const group = db.images.getMosaicGroup(m.groupId);
-  const flagged = (group?.memberMsIds ?? []).map((id) => db.ms.get(id)?.flaggedFraction).filter((f): f is number => typeof f === 'number');
+  const flagged = (group?.memberMsIds ?? [])
+    .map((id) => db.ms.get(id)?.flaggedFraction)
+    .filter((f): f is number => typeof f === 'number');
   return {
-    subject, subjectId, product, file, pbCorrected: true, msFlagged: mean(flagged), calFlagged: calFlaggedOf(db, group?.memberMsIds ?? []),
+    subject,
+    subjectId,
+    product,
+    file,
+    pbCorrected: true,
+    msFlagged: mean(flagged),
+    calFlagged: calFlaggedOf(db, group?.memberMsIds ?? []),
     ...(existsSync(noise) && noise !== file ? { noisePath: noise } : {}),
   };
 }
@@ -161,37 +196,59 @@ function eventNote(a: Assessment): string {
  * its status. `warn` passes only when publishing.minQaTier is `warn`. It never publishes: that is
  * the caller's decision (registry publishAfterQa, or the mosaic job's publish stage).
  */
-export async function runQa(engine: QaEngine, which: string | { subject: QaSubject; subjectId: number }, opts: RunQaOptions = {}): Promise<QaRunResult> {
+export async function runQa(
+  engine: QaEngine,
+  which: string | { subject: QaSubject; subjectId: number },
+  opts: RunQaOptions = {},
+): Promise<QaRunResult> {
   const tier = opts.tier ?? 'science';
   const t = resolve(engine, which);
   const catalog = opts.catalog ?? engine.config.qa.catalog ?? undefined;
   if (catalog !== undefined && !engine.db.sources.catalogs().some((c) => c.catalog === catalog)) {
     const have = engine.db.sources.catalogs().map((c) => c.catalog);
     const from = opts.catalog !== undefined ? '' : ' (configured as qa.catalog)';
-    throw new QaError(`${engine.db.file}: no reference catalog named ${JSON.stringify(catalog)}${from} (have: ${have.length ? have.join(', ') : 'none; import one with dsa110 catalog import'})`, 'not_found');
+    throw new QaError(
+      `${engine.db.file}: no reference catalog named ${JSON.stringify(catalog)}${from} (have: ${have.length ? have.join(', ') : 'none; import one with dsa110 catalog import'})`,
+      'not_found',
+    );
   }
   const pbPath = opts.pbPath ?? t.pbPath;
   const noisePath = opts.noisePath ?? t.noisePath;
   const assessment = await assessImageFile(t.file, {
-    tier, config: engine.config, db: engine.db, subject: t.subject, pbCorrected: t.pbCorrected, flaggedFraction: t.msFlagged, calFlaggedFraction: t.calFlagged,
+    tier,
+    config: engine.config,
+    db: engine.db,
+    subject: t.subject,
+    pbCorrected: t.pbCorrected,
+    flaggedFraction: t.msFlagged,
+    calFlaggedFraction: t.calFlagged,
     ...(catalog !== undefined ? { catalog } : {}),
     ...(pbPath !== undefined ? { pbPath } : {}),
     ...(noisePath !== undefined ? { noisePath } : {}),
   });
   const actor = opts.actor ?? 'pipeline';
-  const passed = assessment.verdict === 'pass' || (assessment.verdict === 'warn' && engine.config.publishing.minQaTier === 'warn');
+  const passed =
+    assessment.verdict === 'pass' || (assessment.verdict === 'warn' && engine.config.publishing.minQaTier === 'warn');
   const to = passed ? 'qa_passed' : 'qa_failed';
   const note = eventNote(assessment);
   let transition: QaRunResult['transition'] = null;
   const result = engine.db.transaction(() => {
     const r = engine.db.qa.insertResult({
-      subject: t.subject, subjectId: t.subjectId, productId: t.product?.id ?? null, tier, verdict: assessment.verdict,
-      metrics: assessment.metrics, reasons: assessment.reasons,
+      subject: t.subject,
+      subjectId: t.subjectId,
+      productId: t.product?.id ?? null,
+      tier,
+      verdict: assessment.verdict,
+      metrics: assessment.metrics,
+      reasons: assessment.reasons,
     });
     if (t.subject === 'mosaic' && engine.db.images.getMosaic(t.subjectId)) {
       // The mosaic row carries its latest verdict beside the validation facts of its build.
       engine.db.images.setMosaicQa(t.subjectId, {
-        qaResultId: r.id, tier, verdict: assessment.verdict, metrics: assessment.metrics,
+        qaResultId: r.id,
+        tier,
+        verdict: assessment.verdict,
+        metrics: assessment.metrics,
         failed: assessment.reasons.filter((x) => x.severity === 'fail').map((x) => x.check),
       });
     }
@@ -207,12 +264,28 @@ export async function runQa(engine: QaEngine, which: string | { subject: QaSubje
       const cur = engine.db.products.require(p.id);
       engine.db.products.setMetadata(p.id, {
         ...cur.metadata,
-        qa: { resultId: r.id, tier, verdict: assessment.verdict, failed: assessment.reasons.filter((x) => x.severity === 'fail').map((x) => x.check), warned: assessment.reasons.filter((x) => x.severity === 'warn').map((x) => x.check) },
+        qa: {
+          resultId: r.id,
+          tier,
+          verdict: assessment.verdict,
+          failed: assessment.reasons.filter((x) => x.severity === 'fail').map((x) => x.check),
+          warned: assessment.reasons.filter((x) => x.severity === 'warn').map((x) => x.check),
+        },
       });
     }
     return r;
   });
-  engine.log.info({ subject: t.subject, subjectId: t.subjectId, productId: t.product?.id, tier, verdict: assessment.verdict, file: t.file }, note);
+  engine.log.info(
+    {
+      subject: t.subject,
+      subjectId: t.subjectId,
+      productId: t.product?.id,
+      tier,
+      verdict: assessment.verdict,
+      file: t.file,
+    },
+    note,
+  );
   const product = t.product ? engine.db.products.require(t.product.id) : null;
   return { ...result, metrics: assessment.metrics, assessment, file: t.file, product, transition };
 }

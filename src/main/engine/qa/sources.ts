@@ -2,7 +2,18 @@
 // 5 sigma and grown to 3 sigma, one elliptical Gaussian per island, errors after Condon (1997).
 import { backgroundGrid, interpolate, type BackgroundGrid } from './background';
 import { islandPeaks, type Island } from './deblend';
-import { fitGaussian, fitGaussians, FWHM_PER_SIGMA, invert2, shapeOfSkyCov, skyCov, transform, det, type GaussFit, type Sym2 } from './gaussian';
+import {
+  fitGaussian,
+  fitGaussians,
+  FWHM_PER_SIGMA,
+  invert2,
+  shapeOfSkyCov,
+  skyCov,
+  transform,
+  det,
+  type GaussFit,
+  type Sym2,
+} from './gaussian';
 import { localJacobian, pixelToWorld } from '../../../shared/astro/sin';
 import type { RestoringBeam, SkyGrid } from '../../../shared/model/sky-image';
 
@@ -78,16 +89,24 @@ export function beamPixelCov(wcs: SkyGrid, beam: BeamShape, x: number, y: number
 
 /** Condon (1997) rho for exponents (aM, am): the effective SNR of a Gaussian fit parameter. */
 function rho(thetaM: number, thetam: number, thetaN: number, snr: number, aM: number, am: number): number {
-  return Math.sqrt(((thetaM * thetam) / (4 * thetaN * thetaN)) * (1 + (thetaN / thetaM) ** 2) ** aM * (1 + (thetaN / thetam) ** 2) ** am) * snr;
+  return (
+    Math.sqrt(
+      ((thetaM * thetam) / (4 * thetaN * thetaN)) *
+        (1 + (thetaN / thetaM) ** 2) ** aM *
+        (1 + (thetaN / thetam) ** 2) ** am,
+    ) * snr
+  );
 }
 
 /** Find the sources of an ny x nx image (x fastest) with the SIN WCS `wcs`. NaN pixels are ignored. */
 export function findSources(img: Float32Array | Float64Array, wcs: SkyGrid, opts: FindSourcesOptions): FoundSource[] {
   const { nx, ny } = wcs;
-  if (img.length !== nx * ny) throw new RangeError(`findSources: the image has ${img.length} pixels but the WCS says ${nx} x ${ny}`);
+  if (img.length !== nx * ny)
+    throw new RangeError(`findSources: the image has ${img.length} pixels but the WCS says ${nx} x ${ny}`);
   const seed = opts.seedSigma ?? 5;
   const grow = opts.growSigma ?? 3;
-  if (!(grow > 0 && seed >= grow)) throw new RangeError(`findSources: expected 0 < growSigma <= seedSigma, got ${grow} and ${seed}`);
+  if (!(grow > 0 && seed >= grow))
+    throw new RangeError(`findSources: expected 0 < growSigma <= seedSigma, got ${grow} and ${seed}`);
   const cx = (nx - 1) / 2;
   const cy = (ny - 1) / 2;
   const beamC = beamPixelCov(wcs, opts.beam, cx, cy);
@@ -142,7 +161,10 @@ export function findSources(img: Float32Array | Float64Array, wcs: SkyGrid, opts
       ys.push(y);
       vs.push(v);
       sigmas.push(interpolate(bg, bg.rms, nx, ny, x, y));
-      if (v > peakV) { peakV = v; peakI = i; }
+      if (v > peakV) {
+        peakV = v;
+        peakI = i;
+      }
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= ny) continue;
@@ -161,7 +183,18 @@ export function findSources(img: Float32Array | Float64Array, wcs: SkyGrid, opts
       }
     }
     islands++;
-    for (const src of measureIsland(img, wcs, opts.beam, bg, { xs, ys, vs, sigmas }, peakI, peakV, maxFit, opts.noise ?? null, deblend)) {
+    for (const src of measureIsland(
+      img,
+      wcs,
+      opts.beam,
+      bg,
+      { xs, ys, vs, sigmas },
+      peakI,
+      peakV,
+      maxFit,
+      opts.noise ?? null,
+      deblend,
+    )) {
       out.push({ ...src, id: 0, island: islands });
     }
   }
@@ -170,11 +203,17 @@ export function findSources(img: Float32Array | Float64Array, wcs: SkyGrid, opts
 }
 
 /** Parabolic sub-pixel peak of the 3x3 neighbourhood of pixel i (background not subtracted: only the shape matters). */
-function parabolicPeak(img: ArrayLike<number>, nx: number, ny: number, i: number): { x: number; y: number; value: number } {
+function parabolicPeak(
+  img: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  i: number,
+): { x: number; y: number; value: number } {
   const x = i % nx;
   const y = (i - x) / nx;
   const v0 = img[i]!;
-  const at = (xx: number, yy: number): number => (xx < 0 || yy < 0 || xx >= nx || yy >= ny ? Number.NaN : img[yy * nx + xx]!);
+  const at = (xx: number, yy: number): number =>
+    xx < 0 || yy < 0 || xx >= nx || yy >= ny ? Number.NaN : img[yy * nx + xx]!;
   const offset = (m: number, p: number): { d: number; v: number } => {
     const den = m - 2 * v0 + p;
     if (!Number.isFinite(den) || den >= 0) return { d: 0, v: v0 };
@@ -187,15 +226,28 @@ function parabolicPeak(img: ArrayLike<number>, nx: number, ny: number, i: number
 }
 
 /** Fits that wandered off their island, or into shapes no restored image holds, are not trusted. */
-function plausible(f: GaussFit, beamPx: Sym2, peakV: number, box: { xmin: number; xmax: number; ymin: number; ymax: number }): boolean {
+function plausible(
+  f: GaussFit,
+  beamPx: Sym2,
+  peakV: number,
+  box: { xmin: number; xmax: number; ymin: number; ymax: number },
+): boolean {
   const area = Math.sqrt(det(f.cov)) / Math.sqrt(det(beamPx));
   const inside = f.x0 >= box.xmin - 1 && f.x0 <= box.xmax + 1 && f.y0 >= box.ymin - 1 && f.y0 <= box.ymax + 1;
   return inside && f.amp < 3 * peakV && area >= 0.25 && area <= 400;
 }
 
 function measureIsland(
-  img: ArrayLike<number>, wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, isl: Island, peakI: number, peakV: number,
-  maxFit: number, noise: ArrayLike<number> | null, deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
+  img: ArrayLike<number>,
+  wcs: SkyGrid,
+  beam: BeamShape,
+  bg: BackgroundGrid,
+  isl: Island,
+  peakI: number,
+  peakV: number,
+  maxFit: number,
+  noise: ArrayLike<number> | null,
+  deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
 ): Omit<FoundSource, 'id' | 'island'>[] {
   const { nx, ny } = wcs;
   const { xs, ys } = isl;
@@ -204,19 +256,31 @@ function measureIsland(
   const beamPx = beamPixelCov(wcs, beam, pp.x, pp.y);
   const box = { xmin: Infinity, xmax: -Infinity, ymin: Infinity, ymax: -Infinity };
   for (let k = 0; k < xs.length; k++) {
-    box.xmin = Math.min(box.xmin, xs[k]!); box.xmax = Math.max(box.xmax, xs[k]!);
-    box.ymin = Math.min(box.ymin, ys[k]!); box.ymax = Math.max(box.ymax, ys[k]!);
+    box.xmin = Math.min(box.xmin, xs[k]!);
+    box.xmax = Math.max(box.xmax, xs[k]!);
+    box.ymin = Math.min(box.ymin, ys[k]!);
+    box.ymax = Math.max(box.ymax, ys[k]!);
   }
-  const fits = xs.length <= maxFit ? fitIsland(img, wcs, beam, bg, isl, pp, bgAtPeak, beamPx, peakV, box, deblend) : null;
-  const one = (fit: GaussFit | null, components: number) => describe(wcs, beam, bg, noise, fit, { x: pp.x, y: pp.y, value: pp.value - bgAtPeak }, xs.length, components);
+  const fits =
+    xs.length <= maxFit ? fitIsland(img, wcs, beam, bg, isl, pp, bgAtPeak, beamPx, peakV, box, deblend) : null;
+  const one = (fit: GaussFit | null, components: number) =>
+    describe(wcs, beam, bg, noise, fit, { x: pp.x, y: pp.y, value: pp.value - bgAtPeak }, xs.length, components);
   const out = fits ? fits.map((f) => one(f, fits.length)) : [one(null, 1)];
   return out.filter((s): s is Omit<FoundSource, 'id' | 'island'> => s !== null);
 }
 
 /** One Gaussian per significant peak (joint fit), else one for the island; null when no fit is trusted. */
 function fitIsland(
-  img: ArrayLike<number>, wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, isl: Island, pp: { x: number; y: number; value: number },
-  bgAtPeak: number, beamPx: Sym2, peakV: number, box: { xmin: number; xmax: number; ymin: number; ymax: number },
+  img: ArrayLike<number>,
+  wcs: SkyGrid,
+  beam: BeamShape,
+  bg: BackgroundGrid,
+  isl: Island,
+  pp: { x: number; y: number; value: number },
+  bgAtPeak: number,
+  beamPx: Sym2,
+  peakV: number,
+  box: { xmin: number; xmax: number; ymin: number; ymax: number },
   deblend: { seedSigma: number; dipSigma: number; maxPeaks: number } | null,
 ): GaussFit[] | null {
   const { nx, ny } = wcs;
@@ -230,17 +294,35 @@ function fitIsland(
     const fits = fitGaussians(xs, ys, vs, inits);
     // Each component must stay near its peak (within a beam): otherwise the split was not real.
     const reach = Math.sqrt(Math.max(beamPx.a, beamPx.c)) * FWHM_PER_SIGMA;
-    if (fits && fits.every((f, k) => plausible(f, beamPx, peakV, box) && Math.hypot(f.x0 - inits[k]!.x0, f.y0 - inits[k]!.y0) <= reach)) return fits;
+    if (
+      fits &&
+      fits.every(
+        (f, k) => plausible(f, beamPx, peakV, box) && Math.hypot(f.x0 - inits[k]!.x0, f.y0 - inits[k]!.y0) <= reach,
+      )
+    )
+      return fits;
   }
   if (xs.length < 7) return null;
-  const fit = fitGaussian(xs, ys, vs, { amp: Math.max(peakV, pp.value - bgAtPeak), x0: pp.x, y0: pp.y, cov: beamPx, iterations: 0 });
+  const fit = fitGaussian(xs, ys, vs, {
+    amp: Math.max(peakV, pp.value - bgAtPeak),
+    x0: pp.x,
+    y0: pp.y,
+    cov: beamPx,
+    iterations: 0,
+  });
   return fit && plausible(fit, beamPx, peakV, box) ? [fit] : null;
 }
 
 /** A found source from a fit (or, without one, the parabolic peak and the beam), with Condon (1997) errors. */
 function describe(
-  wcs: SkyGrid, beam: BeamShape, bg: BackgroundGrid, noise: ArrayLike<number> | null, fit: GaussFit | null,
-  pp: { x: number; y: number; value: number }, islandPixels: number, components: number,
+  wcs: SkyGrid,
+  beam: BeamShape,
+  bg: BackgroundGrid,
+  noise: ArrayLike<number> | null,
+  fit: GaussFit | null,
+  pp: { x: number; y: number; value: number },
+  islandPixels: number,
+  components: number,
 ): Omit<FoundSource, 'id' | 'island'> | null {
   const { nx, ny } = wcs;
   const x = fit ? fit.x0 : pp.x;
@@ -248,7 +330,9 @@ function describe(
   const world = pixelToWorld(wcs, x, y);
   const J = localJacobian(wcs, x, y);
   if (!world || !J) return null;
-  const shape = fit ? shapeOfSkyCov(transform(J, fit.cov)) : { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec, paDeg: beam.paDeg };
+  const shape = fit
+    ? shapeOfSkyCov(transform(J, fit.cov))
+    : { majArcsec: beam.majorArcsec, minArcsec: beam.minorArcsec, paDeg: beam.paDeg };
   const peak = fit ? fit.amp : pp.value;
   const ix = Math.min(nx - 1, Math.max(0, Math.round(x)));
   const iy = Math.min(ny - 1, Math.max(0, Math.round(y)));
@@ -275,7 +359,10 @@ function describe(
   const s = Math.sin((shape.paDeg * Math.PI) / 180);
   const c = Math.cos((shape.paDeg * Math.PI) / 180);
   return {
-    x, y, raDeg: world.raDeg, decDeg: world.decDeg,
+    x,
+    y,
+    raDeg: world.raDeg,
+    decDeg: world.decDeg,
     raErrArcsec: Math.sqrt((eAlongMaj * s) ** 2 + (eAlongMin * c) ** 2),
     decErrArcsec: Math.sqrt((eAlongMaj * c) ** 2 + (eAlongMin * s) ** 2),
     peakJy: peak,

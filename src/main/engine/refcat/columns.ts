@@ -24,7 +24,14 @@ export function splitHeader(header: string): { name: string; unit: string | null
   return { name: h, unit: null };
 }
 
-const SUFFIX_UNITS: [RegExp, string][] = [[/_mjy$/i, 'mJy'], [/_ujy$/i, 'uJy'], [/_jy$/i, 'Jy'], [/_arcsec$/i, 'arcsec'], [/_mas$/i, 'mas'], [/_deg$/i, 'deg']];
+const SUFFIX_UNITS: [RegExp, string][] = [
+  [/_mjy$/i, 'mJy'],
+  [/_ujy$/i, 'uJy'],
+  [/_jy$/i, 'Jy'],
+  [/_arcsec$/i, 'arcsec'],
+  [/_mas$/i, 'mas'],
+  [/_deg$/i, 'deg'],
+];
 
 /** Normalised column key and any unit its name implies ("peak_flux_mjy" -> "peak_flux", mJy). */
 function keyOf(name: string): { key: string; unit: string | null } {
@@ -40,7 +47,23 @@ const ALIASES = {
   raErr: ['e_raj2000', 'e_ra', 'ra_err', 'err_ra', 'era', 'e_ra_icrs', 'ra_error'],
   decErr: ['e_dej2000', 'e_dec', 'e_de', 'dec_err', 'err_dec', 'ede', 'e_de_icrs', 'dec_error'],
   // Integrated fluxes first: a reference catalog's flux scale is its total flux density.
-  flux: ['s1.4', 's1400', 'si', 'int_flux', 'total_flux', 'flux_int', 'fint', 's_int', 'total_flux_source', 'flux', 'peak_flux', 'flux_peak', 'fpeak', 's_peak', 'sp'],
+  flux: [
+    's1.4',
+    's1400',
+    'si',
+    'int_flux',
+    'total_flux',
+    'flux_int',
+    'fint',
+    's_int',
+    'total_flux_source',
+    'flux',
+    'peak_flux',
+    'flux_peak',
+    'fpeak',
+    's_peak',
+    'sp',
+  ],
 } as const;
 
 export type Role = keyof typeof ALIASES | 'fluxErr';
@@ -72,23 +95,41 @@ export function mapColumns(table: RawTable): ColumnMap {
   }
   if (index.flux !== undefined) {
     const f = keyOf(table.columns[index.flux]!.name).key;
-    const i = find(table, [`e_${f}`, `${f}_err`, `err_${f}`, `e${f}`, `${f}_error`, 'e_flux', 'flux_err', 'e_s1.4'], taken);
-    if (i !== undefined) { index.fluxErr = i; taken.add(i); }
+    const i = find(
+      table,
+      [`e_${f}`, `${f}_err`, `err_${f}`, `e${f}`, `${f}_error`, 'e_flux', 'flux_err', 'e_s1.4'],
+      taken,
+    );
+    if (i !== undefined) {
+      index.fluxErr = i;
+      taken.add(i);
+    }
   }
   for (const [role, i] of Object.entries(index) as [Role, number][]) {
     const c = table.columns[i]!;
     unit[role] = c.unit ?? keyOf(c.name).unit;
   }
   const names = table.columns.map((c) => c.name).join(', ');
-  if (index.ra === undefined) throw new CatalogError(`${table.file}: no RA column (expected one of ${ALIASES.ra.join(', ')}; the columns are: ${names})`);
-  if (index.dec === undefined) throw new CatalogError(`${table.file}: no Dec column (expected one of ${ALIASES.dec.join(', ')}; the columns are: ${names})`);
+  if (index.ra === undefined)
+    throw new CatalogError(
+      `${table.file}: no RA column (expected one of ${ALIASES.ra.join(', ')}; the columns are: ${names})`,
+    );
+  if (index.dec === undefined)
+    throw new CatalogError(
+      `${table.file}: no Dec column (expected one of ${ALIASES.dec.join(', ')}; the columns are: ${names})`,
+    );
   return { index, unit };
 }
 
 /** Jy per unit of a flux column; null when the unit is not a flux density. */
 export function fluxScale(unit: string): number | null {
   // Per-beam units as written by hand (Jy/beam) or in VOUnit syntax (Jy.beam-1).
-  const u = unit.trim().toLowerCase().replace(/\s+/g, '').replace(/µ/g, 'u').replace(/(\/beam|\.beam-1|\.beam\*\*-1)$/, '');
+  const u = unit
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '')
+    .replace(/µ/g, 'u')
+    .replace(/(\/beam|\.beam-1|\.beam\*\*-1)$/, '');
   return ({ jy: 1, mjy: 1e-3, ujy: 1e-6 } as Record<string, number>)[u] ?? null;
 }
 
@@ -96,7 +137,14 @@ export function fluxScale(unit: string): number | null {
 export function errorScale(unit: string): number | 's' | null {
   const u = unit.trim().toLowerCase();
   if (u === 's' || u === 'second' || u === 'seconds') return 's';
-  return ({ arcsec: 1, asec: 1, '"': 1, mas: 1e-3, arcmin: 60, "'": 60, deg: 3600, degree: 3600, degrees: 3600 } as Record<string, number>)[u] ?? null;
+  return (
+    (
+      { arcsec: 1, asec: 1, '"': 1, mas: 1e-3, arcmin: 60, "'": 60, deg: 3600, degree: 3600, degrees: 3600 } as Record<
+        string,
+        number
+      >
+    )[u] ?? null
+  );
 }
 
 /**

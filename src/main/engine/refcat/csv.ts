@@ -12,18 +12,26 @@ function splitRecord(line: string, delim: string): string[] | null {
     const ch = line[i]!;
     if (q) {
       if (ch === '"') {
-        if (line[i + 1] === '"') { cur += '"'; i++; } else q = false;
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else q = false;
       } else cur += ch;
-    } else if (ch === '"' && cur.trim() === '') { q = true; cur = ''; }
-    else if (ch === delim) { out.push(cur.trim()); cur = ''; }
-    else cur += ch;
+    } else if (ch === '"' && cur.trim() === '') {
+      q = true;
+      cur = '';
+    } else if (ch === delim) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
   }
   if (q) return null;
   out.push(cur.trim());
   return out;
 }
 
-const UNIT_CELL = /^(|deg|degree|degrees|h:m:s|d:m:s|"h:m:s"|"d:m:s"|hms|dms|h|hourangle|arcsec|mas|arcmin|s|jy|mjy|ujy|µjy|jy\/beam|mjy\/beam|ujy\/beam)$/i;
+const UNIT_CELL =
+  /^(|deg|degree|degrees|h:m:s|d:m:s|"h:m:s"|"d:m:s"|hms|dms|h|hourangle|arcsec|mas|arcmin|s|jy|mjy|ujy|µjy|jy\/beam|mjy\/beam|ujy\/beam)$/i;
 
 export function readCsv(file: string): RawTable {
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
@@ -37,7 +45,13 @@ export function readCsv(file: string): RawTable {
   }
   if (headerAt < 0) throw new CatalogError(`${file}: no header line (the file is empty or only comments)`);
   const headerLine = lines[headerAt]!;
-  const delim = headerLine.includes(',') ? ',' : headerLine.includes('\t') ? '\t' : headerLine.includes(';') ? ';' : ',';
+  const delim = headerLine.includes(',')
+    ? ','
+    : headerLine.includes('\t')
+      ? '\t'
+      : headerLine.includes(';')
+        ? ';'
+        : ',';
   const header = splitRecord(headerLine, delim);
   if (!header) throw new CatalogError(`${file}: line ${headerAt + 1}: unterminated quote in the header`);
   const columns = header.map(splitHeader);
@@ -45,7 +59,10 @@ export function readCsv(file: string): RawTable {
   for (const [k, c] of columns.entries()) {
     const low = c.name.toLowerCase();
     if (!c.name) throw new CatalogError(`${file}: line ${headerAt + 1}: column ${k + 1} has an empty name`);
-    if (seen.has(low)) throw new CatalogError(`${file}: line ${headerAt + 1}: column name "${c.name}" appears twice (columns ${seen.get(low)! + 1} and ${k + 1})`);
+    if (seen.has(low))
+      throw new CatalogError(
+        `${file}: line ${headerAt + 1}: column name "${c.name}" appears twice (columns ${seen.get(low)! + 1} and ${k + 1})`,
+      );
     seen.set(low, k);
   }
   const rows: RawTable['rows'] = [];
@@ -61,12 +78,16 @@ export function readCsv(file: string): RawTable {
       // A VizieR units row ("deg,deg,mJy") or a dashes row under the header.
       if (cells.every((c) => /^-*$/.test(c))) continue;
       if (cells.length === columns.length && cells.every((c) => UNIT_CELL.test(c)) && cells.some((c) => c !== '')) {
-        cells.forEach((u, k) => { if (u && !columns[k]!.unit) columns[k]!.unit = u.replace(/"/g, ''); });
+        cells.forEach((u, k) => {
+          if (u && !columns[k]!.unit) columns[k]!.unit = u.replace(/"/g, '');
+        });
         continue;
       }
     }
     if (cells.length !== columns.length) {
-      throw new CatalogError(`${file}: line ${i + 1}: ${cells.length} fields, but the header (line ${headerAt + 1}) has ${columns.length} columns`);
+      throw new CatalogError(
+        `${file}: line ${i + 1}: ${cells.length} fields, but the header (line ${headerAt + 1}) has ${columns.length} columns`,
+      );
     }
     rows.push({ where: `line ${i + 1}`, cells: cells.map((c) => (c === '' ? null : c)) });
   }

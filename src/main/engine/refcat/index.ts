@@ -3,6 +3,14 @@ export { CatalogError, parseAngle, splitHeader, mapColumns, type RawTable } from
 export { readCsv } from './csv';
 export { readVotable } from './votable';
 export {
-  CATALOG_FORMATS, detectFormat, importCatalog, jname, simTruthSources, tableToSources,
-  type CatalogFormat, type ImportOptions, type ImportResult, type RowProblem,
+  CATALOG_FORMATS,
+  detectFormat,
+  importCatalog,
+  jname,
+  simTruthSources,
+  tableToSources,
+  type CatalogFormat,
+  type ImportOptions,
+  type ImportResult,
+  type RowProblem,
 } from './import';

@@ -13,7 +13,8 @@ interface Field {
 
 function attrs(tag: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of tag.matchAll(/([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) out.set(m[1]!.toLowerCase(), decode(m[2] ?? m[3] ?? ''));
+  for (const m of tag.matchAll(/([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+    out.set(m[1]!.toLowerCase(), decode(m[2] ?? m[3] ?? ''));
   return out;
 }
 
@@ -34,7 +35,17 @@ function cellText(inner: string): string {
 }
 
 const SIZES: Record<string, number> = {
-  boolean: 1, unsignedByte: 1, short: 2, int: 4, long: 8, char: 1, unicodeChar: 2, float: 4, double: 8, floatComplex: 8, doubleComplex: 16,
+  boolean: 1,
+  unsignedByte: 1,
+  short: 2,
+  int: 4,
+  long: 8,
+  char: 1,
+  unicodeChar: 2,
+  float: 4,
+  double: 8,
+  floatComplex: 8,
+  doubleComplex: 16,
 };
 
 /** Number of elements (fixed) of an arraysize, or -1 when variable ("*", "10*", "3x*"). */
@@ -46,7 +57,10 @@ function fixedCount(arraysize: string | null): number {
 
 class Reader {
   pos = 0;
-  constructor(private readonly buf: Buffer, private readonly file: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly file: string,
+  ) {}
   need(n: number, what: string): void {
     if (this.pos + n > this.buf.length) throw new CatalogError(`${this.file}: the binary stream ends inside ${what}`);
   }
@@ -64,11 +78,18 @@ class Reader {
       this.pos += n;
       return null;
     }
-    if (size === undefined) throw new CatalogError(`${this.file}: field "${f.name}" has datatype "${f.datatype}", which VOTable does not define`);
+    if (size === undefined)
+      throw new CatalogError(
+        `${this.file}: field "${f.name}" has datatype "${f.datatype}", which VOTable does not define`,
+      );
     this.need(size * count, `field "${f.name}" in row ${row}`);
     const at = this.pos;
     this.pos += size * count;
-    if (f.datatype === 'char') return this.buf.toString('latin1', at, at + count).replace(/\0[\s\S]*$/, '').trim();
+    if (f.datatype === 'char')
+      return this.buf
+        .toString('latin1', at, at + count)
+        .replace(/\0[\s\S]*$/, '')
+        .trim();
     if (f.datatype === 'unicodeChar') {
       let s = '';
       for (let k = 0; k < count; k++) s += String.fromCharCode(this.buf.readUInt16BE(at + 2 * k));
@@ -77,13 +98,27 @@ class Reader {
     if (count === 0) return null;
     // Catalog columns are scalars: an array contributes its first element.
     switch (f.datatype) {
-      case 'boolean': { const c = String.fromCharCode(this.buf[at]!); return 'Tt1'.includes(c) ? 1 : 'Ff0'.includes(c) ? 0 : null; }
-      case 'unsignedByte': return this.buf.readUInt8(at);
-      case 'short': return this.buf.readInt16BE(at);
-      case 'int': return this.buf.readInt32BE(at);
-      case 'long': return Number(this.buf.readBigInt64BE(at));
-      case 'float': case 'floatComplex': { const v = this.buf.readFloatBE(at); return Number.isNaN(v) ? null : v; }
-      default: { const v = this.buf.readDoubleBE(at); return Number.isNaN(v) ? null : v; }
+      case 'boolean': {
+        const c = String.fromCharCode(this.buf[at]!);
+        return 'Tt1'.includes(c) ? 1 : 'Ff0'.includes(c) ? 0 : null;
+      }
+      case 'unsignedByte':
+        return this.buf.readUInt8(at);
+      case 'short':
+        return this.buf.readInt16BE(at);
+      case 'int':
+        return this.buf.readInt32BE(at);
+      case 'long':
+        return Number(this.buf.readBigInt64BE(at));
+      case 'float':
+      case 'floatComplex': {
+        const v = this.buf.readFloatBE(at);
+        return Number.isNaN(v) ? null : v;
+      }
+      default: {
+        const v = this.buf.readDoubleBE(at);
+        return Number.isNaN(v) ? null : v;
+      }
     }
   }
 }
@@ -102,12 +137,19 @@ export function readVotable(file: string): RawTable {
     const datatype = a.get('datatype');
     if (!datatype) throw new CatalogError(`${file}: FIELD "${name}" has no datatype`);
     const nul = m[3] ? /<VALUES\b[^>]*\bnull\s*=\s*"([^"]*)"/i.exec(m[3]) : null;
-    fields.push({ name, unit: a.get('unit') || null, datatype, arraysize: a.get('arraysize') ?? null, nullValue: nul ? nul[1]! : null });
+    fields.push({
+      name,
+      unit: a.get('unit') || null,
+      datatype,
+      arraysize: a.get('arraysize') ?? null,
+      nullValue: nul ? nul[1]! : null,
+    });
   }
   if (fields.length === 0) throw new CatalogError(`${file}: the TABLE has no FIELD elements`);
   const columns = fields.map((f) => ({ name: f.name, unit: f.unit }));
   const rows: RawTable['rows'] = [];
-  const isNull = (f: Field, v: string | number | null): boolean => v === null || v === '' || (f.nullValue !== null && String(v) === f.nullValue);
+  const isNull = (f: Field, v: string | number | null): boolean =>
+    v === null || v === '' || (f.nullValue !== null && String(v) === f.nullValue);
 
   const tabledata = /<TABLEDATA\s*>([\s\S]*?)<\/TABLEDATA>/i.exec(body);
   const binary = /<(BINARY2?)\s*>\s*<STREAM\b([^>]*)>([\s\S]*?)<\/STREAM>/i.exec(body);
@@ -116,14 +158,21 @@ export function readVotable(file: string): RawTable {
     for (const tr of tabledata[1]!.matchAll(/<TR\b[^>]*>([\s\S]*?)<\/TR>/gi)) {
       r++;
       const cells: (string | null)[] = [];
-      for (const td of tr[1]!.matchAll(/<TD\b[^>]*?(?:\/>|>([\s\S]*?)<\/TD>)/gi)) cells.push(td[1] === undefined ? null : cellText(td[1]));
-      if (cells.length !== fields.length) throw new CatalogError(`${file}: row ${r}: ${cells.length} TD cells, but the table has ${fields.length} FIELDs`);
+      for (const td of tr[1]!.matchAll(/<TD\b[^>]*?(?:\/>|>([\s\S]*?)<\/TD>)/gi))
+        cells.push(td[1] === undefined ? null : cellText(td[1]));
+      if (cells.length !== fields.length)
+        throw new CatalogError(
+          `${file}: row ${r}: ${cells.length} TD cells, but the table has ${fields.length} FIELDs`,
+        );
       rows.push({ where: `row ${r}`, cells: cells.map((c, k) => (isNull(fields[k]!, c) ? null : c)) });
     }
   } else if (binary) {
     const kind = binary[1]!.toUpperCase();
     const enc = attrs(binary[2]!).get('encoding');
-    if (enc !== 'base64') throw new CatalogError(`${file}: ${kind} STREAM encoding "${enc ?? '(none)'}" is not supported (expected base64)`);
+    if (enc !== 'base64')
+      throw new CatalogError(
+        `${file}: ${kind} STREAM encoding "${enc ?? '(none)'}" is not supported (expected base64)`,
+      );
     const buf = Buffer.from(binary[3]!.replace(/\s+/g, ''), 'base64');
     const rd = new Reader(buf, file);
     const maskBytes = kind === 'BINARY2' ? Math.ceil(fields.length / 8) : 0;
@@ -140,7 +189,9 @@ export function readVotable(file: string): RawTable {
     }
   } else {
     const other = /<(FITS|PARQUET)\b/i.exec(body);
-    throw new CatalogError(`${file}: the TABLE's data are ${other ? other[1]!.toUpperCase() : 'missing'}; expected TABLEDATA, BINARY or BINARY2`);
+    throw new CatalogError(
+      `${file}: the TABLE's data are ${other ? other[1]!.toUpperCase() : 'missing'}; expected TABLEDATA, BINARY or BINARY2`,
+    );
   }
   return { file, columns, rows };
 }

@@ -26,7 +26,11 @@ async function walk(root: string, rel: string, out: { dirs: string[]; files: str
   const entries = await readdir(dir, { withFileTypes: true });
   for (const e of entries) {
     const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isSymbolicLink()) throw new RegistryError('invalid', `${path.join(root, r)}: is a symbolic link; a product must consist of regular files and directories`);
+    if (e.isSymbolicLink())
+      throw new RegistryError(
+        'invalid',
+        `${path.join(root, r)}: is a symbolic link; a product must consist of regular files and directories`,
+      );
     if (e.isDirectory()) {
       out.dirs.push(r);
       await walk(root, r, out);
@@ -38,7 +42,8 @@ async function walk(root: string, rel: string, out: { dirs: string[]; files: str
 /** The checksum of a file or of a directory tree (see the file comment for the manifest). */
 export async function checksumPath(target: string): Promise<Checksum> {
   const st = await lstat(target);
-  if (st.isSymbolicLink()) throw new RegistryError('invalid', `${target}: is a symbolic link; a product must be a regular file or directory`);
+  if (st.isSymbolicLink())
+    throw new RegistryError('invalid', `${target}: is a symbolic link; a product must be a regular file or directory`);
   if (st.isFile()) return { sha256: await fileSha256(target), sizeBytes: st.size, files: 1 };
   if (!st.isDirectory()) throw new RegistryError('invalid', `${target}: is not a regular file or directory`);
   const tree = { dirs: [] as string[], files: [] as string[] };

@@ -8,7 +8,11 @@
 export type RegistryErrorCode = 'invalid' | 'not_found' | 'conflict' | 'io';
 
 export class RegistryError extends Error {
-  constructor(readonly code: RegistryErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'RegistryError';
   }

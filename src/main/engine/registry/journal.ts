@@ -3,7 +3,17 @@
 // claim: a file created exclusively while holding the database's write lock (BEGIN IMMEDIATE),
 // so of several processes publishing one product exactly one owns it; a claim whose owner
 // process has died is taken over and repaired by the next publisher or by recovery.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Database } from '../db';
@@ -72,7 +82,11 @@ export function readJournal(file: string): JournalRecord | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new RegistryError('io', `${file}: publish journal is not valid JSON (${(err as Error).message}); expected a record written by dsa110 publish`, { cause: err });
+    throw new RegistryError(
+      'io',
+      `${file}: publish journal is not valid JSON (${(err as Error).message}); expected a record written by dsa110 publish`,
+      { cause: err },
+    );
   }
   const r = JournalRecord.safeParse(parsed);
   if (!r.success) {
@@ -113,7 +127,10 @@ export function updateJournal(dir: string, record: JournalRecord): void {
   const file = journalFile(dir, record.productId);
   const current = readJournal(file);
   if (current?.owner.token !== record.owner.token) {
-    throw new RegistryError('conflict', `${file}: publish claim of product ${record.productId} is no longer ours (owner ${current ? `pid ${current.owner.pid} on ${current.owner.host}` : 'none'})`);
+    throw new RegistryError(
+      'conflict',
+      `${file}: publish claim of product ${record.productId} is no longer ours (owner ${current ? `pid ${current.owner.pid} on ${current.owner.host}` : 'none'})`,
+    );
   }
   writeDurable(file, record, false);
 }
@@ -137,7 +154,10 @@ export function journalIds(dir: string): string[] {
     if (errnoCode(err) === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => n.slice(0, -'.json'.length))
+    .sort();
 }
 
 export { fsyncDir };

@@ -38,9 +38,11 @@ async function copyFile(src: string, dst: string): Promise<void> {
 async function copyTree(src: string, dst: string): Promise<void> {
   const st = await lstat(src);
   if (st.isFile()) return copyFile(src, dst);
-  if (!st.isDirectory()) throw new RegistryError('invalid', `${src}: is not a regular file or directory; cannot publish it`);
+  if (!st.isDirectory())
+    throw new RegistryError('invalid', `${src}: is not a regular file or directory; cannot publish it`);
   await mkdir(dst);
-  for (const e of await readdir(src, { withFileTypes: true })) await copyTree(path.join(src, e.name), path.join(dst, e.name));
+  for (const e of await readdir(src, { withFileTypes: true }))
+    await copyTree(path.join(src, e.name), path.join(dst, e.name));
   fsyncDir(dst);
 }
 
@@ -68,7 +70,10 @@ export interface MovePlan {
 export async function moveProduct(plan: MovePlan): Promise<'renamed' | 'copied'> {
   const { source, destination, temp, sha256 } = plan;
   if (await exists(destination)) {
-    throw new RegistryError('conflict', `${destination}: already exists in the products root; refusing to overwrite it with ${source}`);
+    throw new RegistryError(
+      'conflict',
+      `${destination}: already exists in the products root; refusing to overwrite it with ${source}`,
+    );
   }
   faultPoint('publish:before-copy');
   let crossDevice = false;
@@ -94,7 +99,10 @@ export async function moveProduct(plan: MovePlan): Promise<'renamed' | 'copied'>
     faultPoint('publish:after-copy');
     const copied = await checksumPath(temp);
     if (copied.sha256 !== sha256) {
-      throw new RegistryError('io', `${temp}: checksum of the copy is ${copied.sha256}, expected ${sha256} (the source ${source}); copy discarded`);
+      throw new RegistryError(
+        'io',
+        `${temp}: checksum of the copy is ${copied.sha256}, expected ${sha256} (the source ${source}); copy discarded`,
+      );
     }
     await rename(temp, destination);
   } catch (err) {

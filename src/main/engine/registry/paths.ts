@@ -8,11 +8,23 @@ import { errnoCode, RegistryError } from './errors';
 
 /** A product id: a file-name-safe name (no separators, no `..`, not absolute). */
 export function checkProductId(id: string, field = 'id'): string {
-  if (path.isAbsolute(id) || id.includes('/') || id.includes('\\') || id.split(/[/\\]/).includes('..') || id.includes('..')) {
-    throw new RegistryError('invalid', `product ${field} ${JSON.stringify(id)}: must be a plain file name (no "/", no "..", not absolute)`);
+  if (
+    path.isAbsolute(id) ||
+    id.includes('/') ||
+    id.includes('\\') ||
+    id.split(/[/\\]/).includes('..') ||
+    id.includes('..')
+  ) {
+    throw new RegistryError(
+      'invalid',
+      `product ${field} ${JSON.stringify(id)}: must be a plain file name (no "/", no "..", not absolute)`,
+    );
   }
   if (!ProductId.safeParse(id).success) {
-    throw new RegistryError('invalid', `product ${field} ${JSON.stringify(id)}: expected a file-name-safe id ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 200 characters)`);
+    throw new RegistryError(
+      'invalid',
+      `product ${field} ${JSON.stringify(id)}: expected a file-name-safe id ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 200 characters)`,
+    );
   }
   return id;
 }
@@ -29,7 +41,11 @@ export function realRoot(root: string, label: string): string {
   try {
     return realpathSync(root);
   } catch (err) {
-    throw new RegistryError('io', `${label} root ${root}: cannot resolve (${errnoCode(err) ?? String(err)}); expected an existing directory`, { cause: err });
+    throw new RegistryError(
+      'io',
+      `${label} root ${root}: cannot resolve (${errnoCode(err) ?? String(err)}); expected an existing directory`,
+      { cause: err },
+    );
   }
 }
 
@@ -52,14 +68,24 @@ export function stagedRealPath(stagingRoot: string, stagedPath: string, field = 
   try {
     st = lstatSync(abs);
   } catch (err) {
-    throw new RegistryError('not_found', `${field} ${abs}: ${errnoCode(err) === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoCode(err) ?? String(err)})`}`, { cause: err });
+    throw new RegistryError(
+      'not_found',
+      `${field} ${abs}: ${errnoCode(err) === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoCode(err) ?? String(err)})`}`,
+      { cause: err },
+    );
   }
   if (st.isSymbolicLink()) {
-    throw new RegistryError('invalid', `${field} ${abs}: is a symbolic link (to ${safeRealpath(abs)}); a staged product must be a regular file or directory inside ${root}`);
+    throw new RegistryError(
+      'invalid',
+      `${field} ${abs}: is a symbolic link (to ${safeRealpath(abs)}); a staged product must be a regular file or directory inside ${root}`,
+    );
   }
   const real = realpathSync(abs);
   if (!isInside(root, real)) {
-    throw new RegistryError('invalid', `${field} ${abs}: resolves to ${real}, outside the staging root ${root} (a symbolic link in its path?)`);
+    throw new RegistryError(
+      'invalid',
+      `${field} ${abs}: resolves to ${real}, outside the staging root ${root} (a symbolic link in its path?)`,
+    );
   }
   return real;
 }

@@ -13,7 +13,15 @@ import { checksumPath } from './checksum';
 import { errnoCode, RegistryError } from './errors';
 import { faultPoint } from '../jobs/faults';
 import {
-  claim, journalDir, journalIds, newOwner, readJournal, journalFile, releaseOwner, removeJournal, updateJournal,
+  claim,
+  journalDir,
+  journalIds,
+  newOwner,
+  readJournal,
+  journalFile,
+  releaseOwner,
+  removeJournal,
+  updateJournal,
   type JournalRecord,
 } from './journal';
 import { exists, moveProduct } from './move';
@@ -45,7 +53,10 @@ export async function registerProduct(engine: RegistryEngine, input: RegisterInp
   const derived = idFromPath(real);
   const id = checkProductId(input.id ?? derived);
   if (id !== derived) {
-    throw new RegistryError('invalid', `product id ${JSON.stringify(id)} does not match its file name ${path.basename(real)} (expected id ${JSON.stringify(derived)})`);
+    throw new RegistryError(
+      'invalid',
+      `product id ${JSON.stringify(id)} does not match its file name ${path.basename(real)} (expected id ${JSON.stringify(derived)})`,
+    );
   }
   // Registry writes of one product take turns across processes; a second registration of the
   // same file with the same content is the same product.
@@ -53,8 +64,21 @@ export async function registerProduct(engine: RegistryEngine, input: RegisterInp
     const sum = await checksumPath(real);
     const prior = engine.db.products.get(id);
     if (prior && prior.path === real && prior.sha256 === sum.sha256) return prior;
-    const product = engine.db.products.register({ id, kind: input.kind, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes, ...(input.metadata ? { metadata: input.metadata } : {}) }, input.actor ?? 'pipeline');
-    engine.log.info({ productId: id, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes }, `registered product ${id} (${input.kind}, ${sum.files} file(s))`);
+    const product = engine.db.products.register(
+      {
+        id,
+        kind: input.kind,
+        path: real,
+        sha256: sum.sha256,
+        sizeBytes: sum.sizeBytes,
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+      },
+      input.actor ?? 'pipeline',
+    );
+    engine.log.info(
+      { productId: id, path: real, sha256: sum.sha256, sizeBytes: sum.sizeBytes },
+      `registered product ${id} (${input.kind}, ${sum.files} file(s))`,
+    );
     return product;
   });
 }
@@ -104,9 +128,10 @@ function alreadyPublished(p: Product): PublishResult {
 function checkEligible(p: Product, opts: PublishOptions): void {
   if (p.status === 'approved') return;
   if (p.status === 'qa_passed' && opts.autoPublish === true) return;
-  const why = p.status === 'qa_passed'
-    ? 'it passed QA but auto-publish is off (publishing.autoPublish, or the caller\'s choice): approve it first (dsa110 approve ID --reviewer NAME)'
-    : `only approved products are published${p.status === 'staging' ? ' (it has not been through QA yet)' : ''}`;
+  const why =
+    p.status === 'qa_passed'
+      ? "it passed QA but auto-publish is off (publishing.autoPublish, or the caller's choice): approve it first (dsa110 approve ID --reviewer NAME)"
+      : `only approved products are published${p.status === 'staging' ? ' (it has not been through QA yet)' : ''}`;
   throw new RegistryError('conflict', `product ${p.id} is ${p.status}; ${why}`);
 }
 
@@ -134,8 +159,17 @@ export async function publish(engine: RegistryEngine, id: string, opts: PublishO
     } else {
       const source = stagedRealPath(engine.paths.staging, p.path, `path of product ${id}`);
       record = {
-        version: 1, productId: id, owner, phase: 'claimed', actor: opts.actor, source, destination: publishedPathFor(engine.paths.products, source),
-        temp: null, sha256: p.sha256, sizeBytes: p.sizeBytes, startedAt: new Date().toISOString(),
+        version: 1,
+        productId: id,
+        owner,
+        phase: 'claimed',
+        actor: opts.actor,
+        source,
+        destination: publishedPathFor(engine.paths.products, source),
+        temp: null,
+        sha256: p.sha256,
+        sizeBytes: p.sizeBytes,
+        startedAt: new Date().toISOString(),
       };
     }
     let result: ReturnType<typeof claim>;
@@ -149,7 +183,10 @@ export async function publish(engine: RegistryEngine, id: string, opts: PublishO
       releaseOwner(owner);
       if (Date.now() > deadline) {
         const h = result.holder.owner;
-        throw new RegistryError('conflict', `product ${id} is being published by pid ${h.pid} on ${h.host} since ${result.holder.startedAt} (journal ${journalFile(dir, id)}); gave up waiting`);
+        throw new RegistryError(
+          'conflict',
+          `product ${id} is being published by pid ${h.pid} on ${h.host} since ${result.holder.startedAt} (journal ${journalFile(dir, id)}); gave up waiting`,
+        );
       }
       await sleep(wait);
       wait = Math.min(wait * 2, 500);
@@ -158,7 +195,10 @@ export async function publish(engine: RegistryEngine, id: string, opts: PublishO
     try {
       if (result.kind === 'taken-over') {
         const outcome = await repair(engine, dir, result.record);
-        engine.log.warn({ productId: id, outcome, previousOwner: result.previous.owner }, `publish of ${id} was interrupted earlier (pid ${result.previous.owner.pid}); ${outcome}`);
+        engine.log.warn(
+          { productId: id, outcome, previousOwner: result.previous.owner },
+          `publish of ${id} was interrupted earlier (pid ${result.previous.owner.pid}); ${outcome}`,
+        );
         continue;
       }
       if (pending) {
@@ -173,7 +213,12 @@ export async function publish(engine: RegistryEngine, id: string, opts: PublishO
   }
 }
 
-async function publishClaimed(engine: RegistryEngine, dir: string, claimed: JournalRecord, opts: PublishOptions): Promise<PublishResult> {
+async function publishClaimed(
+  engine: RegistryEngine,
+  dir: string,
+  claimed: JournalRecord,
+  opts: PublishOptions,
+): Promise<PublishResult> {
   const id = claimed.productId;
   let record = claimed;
   try {
@@ -186,13 +231,22 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
     checkEligible(p, opts);
     const staged = await checksumPath(record.source);
     if (staged.sha256 !== p.sha256) {
-      throw new RegistryError('conflict', `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); it is not published: restore the file that was registered (and checked by QA), or reject it (dsa110 reject ${id} --reviewer NAME --comment "changed after registration") and produce it again`);
+      throw new RegistryError(
+        'conflict',
+        `${record.source}: staged product ${id} changed since it was registered (sha256 ${staged.sha256}, registered ${p.sha256}); it is not published: restore the file that was registered (and checked by QA), or reject it (dsa110 reject ${id} --reviewer NAME --comment "changed after registration") and produce it again`,
+      );
     }
     if (p.status === 'qa_passed') {
-      p = engine.db.products.transition(id, 'approved', { actor: opts.actor, note: 'auto-publish: QA passed, published without review at the caller\'s request (publishing.autoPublish, or the job\'s choice)' });
+      p = engine.db.products.transition(id, 'approved', {
+        actor: opts.actor,
+        note: "auto-publish: QA passed, published without review at the caller's request (publishing.autoPublish, or the job's choice)",
+      });
     }
     if (await exists(record.destination)) {
-      throw new RegistryError('conflict', `${record.destination}: already exists in the products root; refusing to overwrite it with product ${id} (${record.source})`);
+      throw new RegistryError(
+        'conflict',
+        `${record.destination}: already exists in the products root; refusing to overwrite it with product ${id} (${record.source})`,
+      );
     }
     record = { ...record, phase: 'moving' };
     updateJournal(dir, record);
@@ -204,10 +258,21 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
       used = attempt;
       try {
         method = await moveProduct({
-          source: record.source, destination: record.destination, sha256: record.sha256,
-          temp: path.join(path.dirname(record.destination), `.${path.basename(record.destination)}.partial-${process.pid}`),
+          source: record.source,
+          destination: record.destination,
+          sha256: record.sha256,
+          temp: path.join(
+            path.dirname(record.destination),
+            `.${path.basename(record.destination)}.partial-${process.pid}`,
+          ),
           onCopyStart: () => {
-            record = { ...record, temp: path.join(path.dirname(record.destination), `.${path.basename(record.destination)}.partial-${process.pid}`) };
+            record = {
+              ...record,
+              temp: path.join(
+                path.dirname(record.destination),
+                `.${path.basename(record.destination)}.partial-${process.pid}`,
+              ),
+            };
             updateJournal(dir, record);
           },
         });
@@ -215,18 +280,32 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
         const code = errnoCode(err);
         if (code === undefined || !TRANSIENT.has(code)) throw err;
         if (attempt >= attempts) {
-          throw new RegistryError('io', `publish ${id}: ${code} moving ${record.source} to ${record.destination} (${attempts} attempts): ${(err as Error).message}; the staged product is intact, retry later`, { cause: err });
+          throw new RegistryError(
+            'io',
+            `publish ${id}: ${code} moving ${record.source} to ${record.destination} (${attempts} attempts): ${(err as Error).message}; the staged product is intact, retry later`,
+            { cause: err },
+          );
         }
-        engine.log.warn({ productId: id, code, attempt, delayMs: delay }, `publish ${id}: ${code}, retrying in ${delay} ms`);
+        engine.log.warn(
+          { productId: id, code, attempt, delayMs: delay },
+          `publish ${id}: ${code}, retrying in ${delay} ms`,
+        );
         await sleep(delay);
         delay *= 2;
       }
     }
     faultPoint('publish:before-db');
-    const published = engine.db.products.transition(id, 'published', { actor: opts.actor, publishedPath: record.destination, note: `sha256 ${record.sha256} verified` });
+    const published = engine.db.products.transition(id, 'published', {
+      actor: opts.actor,
+      publishedPath: record.destination,
+      note: `sha256 ${record.sha256} verified`,
+    });
     faultPoint('publish:after-db');
     removeJournal(dir, record);
-    engine.log.info({ productId: id, path: record.destination, method }, `published product ${id} to ${record.destination}`);
+    engine.log.info(
+      { productId: id, path: record.destination, method },
+      `published product ${id} to ${record.destination}`,
+    );
     return { product: published, outcome: 'published', method, attempts: used };
   } catch (err) {
     if (record.phase === 'claimed') {
@@ -236,7 +315,10 @@ async function publishClaimed(engine: RegistryEngine, dir: string, claimed: Jour
     }
     // Files may have moved: finish or roll back now so the claim does not outlive us.
     await repair(engine, dir, record).catch((repairErr: unknown) => {
-      engine.log.error({ productId: id, err: repairErr }, `publish ${id}: rollback after failure also failed; the journal stays for recovery`);
+      engine.log.error(
+        { productId: id, err: repairErr },
+        `publish ${id}: rollback after failure also failed; the journal stays for recovery`,
+      );
     });
     throw err;
   }
@@ -253,8 +335,15 @@ async function repair(engine: RegistryEngine, dir: string, record: JournalRecord
   const id = record.productId;
   const products = realRoot(engine.paths.products, 'products');
   const staging = realRoot(engine.paths.staging, 'staging');
-  if (!insideRoot(products, record.destination) || !insideRoot(staging, record.source) || (record.temp !== null && !insideRoot(products, record.temp))) {
-    throw new RegistryError('invalid', `${journalFile(dir, id)}: journal paths leave the staging or products root; not touching them`);
+  if (
+    !insideRoot(products, record.destination) ||
+    !insideRoot(staging, record.source) ||
+    (record.temp !== null && !insideRoot(products, record.temp))
+  ) {
+    throw new RegistryError(
+      'invalid',
+      `${journalFile(dir, id)}: journal paths leave the staging or products root; not touching them`,
+    );
   }
   if (record.temp) await rm(record.temp, { recursive: true, force: true });
   const p = engine.db.products.get(id);
@@ -265,7 +354,10 @@ async function repair(engine: RegistryEngine, dir: string, record: JournalRecord
   const destPresent = await exists(record.destination);
   const destOk = destPresent && (await checksumPath(record.destination)).sha256 === record.sha256;
   if (destPresent && !destOk) {
-    throw new RegistryError('conflict', `${record.destination}: present but its checksum is not ${record.sha256} (product ${id}); needs an operator, journal kept at ${journalFile(dir, id)}`);
+    throw new RegistryError(
+      'conflict',
+      `${record.destination}: present but its checksum is not ${record.sha256} (product ${id}); needs an operator, journal kept at ${journalFile(dir, id)}`,
+    );
   }
   if (destOk) {
     if (await exists(record.source)) await rm(record.source, { recursive: true, force: true });
@@ -274,15 +366,29 @@ async function repair(engine: RegistryEngine, dir: string, record: JournalRecord
       return 'completed';
     }
     if (p.status !== 'approved' && p.status !== 'qa_passed') {
-      throw new RegistryError('conflict', `product ${id} is ${p.status} but its files are already in ${record.destination}; needs an operator, journal kept at ${journalFile(dir, id)}`);
+      throw new RegistryError(
+        'conflict',
+        `product ${id} is ${p.status} but its files are already in ${record.destination}; needs an operator, journal kept at ${journalFile(dir, id)}`,
+      );
     }
-    if (p.status === 'qa_passed') engine.db.products.transition(id, 'approved', { actor: record.actor, note: 'auto-publish: QA passed (recovered)' });
-    engine.db.products.transition(id, 'published', { actor: record.actor, publishedPath: record.destination, note: `recovered an interrupted publish; sha256 ${record.sha256} verified` });
+    if (p.status === 'qa_passed')
+      engine.db.products.transition(id, 'approved', {
+        actor: record.actor,
+        note: 'auto-publish: QA passed (recovered)',
+      });
+    engine.db.products.transition(id, 'published', {
+      actor: record.actor,
+      publishedPath: record.destination,
+      note: `recovered an interrupted publish; sha256 ${record.sha256} verified`,
+    });
     removeJournal(dir, record);
     return 'rolled-forward';
   }
   if (!(await exists(record.source))) {
-    throw new RegistryError('io', `product ${id}: neither the staged copy ${record.source} nor the published ${record.destination} exists; journal kept at ${journalFile(dir, id)}`);
+    throw new RegistryError(
+      'io',
+      `product ${id}: neither the staged copy ${record.source} nor the published ${record.destination} exists; journal kept at ${journalFile(dir, id)}`,
+    );
   }
   removeJournal(dir, record);
   return 'rolled-back';
@@ -330,7 +436,11 @@ export async function recoverPublishing(engine: RegistryEngine): Promise<Recover
  * The configured auto-publish, for a caller whose product just passed QA: publishes it when
  * publishing.autoPublish is on, else returns null (it waits for a reviewer).
  */
-export async function onQaPassed(engine: RegistryEngine, id: string, opts: Omit<PublishOptions, 'actor' | 'autoPublish'> & { actor?: string } = {}): Promise<PublishResult | null> {
+export async function onQaPassed(
+  engine: RegistryEngine,
+  id: string,
+  opts: Omit<PublishOptions, 'actor' | 'autoPublish'> & { actor?: string } = {},
+): Promise<PublishResult | null> {
   if (!engine.config.publishing.autoPublish) return null;
   return publish(engine, id, { ...opts, actor: opts.actor ?? 'pipeline', autoPublish: true });
 }

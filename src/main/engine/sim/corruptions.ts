@@ -77,8 +77,8 @@ export function drawGainParams(rng: Rng): GainParams {
     ampPeriodHours: rng.range(2, 8),
     ampPhase: rng.range(0, TWO_PI),
     phase0Rad: rng.range(-Math.PI, Math.PI),
-    phaseRateRadPerHour: (20 * Math.PI) / 180 * rng.normal(),
-    phaseWobbleRad: (5 * Math.PI) / 180 * Math.abs(rng.normal()),
+    phaseRateRadPerHour: ((20 * Math.PI) / 180) * rng.normal(),
+    phaseWobbleRad: ((5 * Math.PI) / 180) * Math.abs(rng.normal()),
     phaseWobblePeriodHours: rng.range(0.5, 2),
     phaseWobblePhase: rng.range(0, TWO_PI),
   };
@@ -89,7 +89,7 @@ export function drawBandpassParams(rng: Rng): BandpassParams {
     ripple: [0.05 * rng.normal(), 0.03 * rng.normal(), 0.02 * rng.normal()],
     ripplePhase: [rng.range(0, TWO_PI), rng.range(0, TWO_PI), rng.range(0, TWO_PI)],
     delayNs: 1.5 * rng.normal(),
-    phaseRipple: (4 * Math.PI) / 180 * rng.normal(),
+    phaseRipple: ((4 * Math.PI) / 180) * rng.normal(),
     phaseRipplePhase: rng.range(0, TWO_PI),
   };
 }
@@ -112,11 +112,13 @@ export function gainAt(p: GainParams, hours: number): [number, number] {
 export function bandpassAt(p: BandpassParams, freqHz: number, bandLoHz: number, bandHiHz: number): [number, number] {
   const x = (freqHz - bandLoHz) / (bandHiHz - bandLoHz);
   let amp = 1;
-  for (let k = 0; k < p.ripple.length; k++) amp += (p.ripple[k] ?? 0) * Math.cos((k + 1) * Math.PI * x + (p.ripplePhase[k] ?? 0));
+  for (let k = 0; k < p.ripple.length; k++)
+    amp += (p.ripple[k] ?? 0) * Math.cos((k + 1) * Math.PI * x + (p.ripplePhase[k] ?? 0));
   // Gentle analogue-filter roll-off towards both band edges.
   amp *= 1 - 0.15 * Math.pow(2 * x - 1, 8);
   const centre = 0.5 * (bandLoHz + bandHiHz);
-  const ph = TWO_PI * (freqHz - centre) * p.delayNs * 1e-9 + p.phaseRipple * Math.sin(3 * Math.PI * x + p.phaseRipplePhase);
+  const ph =
+    TWO_PI * (freqHz - centre) * p.delayNs * 1e-9 + p.phaseRipple * Math.sin(3 * Math.PI * x + p.phaseRipplePhase);
   return [amp * Math.cos(ph), amp * Math.sin(ph)];
 }
 
@@ -144,7 +146,13 @@ export function drawRfiParams(rng: Rng, bandLoHz: number, bandHiHz: number, span
 }
 
 /** RFI amplitude (Jy, added in phase on every baseline) at a channel and time. */
-export function rfiAt(p: RfiParams, freqHz: number, channelWidthHz: number, hours: number, integrationS: number): number {
+export function rfiAt(
+  p: RfiParams,
+  freqHz: number,
+  channelWidthHz: number,
+  hours: number,
+  integrationS: number,
+): number {
   let a = 0;
   for (const l of p.lines) if (Math.abs(freqHz - l.freqHz) < 0.5 * (l.widthHz + Math.abs(channelWidthHz))) a += l.ampJy;
   for (const b of p.bursts) if (Math.abs(hours - b.hours) * 3600 < 0.5 * (b.durationS + integrationS)) a += b.ampJy;

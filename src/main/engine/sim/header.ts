@@ -1,6 +1,12 @@
 // The UVH5 header of one simulated subband file, laid out as the DSA-110 correlator writes it
 // (older spw-axis layout, drift phase type, meridian uvw, the extra_keywords it records).
-import { ARRAY_CENTRE, DISH_DIAMETER_M, POLARIZATIONS, STATION_COUNT, antennaPositionsEcef } from '../../../shared/instrument';
+import {
+  ARRAY_CENTRE,
+  DISH_DIAMETER_M,
+  POLARIZATIONS,
+  STATION_COUNT,
+  antennaPositionsEcef,
+} from '../../../shared/instrument';
 import { mjdToJd } from '../../../shared/astro';
 import type { Uvh5Header } from '../uvh5/model';
 import type { SimArray } from './array';

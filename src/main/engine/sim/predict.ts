@@ -102,9 +102,26 @@ export function visibleSky(
 }
 
 /** Everything of one pass (a group of equally wide, contiguous subbands) but the sky's geometry. */
-export interface PassInput extends Pick<SubbandSimInput,
-  'antIndex1' | 'antIndex2' | 'uvw' | 'timesMjd' | 'integrationS' | 'channelWidthHz' | 'beam' | 'gains' | 'bandpasses' | 'bandLoHz' |
-  'bandHiHz' | 'epochMjd' | 'dead' | 'noiseSigmaJy' | 'sefdJy' | 'rfi' | 'smearing'> {
+export interface PassInput extends Pick<
+  SubbandSimInput,
+  | 'antIndex1'
+  | 'antIndex2'
+  | 'uvw'
+  | 'timesMjd'
+  | 'integrationS'
+  | 'channelWidthHz'
+  | 'beam'
+  | 'gains'
+  | 'bandpasses'
+  | 'bandLoHz'
+  | 'bandHiHz'
+  | 'epochMjd'
+  | 'dead'
+  | 'noiseSigmaJy'
+  | 'sefdJy'
+  | 'rfi'
+  | 'smearing'
+> {
   nant: number;
   /** Channel centres of all subbands of the pass, subband after subband. */
   freqsHz: Float64Array;
@@ -132,17 +149,24 @@ export interface PassBuffers {
  * pass. Returns one block per subband; their arrays are views of shared buffers: `reuse`'s when
  * given and of the right size (every element is overwritten), new ones otherwise.
  */
-export async function simulatePass(input: PassInput, pool: NativePool, reuse?: PassBuffers): Promise<VisibilityBlock[]> {
+export async function simulatePass(
+  input: PassInput,
+  pool: NativePool,
+  reuse?: PassBuffers,
+): Promise<VisibilityBlock[]> {
   const nbl = input.antIndex1.length;
   const ntimes = input.timesMjd.length;
   const nchan = input.freqsHz.length;
   const nant = input.nant;
-  if (input.sky.length !== ntimes) throw new RangeError(`simulatePass: sky has ${input.sky.length} integrations, expected ${ntimes}`);
-  if (nchan % input.nsub !== 0) throw new RangeError(`simulatePass: ${nchan} channels do not split into ${input.nsub} subbands`);
+  if (input.sky.length !== ntimes)
+    throw new RangeError(`simulatePass: sky has ${input.sky.length} integrations, expected ${ntimes}`);
+  if (nchan % input.nsub !== 0)
+    throw new RangeError(`simulatePass: ${nchan} channels do not split into ${input.nsub} subbands`);
 
   // Spectra S(nu) B(theta, nu) of each integration's sources on this pass's channels.
   const offsets = new Int32Array(ntimes + 1);
-  for (let t = 0; t < ntimes; t++) offsets[t + 1] = (offsets[t] as number) + (input.sky[t] as VisibleSky).sources.length;
+  for (let t = 0; t < ntimes; t++)
+    offsets[t + 1] = (offsets[t] as number) + (input.sky[t] as VisibleSky).sources.length;
   const nsrc = offsets[ntimes] as number;
   const lmn1 = new Float64Array(3 * nsrc);
   const amp = new Float64Array(nsrc * nchan);
@@ -156,7 +180,10 @@ export async function simulatePass(input: PassInput, pool: NativePool, reuse?: P
       const theta = sky.theta[i] as number;
       const row = (s0 + i) * nchan;
       for (let c = 0; c < nchan; c++) {
-        amp[row + c] = s.fluxJy * Math.exp(s.spectralIndex * (lnRatio[c] as number)) * input.beam.response(theta, input.freqsHz[c] as number);
+        amp[row + c] =
+          s.fluxJy *
+          Math.exp(s.spectralIndex * (lnRatio[c] as number)) *
+          input.beam.response(theta, input.freqsHz[c] as number);
       }
     });
   }
@@ -176,7 +203,9 @@ export async function simulatePass(input: PassInput, pool: NativePool, reuse?: P
   for (let a = 0; a < nant; a++) {
     for (let p = 0; p < NPOL; p++) {
       for (let c = 0; c < nchan; c++) {
-        const [re, im] = input.bandpasses ? bandpassAt(input.bandpasses[a]![p]!, input.freqsHz[c] as number, input.bandLoHz, input.bandHiHz) : [1, 0];
+        const [re, im] = input.bandpasses
+          ? bandpassAt(input.bandpasses[a]![p]!, input.freqsHz[c] as number, input.bandLoHz, input.bandHiHz)
+          : [1, 0];
         const k = ((a * NPOL + p) * nchan + c) * 2;
         bandpass[k] = re;
         bandpass[k + 1] = im;
@@ -193,7 +222,14 @@ export async function simulatePass(input: PassInput, pool: NativePool, reuse?: P
     rfiAmp = new Float64Array(ntimes * nchan);
     for (let t = 0; t < ntimes; t++) {
       const hours = ((input.timesMjd[t] as number) - input.epochMjd) * 24;
-      for (let c = 0; c < nchan; c++) rfiAmp[t * nchan + c] = rfiAt(input.rfi, input.freqsHz[c] as number, input.channelWidthHz, hours, input.integrationS);
+      for (let c = 0; c < nchan; c++)
+        rfiAmp[t * nchan + c] = rfiAt(
+          input.rfi,
+          input.freqsHz[c] as number,
+          input.channelWidthHz,
+          hours,
+          input.integrationS,
+        );
     }
   }
 
@@ -249,7 +285,9 @@ export async function simulateSubband(input: SubbandSimInput, pool: NativePool):
   const nbl = input.antIndex1.length;
   const nant = Math.max(...input.antIndex1, ...input.antIndex2) + 1;
   const mid = input.freqsHz[input.freqsHz.length >> 1] as number;
-  const sky = Array.from(input.timesMjd, (mjd) => visibleSky(input.sources, input.beam, input.decOfDateRad, mjd, mid, input.minApparentJy));
+  const sky = Array.from(input.timesMjd, (mjd) =>
+    visibleSky(input.sources, input.beam, input.decOfDateRad, mjd, mid, input.minApparentJy),
+  );
   const rfiPhase = input.rfi ? Float64Array.from({ length: nbl }, () => input.rng.range(0, 2 * Math.PI)) : null;
   const noiseKeys = Int32Array.of(hashSeed(input.rng.nextUint32(), 'noise') | 0);
   const [block] = await simulatePass({ ...input, nant, nsub: 1, sky, rfiPhase, noiseKeys }, pool);

@@ -85,7 +85,8 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
   const nchanSb = opts.channelsPerSubband ?? 8;
   const corr: CorruptionOptions = { ...DEFAULT_CORRUPTIONS, ...opts.corruptions };
   if (!(opts.minutes > 0)) throw new RangeError(`minutes: expected a positive number, got ${opts.minutes}`);
-  if (!(opts.decDeg > -50 && opts.decDeg <= 90)) throw new RangeError(`dec: expected a declination visible from DSA-110 (-50 to 90 deg), got ${opts.decDeg}`);
+  if (!(opts.decDeg > -50 && opts.decDeg <= 90))
+    throw new RangeError(`dec: expected a declination visible from DSA-110 (-50 to 90 deg), got ${opts.decDeg}`);
   const startMjd = parseIsoUtc(opts.start);
   const nChunks = Math.max(1, Math.ceil((opts.minutes * 60) / CHUNK_S - 1e-9));
   const endMjd = startMjd + (nChunks * CHUNK_S) / 86400;
@@ -103,7 +104,7 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
 
   // The sky: everything within the primary beam's reach of the strip swept during the run.
   const raStart = (lastRad(startMjd, ARRAY_CENTRE.longitudeDeg) * 180) / Math.PI;
-  const span = ((endMjd - startMjd) * 360 * 1.0027379);
+  const span = (endMjd - startMjd) * 360 * 1.0027379;
   const reachDeg = 8;
   const raMargin = reachDeg / Math.max(0.05, Math.cos(dec0));
   const region = {
@@ -112,12 +113,13 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
     decMinDeg: Math.max(-90, opts.decDeg - reachDeg),
     decMaxDeg: Math.min(90, opts.decDeg + reachDeg),
   };
-  const sources =
-    opts.sources ??
-    [
-      ...calibratorsIn(region, curated.calibrators),
-      ...fieldPopulation(region, root.fork('sky'), { minFluxJy: opts.minFluxJy ?? 0.02, maxFluxJy: opts.maxFluxJy ?? 1.0 }),
-    ];
+  const sources = opts.sources ?? [
+    ...calibratorsIn(region, curated.calibrators),
+    ...fieldPopulation(region, root.fork('sky'), {
+      minFluxJy: opts.minFluxJy ?? 0.02,
+      maxFluxJy: opts.maxFluxJy ?? 1.0,
+    }),
+  ];
 
   // Corruption parameters, one stream each so switching one off leaves the others unchanged.
   const gainRng = root.fork('gains');
@@ -132,13 +134,18 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
   const flaggedGlobal = root.fork('flagged-channels').sample(allFreqs.length, nFlag);
   const rfi = corr.rfi ? drawRfiParams(root.fork('rfi'), bandLo, bandHi, (endMjd - startMjd) * 24) : null;
   const jitterRng = root.fork('jitter');
-  const sigma = corr.noise ? visibilityNoiseSigma(corr.sefdJy, subbandLayout(0, nchanSb).channelWidthHz, INTEGRATION_S) : 0;
+  const sigma = corr.noise
+    ? visibilityNoiseSigma(corr.sefdJy, subbandLayout(0, nchanSb).channelWidthHz, INTEGRATION_S)
+    : 0;
 
   mkdirSync(opts.outDir, { recursive: true });
   const refFreqHz = allFreqs[allFreqs.length >> 1] as number;
   const chunkPlans = Array.from({ length: nChunks }, (_, ci) => {
     const chunkStart = startMjd + (ci * CHUNK_S) / 86400;
-    const times = Float64Array.from({ length: INTEGRATIONS_PER_CHUNK }, (_, t) => chunkStart + ((t + 0.5) * INTEGRATION_S) / 86400);
+    const times = Float64Array.from(
+      { length: INTEGRATIONS_PER_CHUNK },
+      (_, t) => chunkStart + ((t + 0.5) * INTEGRATION_S) / 86400,
+    );
     const jitter = Array.from({ length: SUBBAND_COUNT }, () => Math.floor(jitterRng.range(0, (opts.jitterS ?? 3) + 1)));
     const stamps = jitter.map((j) => formatIsoUtc(chunkStart + j / 86400, 0).slice(0, 19));
     return { ci, chunkStart, times, stamps };
@@ -175,36 +182,44 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
     layouts.forEach((l, j) => freqs.set(l.freqsHz, j * nchanSb));
     const sb0 = p.sbs[0] as number;
     const flagged = new Set<number>();
-    for (const g of flaggedGlobal) if (g >= sb0 * nchanSb && g < (sb0 + p.sbs.length) * nchanSb) flagged.add(g - sb0 * nchanSb);
+    for (const g of flaggedGlobal)
+      if (g >= sb0 * nchanSb && g < (sb0 + p.sbs.length) * nchanSb) flagged.add(g - sb0 * nchanSb);
     const { sky, rfiPhase } = chunkInput(p.chunk);
-    const blocks = await simulatePass({
-      antIndex1,
-      antIndex2,
-      nant,
-      uvw,
-      timesMjd: p.chunk.times,
-      integrationS: INTEGRATION_S,
-      freqsHz: freqs,
-      nsub: p.sbs.length,
-      channelWidthHz: layouts[0]!.channelWidthHz,
-      sky,
-      beam,
-      gains: corr.gains ? gains : null,
-      bandpasses: corr.bandpass ? bandpasses : null,
-      bandLoHz: bandLo,
-      bandHiHz: bandHi,
-      epochMjd: startMjd,
-      dead: new Set(deadIdx),
-      flaggedChannels: flagged,
-      noiseSigmaJy: sigma,
-      sefdJy: corr.sefdJy,
-      rfi,
-      rfiPhase,
-      smearing: opts.smearing ?? false,
-      noiseKeys: Int32Array.from(p.sbs, (sb) => hashSeed(seed, `noise/${p.chunk.ci}/${sb}`) | 0),
-      threads: opts.threads ?? pool.workers,
-    }, pool, buffers[slot]);
-    buffers[slot] = { vis: sharedView(Float32Array, blocks, (b) => b.vis), flags: sharedView(Uint8Array, blocks, (b) => b.flags) };
+    const blocks = await simulatePass(
+      {
+        antIndex1,
+        antIndex2,
+        nant,
+        uvw,
+        timesMjd: p.chunk.times,
+        integrationS: INTEGRATION_S,
+        freqsHz: freqs,
+        nsub: p.sbs.length,
+        channelWidthHz: layouts[0]!.channelWidthHz,
+        sky,
+        beam,
+        gains: corr.gains ? gains : null,
+        bandpasses: corr.bandpass ? bandpasses : null,
+        bandLoHz: bandLo,
+        bandHiHz: bandHi,
+        epochMjd: startMjd,
+        dead: new Set(deadIdx),
+        flaggedChannels: flagged,
+        noiseSigmaJy: sigma,
+        sefdJy: corr.sefdJy,
+        rfi,
+        rfiPhase,
+        smearing: opts.smearing ?? false,
+        noiseKeys: Int32Array.from(p.sbs, (sb) => hashSeed(seed, `noise/${p.chunk.ci}/${sb}`) | 0),
+        threads: opts.threads ?? pool.workers,
+      },
+      pool,
+      buffers[slot],
+    );
+    buffers[slot] = {
+      vis: sharedView(Float32Array, blocks, (b) => b.vis),
+      flags: sharedView(Uint8Array, blocks, (b) => b.flags),
+    };
     return blocks;
   };
 
@@ -253,7 +268,10 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
     Array.from({ length: INTEGRATIONS_PER_CHUNK }, (_, t) => {
       const mjd = c.startMjd + ((t + 0.5) * INTEGRATION_S) / 86400;
       const h = (mjd - startMjd) * 24;
-      return { mjd, g: stations.map((_, a) => [0, 1].map((p) => (corr.gains ? gainAt(gains[a]![p]!, h) : [1, 0]).map(round7))) };
+      return {
+        mjd,
+        g: stations.map((_, a) => [0, 1].map((p) => (corr.gains ? gainAt(gains[a]![p]!, h) : [1, 0]).map(round7))),
+      };
     }),
   );
   const truth = {
@@ -278,14 +296,25 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
     },
     beam: beam.describe(),
     array: { stations, deadStations: deadIdx.map((i) => stations[i]) },
-    noise: { sefdJy: corr.sefdJy, sigmaJyPerVisibility: sigma, channelWidthHz: subbandLayout(0, nchanSb).channelWidthHz, integrationS: INTEGRATION_S },
+    noise: {
+      sefdJy: corr.sefdJy,
+      sigmaJyPerVisibility: sigma,
+      channelWidthHz: subbandLayout(0, nchanSb).channelWidthHz,
+      integrationS: INTEGRATION_S,
+    },
     flaggedChannelsHz: flaggedGlobal.map((g) => allFreqs[g]),
     sources,
     gains: { epochMjd: startMjd, params: corr.gains ? gains : null, samples: gainSamples },
     bandpass: {
       freqsHz: Array.from(allFreqs),
       params: corr.bandpass ? bandpasses : null,
-      values: stations.map((_, a) => [0, 1].map((p) => Array.from(allFreqs, (f) => (corr.bandpass ? bandpassAt(bandpasses[a]![p]!, f, bandLo, bandHi) : [1, 0]).map(round7)))),
+      values: stations.map((_, a) =>
+        [0, 1].map((p) =>
+          Array.from(allFreqs, (f) =>
+            (corr.bandpass ? bandpassAt(bandpasses[a]![p]!, f, bandLo, bandHi) : [1, 0]).map(round7),
+          ),
+        ),
+      ),
     },
     rfi,
     chunks: chunks.map((c) => ({ ...c, files: c.files.map((f) => path.basename(f)) })),
@@ -303,7 +332,11 @@ export async function simulate(opts: SimulateOptions, pool: NativePool): Promise
 const PASS_CHANNELS = 64;
 
 /** The whole shared array the pass's per-subband views belong to. */
-function sharedView<T extends Float32Array | Uint8Array>(ctor: { new (b: ArrayBufferLike): T }, blocks: VisibilityBlock[], pick: (b: VisibilityBlock) => T): T {
+function sharedView<T extends Float32Array | Uint8Array>(
+  ctor: { new (b: ArrayBufferLike): T },
+  blocks: VisibilityBlock[],
+  pick: (b: VisibilityBlock) => T,
+): T {
   return new ctor(pick(blocks[0]!).buffer);
 }
 

@@ -34,17 +34,27 @@ export interface SourceCounts {
   slopeBright: number;
 }
 
-export const NVSS_LIKE_COUNTS: SourceCounts = { n0PerDeg2: 53, s0Jy: 0.0025, breakJy: 0.03, slopeFaint: 0.8, slopeBright: 1.5 };
+export const NVSS_LIKE_COUNTS: SourceCounts = {
+  n0PerDeg2: 53,
+  s0Jy: 0.0025,
+  breakJy: 0.03,
+  slopeFaint: 0.8,
+  slopeBright: 1.5,
+};
 
 export function countsAbove(sJy: number, c: SourceCounts = NVSS_LIKE_COUNTS): number {
   const nBreak = c.n0PerDeg2 * Math.pow(c.breakJy / c.s0Jy, -c.slopeFaint);
-  return sJy <= c.breakJy ? c.n0PerDeg2 * Math.pow(sJy / c.s0Jy, -c.slopeFaint) : nBreak * Math.pow(sJy / c.breakJy, -c.slopeBright);
+  return sJy <= c.breakJy
+    ? c.n0PerDeg2 * Math.pow(sJy / c.s0Jy, -c.slopeFaint)
+    : nBreak * Math.pow(sJy / c.breakJy, -c.slopeBright);
 }
 
 /** Inverse of countsAbove: the flux above which there are n sources per square degree. */
 export function fluxForCount(n: number, c: SourceCounts = NVSS_LIKE_COUNTS): number {
   const nBreak = countsAbove(c.breakJy, c);
-  return n >= nBreak ? c.s0Jy * Math.pow(n / c.n0PerDeg2, -1 / c.slopeFaint) : c.breakJy * Math.pow(n / nBreak, -1 / c.slopeBright);
+  return n >= nBreak
+    ? c.s0Jy * Math.pow(n / c.n0PerDeg2, -1 / c.slopeFaint)
+    : c.breakJy * Math.pow(n / nBreak, -1 / c.slopeBright);
 }
 
 export interface SkyRegion {
@@ -90,7 +100,14 @@ function inRegion(raDeg: number, decDeg: number, r: SkyRegion): boolean {
 export function calibratorsIn(region: SkyRegion, catalog: readonly CatalogCalibrator[]): SkySource[] {
   return catalog
     .filter((c) => inRegion(c.raDeg, c.decDeg, region))
-    .map((c) => ({ name: c.name, raDeg: c.raDeg, decDeg: c.decDeg, fluxJy: c.flux1400Jy, spectralIndex: c.spectralIndex, kind: 'calibrator' as const }));
+    .map((c) => ({
+      name: c.name,
+      raDeg: c.raDeg,
+      decDeg: c.decDeg,
+      fluxJy: c.flux1400Jy,
+      spectralIndex: c.spectralIndex,
+      kind: 'calibrator' as const,
+    }));
 }
 
 /**
@@ -108,12 +125,19 @@ export function fieldPopulation(region: SkyRegion, rng: Rng, opts: FieldPopulati
   const sinHi = Math.sin(region.decMaxDeg * d2r);
   const out: SkySource[] = [];
   for (let i = 0; i < n; i++) {
-    const ra = (((rng.range(region.raMinDeg, region.raMaxDeg) % 360) + 360) % 360);
+    const ra = ((rng.range(region.raMinDeg, region.raMaxDeg) % 360) + 360) % 360;
     const dec = Math.asin(rng.range(sinLo, sinHi)) / d2r;
     // Inverse-CDF sampling in the cumulative count between the two flux limits.
     const flux = fluxForCount(nHi + rng.uniform() * (nLo - nHi), counts);
     const alpha = (opts.alphaMean ?? -0.7) + (opts.alphaSigma ?? 0.2) * rng.normal();
-    out.push({ name: `SIM${String(i + 1).padStart(5, '0')}`, raDeg: ra, decDeg: dec, fluxJy: flux, spectralIndex: alpha, kind: 'field' });
+    out.push({
+      name: `SIM${String(i + 1).padStart(5, '0')}`,
+      raDeg: ra,
+      decDeg: dec,
+      fluxJy: flux,
+      spectralIndex: alpha,
+      kind: 'field',
+    });
   }
   return out;
 }

@@ -5,10 +5,13 @@ import type { SkySource } from './sky';
 const REQUIRED = ['name', 'ra_deg', 'dec_deg', 'flux_jy'] as const;
 
 function toSource(rec: Record<string, unknown>, where: string): SkySource {
-  for (const k of REQUIRED) if (rec[k] === undefined || rec[k] === '') throw new Error(`${where}: missing "${k}" (expected ${REQUIRED.join(', ')}[, spectral_index])`);
+  for (const k of REQUIRED)
+    if (rec[k] === undefined || rec[k] === '')
+      throw new Error(`${where}: missing "${k}" (expected ${REQUIRED.join(', ')}[, spectral_index])`);
   const num = (k: string, lo: number, hi: number): number => {
     const v = Number(rec[k]);
-    if (!Number.isFinite(v) || v < lo || v > hi) throw new Error(`${where}: "${k}" must be a number in [${lo}, ${hi}], got ${JSON.stringify(rec[k])}`);
+    if (!Number.isFinite(v) || v < lo || v > hi)
+      throw new Error(`${where}: "${k}" must be a number in [${lo}, ${hi}], got ${JSON.stringify(rec[k])}`);
     return v;
   };
   return {
@@ -35,10 +38,13 @@ export function parseSourcesFile(text: string, file: string): SkySource[] {
   }
   const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-  for (const k of REQUIRED) if (!header.includes(k)) throw new Error(`${file}: line 1: the CSV header must name ${REQUIRED.join(', ')}; got "${lines[0] ?? ''}"`);
+  for (const k of REQUIRED)
+    if (!header.includes(k))
+      throw new Error(`${file}: line 1: the CSV header must name ${REQUIRED.join(', ')}; got "${lines[0] ?? ''}"`);
   return lines.slice(1).map((line, i) => {
     const cells = line.split(',').map((c) => c.trim());
-    if (cells.length !== header.length) throw new Error(`${file}: line ${i + 2}: expected ${header.length} values, got ${cells.length}`);
+    if (cells.length !== header.length)
+      throw new Error(`${file}: line ${i + 2}: expected ${header.length} values, got ${cells.length}`);
     return toSource(Object.fromEntries(header.map((h, j) => [h, cells[j]])), `${file}: line ${i + 2}`);
   });
 }

@@ -45,7 +45,11 @@ export function patchBoolPlaceholder(path: string, field: string): void {
     const size = head.readUInt16LE(2);
     const classVersion = head[8];
     if (type !== 3 || classVersion !== 0x16 || size < 40 || size % 8 !== 0) {
-      throw new Uvh5Error(path, field, `internal: unexpected placeholder datatype message (type ${type}, size ${size}, class/version 0x${(classVersion ?? 0).toString(16)})`);
+      throw new Uvh5Error(
+        path,
+        field,
+        `internal: unexpected placeholder datatype message (type ${type}, size ${size}, class/version 0x${(classVersion ?? 0).toString(16)})`,
+      );
     }
     // The enum takes 40 of the message's bytes; the rest stay zero. (Splitting off a NIL message
     // would change the header's message count, which HDF5 2.x checks.)

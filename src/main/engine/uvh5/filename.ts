@@ -22,7 +22,11 @@ const PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})_sb(\d{2})\.hdf
 export function parseCorrelatorFileName(pathOrName: string): CorrelatorFileName {
   const name = basename(pathOrName);
   const fail = (why: string): never => {
-    throw new Uvh5Error(pathOrName, 'file name', `${why}; expected YYYY-MM-DDTHH:MM:SS_sbNN.hdf5 with NN in 00..${SUBBAND_COUNT - 1}`);
+    throw new Uvh5Error(
+      pathOrName,
+      'file name',
+      `${why}; expected YYYY-MM-DDTHH:MM:SS_sbNN.hdf5 with NN in 00..${SUBBAND_COUNT - 1}`,
+    );
   };
   if (/_incomplete\.hdf5$/.test(name)) fail('an _incomplete file is still being written');
   const m = PATTERN.exec(name);
@@ -31,7 +35,14 @@ export function parseCorrelatorFileName(pathOrName: string): CorrelatorFileName 
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const date = new Date(ms);
   // Date.UTC rolls over out-of-range fields (Feb 30 -> Mar 2); a round trip catches them.
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) {
+  if (
+    date.getUTCFullYear() !== y ||
+    date.getUTCMonth() !== mo - 1 ||
+    date.getUTCDate() !== d ||
+    date.getUTCHours() !== h ||
+    date.getUTCMinutes() !== mi ||
+    date.getUTCSeconds() !== s
+  ) {
     fail(`'${name}' is not a valid UTC date and time`);
   }
   if (sb >= SUBBAND_COUNT) fail(`subband ${sb} is out of range`);

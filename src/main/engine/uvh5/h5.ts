@@ -57,7 +57,8 @@ export class HeapBuffer {
   reserve(bytes: number): number {
     if (bytes <= this.cap && this.ptr !== 0) return this.ptr;
     this.free();
-    if (bytes > this.M.MAXIMUM_MEMORY / 2) throw new RangeError(`heap block of ${bytes} bytes exceeds half the wasm heap`);
+    if (bytes > this.M.MAXIMUM_MEMORY / 2)
+      throw new RangeError(`heap block of ${bytes} bytes exceeds half the wasm heap`);
     const p = this.M._malloc(Math.max(bytes, 8));
     if (p === 0) throw new RangeError(`wasm heap allocation of ${bytes} bytes failed`);
     this.ptr = p;
@@ -124,13 +125,27 @@ export function readDataset(M: H5Module, fid: bigint, path: string): DatasetValu
   try {
     const status = M.get_dataset_data(fid, path, null, null, null, BigInt(p));
     if (status < 0) throw new Error(`${path}: read failed (status ${status})`);
-    return { kind, shape, numbers: toFloat64(M.HEAPU8.buffer as ArrayBuffer, p, n, kind === 'float', size, signed, path), strings: null, meta };
+    return {
+      kind,
+      shape,
+      numbers: toFloat64(M.HEAPU8.buffer as ArrayBuffer, p, n, kind === 'float', size, signed, path),
+      strings: null,
+      meta,
+    };
   } finally {
     M._free(p);
   }
 }
 
-function toFloat64(buf: ArrayBuffer, p: number, n: number, isFloat: boolean, size: number, signed: boolean, path: string): Float64Array {
+function toFloat64(
+  buf: ArrayBuffer,
+  p: number,
+  n: number,
+  isFloat: boolean,
+  size: number,
+  signed: boolean,
+  path: string,
+): Float64Array {
   const out = new Float64Array(n);
   if (isFloat) {
     if (size === 8) out.set(new Float64Array(buf, p, n));
@@ -150,7 +165,20 @@ function toFloat64(buf: ArrayBuffer, p: number, n: number, isFloat: boolean, siz
     }
     return out;
   }
-  const Ctor = size === 4 ? (signed ? Int32Array : Uint32Array) : size === 2 ? (signed ? Int16Array : Uint16Array) : size === 1 ? (signed ? Int8Array : Uint8Array) : null;
+  const Ctor =
+    size === 4
+      ? signed
+        ? Int32Array
+        : Uint32Array
+      : size === 2
+        ? signed
+          ? Int16Array
+          : Uint16Array
+        : size === 1
+          ? signed
+            ? Int8Array
+            : Uint8Array
+          : null;
   if (!Ctor) throw new Error(`${path}: ${size}-byte integers are not supported`);
   out.set(new Ctor(buf, p, n));
   return out;
@@ -158,7 +186,11 @@ function toFloat64(buf: ArrayBuffer, p: number, n: number, isFloat: boolean, siz
 
 /** An HDF5 object whose link exists but which cannot be read: a damaged file. */
 export class Hdf5ObjectError extends Error {
-  constructor(readonly objectPath: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly objectPath: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`damaged HDF5 object ${objectPath} (${detail}); the file is corrupt`, options);
     this.name = 'Hdf5ObjectError';
   }
@@ -247,18 +279,37 @@ export function stringMeta(M: H5Module, size: number, shape: readonly number[]):
 }
 
 /** A compound of named members, all of one base type, packed in order. */
-export function compoundMeta(M: H5Module, members: readonly string[], member: CreateMetadata, shape: readonly number[]): CreateMetadata {
+export function compoundMeta(
+  M: H5Module,
+  members: readonly string[],
+  member: CreateMetadata,
+  shape: readonly number[],
+): CreateMetadata {
   return {
     ...baseMeta(M.H5T_class_t.H5T_COMPOUND.value, member.size * members.length, false, shape),
     compound_type: {
       nmembers: members.length,
-      members: members.map((name, i) => ({ ...member, shape: [], maxshape: [], chunks: null, name, offset: i * member.size })),
+      members: members.map((name, i) => ({
+        ...member,
+        shape: [],
+        maxshape: [],
+        chunks: null,
+        name,
+        offset: i * member.size,
+      })),
     },
   } as CreateMetadata;
 }
 
 /** Create a dataset and write `bytes` (its full contents, little-endian) into it. */
-export function createDataset(M: H5Module, heap: HeapBuffer, fid: bigint, path: string, meta: CreateMetadata, bytes: Uint8Array): void {
+export function createDataset(
+  M: H5Module,
+  heap: HeapBuffer,
+  fid: bigint,
+  path: string,
+  meta: CreateMetadata,
+  bytes: Uint8Array,
+): void {
   const p = heap.reserve(bytes.byteLength);
   M.HEAPU8.set(bytes, p);
   const status = M.create_dataset(fid, path, BigInt(p), meta);

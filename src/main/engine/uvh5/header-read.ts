@@ -36,8 +36,10 @@ export class HeaderReader {
     private readonly fid: bigint,
     readonly file: string,
   ) {
-    if (!isGroup(M, fid, '/Header')) throw new Uvh5Error(file, 'Header', 'group missing: not a UVH5 file (expected Header and Data groups)');
-    if (!isGroup(M, fid, '/Data')) throw new Uvh5Error(file, 'Data', 'group missing: not a UVH5 file (expected Header and Data groups)');
+    if (!isGroup(M, fid, '/Header'))
+      throw new Uvh5Error(file, 'Header', 'group missing: not a UVH5 file (expected Header and Data groups)');
+    if (!isGroup(M, fid, '/Data'))
+      throw new Uvh5Error(file, 'Data', 'group missing: not a UVH5 file (expected Header and Data groups)');
   }
 
   /** The N* counts, each a positive integer scalar. */
@@ -46,7 +48,8 @@ export class HeaderReader {
     const c = {} as Record<CountField, number>;
     for (const k of COUNT_FIELDS) {
       const v = this.scalar(k);
-      if (v === null || !Number.isSafeInteger(v) || v < 1) throw new Uvh5Error(this.file, `Header/${k}`, `expected a positive integer, got ${v}`);
+      if (v === null || !Number.isSafeInteger(v) || v < 1)
+        throw new Uvh5Error(this.file, `Header/${k}`, `expected a positive integer, got ${v}`);
       c[k] = v;
     }
     this.counts = c;
@@ -72,7 +75,8 @@ export class HeaderReader {
     const v = hdf5Call(this.M, this.file, field, 'cannot read', () => readDataset(this.M, this.fid, path));
     this.checkKind(spec, v, field);
     if (COUNT_FIELDS.includes(name as CountField)) {
-      if (v.shape === null || v.shape.reduce((a, b) => a * b, 1) !== 1) throw new Uvh5Error(this.file, field, `expected a scalar, found ${fmtShape(v.shape)}`);
+      if (v.shape === null || v.shape.reduce((a, b) => a * b, 1) !== 1)
+        throw new Uvh5Error(this.file, field, `expected a scalar, found ${fmtShape(v.shape)}`);
     } else {
       this.checkShape(spec, v, field);
     }
@@ -91,8 +95,18 @@ export class HeaderReader {
   }
 
   private checkKind(spec: FieldSpec, v: DatasetValue, field: string): void {
-    const ok = spec.kind === 'string' ? v.kind === 'string' : spec.kind === 'float' ? v.kind === 'float' || v.kind === 'int' : v.kind === 'int' || v.kind === 'bool';
-    if (!ok) throw new Uvh5Error(this.file, field, `expected ${spec.kind === 'int' ? 'an integer' : `a ${spec.kind}`} dataset, found HDF5 ${v.kind} (type class ${v.meta.type}, ${v.meta.size} bytes)`);
+    const ok =
+      spec.kind === 'string'
+        ? v.kind === 'string'
+        : spec.kind === 'float'
+          ? v.kind === 'float' || v.kind === 'int'
+          : v.kind === 'int' || v.kind === 'bool';
+    if (!ok)
+      throw new Uvh5Error(
+        this.file,
+        field,
+        `expected ${spec.kind === 'int' ? 'an integer' : `a ${spec.kind}`} dataset, found HDF5 ${v.kind} (type class ${v.meta.type}, ${v.meta.size} bytes)`,
+      );
   }
 
   private checkShape(spec: FieldSpec, v: DatasetValue, field: string): void {
@@ -104,8 +118,16 @@ export class HeaderReader {
       return got.length === want.length && want.every((d, i) => got[i] === this.dimSize(d));
     };
     if (!candidates.some(matches)) {
-      const expected = candidates.map((c) => (c.length === 0 ? 'scalar' : `(${c.map((d) => (typeof d === 'number' ? d : `${d}=${this.dimSize(d)}`)).join(', ')})`));
-      throw new Uvh5Error(this.file, field, `expected shape ${[...new Set(expected)].join(' or ')}, found ${fmtShape(got)}`);
+      const expected = candidates.map((c) =>
+        c.length === 0
+          ? 'scalar'
+          : `(${c.map((d) => (typeof d === 'number' ? d : `${d}=${this.dimSize(d)}`)).join(', ')})`,
+      );
+      throw new Uvh5Error(
+        this.file,
+        field,
+        `expected shape ${[...new Set(expected)].join(' or ')}, found ${fmtShape(got)}`,
+      );
     }
   }
 
@@ -134,7 +156,8 @@ export class HeaderReader {
     const out = new Int32Array(n.length);
     for (let i = 0; i < n.length; i++) {
       const x = n[i] as number;
-      if (!Number.isInteger(x) || x < -2147483648 || x > 2147483647) throw new Uvh5Error(this.file, `Header/${name}`, `value ${x} at ${i} is not a 32-bit integer`);
+      if (!Number.isInteger(x) || x < -2147483648 || x > 2147483647)
+        throw new Uvh5Error(this.file, `Header/${name}`, `value ${x} at ${i} is not a 32-bit integer`);
       out[i] = x;
     }
     return out;
@@ -152,7 +175,9 @@ export class HeaderReader {
     for (const key of childNames(this.M, this.fid, '/Header/extra_keywords')) {
       const path = `/Header/extra_keywords/${key}`;
       if (!isDataset(this.M, this.fid, path)) continue;
-      const v = hdf5Call(this.M, this.file, `Header/extra_keywords/${key}`, 'cannot read', () => readDataset(this.M, this.fid, path));
+      const v = hdf5Call(this.M, this.file, `Header/extra_keywords/${key}`, 'cannot read', () =>
+        readDataset(this.M, this.fid, path),
+      );
       out[key] = toExtraValue(v);
     }
     return out;
@@ -170,7 +195,9 @@ export class HeaderReader {
       if (isGroup(this.M, this.fid, path)) {
         id = Number(key);
         for (const k of childNames(this.M, this.fid, path)) {
-          const v = hdf5Call(this.M, this.file, `${field}/${k}`, 'cannot read', () => readDataset(this.M, this.fid, `${path}/${k}`));
+          const v = hdf5Call(this.M, this.file, `${field}/${k}`, 'cannot read', () =>
+            readDataset(this.M, this.fid, `${path}/${k}`),
+          );
           dict[k] = toExtraValue(v);
         }
       } else {
@@ -209,21 +236,37 @@ export class HeaderReader {
     const metas = (['visdata', 'flags', 'nsamples'] as const).map((name) => {
       const field = `Data/${name}`;
       if (!isDataset(this.M, this.fid, `/${field}`)) throw new Uvh5Error(this.file, field, 'required dataset missing');
-      return hdf5Call(this.M, this.file, field, 'cannot read metadata', () => this.M.get_dataset_metadata(this.fid, `/${field}`));
+      return hdf5Call(this.M, this.file, field, 'cannot read metadata', () =>
+        this.M.get_dataset_metadata(this.fid, `/${field}`),
+      );
     });
     const [vis, flags, nsamples] = metas as [(typeof metas)[0], (typeof metas)[0], (typeof metas)[0]];
     const shape = vis.shape?.map(Number) ?? null;
     const want4 = [Nblts, 1, Nfreqs, Npols];
     const want3 = [Nblts, Nfreqs, Npols];
-    const same = (a: readonly number[] | null, b: readonly number[]): boolean => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+    const same = (a: readonly number[] | null, b: readonly number[]): boolean =>
+      !!a && a.length === b.length && a.every((x, i) => x === b[i]);
     let layout: Uvh5Layout;
     if (same(shape, want4)) layout = 'spw-axis';
     else if (same(shape, want3)) layout = 'flat';
-    else throw new Uvh5Error(this.file, 'Data/visdata', `expected shape (Nblts=${Nblts}, 1, Nfreqs=${Nfreqs}, Npols=${Npols}) or (Nblts, Nfreqs, Npols), found ${fmtShape(shape)}`);
+    else
+      throw new Uvh5Error(
+        this.file,
+        'Data/visdata',
+        `expected shape (Nblts=${Nblts}, 1, Nfreqs=${Nfreqs}, Npols=${Npols}) or (Nblts, Nfreqs, Npols), found ${fmtShape(shape)}`,
+      );
     const want = layout === 'spw-axis' ? want4 : want3;
-    for (const [name, m] of [['flags', flags], ['nsamples', nsamples]] as const) {
+    for (const [name, m] of [
+      ['flags', flags],
+      ['nsamples', nsamples],
+    ] as const) {
       const s = m.shape?.map(Number) ?? null;
-      if (!same(s, want)) throw new Uvh5Error(this.file, `Data/${name}`, `expected the shape of Data/visdata (${want.join(', ')}), found ${fmtShape(s)}`);
+      if (!same(s, want))
+        throw new Uvh5Error(
+          this.file,
+          `Data/${name}`,
+          `expected the shape of Data/visdata (${want.join(', ')}), found ${fmtShape(s)}`,
+        );
     }
     // visdata: a compound with 'r' and 'i' members of one numeric type.
     const members = vis.compound_type?.members ?? [];
@@ -231,7 +274,11 @@ export class HeaderReader {
     const i = members.find((m) => m.name === 'i');
     const describe = `HDF5 type class ${vis.type}, ${vis.size} bytes${members.length ? `, members ${members.map((m) => m.name).join(',')}` : ''}`;
     if (vis.type !== this.M.H5T_class_t.H5T_COMPOUND.value || !r || !i || r.type !== i.type || r.size !== i.size) {
-      throw new Uvh5Error(this.file, 'Data/visdata', `expected a compound {r, i} of float32, float64 or int32, found ${describe}`);
+      throw new Uvh5Error(
+        this.file,
+        'Data/visdata',
+        `expected a compound {r, i} of float32, float64 or int32, found ${describe}`,
+      );
     }
     let visType: VisType;
     const F = this.M.H5T_class_t.H5T_FLOAT.value;
@@ -240,18 +287,43 @@ export class HeaderReader {
     else if (r.type === F && r.size === 8) visType = 'float64';
     else if (r.type === I && r.signed && r.size === 4) visType = 'int32';
     else if (r.type === I && r.signed && r.size === 2) visType = 'int16';
-    else throw new Uvh5Error(this.file, 'Data/visdata', `expected r and i of float32, float64 or int32, found ${describe}`);
-    if (r.offset % r.size !== 0 || i.offset % r.size !== 0 || vis.size % r.size !== 0) throw new Uvh5Error(this.file, 'Data/visdata', `unaligned compound members (${describe})`);
+    else
+      throw new Uvh5Error(
+        this.file,
+        'Data/visdata',
+        `expected r and i of float32, float64 or int32, found ${describe}`,
+      );
+    if (r.offset % r.size !== 0 || i.offset % r.size !== 0 || vis.size % r.size !== 0)
+      throw new Uvh5Error(this.file, 'Data/visdata', `unaligned compound members (${describe})`);
     let flagType: Uvh5DataInfo['flagType'];
     const fk = classOf(this.M, flags);
     if (fk === 'bool' && flags.size === 1) flagType = 'bool';
-    else if ((flags.type === I || fk === 'int') && flags.size === 1 && !isBoolEnum(flags)) flagType = flags.signed ? 'int8' : 'uint8';
-    else throw new Uvh5Error(this.file, 'Data/flags', `expected a boolean (h5py enum) or 8-bit integer dataset, found HDF5 type class ${flags.type}, ${flags.size} bytes`);
+    else if ((flags.type === I || fk === 'int') && flags.size === 1 && !isBoolEnum(flags))
+      flagType = flags.signed ? 'int8' : 'uint8';
+    else
+      throw new Uvh5Error(
+        this.file,
+        'Data/flags',
+        `expected a boolean (h5py enum) or 8-bit integer dataset, found HDF5 type class ${flags.type}, ${flags.size} bytes`,
+      );
     let nsamplesType: Uvh5DataInfo['nsamplesType'];
     if (nsamples.type === F && nsamples.size === 4) nsamplesType = 'float32';
     else if (nsamples.type === F && nsamples.size === 8) nsamplesType = 'float64';
-    else throw new Uvh5Error(this.file, 'Data/nsamples', `expected float32 or float64, found HDF5 type class ${nsamples.type}, ${nsamples.size} bytes`);
-    return { layout, shape: want, visType, visElementBytes: vis.size, visOffsets: { r: r.offset, i: i.offset }, flagType, nsamplesType };
+    else
+      throw new Uvh5Error(
+        this.file,
+        'Data/nsamples',
+        `expected float32 or float64, found HDF5 type class ${nsamples.type}, ${nsamples.size} bytes`,
+      );
+    return {
+      layout,
+      shape: want,
+      visType,
+      visElementBytes: vis.size,
+      visOffsets: { r: r.offset, i: i.offset },
+      flagType,
+      nsamplesType,
+    };
   }
 
   /** The complete header; every declared field is read and checked. */

@@ -38,61 +38,335 @@ const f = (s: FieldSpec): FieldSpec => s;
 
 /** Header datasets, after the pyuvdata UVH5 memo and what the DSA-110 correlator writes. */
 export const HEADER_FIELDS: readonly FieldSpec[] = [
-  f({ name: 'latitude', kind: 'float', shape: [], unit: 'deg', required: 'always', description: 'telescope geodetic latitude' }),
-  f({ name: 'longitude', kind: 'float', shape: [], unit: 'deg', required: 'always', description: 'telescope longitude, east positive' }),
-  f({ name: 'altitude', kind: 'float', shape: [], unit: 'm', required: 'always', description: 'telescope height above the ellipsoid' }),
-  f({ name: 'telescope_name', kind: 'string', shape: [], unit: '', required: 'always', description: 'telescope (DSA-110 writes OVRO_MMA)' }),
+  f({
+    name: 'latitude',
+    kind: 'float',
+    shape: [],
+    unit: 'deg',
+    required: 'always',
+    description: 'telescope geodetic latitude',
+  }),
+  f({
+    name: 'longitude',
+    kind: 'float',
+    shape: [],
+    unit: 'deg',
+    required: 'always',
+    description: 'telescope longitude, east positive',
+  }),
+  f({
+    name: 'altitude',
+    kind: 'float',
+    shape: [],
+    unit: 'm',
+    required: 'always',
+    description: 'telescope height above the ellipsoid',
+  }),
+  f({
+    name: 'telescope_name',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'always',
+    description: 'telescope (DSA-110 writes OVRO_MMA)',
+  }),
   f({ name: 'instrument', kind: 'string', shape: [], unit: '', required: 'always', description: 'instrument (DSA)' }),
-  f({ name: 'object_name', kind: 'string', shape: [], unit: '', required: 'without-catalog', description: 'observed object or field' }),
+  f({
+    name: 'object_name',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'without-catalog',
+    description: 'observed object or field',
+  }),
   f({ name: 'history', kind: 'string', shape: [], unit: '', required: 'always', description: 'processing history' }),
-  f({ name: 'phase_type', kind: 'string', shape: [], unit: '', required: 'without-catalog', description: "'drift' or 'phased'" }),
+  f({
+    name: 'phase_type',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'without-catalog',
+    description: "'drift' or 'phased'",
+  }),
   f({ name: 'Nants_data', kind: 'int', shape: [], unit: '', required: 'always', description: 'antennas with data' }),
-  f({ name: 'Nants_telescope', kind: 'int', shape: [], unit: '', required: 'always', description: 'antennas described by the file' }),
-  f({ name: 'Nbls', kind: 'int', shape: [], unit: '', required: 'always', description: 'baselines (autocorrelations included)' }),
+  f({
+    name: 'Nants_telescope',
+    kind: 'int',
+    shape: [],
+    unit: '',
+    required: 'always',
+    description: 'antennas described by the file',
+  }),
+  f({
+    name: 'Nbls',
+    kind: 'int',
+    shape: [],
+    unit: '',
+    required: 'always',
+    description: 'baselines (autocorrelations included)',
+  }),
   f({ name: 'Nblts', kind: 'int', shape: [], unit: '', required: 'always', description: 'baseline-time rows' }),
   f({ name: 'Nfreqs', kind: 'int', shape: [], unit: '', required: 'always', description: 'frequency channels' }),
   f({ name: 'Npols', kind: 'int', shape: [], unit: '', required: 'always', description: 'polarisation products' }),
-  f({ name: 'Ntimes', kind: 'int', shape: [], unit: '', required: 'always', description: 'distinct integration times' }),
+  f({
+    name: 'Ntimes',
+    kind: 'int',
+    shape: [],
+    unit: '',
+    required: 'always',
+    description: 'distinct integration times',
+  }),
   f({ name: 'Nspws', kind: 'int', shape: [], unit: '', required: 'always', description: 'spectral windows' }),
-  f({ name: 'antenna_names', kind: 'string', shape: ['Nants_telescope'], unit: '', required: 'always', description: 'antenna names' }),
-  f({ name: 'antenna_numbers', kind: 'int', shape: ['Nants_telescope'], unit: '', required: 'always', description: 'antenna numbers used by ant_1/ant_2_array' }),
-  f({ name: 'antenna_positions', kind: 'float', shape: ['Nants_telescope', 3], unit: 'm', required: 'always', description: 'ECEF offsets from the telescope location' }),
-  f({ name: 'antenna_diameters', kind: 'float', shape: ['Nants_telescope'], unit: 'm', required: 'optional', description: 'dish diameters' }),
-  f({ name: 'ant_1_array', kind: 'int', shape: ['Nblts'], unit: '', required: 'always', description: 'first antenna number per row' }),
-  f({ name: 'ant_2_array', kind: 'int', shape: ['Nblts'], unit: '', required: 'always', description: 'second antenna number per row' }),
-  f({ name: 'uvw_array', kind: 'float', shape: ['Nblts', 3], unit: 'm', required: 'always', description: 'uvw per row, antenna 2 - antenna 1' }),
-  f({ name: 'time_array', kind: 'float', shape: ['Nblts'], unit: 'JD', required: 'always', description: 'mid-integration Julian date (UTC) per row' }),
-  f({ name: 'integration_time', kind: 'float', shape: ['Nblts'], unit: 's', required: 'always', description: 'integration length per row' }),
-  f({ name: 'lst_array', kind: 'float', shape: ['Nblts'], unit: 'rad', required: 'optional', description: 'local apparent sidereal time per row' }),
-  f({ name: 'freq_array', kind: 'float', shape: [1, 'Nfreqs'], flatShape: ['Nfreqs'], unit: 'Hz', required: 'always', description: 'channel centre frequencies, file order' }),
-  f({ name: 'channel_width', kind: 'float', shape: [], flatShape: ['Nfreqs'], altShapes: [['Nfreqs'], []], unit: 'Hz', required: 'always', description: 'channel width (DSA-110: positive although channels descend)' }),
-  f({ name: 'spw_array', kind: 'int', shape: ['Nspws'], unit: '', required: 'always', description: 'spectral window numbers' }),
-  f({ name: 'flex_spw_id_array', kind: 'int', shape: ['Nfreqs'], unit: '', required: 'optional', description: 'spectral window of each channel' }),
-  f({ name: 'polarization_array', kind: 'int', shape: ['Npols'], unit: '', required: 'always', description: 'AIPS memo 117 codes (-5 XX, -6 YY, -7 XY, -8 YX)' }),
-  f({ name: 'vis_units', kind: 'string', shape: [], unit: '', required: 'optional', description: "'uncalib', 'Jy' or 'K str'" }),
-  f({ name: 'x_orientation', kind: 'string', shape: [], unit: '', required: 'optional', description: 'orientation of the x feed' }),
-  f({ name: 'phase_center_ra', kind: 'float', shape: [], unit: 'rad', required: 'optional', description: "phase centre RA (older 'phased' files)" }),
-  f({ name: 'phase_center_dec', kind: 'float', shape: [], unit: 'rad', required: 'optional', description: "phase centre Dec (older 'phased' files)" }),
-  f({ name: 'phase_center_epoch', kind: 'float', shape: [], unit: 'yr', required: 'optional', description: "phase centre epoch (older 'phased' files)" }),
-  f({ name: 'phase_center_frame', kind: 'string', shape: [], unit: '', required: 'optional', description: "phase centre frame (older 'phased' files)" }),
-  f({ name: 'phase_center_app_ra', kind: 'float', shape: ['Nblts'], altShapes: [[]], unit: 'rad', required: 'optional', description: 'apparent RA of the phase centre per row' }),
-  f({ name: 'phase_center_app_dec', kind: 'float', shape: ['Nblts'], altShapes: [[]], unit: 'rad', required: 'optional', description: 'apparent Dec of the phase centre per row (DSA-110: a scalar)' }),
-  f({ name: 'phase_center_frame_pa', kind: 'float', shape: ['Nblts'], unit: 'rad', required: 'optional', description: 'position angle of the phase-centre frame per row' }),
-  f({ name: 'phase_center_id_array', kind: 'int', shape: ['Nblts'], unit: '', required: 'with-catalog', description: 'phase_center_catalog id per row' }),
-  f({ name: 'Nphase', kind: 'int', shape: [], unit: '', required: 'with-catalog', description: 'entries in phase_center_catalog' }),
+  f({
+    name: 'antenna_names',
+    kind: 'string',
+    shape: ['Nants_telescope'],
+    unit: '',
+    required: 'always',
+    description: 'antenna names',
+  }),
+  f({
+    name: 'antenna_numbers',
+    kind: 'int',
+    shape: ['Nants_telescope'],
+    unit: '',
+    required: 'always',
+    description: 'antenna numbers used by ant_1/ant_2_array',
+  }),
+  f({
+    name: 'antenna_positions',
+    kind: 'float',
+    shape: ['Nants_telescope', 3],
+    unit: 'm',
+    required: 'always',
+    description: 'ECEF offsets from the telescope location',
+  }),
+  f({
+    name: 'antenna_diameters',
+    kind: 'float',
+    shape: ['Nants_telescope'],
+    unit: 'm',
+    required: 'optional',
+    description: 'dish diameters',
+  }),
+  f({
+    name: 'ant_1_array',
+    kind: 'int',
+    shape: ['Nblts'],
+    unit: '',
+    required: 'always',
+    description: 'first antenna number per row',
+  }),
+  f({
+    name: 'ant_2_array',
+    kind: 'int',
+    shape: ['Nblts'],
+    unit: '',
+    required: 'always',
+    description: 'second antenna number per row',
+  }),
+  f({
+    name: 'uvw_array',
+    kind: 'float',
+    shape: ['Nblts', 3],
+    unit: 'm',
+    required: 'always',
+    description: 'uvw per row, antenna 2 - antenna 1',
+  }),
+  f({
+    name: 'time_array',
+    kind: 'float',
+    shape: ['Nblts'],
+    unit: 'JD',
+    required: 'always',
+    description: 'mid-integration Julian date (UTC) per row',
+  }),
+  f({
+    name: 'integration_time',
+    kind: 'float',
+    shape: ['Nblts'],
+    unit: 's',
+    required: 'always',
+    description: 'integration length per row',
+  }),
+  f({
+    name: 'lst_array',
+    kind: 'float',
+    shape: ['Nblts'],
+    unit: 'rad',
+    required: 'optional',
+    description: 'local apparent sidereal time per row',
+  }),
+  f({
+    name: 'freq_array',
+    kind: 'float',
+    shape: [1, 'Nfreqs'],
+    flatShape: ['Nfreqs'],
+    unit: 'Hz',
+    required: 'always',
+    description: 'channel centre frequencies, file order',
+  }),
+  f({
+    name: 'channel_width',
+    kind: 'float',
+    shape: [],
+    flatShape: ['Nfreqs'],
+    altShapes: [['Nfreqs'], []],
+    unit: 'Hz',
+    required: 'always',
+    description: 'channel width (DSA-110: positive although channels descend)',
+  }),
+  f({
+    name: 'spw_array',
+    kind: 'int',
+    shape: ['Nspws'],
+    unit: '',
+    required: 'always',
+    description: 'spectral window numbers',
+  }),
+  f({
+    name: 'flex_spw_id_array',
+    kind: 'int',
+    shape: ['Nfreqs'],
+    unit: '',
+    required: 'optional',
+    description: 'spectral window of each channel',
+  }),
+  f({
+    name: 'polarization_array',
+    kind: 'int',
+    shape: ['Npols'],
+    unit: '',
+    required: 'always',
+    description: 'AIPS memo 117 codes (-5 XX, -6 YY, -7 XY, -8 YX)',
+  }),
+  f({
+    name: 'vis_units',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'optional',
+    description: "'uncalib', 'Jy' or 'K str'",
+  }),
+  f({
+    name: 'x_orientation',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'optional',
+    description: 'orientation of the x feed',
+  }),
+  f({
+    name: 'phase_center_ra',
+    kind: 'float',
+    shape: [],
+    unit: 'rad',
+    required: 'optional',
+    description: "phase centre RA (older 'phased' files)",
+  }),
+  f({
+    name: 'phase_center_dec',
+    kind: 'float',
+    shape: [],
+    unit: 'rad',
+    required: 'optional',
+    description: "phase centre Dec (older 'phased' files)",
+  }),
+  f({
+    name: 'phase_center_epoch',
+    kind: 'float',
+    shape: [],
+    unit: 'yr',
+    required: 'optional',
+    description: "phase centre epoch (older 'phased' files)",
+  }),
+  f({
+    name: 'phase_center_frame',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'optional',
+    description: "phase centre frame (older 'phased' files)",
+  }),
+  f({
+    name: 'phase_center_app_ra',
+    kind: 'float',
+    shape: ['Nblts'],
+    altShapes: [[]],
+    unit: 'rad',
+    required: 'optional',
+    description: 'apparent RA of the phase centre per row',
+  }),
+  f({
+    name: 'phase_center_app_dec',
+    kind: 'float',
+    shape: ['Nblts'],
+    altShapes: [[]],
+    unit: 'rad',
+    required: 'optional',
+    description: 'apparent Dec of the phase centre per row (DSA-110: a scalar)',
+  }),
+  f({
+    name: 'phase_center_frame_pa',
+    kind: 'float',
+    shape: ['Nblts'],
+    unit: 'rad',
+    required: 'optional',
+    description: 'position angle of the phase-centre frame per row',
+  }),
+  f({
+    name: 'phase_center_id_array',
+    kind: 'int',
+    shape: ['Nblts'],
+    unit: '',
+    required: 'with-catalog',
+    description: 'phase_center_catalog id per row',
+  }),
+  f({
+    name: 'Nphase',
+    kind: 'int',
+    shape: [],
+    unit: '',
+    required: 'with-catalog',
+    description: 'entries in phase_center_catalog',
+  }),
   f({ name: 'dut1', kind: 'float', shape: [], unit: 's', required: 'optional', description: 'UT1 - UTC' }),
-  f({ name: 'earth_omega', kind: 'float', shape: [], unit: 'deg/day', required: 'optional', description: 'Earth rotation rate' }),
+  f({
+    name: 'earth_omega',
+    kind: 'float',
+    shape: [],
+    unit: 'deg/day',
+    required: 'optional',
+    description: 'Earth rotation rate',
+  }),
   f({ name: 'gst0', kind: 'float', shape: [], unit: 'deg', required: 'optional', description: 'GST at 0h on rdate' }),
-  f({ name: 'rdate', kind: 'string', shape: [], unit: '', required: 'optional', description: 'reference date of gst0' }),
+  f({
+    name: 'rdate',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'optional',
+    description: 'reference date of gst0',
+  }),
   f({ name: 'timesys', kind: 'string', shape: [], unit: '', required: 'optional', description: 'time system (UTC)' }),
-  f({ name: 'blt_order', kind: 'string', shape: [], unit: '', required: 'optional', description: "order of the row axis, e.g. 'time, baseline'" }),
+  f({
+    name: 'blt_order',
+    kind: 'string',
+    shape: [],
+    unit: '',
+    required: 'optional',
+    description: "order of the row axis, e.g. 'time, baseline'",
+  }),
 ];
 
 export const FIELD_BY_NAME: ReadonlyMap<string, FieldSpec> = new Map(HEADER_FIELDS.map((s) => [s.name, s]));
 
 /** The Data group: three datasets of one shape. */
 export const DATA_FIELDS = {
-  visdata: { unit: 'uncalibrated correlator units (or vis_units)', description: 'complex visibilities, compound {r,i} of float32 (float64, int32 accepted)' },
+  visdata: {
+    unit: 'uncalibrated correlator units (or vis_units)',
+    description: 'complex visibilities, compound {r,i} of float32 (float64, int32 accepted)',
+  },
   flags: { unit: '', description: 'true where flagged; h5py boolean enum (uint8 accepted)' },
   nsamples: { unit: '', description: 'samples integrated, float32 (float64 accepted)' },
 } as const;
@@ -221,9 +495,16 @@ export function validateHeader(h: Uvh5Header, file: string): void {
   len('antenna_numbers', h.antenna_numbers.length, h.Nants_telescope, 'Nants_telescope');
   len('antenna_positions', h.antenna_positions.length, 3 * h.Nants_telescope, 'Nants_telescope x 3');
   if (h.antenna_diameters) len('antenna_diameters', h.antenna_diameters.length, h.Nants_telescope, 'Nants_telescope');
-  for (const k of ['ant_1_array', 'ant_2_array', 'time_array', 'integration_time'] as const) len(k, h[k].length, h.Nblts, 'Nblts');
+  for (const k of ['ant_1_array', 'ant_2_array', 'time_array', 'integration_time'] as const)
+    len(k, h[k].length, h.Nblts, 'Nblts');
   len('uvw_array', h.uvw_array.length, 3 * h.Nblts, 'Nblts x 3');
-  for (const k of ['lst_array', 'phase_center_app_ra', 'phase_center_app_dec', 'phase_center_frame_pa', 'phase_center_id_array'] as const) {
+  for (const k of [
+    'lst_array',
+    'phase_center_app_ra',
+    'phase_center_app_dec',
+    'phase_center_frame_pa',
+    'phase_center_id_array',
+  ] as const) {
     const a = h[k];
     if (a) len(k, a.length, h.Nblts, 'Nblts');
   }
@@ -232,9 +513,12 @@ export function validateHeader(h: Uvh5Header, file: string): void {
   len('spw_array', h.spw_array.length, h.Nspws, 'Nspws');
   if (h.flex_spw_id_array) len('flex_spw_id_array', h.flex_spw_id_array.length, h.Nfreqs, 'Nfreqs');
   len('polarization_array', h.polarization_array.length, h.Npols, 'Npols');
-  if (h.layout === 'spw-axis' && h.Nspws !== 1) fail('Nspws', `the spw-axis layout holds one spectral window, got Nspws = ${h.Nspws}`);
-  if (!h.phase_center_catalog && h.phase_type === null) fail('phase_type', "required ('drift' or 'phased') when there is no phase_center_catalog");
-  if (h.phase_center_catalog && !h.phase_center_id_array) fail('phase_center_id_array', 'required with a phase_center_catalog');
+  if (h.layout === 'spw-axis' && h.Nspws !== 1)
+    fail('Nspws', `the spw-axis layout holds one spectral window, got Nspws = ${h.Nspws}`);
+  if (!h.phase_center_catalog && h.phase_type === null)
+    fail('phase_type', "required ('drift' or 'phased') when there is no phase_center_catalog");
+  if (h.phase_center_catalog && !h.phase_center_id_array)
+    fail('phase_center_id_array', 'required with a phase_center_catalog');
   const known = new Set(h.antenna_numbers);
   const used = new Set<number>();
   for (let i = 0; i < h.Nblts; i++) {
@@ -244,11 +528,13 @@ export function validateHeader(h: Uvh5Header, file: string): void {
     if (!known.has(a2)) fail('ant_2_array', `row ${i}: antenna ${a2} is not in antenna_numbers`);
     used.add(a1).add(a2);
   }
-  if (used.size > h.Nants_data) fail('Nants_data', `rows use ${used.size} antennas, more than Nants_data = ${h.Nants_data}`);
+  if (used.size > h.Nants_data)
+    fail('Nants_data', `rows use ${used.size} antennas, more than Nants_data = ${h.Nants_data}`);
   if (h.Nblts > h.Nbls * h.Ntimes) fail('Nblts', `Nblts = ${h.Nblts} exceeds Nbls x Ntimes = ${h.Nbls * h.Ntimes}`);
   for (let i = 0; i < h.Nfreqs; i++) {
     const v = h.freq_array[i] as number;
-    if (!(v > 0) || !Number.isFinite(v)) fail('freq_array', `channel ${i}: expected a positive frequency in Hz, got ${v}`);
+    if (!(v > 0) || !Number.isFinite(v))
+      fail('freq_array', `channel ${i}: expected a positive frequency in Hz, got ${v}`);
   }
   if (h.phase_center_catalog && h.phase_center_id_array) {
     const ids = new Set(h.phase_center_catalog.map((p) => p.id));

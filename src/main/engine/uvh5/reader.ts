@@ -33,7 +33,10 @@ export interface Uvh5File {
    * nsamples: `visit` then gets views on the heap, valid only until it returns (copy what you
    * keep). Other storage types are converted into a reused block.
    */
-  forEachBlock(options: { rowStart?: number; rowCount?: number; blockRows: number }, visit: (block: VisibilityBlock) => void): void;
+  forEachBlock(
+    options: { rowStart?: number; rowCount?: number; blockRows: number },
+    visit: (block: VisibilityBlock) => void,
+  ): void;
   /**
    * One block of forEachBlock on demand: rows [rowStart, rowStart + rowCount) as views on the
    * heap (or a reused block for other storage types), valid until the next read or close().
@@ -77,7 +80,9 @@ function checkFile(path: string): number {
 
 function openHdf5(M: H5Module, path: string): bigint {
   checkFile(path);
-  const fid = hdf5Call(M, path, 'file', 'HDF5 cannot open it (truncated or corrupt?)', () => M.open(path, M.H5F_ACC_RDONLY, false, -1, -1));
+  const fid = hdf5Call(M, path, 'file', 'HDF5 cannot open it (truncated or corrupt?)', () =>
+    M.open(path, M.H5F_ACC_RDONLY, false, -1, -1),
+  );
   if (fid < 0n) throw new Uvh5Error(path, 'file', 'HDF5 cannot open it (truncated or corrupt?)');
   return fid;
 }
@@ -108,7 +113,8 @@ export async function openUvh5(path: string, options: OpenOptions = {}): Promise
 
 /** A damaged HDF5 object found while probing becomes a Uvh5Error naming the file and the object. */
 function namedDamage(e: unknown, path: string): unknown {
-  if (e instanceof Hdf5ObjectError) return new Uvh5Error(path, e.objectPath.replace(/^\//, '') || 'file', e.message, { cause: e });
+  if (e instanceof Hdf5ObjectError)
+    return new Uvh5Error(path, e.objectPath.replace(/^\//, '') || 'file', e.message, { cause: e });
   return e;
 }
 
@@ -131,7 +137,11 @@ class Uvh5FileImpl implements Uvh5File {
     this.checkRows(rowStart, rowCount);
     const E = rowElements(this.header);
     const block = out ?? allocateBlock(this.header, rowCount, rowStart);
-    if (block.vis.length < 2 * rowCount * E || block.flags.length < rowCount * E || block.nsamples.length < rowCount * E) {
+    if (
+      block.vis.length < 2 * rowCount * E ||
+      block.flags.length < rowCount * E ||
+      block.nsamples.length < rowCount * E
+    ) {
       throw new RangeError(`readVisibilities: the output block holds fewer than ${rowCount} rows of ${E} values`);
     }
     block.rowStart = rowStart;
@@ -147,14 +157,28 @@ class Uvh5FileImpl implements Uvh5File {
   private checkRows(rowStart: number, rowCount: number): void {
     if (!this.open) throw new Uvh5Error(this.path, 'Data/visdata', 'read after close()');
     const { Nblts } = this.header;
-    if (!Number.isSafeInteger(rowStart) || !Number.isSafeInteger(rowCount) || rowStart < 0 || rowCount < 0 || rowStart + rowCount > Nblts) {
-      throw new Uvh5Error(this.path, 'Data/visdata', `rows [${rowStart}, ${rowStart + rowCount}) are outside [0, Nblts=${Nblts})`);
+    if (
+      !Number.isSafeInteger(rowStart) ||
+      !Number.isSafeInteger(rowCount) ||
+      rowStart < 0 ||
+      rowCount < 0 ||
+      rowStart + rowCount > Nblts
+    ) {
+      throw new Uvh5Error(
+        this.path,
+        'Data/visdata',
+        `rows [${rowStart}, ${rowStart + rowCount}) are outside [0, Nblts=${Nblts})`,
+      );
     }
   }
 
-  forEachBlock({ rowStart = 0, rowCount, blockRows }: { rowStart?: number; rowCount?: number; blockRows: number }, visit: (block: VisibilityBlock) => void): void {
+  forEachBlock(
+    { rowStart = 0, rowCount, blockRows }: { rowStart?: number; rowCount?: number; blockRows: number },
+    visit: (block: VisibilityBlock) => void,
+  ): void {
     const count = rowCount ?? this.header.Nblts - rowStart;
-    if (!Number.isSafeInteger(blockRows) || blockRows < 1) throw new RangeError(`forEachBlock: blockRows must be a positive integer, got ${blockRows}`);
+    if (!Number.isSafeInteger(blockRows) || blockRows < 1)
+      throw new RangeError(`forEachBlock: blockRows must be a positive integer, got ${blockRows}`);
     this.checkRows(rowStart, count);
     for (let r = 0; r < count; r += blockRows) visit(this.readBlock(rowStart + r, Math.min(blockRows, count - r)));
   }
@@ -164,7 +188,13 @@ class Uvh5FileImpl implements Uvh5File {
   readBlock(rowStart: number, n: number): VisibilityBlock {
     this.checkRows(rowStart, n);
     const d = this.data;
-    const direct = d.visType === 'float32' && d.visElementBytes === 8 && d.visOffsets.r === 0 && d.visOffsets.i === 4 && d.flagType === 'bool' && d.nsamplesType === 'float32';
+    const direct =
+      d.visType === 'float32' &&
+      d.visElementBytes === 8 &&
+      d.visOffsets.r === 0 &&
+      d.visOffsets.i === 4 &&
+      d.flagType === 'bool' &&
+      d.nsamplesType === 'float32';
     if (!direct) {
       // Other storage types are converted into a block kept for the next call (grown as needed).
       const E = rowElements(this.header);
@@ -180,7 +210,13 @@ class Uvh5FileImpl implements Uvh5File {
     this.readRaw('flags', rowStart, n, flAt);
     this.readRaw('nsamples', rowStart, n, nsAt);
     const buf = this.M.HEAPU8.buffer as ArrayBuffer; // after the reads: the heap may have grown
-    return { rowStart, rows: n, vis: new Float32Array(buf, base, 2 * elems), flags: new Uint8Array(buf, flAt, elems), nsamples: new Float32Array(buf, nsAt, elems) };
+    return {
+      rowStart,
+      rows: n,
+      vis: new Float32Array(buf, base, 2 * elems),
+      flags: new Uint8Array(buf, flAt, elems),
+      nsamples: new Float32Array(buf, nsAt, elems),
+    };
   }
 
   private readRaw(name: string, row: number, n: number, ptr: number): void {
@@ -190,8 +226,11 @@ class Uvh5FileImpl implements Uvh5File {
     const count = spw ? [BigInt(n), 1n, BigInt(Nfreqs), BigInt(Npols)] : [BigInt(n), BigInt(Nfreqs), BigInt(Npols)];
     const offset = count.map((_, i) => (i === 0 ? BigInt(row) : 0n));
     const strides = count.map(() => 1n);
-    const status = hdf5Call(M, this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1}`, () => M.get_dataset_data(this.fid, `/Data/${name}`, count, offset, strides, BigInt(ptr)));
-    if (status < 0) throw new Uvh5Error(this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1} failed (status ${status})`);
+    const status = hdf5Call(M, this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1}`, () =>
+      M.get_dataset_data(this.fid, `/Data/${name}`, count, offset, strides, BigInt(ptr)),
+    );
+    if (status < 0)
+      throw new Uvh5Error(this.path, `Data/${name}`, `reading rows ${row}..${row + n - 1} failed (status ${status})`);
   }
 
   /** One hyperslab of `n` rows of each Data dataset, converted into `block` at element `at`. */
@@ -224,13 +263,27 @@ class Uvh5FileImpl implements Uvh5File {
 }
 
 /** Copy `elems` compound {r,i} values from the heap into interleaved float32. */
-function convertVis(heap: ArrayBuffer, ptr: number, elems: number, d: Uvh5DataInfo, dst: Float32Array, at: number): void {
+function convertVis(
+  heap: ArrayBuffer,
+  ptr: number,
+  elems: number,
+  d: Uvh5DataInfo,
+  dst: Float32Array,
+  at: number,
+): void {
   const { visType, visElementBytes: size, visOffsets } = d;
   if (visType === 'float32' && size === 8 && visOffsets.r === 0 && visOffsets.i === 4) {
     dst.set(new Float32Array(heap, ptr, 2 * elems), at);
     return;
   }
-  const Ctor = visType === 'float32' ? Float32Array : visType === 'float64' ? Float64Array : visType === 'int32' ? Int32Array : Int16Array;
+  const Ctor =
+    visType === 'float32'
+      ? Float32Array
+      : visType === 'float64'
+        ? Float64Array
+        : visType === 'int32'
+          ? Int32Array
+          : Int16Array;
   const w = Ctor.BYTES_PER_ELEMENT;
   const src = new Ctor(heap, ptr, (elems * size) / w);
   const stride = size / w;
@@ -275,7 +328,12 @@ export interface Uvh5Metadata {
   /** Pointing declination and where it came from. */
   declinationRad: number | null;
   declinationDeg: number | null;
-  declinationSource: 'extra_keywords/phase_center_dec' | 'phase_center_catalog' | 'phase_center_app_dec' | 'phase_center_dec' | null;
+  declinationSource:
+    | 'extra_keywords/phase_center_dec'
+    | 'phase_center_catalog'
+    | 'phase_center_app_dec'
+    | 'phase_center_dec'
+    | null;
   haPhaseCenterRad: number | null;
   antennaNames: string[];
   antennaNumbers: number[];
@@ -354,8 +412,12 @@ export async function readUvh5Metadata(path: string): Promise<Uvh5Metadata> {
   }
 }
 
-function pointingDeclination(hr: HeaderReader, extra: Record<string, unknown>): { rad: number | null; source: Uvh5Metadata['declinationSource'] } {
-  if (typeof extra.phase_center_dec === 'number') return { rad: extra.phase_center_dec, source: 'extra_keywords/phase_center_dec' };
+function pointingDeclination(
+  hr: HeaderReader,
+  extra: Record<string, unknown>,
+): { rad: number | null; source: Uvh5Metadata['declinationSource'] } {
+  if (typeof extra.phase_center_dec === 'number')
+    return { rad: extra.phase_center_dec, source: 'extra_keywords/phase_center_dec' };
   const catalog = hr.phaseCenterCatalog();
   if (catalog && catalog.length > 0) {
     const ids = hr.ints('phase_center_id_array');

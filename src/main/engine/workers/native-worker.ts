@@ -2,7 +2,13 @@
 // Always runs bundled: out/cli/native-worker.js or out/main/native-worker.js (see native/worker-entries.ts).
 import { workerData } from 'node:worker_threads';
 import { loadAddon, type NativeAddon } from '../native/addon';
-import { NATIVE_POOL_KERNELS, type NativeKernelName, type NativeTask, type NativeTaskResults, type NativeWorkerData } from '../native/tasks';
+import {
+  NATIVE_POOL_KERNELS,
+  type NativeKernelName,
+  type NativeTask,
+  type NativeTaskResults,
+  type NativeWorkerData,
+} from '../native/tasks';
 
 // The table of kernels follows from the declarations (KERNELS in native/addon.ts): a task names
 // a pool kernel and carries its arguments in order; nothing here is per kernel.
@@ -19,7 +25,9 @@ let addon: NativeAddon | undefined;
 export default function runNativeTask(task: NativeTask): NativeTaskResults[NativeKernelName] {
   const name: unknown = (task as { kernel?: unknown } | null)?.kernel;
   if (!isKernel(name)) {
-    throw new TypeError(`native-worker: unknown kernel ${JSON.stringify(name)}; known: ${NATIVE_POOL_KERNELS.join(', ')}`);
+    throw new TypeError(
+      `native-worker: unknown kernel ${JSON.stringify(name)}; known: ${NATIVE_POOL_KERNELS.join(', ')}`,
+    );
   }
   const args: unknown = (task as { args?: unknown }).args;
   if (!Array.isArray(args)) throw new TypeError(`native-worker: task ${name} carries no argument list (args)`);

@@ -1,7 +1,15 @@
 // Repository for images, mosaic groups (with their member MS and images) and mosaics.
 import { nowMjd } from '../../../../shared/model/common';
 import {
-  Image, ImageKind, ImageTier, Mosaic, MosaicGroup, MosaicGroupStatus, NewImage, NewMosaic, NewMosaicGroup,
+  Image,
+  ImageKind,
+  ImageTier,
+  Mosaic,
+  MosaicGroup,
+  MosaicGroupStatus,
+  NewImage,
+  NewMosaic,
+  NewMosaicGroup,
 } from '../../../../shared/model/images';
 import type { ProductStatus } from '../../../../shared/model/products';
 import type { PlanStatus, QaVerdict } from '../../../../shared/model/qa';
@@ -11,28 +19,63 @@ import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const imageSpec: TableSpec<Image> = {
-  table: 'images', label: 'image', schema: Image,
+  table: 'images',
+  label: 'image',
+  schema: Image,
   columns: {
-    id: 'id', path: 'path', msId: 'ms_id', kind: 'kind', beamMajorArcsec: 'beam_major_arcsec',
-    beamMinorArcsec: 'beam_minor_arcsec', beamPaDeg: 'beam_pa_deg', rmsJy: 'rms_jy', peakJy: 'peak_jy',
-    dynamicRange: 'dynamic_range', centerRaDeg: 'center_ra_deg', centerDecDeg: 'center_dec_deg',
-    widthPx: 'width_px', heightPx: 'height_px', cellArcsec: 'cell_arcsec', freqHz: 'freq_hz', tier: 'tier',
-    pbModel: 'pb_model', createdMjd: 'created_mjd',
+    id: 'id',
+    path: 'path',
+    msId: 'ms_id',
+    kind: 'kind',
+    beamMajorArcsec: 'beam_major_arcsec',
+    beamMinorArcsec: 'beam_minor_arcsec',
+    beamPaDeg: 'beam_pa_deg',
+    rmsJy: 'rms_jy',
+    peakJy: 'peak_jy',
+    dynamicRange: 'dynamic_range',
+    centerRaDeg: 'center_ra_deg',
+    centerDecDeg: 'center_dec_deg',
+    widthPx: 'width_px',
+    heightPx: 'height_px',
+    cellArcsec: 'cell_arcsec',
+    freqHz: 'freq_hz',
+    tier: 'tier',
+    pbModel: 'pb_model',
+    createdMjd: 'created_mjd',
   },
 };
 const groupSpec: TableSpec<MosaicGroup> = {
-  table: 'mosaic_groups', label: 'mosaic group', schema: MosaicGroup,
+  table: 'mosaic_groups',
+  label: 'mosaic group',
+  schema: MosaicGroup,
   columns: {
-    id: 'id', name: 'name', memberMsIds: { col: 'member_ms_ids', json: true },
-    memberImageIds: { col: 'member_image_ids', json: true }, decDeg: 'dec_deg', startMjd: 'start_mjd',
-    endMjd: 'end_mjd', status: 'status', createdMjd: 'created_mjd', updatedMjd: 'updated_mjd',
+    id: 'id',
+    name: 'name',
+    memberMsIds: { col: 'member_ms_ids', json: true },
+    memberImageIds: { col: 'member_image_ids', json: true },
+    decDeg: 'dec_deg',
+    startMjd: 'start_mjd',
+    endMjd: 'end_mjd',
+    status: 'status',
+    createdMjd: 'created_mjd',
+    updatedMjd: 'updated_mjd',
   },
 };
 const mosaicSpec: TableSpec<Mosaic> = {
-  table: 'mosaics', label: 'mosaic', schema: Mosaic,
+  table: 'mosaics',
+  label: 'mosaic',
+  schema: Mosaic,
   columns: {
-    id: 'id', path: 'path', groupId: 'group_id', method: 'method', nImages: 'n_images', startMjd: 'start_mjd',
-    endMjd: 'end_mjd', noiseJy: 'noise_jy', qa: { col: 'qa_json', json: true }, createdMjd: 'created_mjd',
+    id: 'id',
+    path: 'path',
+    groupId: 'group_id',
+    method: 'method',
+    nImages: 'n_images',
+    startMjd: 'start_mjd',
+    endMjd: 'end_mjd',
+    noiseJy: 'noise_jy',
+    qa: { col: 'qa_json', json: true },
+    createdMjd: 'created_mjd',
   },
 };
 
@@ -88,7 +131,9 @@ export class ImagesRepo {
     const img = validate(this.conn, NewImage, 'image', input);
     return this.conn.write(() => {
       const row = toRow(imageSpec, { tier: 'quicklook', ...img, createdMjd: nowMjd() });
-      const r = guarded(this.conn, imageSpec.table, imageSpec.label, row, () => this.conn.stmt(insertSql(imageSpec.table, row)).run(row));
+      const r = guarded(this.conn, imageSpec.table, imageSpec.label, row, () =>
+        this.conn.stmt(insertSql(imageSpec.table, row)).run(row),
+      );
       return this.requireImage(Number(r.lastInsertRowid));
     });
   }
@@ -99,7 +144,9 @@ export class ImagesRepo {
     return this.conn.write(() => {
       const row = { ...toRow(imageSpec, p), id };
       if (Object.keys(row).length > 1) {
-        guarded(this.conn, imageSpec.table, imageSpec.label, row, () => this.conn.stmt(updateSql(imageSpec.table, row, ['id'])).run(row));
+        guarded(this.conn, imageSpec.table, imageSpec.label, row, () =>
+          this.conn.stmt(updateSql(imageSpec.table, row, ['id'])).run(row),
+        );
       }
       return this.requireImage(id);
     });
@@ -122,8 +169,12 @@ export class ImagesRepo {
   }
 
   listImages(q: { msId?: number; kind?: ImageKind; limit?: number } = {}): Image[] {
-    const rows = this.conn.stmt(`SELECT * FROM images WHERE (@ms IS NULL OR ms_id = @ms) AND (@kind IS NULL OR kind = @kind)
-      ORDER BY id LIMIT @limit`).all({ ms: q.msId ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
+    const rows = this.conn
+      .stmt(
+        `SELECT * FROM images WHERE (@ms IS NULL OR ms_id = @ms) AND (@kind IS NULL OR kind = @kind)
+      ORDER BY id LIMIT @limit`,
+      )
+      .all({ ms: q.msId ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, imageSpec, r));
   }
 
@@ -132,8 +183,13 @@ export class ImagesRepo {
    * time in [startMjd, endMjd), and noise.
    */
   pageImages(q: PageInput & ImageFilter = {}): Page<Image> {
-    const w = new Where().eq('ms_id', q.msId, 'msId').in('kind', q.kinds, 'kinds').eq('tier', q.tier, 'tier')
-      .cmp('center_dec_deg', '>=', q.decMinDeg, 'decMin').cmp('center_dec_deg', '<=', q.decMaxDeg, 'decMax').cmp('rms_jy', '<=', q.maxRmsJy, 'maxRms');
+    const w = new Where()
+      .eq('ms_id', q.msId, 'msId')
+      .in('kind', q.kinds, 'kinds')
+      .eq('tier', q.tier, 'tier')
+      .cmp('center_dec_deg', '>=', q.decMinDeg, 'decMin')
+      .cmp('center_dec_deg', '<=', q.decMaxDeg, 'decMax')
+      .cmp('rms_jy', '<=', q.maxRmsJy, 'maxRms');
     if (q.startMjd !== undefined || q.endMjd !== undefined) {
       w.clauses.push('ms_id IN (SELECT id FROM measurement_sets WHERE mid_mjd >= @tStart AND mid_mjd < @tEnd)');
       w.params.tStart = q.startMjd ?? -1e9;
@@ -160,8 +216,11 @@ export class ImagesRepo {
       FROM mosaics m JOIN mosaic_groups g ON g.id = m.group_id
       WHERE NOT EXISTS (SELECT 1 FROM mosaic_plans p WHERE p.mosaic_id = m.id OR p.name = g.name)
     ) AS i LEFT JOIN products pr ON pr.id = i.name`;
-    const w = new Where().in('i.plan_status', q.planStatuses, 'planStatuses').in('pr.status', q.productStatuses, 'productStatuses')
-      .cmp('i.end_mjd', '>', q.startMjd, 'startMjd').cmp('i.start_mjd', '<', q.endMjd, 'endMjd');
+    const w = new Where()
+      .in('i.plan_status', q.planStatuses, 'planStatuses')
+      .in('pr.status', q.productStatuses, 'productStatuses')
+      .cmp('i.end_mjd', '>', q.startMjd, 'startMjd')
+      .cmp('i.start_mjd', '<', q.endMjd, 'endMjd');
     const select = `SELECT i.*, pr.status AS product_status, COALESCE(
         (SELECT verdict FROM qa_results q WHERE q.product_id = i.name ORDER BY q.id DESC LIMIT 1),
         (SELECT verdict FROM qa_results q WHERE q.subject = 'mosaic' AND q.subject_id = i.mosaic_id ORDER BY q.id DESC LIMIT 1)) AS qa_verdict
@@ -170,12 +229,20 @@ export class ImagesRepo {
     return {
       ...p,
       items: p.items.map((r) => ({
-        name: r.name as string, mosaicId: (r.mosaic_id as number | null) ?? null, path: (r.path as string | null) ?? null,
-        method: (r.method as MosaicSummaryRow['method']) ?? null, nImages: (r.n_images as number | null) ?? null,
-        startMjd: (r.start_mjd as number | null) ?? null, endMjd: (r.end_mjd as number | null) ?? null, decDeg: (r.dec_deg as number | null) ?? null,
-        noiseJy: (r.noise_jy as number | null) ?? null, planStatus: (r.plan_status as MosaicSummaryRow['planStatus']) ?? null,
-        jobId: (r.job_id as string | null) ?? null, productStatus: (r.product_status as MosaicSummaryRow['productStatus']) ?? null,
-        qaVerdict: (r.qa_verdict as MosaicSummaryRow['qaVerdict']) ?? null, createdMjd: r.created_mjd as number,
+        name: r.name as string,
+        mosaicId: (r.mosaic_id as number | null) ?? null,
+        path: (r.path as string | null) ?? null,
+        method: (r.method as MosaicSummaryRow['method']) ?? null,
+        nImages: (r.n_images as number | null) ?? null,
+        startMjd: (r.start_mjd as number | null) ?? null,
+        endMjd: (r.end_mjd as number | null) ?? null,
+        decDeg: (r.dec_deg as number | null) ?? null,
+        noiseJy: (r.noise_jy as number | null) ?? null,
+        planStatus: (r.plan_status as MosaicSummaryRow['planStatus']) ?? null,
+        jobId: (r.job_id as string | null) ?? null,
+        productStatus: (r.product_status as MosaicSummaryRow['productStatus']) ?? null,
+        qaVerdict: (r.qa_verdict as MosaicSummaryRow['qaVerdict']) ?? null,
+        createdMjd: r.created_mjd as number,
       })),
     };
   }
@@ -186,7 +253,9 @@ export class ImagesRepo {
       const now = nowMjd();
       const { memberMsIds, memberImageIds, ...rest } = g;
       const row = toRow(groupSpec, { status: 'forming', ...rest, createdMjd: now, updatedMjd: now });
-      const r = guarded(this.conn, groupSpec.table, groupSpec.label, row, () => this.conn.stmt(insertSql(groupSpec.table, row)).run(row));
+      const r = guarded(this.conn, groupSpec.table, groupSpec.label, row, () =>
+        this.conn.stmt(insertSql(groupSpec.table, row)).run(row),
+      );
       const id = Number(r.lastInsertRowid);
       this.addMembers(id, { msIds: memberMsIds ?? [], imageIds: memberImageIds ?? [] });
       return this.requireMosaicGroup(id);
@@ -199,12 +268,16 @@ export class ImagesRepo {
       for (const msId of m.msIds ?? []) {
         const row = { group_id: groupId, ms_id: msId };
         guarded(this.conn, 'mosaic_group_ms', 'mosaic group member', row, () =>
-          this.conn.stmt('INSERT OR IGNORE INTO mosaic_group_ms (group_id, ms_id) VALUES (@group_id, @ms_id)').run(row));
+          this.conn.stmt('INSERT OR IGNORE INTO mosaic_group_ms (group_id, ms_id) VALUES (@group_id, @ms_id)').run(row),
+        );
       }
       for (const imageId of m.imageIds ?? []) {
         const row = { group_id: groupId, image_id: imageId };
         guarded(this.conn, 'mosaic_group_images', 'mosaic group member', row, () =>
-          this.conn.stmt('INSERT OR IGNORE INTO mosaic_group_images (group_id, image_id) VALUES (@group_id, @image_id)').run(row));
+          this.conn
+            .stmt('INSERT OR IGNORE INTO mosaic_group_images (group_id, image_id) VALUES (@group_id, @image_id)')
+            .run(row),
+        );
       }
       this.conn.stmt('UPDATE mosaic_groups SET updated_mjd = ? WHERE id = ?').run(nowMjd(), groupId);
       return this.requireMosaicGroup(groupId);
@@ -214,7 +287,9 @@ export class ImagesRepo {
   setMosaicGroupStatus(id: number, status: MosaicGroupStatus): MosaicGroup {
     const s = validate(this.conn, MosaicGroupStatus, `status of mosaic group ${id}`, status);
     return this.conn.write(() => {
-      const r = this.conn.stmt('UPDATE mosaic_groups SET status = ?, updated_mjd = ? WHERE id = ?').run(s, nowMjd(), id);
+      const r = this.conn
+        .stmt('UPDATE mosaic_groups SET status = ?, updated_mjd = ? WHERE id = ?')
+        .run(s, nowMjd(), id);
       if (r.changes === 0) throw notFound(this.conn, groupSpec.label, `id=${id}`);
       return this.requireMosaicGroup(id);
     });
@@ -237,9 +312,13 @@ export class ImagesRepo {
   }
 
   listMosaicGroups(q: { status?: MosaicGroupStatus; fromMjd?: number; toMjd?: number } = {}): MosaicGroup[] {
-    const rows = this.conn.stmt(`${SELECT_GROUP}
+    const rows = this.conn
+      .stmt(
+        `${SELECT_GROUP}
       WHERE (@status IS NULL OR g.status = @status) AND (@from IS NULL OR g.start_mjd >= @from) AND (@to IS NULL OR g.start_mjd < @to)
-      ORDER BY g.start_mjd, g.id`).all({ status: q.status ?? null, from: q.fromMjd ?? null, to: q.toMjd ?? null }) as Row[];
+      ORDER BY g.start_mjd, g.id`,
+      )
+      .all({ status: q.status ?? null, from: q.fromMjd ?? null, to: q.toMjd ?? null }) as Row[];
     return rows.map((r) => fromRow(this.conn, groupSpec, r));
   }
 
@@ -247,7 +326,9 @@ export class ImagesRepo {
     const m = validate(this.conn, NewMosaic, 'mosaic', input);
     return this.conn.write(() => {
       const row = toRow(mosaicSpec, { qa: {}, ...m, createdMjd: nowMjd() });
-      const r = guarded(this.conn, mosaicSpec.table, mosaicSpec.label, row, () => this.conn.stmt(insertSql(mosaicSpec.table, row)).run(row));
+      const r = guarded(this.conn, mosaicSpec.table, mosaicSpec.label, row, () =>
+        this.conn.stmt(insertSql(mosaicSpec.table, row)).run(row),
+      );
       return this.requireMosaic(Number(r.lastInsertRowid));
     });
   }
@@ -279,7 +360,8 @@ export class ImagesRepo {
   }
 
   listMosaics(q: { groupId?: number } = {}): Mosaic[] {
-    const rows = this.conn.stmt('SELECT * FROM mosaics WHERE (@g IS NULL OR group_id = @g) ORDER BY start_mjd, id')
+    const rows = this.conn
+      .stmt('SELECT * FROM mosaics WHERE (@g IS NULL OR group_id = @g) ORDER BY start_mjd, id')
       .all({ g: q.groupId ?? null }) as Row[];
     return rows.map((r) => fromRow(this.conn, mosaicSpec, r));
   }

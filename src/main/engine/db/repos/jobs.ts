@@ -8,25 +8,53 @@ import { selectPage, Where, type Page, type PageInput } from '../page';
 import { fromRow, guarded, insertSql, notFound, toRow, updateSql, validate, type Row, type TableSpec } from '../table';
 
 const jobSpec: TableSpec<Job> = {
-  table: 'jobs', label: 'job', schema: Job,
+  table: 'jobs',
+  label: 'job',
+  schema: Job,
   columns: {
-    id: 'id', kind: 'kind', params: { col: 'params_json', json: true }, state: 'state', progress: 'progress',
-    message: 'message', createdMjd: 'created_mjd', startedMjd: 'started_mjd', finishedMjd: 'finished_mjd', error: 'error',
+    id: 'id',
+    kind: 'kind',
+    params: { col: 'params_json', json: true },
+    state: 'state',
+    progress: 'progress',
+    message: 'message',
+    createdMjd: 'created_mjd',
+    startedMjd: 'started_mjd',
+    finishedMjd: 'finished_mjd',
+    error: 'error',
   },
 };
 const stageSpec: TableSpec<StageRun> = {
-  table: 'stage_runs', label: 'stage run', schema: StageRun,
+  table: 'stage_runs',
+  label: 'stage run',
+  schema: StageRun,
   columns: {
-    jobId: 'job_id', stageId: 'stage_id', stageName: 'stage_name', deps: { col: 'deps_json', json: true },
-    state: 'state', attempt: 'attempt', params: { col: 'params_json', json: true },
-    outputs: { col: 'outputs_json', json: true }, startedMjd: 'started_mjd', finishedMjd: 'finished_mjd',
-    durationS: 'duration_s', error: 'error', pid: 'pid',
+    jobId: 'job_id',
+    stageId: 'stage_id',
+    stageName: 'stage_name',
+    deps: { col: 'deps_json', json: true },
+    state: 'state',
+    attempt: 'attempt',
+    params: { col: 'params_json', json: true },
+    outputs: { col: 'outputs_json', json: true },
+    startedMjd: 'started_mjd',
+    finishedMjd: 'finished_mjd',
+    durationS: 'duration_s',
+    error: 'error',
+    pid: 'pid',
   },
 };
 const logSpec: TableSpec<JobLogLine> = {
-  table: 'job_logs', label: 'job log line', schema: JobLogLine,
+  table: 'job_logs',
+  label: 'job log line',
+  schema: JobLogLine,
   columns: {
-    id: 'id', jobId: 'job_id', stageId: 'stage_id', level: 'level', timeMjd: 'time_mjd', message: 'message',
+    id: 'id',
+    jobId: 'job_id',
+    stageId: 'stage_id',
+    level: 'level',
+    timeMjd: 'time_mjd',
+    message: 'message',
     data: { col: 'data_json', json: true },
   },
 };
@@ -35,10 +63,24 @@ export const NewStageRun = StageRun.pick({ stageId: true, stageName: true, deps:
 export type NewStageRun = z.infer<typeof NewStageRun>;
 export const NewJob = Job.pick({ id: true, kind: true, params: true }).extend({ stages: z.array(NewStageRun) });
 export type NewJob = z.infer<typeof NewJob>;
-export const JobPatch = Job.pick({ state: true, progress: true, message: true, startedMjd: true, finishedMjd: true, error: true }).partial();
+export const JobPatch = Job.pick({
+  state: true,
+  progress: true,
+  message: true,
+  startedMjd: true,
+  finishedMjd: true,
+  error: true,
+}).partial();
 export type JobPatch = z.infer<typeof JobPatch>;
 export const StageRunPatch = StageRun.pick({
-  state: true, attempt: true, outputs: true, startedMjd: true, finishedMjd: true, durationS: true, error: true, pid: true,
+  state: true,
+  attempt: true,
+  outputs: true,
+  startedMjd: true,
+  finishedMjd: true,
+  durationS: true,
+  error: true,
+  pid: true,
 }).partial();
 export type StageRunPatch = z.infer<typeof StageRunPatch>;
 export const NewLogLine = JobLogLine.omit({ id: true }).partial({ stageId: true, data: true, timeMjd: true });
@@ -57,7 +99,9 @@ function parseJsonColumn(conn: Connection, what: string, text: unknown): JsonObj
   try {
     return JsonObject.parse(JSON.parse(String(text)));
   } catch (err) {
-    throw new DbError(`${conn.file}: ${what} is not a JSON object: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DbError(
+      `${conn.file}: ${what} is not a JSON object: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -88,9 +132,14 @@ export class JobsRepo {
         if (existing) return { job: existing, created: false };
       }
       const job = this.create(input);
-      this.conn.stmt('UPDATE jobs SET request_json = @request, config_json = @config, idempotency_key = @key WHERE id = @id').run({
-        id: job.id, request: f.request === null ? null : JSON.stringify(f.request), config: f.config === null ? null : JSON.stringify(f.config), key: f.idempotencyKey,
-      });
+      this.conn
+        .stmt('UPDATE jobs SET request_json = @request, config_json = @config, idempotency_key = @key WHERE id = @id')
+        .run({
+          id: job.id,
+          request: f.request === null ? null : JSON.stringify(f.request),
+          config: f.config === null ? null : JSON.stringify(f.config),
+          key: f.idempotencyKey,
+        });
       return { job, created: true };
     });
   }
@@ -104,12 +153,19 @@ export class JobsRepo {
   /** What the job was submitted with; nulls for jobs created before the job API (or without it). */
   frozen(id: string): JobFrozen {
     const row = this.conn.stmt('SELECT request_json, config_json, idempotency_key FROM jobs WHERE id = ?').get(id) as
-      { request_json: string | null; config_json: string | null; idempotency_key: string | null } | undefined;
+      | { request_json: string | null; config_json: string | null; idempotency_key: string | null }
+      | undefined;
     if (!row) throw notFound(this.conn, jobSpec.label, `id=${id}`);
     const request = parseJsonColumn(this.conn, `job ${id}: request_json`, row.request_json);
     return {
-      request: request && typeof request.type === 'string' && typeof request.params === 'object' && request.params !== null && !Array.isArray(request.params)
-        ? { type: request.type, params: request.params } : null,
+      request:
+        request &&
+        typeof request.type === 'string' &&
+        typeof request.params === 'object' &&
+        request.params !== null &&
+        !Array.isArray(request.params)
+          ? { type: request.type, params: request.params }
+          : null,
       config: parseJsonColumn(this.conn, `job ${id}: config_json`, row.config_json),
       idempotencyKey: row.idempotency_key,
     };
@@ -119,11 +175,22 @@ export class JobsRepo {
   create(input: NewJob): Job {
     const j = validate(this.conn, NewJob, 'job', input);
     return this.conn.write(() => {
-      const row = toRow(jobSpec, { id: j.id, kind: j.kind, params: j.params, state: 'queued', progress: 0, createdMjd: nowMjd() });
-      guarded(this.conn, jobSpec.table, jobSpec.label, row, () => this.conn.stmt(insertSql(jobSpec.table, row)).run(row));
+      const row = toRow(jobSpec, {
+        id: j.id,
+        kind: j.kind,
+        params: j.params,
+        state: 'queued',
+        progress: 0,
+        createdMjd: nowMjd(),
+      });
+      guarded(this.conn, jobSpec.table, jobSpec.label, row, () =>
+        this.conn.stmt(insertSql(jobSpec.table, row)).run(row),
+      );
       for (const s of j.stages) {
         const srow = toRow(stageSpec, { ...s, jobId: j.id, state: 'pending', attempt: 0 });
-        guarded(this.conn, stageSpec.table, stageSpec.label, srow, () => this.conn.stmt(insertSql(stageSpec.table, srow)).run(srow));
+        guarded(this.conn, stageSpec.table, stageSpec.label, srow, () =>
+          this.conn.stmt(insertSql(stageSpec.table, srow)).run(srow),
+        );
       }
       return this.require(j.id);
     });
@@ -142,8 +209,12 @@ export class JobsRepo {
 
   /** Jobs, newest first. */
   list(q: { state?: JobState; kind?: string; limit?: number } = {}): Job[] {
-    const rows = this.conn.stmt(`SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind)
-      ORDER BY created_mjd DESC, id LIMIT @limit`).all({ state: q.state ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
+    const rows = this.conn
+      .stmt(
+        `SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind)
+      ORDER BY created_mjd DESC, id LIMIT @limit`,
+      )
+      .all({ state: q.state ?? null, kind: q.kind ?? null, limit: q.limit ?? -1 }) as Row[];
     return rows.map((r) => fromRow(this.conn, jobSpec, r));
   }
 
@@ -159,7 +230,9 @@ export class JobsRepo {
     return this.conn.write(() => {
       const row = { ...toRow(jobSpec, p), id };
       if (Object.keys(row).length > 1) {
-        const r = guarded(this.conn, jobSpec.table, jobSpec.label, row, () => this.conn.stmt(updateSql(jobSpec.table, row, ['id'])).run(row));
+        const r = guarded(this.conn, jobSpec.table, jobSpec.label, row, () =>
+          this.conn.stmt(updateSql(jobSpec.table, row, ['id'])).run(row),
+        );
         if (r.changes === 0) throw notFound(this.conn, jobSpec.label, `id=${id}`);
       }
       return this.require(id);
@@ -173,7 +246,9 @@ export class JobsRepo {
   }
 
   getStageRun(jobId: string, stageId: string): StageRun | undefined {
-    const row = this.conn.stmt('SELECT * FROM stage_runs WHERE job_id = ? AND stage_id = ?').get(jobId, stageId) as Row | undefined;
+    const row = this.conn.stmt('SELECT * FROM stage_runs WHERE job_id = ? AND stage_id = ?').get(jobId, stageId) as
+      | Row
+      | undefined;
     return row ? fromRow(this.conn, stageSpec, row) : undefined;
   }
 
@@ -189,7 +264,8 @@ export class JobsRepo {
       const row = { ...toRow(stageSpec, p), job_id: jobId, stage_id: stageId };
       if (Object.keys(row).length > 2) {
         const r = guarded(this.conn, stageSpec.table, stageSpec.label, row, () =>
-          this.conn.stmt(updateSql(stageSpec.table, row, ['job_id', 'stage_id'])).run(row));
+          this.conn.stmt(updateSql(stageSpec.table, row, ['job_id', 'stage_id'])).run(row),
+        );
         if (r.changes === 0) throw notFound(this.conn, stageSpec.label, `job_id=${jobId} stage_id=${stageId}`);
       }
       return this.requireStageRun(jobId, stageId);
@@ -202,12 +278,18 @@ export class JobsRepo {
    */
   startStageRun(jobId: string, stageId: string, pid: number): StageRun {
     return this.conn.write(() => {
-      const r = this.conn.stmt(`UPDATE stage_runs SET state = 'running', attempt = attempt + 1, started_mjd = @now,
+      const r = this.conn
+        .stmt(
+          `UPDATE stage_runs SET state = 'running', attempt = attempt + 1, started_mjd = @now,
           finished_mjd = NULL, duration_s = NULL, error = NULL, outputs_json = NULL, pid = @pid
-        WHERE job_id = @job AND stage_id = @stage AND state = 'pending'`).run({ now: nowMjd(), pid, job: jobId, stage: stageId });
+        WHERE job_id = @job AND stage_id = @stage AND state = 'pending'`,
+        )
+        .run({ now: nowMjd(), pid, job: jobId, stage: stageId });
       if (r.changes === 0) {
         const cur = this.requireStageRun(jobId, stageId);
-        throw new DbError(`${this.conn.file}: stage run ${jobId}/${stageId} is ${cur.state}${cur.pid ? ` (pid ${cur.pid})` : ''}, expected pending; is another process running this job?`);
+        throw new DbError(
+          `${this.conn.file}: stage run ${jobId}/${stageId} is ${cur.state}${cur.pid ? ` (pid ${cur.pid})` : ''}, expected pending; is another process running this job?`,
+        );
       }
       return this.requireStageRun(jobId, stageId);
     });
@@ -222,20 +304,27 @@ export class JobsRepo {
       const running = this.stageRuns(jobId).filter((s) => s.state === 'running');
       for (const s of running) {
         if (s.pid !== null && s.pid !== pid && isAlive(s.pid)) {
-          throw new DbError(`${this.conn.file}: job ${jobId}: stage ${s.stageId} is being run by process ${s.pid}, which is alive; cancel or wait for it`);
+          throw new DbError(
+            `${this.conn.file}: job ${jobId}: stage ${s.stageId} is being run by process ${s.pid}, which is alive; cancel or wait for it`,
+          );
         }
       }
-      for (const s of running) this.conn.stmt('UPDATE stage_runs SET pid = ? WHERE job_id = ? AND stage_id = ?').run(pid, jobId, s.stageId);
+      for (const s of running)
+        this.conn.stmt('UPDATE stage_runs SET pid = ? WHERE job_id = ? AND stage_id = ?').run(pid, jobId, s.stageId);
       return running.map((s) => ({ ...s, pid }));
     });
   }
 
   /** Durations (s) of recent successful stage runs by stage name, newest first, at most `perStage` each. */
   recentStageDurations(perStage = 50): Map<string, number[]> {
-    const rows = this.conn.stmt(`SELECT stage_name, duration_s FROM (
+    const rows = this.conn
+      .stmt(
+        `SELECT stage_name, duration_s FROM (
         SELECT stage_name, duration_s, ROW_NUMBER() OVER (PARTITION BY stage_name ORDER BY finished_mjd DESC) AS k
         FROM stage_runs WHERE state = 'succeeded' AND duration_s IS NOT NULL)
-      WHERE k <= @n`).all({ n: perStage }) as { stage_name: string; duration_s: number }[];
+      WHERE k <= @n`,
+      )
+      .all({ n: perStage }) as { stage_name: string; duration_s: number }[];
     const out = new Map<string, number[]>();
     for (const r of rows) {
       const list = out.get(r.stage_name) ?? [];
@@ -249,17 +338,31 @@ export class JobsRepo {
     const l = validate(this.conn, NewLogLine, 'job log line', input);
     return this.conn.write(() => {
       const row = toRow(logSpec, { stageId: null, data: null, timeMjd: nowMjd(), ...l });
-      const r = guarded(this.conn, logSpec.table, logSpec.label, row, () => this.conn.stmt(insertSql(logSpec.table, row)).run(row));
+      const r = guarded(this.conn, logSpec.table, logSpec.label, row, () =>
+        this.conn.stmt(insertSql(logSpec.table, row)).run(row),
+      );
       return { id: Number(r.lastInsertRowid), stageId: null, data: null, timeMjd: row.time_mjd as number, ...l };
     });
   }
 
   /** Log lines of a job in order; `afterId` pages/tails, `minLevel` filters. */
-  logs(jobId: string, q: { afterId?: number; stageId?: StageId; minLevel?: LogLevel; limit?: number } = {}): JobLogLine[] {
+  logs(
+    jobId: string,
+    q: { afterId?: number; stageId?: StageId; minLevel?: LogLevel; limit?: number } = {},
+  ): JobLogLine[] {
     const levels = LOG_LEVELS.slice(LOG_LEVELS.indexOf(q.minLevel ?? 'debug'));
-    const rows = this.conn.stmt(`SELECT * FROM job_logs WHERE job_id = @job AND id > @after AND (@stage IS NULL OR stage_id = @stage)
-        AND level IN (SELECT value FROM json_each(@levels)) ORDER BY id LIMIT @limit`)
-      .all({ job: jobId, after: q.afterId ?? 0, stage: q.stageId ?? null, levels: JSON.stringify(levels), limit: q.limit ?? -1 }) as Row[];
+    const rows = this.conn
+      .stmt(
+        `SELECT * FROM job_logs WHERE job_id = @job AND id > @after AND (@stage IS NULL OR stage_id = @stage)
+        AND level IN (SELECT value FROM json_each(@levels)) ORDER BY id LIMIT @limit`,
+      )
+      .all({
+        job: jobId,
+        after: q.afterId ?? 0,
+        stage: q.stageId ?? null,
+        levels: JSON.stringify(levels),
+        limit: q.limit ?? -1,
+      }) as Row[];
     return rows.map((r) => fromRow(this.conn, logSpec, r));
   }
 
@@ -276,9 +379,17 @@ export class JobsRepo {
     return this.conn.read(() => {
       const total = (this.conn.stmt(`SELECT COUNT(*) AS n FROM job_logs WHERE ${where}`).get(base) as { n: number }).n;
       const newestFirst = q.tail === true || q.beforeId !== undefined;
-      const rows = this.conn.stmt(`SELECT * FROM job_logs WHERE ${where} AND id > @after AND id < @before
-          ORDER BY id ${newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`)
-        .all({ ...base, after: q.afterId ?? 0, before: q.beforeId ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }) as Row[];
+      const rows = this.conn
+        .stmt(
+          `SELECT * FROM job_logs WHERE ${where} AND id > @after AND id < @before
+          ORDER BY id ${newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`,
+        )
+        .all({
+          ...base,
+          after: q.afterId ?? 0,
+          before: q.beforeId ?? Number.MAX_SAFE_INTEGER,
+          limit: limit + 1,
+        }) as Row[];
       const page = rows.slice(0, limit).map((r) => fromRow(this.conn, logSpec, r));
       if (newestFirst) page.reverse();
       return { items: page, hasMore: rows.length > limit, total };

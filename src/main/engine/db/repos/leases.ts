@@ -24,12 +24,23 @@ interface LeaseRow {
   acquired_mjd: number;
 }
 
-const toLease = (r: LeaseRow): Lease => ({ name: r.name, purpose: r.purpose, owner: { pid: r.pid, host: r.host, start: r.start, token: r.token }, acquiredMjd: r.acquired_mjd });
+const toLease = (r: LeaseRow): Lease => ({
+  name: r.name,
+  purpose: r.purpose,
+  owner: { pid: r.pid, host: r.host, start: r.start, token: r.token },
+  acquiredMjd: r.acquired_mjd,
+});
 
 /** A lease is held by a live process and could not be had within the wait. */
 export class LeaseHeldError extends DbError {
-  constructor(readonly lease: Lease, file: string, waitedMs: number) {
-    super(`${file}: ${lease.name} is held by pid ${lease.owner.pid} on ${lease.owner.host} (${lease.purpose}) since MJD ${lease.acquiredMjd.toFixed(6)}; waited ${(waitedMs / 1000).toFixed(1)} s`);
+  constructor(
+    readonly lease: Lease,
+    file: string,
+    waitedMs: number,
+  ) {
+    super(
+      `${file}: ${lease.name} is held by pid ${lease.owner.pid} on ${lease.owner.host} (${lease.purpose}) since MJD ${lease.acquiredMjd.toFixed(6)}; waited ${(waitedMs / 1000).toFixed(1)} s`,
+    );
     this.name = 'LeaseHeldError';
   }
 }
@@ -59,13 +70,22 @@ export class LeasesRepo {
    * Take the lease for `owner` if it is free or its holder is proven gone (then `previous` is the
    * dead holder); otherwise return the live holder. Check-and-set in one write transaction.
    */
-  tryAcquire(name: string, purpose: string, owner: Owner): { acquired: true; previous: Lease | null } | { acquired: false; holder: Lease } {
+  tryAcquire(
+    name: string,
+    purpose: string,
+    owner: Owner,
+  ): { acquired: true; previous: Lease | null } | { acquired: false; holder: Lease } {
     return this.conn.write(() => {
       const cur = this.get(name);
-      if (cur && cur.owner.token !== owner.token && ownerAlive(cur.owner)) return { acquired: false as const, holder: cur };
-      this.conn.stmt(`INSERT INTO leases (name, purpose, pid, host, start, token, acquired_mjd) VALUES (@name, @purpose, @pid, @host, @start, @token, @now)
+      if (cur && cur.owner.token !== owner.token && ownerAlive(cur.owner))
+        return { acquired: false as const, holder: cur };
+      this.conn
+        .stmt(
+          `INSERT INTO leases (name, purpose, pid, host, start, token, acquired_mjd) VALUES (@name, @purpose, @pid, @host, @start, @token, @now)
         ON CONFLICT (name) DO UPDATE SET purpose = excluded.purpose, pid = excluded.pid, host = excluded.host, start = excluded.start,
-          token = excluded.token, acquired_mjd = excluded.acquired_mjd`).run({ name, purpose, ...owner, now: nowMjd() });
+          token = excluded.token, acquired_mjd = excluded.acquired_mjd`,
+        )
+        .run({ name, purpose, ...owner, now: nowMjd() });
       return { acquired: true as const, previous: cur && cur.owner.token !== owner.token ? cur : null };
     });
   }
@@ -79,7 +99,8 @@ export class LeasesRepo {
   reapDead(): Lease[] {
     return this.conn.write(() => {
       const dead = this.list().filter((l) => !ownerAlive(l.owner));
-      for (const l of dead) this.conn.stmt('DELETE FROM leases WHERE name = ? AND token = ?').run(l.name, l.owner.token);
+      for (const l of dead)
+        this.conn.stmt('DELETE FROM leases WHERE name = ? AND token = ?').run(l.name, l.owner.token);
       return dead;
     });
   }
@@ -88,7 +109,12 @@ export class LeasesRepo {
    * Run `fn` holding the lease `name`: waits (polling with backoff) while a live process holds
    * it, takes it over from a dead one, and releases it when `fn` settles.
    */
-  async hold<T>(name: string, purpose: string, fn: (info: { previous: Lease | null }) => Promise<T> | T, opts: HoldOptions = {}): Promise<T> {
+  async hold<T>(
+    name: string,
+    purpose: string,
+    fn: (info: { previous: Lease | null }) => Promise<T> | T,
+    opts: HoldOptions = {},
+  ): Promise<T> {
     const owner = newOwner();
     const t0 = Date.now();
     const waitMs = opts.waitMs ?? 600_000;
