@@ -10,6 +10,7 @@ import { IngestRepo } from './repos/ingest';
 import { JobsRepo } from './repos/jobs';
 import { LeasesRepo } from './repos/leases';
 import { MsRepo } from './repos/ms';
+import { PhotometryRepo } from './repos/photometry';
 import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
@@ -27,6 +28,8 @@ export interface Database {
   readonly qa: QaRepo;
   /** Cross-process leases (index, convert of a group, calibration solves, registry writes). */
   readonly leases: LeasesRepo;
+  /** Science products: photometry epochs, measurements, associated sources (migration 9). */
+  readonly photometry: PhotometryRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** SQLite's quick_check: empty when the file is sound, else what is wrong. */
@@ -102,6 +105,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     sources: new SourcesRepo(conn),
     qa: new QaRepo(conn),
     leases: new LeasesRepo(conn),
+    photometry: new PhotometryRepo(conn),
     transaction: (fn) => conn.write(fn),
     integrityCheck: () =>
       (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
@@ -136,4 +140,5 @@ export type {
   SourcesRepo,
   QaRepo,
   LeasesRepo,
+  PhotometryRepo,
 };

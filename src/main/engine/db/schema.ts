@@ -8,6 +8,7 @@ import { MS_STATUSES } from '../../../shared/model/ms';
 import { PRODUCT_KINDS, PRODUCT_STATUSES } from '../../../shared/model/products';
 import { PLAN_STATUSES, QA_SUBJECTS, QA_TIERS, QA_VERDICTS } from '../../../shared/model/qa';
 import { FLUX_MEASURES } from '../../../shared/model/sources';
+import { v9Photometry } from './schema-photometry';
 
 export interface Migration {
   version: number;
@@ -371,6 +372,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'calibrator alternate and B1950 names', sql: v4CalibratorNames },
   { version: 5, name: 'jobs: frozen request, configuration and idempotency key; coverage index', sql: v5FrozenJobs },
   { version: 6, name: 'raw-data identity and conflicts, workspace leases', sql: v6IdentityAndLeases },
+  { version: 9, name: 'photometry: epochs, measurements, associated sources and relations', sql: v9Photometry },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);
