@@ -43,6 +43,8 @@ export const LAYERS = [
       'engine/imaging': 'gridding, cleaning, restoring, primary beams',
       'engine/mosaic': 'combining images into a mosaic',
       'engine/qa': "assessing an image or mosaic and recording the verdict; publishing is its caller's decision",
+      'engine/photometry':
+        'science products of an image or mosaic: forced photometry, the finder (qa), association, light curves',
     },
   },
   {

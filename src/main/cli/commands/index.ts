@@ -142,6 +142,26 @@ export const commands: readonly CommandEntry[] = [
       'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',
     load: () => import('./serve').then((m) => m.serveCommand),
   },
+  {
+    name: 'photometry',
+    usage: '[options] <targets...>',
+    description:
+      'measure images or mosaics: forced photometry at the reference catalog, components, association, light curves',
+    load: () => import('./photometry').then((m) => m.photometryCommand),
+  },
+  {
+    name: 'sources',
+    usage: '[options]',
+    description:
+      'associated sources from photometry: search by name, cone, variability (eta, V) and flux; table, CSV or VOTable',
+    load: () => import('./sources').then((m) => m.sourcesCommand),
+  },
+  {
+    name: 'lightcurve',
+    usage: '[options] <source>',
+    description: 'the light curve and variability (eta, V, two-epoch Vs and m) of a source, by name or RA,DEC',
+    load: () => import('./lightcurve').then((m) => m.lightcurveCommand),
+  },
   // Later issues add: stream.
 ];
 
