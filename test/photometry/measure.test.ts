@@ -14,6 +14,7 @@ import { tempDir } from '../registry/fixtures';
 import { truthCsv } from '../qa/synth';
 import { makeField, type SynthField } from './epochs';
 import { rmSync } from 'node:fs';
+import { PHOTOMETRY_JOB } from '../../src/main/engine/photometry/stage';
 
 const EPOCHS = 10;
 let engine: Engine;
@@ -131,4 +132,27 @@ describe('measureEpoch', () => {
     const ref = engine.db.sources.findByName('REF', s.name)!;
     expect(lightCurveOf(engine.db, engine.db.photometry.sourceOfRef(ref.id)!.id)).toHaveLength(EPOCHS);
   });
+
+  it('runs as the photometry stage of a job, and a second job verifies as done', async () => {
+    const ws2 = tempDir('phot-job');
+    const e2 = await Engine.open({ workspace: ws2, env: {}, overrides: { logLevel: 'warn' } });
+    try {
+      importCatalog(e2.db, path.join(ws, 'ref.csv'), { name: 'REF' });
+      const targets = files.slice(0, 3);
+      const job = await e2.run(e2.submit(PHOTOMETRY_JOB, { targets, catalog: 'REF', pbCut: 0.3 }));
+      expect(job.state).toBe('succeeded');
+      const epochs = e2.db.photometry.epochs();
+      expect(epochs.map((e) => e.path)).toEqual(targets);
+      expect(epochs.every((e) => e.nForced === field.sources.length - 1)).toBe(true);
+      const again = await e2.run(e2.submit(PHOTOMETRY_JOB, { targets, catalog: 'REF', pbCut: 0.3 }));
+      expect(again.state).toBe('succeeded');
+      expect(e2.db.photometry.epochs().map((e) => e.id)).toEqual(epochs.map((e) => e.id));
+      const bad = await e2.run(e2.submit(PHOTOMETRY_JOB, { targets: [path.join(ws2, 'missing.fits')] }));
+      expect(bad.state).toBe('failed');
+      expect(bad.error).toMatch(/missing\.fits: no such file/);
+    } finally {
+      await e2.close();
+      rmSync(ws2, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

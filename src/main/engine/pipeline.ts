@@ -6,6 +6,7 @@ import { registerImage } from './imaging';
 import { registerMosaicJob } from './orchestrator/job';
 import { syncPlanWithJob } from './orchestrator/plan-status';
 import { registerProductJobs } from './orchestrator/product-jobs';
+import { registerPhotometry } from './photometry/stage';
 import type { JobListener } from './jobs';
 
 /** What the stages and job kinds need of the engine they register on (an Engine has all of it). */
@@ -20,6 +21,7 @@ export function registerPipeline(engine: PipelineEngine): void {
   registerImage(engine);
   registerMosaicJob(engine);
   registerProductJobs(engine);
+  registerPhotometry(engine);
   // A mosaic plan follows its job whoever moves it (a run, a resume, a cancel from any process).
   engine.onJobEvent((e) => {
     if (e.type === 'job') syncPlanWithJob(engine, e.job);

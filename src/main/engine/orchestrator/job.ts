@@ -18,6 +18,7 @@ import { buildMosaic, type MosaicEngine } from '../mosaic';
 import type { NativePool } from '../native/pool';
 import { runQa } from '../qa';
 import { publish, registerProduct, type RegistryEngine } from '../registry';
+import { PHOTOMETRY_STAGE } from '../photometry/stage';
 import { MosaicPlanDoc } from './plan';
 
 export const MOSAIC_JOB = 'mosaic';
@@ -42,6 +43,8 @@ export const MosaicJobParams = z.object({
   publishAttempts: z.number().int().min(1).max(10).optional(),
   /** Register, QA-gate and publish the mosaic (its directory must be in the staging root). */
   register: z.boolean().default(true),
+  /** Measure the mosaic into the science products (forced photometry, association) before publishing (default no). */
+  photometry: z.boolean().optional(),
 });
 export type MosaicJobParams = z.infer<typeof MosaicJobParams>;
 
@@ -148,11 +151,23 @@ export function jobGraph(p: MosaicJobParams): StageInstance[] {
       register: p.register,
     },
   });
+  if (p.photometry) {
+    out.push({
+      id: 'photometry',
+      stage: PHOTOMETRY_STAGE,
+      // Before publishing moves the files; the mosaic's row gives its time and calibration.
+      deps: ['qa'],
+      params: {
+        targets: [path.join(plan.outputDir, `${plan.name}.fits`)],
+        catalog: plan.catalog,
+      },
+    });
+  }
   if (p.register) {
     out.push({
       id: 'publish',
       stage: MOSAIC_PUBLISH_STAGE,
-      deps: ['qa'],
+      deps: p.photometry ? ['qa', 'photometry'] : ['qa'],
       params: {
         name: plan.name,
         autoPublish: p.autoPublish,

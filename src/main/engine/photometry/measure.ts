@@ -142,6 +142,11 @@ export function resolveTarget(db: Database, which: string): EpochTarget {
       calibration: calibrationOf(db, group?.memberMsIds ?? []),
     };
   }
+  // A path the database knows: its row gives the time, calibration and companions.
+  const mosaic = db.images.getMosaicByPath(which);
+  if (mosaic) return resolveTarget(db, `mosaic:${mosaic.id}`);
+  const image = db.images.getImageByPath(which);
+  if (image) return { ...resolveTarget(db, `image:${image.id}`), file: which };
   if (!existsSync(which)) throw new PhotometryError(`${which}: no such file, and not image:N or mosaic:N`);
   const pb = which.replace(/-image\.fits$/i, '-pb.fits');
   const noise = which.replace(/\.fits$/i, '-noise.fits');
@@ -149,7 +154,7 @@ export function resolveTarget(db: Database, which: string): EpochTarget {
   return {
     file: which,
     subject: 'file',
-    imageId: db.images.listImages({}).find((i) => i.path === which)?.id ?? null,
+    imageId: null,
     mosaicId: null,
     productId: db.products.getByPath(which)?.id ?? null,
     mjd: null,
