@@ -12,10 +12,9 @@ import { photometryCommand } from '../../src/main/cli/commands/photometry';
 import { sourcesCommand } from '../../src/main/cli/commands/sources';
 import { createContext } from '../../src/main/cli/context';
 import { CliError } from '../../src/main/cli/errors';
-import { writeFitsImage, type FitsImageDescription } from '../../src/main/engine/fits';
 import { PYTHON, pythonModules, requireInterop } from '../helpers/interop';
 import { truthCsv } from '../qa/synth';
-import { makeField, type SynthField } from './epochs';
+import { makeField, writeEpochs, type SynthField } from './epochs';
 
 const EPOCHS = 8;
 let tmp: string;
@@ -60,21 +59,7 @@ beforeAll(async () => {
     path.join(tmp, 'ref.csv'),
     truthCsv(field.sources.map((s) => ({ name: s.name, raDeg: s.raDeg, decDeg: s.decDeg, fluxJy: s.fluxJy }))),
   );
-  for (let k = 0; k < EPOCHS; k++) {
-    const e = field.epoch(k);
-    const desc: FitsImageDescription = {
-      grid: field.wcs,
-      freqHz: field.freqHz,
-      bandwidthHz: 187.5e6,
-      bunit: 'JY/BEAM',
-      beam: field.beam,
-      dateObs: new Date((e.mjd - 40587) * 86400000).toISOString().replace(/Z$/, ''),
-    };
-    const f = path.join(tmp, `day${k}-image.fits`);
-    writeFitsImage(f, desc, e.image);
-    writeFitsImage(path.join(tmp, `day${k}-pb.fits`), { ...desc, bunit: '' }, e.pb);
-    files.push(f);
-  }
+  files.push(...writeEpochs(field, tmp, 'day'));
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -2,6 +2,8 @@
 // point sources on a jittered grid (6 beams apart) with known light curves (src/main/engine/sim/
 // variability.ts), multiplied by an Airy primary beam, plus noise correlated over the beam. Each
 // epoch is an apparent (not PB-corrected) image with its PB map, as the imager writes them.
+import path from 'node:path';
+import { writeFitsImage, type FitsImageDescription } from '../../src/main/engine/fits';
 import { addPointSource, correlatedNoise } from '../qa/synth';
 import { Rng } from '../../src/main/engine/sim/rng';
 import { assignVariability, fluxAtTime, type VariableSource } from '../../src/main/engine/sim/variability';
@@ -118,3 +120,22 @@ export function makeField(o: FieldOptions = {}): SynthField {
 }
 
 export { angularSeparation };
+
+/** Write every epoch as DIR/PREFIX{k}-image.fits with its PREFIX{k}-pb.fits (DATE-OBS the epoch); returns the image paths. */
+export function writeEpochs(field: SynthField, dir: string, prefix: string): string[] {
+  return field.mjds.map((_, k) => {
+    const e = field.epoch(k);
+    const desc: FitsImageDescription = {
+      grid: field.wcs,
+      freqHz: field.freqHz,
+      bandwidthHz: 187.5e6,
+      bunit: 'JY/BEAM',
+      beam: field.beam,
+      dateObs: new Date((e.mjd - 40587) * 86400000).toISOString().replace(/Z$/, ''),
+    };
+    const f = path.join(dir, `${prefix}${k}-image.fits`);
+    writeFitsImage(f, desc, e.image);
+    writeFitsImage(path.join(dir, `${prefix}${k}-pb.fits`), { ...desc, bunit: '' }, e.pb);
+    return f;
+  });
+}

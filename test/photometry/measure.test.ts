@@ -5,14 +5,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
-import { writeFitsImage, type FitsImageDescription } from '../../src/main/engine/fits';
 import { measureEpoch, resolveTarget } from '../../src/main/engine/photometry/measure';
 import { lightCurveOf } from '../../src/main/engine/photometry/lightcurve';
 import { importCatalog } from '../../src/main/engine/refcat';
 import { pixelToWorld } from '../../src/shared/astro/sin';
 import { tempDir } from '../registry/fixtures';
 import { truthCsv } from '../qa/synth';
-import { makeField, type SynthField } from './epochs';
+import { makeField, writeEpochs, type SynthField } from './epochs';
 import { rmSync } from 'node:fs';
 import { PHOTOMETRY_JOB } from '../../src/main/engine/photometry/stage';
 
@@ -42,21 +41,7 @@ beforeAll(async () => {
     variability: { kind: 'transient', t0Mjd: field.mjds[5]!, peakJy: 0.1, riseDays: 0.01, decayDays: 100 },
   });
   field.pbAt.push(0.99);
-  for (let k = 0; k < EPOCHS; k++) {
-    const e = field.epoch(k);
-    const desc: FitsImageDescription = {
-      grid: field.wcs,
-      freqHz: field.freqHz,
-      bandwidthHz: 187.5e6,
-      bunit: 'JY/BEAM',
-      beam: field.beam,
-      dateObs: new Date((e.mjd - 40587) * 86400000).toISOString().replace(/Z$/, ''),
-    };
-    const f = path.join(ws, `epoch${k}-image.fits`);
-    writeFitsImage(f, desc, e.image);
-    writeFitsImage(path.join(ws, `epoch${k}-pb.fits`), { ...desc, bunit: '' }, e.pb);
-    files.push(f);
-  }
+  files.push(...writeEpochs(field, ws, 'epoch'));
   for (const f of files) measureEpoch(engine.db, resolveTarget(engine.db, f), { catalog: 'REF', pbCut: 0.3 });
 }, 120_000);
 

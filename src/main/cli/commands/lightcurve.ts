@@ -5,24 +5,28 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { LIGHTCURVE_COLUMNS, toCsv, toVoTable } from '../../engine/photometry/export';
 import { lightCurveOf, type LightCurveEntry } from '../../engine/photometry/lightcurve';
-import { DEFAULT_THRESHOLDS, pairMetrics, variability } from '../../engine/photometry/variability';
+import { pairMetrics, variability } from '../../engine/photometry/variability';
 import type { Engine } from '../../engine/engine';
 import type { PhotSource } from '../../engine/db/repos/photometry';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { withEngine } from './engine-session';
-import { EXPORT_FORMATS, emit, parseRaDec, type ExportFormat } from './sources';
+import {
+  EXPORT_FORMATS,
+  emit,
+  parseRaDec,
+  thresholdOptions,
+  thresholdsOf,
+  type ExportFormat,
+  type ThresholdFlags,
+} from './sources';
 import { finiteNumber, table } from './table';
 import type { CliCommand } from './types';
 
-interface LightcurveFlags {
+interface LightcurveFlags extends ThresholdFlags {
   radius: number;
   format: ExportFormat;
   out?: string;
-  minVs: number;
-  minM: number;
-  etaFap: number;
-  minV: number;
 }
 
 function findSource(engine: Engine, which: string, radiusArcsec: number): PhotSource {
@@ -69,7 +73,7 @@ async function lightcurve(ctx: CliContext, which: string, o: LightcurveFlags): P
     else ctx.note(`wrote ${lc.length} epoch(s) of ${source.name} to ${path.resolve(ctx.io.cwd, o.out!)}`);
     return;
   }
-  const thresholds = { minVs: o.minVs, minM: o.minM, etaFalseAlarm: o.etaFap, minV: o.minV };
+  const thresholds = thresholdsOf(o);
   const st = variability(
     lc.map((e) => e.peakJy),
     lc.map((e) => e.peakErrJy),
@@ -130,20 +134,10 @@ function render(
 export const lightcurveCommand: CliCommand = {
   name: 'lightcurve',
   register(program, ctx) {
-    program
-      .command('lightcurve')
+    thresholdOptions(program.command('lightcurve'))
       .description('the light curve and variability (eta, V, two-epoch Vs and m) of a source, by name or RA,DEC')
       .argument('<source>', "a source name (ours or the reference catalog's), or RA,DEC in degrees")
       .option('--radius <arcsec>', 'for RA,DEC: the nearest source within this radius', finiteNumber, 10)
-      .option('--min-vs <vs>', 'two-epoch |Vs| threshold', finiteNumber, DEFAULT_THRESHOLDS.minVs)
-      .option('--min-m <m>', 'two-epoch |m| threshold', finiteNumber, DEFAULT_THRESHOLDS.minM)
-      .option(
-        '--eta-fap <p>',
-        'eta threshold as a false-alarm probability',
-        finiteNumber,
-        DEFAULT_THRESHOLDS.etaFalseAlarm,
-      )
-      .option('--min-v <v>', 'V threshold for an eta/V candidate', finiteNumber, DEFAULT_THRESHOLDS.minV)
       .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('table'))
       .option('--out <file>', 'write the CSV / VOTable to a file instead of stdout')
       .action((which: string, o: LightcurveFlags) => lightcurve(ctx, which, o));

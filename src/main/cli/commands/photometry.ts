@@ -3,21 +3,17 @@
 // components, association across epochs, light curves and variability.
 import path from 'node:path';
 import { measureEpoch, PhotometryError, resolveTarget } from '../../engine/photometry/measure';
-import { DEFAULT_THRESHOLDS } from '../../engine/photometry/variability';
 import { appInfo } from '../app-info';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { withEngine } from './engine-session';
+import { thresholdOptions, thresholdsOf, type ThresholdFlags } from './sources';
 import { finiteNumber, table } from './table';
 import type { CliCommand } from './types';
 
-interface PhotometryFlags {
+interface PhotometryFlags extends ThresholdFlags {
   catalog?: string;
   pbCut?: number;
-  minVs: number;
-  minM: number;
-  etaFap: number;
-  minV: number;
 }
 
 async function photometry(ctx: CliContext, targets: string[], o: PhotometryFlags): Promise<void> {
@@ -36,7 +32,7 @@ async function photometry(ctx: CliContext, targets: string[], o: PhotometryFlags
         return measureEpoch(engine.db, t, {
           ...(catalog !== undefined ? { catalog } : {}),
           pbCut: o.pbCut ?? engine.config.imaging.pbCut,
-          thresholds: { minVs: o.minVs, minM: o.minM, etaFalseAlarm: o.etaFap, minV: o.minV },
+          thresholds: thresholdsOf(o),
           version: appInfo().version,
         });
       } catch (e) {
@@ -69,23 +65,13 @@ async function photometry(ctx: CliContext, targets: string[], o: PhotometryFlags
 export const photometryCommand: CliCommand = {
   name: 'photometry',
   register(program, ctx) {
-    program
-      .command('photometry')
+    thresholdOptions(program.command('photometry'))
       .description(
         'measure images or mosaics: forced photometry at the reference catalog, components, association, light curves',
       )
       .argument('<targets...>', 'image:N, mosaic:N or FITS files (PREFIX-image.fits with PREFIX-pb.fits beside it)')
       .option('--catalog <name>', 'reference catalog for forced photometry (default: config qa.catalog, else all)')
       .option('--pb-cut <response>', 'primary-beam cut (default: config imaging.pbCut)', finiteNumber)
-      .option('--min-vs <vs>', 'two-epoch |Vs| threshold', finiteNumber, DEFAULT_THRESHOLDS.minVs)
-      .option('--min-m <m>', 'two-epoch |m| threshold', finiteNumber, DEFAULT_THRESHOLDS.minM)
-      .option(
-        '--eta-fap <p>',
-        'eta threshold as a false-alarm probability',
-        finiteNumber,
-        DEFAULT_THRESHOLDS.etaFalseAlarm,
-      )
-      .option('--min-v <v>', 'V threshold for an eta/V candidate', finiteNumber, DEFAULT_THRESHOLDS.minV)
       .action((targets: string[], o: PhotometryFlags) => photometry(ctx, targets, o));
   },
 };

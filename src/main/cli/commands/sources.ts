@@ -3,9 +3,10 @@
 // or VOTable. `dsa110 photometry TARGET...` measures images or mosaics into them.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { SOURCE_COLUMNS, toCsv, toVoTable } from '../../engine/photometry/export';
 import type { SourceQuery } from '../../engine/db/repos/photometry';
+import { DEFAULT_THRESHOLDS, type VariabilityThresholds } from '../../engine/photometry/variability';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { withEngine } from './engine-session';
@@ -31,6 +32,31 @@ export function emit(ctx: CliContext, text: string, out: string | undefined): st
   const file = path.resolve(ctx.io.cwd, out);
   writeFileSync(file, text);
   return null;
+}
+
+/** The variability thresholds' options (VAST's two-epoch defaults; eta as a false-alarm probability). */
+export function thresholdOptions(cmd: Command): Command {
+  return cmd
+    .option('--min-vs <vs>', 'two-epoch |Vs| threshold', finiteNumber, DEFAULT_THRESHOLDS.minVs)
+    .option('--min-m <m>', 'two-epoch |m| threshold', finiteNumber, DEFAULT_THRESHOLDS.minM)
+    .option(
+      '--eta-fap <p>',
+      'eta threshold as a false-alarm probability',
+      finiteNumber,
+      DEFAULT_THRESHOLDS.etaFalseAlarm,
+    )
+    .option('--min-v <v>', 'V threshold for an eta/V candidate', finiteNumber, DEFAULT_THRESHOLDS.minV);
+}
+
+export interface ThresholdFlags {
+  minVs: number;
+  minM: number;
+  etaFap: number;
+  minV: number;
+}
+
+export function thresholdsOf(o: ThresholdFlags): VariabilityThresholds {
+  return { minVs: o.minVs, minM: o.minM, etaFalseAlarm: o.etaFap, minV: o.minV };
 }
 
 interface SourcesFlags {
