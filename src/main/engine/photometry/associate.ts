@@ -192,19 +192,24 @@ export class Associator {
     const order = Int32Array.from(this.sources.keys());
     const decs = new Float64Array(this.sources.length);
     const ras = new Float64Array(this.sources.length);
-    const sErr: [number, number][] = [];
+    // The sources' position variances (arcsec^2), systematic term included.
+    const sa2 = new Float64Array(this.sources.length);
+    const sd2 = new Float64Array(this.sources.length);
     for (const s of this.sources) {
       decs[s.id] = s.decDeg;
       ras[s.id] = s.raDeg;
-      sErr.push([1 / Math.sqrt(s.swx), 1 / Math.sqrt(s.swy)]);
+      sa2[s.id] = 1 / s.swx;
+      sd2[s.id] = 1 / s.swy;
     }
+    const radius2 = (radiusDeg * 3600) ** 2;
+    const limit2 = this.limit * this.limit;
     order.sort((a, b) => decs[a]! - decs[b]!);
     const sortedDec = Float64Array.from(order, (k) => decs[k]!);
     const cand: { s: number; d: number; r: number }[] = [];
     for (let d = 0; d < dets.length; d++) {
       const m = dets[d]!;
-      const ma = Math.hypot(m.raErrArcsec, sys);
-      const md = Math.hypot(m.decErrArcsec, sys);
+      const ma = Math.sqrt(m.raErrArcsec ** 2 + sys * sys);
+      const md = Math.sqrt(m.decErrArcsec ** 2 + sys * sys);
       let lo = 0;
       let hi = sortedDec.length;
       const from = m.decDeg - radiusDeg;
@@ -219,11 +224,12 @@ export class Associator {
         let dra = ras[s]! - m.raDeg;
         if (dra > 180) dra -= 360;
         if (dra < -180) dra += 360;
-        const sepDeg = Math.hypot(dra * cosd, decs[s]! - m.decDeg);
-        if (sepDeg > radiusDeg) continue;
-        const [sa, sd] = sErr[s]!;
-        const r = deRuiter(ras[s]!, decs[s]!, sa, sd, m.raDeg, m.decDeg, ma, md);
-        if (r <= this.limit) cand.push({ s, d, r });
+        // Small angles: offsets in the tangent plane (arcsec), as the de Ruiter radius uses them.
+        const da = dra * cosd * 3600;
+        const dd = (decs[s]! - m.decDeg) * 3600;
+        if (da * da + dd * dd > radius2) continue;
+        const r2 = (da * da) / (sa2[s]! + ma * ma) + (dd * dd) / (sd2[s]! + md * md);
+        if (r2 <= limit2) cand.push({ s, d, r: Math.sqrt(r2) });
       }
     }
     cand.sort((a, b) => a.r - b.r);
