@@ -253,5 +253,10 @@ describe('jobGraph', () => {
     expect(ids.slice(-3)).toEqual(['mosaic', 'qa', 'publish']);
     expect(stages.find((s) => s.id === 'mosaic')?.deps.length).toBe(plan.groups.length);
     expect(jobGraph({ plan, autoPublish: true, register: false }).map((s) => s.id)).not.toContain('publish');
+    // With photometry: measured after QA and before publishing moves the files.
+    const phot = jobGraph({ plan, autoPublish: true, register: true, photometry: true });
+    expect(phot.map((s) => s.id).slice(-4)).toEqual(['mosaic', 'qa', 'photometry', 'publish']);
+    expect(phot.find((s) => s.id === 'photometry')?.deps).toEqual(['qa']);
+    expect(phot.find((s) => s.id === 'publish')?.deps).toEqual(['qa', 'photometry']);
   });
 });
