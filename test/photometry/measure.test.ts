@@ -61,7 +61,8 @@ describe('measureEpoch', () => {
       expect(e.pbApplied).toBe(true);
       expect(e.pbPath).toBe(files[k]!.replace('-image.fits', '-pb.fits'));
       expect(e.beamMajorArcsec).toBeCloseTo(field.beam.majorArcsec, 6);
-      expect(e.nForced).toBe(field.sources.length - 1);
+      // The catalog's sources, and before epoch 5 the transient (measured there once it was found).
+      expect(e.nForced).toBe(field.sources.length - 1 + (k < 5 ? 1 : 0));
       expect(e.nComponents).toBeGreaterThanOrEqual(field.sources.length - 1);
     }
   });
@@ -87,9 +88,16 @@ describe('measureEpoch', () => {
     expect(s.isNew).toBe(true);
     expect(s.newSigma!).toBeGreaterThan(50);
     expect(engine.db.photometry.search({ newOnly: true }).map((n) => n.id)).toEqual([s.id]);
+    // Detected from epoch 5 on; the earlier epochs measured afterwards (forced): upper limits, no detection.
     const lc = lightCurveOf(engine.db, s.id);
-    expect(lc.length).toBe(EPOCHS - 5);
-    expect(lc.every((p) => p.detected)).toBe(true);
+    expect(lc).toHaveLength(EPOCHS);
+    expect(lc.map((p) => p.detected)).toEqual(field.mjds.map((_, k) => k >= 5));
+    for (const p of lc.slice(0, 5)) {
+      expect(p.kind).toBe('forced');
+      expect(Math.abs(p.peakJy / p.peakErrJy)).toBeLessThan(4);
+      expect(p.upperLimitJy).toBeCloseTo(5 * p.noiseJy, 12);
+    }
+    expect(lc[5]!.peakJy).toBeGreaterThan(0.08);
   });
 
   it('ranks the injected sinusoids among the candidates and no constant source', () => {

@@ -41,6 +41,8 @@ export interface MeasureOptions {
     newSourceSigma?: number;
   };
   thresholds?: VariabilityThresholds;
+  /** Measure sources first seen in this epoch in the earlier epochs' images (default true). */
+  backfill?: boolean;
   /** Software version, recorded with the parameters. */
   version?: string;
 }
@@ -337,6 +339,7 @@ export function measureEpoch(db: Database, target: EpochTarget, opts: MeasureOpt
     const ep = assoc.addEpoch({ beamMajArcsec: beam.majorArcsec, detections: dets });
     const after = assoc.list();
     let newSources = 0;
+    const created: { id: number; raDeg: number; decDeg: number }[] = [];
     for (let d = 0; d < comps.length; d++) {
       const a = ep.sourceOf[d]!;
       if (idOf[a] === undefined) {
@@ -357,6 +360,7 @@ export function measureEpoch(db: Database, target: EpochTarget, opts: MeasureOpt
         });
         if (s.isNew) newSources++;
         idOf[a] = row.id;
+        created.push({ id: row.id, raDeg: c.raDeg, decDeg: c.decDeg });
       }
       touched.add(idOf[a]!);
     }
@@ -417,6 +421,9 @@ export function measureEpoch(db: Database, target: EpochTarget, opts: MeasureOpt
       }
     }
     db.photometry.addMeasurements(epoch.id, rows);
+    // Sources first seen now: forced photometry in the earlier epochs that cover them, so their
+    // light curves show what was there before (upper limits for a transient).
+    if (opts.backfill !== false && created.length > 0) backfill(db, earlier, created);
     let candidates = 0;
     for (const id of touched) {
       const st = statsOf(lightCurveOf(db, id), { thresholds } satisfies LightCurveOptions, createdMjd);
@@ -435,6 +442,46 @@ export function measureEpoch(db: Database, target: EpochTarget, opts: MeasureOpt
   });
   const { epochId, ...counts } = result;
   return { epoch: db.photometry.getEpoch(epochId)!, ...counts };
+}
+
+/** Forced photometry of `sources` in each earlier epoch whose field holds any of them (its files read again). */
+function backfill(
+  db: Database,
+  earlier: readonly PhotEpoch[],
+  sources: readonly { id: number; raDeg: number; decDeg: number }[],
+): void {
+  for (const e of earlier) {
+    const inField = sources.filter(
+      (s) =>
+        angularSeparation(
+          { raRad: (e.centerRaDeg * Math.PI) / 180, decRad: (e.centerDecDeg * Math.PI) / 180 },
+          { raRad: (s.raDeg * Math.PI) / 180, decRad: (s.decDeg * Math.PI) / 180 },
+        ) <=
+        (e.radiusDeg * Math.PI) / 180,
+    );
+    if (inField.length === 0 || !existsSync(e.path)) continue;
+    const fits = readFitsImage(e.path);
+    const wcs = skyGridFromHeader(fits.keywords, e.path);
+    const beam = { majorArcsec: e.beamMajorArcsec, minorArcsec: e.beamMinorArcsec, paDeg: e.beamPaDeg };
+    const r = forcedPhotometry(
+      plane(fits, e.path),
+      wcs,
+      inField.map((s) => s.raDeg),
+      inField.map((s) => s.decDeg),
+      {
+        beam,
+        noise: e.noisePath && existsSync(e.noisePath) ? companion(e.noisePath, 'effective-noise map', wcs) : null,
+        pb: e.pbPath && existsSync(e.pbPath) ? companion(e.pbPath, 'primary beam', wcs) : null,
+        pbCorrected: e.pbCorrected,
+        pbCut: e.pbCut ?? 0.2,
+      },
+    );
+    const rows: NewPhotMeasurement[] = [];
+    for (let k = 0; k < inField.length; k++)
+      if (r.flags[k] === FORCED_FLAGS.ok)
+        rows.push(forcedRow(r, k, inField[k]!.id, inField[k]!.raDeg, inField[k]!.decDeg));
+    if (rows.length > 0) db.photometry.addMeasurements(e.id, rows);
+  }
 }
 
 function forcedRow(r: ForcedResult, k: number, sourceId: number, raDeg: number, decDeg: number): NewPhotMeasurement {
