@@ -142,7 +142,13 @@ export const commands: readonly CommandEntry[] = [
       'serve the engine over HTTP (contract API, job API, events, OpenAPI) and the user interface to a browser',
     load: () => import('./serve').then((m) => m.serveCommand),
   },
-  // Later issues add: stream.
+  {
+    name: 'stream',
+    usage: '[options] [command]',
+    description:
+      'the streaming daemon: watch the incoming directory, register complete subband files, convert, calibrate and image each group as it completes (stop with SIGINT/SIGTERM)',
+    load: () => import('./stream').then((m) => m.streamCommand),
+  },
 ];
 
 export type { CliCommand, CommandEntry } from './types';

@@ -13,6 +13,7 @@ import { MsRepo } from './repos/ms';
 import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
+import { StreamRepo } from './repos/stream';
 
 export interface Database {
   readonly file: string;
@@ -27,6 +28,8 @@ export interface Database {
   readonly qa: QaRepo;
   /** Cross-process leases (index, convert of a group, calibration solves, registry writes). */
   readonly leases: LeasesRepo;
+  /** The streaming daemon's group queue, refused files, heartbeat and mosaic windows. */
+  readonly stream: StreamRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** SQLite's quick_check: empty when the file is sound, else what is wrong. */
@@ -102,6 +105,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     sources: new SourcesRepo(conn),
     qa: new QaRepo(conn),
     leases: new LeasesRepo(conn),
+    stream: new StreamRepo(conn),
     transaction: (fn) => conn.write(fn),
     integrityCheck: () =>
       (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
@@ -126,6 +130,7 @@ export type { TransitionOptions } from './repos/products';
 export type { NewJob, NewStageRun, JobPatch, StageRunPatch, NewLogLine } from './repos/jobs';
 export { separationDeg } from './repos/sources';
 export { LeaseHeldError, type Lease, type HoldOptions } from './repos/leases';
+export type { StreamReject, StreamDaemonState, StreamWindow, StreamGroupPatch } from './repos/stream';
 export type {
   IngestRepo,
   MsRepo,
@@ -136,4 +141,5 @@ export type {
   SourcesRepo,
   QaRepo,
   LeasesRepo,
+  StreamRepo,
 };
