@@ -17,6 +17,7 @@ import { LeaseHeldError, type Database } from '../db';
 import { indexFiles, type IndexResult } from '../ingest/indexer';
 import type { ImagingTier } from '../imaging';
 import type { JobRegistry, JobRunner } from '../jobs';
+import { faultPoint } from '../jobs/faults';
 import type { Logger } from '../log';
 import { chooseCalibration, STREAM_JOB, streamImagePath, streamMsPath, type StreamJobParams } from './job';
 import { DirectoryWatcher, type FileSignature } from './watcher';
@@ -240,6 +241,8 @@ export class StreamDaemon {
       this.say({ level: 'error', event: 'register-error', path: file, message: `${name}: ${messageOf(err)}` });
       return;
     }
+    // Kill points of the fault driver (DSA110_FAULT=stream:registered*1, ...); no-ops unset.
+    faultPoint('stream:registered');
     const failed = r.failed[0];
     if (failed) {
       const reason = sig.size === 0 ? 'empty file (0 bytes)' : failed.error;
@@ -523,6 +526,7 @@ export class StreamDaemon {
       return next;
     });
     for (const e of events) this.say(e);
+    if (claimed) faultPoint('stream:claimed');
     return claimed;
   }
 
@@ -536,8 +540,11 @@ export class StreamDaemon {
       this.failed(row, `job ${jobId}: ${messageOf(err)}`);
       return;
     }
-    if (job.state === 'succeeded') this.completed(row, job);
-    else if (job.state === 'queued') {
+    if (job.state === 'succeeded') {
+      faultPoint('stream:before-complete');
+      this.completed(row, job);
+      faultPoint('stream:completed');
+    } else if (job.state === 'queued') {
       // Interrupted (SIGINT/SIGTERM): pending again, its job resumes at the next start.
       this.db.stream.update(row.groupId, {
         state: 'pending',
