@@ -20,6 +20,7 @@ import type { JobRegistry, JobRunner } from '../jobs';
 import { faultPoint } from '../jobs/faults';
 import type { Logger } from '../log';
 import { chooseCalibration, STREAM_JOB, streamImagePath, streamMsPath, type StreamJobParams } from './job';
+import { hdf5Incomplete } from './hdf5-check';
 import { DirectoryWatcher, type FileSignature } from './watcher';
 
 export interface StreamEngine {
@@ -228,6 +229,23 @@ export class StreamDaemon {
     // Bootstrap and re-scans: a file registered with this size and mtime is not read again.
     if (known && known.sizeBytes === sig.size && Math.abs(known.mtimeMjd - (sig.mtimeMs / 86400000 + 40587)) < 1e-9) {
       if (!this.db.stream.get(known.groupId)) this.queueArrival(known.groupId, file, false);
+      return;
+    }
+    // Complete by its own account: the superblock reads and the file is as long as it says.
+    let incomplete: string | null;
+    try {
+      incomplete = hdf5Incomplete(file);
+    } catch (err) {
+      incomplete = `cannot be read: ${messageOf(err)}`;
+    }
+    if (incomplete !== null) {
+      this.db.stream.reject(file, incomplete, sig.size, sig.mtimeMs);
+      this.say({
+        level: 'warn',
+        event: 'rejected',
+        path: file,
+        message: `refused ${name}: ${incomplete} (kept in place; looked at again if it changes)`,
+      });
       return;
     }
     let r: IndexResult;
@@ -507,6 +525,14 @@ export class StreamDaemon {
           tier: this.opts.tier,
         };
         jobId = this.engine.runner.submit(STREAM_JOB, params);
+        if (wantPartial) {
+          const have = new Set(files.map((f) => f.subband));
+          const missing = Array.from({ length: g.expectedSubbands }, (_, i) => i).filter((i) => !have.has(i));
+          note = appendNote(
+            note,
+            `converted from ${files.length} of ${g.expectedSubbands} subbands (without ${missing.map(sb).join(', ')})`,
+          );
+        }
         note = appendNote(note, `calibration: ${cal.reason}`);
       }
       const next = this.db.stream.update(g.id, {
