@@ -22,9 +22,11 @@ export function hdf5Incomplete(file: string): string | null {
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return 'empty file (0 bytes)';
-    const buf = Buffer.alloc(128);
+    const block = Buffer.alloc(128);
     for (let at = 0; at === 0 || at + 8 <= size; at = at === 0 ? 512 : at * 2) {
-      const n = readSync(fd, buf, 0, buf.length, at);
+      const n = readSync(fd, block, 0, block.length, at);
+      // Only the bytes read: a superblock cut short must not be completed by zeros.
+      const buf = block.subarray(0, n);
       if (n < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) {
         if (at >= 1 << 20) break;
         continue;
