@@ -144,7 +144,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'stream',
-    usage: '[options] [command]',
+    usage: '[options]',
     description:
       'the streaming daemon: watch the incoming directory, register complete subband files, convert, calibrate and image each group as it completes (stop with SIGINT/SIGTERM)',
     load: () => import('./stream').then((m) => m.streamCommand),
