@@ -110,7 +110,7 @@ export class StreamDaemon {
   private readonly inputDir: string;
   private watcher: DirectoryWatcher | null = null;
   private readonly workers = new Map<string, Promise<void>>();
-  private paused: { reason: string } | null = null;
+  private paused: { reason: string; untilMs?: number } | null = null;
   private free: number | null = null;
   private stopping: string | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
@@ -409,6 +409,8 @@ export class StreamDaemon {
       return;
     }
     const gb = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
+    // A write that found the disk full holds intake for one backoff, then the free space decides.
+    if (this.paused?.untilMs !== undefined && Date.now() < this.paused.untilMs) return;
     if (this.free < this.opts.minFreeBytes) {
       if (!this.paused) {
         this.paused = {
@@ -613,6 +615,18 @@ export class StreamDaemon {
 
   private failed(row: StreamGroup, error: string): void {
     const cur = this.db.stream.get(row.groupId) ?? row;
+    if (/ENOSPC|no space left/i.test(error)) {
+      this.paused = {
+        reason: `the disk was full while processing group ${row.groupId} (${error})`,
+        untilMs: Date.now() + this.opts.backoffS * 1000,
+      };
+      this.say({
+        level: 'warn',
+        event: 'paused',
+        groupId: row.groupId,
+        message: `intake paused: ${this.paused.reason}; resumes once the free space is above the threshold again (checked in ${this.opts.backoffS} s)`,
+      });
+    }
     if (cur.attempts >= this.opts.maxAttempts) {
       this.db.stream.update(row.groupId, { state: 'failed', lastError: error, finishedMjd: nowMjd() });
       this.say({
