@@ -59,6 +59,7 @@ export async function run(args: string[]): Promise<void> {
       );
     }
     groups = groups.slice(0, n);
+    if (groups.length < n) throw new Error(`stream: only ${groups.length} of ${n} groups simulated in ${simDir}`);
     const ws = path.join(tmp, 'ws');
     const inc = path.join(tmp, 'incoming');
     makeWorkspace(ws);

@@ -47,8 +47,8 @@ describe('stream under faults', () => {
       const kills: string[] = [];
       const allDone = () => (streamCounts(ws).completed ?? 0) === N;
 
-      // Watch: killed twice while the first group's files are being written.
-      for (const delayMs of [400, 1200]) {
+      // Watch: killed three times while the first group's files are being written.
+      for (const delayMs of [400, 1200, 2000]) {
         const d = startDaemon(tmp, ws, incoming);
         const feeding = feed([groups[0]!.slice(0, 8)], incoming, { gapMs: 60, groupGapMs: 0 });
         await sleep(delayMs);

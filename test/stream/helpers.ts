@@ -30,7 +30,8 @@ export function simulateGroups(
     '--start',
     o.start,
     '--minutes',
-    String(o.chunks * 5),
+    // Whole chunks of 309.24 s (5 minutes each would drift to one chunk fewer per 60).
+    String((o.chunks * 309.237645312 - 1) / 60),
     '--dec',
     String(o.decDeg ?? 55.57),
     '--antennas',

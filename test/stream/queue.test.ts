@@ -63,7 +63,7 @@ describe('stream queue', () => {
     expect(text).toMatch(/^# HELP dsa110_stream_groups /);
     expect(text).toContain('dsa110_stream_groups{state="completed"} 1');
     expect(text).toContain('dsa110_stream_groups{state="failed"} 1');
-    expect(text).toContain('dsa110_stream_attempts_total 4');
+    expect(text).toContain('dsa110_stream_attempts 4');
     expect(text).toMatch(/dsa110_stream_latency_seconds\{quantile="0.5"\} 60\.\d+/);
     expect(text.endsWith('\n')).toBe(true);
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);

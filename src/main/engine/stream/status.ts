@@ -95,7 +95,12 @@ export function streamMetrics(db: Database): string {
     metric('dsa110_stream_free_bytes', 'gauge', 'Free bytes of the workspace file system at the last check.', [
       ['', s.daemon.freeBytes],
     ]);
-  metric('dsa110_stream_attempts_total', 'counter', 'Processing attempts over all groups.', [['', s.attempts]]);
+  metric(
+    'dsa110_stream_attempts',
+    'gauge',
+    'Processing attempts recorded over all groups (an interrupted one is not counted).',
+    [['', s.attempts]],
+  );
   metric('dsa110_stream_rejected_files', 'gauge', 'Files refused by the watcher (unreadable, conflicting).', [
     ['', s.rejectedTotal],
   ]);
