@@ -53,6 +53,8 @@ export const LAYERS = [
     units: {
       'engine/orchestrator': 'mosaic plans and the mosaic job (convert, calibrate, image, combine, QA, publish)',
       'engine/registry': 'registering, publishing and recovering products; called by whoever decides to publish',
+      'engine/stream':
+        'the streaming daemon: watches the incoming directory, queues groups and runs each through the stages as a job',
       'engine/doctor':
         'the workspace check and repair (`dsa110 doctor`): looks across jobs, leases, Measurement Sets and products, like the registry',
     },

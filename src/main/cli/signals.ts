@@ -8,6 +8,7 @@ export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, 
 
 let controller = new AbortController();
 let received: 'SIGINT' | 'SIGTERM' | null = null;
+let normalStop = false;
 const hooks = new Set<(signal: 'SIGINT' | 'SIGTERM') => void>();
 
 /** Aborted when the invocation receives SIGINT or SIGTERM. */
@@ -15,9 +16,17 @@ export function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** The signal received, if any. */
+/** The signal received, if any (none for a service whose normal stop it is: stopSignalsAreNormal). */
 export function interruptedBy(): 'SIGINT' | 'SIGTERM' | null {
-  return received;
+  return normalStop ? null : received;
+}
+
+/**
+ * For a service (`dsa110 stream`), SIGINT/SIGTERM is the normal way to stop: once it has stopped
+ * cleanly the invocation exits 0, not 130/143. A second signal still exits at once.
+ */
+export function stopSignalsAreNormal(): void {
+  normalStop = true;
 }
 
 /** Call `fn` on the first SIGINT/SIGTERM (at once if one already came); returns the unsubscribe. */
@@ -44,6 +53,7 @@ export function throwIfInterrupted(what: string): void {
 export function installSignalHandlers(write: (s: string) => void): () => void {
   controller = new AbortController();
   received = null;
+  normalStop = false;
   const handler = (sig: 'SIGINT' | 'SIGTERM') => {
     if (received) {
       write(`dsa110: second ${sig}: exiting now; run the command again (or dsa110 doctor) to clean up\n`);

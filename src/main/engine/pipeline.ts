@@ -8,6 +8,7 @@ import { syncPlanWithJob } from './orchestrator/plan-status';
 import { registerProductJobs } from './orchestrator/product-jobs';
 import { registerPhotometry } from './photometry/stage';
 import type { JobListener } from './jobs';
+import { registerStreamJob } from './stream/job';
 
 /** What the stages and job kinds need of the engine they register on (an Engine has all of it). */
 export type PipelineEngine = Parameters<typeof registerConvert>[0] &
@@ -22,6 +23,7 @@ export function registerPipeline(engine: PipelineEngine): void {
   registerMosaicJob(engine);
   registerProductJobs(engine);
   registerPhotometry(engine);
+  registerStreamJob(engine);
   // A mosaic plan follows its job whoever moves it (a run, a resume, a cancel from any process).
   engine.onJobEvent((e) => {
     if (e.type === 'job') syncPlanWithJob(engine, e.job);

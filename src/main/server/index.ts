@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine';
 import { createServer, type DsaServer, type ServerLog } from './app';
 import { recoverInterruptedJobs, type RecoveredJob } from './recovery';
 import { loadOrCreateToken } from './token';
+import { registerStreamMetrics } from './stream-metrics';
 
 export { createServer, type DsaServer, type ServerOptions, type ServerLog } from './app';
 export { EventHub } from './event-hub';
@@ -105,6 +106,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
+  registerStreamMetrics(server.app, engine.db);
   await server.app.listen({ host, port: opts.port ?? DEFAULT_PORT });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_PORT);

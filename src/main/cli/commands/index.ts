@@ -162,7 +162,13 @@ export const commands: readonly CommandEntry[] = [
     description: 'the light curve and variability (eta, V, two-epoch Vs and m) of a source, by name or RA,DEC',
     load: () => import('./lightcurve').then((m) => m.lightcurveCommand),
   },
-  // Later issues add: stream.
+  {
+    name: 'stream',
+    usage: '[options]',
+    description:
+      'the streaming daemon: watch the incoming directory, register complete subband files, convert, calibrate and image each group as it completes (stop with SIGINT/SIGTERM)',
+    load: () => import('./stream').then((m) => m.streamCommand),
+  },
 ];
 
 export type { CliCommand, CommandEntry } from './types';

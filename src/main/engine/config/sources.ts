@@ -27,6 +27,7 @@ export const ENV_PREFIX = 'DSA110_';
 export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
   'DSA110_NATIVE_ADDON', // path of the native addon, read by src/main/engine/native/addon.ts
   'DSA110_FAULT', // fault injection points for the publishing tests, read by src/main/engine/jobs/faults.ts
+  'DSA110_STREAM_FREE_BYTES', // the free space the streaming disk guard sees (its tests), read by src/main/engine/stream/daemon.ts
 ]);
 
 export function describeOrigin(o: ConfigOrigin): string {

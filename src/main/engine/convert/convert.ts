@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { mjdToMsTime, uvwForJ2000, uvwFromHourAngle } from '../../../shared/astro';
+import { injectedError } from '../jobs/faults';
 import { partialRemovable, produceAtomic } from '../jobs/fsutil';
 import { MeasurementSet, createMeasurementSet } from '../ms';
 import type { MsDescription } from '../ms';
@@ -200,6 +201,9 @@ async function writeMs(
       ms.close();
     }
   }
+  // Disk-full tests (DSA110_FAULT=convert:write=ENOSPC): the write of the MS fails; no-op unset.
+  const injected = injectedError('convert:write', dir, 'write');
+  if (injected) throw injected;
   // Every spot row must have come back (from the writer thread too), or the verification proves nothing.
   const expected = spotRows(geometry).size;
   if (spots.length !== expected)

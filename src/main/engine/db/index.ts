@@ -14,6 +14,7 @@ import { PhotometryRepo } from './repos/photometry';
 import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
+import { StreamRepo } from './repos/stream';
 
 export interface Database {
   readonly file: string;
@@ -30,6 +31,8 @@ export interface Database {
   readonly leases: LeasesRepo;
   /** Science products: photometry epochs, measurements, associated sources (migration 9). */
   readonly photometry: PhotometryRepo;
+  /** The streaming daemon's group queue, refused files, heartbeat and mosaic windows. */
+  readonly stream: StreamRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** SQLite's quick_check: empty when the file is sound, else what is wrong. */
@@ -106,6 +109,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     qa: new QaRepo(conn),
     leases: new LeasesRepo(conn),
     photometry: new PhotometryRepo(conn),
+    stream: new StreamRepo(conn),
     transaction: (fn) => conn.write(fn),
     integrityCheck: () =>
       (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
@@ -130,6 +134,7 @@ export type { TransitionOptions } from './repos/products';
 export type { NewJob, NewStageRun, JobPatch, StageRunPatch, NewLogLine } from './repos/jobs';
 export { separationDeg } from './repos/sources';
 export { LeaseHeldError, type Lease, type HoldOptions } from './repos/leases';
+export type { StreamReject, StreamDaemonState, StreamWindow, StreamGroupPatch } from './repos/stream';
 export type {
   IngestRepo,
   MsRepo,
@@ -141,4 +146,5 @@ export type {
   QaRepo,
   LeasesRepo,
   PhotometryRepo,
+  StreamRepo,
 };

@@ -3,6 +3,7 @@
 import { CALTABLE_KINDS, CALTABLE_STATUSES } from '../../../shared/model/calibration';
 import { IMAGE_KINDS, IMAGE_TIERS, MOSAIC_GROUP_STATUSES, MOSAIC_METHODS } from '../../../shared/model/images';
 import { INGEST_STATES } from '../../../shared/model/ingest';
+import { STREAM_STATES } from '../../../shared/model/stream';
 import { JOB_STATES, LOG_LEVELS, STAGE_STATES } from '../../../shared/model/jobs';
 import { MS_STATUSES } from '../../../shared/model/ms';
 import { PRODUCT_KINDS, PRODUCT_STATUSES } from '../../../shared/model/products';
@@ -365,6 +366,66 @@ CREATE TABLE leases (
 );
 `;
 
+// Streaming (dsa110 stream): the persistent group queue beside the ingest groups (the pipeline
+// state of a group, from its first file to its image: attempts, backoff, last error, its job
+// and products), the files the watcher refused and why, the daemon's heartbeat and intake
+// state (read by `dsa110 stream status` and the metrics of `dsa110 serve`), and the sliding
+// mosaic windows it forms.
+const v8Stream = `
+CREATE TABLE stream_groups (
+  group_id          TEXT PRIMARY KEY REFERENCES ingest_groups (id) ON DELETE CASCADE,
+  state             TEXT NOT NULL CHECK (${oneOf('state', STREAM_STATES)}),
+  attempts          INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_mjd  REAL,
+  last_error        TEXT,
+  note              TEXT,
+  job_id            TEXT,
+  ms_path           TEXT,
+  image_path        TEXT,
+  first_arrival_mjd REAL NOT NULL,
+  last_arrival_mjd  REAL NOT NULL,
+  started_mjd       REAL,
+  finished_mjd      REAL,
+  updated_mjd       REAL NOT NULL
+);
+CREATE INDEX stream_groups_by_state ON stream_groups (state, next_attempt_mjd);
+
+CREATE TABLE stream_rejects (
+  path       TEXT PRIMARY KEY,
+  reason     TEXT NOT NULL,
+  size_bytes INTEGER,
+  mtime_ms   REAL,
+  seen_mjd   REAL NOT NULL
+);
+
+CREATE TABLE stream_daemon (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  pid           INTEGER NOT NULL,
+  host          TEXT NOT NULL,
+  input_dir     TEXT NOT NULL,
+  started_mjd   REAL NOT NULL,
+  heartbeat_mjd REAL NOT NULL,
+  stopped_mjd   REAL,
+  paused        INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+  pause_reason  TEXT,
+  free_bytes    INTEGER,
+  options_json  TEXT NOT NULL DEFAULT '{}' ${json('options_json')}
+);
+
+CREATE TABLE stream_windows (
+  name        TEXT PRIMARY KEY,
+  dec_deg     REAL NOT NULL ${dec('dec_deg', false)},
+  start_mjd   REAL NOT NULL,
+  groups_json TEXT NOT NULL ${json('groups_json')},
+  state       TEXT NOT NULL CHECK (state IN ('pending', 'in_progress', 'completed', 'failed')),
+  job_id      TEXT,
+  outcome     TEXT,
+  last_error  TEXT,
+  created_mjd REAL NOT NULL,
+  updated_mjd REAL NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pipeline: ingest, measurement sets, calibration, images, mosaics', sql: v1Pipeline },
   { version: 2, name: 'products registry, jobs and stage runs, sources and photometry', sql: v2RegistryAndJobs },
@@ -372,6 +433,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'calibrator alternate and B1950 names', sql: v4CalibratorNames },
   { version: 5, name: 'jobs: frozen request, configuration and idempotency key; coverage index', sql: v5FrozenJobs },
   { version: 6, name: 'raw-data identity and conflicts, workspace leases', sql: v6IdentityAndLeases },
+  { version: 8, name: 'streaming: group queue, refused files, daemon state, mosaic windows', sql: v8Stream },
   { version: 9, name: 'photometry: epochs, measurements, associated sources and relations', sql: v9Photometry },
 ];
 

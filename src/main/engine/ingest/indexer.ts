@@ -115,6 +115,21 @@ export async function indexDirectory(db: Database, dir: string, opts: IndexOptio
   });
 }
 
+/**
+ * Register only these files of `dir` (names, not paths), as `indexDirectory` would: the
+ * streaming watcher hands over each file once it is complete.
+ */
+export async function indexFiles(
+  db: Database,
+  dir: string,
+  names: string[],
+  opts: IndexOptions = {},
+): Promise<IndexResult> {
+  return db.leases.hold('index', `index ${path.resolve(dir)}`, () => indexHeld(db, dir, names, opts), {
+    waitMs: opts.leaseWaitMs,
+  });
+}
+
 async function indexHeld(db: Database, dir: string, names: string[], opts: IndexOptions): Promise<IndexResult> {
   const toleranceDays = (opts.toleranceS ?? 60) / 86400;
   const decTol = opts.decToleranceDeg ?? 0.1;
