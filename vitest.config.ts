@@ -47,6 +47,8 @@ export const E2E_TESTS: readonly string[] = [
   'test/convert/crash.test.ts',
   'test/cli/bundle.test.ts',
   'test/db/concurrency.test.ts',
+  // Worker threads that each start tsx and h5wasm from the TypeScript sources.
+  'test/uvh5/worker.test.ts',
 ];
 
 /** Not test files: fixtures and dependencies. */
