@@ -10,6 +10,7 @@
 //
 // Every output file is written beside its final name and renamed into place, entries last, so
 // CLIs started while a build runs see either the old bundle or the new one, never half of one.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +26,8 @@ const thisScript = fileURLToPath(import.meta.url);
  */
 export const ENTRIES = {
   main: 'src/main/cli/main.ts',
+  // Run once after each build to write out/cli/commands.json (src/main/cli/command-spec.ts).
+  'command-specs': 'src/main/cli/command-specs-main.ts',
   'native-worker': 'src/main/engine/workers/native-worker.ts',
   'convert-write-worker': 'src/main/engine/convert/write-worker.ts',
 };
@@ -96,6 +99,7 @@ export async function buildCli({ quiet = false } = {}) {
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/'))
     .sort();
+  writeCommandSpecs(quiet);
   const infoTmp = `${infoFile}.${process.pid}.tmp`;
   writeFileSync(infoTmp, `${JSON.stringify({ builtAtMs: started, esbuild: esbuild.version, inputs }, null, 1)}\n`);
   renameSync(infoTmp, infoFile);
@@ -112,6 +116,36 @@ export async function buildCli({ quiet = false } = {}) {
   return inputs;
 }
 
+/**
+ * out/cli/commands.json: every command's declared arguments, options and help texts, printed by
+ * the bundle's command-specs.js (which imports every command module), so that
+ * `dsa110 <command> --help` needs none of them. Without it (the run failed: a warning) help
+ * imports the command's module instead, which is slower but shows the same.
+ */
+function writeCommandSpecs(quiet) {
+  const file = path.join(outDir, 'commands.json');
+  const r = spawnSync(process.execPath, [path.join(outDir, 'command-specs.js')], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let specs;
+  try {
+    if (r.status !== 0) throw new Error(r.error?.message ?? (r.stderr.trim() || `exit code ${r.status}`));
+    specs = JSON.parse(r.stdout);
+  } catch (err) {
+    rmSync(file, { force: true });
+    if (!quiet)
+      console.warn(
+        `build-cli: warning: out/cli/command-specs.js failed (${err instanceof Error ? err.message : String(err)}); subcommand help will load the command modules`,
+      );
+    return;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(specs, null, 1)}\n`);
+  renameSync(tmp, file);
+}
+
 /** Build when stale; true when a build ran. */
 export async function ensureCli({ quiet = false } = {}) {
   const reason = staleReason();
@@ -121,7 +155,30 @@ export async function ensureCli({ quiet = false } = {}) {
   return true;
 }
 
+/** Whether esbuild (a devDependency) can be imported: not after `npm ci --omit=dev`. */
+async function haveEsbuild() {
+  try {
+    await import('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  if (!(await haveEsbuild())) {
+    // postinstall of a production install: nothing to build with. Not an install failure; the
+    // bundle must come from a full install (`npm ci`) or a packaged release.
+    const have = staleReason() === null;
+    console.warn(
+      `build-cli: esbuild is not installed (a devDependency; "npm ci --omit=dev"?), so out/cli cannot be built here; ${
+        have
+          ? 'the existing out/cli is up to date'
+          : 'dsa110 needs out/cli from a full "npm ci" (or a packaged release)'
+      }`,
+    );
+    process.exit(process.argv.includes('--force') ? 1 : 0);
+  }
   const run = process.argv.includes('--force')
     ? buildCli()
     : ensureCli().then((built) => {

@@ -79,6 +79,27 @@ describe('the bundled CLI', () => {
     expect([...packagesIn(r.modules)]).toEqual(['commander']);
   });
 
+  it('<command> --help, for every command and subcommand, imports no engine, SQLite or HDF5 code', () => {
+    const specs = JSON.parse(readFileSync(path.join(root, 'out', 'cli', 'commands.json'), 'utf8')) as {
+      name: string;
+      commands: { name: string }[];
+    }[];
+    const paths = specs.flatMap((s) => [[s.name], ...s.commands.map((c) => [s.name, c.name])]);
+    expect(paths.length).toBeGreaterThan(30);
+    const top = new Set(node([BIN, '--help']).modules);
+    for (const p of paths) {
+      const r = node([BIN, ...p, '--help']);
+      expect(r.status, `${p.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, p.join(' ')).toMatch(new RegExp(`^Usage: dsa110 ${p.join(' ')} `));
+      expect([...packagesIn(r.modules)], p.join(' ')).toEqual(['commander']);
+      // The modules `dsa110 --help` loads and no others: no command module, no engine chunk.
+      expect(
+        r.modules.filter((u) => !top.has(u)),
+        p.join(' '),
+      ).toEqual([]);
+    }
+  });
+
   it('version loads the addon status but no configuration, logging, SQLite or HDF5 code', () => {
     const r = node([BIN, '--json', 'version']);
     expect(r.status, r.stderr).toBe(0);

@@ -128,6 +128,10 @@ describe('buildProgram', () => {
 
 describe('the bundle entries', () => {
   it('are the CLI and the worker entries the engine starts (scripts/build-cli.mjs, native/worker-entries.ts)', () => {
-    expect(ENTRIES).toEqual({ main: 'src/main/cli/main.ts', ...WORKER_ENTRIES });
+    expect(ENTRIES).toEqual({
+      main: 'src/main/cli/main.ts',
+      'command-specs': 'src/main/cli/command-specs-main.ts',
+      ...WORKER_ENTRIES,
+    });
   });
 });

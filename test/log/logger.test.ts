@@ -100,4 +100,18 @@ describe('formatLine', () => {
       formatLine('{"level":"error","time":"2025-01-01T10:11:12.000Z","msg":"failed","err":{"message":"disk full"}}'),
     ).toBe('10:11:12 ERROR failed error="disk full"\n');
   });
+
+  it('shows a stack trace only when asked (the CLI at debug or trace), and no message twice', () => {
+    const rec = JSON.stringify({
+      level: 'error',
+      time: '2025-01-01T10:11:12.000Z',
+      msg: 'stage image failed: input x does not exist',
+      jobId: 'j1',
+      err: { message: 'input x does not exist', stack: 'Error: input x does not exist\n    at runStage (a.js:1:1)' },
+    });
+    expect(formatLine(rec)).toBe('10:11:12 ERROR stage image failed: input x does not exist jobId=j1\n');
+    expect(formatLine(rec, { stacks: true })).toBe(
+      '10:11:12 ERROR stage image failed: input x does not exist jobId=j1\nError: input x does not exist\n    at runStage (a.js:1:1)\n',
+    );
+  });
 });

@@ -89,3 +89,55 @@ export function randomValues(length: number, seed: number): Float64Array {
   }
   return out;
 }
+
+/**
+ * The same 2-D DFT as dft2d at the output columns `us` only (every v of each), as a
+ * Float64Array of us.length columns of ny interleaved values: O(nx*ny) per column instead of
+ * O(nx*ny*(nx+ny)) for the whole plane, for the large sizes. A wrong twiddle or a misplaced
+ * line shows in (almost) every output value, so whole columns at chosen u catch it too.
+ */
+export function dft2dColumns(input: ArrayLike<number>, nx: number, ny: number, us: readonly number[], inverse = false) {
+  const sign = inverse ? 1 : -1;
+  const tx = table(nx);
+  const ty = table(ny);
+  const out = new Float64Array(2 * ny * us.length);
+  const col = new Float64Array(2 * ny);
+  for (const [c, u] of us.entries()) {
+    // Row transforms at frequency u: one value per row y.
+    for (let y = 0; y < ny; y++) {
+      let sr = 0;
+      let si = 0;
+      let q = 0; // u*x mod nx
+      for (let x = 0; x < nx; x++) {
+        const cs = tx.cos[q]!;
+        const sn = sign * tx.sin[q]!;
+        const xr = input[2 * (y * nx + x)]!;
+        const xi = input[2 * (y * nx + x) + 1]!;
+        sr += xr * cs - xi * sn;
+        si += xr * sn + xi * cs;
+        q += u;
+        if (q >= nx) q -= nx;
+      }
+      col[2 * y] = sr;
+      col[2 * y + 1] = si;
+    }
+    dft1d(col, 0, 1, ny, sign, ty);
+    const s = inverse ? 1 / (nx * ny) : 1;
+    for (let v = 0; v < ny; v++) {
+      out[2 * (c * ny + v)] = col[2 * v]! * s;
+      out[2 * (c * ny + v) + 1] = col[2 * v + 1]! * s;
+    }
+  }
+  return out;
+}
+
+/** Columns `us` (every v) of an nx x ny interleaved plane, laid out as dft2dColumns returns them. */
+export function columns(data: ArrayLike<number>, nx: number, ny: number, us: readonly number[]): Float64Array {
+  const out = new Float64Array(2 * ny * us.length);
+  for (const [c, u] of us.entries())
+    for (let v = 0; v < ny; v++) {
+      out[2 * (c * ny + v)] = data[2 * (v * nx + u)]!;
+      out[2 * (c * ny + v) + 1] = data[2 * (v * nx + u) + 1]!;
+    }
+  return out;
+}

@@ -4,6 +4,7 @@
 import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS } from '../engine/config/levels';
 import { appInfo } from './app-info';
+import { commandFromSpec, readCommandSpecs, type CommandSpec } from './command-spec';
 import { commands as commandList, type CliCommand, type CommandEntry } from './commands';
 import { createContext, type CliContext, type CliIO } from './context';
 
@@ -52,14 +53,25 @@ export function invokedCommand(program: Command, args: readonly string[]): strin
   return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
+/** Whether `args` (after node and the script) only ask for help: `help NAME`, or -h/--help before any `--`. */
+export function helpRequested(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const opts = end < 0 ? args : args.slice(0, end);
+  return opts.includes('--help') || opts.includes('-h') || opts.find((a) => !a.startsWith('-')) === 'help';
+}
+
 /**
  * The program for `argv` (as process.argv): the global options, the command `argv` runs loaded
  * and registered, every other command of `entries` as a stub carrying its name and description.
+ * When `argv` only asks for a command's help and `specs` (out/cli/commands.json, written by the
+ * build from the modules themselves) declares it, that command is built from its declaration
+ * instead, so its help imports no engine code.
  */
 export async function buildProgram(
   io: CliIO,
   argv: readonly string[] = [],
   entries: readonly CommandEntry[] = commandList,
+  specs: readonly CommandSpec[] | null = readCommandSpecs(),
 ): Promise<{ program: Command; ctx: CliContext }> {
   const program = new Command('dsa110');
   const ctx = createContext(program, io);
@@ -111,10 +123,12 @@ Configuration precedence: defaults < config file < DSA110_* environment < flags
     );
   const name = invokedCommand(program, argv.slice(2));
   const run = entries.find((e) => e.name === name);
+  const runSpec = run && helpRequested(argv.slice(2)) ? specs?.find((s) => s.name === run.name) : undefined;
   const loaded = new Set<CommandEntry['load']>();
   for (const entry of entries) {
     if (program.commands.some((c) => c.name() === entry.name)) continue; // registered by its module already
-    if (run && entry.load === run.load && !loaded.has(entry.load)) {
+    if (runSpec && entry === run) commandFromSpec(runSpec, program);
+    else if (run && !runSpec && entry.load === run.load && !loaded.has(entry.load)) {
       loaded.add(entry.load);
       let command: CliCommand;
       try {

@@ -6,8 +6,12 @@ function value(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** `{"level":"warn","time":"...T12:00:01.5Z","msg":"slow","jobId":3}` -> `12:00:01 WARN  slow jobId=3`. */
-export function formatLine(jsonLine: string): string {
+/**
+ * `{"level":"warn","time":"...T12:00:01.5Z","msg":"slow","jobId":3}` -> `12:00:01 WARN  slow jobId=3`.
+ * An error record shows the error's message (unless the message already says it); its stack
+ * trace only with `stacks` (the CLI: at --log-level debug or trace; the log file keeps it always).
+ */
+export function formatLine(jsonLine: string, { stacks = false }: { stacks?: boolean } = {}): string {
   let rec: unknown;
   try {
     rec = JSON.parse(jsonLine);
@@ -25,10 +29,11 @@ export function formatLine(jsonLine: string): string {
     .filter(([k]) => !SKIP.has(k) && k !== 'err')
     .map(([k, v]) => `${k}=${value(v)}`);
   const parts = [time, level, typeof r.msg === 'string' ? r.msg : '', ...fields].filter((p) => p !== '');
+  const msg = typeof r.msg === 'string' ? r.msg : '';
   const stack =
-    err && typeof err.stack === 'string'
+    stacks && err && typeof err.stack === 'string'
       ? `\n${err.stack}`
-      : err && typeof err.message === 'string'
+      : err && typeof err.message === 'string' && !(err.message !== '' && msg.includes(err.message))
         ? ` error=${value(err.message)}`
         : '';
   return `${parts.join(' ')}${stack}\n`;

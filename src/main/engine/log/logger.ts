@@ -128,8 +128,15 @@ export function createLogger(opts: CreateLoggerOptions): AppLogger {
   const level = opts.level ?? 'info';
   const file = path.join(opts.logsDir, 'dsa110.log');
   const main = fileDestination(file);
+  // Stack traces on the terminal only when debugging; the log file keeps them.
+  const stacks = opts.console?.level === 'debug' || opts.console?.level === 'trace';
   const consoleEntry: StreamEntry[] = opts.console
-    ? [{ level: opts.console.level, stream: { write: (line: string) => opts.console?.stream.write(formatLine(line)) } }]
+    ? [
+        {
+          level: opts.console.level,
+          stream: { write: (line: string) => opts.console?.stream.write(formatLine(line, { stacks })) },
+        },
+      ]
     : [];
   const root = makePino([{ level, stream: guarded(main) }, ...consoleEntry], { pid: process.pid });
   const jobs = new Set<Destination>();
