@@ -24,7 +24,7 @@ import { keywordsToPlain, openTable } from '../../src/main/engine/casacore';
 
 export const BIN = path.resolve('bin/dsa110.mjs');
 
-export type JobKind = 'convert' | 'calibrate' | 'image' | 'mosaic' | 'publish';
+export type JobKind = 'convert' | 'calibrate' | 'image' | 'mosaic' | 'publish' | 'qa';
 
 export interface Run {
   code: number | null;
@@ -76,6 +76,7 @@ const STAGES: Record<JobKind, { name: string; inside: boolean }[]> = {
     { name: 'mosaic-publish', inside: false },
   ],
   publish: [{ name: 'product-publish', inside: false }],
+  qa: [{ name: 'product-qa', inside: false }],
 };
 
 /** Inside the publish step (both job kinds that publish): the registry's own kill points. */
@@ -157,12 +158,20 @@ const JOBS: Record<JobKind, { base: Base; args: (ws: string) => string[]; set: s
   },
   calibrate: {
     base: 'converted',
-    args: (ws) => ['calibrate', path.join(ws, 'ms', `${G2}.ms`), '--calibrator', '0834+555'],
+    args: (ws) => ['calibrate', '--ms', path.join(ws, 'ms', `${G2}.ms`), '--calibrator', '0834+555'],
     set: ['calibration.gainSolint=60s', 'calibration.minSnr=50', 'calibration.bandpassValidityH=2'],
   },
   image: {
     base: 'calibrated',
-    args: (ws) => ['image', path.join(ws, 'ms', `${G2}.ms`), '--column', 'CORRECTED_DATA'],
+    args: (ws) => [
+      'image',
+      '--ms',
+      path.join(ws, 'ms', `${G2}.ms`),
+      '--out',
+      path.join(ws, 'images', G2),
+      '--column',
+      'CORRECTED_DATA',
+    ],
     set: ['imaging.size=512', 'imaging.niter=5', 'imaging.weighting=natural'],
   },
   mosaic: {
@@ -174,6 +183,12 @@ const JOBS: Record<JobKind, { base: Base; args: (ws: string) => string[]; set: s
     base: 'staged',
     args: () => ['publish', MOSAIC],
     set: ['publishing.autoPublish=false', 'publishing.minQaTier=pass'],
+  },
+  qa: {
+    base: 'staged',
+    args: () => ['qa', MOSAIC, '--tier', 'quicklook', '--catalog', 'SIM'],
+    // Stricter limits in the resuming process: a verdict taken with them would differ.
+    set: ['qa.quicklook.beamElongation.fail=1.01', 'qa.quicklook.imagePeakSnr.fail=1000000'],
   },
 };
 
@@ -516,6 +531,41 @@ export function productDigest(ws: string): Map<string, string> {
     inner(msRel);
   };
   walk('');
+  // The database's record of the products, by content (ids and times of writing left out).
+  const db = new Database(path.join(ws, 'dsa110.sqlite'), { readonly: true });
+  try {
+    const rows = (sql: string): string => sha(stableJson(db.prepare(sql).all()));
+    out.set(
+      'db:measurement_sets',
+      rows(
+        'SELECT path, group_id, start_mjd, end_mjd, dec_deg, n_antennas, n_spws, n_rows, status, flagged_fraction FROM measurement_sets ORDER BY path',
+      ),
+    );
+    out.set(
+      'db:caltables',
+      rows(
+        "SELECT path, kind, calibrator, ref_ant, valid_start_mjd, valid_end_mjd, status FROM caltables WHERE status = 'valid' ORDER BY path",
+      ),
+    );
+    out.set(
+      'db:images',
+      rows(
+        'SELECT path, kind, beam_major_arcsec, beam_minor_arcsec, rms_jy, peak_jy, center_ra_deg, center_dec_deg, width_px, height_px FROM images ORDER BY path',
+      ),
+    );
+    out.set(
+      'db:products',
+      rows('SELECT id, kind, path, sha256, size_bytes, status, published_path FROM products ORDER BY id'),
+    );
+    out.set(
+      'db:qa_results',
+      rows(
+        'SELECT subject, product_id, tier, verdict, metrics_json, reasons_json FROM qa_results ORDER BY subject, product_id, id',
+      ),
+    );
+  } finally {
+    db.close();
+  }
   return out;
 }
 

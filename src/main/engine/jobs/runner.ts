@@ -505,7 +505,7 @@ export class JobRunner {
       faultPoint(`${point}:before`);
       const outputs = await stage.execute(ctx);
       faultPoint(`${point}:after`);
-      const verified = await stage.verify(ctx);
+      const verified = await stage.verify({ ...ctx, executed: true });
       if (!verified)
         throw new Error(
           `execute() returned but verify() finds its outputs missing or invalid (${stage.outputs(ctx).join(', ') || 'no declared outputs'})`,
