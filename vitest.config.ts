@@ -33,6 +33,8 @@ export const E2E_TESTS: readonly string[] = [
   'test/engine/pipeline.test.ts',
   'test/bench/pipeline.test.ts',
   'test/renderer/app-shell.test.ts',
+  'test/integrity/fault-matrix.test.ts',
+  'test/integrity/concurrency.test.ts',
 ];
 
 /** Not test files: fixtures and dependencies. */

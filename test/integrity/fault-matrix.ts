@@ -463,7 +463,8 @@ function tableDigest(dir: string, opts: { columns: boolean; skip?: string[] }): 
   const t = openTable(dir);
   try {
     const kw = stableJson(keywordsToPlain(t.keywords))
-      .replace(/"appliedMjd":[-0-9.e+]+,?/g, '')
+      // The calibration keyword is JSON inside a string: its quotes may be escaped.
+      .replace(/\\*"appliedMjd\\*":[-0-9.e+]+,?/g, '')
       .replace(JOB_ID, '<job>');
     const h = createHash('sha256')
       .update(String(t.nrows))

@@ -140,6 +140,14 @@ async function qa(ctx: CliContext, id: string, opts: QaFlags): Promise<void> {
       if (product.kind !== 'image' && product.kind !== 'mosaic')
         throw new UsageError(`qa: product ${product.id} is a ${product.kind}; QA assesses images and mosaics`);
     }
+    if (subject !== undefined) {
+      const [kind, n] = subject.split(':');
+      const row = kind === 'image' ? engine.db.images.getImage(Number(n)) : engine.db.images.getMosaic(Number(n));
+      if (!row)
+        throw new CliError(
+          `qa: ${engine.db.file}: no ${kind} with id ${n} (see dsa110 products list, or name a FITS file)`,
+        );
+    }
     const catalog = opts.catalog;
     if (catalog !== undefined && !engine.db.sources.catalogs().some((c) => c.catalog === catalog))
       throw new CliError(
