@@ -61,10 +61,9 @@ export interface ScenarioResult {
 // killed inside (their progress crosses one half while partial outputs are on disk).
 const STAGES: Record<JobKind, { name: string; inside: boolean }[]> = {
   convert: [{ name: 'convert', inside: true }],
-  calibrate: [
-    { name: 'calibrate-solve', inside: true },
-    { name: 'calibrate-apply', inside: true },
-  ],
+  // On its transit MS the solve applies in the same pass; the apply stage then verifies as done
+  // and never executes (the mosaic job's apply stages, on the other groups, do).
+  calibrate: [{ name: 'calibrate-solve', inside: true }],
   image: [{ name: 'image', inside: true }],
   mosaic: [
     { name: 'convert', inside: true },
@@ -435,7 +434,7 @@ export function fitsDigest(file: string): string {
     const history = cards
       .filter((c) => c.startsWith('HISTORY'))
       .map((c) => c.slice(8).trimEnd())
-      .join('');
+      .join('\n');
     const kept = cards.filter((c) => !c.startsWith('DATE    =') && !c.startsWith('HISTORY'));
     h.update(kept.join('\n')).update(history.replace(JOB_ID, '<job>'));
     const dataStart = Math.ceil(end / 2880) * 2880;
