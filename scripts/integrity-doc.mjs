@@ -1,5 +1,6 @@
 // Writes the tables of docs/integrity.md from the tests that measure them:
 //   node scripts/integrity-doc.mjs               the bad-input table (runs test/integrity/bad-inputs.test.ts)
+//   node scripts/integrity-doc.mjs --bad-inputs F  the table that test already wrote to F
 //   node scripts/integrity-doc.mjs --faults F    the fault-matrix table from F, the output of
 //                                                `npm run bench -- faults` (its markdown rows)
 // Each table replaces the text between its <!-- NAME:begin --> and <!-- NAME:end --> markers.
@@ -25,7 +26,11 @@ function splice(name, table) {
 
 const args = process.argv.slice(2);
 const fi = args.indexOf('--faults');
-if (fi >= 0) {
+const bi = args.indexOf('--bad-inputs');
+if (bi >= 0) {
+  // A table the test already wrote (DSA110_BAD_INPUT_TABLE=FILE npx vitest run test/integrity/bad-inputs.test.ts).
+  splice('bad-inputs', readFileSync(args[bi + 1] ?? '', 'utf8'));
+} else if (fi >= 0) {
   const file = args[fi + 1];
   if (!file) throw new Error('--faults needs the file holding the output of npm run bench -- faults');
   const rows = readFileSync(file, 'utf8')
