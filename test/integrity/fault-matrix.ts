@@ -13,7 +13,8 @@
 //    every column file, the table description and all other keywords must match;
 //  - MS HISTORY: the TIME column (when each row was written) and job ids in the messages;
 //  - provenance.json: `createdUtc`, durations (`*Seconds`) and job ids;
-//  - table.lock files (lock state of the writer, not data).
+//  - table.lock files (lock state of the writer, not data);
+//  - the product row's sha256 (of the product's files whole; they are compared one by one above).
 // Caltables, PNG previews and every other file are compared byte for byte.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -555,7 +556,8 @@ export function productDigest(ws: string): Map<string, string> {
     );
     out.set(
       'db:products',
-      rows('SELECT id, kind, path, sha256, size_bytes, status, published_path FROM products ORDER BY id'),
+      // Not sha256: it covers the product's files whole, DATE cards and provenance times included.
+      rows('SELECT id, kind, path, size_bytes, status, published_path FROM products ORDER BY id'),
     );
     out.set(
       'db:qa_results',
