@@ -14,7 +14,7 @@
 //  - MS HISTORY: the TIME column (when each row was written) and job ids in the messages;
 //  - provenance.json: `createdUtc`, durations (`*Seconds`) and job ids;
 //  - table.lock files (lock state of the writer, not data);
-//  - the product row's sha256 (of the product's files whole; they are compared one by one above).
+//  - the product row's sha256 and size (of the product's files whole; compared one by one above).
 // Caltables, PNG previews and every other file are compared byte for byte.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -556,8 +556,9 @@ export function productDigest(ws: string): Map<string, string> {
     );
     out.set(
       'db:products',
-      // Not sha256: it covers the product's files whole, DATE cards and provenance times included.
-      rows('SELECT id, kind, path, size_bytes, status, published_path FROM products ORDER BY id'),
+      // Not sha256 and size: they cover the product's files whole, DATE cards and provenance
+      // times (durations printed with as many digits as they have) included.
+      rows('SELECT id, kind, path, status, published_path FROM products ORDER BY id'),
     );
     out.set(
       'db:qa_results',
