@@ -50,7 +50,9 @@ describe('fault matrix: SIGKILL, then jobs resume with another --set (issue 14)'
     buf.write("DATE    = '2000-01-01T00:00:00'", date, 'latin1');
     writeFileSync(copy, buf);
     expect(fitsDigest(copy)).toBe(base);
-    buf[buf.length - 5] = (buf[buf.length - 5] ?? 0) ^ 0xff;
+    // One byte inside the data unit (the header is whole 2880-byte blocks ending in END).
+    const dataStart = Math.ceil((text.search(/END {77}/) + 80) / 2880) * 2880;
+    buf[dataStart + 1000] = (buf[dataStart + 1000] ?? 0) ^ 0xff;
     writeFileSync(copy, buf);
     expect(fitsDigest(copy)).not.toBe(base);
     copyFileSync(src, copy);

@@ -12,7 +12,8 @@
 //  - MS main table: the `appliedMjd` of the calibration keyword (when it was applied) and job ids;
 //    every column file, the table description and all other keywords must match;
 //  - MS HISTORY: the TIME column (when each row was written) and job ids in the messages;
-//  - provenance.json: `createdUtc`, durations (`*Seconds`) and job ids;
+//  - provenance.json: `createdUtc`, durations (`*Seconds`), job ids and the validation record's
+//    database id (a killed build's validation row stays as history, the rerun's is the next);
 //  - table.lock files (lock state of the writer, not data);
 //  - the product row's sha256 and size (of the product's files whole; compared one by one above).
 // Caltables, PNG previews and every other file are compared byte for byte.
@@ -489,7 +490,10 @@ function tableDigest(dir: string, opts: { columns: boolean; skip?: string[] }): 
 }
 
 function provenanceDigest(file: string): string {
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { validation?: { id?: unknown } };
+  // The database id of the validation record: a killed attempt's record keeps its id (history),
+  // so the rerun's has the next one, as a resumed job has its own job id.
+  if (doc.validation) delete doc.validation.id;
   const text = JSON.stringify(doc, (k, v: unknown) => (k === 'createdUtc' || k.endsWith('Seconds') ? undefined : v));
   return sha(text.replace(JOB_ID, '<job>'));
 }
