@@ -23,7 +23,7 @@ export async function run(args: string[]): Promise<void> {
       dir: { type: 'string' },
     },
   });
-  const kinds = (values.job ?? ['convert', 'calibrate', 'image', 'mosaic', 'publish']) as JobKind[];
+  const kinds = (values.job ?? ['convert', 'calibrate', 'image', 'mosaic', 'publish', 'qa']) as JobKind[];
   const scenarios = fullMatrix().filter(
     (s) => kinds.includes(s.job) && (values.only === undefined || s.fault.includes(values.only)),
   );
