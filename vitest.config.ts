@@ -49,6 +49,8 @@ export const E2E_TESTS: readonly string[] = [
   'test/db/concurrency.test.ts',
   // Worker threads that each start tsx and h5wasm from the TypeScript sources.
   'test/uvh5/worker.test.ts',
+  // The fault matrix: jobs SIGKILLed at stage boundaries and inside stages, then resumed.
+  'test/integrity/fault-matrix.test.ts',
 ];
 
 /** Not test files: fixtures and dependencies. */

@@ -30,7 +30,7 @@ const sbFile = (dir: string, sb: number, stamp = GROUP) =>
   path.join(dir, `${stamp}_sb${String(sb).padStart(2, '0')}.hdf5`);
 let tmp: string;
 let good: string;
-const rows: { n: number; klass: string; exit: number; message: string }[] = [];
+const rows: { n: number; klass: string; command: string; exit: number; message: string; lost: string }[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'dsa110-bad-'));
@@ -38,12 +38,11 @@ beforeAll(async () => {
   await writeObservation(good, { startJd: JD, decDeg: 55, stamp: GROUP });
 }, 120_000);
 afterAll(() => {
+  const cell = (t: string): string => t.replaceAll(tmp, '$TMP').replaceAll('|', '\\|');
   const table = [
-    '| # | bad input | exit | message (first line) |',
-    '|---|---|---|---|',
-    ...rows.map(
-      (r) => `| ${r.n} | ${r.klass} | ${r.exit} | ${r.message.replaceAll(tmp, '$TMP').replaceAll('|', '\\|')} |`,
-    ),
+    '| # | bad input | command | exit | message (first line) | nothing lost |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.n} | ${r.klass} | \`${cell(r.command)}\` | ${r.exit} | ${cell(r.message)} | ${r.lost} |`),
   ].join('\n');
   if (process.env.DSA110_BAD_INPUT_TABLE) writeFileSync(process.env.DSA110_BAD_INPUT_TABLE, `${table}\n`);
   rmSync(tmp, { recursive: true, force: true });
@@ -543,12 +542,36 @@ const cases: Case[] = [
   },
   {
     klass: 'image: --ms does not exist',
-    exit: 1,
-    message: /no\.ms/,
+    exit: 2,
+    message: /image: --ms .*no\.ms: does not exist; expected a Measurement Set directory/,
     setup: () => ({
       args: ['image', '--ms', path.join(tmp, 'no.ms'), '--out', path.join(tmp, 'img', 'x')],
       inputs: [],
     }),
+  },
+  {
+    klass: 'image: --ms is a directory that is not a Measurement Set',
+    exit: 2,
+    message: /image: --ms .*good: not a Measurement Set \(no table\.dat\); expected a Measurement Set directory/,
+    setup: () => ({ args: ['image', '--ms', good, '--out', path.join(tmp, 'img', 'y')], inputs: [good] }),
+  },
+  {
+    klass: 'qa: unknown product id',
+    exit: 1,
+    message: /qa: .*dsa110\.sqlite: no product with id "nothing" \(expected a product id, image:N or mosaic:N\)/,
+    setup: () => ({ args: ['qa', 'nothing'], inputs: [] }),
+  },
+  {
+    klass: 'qa: image:N with no such row',
+    exit: 1,
+    message: /qa: .*dsa110\.sqlite: no image with id 41 \(see dsa110 products list, or name a FITS file\)/,
+    setup: () => ({ args: ['qa', 'image:41'], inputs: [] }),
+  },
+  {
+    klass: 'qa: --pb file does not exist',
+    exit: 2,
+    message: /qa: --pb .*nopb\.fits does not exist/,
+    setup: () => ({ args: ['qa', 'image:1', '--pb', path.join(tmp, 'nopb.fits')], inputs: [] }),
   },
   {
     klass: 'publish: unknown product',
@@ -567,19 +590,29 @@ describe('every bad input a clear error, nothing lost (issue 14)', () => {
       const { args, inputs } = await c.setup(ws);
       const before = snapshot(inputs);
       const r: CliRun = await cli(tmp, ws, ...args);
-      const message = (
-        r.stderr.split('\n').find((l) => l.startsWith('dsa110: ') || l.startsWith('error: ')) ??
-        r.stderr.split('\n')[0] ??
-        ''
-      ).trim();
-      rows.push({ n: i + 1, klass: c.klass, exit: r.code, message });
+      const lines = r.stderr.split('\n');
+      const at = Math.max(
+        0,
+        lines.findIndex((l) => l.startsWith('dsa110: ') || l.startsWith('error: ')),
+      );
+      // A first line ending in ':' introduces its details: the next line is part of the message.
+      const first = (lines[at] ?? '').trim();
+      const message = first.endsWith(':') ? `${first} ${(lines[at + 1] ?? '').trim()}` : first;
+      // Nothing lost: every input byte-for-byte as before, no partial output anywhere.
+      const after = snapshot(inputs);
+      const changed = [...before].filter(([f, h]) => after.get(f) !== h).map(([f]) => f);
+      const partials = partialsUnder(tmp);
+      const lost =
+        changed.length === 0 && partials.length === 0
+          ? `yes: ${before.size} input file(s) sha256-identical, no .partial-* under the test folder`
+          : `NO: ${changed.length} input(s) changed or gone, ${partials.length} partial(s) left`;
+      rows.push({ n: i + 1, klass: c.klass, command: `dsa110 ${args.join(' ')}`, exit: r.code, message, lost });
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(c.exit);
       expect(r.stderr).toMatch(c.message);
       expect(r.stderr).not.toMatch(/HDF5-DIAG|#00\d: /); // no raw HDF5 diagnostics
       expect(r.stderr).not.toMatch(/\n\s+at .*\(.*\.[tj]s:\d+/); // no stack traces
-      // Nothing lost: every input byte-for-byte as before, no partial output anywhere.
-      expect(snapshot(inputs)).toEqual(before);
-      expect(partialsUnder(tmp)).toEqual([]);
+      expect(after).toEqual(before);
+      expect(partials).toEqual([]);
     }, 120_000);
   });
 
@@ -617,6 +650,8 @@ describe('every bad input a clear error, nothing lost (issue 14)', () => {
     rows.push({
       n: rows.length + 1,
       klass: 'convert: 1e30, NaN and Inf visibilities in a subband',
+      command: `dsa110 --json convert --input-dir ${dir} --output-dir ${out}`,
+      lost: 'yes: the 3 values flagged and zeroed in the MS, counted in the report; all other data converted',
       exit: r.code,
       message: `(exit 0) warning: ${c.warnings.find((w) => /non-finite/.test(w))!.replaceAll(tmp, '$TMP')}`,
     });

@@ -1,5 +1,6 @@
 // Issue 14 acceptance: two and three concurrent processes of index, convert and `mosaic
-// centered` on one workspace (a small simulated one: 3 chunks around a 0834+555 transit, 48
+// centered` on one workspace (two and three index runs; convert, convert and mosaic centered;
+// then two mosaic centered) (a small simulated one: 3 chunks around a 0834+555 transit, 48
 // antennas, 2 channels per subband, 512 px images). Every group is converted exactly once, no
 // run fails because of the other, one mosaic job is built and published once, no lease is left,
 // and `dsa110 doctor` finds nothing.
@@ -108,6 +109,35 @@ describe('concurrent processes on one workspace (issue 14)', () => {
       'SELECT g.id, (SELECT COUNT(*) FROM subband_files f WHERE f.group_id = g.id) AS n FROM ingest_groups g',
     );
     expect(groups.map((g) => g.n)).toEqual([16, 16, 16]);
+  }, 300_000);
+
+  it('three index runs at once on a fresh workspace: every file registered once, no empty group, no failure', async () => {
+    const ws3 = path.join(tmp, 'ws3');
+    const runs = await Promise.all(
+      [0, 1, 2].map(() => startChild(tmp, ws3, ['--json', 'index', '--input-dir', path.join(ws, 'incoming')]).done),
+    );
+    for (const r of runs) ok(r, 'index');
+    const res = runs.map(
+      (r) =>
+        JSON.parse(r.stdout) as { registered: number; unchanged: number; failed: unknown[]; duplicates: unknown[] },
+    );
+    expect(res.reduce((n, x) => n + x.registered, 0)).toBe(48);
+    expect(res.every((x) => x.failed.length === 0 && x.duplicates.length === 0)).toBe(true);
+    const db = new Database(path.join(ws3, 'dsa110.sqlite'), { readonly: true });
+    try {
+      expect((db.prepare('SELECT COUNT(*) AS n FROM subband_files').get() as { n: number }).n).toBe(48);
+      const groups = db
+        .prepare(
+          'SELECT (SELECT COUNT(*) FROM subband_files f WHERE f.group_id = g.id) AS n FROM ingest_groups g ORDER BY g.id',
+        )
+        .all() as { n: number }[];
+      expect(groups.map((g) => g.n)).toEqual([16, 16, 16]);
+      expect(db.prepare('SELECT * FROM leases').all()).toEqual([]);
+    } finally {
+      db.close();
+    }
+    const doctor = runChild(tmp, ws3, '--json', 'doctor');
+    expect((JSON.parse(doctor.stdout || '{}') as { problems: unknown[] }).problems, doctor.stderr).toEqual([]);
   }, 300_000);
 
   it('convert, convert and mosaic centered at once: each group converted exactly once, one job, one publish, doctor clean', async () => {

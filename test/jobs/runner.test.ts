@@ -1,13 +1,14 @@
 // The job runner: crash and resume across processes, cancellation, failure, DAG order.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/shared/model/jobs';
 import { openDatabase, type Database } from '../../src/main/engine/db';
-import { JobRunner } from '../../src/main/engine/jobs';
+import { z } from 'zod';
+import { defineStage, JobRegistry, JobRunner } from '../../src/main/engine/jobs';
 import { executions, partials, testRegistry } from './stages';
 
 const CHILD = join(import.meta.dirname, 'run-job.ts');
@@ -276,5 +277,53 @@ describe('in-process runs', () => {
     expect(() => runner.submit('cyclic', {})).toThrow(/job cyclic: the stage graph has a cycle among x, y/);
     expect(() => runner.submit('chain3', { slowSteps: 0 })).toThrow(/job chain3: invalid params: slowSteps: Too small/);
     expect(() => runner.submit('nope', {})).toThrow(/no job kind nope \(registered: chain3, diamond, cyclic\)/);
+  });
+});
+
+describe('a stage asked to overwrite its outputs', () => {
+  // Its verify refuses existing outputs before executing (they are to be replaced), and checks
+  // what execute wrote after it (ctx.executed): the run succeeds. Before, the runner's check
+  // after execute got null and failed every such job (CLI image, convert --overwrite).
+  const stage = defineStage({
+    name: 'test.overwrite',
+    params: z.object({ file: z.string(), overwrite: z.boolean() }),
+    inputs: () => [],
+    outputs: (ctx) => [ctx.params.file],
+    validate: () => undefined,
+    verify: (ctx) => {
+      if (ctx.params.overwrite && !ctx.executed) return null;
+      return existsSync(ctx.params.file) ? { text: readFileSync(ctx.params.file, 'utf8') } : null;
+    },
+    execute: (ctx) => {
+      writeFileSync(ctx.params.file, `job ${ctx.jobId}`);
+      return Promise.resolve({ text: `job ${ctx.jobId}` });
+    },
+    cleanup: () => undefined,
+  });
+  const registry = new JobRegistry().registerStage(stage).registerJob({
+    kind: 'overwrite',
+    title: 'one stage that overwrites',
+    params: z.object({ file: z.string(), overwrite: z.boolean() }),
+    build: (p) => [{ id: 'w', stage: 'test.overwrite', params: p, deps: [] }],
+  });
+
+  it('replaces existing outputs and succeeds; without overwrite they are kept (skipped)', async () => {
+    const db = openDatabase(dbFile);
+    try {
+      const runner = new JobRunner({ db, registry, workspace: ws });
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'out.txt');
+      writeFileSync(file, 'old');
+      const over = runner.submit('overwrite', { file, overwrite: true });
+      expect((await runner.run(over)).state).toBe('succeeded');
+      expect(db.jobs.stageRuns(over)[0]?.state).toBe('succeeded');
+      expect(read(file)).toBe(`job ${over}`);
+      const keep = runner.submit('overwrite', { file, overwrite: false });
+      expect((await runner.run(keep)).state).toBe('succeeded');
+      expect(db.jobs.stageRuns(keep)[0]?.state).toBe('skipped');
+      expect(read(file)).toBe(`job ${over}`);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -134,6 +134,32 @@ describe('dsa110 qa', () => {
     expect(r.stdout).toContain('product img-ok: staging -> qa_passed');
   });
 
+  it('runs as a qa job: parameters and configuration frozen with it, the verdict recorded by it', async () => {
+    const r = await cli('--json', 'qa', 'img-ok', '--catalog', 'TRUTH', '--tier', 'quicklook');
+    expect(r.error).toBeNull();
+    const j = JSON.parse(r.stdout) as { jobId: string; id: number; verdict: string; tier: string };
+    expect(j).toMatchObject({ verdict: 'pass', tier: 'quicklook' });
+    const engine = await Engine.open({ workspace: ws, env: {}, overrides: { logLevel: 'warn' } });
+    try {
+      const job = engine.db.jobs.get(j.jobId);
+      expect(job).toMatchObject({ kind: 'qa', state: 'succeeded' });
+      expect(job?.params).toEqual({ productId: 'img-ok', tier: 'quicklook', catalog: 'TRUTH' });
+      const stage = engine.db.jobs.stageRuns(j.jobId)[0];
+      expect(stage?.outputs).toMatchObject({ qaId: j.id, verdict: 'pass', productId: 'img-ok' });
+      // The configuration it ran with is stored beside it (what `jobs resume` uses).
+      const frozen = engine.db.jobs.frozen(j.jobId).config as { qa: { quicklook: { imagePeakSnr: unknown } } } | null;
+      expect(frozen?.qa.quicklook.imagePeakSnr).toEqual({ warn: 5, fail: 3 });
+      // An image row without a product is a job too (subject image:N).
+      const row = engine.db.images.getImageByPath(path.join(engine.paths.staging, 'img-ok.fits'));
+      const byRow = await cli('--json', 'qa', `image:${row?.id ?? 0}`, '--catalog', 'TRUTH', '--tier', 'quicklook');
+      expect(byRow.error).toBeNull();
+      const k = JSON.parse(byRow.stdout) as { jobId: string; subject: string };
+      expect(engine.db.jobs.get(k.jobId)?.params).toMatchObject({ subject: `image:${row?.id ?? 0}` });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('exits 1 on a failed verdict and reports the failing checks; --json carries the reasons', async () => {
     const r = await cli('--json', 'qa', 'img-low', '--catalog', 'TRUTH', '--tier', 'deep');
     expect(r.error?.message).toBe('qa: img-low failed QA (deep): flux_scale');

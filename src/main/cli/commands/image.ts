@@ -2,6 +2,7 @@
 // [--niter N] [--mgain G] [--auto-threshold S] [--column DATA|CORRECTED_DATA] [--tier quick|standard|deep]`:
 // images one Measurement Set (Stokes I, Cotton-Schwab CLEAN, primary beam) into PREFIX-*.fits
 // and records the images in the database. Defaults come from the configuration (imaging.*).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from '../../../shared/model/common';
 import type { Engine } from '../../engine/engine';
@@ -135,6 +136,12 @@ export const imageCommand: CliCommand = {
           throw new UsageError(`image: --tier must be one of ${IMAGING_TIERS.join(', ')}, got '${o.tier}'`);
         if (o.column !== 'DATA' && o.column !== 'CORRECTED_DATA')
           throw new UsageError(`image: --column must be DATA or CORRECTED_DATA, got '${o.column}'`);
+        // Said before any job is recorded: a job that can only fail helps no one.
+        const ms = path.resolve(o.ms);
+        if (!existsSync(path.join(ms, 'table.dat')))
+          throw new UsageError(
+            `image: --ms ${ms}: ${existsSync(ms) ? 'not a Measurement Set (no table.dat)' : 'does not exist'}; expected a Measurement Set directory`,
+          );
         const size = num(
           '--size',
           o.size,

@@ -1,14 +1,20 @@
 // `dsa110 qa ID [--tier science] [--catalog NAME]`: assess an image or mosaic (a product id,
 // image:N / mosaic:N, or any FITS file), print the checks and the verdict, and move a staged product along.
+// A database subject is assessed by a `qa` job (parameters and configuration frozen, resumable
+// with `dsa110 jobs resume`), and an auto-publish after it by a `publish` job; a FITS file named
+// directly is assessed here and nothing is recorded.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import { QA_TIERS, type QaTier } from '../../../shared/model/qa';
-import { assessImageFile, QaError, runQa, type Assessment, type QaRunResult } from '../../engine/qa';
-import { publishAfterQa, type AfterQa } from '../../engine/registry';
+import type { JsonObject } from '../../../shared/model/common';
+import type { Product } from '../../../shared/model/products';
+import { QA_TIERS, type QaResult, type QaTier } from '../../../shared/model/qa';
+import { PUBLISH_JOB, QA_JOB } from '../../engine/orchestrator';
+import { assessImageFile, type Assessment } from '../../engine/qa';
 import type { CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { withEngine } from './engine-session';
+import { runJobHere } from './run-job';
 import { table } from './table';
 import type { CliCommand } from './types';
 
@@ -40,7 +46,17 @@ function checksTable(title: string, a: Pick<Assessment, 'reasons' | 'metrics' | 
   return lines;
 }
 
-function render(r: QaRunResult & AfterQa): string {
+/** What `dsa110 qa ID` reports: the recorded assessment, the product after it, and any auto-publish. */
+interface QaView extends QaResult {
+  file: string;
+  jobId: string;
+  product: Product | null;
+  transition: { from: string; to: string } | null;
+  published: { outcome: string; product: Product; jobId: string } | null;
+  publishError: string | null;
+}
+
+function render(r: QaView): string {
   const lines = checksTable(
     `${r.subject} ${r.subjectId}${r.productId ? ` (product ${r.productId})` : ''}: ${r.file}`,
     r,
@@ -104,31 +120,89 @@ async function qa(ctx: CliContext, id: string, opts: QaFlags): Promise<void> {
       ...(opts.pb ? { pb: path.resolve(ctx.io.cwd, opts.pb) } : {}),
       ...(opts.noise ? { noise: path.resolve(ctx.io.cwd, opts.noise) } : {}),
     });
-  const result = await withEngine(ctx, async (engine) => {
-    let assessed: QaRunResult;
-    try {
-      assessed = await runQa(engine, id, {
-        tier: opts.tier,
-        actor: 'pipeline',
-        ...(opts.catalog ? { catalog: opts.catalog } : {}),
-        ...(opts.pb ? { pbPath: opts.pb } : {}),
-        ...(opts.noise ? { noisePath: opts.noise } : {}),
-      });
-    } catch (e) {
-      if (e instanceof QaError)
-        throw e.code === 'invalid' ? new UsageError(`qa: ${e.message}`) : new CliError(`qa: ${e.message}`);
-      throw e;
+  const pbPath = opts.pb ? path.resolve(ctx.io.cwd, opts.pb) : undefined;
+  const noisePath = opts.noise ? path.resolve(ctx.io.cwd, opts.noise) : undefined;
+  for (const [flag, p] of [
+    ['--pb', pbPath],
+    ['--noise', noisePath],
+  ] as const) {
+    if (p !== undefined && !existsSync(p)) throw new UsageError(`qa: ${flag} ${p} does not exist`);
+  }
+  const view = await withEngine(ctx, async (engine): Promise<QaView> => {
+    // Said before any job exists: an unknown id (exit 1), a product QA cannot assess (exit 2).
+    const subject = /^(image|mosaic):\d+$/.test(id) ? id : undefined;
+    if (subject === undefined) {
+      const product = engine.db.products.get(id);
+      if (!product)
+        throw new CliError(
+          `qa: ${engine.db.file}: no product with id ${JSON.stringify(id)} (expected a product id, image:N or mosaic:N)`,
+        );
+      if (product.kind !== 'image' && product.kind !== 'mosaic')
+        throw new UsageError(`qa: product ${product.id} is a ${product.kind}; QA assesses images and mosaics`);
     }
-    // QA has recorded its verdict; publishing is this command's decision: the configured auto-publish.
-    return { ...assessed, ...(await publishAfterQa(engine, assessed, { actor: 'pipeline' })) };
+    if (subject !== undefined) {
+      const [kind, n] = subject.split(':');
+      const row = kind === 'image' ? engine.db.images.getImage(Number(n)) : engine.db.images.getMosaic(Number(n));
+      if (!row)
+        throw new CliError(
+          `qa: ${engine.db.file}: no ${kind} with id ${n} (see dsa110 products list, or name a FITS file)`,
+        );
+    }
+    const catalog = opts.catalog;
+    if (catalog !== undefined && !engine.db.sources.catalogs().some((c) => c.catalog === catalog))
+      throw new CliError(
+        `qa: ${engine.db.file}: no reference catalog named ${JSON.stringify(catalog)} (see dsa110 catalog list)`,
+      );
+    const params: JsonObject = {
+      ...(subject !== undefined ? { subject } : { productId: id }),
+      tier: opts.tier,
+      ...(catalog !== undefined ? { catalog } : {}),
+      ...(pbPath !== undefined ? { pbPath } : {}),
+      ...(noisePath !== undefined ? { noisePath } : {}),
+    };
+    // The API's qa request names a product; a row or extra maps are this command's own.
+    const request =
+      subject === undefined && pbPath === undefined && noisePath === undefined
+        ? { request: { type: 'qa', params: { productId: id, tier: opts.tier, ...(catalog ? { catalog } : {}) } } }
+        : {};
+    const run = await runJobHere(ctx, engine, QA_JOB, params, { label: 'qa', ...request });
+    const o = run.outputs.get('qa') ?? {};
+    const q = engine.db.qa.requireResult(Number(o.qaId));
+    let product = q.productId ? engine.db.products.require(q.productId) : null;
+    const transition = (o.transition as QaView['transition'] | undefined) ?? null;
+    // QA has recorded its verdict; publishing is this command's decision (the configured
+    // auto-publish), made by a publish job of its own.
+    let published: QaView['published'] = null;
+    let publishError: string | null = null;
+    if (product && transition?.to === 'qa_passed' && engine.config.publishing.autoPublish) {
+      const pub = { productId: product.id, actor: 'pipeline' };
+      try {
+        const p = await runJobHere(ctx, engine, PUBLISH_JOB, pub, {
+          label: 'publish',
+          request: { type: 'publish', params: pub },
+        });
+        product = engine.db.products.require(product.id);
+        published = { outcome: String(p.outputs.get('publish')?.outcome ?? 'published'), product, jobId: p.job.id };
+      } catch (err) {
+        publishError = (err as Error).message;
+      }
+    }
+    const file =
+      typeof o.file === 'string'
+        ? o.file
+        : (product?.path ??
+          (q.subject === 'image'
+            ? engine.db.images.getImage(q.subjectId)?.path
+            : engine.db.images.getMosaic(q.subjectId)?.path) ??
+          '');
+    return { ...q, file, jobId: run.job.id, product, transition, published, publishError };
   });
-  // The JSON form leaves out the per-source lists' bulk: counts are in the metrics.
-  const { assessment, ...rest } = result;
-  ctx.result({ ...rest, sources: assessment.sources.length, matches: assessment.matches }, () => render(result));
-  if (result.verdict === 'fail') {
-    const failed = result.reasons.filter((x) => x.severity === 'fail').map((x) => x.check);
+  // The JSON form counts the sources (the per-source lists stay in the database's metrics).
+  ctx.result({ ...view, sources: view.metrics.nSources ?? null }, () => render(view));
+  if (view.verdict === 'fail') {
+    const failed = view.reasons.filter((x) => x.severity === 'fail').map((x) => x.check);
     throw new CliError(
-      `qa: ${result.productId ?? `${result.subject}:${result.subjectId}`} failed QA (${result.tier}): ${failed.join(', ')}`,
+      `qa: ${view.productId ?? `${view.subject}:${view.subjectId}`} failed QA (${view.tier}): ${failed.join(', ')}`,
     );
   }
 }

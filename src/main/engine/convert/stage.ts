@@ -43,7 +43,8 @@ export function convertStage(db: Database) {
       if (missing.length > 0 && !p.allowIncomplete) throw new IncompleteGroupError(p.groupId, missing, present);
     },
     verify: (ctx) => {
-      if (ctx.params.overwrite) return null;
+      // Existing outputs are not reused under `overwrite`; what this run wrote is checked.
+      if (ctx.params.overwrite && !ctx.executed) return null;
       const path = msPathFor(ctx.params.outputDir, ctx.params.groupId);
       const row = existingComplete(db, path);
       return row ? toJson(resultFromRow(row, ctx.params.groupId)) : null;

@@ -188,7 +188,8 @@ export function imageStage(engine: {
         throw new Error(`image: ${ctx.params.msPath} is not a Measurement Set (no table.dat)`);
     },
     verify: (ctx) => {
-      if (ctx.params.overwrite) return null;
+      // Existing outputs are not reused under `overwrite`; what this run wrote is checked.
+      if (ctx.params.overwrite && !ctx.executed) return null;
       const files = productPaths(ctx.params.prefix);
       if (!Object.values(files).every((f) => existsSync(f))) return null;
       const row = engine.db.images.getImageByPath(files.image);

@@ -6,6 +6,8 @@
 //   DSA110_FAULT=publish:after-rename              kill at that step
 //   DSA110_FAULT=stage:mosaic-build:after*1        the job runner: kill once, after that stage's
 //                                                  execute and before its success is recorded
+//   DSA110_FAULT=stage:image:mid*1                 inside that stage's execute, when its progress
+//                                                  first reaches one half (CLEAN half way)
 //   DSA110_FAULT=publish:copy-write=ENOSPC         every write of a copy fails with ENOSPC
 //   DSA110_FAULT=publish:copy-write=ENOSPC*2       only the first two do
 //   DSA110_FAULT=publish:rename=EXDEV,publish:after-copy   several entries, comma-separated

@@ -65,10 +65,18 @@ export async function produceAtomic<T>(finalPath: string, produce: (tmpPath: str
 export async function removeOutputs(paths: readonly string[]): Promise<void> {
   for (const p of paths) {
     await rm(p, { recursive: true, force: true });
-    const dir = dirname(p);
-    const prefix = `.${basename(p)}.partial-`;
-    const names = existsSync(dir) ? await readdir(dir) : [];
-    for (const n of names)
-      if (n.startsWith(prefix) && partialRemovable(dir, n)) await rm(join(dir, n), { recursive: true, force: true });
+    await removePartials(p);
   }
+}
+
+/**
+ * Remove the temp siblings of `finalPath` (see tempSibling) left by this process or by one that
+ * is gone; a live process's are its own. `finalPath` itself is left alone.
+ */
+export async function removePartials(finalPath: string): Promise<void> {
+  const dir = dirname(finalPath);
+  const prefix = `.${basename(finalPath)}.partial-`;
+  const names = existsSync(dir) ? await readdir(dir) : [];
+  for (const n of names)
+    if (n.startsWith(prefix) && partialRemovable(dir, n)) await rm(join(dir, n), { recursive: true, force: true });
 }

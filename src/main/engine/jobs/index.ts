@@ -13,5 +13,5 @@ export { JobRegistry, type JobKind } from './registry';
 export { topoOrder, JobGraphError, type StageInstance } from './graph';
 export { defineStage, withJobConfig, type Stage, type StageContext, type AnyStage } from './stage';
 export { silentLogger, teeLogger, type Logger, type LogFn } from './logger';
-export { writeFileAtomic, produceAtomic, removeOutputs, tempSibling } from './fsutil';
+export { writeFileAtomic, produceAtomic, removeOutputs, removePartials, tempSibling } from './fsutil';
 export { jobLiveness, type JobLiveness } from './liveness';

@@ -459,8 +459,17 @@ export class JobRunner {
     const log = jobLog.child({ stageId: inst.id });
     let lastEmitted = -1;
     let lastMessage: string | null = null;
+    // Kill points for the resume tests (DSA110_FAULT=stage:mosaic-build:after, ...); no-ops unset.
+    // `:mid` fires inside execute(), the first time the stage reports half its work done (partial
+    // outputs on disk: half the subbands written, half the windows solved, CLEAN half way).
+    const point = `stage:${inst.stage.replace(/[^a-z0-9-]/g, '-')}`;
+    let midPassed = false;
     const progress = (fraction: number, message?: string) => {
       const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+      if (!midPassed && f >= 0.5 && f < 1) {
+        midPassed = true;
+        faultPoint(`${point}:mid`);
+      }
       const m = message ?? null;
       slot.fraction = f;
       if (Math.abs(f - lastEmitted) < 0.001 && m === lastMessage) return;
@@ -493,12 +502,10 @@ export class JobRunner {
       }
       await stage.cleanup(ctx);
       log.info(`stage ${inst.id} (${inst.stage}) started (attempt ${claimed.attempt})`);
-      // Kill points for the resume tests (DSA110_FAULT=stage:mosaic-build:after, ...); no-ops unset.
-      const point = `stage:${inst.stage.replace(/[^a-z0-9-]/g, '-')}`;
       faultPoint(`${point}:before`);
       const outputs = await stage.execute(ctx);
       faultPoint(`${point}:after`);
-      const verified = await stage.verify(ctx);
+      const verified = await stage.verify({ ...ctx, executed: true });
       if (!verified)
         throw new Error(
           `execute() returned but verify() finds its outputs missing or invalid (${stage.outputs(ctx).join(', ') || 'no declared outputs'})`,

@@ -26,6 +26,11 @@ export interface StageContext<P> {
    * configuration, so a resumed or retried job runs as submitted. Absent only outside a job.
    */
   readonly config?: Config;
+  /**
+   * True when `verify` is called to confirm what this run's `execute` just wrote; a stage whose
+   * params ask to `overwrite` existing outputs refuses them only before executing.
+   */
+  readonly executed?: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Config, WorkspacePaths } from '../config';
 import { CONVERT_STAGE } from '../convert/stage';
 import type { Database } from '../db';
 import { IMAGE_STAGE } from '../imaging';
-import { defineStage, withJobConfig, type JobRegistry, type StageInstance } from '../jobs';
+import { defineStage, removePartials, withJobConfig, type JobRegistry, type StageInstance } from '../jobs';
 import { buildMosaic, type MosaicEngine } from '../mosaic';
 import type { NativePool } from '../native/pool';
 import { runQa } from '../qa';
@@ -233,9 +233,11 @@ function mosaicBuildStage(engine: OrchestratorEngine) {
       };
     },
     // A directory with no mosaic row and no product is an orphan of a run killed between the
-    // rename and the database insert: remove it so the build starts clean.
-    cleanup: (ctx) => {
+    // rename and the database insert: remove it so the build starts clean. The temporary
+    // directory of a build killed before its rename (`.NAME.partial-...`) goes too.
+    cleanup: async (ctx) => {
       const { name, outputDir } = ctx.params;
+      await removePartials(outputDir);
       if (engine.db.products.get(name) || engine.db.images.getMosaicByPath(path.join(outputDir, `${name}.fits`)))
         return;
       rmSync(outputDir, { recursive: true, force: true });

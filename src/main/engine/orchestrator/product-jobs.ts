@@ -15,9 +15,34 @@ export const QA_JOB = 'qa';
 export const QA_STAGE = 'product.qa';
 
 export const PublishStageParams = z.object({ productId: ProductId, actor: z.string().trim().min(1).max(100) }).strict();
+/**
+ * What QA assesses: a registered product (`productId`), or a database row without one
+ * (`subject`: image:N / mosaic:N, as `dsa110 qa` accepts); the primary beam and noise maps
+ * default to the ones recorded with it.
+ */
 export const QaStageParams = z
-  .object({ productId: ProductId, tier: QaTier, catalog: z.string().min(1).optional() })
-  .strict();
+  .object({
+    productId: ProductId.optional(),
+    subject: z
+      .string()
+      .regex(/^(image|mosaic):\d+$/, 'expected image:N or mosaic:N')
+      .optional(),
+    tier: QaTier,
+    catalog: z.string().min(1).optional(),
+    pbPath: z.string().min(1).optional(),
+    noisePath: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => (p.productId === undefined) !== (p.subject === undefined), {
+    message: 'expected exactly one of productId and subject',
+  });
+export type QaStageParams = z.infer<typeof QaStageParams>;
+
+/** `image:N` / `mosaic:N` as subject and row id. */
+function subjectOf(ref: string): { subject: 'image' | 'mosaic'; id: number } {
+  const [subject, id] = ref.split(':');
+  return { subject: subject === 'mosaic' ? 'mosaic' : 'image', id: Number(id) };
+}
 
 function publishStage(engine: OrchestratorEngine) {
   return defineStage({
@@ -65,32 +90,60 @@ function qaStage(engine: OrchestratorEngine) {
     inputs: () => [],
     outputs: () => [],
     validate: (ctx) => {
-      if (!engine.db.products.get(ctx.params.productId))
-        throw new Error(`qa: no product ${ctx.params.productId} (see dsa110 products list)`);
+      const { productId, subject } = ctx.params;
+      if (productId !== undefined && !engine.db.products.get(productId))
+        throw new Error(`qa: no product ${productId} (see dsa110 products list)`);
+      if (subject !== undefined) {
+        const s = subjectOf(subject);
+        const row = s.subject === 'image' ? engine.db.images.getImage(s.id) : engine.db.images.getMosaic(s.id);
+        if (!row) throw new Error(`qa: ${engine.db.file}: no ${s.subject} with id ${s.id}`);
+      }
     },
-    // Done when this job recorded an assessment of the product at its tier.
+    // Done when this job recorded an assessment of its subject at its tier.
     verify: (ctx) => {
+      const { productId, subject, tier } = ctx.params;
       const job = engine.db.jobs.get(ctx.jobId);
-      const q = engine.db.qa.latestForProduct(ctx.params.productId);
-      if (!job || !q || q.tier !== ctx.params.tier || q.createdMjd < job.createdMjd) return null;
-      return { productId: ctx.params.productId, qaId: q.id, verdict: q.verdict, tier: q.tier };
+      const s = subject !== undefined ? subjectOf(subject) : null;
+      const q = s ? engine.db.qa.latestFor(s.subject, s.id) : engine.db.qa.latestForProduct(productId ?? '');
+      if (!job || !q || q.tier !== tier || q.createdMjd < job.createdMjd) return null;
+      return {
+        productId: q.productId,
+        subject: q.subject,
+        subjectId: q.subjectId,
+        qaId: q.id,
+        verdict: q.verdict,
+        tier: q.tier,
+      };
     },
     execute: async (ctx) => {
       const config = ctx.config ?? engine.config;
+      const { productId, subject, tier, catalog, pbPath, noisePath } = ctx.params;
       // QA judges; publishing is a separate action (a publish job, or approval by a reviewer).
       const qaEngine = withJobConfig(engine, config);
-      const r = await runQa(qaEngine, ctx.params.productId, {
-        tier: ctx.params.tier,
+      const r = await runQa(qaEngine, subject ?? productId ?? '', {
+        tier,
         actor: 'pipeline',
-        ...(ctx.params.catalog ? { catalog: ctx.params.catalog } : {}),
+        ...(catalog ? { catalog } : {}),
+        ...(pbPath ? { pbPath } : {}),
+        ...(noisePath ? { noisePath } : {}),
       });
       for (const reason of r.reasons)
         ctx.log.info(
           { check: reason.check, severity: reason.severity, value: reason.value, limit: reason.limit },
           reason.message,
         );
-      ctx.log.info({ verdict: r.verdict }, `QA ${r.tier} of ${ctx.params.productId}: ${r.verdict}`);
-      return { productId: ctx.params.productId, qaId: r.id, verdict: r.verdict, tier: r.tier };
+      const what = r.productId ?? `${r.subject}:${r.subjectId}`;
+      ctx.log.info({ verdict: r.verdict }, `QA ${r.tier} of ${what}: ${r.verdict}`);
+      return {
+        productId: r.productId,
+        subject: r.subject,
+        subjectId: r.subjectId,
+        qaId: r.id,
+        verdict: r.verdict,
+        tier: r.tier,
+        file: r.file,
+        transition: r.transition,
+      };
     },
     cleanup: () => undefined,
   });
