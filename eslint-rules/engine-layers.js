@@ -43,6 +43,8 @@ export const LAYERS = [
       'engine/imaging': 'gridding, cleaning, restoring, primary beams',
       'engine/mosaic': 'combining images into a mosaic',
       'engine/qa': "assessing an image or mosaic and recording the verdict; publishing is its caller's decision",
+      'engine/tiles':
+        "the viewer's tile pyramids of image and mosaic FITS (a derived view, like the preview); reads rows with the mosaic's FITS row reader",
     },
   },
   {

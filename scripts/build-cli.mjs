@@ -27,6 +27,7 @@ export const ENTRIES = {
   main: 'src/main/cli/main.ts',
   'native-worker': 'src/main/engine/workers/native-worker.ts',
   'convert-write-worker': 'src/main/engine/convert/write-worker.ts',
+  'tiles-worker': 'src/main/engine/tiles/worker.ts',
 };
 
 /**

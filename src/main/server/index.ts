@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine';
 import { createServer, type DsaServer, type ServerLog } from './app';
 import { recoverInterruptedJobs, type RecoveredJob } from './recovery';
 import { loadOrCreateToken } from './token';
+import { TileService } from '../engine/tiles/service';
 
 export { createServer, type DsaServer, type ServerOptions, type ServerLog } from './app';
 export { EventHub } from './event-hub';
@@ -92,6 +93,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }
   const { engine } = opts;
   const { token, file: tokenFile } = loadOrCreateToken(engine.paths.root);
+  const tiles = new TileService(engine.db);
   const server = await createServer({
     handlers: createApiHandlers(engine),
     events: engineEvents(engine),
@@ -100,6 +102,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     rendererDir: opts.rendererDir,
     version: engine.app.version,
     loopbackOnly: loopback,
+    tiles,
     ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.replay ? { replay: opts.replay } : {}),
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
@@ -125,6 +128,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       closing ??= (async () => {
         server.hub.detach();
         await server.app.close();
+        tiles.close();
       })();
       return closing;
     },
