@@ -5,7 +5,18 @@
 // the first time they are asked for, tiles read with one positioned read, and exact pixel values
 // read from the FITS files themselves.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Product } from '../../../shared/model/products';
@@ -116,6 +127,22 @@ export class TileService {
       );
       const planeKey: Partial<Record<Plane, string>> = {};
       for (const p of Object.keys(files) as Plane[]) planeKey[p] = p;
+      // Published: the pyramids built while it was staged (same checksum) move with it.
+      if (where !== product.path && !existsSync(cacheDir)) {
+        const staged = path.join(
+          path.dirname(product.path),
+          `${path.basename(product.path).replace(/\.fits?$/i, '')}.tiles`,
+          product.sha256.slice(0, 16),
+        );
+        if (existsSync(staged)) {
+          try {
+            mkdirSync(path.dirname(cacheDir), { recursive: true });
+            renameSync(staged, cacheDir);
+          } catch {
+            // another file system or a race: built again on demand
+          }
+        }
+      }
       const prov = path.join(statSync(where).isDirectory() ? where : path.dirname(where), 'provenance.json');
       let provenance: unknown = null;
       if (existsSync(prov)) {

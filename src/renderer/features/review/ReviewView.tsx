@@ -98,7 +98,6 @@ function DecisionPanel() {
   const product = useReview((s) => s.product);
   const qa = useReview((s) => s.qa);
   const reviewer = useReview((s) => s.reviewer);
-  const setReviewer = useReview((s) => s.setReviewer);
   const busy = useReview((s) => s.busy);
   const decide = useReview((s) => s.decide);
   const publish = useReview((s) => s.publish);
@@ -126,15 +125,6 @@ function DecisionPanel() {
   return (
     <section aria-label="Decision">
       <h3>Decision</h3>
-      <label className="reviewer">
-        Reviewer{' '}
-        <input
-          aria-label="Reviewer name"
-          value={reviewer}
-          onChange={(e) => setReviewer(e.target.value)}
-          placeholder="your name"
-        />
-      </label>
       {canDecide ? (
         <>
           <div className="row-actions">
@@ -229,7 +219,7 @@ function AuditTrail() {
           {events.map((e) => (
             <tr key={e.id}>
               <td className="mono">{formatUtc(e.atMjd)}</td>
-              <td>{e.actor}</td>
+              <td className="who">{e.actor}</td>
               <td className="wrap">
                 {e.fromStatus ? `${PRODUCT_STATUS_LABELS[e.fromStatus]} → ` : ''}
                 {PRODUCT_STATUS_LABELS[e.toStatus]}
@@ -286,6 +276,8 @@ export function ReviewView() {
   const source = useReview((s) => s.source);
   const sourceError = useReview((s) => s.sourceError);
   const error = useReview((s) => s.error);
+  const reviewer = useReview((s) => s.reviewer);
+  const setReviewer = useReview((s) => s.setReviewer);
   const [tab, setTab] = useState<'qa' | 'inputs' | 'header' | 'provenance'>('qa');
   const [opened, setOpened] = useState<SourceInfo | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
@@ -334,6 +326,15 @@ export function ReviewView() {
             onChange={(s) => void setStatuses(s)}
           />
         </div>
+        <label className="reviewer">
+          Reviewer{' '}
+          <input
+            aria-label="Reviewer name"
+            value={reviewer}
+            onChange={(e) => setReviewer(e.target.value)}
+            placeholder="your name"
+          />
+        </label>
         <div className="small muted">j/k or ↑/↓ move · a approve · r reject · p publish</div>
         {queue.length === 0 ? <Empty>Nothing awaits review.</Empty> : null}
         <ul className="queue-list" role="listbox" aria-label="Products to review">

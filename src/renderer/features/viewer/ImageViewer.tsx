@@ -203,6 +203,9 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
   const layers: Layer[] = [];
   const store = meta && metas[shown] === meta ? storeOf(shown) : null;
   let drawn = 0;
+  // Tiles of the wanted level in view, and how many of them are drawn (full view: equal).
+  let wantedTiles = 0;
+  let wantedDrawn = 0;
   if (meta && store && view && bounds && limits && !problems?.fatal) {
     const top = meta.levels.length - 1;
     const want = Math.max(0, Math.min(top, Math.floor(-view.zoom)));
@@ -213,7 +216,7 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
       colormap: COLORMAPS.indexOf(colormap),
       pickable: false,
     };
-    const addLevel = (level: number, fetchMissing: boolean) => {
+    const addLevel = (level: number, fetchMissing: boolean, counted = false) => {
       const l = meta.levels[level]!;
       const span = meta.tile * 2 ** level;
       const tx0 = Math.max(0, Math.floor(bounds.x0 / span));
@@ -223,8 +226,10 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
       for (let ty = ty0; ty <= ty1; ty++)
         for (let tx = tx0; tx <= tx1; tx++) {
           const t = fetchMissing ? store.get(level, tx, ty) : store.peek(level, tx, ty);
+          if (counted) wantedTiles++;
           if (!t) continue;
           drawn++;
+          if (counted) wantedDrawn++;
           const x0 = tx * span;
           const y0 = ty * span;
           const f = 2 ** level;
@@ -243,9 +248,9 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
     };
     // The coarsest level underneath (always in memory after the first frame), then what is loaded of
     // the levels between, then the wanted level on top.
-    addLevel(top, true);
+    addLevel(top, true, want === top);
     for (let level = top - 1; level > want; level--) addLevel(level, false);
-    if (want !== top) addLevel(want, true);
+    if (want !== top) addLevel(want, true, true);
   }
   const grid = meta?.grid ?? null;
   const lines = useMemo(
@@ -405,6 +410,7 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
         ref={box}
         data-shown-plane={shown}
         data-ready={drawn > 0 ? 'true' : 'false'}
+        data-full={wantedTiles > 0 && wantedDrawn === wantedTiles ? 'true' : 'false'}
         data-view={view ? JSON.stringify(view) : ''}
         onMouseMove={(e) => {
           if (!view || !box.current) return;
