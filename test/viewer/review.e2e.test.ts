@@ -412,13 +412,26 @@ describe.skipIf(skip)('the QA reviewer in Chromium against dsa110 serve', () => 
       .getByRole('button', { name: 'Residual' })
       .waitFor({ timeout: 30_000 });
     await page.getByLabel('Blink with').selectOption('residual');
+    await page.getByLabel('Blink interval').selectOption('4000');
     await until('the input image drawn', async () => (await canvas.getAttribute('data-ready')) === 'true', 60_000);
+    // What each phase must show: the plane's own display limits (99.5 %) on the colour bar.
+    const prov = src.value as unknown as { provenance: { inputs: Array<{ imageId: number }> } };
+    const inputId = prov.provenance.inputs[0]!.imageId;
+    const highOf = async (plane: string) => {
+      const r = await fetch(`${base}/api/view/image/${inputId}/${plane}/meta`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const m = (await r.json()) as { value: { stats: { quantiles: Record<string, number> } } };
+      return m.value.stats.quantiles['99.75']!.toPrecision(4);
+    };
+    const high: Record<string, string> = { image: await highOf('image'), residual: await highOf('residual') };
+    expect(high.image).not.toBe(high.residual);
     await page.getByRole('button', { name: 'Blink', exact: true }).click();
     const seen = new Set<string>();
-    for (let i = 0; i < 200 && seen.size < 2; i++) {
+    for (let i = 0; i < 300 && seen.size < 2; i++) {
       const p = (await canvas.getAttribute('data-shown-plane')) ?? '';
       const ready = (await canvas.getAttribute('data-ready')) === 'true';
-      if (ready && !seen.has(p)) {
+      if (ready && !seen.has(p) && (await page.locator('.colorbar').innerText()).includes(high[p] ?? '?')) {
         seen.add(p);
         await page.screenshot({ path: path.join(SHOTS, `18-05-blink-${p}.png`) });
       }

@@ -105,6 +105,7 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
   const [blinkWith, setBlinkWith] = useState<string>(planes.find((p) => p === 'residual') ?? planes[1] ?? '');
   const [blinking, setBlinking] = useState(false);
   const [blinkPhase, setBlinkPhase] = useState(false);
+  const [blinkMs, setBlinkMs] = useState(1000);
   const [size, setSize] = useState({ w: 800, h: 600 });
   const [view, setView] = useState<ViewState | null>(null);
   const [, setTick] = useState(0);
@@ -129,11 +130,16 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
     setBlinkWith(planes.find((p) => p === 'residual') ?? planes[1] ?? '');
   }, [kind, id, planes, initialPlane]);
 
-  const shown = blinking && blinkPhase && blinkWith ? blinkWith : plane;
+  // The blink partner: the chosen plane, or (when that is the plane shown) the residual or the next one.
+  const partner =
+    blinkWith && blinkWith !== plane
+      ? blinkWith
+      : (planes.find((p) => p !== plane && p === 'residual') ?? planes.find((p) => p !== plane) ?? '');
+  const shown = blinking && blinkPhase && partner ? partner : plane;
 
   // Pyramid descriptions (the server builds a missing pyramid first).
   useEffect(() => {
-    for (const p of [plane, ...(blinkWith ? [blinkWith] : [])]) {
+    for (const p of [plane, ...(partner ? [partner] : [])]) {
       if (metas[p] || metaError[p]) continue;
       const key = `${kind}/${id}`;
       fetchMeta(kind, id, p)
@@ -144,13 +150,13 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
             setMetaError((old) => ({ ...old, [p]: e instanceof Error ? e.message : String(e) })),
         );
     }
-  }, [kind, id, plane, blinkWith, metas, metaError]);
+  }, [kind, id, plane, partner, metas, metaError]);
 
   useEffect(() => {
     if (!blinking) return;
-    const t = setInterval(() => setBlinkPhase((b) => !b), 700);
+    const t = setInterval(() => setBlinkPhase((b) => !b), blinkMs);
     return () => clearInterval(t);
-  }, [blinking]);
+  }, [blinking, blinkMs]);
 
   useEffect(() => {
     const el = box.current;
@@ -361,7 +367,7 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
           <span className="blink">
             <label>
               Blink with{' '}
-              <select aria-label="Blink with" value={blinkWith} onChange={(e) => setBlinkWith(e.target.value)}>
+              <select aria-label="Blink with" value={partner} onChange={(e) => setBlinkWith(e.target.value)}>
                 {planes
                   .filter((p) => p !== plane)
                   .map((p) => (
@@ -371,12 +377,19 @@ export function ImageViewer({ kind, id, planes, initialPlane }: ImageViewerProps
                   ))}
               </select>
             </label>
+            <select aria-label="Blink interval" value={blinkMs} onChange={(e) => setBlinkMs(Number(e.target.value))}>
+              {[500, 1000, 2000, 4000].map((ms) => (
+                <option key={ms} value={ms}>
+                  {ms / 1000} s
+                </option>
+              ))}
+            </select>
             <button
               type="button"
               aria-pressed={blinking}
               className={blinking ? 'chip chip-on' : 'chip'}
               onClick={() => setBlinking((b) => !b)}
-              disabled={!blinkWith || blinkWith === plane}
+              disabled={!partner}
             >
               {blinking ? 'Stop blink' : 'Blink'}
             </button>
