@@ -45,6 +45,8 @@ export const LAYERS = [
       'engine/qa': "assessing an image or mosaic and recording the verdict; publishing is its caller's decision",
       'engine/photometry':
         'science products of an image or mosaic: forced photometry, the finder (qa), association, light curves',
+      'engine/tiles':
+        "the viewer's tile pyramids of image and mosaic FITS (a derived view, like the preview); reads rows with the mosaic's FITS row reader",
     },
   },
   {

@@ -30,6 +30,7 @@ export const ENTRIES = {
   'command-specs': 'src/main/cli/command-specs-main.ts',
   'native-worker': 'src/main/engine/workers/native-worker.ts',
   'convert-write-worker': 'src/main/engine/convert/write-worker.ts',
+  'tiles-worker': 'src/main/engine/tiles/worker.ts',
 };
 
 /**

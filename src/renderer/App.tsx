@@ -13,6 +13,7 @@ import { CalibratorsView } from './views/CalibratorsView';
 import { DataView } from './views/DataView';
 import { PipelineView } from './views/PipelineView';
 import { ProductsView } from './views/ProductsView';
+import { ReviewView } from './features/review/ReviewView';
 
 export function App() {
   const view = useApp((s) => s.view);
@@ -38,6 +39,7 @@ export function App() {
           {view === 'data' ? <DataView /> : null}
           {view === 'calibrators' ? <CalibratorsView /> : null}
           {view === 'products' ? <ProductsView /> : null}
+          {view === 'review' ? <ReviewView /> : null}
         </main>
       </div>
     </div>

@@ -21,6 +21,8 @@ import { isReadRequest, REST_ROUTES, type RestRoute } from './routes';
 import { coerceQuery, requestSchemas } from './schemas';
 import { LOGIN_CSP, loginPage, markServed, StaticFiles } from './static';
 import { tokenMatches } from './token';
+import { registerTileRoutes } from './tiles';
+import type { TileService } from '../engine/tiles/service';
 
 export interface ServerLog {
   info(message: string): void;
@@ -48,6 +50,8 @@ export interface ServerOptions {
   /** A client whose unsent events exceed this many bytes is dropped (it reconnects and replays). */
   maxClientBacklog?: number;
   log?: ServerLog;
+  /** The image viewer's tiles (routes under /api/view); absent: no viewer routes. */
+  tiles?: TileService;
 }
 
 export interface DsaServer {
@@ -535,6 +539,8 @@ export async function createServer(opts: ServerOptions): Promise<DsaServer> {
       },
     });
   }
+
+  if (opts.tiles) registerTileRoutes(app, opts.tiles);
 
   app.get('/api/openapi.json', async (request, reply) => {
     const port = request.socket.localPort ?? 0;

@@ -12,6 +12,7 @@ import { createServer, type DsaServer, type ServerLog } from './app';
 import { recoverInterruptedJobs, type RecoveredJob } from './recovery';
 import { loadOrCreateToken } from './token';
 import { registerStreamMetrics } from './stream-metrics';
+import { TileService } from '../engine/tiles/service';
 
 export { createServer, type DsaServer, type ServerOptions, type ServerLog } from './app';
 export { EventHub } from './event-hub';
@@ -93,6 +94,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }
   const { engine } = opts;
   const { token, file: tokenFile } = loadOrCreateToken(engine.paths.root);
+  const tiles = new TileService(engine.db);
   const server = await createServer({
     handlers: createApiHandlers(engine),
     events: engineEvents(engine),
@@ -101,6 +103,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     rendererDir: opts.rendererDir,
     version: engine.app.version,
     loopbackOnly: loopback,
+    tiles,
     ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.replay ? { replay: opts.replay } : {}),
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
@@ -127,6 +130,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       closing ??= (async () => {
         server.hub.detach();
         await server.app.close();
+        tiles.close();
       })();
       return closing;
     },

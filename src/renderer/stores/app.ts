@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { AppInfo } from '../../shared/api';
 import { api, bridge, errorMessage } from '../api';
 
-export const VIEWS = ['pipeline', 'data', 'calibrators', 'products'] as const;
+export const VIEWS = ['pipeline', 'data', 'calibrators', 'products', 'review'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Readonly<Record<View, string>> = {
@@ -11,6 +11,7 @@ export const VIEW_LABELS: Readonly<Record<View, string>> = {
   data: 'Data',
   calibrators: 'Calibrators & transits',
   products: 'Products & QA review',
+  review: 'Review & image viewer',
 };
 
 interface AppState {

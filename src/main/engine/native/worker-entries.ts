@@ -13,6 +13,8 @@ export const WORKER_ENTRIES = {
   'native-worker': 'src/main/engine/workers/native-worker.ts',
   /** The conversion's Measurement Set writer thread (convert/pipeline.ts). */
   'convert-write-worker': 'src/main/engine/convert/write-worker.ts',
+  /** The viewer's tile pyramid builder (tiles/service.ts). */
+  'tiles-worker': 'src/main/engine/tiles/worker.ts',
 } as const;
 
 export type WorkerEntryName = keyof typeof WORKER_ENTRIES;
