@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from '../cli/app-info';
 import { createApiHandlers, engineEvents } from '../engine/api';
 import type { Engine } from '../engine/engine';
 import { createServer, type DsaServer, type ServerLog } from './app';
@@ -42,7 +42,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The default renderer build of this checkout: <repo>/out/renderer. */
 export function defaultRendererDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
+  return path.join(appRoot, 'out', 'renderer');
 }
 
 export function rendererBuilt(dir: string): boolean {

@@ -1,18 +1,20 @@
 // Builds the renderer (electron-vite's renderer config, as `npm run build` does) when `dsa110
-// serve` finds none, so a fresh clone serves the UI without a separate build step.
+// serve` finds none, so a fresh clone serves the UI without a separate build step. The config is
+// TypeScript: vite's own config loader bundles and evaluates it, so this works from the bundled
+// CLI under plain Node as well as from the sources under tsx.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from '../cli/app-info';
 
 export async function buildRenderer(outDir: string): Promise<void> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  const [{ build }, { rendererConfig }] = await Promise.all([
-    import('vite'),
-    import(path.join(root, 'electron.vite.config.ts')) as Promise<typeof import('../../../electron.vite.config')>,
-  ]);
+  const { build, loadConfigFromFile } = await import('vite');
+  const configFile = path.join(appRoot, 'electron.vite.config.ts');
+  const loaded = await loadConfigFromFile({ command: 'build', mode: 'production' }, configFile, appRoot, 'warn');
+  const renderer = (loaded?.config as { renderer?: import('vite').InlineConfig } | undefined)?.renderer;
+  if (!renderer) throw new Error(`${configFile}: expected a default export with a "renderer" build configuration`);
   await build({
-    ...rendererConfig,
+    ...renderer,
     configFile: false,
     logLevel: 'warn',
-    build: { ...rendererConfig.build, outDir, emptyOutDir: true },
+    build: { ...renderer.build, outDir, emptyOutDir: true },
   });
 }

@@ -29,7 +29,10 @@ const SHOWN_METRICS: [string, string, (v: number) => string][] = [
   ['decOffsetMedianArcsec', 'median dDec', (v) => `${v.toFixed(2)}"`],
 ];
 
-function checksTable(title: string, a: Pick<Assessment, 'reasons' | 'metrics' | 'tier' | 'verdict'>): string[] {
+function checksTable(
+  title: string,
+  a: Pick<Assessment, 'reasons' | 'tier' | 'verdict'> & { metrics: Readonly<Record<string, unknown>> },
+): string[] {
   const rows = a.reasons.map((x) => [
     x.check,
     x.severity.toUpperCase(),
