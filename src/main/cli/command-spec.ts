@@ -37,6 +37,8 @@ export interface CommandSpec {
   options: OptionSpec[];
   helpText: { position: 'beforeAll' | 'before' | 'after' | 'afterAll'; text: string }[];
   commands: CommandSpec[];
+  /** Whether help lists an implicit `help [command]` (commander adds it only to commands without an action). */
+  helpCommand: boolean;
 }
 
 /** The file beside the bundle's main.js. */
@@ -71,6 +73,12 @@ function describeCommand(cmd: Command): CommandSpec {
       })),
     helpText: helpTexts.get(cmd) ?? [],
     commands: cmd.commands.map(describeCommand),
+    helpCommand:
+      cmd.commands.length > 0 &&
+      cmd
+        .createHelp()
+        .visibleCommands(cmd)
+        .some((c) => c.name() === 'help'),
   };
 }
 
@@ -143,6 +151,7 @@ export function commandFromSpec(spec: CommandSpec, parent: Command): Command {
   }
   cmd.usage(spec.usage);
   for (const h of spec.helpText) cmd.addHelpText(h.position, h.text);
+  if (spec.commands.length > 0) cmd.helpCommand(spec.helpCommand);
   parent.addCommand(cmd);
   for (const sub of spec.commands) commandFromSpec(sub, cmd);
   return cmd;
