@@ -13,6 +13,7 @@ import { MsRepo } from './repos/ms';
 import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
+import { TimelineRepo } from './repos/timeline';
 
 export interface Database {
   readonly file: string;
@@ -27,6 +28,8 @@ export interface Database {
   readonly qa: QaRepo;
   /** Cross-process leases (index, convert of a group, calibration solves, registry writes). */
   readonly leases: LeasesRepo;
+  /** The data timeline's aggregates (groups by strip, time bin and pipeline state). */
+  readonly timeline: TimelineRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** SQLite's quick_check: empty when the file is sound, else what is wrong. */
@@ -102,6 +105,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     sources: new SourcesRepo(conn),
     qa: new QaRepo(conn),
     leases: new LeasesRepo(conn),
+    timeline: new TimelineRepo(conn),
     transaction: (fn) => conn.write(fn),
     integrityCheck: () =>
       (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
