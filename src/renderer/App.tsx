@@ -13,6 +13,8 @@ import { CalibratorsView } from './views/CalibratorsView';
 import { DataView } from './views/DataView';
 import { PipelineView } from './views/PipelineView';
 import { ProductsView } from './views/ProductsView';
+import { WorkflowView } from './features/plan/WorkflowView';
+import { SettingsView } from './features/settings/SettingsView';
 
 export function App() {
   const view = useApp((s) => s.view);
@@ -38,6 +40,8 @@ export function App() {
           {view === 'data' ? <DataView /> : null}
           {view === 'calibrators' ? <CalibratorsView /> : null}
           {view === 'products' ? <ProductsView /> : null}
+          {view === 'workflow' ? <WorkflowView /> : null}
+          {view === 'settings' ? <SettingsView /> : null}
         </main>
       </div>
     </div>

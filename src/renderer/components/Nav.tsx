@@ -4,7 +4,7 @@ import { useData } from '../stores/data';
 import { useJobs } from '../stores/jobs';
 import { useProducts } from '../stores/products';
 
-const ICONS = { pipeline: '⚙', data: '▤', calibrators: '✦', products: '✔' } as const;
+const ICONS = { workflow: '◷', pipeline: '⚙', data: '▤', calibrators: '✦', products: '✔', settings: '☰' } as const;
 
 export function Nav() {
   const view = useApp((s) => s.view);
@@ -14,6 +14,8 @@ export function Nav() {
     data: useData((s) => s.groups.total),
     calibrators: null,
     products: useProducts((s) => s.total),
+    workflow: null,
+    settings: null,
   };
   return (
     <nav className="nav" aria-label="Main">

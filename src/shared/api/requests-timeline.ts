@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { Mjd, NonNegInt } from '../model';
 
 /** How far a group has gone through the pipeline, as the timeline colours it. */
-export const TIMELINE_STATES = ['raw', 'converted', 'calibrated', 'imaged', 'mosaicked', 'published', 'failed'] as const;
+export const TIMELINE_STATES = [
+  'raw',
+  'converted',
+  'calibrated',
+  'imaged',
+  'mosaicked',
+  'published',
+  'failed',
+] as const;
 export const TimelineState = z.enum(TIMELINE_STATES);
 export type TimelineState = z.infer<typeof TimelineState>;
 
@@ -65,6 +73,7 @@ export const timelineRequests = {
           });
       }),
     output: TimelineSummary,
-    summary: 'The data timeline: groups per declination strip and time bin by pipeline state, with calibration validity',
+    summary:
+      'The data timeline: groups per declination strip and time bin by pipeline state, with calibration validity',
   },
 } as const;

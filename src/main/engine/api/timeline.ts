@@ -36,9 +36,7 @@ export function timelineSummary(
     bins: q.bins,
     binWidthDays: (q.endMjd - q.startMjd) / q.bins,
     states: [...TIMELINE_STATES],
-    strips: [...strips.values()].sort((a, b) =>
-      a.decDeg === null ? 1 : b.decDeg === null ? -1 : b.decDeg - a.decDeg,
-    ),
+    strips: [...strips.values()].sort((a, b) => (a.decDeg === null ? 1 : b.decDeg === null ? -1 : b.decDeg - a.decDeg)),
     totalGroups: total,
     extent: db.timeline.extent(),
     solutions: db.timeline.solutions(q.startMjd, q.endMjd, MAX_SOLUTIONS),

@@ -65,7 +65,14 @@ export class TimelineRepo {
     startMjd: number,
     endMjd: number,
     limit: number,
-  ): { id: number; kind: string; calibrator: string | null; validStartMjd: number; validEndMjd: number; status: string }[] {
+  ): {
+    id: number;
+    kind: string;
+    calibrator: string | null;
+    validStartMjd: number;
+    validEndMjd: number;
+    status: string;
+  }[] {
     return this.conn
       .stmt(
         `SELECT MIN(id) AS id, group_concat(kind, ',') AS kind, calibrator, valid_start_mjd AS validStartMjd,
