@@ -27,7 +27,7 @@ import {
   type XY,
 } from './projection';
 
-const FRAME_L = 58;
+const FRAME_L = 66;
 const FRAME_B = 26;
 const GROUP_DAYS = 5 / 1440;
 
@@ -85,6 +85,23 @@ function groupColour(g: IngestGroup): string {
 function steps(spanDeg: number): { ra: number; dec: number } {
   const dec = [0.25, 0.5, 1, 2, 5, 10, 15, 30].find((s) => s >= spanDeg / 6) ?? 30;
   return { ra: dec * 2, dec };
+}
+
+function trim(v: number): string {
+  return v.toFixed(2).replace(/\.?0+$/, '');
+}
+
+/** `08h30m` (seconds only when not zero). */
+function raLabel(raDeg: number): string {
+  const t = formatRa(raDeg);
+  return t.replace(/m00\.00s$/, 'm').replace(/\.\d+s$/, 's');
+}
+
+/** `+55°` or `+55°30′`. */
+function decLabel(decDeg: number): string {
+  return formatDec(decDeg)
+    .replace(/00\.0″$/, '')
+    .replace(/°00′$/, '°');
 }
 
 interface ViewState {
@@ -284,37 +301,67 @@ export function SkyView() {
   const halfH = plotH / 2 / scale;
   const [cx, cy] = view.target;
 
-  // Graticule lines and where they cross the frame's bottom (RA) and left (Dec) edges.
+  // Graticule lines over the visible sky (sampled from the view's corners and edges; the whole
+  // circle in RA when a pole is in view) and where they cross the frame's bottom (RA) and left (Dec).
   const grat = useMemo(() => {
-    const span = Math.max(halfW, halfH) * 2;
-    const st = steps(span);
-    const raStep = st.ra / Math.max(0.2, Math.cos((proj.dec0 * Math.PI) / 180)) >= 30 ? 30 : st.ra;
+    let decLo = 90;
+    let decHi = -90;
+    let draLo = 180;
+    let draHi = -180;
+    let offDisk = false;
+    for (let i = 0; i <= 8; i++)
+      for (let j = 0; j <= 8; j++) {
+        const w = unproject(proj, cx - halfW + (2 * halfW * i) / 8, cy - halfH + (2 * halfH * j) / 8);
+        if (!w) {
+          offDisk = true;
+          continue;
+        }
+        decLo = Math.min(decLo, w.decDeg);
+        decHi = Math.max(decHi, w.decDeg);
+        const dra = ((((w.raDeg - proj.ra0) % 360) + 540) % 360) - 180;
+        draLo = Math.min(draLo, dra);
+        draHi = Math.max(draHi, dra);
+      }
+    const northPole = project(proj, 0, 90);
+    const southPole = project(proj, 0, -90);
+    const inView = (q: XY | null) => q !== null && Math.abs(q[0] - cx) <= halfW && Math.abs(q[1] - cy) <= halfH;
+    if (inView(northPole)) decHi = 90;
+    if (inView(southPole)) decLo = -90;
+    const fullRa = offDisk || decHi >= 89.9 || decLo <= -89.9 || draHi - draLo > 300;
+    if (offDisk) {
+      decLo = -90;
+      decHi = 90;
+    }
+    const decSpan = Math.max(0.1, decHi - decLo);
+    const decStep = steps(decSpan).dec;
+    const raSpan = fullRa ? 360 : draHi - draLo;
+    const raStep = [0.25, 0.5, 1, 2.5, 5, 7.5, 15, 30].find((s) => s >= raSpan / 6) ?? 30;
+    const raFrom = fullRa ? 0 : Math.floor((proj.ra0 + draLo) / raStep) * raStep;
+    const raTo = fullRa ? 360 - raStep / 2 : proj.ra0 + draHi;
     const lines: { path: XY[]; kind: 'ra' | 'dec'; value: number }[] = [];
-    const decLo = Math.max(-89, proj.dec0 - span * 1.5);
-    const decHi = Math.min(89.9, proj.dec0 + span * 1.5);
-    const raHalf = Math.min(
-      180,
-      (span * 1.5) / Math.max(0.05, Math.cos((Math.min(Math.abs(decLo), Math.abs(decHi), 89) * Math.PI) / 180)),
-    );
-    const ra0 = Math.floor((proj.ra0 - raHalf) / raStep) * raStep;
-    for (let ra = ra0; ra <= proj.ra0 + raHalf; ra += raStep) {
+    const dLo = Math.max(-90, decLo - decStep);
+    const dHi = Math.min(90, decHi + decStep);
+    for (let ra = raFrom; ra <= raTo; ra += raStep) {
       const path: XY[] = [];
-      for (let k = 0; k <= 60; k++) {
-        const q = project(proj, ra, decLo + ((decHi - decLo) * k) / 60);
+      for (let k = 0; k <= 64; k++) {
+        const q = project(proj, ra, dLo + ((dHi - dLo) * k) / 64);
         if (q) path.push(q);
       }
       if (path.length > 1) lines.push({ path, kind: 'ra', value: ((ra % 360) + 360) % 360 });
     }
-    for (let dec = Math.ceil(decLo / st.dec) * st.dec; dec <= decHi; dec += st.dec) {
+    const rLo = fullRa ? 0 : proj.ra0 + draLo - raStep;
+    const rHi = fullRa ? 360 : proj.ra0 + draHi + raStep;
+    for (let dec = Math.ceil(dLo / decStep) * decStep; dec <= dHi; dec += decStep) {
+      if (Math.abs(dec) >= 90) continue;
       const path: XY[] = [];
-      for (let k = 0; k <= 90; k++) {
-        const q = project(proj, proj.ra0 - raHalf + (2 * raHalf * k) / 90, dec);
+      for (let k = 0; k <= 96; k++) {
+        const q = project(proj, rLo + ((rHi - rLo) * k) / 96, dec);
         if (q) path.push(q);
       }
       if (path.length > 1) lines.push({ path, kind: 'dec', value: dec });
     }
     return lines;
-  }, [proj, halfW, halfH]);
+  }, [proj, cx, cy, halfW, halfH]);
 
   const labels = useMemo(() => {
     const bottom = cy - halfH;
@@ -331,7 +378,7 @@ export function SkyView() {
             out.push({
               kind: 'ra',
               pos: px,
-              text: sexagesimal ? formatRa(l.value).replace(/\.\d+s$/, 's') : `${l.value.toFixed(1)}°`,
+              text: sexagesimal ? raLabel(l.value) : `${trim(l.value)}°`,
             });
           }
           break;
@@ -343,9 +390,7 @@ export function SkyView() {
             out.push({
               kind: 'dec',
               pos: py,
-              text: sexagesimal
-                ? formatDec(l.value).replace(/′.*$/, '′')
-                : `${l.value >= 0 ? '+' : ''}${l.value.toFixed(1)}°`,
+              text: sexagesimal ? decLabel(l.value) : `${l.value >= 0 ? '+' : ''}${trim(l.value)}°`,
             });
           }
           break;
@@ -520,7 +565,7 @@ export function SkyView() {
               </span>
             ))}
         </div>
-        <div className="sky2-axis-ra">RA (J2000) →east left</div>
+        <div className="sky2-axis-ra">RA, Dec (J2000) · east to the left</div>
       </div>
       <div className="sky2-foot muted" aria-live="off">
         {cursor ?? 'Hover the map for coordinates'}

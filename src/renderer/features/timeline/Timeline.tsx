@@ -139,6 +139,8 @@ export function Timeline() {
     if (summary) {
       const bw = ((summary.endMjd - summary.startMjd) / summary.bins / (viewEnd - viewStart)) * plotW;
       const capacity = Math.max(1, (summary.endMjd - summary.startMjd) / summary.bins / GROUP_DAYS);
+      // Finer bins than a group: a group is drawn over the 5 minutes it lasts, not one bin.
+      const barW = Math.max(bw, (GROUP_DAYS / (viewEnd - viewStart)) * plotW);
       for (const strip of summary.strips) {
         const lane = lanes.indexOf(strip.decDeg ?? Number.NaN);
         if (lane < 0) continue;
@@ -153,7 +155,7 @@ export function Timeline() {
             if (n === 0) continue;
             const h = Math.max(1, (Math.min(n, capacity) / capacity) * full);
             g.fillStyle = STATE_COLOURS[TIMELINE_STATES[s] as TimelineState];
-            g.fillRect(x, y - h, Math.max(1, bw - (bw > 4 ? 1 : 0)), h);
+            g.fillRect(x, y - h, Math.max(1, barW - (barW > 4 ? 1 : 0)), h);
             y -= h;
           }
         }
