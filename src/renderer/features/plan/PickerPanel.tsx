@@ -73,8 +73,7 @@ export function PickerPanel() {
         <table className="table compact" aria-label="Calibrators found">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>RA / Dec (J2000)</th>
+              <th>Name · RA, Dec (J2000)</th>
               <th title="catalog flux density at 1.4 GHz">
                 S<sub>1.4</sub>
               </th>
@@ -97,14 +96,14 @@ export function PickerPanel() {
                   }
                 }}
               >
-                <td className="mono">
-                  {m.calibrator.name}
+                <td>
+                  <span className="mono">{m.calibrator.name}</span>
                   {m.matchedName && m.matchedName !== m.calibrator.name ? (
                     <span className="muted"> ({m.matchedName})</span>
                   ) : null}
-                </td>
-                <td className="mono">
-                  {formatRa(m.calibrator.raDeg)} {formatDec(m.calibrator.decDeg)}
+                  <div className="mono muted small">
+                    {formatRa(m.calibrator.raDeg)} {formatDec(m.calibrator.decDeg)}
+                  </div>
                 </td>
                 <td>{formatJy(m.calibrator.flux1400Jy)}</td>
                 <td>{m.calibrator.spectralIndex.toFixed(2)}</td>

@@ -176,7 +176,7 @@ export function PlanPanel() {
               ))}
             </ul>
           ) : null}
-          <table className="table compact" aria-label="Planned groups">
+          <table className="table compact wrap" aria-label="Planned groups">
             <thead>
               <tr>
                 <th>Group</th>

@@ -265,7 +265,8 @@ export const usePlan = create<PlanState>()((set, get) => ({
           review: false,
         },
         dryRun: false,
-        idempotencyKey: `ui-${name}`,
+        // One job per plan: a second click (or a reload) does not start it twice.
+        idempotencyKey: `ui-${name.replace(/[^A-Za-z0-9._:-]/g, '_')}`,
       });
       if (!r.job) throw new Error('the engine returned no job');
       set({ jobId: r.job.id, launching: false });

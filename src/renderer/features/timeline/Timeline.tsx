@@ -340,7 +340,8 @@ export function Timeline() {
       <div className="tl-bar">
         <h2>Data timeline</h2>
         <span className="muted">
-          {summary ? `${summary.totalGroups} groups in view` : loading ? 'loading…' : ''} · {spanLabel} ·{' '}
+          {loading ? 'loading… · ' : ''}
+          {summary ? `${summary.totalGroups.toLocaleString('en-US')} groups in view` : ''} · {spanLabel} ·{' '}
           {formatUtc(viewStart)} – {formatUtc(viewEnd)} UTC
           {lastLoadMs !== null ? ` · counted in ${lastLoadMs.toFixed(0)} ms` : ''}
         </span>
