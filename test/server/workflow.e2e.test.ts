@@ -21,7 +21,7 @@ import { CHROMIUM, executable, skipInterop } from '../helpers/interop';
 const skip = skipInterop(executable(CHROMIUM));
 const BIN = path.resolve('bin/dsa110.mjs');
 const SHOTS = path.resolve('test-results/screenshots');
-/** Set to a directory to keep the simulated workspace between runs (development only). */
+/** Set to a directory to keep the simulated raw data between runs (development only; the workspace is indexed afresh). */
 const CACHE = process.env.E2E17_CACHE ?? '';
 
 let tmp = '';
@@ -94,10 +94,16 @@ function simulateWorkspace(): void {
       '--seed',
       String(seed),
     ]);
-  sim('before', '2026-01-15T07:20:00', 80, 55.57, 16, 1, 5); // 16 groups, until 08:42:24
-  sim('transit', '2026-01-15T08:43:30', 15, 55.57, 48, 2, 7); // 3 groups around the transit
-  sim('after', '2026-01-15T09:00:00', 85, 55.57, 16, 1, 8); // 17 groups, until 10:27:37
-  sim('other', '2026-01-15T11:00:00', 30, 30.0, 16, 1, 9); // 6 groups at another declination
+  const cached = CACHE ? path.join(CACHE, 'incoming') : '';
+  if (cached && existsSync(path.join(cached, 'other', 'truth.json'))) {
+    cpSync(cached, path.join(ws, 'incoming'), { recursive: true });
+  } else {
+    sim('before', '2026-01-15T07:20:00', 80, 55.57, 16, 1, 5); // 16 groups, until 08:42:24
+    sim('transit', '2026-01-15T08:43:30', 15, 55.57, 48, 2, 7); // 3 groups around the transit
+    sim('after', '2026-01-15T09:00:00', 85, 55.57, 16, 1, 8); // 17 groups, until 10:27:37
+    sim('other', '2026-01-15T11:00:00', 30, 30.0, 16, 1, 9); // 6 groups at another declination
+    if (cached) cpSync(path.join(ws, 'incoming'), cached, { recursive: true });
+  }
   writeFileSync(
     path.join(ws, 'config.json'),
     JSON.stringify({
@@ -124,13 +130,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-e2e17-'));
   ws = path.join(tmp, 'ws');
-  const cached = CACHE ? path.join(CACHE, 'ws') : '';
-  if (cached && existsSync(path.join(cached, 'config.json'))) {
-    cpSync(cached, ws, { recursive: true });
-  } else {
-    simulateWorkspace();
-    if (cached) cpSync(ws, cached, { recursive: true });
-  }
+  simulateWorkspace();
 
   const ui = path.join(tmp, 'renderer');
   await build({

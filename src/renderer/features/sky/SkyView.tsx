@@ -28,7 +28,6 @@ import {
 } from './projection';
 
 const FRAME_L = 66;
-const FRAME_B = 26;
 const GROUP_DAYS = 5 / 1440;
 
 type Rgba = [number, number, number, number];
@@ -163,7 +162,7 @@ export function SkyView() {
   useEffect(() => {
     if (!range) return;
     const spanDeg = Math.max(8, (range[1] - range[0]) * 361 * Math.cos((centre.dec * Math.PI) / 180) + 6);
-    const zoom = Math.log2(Math.max(50, size.w - FRAME_L) / spanDeg);
+    const zoom = Math.log2(Math.max(50, size.w) / spanDeg);
     setView({ target: [0, 0, 0], zoom });
   }, [range, centre.dec, size.w]);
 
@@ -294,8 +293,9 @@ export function SkyView() {
   }, [cals, proj, selected]);
 
   // The visible plane rectangle.
-  const plotW = Math.max(10, size.w - FRAME_L);
-  const plotH = Math.max(10, size.h - FRAME_B);
+  // The plot element is the frame's inner area (the labels sit in the margins around it).
+  const plotW = Math.max(10, size.w);
+  const plotH = Math.max(10, size.h);
   const scale = 2 ** view.zoom;
   const halfW = plotW / 2 / scale;
   const halfH = plotH / 2 / scale;
