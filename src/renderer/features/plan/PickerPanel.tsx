@@ -78,7 +78,7 @@ export function PickerPanel() {
                 S<sub>1.4</sub>
               </th>
               <th title="spectral index">α</th>
-              <th title="flux times the primary-beam response at the strip's declination">Beam-wtd</th>
+              <th title="flux times the primary-beam response at the strip's declination">PB-wtd</th>
             </tr>
           </thead>
           <tbody>

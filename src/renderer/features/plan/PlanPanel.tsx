@@ -176,7 +176,7 @@ export function PlanPanel() {
               ))}
             </ul>
           ) : null}
-          <table className="table compact wrap" aria-label="Planned groups">
+          <table className="table compact" aria-label="Planned groups">
             <thead>
               <tr>
                 <th>Group</th>
@@ -189,7 +189,7 @@ export function PlanPanel() {
                 <tr key={g.groupId}>
                   <td className="mono">{g.groupId}</td>
                   <td className="mono">{formatUtc(g.startMjd)}</td>
-                  <td>
+                  <td className="wrap">
                     {g.converted ? <Badge tone="good">converted</Badge> : <Badge tone="info">raw: convert first</Badge>}
                     {plan.calibration.solveGroupId === g.groupId ? <Badge tone="warn">calibrator transit</Badge> : null}
                   </td>
@@ -201,7 +201,7 @@ export function PlanPanel() {
                   <td className="mono">
                     {formatUtc(m.startMjd)} – {formatUtc(m.endMjd).slice(11)}
                   </td>
-                  <td>
+                  <td className="wrap">
                     <Badge tone="bad">missing</Badge> {m.reason}
                   </td>
                 </tr>

@@ -137,7 +137,8 @@ export const usePlan = create<PlanState>()((set, get) => ({
           first.items.map(async (m) => {
             const strip = nearestStrip(m.calibrator.decDeg, stripDecs);
             const again = await api['calibrators.search']({ name: m.calibrator.name, decDeg: strip, limit: 1 });
-            return again.items[0] ?? m;
+            const weighted = again.items[0];
+            return weighted ? { ...weighted, matchedName: m.matchedName ?? null } : m;
           }),
         );
       } else {

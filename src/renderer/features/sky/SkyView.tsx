@@ -179,7 +179,15 @@ export function SkyView() {
         ]);
         if (stale) return;
         setGroups(g.items);
-        setImages(i.items);
+        // One footprint per imaged MS: its clean image (the residual, model, psf... share its grid).
+        const rank = (k: string) => ['clean', 'pbcor', 'dirty'].indexOf(k) >>> 0;
+        const best = new Map<number | string, Image>();
+        for (const im of i.items) {
+          const key = im.msId ?? im.path;
+          const cur = best.get(key);
+          if (!cur || rank(im.kind) < rank(cur.kind)) best.set(key, im);
+        }
+        setImages([...best.values()]);
         setMosaics(m.items);
         setCals(c.items);
         setError(null);
