@@ -300,6 +300,8 @@ export const usePlan = create<PlanState>()((set, get) => ({
       unsubscribe = null;
       const mosaics = await api['mosaics.list']({ limit: 50 });
       set({ result: mosaics.items.find((m) => m.name === name) ?? null, dataVersion: get().dataVersion + 1 });
+      // The plan again: its groups are converted now, and the plan is recorded with its job.
+      void get().makePlan();
     }
   },
 }));
