@@ -224,7 +224,7 @@ export async function run(args: string[]): Promise<void> {
       const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
       const heapTotal = metrics.find((m) => m.name === 'JSHeapTotalSize')?.value ?? 0;
       const browserPid = Number(
-        execFileSync('pgrep', ['-o', '-f', `--user-data-dir=.*playwright`]).toString().trim().split('\n')[0] ?? 0,
+        execFileSync('pgrep', ['-o', '-f', 'user-data-dir=.*playwright']).toString().trim().split('\n')[0] ?? 0,
       );
       const rss = browserPid ? rendererRssMb(browserPid) : [];
       console.log(
