@@ -14,6 +14,8 @@ import { DataView } from './views/DataView';
 import { PipelineView } from './views/PipelineView';
 import { ProductsView } from './views/ProductsView';
 import { ReviewView } from './features/review/ReviewView';
+import { WorkflowView } from './features/plan/WorkflowView';
+import { SettingsView } from './features/settings/SettingsView';
 
 export function App() {
   const view = useApp((s) => s.view);
@@ -40,6 +42,8 @@ export function App() {
           {view === 'calibrators' ? <CalibratorsView /> : null}
           {view === 'products' ? <ProductsView /> : null}
           {view === 'review' ? <ReviewView /> : null}
+          {view === 'workflow' ? <WorkflowView /> : null}
+          {view === 'settings' ? <SettingsView /> : null}
         </main>
       </div>
     </div>

@@ -84,6 +84,7 @@ export function fakeHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'config.setUser': notImplemented('config.setUser'),
     'calibrators.transits': notImplemented('calibrators.transits'),
     'coverage.summary': notImplemented('coverage.summary'),
+    'timeline.summary': notImplemented('timeline.summary'),
     ...overrides,
   };
   return { handlers, calls };

@@ -123,11 +123,16 @@ describe.skipIf(skip)('renderer app shell in Chromium', () => {
     await page.getByText('Workspace: /data/dsa110').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('button').allInnerTexts()).toEqual([
+      expect.stringContaining('Timeline & mosaics'),
       expect.stringContaining('Pipeline & Jobs'),
       expect.stringContaining('Data'),
       expect.stringContaining('Calibrators & transits'),
       expect.stringContaining('Products & QA review'),
+      expect.stringContaining('Review & image viewer'),
+      expect.stringContaining('Settings'),
     ]);
+    // The home view is the timeline (issue 17); the jobs are one click away.
+    await nav.getByRole('button', { name: /Pipeline/ }).click();
 
     // Jobs list: every fake job, with its state and progress.
     const jobs = page.getByRole('table', { name: 'Jobs' });

@@ -1,10 +1,18 @@
-// Left navigation between the four work areas, with live counts where they help.
+// Left navigation between the work areas, with live counts where they help.
 import { VIEWS, VIEW_LABELS, useApp } from '../stores/app';
 import { useData } from '../stores/data';
 import { useJobs } from '../stores/jobs';
 import { useProducts } from '../stores/products';
 
-const ICONS = { pipeline: '⚙', data: '▤', calibrators: '✦', products: '✔', review: '◐' } as const;
+const ICONS = {
+  workflow: '◷',
+  pipeline: '⚙',
+  data: '▤',
+  calibrators: '✦',
+  products: '✔',
+  review: '◐',
+  settings: '☰',
+} as const;
 
 export function Nav() {
   const view = useApp((s) => s.view);
@@ -15,6 +23,8 @@ export function Nav() {
     calibrators: null,
     products: useProducts((s) => s.total),
     review: null,
+    workflow: null,
+    settings: null,
   };
   return (
     <nav className="nav" aria-label="Main">

@@ -3,10 +3,12 @@ import { create } from 'zustand';
 import type { AppInfo } from '../../shared/api';
 import { api, bridge, errorMessage } from '../api';
 
-export const VIEWS = ['pipeline', 'data', 'calibrators', 'products', 'review'] as const;
+export const VIEWS = ['workflow', 'pipeline', 'data', 'calibrators', 'products', 'review', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Readonly<Record<View, string>> = {
+  workflow: 'Timeline & mosaics',
+  settings: 'Settings',
   pipeline: 'Pipeline & Jobs',
   data: 'Data',
   calibrators: 'Calibrators & transits',
@@ -25,7 +27,7 @@ interface AppState {
 }
 
 export const useApp = create<AppState>()((set) => ({
-  view: 'pipeline',
+  view: 'workflow',
   info: null,
   status: bridge ? 'connecting' : 'offline',
   error: null,

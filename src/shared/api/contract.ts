@@ -45,6 +45,7 @@ import {
   MosaicNextParams,
   MosaicRangeParams,
 } from './job-types';
+import { timelineRequests } from './requests-timeline';
 
 /** Largest page any list request returns; the UI paginates beyond it. */
 export const MAX_PAGE_SIZE = 500;
@@ -623,6 +624,7 @@ export const requests = {
     }),
     summary: 'Ingest groups per declination strip, binned by time, counted in the database (the timeline)',
   },
+  ...timelineRequests,
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType; summary: string }>;
 
 /** Every event pushed by the engine: name → payload schema. */

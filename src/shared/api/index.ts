@@ -6,3 +6,4 @@ export * from './validate';
 export * from './dispatch';
 export * from './job-events';
 export * from './job-types';
+export * from './requests-timeline';

@@ -31,6 +31,7 @@ export const REQUEST_NAMES = [
   'config.setUser',
   'calibrators.transits',
   'coverage.summary',
+  'timeline.summary',
 ] as const;
 
 /** Event names pushed from the engine to every window. */

@@ -16,6 +16,7 @@ import { CalibratorNameError, resolveCalibratorName } from '../../../shared/cata
 import { calibratorsByName, searchCalibrators, searchCalibratorsByName } from '../calibration/calibrators';
 import { SettingError, setUserSettings } from './config-write';
 import { calibratorTransitsInRange, coverageSummary } from './coverage';
+import { timelineHandlers } from './timeline';
 import { jobStatus, mosaicPlanView, planMosaicRequest, submitJob, SubmitError } from './jobs-api';
 import { insideStaging, type MosaicJobParams } from '../orchestrator';
 import { isAlive } from '../jobs';
@@ -354,6 +355,7 @@ export function createApiHandlers(engine: Engine, options: ApiHandlerOptions = {
       return calibratorTransitsInRange(db, cals, input);
     },
     'coverage.summary': async (input) => coverageSummary(db, input),
+    ...timelineHandlers(db),
   };
 
   // A repository that finds a row missing mid-request (deleted meanwhile) is a not-found too.

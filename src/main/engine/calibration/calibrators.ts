@@ -121,6 +121,33 @@ export function calibratorsByName(db: Database, query: string): { calibrator: Ca
   return out;
 }
 
+/**
+ * Calibrators whose name or any alias starts with what was typed (`0834` -> 0834+555, `3C2` ->
+ * 3C286, 3C295...), for a search box; names matching exactly come first. At most `limit`.
+ */
+export function calibratorsByNamePrefix(
+  db: Database,
+  query: string,
+  limit: number,
+): { calibrator: Calibrator; matchedName: string }[] {
+  const raw = query.toUpperCase().replace(/\s+/g, '');
+  const q = raw.replace(/^[JB](?=\d)/, '');
+  if (q.length < 2) return [];
+  const aliases = calibratorAliases();
+  const out: { calibrator: Calibrator; matchedName: string }[] = [];
+  for (const c of db.calibration.listCalibrators()) {
+    const names = [
+      c.name,
+      ...[c.altName, c.b1950Name].filter((n): n is string => typeof n === 'string'),
+      ...(aliases.get(c.name) ?? []),
+    ];
+    const hit = names.find((n) => normalName(n).startsWith(q) || n.toUpperCase().replace(/\s+/g, '').startsWith(raw));
+    if (hit !== undefined) out.push({ calibrator: c, matchedName: hit });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
 export interface CalibratorSearch {
   decDeg: number;
   radiusDeg: number;
@@ -172,7 +199,9 @@ export function searchCalibratorsByName(
 ): CalibratorMatch[] {
   const { model, label } = configuredBeam(config);
   const after = q.afterMjd ?? nowMjd();
-  return calibratorsByName(db, q.name)
+  const exact = calibratorsByName(db, q.name);
+  // Nothing by that exact name: what starts with it (a search box's `0834`).
+  return (exact.length > 0 ? exact : calibratorsByNamePrefix(db, q.name, q.limit))
     .slice(0, q.limit)
     .map(({ calibrator, matchedName }) => {
       const decOffsetDeg = q.decDeg === undefined ? 0 : Math.abs(calibrator.decDeg - q.decDeg);

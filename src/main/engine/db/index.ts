@@ -15,6 +15,7 @@ import { ProductsRepo } from './repos/products';
 import { QaRepo } from './repos/qa';
 import { SourcesRepo } from './repos/sources';
 import { StreamRepo } from './repos/stream';
+import { TimelineRepo } from './repos/timeline';
 
 export interface Database {
   readonly file: string;
@@ -33,6 +34,8 @@ export interface Database {
   readonly photometry: PhotometryRepo;
   /** The streaming daemon's group queue, refused files, heartbeat and mosaic windows. */
   readonly stream: StreamRepo;
+  /** The data timeline's aggregates (groups by strip, time bin and pipeline state). */
+  readonly timeline: TimelineRepo;
   /** Run several repository calls in one atomic write transaction (BEGIN IMMEDIATE, retried on SQLITE_BUSY). */
   transaction<T>(fn: () => T): T;
   /** SQLite's quick_check: empty when the file is sound, else what is wrong. */
@@ -110,6 +113,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     leases: new LeasesRepo(conn),
     photometry: new PhotometryRepo(conn),
     stream: new StreamRepo(conn),
+    timeline: new TimelineRepo(conn),
     transaction: (fn) => conn.write(fn),
     integrityCheck: () =>
       (conn.sql.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok'),
