@@ -155,9 +155,11 @@ export function PlanPanel() {
             </dd>
             <dt>Estimate</dt>
             <dd>
-              {plan.estimate.totalS !== null
-                ? `about ${formatDuration(plan.estimate.totalS)} from this machine's recent stage timings`
-                : 'no stage of this kind has run here yet'}
+              {Object.keys(plan.estimate.byStage).length === 0
+                ? 'nothing left to run: every stage of this plan is done'
+                : plan.estimate.totalS !== null
+                  ? `about ${formatDuration(plan.estimate.totalS)} from this machine's recent stage timings`
+                  : 'no stage of this kind has run here yet'}
             </dd>
             {plan.existing ? (
               <>
