@@ -3,7 +3,7 @@
 // image with CDELT1 < 0) and north up. Footprints of images are their pixel outlines mapped
 // through the image's own WCS (shared/model/sky-image.ts) and then through this projection, so
 // the sky view draws the same corners the FITS header describes.
-import { radecToVec, sinFrame, vecToPixel, pixelToWorld, type SinFrame } from '../../../shared/astro/sin';
+import { angleBetween, radecToVec, sinFrame, vecToPixel, pixelToWorld, type SinFrame } from '../../../shared/astro/sin';
 import { lmstRad, SIDEREAL_PER_SOLAR } from '../../../shared/astro/sidereal';
 import { ARRAY_CENTRE } from '../../../shared/instrument/stations';
 import {
@@ -110,8 +110,5 @@ export function driftOutline(startMjd: number, endMjd: number, decDeg: number, p
 
 /** Angular distance between two positions, degrees. */
 export function separationDeg(ra1: number, dec1: number, ra2: number, dec2: number): number {
-  const a = radecToVec(ra1, dec1);
-  const b = radecToVec(ra2, dec2);
-  const c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-  return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
+  return (angleBetween(radecToVec(ra1, dec1), radecToVec(ra2, dec2)) * 180) / Math.PI;
 }
