@@ -4,47 +4,36 @@
 // groups, calibrators, jobs and products; a mosaic launched through POST /api/jobs (twice, with
 // one Idempotency-Key: one job) appears in the UI with live progress and ends published or
 // awaiting review. Screenshots go to test-results/screenshots.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererConfig } from '../../electron.vite.config';
 import { isRequestName } from '../../src/shared/api';
+import {
+  SHOTS,
+  launchChromium,
+  makeWorkspace,
+  runCli,
+  serveWorkspace,
+  tearDown,
+  watchProblems,
+  type Served,
+} from '../helpers/serve-browser';
 import { CHROMIUM, executable, skipInterop } from '../helpers/interop';
 
 const skip = skipInterop(executable(CHROMIUM));
-const BIN = path.resolve('bin/dsa110.mjs');
-const SHOTS = path.resolve('test-results/screenshots');
 const CALIBRATOR = '0834+555';
 
 let tmp = '';
 let ws = '';
-let server: ChildProcess | null = null;
+let served: Served | null = null;
 let browser: Browser | null = null;
 let base = '';
 let loginUrl = '';
 let token = '';
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  return {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_'))),
-    HOME: tmp,
-    DSA110_THREADS: '2',
-  };
-}
-
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    env: cleanEnv(),
-    timeout: 600_000,
-  });
-  expect(r.status, `dsa110 ${args.join(' ')}\n${r.stderr}\n${r.stdout}`).toBe(0);
-  return r.stdout;
+  return runCli({ tmp, ws }, args);
 }
 
 async function api(
@@ -65,24 +54,9 @@ async function api(
   return { status: r.status, body: (await r.json()) as { ok: boolean; value: Record<string, unknown> } };
 }
 
-/** Console errors, page errors, failed requests: must stay empty. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  return problems;
-}
-
 beforeAll(async () => {
   if (skip) return;
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-e2e-'));
-  ws = path.join(tmp, 'ws');
+  ({ tmp, ws } = makeWorkspace('dsa110-e2e-'));
   cli([
     'simulate',
     '--out',
@@ -111,59 +85,13 @@ beforeAll(async () => {
   cli(['index', '--input-dir', path.join(ws, 'incoming')]);
   cli(['catalog', 'import', path.join(ws, 'incoming', 'truth.json'), '--name', 'SIM', '--format', 'sim-truth']);
 
-  const ui = path.join(tmp, 'renderer');
-  await build({
-    ...rendererConfig,
-    configFile: false,
-    logLevel: 'warn',
-    build: { ...rendererConfig.build, outDir: ui, emptyOutDir: true },
-  });
-
-  server = spawn(process.execPath, [BIN, '--workspace', ws, '--json', 'serve', '--port', '0', '--renderer', ui], {
-    cwd: tmp,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const started = await new Promise<{ url: string; loginUrl: string }>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    server?.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    server?.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve(JSON.parse(out) as { url: string; loginUrl: string });
-      } catch {
-        // incomplete
-      }
-    });
-    server?.on('exit', (code) => reject(new Error(`dsa110 serve exited (${code}): ${err}`)));
-  });
-  base = started.url.replace(/\/$/, '');
-  loginUrl = started.loginUrl;
-  token = new URL(loginUrl).searchParams.get('token') ?? '';
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--use-gl=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  served = await serveWorkspace({ tmp, ws });
+  ({ base, loginUrl, token } = served);
+  browser = await launchChromium();
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await tearDown(tmp ? { tmp, ws } : null, served, browser);
 });
 
 describe.skipIf(skip)('the UI in Chromium against dsa110 serve', () => {

@@ -6,72 +6,43 @@
 // reads the plan, launches it from the keyboard, watches the progress to the end, finds the
 // mosaic's footprint on the sky view and the groups' new state on the timeline, and saves a
 // setting. Screenshots of every step: test-results/screenshots/17-*.png. No console errors.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererConfig } from '../../electron.vite.config';
 import type { TimelineSummary } from '../../src/shared/api';
 import { parseIsoUtc } from '../../src/shared/astro/time';
+import {
+  SHOTS,
+  launchChromium,
+  makeWorkspace,
+  rpc as rpcHttp,
+  runCli,
+  serveWorkspace,
+  tearDown,
+  watchProblems,
+  type Served,
+} from '../helpers/serve-browser';
 import { CHROMIUM, executable, skipInterop } from '../helpers/interop';
 
 const skip = skipInterop(executable(CHROMIUM));
-const BIN = path.resolve('bin/dsa110.mjs');
-const SHOTS = path.resolve('test-results/screenshots');
 /** Set to a directory to keep the simulated raw data between runs (development only; the workspace is indexed afresh). */
 const CACHE = process.env.E2E17_CACHE ?? '';
 
 let tmp = '';
 let ws = '';
-let server: ChildProcess | null = null;
+let served: Served | null = null;
 let browser: Browser | null = null;
 let base = '';
 let loginUrl = '';
 let token = '';
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  return {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_'))),
-    HOME: tmp,
-    DSA110_THREADS: '2',
-  };
-}
-
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    env: cleanEnv(),
-    timeout: 600_000,
-  });
-  expect(r.status, `dsa110 ${args.join(' ')}\n${r.stderr}\n${r.stdout}`).toBe(0);
-  return r.stdout;
+  return runCli({ tmp, ws }, args);
 }
 
-async function rpc<T>(name: string, input: unknown): Promise<T> {
-  const r = await fetch(`${base}/api/rpc/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await r.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-  return body.value;
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  return problems;
+function rpc<T>(name: string, input: unknown): Promise<T> {
+  return rpcHttp<T>({ base, token }, name, input);
 }
 
 /** The simulated workspace: 3 h 07 min at Dec +55.57 around the 08:50:48 transit, 30 min at Dec +30. */
@@ -127,63 +98,16 @@ function simulateWorkspace(): void {
 
 beforeAll(async () => {
   if (skip) return;
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-e2e17-'));
-  ws = path.join(tmp, 'ws');
+  ({ tmp, ws } = makeWorkspace('dsa110-e2e17-'));
   simulateWorkspace();
 
-  const ui = path.join(tmp, 'renderer');
-  await build({
-    ...rendererConfig,
-    configFile: false,
-    logLevel: 'warn',
-    build: { ...rendererConfig.build, outDir: ui, emptyOutDir: true },
-  });
-  server = spawn(process.execPath, [BIN, '--workspace', ws, '--json', 'serve', '--port', '0', '--renderer', ui], {
-    cwd: tmp,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const started = await new Promise<{ url: string; loginUrl: string }>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    server?.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    server?.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve(JSON.parse(out) as { url: string; loginUrl: string });
-      } catch {
-        // incomplete
-      }
-    });
-    server?.on('exit', (code) => reject(new Error(`dsa110 serve exited (${code}): ${err}`)));
-  });
-  base = started.url.replace(/\/$/, '');
-  loginUrl = started.loginUrl;
-  token = new URL(loginUrl).searchParams.get('token') ?? '';
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--use-gl=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  served = await serveWorkspace({ tmp, ws });
+  ({ base, loginUrl, token } = served);
+  browser = await launchChromium();
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await tearDown(tmp ? { tmp, ws } : null, served, browser);
 });
 
 describe.skipIf(skip)("the scientist's workflow in Chromium against dsa110 serve", () => {

@@ -7,62 +7,46 @@
 // root with the registered checksum; the audit trail shows both actions; the reviewer's name is
 // remembered. Four broken FITS products (1 pixel wide, all NaN, TAN projection, no BUNIT) each
 // show a message. Screenshots: test-results/screenshots/18-*.png.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererConfig } from '../../electron.vite.config';
 import { Engine } from '../../src/main/engine/engine';
 import { encodeHeader, imageCards, type FitsCard } from '../../src/main/engine/fits';
 import { checksumPath, registerProduct } from '../../src/main/engine/registry';
 import { celestialWcs } from '../../src/shared/model/sky-image';
+import {
+  SHOTS,
+  launchChromium,
+  makeWorkspace,
+  rpc as rpcHttp,
+  runCli,
+  serveWorkspace,
+  tearDown,
+  watchProblems,
+  type Served,
+} from '../helpers/serve-browser';
 import { CHROMIUM, PYTHON, executable, pythonModules, skipInterop } from '../helpers/interop';
 
 const skip = skipInterop(executable(CHROMIUM), pythonModules('astropy', 'numpy'));
-const BIN = path.resolve('bin/dsa110.mjs');
-const SHOTS = path.resolve('test-results/screenshots');
 const REVIEWER = 'Ada Reviewer';
 
 let tmp = '';
 let ws = '';
-let server: ChildProcess | null = null;
+let served: Served | null = null;
 let browser: Browser | null = null;
 let base = '';
 let loginUrl = '';
 let token = '';
 let mosaicId = '';
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  return {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DSA110_'))),
-    HOME: tmp,
-    DSA110_THREADS: '2',
-  };
-}
-
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    env: cleanEnv(),
-    timeout: 600_000,
-  });
-  expect(r.status, `dsa110 ${args.join(' ')}\n${r.stderr}\n${r.stdout}`).toBe(0);
-  return r.stdout;
+  return runCli({ tmp, ws }, args);
 }
 
-async function rpc<T>(name: string, input: Record<string, unknown> = {}): Promise<T> {
-  const r = await fetch(`${base}/api/rpc/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await r.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-  return body.value;
+function rpc<T>(name: string, input: Record<string, unknown> = {}): Promise<T> {
+  return rpcHttp<T>({ base, token }, name, input);
 }
 
 /** A float32 FITS file from cards and values (big-endian, padded). */
@@ -122,20 +106,9 @@ async function hasText(l: Locator, want: string | RegExp, ms = 20_000): Promise<
   );
 }
 
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return problems;
-}
-
 beforeAll(async () => {
   if (skip) return;
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'dsa110-review-'));
-  ws = path.join(tmp, 'ws');
+  ({ tmp, ws } = makeWorkspace('dsa110-review-'));
   cli([
     'simulate',
     '--out',
@@ -198,50 +171,15 @@ beforeAll(async () => {
     await engine.close();
   }
 
-  const ui = path.join(tmp, 'renderer');
-  await build({
-    ...rendererConfig,
-    configFile: false,
-    logLevel: 'warn',
-    build: { ...rendererConfig.build, outDir: ui, emptyOutDir: true },
-  });
-  server = spawn(process.execPath, [BIN, '--workspace', ws, '--json', 'serve', '--port', '0', '--renderer', ui], {
-    cwd: tmp,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const started = await new Promise<{ url: string; loginUrl: string }>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    server?.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    server?.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve(JSON.parse(out) as { url: string; loginUrl: string });
-      } catch {
-        // incomplete
-      }
-    });
-    server?.on('exit', (code) => reject(new Error(`dsa110 serve exited (${code}): ${err}`)));
-  });
-  base = started.url.replace(/\/$/, '');
-  loginUrl = started.loginUrl;
-  token = new URL(loginUrl).searchParams.get('token') ?? '';
+  served = await serveWorkspace({ tmp, ws });
+  ({ base, loginUrl, token } = served);
   const list = await rpc<{ items: Array<{ id: string; kind: string }> }>('products.list', { kinds: ['mosaic'] });
   mosaicId = list.items[0]?.id ?? '';
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await tearDown(tmp ? { tmp, ws } : null, served, browser);
 });
 
 /** astropy's reading of pixels (0-based x, y) of a FITS image: RA, Dec (degrees) and value. */
@@ -301,7 +239,7 @@ describe.skipIf(skip)('the QA reviewer in Chromium against dsa110 serve', () => 
     if (!browser) throw new Error('no browser');
     expect(mosaicId).not.toBe('');
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const problems = watchProblems(page);
+    const problems = watchProblems(page, { httpErrors: false });
     let tileRequests = 0;
     page.on('request', (r) => {
       if (r.url().includes('/tile/')) tileRequests++;
