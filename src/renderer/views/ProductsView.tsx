@@ -16,7 +16,9 @@ import { PRODUCTS_PAGE_SIZE, useProducts } from '../stores/products';
 
 type Pending = { id: string; action: 'approve' | 'reject' } | null;
 
-function showValue(v: JsonValue): string {
+/** A metadata value as text: times (keys ending in Mjd) as ISO UTC, other numbers to 4 digits. */
+function showValue(key: string, v: JsonValue): string {
+  if (typeof v === 'number' && /Mjd$/.test(key)) return formatUtc(v);
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -109,7 +111,7 @@ function ProductDetail() {
           .map(([k, v]) => (
             <Fragment key={k}>
               <dt>{k}</dt>
-              <dd className="mono">{showValue(v)}</dd>
+              <dd className="mono">{showValue(k, v)}</dd>
             </Fragment>
           ))}
       </dl>
